@@ -1,0 +1,68 @@
+"""Weiyi 微议: the application factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from config import CONFIGS, INSTANCE_DIR
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name="default", **overrides):
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app):
+    from . import models  # noqa: F401  (all tables known before anything queries)
+    from .core.i18n import init_i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in first.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app, babel)
+
+
+def register_blueprints(app):
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .communities import bp as communities_bp
+    from .core import bp as core_bp
+    from .matters import bp as matters_bp
+    from .notifications import bp as notifications_bp
+
+    for blueprint in (core_bp, auth_bp, admin_bp, communities_bp, matters_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_cli(app):
+    from .audit.cli import audit_cli
+    from .auth.cli import create_admin
+    from .demo import demo
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+    app.cli.add_command(audit_cli)

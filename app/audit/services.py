@@ -1,0 +1,68 @@
+"""Writing and checking the audit chain."""
+import hashlib
+
+from sqlalchemy import func, select, text
+
+from app.extensions import db
+from app.models_base import utcnow
+
+from .models import AuditEntry, canonical
+
+GENESIS = "0" * 64
+_PG_LOCK_KEY = 0x5745495949  # "WEIYI": serialises appends on PostgreSQL
+
+
+def _digest(prev_hash, payload):
+    return hashlib.sha256(prev_hash.encode() + payload).hexdigest()
+
+
+def record(action, obj=None, *, actor=None, community=None, object_type=None, object_id=None, **data):
+    """Append an entry in the caller's transaction, so it commits or rolls back with the change."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    entry_id = (last.id + 1) if last else 1
+    prev_hash = last.hash if last else GENESIS
+    if obj is not None:
+        session.flush()
+        object_type = object_type or type(obj).__name__
+        object_id = object_id if object_id is not None else obj.id
+    actor_id = getattr(actor, "id", None)
+    community_id = getattr(community, "id", community)
+    at = utcnow()
+    data = {k: v for k, v in data.items() if v is not None}
+    payload = canonical(entry_id, at, actor_id, community_id, action, object_type or "", object_id, data)
+    entry = AuditEntry(
+        id=entry_id, at=at, actor_id=actor_id, community_id=community_id, action=action,
+        object_type=object_type or "", object_id=object_id, data=data,
+        prev_hash=prev_hash, hash=_digest(prev_hash, payload),
+    )
+    session.add(entry)
+    return entry
+
+
+def verify():
+    """Walk the chain; return a list of problems (empty when intact)."""
+    problems = []
+    prev_hash = GENESIS
+    expected_id = 1
+    rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    for entry in rows:
+        if entry.id != expected_id:
+            problems.append(f"entries {expected_id}..{entry.id - 1} are missing (deleted)")
+        if entry.prev_hash != prev_hash:
+            problems.append(f"entry {entry.id}: link to the previous entry is broken")
+        payload = canonical(entry.id, entry.at, entry.actor_id, entry.community_id, entry.action,
+                            entry.object_type, entry.object_id, entry.data)
+        if _digest(entry.prev_hash, payload) != entry.hash:
+            problems.append(f"entry {entry.id}: content was edited")
+        prev_hash = entry.hash
+        expected_id = entry.id + 1
+    return problems
+
+
+def count():
+    return db.session.scalar(select(func.count(AuditEntry.id)))

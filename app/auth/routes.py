@@ -1,0 +1,88 @@
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.communities.models import ROLE_LABELS, STATUS_LABELS
+from app.communities.services import memberships_of
+from app.core.errors import DomainError
+from app.core.redirects import redirect_back
+from app.extensions import limiter
+
+from . import bp, services
+from .forms import LoginForm, LogoutForm, ProfileForm, RegisterForm
+
+
+def _login_account_key():
+    return "login-account:" + (request.form.get("username") or "").strip().lower()
+
+
+def _start_session(user, remember=False):
+    # A fresh session at login: nothing from before the login survives (fixation).
+    preferences = {k: session[k] for k in ("lang", "large_text") if k in session}
+    session.clear()
+    session.update(preferences)
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.username.data, form.display_name.data, form.password.data)
+        except DomainError as error:
+            form.username.errors.append(error.message)
+        else:
+            _start_session(user)
+            flash(_("Welcome! Now ask to join your community."), "success")
+            return redirect_back()
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per 5 minutes", methods=["POST"], key_func=_login_account_key)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong phone number/user name or password."))
+        else:
+            _start_session(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect_back()
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        services.end_sessions(current_user)
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.display_name.data, form.email.data,
+                                    form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            form.current_password.errors.append(error.message)
+        else:
+            if form.new_password.data:
+                login_user(current_user)  # the token changed: keep this device logged in
+            flash(_("Saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template(
+        "auth/profile.html", form=form, memberships=memberships_of(current_user),
+        role_labels=ROLE_LABELS, membership_labels=STATUS_LABELS,
+    ), 400 if form.errors else 200

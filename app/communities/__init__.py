@@ -1,0 +1,5 @@
+from .scoping import community_blueprint
+
+bp = community_blueprint("communities", __name__)
+
+from . import routes  # noqa: E402,F401

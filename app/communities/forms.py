@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from .models import ROLE_LABELS
+
+
+class JoinForm(FlaskForm):
+    address = StringField(_l("Your address in the community (building, unit, room)"),
+                          validators=[DataRequired(), Length(max=120)],
+                          description=_l("The committee checks it against the resident register."))
+    submit = SubmitField(_l("Ask to join"))
+
+
+class VerifyForm(FlaskForm):
+    membership_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Verify"))
+
+
+class DeclineForm(FlaskForm):
+    membership_id = HiddenField(validators=[DataRequired()])
+    reason = StringField(_l("Reason (shown to the person)"), validators=[DataRequired(), Length(max=300)])
+    submit = SubmitField(_l("Decline"))
+
+
+class RoleForm(FlaskForm):
+    membership_id = HiddenField(validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=[(k.value, _l(v)) for k, v in ROLE_LABELS.items()])
+    submit = SubmitField(_l("Change role"))

@@ -1,0 +1,89 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.i18n import N_
+from app.extensions import db
+from app.models_base import CreatedAt, IntPK
+
+
+class CommunityKind(StrEnum):
+    URBAN = "urban"
+    VILLAGE = "village"
+
+
+KIND_LABELS = {CommunityKind.URBAN: N_("Urban community (社区)"), CommunityKind.VILLAGE: N_("Village (村)")}
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    COUNCIL_MEMBER = "council_member"
+    CHAIR = "chair"
+    COMMITTEE = "committee"
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: N_("Resident"),
+    Role.COUNCIL_MEMBER: N_("Council member"),
+    Role.CHAIR: N_("Council chair"),
+    Role.COMMITTEE: N_("Committee member"),
+}
+
+
+class MembershipStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    DECLINED = "declined"
+
+
+STATUS_LABELS = {
+    MembershipStatus.PENDING: N_("Waiting for verification"),
+    MembershipStatus.VERIFIED: N_("Verified"),
+    MembershipStatus.DECLINED: N_("Declined"),
+}
+
+
+class Community(db.Model):
+    id: Mapped[IntPK]
+    slug: Mapped[str] = mapped_column(db.String(60), unique=True)
+    name: Mapped[str] = mapped_column(db.String(80))
+    kind: Mapped[str] = mapped_column(db.String(10), default=CommunityKind.URBAN)
+    district: Mapped[str] = mapped_column(db.String(80))
+    register_size: Mapped[int] = mapped_column(default=0)  # people on the resident register
+    annual_budget: Mapped[int] = mapped_column(default=0)  # yuan for micro-matters this year
+    created_at: Mapped[CreatedAt]
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="community")
+
+    def __repr__(self):
+        return f"<Community {self.slug}>"
+
+
+class Membership(db.Model):
+    """A person's place in one community: verified by the committee, with one role."""
+
+    __table_args__ = (UniqueConstraint("user_id", "community_id"),)
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    status: Mapped[str] = mapped_column(db.String(10), default=MembershipStatus.PENDING)
+    role: Mapped[str] = mapped_column(db.String(20), default=Role.RESIDENT)
+    address: Mapped[str] = mapped_column(db.String(120), default="")  # building/unit/room, for the census check
+    decline_reason: Mapped[str | None] = mapped_column(db.String(300))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[CreatedAt]
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    community: Mapped[Community] = relationship(back_populates="memberships")
+
+    @property
+    def is_verified(self):
+        return self.status == MembershipStatus.VERIFIED
+
+    @property
+    def is_council(self):
+        return self.is_verified and self.role in (Role.COUNCIL_MEMBER, Role.CHAIR)

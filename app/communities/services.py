@@ -1,0 +1,156 @@
+"""Communities and membership: joining, the committee's census check, roles."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from app.audit.services import record
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.text import clean_plain
+from app.extensions import db
+from app.models_base import utcnow
+from app.notifications.services import notify
+from app.rules.services import initial_ruleset
+
+from . import permissions
+from .models import Community, Membership, MembershipStatus, Role
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
+
+
+def get_community(slug):
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        raise NotFound()
+    return community
+
+
+def create_community(actor, *, slug, name, kind, district, register_size, annual_budget):
+    if not permissions.is_admin(actor):
+        raise DomainError(_l("Only an administrator can create communities."))
+    if not SLUG_PATTERN.match(slug or ""):
+        raise DomainError(_l("The web address may contain lower-case letters, digits and -."))
+    if db.session.scalar(select(Community.id).where(Community.slug == slug)):
+        raise DomainError(_l("This web address is already used by another community."))
+    community = Community(slug=slug, name=clean_plain(name), kind=kind, district=clean_plain(district),
+                          register_size=register_size, annual_budget=annual_budget)
+    db.session.add(community)
+    initial_ruleset(community, actor)
+    record("community.created", community, actor=actor, community=community, slug=slug)
+    db.session.commit()
+    return community
+
+
+def request_join(user, community, address):
+    if not permissions.can_request_join(user, community):
+        raise DomainError(_l("You have already asked to join this community."))
+    membership = permissions.membership_of(user, community)
+    if membership is None:
+        membership = Membership(user_id=user.id, community_id=community.id)
+        db.session.add(membership)
+    membership.status = MembershipStatus.PENDING
+    membership.address = clean_plain(address)
+    membership.decline_reason = None
+    record("membership.requested", membership, actor=user, community=community)
+    committee = [m.user for m in permissions.verified_members(community, [Role.COMMITTEE])]
+    notify(committee, N_("%(name)s asks to join %(community)s."), f"/c/{community.slug}/members",
+           name=user.display_name, community=community.name)
+    db.session.commit()
+    return membership
+
+
+def _pending_membership(actor, community, membership_id):
+    if not permissions.can_manage_members(actor, community):
+        raise DomainError(_l("Only the committee can verify residents."))
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.community_id != community.id:
+        raise NotFound()
+    return membership
+
+
+def verify(actor, community, membership_id):
+    membership = _pending_membership(actor, community, membership_id)
+    if membership.status != MembershipStatus.PENDING:
+        raise DomainError(_l("This request has already been decided."))
+    membership.status = MembershipStatus.VERIFIED
+    membership.decided_by_id = actor.id
+    membership.decided_at = utcnow()
+    record("membership.verified", membership, actor=actor, community=community, user_id=membership.user_id)
+    notify([membership.user], N_("You are now a verified resident of %(community)s."),
+           f"/c/{community.slug}/", community=community.name)
+    db.session.commit()
+    return membership
+
+
+def decline(actor, community, membership_id, reason):
+    membership = _pending_membership(actor, community, membership_id)
+    reason = clean_plain(reason)
+    if not reason:
+        raise DomainError(_l("Please give a reason; the person will see it."))
+    if membership.status != MembershipStatus.PENDING:
+        raise DomainError(_l("This request has already been decided."))
+    membership.status = MembershipStatus.DECLINED
+    membership.decline_reason = reason
+    membership.decided_by_id = actor.id
+    membership.decided_at = utcnow()
+    record("membership.declined", membership, actor=actor, community=community,
+           user_id=membership.user_id, reason=reason)
+    notify([membership.user], N_("Your request to join %(community)s was declined: %(reason)s"),
+           f"/c/{community.slug}/", community=community.name, reason=reason)
+    db.session.commit()
+    return membership
+
+
+def set_role(actor, community, membership_id, role):
+    if not permissions.can_assign_roles(actor, community):
+        raise DomainError(_l("Only the committee or an administrator can change roles."))
+    if role not in set(Role):
+        raise DomainError(_l("Unknown role."))
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.community_id != community.id:
+        raise NotFound()
+    if not membership.is_verified:
+        raise DomainError(_l("Only verified residents can be given a role."))
+    if role == Role.COMMITTEE and not permissions.is_admin(actor):
+        raise DomainError(_l("Only an administrator can appoint committee members."))
+    if membership.role == Role.COMMITTEE and not permissions.is_admin(actor):
+        raise DomainError(_l("Only an administrator can change a committee member's role."))
+    old_role = membership.role
+    membership.role = role
+    record("membership.role_changed", membership, actor=actor, community=community,
+           user_id=membership.user_id, old=old_role, new=role)
+    db.session.commit()
+    return membership
+
+
+def add_member(actor, community, user, role):
+    """Admin: put an existing account straight into a community with a role (e.g. the committee)."""
+    if not permissions.is_admin(actor):
+        raise DomainError(_l("Only an administrator can do this."))
+    membership = permissions.membership_of(user, community)
+    if membership is None:
+        membership = Membership(user_id=user.id, community_id=community.id)
+        db.session.add(membership)
+    membership.status = MembershipStatus.VERIFIED
+    membership.role = role
+    membership.decided_by_id = actor.id
+    membership.decided_at = utcnow()
+    record("membership.appointed", membership, actor=actor, community=community, user_id=user.id, role=role)
+    db.session.commit()
+    return membership
+
+
+def pending_requests(community):
+    return db.session.scalars(
+        select(Membership).where(Membership.community_id == community.id,
+                                 Membership.status == MembershipStatus.PENDING)
+        .order_by(Membership.created_at)
+    ).all()
+
+
+def memberships_of(user):
+    return db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.created_at)
+    ).all()

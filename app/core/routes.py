@@ -1,0 +1,78 @@
+"""Front page, health check, error pages and headers every response carries."""
+from flask import current_app, jsonify, render_template, request, send_from_directory
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+from werkzeug.exceptions import HTTPException
+
+from app.communities.models import Community
+from app.extensions import db
+
+from .errors import wants_json
+
+from . import bp
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood."),
+    403: _l("You are not allowed to do this."),
+    404: _l("This page does not exist."),
+    405: _l("This action is not allowed here."),
+    409: _l("This was changed by someone else in the meantime. Please try again."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing was saved."),
+}
+
+
+@bp.get("/")
+def index():
+    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    return render_template("core/index.html", communities=communities)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error):
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    detail = getattr(error, "user_message", None)
+    if wants_json():
+        response = jsonify(error=str(detail or title), status=code)
+        response.status_code = code
+        return response
+    return render_template("core/error.html", code=code, title=title, detail=detail), code
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s", request.path)
+    if wants_json():
+        return jsonify(error=str(ERROR_TITLES[500]), status=500), 500
+    return render_template("core/error.html", code=500, title=ERROR_TITLES[500]), 500
+
+
+@bp.after_app_request
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response

@@ -1,0 +1,167 @@
+"""The one state machine every micro-matter travels (see DESIGN.md, "The loop").
+
+Every feature moves a matter only through `apply()`: it checks the action is
+allowed from the current state and by this actor, records the change in the
+audit log, and notifies the proposer, supporters and followers.
+"""
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flask_babel import gettext, lazy_gettext as _l
+
+from app.audit.services import record
+from app.communities import permissions
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.models_base import utcnow
+from app.notifications.services import notify
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    COLLECTING = "collecting"  # submitted, collecting supports
+    UNDER_REVIEW = "under_review"
+    ON_AGENDA = "on_agenda"
+    NOT_ADMITTED = "not_admitted"
+    IN_VOTE = "in_vote"  # referred to a resident voting round
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IMPLEMENTING = "implementing"
+    COMPLETED = "completed"  # accepted (验收), waiting for the residents' verdict
+    EVALUATING = "evaluating"
+    RECTIFYING = "rectifying"  # 整改
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS = {
+    Status.DRAFT: N_("Draft"),
+    Status.COLLECTING: N_("Collecting supports"),
+    Status.UNDER_REVIEW: N_("Under review"),
+    Status.ON_AGENDA: N_("On the agenda list"),
+    Status.NOT_ADMITTED: N_("Not admitted"),
+    Status.IN_VOTE: N_("In a resident vote"),
+    Status.APPROVED: N_("Approved"),
+    Status.REJECTED: N_("Rejected"),
+    Status.IMPLEMENTING: N_("Being implemented"),
+    Status.COMPLETED: N_("Completed (accepted)"),
+    Status.EVALUATING: N_("Residents are rating it"),
+    Status.RECTIFYING: N_("Rectification"),
+    Status.CLOSED: N_("Closed"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+}
+
+# The order stages are shown in (lists, dashboards, filters).
+STAGES = list(Status)
+
+
+def status_label(status):
+    return gettext(STATUS_LABELS.get(status, status))
+
+
+def _proposer(user, matter):
+    return user is not None and user.id == matter.proposer_id
+
+
+def _committee(user, matter):
+    return permissions.is_committee(user, matter.community)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: Status
+    allowed: object = None  # predicate (user, matter) -> bool; None: only the system decides
+    needs_reason: bool = False
+
+
+TRANSITIONS = {
+    "submit": Transition(frozenset({Status.DRAFT}), Status.COLLECTING, _proposer),
+    "withdraw": Transition(frozenset({Status.DRAFT, Status.COLLECTING}), Status.WITHDRAWN, _proposer),
+    "reach_threshold": Transition(frozenset({Status.COLLECTING}), Status.UNDER_REVIEW),
+    "admit": Transition(frozenset({Status.UNDER_REVIEW}), Status.ON_AGENDA, _committee),
+    "decline": Transition(frozenset({Status.UNDER_REVIEW}), Status.NOT_ADMITTED, _committee, needs_reason=True),
+    # Decisions: a council vote or a resident round's result, applied by their services.
+    "refer_to_vote": Transition(frozenset({Status.ON_AGENDA}), Status.IN_VOTE),
+    "approve": Transition(frozenset({Status.ON_AGENDA, Status.IN_VOTE}), Status.APPROVED),
+    "reject": Transition(frozenset({Status.ON_AGENDA, Status.IN_VOTE}), Status.REJECTED),
+    # Delivery, run by the committee through the tracker.
+    "start_implementation": Transition(frozenset({Status.APPROVED}), Status.IMPLEMENTING, _committee),
+    "complete": Transition(frozenset({Status.IMPLEMENTING, Status.RECTIFYING}), Status.COMPLETED, _committee),
+    "open_evaluation": Transition(frozenset({Status.COMPLETED}), Status.EVALUATING, _committee),
+    "rectify": Transition(frozenset({Status.EVALUATING}), Status.RECTIFYING, _committee, needs_reason=True),
+    "close": Transition(frozenset({Status.EVALUATING}), Status.CLOSED, _committee),
+}
+
+TRANSITION_MESSAGES = {
+    Status.COLLECTING: N_("“%(title)s” was submitted and is collecting supports."),
+    Status.WITHDRAWN: N_("“%(title)s” was withdrawn by its proposer."),
+    Status.UNDER_REVIEW: N_("“%(title)s” reached its support threshold and is under review."),
+    Status.ON_AGENDA: N_("“%(title)s” was admitted to the agenda list."),
+    Status.NOT_ADMITTED: N_("“%(title)s” was not admitted: %(reason)s"),
+    Status.IN_VOTE: N_("“%(title)s” goes to a resident vote."),
+    Status.APPROVED: N_("“%(title)s” was approved."),
+    Status.REJECTED: N_("“%(title)s” was rejected."),
+    Status.IMPLEMENTING: N_("Work on “%(title)s” has started."),
+    Status.COMPLETED: N_("“%(title)s” was completed and accepted."),
+    Status.EVALUATING: N_("“%(title)s” is finished: please rate the result."),
+    Status.RECTIFYING: N_("“%(title)s” needs rectification: %(reason)s"),
+    Status.CLOSED: N_("“%(title)s” is closed."),
+}
+
+
+def can(action, user, matter):
+    """Would `action` be allowed now for `user`? (For showing or hiding buttons.)"""
+    transition = TRANSITIONS[action]
+    return (
+        matter.status in transition.sources
+        and transition.allowed is not None
+        and bool(transition.allowed(user, matter))
+    )
+
+
+def interested_people(matter):
+    """Proposer, supporters and followers: everyone told about a change."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    from .models import Follow, Support
+
+    supporters = select(Support.user_id).where(Support.matter_id == matter.id)
+    followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
+    return db.session.scalars(
+        select(User).where(
+            (User.id == matter.proposer_id) | User.id.in_(supporters) | User.id.in_(followers)
+        )
+    ).all()
+
+
+def apply(matter, action, actor, *, reason=None, system=False, **data):
+    """Move `matter` by `action`. The caller commits.
+
+    `system=True` is for decisions the software reached (a threshold, a vote result);
+    `actor` is then the person whose action triggered it, kept for the audit log.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise DomainError(_l("Unknown action."))
+    if matter.status not in transition.sources:
+        raise DomainError(_l("This is not possible while the micro-matter is “%(status)s”.",
+                             status=status_label(matter.status)))
+    if not system and (transition.allowed is None or not transition.allowed(actor, matter)):
+        raise DomainError(_l("You are not allowed to do this."))
+    if transition.needs_reason and not (reason or "").strip():
+        raise DomainError(_l("Please give a reason; it will be published."))
+    previous = matter.status
+    matter.status = transition.target
+    matter.status_changed_at = utcnow()
+    if transition.target == Status.COLLECTING:
+        matter.submitted_at = matter.status_changed_at
+    record(f"matter.{action}", matter, actor=actor, community=matter.community_id,
+           **{"from": str(previous), "to": str(transition.target), "reason": reason, **data})
+    notify(interested_people(matter), TRANSITION_MESSAGES[transition.target],
+           f"/c/{matter.community.slug}/matters/{matter.id}", exclude=actor,
+           title=matter.title, reason=reason or "")
+    return matter

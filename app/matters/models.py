@@ -1,0 +1,137 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.i18n import N_
+from app.extensions import db
+from app.models_base import CreatedAt, IntPK, utcnow
+
+
+class Category(StrEnum):
+    ELDERLY = "elderly"
+    CHILDREN = "children"
+    ACCESSIBILITY = "accessibility"
+    GREENING = "greening"
+    FACILITIES = "facilities"
+    SAFETY = "safety"
+    CULTURE = "culture"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    Category.ELDERLY: N_("Elderly care"),
+    Category.CHILDREN: N_("Children"),
+    Category.ACCESSIBILITY: N_("Accessibility"),
+    Category.GREENING: N_("Environment and greening"),
+    Category.FACILITIES: N_("Public facilities"),
+    Category.SAFETY: N_("Safety"),
+    Category.CULTURE: N_("Culture and sport"),
+    Category.OTHER: N_("Other"),
+}
+
+
+class ProjectType(StrEnum):
+    SERVICE = "service"
+    GOODS = "goods"
+    WORKS = "works"
+
+
+PROJECT_TYPE_LABELS = {
+    ProjectType.SERVICE: N_("Service (服务)"),
+    ProjectType.GOODS: N_("Goods (货物)"),
+    ProjectType.WORKS: N_("Works (工程)"),
+}
+
+
+class Stance(StrEnum):
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    NEUTRAL = "neutral"
+
+
+STANCE_LABELS = {Stance.SUPPORT: N_("In favour"), Stance.OPPOSE: N_("Against"), Stance.NEUTRAL: N_("Neutral")}
+
+
+class MicroMatter(db.Model):
+    """A livelihood micro-matter (民生微实事) proposed by a resident."""
+
+    id: Mapped[IntPK]
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(db.String(80))
+    description: Mapped[str] = mapped_column(db.Text)  # Markdown as written
+    description_html: Mapped[str] = mapped_column(db.Text)  # rendered and sanitised
+    category: Mapped[str] = mapped_column(db.String(20), index=True)
+    location: Mapped[str] = mapped_column(db.String(120))
+    estimated_cost: Mapped[int]  # yuan
+    project_type: Mapped[str] = mapped_column(db.String(10))
+    status: Mapped[str] = mapped_column(db.String(20), index=True, default="draft")
+    support_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optimistic lock: two committee members acting at once cannot both move it.
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    community: Mapped["Community"] = relationship()  # noqa: F821
+    proposer: Mapped["User"] = relationship()  # noqa: F821
+    photos: Mapped[list["MatterPhoto"]] = relationship(back_populates="matter", order_by="MatterPhoto.id")
+
+
+class MatterPhoto(db.Model):
+    id: Mapped[IntPK]
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("stored_photo.id"))
+    caption: Mapped[str] = mapped_column(db.String(120), default="")
+
+    matter: Mapped[MicroMatter] = relationship(back_populates="photos")
+    photo: Mapped["StoredPhoto"] = relationship()  # noqa: F821
+
+
+class Support(db.Model):
+    """A support (附议). One per resident per matter; withdrawing deletes it (the audit log keeps both)."""
+
+    __table_args__ = (UniqueConstraint("matter_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[CreatedAt]
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class Follow(db.Model):
+    __table_args__ = (UniqueConstraint("matter_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[CreatedAt]
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class Comment(db.Model):
+    id: Mapped[IntPK]
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))  # a reply
+    stance: Mapped[str] = mapped_column(db.String(10), default=Stance.NEUTRAL)
+    body: Mapped[str] = mapped_column(db.Text)
+    created_at: Mapped[CreatedAt]
+    hidden_reason: Mapped[str | None] = mapped_column(db.String(300))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    hidden_at: Mapped[datetime | None]
+
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id")
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None

@@ -1,0 +1,46 @@
+"""Telling people what changed: the in-app inbox."""
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models_base import utcnow
+
+from .models import Notification
+
+
+def notify(users, message, link="", *, exclude=None, **params):
+    """Add one inbox entry per distinct user, in the caller's transaction.
+
+    `message` is an English msgid marked with N_(); `params` fill its %(name)s slots.
+    """
+    seen = set()
+    excluded_id = getattr(exclude, "id", None)
+    for user in users:
+        if user is None or user.id in seen or user.id == excluded_id:
+            continue
+        seen.add(user.id)
+        db.session.add(Notification(user_id=user.id, message=message, params=params, link=link))
+    return len(seen)
+
+
+def unread_count(user):
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def inbox(user, page, per_page=20):
+    return db.paginate(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+def mark_all_read(user):
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""Consultation rules (议事规则) as versioned data, and the pure maths that applies them."""

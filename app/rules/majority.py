@@ -1,0 +1,94 @@
+"""Majority rules. Pure Python, no Flask: decide(counts, rule) -> Decision.
+
+The threshold is "yes must reach `needed`", where needed depends on the base:
+simple majority means yes > half of the base; two thirds, three quarters and
+unanimity mean yes >= that share of the base. A base of zero never passes.
+"""
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from math import ceil, floor
+
+
+class MajorityRule(StrEnum):
+    SIMPLE = "simple"
+    TWO_THIRDS = "two_thirds"
+    THREE_QUARTERS = "three_quarters"
+    UNANIMITY = "unanimity"
+
+
+class Base(StrEnum):
+    YES_NO = "yes_no"
+    YES_NO_ABSTAIN = "yes_no_abstain"
+    PRESENT = "present"
+    ALL_MEMBERS = "all_members"
+
+
+class TieRule(StrEnum):
+    FAILS = "fails"  # an even split is not a majority: the motion is rejected
+    CHAIR_DECIDES = "chair_decides"  # the chair's casting vote settles an even split
+
+
+SHARES = {
+    MajorityRule.SIMPLE: Fraction(1, 2),
+    MajorityRule.TWO_THIRDS: Fraction(2, 3),
+    MajorityRule.THREE_QUARTERS: Fraction(3, 4),
+    MajorityRule.UNANIMITY: Fraction(1, 1),
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    yes: int
+    no: int
+    abstain: int = 0
+    present: int = 0  # members entitled to vote who were present when the vote opened
+    members: int = 0  # all members of the body
+
+    def __post_init__(self):
+        if min(self.yes, self.no, self.abstain, self.present, self.members) < 0:
+            raise ValueError("counts cannot be negative")
+        if self.present and self.yes + self.no + self.abstain > self.present:
+            raise ValueError("more votes than members present")
+        if self.members and self.present > self.members:
+            raise ValueError("more members present than members")
+
+
+@dataclass(frozen=True)
+class Decision:
+    passed: bool
+    tie: bool  # yes == no with votes cast, and the rule did not pass it otherwise
+    base: int
+    needed: int
+    rule: MajorityRule
+    base_kind: Base
+
+
+def base_value(counts: Counts, base: Base) -> int:
+    if base == Base.YES_NO:
+        return counts.yes + counts.no
+    if base == Base.YES_NO_ABSTAIN:
+        return counts.yes + counts.no + counts.abstain
+    if base == Base.PRESENT:
+        return counts.present
+    return counts.members
+
+
+def needed_yes(base: int, rule: MajorityRule) -> int:
+    """The smallest number of yes votes that passes for this base (at least 1)."""
+    share = SHARES[rule] * base
+    return floor(share) + 1 if rule == MajorityRule.SIMPLE else max(1, ceil(share))
+
+
+def decide(counts: Counts, rule: MajorityRule, base: Base, tie_rule: TieRule = TieRule.FAILS,
+           chair_casting_vote: bool | None = None) -> Decision:
+    """Apply a majority rule. With TieRule.CHAIR_DECIDES an even split is settled by
+    `chair_casting_vote` (True = yes); while it is None the decision reports the tie."""
+    rule, base = MajorityRule(rule), Base(base)
+    value = base_value(counts, base)
+    needed = needed_yes(value, rule)
+    passed = value > 0 and counts.yes >= needed
+    tie = (not passed) and counts.yes == counts.no and counts.yes > 0
+    if tie and TieRule(tie_rule) == TieRule.CHAIR_DECIDES and chair_casting_vote is not None:
+        passed = bool(chair_casting_vote)
+    return Decision(passed=passed, tie=tie, base=value, needed=needed, rule=rule, base_kind=base)

@@ -1,0 +1,67 @@
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_base import CreatedAt, IntPK
+
+from .majority import Base, MajorityRule, TieRule
+from .quorum import Quorum
+
+
+class ThresholdKind:
+    COUNT = "count"
+    SHARE = "share"
+
+
+class RuleSet(db.Model):
+    """One version of a community's consultation rules. Editing adds a new version;
+    results keep the id of the version they applied."""
+
+    __table_args__ = (UniqueConstraint("community_id", "version"),)
+
+    id: Mapped[IntPK]
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    version: Mapped[int]
+    created_at: Mapped[CreatedAt]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    change_note: Mapped[str] = mapped_column(db.String(300), default="")
+    community: Mapped["Community"] = relationship()  # noqa: F821
+
+    # Reaching review: a number of supports, or a share (percent) of verified residents.
+    support_threshold_kind: Mapped[str] = mapped_column(db.String(10), default=ThresholdKind.COUNT)
+    support_threshold_count: Mapped[int] = mapped_column(default=20)
+    support_threshold_percent: Mapped[int] = mapped_column(default=5)
+    # Admissibility: cost caps per project type (yuan) and the negative list.
+    cap_service: Mapped[int] = mapped_column(default=200_000)
+    cap_goods: Mapped[int] = mapped_column(default=200_000)
+    cap_works: Mapped[int] = mapped_column(default=500_000)
+    excluded_categories: Mapped[list] = mapped_column(JSON, default=list)
+    negative_list: Mapped[list] = mapped_column(JSON, default=list)  # free-text items the committee judges
+    # Meetings.
+    notice_days: Mapped[int] = mapped_column(default=3)
+    quorum_numerator: Mapped[int] = mapped_column(default=1)
+    quorum_denominator: Mapped[int] = mapped_column(default=2)
+    quorum_strict: Mapped[bool] = mapped_column(default=True)  # "more than" rather than "at least"
+    seconders_needed: Mapped[int] = mapped_column(default=1)
+    turns_per_item: Mapped[int] = mapped_column(default=2)
+    minutes_per_turn: Mapped[int] = mapped_column(default=2)
+    majority_rule: Mapped[str] = mapped_column(db.String(20), default=MajorityRule.SIMPLE)
+    majority_base: Mapped[str] = mapped_column(db.String(20), default=Base.PRESENT)
+    tie_rule: Mapped[str] = mapped_column(db.String(20), default=TieRule.FAILS)
+    secret_ballot: Mapped[bool] = mapped_column(default=False)  # False: named (roll-call) votes
+    # Resident votes and the residents' verdict.
+    min_turnout_percent: Mapped[int] = mapped_column(default=10)
+    satisfaction_threshold_percent: Mapped[int] = mapped_column(default=60)
+
+    @property
+    def quorum(self):
+        return Quorum(self.quorum_numerator, self.quorum_denominator, self.quorum_strict)
+
+    def cost_cap(self, project_type):
+        return {"service": self.cap_service, "goods": self.cap_goods, "works": self.cap_works}[project_type]
+
+    def support_threshold(self, verified_residents):
+        """Supports needed to reach review, given the number of verified residents."""
+        if self.support_threshold_kind == ThresholdKind.SHARE:
+            return max(1, -(-verified_residents * self.support_threshold_percent // 100))
+        return self.support_threshold_count
