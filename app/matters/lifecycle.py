@@ -7,6 +7,7 @@ audit log, and notifies the proposer, supporters and followers.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from blinker import Namespace
 from flask_babel import gettext, lazy_gettext as _l
 
 from app.audit.services import record
@@ -50,6 +51,11 @@ STATUS_LABELS = {
     Status.CLOSED: N_("Closed"),
     Status.WITHDRAWN: N_("Withdrawn"),
 }
+
+# Other features react to a move (e.g. an approval opens an implementation record) by
+# connecting to this signal: receiver(matter, action=..., actor=..., data={...}),
+# called inside the same transaction, before the caller commits.
+matter_transitioned = Namespace().signal("matter-transitioned")
 
 # The order stages are shown in (lists, dashboards, filters).
 STAGES = list(Status)
@@ -164,4 +170,5 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
     notify(interested_people(matter), TRANSITION_MESSAGES[transition.target],
            f"/c/{matter.community.slug}/matters/{matter.id}", exclude=actor,
            title=matter.title, reason=reason or "")
+    matter_transitioned.send(matter, action=action, actor=actor, data=dict(data, reason=reason))
     return matter
