@@ -57,6 +57,16 @@ STATUS_LABELS = {
 # called inside the same transaction, before the caller commits.
 matter_transitioned = Namespace().signal("matter-transitioned")
 
+# Features that can hold a matter back (e.g. an objection awaiting an answer during a
+# notice period) register a guard: guard(matter, action) -> a message, or None to allow.
+TRANSITION_GUARDS = []
+
+
+def transition_guard(func):
+    TRANSITION_GUARDS.append(func)
+    return func
+
+
 # The order stages are shown in (lists, dashboards, filters).
 STAGES = list(Status)
 
@@ -160,6 +170,10 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
         raise DomainError(_l("You are not allowed to do this."))
     if transition.needs_reason and not (reason or "").strip():
         raise DomainError(_l("Please give a reason; it will be published."))
+    for guard in TRANSITION_GUARDS:
+        refusal = guard(matter, action)
+        if refusal:
+            raise DomainError(refusal)
     previous = matter.status
     matter.status = transition.target
     matter.status_changed_at = utcnow()
