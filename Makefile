@@ -5,11 +5,17 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 5000
 export FLASK_APP := wsgi
-PGBIN = $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+# A throwaway PostgreSQL cluster on loopback for the second run of the suite (see test-postgres).
 PGDATA ?= /tmp/weiyi-pgtest
 PGPORT ?= 5433
+PGTEST_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/weiyi_test
+# Looked up when a recipe runs (the package may be installed by postgres-install first).
+PGBIN = $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+# As root (CI) the cluster belongs to the postgres user; otherwise to whoever runs make.
+AS_PG := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-start postgres-stop bench lint clean
+.PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-install postgres-start postgres-stop bench lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,12 +50,51 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; fi
 
-test: install-dev translations browser
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+# Lint, then the whole suite on SQLite and again on PostgreSQL. Both runs happen even when the
+# first fails; the target fails when either does.
+test: install-dev translations browser postgres-install lint
+	@status=0; \
+	echo "== pytest on SQLite =="; \
+	$(PYTEST) || status=1; \
+	echo "== pytest on PostgreSQL ($(PGTEST_URL)) =="; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
+
+test-sqlite: install-dev translations browser
+	$(PYTEST)
+
+# Starts the cluster, runs the suite against it, and stops it whatever the result.
+test-postgres: install-dev translations postgres-install
+	@status=0; \
+	if $(MAKE) --no-print-directory postgres-start; then \
+	  TEST_DATABASE_URL=$(PGTEST_URL) $(PYTEST) $(PYTEST_ARGS) || status=$$?; \
+	else status=1; fi; \
+	$(MAKE) --no-print-directory postgres-stop; \
+	exit $$status
+
+postgres-install:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; fi
+
+# A new cluster every time: trust authentication, 127.0.0.1 only, fsync off (test data only).
+postgres-start: postgres-install
+	@if [ -f $(PGDATA)/postmaster.pid ]; then $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -w -m immediate stop || true; fi
+	@rm -rf $(PGDATA)
+	@if [ -n "$(AS_PG)" ]; then install -d -o postgres -g postgres -m 700 $(PGDATA); else install -d -m 700 $(PGDATA); fi
+	@$(AS_PG) $(PGBIN)/initdb -D $(PGDATA) -A trust -U postgres -E UTF8 >/dev/null
+	@$(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -w -l $(PGDATA)/log \
+	  -o "-c listen_addresses=127.0.0.1 -p $(PGPORT) -k $(PGDATA) -c fsync=off -c max_connections=200" start >/dev/null
+	@$(AS_PG) $(PGBIN)/createdb -h 127.0.0.1 -p $(PGPORT) -U postgres weiyi_test
+	@echo "PostgreSQL on 127.0.0.1:$(PGPORT) ($(PGDATA))"
+
+postgres-stop:
+	@if [ -f $(PGDATA)/postmaster.pid ]; then $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -w -m fast stop >/dev/null; fi
+	@rm -rf $(PGDATA)
+	@echo "PostgreSQL stopped"
 
 lint: install-dev
 	$(BIN)/ruff check app tests tools bench config.py wsgi.py
-	$(BIN)/bandit -q -r app -c pyproject.toml
+	$(BIN)/bandit -q -r app config.py wsgi.py -c pyproject.toml
 
 bench: install-dev translations
 	$(BIN)/python bench/page_sizes.py

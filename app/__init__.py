@@ -3,7 +3,6 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS, INSTANCE_DIR
 
@@ -38,9 +37,6 @@ def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please log in first.")
-    login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)

@@ -3,22 +3,41 @@ small builders for accounts, communities and memberships."""
 import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.auth.models import User
 from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.rules.models import RuleSet
+from tests.database import empty_database, fresh_schema, skip_browser_tests_on_postgres
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_browser_tests_on_postgres(items)
+
+
+class FreshRequestClient(FlaskClient):
+    """The fixture keeps one app context open for the whole test; each request still
+    starts with an empty `g`, as it would in production (no cached user or locale)."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(vars(g._get_current_object())):
+                delattr(g, key)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
 def app(tmp_path):
+    """TestConfig on an empty database: in-memory SQLite, or TEST_DATABASE_URL (see tests/database.py)."""
     app = create_app("test", UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app.test_client_class = FreshRequestClient
     with app.app_context():
-        db.create_all()
+        fresh_schema()
         yield app
-        db.session.remove()
-        db.drop_all()
+        empty_database()
 
 
 @pytest.fixture

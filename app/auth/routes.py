@@ -22,6 +22,7 @@ def _start_session(user, remember=False):
     session.clear()
     session.update(preferences)
     login_user(user, remember=remember)
+    services.remember_locale(user, preferences.get("lang"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -79,7 +80,7 @@ def profile():
             form.current_password.errors.append(error.message)
         else:
             if form.new_password.data:
-                login_user(current_user)  # the token changed: keep this device logged in
+                login_user(current_user._get_current_object())  # new token: keep this device logged in
             flash(_("Saved."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(

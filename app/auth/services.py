@@ -33,6 +33,13 @@ def authenticate(username, password):
     return user
 
 
+def remember_locale(user, locale):
+    """The language chosen before logging in is kept for e-mails and later visits."""
+    if locale and user.locale != locale:
+        user.locale = locale
+        db.session.commit()
+
+
 def update_profile(user, display_name, email, current_password, new_password):
     if new_password:
         if not current_password or not user.check_password(current_password):

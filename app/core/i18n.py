@@ -5,9 +5,8 @@ of them are merged at run time. Message ids are English, zh_Hans is the default.
 """
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext
-from flask_login import current_user
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,8 +25,10 @@ def select_locale():
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and getattr(current_user, "locale", None) in languages:
-        return current_user.locale
+    # Only a user already loaded for this request: loading one may itself need a translation.
+    user = g.get("_login_user")
+    if getattr(user, "locale", None) in languages:
+        return user.locale
     best = request.accept_languages.best_match(["zh", "en"], default="zh")
     return "en" if best == "en" else "zh_Hans"
 

@@ -130,6 +130,8 @@ class Comment(db.Model):
     hidden_at: Mapped[datetime | None]
 
     author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    hidden_by: Mapped["User | None"] = relationship(foreign_keys=[hidden_by_id])  # noqa: F821
+    matter: Mapped[MicroMatter] = relationship()
     replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id")
 
     @property

@@ -57,7 +57,7 @@ class Counts:
 @dataclass(frozen=True)
 class Decision:
     passed: bool
-    tie: bool  # yes == no with votes cast, and the rule did not pass it otherwise
+    tie: bool  # an even split that did not pass and that a casting vote would settle
     base: int
     needed: int
     rule: MajorityRule
@@ -80,15 +80,36 @@ def needed_yes(base: int, rule: MajorityRule) -> int:
     return floor(share) + 1 if rule == MajorityRule.SIMPLE else max(1, ceil(share))
 
 
+def _passes(yes: int, base: int, rule: MajorityRule) -> bool:
+    return base > 0 and yes >= needed_yes(base, rule)
+
+
+def _casting_vote_decides(counts: Counts, rule: MajorityRule, base: Base) -> bool:
+    """An even split is settled by a casting vote only when the split alone stands between the
+    motion and the threshold: one more yes would pass it, and so would one fewer no.
+
+    (Otherwise a casting vote could pass 2 : 2 among nine members, or make one extra
+    no vote turn a failing motion into a passing one.)"""
+    grows = base in (Base.YES_NO, Base.YES_NO_ABSTAIN)  # the base counts the votes themselves
+    value = base_value(counts, base)
+    one_more_yes = _passes(counts.yes + 1, value + 1 if grows else value, rule)
+    one_fewer_no = _passes(counts.yes, value - 1 if grows else value, rule)
+    return one_more_yes and one_fewer_no
+
+
 def decide(counts: Counts, rule: MajorityRule, base: Base, tie_rule: TieRule = TieRule.FAILS,
            chair_casting_vote: bool | None = None) -> Decision:
-    """Apply a majority rule. With TieRule.CHAIR_DECIDES an even split is settled by
-    `chair_casting_vote` (True = yes); while it is None the decision reports the tie."""
+    """Apply a majority rule.
+
+    `tie` is True for an even split (yes == no > 0) that did not pass and that a casting
+    vote would settle (see _casting_vote_decides). With TieRule.CHAIR_DECIDES such a tie
+    is settled by `chair_casting_vote` (True = yes); while it is None the decision reports
+    the tie and does not pass. With TieRule.FAILS a tie fails."""
     rule, base = MajorityRule(rule), Base(base)
     value = base_value(counts, base)
     needed = needed_yes(value, rule)
-    passed = value > 0 and counts.yes >= needed
-    tie = (not passed) and counts.yes == counts.no and counts.yes > 0
+    passed = _passes(counts.yes, value, rule)
+    tie = (not passed) and counts.yes == counts.no and counts.yes > 0 and _casting_vote_decides(counts, rule, base)
     if tie and TieRule(tie_rule) == TieRule.CHAIR_DECIDES and chair_casting_vote is not None:
         passed = bool(chair_casting_vote)
     return Decision(passed=passed, tie=tie, base=value, needed=needed, rule=rule, base_kind=base)

@@ -17,6 +17,8 @@ class Quorum:
     def __post_init__(self):
         if self.denominator <= 0 or not 0 < self.numerator <= self.denominator:
             raise ValueError("a quorum is a share between 0 (exclusive) and 1")
+        if self.strict and self.numerator == self.denominator:
+            raise ValueError("more than all members can never be present")
 
 
 @dataclass(frozen=True)

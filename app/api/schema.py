@@ -1,0 +1,174 @@
+"""One definition per resource of the open data API.
+
+A `Resource` lists its `Field`s once; that single list builds the JSON Schema in
+the OpenAPI document, serialises rows to JSON, flattens them into CSV columns and
+yields the example shown on the documentation page. Tests validate responses
+against the schema taken from the served document, so the two cannot drift.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+SCALAR_TYPES = {"integer", "number", "string", "boolean"}
+# Spreadsheet programs run cells that start with these as formulas (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def iso(value):
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"  # times are stored as naive UTC
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # a JSON type: integer, number, string, boolean, array, object
+    description: str = ""
+    source: object = None  # attribute name, or callable(obj) -> value; default: `name`
+    nullable: bool = False
+    format: str | None = None  # date-time, date, uri-reference
+    enum: tuple | None = None
+    items: object = None  # array items: a Resource, or a scalar JSON type name
+    resource: object = None  # object fields: the nested Resource
+    minimum: int | None = None
+    maximum: int | None = None
+    example: object = None
+    csv: bool = True  # False: left out of CSV downloads (lists of nested objects)
+
+    def read(self, obj):
+        if callable(self.source):
+            value = self.source(obj)
+        elif isinstance(obj, dict):
+            value = obj.get(self.source or self.name)
+        else:
+            value = getattr(obj, self.source or self.name)
+        return self.convert(value)
+
+    def convert(self, value):
+        if value is None:
+            return None
+        if self.resource is not None:
+            return self.resource.dump(value)
+        if self.type == "array":
+            if isinstance(self.items, Resource):
+                return [self.items.dump(item) for item in value]
+            return [self._scalar(item) for item in value]
+        return self._scalar(value)
+
+    def _scalar(self, value):
+        if isinstance(value, Enum):
+            value = value.value
+        value = iso(value)
+        if self.type == "integer" and not isinstance(value, bool):
+            return int(value)
+        if self.type == "number":
+            return float(value)
+        if self.type == "string":
+            return str(value)
+        return value
+
+    def json_schema(self):
+        if self.resource is not None:
+            schema = {"$ref": self.resource.ref}
+        elif self.type == "array":
+            items = self.items.ref if isinstance(self.items, Resource) else None
+            schema = {"type": "array", "items": {"$ref": items} if items else {"type": self.items}}
+        else:
+            schema = {"type": self.type}
+            for key in ("format", "minimum", "maximum"):
+                if getattr(self, key) is not None:
+                    schema[key] = getattr(self, key)
+            if self.enum is not None:
+                schema["enum"] = list(self.enum)
+        if self.nullable:
+            if "$ref" in schema:
+                schema = {"anyOf": [schema, {"type": "null"}]}
+            else:
+                schema["type"] = [schema["type"], "null"]
+                if "enum" in schema:
+                    schema["enum"] = [*schema["enum"], None]
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+    def example_value(self):
+        if self.resource is not None:
+            return self.resource.example()
+        if self.type == "array" and isinstance(self.items, Resource):
+            return [self.items.example()]
+        return self.example
+
+    # CSV: nested objects become prefixed columns, scalar lists are joined with ";".
+    def csv_columns(self):
+        if self.resource is not None:
+            return [f"{self.name}_{column}" for column in self.resource.csv_columns()]
+        return [self.name]
+
+    def csv_cells(self, value):
+        if self.resource is not None:
+            return self.resource.csv_cells(value) if value is not None else [""] * len(self.csv_columns())
+        if value is None:
+            return [""]
+        if isinstance(value, list):
+            return [";".join(str(v) for v in value)]
+        if isinstance(value, bool):
+            return ["true" if value else "false"]
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            return ["'" + value]
+        return [value]
+
+
+class Resource:
+    """A named object in the API, registered for the OpenAPI components."""
+
+    registry = {}
+
+    def __init__(self, name, description, fields):
+        self.name = name
+        self.description = description
+        self.fields = list(fields)
+        names = [f.name for f in self.fields]
+        if len(names) != len(set(names)):
+            raise ValueError(f"duplicate field in {name}")
+        if name in Resource.registry:
+            raise ValueError(f"resource {name} defined twice")
+        Resource.registry[name] = self
+
+    @property
+    def ref(self):
+        return f"#/components/schemas/{self.name}"
+
+    def json_schema(self):
+        return {
+            "type": "object",
+            "description": self.description,
+            "properties": {f.name: f.json_schema() for f in self.fields},
+            "required": [f.name for f in self.fields],
+            "additionalProperties": False,
+        }
+
+    def dump(self, obj):
+        return {f.name: f.read(obj) for f in self.fields}
+
+    def example(self):
+        return {f.name: f.example_value() for f in self.fields}
+
+    def nested(self):
+        """Resources this one refers to (for the OpenAPI components)."""
+        for f in self.fields:
+            child = f.resource or (f.items if isinstance(f.items, Resource) else None)
+            if child is not None:
+                yield child
+                yield from child.nested()
+
+    def csv_columns(self):
+        return [column for f in self.fields if f.csv for column in f.csv_columns()]
+
+    def csv_cells(self, dumped):
+        return [cell for f in self.fields if f.csv for cell in f.csv_cells(dumped.get(f.name))]
+
+    def csv_row(self, obj):
+        return self.csv_cells(self.dump(obj))

@@ -1,0 +1,30 @@
+"""Extension points for other features on the micro-matter pages.
+
+A feature that has something to show on a matter's page (its agenda item, its
+vote, its progress) registers a function; it receives (matter, user) and
+returns HTML (e.g. from render_template of its own partial) or None.
+
+    from app.matters.hooks import detail_section
+
+    @detail_section
+    def agenda_panel(matter, user):
+        item = ...
+        return render_template("councils/_matter_panel.html", item=item) if item else None
+"""
+from markupsafe import Markup
+
+DETAIL_SECTIONS = []
+
+
+def detail_section(func):
+    DETAIL_SECTIONS.append(func)
+    return func
+
+
+def render_detail_sections(matter, user):
+    sections = []
+    for func in DETAIL_SECTIONS:
+        html = func(matter, user)
+        if html:
+            sections.append(Markup(html))
+    return sections

@@ -1,0 +1,525 @@
+"""Micro-matters: proposing, editing, supports (附议), comments and follows.
+
+Each public function checks the rules (the permission predicates again, whatever the
+page showed), makes its change and commits it in one transaction, or raises a
+DomainError and leaves nothing behind. Status changes go through lifecycle.apply().
+"""
+import re
+import unicodedata
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
+
+from app.audit.services import record
+from app.auth.models import User
+from app.communities.models import Membership, MembershipStatus
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.text import clean_plain, render_markdown
+from app.core.uploads import PhotoRejected, save_photo
+from app.extensions import db
+from app.models_base import utcnow
+from app.notifications.services import notify
+from app.rules.services import current_ruleset
+
+from . import lifecycle, permissions
+from .lifecycle import Status
+from .models import Category, Comment, Follow, MatterPhoto, MicroMatter, ProjectType, Stance, Support
+
+TITLE_MAX = 80
+DESCRIPTION_MAX = 5000
+LOCATION_MAX = 120
+COMMENT_MAX = 2000
+REASON_MAX = 300
+COST_MIN = 1
+COST_MAX = 5_000_000
+PHOTOS_MAX = 5
+SEARCH_WORDS_MAX = 8
+PER_PAGE = 10
+COMMENTS_PER_GROUP = 10
+COMMENTS_PER_PAGE = 20
+SORTS = ("newest", "supported")
+DEFAULT_THRESHOLD = 20
+
+
+class FieldError(DomainError):
+    """A rule about one form field; the view shows the message next to that field."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+CONFLICT = _l("This micro-matter was changed by someone else in the meantime. Please try again.")
+
+
+def _commit(duplicate_message=None):
+    """Commit, turning the races a double click or two people at once can cause into a message."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise DomainError(duplicate_message or CONFLICT) from error
+    except StaleDataError as error:
+        db.session.rollback()
+        raise DomainError(CONFLICT) from error
+
+
+def _link(matter):
+    return f"/c/{matter.community.slug}/matters/{matter.id}"
+
+
+# ---------------------------------------------------------------- looking things up
+
+def get_matter(community, matter_id):
+    """The matter with this id in this community, or 404 (an id from elsewhere is not found here)."""
+    matter = db.session.get(MicroMatter, matter_id)
+    if matter is None or matter.community_id != community.id:
+        raise NotFound()
+    return matter
+
+
+def get_visible_matter(user, community, matter_id):
+    """Like get_matter, but a draft someone else may not see is "not found" too."""
+    matter = get_matter(community, matter_id)
+    if not permissions.can_view(user, matter):
+        raise NotFound()
+    return matter
+
+
+def get_comment(matter, comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.matter_id != matter.id:
+        raise NotFound()
+    return comment
+
+
+def get_photo(matter, matter_photo_id):
+    link = db.session.get(MatterPhoto, matter_photo_id)
+    if link is None or link.matter_id != matter.id:
+        raise NotFound()
+    return link
+
+
+def verified_resident_count(community):
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
+    )
+
+
+def support_threshold(community):
+    """Supports a matter needs to reach review, under the rules in force now."""
+    ruleset = current_ruleset(community)
+    if ruleset is None:  # every community gets rules when created; this only guards odd data
+        return DEFAULT_THRESHOLD
+    return ruleset.support_threshold(verified_resident_count(community))
+
+
+# ---------------------------------------------------------------- checking fields
+
+_COST_NOISE = re.compile(r"[\s,，_']")
+
+
+def parse_yuan(text):
+    """'12,000', '１２０００元' or 12000 -> 12000; anything else is refused with a message."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    else:
+        raw = unicodedata.normalize("NFKC", str(text or "")).strip()
+        raw = _COST_NOISE.sub("", raw).removeprefix("¥").removeprefix("￥").removesuffix("元")
+        raw = raw.removesuffix("yuan").removesuffix("CNY")
+        if not raw:
+            raise FieldError("estimated_cost", _l("Please give an estimated cost in yuan."))
+        if raw.startswith("-") and raw[1:].isdigit():
+            raise FieldError("estimated_cost", _l("The estimated cost must be more than zero."))
+        if not raw.isascii() or not raw.isdigit():
+            raise FieldError("estimated_cost", _l(
+                "Write the estimated cost as a whole number of yuan, for example 12000."))
+        if len(raw) > 12:
+            raise FieldError("estimated_cost", _l(
+                "The estimated cost must be between 1 and 5,000,000 yuan."))
+        value = int(raw)
+    if value < COST_MIN:
+        raise FieldError("estimated_cost", _l("The estimated cost must be more than zero."))
+    if value > COST_MAX:
+        raise FieldError("estimated_cost", _l(
+            "The estimated cost must be between 1 and 5,000,000 yuan."))
+    return value
+
+
+def clean_fields(*, title, description, category, location, estimated_cost, project_type):
+    """Check and tidy every field of a micro-matter; raises FieldError on the first problem."""
+    title = clean_plain(title).replace("\n", " ")
+    if not title:
+        raise FieldError("title", _l("Please give a title."))
+    if len(title) > TITLE_MAX:
+        raise FieldError("title", _l("The title may be at most %(n)s characters.", n=TITLE_MAX))
+    description = clean_plain(description)
+    if not description:
+        raise FieldError("description", _l("Please describe the micro-matter."))
+    if len(description) > DESCRIPTION_MAX:
+        raise FieldError("description", _l("The description may be at most %(n)s characters.",
+                                           n=DESCRIPTION_MAX))
+    if category not in set(Category):
+        raise FieldError("category", _l("Please choose a category from the list."))
+    location = clean_plain(location).replace("\n", " ")
+    if not location:
+        raise FieldError("location", _l("Please say where it is."))
+    if len(location) > LOCATION_MAX:
+        raise FieldError("location", _l("The location may be at most %(n)s characters.", n=LOCATION_MAX))
+    if project_type not in set(ProjectType):
+        raise FieldError("project_type", _l("Please choose a project type from the list."))
+    return {
+        "title": title, "description": description, "description_html": render_markdown(description),
+        "category": str(category), "location": location, "estimated_cost": parse_yuan(estimated_cost),
+        "project_type": str(project_type),
+    }
+
+
+def _chosen(files):
+    """File inputs left empty still send a part without a file name: ignore those."""
+    return [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
+
+
+def _store_photos(matter, files, written):
+    for upload in files:
+        try:
+            photo = save_photo(upload)
+        except PhotoRejected as error:
+            raise FieldError("photos", _l("“%(name)s”: %(problem)s",
+                                          name=Path(upload.filename).name[:80], problem=error)) from error
+        written.append(photo.stored_name)
+        db.session.add(MatterPhoto(matter=matter, photo=photo))
+
+
+def _forget_files(names):
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- proposing and editing
+
+def create_matter(user, community, *, photos=(), submit=False, **fields):
+    """A verified resident writes a micro-matter; it starts as a draft (or is submitted at once)."""
+    if not permissions.can_create(user, community):
+        raise DomainError(_l("Only verified residents of this community can propose micro-matters."))
+    values = clean_fields(**fields)
+    files = _chosen(photos)
+    if len(files) > PHOTOS_MAX:
+        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+    written = []
+    try:
+        matter = MicroMatter(community=community, proposer_id=user.id, status=Status.DRAFT, support_count=0,
+                             **values)
+        db.session.add(matter)
+        _store_photos(matter, files, written)
+        record("matter.created", matter, actor=user, community=community, title=matter.title,
+               category=matter.category, estimated_cost=matter.estimated_cost, photos=len(files) or None)
+        if submit:
+            lifecycle.apply(matter, "submit", user)
+            _check_threshold(matter, user)
+        _commit()
+    except Exception:
+        db.session.rollback()
+        _forget_files(written)
+        raise
+    return matter
+
+
+def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
+    """The proposer edits while it is a draft or collecting supports."""
+    if not permissions.can_edit(user, matter):
+        if permissions.is_proposer(user, matter):
+            raise DomainError(_l("It can no longer be edited: it is “%(status)s”.",
+                                 status=lifecycle.status_label(matter.status)))
+        raise DomainError(_l("Only the proposer can edit this micro-matter."))
+    values = clean_fields(**fields)
+    files = _chosen(photos)
+    remove = {int(i) for i in remove_photo_ids if str(i).isdigit()}
+    removed = [link for link in matter.photos if link.id in remove]
+    if len(matter.photos) - len(removed) + len(files) > PHOTOS_MAX:
+        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+    changed = sorted(k for k, v in values.items() if getattr(matter, k) != v and k != "description_html")
+    written = []
+    forget = [link.photo.stored_name for link in removed]
+    try:
+        for key, value in values.items():
+            setattr(matter, key, value)
+        for link in removed:
+            photo = link.photo
+            db.session.delete(link)
+            db.session.delete(photo)
+        _store_photos(matter, files, written)
+        record("matter.edited", matter, actor=user, community=matter.community_id, fields=changed or None,
+               photos_added=len(files) or None, photos_removed=len(removed) or None)
+        _commit()
+    except Exception:
+        db.session.rollback()
+        _forget_files(written)
+        raise
+    _forget_files(forget)
+    return matter
+
+
+def submit(user, matter):
+    """Draft -> collecting supports."""
+    lifecycle.apply(matter, "submit", user)
+    _check_threshold(matter, user)
+    _commit()
+    return matter
+
+
+def withdraw(user, matter):
+    lifecycle.apply(matter, "withdraw", user)
+    _commit()
+    return matter
+
+
+# ---------------------------------------------------------------- supports (附议)
+
+def _change_support_count(matter, delta):
+    # One UPDATE that adds to the stored number, so two supports at once both count.
+    db.session.execute(
+        update(MicroMatter).where(MicroMatter.id == matter.id)
+        .values(support_count=MicroMatter.support_count + delta)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(matter, ["support_count"])
+    return matter.support_count
+
+
+def _check_threshold(matter, actor):
+    """Reaching the threshold moves the matter to review; the software decides (system=True)."""
+    if matter.status != Status.COLLECTING:
+        return False
+    threshold = support_threshold(matter.community)
+    if matter.support_count >= threshold:
+        lifecycle.apply(matter, "reach_threshold", actor, system=True,
+                        supports=matter.support_count, threshold=threshold)
+        return True
+    return False
+
+
+ALREADY_SUPPORTED = _l("You have already supported this micro-matter.")
+
+
+def support(user, matter):
+    """A verified resident of the community, not the proposer, supports once while it collects."""
+    if matter.status != Status.COLLECTING:
+        raise DomainError(_l("Supports are only collected while the micro-matter is collecting supports."))
+    if permissions.is_proposer(user, matter):
+        raise DomainError(_l("You proposed this micro-matter, so you cannot support it yourself."))
+    if not permissions.is_verified(user, matter.community):
+        raise DomainError(_l("Only verified residents of this community can support micro-matters."))
+    if permissions.has_supported(user, matter):
+        raise DomainError(ALREADY_SUPPORTED)
+    db.session.add(Support(matter_id=matter.id, user_id=user.id))
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same click twice, in two requests at once
+        db.session.rollback()
+        raise DomainError(ALREADY_SUPPORTED) from error
+    count = _change_support_count(matter, +1)
+    record("matter.supported", matter, actor=user, community=matter.community_id, supports=count)
+    reached = _check_threshold(matter, user)
+    _commit(ALREADY_SUPPORTED)
+    return reached
+
+
+def unsupport(user, matter):
+    """Withdraw one's own support, only while supports are being collected."""
+    row = db.session.scalar(select(Support).where(Support.matter_id == matter.id, Support.user_id == user.id)) \
+        if getattr(user, "is_authenticated", False) else None
+    if row is None:
+        raise DomainError(_l("You have not supported this micro-matter."))
+    if matter.status != Status.COLLECTING:
+        raise DomainError(_l("Supports can only be withdrawn while the micro-matter is collecting supports."))
+    db.session.delete(row)
+    db.session.flush()
+    count = _change_support_count(matter, -1)
+    record("matter.support_withdrawn", matter, actor=user, community=matter.community_id, supports=count)
+    _commit()
+    return matter
+
+
+def supporters(matter):
+    return db.session.scalars(
+        select(Support).where(Support.matter_id == matter.id).options(selectinload(Support.user))
+        .order_by(Support.id)
+    ).all()
+
+
+# ---------------------------------------------------------------- comments
+
+def _clean_body(body, field="body"):
+    body = clean_plain(body)
+    if not body:
+        raise FieldError(field, _l("Please write something."))
+    if len(body) > COMMENT_MAX:
+        raise FieldError(field, _l("A comment may be at most %(n)s characters.", n=COMMENT_MAX))
+    return body
+
+
+def add_comment(user, matter, stance, body):
+    if not permissions.can_comment(user, matter):
+        if matter.status in permissions.NO_COMMENTS:
+            raise DomainError(_l("Comments are closed for this micro-matter."))
+        raise DomainError(_l("Only verified residents of this community can comment."))
+    if stance not in set(Stance):
+        raise FieldError("stance", _l("Please choose: in favour, against or neutral."))
+    body = _clean_body(body)
+    comment = Comment(matter_id=matter.id, author_id=user.id, stance=str(stance), body=body)
+    db.session.add(comment)
+    record("comment.added", comment, actor=user, community=matter.community_id, matter_id=matter.id,
+           stance=str(stance))
+    followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
+    audience = db.session.scalars(
+        select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
+    notify(audience, N_("%(name)s commented on “%(title)s”."), _link(matter) + f"#comment-{comment.id}",
+           exclude=user, name=user.display_name, title=matter.title)
+    _commit()
+    return comment
+
+
+def reply(user, comment, body):
+    """The proposer or the committee answers a top-level comment."""
+    matter = comment.matter
+    if not permissions.can_reply(user, comment):
+        if comment.parent_id is not None:
+            raise DomainError(_l("Replies go one level deep: answer the original comment."))
+        if comment.is_hidden or matter.status in permissions.NO_COMMENTS:
+            raise DomainError(_l("This comment can no longer be answered."))
+        raise DomainError(_l("Only the proposer and the committee can reply to comments."))
+    body = _clean_body(body)
+    answer = Comment(matter_id=matter.id, author_id=user.id, parent_id=comment.id,
+                     stance=Stance.NEUTRAL, body=body)
+    db.session.add(answer)
+    record("comment.replied", answer, actor=user, community=matter.community_id, matter_id=matter.id,
+           parent_id=comment.id)
+    notify([comment.author], N_("%(name)s replied to your comment on “%(title)s”."),
+           _link(matter) + f"#comment-{comment.id}", exclude=user, name=user.display_name, title=matter.title)
+    _commit()
+    return answer
+
+
+def hide_comment(user, comment, reason):
+    """A committee member hides a comment; the public reason stays in its place."""
+    if not permissions.can_hide_comment(user, comment):
+        if comment.is_hidden:
+            raise DomainError(_l("This comment is already hidden."))
+        raise DomainError(_l("Only the committee can hide comments."))
+    reason = clean_plain(reason).replace("\n", " ")
+    if not reason:
+        raise FieldError("reason", _l("Please give a reason; it is shown in place of the comment."))
+    if len(reason) > REASON_MAX:
+        raise FieldError("reason", _l("The reason may be at most %(n)s characters.", n=REASON_MAX))
+    comment.hidden_reason = reason
+    comment.hidden_by_id = user.id
+    comment.hidden_at = utcnow()
+    matter = comment.matter
+    record("comment.hidden", comment, actor=user, community=matter.community_id, matter_id=matter.id,
+           reason=reason)
+    notify([comment.author], N_("Your comment on “%(title)s” was hidden by the committee: %(reason)s"),
+           _link(matter) + f"#comment-{comment.id}", exclude=user, title=matter.title, reason=reason)
+    _commit()
+    return comment
+
+
+def stance_counts(matter):
+    """Visible top-level comments per stance."""
+    rows = db.session.execute(
+        select(Comment.stance, func.count(Comment.id))
+        .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None))
+        .group_by(Comment.stance)
+    ).all()
+    counts = {stance: 0 for stance in Stance}
+    counts.update({Stance(stance): n for stance, n in rows if stance in set(Stance)})
+    return counts
+
+
+def _top_level(matter, stance):
+    return (
+        select(Comment)
+        .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None), Comment.stance == stance)
+        .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
+        .order_by(Comment.id)
+    )
+
+
+def comment_groups(matter):
+    """{stance: the first few top-level comments} for the grouped view."""
+    return {
+        stance: db.session.scalars(_top_level(matter, stance).limit(COMMENTS_PER_GROUP)).all()
+        for stance in Stance
+    }
+
+
+def comments_with_stance(matter, stance, page=1):
+    """One stance's comments, paginated (the filtered view, ?stance=...)."""
+    return db.paginate(_top_level(matter, stance), page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
+
+
+# ---------------------------------------------------------------- follows
+
+def follow(user, matter):
+    if not getattr(user, "is_authenticated", False) or not permissions.can_view(user, matter):
+        raise DomainError(_l("Please log in to follow micro-matters."))
+    if permissions.is_following(user, matter):
+        raise DomainError(_l("You already follow this micro-matter."))
+    db.session.add(Follow(matter_id=matter.id, user_id=user.id))
+    _commit(_l("You already follow this micro-matter."))
+
+
+def unfollow(user, matter):
+    row = db.session.scalar(select(Follow).where(Follow.matter_id == matter.id, Follow.user_id == user.id)) \
+        if getattr(user, "is_authenticated", False) else None
+    if row is None:
+        raise DomainError(_l("You do not follow this micro-matter."))
+    db.session.delete(row)
+    _commit()
+
+
+# ---------------------------------------------------------------- the list
+
+def search_words(text):
+    """Words to look for; Chinese needs no spaces (each phrase is matched as written)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return [word[:40] for word in text.split()][:SEARCH_WORDS_MAX]
+
+
+def list_query(community, user=None, *, status=None, category=None, q="", sort="newest", mine=False):
+    user_id = user.id if getattr(user, "is_authenticated", False) else None
+    query = select(MicroMatter).where(MicroMatter.community_id == community.id)
+    if mine:
+        query = query.where(MicroMatter.proposer_id == user_id)
+    else:
+        # Drafts are private: each person sees their own in the list, nobody else's.
+        query = query.where(or_(MicroMatter.status != Status.DRAFT, MicroMatter.proposer_id == user_id))
+    if status in set(Status):
+        query = query.where(MicroMatter.status == status)
+    if category in set(Category):
+        query = query.where(MicroMatter.category == category)
+    for word in search_words(q):
+        query = query.where(or_(
+            MicroMatter.title.icontains(word, autoescape=True),
+            MicroMatter.description.icontains(word, autoescape=True),
+            MicroMatter.location.icontains(word, autoescape=True),
+        ))
+    if sort == "supported":
+        query = query.order_by(MicroMatter.support_count.desc(), MicroMatter.id.desc())
+    else:
+        query = query.order_by(func.coalesce(MicroMatter.submitted_at, MicroMatter.created_at).desc(),
+                               MicroMatter.id.desc())
+    return query.options(selectinload(MicroMatter.proposer))
+
+
+def list_matters(community, user=None, *, page=1, per_page=PER_PAGE, **filters):
+    return db.paginate(list_query(community, user, **filters), page=page, per_page=per_page, error_out=False)

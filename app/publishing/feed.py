@@ -1,0 +1,74 @@
+"""The Atom 1.0 feed of a community: decisions, notices and completions (built with xml.etree)."""
+from xml.etree import ElementTree as ET  # noqa: S405  (we build XML; nothing is parsed here)
+
+from flask_babel import gettext as _
+
+from app.models_base import utcnow
+
+from . import sources
+from .qr import absolute_url
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _stamp(moment):
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def _sub(parent, tag, text=None, **attrs):
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _entry_content(event, slug):
+    kind = event["type"]
+    if kind == "notice":
+        notice = event["notice"]
+        return (
+            _("Notice: %(title)s", title=notice.title),
+            f"/c/{slug}/notices/{notice.id}",
+            sources.as_text(notice.facts) + "\n" + _("Objections until %(end)s.", end=notice.period_end.isoformat()),
+        )
+    matter = event["matter"]
+    path = f"/c/{slug}/matters/{matter.id}"
+    if event["action"] == "matter.approve":
+        title = _("Approved: %(title)s", title=matter.title)
+        summary = _("“%(title)s” was approved.", title=matter.title)
+    elif event["action"] == "matter.reject":
+        title = _("Rejected: %(title)s", title=matter.title)
+        summary = _("“%(title)s” was rejected.", title=matter.title)
+    else:
+        title = _("Completed: %(title)s", title=matter.title)
+        summary = _("“%(title)s” was completed and accepted.", title=matter.title)
+    budget = (event.get("data") or {}).get("budget")
+    if isinstance(budget, int):
+        summary += " " + _("Budget: %(amount)s yuan.", amount=budget)
+    return title, path, summary
+
+
+def build_feed(community, events):
+    ET.register_namespace("", ATOM)
+    self_path = f"/c/{community.slug}/feed.atom"
+    home_path = f"/c/{community.slug}/results"
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "id", absolute_url(self_path))
+    _sub(feed, "title", _("%(community)s: decisions, notices and completions", community=community.name))
+    updated = max((e["at"] for e in events), default=community.created_at or utcnow())
+    _sub(feed, "updated", _stamp(updated))
+    author = _sub(feed, "author")
+    _sub(author, "name", _("Residents' committee of %(community)s", community=community.name))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=absolute_url(self_path))
+    _sub(feed, "link", rel="alternate", type="text/html", href=absolute_url(home_path))
+    _sub(feed, "generator", "Weiyi")
+    for event in events:
+        title, path, summary = _entry_content(event, community.slug)
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", absolute_url(path) + "#" + event["key"])
+        _sub(entry, "title", title)
+        _sub(entry, "updated", _stamp(event["at"]))
+        _sub(entry, "link", rel="alternate", type="text/html", href=absolute_url(path))
+        _sub(entry, "summary", summary, type_="text")
+        _sub(entry, "category", term=event["type"])
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)

@@ -1,0 +1,21 @@
+"""QR codes for printed notices (segno, SVG inline: no image request, no script)."""
+import segno
+from flask import current_app, request
+from markupsafe import Markup
+
+
+def absolute_url(path):
+    """The public address of a path: PUBLIC_BASE_URL when configured, else the host asked for."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
+    return base + path
+
+
+def qr_code(url):
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_svg(url, title):
+    """Inline SVG; dark modules are drawn with presentation attributes only (the CSP allows them)."""
+    svg = qr_code(url).svg_inline(scale=4, border=4, omitsize=True, title=title, svgclass="qr",
+                                  lineclass=None)
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704  (segno's own markup)

@@ -1,0 +1,283 @@
+"""Notices (公示) with objection periods, public figures and what the feed announces."""
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from werkzeug.exceptions import NotFound
+
+from app.audit.models import AuditEntry
+from app.audit.services import record
+from app.communities.models import Role
+from app.communities.permissions import verified_members
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.text import clean_plain, render_markdown
+from app.extensions import db
+from app.matters.lifecycle import Status, interested_people, transition_guard
+from app.matters.models import MicroMatter
+from app.models_base import utcnow
+from app.notifications.services import notify
+
+from . import permissions, sources
+from .models import Notice, NoticeKind, NoticeMatter, Objection
+
+DEFAULT_PERIOD_DAYS = 7
+MAX_PERIOD_DAYS = 60
+MAX_PREFACE = 5000
+MAX_OBJECTION = 2000
+MAX_ANSWER = 3000
+
+PROPOSED = [s for s in Status if s != Status.DRAFT]
+DECIDED = [Status.APPROVED, Status.REJECTED, Status.IMPLEMENTING, Status.COMPLETED, Status.EVALUATING,
+           Status.RECTIFYING, Status.CLOSED]
+COMPLETED = [Status.COMPLETED, Status.EVALUATING, Status.CLOSED]
+# Audit actions the feed announces (decisions and completions of micro-matters).
+FEED_ACTIONS = {"matter.approve": "decision", "matter.reject": "decision", "matter.complete": "completion"}
+
+
+# --- Headline figures ---------------------------------------------------------------------------
+
+def matter_counts(community_ids):
+    """{community_id: {"proposed", "decided", "completed"}} in one grouped query."""
+    rows = db.session.execute(
+        select(
+            MicroMatter.community_id,
+            func.count(case((MicroMatter.status.in_(PROPOSED), 1))),
+            func.count(case((MicroMatter.status.in_(DECIDED), 1))),
+            func.count(case((MicroMatter.status.in_(COMPLETED), 1))),
+        ).where(MicroMatter.community_id.in_(list(community_ids))).group_by(MicroMatter.community_id)
+    ).all()
+    counts = {cid: {"proposed": 0, "decided": 0, "completed": 0} for cid in community_ids}
+    for cid, proposed, decided, completed in rows:
+        counts[cid] = {"proposed": proposed, "decided": decided, "completed": completed}
+    return counts
+
+
+def satisfaction(community_ids):
+    """{community_id: (percent of 4-5 star ratings or None, number of ratings)}."""
+    return {cid: (None, 0) for cid in community_ids}
+
+
+def headline_figures(communities):
+    """{community_id: figures} for a list of communities (the front page, the API)."""
+    ids = [c.id for c in communities]
+    if not ids:
+        return {}
+    counts = matter_counts(ids)
+    rates = satisfaction(ids)
+    return {cid: dict(counts[cid], satisfaction_percent=rates[cid][0], ratings=rates[cid][1]) for cid in ids}
+
+
+def figures_for(community):
+    return headline_figures([community])[community.id]
+
+
+def decided_matters(community, limit=None):
+    query = (select(MicroMatter).where(MicroMatter.community_id == community.id,
+                                       MicroMatter.status.in_(DECIDED))
+             .order_by(MicroMatter.status_changed_at.desc(), MicroMatter.id.desc()))
+    if limit:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+# --- Notices ------------------------------------------------------------------------------------
+
+def notices_query(community):
+    return select(Notice).where(Notice.community_id == community.id).order_by(Notice.id.desc())
+
+
+def list_notices(community, limit=None):
+    query = notices_query(community)
+    if limit:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+def get_notice(community, notice_id):
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.community_id != community.id:
+        raise NotFound()
+    return notice
+
+
+def existing_notice(community, kind, ref_id):
+    return db.session.scalar(select(Notice).where(
+        Notice.community_id == community.id, Notice.kind == kind, Notice.ref_id == ref_id))
+
+
+def source_for(kind):
+    source = sources.SOURCES.get(kind)
+    if source is None:
+        raise DomainError(_l("This kind of record cannot be published."))
+    return source
+
+
+def load_record(community, kind, ref_id):
+    record_ = source_for(kind).load(community, ref_id)
+    if record_ is None:
+        raise DomainError(_l("This record does not exist here or cannot be published yet."))
+    return record_
+
+
+def candidates(community):
+    """{kind: [(ref_id, label)]} of records not yet published, for the committee's chooser."""
+    out = {}
+    for kind in NoticeKind:
+        source = sources.SOURCES.get(kind)
+        if source is None:
+            continue
+        published = set(db.session.scalars(select(Notice.ref_id).where(
+            Notice.community_id == community.id, Notice.kind == kind)))
+        out[kind] = [(ref, label) for ref, label in source.candidates(community) if ref not in published]
+    return out
+
+
+def default_period(today=None):
+    start = today or permissions.local_today()
+    return start, start + timedelta(days=DEFAULT_PERIOD_DAYS)
+
+
+def _check_period(start, end):
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise DomainError(_l("Please give the first and the last day of the notice period."))
+    if start < permissions.local_today():
+        raise DomainError(_l("The notice period cannot start in the past."))
+    if end < start:
+        raise DomainError(_l("The notice period must end on or after its first day."))
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise DomainError(_l("A notice period may last at most %(days)s days.", days=MAX_PERIOD_DAYS))
+
+
+def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", period_start=None,
+                   period_end=None):
+    """Freeze the record's facts into a notice with its period; notify everyone concerned."""
+    if not permissions.can_publish_notices(actor, community):
+        raise DomainError(_l("Only the committee can publish notices."))
+    record_ = load_record(community, kind, ref_id)
+    if existing_notice(community, kind, ref_id) is not None:
+        raise DomainError(_l("A notice for this record has already been published."))
+    _check_period(period_start, period_end)
+    preface = clean_plain(preface)
+    if len(preface) > MAX_PREFACE:
+        raise DomainError(_l("The preface may be at most %(n)s characters.", n=MAX_PREFACE))
+    publication = sources.SOURCES[kind].describe(record_)
+    title = clean_plain(title) or publication.title
+    if len(title) > 120:
+        raise DomainError(_l("The title may be at most %(n)s characters.", n=120))
+    notice = Notice(
+        community_id=community.id, kind=kind, ref_id=ref_id, title=title, preface=preface,
+        preface_html=render_markdown(preface), facts=publication.facts, record_path=publication.record_path,
+        period_start=period_start, period_end=period_end, published_by_id=actor.id,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    matter_ids = sorted({m.id for m in publication.matters})
+    for matter_id in matter_ids:
+        db.session.add(NoticeMatter(notice_id=notice.id, matter_id=matter_id))
+    record("notice.published", notice, actor=actor, community=community, kind=str(kind), ref_id=ref_id,
+           matter_ids=matter_ids, period_start=period_start.isoformat(), period_end=period_end.isoformat())
+    people = {p.id: p for m in publication.matters for p in interested_people(m)}
+    notify(people.values(), N_("A notice was published: “%(title)s”. Objections are open until %(end)s."),
+           f"/c/{community.slug}/notices/{notice.id}", exclude=actor, title=title,
+           end=period_end.isoformat())
+    db.session.commit()
+    return notice
+
+
+def lodge_objection(actor, notice, body):
+    body = clean_plain(body)
+    if not permissions.community_permissions.is_verified_resident(actor, notice.community):
+        raise DomainError(_l("Only verified residents of this community can lodge an objection."))
+    if permissions.community_permissions.is_committee(actor, notice.community):
+        raise DomainError(_l("The committee answers objections; it does not lodge them."))
+    state = permissions.period_state(notice)
+    if state == "upcoming":
+        raise DomainError(_l("The notice period has not started yet."))
+    if state == "ended":
+        raise DomainError(_l("The notice period has ended; objections are closed."))
+    if not body:
+        raise DomainError(_l("Please write your objection."))
+    if len(body) > MAX_OBJECTION:
+        raise DomainError(_l("An objection may be at most %(n)s characters.", n=MAX_OBJECTION))
+    pending = db.session.scalar(select(func.count(Objection.id)).where(
+        Objection.notice_id == notice.id, Objection.author_id == actor.id, Objection.answered_at.is_(None)))
+    if pending:
+        raise DomainError(_l("Your earlier objection has not been answered yet; please wait for the answer."))
+    objection = Objection(notice_id=notice.id, author_id=actor.id, body=body)
+    db.session.add(objection)
+    record("notice.objection_lodged", objection, actor=actor, community=notice.community_id,
+           notice_id=notice.id)
+    committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
+    notify(committee, N_("An objection to the notice “%(title)s” awaits your answer."),
+           f"/c/{notice.community.slug}/notices/{notice.id}#objection-{objection.id}", title=notice.title)
+    db.session.commit()
+    return objection
+
+
+def answer_objection(actor, notice, objection_id, answer):
+    if not permissions.can_answer_objections(actor, notice.community):
+        raise DomainError(_l("Only the committee can answer objections."))
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.notice_id != notice.id:
+        raise NotFound()
+    if objection.is_answered:
+        raise DomainError(_l("This objection has already been answered."))
+    answer = clean_plain(answer)
+    if not answer:
+        raise DomainError(_l("Please write the answer; it will be published."))
+    if len(answer) > MAX_ANSWER:
+        raise DomainError(_l("An answer may be at most %(n)s characters.", n=MAX_ANSWER))
+    objection.answer = answer
+    objection.answered_by_id = actor.id
+    objection.answered_at = utcnow()
+    record("notice.objection_answered", objection, actor=actor, community=notice.community_id,
+           notice_id=notice.id, answer=answer)
+    notify([objection.author], N_("The committee answered your objection to “%(title)s”."),
+           f"/c/{notice.community.slug}/notices/{notice.id}#objection-{objection.id}", title=notice.title)
+    db.session.commit()
+    return objection
+
+
+def unanswered_objections(matter_id):
+    """Notices on this matter with objections still waiting for the committee's answer."""
+    return db.session.scalars(
+        select(Notice).join(NoticeMatter, NoticeMatter.notice_id == Notice.id)
+        .join(Objection, Objection.notice_id == Notice.id)
+        .where(NoticeMatter.matter_id == matter_id, Objection.answered_at.is_(None))
+        .distinct().order_by(Notice.id)
+    ).all()
+
+
+@transition_guard
+def objections_hold_the_matter(matter, action):
+    """While an objection to a notice on this matter is unanswered, the matter cannot move on."""
+    if matter.id is None:
+        return None
+    held_by = unanswered_objections(matter.id)
+    if held_by:
+        return _l("An objection to the notice “%(title)s” has not been answered yet. The micro-matter can "
+                  "move on once the committee has answered every objection.", title=held_by[0].title)
+    return None
+
+
+# --- What the feed announces --------------------------------------------------------------------
+
+def feed_events(community, limit=50):
+    """Decisions and completions of micro-matters (from the audit log) and notices, newest first."""
+    events = []
+    entries = db.session.execute(
+        select(AuditEntry, MicroMatter)
+        .join(MicroMatter, MicroMatter.id == AuditEntry.object_id)
+        .where(AuditEntry.community_id == community.id, AuditEntry.object_type == "MicroMatter",
+               AuditEntry.action.in_(list(FEED_ACTIONS)))
+        .order_by(AuditEntry.id.desc()).limit(limit)
+    ).all()
+    for entry, matter in entries:
+        events.append({"type": FEED_ACTIONS[entry.action], "at": entry.at, "key": f"audit-{entry.id}",
+                       "action": entry.action, "matter": matter, "data": entry.data})
+    for notice in list_notices(community, limit=limit):
+        events.append({"type": "notice", "at": notice.published_at, "key": f"notice-{notice.id}",
+                       "notice": notice})
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return events[:limit]

@@ -1,0 +1,79 @@
+"""The test database: in-memory SQLite by default, a real PostgreSQL when
+TEST_DATABASE_URL points at one (`make test` runs the suite on both).
+
+SQLite: every test gets a new in-memory database (create_all / drop_all).
+PostgreSQL: the schema is created once and kept; after each test every table is
+emptied with TRUNCATE ... RESTART IDENTITY CASCADE, which is much faster than
+creating thirty tables again. If a test dropped tables itself, the next test
+notices (one catalogue query) and builds the schema again.
+"""
+import os
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+SKIP_ON_POSTGRES_REASON = (
+    "runs against a file-backed SQLite live server (tests/browser/conftest.py); "
+    "covered by the SQLite run of the suite"
+)
+
+
+def _table_names():
+    return sorted(table.name for table in db.metadata.sorted_tables)
+
+
+def _schema_complete():
+    present = set(db.session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
+    db.session.commit()
+    return present >= set(_table_names())
+
+
+_schema_built = False  # the first test of a run builds it anew (a crashed run may have left rows)
+
+
+def fresh_schema():
+    """Called in an app context before a test: an empty database with every table."""
+    global _schema_built
+    if not ON_POSTGRES:
+        db.create_all()
+        return
+    if not _schema_built or not _schema_complete():
+        _schema_built = True
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+
+
+def empty_database():
+    """Called in the app context after a test."""
+    db.session.remove()
+    if not ON_POSTGRES:
+        db.drop_all()
+        return
+    if _schema_complete():
+        tables = ", ".join(f'"{name}"' for name in _table_names())
+        db.session.remove()
+        with db.engine.begin() as connection:
+            # A test that left a transaction open elsewhere makes this fail clearly instead of hanging.
+            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.remove()
+    db.engine.dispose()  # each test's app has its own pool: do not let connections pile up
+
+
+def skip_browser_tests_on_postgres(items):
+    if not ON_POSTGRES:
+        return
+    import pytest
+
+    marker = pytest.mark.skip(reason=SKIP_ON_POSTGRES_REASON)
+    browser_tests = Path(__file__).resolve().parent / "browser"
+    for item in items:
+        if browser_tests in item.path.parents:
+            item.add_marker(marker)
