@@ -3,6 +3,45 @@ from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.communities.models import Community, Membership  # noqa: F401
 from app.core.uploads import StoredPhoto  # noqa: F401
+from app.councils.models import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    Ballot,
+    ChairHandover,
+    Meeting,
+    MeetingItem,
+    Minutes,
+    Motion,
+    MotionVote,
+    Review,
+    Seconding,
+    SecretBallotMark,
+    SecretTally,
+    SpeakingTurn,
+    VoteResult,
+)
 from app.matters.models import Comment, Follow, MatterPhoto, MicroMatter, Support  # noqa: F401
-from app.notifications.models import Notification  # noqa: F401
+from app.notifications.models import Notification, Outbox  # noqa: F401
+from app.publishing.models import Notice, NoticeMatter, Objection  # noqa: F401
 from app.rules.models import RuleSet  # noqa: F401
+from app.tracker.models import (  # noqa: F401
+    Evaluation,
+    EvaluationWindow,
+    ImplementationRecord,
+    Milestone,
+    MilestonePhoto,
+    ProgressUpdate,
+    ProgressUpdatePhoto,
+    Rectification,
+    SpendingEntry,
+)
+from app.voting.models import (  # noqa: F401
+    Household,
+    HouseholdMember,
+    PaperBallot,
+    RoundBallot,
+    RoundOption,
+    RoundParticipation,
+    RoundResult,
+    VotingRound,
+)

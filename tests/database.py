@@ -50,6 +50,21 @@ def fresh_schema():
         db.create_all()
 
 
+def clear_tables():
+    """Delete every row, keep the tables; ids start again at 1."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if ON_POSTGRES:
+            tables = ", ".join(f'"{name}"' for name in _table_names())
+            # A test that left a transaction open elsewhere makes this fail clearly instead of hanging.
+            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
 def empty_database():
     """Called in the app context after a test."""
     db.session.remove()
@@ -57,12 +72,7 @@ def empty_database():
         db.drop_all()
         return
     if _schema_complete():
-        tables = ", ".join(f'"{name}"' for name in _table_names())
-        db.session.remove()
-        with db.engine.begin() as connection:
-            # A test that left a transaction open elsewhere makes this fail clearly instead of hanging.
-            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        clear_tables()
     db.session.remove()
     db.engine.dispose()  # each test's app has its own pool: do not let connections pile up
 

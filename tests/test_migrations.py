@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+import app.models  # noqa: F401  (every table in the metadata)
 from app.extensions import db
 from tests.database import ON_POSTGRES, TEST_DATABASE_URL
 

@@ -62,7 +62,7 @@ class Param:
 
     def parse(self, raw):
         """A query value, checked against the declared schema; 400 when it does not fit."""
-        if raw is None or raw == "":
+        if raw is None:
             return self.default
         if self.type == "integer":
             text = raw.strip()

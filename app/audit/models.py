@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
@@ -22,10 +22,27 @@ class AuditEntry(db.Model):
     hash: Mapped[str] = mapped_column(db.String(64), unique=True)
 
 
+class AuditHead(db.Model):
+    """One row: the newest entry's id and hash, moved forward in the same transaction as every
+    append, so that entries cut off the end of the log are noticed by verify()."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    last_id: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(db.String(64))
+
+
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_change(_mapper, _connection, target):
     raise PermissionError(f"audit entry {target.id} is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state):
+    """`session.execute(update(AuditEntry)...)` and bulk deletes skip the mapper events above."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is AuditEntry:
+        raise PermissionError("audit entries are append-only")
 
 
 def canonical(entry_id, at: datetime, actor_id, community_id, action, object_type, object_id, data):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from app.extensions import db
 from app.models_base import utcnow
 
-from .models import AuditEntry, canonical
+from .models import AuditEntry, AuditHead, canonical
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x5745495949  # "WEIYI": serialises appends on PostgreSQL
@@ -41,6 +41,11 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
         prev_hash=prev_hash, hash=_digest(prev_hash, payload),
     )
     session.add(entry)
+    head = session.get(AuditHead, 1)
+    if head is None:
+        session.add(AuditHead(id=1, last_id=entry_id, last_hash=entry.hash))
+    else:
+        head.last_id, head.last_hash = entry_id, entry.hash
     return entry
 
 
@@ -61,6 +66,15 @@ def verify():
             problems.append(f"entry {entry.id}: content was edited")
         prev_hash = entry.hash
         expected_id = entry.id + 1
+    head = db.session.get(AuditHead, 1)
+    last_id = expected_id - 1
+    if head is None:
+        if last_id:
+            problems.append("the head record is missing: the end of the log cannot be checked")
+    elif head.last_id > last_id:
+        problems.append(f"entries {last_id + 1}..{head.last_id} are missing at the end (deleted)")
+    elif head.last_id < last_id or head.last_hash != prev_hash:
+        problems.append(f"entry {last_id}: does not match the head record (added or edited outside the app)")
     return problems
 
 

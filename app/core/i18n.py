@@ -5,7 +5,7 @@ of them are merged at run time. Message ids are English, zh_Hans is the default.
 """
 from pathlib import Path
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -22,6 +22,8 @@ def translation_directories():
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and services called outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -45,11 +45,14 @@ def http_error(error):
     code = error.code or 500
     title = ERROR_TITLES.get(code, ERROR_TITLES[500])
     detail = getattr(error, "user_message", None)
+    # Keep the headers the error carries (e.g. Allow on a 405, RFC 9110), not its content type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
         response = jsonify(error=str(detail or title), status=code)
         response.status_code = code
+        response.headers.extend(headers)
         return response
-    return render_template("core/error.html", code=code, title=title, detail=detail), code
+    return render_template("core/error.html", code=code, title=title, detail=detail), code, headers
 
 
 @bp.app_errorhandler(Exception)

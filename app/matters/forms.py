@@ -8,7 +8,8 @@ from app.core.errors import DomainError
 
 from .lifecycle import STATUS_LABELS, Status
 from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Category, ProjectType, Stance
-from .services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, REASON_MAX, TITLE_MAX, parse_yuan
+from .services import (COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, REASON_MAX, REPLY_MAX, TITLE_MAX,
+                       parse_yuan)
 
 
 def _yuan(form, field):
@@ -70,8 +71,8 @@ class CommentForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Your reply"), validators=[
         DataRequired(_l("Please write something.")),
-        Length(max=COMMENT_MAX, message=_l("A comment may be at most %(max)d characters."))],
-        render_kw={"rows": 2, "maxlength": COMMENT_MAX})
+        Length(max=REPLY_MAX, message=_l("A reply may be at most %(max)d characters."))],
+        render_kw={"rows": 3, "maxlength": REPLY_MAX})
     submit = SubmitField(_l("Reply"))
 
 

@@ -11,6 +11,7 @@ returns HTML (e.g. from render_template of its own partial) or None.
         item = ...
         return render_template("councils/_matter_panel.html", item=item) if item else None
 """
+from flask import current_app
 from markupsafe import Markup
 
 DETAIL_SECTIONS = []
@@ -24,7 +25,11 @@ def detail_section(func):
 def render_detail_sections(matter, user):
     sections = []
     for func in DETAIL_SECTIONS:
-        html = func(matter, user)
+        try:
+            html = func(matter, user)
+        except Exception:  # one feature's panel failing must not take the whole page down
+            current_app.logger.exception("matter detail section %s failed", getattr(func, "__name__", func))
+            continue
         if html:
             sections.append(Markup(html))
     return sections

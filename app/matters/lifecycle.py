@@ -76,7 +76,7 @@ def status_label(status):
 
 
 def _proposer(user, matter):
-    return user is not None and user.id == matter.proposer_id
+    return bool(getattr(user, "is_authenticated", False)) and user.id == matter.proposer_id
 
 
 def _committee(user, matter):

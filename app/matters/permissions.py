@@ -14,6 +14,7 @@ from . import lifecycle
 from .lifecycle import Status
 from .models import Follow, Support
 
+REPLIES_MAX = 10  # answers to one comment (services.REPLIES_MAX)
 EDITABLE = frozenset({Status.DRAFT, Status.COLLECTING})
 # Comments belong to the public discussion: not on private drafts, not after a withdrawal.
 NO_COMMENTS = frozenset({Status.DRAFT, Status.WITHDRAWN})
@@ -67,11 +68,11 @@ def can_edit(user, matter):
 
 
 def can_submit(user, matter):
-    return lifecycle.can("submit", user, matter)
+    return _logged_in(user) and lifecycle.can("submit", user, matter)
 
 
 def can_withdraw(user, matter):
-    return lifecycle.can("withdraw", user, matter)
+    return _logged_in(user) and lifecycle.can("withdraw", user, matter)
 
 
 def has_supported(user, matter):
@@ -104,6 +105,8 @@ def can_reply(user, comment):
     """The matter's proposer and the committee answer top-level comments (one level deep)."""
     matter = comment.matter
     if comment.parent_id is not None or comment.is_hidden or matter.status in NO_COMMENTS:
+        return False
+    if len(comment.replies) >= REPLIES_MAX:
         return False
     return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(
         user, matter.community)

@@ -1,17 +1,320 @@
-from flask import render_template
+"""Micro-matter pages under /c/<slug>/matters/. Views parse, call a service, render or redirect."""
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.communities.models import Membership, MembershipStatus, Role
 from app.communities.scoping import current_community
+from app.core.errors import DomainError, refuse
+from app.core.uploads import send_photo
 from app.extensions import db
 
-from . import bp
-from .models import MicroMatter
+from . import bp, permissions, services
+from .forms import SORT_LABELS, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm
+from .hooks import render_detail_sections
+from .lifecycle import STATUS_LABELS, Status, status_label
+from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Stance
+from .services import FieldError
 
+MATTER_FIELDS = ("title", "description", "category", "location", "estimated_cost", "project_type")
+
+
+def _labels():
+    return {
+        "status_label": status_label, "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS,
+        "type_labels": PROJECT_TYPE_LABELS, "stance_labels": STANCE_LABELS, "Stance": Stance, "Status": Status,
+        "perm": permissions,
+    }
+
+
+def _matter(matter_id):
+    return services.get_visible_matter(current_user, current_community(), matter_id)
+
+
+def _attach(form, error):
+    """Put a service's refusal next to its field, or above the form."""
+    field = getattr(form, getattr(error, "field", ""), None)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _page_number(name="page"):
+    page = request.args.get(name, 1, type=int)
+    return page if page and page > 0 else 1
+
+
+# ---------------------------------------------------------------- list
 
 @bp.get("/")
 def index():
     community = current_community()
-    matters = db.session.scalars(
-        select(MicroMatter).where(MicroMatter.community_id == community.id).order_by(MicroMatter.id.desc())
-    ).all()
-    return render_template("matters/index.html", community=community, matters=matters)
+    form = FilterForm(formdata=request.args)
+    mine = request.args.get("mine") == "1" and current_user.is_authenticated
+    filters = {
+        "status": request.args.get("status") or None,
+        "category": request.args.get("category") or None,
+        "q": (request.args.get("q") or "")[:100],
+        "sort": request.args.get("sort") if request.args.get("sort") in SORT_LABELS else "newest",
+        "mine": mine,
+    }
+    pagination = services.list_matters(community, current_user, page=_page_number(), **filters)
+    return render_template(
+        "matters/index.html", community=community, pagination=pagination, form=form, mine=mine,
+        filtered=any(request.args.get(k) for k in ("status", "category", "q")),
+        threshold=services.support_threshold(community),
+        can_create=permissions.can_create(current_user, community), **_labels(),
+    )
+
+
+# ---------------------------------------------------------------- propose and edit
+
+def _fields(form):
+    return {name: getattr(form, name).data for name in MATTER_FIELDS}
+
+
+def _form_page(form, matter=None, status=200):
+    community = current_community()
+    return render_template("matters/form.html", community=community, form=form, matter=matter,
+                           photos_max=services.PHOTOS_MAX, **_labels()), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    community = current_community()
+    if not permissions.can_create(current_user, community):
+        refuse(403, _("Only verified residents of this community can propose micro-matters. "
+                      "Ask to join on the community's page first."))
+    form = MatterForm()
+    if form.validate_on_submit():
+        try:
+            matter = services.create_matter(current_user, community, photos=request.files.getlist(form.photos.name),
+                                            submit=bool(form.save_submit.data), **_fields(form))
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            if matter.status == Status.DRAFT:
+                flash(_("Saved as a draft. Only you and the committee can see it until you submit it."), "success")
+            else:
+                flash(_("Submitted. Residents can now support it."), "success")
+            return redirect(url_for(".detail", matter_id=matter.id))
+    return _form_page(form, status=400 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(matter_id):
+    matter = _matter(matter_id)
+    if not permissions.can_edit(current_user, matter):
+        refuse(403, _("Only the proposer can edit a micro-matter, and only while it is a draft "
+                      "or collecting supports."))
+    form = MatterForm(obj=matter)
+    if form.validate_on_submit():
+        try:
+            services.update_matter(current_user, matter, photos=request.files.getlist(form.photos.name),
+                                   remove_photo_ids=request.form.getlist("remove_photo"), **_fields(form))
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            flash(_("Your changes were saved."), "success")
+            if form.save_submit.data and matter.status == Status.DRAFT:
+                try:
+                    services.submit(current_user, matter)
+                except DomainError as error:
+                    flash(error.message, "error")
+                else:
+                    flash(_("Submitted. Residents can now support it."), "success")
+            return redirect(url_for(".detail", matter_id=matter.id))
+    return _form_page(form, matter, status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- detail
+
+def _committee_ids(community):
+    return set(db.session.scalars(select(Membership.user_id).where(
+        Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
+        Membership.role == Role.COMMITTEE)))
+
+
+def _detail_page(matter, *, comment_form=None, status=200):
+    community = current_community()
+    stance = request.args.get("stance")
+    stance = Stance(stance) if stance in set(Stance) else None
+    counts = services.stance_counts(matter)
+    if stance:
+        comments_page = services.comments_with_stance(matter, stance, _page_number())
+        groups = {stance: comments_page.items}
+    else:
+        comments_page = None
+        groups = services.comment_groups(matter)
+    return render_template(
+        "matters/detail.html", community=community, matter=matter, threshold=services.support_threshold(community),
+        counts=counts, groups=groups, stance=stance, comments_page=comments_page,
+        comment_form=comment_form or CommentForm(formdata=None), committee_ids=_committee_ids(community),
+        sections=render_detail_sections(matter, current_user), excerpt=services.EXCERPT_CHARS,
+        replies_shown=services.REPLIES_SHOWN, **_labels(),
+    ), status
+
+
+def _comment_page(matter, comment, *, reply_form=None, hide_forms=None, status=200):
+    """One comment in full with all its replies; the reply and hide forms live here."""
+    community = current_community()
+    hide_forms = hide_forms or {}
+
+    def hide_form(target):
+        return hide_forms.get(target.id) or HideForm(prefix=f"hide-{target.id}", formdata=None)
+
+    return render_template(
+        "matters/comment.html", community=community, matter=matter, c=comment,
+        reply_form=reply_form or ReplyForm(formdata=None), hide_form=hide_form,
+        committee_ids=_committee_ids(community), **_labels(),
+    ), status
+
+
+@bp.get("/<int:matter_id>")
+def detail(matter_id):
+    return _detail_page(_matter(matter_id))
+
+
+@bp.get("/<int:matter_id>/photos/<int:photo_id>")
+def photo(matter_id, photo_id):
+    matter = _matter(matter_id)
+    stored = services.get_photo(matter, photo_id).photo
+    if not (Path(current_app.config["UPLOAD_FOLDER"]) / stored.stored_name).is_file():
+        refuse(404)
+    response = send_photo(stored)
+    if matter.status == Status.DRAFT:  # a draft's photos must not sit in shared caches
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
+
+
+# ---------------------------------------------------------------- actions (buttons on the detail page)
+
+def _act(matter_id, action, success):
+    matter = _matter(matter_id)
+    try:
+        result = action(current_user, matter)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(success(result) if callable(success) else success, "success")
+    return redirect(url_for(".detail", matter_id=matter_id))
+
+
+@bp.post("/<int:matter_id>/submit")
+@login_required
+def submit(matter_id):
+    return _act(matter_id, services.submit, _("Submitted. Residents can now support it."))
+
+
+@bp.post("/<int:matter_id>/withdraw")
+@login_required
+def withdraw(matter_id):
+    return _act(matter_id, services.withdraw, _("The micro-matter was withdrawn."))
+
+
+@bp.post("/<int:matter_id>/support")
+@login_required
+def support(matter_id):
+    def message(reached):
+        if reached:
+            return _("Thank you for your support. The micro-matter reached its threshold and goes to review.")
+        return _("Thank you for your support.")
+    return _act(matter_id, services.support, message)
+
+
+@bp.post("/<int:matter_id>/unsupport")
+@login_required
+def unsupport(matter_id):
+    return _act(matter_id, services.unsupport, _("Your support was withdrawn."))
+
+
+@bp.post("/<int:matter_id>/follow")
+@login_required
+def follow(matter_id):
+    return _act(matter_id, services.follow, _("You follow this micro-matter and will be told about changes."))
+
+
+@bp.post("/<int:matter_id>/unfollow")
+@login_required
+def unfollow(matter_id):
+    return _act(matter_id, services.unfollow, _("You no longer follow this micro-matter."))
+
+
+# ---------------------------------------------------------------- comments
+
+@bp.post("/<int:matter_id>/comments")
+@login_required
+def comment(matter_id):
+    matter = _matter(matter_id)
+    if not permissions.can_comment(current_user, matter):
+        refuse(403, _("Only verified residents of this community can comment, and not on drafts "
+                      "or withdrawn micro-matters."))
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            new_comment = services.add_comment(current_user, matter, form.stance.data, form.body.data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            flash(_("Your comment was published."), "success")
+            return redirect(url_for(".detail", matter_id=matter.id, _anchor=f"comment-{new_comment.id}"))
+    return _detail_page(matter, comment_form=form, status=400)
+
+
+@bp.get("/<int:matter_id>/comments/<int:comment_id>")
+def comment_page(matter_id, comment_id):
+    matter = _matter(matter_id)
+    target = services.get_comment(matter, comment_id)
+    if target.parent_id is not None:  # a reply is shown on its comment's page
+        return redirect(url_for(".comment_page", matter_id=matter.id, comment_id=target.parent_id,
+                                _anchor=f"comment-{target.id}"))
+    return _comment_page(matter, target)
+
+
+@bp.post("/<int:matter_id>/comments/<int:comment_id>/reply")
+@login_required
+def reply(matter_id, comment_id):
+    matter = _matter(matter_id)
+    parent = services.get_comment(matter, comment_id)
+    refusal = services.reply_refusal(current_user, parent)
+    if refusal:
+        refuse(403, str(refusal))
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            answer = services.reply(current_user, parent, form.body.data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            flash(_("Your reply was published."), "success")
+            return redirect(url_for(".comment_page", matter_id=matter.id, comment_id=parent.id,
+                                    _anchor=f"comment-{answer.id}"))
+    return _comment_page(matter, parent, reply_form=form, status=400)
+
+
+@bp.post("/<int:matter_id>/comments/<int:comment_id>/hide")
+@login_required
+def hide(matter_id, comment_id):
+    matter = _matter(matter_id)
+    target = services.get_comment(matter, comment_id)
+    if not permissions.is_committee(current_user, matter.community):
+        refuse(403, _("Only the committee can hide comments."))
+    top = services.get_comment(matter, target.parent_id) if target.parent_id else target
+    form = HideForm(prefix=f"hide-{target.id}")
+    if form.validate_on_submit():
+        try:
+            services.hide_comment(current_user, target, form.reason.data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            flash(_("The comment was hidden; the reason is shown in its place."), "success")
+            return redirect(url_for(".comment_page", matter_id=matter.id, comment_id=top.id,
+                                    _anchor=f"comment-{target.id}"))
+    return _comment_page(matter, top, hide_forms={target.id: form}, status=400)

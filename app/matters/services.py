@@ -36,16 +36,21 @@ TITLE_MAX = 80
 DESCRIPTION_MAX = 5000
 LOCATION_MAX = 120
 COMMENT_MAX = 2000
+REPLY_MAX = 500
+REPLIES_MAX = permissions.REPLIES_MAX  # answers to one comment; keeps its page within the page budget
 REASON_MAX = 300
 COST_MIN = 1
 COST_MAX = 5_000_000
 PHOTOS_MAX = 5
 SEARCH_WORDS_MAX = 8
 PER_PAGE = 10
-COMMENTS_PER_GROUP = 10
-COMMENTS_PER_PAGE = 20
+COMMENTS_PER_GROUP = 3
+COMMENTS_PER_PAGE = 8
+EXCERPT_CHARS = 120  # lists show the start of long comments; the comment's page has it all
+REPLIES_SHOWN = 1
 SORTS = ("newest", "supported")
 DEFAULT_THRESHOLD = 20
+MAX_ID = 2**31 - 1
 
 
 class FieldError(DomainError):
@@ -77,9 +82,16 @@ def _link(matter):
 
 # ---------------------------------------------------------------- looking things up
 
+def _row(model, row_id):
+    # Ids beyond the integer column's range are simply not found (PostgreSQL would refuse the query).
+    if not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
+        return None
+    return db.session.get(model, row_id)
+
+
 def get_matter(community, matter_id):
     """The matter with this id in this community, or 404 (an id from elsewhere is not found here)."""
-    matter = db.session.get(MicroMatter, matter_id)
+    matter = _row(MicroMatter, matter_id)
     if matter is None or matter.community_id != community.id:
         raise NotFound()
     return matter
@@ -94,14 +106,14 @@ def get_visible_matter(user, community, matter_id):
 
 
 def get_comment(matter, comment_id):
-    comment = db.session.get(Comment, comment_id)
+    comment = _row(Comment, comment_id)
     if comment is None or comment.matter_id != matter.id:
         raise NotFound()
     return comment
 
 
 def get_photo(matter, matter_photo_id):
-    link = db.session.get(MatterPhoto, matter_photo_id)
+    link = _row(MatterPhoto, matter_photo_id)
     if link is None or link.matter_id != matter.id:
         raise NotFound()
     return link
@@ -359,12 +371,13 @@ def supporters(matter):
 
 # ---------------------------------------------------------------- comments
 
-def _clean_body(body, field="body"):
+def _clean_body(body, limit=COMMENT_MAX):
     body = clean_plain(body)
     if not body:
-        raise FieldError(field, _l("Please write something."))
-    if len(body) > COMMENT_MAX:
-        raise FieldError(field, _l("A comment may be at most %(n)s characters.", n=COMMENT_MAX))
+        raise FieldError("body", _l("Please write something."))
+    if len(body) > limit:
+        raise FieldError("body", _l("A comment may be at most %(n)s characters.", n=limit)
+                         if limit == COMMENT_MAX else _l("A reply may be at most %(n)s characters.", n=limit))
     return body
 
 
@@ -383,29 +396,40 @@ def add_comment(user, matter, stance, body):
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
     audience = db.session.scalars(
         select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
-    notify(audience, N_("%(name)s commented on “%(title)s”."), _link(matter) + f"#comment-{comment.id}",
+    notify(audience, N_("%(name)s commented on “%(title)s”."), _link(matter) + f"/comments/{comment.id}",
            exclude=user, name=user.display_name, title=matter.title)
     _commit()
     return comment
 
 
+def reply_refusal(user, comment):
+    """Why `user` may not reply to `comment` (a message), or None when they may."""
+    if permissions.can_reply(user, comment):
+        return None
+    if comment.parent_id is not None:
+        return _l("Replies go one level deep: answer the original comment.")
+    if comment.is_hidden or comment.matter.status in permissions.NO_COMMENTS:
+        return _l("This comment can no longer be answered.")
+    if not (permissions.is_proposer(user, comment.matter) or permissions.is_committee(user, comment.matter.community)):
+        return _l("Only the proposer and the committee can reply to comments.")
+    return _l("This comment already has %(n)s replies; please write a new comment instead.", n=REPLIES_MAX)
+
+
 def reply(user, comment, body):
     """The proposer or the committee answers a top-level comment."""
     matter = comment.matter
-    if not permissions.can_reply(user, comment):
-        if comment.parent_id is not None:
-            raise DomainError(_l("Replies go one level deep: answer the original comment."))
-        if comment.is_hidden or matter.status in permissions.NO_COMMENTS:
-            raise DomainError(_l("This comment can no longer be answered."))
-        raise DomainError(_l("Only the proposer and the committee can reply to comments."))
-    body = _clean_body(body)
+    refusal = reply_refusal(user, comment)
+    if refusal:
+        raise DomainError(refusal)
+    body = _clean_body(body, REPLY_MAX)
     answer = Comment(matter_id=matter.id, author_id=user.id, parent_id=comment.id,
                      stance=Stance.NEUTRAL, body=body)
     db.session.add(answer)
     record("comment.replied", answer, actor=user, community=matter.community_id, matter_id=matter.id,
            parent_id=comment.id)
     notify([comment.author], N_("%(name)s replied to your comment on “%(title)s”."),
-           _link(matter) + f"#comment-{comment.id}", exclude=user, name=user.display_name, title=matter.title)
+           _link(matter) + f"/comments/{comment.id}#comment-{answer.id}", exclude=user, name=user.display_name,
+           title=matter.title)
     _commit()
     return answer
 
@@ -428,7 +452,8 @@ def hide_comment(user, comment, reason):
     record("comment.hidden", comment, actor=user, community=matter.community_id, matter_id=matter.id,
            reason=reason)
     notify([comment.author], N_("Your comment on “%(title)s” was hidden by the committee: %(reason)s"),
-           _link(matter) + f"#comment-{comment.id}", exclude=user, title=matter.title, reason=reason)
+           _link(matter) + f"/comments/{comment.parent_id or comment.id}#comment-{comment.id}", exclude=user,
+           title=matter.title, reason=reason)
     _commit()
     return comment
 
@@ -450,12 +475,12 @@ def _top_level(matter, stance):
         select(Comment)
         .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None), Comment.stance == stance)
         .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
-        .order_by(Comment.id)
+        .order_by(Comment.id.desc())  # the newest first: where a discussion is going
     )
 
 
 def comment_groups(matter):
-    """{stance: the first few top-level comments} for the grouped view."""
+    """{stance: the latest few top-level comments} for the grouped view."""
     return {
         stance: db.session.scalars(_top_level(matter, stance).limit(COMMENTS_PER_GROUP)).all()
         for stance in Stance

@@ -1,9 +1,10 @@
-"""Telling people what changed: the in-app inbox."""
+"""Telling people what changed: the in-app inbox, and email through the outbox (outbox.py)."""
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models_base import utcnow
 
+from . import outbox
 from .models import Notification
 
 
@@ -11,6 +12,8 @@ def notify(users, message, link="", *, exclude=None, **params):
     """Add one inbox entry per distinct user, in the caller's transaction.
 
     `message` is an English msgid marked with N_(); `params` fill its %(name)s slots.
+    Users with an email address also get it by email, in their language, sent after the
+    transaction commits (see outbox.py).
     """
     seen = set()
     excluded_id = getattr(exclude, "id", None)
@@ -19,6 +22,7 @@ def notify(users, message, link="", *, exclude=None, **params):
             continue
         seen.add(user.id)
         db.session.add(Notification(user_id=user.id, message=message, params=params, link=link))
+        outbox.enqueue(user, message, params, link)
     return len(seen)
 
 

@@ -1,5 +1,4 @@
 """Who may publish notices, object to them and answer objections."""
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -8,11 +7,15 @@ from app.communities import permissions as community_permissions
 from app.models_base import utcnow
 
 
-def local_today(now=None):
-    """Notice periods are calendar days where the community is (the configured time zone)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    now = now or utcnow()
-    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date() if isinstance(now, datetime) else now
+def local_date(moment):
+    """The calendar day of a naive UTC time where the community is (the configured time zone)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+
+
+def local_today():
+    """Notice periods are calendar days where the community is."""
+    return local_date(utcnow())
 
 
 def period_state(notice, today=None):

@@ -12,11 +12,15 @@ from app.communities.permissions import verified_members
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.text import clean_plain, render_markdown
+from app.councils.models import Meeting, Minutes
 from app.extensions import db
 from app.matters.lifecycle import Status, interested_people, transition_guard
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
 from app.notifications.services import notify
+from app.tracker.models import Evaluation, EvaluationWindow, ImplementationRecord
+from app.tracker.rules import SATISFIED_STARS
+from app.voting.models import RoundResult, VotingRound
 
 from . import permissions, sources
 from .models import Notice, NoticeKind, NoticeMatter, Objection
@@ -54,8 +58,25 @@ def matter_counts(community_ids):
 
 
 def satisfaction(community_ids):
-    """{community_id: (percent of 4-5 star ratings or None, number of ratings)}."""
-    return {cid: (None, 0) for cid in community_ids}
+    """{community_id: (percent of 4-5 star ratings or None, number of ratings)}.
+
+    As on the tracker's dashboards: the ratings of each record's latest evaluation window."""
+    latest = (select(EvaluationWindow.record_id, func.max(EvaluationWindow.number).label("number"))
+              .group_by(EvaluationWindow.record_id).subquery())
+    rows = db.session.execute(
+        select(ImplementationRecord.community_id, func.count(Evaluation.id),
+               func.count(case((Evaluation.stars.in_(SATISFIED_STARS), 1))))
+        .join(EvaluationWindow, EvaluationWindow.id == Evaluation.window_id)
+        .join(latest, (latest.c.record_id == EvaluationWindow.record_id)
+              & (latest.c.number == EvaluationWindow.number))
+        .join(ImplementationRecord, ImplementationRecord.id == EvaluationWindow.record_id)
+        .where(ImplementationRecord.community_id.in_(list(community_ids)))
+        .group_by(ImplementationRecord.community_id)
+    ).all()
+    out = {cid: (None, 0) for cid in community_ids}
+    for cid, count, satisfied in rows:
+        out[cid] = (round(100 * satisfied / count, 1) if count else None, count)
+    return out
 
 
 def headline_figures(communities):
@@ -79,6 +100,38 @@ def decided_matters(community, limit=None):
     if limit:
         query = query.limit(limit)
     return db.session.scalars(query).all()
+
+
+def meetings_with_minutes(community, limit=10):
+    """Closed meetings whose minutes are approved and locked (the public record), newest first."""
+    locked = select(Minutes.meeting_id).where(Minutes.locked_at.is_not(None))
+    return db.session.scalars(
+        select(Meeting).where(Meeting.community_id == community.id, Meeting.id.in_(locked))
+        .order_by(Meeting.starts_at.desc()).limit(limit)
+    ).all()
+
+
+def counted_rounds(community, limit=10):
+    return db.session.scalars(
+        select(VotingRound).join(RoundResult, RoundResult.round_id == VotingRound.id)
+        .where(VotingRound.community_id == community.id).order_by(RoundResult.counted_at.desc()).limit(limit)
+    ).all()
+
+
+def implementation_progress(community):
+    """Every implementation record with its progress and the latest satisfaction, by state."""
+    from app.tracker.rules import satisfaction as verdict
+
+    records = db.session.scalars(
+        select(ImplementationRecord).where(ImplementationRecord.community_id == community.id)
+        .order_by(ImplementationRecord.id.desc())
+    ).all()
+    rows = []
+    for record_ in records:
+        window = record_.current_window
+        summary = verdict(e.stars for e in window.evaluations) if window else verdict([])
+        rows.append({"record": record_, "matter": record_.matter, "satisfaction": summary})
+    return rows
 
 
 # --- Notices ------------------------------------------------------------------------------------
@@ -162,7 +215,7 @@ def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", pe
     if len(preface) > MAX_PREFACE:
         raise DomainError(_l("The preface may be at most %(n)s characters.", n=MAX_PREFACE))
     publication = sources.SOURCES[kind].describe(record_)
-    title = clean_plain(title) or publication.title
+    title = clean_plain(title) or clean_plain(sources.text(publication.title))
     if len(title) > 120:
         raise DomainError(_l("The title may be at most %(n)s characters.", n=120))
     notice = Notice(

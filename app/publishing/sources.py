@@ -13,7 +13,8 @@ still says exactly what the record said when it was published:
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, gettext
+from flask_babel import format_date
+from flask_babel import gettext as translate  # stored message ids (not literals to extract)
 
 from app.core.i18n import money
 
@@ -22,7 +23,7 @@ SOURCES = {}
 
 @dataclass
 class Publication:
-    title: str
+    title: object  # a string or msg(...): the suggested title, in the publisher's language
     facts: dict
     record_path: str
     matters: list = field(default_factory=list)
@@ -49,11 +50,29 @@ def msg(msgid, **params):
     return {"msgid": msgid, "params": params}
 
 
+def typed(value, type_):
+    """A message parameter formatted when shown (money, date, a message id, ...)."""
+    return {"value": value, "type": type_}
+
+
+def _param(value):
+    if isinstance(value, dict) and "type" in value:
+        return format_value(value["value"], value["type"])
+    if isinstance(value, dict) and "msgid" in value:
+        return _translate(value)
+    return value
+
+
 def _translate(value):
     if isinstance(value, dict):
-        params = {k: _translate(v) for k, v in (value.get("params") or {}).items()}
-        return gettext(value["msgid"], **params)
-    return gettext(value) if value else ""
+        params = {k: _param(v) for k, v in (value.get("params") or {}).items()}
+        return translate(value["msgid"], **params)
+    return translate(value) if value else ""
+
+
+def text(value):
+    """A message (a string, or {"msgid", "params"}) in the current language."""
+    return _translate(value) if isinstance(value, dict) else (value or "")
 
 
 def format_value(value, type_):
@@ -63,7 +82,7 @@ def format_value(value, type_):
     if type_ == "money":
         return money(value)
     if type_ == "percent":
-        return f"{value} %"
+        return f"{value}%"
     if type_ == "date":
         return format_date(date.fromisoformat(value), "long") if isinstance(value, str) else value
     if type_ == "msgid":
@@ -78,13 +97,13 @@ def rendered(facts):
     out_table = None
     if table:
         out_table = {
-            "columns": [gettext(c) for c in table["columns"]],
+            "columns": [translate(c) for c in table["columns"]],
             "types": table["types"],
             "rows": [[format_value(v, t) for v, t in zip(r, table["types"], strict=False)] for r in table["rows"]],
         }
     return {
         "summary": _translate(facts["summary"]) if facts.get("summary") else "",
-        "rows": [(gettext(r["label"]), format_value(r["value"], r["type"])) for r in facts.get("rows", [])],
+        "rows": [(translate(r["label"]), format_value(r["value"], r["type"])) for r in facts.get("rows", [])],
         "table": out_table,
     }
 

@@ -5,7 +5,7 @@ so that it can be checked against hand-computed values.
 """
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from .rules import Satisfaction, satisfaction
 
@@ -21,10 +21,11 @@ class RecordFacts:
     state: str
     budget: int
     spent: int
-    proposed_at: datetime  # when the micro-matter was submitted (or created, if never submitted)
-    completed_at: datetime | None  # first acceptance
+    proposed_at: date | datetime  # when the micro-matter was submitted (or created, if never submitted)
+    completed_at: date | datetime | None  # the first acceptance (验收) date
     overdue: bool
     stars: tuple = ()  # ratings of the record's latest evaluation window
+    progress: int = 0  # percent
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class CommunityFigures:
     allocated: int
     spent: int
     spent_percent: float | None
-    average_days: float | None  # proposal to first acceptance
+    average_days: float | None  # proposal to first acceptance (验收), in days
     satisfaction: Satisfaction = field(default_factory=lambda: satisfaction([]))
 
     def as_row(self):
@@ -59,8 +60,9 @@ class CommunityFigures:
 
 
 def stage_counts(statuses, stages):
-    """Count micro-matters per status, every stage listed (zero included), in `stages` order."""
-    counts = Counter(statuses)
+    """Count per status, every stage listed (zero included), in `stages` order.
+    `statuses` is an iterable of statuses or a mapping status -> count."""
+    counts = Counter(statuses) if not isinstance(statuses, dict) else Counter(dict(statuses))
     ordered = {str(stage): counts.pop(str(stage), 0) for stage in stages}
     ordered.update(sorted(counts.items()))  # any status not in `stages` still shows
     return ordered
@@ -77,18 +79,19 @@ def percent(part, whole):
 
 
 def community_figures(community, statuses, records, stages, record_states) -> CommunityFigures:
-    """`community` has id, name, slug, district; `statuses` are its micro-matters' statuses;
-    `records` are RecordFacts of its implementation records."""
-    records, statuses = list(records), list(statuses)
+    """`community` has id, name, slug, district; `statuses` are its micro-matters' statuses (or a
+    mapping status -> count); `records` are RecordFacts of its implementation records."""
+    records = list(records)
+    counts = stage_counts(statuses, stages)
     allocated = sum(r.budget for r in records)
     spent = sum(r.spent for r in records)
     overdue = tuple(r for r in records if r.overdue)
     all_stars = [s for r in records for s in r.stars]
     return CommunityFigures(
         community_id=community.id, name=community.name, slug=community.slug, district=community.district,
-        stage_counts=stage_counts(statuses, stages),
+        stage_counts=counts,
         state_counts=stage_counts([r.state for r in records], record_states),
-        matters=len(statuses), records=len(records),
+        matters=sum(counts.values()), records=len(records),
         accepted=sum(1 for r in records if r.state in ACCEPTED_STATES),
         overdue=len(overdue), overdue_records=overdue,
         allocated=allocated, spent=spent, spent_percent=percent(spent, allocated),

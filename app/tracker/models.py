@@ -7,7 +7,7 @@ EvaluationWindow in which verified residents give one Evaluation (a 1-5 star rat
 each. When residents are not satisfied a Rectification (整改) follows, with its own
 milestones, then a new acceptance and a new window.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
@@ -237,6 +237,11 @@ class EvaluationWindow(db.Model):
 
     def has_ended(self, now=None):
         return (now or utcnow()) >= self.closes_at
+
+    @property
+    def display_end(self):
+        """The last moment of the window, for "open until" (closes_at itself is the next day's 00:00)."""
+        return self.closes_at - timedelta(minutes=1)
 
 
 class Evaluation(db.Model):

@@ -26,7 +26,7 @@ def test_register_with_phone_number_logs_in_and_hashes_with_scrypt_in_production
 
 
 def test_production_config_uses_scrypt():
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="a-long-random-production-key")
     with app.app_context():
         user = User(username="x", display_name="x")
         user.set_password("secret-pass")

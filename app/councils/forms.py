@@ -1,0 +1,88 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .models import MOTION_KIND_LABELS, VOTE_MODE_LABELS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AdmitForm(FlaskForm):
+    judged = BooleanField(_l("The committee judged the negative list: none of its items applies."))
+    note = StringField(_l("Note (optional, public)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Admit to the agenda list"))
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for not admitting it (published)"),
+                           validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Do not admit"))
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
+                        description=_l("For example: 2026年第4次居民议事会"))
+    starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+                                   description=_l("Local time."))
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
+    chair_id = SelectField(_l("Chair"), coerce=int, validators=[InputRequired()])
+    secretary_id = SelectField(_l("Secretary (keeps attendance, records votes, writes the minutes)"), coerce=int,
+                               validators=[InputRequired()])
+    items = MultiCheckboxField(_l("Items from the agenda list"), coerce=int)
+    urgent = BooleanField(_l("Urgent meeting (shorter notice than the rules ask)"))
+    urgent_reason = StringField(_l("Reason for the urgency (published)"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Schedule the meeting"))
+
+
+class HandoverForm(FlaskForm):
+    to_user_id = SelectField(_l("Hand the chair to"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Hand over the chair"))
+
+
+class MotionForm(FlaskForm):
+    kind = RadioField(_l("The motion"), choices=[(k.value, _l(v)) for k, v in MOTION_KIND_LABELS.items()],
+                      validators=[InputRequired(message=_l("Choose what the motion proposes."))])
+    budget = IntegerField(_l("Budget in yuan (for an approval)"), validators=[Optional(), NumberRange(1, 100_000_000)])
+    text = StringField(_l("Wording (optional)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Move the motion"))
+
+
+class OpenVoteForm(FlaskForm):
+    mode = SelectField(_l("How to vote"), choices=[(k.value, _l(v)) for k, v in VOTE_MODE_LABELS.items()])
+    submit = SubmitField(_l("Open the vote"))
+
+
+class CloseVoteForm(FlaskForm):
+    yes = IntegerField(_l("Yes counted"), validators=[Optional(), NumberRange(0, 1000)])
+    no = IntegerField(_l("No counted"), validators=[Optional(), NumberRange(0, 1000)])
+    abstain = IntegerField(_l("Abstentions counted"), validators=[Optional(), NumberRange(0, 1000)])
+    casting = SelectField(_l("Chair's casting vote, if tied"),
+                          choices=[("", _l("—")), ("yes", _l("In favour")), ("no", _l("Against"))],
+                          validate_choice=False)  # absent unless the rules let the chair settle a tie
+    submit = SubmitField(_l("Close the vote and count"))
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField(_l("Secretary's notes (Markdown)"), validators=[Length(max=20_000)])
+    submit = SubmitField(_l("Save the notes"))
+
+
+class CorrectionForm(FlaskForm):
+    notes = TextAreaField(_l("What is corrected"), validators=[DataRequired(), Length(max=20_000)])
+    submit = SubmitField(_l("Start a correction"))

@@ -1,0 +1,441 @@
+"""Review, the agenda list (议事清单), meetings and what happens in them, and minutes.
+
+Names used by other features: Review, AgendaItem (an entry on the community's agenda
+list), Meeting, MeetingItem (an agenda item on one meeting's order of business),
+Attendance, ChairHandover, SpeakingTurn, Motion, Seconding, MotionVote (one vote on a
+motion), Ballot (a named vote), SecretBallotMark + SecretTally (secret votes: who voted
+and the counts, never linked), VoteResult, Minutes.
+"""
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.i18n import N_
+from app.extensions import db
+from app.models_base import CreatedAt, IntPK, utcnow
+
+
+class ReviewDecision(StrEnum):
+    ADMIT = "admit"
+    DECLINE = "decline"
+
+
+class Review(db.Model):
+    """The committee's review of a micro-matter under the rules in force."""
+
+    id: Mapped[IntPK]
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decision: Mapped[str] = mapped_column(db.String(10))
+    reason: Mapped[str] = mapped_column(db.String(500), default="")  # public; required to decline
+    checks: Mapped[list] = mapped_column(JSON, default=list)  # [{code, ok, params}] from app.rules.admissibility
+    created_at: Mapped[CreatedAt]
+
+    matter: Mapped["MicroMatter"] = relationship()  # noqa: F821
+    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
+    reviewer: Mapped["User"] = relationship()  # noqa: F821
+
+
+class AgendaItem(db.Model):
+    """One entry on a community's agenda list (议事清单): a matter admitted for deliberation."""
+
+    __table_args__ = (UniqueConstraint("matter_id"),)
+
+    id: Mapped[IntPK]
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"))
+    position: Mapped[int]
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[CreatedAt]
+
+    matter: Mapped["MicroMatter"] = relationship()  # noqa: F821
+    review: Mapped[Review | None] = relationship()
+    meeting_items: Mapped[list["MeetingItem"]] = relationship(back_populates="agenda_item",
+                                                              order_by="MeetingItem.id")
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.SCHEDULED: N_("Scheduled"),
+    MeetingStatus.OPEN: N_("In session"),
+    MeetingStatus.CLOSED: N_("Meeting closed"),
+}
+
+
+class Meeting(db.Model):
+    id: Mapped[IntPK]
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    title: Mapped[str] = mapped_column(db.String(120))
+    starts_at: Mapped[datetime]  # naive UTC
+    place: Mapped[str] = mapped_column(db.String(120))
+    status: Mapped[str] = mapped_column(db.String(10), default=MeetingStatus.SCHEDULED, index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_reason: Mapped[str] = mapped_column(db.String(300), default="")
+    # The rule set version that applies: the one in force when scheduled, then when opened.
+    ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
+    chair_id: Mapped[int] = mapped_column(ForeignKey("user.id"))  # presiding now (hand-overs change it)
+    secretary_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    checkin_token: Mapped[str] = mapped_column(db.String(40), unique=True)
+    revision: Mapped[int] = mapped_column(default=1)  # bumped by every action; live views poll it
+    opened_at: Mapped[datetime | None]
+    # The quorum when the meeting opened (it is checked again before every vote).
+    opened_present: Mapped[int | None]
+    opened_members: Mapped[int | None]
+    opened_quorum_needed: Mapped[int | None]
+    closed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[CreatedAt]
+
+    community: Mapped["Community"] = relationship()  # noqa: F821
+    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
+    chair: Mapped["User"] = relationship(foreign_keys=[chair_id])  # noqa: F821
+    secretary: Mapped["User"] = relationship(foreign_keys=[secretary_id])  # noqa: F821
+    items: Mapped[list["MeetingItem"]] = relationship(back_populates="meeting", order_by="MeetingItem.position")
+    attendances: Mapped[list["Attendance"]] = relationship(back_populates="meeting", order_by="Attendance.id")
+    handovers: Mapped[list["ChairHandover"]] = relationship(order_by="ChairHandover.id")
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    OPEN = "open"
+    DECIDED = "decided"
+    DEFERRED = "deferred"  # closed without a decision; stays on the agenda list
+
+
+ITEM_STATUS_LABELS = {
+    ItemStatus.PENDING: N_("Not yet discussed"),
+    ItemStatus.OPEN: N_("Under discussion"),
+    ItemStatus.DECIDED: N_("Decided"),
+    ItemStatus.DEFERRED: N_("Deferred"),
+}
+
+
+class MeetingItem(db.Model):
+    __table_args__ = (UniqueConstraint("meeting_id", "agenda_item_id"),)
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    position: Mapped[int]
+    status: Mapped[str] = mapped_column(db.String(10), default=ItemStatus.PENDING)
+    outcome: Mapped[str | None] = mapped_column(db.String(20))  # the lifecycle action a passed motion applied
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="meeting_items")
+    motions: Mapped[list["Motion"]] = relationship(back_populates="item", order_by="Motion.id")
+    turns: Mapped[list["SpeakingTurn"]] = relationship(back_populates="item", order_by="SpeakingTurn.id")
+
+    @property
+    def matter(self):
+        return self.agenda_item.matter
+
+
+class Attendance(db.Model):
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    method: Mapped[str] = mapped_column(db.String(10))  # self | secretary
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    checked_in_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendances")
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+    @property
+    def present(self):
+        return self.left_at is None
+
+
+class ChairHandover(db.Model):
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(db.String(300), default="")
+    at: Mapped[datetime]
+
+    from_user: Mapped["User"] = relationship(foreign_keys=[from_user_id])  # noqa: F821
+    to_user: Mapped["User"] = relationship(foreign_keys=[to_user_id])  # noqa: F821
+
+
+class Stance(StrEnum):
+    PRO = "pro"
+    CONTRA = "contra"
+
+
+STANCE_LABELS = {Stance.PRO: N_("Pro"), Stance.CONTRA: N_("Contra")}
+
+
+class TurnStatus(StrEnum):
+    WAITING = "waiting"
+    SPEAKING = "speaking"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"  # still waiting when the vote opened or the motion was withdrawn
+
+
+class SpeakingTurn(db.Model):
+    """A request to speak on an item and, once called, the turn itself."""
+
+    id: Mapped[IntPK]
+    meeting_item_id: Mapped[int] = mapped_column(ForeignKey("meeting_item.id"), index=True)
+    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    stance: Mapped[str] = mapped_column(db.String(10))
+    status: Mapped[str] = mapped_column(db.String(10), default=TurnStatus.WAITING)
+    requested_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    item: Mapped[MeetingItem] = relationship(back_populates="turns")
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class MotionKind(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    REFER_TO_VOTE = "refer_to_vote"
+
+
+MOTION_KIND_LABELS = {
+    MotionKind.APPROVE: N_("Approve with a budget"),
+    MotionKind.REJECT: N_("Reject"),
+    MotionKind.REFER_TO_VOTE: N_("Refer to a resident vote"),
+}
+
+
+class MotionStatus(StrEnum):
+    MOVED = "moved"  # waiting for seconders
+    DEBATE = "debate"
+    VOTING = "voting"
+    PASSED = "passed"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+MOTION_STATUS_LABELS = {
+    MotionStatus.MOVED: N_("Waiting for seconders"),
+    MotionStatus.DEBATE: N_("Under debate"),
+    MotionStatus.VOTING: N_("Being voted on"),
+    MotionStatus.PASSED: N_("Passed"),
+    MotionStatus.FAILED: N_("Not passed"),
+    MotionStatus.WITHDRAWN: N_("Withdrawn"),
+}
+
+ACTIVE_MOTION = (MotionStatus.MOVED, MotionStatus.DEBATE, MotionStatus.VOTING)
+
+
+class Motion(db.Model):
+    id: Mapped[IntPK]
+    meeting_item_id: Mapped[int] = mapped_column(ForeignKey("meeting_item.id"), index=True)
+    mover_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(db.String(20))
+    budget: Mapped[int | None]  # yuan, for an approval
+    text: Mapped[str] = mapped_column(db.String(500), default="")
+    seconders_needed: Mapped[int]  # from the rule set that applied when it was moved
+    status: Mapped[str] = mapped_column(db.String(10), default=MotionStatus.MOVED)
+    moved_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+    item: Mapped[MeetingItem] = relationship(back_populates="motions")
+    mover: Mapped["User"] = relationship()  # noqa: F821
+    seconders: Mapped[list["Seconding"]] = relationship(order_by="Seconding.id")
+    vote: Mapped["MotionVote | None"] = relationship(back_populates="motion", uselist=False)
+
+    @property
+    def active(self):
+        return self.status in ACTIVE_MOTION
+
+
+class Seconding(db.Model):
+    __table_args__ = (UniqueConstraint("motion_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime]
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class VoteMode(StrEnum):
+    NAMED = "named"  # each member votes from their phone, or the secretary records their hand
+    # SECRET below is a way of voting, not a password.
+    SECRET = "secret"  # noqa: S105  # nosec B105
+    ANALOG = "analog"  # hands or paper, counted in the room; the secretary enters the counts
+
+
+VOTE_MODE_LABELS = {
+    VoteMode.NAMED: N_("Roll call (named)"),
+    VoteMode.SECRET: N_("Secret ballot"),
+    VoteMode.ANALOG: N_("Counted in the room"),
+}
+
+
+class Choice(StrEnum):
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+CHOICE_LABELS = {Choice.YES: N_("In favour"), Choice.NO: N_("Against"), Choice.ABSTAIN: N_("Abstain")}
+
+
+class MotionVote(db.Model):
+    """The vote on one motion. Who was entitled and the quorum are fixed when it opens."""
+
+    __table_args__ = (UniqueConstraint("motion_id"),)
+
+    id: Mapped[IntPK]
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
+    mode: Mapped[str] = mapped_column(db.String(10))
+    is_open: Mapped[bool] = mapped_column(default=True)
+    entitled: Mapped[list] = mapped_column(JSON)  # user ids of the council members present at the opening
+    members_count: Mapped[int]  # all council members at the opening
+    quorum_needed: Mapped[int]
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[datetime]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[datetime | None]
+
+    motion: Mapped[Motion] = relationship(back_populates="vote")
+    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
+    ballots: Mapped[list["Ballot"]] = relationship(order_by="Ballot.id")
+    result: Mapped["VoteResult | None"] = relationship(back_populates="vote", uselist=False)
+
+
+class Ballot(db.Model):
+    """A named vote. Never updated; one per member per vote."""
+
+    __table_args__ = (UniqueConstraint("vote_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    choice: Mapped[str] = mapped_column(db.String(10))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))  # the member, or the secretary
+    cast_at: Mapped[datetime]
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+
+class SecretBallotMark(db.Model):
+    """A secret vote's "has voted" row: who voted, nothing about the choice (and no time)."""
+
+    __table_args__ = (UniqueConstraint("vote_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+
+class SecretTally(db.Model):
+    """The counts of a secret vote, added to in the same transaction as the mark."""
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"), primary_key=True)
+    yes: Mapped[int] = mapped_column(default=0)
+    no: Mapped[int] = mapped_column(default=0)
+    abstain: Mapped[int] = mapped_column(default=0)
+
+
+class VoteResult(db.Model):
+    """What a closed vote decided, and exactly which rules produced it. Never updated."""
+
+    __table_args__ = (UniqueConstraint("vote_id"),)
+
+    id: Mapped[IntPK]
+    vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"))
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    mode: Mapped[str] = mapped_column(db.String(10))
+    yes: Mapped[int]
+    no: Mapped[int]
+    abstain: Mapped[int]
+    not_voted: Mapped[int]
+    present: Mapped[int]  # members entitled to vote (present at the opening)
+    members: Mapped[int]  # all council members at the opening
+    entitled: Mapped[list] = mapped_column(JSON)
+    majority_rule: Mapped[str] = mapped_column(db.String(20))
+    base_kind: Mapped[str] = mapped_column(db.String(20))
+    base: Mapped[int]
+    needed: Mapped[int]
+    tie_rule: Mapped[str] = mapped_column(db.String(20))
+    tie: Mapped[bool]
+    casting_vote: Mapped[bool | None]
+    passed: Mapped[bool]
+    quorum_numerator: Mapped[int]
+    quorum_denominator: Mapped[int]
+    quorum_strict: Mapped[bool]
+    quorum_needed: Mapped[int]
+    quorum_met: Mapped[bool]
+    ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
+    ruleset_version: Mapped[int]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime]
+
+    vote: Mapped[MotionVote] = relationship(back_populates="result")
+
+
+class Minutes(db.Model):
+    """Minutes of a meeting: generated from the records, notes by the secretary, locked by the chair.
+
+    Locked minutes keep a snapshot (`content`) and can no longer change; a correction is a
+    new Minutes row pointing at the one it corrects."""
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id"))
+    notes: Mapped[str] = mapped_column(db.Text, default="")  # Markdown
+    notes_html: Mapped[str] = mapped_column(db.Text, default="")
+    content: Mapped[dict | None] = mapped_column(JSON)  # the snapshot, set when locked
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    locked_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship()
+    locked_by: Mapped["User | None"] = relationship(foreign_keys=[locked_by_id])  # noqa: F821
+    corrects: Mapped["Minutes | None"] = relationship(remote_side="Minutes.id")
+
+    @property
+    def locked(self):
+        return self.locked_at is not None
+
+
+@event.listens_for(Ballot, "before_update")
+@event.listens_for(Ballot, "before_delete")
+@event.listens_for(VoteResult, "before_update")
+@event.listens_for(VoteResult, "before_delete")
+@event.listens_for(SecretBallotMark, "before_update")
+@event.listens_for(SecretBallotMark, "before_delete")
+def _append_only(_mapper, _connection, target):
+    raise PermissionError(f"{type(target).__name__} {target.id} is never changed")
+
+
+@event.listens_for(Minutes, "before_update")
+@event.listens_for(Minutes, "before_delete")
+def _locked_minutes(_mapper, _connection, target):
+    history = inspect(target).attrs.locked_at.history
+    before = (list(history.deleted) or list(history.unchanged) or [None])[0]
+    if before is not None:
+        raise PermissionError(f"minutes {target.id} are locked")

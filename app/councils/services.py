@@ -1,0 +1,648 @@
+"""Review, the agenda list, meetings, attendance and the speakers list.
+
+Every function checks who acts (permissions), applies the consultation rules, writes
+the audit log in the same transaction and commits. A refusal raises DomainError and
+nothing is written. Motions and votes are in votes.py, minutes in minutes.py.
+"""
+import secrets
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
+
+from app.audit.services import record
+from app.communities.models import Membership, MembershipStatus, Role
+from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.text import clean_plain
+from app.extensions import db
+from app.matters import lifecycle
+from app.matters.lifecycle import Status
+from app.matters.models import MicroMatter
+from app.notifications.services import notify
+from app.rules import admissibility
+from app.rules import quorum as quorum_rules
+from app.rules.services import current_ruleset
+
+from . import clock, permissions, speaking
+from .models import (
+    ACTIVE_MOTION,
+    AgendaItem,
+    Attendance,
+    ChairHandover,
+    ItemStatus,
+    Meeting,
+    MeetingItem,
+    MeetingStatus,
+    MotionStatus,
+    Review,
+    ReviewDecision,
+    SpeakingTurn,
+    Stance,
+    TurnStatus,
+)
+
+# A meeting can be opened (and members can check in) from this long before its start.
+OPEN_EARLY = timedelta(hours=1)
+COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.CHAIR)
+
+
+# ---------------------------------------------------------------- helpers
+
+def commit(conflict_message=None):
+    """Commit; a unique constraint or a concurrent change becomes a refusal, never a 500."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise DomainError(conflict_message or _l("This was already recorded.")) from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise DomainError(_l("This was changed by someone else in the meantime. Please try again.")) from exc
+
+
+def insert_once(obj, conflict_message):
+    """Add a row guarded by a unique constraint; a duplicate is refused with the message."""
+    db.session.add(obj)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise DomainError(conflict_message) from exc
+    return obj
+
+
+def bump(meeting):
+    """Every action changes the meeting's revision, so live views know to refresh."""
+    meeting.revision = Meeting.revision + 1
+
+
+def council_members(community):
+    """Users who are council members (incl. the council chair) of the community now."""
+    from app.auth.models import User
+
+    return db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
+            Membership.role.in_(list(COUNCIL_ROLES))).order_by(User.display_name, User.id)
+    ).all()
+
+
+def council_member_ids(community):
+    return {user.id for user in council_members(community)}
+
+
+def secretary_candidates(community):
+    from app.auth.models import User
+
+    return db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
+            Membership.role.in_([*COUNCIL_ROLES, Role.COMMITTEE])).order_by(User.display_name, User.id)
+    ).all()
+
+
+def present_ids(meeting):
+    """Council members checked in and not gone."""
+    members = council_member_ids(meeting.community)
+    return [a.user_id for a in meeting.attendances if a.left_at is None and a.user_id in members]
+
+
+def quorum_now(meeting, ruleset=None):
+    ruleset = ruleset or meeting.ruleset
+    members = len(council_member_ids(meeting.community))
+    return quorum_rules.check(len(present_ids(meeting)), members, ruleset.quorum)
+
+
+def require(condition, message):
+    if not condition:
+        raise DomainError(message)
+
+
+def get_meeting(community, meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.community_id != community.id:
+        raise NotFound()
+    return meeting
+
+
+def get_item(meeting, item_id):
+    item = db.session.get(MeetingItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        raise NotFound()
+    return item
+
+
+def _matter(community, matter_id):
+    matter = db.session.get(MicroMatter, matter_id)
+    if matter is None or matter.community_id != community.id:
+        raise NotFound()
+    return matter
+
+
+def _run(actor, meeting):
+    require(permissions.can_run_meeting(actor, meeting),
+            _l("Only the chair or the secretary of this meeting can do this."))
+
+
+def _is_open(meeting):
+    require(meeting.status == MeetingStatus.OPEN, _l("The meeting is not in session."))
+
+
+def checkin_is_open(meeting):
+    if meeting.status == MeetingStatus.OPEN:
+        return True
+    return meeting.status == MeetingStatus.SCHEDULED and clock.now() >= meeting.starts_at - OPEN_EARLY
+
+
+# ---------------------------------------------------------------- review
+
+def review_queue(community):
+    return db.session.scalars(
+        select(MicroMatter).where(MicroMatter.community_id == community.id,
+                                  MicroMatter.status == Status.UNDER_REVIEW)
+        .order_by(MicroMatter.status_changed_at, MicroMatter.id)
+    ).all()
+
+
+def checks_for(matter, ruleset):
+    return admissibility.check(matter.estimated_cost, matter.project_type, matter.category, ruleset)
+
+
+def recent_reviews(community, limit=20):
+    return db.session.scalars(
+        select(Review).where(Review.community_id == community.id).order_by(Review.id.desc()).limit(limit)
+    ).all()
+
+
+def latest_review(matter):
+    return db.session.scalar(select(Review).where(Review.matter_id == matter.id).order_by(Review.id.desc()).limit(1))
+
+
+def ensure_agenda_item(matter, actor=None, review=None):
+    """The matter's entry on its community's agenda list, appended at the end if new."""
+    item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
+    if item is None:
+        last = db.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.community_id == matter.community_id))
+        item = AgendaItem(community_id=matter.community_id, matter_id=matter.id, position=(last or 0) + 1,
+                          added_by_id=getattr(actor, "id", None), added_at=clock.now())
+        db.session.add(item)
+    if review is not None:
+        item.review = review
+    return item
+
+
+@lifecycle.matter_transitioned.connect
+def _on_transition(matter, action=None, actor=None, data=None, **_kw):
+    """Whoever admits a matter, it lands on the agenda list."""
+    if action == "admit":
+        ensure_agenda_item(matter, actor)
+
+
+def admit(actor, community, matter_id, judged_negative_list=False, note=""):
+    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
+    matter = _matter(community, matter_id)
+    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
+    ruleset = current_ruleset(community)
+    checks = checks_for(matter, ruleset)
+    if admissibility.blocking(checks):
+        raise DomainError(_l("It does not meet the consultation rules (see the failed checks); decline it with "
+                             "a reason instead."))
+    if any(c.ok is None for c in checks) and not judged_negative_list:
+        raise DomainError(_l("Confirm that the committee judged the negative list before admitting."))
+    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
+                    decision=ReviewDecision.ADMIT, reason=clean_plain(note)[:500],
+                    checks=[c.as_dict() for c in checks], created_at=clock.now())
+    db.session.add(review)
+    lifecycle.apply(matter, "admit", actor, ruleset_id=ruleset.id)
+    item = ensure_agenda_item(matter, actor, review)
+    record("review.admitted", review, actor=actor, community=community, matter_id=matter.id,
+           ruleset_id=ruleset.id, ruleset_version=ruleset.version, checks=review.checks)
+    commit()
+    return item
+
+
+def decline(actor, community, matter_id, reason):
+    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
+    matter = _matter(community, matter_id)
+    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
+    reason = clean_plain(reason)[:500]
+    require(reason, _l("Please give a reason; it will be published."))
+    ruleset = current_ruleset(community)
+    checks = checks_for(matter, ruleset)
+    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
+                    decision=ReviewDecision.DECLINE, reason=reason, checks=[c.as_dict() for c in checks],
+                    created_at=clock.now())
+    db.session.add(review)
+    lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
+    record("review.declined", review, actor=actor, community=community, matter_id=matter.id,
+           ruleset_id=ruleset.id, ruleset_version=ruleset.version, reason=reason, checks=review.checks)
+    commit()
+    return review
+
+
+# ---------------------------------------------------------------- agenda list
+
+def agenda(community):
+    """(waiting, done): entries still to be deliberated in list order, then the others."""
+    items = db.session.scalars(
+        select(AgendaItem).join(MicroMatter, MicroMatter.id == AgendaItem.matter_id)
+        .where(AgendaItem.community_id == community.id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    waiting = [i for i in items if i.matter.status == Status.ON_AGENDA]
+    done = sorted((i for i in items if i.matter.status != Status.ON_AGENDA),
+                  key=lambda i: i.matter.status_changed_at, reverse=True)
+    return waiting, done
+
+
+def move_agenda_item(actor, community, item_id, direction):
+    require(permissions.can_manage_agenda(actor, community), _l("Only the committee keeps the agenda list."))
+    require(direction in ("up", "down"), _l("Unknown direction."))
+    waiting, _done = agenda(community)
+    index = next((i for i, item in enumerate(waiting) if item.id == item_id), None)
+    if index is None:
+        raise NotFound()
+    other = index - 1 if direction == "up" else index + 1
+    require(0 <= other < len(waiting), _l("It is already at that end of the list."))
+    # Renumber the waiting entries 1..n in their new order.
+    order = list(waiting)
+    order[index], order[other] = order[other], order[index]
+    for position, item in enumerate(order, start=1):
+        item.position = position
+    record("agenda.reordered", waiting[index], actor=actor, community=community, direction=direction,
+           order=[item.matter_id for item in order])
+    commit()
+
+
+def scheduled_item(agenda_item):
+    """The meeting item that will deal with this entry (in a scheduled or open meeting), if any."""
+    for meeting_item in agenda_item.meeting_items:
+        if meeting_item.meeting.status != MeetingStatus.CLOSED and meeting_item.status in (
+                ItemStatus.PENDING, ItemStatus.OPEN):
+            return meeting_item
+    return None
+
+
+def schedulable_items(community):
+    waiting, _done = agenda(community)
+    return [item for item in waiting if scheduled_item(item) is None]
+
+
+# ---------------------------------------------------------------- meetings
+
+def meetings(community):
+    """(upcoming or in session, past)."""
+    rows = db.session.scalars(select(Meeting).where(Meeting.community_id == community.id)
+                              .order_by(Meeting.starts_at.desc())).all()
+    upcoming = sorted((m for m in rows if m.status != MeetingStatus.CLOSED), key=lambda m: m.starts_at)
+    return upcoming, [m for m in rows if m.status == MeetingStatus.CLOSED]
+
+
+def schedule_meeting(actor, community, *, title, starts_at, place, chair_id, secretary_id, agenda_item_ids,
+                     urgent=False, urgent_reason=""):
+    from app.auth.models import User
+
+    require(permissions.can_schedule(actor, community), _l("Only the committee schedules meetings."))
+    title, place = clean_plain(title)[:120], clean_plain(place)[:120]
+    require(title and place, _l("A meeting needs a title and a place."))
+    now = clock.now()
+    require(starts_at is not None and starts_at > now, _l("The meeting must start in the future."))
+    ruleset = current_ruleset(community)
+    urgent_reason = clean_plain(urgent_reason)[:300]
+    if starts_at < now + timedelta(days=ruleset.notice_days):
+        if not urgent:
+            raise DomainError(_l("The rules ask for %(days)s days' notice (rule set v%(version)s). Choose a later "
+                                 "date, or mark the meeting urgent and give the reason.",
+                                 days=ruleset.notice_days, version=ruleset.version))
+        require(urgent_reason, _l("An urgent meeting needs a reason; it is published with the meeting."))
+    else:
+        urgent, urgent_reason = False, ""
+    chair, secretary = db.session.get(User, chair_id or 0), db.session.get(User, secretary_id or 0)
+    require(chair is not None and chair.id in council_member_ids(community),
+            _l("The chair must be a member of the council."))
+    require(secretary is not None and permissions.can_be_secretary(secretary, community),
+            _l("The secretary must be a committee or council member."))
+    require(secretary.id != chair.id, _l("The chair and the secretary must be two different people."))
+    wanted = list(dict.fromkeys(agenda_item_ids or []))
+    require(wanted, _l("Choose at least one item from the agenda list."))
+    available = {item.id: item for item in schedulable_items(community)}
+    require(all(i in available for i in wanted),
+            _l("Only items waiting on the agenda list and not yet in another meeting can be chosen."))
+    meeting = Meeting(community_id=community.id, title=title, starts_at=starts_at, place=place, urgent=urgent,
+                      urgent_reason=urgent_reason, ruleset_id=ruleset.id, chair_id=chair.id,
+                      secretary_id=secretary.id, checkin_token=secrets.token_urlsafe(24), created_by_id=actor.id,
+                      created_at=now)
+    db.session.add(meeting)
+    chosen = sorted((available[i] for i in wanted), key=lambda item: (item.position, item.id))
+    for position, agenda_item in enumerate(chosen, start=1):
+        db.session.add(MeetingItem(meeting=meeting, agenda_item=agenda_item, position=position))
+    record("meeting.scheduled", meeting, actor=actor, community=community, title=title,
+           starts_at=starts_at.isoformat(), place=place, urgent=urgent, urgent_reason=urgent_reason or None,
+           notice_days=ruleset.notice_days, ruleset_version=ruleset.version, chair_id=chair.id,
+           secretary_id=secretary.id, matters=[item.matter_id for item in chosen])
+    from flask_babel import to_user_timezone
+
+    when = to_user_timezone(starts_at).strftime("%Y-%m-%d %H:%M")
+    notify([*council_members(community), secretary], N_("Council meeting “%(title)s” on %(when)s at %(place)s."),
+           f"/c/{community.slug}/meetings/{meeting.id}" if meeting.id else "", exclude=actor, title=title,
+           when=when, place=place)
+    commit()
+    return meeting
+
+
+def open_meeting(actor, meeting):
+    _run(actor, meeting)
+    require(meeting.status == MeetingStatus.SCHEDULED, _l("This meeting is not waiting to be opened."))
+    require(checkin_is_open(meeting), _l("The meeting can be opened from one hour before its start."))
+    ruleset = current_ruleset(meeting.community)
+    check = quorum_now(meeting, ruleset)
+    require(check.met, _l("No quorum: %(present)s of %(members)s council members are present, %(needed)s are "
+                          "needed.", present=check.present, members=check.members, needed=check.needed))
+    meeting.ruleset_id = ruleset.id
+    meeting.status = MeetingStatus.OPEN
+    meeting.opened_at = clock.now()
+    meeting.opened_present, meeting.opened_members, meeting.opened_quorum_needed = (
+        check.present, check.members, check.needed)
+    bump(meeting)
+    record("meeting.opened", meeting, actor=actor, community=meeting.community_id, ruleset_id=ruleset.id,
+           ruleset_version=ruleset.version, present=check.present, members=check.members, needed=check.needed)
+    commit()
+
+
+def close_meeting(actor, meeting):
+    from . import minutes as minutes_services
+    from .models import MotionVote
+
+    _run(actor, meeting)
+    _is_open(meeting)
+    open_votes = db.session.scalar(select(func.count(MotionVote.id)).where(
+        MotionVote.meeting_id == meeting.id, MotionVote.is_open.is_(True)))
+    require(not open_votes, _l("A vote is still open; close it first."))
+    now = clock.now()
+    for item in meeting.items:
+        active = [m for m in item.motions if m.status in ACTIVE_MOTION]
+        for motion in active:  # not voted on: it lapses with the meeting
+            motion.status = MotionStatus.WITHDRAWN
+            motion.decided_at = now
+        _end_speaking(item, lapse_waiting=True)
+        if item.status in (ItemStatus.PENDING, ItemStatus.OPEN):
+            item.status = ItemStatus.DEFERRED
+            item.closed_at = now if item.opened_at else None
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = now
+    bump(meeting)
+    record("meeting.closed", meeting, actor=actor, community=meeting.community_id,
+           decided=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DECIDED],
+           deferred=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DEFERRED])
+    minutes_services.start_draft(actor, meeting)
+    commit()
+
+
+# ---------------------------------------------------------------- attendance
+
+def _attendance(meeting, user_id):
+    return next((a for a in meeting.attendances if a.user_id == user_id), None)
+
+
+def _check_in(meeting, user, recorded_by, method):
+    require(meeting.status != MeetingStatus.CLOSED, _l("The meeting is closed."))
+    require(checkin_is_open(meeting), _l("Check-in opens one hour before the meeting starts."))
+    require(user is not None and user.id in council_member_ids(meeting.community),
+            _l("Only council members check in; they are the ones counted for the quorum."))
+    attendance = _attendance(meeting, user.id)
+    now = clock.now()
+    if attendance is not None:
+        require(attendance.left_at is not None, _l("%(name)s is already checked in.", name=user.display_name))
+        attendance.left_at = None
+        attendance.checked_in_at = now
+        attendance.method, attendance.recorded_by_id = method, recorded_by.id
+    else:
+        attendance = insert_once(
+            Attendance(meeting_id=meeting.id, user_id=user.id, method=method, recorded_by_id=recorded_by.id,
+                       checked_in_at=now),
+            _l("%(name)s is already checked in.", name=user.display_name))
+        meeting.attendances.append(attendance)
+    bump(meeting)
+    record("meeting.checked_in", attendance, actor=recorded_by, community=meeting.community_id,
+           meeting_id=meeting.id, user_id=user.id, method=method)
+    return attendance
+
+
+def check_in(actor, meeting, user_id):
+    from app.auth.models import User
+
+    _run(actor, meeting)
+    _check_in(meeting, db.session.get(User, user_id), actor, "secretary")
+    commit(_l("Already checked in."))
+
+
+def self_check_in(user, meeting, token):
+    if not token or not secrets.compare_digest(str(token), meeting.checkin_token):
+        raise NotFound()
+    require(permissions.can_take_part(user, meeting), _l("Only council members check in to a council meeting."))
+    _check_in(meeting, user, user, "self")
+    commit(_l("You are already checked in."))
+
+
+def check_out(actor, meeting, user_id):
+    _run(actor, meeting)
+    require(meeting.status != MeetingStatus.CLOSED, _l("The meeting is closed."))
+    attendance = _attendance(meeting, user_id)
+    require(attendance is not None and attendance.left_at is None, _l("This member is not checked in."))
+    require(user_id != meeting.chair_id, _l("The presiding chair cannot leave; hand over the chair first."))
+    attendance.left_at = clock.now()
+    for item in meeting.items:  # someone who left cannot be called to speak
+        for turn in item.turns:
+            if turn.user_id == user_id and turn.status == TurnStatus.WAITING:
+                turn.status = TurnStatus.LAPSED
+    bump(meeting)
+    record("meeting.left", attendance, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
+           user_id=user_id)
+    commit()
+
+
+def hand_over_chair(actor, meeting, to_user_id, reason=""):
+    from app.auth.models import User
+
+    _run(actor, meeting)
+    require(meeting.status != MeetingStatus.CLOSED, _l("The meeting is closed."))
+    to_user = db.session.get(User, to_user_id or 0)
+    require(to_user is not None and to_user.id in council_member_ids(meeting.community),
+            _l("The chair can only pass to another council member."))
+    require(to_user.id != meeting.chair_id, _l("This member is already chairing."))
+    require(to_user.id != meeting.secretary_id, _l("The secretary cannot also chair the meeting."))
+    if meeting.status == MeetingStatus.OPEN:
+        require(to_user.id in present_ids(meeting), _l("The new chair must be checked in."))
+    now = clock.now()
+    handover = ChairHandover(meeting_id=meeting.id, from_user_id=meeting.chair_id, to_user_id=to_user.id,
+                             by_id=actor.id, reason=clean_plain(reason)[:300], at=now)
+    db.session.add(handover)
+    for item in meeting.items:  # the chair does not speak while chairing
+        for turn in item.turns:
+            if turn.user_id == to_user.id and turn.status == TurnStatus.WAITING:
+                turn.status = TurnStatus.LAPSED
+            elif turn.user_id == to_user.id and turn.status == TurnStatus.SPEAKING:
+                turn.status, turn.ended_at = TurnStatus.DONE, now
+    previous = meeting.chair_id
+    meeting.chair_id = to_user.id
+    bump(meeting)
+    record("meeting.chair_handed_over", handover, actor=actor, community=meeting.community_id,
+           meeting_id=meeting.id, from_user_id=previous, to_user_id=to_user.id, reason=handover.reason or None)
+    commit()
+
+
+# ---------------------------------------------------------------- items
+
+def open_item(actor, meeting, item):
+    _run(actor, meeting)
+    _is_open(meeting)
+    require(item.status in (ItemStatus.PENDING, ItemStatus.DEFERRED), _l("This item cannot be opened now."))
+    require(not any(i.status == ItemStatus.OPEN for i in meeting.items),
+            _l("Another item is under discussion; close it first."))
+    require(item.matter.status == Status.ON_AGENDA,
+            _l("This micro-matter is no longer on the agenda list (“%(status)s”).",
+               status=lifecycle.status_label(item.matter.status)))
+    item.status = ItemStatus.OPEN
+    item.opened_at = clock.now()
+    item.closed_at = None
+    bump(meeting)
+    record("meeting.item_opened", item, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
+           matter_id=item.matter.id)
+    commit()
+
+
+def close_item(actor, meeting, item):
+    _run(actor, meeting)
+    _is_open(meeting)
+    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    require(not any(m.status in ACTIVE_MOTION for m in item.motions),
+            _l("A motion on this item is still open: withdraw it or vote on it first."))
+    _end_speaking(item, lapse_waiting=True)
+    item.status = ItemStatus.DEFERRED
+    item.closed_at = clock.now()
+    bump(meeting)
+    record("meeting.item_deferred", item, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
+           matter_id=item.matter.id)
+    commit()
+
+
+def current_item(meeting):
+    return next((i for i in meeting.items if i.status == ItemStatus.OPEN), None)
+
+
+# ---------------------------------------------------------------- speakers
+
+def debated_motion(item):
+    return next((m for m in item.motions if m.status == MotionStatus.DEBATE), None)
+
+
+def active_motion(item):
+    return next((m for m in item.motions if m.status in ACTIVE_MOTION), None)
+
+
+def turns_taken(item, user_id):
+    """Turns that count against the limit: asked for and not withdrawn or lapsed."""
+    return sum(1 for t in item.turns if t.user_id == user_id
+               and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING, TurnStatus.DONE))
+
+
+def current_turn(item):
+    return next((t for t in item.turns if t.status == TurnStatus.SPEAKING), None)
+
+
+def queue(item):
+    """Waiting requests in calling order (see speaking.order)."""
+    waiting = [t for t in item.turns if t.status == TurnStatus.WAITING]
+    spoken = {}
+    last_stance = None
+    started = sorted((t for t in item.turns if t.started_at is not None), key=lambda t: (t.started_at, t.id))
+    for turn in started:
+        spoken[turn.user_id] = spoken.get(turn.user_id, 0) + 1
+        last_stance = turn.stance
+    by_id = {t.id: t for t in waiting}
+    ordered = speaking.order([speaking.Request(t.id, t.user_id, t.stance, t.id) for t in waiting], spoken,
+                             last_stance)
+    return [by_id[r.id] for r in ordered]
+
+
+def ask_to_speak(user, meeting, item, stance):
+    require(permissions.can_take_part(user, meeting), _l("Only council members speak in a council meeting."))
+    _is_open(meeting)
+    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    require(user.id in present_ids(meeting), _l("Check in first."))
+    require(user.id != meeting.chair_id, _l("The chair stays neutral and does not speak while chairing; hand "
+                                            "over the chair to speak."))
+    motion = active_motion(item)
+    require(motion is not None, _l("A motion comes first: speaking is on a motion that has been moved."))
+    require(motion.status == MotionStatus.DEBATE,
+            _l("The motion is not open for debate (it needs its seconders first, or it is being voted on)."))
+    require(stance in set(Stance), _l("Say whether you speak for or against."))
+    require(not any(t.user_id == user.id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING)
+                    for t in item.turns), _l("You are already on the speakers list."))
+    limit = meeting.ruleset.turns_per_item
+    require(turns_taken(item, user.id) < limit,
+            _l("You have used your %(limit)s speaking turns on this item (rule set v%(version)s).",
+               limit=limit, version=meeting.ruleset.version))
+    turn = SpeakingTurn(meeting_item_id=item.id, motion_id=motion.id, user_id=user.id, stance=stance,
+                        requested_at=clock.now())
+    db.session.add(turn)
+    item.turns.append(turn)
+    bump(meeting)
+    record("meeting.speaker_requested", turn, actor=user, community=meeting.community_id, meeting_id=meeting.id,
+           item_id=item.id, stance=stance)
+    commit()
+    return turn
+
+
+def withdraw_request(user, meeting, turn):
+    require(turn.user_id == getattr(user, "id", None) or permissions.can_run_meeting(user, meeting),
+            _l("You can only withdraw your own request."))
+    require(turn.status == TurnStatus.WAITING, _l("This request is no longer waiting."))
+    turn.status = TurnStatus.WITHDRAWN
+    bump(meeting)
+    record("meeting.speaker_withdrawn", turn, actor=user, community=meeting.community_id, meeting_id=meeting.id)
+    commit()
+
+
+def _end_speaking(item, lapse_waiting=False):
+    now = clock.now()
+    for turn in item.turns:
+        if turn.status == TurnStatus.SPEAKING:
+            turn.status, turn.ended_at = TurnStatus.DONE, now
+        elif lapse_waiting and turn.status == TurnStatus.WAITING:
+            turn.status = TurnStatus.LAPSED
+
+
+def next_speaker(actor, meeting, item):
+    _run(actor, meeting)
+    _is_open(meeting)
+    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    require(debated_motion(item) is not None, _l("There is no motion under debate."))
+    _end_speaking(item)
+    waiting = queue(item)
+    require(waiting, _l("Nobody is waiting to speak."))
+    turn = waiting[0]
+    now = clock.now()
+    turn.status, turn.started_at = TurnStatus.SPEAKING, now
+    turn.ends_at = now + timedelta(minutes=meeting.ruleset.minutes_per_turn)
+    bump(meeting)
+    record("meeting.speaker_called", turn, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
+           user_id=turn.user_id, stance=turn.stance, minutes=meeting.ruleset.minutes_per_turn)
+    commit()
+    return turn
+
+
+def end_turn(actor, meeting, item):
+    _run(actor, meeting)
+    turn = current_turn(item)
+    require(turn is not None, _l("Nobody is speaking."))
+    _end_speaking(item)
+    bump(meeting)
+    record("meeting.speaker_finished", turn, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
+           user_id=turn.user_id)
+    commit()

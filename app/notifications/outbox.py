@@ -1,0 +1,238 @@
+"""Email notifications through an outbox table.
+
+notify() queues one Outbox row per recipient with an email address, rendered in the
+recipient's language, in the same transaction as the change. Only once that
+transaction has committed are the new rows sent (an after_commit hook); a rollback
+forgets them. Sending uses SMTP when MAIL_SERVER is set, otherwise the message is
+written to the log. A failure is recorded (attempts, last error) and retried later
+with a growing delay by `flask --app wsgi outbox send`, which also sends anything
+left over (e.g. when OUTBOX_SEND_ON_COMMIT is off and a timer runs the command).
+"""
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, has_app_context, has_request_context, request
+from flask_babel import force_locale, gettext
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models_base import utcnow
+
+from .models import Outbox, OutboxStatus
+
+log = logging.getLogger("weiyi.mail")
+
+MAX_ATTEMPTS = 8
+BASE_DELAY_SECONDS = 60
+MAX_DELAY_SECONDS = 6 * 3600
+STALE_CLAIM = timedelta(minutes=10)
+_NEW_IDS = "weiyi_outbox_new_ids"
+
+
+def backoff_seconds(attempts):
+    """Delay before the next try after `attempts` failed ones: 1, 2, 4, 8 ... minutes, at most 6 hours."""
+    return min(BASE_DELAY_SECONDS * 2 ** max(0, attempts - 1), MAX_DELAY_SECONDS)
+
+
+# ---------------------------------------------------------------- queueing
+
+def recipient_locale(user):
+    languages = current_app.config.get("LANGUAGES", ("zh_Hans", "en"))
+    return user.locale if user.locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans")
+
+
+def absolute_link(link):
+    if not link or link.startswith(("http://", "https://")):
+        return link or ""
+    base = current_app.config.get("SITE_URL") or (request.host_url if has_request_context() else "")
+    return base.rstrip("/") + link
+
+
+def render_email(message, params, link, locale):
+    """(subject, body) of a notification in `locale`."""
+    from app.core.i18n import render_message
+
+    with force_locale(locale):
+        text = render_message(message, params)
+        site = gettext("Weiyi")
+        subject = gettext("%(site)s: %(message)s", site=site, message=text)
+        if len(subject) > 200:
+            subject = subject[:199] + "…"
+        lines = [text, ""]
+        url = absolute_link(link)
+        if url:
+            lines += [gettext("Read more: %(url)s", url=url), ""]
+        lines.append(gettext("You receive this email because you proposed, support or follow this micro-matter, "
+                             "or it concerns your membership. The same message is in your Weiyi inbox."))
+    return subject, "\n".join(lines)
+
+
+def enqueue(user, message, params, link=""):
+    """Queue an email for `user` in the current transaction (nothing when they gave no address)."""
+    address = (getattr(user, "email", None) or "").strip()
+    if not address:
+        return None
+    locale = recipient_locale(user)
+    subject, body = render_email(message, params, link, locale)
+    row = Outbox(user_id=user.id, to_address=address, subject=subject, body=body, locale=locale)
+    db.session.add(row)
+    return row
+
+
+# ---------------------------------------------------------------- after the commit
+
+@event.listens_for(Session, "after_flush")
+def _remember_new(session, _flush_context):
+    new_ids = [obj.id for obj in session.new if isinstance(obj, Outbox)]
+    if new_ids:
+        session.info.setdefault(_NEW_IDS, []).extend(new_ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_new(session):
+    session.info.pop(_NEW_IDS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session):
+    new_ids = session.info.pop(_NEW_IDS, None)
+    if not new_ids or not has_app_context() or not current_app.config.get("OUTBOX_SEND_ON_COMMIT", True):
+        return
+    try:
+        # The session that just committed cannot run SQL inside this hook: use a fresh one.
+        with Session(db.engine) as fresh:
+            deliver(new_ids, session=fresh)
+    except Exception:  # the change is committed: a mail problem must never turn it into an error page
+        log.exception("sending queued email failed; `flask outbox send` will retry")
+
+
+# ---------------------------------------------------------------- sending
+
+class LogTransport:
+    """Without MAIL_SERVER: write the message to the log instead of sending it."""
+
+    name = "log"
+
+    def send(self, row):
+        log.info("Email (no MAIL_SERVER configured) to %s [%s]\nSubject: %s\n\n%s",
+                 row.to_address, row.locale, row.subject, row.body)
+
+    def close(self):
+        pass
+
+
+class SmtpTransport:
+    name = "smtp"
+
+    def __init__(self, config):
+        self.config = config
+        self.connection = None
+
+    def _connect(self):
+        config = self.config
+        connection = smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT") or 25,
+                                  timeout=config.get("MAIL_TIMEOUT", 10))
+        if config.get("MAIL_USE_TLS"):
+            connection.starttls()
+        if config.get("MAIL_USERNAME"):
+            connection.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        return connection
+
+    def send(self, row):
+        message = EmailMessage()
+        message["From"] = self.config.get("MAIL_FROM") or "weiyi@localhost"
+        message["To"] = row.to_address
+        message["Subject"] = row.subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain="weiyi")
+        message.set_content(row.body)
+        if self.connection is None:
+            self.connection = self._connect()
+        try:
+            self.connection.send_message(message)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self):
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except Exception:  # noqa: S110  (already broken: nothing more to do)
+                pass
+            self.connection = None
+
+
+def make_transport(config=None):
+    config = config or current_app.config
+    return SmtpTransport(config) if config.get("MAIL_SERVER") else LogTransport()
+
+
+def reclaim_stale(now=None):
+    """Rows left "sending" by a sender that died go back to the queue."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(Outbox).where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < now - STALE_CLAIM)
+        .values(status=OutboxStatus.PENDING))
+    db.session.commit()
+    return result.rowcount
+
+
+def deliver(ids=None, now=None, limit=1000, transport=None, session=None):
+    """Send due messages (all, or those with the given ids). Returns a dict of counts.
+
+    Each message is claimed first (pending -> sending, in its own short transaction), so two
+    senders running at once never send the same message twice; the mail server is never
+    contacted while a database transaction is open. `session` defaults to db.session, whose
+    pending work, if any, is committed first.
+    """
+    now = now or utcnow()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    transport = transport or make_transport()
+    session = session or db.session
+    session.commit()
+    query = select(Outbox.id).where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
+    if ids is not None:
+        query = query.where(Outbox.id.in_(list(ids)))
+    due = session.scalars(query.order_by(Outbox.id).limit(limit)).all()
+    session.commit()
+    try:
+        for outbox_id in due:
+            claimed = session.execute(
+                update(Outbox).where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.SENDING, claimed_at=utcnow())).rowcount
+            session.commit()
+            if not claimed:
+                continue
+            row = session.get(Outbox, outbox_id)
+            try:
+                transport.send(row)
+            except Exception as error:  # any transport failure is recorded and retried
+                row.attempts += 1
+                row.last_error = f"{type(error).__name__}: {error}"[:500]
+                if row.attempts >= MAX_ATTEMPTS:
+                    row.status = OutboxStatus.FAILED
+                    counts["failed"] += 1
+                else:
+                    row.status = OutboxStatus.PENDING
+                    row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
+                    counts["retry"] += 1
+                log.warning("email %s to %s failed (attempt %s): %s", row.id, row.to_address, row.attempts,
+                            row.last_error)
+            else:
+                row.attempts += 1
+                row.status, row.sent_at, row.transport = OutboxStatus.SENT, utcnow(), transport.name
+                row.last_error = None
+                counts["sent"] += 1
+            session.commit()
+    finally:
+        transport.close()
+    return counts
+
+
+def status_counts():
+    return dict(db.session.execute(select(Outbox.status, func.count(Outbox.id)).group_by(Outbox.status)).all())

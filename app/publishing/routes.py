@@ -1,0 +1,171 @@
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.communities.scoping import current_community
+from app.core.errors import DomainError, refuse
+from app.matters.lifecycle import status_label
+from app.tracker.models import STATE_LABELS as RECORD_STATE_LABELS
+
+from . import bp, feed, permissions, services, sources
+from .forms import AnswerForm, NoticeForm, ObjectionForm, answer_prefix
+from .models import KIND_LABELS, NoticeKind
+from .qr import absolute_url, qr_svg
+
+
+@bp.app_template_global()
+def has_endpoint(name):
+    return name in current_app.view_functions
+
+
+@bp.app_template_global()
+def community_headlines(communities):
+    return services.headline_figures(communities)
+
+
+@bp.get("/results")
+def results():
+    community = current_community()
+    return render_template(
+        "publishing/results.html", community=community, figures=services.figures_for(community),
+        decided=services.decided_matters(community, limit=30), notices=services.list_notices(community, limit=10),
+        meetings=services.meetings_with_minutes(community), rounds=services.counted_rounds(community),
+        implementations=services.implementation_progress(community), record_states=RECORD_STATE_LABELS,
+        kind_labels=KIND_LABELS, period_state=permissions.period_state, status_label=status_label,
+    )
+
+
+@bp.get("/notices/")
+def notices():
+    community = current_community()
+    return render_template(
+        "publishing/notices.html", community=community, notices=services.list_notices(community),
+        kind_labels=KIND_LABELS, period_state=permissions.period_state,
+        can_publish=permissions.can_publish_notices(current_user, community),
+    )
+
+
+def _new_notice_page(community, form, status=200):
+    kind, ref = form.kind.data, form.ref.data
+    publication = existing = None
+    if kind and ref:
+        try:
+            record = services.load_record(community, kind, ref)
+        except DomainError as error:
+            flash(error.message, "error")
+            return render_template("publishing/choose.html", community=community, kind_labels=KIND_LABELS,
+                                   candidates=services.candidates(community)), (status if status != 200 else 404)
+        publication = services.source_for(kind).describe(record)
+        existing = services.existing_notice(community, kind, ref)
+        if not form.title.data:
+            form.title.data = sources.text(publication.title)
+    return render_template(
+        "publishing/new.html", community=community, form=form, publication=publication, existing=existing,
+        facts=sources.rendered(publication.facts) if publication else None, kind_labels=KIND_LABELS,
+    ), status
+
+
+@bp.route("/notices/new", methods=["GET", "POST"])
+@login_required
+def new_notice():
+    community = current_community()
+    if not permissions.can_publish_notices(current_user, community):
+        refuse(403, _("Only the committee can publish notices."))
+    if request.method == "GET":
+        kind, ref = request.args.get("kind"), request.args.get("ref", "")
+        if kind not in set(NoticeKind) or not ref.isdigit() or not ref.isascii() or len(ref) > 10:
+            return render_template("publishing/choose.html", community=community, kind_labels=KIND_LABELS,
+                                   candidates=services.candidates(community))
+        start, end = services.default_period()
+        form = NoticeForm(kind=kind, ref=int(ref), period_start=start, period_end=end)
+        return _new_notice_page(community, form)
+    form = NoticeForm()
+    if form.kind.data not in set(NoticeKind):
+        refuse(400)
+    if form.validate_on_submit():
+        try:
+            notice = services.publish_notice(
+                current_user, community, form.kind.data, form.ref.data, title=form.title.data,
+                preface=form.preface.data or "", period_start=form.period_start.data,
+                period_end=form.period_end.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The notice was published."), "success")
+            return redirect(url_for("publishing.notice", notice_id=notice.id))
+    return _new_notice_page(community, form, 400)
+
+
+def _notice_page(notice, objection_form=None, answer_forms=None, status=200):
+    community = current_community()
+    can_answer = permissions.can_answer_objections(current_user, community)
+    forms = answer_forms or {}
+    if can_answer:
+        for objection in notice.objections:
+            if not objection.is_answered and objection.id not in forms:
+                forms[objection.id] = AnswerForm(prefix=answer_prefix(objection.id), formdata=None)
+    return render_template(
+        "publishing/notice.html", community=community, notice=notice, facts=sources.rendered(notice.facts),
+        kind_labels=KIND_LABELS, state=permissions.period_state(notice),
+        can_object=permissions.can_object(current_user, notice), can_answer=can_answer,
+        objection_form=objection_form or ObjectionForm(formdata=None), answer_forms=forms,
+        is_resident=permissions.community_permissions.is_verified_resident(current_user, community),
+    ), status
+
+
+@bp.get("/notices/<int:notice_id>")
+def notice(notice_id):
+    return _notice_page(services.get_notice(current_community(), notice_id))
+
+
+@bp.post("/notices/<int:notice_id>/objections")
+@login_required
+def lodge_objection(notice_id):
+    notice = services.get_notice(current_community(), notice_id)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            objection = services.lodge_objection(current_user, notice, form.body.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your objection was lodged. The committee will answer it publicly."), "success")
+            return redirect(url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection.id}"))
+    return _notice_page(notice, objection_form=form, status=400)
+
+
+@bp.post("/notices/<int:notice_id>/objections/<int:objection_id>/answer")
+@login_required
+def answer_objection(notice_id, objection_id):
+    notice = services.get_notice(current_community(), notice_id)
+    if not permissions.can_answer_objections(current_user, notice.community):
+        refuse(403, _("Only the committee can answer objections."))
+    form = AnswerForm(prefix=answer_prefix(objection_id))
+    if form.validate_on_submit():
+        try:
+            services.answer_objection(current_user, notice, objection_id, form.answer.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The answer was published."), "success")
+            return redirect(url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection_id}"))
+    return _notice_page(notice, answer_forms={objection_id: form}, status=400)
+
+
+@bp.get("/notices/<int:notice_id>/print")
+def print_notice(notice_id):
+    community = current_community()
+    notice = services.get_notice(community, notice_id)
+    online = absolute_url(url_for("publishing.notice", notice_id=notice.id))
+    return render_template(
+        "publishing/print.html", community=community, notice=notice, facts=sources.rendered(notice.facts),
+        kind_labels=KIND_LABELS, online_url=online, record_url=absolute_url(notice.record_path),
+        qr=qr_svg(online, _("QR code: %(url)s", url=online)),
+    )
+
+
+@bp.get("/feed.atom")
+def atom_feed():
+    community = current_community()
+    body = feed.build_feed(community, services.feed_events(community))
+    return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "max-age=300"})

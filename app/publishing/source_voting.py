@@ -1,0 +1,95 @@
+"""Round result notices (投票结果公示): a resident voting round that has been counted."""
+from sqlalchemy import select
+
+from app.core.i18n import N_
+from app.extensions import db
+from app.voting.models import Allocation, Method, RoundResult, VotingRound
+
+from .models import NoticeKind
+from .permissions import local_date
+from .sources import Publication, Source, msg, register, row, typed
+
+# The notice's own wording (its catalog), so a printed notice never shows an untranslated label.
+METHODS = {
+    Method.YES_NO: N_("Yes or no on each project"),
+    Method.APPROVAL: N_("Approval voting: choose up to a number of projects"),
+    Method.KNAPSACK: N_("Budget ballot: choose projects within the budget"),
+}
+ALLOCATIONS = {
+    Allocation.GREEDY: N_("Most votes first, while the budget lasts (greedy)"),
+    Allocation.MES: N_("Method of Equal Shares, with completion"),
+}
+FUNDED = {True: N_("Funded"), False: N_("Not funded")}
+PASSED = {True: N_("Passed"), False: N_("Not passed")}
+
+
+def _counted(community):
+    return (select(VotingRound).join(RoundResult, RoundResult.round_id == VotingRound.id)
+            .where(VotingRound.community_id == community.id))
+
+
+def load(community, ref_id):
+    return db.session.scalar(_counted(community).where(VotingRound.id == ref_id))
+
+
+def candidates(community):
+    rounds = db.session.scalars(_counted(community).order_by(RoundResult.counted_at.desc())).all()
+    return [(r.id, f"{r.title} ({local_date(r.result.counted_at).isoformat()})") for r in rounds]
+
+
+def describe(voting_round):
+    result = voting_round.result
+    winners = list(result.winners)
+    yes_no = voting_round.method == Method.YES_NO
+    rows = [
+        row(N_("Voting round"), voting_round.title),
+        row(N_("Method"), METHODS.get(voting_round.method, voting_round.method), "msgid"),
+    ]
+    if not yes_no:
+        rows.append(row(N_("Allocation rule"), ALLOCATIONS.get(voting_round.allocation, voting_round.allocation),
+                        "msgid"))
+    if voting_round.method == Method.APPROVAL and voting_round.max_choices:
+        rows.append(row(N_("Projects each voter may choose"), voting_round.max_choices, "int"))
+    rows += [
+        row(N_("Budget"), voting_round.budget, "money"),
+        row(N_("Voting opened"), local_date(voting_round.opens_at).isoformat(), "date"),
+        row(N_("Voting closed"), local_date(voting_round.closes_at).isoformat(), "date"),
+        row(N_("Eligible voters"), result.electorate, "int"),
+        row(N_("Ballots counted"), result.ballots_counted, "int"),
+        row(N_("Turnout"), result.turnout_percent, "percent"),
+        row(N_("Online ballots"), result.online_ballots, "int"),
+        row(N_("Paper ballots"), result.paper_ballots, "int"),
+        row(N_("Total cost of the chosen projects"), result.total_cost, "money"),
+        row(N_("Consultation rules version"), result.ruleset_version, "int"),
+        row(N_("Fingerprint of the published ballots (SHA-256)"), result.published_sha256 or None),
+    ]
+    columns = [N_("No."), N_("Project"), N_("Cost"), N_("Yes") if yes_no else N_("Votes")]
+    types = ["int", "text", "money", "int"]
+    if yes_no:
+        columns += [N_("No"), N_("Abstain")]
+        types += ["int", "int"]
+    columns.append(N_("Result"))
+    types.append("msgid")
+    table_rows = []
+    for option in voting_round.options:
+        key = str(option.number)
+        cells = [option.number, option.title, option.cost, result.votes.get(key, 0)]
+        if yes_no:
+            cells += [result.no_votes.get(key, 0), result.abstentions.get(key, 0)]
+        cells.append((PASSED if yes_no else FUNDED)[option.number in winners])
+        table_rows.append(cells)
+    summary = msg(N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
+                     "costing %(cost)s of the %(budget)s budget."),
+                  ballots=result.ballots_counted, round=voting_round.title, n=len(winners),
+                  options=len(voting_round.options), cost=typed(result.total_cost, "money"),
+                  budget=typed(voting_round.budget, "money"))
+    return Publication(
+        title=msg(N_("Results of the residents' vote: %(title)s"), title=voting_round.title),
+        facts={"summary": summary, "rows": rows,
+               "table": {"columns": columns, "types": types, "rows": table_rows}},
+        record_path=f"/c/{voting_round.community.slug}/rounds/{voting_round.id}/results",
+        matters=[option.matter for option in voting_round.options],
+    )
+
+
+register(Source(NoticeKind.ROUND, load, candidates, describe))

@@ -1,0 +1,176 @@
+"""The rules in force, in plain language. Pure Python, no Flask.
+
+`describe(rules, gettext=..., money=..., label=...)` returns a list of Sentence
+(topic, text) for any object with the RuleSet attributes. The caller passes the
+translation and formatting functions of the page (flask_babel.gettext, the money
+filter); by default the English message ids are filled in as they are.
+
+`rule_summary(...)` is the one-line form printed with every vote result, e.g.
+"simple majority of members present, quorum more than 1/2, rule set v3".
+"""
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .majority import Base, MajorityRule, TieRule
+
+
+def N_(message):  # marks a message id for extraction (tools/i18n.py knows this keyword)
+    return message
+
+
+def _fill(message, **params):
+    return message % params if params else message
+
+
+def _plain_money(amount):
+    return f"{amount} yuan"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    topic: str
+    text: str
+
+
+TOPICS = {
+    "threshold": N_("Reaching review"),
+    "caps": N_("Cost caps"),
+    "excluded": N_("Excluded categories"),
+    "negative_list": N_("Negative list"),
+    "notice": N_("Meeting notice"),
+    "quorum": N_("Quorum"),
+    "motions": N_("Motions"),
+    "speaking": N_("Speaking"),
+    "majority": N_("Majority"),
+    "ties": N_("Ties"),
+    "method": N_("How the council votes"),
+    "turnout": N_("Resident votes"),
+    "satisfaction": N_("Satisfaction"),
+}
+
+MAJORITY_LABELS = {
+    MajorityRule.SIMPLE: N_("simple majority"),
+    MajorityRule.TWO_THIRDS: N_("two-thirds majority"),
+    MajorityRule.THREE_QUARTERS: N_("three-quarters majority"),
+    MajorityRule.UNANIMITY: N_("unanimity"),
+}
+
+# "of ..." phrases: "simple majority of members present".
+BASE_LABELS = {
+    Base.YES_NO: N_("of the yes and no votes"),
+    Base.YES_NO_ABSTAIN: N_("of all votes cast, abstentions included"),
+    Base.PRESENT: N_("of members present"),
+    Base.ALL_MEMBERS: N_("of all council members"),
+}
+
+# Nouns used inside the majority sentences.
+BASE_NOUNS = {
+    Base.YES_NO: N_("the yes and no votes cast"),
+    Base.YES_NO_ABSTAIN: N_("all votes cast, abstentions included"),
+    Base.PRESENT: N_("the members present"),
+    Base.ALL_MEMBERS: N_("all council members"),
+}
+
+MAJORITY_SENTENCES = {
+    MajorityRule.SIMPLE: N_("A motion passes when its yes votes are more than half of %(base)s."),
+    MajorityRule.TWO_THIRDS: N_("A motion passes when its yes votes are at least two thirds of %(base)s."),
+    MajorityRule.THREE_QUARTERS: N_("A motion passes when its yes votes are at least three quarters of %(base)s."),
+    MajorityRule.UNANIMITY: N_("A motion passes only when all of %(base)s are yes votes (unanimity)."),
+}
+
+TIE_LABELS = {
+    TieRule.FAILS: N_("an even split fails"),
+    TieRule.CHAIR_DECIDES: N_("the chair's casting vote settles an even split"),
+}
+
+
+def share_text(numerator, denominator):
+    """2/4 is shown as 1/2."""
+    share = Fraction(numerator, denominator)
+    return f"{share.numerator}/{share.denominator}"
+
+
+def quorum_phrase(numerator, denominator, strict, gettext=_fill):
+    if strict:
+        return gettext(N_("more than %(share)s"), share=share_text(numerator, denominator))
+    return gettext(N_("at least %(share)s"), share=share_text(numerator, denominator))
+
+
+def rule_summary(*, majority_rule, majority_base, quorum_numerator, quorum_denominator, quorum_strict,
+                 version, gettext=_fill):
+    """One line: which majority, base, quorum and rule set version produced a result."""
+    return gettext(
+        N_("%(majority)s %(base)s, quorum %(quorum)s, rule set v%(version)s"),
+        majority=gettext(MAJORITY_LABELS[MajorityRule(majority_rule)]),
+        base=gettext(BASE_LABELS[Base(majority_base)]),
+        quorum=quorum_phrase(quorum_numerator, quorum_denominator, quorum_strict, gettext),
+        version=version,
+    )
+
+
+def describe(rules, gettext=_fill, money=_plain_money, label=None):
+    """Every rule of `rules` as a sentence. `label(category)` names an excluded category."""
+    label = label or (lambda value: value)
+    out = []
+
+    def add(topic, message, **params):
+        out.append(Sentence(gettext(TOPICS[topic]), gettext(message, **params)))
+
+    if rules.support_threshold_kind == "share":
+        add("threshold", N_("A micro-matter goes to review when %(percent)s%% of the verified residents "
+                            "support it."), percent=rules.support_threshold_percent)
+    else:
+        add("threshold", N_("A micro-matter goes to review when %(count)s verified residents support it."),
+            count=rules.support_threshold_count)
+    add("caps", N_("A micro-matter may cost at most %(service)s for a service, %(goods)s for goods and "
+                   "%(works)s for works."),
+        service=money(rules.cap_service), goods=money(rules.cap_goods), works=money(rules.cap_works))
+    excluded = [label(c) for c in (rules.excluded_categories or [])]
+    if excluded:
+        add("excluded", N_("Micro-matters in these categories are not admitted: %(categories)s."),
+            categories=gettext(N_(", ")).join(excluded))
+    else:
+        add("excluded", N_("No category is excluded as such."))
+    items = [item for item in (rules.negative_list or []) if item]
+    if items:
+        add("negative_list", N_("The committee checks every proposal against this negative list: %(items)s."),
+            items=gettext(N_("; ")).join(items))
+    else:
+        add("negative_list", N_("There is no negative list."))
+    add("notice", N_("A meeting is announced at least %(days)s days before it takes place; a shorter notice "
+                     "is only possible for an urgent meeting, with the reason recorded."), days=rules.notice_days)
+    share = share_text(rules.quorum_numerator, rules.quorum_denominator)
+    if rules.quorum_strict:
+        add("quorum", N_("A meeting may open only when more than %(share)s of all council members are present."),
+            share=share)
+    elif rules.quorum_numerator == rules.quorum_denominator:
+        add("quorum", N_("A meeting may open only when all council members are present."))
+    else:
+        add("quorum", N_("A meeting may open only when at least %(share)s of all council members are present."),
+            share=share)
+    if rules.seconders_needed:
+        add("motions", N_("A motion needs %(count)s seconders among the other members before it is debated "
+                          "and voted on."), count=rules.seconders_needed)
+    else:
+        add("motions", N_("A motion is debated and voted on without seconders."))
+    add("speaking", N_("Each member may speak at most %(turns)s times on an item, %(minutes)s minutes each "
+                       "time. Pro and contra alternate, members who have not spoken on the item go first, and "
+                       "the chair does not speak while chairing."),
+        turns=rules.turns_per_item, minutes=rules.minutes_per_turn)
+    add("majority", MAJORITY_SENTENCES[MajorityRule(rules.majority_rule)],
+        base=gettext(BASE_NOUNS[Base(rules.majority_base)]))
+    if TieRule(rules.tie_rule) == TieRule.CHAIR_DECIDES:
+        add("ties", N_("When an even split of yes and no is all that decides a vote, the chair's casting vote "
+                       "settles it."))
+    else:
+        add("ties", N_("An even split of yes and no is not a majority: the motion fails."))
+    if rules.secret_ballot:
+        add("method", N_("Council votes are secret: only the numbers of yes, no and abstain are kept."))
+    else:
+        add("method", N_("Council votes are by roll call: each member's vote is recorded by name."))
+    add("turnout", N_("A resident vote counts only with a turnout of at least %(percent)s%% of the verified "
+                      "residents."), percent=rules.min_turnout_percent)
+    add("satisfaction", N_("A finished micro-matter needs at least %(percent)s%% satisfied residents to be "
+                           "closed; otherwise it goes to rectification."),
+        percent=rules.satisfaction_threshold_percent)
+    return out

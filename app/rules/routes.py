@@ -1,0 +1,108 @@
+"""The consultation rules of a community: public in plain language, edited by the committee.
+
+The blueprint lives here rather than in app/rules/__init__.py so that importing the pure
+modules (app.rules.majority, app.rules.quorum) does not load the web layer.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.communities.scoping import community_blueprint, current_community
+from app.core.errors import DomainError, refuse
+from app.core.i18n import money
+from app.matters.models import CATEGORY_LABELS
+
+from . import services
+from .describe import describe
+from .forms import BASE_CHOICES, FIELD_LABELS, MAJORITY_CHOICES, TIE_CHOICES, RuleSetForm
+from .permissions import can_edit_rules
+
+bp = community_blueprint("rules", __name__, "/rules")
+
+
+def category_label(value):
+    return _(CATEGORY_LABELS[value]) if value in CATEGORY_LABELS else value
+
+
+def sentences(ruleset):
+    return describe(ruleset, gettext=_, money=money, label=category_label)
+
+
+def display_value(name, value):
+    """A stored field value as people read it (for the version history)."""
+    if name == "excluded_categories":
+        return ", ".join(category_label(v) for v in value or []) or "—"
+    if name == "negative_list":
+        return "; ".join(value or []) or "—"
+    if name == "quorum_strict":
+        return _("more than") if value else _("at least")
+    if name == "secret_ballot":
+        return _("secret") if value else _("roll call")
+    if name == "support_threshold_kind":
+        return _("share") if value == "share" else _("count")
+    for choices in (MAJORITY_CHOICES, BASE_CHOICES, TIE_CHOICES):
+        if value in choices and name in ("majority_rule", "majority_base", "tie_rule"):
+            return _(choices[value])
+    if name.startswith("cap_") and isinstance(value, int):
+        return money(value)
+    return "—" if value is None else str(value)
+
+
+def history(community):
+    rows = services.versions(community)
+    out = []
+    for index, ruleset in enumerate(rows):
+        previous = rows[index + 1] if index + 1 < len(rows) else None
+        diff = services.changes(previous, ruleset) if previous is not None else {}
+        out.append({
+            "ruleset": ruleset,
+            "changes": [(_(FIELD_LABELS[name]), display_value(name, old), display_value(name, new))
+                        for name, (old, new) in diff.items()],
+        })
+    return out
+
+
+@bp.get("/")
+def show():
+    community = current_community()
+    ruleset = services.current_ruleset(community)
+    if ruleset is None:
+        refuse(404, _("This community has no consultation rules yet."))
+    return render_template("rules/show.html", community=community, ruleset=ruleset, current=ruleset,
+                           sentences=sentences(ruleset), history=history(community),
+                           can_edit=can_edit_rules(current_user, community))
+
+
+@bp.get("/v<int:version>")
+def version(version):
+    community = current_community()
+    ruleset = services.ruleset_version(community, version)
+    if ruleset is None:
+        refuse(404, _("There is no such version of the rules."))
+    return render_template("rules/show.html", community=community, ruleset=ruleset,
+                           current=services.current_ruleset(community), sentences=sentences(ruleset),
+                           history=history(community), can_edit=can_edit_rules(current_user, community))
+
+
+@bp.route("/edit", methods=["GET", "POST"])
+@login_required
+def edit():
+    community = current_community()
+    if not can_edit_rules(current_user, community):
+        refuse(403, _("Only the committee can change the consultation rules."))
+    current = services.current_ruleset(community)
+    form = RuleSetForm()
+    if request.method == "GET":
+        if current is not None:
+            form.fill_from(current)
+            form.change_note.data = ""
+        return render_template("rules/edit.html", community=community, form=form, current=current)
+    if form.validate_on_submit():
+        try:
+            ruleset = services.save_version(current_user, community, form.values(), form.change_note.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Saved as version %(version)s. It applies from now on.", version=ruleset.version), "success")
+            return redirect(url_for("rules.show"))
+    return render_template("rules/edit.html", community=community, form=form, current=current), 400

@@ -1,0 +1,54 @@
+"""The tracker follows the micro-matter lifecycle.
+
+- An approval (council motion or resident round) creates the implementation record.
+- Delivery transitions (start, complete, open_evaluation, rectify, close), whoever applies
+  them, bring the record's state along in the same transaction.
+- Guards refuse what would leave a record inconsistent: accepting work with milestones
+  not done, closing while residents can still rate or while a verdict below the
+  threshold has no answer from the committee.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.matters import lifecycle
+
+from . import services
+from .models import Milestone, RecordState
+
+FOLLOWED_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rectify", "close")
+
+
+def on_transition(matter, action=None, actor=None, data=None, **_extra):
+    data = data or {}
+    if action == "approve":
+        services.create_record(matter, actor, data)
+    elif action in FOLLOWED_ACTIONS:
+        record = services.record_for_matter(matter) or services.create_record(matter, actor, {})
+        services.follow_transition(record, action, actor, data)
+
+
+lifecycle.matter_transitioned.connect(on_transition, weak=False)
+
+
+@lifecycle.transition_guard
+def tracker_guard(matter, action):
+    if action not in ("complete", "close"):
+        return None
+    record = services.record_for_matter(matter)
+    if record is None:
+        return None
+    if action == "complete":
+        open_milestones = db.session.scalar(
+            select(func.count(Milestone.id)).where(Milestone.record_id == record.id, Milestone.done_on.is_(None)))
+        if open_milestones:
+            return _l("Mark every milestone done before acceptance (%(n)s still open).", n=open_milestones)
+        if record.state == RecordState.PAUSED:
+            return _l("Resume the work before acceptance.")
+        return None
+    window = record.current_window
+    if window is not None and not window.has_ended():
+        return _l("Residents can still rate it: end the evaluation window first.")
+    if services.needs_response(record):
+        return _l("Satisfaction is below the threshold: open a rectification or give a public reason first.")
+    return None

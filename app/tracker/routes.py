@@ -1,0 +1,362 @@
+"""Tracker pages under /c/<slug>/: the public record and list, the committee's update page,
+rating, the public timeline of a micro-matter and the committee dashboard.
+Views parse the request, call a service, render or redirect."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.communities.scoping import current_community
+from app.core.errors import DomainError, refuse
+from app.core.uploads import StoredPhoto, send_photo
+from app.extensions import db
+from app.matters.hooks import detail_section
+from app.matters.lifecycle import STATUS_LABELS, status_label
+from app.matters.models import MicroMatter
+
+from . import bp, dashboards, figures, permissions, services, timeline
+from .forms import (
+    AcceptanceForm,
+    ConfirmForm,
+    DetailsForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    RatingForm,
+    ReasonForm,
+    SpendingForm,
+    UpdateForm,
+    WindowForm,
+)
+from .models import STATE_LABELS, ImplementationRecord, RecordState
+
+
+def _labels():
+    return {"state_labels": STATE_LABELS, "status_label": status_label, "RecordState": RecordState,
+            "perm": permissions, "status_labels": STATUS_LABELS}
+
+
+@bp.app_template_global("tracker_can_dashboard")
+def can_dashboard(community):
+    return permissions.can_view_dashboard(current_user, community)
+
+
+@bp.app_template_global("tracker_bar_widths")
+def bar_widths(rows, width):
+    """Bar lengths for the SVG charts: rows are (label, value, shown value)."""
+    return figures.bar_widths([row[1] or 0 for row in rows], width)
+
+
+def _attach(form, error):
+    """Put a service's refusal next to its field, or above the form."""
+    field = getattr(form, getattr(error, "field", "") or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _form_errors_flash(form):
+    if not form.errors:
+        flash(_("Please check the form."), "error")
+
+
+def _record(record_id):
+    return services.get_record(current_community(), record_id)
+
+
+def _record_page_context(record):
+    today = services.local_today()
+    windows = [(w, services.window_summary(w)) for w in reversed(record.windows)]
+    return dict(
+        community=current_community(), record=record, matter=record.matter, today=today,
+        overdue=services.is_overdue(record, today), decision_link=services.decision_link(record),
+        windows=windows, can_manage=permissions.can_manage_record(current_user, record),
+        can_rate=permissions.can_rate(current_user, record),
+        has_rated=permissions.has_rated(current_user, record.current_window),
+        **_labels(),
+    )
+
+
+# ---------------------------------------------------------------- public pages
+
+@bp.get("/tracker/")
+def index():
+    community = current_community()
+    state = request.args.get("state")
+    state = state if state in set(RecordState) else None
+    only_overdue = request.args.get("overdue") == "1"
+    records = services.records_of(community, state)
+    overdue_ids = services.overdue_record_ids(community_id=community.id)
+    if only_overdue:
+        records = [r for r in records if r.id in overdue_ids]
+    return render_template("tracker/index.html", community=community, records=records, overdue_ids=overdue_ids,
+                           state=state, only_overdue=only_overdue,
+                           can_dashboard=permissions.can_view_dashboard(current_user, community), **_labels())
+
+
+@bp.get("/tracker/<int:record_id>")
+def record(record_id):
+    return render_template("tracker/record.html", **_record_page_context(_record(record_id)))
+
+
+@bp.get("/tracker/photos/<int:photo_id>")
+def photo(photo_id):
+    """Evidence photos of this community's records (public, like the records)."""
+    if services.photo_community_id(photo_id) != current_community().id:
+        refuse(404)
+    return send_photo(services.get_row(StoredPhoto, photo_id))
+
+
+@bp.get("/matters/<int:matter_id>/timeline")
+def matter_timeline(matter_id):
+    community = current_community()
+    matter = services.get_row(MicroMatter, matter_id)
+    if matter is None or matter.community_id != community.id or matter.status == "draft":
+        refuse(404)
+    events, supports = timeline.build(matter)
+    return render_template("tracker/timeline.html", community=community, matter=matter, events=events,
+                           supports=supports,
+                           record=services.record_for_matter(matter), **_labels())
+
+
+# ---------------------------------------------------------------- rating
+
+@bp.route("/tracker/<int:record_id>/rate", methods=["GET", "POST"])
+@login_required
+def rate(record_id):
+    record = _record(record_id)
+    form = RatingForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.rate(current_user, record, stars=form.stars.data, comment=form.comment.data or "")
+            except DomainError as error:
+                _attach(form, error)
+                status = 400
+            else:
+                flash(_("Thank you: your rating was recorded."), "success")
+                return redirect(url_for("tracker.record", record_id=record.id, _anchor="evaluation"))
+        else:
+            status = 400
+    context = _record_page_context(record)
+    return render_template("tracker/rate.html", form=form, **context), status
+
+
+# ---------------------------------------------------------------- the committee's page
+
+FORMS = {
+    "details": lambda record, prefix=None: DetailsForm(prefix="details", obj=record if request.method == "GET"
+                                                       else None),
+    "milestone": lambda record, prefix=None: MilestoneForm(prefix="milestone"),
+    "update": lambda record, prefix=None: UpdateForm(prefix="update", data={"percent": record.progress_percent}
+                                                     if request.method == "GET" else None),
+    "spending": lambda record, prefix=None: SpendingForm(prefix="spending"),
+    "pause": lambda record, prefix=None: ReasonForm(prefix="pause"),
+    "respond": lambda record, prefix=None: ReasonForm(prefix="respond"),
+    "rectify": lambda record, prefix=None: ReasonForm(prefix="rectify"),
+    "accept": lambda record, prefix=None: AcceptanceForm(prefix="accept"),
+    "evaluation": lambda record, prefix=None: WindowForm(prefix="evaluation"),
+    "confirm": lambda record, prefix=None: ConfirmForm(prefix="confirm"),
+}
+
+
+def _managed(record_id):
+    record = _record(record_id)
+    if not permissions.can_manage_record(current_user, record):
+        refuse(403, _("Only committee members of this community can update implementation records."))
+    return record
+
+
+def _manage_page(record, forms=None, done_forms=None, status=200):
+    forms = dict(forms or {})
+    for name, make in FORMS.items():
+        forms.setdefault(name, make(record))
+    done_forms = dict(done_forms or {})
+    for milestone in record.milestones:
+        if not milestone.is_done:
+            done_forms.setdefault(milestone.id, MilestoneDoneForm(prefix=f"m{milestone.id}", formdata=None))
+    context = _record_page_context(record)
+    context.update(forms=forms, done_forms=done_forms, needs_response=services.needs_response(record))
+    return render_template("tracker/manage.html", **context), status
+
+
+@bp.get("/tracker/<int:record_id>/manage")
+@login_required
+def manage(record_id):
+    return _manage_page(_managed(record_id))
+
+
+def _handle(record, name, form, call, success, anchor):
+    """Validate `form`, run the service, redirect on success or give the page back with the errors."""
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except DomainError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            flash(success, "success")
+            return redirect(url_for("tracker.manage", record_id=record.id, _anchor=anchor))
+    else:
+        _form_errors_flash(form)
+    record = db.session.get(ImplementationRecord, record.id)
+    return _manage_page(record, forms={name: form}, status=400)
+
+
+@bp.post("/tracker/<int:record_id>/details")
+@login_required
+def details(record_id):
+    record = _managed(record_id)
+    return _handle(record, "details", FORMS["details"](record), lambda f: services.update_details(
+        current_user, record, responsible_unit=f.responsible_unit.data, contact=f.contact.data,
+        planned_start=f.planned_start.data, planned_end=f.planned_end.data), _("The plan was saved."), "plan")
+
+
+@bp.post("/tracker/<int:record_id>/milestones")
+@login_required
+def add_milestone(record_id):
+    record = _managed(record_id)
+    return _handle(record, "milestone", FORMS["milestone"](record), lambda f: services.add_milestone(
+        current_user, record, title=f.title.data, planned_date=f.planned_date.data),
+        _("The milestone was added."), "milestones")
+
+
+@bp.post("/tracker/<int:record_id>/milestones/<int:milestone_id>/done")
+@login_required
+def milestone_done(record_id, milestone_id):
+    record = _managed(record_id)
+    form = MilestoneDoneForm(prefix=f"m{milestone_id}")
+    if form.validate_on_submit():
+        try:
+            services.complete_milestone(current_user, record, milestone_id, done_on=form.done_on.data,
+                                        note=form.note.data or "", photos=form.photos.data)
+        except DomainError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            flash(_("The milestone was marked done."), "success")
+            return redirect(url_for("tracker.manage", record_id=record.id, _anchor="milestones"))
+    else:
+        _form_errors_flash(form)
+    record = db.session.get(ImplementationRecord, record.id)
+    if not any(m.id == milestone_id for m in record.milestones):
+        refuse(404)
+    return _manage_page(record, done_forms={milestone_id: form}, status=400)
+
+
+@bp.post("/tracker/<int:record_id>/updates")
+@login_required
+def post_update(record_id):
+    record = _managed(record_id)
+    return _handle(record, "update", FORMS["update"](record), lambda f: services.post_update(
+        current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data),
+        _("The update was posted."), "progress")
+
+
+@bp.post("/tracker/<int:record_id>/spending")
+@login_required
+def spending(record_id):
+    record = _managed(record_id)
+    return _handle(record, "spending", FORMS["spending"](record), lambda f: services.record_spending(
+        current_user, record, amount=f.amount.data, spent_on=f.spent_on.data, purpose=f.purpose.data,
+        over_budget_reason=f.over_budget_reason.data or ""), _("The spending was recorded."), "spending")
+
+
+@bp.post("/tracker/<int:record_id>/start")
+@login_required
+def start(record_id):
+    record = _managed(record_id)
+    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.start(current_user, record),
+                   _("Work has started."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/pause")
+@login_required
+def pause(record_id):
+    record = _managed(record_id)
+    return _handle(record, "pause", FORMS["pause"](record),
+                   lambda f: services.pause(current_user, record, f.reason.data), _("The work is paused."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/resume")
+@login_required
+def resume(record_id):
+    record = _managed(record_id)
+    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.resume(current_user, record),
+                   _("The work has resumed."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/accept")
+@login_required
+def accept(record_id):
+    record = _managed(record_id)
+    return _handle(record, "accept", FORMS["accept"](record), lambda f: services.accept(
+        current_user, record, accepted_on=f.accepted_on.data, note=f.note.data),
+        _("The acceptance was recorded."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/evaluation")
+@login_required
+def open_evaluation(record_id):
+    record = _managed(record_id)
+    return _handle(record, "evaluation", FORMS["evaluation"](record), lambda f: services.open_evaluation(
+        current_user, record, closes_on=f.closes_on.data), _("Residents can now rate the project."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/evaluation/end")
+@login_required
+def end_window(record_id):
+    record = _managed(record_id)
+    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.end_window(current_user, record),
+                   _("The rating has ended."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/respond")
+@login_required
+def respond(record_id):
+    record = _managed(record_id)
+    return _handle(record, "respond", FORMS["respond"](record),
+                   lambda f: services.respond(current_user, record, f.reason.data),
+                   _("Your answer was published."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/rectify")
+@login_required
+def rectify(record_id):
+    record = _managed(record_id)
+    return _handle(record, "rectify", FORMS["rectify"](record),
+                   lambda f: services.rectify(current_user, record, f.reason.data),
+                   _("The rectification was opened."), "state")
+
+
+@bp.post("/tracker/<int:record_id>/close")
+@login_required
+def close(record_id):
+    record = _managed(record_id)
+    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.close(current_user, record),
+                   _("The record is closed."), "state")
+
+
+# ---------------------------------------------------------------- committee dashboard
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    community = current_community()
+    if not permissions.can_view_dashboard(current_user, community):
+        refuse(403, _("The dashboard is for the committee of this community."))
+    figures, rows = dashboards.community_dashboard(community)
+    return render_template("tracker/dashboard.html", community=community, figures=figures, rows=rows,
+                           **_labels())
+
+
+# ---------------------------------------------------------------- on the micro-matter's page
+
+@detail_section
+def matter_panel(matter, user):
+    if matter.status == "draft":
+        return None
+    record = services.record_for_matter(matter)
+    overdue = services.is_overdue(record) if record is not None else False
+    return render_template("tracker/_matter_panel.html", matter=matter, record=record, overdue=overdue,
+                           **_labels())

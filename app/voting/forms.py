@@ -1,0 +1,71 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .models import ALLOCATION_LABELS, METHOD_LABELS
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class RoundForm(FlaskForm):
+    """The fixed fields of a new round; the options (micro-matters and their costs) are read from
+    the `option` checkboxes and `cost-<matter id>` fields the page lists."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=80)],
+                        description=_l("For example: 2026 micro-matters budget vote."))
+    description = TextAreaField(_l("What residents should know (optional)"), validators=[Length(max=2000)])
+    method = SelectField(_l("Voting method"), choices=[(k.value, _l(v)) for k, v in METHOD_LABELS.items()])
+    allocation = SelectField(_l("How the budget is allocated (approval and budget ballots)"),
+                             choices=[(k.value, _l(v)) for k, v in ALLOCATION_LABELS.items()])
+    max_choices = IntegerField(_l("Approval: how many projects each ballot may choose (k)"),
+                               validators=[Optional(), NumberRange(min=1, max=60)])
+    budget = IntegerField(_l("Budget (yuan)"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000_000)])
+    opens_at = DateTimeLocalField(_l("Voting opens"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Voting closes"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    per_household = BooleanField(_l("One ballot per household (as registered by the committee)"))
+    allow_changes = BooleanField(_l("Residents may change their ballot until the close (the last one counts)"),
+                                 default=True)
+    submit = SubmitField(_l("Open the round"))
+
+
+class CastForm(FlaskForm):
+    """Only the CSRF token: the choices are `option` (repeated RoundOption ids) or `answer-<id>` fields."""
+
+    submit = SubmitField(_l("Cast my ballot"))
+
+
+class PaperBallotForm(FlaskForm):
+    submit = SubmitField(_l("Add this paper ballot"))
+
+
+class MarkVoterForm(FlaskForm):
+    username = StringField(_l("Resident's user name or phone number"), validators=[DataRequired(), Length(max=40)],
+                           description=_l("They are marked as having voted in person; they can no longer vote online."))
+    submit = SubmitField(_l("Mark as voted in person"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file of paper ballots"), validators=[DataRequired()])
+    submit = SubmitField(_l("Import"))
+
+
+class CountForm(FlaskForm):
+    submit = SubmitField(_l("Count and publish the results"))
+
+
+class HouseholdForm(FlaskForm):
+    name = StringField(_l("Household name"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("For example: 3栋2单元401 王家."))
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("Add household"))
+
+
+class MemberForm(FlaskForm):
+    username = StringField(_l("Resident's user name or phone number"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Add to this household"))
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (remove a member, group households by address)."""

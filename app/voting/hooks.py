@@ -1,0 +1,18 @@
+"""The round panel on a micro-matter's page (app.matters.hooks.detail_section)."""
+from flask import render_template
+
+from app.matters.hooks import detail_section
+
+
+@detail_section
+def round_panel(matter, user):
+    from .models import ROUND_STATE_LABELS
+    from .services import round_for_matter
+
+    voting_round = round_for_matter(matter)
+    if voting_round is None:
+        return None
+    option = next((o for o in voting_round.options if o.matter_id == matter.id), None)
+    return render_template("voting/_matter_panel.html", round=voting_round, option=option,
+                           state=voting_round.state(),
+                           state_labels=ROUND_STATE_LABELS)

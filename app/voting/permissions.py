@@ -1,0 +1,25 @@
+"""Who may do what with voting rounds. Used by views, services and templates alike."""
+from app.communities import permissions as community_permissions
+
+
+def can_manage_rounds(user, community):
+    """Open rounds, record paper ballots, count: the community's committee (or an admin)."""
+    return community_permissions.is_committee(user, community) or community_permissions.is_admin(user)
+
+
+def can_manage_households(user, community):
+    return can_manage_rounds(user, community)
+
+
+def can_vote_in(user, community):
+    """Eligible in principle: a verified member of the round's community (the round's own
+    rules, the window and households are checked by services.eligibility)."""
+    return community_permissions.is_verified_resident(user, community)
+
+
+def can_count(user, voting_round):
+    return can_manage_rounds(user, voting_round.community) and voting_round.state() == "closed"
+
+
+def can_record_paper(user, voting_round):
+    return can_manage_rounds(user, voting_round.community) and voting_round.state() in ("open", "closed")

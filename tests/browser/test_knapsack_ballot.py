@@ -1,0 +1,94 @@
+"""A resident casts a knapsack (budget) ballot on a phone, watching the running total."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.communities.models import Community, Membership, MembershipStatus, Role
+from app.extensions import db
+from app.matters.models import MicroMatter
+from app.models_base import utcnow
+from app.rules.models import RuleSet
+from app.voting import services
+from app.voting.models import RoundBallot
+
+from .conftest import assert_accessible, login, screenshot
+
+COSTS = [("3栋入口无障碍坡道", 45_000), ("中心花园遮阳座椅", 18_000), ("儿童阅读角", 15_000),
+         ("河边步道夜间照明", 38_000), ("非机动车棚及充电桩", 80_000)]
+
+
+def seed(app):
+    with app.app_context():
+        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
+                              annual_budget=300_000)
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(RuleSet(community_id=community.id, version=1))
+        users = {}
+        for name, role in (("committee", Role.COMMITTEE), ("wangayi", Role.RESIDENT)):
+            user = User(username=name, display_name="王阿姨" if name == "wangayi" else "周主任")
+            user.set_password("password123")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
+                                      status=MembershipStatus.VERIFIED, address="3栋401"))
+            users[name] = user
+        matters = []
+        for title, cost in COSTS:
+            matter = MicroMatter(community_id=community.id, proposer_id=users["wangayi"].id, title=title,
+                                 description="说明", description_html="<p>说明</p>", category="facilities",
+                                 location="小区", estimated_cost=cost, project_type="goods", status="on_agenda")
+            db.session.add(matter)
+            matters.append(matter)
+        db.session.commit()
+        now = utcnow()
+        voting_round = services.open_round(
+            users["committee"], community, title="2026年微实事预算投票", method="knapsack", allocation="mes",
+            budget=100_000, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=7),
+            options=[(m.id, m.estimated_cost) for m in matters])
+        return voting_round.id
+
+
+def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
+    round_id = seed(live_app)
+    login(phone, live_server, "wangayi")
+    phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}")
+    total = phone.locator("#ballot-total")
+    assert phone.locator("#running-total").is_visible()  # the script revealed the running total
+    assert "0" in total.inner_text()
+    phone.get_by_label("3栋入口无障碍坡道").check()  # 45,000
+    phone.get_by_label("河边步道夜间照明").check()  # 38,000
+    assert "83,000" in total.inner_text()
+    assert phone.locator("#ballot-over").is_hidden()
+    phone.get_by_label("中心花园遮阳座椅").check()  # 101,000 > 100,000
+    assert "101,000" in total.inner_text()
+    assert phone.locator("#ballot-over").is_visible()
+    screenshot(phone, "voting-knapsack-over-budget-phone")
+    # Submitting anyway: the server refuses and keeps the choices.
+    phone.locator("form.ballot button[type=submit]").click()
+    assert phone.locator("p.error[role=alert]").is_visible()
+    assert phone.get_by_label("中心花园遮阳座椅").is_checked()
+    phone.get_by_label("中心花园遮阳座椅").uncheck()
+    phone.get_by_label("儿童阅读角").check()  # 98,000
+    assert "98,000" in total.inner_text()
+    assert phone.locator("#ballot-over").is_hidden()
+    assert_accessible(phone, "knapsack ballot")
+    phone.locator("form.ballot button[type=submit]").click()
+    phone.wait_for_url(f"**/c/xinglin/rounds/{round_id}/receipt")
+    code = phone.locator(".receipt-code").first.inner_text()
+    with live_app.app_context():
+        ballot = db.session.scalar(select(RoundBallot))
+        assert ballot.choices == [1, 3, 4]
+        assert code.replace("-", "") == ballot.receipt_code
+    screenshot(phone, "voting-receipt-phone")
+    assert_accessible(phone, "receipt")
+    # The public lookup finds it.
+    phone.goto(f"{live_server.url}/c/xinglin/rounds/check?code={code}")
+    assert phone.locator(".receipt-code").inner_text() == code
+    # The page is usable at 360 px without horizontal scrolling.
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    with live_app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "wangayi")) is not None

@@ -1,0 +1,129 @@
+"""The committee updates progress (milestone done with a photo, progress) on a laptop and on a phone;
+a resident rates a completed project on a phone. Real chromium, axe checks on each page."""
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from app.auth.models import User
+from app.communities.models import Community, Membership, MembershipStatus, Role
+from app.extensions import db
+from app.matters import lifecycle
+from app.matters.models import MicroMatter
+from app.rules.models import RuleSet
+from app.tracker import services
+
+from .conftest import assert_accessible, login, screenshot
+
+
+def seed(app, *, evaluating=False):
+    """A community, its committee, two residents, and an approved micro-matter already started."""
+    with app.app_context():
+        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
+                              annual_budget=300_000)
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(RuleSet(community_id=community.id, version=1))
+        users = {}
+        for name, display, role in (("committee", "居委会 周主任", Role.COMMITTEE), ("wangayi", "王阿姨", Role.RESIDENT),
+                                    ("lishu", "李叔", Role.RESIDENT)):
+            user = User(username=name, display_name=display)
+            user.set_password("password123")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
+                                      status=MembershipStatus.VERIFIED, address="3栋401"))
+            users[name] = user
+        matter = MicroMatter(community_id=community.id, proposer_id=users["wangayi"].id, title="5栋门口加装无障碍坡道",
+                             description="坡道", description_html="<p>坡道</p>", category="accessibility",
+                             location="5栋", estimated_cost=12_000, project_type="works", status="on_agenda")
+        db.session.add(matter)
+        db.session.flush()
+        committee = users["committee"]
+        lifecycle.apply(matter, "approve", committee, system=True, meeting_id=1, budget=12_000)
+        db.session.commit()
+        record = services.record_for_matter(matter)
+        services.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="李工 13800000000",
+                                planned_start=None, planned_end=None)
+        services.start(committee, record)
+        today = services.local_today()
+        milestone = services.add_milestone(committee, record, title="坡道浇筑完成", planned_date=today + timedelta(days=3))
+        if evaluating:
+            services.complete_milestone(committee, record, milestone.id, done_on=today, note="完工")
+            services.accept(committee, record, accepted_on=today, note="验收合格")
+            services.open_evaluation(committee, record, closes_on=today + timedelta(days=10))
+        return record.id, milestone.id
+
+
+def photo_file(tmp_path):
+    path = tmp_path / "site.jpg"
+    Image.new("RGB", (320, 240), (90, 140, 200)).save(path, "JPEG")
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["desktop", "phone"])
+def test_committee_updates_progress(live_app, live_server, new_page, tmp_path, kind):
+    record_id, milestone_id = seed(live_app)
+    page = new_page(kind)
+    login(page, live_server, "committee")
+    base = f"{live_server.url}/c/xinglin/tracker/{record_id}"
+    page.goto(base + "/manage")
+    assert_accessible(page, f"manage record ({kind})")
+    # Milestone done, with a photo as evidence.
+    page.locator("summary", has_text="坡道浇筑完成").click()
+    form = page.locator(f"form[action$='/milestones/{milestone_id}/done']")
+    form.get_by_label("完成日期").fill(str(services_today(live_app)))
+    form.get_by_label("说明").fill("坡道已浇筑，养护中。")
+    form.get_by_label("现场照片（佐证）").set_input_files(photo_file(tmp_path))
+    form.locator("input[type=submit]").click()
+    assert page.locator(".flash.success").is_visible()
+    # A bad percentage is refused with a message next to the field, the text kept.
+    page.get_by_label("进度（百分比）").fill("120")
+    page.get_by_label("进展动态", exact=True).fill("坡道已完成，扶手下周安装。")
+    page.locator("form[action$='/updates'] input[type=submit]").click()
+    assert page.locator("#update-percent-error").is_visible()
+    assert page.get_by_label("进展动态", exact=True).input_value() == "坡道已完成，扶手下周安装。"
+    page.get_by_label("进度（百分比）").fill("60")
+    page.locator("form[action$='/updates'] input[type=submit]").click()
+    assert page.locator(".flash.success").is_visible()
+    screenshot(page, f"tracker-manage-{kind}")
+    page.goto(base)
+    assert page.locator("#record-progress").get_attribute("value") == "60"
+    assert page.locator("#milestones .ok").first.is_visible()
+    assert page.locator(".tracker-photos img").count() == 1
+    assert_accessible(page, f"record page ({kind})")
+    screenshot(page, f"tracker-record-{kind}")
+
+
+def services_today(app):
+    with app.app_context():
+        return services.local_today()
+
+
+def test_resident_rates_on_a_phone(live_app, live_server, phone):
+    record_id, _ = seed(live_app, evaluating=True)
+    login(phone, live_server, "lishu")
+    phone.goto(f"{live_server.url}/c/xinglin/tracker/{record_id}")
+    phone.get_by_role("link", name="评价该项目").click()
+    phone.wait_for_url(f"**/tracker/{record_id}/rate")
+    assert_accessible(phone, "rating form")
+    # Sending without a choice: the server asks for one and keeps the comment.
+    phone.get_by_label("意见（选填）").fill("坡道很好用，推车方便多了。")
+    phone.locator("form.tracker-rating input[type=submit]").click()
+    assert phone.locator("#stars-error").is_visible()
+    assert phone.get_by_label("意见（选填）").input_value() == "坡道很好用，推车方便多了。"
+    phone.get_by_label("4 星：满意").check()
+    screenshot(phone, "tracker-rating-phone")
+    phone.locator("form.tracker-rating input[type=submit]").click()
+    phone.wait_for_url(f"**/tracker/{record_id}#evaluation")
+    assert phone.locator(".flash.success").is_visible()
+    assert phone.get_by_text("您已评价该项目，谢谢！").is_visible()
+    assert "坡道很好用" in phone.locator("#evaluation").inner_text()
+    assert_accessible(phone, "record after rating")
+    screenshot(phone, "tracker-rated-phone")
+    with live_app.app_context():
+        from app.tracker.models import Evaluation
+
+        ratings = db.session.scalars(db.select(Evaluation)).all()
+        assert [(r.stars, r.relation) for r in ratings] == [(4, "resident")]

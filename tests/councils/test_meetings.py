@@ -1,0 +1,293 @@
+"""Scheduling under the notice rule, attendance and quorum, the chair, items and the speakers list."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.core.errors import DomainError
+from app.councils import clock, services, votes
+from app.councils.models import Attendance, ChairHandover, Meeting, SpeakingTurn
+from app.extensions import db
+from app.models_base import utcnow
+from app.notifications.models import Notification
+from tests.conftest import login
+
+from .conftest import agenda_ids, debate, open_meeting, schedule
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def actions():
+    return [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+# ---------------------------------------------------------------- scheduling
+
+def test_scheduling_inside_the_notice_period_needs_urgency_and_a_reason(council):
+    c = council
+    with pytest.raises(DomainError, match="3"):
+        schedule(c, starts_in=timedelta(days=2), urgent=False)
+    with pytest.raises(DomainError):
+        schedule(c, starts_in=timedelta(days=2), urgent=True, reason="")
+    assert count(Meeting) == 0
+    meeting = schedule(c, starts_in=timedelta(days=2), urgent=True, reason="雨季前必须决定")
+    assert meeting.urgent and meeting.urgent_reason == "雨季前必须决定"
+    assert [i.matter.title for i in meeting.items] == ["议题1", "议题2", "议题3"]
+    told = {n.user_id for n in db.session.scalars(select(Notification))}
+    assert {u.id for u in c.council} <= told
+    assert "meeting.scheduled" in actions()
+
+
+def test_scheduling_with_enough_notice_is_never_marked_urgent(council):
+    meeting = schedule(council, starts_in=timedelta(days=4), urgent=True, reason="不需要")
+    assert not meeting.urgent and meeting.urgent_reason == ""
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(starts_in=-timedelta(hours=1)), "将来"),
+    (dict(items=[]), "至少选择一个"),
+    (dict(items=[999]), "只能选择"),
+])
+def test_bad_schedules_are_refused(council, change, message):
+    with pytest.raises(DomainError, match=message):
+        schedule(council, **change)
+    assert count(Meeting) == 0
+
+
+def test_an_item_is_in_one_upcoming_meeting_at_a_time_and_roles_are_checked(council):
+    c = council
+    schedule(c, items=agenda_ids(c.community)[:1])
+    with pytest.raises(DomainError):
+        schedule(c, items=agenda_ids(c.community)[:1])
+    with pytest.raises(DomainError, match="主持人必须"):
+        services.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
+                                  place="室", chair_id=c.resident.id, secretary_id=c.committee.id,
+                                  agenda_item_ids=agenda_ids(c.community)[1:])
+    with pytest.raises(DomainError, match="记录员必须"):
+        services.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
+                                  place="室", chair_id=c.chair.id, secretary_id=c.resident.id,
+                                  agenda_item_ids=agenda_ids(c.community)[1:])
+    with pytest.raises(DomainError, match="居委会"):
+        services.schedule_meeting(c.chair, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
+                                  place="室", chair_id=c.chair.id, secretary_id=c.committee.id,
+                                  agenda_item_ids=agenda_ids(c.community)[1:])
+
+
+def test_schedule_form(client, council):
+    c = council
+    login(client, c.committee)
+    page = client.get(f"/c/{c.community.slug}/meetings/new").get_data(as_text=True)
+    assert "议题1" in page
+    local = (utcnow() + timedelta(days=1, hours=8)).strftime("%Y-%m-%dT%H:%M")
+    data = {"title": "第2次议事会", "starts_at": local, "place": "活动室", "chair_id": c.chair.id,
+            "secretary_id": c.committee.id, "items": agenda_ids(c.community)[:2]}
+    response = client.post(f"/c/{c.community.slug}/meetings/new", data=data)
+    assert response.status_code == 400 and "提前3天通知" in response.get_data(as_text=True)
+    assert "第2次议事会" in response.get_data(as_text=True)  # the typed text is kept
+    response = client.post(f"/c/{c.community.slug}/meetings/new",
+                           data={**data, "urgent": "y", "urgent_reason": "汛期临近"})
+    assert response.status_code == 302
+    meeting = db.session.scalar(select(Meeting))
+    assert len(meeting.items) == 2 and meeting.urgent
+    # The form's local time (Asia/Shanghai) is stored as UTC.
+    assert abs((meeting.starts_at - (utcnow() + timedelta(days=1))).total_seconds()) < 120
+    public = client.get(f"/c/{c.community.slug}/meetings/{meeting.id}").get_data(as_text=True)
+    assert "汛期临近" in public
+    client.post("/auth/logout")
+    login(client, c.chair)
+    assert client.get(f"/c/{c.community.slug}/meetings/new").status_code == 403
+
+
+# ---------------------------------------------------------------- attendance and quorum
+
+def test_quorum_is_needed_to_open_and_counts_council_members_only(council):
+    c = council
+    meeting = schedule(c)
+    services.check_in(c.committee, meeting, c.chair.id)
+    services.check_in(c.committee, meeting, c.members[0].id)
+    with pytest.raises(DomainError, match="2"):
+        services.open_meeting(c.chair, meeting)  # 2 of 5, 3 needed
+    with pytest.raises(DomainError):
+        services.check_in(c.committee, meeting, c.resident.id)  # not on the council
+    with pytest.raises(DomainError):
+        services.check_in(c.committee, meeting, c.members[0].id)  # twice
+    services.check_in(c.committee, meeting, c.members[1].id)
+    assert services.quorum_now(meeting).met
+    services.open_meeting(c.chair, meeting)
+    assert meeting.status == "open" and meeting.opened_present == 3
+
+
+def test_opening_and_check_in_wait_until_an_hour_before_the_start(council):
+    c = council
+    meeting = schedule(c, starts_in=timedelta(days=5), urgent=False)
+    with pytest.raises(DomainError):
+        services.check_in(c.committee, meeting, c.chair.id)
+    with pytest.raises(DomainError):
+        services.self_check_in(c.chair, meeting, meeting.checkin_token)
+    with clock.shifted(timedelta(days=5) - timedelta(minutes=30)):
+        services.check_in(c.committee, meeting, c.chair.id)
+
+
+def test_self_check_in_through_the_secret_link(client, council):
+    c = council
+    meeting = schedule(c)
+    url = f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/{meeting.checkin_token}"
+    assert client.get(url).status_code == 302  # log in first
+    login(client, c.members[0])
+    assert client.get(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/wrong-token").status_code == 404
+    assert client.post(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/wrong-token").status_code == 404
+    assert "签到" in client.get(url).get_data(as_text=True)
+    response = client.post(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/member")
+    attendance = db.session.scalar(select(Attendance))
+    assert attendance.user_id == c.members[0].id and attendance.method == "self"
+    response = client.post(url)
+    assert response.status_code == 400 and "已经签到" in response.get_data(as_text=True)
+    assert count(Attendance) == 1
+    client.post("/auth/logout")
+    login(client, c.resident)
+    response = client.post(url)
+    assert response.status_code == 400 and count(Attendance) == 1
+
+
+def test_leaving_lowers_the_quorum_and_the_chair_cannot_leave(council):
+    c = council
+    meeting = open_meeting(c, present=3)
+    with pytest.raises(DomainError):
+        services.check_out(c.committee, meeting, c.chair.id)
+    services.check_out(c.committee, meeting, c.members[0].id)
+    assert not services.quorum_now(meeting).met
+    services.check_in(c.committee, meeting, c.members[0].id)  # back again
+    assert services.quorum_now(meeting).met
+    assert actions().count("meeting.checked_in") == 4 and "meeting.left" in actions()
+
+
+def test_only_the_chair_or_secretary_runs_the_meeting(council):
+    c = council
+    meeting = schedule(c)
+    for user in (c.members[0], c.resident):
+        with pytest.raises(DomainError):
+            services.check_in(user, meeting, c.chair.id)
+        with pytest.raises(DomainError):
+            services.open_meeting(user, meeting)
+    assert count(Attendance) == 0
+
+
+# ---------------------------------------------------------------- chair, items, speakers
+
+def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
+    c = council
+    meeting = open_meeting(c, present=4)
+    item, _motion = debate(c, meeting)
+    with pytest.raises(DomainError, match="中立"):
+        services.ask_to_speak(c.chair, meeting, item, "pro")
+    services.ask_to_speak(c.members[2], meeting, item, "pro")
+    with pytest.raises(DomainError):
+        services.hand_over_chair(c.committee, meeting, c.members[3].id)  # not checked in
+    services.hand_over_chair(c.committee, meeting, c.members[2].id, "陈会长要发言")
+    assert meeting.chair_id == c.members[2].id
+    assert services.queue(item) == []  # the new chair's request lapsed
+    services.ask_to_speak(c.chair, meeting, item, "contra")
+    handover = db.session.scalar(select(ChairHandover))
+    assert (handover.from_user_id, handover.to_user_id, handover.reason) == (c.chair.id, c.members[2].id, "陈会长要发言")
+    with pytest.raises(DomainError):
+        services.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
+
+
+def test_speaking_needs_a_seconded_motion_and_respects_the_turn_limit(council):
+    c = council
+    meeting = open_meeting(c, present=5)
+    item = meeting.items[0]
+    services.open_item(c.committee, meeting, item)
+    with pytest.raises(DomainError, match="先提动议"):
+        services.ask_to_speak(c.members[2], meeting, item, "pro")
+    motion = votes.move_motion(c.members[0], meeting, item, "reject")
+    with pytest.raises(DomainError, match="附议"):
+        services.ask_to_speak(c.members[2], meeting, item, "pro")
+    votes.second_motion(c.members[1], meeting, motion)
+    speaker = c.members[2]
+    for _turn in range(2):
+        services.ask_to_speak(speaker, meeting, item, "pro")
+        with pytest.raises(DomainError, match="已经在发言名单"):
+            services.ask_to_speak(speaker, meeting, item, "contra")
+        services.next_speaker(c.chair, meeting, item)
+        services.end_turn(c.chair, meeting, item)
+    with pytest.raises(DomainError, match="2"):
+        services.ask_to_speak(speaker, meeting, item, "pro")  # turns_per_item = 2
+    assert count(SpeakingTurn) == 2
+    with pytest.raises(DomainError):
+        services.ask_to_speak(speaker, meeting, item, "maybe")
+
+
+def test_the_queue_alternates_and_puts_first_time_speakers_first(council):
+    c = council
+    meeting = open_meeting(c, present=5)
+    item, _motion = debate(c, meeting)
+    m1, m2, m3, m4 = c.members
+    services.ask_to_speak(m3, meeting, item, "pro")
+    services.next_speaker(c.chair, meeting, item)  # m3 pro speaks
+    services.end_turn(c.chair, meeting, item)
+    services.ask_to_speak(m3, meeting, item, "contra")  # m3 again (second turn)
+    services.ask_to_speak(m1, meeting, item, "pro")
+    services.ask_to_speak(m2, meeting, item, "pro")
+    services.ask_to_speak(m4, meeting, item, "contra")
+    order = [(t.user_id, t.stance) for t in services.queue(item)]
+    assert order == [(m4.id, "contra"), (m1.id, "pro"), (m2.id, "pro"), (m3.id, "contra")]
+    turn = services.next_speaker(c.chair, meeting, item)
+    assert turn.user_id == m4.id
+    assert (turn.ends_at - turn.started_at) == timedelta(minutes=2)
+
+
+def test_one_item_at_a_time_and_closing_an_item_defers_it(council):
+    c = council
+    meeting = open_meeting(c)
+    first, second = meeting.items[0], meeting.items[1]
+    services.open_item(c.committee, meeting, first)
+    with pytest.raises(DomainError):
+        services.open_item(c.committee, meeting, second)
+    motion = votes.move_motion(c.members[0], meeting, first, "reject")
+    with pytest.raises(DomainError):
+        services.close_item(c.committee, meeting, first)  # a motion is open
+    votes.withdraw_motion(c.members[0], meeting, motion)
+    services.close_item(c.committee, meeting, first)
+    assert first.status == "deferred" and first.matter.status == "on_agenda"
+    services.open_item(c.committee, meeting, second)
+
+
+def test_closing_the_meeting_defers_what_was_not_decided_and_starts_the_minutes(council):
+    c = council
+    meeting = open_meeting(c)
+    services.open_item(c.committee, meeting, meeting.items[0])
+    services.close_meeting(c.chair, meeting)
+    assert meeting.status == "closed"
+    assert [i.status for i in meeting.items] == ["deferred", "deferred", "deferred"]
+    from app.councils.minutes import original
+
+    assert original(meeting) is not None and not original(meeting).locked
+    # Deferred items can go into the next meeting.
+    assert len(services.schedulable_items(c.community)) == 3
+    with pytest.raises(DomainError):
+        services.open_item(c.committee, meeting, meeting.items[0])
+
+
+def test_every_meeting_action_is_audited(council):
+    c = council
+    meeting = open_meeting(c, present=4)
+    item, motion = debate(c, meeting)
+    services.ask_to_speak(c.members[2], meeting, item, "pro")
+    services.next_speaker(c.chair, meeting, item)
+    services.end_turn(c.chair, meeting, item)
+    vote = votes.open_vote(c.chair, meeting, motion, "named")
+    for user in c.council[:4]:
+        votes.cast_vote(user, meeting, vote, "yes")
+    votes.close_vote(c.chair, meeting, vote)
+    services.close_meeting(c.chair, meeting)
+    done = set(actions())
+    for action in ("meeting.scheduled", "meeting.checked_in", "meeting.opened", "meeting.item_opened", "motion.moved",
+                   "motion.seconded", "meeting.speaker_requested", "meeting.speaker_called",
+                   "meeting.speaker_finished", "vote.opened", "vote.ballot_cast", "vote.closed", "matter.approve",
+                   "meeting.closed"):
+        assert action in done, action

@@ -1,0 +1,66 @@
+"""Security headers on every kind of response, and no debug page in production.
+(The authorisation matrix checks the same headers on every route.)"""
+import pytest
+
+from tests.security.headers import assert_security_headers
+
+PATHS = ["/", "/healthz", "/favicon.ico", "/static/style.css", "/auth/login", "/auth/register",
+         "/no-such-page", "/c/no-such-community/", "/auth/profile"]
+
+
+def _boom_app(app_with, config, **overrides):
+    app = app_with(config, **overrides)
+
+    @app.get("/_test/boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2 in /srv/weiyi/app/core.py")
+
+    @app.get("/api/v1/_test/boom")
+    def api_boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    return app
+
+
+@pytest.mark.parametrize("config", ["test", "production"])
+def test_every_kind_of_response_carries_the_headers(app_with, config):
+    app = _boom_app(app_with, config)
+    client = app.test_client()
+    base = "https://localhost" if config == "production" else "http://localhost"
+    responses = {path: client.get(path, base_url=base) for path in [*PATHS, "/_test/boom", "/api/v1/_test/boom"]}
+    responses["POST /auth/logout"] = client.post("/auth/logout", base_url=base)
+    responses["HEAD /"] = client.head("/", base_url=base)
+    assert {r.status_code for r in responses.values()} >= {200, 302, 404, 500}
+    for name, response in responses.items():
+        assert_security_headers(response, production=config == "production", where=name)
+
+
+def test_hsts_only_in_production(app_with):
+    assert "Strict-Transport-Security" not in app_with("test").test_client().get("/").headers
+
+
+def test_production_shows_the_friendly_500_page_without_internals(app_with, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")  # even a stray debug switch in the environment must not help
+    app = _boom_app(app_with, "production")
+    assert not app.debug and not app.testing
+    client = app.test_client()
+    response = client.get("/_test/boom", base_url="https://localhost")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert "<h1>" in html
+    for leak in ("Traceback", "RuntimeError", "hunter2", "secret internals", "/srv/weiyi", "Werkzeug Debugger",
+                 "__debugger__", "console"):
+        assert leak not in html, leak
+    api = client.get("/api/v1/_test/boom", base_url="https://localhost")
+    assert api.status_code == 500 and api.is_json and "hunter2" not in api.get_data(as_text=True)
+    # The interactive debugger is not mounted: its resource URL gives the ordinary page.
+    page = client.get("/?__debugger__=yes&cmd=resource&f=debugger.js", base_url="https://localhost")
+    assert page.mimetype == "text/html" and "<!doctype html>" in page.get_data(as_text=True)
+
+
+def test_production_refuses_to_start_with_the_development_secret_key(app_with):
+    from app import create_app
+    from config import Config
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", SECRET_KEY=Config.SECRET_KEY, SQLALCHEMY_DATABASE_URI="sqlite://")

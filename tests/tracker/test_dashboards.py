@@ -1,0 +1,118 @@
+"""Dashboards from the database, against hand-computed figures; the admin view, its sorting and CSV."""
+import csv
+import io
+from datetime import datetime, timedelta
+
+from app.extensions import db
+from app.models_base import utcnow
+from app.tracker import dashboards, services
+from tests.conftest import login
+
+from .conftest import days, today
+
+
+def build_community_a(approve, committee, residents):
+    """Three records: planned and overdue; completed with spending; evaluated and rated."""
+    first = approve(title="甲", budget=10_000)
+    second = approve(title="乙", budget=20_000)
+    third = approve(title="丙", budget=30_000)
+    services.add_milestone(committee, first, title="签合同", planned_date=days(-2))  # overdue
+    for record in (second, third):
+        record.matter.submitted_at = utcnow() - timedelta(days=40)
+        services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+                                planned_end=None)
+        services.start(committee, record)
+    services.record_spending(committee, second, amount=5_000, spent_on=today(), purpose="材料")
+    services.record_spending(committee, third, amount=31_000, spent_on=today(), purpose="材料",
+                             over_budget_reason="追加")
+    services.accept(committee, second, accepted_on=days(-10), note="合格")  # 30 days after the proposal
+    services.accept(committee, third, accepted_on=days(-20), note="合格")  # 20 days after the proposal
+    services.open_evaluation(committee, third, closes_on=days(5))
+    for user, stars in zip(residents, (5, 4, 3, 1, 4), strict=True):
+        services.rate(user, third, stars=stars)
+    return first, second, third
+
+
+def test_community_figures_from_the_database(community, approve, committee, residents):
+    build_community_a(approve, committee, residents)
+    figures, rows = dashboards.community_dashboard(community)
+    assert figures.records == 3 and figures.matters == 3
+    assert figures.stage_counts["approved"] == 1 and figures.stage_counts["completed"] == 1
+    assert figures.stage_counts["evaluating"] == 1
+    assert figures.state_counts["planned"] == 1 and figures.state_counts["evaluation"] == 1
+    assert figures.accepted == 2
+    assert figures.overdue == 1 and figures.overdue_records[0].title == "甲"
+    assert figures.allocated == 60_000 and figures.spent == 36_000 and figures.spent_percent == 60.0
+    assert figures.average_days == 25.0  # (30 + 20) / 2
+    # 5,4,3,1,4 -> 3 of 5 satisfied = 60.0 %, average 17 / 5 = 3.4
+    assert (figures.satisfaction.count, figures.satisfaction.rate, figures.satisfaction.average) == (5, 60.0, 3.4)
+    assert [r.title for r in rows] == ["甲", "乙", "丙"]
+
+
+def test_only_the_latest_window_counts(community, evaluating, committee, residents):
+    for user in residents[:2]:
+        services.rate(user, evaluating, stars=1)
+    services.rectify(committee, evaluating, "整改")
+    services.accept(committee, evaluating, accepted_on=today(), note="整改验收")
+    services.open_evaluation(committee, evaluating, closes_on=days(3))
+    services.rate(residents[0], evaluating, stars=5)
+    figures, _rows = dashboards.community_dashboard(community)
+    assert figures.satisfaction.count == 1 and figures.satisfaction.rate == 100.0
+
+
+def test_committee_dashboard_page(client, community, approve, committee, residents):
+    build_community_a(approve, committee, residents)
+    login(client, committee)
+    response = client.get("/c/xinglin/dashboard")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<svg" in html and "<table" in html and "<meter" in html and "<progress" in html
+    assert "25.0" in html and "60.0%" in html and "¥36,000" in html
+    assert len(response.data) < 50_000
+
+
+def test_admin_dashboard_side_by_side(client, community, other_community, approve, committee, residents, make):
+    build_community_a(approve, committee, residents)
+    admin = make.user(admin=True)
+    login(client, admin)
+    html = client.get("/admin/dashboard/").get_data(as_text=True)
+    assert "社区" in html and community.name in html and other_community.name in html
+    by_matters = client.get("/admin/dashboard/?sort=-matters").get_data(as_text=True)
+    assert by_matters.index(community.name) < by_matters.index(other_community.name)
+    ascending = client.get("/admin/dashboard/?sort=matters").get_data(as_text=True)
+    assert ascending.index(other_community.name) < ascending.index(community.name)
+    assert client.get("/admin/dashboard/?sort=<script>").status_code == 200
+    response = client.get("/admin/dashboard/communities.csv?sort=-satisfaction")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["slug"] for r in rows] == ["xinglin", "other"]  # other has no ratings: last
+    mine = rows[0]
+    assert (mine["records"], mine["overdue"], mine["allocated"], mine["spent"]) == ("3", "1", "60000", "36000")
+    assert (mine["satisfaction"], mine["average_stars"], mine["average_days"]) == ("60.0", "3.4", "25.0")
+    assert rows[1]["satisfaction"] == "" and rows[1]["records"] == "0"
+
+
+def test_csv_quotes_formula_like_names(client, community, make):
+    community.name = "=HYPERLINK(\"http://evil\")"
+    db.session.commit()
+    login(client, make.user(admin=True))
+    text = client.get("/admin/dashboard/communities.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text
+
+
+def test_admin_dashboard_is_admin_only(client, community, committee, residents):
+    assert client.get("/admin/dashboard/").status_code == 302
+    for user in (committee, residents[0]):
+        login(client, user)
+        assert client.get("/admin/dashboard/").status_code == 403
+        assert client.get("/admin/dashboard/communities.csv").status_code == 403
+        client.post("/auth/logout")
+
+
+def test_total_row_is_computed_from_all_records(community, other_community, approve, committee, residents):
+    build_community_a(approve, committee, residents)
+    per_community, total = dashboards.figures_for([community, other_community], with_total=True)
+    assert [f.records for f in per_community] == [3, 0]
+    assert total.records == 3 and total.allocated == 60_000 and total.average_days == 25.0
+    assert isinstance(datetime.now(), datetime)

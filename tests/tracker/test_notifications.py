@@ -1,0 +1,67 @@
+"""Every change tells the proposer, supporters and followers (inbox), and emails those with an address."""
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.notifications.models import Notification, Outbox
+from app.tracker import services
+
+from .conftest import days, today
+
+
+def inbox(user):
+    return db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                              .order_by(Notification.id)).all()
+
+
+def test_changes_reach_proposer_supporters_and_followers(record, committee, proposer, supporters, follower,
+                                                         residents):
+    interested = [proposer, *supporters, follower]
+    before = {u.id: len(inbox(u)) for u in interested}
+    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+                            planned_end=None)
+    services.start(committee, record)
+    milestone = services.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
+    services.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
+    services.post_update(committee, record, percent=50)
+    services.record_spending(committee, record, amount=300, spent_on=today(), purpose="扶手")
+    services.pause(committee, record, "材料未到")
+    services.resume(committee, record)
+    for user in interested:
+        messages = [n.message for n in inbox(user)][before[user.id]:]
+        assert len(messages) == 8, messages
+        assert any("Milestone done" in m for m in messages)
+        assert any("Spending" in m for m in messages)
+        assert any("has started" in m for m in messages)  # the lifecycle's own message for the start
+    assert inbox(committee) == []  # the one acting is not told about their own change
+    assert inbox(residents[0]) == []  # not interested
+
+
+def test_message_link_and_translation(record, committee, proposer, client):
+    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+                            planned_end=None)
+    note = inbox(proposer)[-1]
+    assert note.link == f"/c/xinglin/tracker/{record.id}"
+    assert note.params["title"] == record.matter.title
+    from tests.conftest import login
+
+    login(client, proposer)
+    html = client.get("/inbox/").get_data(as_text=True)
+    assert "实施计划已更新" in html
+
+
+def test_email_is_queued_for_users_with_an_address(record, committee, proposer, supporters):
+    proposer.email = "wang@example.org"
+    supporters[0].email = "li@example.org"
+    supporters[0].locale = "en"
+    db.session.commit()
+    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+                            planned_end=None)
+    rows = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
+    assert [r.to_address for r in rows] == ["wang@example.org", "li@example.org"]
+    chinese, english = rows
+    assert chinese.locale == "zh_Hans" and "实施计划已更新" in chinese.subject
+    assert english.locale == "en" and "implementation plan" in english.subject
+    assert f"/c/xinglin/tracker/{record.id}" in english.body
+    # Without MAIL_SERVER (the test configuration) they were written to the log right after the commit.
+    assert {r.status for r in rows} == {"sent"} and {r.transport for r in rows} == {"log"}
+    assert db.session.scalar(select(func.count(Outbox.id)).where(Outbox.user_id == committee.id)) == 0

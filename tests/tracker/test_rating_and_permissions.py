@@ -1,0 +1,135 @@
+"""Who may update records and who may rate: the named rules and the services that use them."""
+import pytest
+from freezegun import freeze_time
+from sqlalchemy.exc import IntegrityError
+
+from app.core.errors import DomainError
+from app.extensions import db
+from app.tracker import permissions, services
+from app.tracker.models import Evaluation, Relation
+from app.tracker.services import FieldError
+
+from .conftest import days, today
+
+
+def test_only_this_communitys_committee_manages(record, committee, other_committee, council_member, proposer,
+                                                make):
+    admin = make.user(admin=True)
+    assert permissions.can_manage_record(committee, record)
+    for user in (other_committee, council_member, proposer, admin, None):
+        assert not permissions.can_manage_record(user, record)
+
+
+@pytest.mark.parametrize("who", ["other_committee", "council_member", "proposer", "outsider"])
+def test_others_cannot_update(record, who, request):
+    user = request.getfixturevalue(who)
+    calls = [
+        lambda: services.update_details(user, record, responsible_unit="x", contact="", planned_start=None,
+                                        planned_end=None),
+        lambda: services.add_milestone(user, record, title="x", planned_date=today()),
+        lambda: services.post_update(user, record, body="x"),
+        lambda: services.record_spending(user, record, amount=1, spent_on=today(), purpose="x"),
+        lambda: services.start(user, record),
+        lambda: services.pause(user, record, "x"),
+    ]
+    for call in calls:
+        with pytest.raises(DomainError, match="居委会"):
+            call()
+    assert record.responsible_unit == "" and not record.milestones and not record.spending
+
+
+def test_dashboard_permissions(community, committee, council_member, proposer, make):
+    admin = make.user(admin=True)
+    assert permissions.can_view_dashboard(committee, community)
+    assert permissions.can_view_dashboard(admin, community)
+    assert not permissions.can_view_dashboard(council_member, community)
+    assert not permissions.can_view_dashboard(proposer, community)
+    assert permissions.can_view_admin_dashboard(admin) and not permissions.can_view_admin_dashboard(committee)
+
+
+def test_rating_once_in_the_window(evaluating, residents, proposer, supporters):
+    assert permissions.can_rate(residents[0], evaluating)
+    evaluation = services.rate(residents[0], evaluating, stars=4, comment="很好")
+    assert evaluation.relation == Relation.RESIDENT
+    assert not permissions.can_rate(residents[0], evaluating)
+    with pytest.raises(DomainError, match="已评价"):
+        services.rate(residents[0], evaluating, stars=5)
+    assert services.rate(proposer, evaluating, stars=5).relation == Relation.PROPOSER
+    assert services.rate(supporters[0], evaluating, stars=3).relation == Relation.SUPPORTER
+
+
+def test_unique_constraint_backs_the_rule(evaluating, residents):
+    services.rate(residents[0], evaluating, stars=4)
+    window = evaluating.current_window
+    db.session.add(Evaluation(window_id=window.id, record_id=evaluating.id, user_id=residents[0].id, stars=2))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_a_race_gives_a_friendly_message(evaluating, residents, monkeypatch):
+    """Two requests at once: both pass the check, the database refuses the second insert."""
+    services.rate(residents[0], evaluating, stars=4)
+    monkeypatch.setattr(permissions, "has_rated", lambda user, window: False)
+    with pytest.raises(DomainError, match="已评价"):
+        services.rate(residents[0], evaluating, stars=2)
+    assert len(evaluating.current_window.evaluations) == 1
+
+
+@pytest.mark.parametrize("who", ["pending", "outsider", "other_committee"])
+def test_only_verified_residents_of_the_community_rate(evaluating, who, request):
+    user = request.getfixturevalue(who)
+    assert not permissions.can_rate(user, evaluating)
+    with pytest.raises(DomainError, match="已认证"):
+        services.rate(user, evaluating, stars=5)
+
+
+def test_committee_and_council_members_are_residents_too(evaluating, committee, council_member):
+    services.rate(council_member, evaluating, stars=4)
+    services.rate(committee, evaluating, stars=4)
+
+
+@pytest.mark.parametrize("stars", [0, 6, -1, "5", None, True])
+def test_stars_validated(evaluating, residents, stars):
+    with pytest.raises(FieldError):
+        services.rate(residents[0], evaluating, stars=stars)
+
+
+def test_comment_length(evaluating, residents):
+    with pytest.raises(FieldError):
+        services.rate(residents[0], evaluating, stars=3, comment="长" * 501)
+
+
+def test_no_rating_before_or_after_the_window(completed, committee, residents):
+    assert not permissions.can_rate(residents[0], completed)
+    with pytest.raises(DomainError, match="评价期"):
+        services.rate(residents[0], completed, stars=5)
+    services.open_evaluation(committee, completed, closes_on=days(3))
+    services.rate(residents[0], completed, stars=5)
+    with freeze_time(services.end_of_local_day(days(3))):
+        assert not completed.current_window.is_open()
+        with pytest.raises(DomainError, match="评价期"):
+            services.rate(residents[1], completed, stars=5)
+
+
+def test_window_ends_when_the_committee_says(evaluating, committee, residents):
+    services.end_window(committee, evaluating)
+    with pytest.raises(DomainError):
+        services.rate(residents[0], evaluating, stars=5)
+    with pytest.raises(DomainError):
+        services.end_window(committee, evaluating)
+
+
+def test_summary_separates_proposer_and_supporters(evaluating, proposer, supporters, residents):
+    services.rate(proposer, evaluating, stars=2)
+    services.rate(supporters[0], evaluating, stars=5)
+    services.rate(supporters[1], evaluating, stars=4)
+    services.rate(residents[0], evaluating, stars=3, comment="一般")
+    summary = services.window_summary(evaluating.current_window)
+    assert summary["all"].count == 4 and summary["all"].rate == 50.0 and summary["all"].average == 3.5
+    assert summary["proposer"].count == 1 and summary["proposer"].average == 2.0
+    assert summary["supporters"].count == 2 and summary["supporters"].rate == 100.0
+    assert summary["others"].count == 1
+    assert [e.comment for e in summary["comments"]] == ["一般"]
+    assert summary["below"]  # 50 % < 60 %
+    assert not summary["needs_response"]  # the window is still open
