@@ -85,6 +85,9 @@ def register_cli(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(audit_cli)
+    from .ops import init_app as init_ops
+
+    init_ops(app)
     from .notifications.cli import outbox_cli
 
     app.cli.add_command(outbox_cli)

@@ -4,6 +4,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from app.communities.models import CommunityKind
+from app.councils.models import Minutes
 from app.extensions import db
 from app.matters.lifecycle import Status
 from app.matters.models import Category, ProjectType
@@ -12,6 +13,9 @@ from app.publishing import services as publishing
 from app.publishing import sources
 from app.publishing.models import KIND_LABELS, NoticeKind
 from app.publishing.qr import absolute_url
+from app.tracker.rules import satisfaction
+from app.tracker.services import is_overdue
+from app.voting import tally
 
 from .schema import Field, Resource
 
@@ -175,15 +179,11 @@ MEETING_ITEM = Resource("MeetingItem", "An item on a meeting's order of business
 
 def locked_minutes(meeting):
     """The meeting's approved minutes (the original record; corrections are listed with it)."""
-    from app.councils.models import Minutes
-
     return db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id, Minutes.corrects_id.is_(None),
                                                    Minutes.locked_at.is_not(None)).order_by(Minutes.id).limit(1))
 
 
 def locked_corrections(minutes):
-    from app.councils.models import Minutes
-
     return db.session.scalars(select(Minutes).where(Minutes.corrects_id == minutes.id,
                                                     Minutes.locked_at.is_not(None)).order_by(Minutes.id)).all()
 
@@ -422,26 +422,22 @@ def _round_result(voting_round):
             "ruleset_version": result.ruleset_version, "published_sha256": result.published_sha256}
 
 
-def canonical_choices(method, choices):
-    from app.voting import tally
-
-    return tally.canonical(method, choices)
-
-
-def selected_options(method, choices):
-    from app.voting import tally
-
+def ballot_cells(method, choices):
+    """(canonical text, options selected) of a stored ballot, read once: the published files' form
+    ("1,3" or "1:yes,2:no", as app.voting.tally.canonical writes it) and the approved / yes options."""
     normal = tally.normalise(method, choices)
-    return [n for n, answer in normal if answer == "yes"] if method == "yes_no" else list(normal)
+    if method == "yes_no":
+        return ",".join(f"{n}:{a}" for n, a in normal), [n for n, a in normal if a == "yes"]
+    return ",".join(map(str, normal)), list(normal)
 
 
 BALLOT = Resource("Ballot", "One counted ballot, anonymised: its receipt code and its choices only.", [
     Field("receipt_code", "string", "The code the voter received; look yours up to check it was counted.",
           example="K7Q2M9XA4TBC"),
     Field("choices", "string", "As in the published files: \"1,3\" (option numbers) or \"1:yes,2:no\".",
-          source=lambda b: canonical_choices(b.round.method, b.choices), example="1,3"),
+          source=lambda b: ballot_cells(b.round.method, b.choices)[0], example="1,3"),
     Field("selected", "array", "Options approved (or voted yes).", items="integer",
-          source=lambda b: selected_options(b.round.method, b.choices), example=[1, 3]),
+          source=lambda b: ballot_cells(b.round.method, b.choices)[1], example=[1, 3]),
 ])
 
 
@@ -476,8 +472,6 @@ SATISFACTION = Resource("Satisfaction", "The residents' verdict in the latest ra
 
 
 def _satisfaction(record):
-    from app.tracker.rules import satisfaction
-
     window = record.current_window
     summary = satisfaction(e.stars for e in window.evaluations) if window else satisfaction([])
     return {"window": window.number if window else None, "ratings": summary.count, "satisfied": summary.satisfied,
@@ -485,8 +479,6 @@ def _satisfaction(record):
 
 
 def _overdue(record):
-    from app.tracker.services import is_overdue
-
     return is_overdue(record)
 
 

@@ -32,9 +32,8 @@ from .resources import (
     PUBLIC_STATUSES,
     RATING,
     ROUND,
-    canonical_choices,
+    ballot_cells,
     locked_minutes,
-    selected_options,
 )
 from .schema import Field, Resource
 
@@ -211,8 +210,8 @@ def ballot_rows(statement):
     for round_id, receipt_code, choices in rows:
         method = methods.get(round_id) or methods.setdefault(
             round_id, db.session.scalar(select(VotingRound.method).where(VotingRound.id == round_id)))
-        yield BALLOT.csv_cells({"receipt_code": receipt_code, "choices": canonical_choices(method, choices),
-                                "selected": selected_options(method, choices)})
+        text, selected = ballot_cells(method, choices)
+        yield [receipt_code, text, ";".join(map(str, selected))]  # BALLOT.csv_columns() order
 
 
 @collection("/communities/{slug}/rounds/{round_id}/ballots", BALLOT, tag="voting", params=[SLUG, ROUND_ID],

@@ -49,12 +49,16 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
     return entry
 
 
-def verify():
-    """Walk the chain; return a list of problems (empty when intact)."""
+def verify(session=None):
+    """Walk the chain; return a list of problems (empty when intact).
+
+    `session`: another database's session (e.g. a backup file being checked); default the app's.
+    """
+    session = session or db.session
     problems = []
     prev_hash = GENESIS
     expected_id = 1
-    rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
     for entry in rows:
         if entry.id != expected_id:
             problems.append(f"entries {expected_id}..{entry.id - 1} are missing (deleted)")
@@ -66,7 +70,7 @@ def verify():
             problems.append(f"entry {entry.id}: content was edited")
         prev_hash = entry.hash
         expected_id = entry.id + 1
-    head = db.session.get(AuditHead, 1)
+    head = session.get(AuditHead, 1)
     last_id = expected_id - 1
     if head is None:
         if last_id:
@@ -78,5 +82,5 @@ def verify():
     return problems
 
 
-def count():
-    return db.session.scalar(select(func.count(AuditEntry.id)))
+def count(session=None):
+    return (session or db.session).scalar(select(func.count(AuditEntry.id)))

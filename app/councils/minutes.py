@@ -90,8 +90,8 @@ def build_content(meeting):
         },
         "chair": name(meeting.handovers[0].from_user_id if meeting.handovers else meeting.chair_id),
         "secretary": name(meeting.secretary_id),
-        "handovers": [{"from": name(h.from_user_id), "to": name(h.to_user_id), "at": _iso(h.at), "reason": h.reason}
-                      for h in meeting.handovers],
+        "handovers": [{"from_name": name(h.from_user_id), "to_name": name(h.to_user_id), "handed_at": _iso(h.at),
+                       "reason": h.reason} for h in meeting.handovers],
         "members": len(members),
         "attendance": [
             {"name": name(a.user_id), "checked_in_at": _iso(a.checked_in_at), "left_at": _iso(a.left_at),

@@ -437,7 +437,7 @@ def check_in(actor, meeting, user_id):
     from app.auth.models import User
 
     _run(actor, meeting)
-    _check_in(meeting, db.session.get(User, user_id), actor, "secretary")
+    _check_in(meeting, db.session.get(User, user_id or 0), actor, "secretary")
     commit(_l("Already checked in."))
 
 

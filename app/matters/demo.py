@@ -180,7 +180,7 @@ def load(context):
 def _load(context):
     community, committee = context["community"], context["committee"]
     residents = context["residents"]
-    rng = random.Random(20261127)
+    rng = random.Random(20261127)  # noqa: S311  # nosec B311
     threshold = services.support_threshold(community)
     resident1 = residents[0]
     # resident1 (a demo login) proposes one collecting matter and one draft, and supports others.

@@ -8,8 +8,7 @@ from app.core.errors import DomainError
 
 from .lifecycle import STATUS_LABELS, Status
 from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Category, ProjectType, Stance
-from .services import (COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, REASON_MAX, REPLY_MAX, TITLE_MAX,
-                       parse_yuan)
+from .services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, REASON_MAX, REPLY_MAX, TITLE_MAX, parse_yuan
 
 
 def _yuan(form, field):

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from blinker import Namespace
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
 from app.communities import permissions

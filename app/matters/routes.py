@@ -17,7 +17,6 @@ from .forms import SORT_LABELS, CommentForm, FilterForm, HideForm, MatterForm, R
 from .hooks import render_detail_sections
 from .lifecycle import STATUS_LABELS, Status, status_label
 from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Stance
-from .services import FieldError
 
 MATTER_FIELDS = ("title", "description", "category", "location", "estimated_cost", "project_type")
 

@@ -4,6 +4,7 @@ Each public function checks the rules (the permission predicates again, whatever
 page showed), makes its change and commits it in one transaction, or raises a
 DomainError and leaves nothing behind. Status changes go through lifecycle.apply().
 """
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -62,6 +63,24 @@ class FieldError(DomainError):
 
 
 CONFLICT = _l("This micro-matter was changed by someone else in the meantime. Please try again.")
+
+
+def _atomic(func):
+    """All or nothing: any refusal or error rolls the whole change back, and a race with another
+    writer (a stale version, a duplicate row) becomes a message instead of an error page."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (IntegrityError, StaleDataError) as error:
+            db.session.rollback()
+            raise DomainError(CONFLICT) from error
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapper
 
 
 def _commit(duplicate_message=None):
@@ -281,6 +300,7 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
     return matter
 
 
+@_atomic
 def submit(user, matter):
     """Draft -> collecting supports."""
     lifecycle.apply(matter, "submit", user)
@@ -289,6 +309,7 @@ def submit(user, matter):
     return matter
 
 
+@_atomic
 def withdraw(user, matter):
     lifecycle.apply(matter, "withdraw", user)
     _commit()
@@ -304,7 +325,8 @@ def _change_support_count(matter, delta):
         .values(support_count=MicroMatter.support_count + delta)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(matter, ["support_count"])
+    # Reload the row too (status, version): another supporter may have moved it meanwhile.
+    db.session.refresh(matter)
     return matter.support_count
 
 
@@ -323,6 +345,7 @@ def _check_threshold(matter, actor):
 ALREADY_SUPPORTED = _l("You have already supported this micro-matter.")
 
 
+@_atomic
 def support(user, matter):
     """A verified resident of the community, not the proposer, supports once while it collects."""
     if matter.status != Status.COLLECTING:
@@ -346,6 +369,7 @@ def support(user, matter):
     return reached
 
 
+@_atomic
 def unsupport(user, matter):
     """Withdraw one's own support, only while supports are being collected."""
     row = db.session.scalar(select(Support).where(Support.matter_id == matter.id, Support.user_id == user.id)) \
@@ -381,6 +405,7 @@ def _clean_body(body, limit=COMMENT_MAX):
     return body
 
 
+@_atomic
 def add_comment(user, matter, stance, body):
     if not permissions.can_comment(user, matter):
         if matter.status in permissions.NO_COMMENTS:
@@ -415,6 +440,7 @@ def reply_refusal(user, comment):
     return _l("This comment already has %(n)s replies; please write a new comment instead.", n=REPLIES_MAX)
 
 
+@_atomic
 def reply(user, comment, body):
     """The proposer or the committee answers a top-level comment."""
     matter = comment.matter
@@ -434,6 +460,7 @@ def reply(user, comment, body):
     return answer
 
 
+@_atomic
 def hide_comment(user, comment, reason):
     """A committee member hides a comment; the public reason stays in its place."""
     if not permissions.can_hide_comment(user, comment):
@@ -494,6 +521,7 @@ def comments_with_stance(matter, stance, page=1):
 
 # ---------------------------------------------------------------- follows
 
+@_atomic
 def follow(user, matter):
     if not getattr(user, "is_authenticated", False) or not permissions.can_view(user, matter):
         raise DomainError(_l("Please log in to follow micro-matters."))
@@ -503,6 +531,7 @@ def follow(user, matter):
     _commit(_l("You already follow this micro-matter."))
 
 
+@_atomic
 def unfollow(user, matter):
     row = db.session.scalar(select(Follow).where(Follow.matter_id == matter.id, Follow.user_id == user.id)) \
         if getattr(user, "is_authenticated", False) else None

@@ -35,10 +35,20 @@ def can_answer_objections(user, community):
     return community_permissions.is_committee(user, community)
 
 
+def has_pending_objection(user, notice):
+    """This person's earlier objection to the notice still waits for its answer."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(o.author_id == user.id and not o.is_answered for o in notice.objections)
+
+
+def may_object_here(user, notice):
+    """A verified resident of the notice's community, not of the committee that published it."""
+    return (community_permissions.is_verified_resident(user, notice.community)
+            and not community_permissions.is_committee(user, notice.community))
+
+
 def can_object(user, notice):
-    """A verified resident of the community (not the committee that published it), during the period."""
-    if not community_permissions.is_verified_resident(user, notice.community):
-        return False
-    if community_permissions.is_committee(user, notice.community):
-        return False
-    return period_state(notice) == "open"
+    """May object now: during the period, with no earlier objection to this notice still waiting."""
+    return (may_object_here(user, notice) and period_state(notice) == "open"
+            and not has_pending_objection(user, notice))

@@ -107,7 +107,10 @@ def _notice_page(notice, objection_form=None, answer_forms=None, status=200):
     return render_template(
         "publishing/notice.html", community=community, notice=notice, facts=sources.rendered(notice.facts),
         kind_labels=KIND_LABELS, state=permissions.period_state(notice),
-        can_object=permissions.can_object(current_user, notice), can_answer=can_answer,
+        can_object=permissions.can_object(current_user, notice) or (
+            objection_form is not None and permissions.may_object_here(current_user, notice)
+            and permissions.period_state(notice) == "open"),  # give the text back after a refusal
+        has_pending=permissions.has_pending_objection(current_user, notice), can_answer=can_answer,
         objection_form=objection_form or ObjectionForm(formdata=None), answer_forms=forms,
         is_resident=permissions.community_permissions.is_verified_resident(current_user, community),
     ), status

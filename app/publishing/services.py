@@ -240,10 +240,10 @@ def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", pe
 
 def lodge_objection(actor, notice, body):
     body = clean_plain(body)
-    if not permissions.community_permissions.is_verified_resident(actor, notice.community):
-        raise DomainError(_l("Only verified residents of this community can lodge an objection."))
     if permissions.community_permissions.is_committee(actor, notice.community):
         raise DomainError(_l("The committee answers objections; it does not lodge them."))
+    if not permissions.may_object_here(actor, notice):
+        raise DomainError(_l("Only verified residents of this community can lodge an objection."))
     state = permissions.period_state(notice)
     if state == "upcoming":
         raise DomainError(_l("The notice period has not started yet."))
@@ -294,12 +294,9 @@ def answer_objection(actor, notice, objection_id, answer):
 
 def unanswered_objections(matter_id):
     """Notices on this matter with objections still waiting for the committee's answer."""
-    return db.session.scalars(
-        select(Notice).join(NoticeMatter, NoticeMatter.notice_id == Notice.id)
-        .join(Objection, Objection.notice_id == Notice.id)
-        .where(NoticeMatter.matter_id == matter_id, Objection.answered_at.is_(None))
-        .distinct().order_by(Notice.id)
-    ).all()
+    held = (select(NoticeMatter.notice_id).join(Objection, Objection.notice_id == NoticeMatter.notice_id)
+            .where(NoticeMatter.matter_id == matter_id, Objection.answered_at.is_(None)))
+    return db.session.scalars(select(Notice).where(Notice.id.in_(held)).order_by(Notice.id)).all()
 
 
 @transition_guard

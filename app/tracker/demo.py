@@ -249,16 +249,16 @@ def _build(record, target, committee, residents, when, rng, seed):
         return
     services.open_evaluation(committee, record, closes_on=when.ahead(14))
     if target == "rated":
-        _rate(record, residents, rng, [1, 1, 3, 10, 12], 40)
+        _rate(record, residents, rng, [1, 1, 3, 10, 12], 24)
         return
     if target == "closed":
         _spend(record, committee, [(round(record.approved_budget * 0.15), when.when(0.8), "追加防滑处理")])
-        _rate(record, residents, rng, [0, 1, 2, 8, 10], 30)
+        _rate(record, residents, rng, [0, 1, 2, 8, 10], 20)
         services.end_window(committee, record)
         services.close(committee, record)
         return
     # rectification: residents are not satisfied; the committee opens a rectification with its own milestones
-    _rate(record, residents, rng, [6, 8, 4, 2, 1], 25)
+    _rate(record, residents, rng, [6, 8, 4, 2, 1], 16)
     services.end_window(committee, record)
     services.rectify(committee, record, "满意度低于议事规则规定的60%：居民反映坡道太陡、雨天湿滑，需加装防滑条并调整坡度。")
     fix = services.add_milestone(committee, record, title="加装防滑条", planned_date=when.ahead(3))

@@ -144,20 +144,24 @@ def rate(record_id):
 
 # ---------------------------------------------------------------- the committee's page
 
-FORMS = {
-    "details": lambda record, prefix=None: DetailsForm(prefix="details", obj=record if request.method == "GET"
-                                                       else None),
-    "milestone": lambda record, prefix=None: MilestoneForm(prefix="milestone"),
-    "update": lambda record, prefix=None: UpdateForm(prefix="update", data={"percent": record.progress_percent}
-                                                     if request.method == "GET" else None),
-    "spending": lambda record, prefix=None: SpendingForm(prefix="spending"),
-    "pause": lambda record, prefix=None: ReasonForm(prefix="pause"),
-    "respond": lambda record, prefix=None: ReasonForm(prefix="respond"),
-    "rectify": lambda record, prefix=None: ReasonForm(prefix="rectify"),
-    "accept": lambda record, prefix=None: AcceptanceForm(prefix="accept"),
-    "evaluation": lambda record, prefix=None: WindowForm(prefix="evaluation"),
-    "confirm": lambda record, prefix=None: ConfirmForm(prefix="confirm"),
+FORM_CLASSES = {
+    "details": DetailsForm, "milestone": MilestoneForm, "update": UpdateForm, "spending": SpendingForm,
+    "pause": ReasonForm, "respond": ReasonForm, "rectify": ReasonForm, "accept": AcceptanceForm,
+    "evaluation": WindowForm, "confirm": ConfirmForm,
 }
+
+
+def _form(name, record, bound=True):
+    """The form `name` of the committee's page: bound to the request when it was the one sent,
+    otherwise blank (the plan and the progress show the record's current values)."""
+    form_class = FORM_CLASSES[name]
+    if bound:
+        return form_class(prefix=name)
+    if name == "details":
+        return form_class(prefix=name, formdata=None, obj=record)
+    if name == "update":
+        return form_class(prefix=name, formdata=None, data={"percent": record.progress_percent})
+    return form_class(prefix=name, formdata=None)
 
 
 def _managed(record_id):
@@ -169,8 +173,8 @@ def _managed(record_id):
 
 def _manage_page(record, forms=None, done_forms=None, status=200):
     forms = dict(forms or {})
-    for name, make in FORMS.items():
-        forms.setdefault(name, make(record))
+    for name in FORM_CLASSES:
+        forms.setdefault(name, _form(name, record, bound=False))
     done_forms = dict(done_forms or {})
     for milestone in record.milestones:
         if not milestone.is_done:
@@ -207,7 +211,7 @@ def _handle(record, name, form, call, success, anchor):
 @login_required
 def details(record_id):
     record = _managed(record_id)
-    return _handle(record, "details", FORMS["details"](record), lambda f: services.update_details(
+    return _handle(record, "details", _form("details", record), lambda f: services.update_details(
         current_user, record, responsible_unit=f.responsible_unit.data, contact=f.contact.data,
         planned_start=f.planned_start.data, planned_end=f.planned_end.data), _("The plan was saved."), "plan")
 
@@ -216,7 +220,7 @@ def details(record_id):
 @login_required
 def add_milestone(record_id):
     record = _managed(record_id)
-    return _handle(record, "milestone", FORMS["milestone"](record), lambda f: services.add_milestone(
+    return _handle(record, "milestone", _form("milestone", record), lambda f: services.add_milestone(
         current_user, record, title=f.title.data, planned_date=f.planned_date.data),
         _("The milestone was added."), "milestones")
 
@@ -248,7 +252,7 @@ def milestone_done(record_id, milestone_id):
 @login_required
 def post_update(record_id):
     record = _managed(record_id)
-    return _handle(record, "update", FORMS["update"](record), lambda f: services.post_update(
+    return _handle(record, "update", _form("update", record), lambda f: services.post_update(
         current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data),
         _("The update was posted."), "progress")
 
@@ -257,7 +261,7 @@ def post_update(record_id):
 @login_required
 def spending(record_id):
     record = _managed(record_id)
-    return _handle(record, "spending", FORMS["spending"](record), lambda f: services.record_spending(
+    return _handle(record, "spending", _form("spending", record), lambda f: services.record_spending(
         current_user, record, amount=f.amount.data, spent_on=f.spent_on.data, purpose=f.purpose.data,
         over_budget_reason=f.over_budget_reason.data or ""), _("The spending was recorded."), "spending")
 
@@ -266,7 +270,7 @@ def spending(record_id):
 @login_required
 def start(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.start(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: services.start(current_user, record),
                    _("Work has started."), "state")
 
 
@@ -274,7 +278,7 @@ def start(record_id):
 @login_required
 def pause(record_id):
     record = _managed(record_id)
-    return _handle(record, "pause", FORMS["pause"](record),
+    return _handle(record, "pause", _form("pause", record),
                    lambda f: services.pause(current_user, record, f.reason.data), _("The work is paused."), "state")
 
 
@@ -282,7 +286,7 @@ def pause(record_id):
 @login_required
 def resume(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.resume(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: services.resume(current_user, record),
                    _("The work has resumed."), "state")
 
 
@@ -290,7 +294,7 @@ def resume(record_id):
 @login_required
 def accept(record_id):
     record = _managed(record_id)
-    return _handle(record, "accept", FORMS["accept"](record), lambda f: services.accept(
+    return _handle(record, "accept", _form("accept", record), lambda f: services.accept(
         current_user, record, accepted_on=f.accepted_on.data, note=f.note.data),
         _("The acceptance was recorded."), "state")
 
@@ -299,7 +303,7 @@ def accept(record_id):
 @login_required
 def open_evaluation(record_id):
     record = _managed(record_id)
-    return _handle(record, "evaluation", FORMS["evaluation"](record), lambda f: services.open_evaluation(
+    return _handle(record, "evaluation", _form("evaluation", record), lambda f: services.open_evaluation(
         current_user, record, closes_on=f.closes_on.data), _("Residents can now rate the project."), "state")
 
 
@@ -307,7 +311,7 @@ def open_evaluation(record_id):
 @login_required
 def end_window(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.end_window(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: services.end_window(current_user, record),
                    _("The rating has ended."), "state")
 
 
@@ -315,7 +319,7 @@ def end_window(record_id):
 @login_required
 def respond(record_id):
     record = _managed(record_id)
-    return _handle(record, "respond", FORMS["respond"](record),
+    return _handle(record, "respond", _form("respond", record),
                    lambda f: services.respond(current_user, record, f.reason.data),
                    _("Your answer was published."), "state")
 
@@ -324,7 +328,7 @@ def respond(record_id):
 @login_required
 def rectify(record_id):
     record = _managed(record_id)
-    return _handle(record, "rectify", FORMS["rectify"](record),
+    return _handle(record, "rectify", _form("rectify", record),
                    lambda f: services.rectify(current_user, record, f.reason.data),
                    _("The rectification was opened."), "state")
 
@@ -333,7 +337,7 @@ def rectify(record_id):
 @login_required
 def close(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", FORMS["confirm"](record), lambda f: services.close(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: services.close(current_user, record),
                    _("The record is closed."), "state")
 
 

@@ -291,3 +291,14 @@ def test_implementations_and_ratings_without_names_or_contacts(client, seeded):
     assert set(ratings["items"][0]) == {"record_id", "matter_id", "window", "stars", "comment"}
     assert client.get("/api/v1/communities/xinglin/ratings?record_id=999").get_json()["items"] == []
     assert client.get("/api/v1/communities/xinglin/implementations?state=closed").get_json()["items"] == []
+
+
+@pytest.mark.parametrize("method, choices", [("approval", [3, 1]), ("knapsack", [2]), ("approval", []),
+                                             ("yes_no", [[2, "no"], [1, "yes"], [3, "abstain"]])])
+def test_ballot_cells_are_the_published_files_form(method, choices):
+    from app.api.resources import ballot_cells
+    from app.voting import tally
+
+    text, selected = ballot_cells(method, choices)
+    assert text == tally.canonical(method, choices)
+    assert selected == ([1] if method == "yes_no" else sorted(choices))

@@ -90,5 +90,17 @@ def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
     phone.set_viewport_size({"width": 360, "height": 740})
     phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # After the close the committee counts; the results page (chart + table) is accessible too.
     with live_app.app_context():
-        assert db.session.scalar(select(User).where(User.username == "wangayi")) is not None
+        from app.voting.models import VotingRound
+
+        voting_round = db.session.get(VotingRound, round_id)
+        voting_round.closes_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        committee = db.session.scalar(select(User).where(User.username == "committee"))
+        services.count_round(committee, voting_round)
+    phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}/results")
+    assert phone.locator("svg.chart").is_visible()
+    assert phone.locator("table.numbers").first.is_visible()
+    screenshot(phone, "voting-results-phone")
+    assert_accessible(phone, "results")

@@ -1,6 +1,5 @@
 """The committee updates progress (milestone done with a photo, progress) on a laptop and on a phone;
 a resident rates a completed project on a phone. Real chromium, axe checks on each page."""
-import io
 from datetime import timedelta
 
 import pytest

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.matters import services
 from app.matters.lifecycle import Status
-from app.matters.models import Comment, Follow, MatterPhoto, MicroMatter, Support
+from app.matters.models import Comment, Follow, MicroMatter, Support
 from tests.conftest import login
 
 from .conftest import THRESHOLD, fields, image_bytes
@@ -121,10 +121,14 @@ def test_support_withdraw_follow_through_buttons(client, matter, residents):
 def test_threshold_reached_through_the_pages(client, matter, residents):
     for user in residents[:THRESHOLD]:
         login(client, user)
-        client.post(f"{BASE}/{matter.id}/support")
+        page = text(client.post(f"{BASE}/{matter.id}/support", follow_redirects=True))
         client.post("/auth/logout")
+    assert "附议人数已达标，这件微实事将进入审核" in page
     db.session.refresh(matter)
     assert matter.status == Status.UNDER_REVIEW and matter.support_count == THRESHOLD
+    page = text(client.get(f"{BASE}/{matter.id}"))
+    assert "审核中" in page and "附议人数已达标" in page and f"附议 {THRESHOLD} 人" in page
+    assert f"{BASE}/{matter.id}/support" not in page and f"{BASE}/{matter.id}/unsupport" not in page
 
 
 def test_withdraw_by_proposer_through_button(client, matter, proposer, residents):

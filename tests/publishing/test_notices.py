@@ -195,7 +195,7 @@ def test_print_page_uses_the_configured_public_address(app, client, world):
     assert decode(rasterise(find_svg(html))) == f"https://weiyi.example.cn/c/xinglin/notices/{notice.id}"
 
 
-def test_segno_png_of_the_same_url_reads_the_same(world):
+def test_segno_png_of_the_same_url_reads_the_same(app):
     import io
 
     import zxingcpp

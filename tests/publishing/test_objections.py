@@ -178,3 +178,12 @@ def test_bad_objections(client, world):
     assert lodge(client, notice, "异" * 2001).status_code == 400
     assert client.post("/c/xinglin/notices/999/objections", data={"body": "x"}).status_code == 404
     assert db.session.scalar(select(db.func.count(Objection.id))) == 0
+
+
+def test_the_form_is_replaced_by_a_note_while_ones_objection_waits(client, world):
+    notice = publish(world)
+    login(client, world.resident)
+    assert lodge(client, notice).status_code == 302
+    html = client.get(f"/c/xinglin/notices/{notice.id}?lang=en").get_data(as_text=True)
+    assert f'action="/c/xinglin/notices/{notice.id}/objections"' not in html
+    assert "Your objection awaits the committee's answer" in html

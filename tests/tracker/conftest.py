@@ -1,7 +1,7 @@
 """Fixtures for the tracker tests: a community with its committee, a proposer, supporters and
 residents, and approved micro-matters whose implementation records the approval created."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -141,6 +141,3 @@ def upload(data=None, name="photo.png", content_type="image/png"):
 def reload(record):
     db.session.expire_all()
     return db.session.get(ImplementationRecord, record.id)
-
-
-__all__ = ["date", "days", "image_bytes", "reload", "today", "upload"]

@@ -221,3 +221,27 @@ def test_rating_before_the_window_is_refused(client, completed, residents):
 def test_english_pages(client, evaluating):
     html = client.get(url(evaluating) + "?lang=en").get_data(as_text=True)
     assert "Residents' verdict" in html and "Milestones" in html
+
+
+def test_forms_carry_their_csrf_token(app, client, record, committee):
+    import re
+
+    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+                            planned_end=None)
+    app.config["WTF_CSRF_ENABLED"] = True
+    login_page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+    client.post("/auth/login", data={"username": "committee", "password": "password123", "csrf_token": token})
+    assert client.post(url(record, "/start")).status_code == 400  # no token: refused
+    assert reload(record).state == RecordState.PLANNED
+    html = client.get(url(record, "/manage")).get_data(as_text=True)
+    start_token = re.search(r'name="confirm-csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    assert client.post(url(record, "/start"), data={"confirm-csrf_token": start_token}).status_code == 302
+    assert reload(record).state == RecordState.IN_PROGRESS
+
+
+def test_other_forms_keep_the_records_values_after_an_error(client, started, committee):
+    login(client, committee)
+    response = client.post(url(started, "/spending"), data={"spending-amount": "-1"})
+    assert response.status_code == 400
+    assert 'value="苏州市某建设公司"' in response.get_data(as_text=True)  # the plan form still shows the record

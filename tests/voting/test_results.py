@@ -16,7 +16,7 @@ from app.voting import services, tally
 from app.voting.models import RoundBallot, RoundResult
 from tests.conftest import login
 
-from .conftest import close, open_round, option_ids
+from .conftest import close, open_round
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,81 @@
+"""A committee publishes an acceptance notice on a laptop, a resident objects from a phone, the
+committee answers, and the printable A4 page shows a QR code. Real chromium, axe on each page."""
+from app.auth.models import User
+from app.communities.models import Community, Membership, MembershipStatus, Role
+from app.extensions import db
+from app.matters import lifecycle
+from app.matters.models import MicroMatter
+from app.rules.models import RuleSet
+from app.tracker import services as tracker
+
+from .conftest import assert_accessible, login, screenshot
+
+
+def seed(app):
+    with app.app_context():
+        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
+                              annual_budget=300_000)
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(RuleSet(community_id=community.id, version=1))
+        users = {}
+        for name, display, role in (("committee", "居委会 周主任", Role.COMMITTEE), ("wangayi", "王阿姨", Role.RESIDENT)):
+            user = User(username=name, display_name=display)
+            user.set_password("password123")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
+                                      status=MembershipStatus.VERIFIED, address="3栋401"))
+            users[name] = user
+        matter = MicroMatter(community_id=community.id, proposer_id=users["wangayi"].id, title="5栋门口加装无障碍坡道",
+                             description="坡道", description_html="<p>坡道</p>", category="accessibility",
+                             location="5栋", estimated_cost=12_000, project_type="works", status="on_agenda")
+        db.session.add(matter)
+        db.session.flush()
+        committee = users["committee"]
+        lifecycle.apply(matter, "approve", committee, system=True, budget=12_000)
+        db.session.commit()
+        record = tracker.record_for_matter(matter)
+        tracker.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="",
+                               planned_start=None, planned_end=None)
+        tracker.start(committee, record)
+        tracker.accept(committee, record, accepted_on=tracker.local_today(), note="验收合格")
+        return record.id
+
+
+def test_publish_object_answer_and_print(live_app, live_server, new_page):
+    record_id = seed(live_app)
+    desk = new_page("desktop")
+    login(desk, live_server, "committee")
+    desk.goto(f"{live_server.url}/c/xinglin/notices/new")
+    desk.locator(f"a[href*='kind=acceptance&ref={record_id}']").click()
+    assert desk.locator("text=苏州安居建设有限公司").count() >= 1
+    desk.get_by_label("前言（可选）").fill("欢迎居民监督。")
+    desk.locator("#submit").click()
+    desk.wait_for_url("**/c/xinglin/notices/*")
+    notice_url = desk.url
+    assert desk.locator("h1").inner_text().startswith("验收公示")
+    assert_accessible(desk, "notice (committee)")
+
+    phone = new_page("phone")
+    login(phone, live_server, "wangayi")
+    phone.goto(notice_url)
+    phone.get_by_label("您的异议").fill("坡道坡度偏陡，请复核。")
+    phone.locator("#submit").click()
+    assert phone.locator("text=坡道坡度偏陡，请复核。").count() == 1
+    screenshot(phone, "notice-objection-phone")
+    assert_accessible(phone, "notice with objection (phone)")
+
+    desk.goto(notice_url)
+    desk.locator("textarea[name$='-answer']").fill("已复测，坡度为1:12，符合规范。")
+    desk.locator("input[type=submit][name$='-submit']").click()
+    assert desk.locator("text=已复测，坡度为1:12，符合规范。").count() == 1
+
+    phone.goto(notice_url + "/print")
+    assert phone.locator("svg.qr").count() == 1 and phone.locator("nav").count() == 0
+    screenshot(phone, "notice-print-phone")
+    assert_accessible(phone, "printable notice")
+    phone.goto(f"{live_server.url}/c/xinglin/results")
+    assert_accessible(phone, "results overview")
+    phone.goto(f"{live_server.url}/api/v1/docs/voting")
+    assert_accessible(phone, "API docs")
