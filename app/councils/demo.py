@@ -70,6 +70,8 @@ def _new_ruleset_version(context):
         committee, community, values,
         "2026年第1次议事会议决：动议须有2名议事员附议；平票时由主持人决定；负面清单增加一项。")
     ruleset.created_at = clock.now()
+    if current.created_at > ruleset.created_at:  # version 1 was adopted before version 2
+        current.created_at = ruleset.created_at - timedelta(days=70)
     db.session.commit()
     return ruleset
 

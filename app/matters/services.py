@@ -238,6 +238,7 @@ def _forget_files(names):
 
 # ---------------------------------------------------------------- proposing and editing
 
+@_atomic
 def create_matter(user, community, *, photos=(), submit=False, **fields):
     """A verified resident writes a micro-matter; it starts as a draft (or is submitted at once)."""
     if not permissions.can_create(user, community):
@@ -265,6 +266,7 @@ def create_matter(user, community, *, photos=(), submit=False, **fields):
     return matter
 
 
+@_atomic
 def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
     """The proposer edits while it is a draft or collecting supports."""
     if not permissions.can_edit(user, matter):

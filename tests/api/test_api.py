@@ -7,7 +7,6 @@ import jsonschema_rs
 import pytest
 
 from app.api.registry import OPERATIONS
-from app.extensions import db
 
 from .conftest import PRIVATE_ADDRESS, PRIVATE_EMAIL, PRIVATE_PHONE
 
