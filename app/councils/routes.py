@@ -3,6 +3,7 @@
 Views are thin: they parse the request, call a service, and render or redirect. A refusal
 (DomainError) is flashed and the page the action came from is shown again with status 400.
 """
+import secrets
 from datetime import timedelta
 
 import segno
@@ -441,7 +442,7 @@ def attendance(meeting_id):
 @login_required
 def checkin(meeting_id, token):
     meeting = _meeting(meeting_id)
-    if not token or token != meeting.checkin_token:
+    if not secrets.compare_digest(token.encode(), meeting.checkin_token.encode()):
         refuse(404)
     if request.method == "POST":
         try:

@@ -442,7 +442,7 @@ def check_in(actor, meeting, user_id):
 
 
 def self_check_in(user, meeting, token):
-    if not token or not secrets.compare_digest(str(token), meeting.checkin_token):
+    if not token or not secrets.compare_digest(str(token).encode(), meeting.checkin_token.encode()):
         raise NotFound()
     require(permissions.can_take_part(user, meeting), _l("Only council members check in to a council meeting."))
     _check_in(meeting, user, user, "self")

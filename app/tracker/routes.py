@@ -55,6 +55,7 @@ def _attach(form, error):
 
 
 def _form_errors_flash(form):
+    """Field errors are shown next to their fields; anything else needs a message of its own."""
     if not form.errors:
         flash(_("Please check the form."), "error")
 

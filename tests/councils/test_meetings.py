@@ -139,6 +139,7 @@ def test_self_check_in_through_the_secret_link(client, council):
     login(client, c.members[0])
     assert client.get(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/wrong-token").status_code == 404
     assert client.post(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/wrong-token").status_code == 404
+    assert client.get(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/签到").status_code == 404
     assert "签到" in client.get(url).get_data(as_text=True)
     response = client.post(url)
     assert response.status_code == 302 and response.headers["Location"].endswith("/member")

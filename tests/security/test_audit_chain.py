@@ -107,7 +107,8 @@ def test_the_app_cannot_update_or_delete_entries(chain):
 
 
 def test_the_real_command_line(tmp_path):
-    """`flask --app wsgi audit verify` itself, on a SQLite file: exit 0, then 1 naming the entry."""
+    """`flask --app wsgi audit verify` itself, on a SQLite file with an edited entry: exit 1, naming it.
+    (The intact case runs the same command in-process above.)"""
     url = f"sqlite:///{tmp_path / 'audit.db'}"
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
     with app.app_context():
@@ -115,18 +116,11 @@ def test_the_real_command_line(tmp_path):
         for n in range(3):
             record("test.cli", object_type="Test", object_id=n)
             db.session.commit()
+        raw("UPDATE audit_entry SET object_id = 42 WHERE id = 2")
         db.session.remove()
         db.engine.dispose()
     env = dict(os.environ, DATABASE_URL=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
-
-    def flask_verify():
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify"], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=60)
-
-    ok = flask_verify()
-    assert ok.returncode == 0 and "intact: 3 entries" in ok.stdout
-    with app.app_context():
-        raw("UPDATE audit_entry SET object_id = 42 WHERE id = 2")
-        db.engine.dispose()
-    broken = flask_verify()
-    assert broken.returncode == 1 and "entry 2: content was edited" in broken.stderr
+    broken = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "entry 2: content was edited" in broken.stderr
