@@ -89,8 +89,7 @@ def main():
     (winners, explanation), t_mes = timed("MES with completion, as the site counts (exact)",
                                           lambda: tally.allocate_mes(spec, ballots, votes))
     print(f"  -> plain MES funds {len(plain)} projects; with completion {len(winners)} "
-          f"(final share {float(Fraction(explanation.get('final_share', explanation['share']))):.2f} yuan, "
-          f"{len(explanation['completion'])} added by greedy)")
+          f"({len(explanation['completion'])} of them added by the greedy completion)")
     if not args.skip_float:
         import pabutools.fractions
 

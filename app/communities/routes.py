@@ -70,9 +70,10 @@ def members():
             flash(_("Please check the form: %(errors)s",
                     errors="; ".join(e for errs in form.errors.values() for e in errs)), "error")
     pending = services.pending_requests(community)
-    verified = permissions.verified_members(community)
+    query = request.args.get("q", "").strip()[:60]
+    directory = services.member_directory(community, query, request.args.get("page", 1, type=int))
     return render_template(
-        "communities/members.html", community=community, pending=pending, verified=verified,
+        "communities/members.html", community=community, pending=pending, directory=directory, query=query,
         verify_form=VerifyForm(), decline_form=DeclineForm(), role_form=RoleForm(),
         can_assign=permissions.can_assign_roles(current_user, community), Membership=Membership,
     )

@@ -2,7 +2,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, select
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
@@ -154,3 +154,19 @@ def memberships_of(user):
     return db.session.scalars(
         select(Membership).where(Membership.user_id == user.id).order_by(Membership.created_at)
     ).all()
+
+
+def member_directory(community, query="", page=1, per_page=30):
+    """Verified members, council and committee first, searchable by name or address."""
+    from app.auth.models import User
+
+    statement = (
+        select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
+    )
+    for word in (query or "").split()[:5]:
+        statement = statement.where(User.display_name.icontains(word, autoescape=True)
+                                    | Membership.address.icontains(word, autoescape=True))
+    role_order = case({Role.COMMITTEE: 0, Role.CHAIR: 1, Role.COUNCIL_MEMBER: 2}, value=Membership.role, else_=3)
+    return db.paginate(statement.order_by(role_order, User.display_name, Membership.id),
+                       page=page, per_page=per_page, error_out=False)

@@ -162,7 +162,7 @@ class SmtpTransport:
         if self.connection is not None:
             try:
                 self.connection.quit()
-            except Exception:  # noqa: S110  (already broken: nothing more to do)
+            except Exception:  # already broken: nothing more to do  # noqa: S110  # nosec B110
                 pass
             self.connection = None
 

@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
 from app.matters import lifecycle
-from app.matters.models import MicroMatter, Support
+from app.matters.models import Support
 from app.models_base import utcnow
 
 from . import services
@@ -45,7 +45,7 @@ EXTRA_MATTERS = [
 
 def demo_photo(seed, label="photo.jpg"):
     """A small generated picture (no external files): a "construction site" in a few colours."""
-    rng = random.Random(seed)  # noqa: S311  (demo pictures, not secrets)
+    rng = random.Random(seed)  # demo pictures, not secrets  # noqa: S311  # nosec B311
     image = Image.new("RGB", (480, 320), (200 + rng.randint(0, 40), 210, 220))
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, 220, 480, 320], fill=(150, 150, 140))
@@ -65,13 +65,11 @@ def _records(community):
 
 
 def _approve_more(context, community, committee, needed):
-    """Approve matters still on the agenda list; propose and admit new ones if there are none."""
-    candidates = [m for m in context.get("matters", []) if getattr(m, "status", None) == "on_agenda"]
-    if len(candidates) < needed:
-        seen = {m.id for m in candidates}
-        candidates += [m for m in db.session.scalars(
-            select(MicroMatter).where(MicroMatter.community_id == community.id, MicroMatter.status == "on_agenda")
-            .order_by(MicroMatter.id)) if m.id not in seen]
+    """Approve agenda matters no meeting has taken up; propose and admit new ones if there are too few."""
+    from app.councils.services import schedulable_items
+
+    # Matters scheduled for the council's upcoming meeting stay with the council.
+    candidates = [item.matter for item in schedulable_items(community)]
     for matter in candidates[:needed]:
         lifecycle.apply(matter, "approve", committee, system=True, budget=matter.estimated_cost)
         needed -= 1
@@ -84,7 +82,7 @@ def _propose_and_admit(context, community, committee, needed):
     from app.matters import services as matter_services
 
     residents = context["residents"]
-    rng = context.get("rng") or random.Random(5)  # noqa: S311
+    rng = context.get("rng") or random.Random(5)  # noqa: S311  # nosec B311
     for index, (title, description, category, location, cost, kind) in enumerate(EXTRA_MATTERS[:needed]):
         proposer = residents[200 + index]
         matter = matter_services.create_matter(
@@ -107,7 +105,7 @@ def _propose_and_admit(context, community, committee, needed):
 
 def load(context):
     community, committee, residents = context["community"], context["committee"], context["residents"]
-    rng = random.Random(20261205)  # noqa: S311  (repeatable demo data)
+    rng = random.Random(20261205)  # repeatable demo data  # noqa: S311  # nosec B311
     records = [r for r in _records(community) if r.state == RecordState.PLANNED]
     if len(records) < len(PLAN):
         _approve_more(context, community, committee, len(PLAN) - len(records))
@@ -200,7 +198,7 @@ def _spend(record, committee, items):
 
 def _finish(record, committee, when, seed):
     """Every milestone done, a final update, the acceptance (验收)."""
-    signed, delivered, built = _start(record, committee, when, random.Random(seed), [  # noqa: S311
+    signed, delivered, built = _start(record, committee, when, random.Random(seed), [  # noqa: S311  # nosec B311
         ("签订施工合同", when.when(0.35)), ("材料进场", when.when(0.5)), ("施工完成", when.when(0.7))],
         end=when.when(0.75))
     _done(record, committee, signed, when.when(0.34), "合同已签订并在居委会公示栏公示。", seed, photo=False)

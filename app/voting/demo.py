@@ -10,12 +10,9 @@ a round that ran three weeks ago: ballots cast during its window, some changed, 
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
-from app.matters.models import MicroMatter
 from app.models_base import utcnow
 
 from . import services, tally
@@ -36,20 +33,11 @@ EXTRA = [
 ]
 
 
-def _reserved_for_meetings(context):
-    """Matters on the agenda of the councils' upcoming meeting stay with the council."""
-    ids = set()
-    for meeting in context.get("meetings", [])[1:]:
-        for item in getattr(meeting, "items", []):
-            ids.add(item.agenda_item.matter_id)
-    return ids
-
-
 def _candidates(context, community):
-    reserved = _reserved_for_meetings(context)
-    return [m for m in db.session.scalars(
-        select(MicroMatter).where(MicroMatter.community_id == community.id, MicroMatter.status == Status.ON_AGENDA)
-        .order_by(MicroMatter.id)) if m.id not in reserved]
+    """Agenda matters not already scheduled for a council meeting (those stay with the council)."""
+    from app.councils.services import schedulable_items
+
+    return [item.matter for item in schedulable_items(community)]
 
 
 def _propose(context, community, committee, needed, rng):

@@ -163,7 +163,8 @@ class RoundParticipation(db.Model):
 
 
 class RoundBallot(db.Model):
-    """A ballot and its receipt code. Never deleted; a changed ballot marks the old one superseded."""
+    """A resident's ballot and its receipt code. Never deleted; a changed ballot marks the old one
+    superseded. (Named RoundBallot: the councils' named vote, app.councils.models.Ballot, owns `ballot`.)"""
 
     __table_args__ = (UniqueConstraint("round_id", "voter_key", "counted"),)
 
@@ -187,11 +188,6 @@ class RoundBallot(db.Model):
     @property
     def is_superseded(self):
         return self.counted is None
-
-
-# Other features may import the resident ballot as `Ballot`; the class is named RoundBallot because
-# the councils' named vote (app.councils.models.Ballot) already owns that class name and table.
-Ballot = RoundBallot
 
 
 class PaperBallot(db.Model):

@@ -37,7 +37,6 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
@@ -153,9 +152,13 @@ def parse_canonical(method, text):
     return tuple(sorted(int(n) for n in text.split(",")))
 
 
-@lru_cache(maxsize=64)
+_COSTS = [None, None]  # (spec, {number: cost}): checking a million ballots of one round looks it up once
+
+
 def _costs(spec: RoundSpec):
-    return {o.number: o.cost for o in spec.options}
+    if _COSTS[0] is not spec:
+        _COSTS[:] = [spec, {o.number: o.cost for o in spec.options}]
+    return _COSTS[1]
 
 
 def check_ballot(spec: RoundSpec, choices):

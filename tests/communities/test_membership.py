@@ -1,4 +1,5 @@
 """Communities, joining, the committee's verification, roles, admin pages."""
+import re
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
@@ -158,3 +159,17 @@ def test_admin_area_is_for_admins_only(client, make):
     assert client.get("/admin/").status_code == 302
     login(client, user)
     assert client.get("/admin/").status_code == 403
+
+
+def test_member_directory_is_paginated_and_searchable(client, make):
+    community = make.community()
+    committee = make.member(community, role=Role.COMMITTEE)
+    for i in range(40):
+        make.member(community, display_name=f"居民{i:02d}")
+    login(client, committee)
+    first = client.get(f"/c/{community.slug}/members").get_data(as_text=True)
+    assert "已核实成员（41）" in first, re.findall(r"<h2>.*?</h2>", first)
+    assert "page=2" in first
+    assert len(first.encode()) < 50_000
+    found = client.get(f"/c/{community.slug}/members?q=居民07").get_data(as_text=True)
+    assert "居民07" in found and "居民08" not in found

@@ -16,17 +16,18 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from app import create_app
 from app.extensions import db
-from tests.conftest import login
-from tests.database import clear_tables
+from tests.conftest import FreshRequestClient
+from tests.database import empty_database, fresh_schema
 from tests.security.headers import security_header_problems
-from tests.security.world import PASSWORD, ROLES, build_world
+from tests.security.world import ROLES, build, restore
 
 LOGIN = "login"
 SIGNED_IN = tuple(r for r in ROLES if r != "anonymous")
-VERIFIED = ("resident", "council", "chair", "committee", "proposer")  # verified members of "alpha"
+VERIFIED = ("resident", "council", "chair", "committee", "proposer")  # verified members of the demo community
 
 
 def everyone(code=200):
@@ -42,6 +43,16 @@ def only(*roles, denied=403):
     return {role: LOGIN if role == "anonymous" else (200 if role in roles else denied) for role in ROLES}
 
 
+COUNCIL = ("council", "chair")  # council members of the demo community (the chair presides over the demo meetings)
+RUNS_MEETINGS = ("chair", "committee")  # the demo meetings' chair and secretary
+STAFF = ("committee", "admin")
+
+
+def public_data():
+    """Open data and counted results: everyone, whoever they are."""
+    return everyone()
+
+
 # ------------------------------------------------------------------ GET: endpoint[@variant] -> role -> outcome
 GET = {
     "static": everyone(),
@@ -54,16 +65,85 @@ GET = {
     "notifications.inbox": signed_in(),
     "admin.index": only("admin"),
     "admin.community": only("admin"),
+    "tracker_admin.index": only("admin"),
+    "tracker_admin.export_csv": only("admin"),
     "communities.home": everyone(),
-    "communities.members": only("committee", "admin"),
+    "communities.members": only(*STAFF),
+    "rules.show": everyone(),
+    "rules.version": everyone(),
+    "rules.edit": only(*STAFF),
     # micro-matters: public once submitted; drafts only for the proposer, the committee and admins
     "matters.index": everyone(),
     "matters.detail": everyone(),
     "matters.detail@draft": {**everyone(404), "proposer": 200, "committee": 200, "admin": 200},
+    "matters.comment_page": everyone(),
+    "matters.comment_page@draft": everyone(404),  # the comment is not on the draft
     "matters.photo": everyone(),
+    "matters.photo@draft": everyone(404),  # the photo is not the draft's
     "matters.new": only(*VERIFIED),
     "matters.edit": only("proposer"),
     "matters.edit@draft": {**only("proposer", denied=404), "committee": 403, "admin": 403},
+    # review, agenda list and meetings
+    "councils.review": only("committee"),
+    "councils.agenda": everyone(),
+    "councils.meetings": everyone(),
+    "councils.meeting": everyone(),
+    "councils.meeting@scheduled": everyone(),
+    "councils.new_meeting": only("committee"),
+    "councils.chair_view": only(*RUNS_MEETINGS),
+    "councils.chair_view@scheduled": only(*RUNS_MEETINGS),
+    "councils.projector_view": only(*RUNS_MEETINGS),
+    "councils.projector_view@scheduled": only(*RUNS_MEETINGS),
+    "councils.member_view": only(*COUNCIL),
+    "councils.member_view@scheduled": only(*COUNCIL),
+    "councils.live": everyone(),  # the public view's live region
+    "councils.live@scheduled": everyone(),
+    "councils.live@chair": {**only(*RUNS_MEETINGS), "anonymous": 403},
+    "councils.live@projector": {**only(*RUNS_MEETINGS), "anonymous": 403},
+    "councils.live@member": {**only(*COUNCIL), "anonymous": 403},
+    # the check-in page is reached with the meeting's secret token (QR code in the room); checking in
+    # itself is for council members (see POST)
+    "councils.checkin": signed_in(),
+    "councils.checkin@scheduled": signed_in(),
+    "councils.minutes": everyone(),  # locked minutes are public
+    "councils.minutes@scheduled": everyone(404),  # none yet
+    # resident voting rounds
+    "voting.index": everyone(),
+    "voting.ballot": everyone(),  # the ballot page explains who may vote
+    "voting.ballot@counted": everyone(),
+    "voting.check": everyone(),  # receipt look-up
+    "voting.mine": signed_in(),
+    "voting.receipt": signed_in(),
+    "voting.receipt@counted": signed_in(),
+    "voting.results": everyone(),  # before the count: participation only
+    "voting.results@counted": everyone(),
+    "voting.ballots": everyone(404),  # anonymised ballots only once counted
+    "voting.ballots@counted": everyone(),
+    "voting.ballots_csv": everyone(404),
+    "voting.ballots_csv@counted": everyone(),
+    "voting.ballots_pb": everyone(404),
+    "voting.ballots_pb@counted": everyone(),
+    "voting.round_json": everyone(404),
+    "voting.round_json@counted": everyone(),
+    "voting.paper_template": everyone(),
+    "voting.paper_template@counted": everyone(),
+    "voting.new": only(*STAFF),
+    "voting.paper": only(*STAFF),
+    "voting.paper@counted": only(*STAFF),
+    "voting.households": only(*STAFF),
+    "voting.household": only(*STAFF),
+    # implementation tracker
+    "tracker.index": everyone(),
+    "tracker.record": everyone(),
+    "tracker.record@evaluation": everyone(),
+    "tracker.photo": everyone(),
+    "tracker.matter_timeline": everyone(),
+    "tracker.matter_timeline@draft": everyone(404),
+    "tracker.rate": signed_in(),  # the page says who may rate; rating itself is checked on POST
+    "tracker.rate@evaluation": signed_in(),
+    "tracker.manage": only("committee"),
+    "tracker.manage@evaluation": only("committee"),
+    "tracker.dashboard": only(*STAFF),
     # publishing
     "publishing.results": everyone(),
     "publishing.notices": everyone(),
@@ -71,19 +151,45 @@ GET = {
     "publishing.print_notice": everyone(),
     "publishing.atom_feed": everyone(),
     "publishing.new_notice": only("committee"),
-    # open data: read-only and public
-    "api.index": everyone(),
-    "api.docs": everyone(),
-    "api.openapi_document": everyone(),
-    "api.communities": everyone(),
-    "api.communities_csv": everyone(),
-    "api.community": everyone(),
-    "api.matters": everyone(),
-    "api.matters_csv": everyone(),
-    "api.matter": everyone(),
-    "api.notices": everyone(),
-    "api.notices_csv": everyone(),
-    "api.notice": everyone(),
+    # open data: read-only and public; nothing before it is public on the site
+    "api.index": public_data(),
+    "api.docs": public_data(),
+    "api.docs_group": public_data(),
+    "api.openapi_document": public_data(),
+    "api.communities": public_data(),
+    "api.communities_csv": public_data(),
+    "api.community": public_data(),
+    "api.matters": public_data(),
+    "api.matters_csv": public_data(),
+    "api.matter": public_data(),
+    "api.matter@draft": everyone(404),
+    "api.notices": public_data(),
+    "api.notices_csv": public_data(),
+    "api.notice": public_data(),
+    "api.agenda": public_data(),
+    "api.agenda_csv": public_data(),
+    "api.meetings": public_data(),
+    "api.meetings_csv": public_data(),
+    "api.meeting": public_data(),
+    "api.meeting@scheduled": public_data(),
+    "api.minutes": public_data(),
+    "api.minutes@scheduled": everyone(404),
+    "api.decisions": public_data(),
+    "api.decisions_csv": public_data(),
+    "api.rounds": public_data(),
+    "api.rounds_csv": public_data(),
+    "api.voting_round": public_data(),
+    "api.voting_round@counted": public_data(),
+    "api.ballots": everyone(404),
+    "api.ballots@counted": public_data(),
+    "api.ballots_csv": everyone(404),
+    "api.ballots_csv@counted": public_data(),
+    "api.implementations": public_data(),
+    "api.implementations_csv": public_data(),
+    "api.implementation": public_data(),
+    "api.implementation@evaluation": public_data(),
+    "api.ratings": public_data(),
+    "api.ratings_csv": public_data(),
 }
 
 # ------------------------------------------------------------------ writes: endpoint -> roles that may act
@@ -96,7 +202,8 @@ POST = {
     "admin.index": ("admin",),
     "admin.community": ("admin",),
     "communities.join": ("other", "admin"),  # people without a membership here
-    "communities.members": ("committee", "admin"),
+    "communities.members": STAFF,
+    "rules.edit": STAFF,
     "matters.new": VERIFIED,
     "matters.edit": ("proposer",),
     "matters.submit": ("proposer",),
@@ -108,6 +215,41 @@ POST = {
     "matters.comment": VERIFIED,
     "matters.reply": ("proposer", "committee"),
     "matters.hide": ("committee",),
+    "councils.admit": ("committee",),
+    "councils.decline": ("committee",),
+    "councils.move_agenda_item": ("committee",),
+    "councils.new_meeting": ("committee",),
+    "councils.open_meeting": RUNS_MEETINGS,
+    "councils.close_meeting": RUNS_MEETINGS,
+    "councils.attendance": RUNS_MEETINGS,
+    "councils.handover": RUNS_MEETINGS,
+    "councils.open_item": RUNS_MEETINGS,
+    "councils.close_item": RUNS_MEETINGS,
+    "councils.next_speaker": RUNS_MEETINGS,
+    "councils.end_turn": RUNS_MEETINGS,
+    "councils.open_vote": RUNS_MEETINGS,
+    "councils.close_vote": RUNS_MEETINGS,
+    "councils.minutes_notes": RUNS_MEETINGS,
+    "councils.minutes_correct": RUNS_MEETINGS,
+    "councils.minutes_lock": ("chair",),
+    "councils.checkin": COUNCIL,
+    "councils.speak": COUNCIL,
+    "councils.withdraw_turn": COUNCIL,
+    "councils.move_motion": COUNCIL,
+    "councils.second": COUNCIL,
+    "councils.withdraw_motion": COUNCIL,
+    "councils.ballot": COUNCIL,
+    "councils.hand": COUNCIL,
+    "voting.ballot": VERIFIED,
+    "voting.new": STAFF,
+    "voting.count": STAFF,
+    "voting.paper": STAFF,
+    "voting.households": STAFF,
+    "voting.household": STAFF,
+    "tracker.rate": VERIFIED,
+    **{f"tracker.{name}": ("committee",) for name in (
+        "details", "add_milestone", "milestone_done", "post_update", "spending", "start", "pause", "resume",
+        "accept", "open_evaluation", "end_window", "respond", "rectify", "close")},
     "publishing.new_notice": ("committee",),
     "publishing.lodge_objection": ("resident", "council", "chair", "proposer"),
     "publishing.answer_objection": ("committee",),
@@ -139,30 +281,48 @@ def test_every_route_has_a_rule_in_the_table(app):
         assert set(outcomes) == set(ROLES), f"{key}: every role needs an expected outcome"
 
 
-class Walker:
-    def __init__(self, app):
-        self.app = app
-        self.world = None
-        self.clients = {}
+@pytest.fixture(scope="session")
+def world_snapshot(tmp_path_factory):
+    """The demo world, built once per run on the test database, kept as rows."""
+    uploads = tmp_path_factory.mktemp("matrix-uploads")
+    app = create_app("test", UPLOAD_FOLDER=str(uploads))
+    with app.app_context():
+        fresh_schema()
+        try:
+            snap = build(app)
+        finally:
+            empty_database()
+    return uploads, snap
 
-    def build(self):
-        self.world = build_world()
-        self.clients = {}
-        for role in ROLES:
-            client = self.app.test_client()
-            if role != "anonymous":
-                login(client, self.world.users[role], PASSWORD)
-            self.clients[role] = client
+
+class Walker:
+    """Clients for every role on an app whose database holds the world."""
+
+    def __init__(self, app, snap):
+        self.app, self.snap = app, snap
+        restore(snap)
+        serializer = app.session_interface.get_signing_serializer(app)
+        # The session login_user() makes, signed with the app's key (quicker than a scrypt login).
+        self.sessions = {role: serializer.dumps({"_user_id": f"{user_id}:{token}", "_fresh": True})
+                         for role, (user_id, token) in snap.users.items()}
+        self.client = app.test_client()
+
+    def request(self, role, url, method="GET"):
+        """Every request starts from the role's fresh session (a logout before does not carry over)."""
+        self.client.delete_cookie("session", domain="localhost")
+        if role != "anonymous":
+            self.client.set_cookie("session", self.sessions[role], domain="localhost")
+        return self.client.open(url, method=method, data={} if method != "GET" else None, buffered=True)
 
     def rebuild(self):
-        """A clean world again; the users get the same ids and session tokens, so nobody logs in again."""
-        clear_tables()
-        self.world = build_world()
+        """The world as it was; the users keep their ids and session tokens, so nobody logs in again."""
+        restore(self.snap)
 
     def url(self, rule, variant=None):
-        values = dict(self.world.args)
+        values = dict(self.snap.args)
+        values.update(self.snap.endpoint_args.get(rule.endpoint, {}))
         if variant:
-            values.update(self.world.variants[variant])
+            values.update(self.snap.variants[variant])
         missing = [arg for arg in rule.arguments if arg not in values]
         assert not missing, f"{rule.endpoint}: the world has no value for {missing} (extend tests/security/world.py)"
         with self.app.test_request_context():
@@ -175,15 +335,24 @@ def outcome(response):
     return response.status_code
 
 
-def snapshot():
+def digest():
     """A digest of every row of every table: proves a refused request wrote nothing."""
-    digest = hashlib.sha256()
+    sha = hashlib.sha256()
     for table in db.metadata.sorted_tables:
         order = list(table.primary_key.columns) or list(table.columns)
         for row in db.session.execute(select(table).order_by(*order)):
-            digest.update(repr(tuple(row)).encode())
+            sha.update(repr(tuple(row)).encode())
     db.session.rollback()
-    return digest.hexdigest()
+    return sha.hexdigest()
+
+
+def change_marker():
+    """Cheap: moves whenever anything may have been written (then digest() decides)."""
+    query = ("SELECT pg_snapshot_xmax(pg_current_snapshot())::text" if db.engine.dialect.name == "postgresql"
+             else "SELECT total_changes()")  # the in-memory SQLite database has one shared connection
+    value = db.session.scalar(text(query))
+    db.session.rollback()
+    return value
 
 
 def page_problems(response):
@@ -199,13 +368,20 @@ def page_problems(response):
 
 
 @pytest.fixture
-def walker(app):
-    walker = Walker(app)
-    walker.build()
-    return walker
+def walker(world_snapshot):
+    uploads, snap = world_snapshot
+    app = create_app("test", UPLOAD_FOLDER=str(uploads))
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        fresh_schema()
+        try:
+            yield Walker(app, snap)
+        finally:
+            empty_database()
 
 
-def test_get_matrix(app, walker):
+def test_get_matrix(walker):
+    app = walker.app
     failures, header_failures = [], []
     for rule in rules(app, {"GET"}):
         keys = [k for k in GET if k.split("@")[0] == rule.endpoint]
@@ -213,7 +389,7 @@ def test_get_matrix(app, walker):
             variant = key.split("@")[1] if "@" in key else None
             url = walker.url(rule, variant)
             for role in ROLES:
-                response = walker.clients[role].get(url)
+                response = walker.request(role, url)
                 got, expected = outcome(response), GET[key][role]
                 if got != expected:
                     failures.append(f"GET {url} ({key}) as {role}: expected {expected}, got {got}")
@@ -224,21 +400,29 @@ def test_get_matrix(app, walker):
         sorted(set(header_failures)))
 
 
-def test_post_matrix(app, walker):
+def test_post_matrix(walker):
+    app = walker.app
     failures = []
-    dirty = False
+    pristine = digest()
+    marker = change_marker()
+
+    def changed():
+        nonlocal marker
+        now = change_marker()
+        if now == marker:
+            return False
+        marker = now
+        return digest() != pristine
+
     for rule in rules(app, WRITE_METHODS):
         if rule.endpoint not in POST:
             continue  # reported by test_every_route_has_a_rule_in_the_table
-        if dirty:
-            walker.rebuild()
         allowed = set(POST[rule.endpoint])
         method = sorted(rule.methods & WRITE_METHODS)[0]
         url = walker.url(rule)
-        before = snapshot()
         # Refused roles first, on the untouched world; then the roles that may act.
         for role in sorted(ROLES, key=lambda r: r in allowed):
-            response = walker.clients[role].open(url, method=method, data={})
+            response = walker.request(role, url, method)
             got = outcome(response)
             where = f"{method} {url} as {role}"
             if response.status_code >= 500:
@@ -249,9 +433,11 @@ def test_post_matrix(app, walker):
                 continue
             if got not in (LOGIN, 400, 403, 404, 405, "redirect"):
                 failures.append(f"{where}: should be refused, got {got}")
-            if snapshot() != before:
+            if changed():
                 failures.append(f"{where}: refused ({got}) but the database changed")
                 walker.rebuild()
-                before = snapshot()
-        dirty = snapshot() != before
+                marker = change_marker()
+        if changed():  # an allowed role wrote something: the next endpoint starts from the world again
+            walker.rebuild()
+            marker = change_marker()
     assert not failures, "authorisation matrix (writes) differs:\n" + "\n".join(failures)

@@ -1,53 +1,37 @@
-"""A small, realistic world for walking every route as every role.
+"""A realistic world for walking every route as every role: the demo community (every
+feature's demo step: matters, council meetings, voting rounds, implementation records,
+notices) plus a second community and a few people with exactly one role each.
 
-Community "alpha" (where the roles belong) and "beta" (where "other" lives); a
-micro-matter collecting supports (with a photo and a comment), a private draft, a
-published notice with an objection, and — as features land — their objects too.
-Objects are made through the services where that is practical, so the pages see
-what they would see in use.
+Built once per test run and kept as rows (`Snapshot`); each test that needs it, and the
+route walk after any request that wrote something, puts those rows back, which is much
+faster than loading the demo again. Photos stay in one upload folder for the whole run.
 """
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from PIL import Image
+from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import User
 from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.rules.models import RuleSet
+from tests.database import ON_POSTGRES, clear_tables
 
 PASSWORD = "password123"
 ROLES = ("anonymous", "unverified", "other", "resident", "council", "chair", "committee", "admin", "proposer")
+DEMO_USERS = {"admin": "admin", "committee": "committee", "chair": "chair", "council": "council1"}
 
 
 @dataclass
-class World:
-    users: dict = field(default_factory=dict)  # role -> User (no entry for "anonymous")
+class Snapshot:
+    rows: dict = field(default_factory=dict)  # table name -> [row dicts]
+    users: dict = field(default_factory=dict)  # role -> (user id, session token)
     args: dict = field(default_factory=dict)  # URL variable -> value
-    variants: dict = field(default_factory=dict)  # variant name -> {URL variable: value}
-    objects: dict = field(default_factory=dict)
-
-
-def _user(username, display_name, admin=False):
-    # A fixed session token: after the world is rebuilt, the logged-in test clients stay logged in.
-    user = User(username=username, display_name=display_name, is_admin=admin, session_token=f"matrix-{username}")
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    return user
-
-
-def _community(slug, name):
-    community = Community(slug=slug, name=name, district="姑苏区", register_size=2000, annual_budget=300_000)
-    db.session.add(community)
-    db.session.flush()
-    db.session.add(RuleSet(community_id=community.id, version=1, support_threshold_count=50))
-    return community
-
-
-def _member(user, community, role=Role.RESIDENT, status=MembershipStatus.VERIFIED):
-    db.session.add(Membership(user=user, community=community, role=role, status=status, address="1栋1单元101室"))
+    endpoint_args: dict = field(default_factory=dict)  # endpoint -> {URL variable: value}
+    variants: dict = field(default_factory=dict)  # variant -> {URL variable: value}
 
 
 def photo_upload(name="photo.jpg"):
@@ -57,62 +41,156 @@ def photo_upload(name="photo.jpg"):
     return FileStorage(stream=buffer, filename=name, content_type="image/jpeg")
 
 
-def build_world():
-    world = World()
-    alpha = _community("alpha", "甲社区")
-    beta = _community("beta", "乙社区")
-    users = world.users
-    users["admin"] = _user("siteadmin", "管理员", admin=True)
-    users["unverified"] = _user("pending", "待核实")
-    _member(users["unverified"], alpha, status=MembershipStatus.PENDING)
-    users["other"] = _user("elsewhere", "乙社区居民")
-    _member(users["other"], beta)
-    for role, member_role in (("resident", Role.RESIDENT), ("council", Role.COUNCIL_MEMBER), ("chair", Role.CHAIR),
-                              ("committee", Role.COMMITTEE), ("proposer", Role.RESIDENT)):
-        users[role] = _user(f"{role}user", f"{role}用户")
-        _member(users[role], alpha, role=member_role)
+def _person(username, display_name, community=None, role=Role.RESIDENT, status=MembershipStatus.VERIFIED):
+    user = User(username=username, display_name=display_name)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    if community is not None:
+        db.session.add(Membership(user=user, community=community, role=role, status=status, address="2栋2单元202室"))
+    return user
+
+
+def _first(query):
+    value = db.session.scalar(query.limit(1))
+    assert value is not None, f"the demo has nothing for {query}"
+    return value
+
+
+def build(app):
+    """Load the demo and the extra people into the (empty) database; return the Snapshot."""
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    snap = Snapshot()
+    home = db.session.scalar(select(Community).where(Community.slug == "xinglin"))
+    beta = Community(slug="beta", name="乙社区", district="姑苏区", register_size=2000, annual_budget=100_000)
+    db.session.add(beta)
+    db.session.flush()
+    db.session.add(RuleSet(community_id=beta.id, version=1))
+    people = {
+        "unverified": _person("pending", "待核实居民", home, status=MembershipStatus.PENDING),
+        "other": _person("elsewhere", "乙社区居民", beta),
+        "resident": _person("plainresident", "普通居民", home),
+        "proposer": _person("proposeruser", "提议人", home),
+    }
     db.session.commit()
-    world.objects.update(alpha=alpha, beta=beta)
-    world.args.update(slug=alpha.slug, community_id=alpha.id, filename="style.css")
-    _matters(world)
-    _publishing(world)
-    return world
+    for role, username in DEMO_USERS.items():
+        people[role] = db.session.scalar(select(User).where(User.username == username))
+    snap.users = {role: (user.id, user.session_token) for role, user in people.items()}
+    snap.args.update(slug=home.slug, community_id=home.id, filename="style.css", version=1)
+    _matters(snap, home, people)
+    _councils(snap, home)
+    _voting(snap, home)
+    _tracker(snap, home)
+    _publishing(snap, home, people)
+    _api(snap)
+    snap.rows = {table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
+                 for table in db.metadata.sorted_tables}
+    db.session.rollback()
+    return snap
 
 
-def _matters(world):
+def _matters(snap, home, people):
     from app.matters import services
 
-    alpha, users = world.objects["alpha"], world.users
     fields = {"description": "入口台阶太高，轮椅进不去。", "category": "accessibility", "location": "5号楼入口",
               "estimated_cost": "8000", "project_type": "works"}
-    matter = services.create_matter(users["proposer"], alpha, photos=[photo_upload()], submit=True,
+    matter = services.create_matter(people["proposer"], home, photos=[photo_upload()], submit=True,
                                     title="5号楼无障碍坡道", **fields)
-    draft = services.create_matter(users["proposer"], alpha, title="草稿：楼道灯", **fields)
-    comment = services.add_comment(users["resident"], matter, "support", "支持，老人出入方便。")
-    world.objects.update(matter=matter, draft=draft, comment=comment)
-    world.args.update(matter_id=matter.id, comment_id=comment.id, photo_id=matter.photos[0].id)
-    world.variants["draft"] = {"matter_id": draft.id}
+    draft = services.create_matter(people["proposer"], home, title="草稿：楼道灯", **fields)
+    comment = services.add_comment(people["resident"], matter, "support", "支持，老人出入方便。")
+    snap.args.update(matter_id=matter.id, comment_id=comment.id, photo_id=matter.photos[0].id)
+    snap.variants["draft"] = {"matter_id": draft.id}
 
 
-def _publishing(world):
-    from app.publishing.models import Notice, NoticeKind, NoticeMatter, Objection
-    from app.publishing.permissions import local_today
-    from app.publishing.sources import msg, row
+def _councils(snap, home):
+    from app.councils.models import AgendaItem, Meeting, MeetingItem, Minutes, Motion, MotionVote, SpeakingTurn
+    from app.matters.models import MicroMatter
 
-    alpha, users = world.objects["alpha"], world.users
-    today = local_today()
-    notice = Notice(
-        community_id=alpha.id, kind=NoticeKind.ACCEPTANCE, ref_id=world.objects["matter"].id,
-        title="5号楼无障碍坡道验收公示", preface="请居民监督。", preface_html="<p>请居民监督。</p>",
-        facts={"summary": msg("Acceptance of a completed project"), "rows": [row("Budget", 8000, "money")]},
-        record_path=f"/c/{alpha.slug}/matters/{world.objects['matter'].id}",
-        period_start=today - timedelta(days=1), period_end=today + timedelta(days=5),
-        published_by_id=users["committee"].id)
-    db.session.add(notice)
-    db.session.flush()
-    db.session.add(NoticeMatter(notice_id=notice.id, matter_id=world.objects["matter"].id))
-    objection = Objection(notice_id=notice.id, author_id=users["resident"].id, body="坡度是否符合规范？")
+    closed = _first(select(Meeting).where(Meeting.community_id == home.id, Meeting.status == "closed")
+                    .order_by(Meeting.id))
+    scheduled = _first(select(Meeting).where(Meeting.community_id == home.id, Meeting.status == "scheduled")
+                       .order_by(Meeting.id))
+    item = _first(select(MeetingItem.id).where(MeetingItem.meeting_id == closed.id).order_by(MeetingItem.id))
+    motion = _first(select(Motion.id).join(MeetingItem, Motion.meeting_item_id == MeetingItem.id)
+                    .where(MeetingItem.meeting_id == closed.id).order_by(Motion.id))
+    vote = _first(select(MotionVote.id).where(MotionVote.motion_id == motion))
+    turn = _first(select(SpeakingTurn.id).join(MeetingItem, SpeakingTurn.meeting_item_id == MeetingItem.id)
+                  .where(MeetingItem.meeting_id == closed.id).order_by(SpeakingTurn.id))
+    minutes = _first(select(Minutes.id).where(Minutes.meeting_id == closed.id))
+    snap.args.update(meeting_id=closed.id, item_id=item, motion_id=motion, vote_id=vote, turn_id=turn,
+                     minutes_id=minutes, token=closed.checkin_token, view="public")
+    scheduled_item = _first(select(MeetingItem.id).where(MeetingItem.meeting_id == scheduled.id))
+    snap.variants["scheduled"] = {"meeting_id": scheduled.id, "item_id": scheduled_item,
+                                  "token": scheduled.checkin_token}
+    for view in ("chair", "projector", "member"):
+        snap.variants[view] = {"view": view}
+    agenda_item = _first(select(AgendaItem.id).order_by(AgendaItem.id))
+    snap.endpoint_args["councils.move_agenda_item"] = {"item_id": agenda_item}
+    under_review = _first(select(MicroMatter.id).where(MicroMatter.community_id == home.id,
+                                                       MicroMatter.status == "under_review").order_by(MicroMatter.id))
+    for endpoint in ("councils.admit", "councils.decline"):
+        snap.endpoint_args[endpoint] = {"matter_id": under_review}
+
+
+def _voting(snap, home):
+    from app.voting.models import Household, VotingRound
+
+    rounds = db.session.scalars(select(VotingRound).where(VotingRound.community_id == home.id)
+                                .order_by(VotingRound.id)).all()
+    open_round = next(r for r in rounds if r.state() == "open")
+    counted = next(r for r in rounds if r.state() == "counted")
+    snap.args.update(round_id=open_round.id,
+                     household_id=_first(select(Household.id).where(Household.community_id == home.id)))
+    snap.variants["counted"] = {"round_id": counted.id}
+
+
+def _tracker(snap, home):
+    from app.tracker.models import ImplementationRecord, Milestone, MilestonePhoto
+
+    records = {r.state: r for r in db.session.scalars(
+        select(ImplementationRecord).where(ImplementationRecord.community_id == home.id)
+        .order_by(ImplementationRecord.id.desc()))}
+    record = records["in_progress"]
+    snap.args.update(record_id=record.id,
+                     milestone_id=_first(select(Milestone.id).where(Milestone.record_id == record.id)))
+    snap.variants["evaluation"] = {"record_id": records["evaluation"].id}
+    snap.endpoint_args["tracker.photo"] = {"photo_id": _first(select(MilestonePhoto.photo_id))}
+
+
+def _publishing(snap, home, people):
+    from app.publishing.models import Notice, Objection
+
+    notice = _first(select(Notice).where(Notice.community_id == home.id).order_by(Notice.id.desc()))
+    notice.period_end = max(notice.period_end, notice.period_start + timedelta(days=30))
+    objection = Objection(notice_id=notice.id, author_id=people["resident"].id, body="坡度是否符合规范？")
     db.session.add(objection)
     db.session.commit()
-    world.objects.update(notice=notice, objection=objection)
-    world.args.update(notice_id=notice.id, objection_id=objection.id)
+    snap.args.update(notice_id=notice.id, objection_id=objection.id)
+
+
+def _api(snap):
+    from app.api.routes import TAGS
+
+    snap.args["tag"] = next(iter(TAGS))
+
+
+def restore(snap):
+    """Put the snapshot's rows back (ids included) into empty tables."""
+    clear_tables()
+    with db.engine.begin() as connection:
+        if not ON_POSTGRES:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for table in db.metadata.sorted_tables:
+            rows = snap.rows.get(table.name)
+            if rows:
+                connection.execute(table.insert(), rows)
+        if ON_POSTGRES:
+            for table in db.metadata.sorted_tables:
+                columns = [c for c in table.primary_key.columns if c.autoincrement is True or
+                           (c.autoincrement == "auto" and c.type.python_type is int)]
+                if len(columns) == 1 and snap.rows.get(table.name):
+                    column = columns[0].name
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column}'), "
+                        f"(SELECT max(\"{column}\") FROM \"{table.name}\"))"))
+    db.session.remove()

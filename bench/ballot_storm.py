@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""A storm of resident ballots through the voting pages, then a check that nothing was lost
+or doubled (run by hand; bench/crash_storm.py runs the same storm with a SIGKILL in it).
+
+    python bench/ballot_storm.py [--ballots 10000] [--clients 64] [--rounds 16] [--workers 2]
+
+A fresh SQLite file is migrated (`flask db upgrade`) and seeded before gunicorn starts: one
+community, its committee, ceil(ballots / rounds) verified voters and `rounds` open approval
+rounds of three micro-matters each (opened through app.voting.services.open_round). gunicorn
+serves the app (production configuration, CSRF on, rate limits off by RATELIMIT_ENABLED=0) on
+127.0.0.1. Each of the concurrent clients owns a share of the voters and, for each of its
+voters and each round, opens the ballot page (GET: CSRF token) and casts the ballot (POST, the
+form the page shows) as a phone would. Session cookies are signed with the server's SECRET_KEY
+instead of logging in, so that hundreds of scrypt logins do not drown the figures.
+
+Checked afterwards, from the database file:
+  * zero 5xx answers;
+  * every acknowledged ballot (303 to the receipt) is stored exactly once, and nothing else is:
+    one counted ballot, one register mark and one `round.ballot_cast` audit entry per
+    (voter, round);
+  * `flask --app wsgi audit verify` reports the audit chain intact; SQLite's integrity_check is ok.
+Exit 1 when any check fails.
+"""
+import argparse
+import http.client
+import math
+import random
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import ROOT, Gunicorn, app_env, flask, machine, migrate  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SLUG = "storm"
+OPTIONS_PER_ROUND = 3
+
+
+def seed(env, voters, rounds):
+    """Runs in a child process (the app's own environment); returns what the clients need."""
+    import json
+    import subprocess
+
+    code = f"""
+import json, sys
+from datetime import timedelta
+sys.path.insert(0, {str(ROOT)!r})
+from werkzeug.security import generate_password_hash
+from app import create_app
+from app.auth.models import User
+from app.communities.models import Community, Membership, MembershipStatus, Role
+from app.extensions import db
+from app.matters.models import MicroMatter
+from app.models_base import utcnow
+from app.rules.models import RuleSet
+from app.voting import services
+
+app = create_app("production")
+with app.app_context():
+    community = Community(slug={SLUG!r}, name="压测社区", district="姑苏区", register_size={voters},
+                          annual_budget=300_000)
+    db.session.add(community)
+    db.session.flush()
+    db.session.add(RuleSet(community_id=community.id, version=1))
+    unused = generate_password_hash("not-used-by-the-bench", method="pbkdf2:sha256:1000")
+    committee = User(username="committee", display_name="居委会", password_hash=unused)
+    db.session.add(committee)
+    db.session.flush()
+    db.session.add(Membership(user_id=committee.id, community_id=community.id, role=Role.COMMITTEE,
+                              status=MembershipStatus.VERIFIED))
+    users = [User(username=f"voter{{i}}", display_name=f"居民{{i}}", password_hash=unused) for i in range({voters})]
+    db.session.add_all(users)
+    db.session.flush()
+    db.session.add_all([Membership(user_id=u.id, community_id=community.id, role=Role.RESIDENT,
+                                   status=MembershipStatus.VERIFIED, address="1栋") for u in users])
+    db.session.commit()
+    now = utcnow()
+    rounds = []
+    for r in range({rounds}):
+        matters = [MicroMatter(community_id=community.id, proposer_id=committee.id, title=f"项目{{r}}-{{k}}",
+                               description="-", description_html="-", category="other", location="-",
+                               estimated_cost=10_000 * (k + 1), project_type="goods", status="on_agenda")
+                   for k in range({OPTIONS_PER_ROUND})]
+        db.session.add_all(matters)
+        db.session.commit()
+        voting_round = services.open_round(
+            committee, community, title=f"压测第{{r + 1}}轮", method="approval", allocation="greedy",
+            budget=50_000, max_choices=2, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
+            allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])
+        rounds.append({{"id": voting_round.id, "options": [o.id for o in voting_round.options]}})
+    serializer = app.session_interface.get_signing_serializer(app)
+    voters = [{{"id": u.id, "cookie": serializer.dumps({{"_user_id": u.get_id(), "_fresh": True}})}} for u in users]
+    print(json.dumps({{"rounds": rounds, "voters": voters}}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=900)
+    if result.returncode != 0:
+        raise SystemExit(f"seeding failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class Tally:
+    """What the clients saw, shared between threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.statuses = Counter()  # (method, status) -> n
+        self.acknowledged = {}  # (voter id, round id) -> 303 | 409 (already stored, seen after a retry)
+        self.in_doubt = set()  # (voter, round) whose POST got no answer (connection lost)
+        self.connection_errors = 0
+        self.post_seconds = []
+
+    @property
+    def done(self):
+        return len(self.acknowledged)
+
+
+class Voter(threading.Thread):
+    """One client: a keep-alive connection, its own voters, every round for each of them."""
+
+    def __init__(self, port, voters, rounds, tally, deadline, seed_):
+        super().__init__(daemon=True)
+        self.port, self.voters, self.rounds, self.tally, self.deadline = port, voters, rounds, tally, deadline
+        self.random = random.Random(seed_)
+        self.connection = None
+        self.failure = None
+
+    def _request(self, method, path, cookie, body=None):
+        """One request; on a lost connection wait and try again (the server may be restarting)."""
+        headers = {"Cookie": f"session={cookie}", "Accept-Language": "zh-CN"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        while time.monotonic() < self.deadline:
+            try:
+                if self.connection is None:
+                    self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                if (response.getheader("Connection") or "").lower() == "close":
+                    self.connection.close()
+                    self.connection = None
+                return response, data
+            except (http.client.HTTPException, OSError):
+                if self.connection is not None:
+                    self.connection.close()
+                self.connection = None
+                with self.tally.lock:
+                    self.tally.connection_errors += 1
+                if method == "POST":
+                    return None, b""  # the caller decides (the ballot may or may not be stored)
+                time.sleep(0.2)
+        raise TimeoutError("the time limit was reached")
+
+    def _cookie(self, response, cookie):
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("session="):
+                return value.split(";", 1)[0].removeprefix("session=")
+        return cookie
+
+    def run(self):
+        try:
+            for voter in self.voters:
+                cookie = voter["cookie"]
+                for voting_round in self.rounds:
+                    cookie = self._vote(voter["id"], cookie, voting_round)
+        except Exception as exc:  # noqa: BLE001 - reported by main()
+            self.failure = repr(exc)
+
+    def _vote(self, voter_id, cookie, voting_round):
+        path = f"/c/{SLUG}/rounds/{voting_round['id']}"
+        key = (voter_id, voting_round["id"])
+        while time.monotonic() < self.deadline:
+            response, data = self._request("GET", path, cookie)
+            with self.tally.lock:
+                self.tally.statuses["GET", response.status] += 1
+            cookie = self._cookie(response, cookie)
+            token = CSRF.search(data.decode())
+            choices = self.random.sample(voting_round["options"], self.random.randint(1, 2))
+            body = "&".join([f"csrf_token={token.group(1) if token else ''}"] + [f"option={c}" for c in choices])
+            start = time.perf_counter()
+            response, _ = self._request("POST", path, cookie, body)
+            elapsed = time.perf_counter() - start
+            with self.tally.lock:
+                if response is None:
+                    self.tally.in_doubt.add(key)
+                    continue  # ask again: either it was stored (409) or it can be cast now
+                self.tally.statuses["POST", response.status] += 1
+                self.tally.post_seconds.append(elapsed)
+                if response.status == 303:
+                    self.tally.acknowledged[key] = 303
+                    return cookie
+                if response.status == 409 and key in self.tally.in_doubt:
+                    self.tally.acknowledged[key] = 409  # stored by the request that lost its answer
+                    return cookie
+            if response.status >= 500:  # counted as a failure by main(); the ballot may be stored
+                with self.tally.lock:
+                    self.tally.in_doubt.add(key)
+                time.sleep(0.05)
+                continue
+            raise RuntimeError(f"ballot {key}: unexpected {response.status}")
+        raise TimeoutError("the time limit was reached")
+
+
+def check_database(database, expected_pairs):
+    """The stored ballots against what was acknowledged."""
+    problems = []
+    with sqlite3.connect(database) as db:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            problems.append(f"SQLite integrity_check: {integrity}")
+        rows = db.execute("SELECT user_id, round_id, count(*) FROM round_ballot WHERE counted = 1 "
+                          "GROUP BY user_id, round_id").fetchall()
+        all_ballots = db.execute("SELECT count(*) FROM round_ballot").fetchone()[0]
+        marks = db.execute("SELECT count(*) FROM round_participation").fetchone()[0]
+        audited = db.execute("SELECT count(*) FROM audit_entry WHERE action = 'round.ballot_cast'").fetchone()[0]
+    stored = {(u, r): n for u, r, n in rows}
+    doubled = {k: n for k, n in stored.items() if n != 1}
+    missing = expected_pairs - stored.keys()
+    extra = stored.keys() - expected_pairs
+    if doubled:
+        problems.append(f"{len(doubled)} ballots stored more than once, e.g. {list(doubled.items())[:3]}")
+    if missing:
+        problems.append(f"{len(missing)} acknowledged ballots are missing, e.g. {sorted(missing)[:3]}")
+    if extra:
+        problems.append(f"{len(extra)} stored ballots were never acknowledged, e.g. {sorted(extra)[:3]}")
+    if not all_ballots == marks == audited == len(stored):
+        problems.append(f"ballots {all_ballots}, register marks {marks}, audit entries {audited}, "
+                        f"voter-rounds {len(stored)} should all be equal")
+    return problems, {"ballots": all_ballots, "marks": marks, "audited": audited}
+
+
+def storm(args, kill_at=None):
+    """Run the storm; with kill_at (a fraction), SIGKILL the server once that share is acknowledged."""
+    workdir = Path(tempfile.mkdtemp(prefix="weiyi-storm-"))
+    print(f"machine: {machine()}")
+    env = app_env(workdir)
+    voters_needed = math.ceil(args.ballots / args.rounds)
+    problems = []
+    try:
+        t0 = time.perf_counter()
+        migrate(env, args.schema)
+        data = seed(env, voters_needed, args.rounds)
+        print(f"migrated and seeded {voters_needed:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s")
+        pairs = [(v, r) for v in data["voters"] for r in data["rounds"]][: args.ballots]
+        total = len(pairs)
+        tally = Tally()
+        deadline = time.monotonic() + args.time_limit
+        shares = [data["voters"][i::args.clients] for i in range(args.clients)]
+        server = Gunicorn("wsgi:app", env, workdir, workers=args.workers, threads=args.threads, name="weiyi")
+        server.start()
+        kill_report = None
+        try:
+            clients = [Voter(server.port, share, data["rounds"], tally, deadline, seed_=i)
+                       for i, share in enumerate(shares) if share]
+            start = time.perf_counter()
+            for client in clients:
+                client.start()
+            while any(c.is_alive() for c in clients) and time.monotonic() < deadline:
+                if kill_at is not None and kill_report is None and tally.done >= kill_at * total:
+                    acknowledged_before = tally.done
+                    killed = server.kill()
+                    down = time.perf_counter()
+                    server.start()
+                    kill_report = (acknowledged_before, killed, time.perf_counter() - down)
+                    print(f"SIGKILL to gunicorn master and workers {killed} after {acknowledged_before:,} "
+                          f"acknowledged ballots; listening again after {kill_report[2]:.1f} s")
+                time.sleep(0.01)
+            for client in clients:
+                client.join(5)
+            elapsed = time.perf_counter() - start
+        finally:
+            server.stop()
+        failures = [c.failure for c in clients if c.failure]
+        alive = [c for c in clients if c.is_alive()]
+        if failures:
+            problems.append(f"{len(failures)} clients failed, e.g. {failures[:3]}")
+        if alive:
+            problems.append(f"{len(alive)} clients did not finish within {args.time_limit} s")
+        server_errors = sum(n for (_, status), n in tally.statuses.items() if status >= 500)
+        if server_errors:
+            problems.append(f"{server_errors} responses were 5xx")
+        acknowledged = set(tally.acknowledged)
+        db_problems, figures = check_database(workdir / "bench.db", acknowledged)
+        problems += db_problems
+        if len(acknowledged) != total:
+            problems.append(f"{total - len(acknowledged)} of {total} ballots were never acknowledged")
+        verify = flask(env, "audit", "verify").strip()
+        posts = sorted(tally.post_seconds) or [0]
+        print(f"gunicorn {args.workers} workers x {args.threads} threads; {len(clients)} concurrent clients; "
+              f"{len(data['rounds'])} rounds")
+        print(f"responses: {dict(sorted(tally.statuses.items()))}; connection errors: {tally.connection_errors}")
+        late = sum(1 for v in tally.acknowledged.values() if v == 409)
+        print(f"{len(acknowledged):,} of {total:,} ballots acknowledged in {elapsed:.1f} s "
+              f"({len(acknowledged) / elapsed:.0f} ballots/s, each after a GET of the ballot page)"
+              + (f"; {late} confirmed only after the restart (409: stored before the kill)" if kill_at else ""))
+        print(f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, p95 {1000 * posts[int(len(posts) * .95)]:.0f}"
+              f" ms, max {1000 * posts[-1]:.0f} ms")
+        print(f"database: {figures['ballots']:,} ballots, {figures['marks']:,} register marks, "
+              f"{figures['audited']:,} audit entries for them; {verify}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"kept {workdir}")
+    if problems:
+        print("FAILED:\n  " + "\n  ".join(problems))
+        return 1
+    print("OK: every acknowledged ballot stored exactly once, nothing else stored, zero 5xx, audit chain intact")
+    return 0
+
+
+def arguments(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--ballots", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)")
+    parser.add_argument("--time-limit", type=int, default=900, help="seconds before the clients give up")
+    parser.add_argument("--schema", choices=["migrate", "create-all"], default="migrate")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(storm(arguments(__doc__.split("\n")[0]).parse_args()))
