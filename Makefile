@@ -15,7 +15,7 @@ PGBIN = $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 AS_PG := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-install postgres-start postgres-stop bench lint clean
+.PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-install postgres-start postgres-stop bench bench-proof lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,13 @@ lint: install-dev
 
 bench: install-dev translations
 	$(BIN)/python bench/page_sizes.py
+
+# Load, crash and throughput figures (README, "Load, faults and throughput"); run by hand.
+bench-proof: install-dev translations
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/list_throughput.py
+	$(BIN)/python bench/ballot_storm.py
+	$(BIN)/python bench/crash_storm.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

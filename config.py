@@ -38,10 +38,15 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "weiyi@localhost")
     PREFERRED_URL_SCHEME = "http"
+    # The site's public address (https://weiyi.example) for QR codes, feeds, the API and e-mails.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     HSTS = False
     # Behind N reverse proxies (nginx, a load balancer) set TRUSTED_PROXIES=N so that the client's
     # address (rate limits) and scheme come from X-Forwarded-For/-Proto. 0: those headers are ignored.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # TRUSTED_HOSTS=weiyi.example.org,www.weiyi.example.org: any other Host header gets 400, so that
+    # links and QR codes built from the request's host cannot be pointed elsewhere.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,5 @@
 """Column types shared by every feature's models."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from sqlalchemy import DateTime
@@ -7,7 +7,7 @@ from sqlalchemy.orm import mapped_column
 
 
 def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 IntPK = Annotated[int, mapped_column(primary_key=True)]

@@ -3,6 +3,7 @@
 
     python tools/i18n.py update FEATURE   extract app/FEATURE + templates/FEATURE, merge into zh_Hans
     python tools/i18n.py check            list every message without a Chinese translation
+    python tools/i18n.py unify            one translation for a message several catalogs share
     python tools/i18n.py compile          build the .mo files the app loads
 
 Message ids are English; zh_Hans is the default language. Root templates
@@ -96,6 +97,41 @@ def missing_translations():
     return problems
 
 
+def conflicts():
+    """{msgid: {feature: translation}} for messages that catalogs translate differently.
+
+    All catalogs are merged at run time, so one translation would silently win everywhere."""
+    seen = {}
+    for feature in features():
+        catalog = load_po(feature)
+        for message in catalog or ():
+            if message.id and isinstance(message.id, str) and message.string and not message.context:
+                seen.setdefault(message.id, {})[feature] = message.string
+    return {msgid: by_feature for msgid, by_feature in seen.items() if len(set(by_feature.values())) > 1}
+
+
+def unify():
+    """Give every clashing message one translation: core's, else the most used one."""
+    from collections import Counter
+
+    chosen = {}
+    for msgid, by_feature in conflicts().items():
+        chosen[msgid] = by_feature.get("core") or Counter(by_feature.values()).most_common(1)[0][0]
+    for feature in features():
+        catalog = load_po(feature)
+        if catalog is None:
+            continue
+        changed = False
+        for message in catalog:
+            if message.id in chosen and message.string != chosen[message.id]:
+                message.string = chosen[message.id]
+                changed = True
+        if changed:
+            with po_path(feature).open("wb") as handle:
+                write_po(handle, catalog, width=0, include_previous=False)
+    print(f"{len(chosen)} messages unified")
+
+
 def compile_all():
     for feature in features():
         catalog = load_po(feature)
@@ -119,6 +155,8 @@ def main(argv):
             print(f"{feature}: {message!r}")
         print(f"{len(problems)} untranslated")
         return 1 if problems else 0
+    elif argv == ["unify"]:
+        unify()
     elif argv == ["compile"]:
         compile_all()
     else:

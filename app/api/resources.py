@@ -4,6 +4,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from app.communities.models import CommunityKind
+from app.core.urls import absolute_url
 from app.councils.models import Minutes
 from app.extensions import db
 from app.matters.lifecycle import Status
@@ -12,7 +13,6 @@ from app.publishing import permissions as publishing_permissions
 from app.publishing import services as publishing
 from app.publishing import sources
 from app.publishing.models import KIND_LABELS, NoticeKind
-from app.publishing.qr import absolute_url
 from app.tracker.rules import satisfaction
 from app.tracker.services import is_overdue
 from app.voting import tally

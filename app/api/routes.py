@@ -7,12 +7,12 @@ from sqlalchemy import select
 from app.communities.models import Community
 from app.core.errors import refuse
 from app.core.i18n import N_
+from app.core.urls import absolute_url
 from app.councils.models import AgendaItem, Meeting, VoteResult
 from app.extensions import db
 from app.matters.lifecycle import Status
 from app.matters.models import Category, MicroMatter
 from app.publishing.models import Notice, NoticeKind
-from app.publishing.qr import absolute_url
 from app.tracker.models import Evaluation, ImplementationRecord
 from app.voting.models import RoundBallot, VotingRound
 from app.voting.services import counted_ballots_query

@@ -1,5 +1,4 @@
 from flask import Blueprint
-
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import login_manager

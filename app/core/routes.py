@@ -1,5 +1,6 @@
 """Front page, health check, error pages and headers every response carries."""
-from flask import current_app, jsonify, render_template, request, send_from_directory
+from flask import Response, current_app, jsonify, render_template, request, send_from_directory
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 from werkzeug.exceptions import HTTPException
@@ -7,9 +8,8 @@ from werkzeug.exceptions import HTTPException
 from app.communities.models import Community
 from app.extensions import db
 
-from .errors import wants_json
-
 from . import bp
+from .errors import wants_json
 
 ERROR_TITLES = {
     400: _l("The request could not be understood."),
@@ -43,6 +43,8 @@ def favicon():
 @bp.app_errorhandler(HTTPException)
 def http_error(error):
     code = error.code or 500
+    if request_ctx.url_adapter is None:  # e.g. a Host header outside TRUSTED_HOSTS: no page can be built
+        return Response(f"{code} {error.name}", status=code, mimetype="text/plain")
     title = ERROR_TITLES.get(code, ERROR_TITLES[500])
     detail = getattr(error, "user_message", None)
     # Keep the headers the error carries (e.g. Allow on a 405, RFC 9110), not its content type.

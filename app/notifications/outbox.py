@@ -14,11 +14,12 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context
 from flask_babel import force_locale, gettext
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from app.core.urls import absolute_url
 from app.extensions import db
 from app.models_base import utcnow
 
@@ -45,13 +46,6 @@ def recipient_locale(user):
     return user.locale if user.locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans")
 
 
-def absolute_link(link):
-    if not link or link.startswith(("http://", "https://")):
-        return link or ""
-    base = current_app.config.get("SITE_URL") or (request.host_url if has_request_context() else "")
-    return base.rstrip("/") + link
-
-
 def render_email(message, params, link, locale):
     """(subject, body) of a notification in `locale`."""
     from app.core.i18n import render_message
@@ -63,7 +57,7 @@ def render_email(message, params, link, locale):
         if len(subject) > 200:
             subject = subject[:199] + "…"
         lines = [text, ""]
-        url = absolute_link(link)
+        url = absolute_url(link)
         if url:
             lines += [gettext("Read more: %(url)s", url=url), ""]
         lines.append(gettext("You receive this email because you proposed, support or follow this micro-matter, "

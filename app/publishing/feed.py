@@ -4,10 +4,10 @@ from xml.etree import ElementTree as ET  # nosec B405
 
 from flask_babel import gettext as _
 
+from app.core.urls import absolute_url
 from app.models_base import utcnow
 
 from . import sources
-from .qr import absolute_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 

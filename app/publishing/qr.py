@@ -1,13 +1,6 @@
 """QR codes for printed notices (segno, SVG inline: no image request, no script)."""
 import segno
-from flask import current_app, request
 from markupsafe import Markup
-
-
-def absolute_url(path):
-    """The public address of a path: PUBLIC_BASE_URL when configured, else the host asked for."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
-    return base + path
 
 
 def qr_code(url):

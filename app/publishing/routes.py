@@ -4,13 +4,14 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.urls import absolute_url
 from app.matters.lifecycle import status_label
 from app.tracker.models import STATE_LABELS as RECORD_STATE_LABELS
 
 from . import bp, feed, permissions, services, sources
 from .forms import AnswerForm, NoticeForm, ObjectionForm, answer_prefix
 from .models import KIND_LABELS, NoticeKind
-from .qr import absolute_url, qr_svg
+from .qr import qr_svg
 
 
 @bp.app_template_global()

@@ -1,10 +1,11 @@
 """Communities, joining, the committee's verification, roles, admin pages."""
 import re
+
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.communities import permissions
+from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.conftest import login

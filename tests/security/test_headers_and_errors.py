@@ -64,3 +64,17 @@ def test_production_refuses_to_start_with_the_development_secret_key(app_with):
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production", SECRET_KEY=Config.SECRET_KEY, SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+def test_trusted_hosts_refuse_a_forged_host_header(app_with):
+    app = app_with("production", TRUSTED_HOSTS=["weiyi.example.org"])
+    client = app.test_client()
+    assert client.get("/", base_url="https://weiyi.example.org").status_code == 200
+    response = client.get("/", base_url="https://evil.example")
+    assert response.status_code == 400 and "evil.example" not in response.get_data(as_text=True)
+
+
+def test_a_hostile_host_header_is_not_reflected_as_markup(app_with):
+    app = app_with("test")
+    response = app.test_client().get("/auth/login", headers={"Host": 'x"><script data-xss>alert(1)</script>'})
+    assert "<script data-xss>" not in response.get_data(as_text=True)

@@ -93,7 +93,7 @@ def test_rollback_sends_nothing(smtp, people):
 
 
 def test_rendered_in_the_recipients_language(smtp, people, app):
-    app.config["SITE_URL"] = "https://weiyi.example.org"
+    app.config["PUBLIC_BASE_URL"] = "https://weiyi.example.org"
     notify(people[:2], MESSAGE, "/c/x/matters/1", title="坡道")
     db.session.commit()
     zh, en = smtp.sent

@@ -1,0 +1,64 @@
+"""axe-core over the main pages of every feature, as the people who use them, on a phone
+(390x844) and a desktop; serious or critical violations fail. Screenshots of every page go to
+artifacts/screenshots/a11y-<who>-<page>-<viewport>.png (kept by CI)."""
+import re
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from tests.security.world import build
+
+from .conftest import assert_accessible, screenshot
+
+
+def _pages(snap):
+    from app.tracker.models import ImplementationRecord
+    from app.voting.models import VotingRound
+
+    a = snap.args
+    c = f"/c/{a['slug']}"
+    counted = next(r.id for r in db.session.scalars(select(VotingRound)) if r.state() == "counted")
+    evaluation = db.session.scalar(select(ImplementationRecord.id).where(ImplementationRecord.state == "evaluation"))
+    return {
+        None: ["/", "/auth/login", "/auth/register", f"{c}/", f"{c}/matters/", f"{c}/matters/{a['matter_id']}",
+               f"{c}/agenda/", f"{c}/meetings/", f"{c}/meetings/{a['meeting_id']}",
+               f"{c}/meetings/{a['meeting_id']}/minutes", f"{c}/rounds/", f"{c}/rounds/{counted}/results",
+               f"{c}/tracker/", f"{c}/tracker/{a['record_id']}", f"{c}/notices/", f"{c}/notices/{a['notice_id']}",
+               f"{c}/notices/{a['notice_id']}/print", f"{c}/results", f"{c}/rules/", "/api/v1/docs"],
+        "resident": [f"{c}/matters/new", f"{c}/rounds/{a['round_id']}", f"{c}/tracker/{evaluation}/rate",
+                     "/inbox/", "/auth/profile"],
+        "council": [f"{c}/meetings/{a['meeting_id']}/member"],
+        "chair": [f"{c}/meetings/{a['meeting_id']}/chair"],
+        "committee": [f"{c}/members", f"{c}/review", f"{c}/meetings/new", f"{c}/rounds/new",
+                      f"{c}/tracker/{a['record_id']}/manage", f"{c}/dashboard", f"{c}/notices/new",
+                      f"{c}/households", f"{c}/rules/edit"],
+        "admin": ["/admin/", "/admin/dashboard/"],
+    }
+
+
+def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, new_page):
+    with live_app.app_context():
+        snap = build(live_app)
+        pages = _pages(snap)
+        users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    failures = []
+    for viewport in ("phone", "desktop"):
+        for role, paths in pages.items():
+            page = new_page(viewport)
+            if role:
+                value = serializer.dumps({"_user_id": users[role].get_id(), "_fresh": True})
+                page.context.add_cookies([{"name": "session", "value": value, "url": live_server.url}])
+            for path in paths:
+                response = page.goto(live_server.url + path)
+                name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "front"
+                screenshot(page, f"a11y-{role or 'visitor'}-{name}-{viewport}")
+                if response.status != 200:
+                    failures.append(f"{path} as {role or 'visitor'} ({viewport}): HTTP {response.status}")
+                    continue
+                try:
+                    assert_accessible(page, f"{path} as {role or 'visitor'} ({viewport})")
+                except AssertionError as error:
+                    failures.append(str(error))
+    assert not failures, "\n".join(failures)
