@@ -44,6 +44,8 @@ class Config:
     # Behind N reverse proxies (nginx, a load balancer) set TRUSTED_PROXIES=N so that the client's
     # address (rate limits) and scheme come from X-Forwarded-For/-Proto. 0: those headers are ignored.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # MICROCACHE_SECONDS=2: pages for visitors without cookies are reused for that long (app/ops/microcache.py).
+    MICROCACHE_SECONDS = float(os.environ.get("MICROCACHE_SECONDS", "0"))
     # TRUSTED_HOSTS=weiyi.example.org,www.weiyi.example.org: any other Host header gets 400, so that
     # links and QR codes built from the request's host cannot be pointed elsewhere.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None

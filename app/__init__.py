@@ -22,6 +22,10 @@ def create_app(config_name="default", **overrides):
     app.config.update(overrides)
     if config_name == "production" and app.config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("Set SECRET_KEY to a long random string before running in production.")
+    if app.config.get("MICROCACHE_SECONDS"):
+        from .ops.microcache import MicroCache
+
+        app.wsgi_app = MicroCache(app.wsgi_app, app.config["MICROCACHE_SECONDS"])
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

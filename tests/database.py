@@ -2,9 +2,9 @@
 TEST_DATABASE_URL points at one (`make test` runs the suite on both).
 
 SQLite: every test gets a new in-memory database (create_all / drop_all).
-PostgreSQL: the schema is created once and kept; after each test every table is
-emptied with TRUNCATE ... RESTART IDENTITY CASCADE, which is much faster than
-creating thirty tables again. If a test dropped tables itself, the next test
+PostgreSQL: the schema is created once and kept; after each test the tables that
+got rows are emptied and the id sequences restarted, which is much faster than
+creating fifty tables again (or truncating them all). If a test dropped tables itself, the next test
 notices (one catalogue query) and builds the schema again.
 """
 import os
@@ -55,10 +55,19 @@ def clear_tables():
     db.session.remove()
     with db.engine.begin() as connection:
         if ON_POSTGRES:
-            tables = ", ".join(f'"{name}"' for name in _table_names())
             # A test that left a transaction open elsewhere makes this fail clearly instead of hanging.
             connection.execute(text("SET LOCAL lock_timeout = '10s'"))
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            # DELETE from the tables that have rows (children first) is much quicker than TRUNCATE of
+            # every table (a new file per table); then the used id sequences start again at 1.
+            names = [table.name for table in reversed(db.metadata.sorted_tables)]
+            probe = " UNION ALL ".join(f"(SELECT '{name}' FROM \"{name}\" LIMIT 1)" for name in names)
+            filled = set(connection.execute(text(probe)).scalars())
+            for name in names:
+                if name in filled:
+                    connection.execute(text(f'DELETE FROM "{name}"'))
+            for (sequence,) in connection.execute(text(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")):
+                connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         else:
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             for table in reversed(db.metadata.sorted_tables):
