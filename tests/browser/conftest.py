@@ -123,3 +123,45 @@ def login(page, server, username, password="password123"):
     page.locator("input[name=password]").fill(password)
     page.locator("input[type=submit], button[type=submit]").filter(has_text="登录").or_(
         page.locator("#submit")).first.click()
+
+
+COMMITTEE = ("committee", "居委会 周主任", "committee")
+
+
+def seed_community(people, **rules):
+    """In an app context: the community /c/xinglin/ with verified members given as
+    (username, display name, role) and rule-set fields; returns {username: User}.
+    Every account's password is "password123"."""
+    from app.auth.models import User
+    from app.communities.models import Community, Membership, MembershipStatus
+    from app.rules.models import RuleSet
+
+    community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
+                          annual_budget=300_000)
+    db.session.add(community)
+    db.session.flush()
+    db.session.add(RuleSet(community_id=community.id, version=1, **rules))
+    users = {}
+    for username, display_name, role in people:
+        user = User(username=username, display_name=display_name)
+        user.set_password("password123")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
+                                  status=MembershipStatus.VERIFIED, address="3栋401"))
+        users[username] = user
+    db.session.commit()
+    return community, users
+
+
+def seed_matter(community, proposer, title, cost, *, category="accessibility", project_type="works",
+                status="on_agenda"):
+    """A micro-matter already at `status` (set directly: the test is about what comes after)."""
+    from app.matters.models import MicroMatter
+
+    matter = MicroMatter(community_id=community.id, proposer_id=proposer.id, title=title,
+                         description="说明", description_html="<p>说明</p>", category=category,
+                         location="小区", estimated_cost=cost, project_type=project_type, status=status)
+    db.session.add(matter)
+    db.session.flush()
+    return matter

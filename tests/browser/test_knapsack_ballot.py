@@ -4,15 +4,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
-from app.matters.models import MicroMatter
 from app.models_base import utcnow
-from app.rules.models import RuleSet
 from app.voting import services
 from app.voting.models import RoundBallot
 
-from .conftest import assert_accessible, login, screenshot
+from .conftest import assert_accessible, login, screenshot, seed_community, seed_matter
 
 COSTS = [("3栋入口无障碍坡道", 45_000), ("中心花园遮阳座椅", 18_000), ("儿童阅读角", 15_000),
          ("河边步道夜间照明", 38_000), ("非机动车棚及充电桩", 80_000)]
@@ -20,27 +17,9 @@ COSTS = [("3栋入口无障碍坡道", 45_000), ("中心花园遮阳座椅", 18_
 
 def seed(app):
     with app.app_context():
-        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
-                              annual_budget=300_000)
-        db.session.add(community)
-        db.session.flush()
-        db.session.add(RuleSet(community_id=community.id, version=1))
-        users = {}
-        for name, role in (("committee", Role.COMMITTEE), ("wangayi", Role.RESIDENT)):
-            user = User(username=name, display_name="王阿姨" if name == "wangayi" else "周主任")
-            user.set_password("password123")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
-                                      status=MembershipStatus.VERIFIED, address="3栋401"))
-            users[name] = user
-        matters = []
-        for title, cost in COSTS:
-            matter = MicroMatter(community_id=community.id, proposer_id=users["wangayi"].id, title=title,
-                                 description="说明", description_html="<p>说明</p>", category="facilities",
-                                 location="小区", estimated_cost=cost, project_type="goods", status="on_agenda")
-            db.session.add(matter)
-            matters.append(matter)
+        community, users = seed_community([("committee", "周主任", "committee"), ("wangayi", "王阿姨", "resident")])
+        matters = [seed_matter(community, users["wangayi"], title, cost, category="facilities", project_type="goods")
+                   for title, cost in COSTS]
         db.session.commit()
         now = utcnow()
         voting_round = services.open_round(

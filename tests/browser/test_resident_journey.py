@@ -10,12 +10,7 @@ import re
 
 from PIL import Image
 
-from app.auth.models import User
-from app.communities.models import Community, Membership, MembershipStatus, Role
-from app.extensions import db
-from app.rules.models import RuleSet
-
-from .conftest import assert_accessible, login, screenshot
+from .conftest import COMMITTEE, assert_accessible, login, screenshot, seed_community
 
 TITLE = "3栋单元门口加装无障碍坡道"
 
@@ -23,19 +18,7 @@ TITLE = "3栋单元门口加装无障碍坡道"
 def seed(app):
     """The community, its committee member and one verified neighbour (李叔)."""
     with app.app_context():
-        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
-                              annual_budget=300_000)
-        db.session.add(community)
-        db.session.flush()
-        db.session.add(RuleSet(community_id=community.id, version=1, support_threshold_count=15))
-        for username, display, role in (("committee", "居委会 周主任", Role.COMMITTEE), ("lishu", "李叔", Role.RESIDENT)):
-            user = User(username=username, display_name=display)
-            user.set_password("password123")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
-                                      status=MembershipStatus.VERIFIED, address="3栋401"))
-        db.session.commit()
+        seed_community([COMMITTEE, ("lishu", "李叔", "resident")], support_threshold_count=15)
 
 
 def png(tmp_path):
@@ -126,7 +109,7 @@ def test_resident_journey_on_a_phone(live_app, live_server, new_page, tmp_path):
     assert "感谢您的附议" in li.content()
     assert li.locator("progress#support-progress").get_attribute("value") == "1"
     li.get_by_label("赞成", exact=True).check()
-    li.get_by_label("评论", exact=True).fill("早该装了，我母亲每天都要推轮椅出门。")
+    li.get_by_role("textbox", name="评论", exact=True).fill("早该装了，我母亲每天都要推轮椅出门。")
     li.locator("form.comment-form [type=submit]").click()
     li.wait_for_load_state()
     assert "评论已发表" in li.content()

@@ -5,40 +5,18 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from app.auth.models import User
-from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.matters import lifecycle
-from app.matters.models import MicroMatter
-from app.rules.models import RuleSet
 from app.tracker import services
 
-from .conftest import assert_accessible, login, screenshot
+from .conftest import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
 
 
 def seed(app, *, evaluating=False):
     """A community, its committee, two residents, and an approved micro-matter already started."""
     with app.app_context():
-        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
-                              annual_budget=300_000)
-        db.session.add(community)
-        db.session.flush()
-        db.session.add(RuleSet(community_id=community.id, version=1))
-        users = {}
-        for name, display, role in (("committee", "居委会 周主任", Role.COMMITTEE), ("wangayi", "王阿姨", Role.RESIDENT),
-                                    ("lishu", "李叔", Role.RESIDENT)):
-            user = User(username=name, display_name=display)
-            user.set_password("password123")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
-                                      status=MembershipStatus.VERIFIED, address="3栋401"))
-            users[name] = user
-        matter = MicroMatter(community_id=community.id, proposer_id=users["wangayi"].id, title="5栋门口加装无障碍坡道",
-                             description="坡道", description_html="<p>坡道</p>", category="accessibility",
-                             location="5栋", estimated_cost=12_000, project_type="works", status="on_agenda")
-        db.session.add(matter)
-        db.session.flush()
+        community, users = seed_community([COMMITTEE, ("wangayi", "王阿姨", "resident"), ("lishu", "李叔", "resident")])
+        matter = seed_matter(community, users["wangayi"], "5栋门口加装无障碍坡道", 12_000)
         committee = users["committee"]
         lifecycle.apply(matter, "approve", committee, system=True, meeting_id=1, budget=12_000)
         db.session.commit()

@@ -181,7 +181,8 @@ def restore(snap):
         if not ON_POSTGRES:
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table in db.metadata.sorted_tables:
-            rows = snap.rows.get(table.name)
+            # In id order, so a row referring to another of its table (a reply) follows it.
+            rows = sorted(snap.rows.get(table.name) or (), key=lambda row: row.get("id") or 0)
             if rows:
                 connection.execute(table.insert(), rows)
         if ON_POSTGRES:
