@@ -441,3 +441,30 @@ def test_post_matrix(walker):
             walker.rebuild()
             marker = change_marker()
     assert not failures, "authorisation matrix (writes) differs:\n" + "\n".join(failures)
+
+
+OBJECT_ARGS = {"matter_id", "comment_id", "photo_id", "meeting_id", "item_id", "motion_id", "vote_id", "turn_id",
+               "minutes_id", "round_id", "household_id", "record_id", "milestone_id", "notice_id", "objection_id"}
+
+
+def test_objects_of_one_community_are_not_found_under_another(walker):
+    """The demo community's ids under the other community's address (/c/beta/...): nothing is shown
+    or changed, even for that community's committee or a site admin (refused or not found)."""
+    app = walker.app
+    failures = []
+    slug = walker.snap.args["slug"]
+    for rule in rules(app, {"GET"} | WRITE_METHODS):
+        if "slug" not in rule.arguments or not OBJECT_ARGS & rule.arguments:
+            continue
+        url = walker.url(rule).replace(f"/c/{slug}/", "/c/beta/", 1).replace(
+            f"/communities/{slug}/", "/communities/beta/", 1)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods & WRITE_METHODS)[0]
+        for role in ("other", "beta_committee", "admin"):
+            marker = change_marker()
+            response = walker.request(role, url, method)
+            if response.status_code < 300 or response.status_code >= 500:
+                failures.append(f"{method} {url} as {role}: {response.status_code}")
+            if change_marker() != marker:
+                failures.append(f"{method} {url} as {role}: something was written")
+                walker.rebuild()
+    assert not failures, "objects of one community reachable under another:\n" + "\n".join(failures)

@@ -71,6 +71,8 @@ def build(app):
         "other": _person("elsewhere", "乙社区居民", beta),
         "resident": _person("plainresident", "普通居民", home),
         "proposer": _person("proposeruser", "提议人", home),
+        # not a matrix role: the committee of the other community (for the cross-community check)
+        "beta_committee": _person("betacommittee", "乙社区居委会", beta, role=Role.COMMITTEE),
     }
     db.session.commit()
     for role, username in DEMO_USERS.items():
