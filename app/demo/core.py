@@ -17,7 +17,7 @@ GIVEN = "秀英 桂英 秀兰 玉兰 建华 建国 志强 丽华 淑珍 海燕 �
 
 def load(context):
     """Creates the community and accounts; puts them into `context` for later steps."""
-    rng = random.Random(20261126)  # noqa: S311  # nosec B311 (demo data, not security)
+    rng = random.Random(20261126)  # demo data, not security  # noqa: S311  # nosec B311
     context["rng"] = rng
     # One hash for every demo account: they share a password, and 310 scrypt runs would take minutes.
     password_hash = generate_password_hash(context["password"])
