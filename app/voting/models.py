@@ -13,7 +13,7 @@ reconciled by count on the results page, as at a polling station.
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
@@ -188,6 +188,24 @@ class RoundBallot(db.Model):
     @property
     def is_superseded(self):
         return self.counted is None
+
+
+# A cast ballot is never edited or deleted: the only change allowed is marking it superseded
+# (counted True -> NULL, superseded_at set) when the resident casts a new one.
+SUPERSEDING_FIELDS = frozenset({"counted", "superseded_at"})
+
+
+@event.listens_for(RoundBallot, "before_update")
+def _only_superseded(_mapper, _connection, target):
+    state = inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    if changed - SUPERSEDING_FIELDS or target.counted is not None:
+        raise PermissionError(f"ballot {target.id} is never changed, only superseded")
+
+
+@event.listens_for(RoundBallot, "before_delete")
+def _never_deleted(_mapper, _connection, target):
+    raise PermissionError(f"ballot {target.id} is never deleted")
 
 
 class PaperBallot(db.Model):
