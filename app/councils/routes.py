@@ -6,17 +6,16 @@ Views are thin: they parse the request, call a service, and render or redirect. 
 import secrets
 from datetime import timedelta
 
-import segno
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
-from markupsafe import escape
 
 from app.communities.permissions import is_committee
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
 from app.core.i18n import money
+from app.core.qr import qr_svg
 from app.extensions import db
 from app.matters.lifecycle import Status, status_label
 from app.matters.models import CATEGORY_LABELS, PROJECT_TYPE_LABELS
@@ -251,11 +250,7 @@ def _remaining_seconds(turn):
 
 def _qr_svg(meeting):
     url = url_for("councils.checkin", meeting_id=meeting.id, token=meeting.checkin_token, _external=True)
-    svg = segno.make(url, error="m").svg_inline(scale=5, svgclass="qr", lineclass=None, omitsize=True,
-                                                light="#fff", title=_("QR code to check in"))
-    # segno writes the SVG itself (paths and numbers only, the title escaped); the template marks it safe.
-    label = escape(_("QR code to check in"))
-    return url, svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    return url, qr_svg(url, _("QR code to check in"), scale=5)
 
 
 def live_context(meeting, view, forms=None):

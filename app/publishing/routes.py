@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.qr import qr_svg
 from app.core.urls import absolute_url
 from app.matters.lifecycle import status_label
 from app.tracker.models import STATE_LABELS as RECORD_STATE_LABELS
@@ -11,7 +12,6 @@ from app.tracker.models import STATE_LABELS as RECORD_STATE_LABELS
 from . import bp, feed, permissions, services, sources
 from .forms import AnswerForm, NoticeForm, ObjectionForm, answer_prefix
 from .models import KIND_LABELS, NoticeKind
-from .qr import qr_svg
 
 
 @bp.app_template_global()

@@ -201,7 +201,7 @@ def test_segno_png_of_the_same_url_reads_the_same(app):
     import zxingcpp
     from PIL import Image
 
-    from app.publishing.qr import qr_code
+    from app.core.qr import qr_code
 
     url = "http://localhost/c/xinglin/notices/1"
     buffer = io.BytesIO()
