@@ -49,6 +49,9 @@ class Config:
     # TRUSTED_HOSTS=weiyi.example.org,www.weiyi.example.org: any other Host header gets 400, so that
     # links and QR codes built from the request's host cannot be pointed elsewhere.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    # AUDIT_KEY=<long random string>: every new audit entry is also signed (HMAC) with this key, kept
+    # outside the database, so that someone who can only write the database cannot rewrite the log.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY") or None
 
 
 class ProductionConfig(Config):
@@ -67,6 +70,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     # Cheap hashes keep the suite fast; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # nosec B105
+    AUDIT_KEY = None  # tests that sign pass their own key
     SERVER_NAME = None
 
 

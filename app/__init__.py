@@ -51,6 +51,9 @@ def register_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
+    from .audit import init_app as init_audit
+
+    init_audit(app)
 
 
 def register_blueprints(app):

@@ -16,6 +16,7 @@ from app.councils.models import (  # noqa: F401
     Review,
     Seconding,
     SecretBallotMark,
+    SecretChoice,
     SecretTally,
     SpeakingTurn,
     VoteResult,
@@ -38,10 +39,12 @@ from app.tracker.models import (  # noqa: F401
 from app.voting.models import (  # noqa: F401
     Household,
     HouseholdMember,
-    PaperBallot,
+    PaperObjection,
+    PollingSession,
     RoundBallot,
     RoundOption,
     RoundParticipation,
     RoundResult,
+    TallySheet,
     VotingRound,
 )

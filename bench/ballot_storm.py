@@ -16,7 +16,7 @@ instead of logging in, so that hundreds of scrypt logins do not drown the figure
 Checked afterwards, from the database file:
   * zero 5xx answers;
   * every acknowledged ballot (303 to the receipt) is stored exactly once, and nothing else is:
-    one counted ballot, one register mark and one `round.ballot_cast` audit entry per
+    one ballot in the box, one register mark and one `round.ballot_cast` audit entry per
     (voter, round);
   * `flask --app wsgi audit verify` reports the audit chain intact; SQLite's integrity_check is ok.
 Exit 1 when any check fails.
@@ -217,8 +217,9 @@ def check_database(database, expected_pairs):
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             problems.append(f"SQLite integrity_check: {integrity}")
-        rows = db.execute("SELECT user_id, round_id, count(*) FROM round_ballot WHERE counted = 1 "
-                          "GROUP BY user_id, round_id").fetchall()
+        # The rounds are still open, so each register row still points at its ballot in the box.
+        rows = db.execute("SELECT p.user_id, p.round_id, count(b.id) FROM round_participation p "
+                          "JOIN round_ballot b ON b.id = p.ballot_id GROUP BY p.user_id, p.round_id").fetchall()
         all_ballots = db.execute("SELECT count(*) FROM round_ballot").fetchone()[0]
         marks = db.execute("SELECT count(*) FROM round_participation").fetchone()[0]
         audited = db.execute("SELECT count(*) FROM audit_entry WHERE action = 'round.ballot_cast'").fetchone()[0]

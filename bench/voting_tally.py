@@ -7,7 +7,7 @@
 1. Tally of N approval ballots over 40 projects: counting (a Counter over the ballots) and the
    greedy allocation (pabutools' greedy_utilitarian_welfare fed with the counts). Aim: < 2 s for 1e6.
 2. Method of Equal Shares for V voters x 40 projects with pabutools (exact fractions, gmpy2):
-   the plain rule, then with completion as the site runs it (shares raised step by step, then greedy).
+   the plain rule, then with completion as the site runs it (equalshares/add1: shares raised by 1 yuan per voter).
    Aim: < 30 s for 100,000 voters. Also pabutools' float arithmetic (pabutools.fractions.FRACTION =
    "float") for comparison; the site keeps exact fractions so that a recount is bit-for-bit the same.
 """
@@ -82,14 +82,13 @@ def main():
     spec = tally.RoundSpec("approval", "mes", spec.budget, spec.options, max_choices=5, electorate=voters)
     ballots = make_ballots(rng, voters)
     print(f"  distinct ballots: {len(set(ballots)):,}; budget {spec.budget:,}; "
-          f"equal share {float(Fraction(spec.budget, voters)):.2f} yuan; completion step "
-          f"{float(tally.mes_step(spec, voters)):.2f} yuan")
+          f"equal share {float(Fraction(spec.budget, voters)):.2f} yuan; add1 completion step "
+          f"{tally.MES_INCREMENT} yuan per voter")
     votes = tally.count_approvals(ballots, spec.numbers)
     plain, t_plain = timed("MES without completion (exact)", lambda: _plain_mes(spec, ballots, votes))
-    (winners, explanation), t_mes = timed("MES with completion, as the site counts (exact)",
-                                          lambda: tally.allocate_mes(spec, ballots, votes))
-    print(f"  -> plain MES funds {len(plain)} projects; with completion {len(winners)} "
-          f"({len(explanation['completion'])} of them added by the greedy completion)")
+    (winners, _explanation), t_mes = timed("MES with add1 completion (equalshares/add1), as the site counts (exact)",
+                                           lambda: tally.allocate_mes(spec, ballots, votes))
+    print(f"  -> plain MES funds {len(plain)} projects; with add1 completion {len(winners)}")
     if not args.skip_float:
         import pabutools.fractions
 

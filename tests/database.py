@@ -96,3 +96,18 @@ def skip_browser_tests_on_postgres(items):
     for item in items:
         if browser_tests in item.path.parents:
             item.add_marker(marker)
+
+
+def sqlite_file_app(path):
+    """Yields an app on a SQLite file (WAL mode, as in production) with its schema, inside its app
+    context; for tests about the database files themselves or about several threads sharing them."""
+    from app import create_app
+    from tests.conftest import FreshRequestClient
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", UPLOAD_FOLDER=str(path.parent / "uploads"))
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()

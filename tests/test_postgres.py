@@ -6,11 +6,10 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from app import create_app
 from app.audit.models import AuditEntry
 from app.audit.services import count, record, verify
 from app.extensions import db
-from tests.database import ON_POSTGRES
+from tests.database import ON_POSTGRES, sqlite_file_app
 
 WRITERS = 6
 ENTRIES_EACH = 15
@@ -22,13 +21,7 @@ def shared_app(app, tmp_path):
     if ON_POSTGRES:
         yield app
         return
-    file_app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'shared.db'}",
-                          UPLOAD_FOLDER=str(tmp_path / "uploads"))
-    with file_app.app_context():
-        db.create_all()
-        yield file_app
-        db.session.remove()
-        db.engine.dispose()
+    yield from sqlite_file_app(tmp_path / "shared.db")
 
 
 def test_driver_is_the_configured_one(app):

@@ -8,8 +8,15 @@ Download the files from the round's results page (/c/<community>/rounds/<id>/res
 Needs Python 3.11+ and pabutools (`pip install pabutools`); the counting rules are read from
 app/voting/tally.py in this repository (the very module the site counts with), loaded by path.
 
-It checks every ballot against the round's rules and against its receipt code, recounts the
-votes, recomputes the winners, and compares them with what the files say the site decided.
+A .pb file (valid approval and budget rounds) names its standard rule in META `rule`:
+`greedy` (greedy by votes; projects need min_project_score_threshold votes) or
+`equalshares/add1` (pabutools' method_of_equal_shares with voter_budget_increment=1); ties go
+to the cheaper project, then the lower project_id. The CSV and the round JSON (every round,
+the only files of yes/no rounds and of rounds that are not valid) also hold the register size
+and the minimum turnout, so the check covers the round's validity too.
+
+It checks every ballot against the round's rules, recounts the votes, recomputes the winners,
+and compares them with what the files say the site decided.
 Exit status: 0 match, 1 mismatch, 2 the files could not be read.
 """
 import argparse
@@ -48,8 +55,12 @@ def main(argv=None):
         return 2
     report = tally.verify(published)
     spec, outcome = published.spec, report.outcome
-    print(f"round {published.round_id}: {spec.method}, allocation {spec.allocation}, budget {spec.budget}, "
-          f"{outcome.ballots} ballots, electorate {spec.electorate}")
+    rule = spec.rule or f"majority ({spec.majority_rule} of {spec.majority_base})"
+    print(f"round {published.round_id}: {spec.method}, rule {rule}, budget {spec.budget}, {outcome.ballots} ballots")
+    if published.valid is not None:
+        print(f"turnout {outcome.turnout_percent} % of {spec.electorate} on the register, minimum "
+              f"{spec.min_turnout_percent} %: {'valid' if outcome.valid else 'not valid'} "
+              f"(published: {'valid' if published.valid else 'not valid'})")
     print("option  cost        votes  published  recomputed")
     for option in spec.options:
         print(f"{option.number:>6}  {option.cost:>10}  {outcome.votes[option.number]:>5}  "

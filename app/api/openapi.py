@@ -36,6 +36,14 @@ LINKS_SCHEMA = {
 }
 
 
+# app.api.routes sets it on every response.
+AUDIT_HEAD_HEADER = {
+    "description": "The audit log's head when the response was made, COUNT:HASH (see the AuditHead schema).",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9]+:[0-9a-f]{64}$"},
+}
+
+
 def page_schema_name(resource):
     return f"{resource.name}Page"
 
@@ -60,8 +68,9 @@ def _error_response(description):
 
 
 def _success(operation):
+    headers = {"Audit-Head": AUDIT_HEAD_HEADER}
     if operation.kind == "csv":
-        return {"description": "CSV file, UTF-8 with a byte order mark; one row per item.",
+        return {"description": "CSV file, UTF-8 with a byte order mark; one row per item.", "headers": headers,
                 "content": {"text/csv": {"schema": {"type": "string"}}}}
     if operation.kind == "page":
         ref = f"#/components/schemas/{page_schema_name(operation.resource)}"
@@ -73,7 +82,7 @@ def _success(operation):
     else:
         ref = operation.resource.ref
         example = operation.resource.example()
-    return {"description": "OK",
+    return {"description": "OK", "headers": headers,
             "content": {"application/json": {"schema": {"$ref": ref}, "example": example}}}
 
 

@@ -16,6 +16,7 @@ from flask import Response, jsonify, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.audit.services import head
 from app.core.errors import refuse
 from app.core.i18n import N_
 from app.extensions import db
@@ -159,6 +160,12 @@ def _links(endpoint, view_args, filters, page, pages, per_page):
     }
 
 
+def witnessed(response):
+    """Every data response carries the audit log's head, so that any copy of it witnesses the log."""
+    response.headers["Audit-Head"] = head().token
+    return response
+
+
 def paginate(statement, resource, endpoint, view_args, filters, page, per_page):
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = -(-total // per_page)
@@ -216,7 +223,7 @@ def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=No
             page = PAGE.parse(request.args.get("page"))
             per_page = PER_PAGE.parse(request.args.get("per_page"))
             statement = func(**view_args, **filters)
-            return jsonify(paginate(statement, resource, endpoint, view_args, filters, page, per_page))
+            return witnessed(jsonify(paginate(statement, resource, endpoint, view_args, filters, page, per_page)))
 
         page_params = [*params, PAGE, PER_PAGE]
         _register(path, endpoint, page_view, page_params)
@@ -226,7 +233,7 @@ def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=No
                 statement = func(**view_args, **_query_values(params))
                 rows = csv_rows(statement) if csv_rows else stream_rows(statement, resource)
                 name = "-".join(str(v) for v in view_args.values()) or "weiyi"
-                return csv_response(rows, resource.csv_columns(), f"{name}-{endpoint}.csv")
+                return witnessed(csv_response(rows, resource.csv_columns(), f"{name}-{endpoint}.csv"))
 
             _register(path + ".csv", endpoint + "_csv", csv_view, params)
             OPERATIONS.append(Operation(path + ".csv", endpoint + "_csv", "csv", resource,
@@ -245,7 +252,7 @@ def item(path, resource, *, summary, tag, params=(), description=""):
             obj = func(**view_args, **_query_values(params))
             if obj is None:
                 refuse(404, _("Not found."))
-            return jsonify(resource.dump(obj))
+            return witnessed(jsonify(resource.dump(obj)))
 
         _register(path, func.__name__, view, params)
         OPERATIONS.append(Operation(path, func.__name__, "item", resource, summary, tag, params, description))

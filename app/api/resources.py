@@ -3,6 +3,7 @@ no phone number, user name, e-mail or address leaves through here."""
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.audit.services import head
 from app.communities.models import CommunityKind
 from app.core.urls import absolute_url
 from app.councils.models import Minutes
@@ -25,6 +26,23 @@ PUBLIC_STATUSES = tuple(s.value for s in Status if s != Status.DRAFT)
 def url_field(path_of, description="Address of the public page."):
     return Field("url", "string", description, source=lambda obj: absolute_url(path_of(obj)), format="uri",
                  example="https://weiyi.example/c/xinglin/")
+
+
+EXAMPLE_HASH = "3f1b9c0e7d2a" + "0" * 52
+AUDIT_HEAD = Resource("AuditHead", "The audit log's head when this response was made: keep a copy, and "
+                      "`flask --app wsgi audit verify --head COUNT:HASH` later shows whether the log still "
+                      "contains it (a rewritten or rolled-back log does not).", [
+    Field("entries", "integer", "Entries in the log.", minimum=0, example=1234),
+    Field("hash", "string", "SHA-256 of the last entry (64 hex digits).",
+          schema={"type": "string", "pattern": "^[0-9a-f]{64}$"}, example=EXAMPLE_HASH),
+    Field("short", "string", "The hash's first 12 hex digits, as the pages print it.",
+          schema={"type": "string", "pattern": "^[0-9a-f]{12}$"}, example=EXAMPLE_HASH[:12]),
+    Field("token", "string", "COUNT:HASH, as `audit verify --head` takes it.",
+          schema={"type": "string", "pattern": "^[0-9]+:[0-9a-f]{64}$"}, example=f"1234:{EXAMPLE_HASH}"),
+])
+# Published records (index, rounds with their results, locked minutes, notices) carry it in the body;
+# every API response also has it in the Audit-Head header (routes.py).
+AUDIT_HEAD_FIELD = Field("audit_head", "object", resource=AUDIT_HEAD, source=lambda _obj: head(), csv=False)
 
 
 FIGURES = Resource("Figures", "Headline figures of a community.", [
@@ -50,6 +68,14 @@ COMMUNITY = Resource("Community", "A community (社区) or village (村) using W
     url_field(lambda c: f"/c/{c.slug}/"),
 ])
 
+CLARIFICATION = Resource("Clarification", "A dated clarification added under the text (the text itself stays "
+                         "as residents supported it).", [
+    Field("added_at", "string", format="date-time", source="created_at", example="2026-09-03T02:00:00Z"),
+    Field("by", "string", "Who added it: the proposer or the committee.", enum=("proposer", "committee"),
+          source=lambda c: "proposer" if c.author_id == c.matter.proposer_id else "committee", example="proposer"),
+    Field("body", "string", example="扶手两侧都装，不锈钢材质。"),
+])
+
 MATTER = Resource("Matter", "A livelihood micro-matter (民生微实事) proposed by a resident. The proposer is not named.", [
     Field("id", "integer", minimum=1, example=7),
     Field("community", "string", "Slug of the community.", source=lambda m: m.community.slug, example="xinglin"),
@@ -66,6 +92,10 @@ MATTER = Resource("Matter", "A livelihood micro-matter (民生微实事) propose
           nullable=True, example="2026-09-01T08:00:00Z"),
     Field("status_changed_at", "string", "Last change of stage (UTC).", format="date-time",
           example="2026-10-12T02:30:00Z"),
+    Field("substance_frozen_at", "string", "The first support (UTC): from then on title, description, cost, "
+          "location and type stay as supported.", format="date-time", nullable=True,
+          example="2026-09-02T01:00:00Z"),
+    Field("clarifications", "array", items=CLARIFICATION, csv=False),
     url_field(lambda m: f"/c/{m.community.slug}/matters/{m.id}"),
 ])
 
@@ -74,9 +104,16 @@ OBJECTION = Resource("Objection", "An objection lodged during a notice period an
     Field("id", "integer", minimum=1, example=1),
     Field("body", "string", "The objection as written.", example="预算是否包含后期维护？"),
     Field("lodged_at", "string", format="date-time", source="created_at", example="2026-11-20T03:00:00Z"),
-    Field("answer", "string", "The committee's public answer; null while unanswered.", nullable=True,
+    Field("answer", "string", "The committee's public answer; null until the first answer. After a reopening "
+          "it is the earlier answer until a new one is given.", nullable=True,
           example="包含两年维护，已写入合同。"),
-    Field("answered_at", "string", format="date-time", nullable=True, example="2026-11-21T06:00:00Z"),
+    Field("answered_at", "string", "When the answer was given; null while the objection awaits an answer "
+          "(it then holds the notice's micro-matters).", format="date-time", nullable=True,
+          example="2026-11-21T06:00:00Z"),
+    Field("reopened_at", "string", "When the committee last reopened the objection.", format="date-time",
+          nullable=True, example=None),
+    Field("reopen_reason", "string", "The committee's public reason for reopening it.", nullable=True,
+          example=None),
 ])
 
 FACT = Resource("NoticeFact", "One fact of a notice, in the language of the request.", [
@@ -138,6 +175,7 @@ NOTICE = Resource("Notice", "A public notice (公示) of a decision, a round's r
     Field("print_url", "string", "Printable A4 page with a QR code.", format="uri",
           source=lambda n: absolute_url(f"/c/{n.community.slug}/notices/{n.id}/print"),
           example="https://weiyi.example/c/xinglin/notices/1/print"),
+    AUDIT_HEAD_FIELD,
 ])
 
 
@@ -321,6 +359,7 @@ MINUTES = Resource("Minutes", "Approved, locked minutes of a meeting (a correcti
     Field("decided", "integer", "Items decided.", minimum=0, source=lambda m: _content(m).get("decided", 0),
           example=2),
     url_field(lambda m: f"/c/{m.meeting.community.slug}/meetings/{m.meeting_id}/minutes"),
+    AUDIT_HEAD_FIELD,
 ])
 
 COUNCIL_DECISION = Resource("CouncilDecision", "The result of a vote on a council motion. Members are not named.", [
@@ -378,8 +417,20 @@ ROUND_RESULT = Resource("RoundResult", "The count, stored once, with the rules v
     Field("winners", "array", "Option numbers, in the order they were funded.", items="integer", example=[2, 1]),
     Field("total_cost", "integer", minimum=0, example=180000),
     Field("ruleset_version", "integer", minimum=1, example=1),
-    Field("published_sha256", "string", "SHA-256 of the published pabulib file of the ballots.",
-          example="9f2c…"),
+    Field("published_sha256", "string", "SHA-256 of the published pabulib file (.pb) of the ballots, or of the "
+          "ballots CSV for a round without one (yes/no rounds, rounds that are not valid).", example="9f2c…"),
+    Field("valid", "boolean", "False when the turnout was below the minimum: the round decided nothing.",
+          example=True),
+    Field("validity", "string", "In words, e.g. \"not valid: turnout 3.9 % below the required 10 %\".",
+          example="valid"),
+    Field("min_turnout_percent", "integer", "The minimum turnout the rules required (every method).", minimum=0,
+          maximum=100, example=10),
+    Field("rule", "string", "The rule applied: pabulib's label (greedy, equalshares/add1), or majority for yes/no "
+          "rounds.", example="equalshares/add1"),
+    Field("majority_rule", "string", "Yes/no rounds: the residents' majority applied.", nullable=True,
+          example=None),
+    Field("majority_base", "string", "Yes/no rounds: what the majority was counted against.", nullable=True,
+          example=None),
 ])
 
 ROUND = Resource("Round", "A residents' voting round on micro-matters and the budget.", [
@@ -408,6 +459,7 @@ ROUND = Resource("Round", "A residents' voting round on micro-matters and the bu
     Field("results_url", "string", format="uri", nullable=True,
           source=lambda r: _url(f"/c/{r.community.slug}/rounds/{r.id}/results") if r.result else None,
           example="https://weiyi.example/c/xinglin/rounds/1/results"),
+    AUDIT_HEAD_FIELD,
 ])
 
 
@@ -419,7 +471,16 @@ def _round_result(voting_round):
             "ballots_counted": result.ballots_counted, "online_ballots": result.online_ballots,
             "paper_ballots": result.paper_ballots, "turnout_percent": result.turnout_percent,
             "winners": list(result.winners), "total_cost": result.total_cost,
-            "ruleset_version": result.ruleset_version, "published_sha256": result.published_sha256}
+            "ruleset_version": result.ruleset_version, "published_sha256": result.published_sha256,
+            "valid": result.valid, "validity": validity(result), "min_turnout_percent": result.min_turnout_percent,
+            "rule": result.rule, "majority_rule": result.majority_rule, "majority_base": result.majority_base}
+
+
+def validity(result):
+    """The result's validity as the API states it (English, like the rest of the data)."""
+    if result.valid:
+        return "valid"
+    return f"not valid: turnout {result.turnout_percent} % below the required {result.min_turnout_percent} %"
 
 
 def ballot_cells(method, choices):
@@ -431,9 +492,9 @@ def ballot_cells(method, choices):
     return ",".join(map(str, normal)), list(normal)
 
 
-BALLOT = Resource("Ballot", "One counted ballot, anonymised: its receipt code and its choices only.", [
-    Field("receipt_code", "string", "The code the voter received; look yours up to check it was counted.",
-          example="K7Q2M9XA4TBC"),
+BALLOT = Resource("Ballot", "One counted ballot from the box: its random id and its choices, nothing about who cast it.", [
+    Field("id", "integer", "A random number given to the ballot in the box (the list is sorted by it); "
+          "it is not the voter's receipt code.", minimum=1, example=4503599627370497),
     Field("choices", "string", "As in the published files: \"1,3\" (option numbers) or \"1:yes,2:no\".",
           source=lambda b: ballot_cells(b.round.method, b.choices)[0], example="1,3"),
     Field("selected", "array", "Options approved (or voted yes).", items="integer",

@@ -14,13 +14,14 @@ from app.matters.lifecycle import Status
 from app.matters.models import Category, MicroMatter
 from app.publishing.models import Notice, NoticeKind
 from app.tracker.models import Evaluation, ImplementationRecord
+from app.voting.counting import counted_ballots_query
 from app.voting.models import RoundBallot, VotingRound
-from app.voting.services import counted_ballots_query
 
 from . import bp, openapi
 from .registry import MAX_ID, OPERATIONS, SLUG, Param, collection, id_param, item
 from .resources import (
     AGENDA_ITEM,
+    AUDIT_HEAD_FIELD,
     BALLOT,
     COMMUNITY,
     COUNCIL_DECISION,
@@ -43,6 +44,7 @@ INDEX = Resource("Index", "Where to start.", [
     Field("openapi", "string", "This API's OpenAPI 3.1 document.", format="uri",
           example="https://weiyi.example/api/v1/openapi.json"),
     Field("docs", "string", "Documentation for people.", format="uri", example="https://weiyi.example/api/v1/docs"),
+    AUDIT_HEAD_FIELD,
 ])
 
 
@@ -203,21 +205,21 @@ def voting_round(slug, round_id):
 
 
 def ballot_rows(statement):
-    """Receipt code and choices straight from the rows (no ORM objects): flat memory for a million."""
+    """Ballot id and choices straight from the rows (no ORM objects): flat memory for a million."""
     methods = {}
-    rows = db.session.execute(statement.with_only_columns(RoundBallot.round_id, RoundBallot.receipt_code,
+    rows = db.session.execute(statement.with_only_columns(RoundBallot.round_id, RoundBallot.id,
                                                           RoundBallot.choices).execution_options(yield_per=2000))
-    for round_id, receipt_code, choices in rows:
+    for round_id, ballot_id, choices in rows:
         method = methods.get(round_id) or methods.setdefault(
             round_id, db.session.scalar(select(VotingRound.method).where(VotingRound.id == round_id)))
         text, selected = ballot_cells(method, choices)
-        yield [receipt_code, text, ";".join(map(str, selected))]  # BALLOT.csv_columns() order
+        yield [ballot_id, text, ";".join(map(str, selected))]  # BALLOT.csv_columns() order
 
 
 @collection("/communities/{slug}/rounds/{round_id}/ballots", BALLOT, tag="voting", params=[SLUG, ROUND_ID],
             csv_rows=ballot_rows,
-            summary=N_("The counted ballots of a round, anonymised (receipt code and choices), by receipt code; "
-                       "published once the round is counted."))
+            summary=N_("The counted ballots of a round from the ballot box (random id and choices, no voter), "
+                       "sorted by id; published once the round is counted."))
 def ballots(slug, round_id):
     found = _round(slug, round_id)
     if found is None:
@@ -300,6 +302,7 @@ def docs_group(tag):
 
 @bp.after_request
 def open_to_everyone(response):
-    """Open data: readable from any web page (GET only, no cookies needed)."""
+    """Open data: readable from any web page (GET only, no cookies needed), the Audit-Head header too."""
     response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers["Access-Control-Expose-Headers"] = "Audit-Head"
     return response

@@ -20,6 +20,8 @@ class AuditEntry(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(db.String(64))
     hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    # HMAC-SHA256 of `hash` with AUDIT_KEY (kept outside the database); NULL when no key was set.
+    mac: Mapped[str | None] = mapped_column(db.String(64))
 
 
 class AuditHead(db.Model):

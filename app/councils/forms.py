@@ -43,7 +43,9 @@ class MeetingForm(FlaskForm):
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[InputRequired()])
     secretary_id = SelectField(_l("Secretary (keeps attendance, records votes, writes the minutes)"), coerce=int,
                                validators=[InputRequired()])
-    items = MultiCheckboxField(_l("Items from the agenda list"), coerce=int)
+    # Not limited to the choices shown: an item taken meanwhile (e.g. by a voting round) gets the
+    # service's message naming where it went.
+    items = MultiCheckboxField(_l("Items from the agenda list"), coerce=int, validate_choice=False)
     urgent = BooleanField(_l("Urgent meeting (shorter notice than the rules ask)"))
     urgent_reason = StringField(_l("Reason for the urgency (published)"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Schedule the meeting"))
@@ -72,9 +74,6 @@ class CloseVoteForm(FlaskForm):
     yes = IntegerField(_l("Yes counted"), validators=[Optional(), NumberRange(0, 1000)])
     no = IntegerField(_l("No counted"), validators=[Optional(), NumberRange(0, 1000)])
     abstain = IntegerField(_l("Abstentions counted"), validators=[Optional(), NumberRange(0, 1000)])
-    casting = SelectField(_l("Chair's casting vote, if tied"),
-                          choices=[("", _l("—")), ("yes", _l("In favour")), ("no", _l("Against"))],
-                          validate_choice=False)  # absent unless the rules let the chair settle a tie
     submit = SubmitField(_l("Close the vote and count"))
 
 

@@ -96,9 +96,10 @@ def build_content(meeting):
         "attendance": [
             {"name": name(a.user_id), "checked_in_at": _iso(a.checked_in_at), "left_at": _iso(a.left_at),
              "method": a.method}
-            for a in sorted(attended.values(), key=lambda a: (a.checked_in_at, a.id))
+            for a in sorted(attended.values(), key=lambda a: (a.checked_in_at, a.id)) if not a.marked_absent_by_id
         ],
         "absent": [m.display_name for m in members if m.id not in attended],
+        "marked_absent": [name(a.user_id) for a in attended.values() if a.marked_absent_by_id],
         "quorum_at_opening": {"present": meeting.opened_present, "members": meeting.opened_members,
                               "needed": meeting.opened_quorum_needed},
         "items": items,

@@ -3,8 +3,8 @@
 Names used by other features: Review, AgendaItem (an entry on the community's agenda
 list), Meeting, MeetingItem (an agenda item on one meeting's order of business),
 Attendance, ChairHandover, SpeakingTurn, Motion, Seconding, MotionVote (one vote on a
-motion), Ballot (a named vote), SecretBallotMark + SecretTally (secret votes: who voted
-and the counts, never linked), VoteResult, Minutes.
+motion), Ballot (a named vote), SecretBallotMark + SecretChoice + SecretTally (secret votes:
+who voted, the choices waiting in the box, the counts; never linked), VoteResult, Minutes.
 """
 from datetime import datetime
 from enum import StrEnum
@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
 
@@ -142,19 +143,34 @@ class MeetingItem(db.Model):
         return self.agenda_item.matter
 
 
+class CheckinMethod(StrEnum):
+    SELF = "self"  # the member scanned the projector's QR code
+    SECRETARY = "secretary"  # the chair or the secretary checked the member in
+
+
+CHECKIN_METHOD_LABELS = {
+    CheckinMethod.SELF: N_("QR code on the projector"),
+    CheckinMethod.SECRETARY: N_("checked in by %(name)s"),
+}
+
+
 class Attendance(db.Model):
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
     id: Mapped[IntPK]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    method: Mapped[str] = mapped_column(db.String(10))  # self | secretary
+    method: Mapped[str] = mapped_column(db.String(10))  # CheckinMethod
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     checked_in_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+    # Set when the chair found the member was not in the room (e.g. checked in from a forwarded
+    # photo of the QR code): the member counts as absent, not as having left.
+    marked_absent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendances")
     user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    recorded_by: Mapped["User"] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821
 
     @property
     def present(self):
@@ -310,6 +326,11 @@ class MotionVote(db.Model):
     mode: Mapped[str] = mapped_column(db.String(10))
     is_open: Mapped[bool] = mapped_column(default=True)
     entitled: Mapped[list] = mapped_column(JSON)  # user ids of the council members present at the opening
+    # Under "the chair decides ties" the presiding chair does not vote in the round (not in
+    # `entitled`) and keeps the one deciding vote for a tie.
+    casting_chair_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # (yes, no, abstain) of a tied vote closed while it waits for the chair's deciding vote.
+    tied_counts: Mapped[list | None] = mapped_column(JSON)
     members_count: Mapped[int]  # all council members at the opening
     quorum_needed: Mapped[int]
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -319,6 +340,7 @@ class MotionVote(db.Model):
 
     motion: Mapped[Motion] = relationship(back_populates="vote")
     ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
+    casting_chair: Mapped["User | None"] = relationship(foreign_keys=[casting_chair_id])  # noqa: F821
     ballots: Mapped[list["Ballot"]] = relationship(order_by="Ballot.id")
     result: Mapped["VoteResult | None"] = relationship(back_populates="vote", uselist=False)
 
@@ -348,8 +370,19 @@ class SecretBallotMark(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
 
 
+class SecretChoice(db.Model):
+    """A secret choice in the box until the vote closes: no member, no time, and a random key,
+    so neither the row nor its place in the table says whose or when. Written in its own
+    transaction before the member's mark; summed into SecretTally and deleted at the close."""
+
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True,
+                                    autoincrement=False, default=random_row_id)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"))
+    choice: Mapped[str] = mapped_column(db.String(10))
+
+
 class SecretTally(db.Model):
-    """The counts of a secret vote, added to in the same transaction as the mark."""
+    """The counts of a secret vote, written once when it closes (from the SecretChoice rows)."""
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"), primary_key=True)
     yes: Mapped[int] = mapped_column(default=0)

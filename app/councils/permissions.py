@@ -37,6 +37,11 @@ def is_presiding(user, meeting):
     return _authenticated(user) and user.id == meeting.chair_id
 
 
+def can_mark_absent(user, meeting):
+    """The presiding chair decides who is in the room."""
+    return is_presiding(user, meeting) and can_run_meeting(user, meeting)
+
+
 def can_take_part(user, meeting):
     """Council members check in, speak, move, second and vote."""
     return is_council_member(user, meeting.community)

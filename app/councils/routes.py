@@ -3,7 +3,6 @@
 Views are thin: they parse the request, call a service, and render or redirect. A refusal
 (DomainError) is flashed and the page the action came from is shown again with status 400.
 """
-import secrets
 from datetime import timedelta
 
 from flask import flash, make_response, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
 from app.core.i18n import money
 from app.core.qr import qr_svg
+from app.core.urls import absolute_url
 from app.extensions import db
 from app.matters.lifecycle import Status, status_label
 from app.matters.models import CATEGORY_LABELS, PROJECT_TYPE_LABELS
@@ -37,6 +37,7 @@ from .forms import (
     OpenVoteForm,
 )
 from .models import (
+    CHECKIN_METHOD_LABELS,
     CHOICE_LABELS,
     ITEM_STATUS_LABELS,
     MEETING_STATUS_LABELS,
@@ -89,7 +90,7 @@ def council_helpers():
         "motion_kind_labels": MOTION_KIND_LABELS, "motion_status_labels": MOTION_STATUS_LABELS,
         "stance_labels": STANCE_LABELS, "choice_labels": CHOICE_LABELS, "vote_mode_labels": VOTE_MODE_LABELS,
         "majority_labels": MAJORITY_LABELS, "base_labels": BASE_LABELS, "type_labels": PROJECT_TYPE_LABELS,
-        "perm": permissions,
+        "checkin_method_labels": CHECKIN_METHOD_LABELS, "perm": permissions,
     }
 
 
@@ -249,8 +250,17 @@ def _remaining_seconds(turn):
 
 
 def _qr_svg(meeting):
-    url = url_for("councils.checkin", meeting_id=meeting.id, token=meeting.checkin_token, _external=True)
+    """This minute's check-in link (from PUBLIC_BASE_URL) and its QR code."""
+    url = absolute_url(url_for("councils.checkin", meeting_id=meeting.id, token=services.checkin_code(meeting)))
     return url, qr_svg(url, _("QR code to check in"), scale=5)
+
+
+def _live_key(meeting, view):
+    """What a live region shows depends on: the meeting's revision, and for the projector the
+    minute too (its QR code changes every minute)."""
+    if view == "projector":
+        return f"{meeting.revision}-{services.checkin_code(meeting)}"
+    return str(meeting.revision)
 
 
 def live_context(meeting, view, forms=None):
@@ -264,6 +274,7 @@ def live_context(meeting, view, forms=None):
     last_motion = item.motions[-1] if item and item.motions else None
     turn = services.current_turn(item) if item else None
     vote = motion.vote if motion is not None and motion.vote is not None and motion.vote.is_open else None
+    tied_vote = motion.vote if motion is not None and votes.awaiting_casting_vote(motion.vote) else None
     members = services.council_members(community)
     present = set(services.present_ids(meeting))
     attendance = {a.user_id: a for a in meeting.attendances}
@@ -274,9 +285,11 @@ def live_context(meeting, view, forms=None):
         "community": community, "meeting": meeting, "view": view, "ruleset": ruleset,
         "quorum": services.quorum_now(meeting), "item": item, "motion": motion, "last_motion": last_motion,
         "turn": turn, "remaining": _remaining_seconds(turn), "queue": services.queue(item) if item else [],
-        "vote": vote, "members": members, "present": present, "attendance": attendance,
+        "vote": vote, "tied_vote": tied_vote, "live_key": _live_key(meeting, view), "members": members,
+        "present": present, "attendance": attendance,
         "last_result": last_result, "poll_ms": POLL_MS, "checkin_open": services.checkin_is_open(meeting),
         "can_run": permissions.can_run_meeting(user, meeting), "presiding": permissions.is_presiding(user, meeting),
+        "can_mark_absent": permissions.can_mark_absent(user, meeting),
         "is_member": permissions.can_take_part(user, meeting), "me": me, "me_present": me in present,
         "modes": votes.allowed_modes(ruleset), "Stance": Stance, "Choice": Choice, "VoteMode": VoteMode,
         "MeetingStatus": MeetingStatus,
@@ -285,6 +298,7 @@ def live_context(meeting, view, forms=None):
         ctx["voted_count"] = votes.voted_count(vote)
         ctx["has_voted"] = votes.has_voted(vote, me) if me else False
         ctx["can_vote"] = me in vote.entitled
+        ctx["keeps_casting_vote"] = me is not None and me == vote.casting_chair_id
         if vote.mode == VoteMode.NAMED:
             ctx["tally"] = votes.tally(vote)
             ctx["ballots"] = {b.user_id: b for b in vote.ballots}
@@ -375,7 +389,7 @@ def live(meeting_id, view):
         refuse(404)
     meeting = _meeting(meeting_id)
     _check_view(meeting, view)
-    if request.args.get("since", type=int) == meeting.revision:
+    if request.args.get("since") == _live_key(meeting, view):
         response = make_response("", 204)
     else:
         response = make_response(render_template(f"councils/_live_{view}.html", **live_context(meeting, view)))
@@ -428,30 +442,37 @@ def close_meeting(meeting_id):
 @login_required
 def attendance(meeting_id):
     user_id = _int_field("user_id")
-    if request.form.get("action") == "out":
+    action = request.form.get("action")
+    if action == "out":
         return _act(meeting_id, lambda m: services.check_out(current_user, m, user_id))
+    if action == "absent":
+        return _act(meeting_id, lambda m: services.mark_absent(current_user, m, user_id),
+                    _("The member is marked absent."))
     return _act(meeting_id, lambda m: services.check_in(current_user, m, user_id))
+
+
+def _checkin_page(meeting, token, status=200):
+    return render_template("councils/checkin.html", community=meeting.community, meeting=meeting, token=token,
+                           is_member=permissions.can_take_part(current_user, meeting),
+                           present=current_user.id in services.present_ids(meeting),
+                           checkin_open=services.checkin_is_open(meeting),
+                           code_valid=services.checkin_code_valid(meeting, token)), status
 
 
 @bp.route("/meetings/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
 @login_required
 def checkin(meeting_id, token):
     meeting = _meeting(meeting_id)
-    if not secrets.compare_digest(token.encode(), meeting.checkin_token.encode()):
-        refuse(404)
     if request.method == "POST":
         try:
             services.self_check_in(current_user, meeting, token)
         except DomainError as error:
-            flash(error.message, "error")
-            return render_template("councils/checkin.html", community=meeting.community, meeting=meeting,
-                                   token=token, is_member=permissions.can_take_part(current_user, meeting)), 400
+            if services.checkin_code_valid(meeting, token):  # else the page itself says the code expired
+                flash(error.message, "error")
+            return _checkin_page(meeting, token, 400)
         flash(_("You are checked in."), "success")
         return redirect(url_for("councils.member_view", meeting_id=meeting.id))
-    return render_template("councils/checkin.html", community=meeting.community, meeting=meeting, token=token,
-                           is_member=permissions.can_take_part(current_user, meeting),
-                           present=current_user.id in services.present_ids(meeting),
-                           checkin_open=services.checkin_is_open(meeting))
+    return _checkin_page(meeting, token, 200 if services.checkin_code_valid(meeting, token) else 400)
 
 
 @bp.post("/meetings/<int:meeting_id>/handover")
@@ -592,7 +613,6 @@ def close_vote(meeting_id, vote_id):
     if not form.validate_on_submit():
         flash(_form_errors(form) or _("Please check the form."), "error")
         return _render_view(_meeting(meeting_id), "chair", 400, {"close_vote": form})
-    casting = {"yes": True, "no": False}.get(form.casting.data)
 
     def action(meeting):
         vote = _vote(meeting, vote_id)
@@ -600,12 +620,32 @@ def close_vote(meeting_id, vote_id):
         if vote.mode == VoteMode.ANALOG:
             values = (form.yes.data, form.no.data, form.abstain.data)
             counts = None if any(v is None for v in values) else values
-        result = votes.close_vote(current_user, meeting, vote, counts, casting)
-        if result is None:
-            flash(_("The micro-matter left the agenda list while the vote was open, so the vote is void."), "error")
-        else:
-            flash(_("Passed.") if result.passed else _("Not passed."), "success")
+        _flash_result(vote, votes.close_vote(current_user, meeting, vote, counts))
     return _act(meeting_id, action, None, {"close_vote": form})
+
+
+def _flash_result(vote, result):
+    if result is not None:
+        flash(_("Passed.") if result.passed else _("Not passed."), "success")
+    elif votes.awaiting_casting_vote(vote):
+        flash(_("The vote is tied. Under the rules the presiding chair, who did not vote, now gives the deciding "
+                "vote."), "success")
+    elif vote.motion.item.matter.status != Status.ON_AGENDA:
+        flash(_("The micro-matter left the agenda list while the vote was open, so the vote is void."), "error")
+    else:
+        flash(_("The secret ballot box did not hold exactly one choice per member who voted (a vote was "
+                "interrupted), so the vote is void and counts nothing. Move the motion again."), "error")
+
+
+@bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/decide")
+@login_required
+def decide(meeting_id, vote_id):
+    choice = request.form.get("choice", "")
+
+    def action(meeting):
+        vote = _vote(meeting, vote_id)
+        _flash_result(vote, votes.cast_deciding_vote(current_user, meeting, vote, choice))
+    return _act(meeting_id, action)
 
 
 # ---------------------------------------------------------------- minutes

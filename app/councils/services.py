@@ -4,9 +4,13 @@ Every function checks who acts (permissions), applies the consultation rules, wr
 the audit log in the same transaction and commits. A refusal raises DomainError and
 nothing is written. Motions and votes are in votes.py, minutes in minutes.py.
 """
+import hashlib
+import hmac
 import secrets
-from datetime import timedelta
+from base64 import urlsafe_b64encode
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,12 +31,13 @@ from app.rules import admissibility
 from app.rules import quorum as quorum_rules
 from app.rules.services import current_ruleset
 
-from . import clock, permissions, speaking
+from . import clock, permissions, placement, speaking
 from .models import (
     ACTIVE_MOTION,
     AgendaItem,
     Attendance,
     ChairHandover,
+    CheckinMethod,
     ItemStatus,
     Meeting,
     MeetingItem,
@@ -47,6 +52,10 @@ from .models import (
 
 # A meeting can be opened (and members can check in) from this long before its start.
 OPEN_EARLY = timedelta(hours=1)
+# The projector's check-in code changes every minute and is accepted in that minute and the
+# next, so a photo of it forwarded out of the room stops working within two minutes.
+CHECKIN_STEP = timedelta(minutes=1)
+_EPOCH = datetime(1970, 1, 1)
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.CHAIR)
 
 
@@ -330,6 +339,9 @@ def schedule_meeting(actor, community, *, title, starts_at, place, chair_id, sec
     require(secretary.id != chair.id, _l("The chair and the secretary must be two different people."))
     wanted = list(dict.fromkeys(agenda_item_ids or []))
     require(wanted, _l("Choose at least one item from the agenda list."))
+    for agenda_item in db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(wanted),
+                                                                   AgendaItem.community_id == community.id)):
+        placement.refuse_if_in_round(agenda_item.matter)
     available = {item.id: item for item in schedulable_items(community)}
     require(all(i in available for i in wanted),
             _l("Only items waiting on the agenda list and not yet in another meeting can be chosen."))
@@ -383,6 +395,8 @@ def close_meeting(actor, meeting):
     open_votes = db.session.scalar(select(func.count(MotionVote.id)).where(
         MotionVote.meeting_id == meeting.id, MotionVote.is_open.is_(True)))
     require(not open_votes, _l("A vote is still open; close it first."))
+    require(not any(m.status == MotionStatus.VOTING for item in meeting.items for m in item.motions),
+            _l("A tied vote waits for the chair's deciding vote; the chair gives it first."))
     now = clock.now()
     for item in meeting.items:
         active = [m for m in item.motions if m.status in ACTIVE_MOTION]
@@ -418,7 +432,7 @@ def _check_in(meeting, user, recorded_by, method):
     now = clock.now()
     if attendance is not None:
         require(attendance.left_at is not None, _l("%(name)s is already checked in.", name=user.display_name))
-        attendance.left_at = None
+        attendance.left_at = attendance.marked_absent_by_id = None
         attendance.checked_in_at = now
         attendance.method, attendance.recorded_by_id = method, recorded_by.id
     else:
@@ -437,16 +451,45 @@ def check_in(actor, meeting, user_id):
     from app.auth.models import User
 
     _run(actor, meeting)
-    _check_in(meeting, db.session.get(User, user_id or 0), actor, "secretary")
+    _check_in(meeting, db.session.get(User, user_id or 0), actor, CheckinMethod.SECRETARY)
     commit(_l("Already checked in."))
 
 
-def self_check_in(user, meeting, token):
-    if not token or not secrets.compare_digest(str(token).encode(), meeting.checkin_token.encode()):
-        raise NotFound()
+def _minute(at):
+    return int((at - _EPOCH) / CHECKIN_STEP)
+
+
+def checkin_code(meeting, at=None):
+    """The code the projector shows now: an HMAC of the meeting's secret and the current minute."""
+    message = f"{meeting.id}:{meeting.checkin_token}:{_minute(at or clock.now())}".encode()
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).digest()
+    return urlsafe_b64encode(digest[:12]).decode()
+
+
+def checkin_code_valid(meeting, code):
+    """Accepted in the minute it was shown and the next one."""
+    now = clock.now()
+    return bool(code) and any(secrets.compare_digest(str(code).encode(), checkin_code(meeting, at).encode())
+                              for at in (now, now - CHECKIN_STEP))
+
+
+EXPIRED_CODE = _l("This check-in code has expired or is not valid: it changes every minute. Scan the QR code on "
+                  "the projector in the meeting room again.")
+
+
+def self_check_in(user, meeting, code):
+    require(checkin_code_valid(meeting, code), EXPIRED_CODE)
     require(permissions.can_take_part(user, meeting), _l("Only council members check in to a council meeting."))
-    _check_in(meeting, user, user, "self")
+    _check_in(meeting, user, user, CheckinMethod.SELF)
     commit(_l("You are already checked in."))
+
+
+def _lapse_waiting_turns(meeting, user_id):
+    """Someone who is not in the room cannot be called to speak."""
+    for item in meeting.items:
+        for turn in item.turns:
+            if turn.user_id == user_id and turn.status == TurnStatus.WAITING:
+                turn.status = TurnStatus.LAPSED
 
 
 def check_out(actor, meeting, user_id):
@@ -456,13 +499,28 @@ def check_out(actor, meeting, user_id):
     require(attendance is not None and attendance.left_at is None, _l("This member is not checked in."))
     require(user_id != meeting.chair_id, _l("The presiding chair cannot leave; hand over the chair first."))
     attendance.left_at = clock.now()
-    for item in meeting.items:  # someone who left cannot be called to speak
-        for turn in item.turns:
-            if turn.user_id == user_id and turn.status == TurnStatus.WAITING:
-                turn.status = TurnStatus.LAPSED
+    _lapse_waiting_turns(meeting, user_id)
     bump(meeting)
     record("meeting.left", attendance, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
            user_id=user_id)
+    commit()
+
+
+def mark_absent(actor, meeting, user_id):
+    """The chair finds a checked-in member is not in the room (e.g. checked in from a forwarded
+    photo of the code): the member counts as absent from then on, and the minutes say so."""
+    require(permissions.can_mark_absent(actor, meeting), _l("Only the presiding chair marks a member absent."))
+    require(meeting.status != MeetingStatus.CLOSED, _l("The meeting has ended; attendance can no longer change."))
+    attendance = _attendance(meeting, user_id)
+    require(attendance is not None and attendance.left_at is None, _l("This member is not checked in."))
+    require(user_id != meeting.chair_id, _l("The presiding chair cannot be marked absent."))
+    attendance.left_at = clock.now()
+    attendance.marked_absent_by_id = actor.id
+    _lapse_waiting_turns(meeting, user_id)
+    bump(meeting)
+    record("meeting.marked_absent", attendance, actor=actor, community=meeting.community_id,
+           meeting_id=meeting.id, user_id=user_id, checked_in_by=attendance.method,
+           checked_in_at=attendance.checked_in_at.isoformat(timespec="seconds"))
     commit()
 
 

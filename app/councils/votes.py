@@ -1,11 +1,14 @@
 """Motions, seconders and votes on motions; results feed the micro-matter's lifecycle."""
+import logging
+import random
 from collections import Counter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 
 from app.audit.services import record
 from app.core.errors import DomainError
+from app.core.secrecy import forget_history
 from app.core.text import clean_plain
 from app.extensions import db
 from app.matters import lifecycle
@@ -24,6 +27,7 @@ from .models import (
     MotionVote,
     Seconding,
     SecretBallotMark,
+    SecretChoice,
     SecretTally,
     VoteMode,
     VoteResult,
@@ -41,7 +45,9 @@ from .services import (
     require,
 )
 
+logger = logging.getLogger(__name__)
 MAX_BUDGET = 100_000_000
+_shuffle = random.SystemRandom()
 
 
 def _participant(user, meeting):
@@ -128,8 +134,14 @@ def open_vote(actor, meeting, motion, mode):
                           "needed. The vote cannot be opened.", present=check.present, members=check.members,
                           needed=check.needed))
     entitled = sorted(present_ids(meeting))
+    casting_chair_id = None
+    if TieRule(ruleset.tie_rule) == TieRule.CHAIR_DECIDES:
+        # The chair votes at most once on a motion: only the deciding vote on a tie.
+        casting_chair_id = meeting.chair_id
+        entitled = [user_id for user_id in entitled if user_id != casting_chair_id]
     vote = insert_once(MotionVote(motion_id=motion.id, meeting_id=meeting.id, ruleset_id=ruleset.id, mode=mode,
-                                  entitled=entitled, members_count=check.members, quorum_needed=check.needed,
+                                  entitled=entitled, casting_chair_id=casting_chair_id,
+                                  members_count=check.members, quorum_needed=check.needed,
                                   opened_by_id=actor.id, opened_at=clock.now()),
                        _l("This motion has already been put to the vote."))
     if mode == VoteMode.SECRET:
@@ -138,7 +150,8 @@ def open_vote(actor, meeting, motion, mode):
     _end_speaking(motion.item, lapse_waiting=True)
     bump(meeting)
     record("vote.opened", vote, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           motion_id=motion.id, mode=mode, entitled=entitled, present=check.present, members=check.members,
+           motion_id=motion.id, mode=mode, entitled=entitled, casting_chair_id=casting_chair_id,
+           present=check.present, members=check.members,
            quorum_needed=check.needed, ruleset_id=ruleset.id, ruleset_version=ruleset.version)
     commit(_l("This motion has already been put to the vote."))
     return vote
@@ -161,24 +174,92 @@ def voted_count(vote):
 def cast_vote(user, meeting, vote, choice):
     require(permissions.can_take_part(user, meeting), _l("Only council members vote."))
     _open(vote)
+    if user.id == vote.casting_chair_id:
+        raise DomainError(_l("The rules let the chair settle a tie, so the presiding chair does not vote in the "
+                             "round: the chair gives only a deciding vote if the vote is tied."))
     require(user.id in vote.entitled, _l("Only the council members present when the vote opened can vote on it."))
     require(choice in set(Choice), _l("Choose yes, no or abstain."))
     require(vote.mode != VoteMode.ANALOG, _l("This vote is counted in the room; raise your hand."))
     already = _l("You have already voted on this motion; a vote cannot be changed.")
     require(not has_voted(vote, user.id), already)
     if vote.mode == VoteMode.SECRET:
-        mark = insert_once(SecretBallotMark(vote_id=vote.id, user_id=user.id), already)
-        column = getattr(SecretTally, str(choice))
-        db.session.execute(update(SecretTally).where(SecretTally.vote_id == vote.id).values({column: column + 1}))
-        # The audit entry says who voted, never what.
-        record("vote.secret_ballot_cast", mark, actor=user, community=meeting.community_id, vote_id=vote.id)
-    else:
-        ballot = insert_once(Ballot(vote_id=vote.id, user_id=user.id, choice=choice, recorded_by_id=user.id,
-                                    cast_at=clock.now()), already)
-        record("vote.ballot_cast", ballot, actor=user, community=meeting.community_id, vote_id=vote.id,
-               choice=choice)
+        _cast_secret(user, meeting, vote, choice, already)
+        return
+    ballot = insert_once(Ballot(vote_id=vote.id, user_id=user.id, choice=choice, recorded_by_id=user.id,
+                                cast_at=clock.now()), already)
+    record("vote.ballot_cast", ballot, actor=user, community=meeting.community_id, vote_id=vote.id,
+           choice=choice)
     bump(meeting)
     commit(already)
+
+
+def _cast_secret(user, meeting, vote, choice, already):
+    """The choice and the mark never share a transaction, so no page image in the WAL holds both.
+
+    First the choice goes into the box (its own commit), then the member's mark. If the mark
+    fails, one equal choice is taken out again, so a refused vote leaves nothing behind and the
+    member can retry. Were the process to die between the two commits, the box would hold one
+    choice more than there are marks: the close then voids the vote instead of counting it."""
+    _put_in_box(vote, choice)
+    try:
+        mark = insert_once(SecretBallotMark(vote_id=vote.id, user_id=user.id), already)
+        # The audit entry says who voted, never what.
+        record("vote.secret_ballot_cast", mark, actor=user, community=meeting.community_id, vote_id=vote.id)
+        bump(meeting)
+        commit(already)
+    except Exception:  # a refusal, or the database failing: the member has not voted
+        db.session.rollback()
+        _take_from_box(vote, choice)
+        raise
+    _forget_history()  # the WAL frames of the two commits stand side by side until checkpointed
+
+
+def _forget_history():
+    """After a commit that touched a secret box: no earlier page image stays in the WAL."""
+    if not forget_history():
+        # A long reader kept the WAL; the next secret vote or close truncates it.
+        logger.warning("the SQLite WAL could not be truncated after a council secret vote")
+
+
+def _lock_box(vote):
+    """Serialise changes to a vote's box (a row lock on PostgreSQL; SQLite has one writer) and
+    say whether the vote is still open."""
+    return db.session.scalar(select(MotionVote.is_open).where(MotionVote.id == vote.id).with_for_update())
+
+
+def _put_in_box(vote, choice):
+    """Add a choice and write the whole box again in a shuffled order with new random keys, so
+    where a row sits in the file (SQLite fills a page in insertion order) says nothing about when
+    it came."""
+    require(_lock_box(vote), _l("This vote is closed; no more votes are taken."))
+    box = [*db.session.scalars(select(SecretChoice.choice).where(SecretChoice.vote_id == vote.id)), str(choice)]
+    db.session.execute(delete(SecretChoice).where(SecretChoice.vote_id == vote.id))
+    _shuffle.shuffle(box)
+    db.session.add_all(SecretChoice(vote_id=vote.id, choice=c) for c in box)
+    commit()
+
+
+def _take_from_box(vote, choice):
+    """Choices are interchangeable: removing any one equal to the refused one undoes it."""
+    _lock_box(vote)
+    row = db.session.scalar(select(SecretChoice.id).where(SecretChoice.vote_id == vote.id,
+                                                          SecretChoice.choice == str(choice)).limit(1))
+    if row is not None:
+        db.session.execute(delete(SecretChoice).where(SecretChoice.id == row))
+    commit()
+
+
+def _empty_box(vote):
+    """(yes, no, abstain) from the box, written to the tally, the box emptied (in the closing
+    transaction); None when the box does not hold exactly one choice per mark."""
+    _lock_box(vote)
+    counts = Counter(db.session.scalars(select(SecretChoice.choice).where(SecretChoice.vote_id == vote.id)))
+    db.session.execute(delete(SecretChoice).where(SecretChoice.vote_id == vote.id))
+    if sum(counts.values()) != voted_count(vote):
+        return None
+    tally_row = db.session.get(SecretTally, vote.id)
+    tally_row.yes, tally_row.no, tally_row.abstain = counts[Choice.YES], counts[Choice.NO], counts[Choice.ABSTAIN]
+    return tally_row.yes, tally_row.no, tally_row.abstain
 
 
 def record_hand(actor, meeting, vote, member_id, choice):
@@ -199,7 +280,7 @@ def record_hand(actor, meeting, vote, member_id, choice):
 
 
 def tally(vote):
-    """(yes, no, abstain) so far; for a secret vote only once it is closed (or for the result)."""
+    """(yes, no, abstain) so far; for a secret vote only once it is closed (the box is counted then)."""
     if vote.mode == VoteMode.SECRET:
         row = db.session.get(SecretTally, vote.id)
         return (row.yes, row.no, row.abstain) if row else (0, 0, 0)
@@ -207,9 +288,9 @@ def tally(vote):
     return counts[Choice.YES], counts[Choice.NO], counts[Choice.ABSTAIN]
 
 
-def _void(actor, meeting, vote):
-    """The matter moved on elsewhere while the council voted (e.g. a resident round took it):
-    the vote closes without a result and decides nothing."""
+def _void(actor, meeting, vote, reason):
+    """The vote closes without a result and decides nothing: the matter moved on elsewhere while
+    the council voted (e.g. a resident round took it), or the secret box did not match the marks."""
     now = clock.now()
     motion, item = vote.motion, vote.motion.item
     vote.is_open = False
@@ -218,22 +299,29 @@ def _void(actor, meeting, vote):
     item.status, item.closed_at = ItemStatus.DEFERRED, now
     bump(meeting)
     record("vote.voided", vote, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           motion_id=motion.id, matter_status=item.matter.status)
+           motion_id=motion.id, matter_status=item.matter.status, reason=reason)
     commit()
     return None
 
 
-def close_vote(actor, meeting, vote, counts=None, casting_vote=None):
-    """Close the vote, compute the result under the rules of the vote, and apply the outcome.
+def awaiting_casting_vote(vote):
+    """A tied vote, closed, that waits for the presiding chair's deciding vote."""
+    return vote is not None and vote.tied_counts is not None and vote.result is None and not vote.is_open
 
-    `counts` (yes, no, abstain) is needed for a vote counted in the room; `casting_vote`
-    (True/False) when the rules let the chair settle a tie. Returns the VoteResult, or None when
-    the vote was void because the matter left the agenda list meanwhile."""
+
+def close_vote(actor, meeting, vote, counts=None):
+    """Close the vote and count it under the rules of the vote.
+
+    `counts` (yes, no, abstain) is needed for a vote counted in the room. Returns the VoteResult
+    (the outcome is applied), or None: when the vote was void (the matter left the agenda list
+    meanwhile, or the secret box did not match the marks), or when it is tied and the rules let
+    the chair settle it (see cast_deciding_vote)."""
     _run(actor, meeting)
     _open(vote)
-    motion = vote.motion
-    if motion.item.matter.status != Status.ON_AGENDA:
-        return _void(actor, meeting, vote)
+    if vote.motion.item.matter.status != Status.ON_AGENDA:
+        return _void(actor, meeting, vote, "matter_moved")
+    # Read now: touching the vote after the commit would open a read that keeps the WAL.
+    secret = vote.mode == VoteMode.SECRET
     present = len(vote.entitled)
     if vote.mode == VoteMode.ANALOG:
         require(counts is not None and all(isinstance(c, int) and c >= 0 for c in counts),
@@ -241,22 +329,67 @@ def close_vote(actor, meeting, vote, counts=None, casting_vote=None):
         require(sum(counts) <= present, _l("%(total)s votes counted, but only %(present)s members could vote.",
                                            total=sum(counts), present=present))
         yes, no, abstain = counts
+    elif secret:
+        counted = _empty_box(vote)
+        if counted is None:
+            _void(actor, meeting, vote, "box_mismatch")
+            _forget_history()
+            return None
+        yes, no, abstain = counted
     else:
         yes, no, abstain = tally(vote)
+    tie_rule = TieRule(vote.ruleset.tie_rule)
+    decision = _decide(vote, (yes, no, abstain))
+    if decision.tie and tie_rule == TieRule.CHAIR_DECIDES:
+        now = clock.now()
+        vote.is_open = False
+        vote.closed_at, vote.closed_by_id = now, actor.id
+        vote.tied_counts = [yes, no, abstain]
+        bump(meeting)
+        record("vote.tied", vote, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
+               motion_id=vote.motion_id, vote_id=vote.id, mode=vote.mode, yes=yes, no=no, abstain=abstain,
+               present=present, casting_chair_id=vote.casting_chair_id)
+        commit(_l("This vote has already been closed."))
+        if secret:
+            _forget_history()
+        return None
+    result = _result(actor, meeting, vote, (yes, no, abstain), decision, None)
+    if secret:
+        _forget_history()  # the box is gone: let no earlier page image of it survive in the WAL
+    return result
+
+
+def cast_deciding_vote(actor, meeting, vote, choice):
+    """The presiding chair, who did not vote in the round, settles a tie: yes or no, once."""
+    require(permissions.can_run_meeting(actor, meeting) and permissions.is_presiding(actor, meeting)
+            and actor.id == vote.casting_chair_id,
+            _l("Only the chair who presided when the vote opened gives the deciding vote."))
+    require(awaiting_casting_vote(vote), _l("There is no tied vote waiting for the chair's deciding vote."))
+    require(choice in (Choice.YES, Choice.NO), _l("The deciding vote is in favour or against."))
+    if vote.motion.item.matter.status != Status.ON_AGENDA:
+        return _void(actor, meeting, vote, "matter_moved")
+    casting_vote = choice == Choice.YES
+    counts = tuple(vote.tied_counts)
+    return _result(actor, meeting, vote, counts, _decide(vote, counts, casting_vote), casting_vote)
+
+
+def _decide(vote, counts, casting_vote=None):
+    yes, no, abstain = counts
+    ruleset = vote.ruleset
+    return majority.decide(
+        majority.Counts(yes=yes, no=no, abstain=abstain, present=len(vote.entitled), members=vote.members_count),
+        ruleset.majority_rule, ruleset.majority_base, TieRule(ruleset.tie_rule), casting_vote)
+
+
+def _result(actor, meeting, vote, counts, decision, casting_vote):
+    """Write the VoteResult, close the vote and apply the outcome to the micro-matter."""
+    yes, no, abstain = counts
+    motion = vote.motion
     ruleset = vote.ruleset
     tie_rule = TieRule(ruleset.tie_rule)
-    if tie_rule != TieRule.CHAIR_DECIDES:
-        casting_vote = None
-    if casting_vote is not None:
-        require(permissions.is_presiding(actor, meeting), _l("Only the presiding chair gives a casting vote."))
-    decision = majority.decide(
-        majority.Counts(yes=yes, no=no, abstain=abstain, present=present, members=vote.members_count),
-        ruleset.majority_rule, ruleset.majority_base, tie_rule, casting_vote)
-    if decision.tie and tie_rule == TieRule.CHAIR_DECIDES and casting_vote is None:
-        raise DomainError(_l("The vote is tied and the rules let the chair settle it: the presiding chair gives "
-                             "a casting vote when closing."))
-    if not decision.tie:
-        casting_vote = None
+    present = len(vote.entitled)
+    # The chair who keeps the deciding vote is present (counted for the quorum) but not in the round.
+    in_room = present + (1 if vote.casting_chair_id else 0)
     now = clock.now()
     quorum = ruleset.quorum
     result = VoteResult(
@@ -266,18 +399,20 @@ def close_vote(actor, meeting, vote, counts=None, casting_vote=None):
         base=decision.base, needed=decision.needed, tie_rule=str(tie_rule), tie=decision.tie,
         casting_vote=casting_vote, passed=decision.passed, quorum_numerator=quorum.numerator,
         quorum_denominator=quorum.denominator, quorum_strict=quorum.strict, quorum_needed=vote.quorum_needed,
-        quorum_met=present >= vote.quorum_needed, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
+        quorum_met=in_room >= vote.quorum_needed, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
         decided_by_id=actor.id, decided_at=now)
     insert_once(result, _l("This vote has already been closed."))
-    vote.is_open = False
-    vote.closed_at, vote.closed_by_id = now, actor.id
+    if vote.is_open:
+        vote.is_open = False
+        vote.closed_at, vote.closed_by_id = now, actor.id
     motion.status = MotionStatus.PASSED if decision.passed else MotionStatus.FAILED
     motion.decided_at = now
     record("vote.closed", result, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
            motion_id=motion.id, vote_id=vote.id, mode=vote.mode, yes=yes, no=no, abstain=abstain, present=present,
            members=vote.members_count, rule=str(decision.rule), base_kind=str(decision.base_kind),
            base=decision.base, needed=decision.needed, tie=decision.tie, casting_vote=casting_vote,
-           passed=decision.passed, ruleset_id=ruleset.id, ruleset_version=ruleset.version)
+           casting_chair_id=vote.casting_chair_id, passed=decision.passed, ruleset_id=ruleset.id,
+           ruleset_version=ruleset.version)
     if decision.passed:
         item = motion.item
         data = {"motion_id": motion.id, "meeting_id": meeting.id, "vote_result_id": result.id}

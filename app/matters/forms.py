@@ -8,7 +8,16 @@ from app.core.errors import DomainError
 
 from .lifecycle import STATUS_LABELS, Status
 from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Category, ProjectType, Stance
-from .services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, REASON_MAX, REPLY_MAX, TITLE_MAX, parse_yuan
+from .services import (
+    CLARIFICATION_MAX,
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    REASON_MAX,
+    REPLY_MAX,
+    TITLE_MAX,
+    parse_yuan,
+)
 
 
 def _yuan(form, field):
@@ -54,6 +63,16 @@ class MatterForm(FlaskForm):
     )
     save = SubmitField(_l("Save as draft"))
     save_submit = SubmitField(_l("Save and submit for supports"))
+
+
+class ClarificationForm(FlaskForm):
+    body = TextAreaField(_l("Clarification"), validators=[
+        DataRequired(_l("Please write the clarification.")),
+        Length(max=CLARIFICATION_MAX, message=_l("A clarification may be at most %(max)d characters."))],
+        description=_l("Shown with today's date under the description and sent to everyone who supports or "
+                       "follows it. It cannot be edited or removed later."),
+        render_kw={"rows": 4})
+    submit = SubmitField(_l("Add the clarification"))
 
 
 class CommentForm(FlaskForm):

@@ -102,6 +102,9 @@ TRANSITIONS = {
     "refer_to_vote": Transition(frozenset({Status.ON_AGENDA}), Status.IN_VOTE),
     "approve": Transition(frozenset({Status.ON_AGENDA, Status.IN_VOTE}), Status.APPROVED),
     "reject": Transition(frozenset({Status.ON_AGENDA, Status.IN_VOTE}), Status.REJECTED),
+    # A resident round that is not valid (turnout below the minimum) decides nothing: its
+    # micro-matters go back to the agenda list, for a later round or the council.
+    "return_to_agenda": Transition(frozenset({Status.IN_VOTE}), Status.ON_AGENDA),
     # Delivery, run by the committee through the tracker.
     "start_implementation": Transition(frozenset({Status.APPROVED}), Status.IMPLEMENTING, _committee),
     "complete": Transition(frozenset({Status.IMPLEMENTING, Status.RECTIFYING}), Status.COMPLETED, _committee),
@@ -124,6 +127,13 @@ TRANSITION_MESSAGES = {
     Status.EVALUATING: N_("“%(title)s” is finished: please rate the result."),
     Status.RECTIFYING: N_("“%(title)s” needs rectification: %(reason)s"),
     Status.CLOSED: N_("“%(title)s” is closed."),
+}
+
+
+# Where an action's notice differs from the one of its target state.
+ACTION_MESSAGES = {
+    "return_to_agenda": N_("“%(title)s” is back on the agenda list: the residents' vote on it was not valid "
+                           "(turnout below the minimum)."),
 }
 
 
@@ -155,6 +165,16 @@ def interested_people(matter):
     ).all()
 
 
+def held_back(matter, action):
+    """What holds `matter` back from `action` now (a guard's message), or None. Pages show it
+    before the button is pressed; apply() refuses with it."""
+    for guard in TRANSITION_GUARDS:
+        refusal = guard(matter, action)
+        if refusal:
+            return refusal
+    return None
+
+
 def apply(matter, action, actor, *, reason=None, system=False, **data):
     """Move `matter` by `action`. The caller commits.
 
@@ -171,10 +191,9 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
         raise DomainError(_l("You are not allowed to do this."))
     if transition.needs_reason and not (reason or "").strip():
         raise DomainError(_l("Please give a reason; it will be published."))
-    for guard in TRANSITION_GUARDS:
-        refusal = guard(matter, action)
-        if refusal:
-            raise DomainError(refusal)
+    refusal = held_back(matter, action)
+    if refusal:
+        raise DomainError(refusal)
     previous = matter.status
     matter.status = transition.target
     matter.status_changed_at = utcnow()
@@ -182,7 +201,7 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
         matter.submitted_at = matter.status_changed_at
     record(f"matter.{action}", matter, actor=actor, community=matter.community_id,
            **{"from": str(previous), "to": str(transition.target), "reason": reason, **data})
-    notify(interested_people(matter), TRANSITION_MESSAGES[transition.target],
+    notify(interested_people(matter), ACTION_MESSAGES.get(action, TRANSITION_MESSAGES[transition.target]),
            f"/c/{matter.community.slug}/matters/{matter.id}", exclude=actor,
            title=matter.title, reason=reason or "")
     matter_transitioned.send(matter, action=action, actor=actor, data=dict(data, reason=reason))

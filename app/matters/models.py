@@ -73,6 +73,9 @@ class MicroMatter(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set at the first support: from then on title, description, cost, location and type stay as
+    # supported; the proposer adds Clarifications instead.
+    substance_frozen_at: Mapped[datetime | None]
     # Optimistic lock: two committee members acting at once cannot both move it.
     version_id: Mapped[int] = mapped_column(default=1)
 
@@ -81,6 +84,12 @@ class MicroMatter(db.Model):
     community: Mapped["Community"] = relationship()  # noqa: F821
     proposer: Mapped["User"] = relationship()  # noqa: F821
     photos: Mapped[list["MatterPhoto"]] = relationship(back_populates="matter", order_by="MatterPhoto.id")
+    clarifications: Mapped[list["Clarification"]] = relationship(back_populates="matter",
+                                                                 order_by="Clarification.id")
+
+    @property
+    def substance_frozen(self):
+        return self.substance_frozen_at is not None
 
 
 class MatterPhoto(db.Model):
@@ -91,6 +100,19 @@ class MatterPhoto(db.Model):
 
     matter: Mapped[MicroMatter] = relationship(back_populates="photos")
     photo: Mapped["StoredPhoto"] = relationship()  # noqa: F821
+
+
+class Clarification(db.Model):
+    """A dated clarification added under the text once it can no longer be rewritten (appended, never edited)."""
+
+    id: Mapped[IntPK]
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(db.Text)  # plain text, shown as written
+    created_at: Mapped[CreatedAt]
+
+    matter: Mapped[MicroMatter] = relationship(back_populates="clarifications")
+    author: Mapped["User"] = relationship()  # noqa: F821
 
 
 class Support(db.Model):

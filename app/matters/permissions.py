@@ -67,6 +67,19 @@ def can_edit(user, matter):
     return matter.status in EDITABLE and is_proposer(user, matter)
 
 
+def can_change_substance(user, matter):
+    """Title, description, cost, location and type: only until the first support."""
+    return can_edit(user, matter) and not matter.substance_frozen
+
+
+def can_clarify(user, matter):
+    """The proposer (or the committee) adds dated clarifications once the matter is public."""
+    if matter.status in NO_COMMENTS:
+        return False
+    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(
+        user, matter.community)
+
+
 def can_submit(user, matter):
     return _logged_in(user) and lifecycle.can("submit", user, matter)
 

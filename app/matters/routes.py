@@ -13,7 +13,7 @@ from app.core.uploads import send_photo
 from app.extensions import db
 
 from . import bp, permissions, services
-from .forms import SORT_LABELS, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm
+from .forms import SORT_LABELS, ClarificationForm, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm
 from .hooks import render_detail_sections
 from .lifecycle import STATUS_LABELS, Status, status_label
 from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Stance
@@ -140,7 +140,7 @@ def _committee_ids(community):
         Membership.role == Role.COMMITTEE)))
 
 
-def _detail_page(matter, *, comment_form=None, status=200):
+def _detail_page(matter, *, comment_form=None, clarification_form=None, status=200):
     community = current_community()
     stance = request.args.get("stance")
     stance = Stance(stance) if stance in set(Stance) else None
@@ -155,6 +155,7 @@ def _detail_page(matter, *, comment_form=None, status=200):
         "matters/detail.html", community=community, matter=matter, threshold=services.support_threshold(community),
         counts=counts, groups=groups, stance=stance, comments_page=comments_page,
         comment_form=comment_form or CommentForm(formdata=None), committee_ids=_committee_ids(community),
+        clarification_form=clarification_form or ClarificationForm(formdata=None),
         sections=render_detail_sections(matter, current_user), excerpt=services.EXCERPT_CHARS,
         replies_shown=services.REPLIES_SHOWN, **_labels(),
     ), status
@@ -244,6 +245,25 @@ def follow(matter_id):
 @login_required
 def unfollow(matter_id):
     return _act(matter_id, services.unfollow, _("You no longer follow this micro-matter."))
+
+
+@bp.post("/<int:matter_id>/clarifications")
+@login_required
+def clarify(matter_id):
+    matter = _matter(matter_id)
+    if not permissions.can_clarify(current_user, matter):
+        refuse(403, _("Only the proposer and the committee can add clarifications, once the micro-matter "
+                      "is submitted and not after it was withdrawn."))
+    form = ClarificationForm()
+    if form.validate_on_submit():
+        try:
+            added = services.add_clarification(current_user, matter, form.body.data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            flash(_("The clarification was added and sent to the supporters."), "success")
+            return redirect(url_for(".detail", matter_id=matter.id, _anchor=f"clarification-{added.id}"))
+    return _detail_page(matter, clarification_form=form, status=400)
 
 
 # ---------------------------------------------------------------- comments

@@ -31,7 +31,17 @@ from app.rules.services import current_ruleset
 
 from . import lifecycle, permissions
 from .lifecycle import Status
-from .models import Category, Comment, Follow, MatterPhoto, MicroMatter, ProjectType, Stance, Support
+from .models import (
+    Category,
+    Clarification,
+    Comment,
+    Follow,
+    MatterPhoto,
+    MicroMatter,
+    ProjectType,
+    Stance,
+    Support,
+)
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 5000
@@ -40,6 +50,9 @@ COMMENT_MAX = 2000
 REPLY_MAX = 500
 REPLIES_MAX = permissions.REPLIES_MAX  # answers to one comment; keeps its page within the page budget
 REASON_MAX = 300
+CLARIFICATION_MAX = 1000
+# What supporters agreed to: frozen at the first support (see update_matter).
+SUBSTANCE = ("title", "description", "location", "estimated_cost", "project_type")
 COST_MIN = 1
 COST_MAX = 5_000_000
 PHOTOS_MAX = 5
@@ -62,6 +75,8 @@ class FieldError(DomainError):
         self.field = field
 
 
+FROZEN = _l("Residents have supported this micro-matter as it stands, so its title, description, cost, location "
+            "and type can no longer be changed. Add a dated clarification instead, or withdraw it.")
 CONFLICT = _l("This micro-matter was changed by someone else in the meantime. Please try again.")
 
 
@@ -275,6 +290,10 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
                                  status=lifecycle.status_label(matter.status)))
         raise DomainError(_l("Only the proposer can edit this micro-matter."))
     values = clean_fields(**fields)
+    if matter.substance_frozen:
+        rewritten = [name for name in SUBSTANCE if getattr(matter, name) != values[name]]
+        if rewritten:
+            raise FieldError(rewritten[0], FROZEN)
     files = _chosen(photos)
     remove = {int(i) for i in remove_photo_ids if str(i).isdigit()}
     removed = [link for link in matter.photos if link.id in remove]
@@ -316,6 +335,32 @@ def withdraw(user, matter):
     lifecycle.apply(matter, "withdraw", user)
     _commit()
     return matter
+
+
+@_atomic
+def add_clarification(user, matter, body):
+    """A dated note under the text, by the proposer or the committee; everyone who supports or
+    follows the matter is told. Appended and audited, never edited."""
+    if not permissions.can_clarify(user, matter):
+        if matter.status in permissions.NO_COMMENTS:
+            raise DomainError(_l("Clarifications can be added once the micro-matter is submitted, "
+                                 "and not after it was withdrawn."))
+        raise DomainError(_l("Only the proposer and the committee can add clarifications."))
+    body = clean_plain(body)
+    if not body:
+        raise FieldError("body", _l("Please write the clarification."))
+    if len(body) > CLARIFICATION_MAX:
+        raise FieldError("body", _l("A clarification may be at most %(n)s characters.", n=CLARIFICATION_MAX))
+    clarification = Clarification(matter_id=matter.id, author_id=user.id, body=body)
+    db.session.add(clarification)
+    db.session.flush()
+    record("matter.clarified", matter, actor=user, community=matter.community_id,
+           clarification_id=clarification.id, body=body)
+    notify(lifecycle.interested_people(matter), N_("A clarification was added to “%(title)s”: %(body)s"),
+           _link(matter) + f"#clarification-{clarification.id}", exclude=user, title=matter.title,
+           body=body[:200])
+    _commit()
+    return clarification
 
 
 # ---------------------------------------------------------------- supports (附议)
@@ -365,6 +410,8 @@ def support(user, matter):
         db.session.rollback()
         raise DomainError(ALREADY_SUPPORTED) from error
     count = _change_support_count(matter, +1)
+    if matter.substance_frozen_at is None:
+        matter.substance_frozen_at = utcnow()
     record("matter.supported", matter, actor=user, community=matter.community_id, supports=count)
     reached = _check_threshold(matter, user)
     _commit(ALREADY_SUPPORTED)
@@ -488,10 +535,10 @@ def hide_comment(user, comment, reason):
 
 
 def stance_counts(matter):
-    """Visible top-level comments per stance."""
+    """Visible top-level comments per stance: a hidden comment no longer counts for or against."""
     rows = db.session.execute(
         select(Comment.stance, func.count(Comment.id))
-        .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None))
+        .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None), Comment.hidden_at.is_(None))
         .group_by(Comment.stance)
     ).all()
     counts = {stance: 0 for stance in Stance}

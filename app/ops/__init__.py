@@ -3,7 +3,7 @@
 SQLite: the backup uses SQLite's online backup API (sqlite3.Connection.backup) in one
 step, so the copy is a consistent snapshot even while the app keeps serving and writing
 (WAL mode: writers are not blocked). The copy is checked (integrity, audit chain) before
-it is put in place atomically.
+it is put in place atomically. `restore` refuses while the app serves (see serving.py).
 
 PostgreSQL: use the server's own tools instead, e.g.
     pg_dump --format=custom --file=weiyi.dump "$DATABASE_URL"
@@ -11,16 +11,20 @@ PostgreSQL: use the server's own tools instead, e.g.
 """
 import os
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.audit.services import count, verify
+from app.audit.services import Head, head, verify
 from app.extensions import db
+
+from .serving import exclusive, lock_file
 
 PG_HINT = (
     "For PostgreSQL use pg_dump / pg_restore, for example:\n"
@@ -45,7 +49,7 @@ def sqlite_file():
 
 
 def check_file(path):
-    """(audit entries, problems) of a SQLite database file (our own copy: it is opened read-write)."""
+    """(audit head, problems) of a SQLite database file (our own copy: it is opened read-write)."""
     try:
         connection = sqlite3.connect(path)
         try:
@@ -53,15 +57,18 @@ def check_file(path):
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        return 0, [f"not a SQLite database ({error})"]
+        return None, [f"not a SQLite database ({error})"]
     if result != "ok":
-        return 0, [f"integrity check failed: {result}"]
+        return None, [f"integrity check failed: {result}"]
     engine = create_engine(f"sqlite:///{path}")
     try:
         if not inspect(engine).has_table("audit_entry"):
-            return 0, ["not a Weiyi database (it has no audit log)"]
+            return None, ["not a Weiyi database (it has no audit log)"]
         with Session(engine) as session:
-            return count(session), verify(session)
+            return head(session), verify(session)
+    except DBAPIError as error:  # e.g. a column added since: the schema is older than this code
+        return None, [f"its audit log cannot be read ({error.orig}); a backup made by an older version must "
+                      f"be brought up to date with `flask --app wsgi db upgrade` first"]
     finally:
         engine.dispose()
 
@@ -93,13 +100,14 @@ def backup(path, force):
     partial.unlink(missing_ok=True)
     try:
         copy_database(source, partial)
-        entries, problems = check_file(partial)
+        copied, problems = check_file(partial)
         if problems:
             raise OpsError("The copy does not check out:\n" + "\n".join(problems))
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    click.echo(f"backup written: {path} ({path.stat().st_size} bytes, audit log intact: {entries} entries)")
+    click.echo(f"backup written: {path} ({path.stat().st_size} bytes, "
+               f"audit log intact: {copied.entries} entries, head {copied.token})")
 
 
 @click.command("restore")
@@ -107,22 +115,27 @@ def backup(path, force):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def restore(path, yes):
-    """Replace the SQLite database with the backup at PATH (stop the app first).
+    """Replace the SQLite database with the backup at PATH (stop the app first: refused while it serves).
 
     The backup is checked first (integrity and audit chain); the current database is kept
     next to it as <name>.before-restore-<time>.
     """
     target = sqlite_file()
     target.parent.mkdir(parents=True, exist_ok=True)
+    guard = exclusive(target)  # held to the end: a server starting meanwhile waits for it
+    if guard is None:
+        raise OpsError(f"The app is serving: stop it first (gunicorn or `flask run` holds {lock_file(target)}). "
+                       f"Nothing was changed.")
     staged = target.with_name(f".{target.name}.restoring")
     staged.unlink(missing_ok=True)
     try:
         copy_database(path, staged)  # the backup itself is only read
-        entries, problems = check_file(staged)
+        restored, problems = check_file(staged)
         if problems:
             raise OpsError(f"{path} cannot be restored:\n" + "\n".join(problems))
+        warn_if_older(current_head(target), restored)
         if not yes:
-            click.confirm(f"Replace {target} with {path} ({entries} audit entries)?", abort=True)
+            click.confirm(f"Replace {target} with {path} ({restored.entries} audit entries)?", abort=True)
         db.session.remove()
         db.engine.dispose()
         if target.exists():
@@ -133,7 +146,31 @@ def restore(path, yes):
         copy_database(staged, target)
     finally:
         staged.unlink(missing_ok=True)
-    click.echo(f"restored {path} into {target} (audit log intact: {entries} entries)")
+        guard.close()
+    click.echo(f"restored {path} into {target} (audit log intact: {restored.entries} entries, "
+               f"head {restored.token})")
+
+
+def current_head(target):
+    """The head record of the database about to be replaced, or None when it has none."""
+    if not target.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as connection:
+            row = connection.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return Head(*row) if row else None
+
+
+def warn_if_older(before, restored):
+    """Going back in time is sometimes the point, but never silently: heads published since are lost."""
+    if before is None or before.entries <= restored.entries:
+        return
+    click.echo(f"Warning: the current audit log has {before.entries} entries (head {before.token}); the backup "
+               f"ends at entry {restored.entries}. Entries {restored.entries + 1}..{before.entries} and "
+               f"what they record will be gone, and heads published after entry {restored.entries} will "
+               f"no longer verify.", err=True)
 
 
 def init_app(app):

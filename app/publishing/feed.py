@@ -4,20 +4,23 @@ from xml.etree import ElementTree as ET  # nosec B405
 
 from flask_babel import gettext as _
 
+from app.audit.services import head
 from app.core.urls import absolute_url
 from app.models_base import utcnow
 
 from . import sources
 
 ATOM = "http://www.w3.org/2005/Atom"
+# Our own Atom extension element: <weiyi:audit-head entries="N" hash="…"/> for programs keeping copies.
+WEIYI = "urn:weiyi:audit"
 
 
 def _stamp(moment):
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def _sub(parent, tag, text=None, **attrs):
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k.rstrip("_"): v for k, v in attrs.items()})
+def _sub(parent, tag, text=None, namespace=ATOM, **attrs):
+    element = ET.SubElement(parent, f"{{{namespace}}}{tag}", {k.rstrip("_"): v for k, v in attrs.items()})
     if text is not None:
         element.text = text
     return element
@@ -51,6 +54,7 @@ def _entry_content(event, slug):
 
 def build_feed(community, events):
     ET.register_namespace("", ATOM)
+    ET.register_namespace("weiyi", WEIYI)
     self_path = f"/c/{community.slug}/feed.atom"
     home_path = f"/c/{community.slug}/results"
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -63,6 +67,11 @@ def build_feed(community, events):
     _sub(feed, "link", rel="self", type="application/atom+xml", href=absolute_url(self_path))
     _sub(feed, "link", rel="alternate", type="text/html", href=absolute_url(home_path))
     _sub(feed, "generator", "Weiyi")
+    # The audit log's head when the feed was made: feed readers and archives keep witnesses of it.
+    current = head()
+    _sub(feed, "subtitle", _("Audit log when this feed was made: %(entries)s entries, head %(token)s",
+                             entries=current.entries, token=current.token), type_="text")
+    _sub(feed, "audit-head", namespace=WEIYI, entries=str(current.entries), hash=current.hash)
     for event in events:
         title, path, summary = _entry_content(event, community.slug)
         entry = _sub(feed, "entry")

@@ -4,7 +4,7 @@ from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE
+from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE, MAX_REOPEN_REASON
 
 
 class NoticeForm(FlaskForm):
@@ -32,6 +32,20 @@ class AnswerForm(FlaskForm):
 
     answer = TextAreaField(_l("Public answer"), validators=[DataRequired(), Length(max=MAX_ANSWER)])
     submit = SubmitField(_l("Publish the answer"))
+
+
+class ReopenForm(FlaskForm):
+    """One per answered objection on the committee's page: build it with prefix=reopen_prefix(objection)."""
+
+    reason = TextAreaField(_l("Why the objection is reopened"),
+                           validators=[DataRequired(), Length(max=MAX_REOPEN_REASON)],
+                           description=_l("Published. Until it is answered again, the micro-matters of this "
+                                          "notice cannot move on."))
+    submit = SubmitField(_l("Reopen the objection"))
+
+
+def reopen_prefix(objection_id):
+    return f"reopen-{objection_id}"
 
 
 def answer_prefix(objection_id):

@@ -65,7 +65,12 @@ class NoticeMatter(db.Model):
 
 
 class Objection(db.Model):
-    """A resident's objection (异议) during the notice period, and the committee's public answer."""
+    """A resident's objection (异议) during the notice period, and the committee's public answer.
+
+    One per resident per notice (the database says so). An answered objection no longer holds the
+    notice's matters; the committee may reopen it (with a public reason), which holds them again."""
+
+    __table_args__ = (UniqueConstraint("notice_id", "author_id"),)
 
     id: Mapped[IntPK]
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
@@ -75,6 +80,10 @@ class Objection(db.Model):
     answer: Mapped[str | None] = mapped_column(db.Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     answered_at: Mapped[datetime | None]
+    # The latest reopening: the earlier answer stays shown until the new one replaces it.
+    reopened_at: Mapped[datetime | None]
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reopen_reason: Mapped[str | None] = mapped_column(db.Text)
 
     notice: Mapped[Notice] = relationship(back_populates="objections")
     author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821

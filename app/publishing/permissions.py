@@ -35,11 +35,11 @@ def can_answer_objections(user, community):
     return community_permissions.is_committee(user, community)
 
 
-def has_pending_objection(user, notice):
-    """This person's earlier objection to the notice still waits for its answer."""
+def has_objected(user, notice):
+    """This person has lodged their one objection to the notice."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return any(o.author_id == user.id and not o.is_answered for o in notice.objections)
+    return any(o.author_id == user.id for o in notice.objections)
 
 
 def may_object_here(user, notice):
@@ -49,6 +49,10 @@ def may_object_here(user, notice):
 
 
 def can_object(user, notice):
-    """May object now: during the period, with no earlier objection to this notice still waiting."""
-    return (may_object_here(user, notice) and period_state(notice) == "open"
-            and not has_pending_objection(user, notice))
+    """May object now: during the period, once per notice."""
+    return may_object_here(user, notice) and period_state(notice) == "open" and not has_objected(user, notice)
+
+
+def can_reopen_objection(user, objection):
+    """The committee may take an answered objection up again."""
+    return objection.is_answered and can_answer_objections(user, objection.notice.community)

@@ -10,7 +10,7 @@ from app.matters.lifecycle import status_label
 from app.tracker.models import STATE_LABELS as RECORD_STATE_LABELS
 
 from . import bp, feed, permissions, services, sources
-from .forms import AnswerForm, NoticeForm, ObjectionForm, answer_prefix
+from .forms import AnswerForm, NoticeForm, ObjectionForm, ReopenForm, answer_prefix, reopen_prefix
 from .models import KIND_LABELS, NoticeKind
 
 
@@ -77,7 +77,7 @@ def new_notice():
         if kind not in set(NoticeKind) or not ref.isdigit() or not ref.isascii() or len(ref) > 10:
             return render_template("publishing/choose.html", community=community, kind_labels=KIND_LABELS,
                                    candidates=services.candidates(community))
-        start, end = services.default_period()
+        start, end = services.default_period(community)
         form = NoticeForm(kind=kind, ref=int(ref), period_start=start, period_end=end)
         return _new_notice_page(community, form)
     form = NoticeForm()
@@ -97,22 +97,25 @@ def new_notice():
     return _new_notice_page(community, form, 400)
 
 
-def _notice_page(notice, objection_form=None, answer_forms=None, status=200):
+def _notice_page(notice, objection_form=None, answer_forms=None, reopen_forms=None, status=200):
     community = current_community()
     can_answer = permissions.can_answer_objections(current_user, community)
     forms = answer_forms or {}
+    reopen = reopen_forms or {}
     if can_answer:
         for objection in notice.objections:
             if not objection.is_answered and objection.id not in forms:
                 forms[objection.id] = AnswerForm(prefix=answer_prefix(objection.id), formdata=None)
+            if objection.is_answered and objection.id not in reopen:
+                reopen[objection.id] = ReopenForm(prefix=reopen_prefix(objection.id), formdata=None)
     return render_template(
         "publishing/notice.html", community=community, notice=notice, facts=sources.rendered(notice.facts),
         kind_labels=KIND_LABELS, state=permissions.period_state(notice),
         can_object=permissions.can_object(current_user, notice) or (
             objection_form is not None and permissions.may_object_here(current_user, notice)
             and permissions.period_state(notice) == "open"),  # give the text back after a refusal
-        has_pending=permissions.has_pending_objection(current_user, notice), can_answer=can_answer,
-        objection_form=objection_form or ObjectionForm(formdata=None), answer_forms=forms,
+        has_objected=permissions.has_objected(current_user, notice), can_answer=can_answer,
+        objection_form=objection_form or ObjectionForm(formdata=None), answer_forms=forms, reopen_forms=reopen,
         is_resident=permissions.community_permissions.is_verified_resident(current_user, community),
     ), status
 
@@ -138,22 +141,40 @@ def lodge_objection(notice_id):
     return _notice_page(notice, objection_form=form, status=400)
 
 
-@bp.post("/notices/<int:notice_id>/objections/<int:objection_id>/answer")
-@login_required
-def answer_objection(notice_id, objection_id):
+def _committee_acts_on_objection(notice_id, objection_id, refusal, form, act, success, forms_key):
+    """Answer or reopen an objection: the committee only; the notice page back with the form on error."""
     notice = services.get_notice(current_community(), notice_id)
     if not permissions.can_answer_objections(current_user, notice.community):
-        refuse(403, _("Only the committee can answer objections."))
-    form = AnswerForm(prefix=answer_prefix(objection_id))
+        refuse(403, refusal)
     if form.validate_on_submit():
         try:
-            services.answer_objection(current_user, notice, objection_id, form.answer.data)
+            act(notice)
         except DomainError as error:
             flash(error.message, "error")
         else:
-            flash(_("The answer was published."), "success")
+            flash(success, "success")
             return redirect(url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection_id}"))
-    return _notice_page(notice, answer_forms={objection_id: form}, status=400)
+    return _notice_page(notice, **{forms_key: {objection_id: form}}, status=400)
+
+
+@bp.post("/notices/<int:notice_id>/objections/<int:objection_id>/answer")
+@login_required
+def answer_objection(notice_id, objection_id):
+    form = AnswerForm(prefix=answer_prefix(objection_id))
+    return _committee_acts_on_objection(
+        notice_id, objection_id, _("Only the committee can answer objections."), form,
+        lambda notice: services.answer_objection(current_user, notice, objection_id, form.answer.data),
+        _("The answer was published."), "answer_forms")
+
+
+@bp.post("/notices/<int:notice_id>/objections/<int:objection_id>/reopen")
+@login_required
+def reopen_objection(notice_id, objection_id):
+    form = ReopenForm(prefix=reopen_prefix(objection_id))
+    return _committee_acts_on_objection(
+        notice_id, objection_id, _("Only the committee can reopen objections."), form,
+        lambda notice: services.reopen_objection(current_user, notice, objection_id, form.reason.data),
+        _("The objection was reopened; it holds the micro-matters again until it is answered."), "reopen_forms")
 
 
 @bp.get("/notices/<int:notice_id>/print")

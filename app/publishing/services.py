@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
 from app.audit.models import AuditEntry
@@ -18,6 +19,8 @@ from app.matters.lifecycle import Status, interested_people, transition_guard
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
 from app.notifications.services import notify
+from app.rules.models import MAX_OBJECTION_DAYS
+from app.rules.services import current_ruleset
 from app.tracker.models import Evaluation, EvaluationWindow, ImplementationRecord
 from app.tracker.rules import SATISFIED_STARS
 from app.voting.models import RoundResult, VotingRound
@@ -25,16 +28,20 @@ from app.voting.models import RoundResult, VotingRound
 from . import permissions, sources
 from .models import Notice, NoticeKind, NoticeMatter, Objection
 
-DEFAULT_PERIOD_DAYS = 7
-MAX_PERIOD_DAYS = 60
+DEFAULT_PERIOD_DAYS = 7  # offered when the rules set no objection period
 MAX_PREFACE = 5000
 MAX_OBJECTION = 2000
 MAX_ANSWER = 3000
+MAX_REOPEN_REASON = 1000
+ONE_OBJECTION = _l("You have already lodged an objection to this notice; each resident may lodge one. "
+                   "The committee answers it publicly.")
 
 PROPOSED = [s for s in Status if s != Status.DRAFT]
 DECIDED = [Status.APPROVED, Status.REJECTED, Status.IMPLEMENTING, Status.COMPLETED, Status.EVALUATING,
            Status.RECTIFYING, Status.CLOSED]
 COMPLETED = [Status.COMPLETED, Status.EVALUATING, Status.CLOSED]
+# The transition that marks the start of work on a matter (the tracker's "start").
+WORK_STARTS = "start_implementation"
 # Audit actions the feed announces (decisions and completions of micro-matters).
 FEED_ACTIONS = {"matter.approve": "decision", "matter.reject": "decision", "matter.complete": "completion"}
 
@@ -186,20 +193,25 @@ def candidates(community):
     return out
 
 
-def default_period(today=None):
+def default_period(community, today=None):
+    """The period offered on the form: as long as the rules in force ask."""
     start = today or permissions.local_today()
-    return start, start + timedelta(days=DEFAULT_PERIOD_DAYS)
+    return start, start + timedelta(days=current_ruleset(community).objection_days or DEFAULT_PERIOD_DAYS)
 
 
-def _check_period(start, end):
+def _check_period(community, start, end):
     if not isinstance(start, date) or not isinstance(end, date):
         raise DomainError(_l("Please give the first and the last day of the notice period."))
     if start < permissions.local_today():
         raise DomainError(_l("The notice period cannot start in the past."))
     if end < start:
         raise DomainError(_l("The notice period must end on or after its first day."))
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise DomainError(_l("A notice period may last at most %(days)s days.", days=MAX_PERIOD_DAYS))
+    if (end - start).days + 1 > MAX_OBJECTION_DAYS:
+        raise DomainError(_l("A notice period may last at most %(days)s days.", days=MAX_OBJECTION_DAYS))
+    required = current_ruleset(community).objection_days
+    if (end - start).days + 1 < required:
+        raise DomainError(_l("The rules in force ask for an objection period of at least %(days)s days: please "
+                             "give a later last day.", days=required))
 
 
 def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", period_start=None,
@@ -210,7 +222,7 @@ def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", pe
     record_ = load_record(community, kind, ref_id)
     if existing_notice(community, kind, ref_id) is not None:
         raise DomainError(_l("A notice for this record has already been published."))
-    _check_period(period_start, period_end)
+    _check_period(community, period_start, period_end)
     preface = clean_plain(preface)
     if len(preface) > MAX_PREFACE:
         raise DomainError(_l("The preface may be at most %(n)s characters.", n=MAX_PREFACE))
@@ -253,12 +265,15 @@ def lodge_objection(actor, notice, body):
         raise DomainError(_l("Please write your objection."))
     if len(body) > MAX_OBJECTION:
         raise DomainError(_l("An objection may be at most %(n)s characters.", n=MAX_OBJECTION))
-    pending = db.session.scalar(select(func.count(Objection.id)).where(
-        Objection.notice_id == notice.id, Objection.author_id == actor.id, Objection.answered_at.is_(None)))
-    if pending:
-        raise DomainError(_l("Your earlier objection has not been answered yet; please wait for the answer."))
+    if permissions.has_objected(actor, notice):
+        raise DomainError(ONE_OBJECTION)
     objection = Objection(notice_id=notice.id, author_id=actor.id, body=body)
     db.session.add(objection)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same form sent twice at once
+        db.session.rollback()
+        raise DomainError(ONE_OBJECTION) from error
     record("notice.objection_lodged", objection, actor=actor, community=notice.community_id,
            notice_id=notice.id)
     committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
@@ -268,12 +283,18 @@ def lodge_objection(actor, notice, body):
     return objection
 
 
-def answer_objection(actor, notice, objection_id, answer):
+def _objection_for_committee(actor, notice, objection_id, refusal):
+    """The objection of this notice that a committee member acts on (404 for another notice's)."""
     if not permissions.can_answer_objections(actor, notice.community):
-        raise DomainError(_l("Only the committee can answer objections."))
+        raise DomainError(refusal)
     objection = db.session.get(Objection, objection_id)
     if objection is None or objection.notice_id != notice.id:
         raise NotFound()
+    return objection
+
+
+def answer_objection(actor, notice, objection_id, answer):
+    objection = _objection_for_committee(actor, notice, objection_id, _l("Only the committee can answer objections."))
     if objection.is_answered:
         raise DomainError(_l("This objection has already been answered."))
     answer = clean_plain(answer)
@@ -292,11 +313,41 @@ def answer_objection(actor, notice, objection_id, answer):
     return objection
 
 
+def reopen_objection(actor, notice, objection_id, reason):
+    """The committee takes an answered objection up again: it holds the notice's matters once more."""
+    objection = _objection_for_committee(actor, notice, objection_id, _l("Only the committee can reopen objections."))
+    if not objection.is_answered:
+        raise DomainError(_l("This objection is still awaiting its answer."))
+    reason = clean_plain(reason)
+    if not reason:
+        raise DomainError(_l("Please give a reason for reopening; it will be published."))
+    if len(reason) > MAX_REOPEN_REASON:
+        raise DomainError(_l("The reason may be at most %(n)s characters.", n=MAX_REOPEN_REASON))
+    objection.answered_at = objection.answered_by_id = None
+    objection.reopened_at, objection.reopened_by_id, objection.reopen_reason = utcnow(), actor.id, reason
+    record("notice.objection_reopened", objection, actor=actor, community=notice.community_id,
+           notice_id=notice.id, reason=reason)
+    notify([objection.author], N_("The committee reopened your objection to “%(title)s”: %(reason)s"),
+           f"/c/{notice.community.slug}/notices/{notice.id}#objection-{objection.id}", title=notice.title,
+           reason=reason)
+    db.session.commit()
+    return objection
+
+
 def unanswered_objections(matter_id):
     """Notices on this matter with objections still waiting for the committee's answer."""
     held = (select(NoticeMatter.notice_id).join(Objection, Objection.notice_id == NoticeMatter.notice_id)
             .where(NoticeMatter.matter_id == matter_id, Objection.answered_at.is_(None)))
     return db.session.scalars(select(Notice).where(Notice.id.in_(held)).order_by(Notice.id)).all()
+
+
+def periods_not_ended(matter_id, today=None):
+    """Notices on this matter whose objection period has not ended yet, the latest end first."""
+    covering = select(NoticeMatter.notice_id).where(NoticeMatter.matter_id == matter_id)
+    return db.session.scalars(
+        select(Notice).where(Notice.id.in_(covering), Notice.period_end >= (today or permissions.local_today()))
+        .order_by(Notice.period_end.desc(), Notice.id)
+    ).all()
 
 
 @transition_guard
@@ -308,6 +359,18 @@ def objections_hold_the_matter(matter, action):
     if held_by:
         return _l("An objection to the notice “%(title)s” has not been answered yet. The micro-matter can "
                   "move on once the committee has answered every objection.", title=held_by[0].title)
+    return None
+
+
+@transition_guard
+def objection_period_holds_the_work(matter, action):
+    """Work on a matter a notice covers starts only after the notice's objection period."""
+    if action != WORK_STARTS or matter.id is None or not current_ruleset(matter.community).objection_days:
+        return None
+    held_by = periods_not_ended(matter.id)
+    if held_by:
+        return _l("Work cannot start before the objection period of the notice “%(title)s” ends on %(end)s.",
+                  title=held_by[0].title, end=held_by[0].period_end.isoformat())
     return None
 
 

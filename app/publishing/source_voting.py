@@ -17,10 +17,12 @@ METHODS = {
 }
 ALLOCATIONS = {
     Allocation.GREEDY: N_("Most votes first, while the budget lasts (greedy)"),
-    Allocation.MES: N_("Method of Equal Shares, with completion"),
+    Allocation.MES: N_("Method of Equal Shares, completed by raising the shares 1 yuan at a time (equalshares/add1)"),
 }
 FUNDED = {True: N_("Funded"), False: N_("Not funded")}
+VALIDITY = {True: N_("Valid"), False: N_("Not valid: turnout below the minimum")}
 PASSED = {True: N_("Passed"), False: N_("Not passed")}
+NOT_DECIDED = N_("Not decided")
 
 
 def _counted(community):
@@ -57,6 +59,8 @@ def describe(voting_round):
         row(N_("Eligible voters"), result.electorate, "int"),
         row(N_("Ballots counted"), result.ballots_counted, "int"),
         row(N_("Turnout"), result.turnout_percent, "percent"),
+        row(N_("Minimum turnout"), result.min_turnout_percent, "percent"),
+        row(N_("Validity"), VALIDITY[result.valid], "msgid"),
         row(N_("Online ballots"), result.online_ballots, "int"),
         row(N_("Paper ballots"), result.paper_ballots, "int"),
         row(N_("Total cost of the chosen projects"), result.total_cost, "money"),
@@ -76,13 +80,19 @@ def describe(voting_round):
         cells = [option.number, option.title, option.cost, result.votes.get(key, 0)]
         if yes_no:
             cells += [result.no_votes.get(key, 0), result.abstentions.get(key, 0)]
-        cells.append((PASSED if yes_no else FUNDED)[option.number in winners])
+        cells.append((PASSED if yes_no else FUNDED)[option.number in winners] if result.valid else NOT_DECIDED)
         table_rows.append(cells)
-    summary = msg(N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
-                     "costing %(cost)s of the %(budget)s budget."),
-                  ballots=result.ballots_counted, round=voting_round.title, n=len(winners),
-                  options=len(voting_round.options), cost=typed(result.total_cost, "money"),
-                  budget=typed(voting_round.budget, "money"))
+    if result.valid:
+        summary = msg(N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
+                         "costing %(cost)s of the %(budget)s budget."),
+                      ballots=result.ballots_counted, round=voting_round.title, n=len(winners),
+                      options=len(voting_round.options), cost=typed(result.total_cost, "money"),
+                      budget=typed(voting_round.budget, "money"))
+    else:
+        summary = msg(N_("“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. No project is "
+                         "approved; the projects are back on the agenda list."),
+                      round=voting_round.title, turnout=typed(result.turnout_percent, "percent"),
+                      min=typed(result.min_turnout_percent, "percent"))
     return Publication(
         title=msg(N_("Results of the residents' vote: %(title)s"), title=voting_round.title),
         facts={"summary": summary, "rows": rows,

@@ -44,8 +44,10 @@ TOPICS = {
     "majority": N_("Majority"),
     "ties": N_("Ties"),
     "method": N_("How the council votes"),
+    "resident_majority": N_("Residents' yes/no votes"),
     "turnout": N_("Resident votes"),
     "satisfaction": N_("Satisfaction"),
+    "notices": N_("Notices"),
 }
 
 MAJORITY_LABELS = {
@@ -76,6 +78,20 @@ MAJORITY_SENTENCES = {
     MajorityRule.TWO_THIRDS: N_("A motion passes when its yes votes are at least two thirds of %(base)s."),
     MajorityRule.THREE_QUARTERS: N_("A motion passes when its yes votes are at least three quarters of %(base)s."),
     MajorityRule.UNANIMITY: N_("A motion passes only when all of %(base)s are yes votes (unanimity)."),
+}
+
+# A residents' yes/no round (results pages and the rules page): its own majority and base.
+RESIDENT_MAJORITY_SENTENCES = {
+    MajorityRule.SIMPLE: N_("A project passes when its yes votes are more than half of %(base)s."),
+    MajorityRule.TWO_THIRDS: N_("A project passes when its yes votes are at least two thirds of %(base)s."),
+    MajorityRule.THREE_QUARTERS: N_("A project passes when its yes votes are at least three quarters of %(base)s."),
+    MajorityRule.UNANIMITY: N_("A project passes only when all of %(base)s are yes votes."),
+}
+RESIDENT_BASE_NOUNS = {
+    Base.YES_NO: N_("the yes and no votes on it"),
+    Base.YES_NO_ABSTAIN: N_("the yes, no and abstain votes on it"),
+    Base.PRESENT: N_("all ballots cast in the round"),
+    Base.ALL_MEMBERS: N_("everyone eligible to vote"),
 }
 
 TIE_LABELS = {
@@ -160,17 +176,28 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None):
     add("majority", MAJORITY_SENTENCES[MajorityRule(rules.majority_rule)],
         base=gettext(BASE_NOUNS[Base(rules.majority_base)]))
     if TieRule(rules.tie_rule) == TieRule.CHAIR_DECIDES:
-        add("ties", N_("When an even split of yes and no is all that decides a vote, the chair's casting vote "
-                       "settles it."))
+        add("ties", N_("The presiding chair does not vote in the round; when an even split of yes and no is "
+                       "all that decides a vote, the chair's one deciding vote settles it."))
     else:
         add("ties", N_("An even split of yes and no is not a majority: the motion fails."))
     if rules.secret_ballot:
         add("method", N_("Council votes are secret: only the numbers of yes, no and abstain are kept."))
     else:
         add("method", N_("Council votes are by roll call: each member's vote is recorded by name."))
-    add("turnout", N_("A resident vote counts only with a turnout of at least %(percent)s%% of the verified "
-                      "residents."), percent=rules.min_turnout_percent)
+    add("resident_majority", N_("In a residents' vote of yes or no on each project, the council's majority does "
+                                "not apply: %(sentence)s An even split fails."),
+        sentence=gettext(RESIDENT_MAJORITY_SENTENCES[MajorityRule(rules.resident_majority_rule)],
+                         base=gettext(RESIDENT_BASE_NOUNS[Base(rules.resident_majority_base)])))
+    add("turnout", N_("A resident vote of any kind is valid only with a turnout of at least %(percent)s%% of the "
+                      "residents (or households) eligible when voting opened; residents verified later vote in the "
+                      "next round. Below it, the round is published as not valid and no project is approved."),
+        percent=rules.min_turnout_percent)
     add("satisfaction", N_("A finished micro-matter needs at least %(percent)s%% satisfied residents to be "
                            "closed; otherwise it goes to rectification."),
         percent=rules.satisfaction_threshold_percent)
+    if rules.objection_days:
+        add("notices", N_("A notice (公示) stays open for objections for at least %(days)s days; work on the "
+                          "micro-matters it covers starts only after that period ends."), days=rules.objection_days)
+    else:
+        add("notices", N_("The rules set no objection period: work may start as soon as a notice is published."))
     return out

@@ -8,6 +8,7 @@ from app.core.i18n import N_
 from app.matters.models import CATEGORY_LABELS
 
 from .majority import Base, MajorityRule, TieRule
+from .models import MAX_OBJECTION_DAYS
 
 MAJORITY_CHOICES = {
     MajorityRule.SIMPLE: N_("Simple majority (more than half)"),
@@ -20,6 +21,13 @@ BASE_CHOICES = {
     Base.YES_NO_ABSTAIN: N_("All votes cast, abstentions included"),
     Base.PRESENT: N_("Members present"),
     Base.ALL_MEMBERS: N_("All council members"),
+}
+# The same bases, named for a residents' yes/no round (the electorate is everyone eligible).
+RESIDENT_BASE_CHOICES = {
+    Base.YES_NO: N_("Yes and no votes on the project (abstentions do not count)"),
+    Base.YES_NO_ABSTAIN: N_("Yes, no and abstain votes on the project"),
+    Base.PRESENT: N_("All ballots cast in the round"),
+    Base.ALL_MEMBERS: N_("Everyone eligible to vote in the round"),
 }
 TIE_CHOICES = {
     TieRule.FAILS: N_("An even split fails"),
@@ -47,8 +55,11 @@ FIELD_LABELS = {
     "majority_base": N_("Majority counted against"),
     "tie_rule": N_("A tie means"),
     "secret_ballot": N_("Council votes"),
+    "resident_majority_rule": N_("Majority in a residents' yes/no vote"),
+    "resident_majority_base": N_("Residents' majority counted against"),
     "min_turnout_percent": N_("Minimum turnout of a resident vote (percent)"),
     "satisfaction_threshold_percent": N_("Satisfaction needed to close (percent)"),
+    "objection_days": N_("Objection period of a notice (days)"),
 }
 
 
@@ -102,8 +113,17 @@ class RuleSetForm(FlaskForm):
         _label("secret_ballot"),
         choices=[("named", _l("By roll call (each vote recorded by name)")),
                  ("secret", _l("Secret (only the counts are kept)"))])
-    min_turnout_percent = _int("min_turnout_percent", 0, 100)
+    resident_majority_rule = SelectField(_label("resident_majority_rule"),
+                                         choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()])
+    resident_majority_base = SelectField(_label("resident_majority_base"),
+                                         choices=[(k.value, _l(v)) for k, v in RESIDENT_BASE_CHOICES.items()])
+    min_turnout_percent = _int("min_turnout_percent", 0, 100, _l(
+        "Applies to every resident round (yes/no, approval, budget ballot). Below it the round is published as "
+        "not valid and no project is approved."))
     satisfaction_threshold_percent = _int("satisfaction_threshold_percent", 1, 100)
+    objection_days = _int("objection_days", 0, MAX_OBJECTION_DAYS, _l(
+        "Every notice (公示) stays open for objections at least this many days, and work on the matters it "
+        "covers starts only after that. 0: no objection period."))
     change_note = StringField(_l("What changed and why"), validators=[DataRequired(), Length(max=300)],
                               description=_l("Published with the new version, e.g. “Council meeting of 3 March "
                                              "agreed to two seconders.”"))

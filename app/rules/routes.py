@@ -14,7 +14,7 @@ from app.matters.models import CATEGORY_LABELS
 
 from . import services
 from .describe import describe
-from .forms import BASE_CHOICES, FIELD_LABELS, MAJORITY_CHOICES, TIE_CHOICES, RuleSetForm
+from .forms import BASE_CHOICES, FIELD_LABELS, MAJORITY_CHOICES, RESIDENT_BASE_CHOICES, TIE_CHOICES, RuleSetForm
 from .permissions import can_edit_rules
 
 bp = community_blueprint("rules", __name__, "/rules")
@@ -40,9 +40,10 @@ def display_value(name, value):
         return _("secret") if value else _("roll call")
     if name == "support_threshold_kind":
         return _("share") if value == "share" else _("count")
-    for choices in (MAJORITY_CHOICES, BASE_CHOICES, TIE_CHOICES):
-        if value in choices and name in ("majority_rule", "majority_base", "tie_rule"):
-            return _(choices[value])
+    choices = {"majority_rule": MAJORITY_CHOICES, "majority_base": BASE_CHOICES, "tie_rule": TIE_CHOICES,
+               "resident_majority_rule": MAJORITY_CHOICES, "resident_majority_base": RESIDENT_BASE_CHOICES}
+    if value in choices.get(name, {}):
+        return _(choices[name][value])
     if name.startswith("cap_") and isinstance(value, int):
         return money(value)
     return "—" if value is None else str(value)

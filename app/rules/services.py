@@ -7,7 +7,7 @@ from app.audit.services import record
 from app.extensions import db
 
 from .majority import Base, MajorityRule, TieRule
-from .models import RuleSet
+from .models import MAX_OBJECTION_DAYS, RuleSet
 from .quorum import Quorum
 
 
@@ -32,7 +32,8 @@ EDITABLE_FIELDS = (
     "notice_days", "quorum_numerator", "quorum_denominator", "quorum_strict",
     "seconders_needed", "turns_per_item", "minutes_per_turn",
     "majority_rule", "majority_base", "tie_rule", "secret_ballot",
-    "min_turnout_percent", "satisfaction_threshold_percent",
+    "resident_majority_rule", "resident_majority_base", "min_turnout_percent", "satisfaction_threshold_percent",
+    "objection_days",
 )
 
 
@@ -95,7 +96,11 @@ def _validate(values):
     if values["majority_rule"] not in set(MajorityRule) or values["majority_base"] not in set(Base) \
             or values["tie_rule"] not in set(TieRule):
         raise DomainError(_l("Unknown majority rule, base or tie rule."))
+    if values["resident_majority_rule"] not in set(MajorityRule) or values["resident_majority_base"] not in set(Base):
+        raise DomainError(_l("Unknown majority rule or base for resident votes."))
     between("min_turnout_percent", 0, 100, _l("The minimum turnout must be between 0 and 100 percent."))
+    between("objection_days", 0, MAX_OBJECTION_DAYS,
+            _l("The objection period of a notice must be between 0 and %(days)s days.", days=MAX_OBJECTION_DAYS))
     between("satisfaction_threshold_percent", 1, 100,
             _l("The satisfaction threshold must be between 1 and 100 percent."))
 

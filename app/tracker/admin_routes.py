@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import refuse
 
-from . import admin_bp, dashboards, figures, permissions
+from . import admin_bp, dashboards, figures, permissions, rules
 
 
 @admin_bp.before_request
@@ -18,7 +18,7 @@ def require_admin():
 def _rows():
     sort = request.args.get("sort") or "community"
     per_community, total = dashboards.figures_for(dashboards.all_communities(), with_total=True)
-    rows = figures.sort_rows([f.as_row() for f in per_community], sort)
+    rows = figures.sort_rows(figures.withhold_small_groups([f.as_row() for f in per_community]), sort)
     return rows, total, sort
 
 
@@ -26,7 +26,7 @@ def _rows():
 def index():
     rows, total, sort = _rows()
     return render_template("tracker/admin_dashboard.html", rows=rows, total=total, sort=sort,
-                           sort_keys=figures.SORT_KEYS)
+                           sort_keys=figures.SORT_KEYS, min_group=rules.MIN_GROUP)
 
 
 @admin_bp.get("/communities.csv")

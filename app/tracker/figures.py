@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .rules import Satisfaction, satisfaction
+from .rules import MIN_GROUP, Satisfaction, published_groups, satisfaction
 
 # Record states in which the project has been accepted at least once.
 ACCEPTED_STATES = ("completed", "evaluation", "rectification", "closed")
@@ -98,6 +98,17 @@ def community_figures(community, statuses, records, stages, record_states) -> Co
         average_days=average_days((r.proposed_at, r.completed_at) for r in records),
         satisfaction=satisfaction(all_stars),
     )
+
+
+def withhold_small_groups(rows, minimum=MIN_GROUP):
+    """Rows (as_row()) side by side are a breakdown of all ratings: a row's satisfaction and average
+    are withheld (None, with "withheld" set) when it rests on fewer than `minimum` ratings."""
+    shown = published_groups({i: row["ratings"] for i, row in enumerate(rows)}, minimum)
+    out = []
+    for i, row in enumerate(rows):
+        withheld = i not in shown
+        out.append(dict(row, withheld=withheld, **({"satisfaction": None, "average_stars": None} if withheld else {})))
+    return out
 
 
 SORT_KEYS = ("community", "district", "matters", "records", "accepted", "overdue", "allocated", "spent",

@@ -13,6 +13,11 @@ def can_manage_record(user, record):
     return record is not None and is_committee(user, record.community)
 
 
+def manages_record(user, record):
+    """The committee members who manage the work: they do not judge their own project."""
+    return can_manage_record(user, record)
+
+
 def can_view_dashboard(user, community):
     return is_committee(user, community) or is_admin(user)
 
@@ -30,7 +35,8 @@ def has_rated(user, window):
 
 
 def can_rate(user, record, now=None):
-    """Verified residents of the community, once each, only while the window is open."""
+    """Verified residents of the community, once each, only while the window is open; not the
+    committee members who manage the work."""
     window = record.current_window if record is not None else None
     return (
         record is not None
@@ -38,5 +44,6 @@ def can_rate(user, record, now=None):
         and window is not None
         and window.is_open(now or utcnow())
         and is_verified_resident(user, record.community)
+        and not manages_record(user, record)
         and not has_rated(user, window)
     )

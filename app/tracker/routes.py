@@ -9,11 +9,12 @@ from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
+from app.matters import lifecycle
 from app.matters.hooks import detail_section
 from app.matters.lifecycle import STATUS_LABELS, status_label
 from app.matters.models import MicroMatter
 
-from . import bp, dashboards, figures, permissions, services, timeline
+from . import bp, dashboards, figures, permissions, rules, services, timeline
 from .forms import (
     AcceptanceForm,
     ConfirmForm,
@@ -73,6 +74,7 @@ def _record_page_context(record):
         windows=windows, can_manage=permissions.can_manage_record(current_user, record),
         can_rate=permissions.can_rate(current_user, record),
         has_rated=permissions.has_rated(current_user, record.current_window),
+        manages=permissions.manages_record(current_user, record), min_group=rules.MIN_GROUP,
         **_labels(),
     )
 
@@ -181,7 +183,9 @@ def _manage_page(record, forms=None, done_forms=None, status=200):
         if not milestone.is_done:
             done_forms.setdefault(milestone.id, MilestoneDoneForm(prefix=f"m{milestone.id}", formdata=None))
     context = _record_page_context(record)
-    context.update(forms=forms, done_forms=done_forms, needs_response=services.needs_response(record))
+    context.update(forms=forms, done_forms=done_forms, needs_response=services.needs_response(record),
+                   start_held=lifecycle.held_back(record.matter, "start_implementation")
+                   if record.state == RecordState.PLANNED else None)
     return render_template("tracker/manage.html", **context), status
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 SATISFIED_STARS = (4, 5)
+MIN_GROUP = 5  # no breakdown group of fewer ratings is published
 MAX_PERCENT = 100
 EARLIEST_DATE = date(2000, 1, 1)
 
@@ -66,3 +67,24 @@ def satisfaction(stars) -> Satisfaction:
 def needs_response(summary: Satisfaction, threshold_percent: int, window_ended: bool, responded: bool) -> bool:
     """After a window ends below the threshold the committee must rectify or give a public reason."""
     return window_ended and not responded and summary.below(threshold_percent)
+
+
+def published_groups(sizes: dict, minimum: int = MIN_GROUP) -> set:
+    """Which groups of a breakdown may be published, given {group: number of ratings}.
+
+    A group with ratings but fewer than `minimum` is withheld. The total is published anyway, so
+    when exactly one group is withheld the smallest other group with ratings is withheld too:
+    otherwise the withheld one would follow by subtraction. Empty groups reveal nothing."""
+    withheld = {key for key, n in sizes.items() if 0 < n < minimum}
+    if len(withheld) == 1:
+        rest = [key for key, n in sizes.items() if n and key not in withheld]
+        if rest:
+            withheld.add(min(rest, key=lambda key: sizes[key]))
+    return {key for key in sizes if key not in withheld}
+
+
+def breakdown(groups: dict, minimum: int = MIN_GROUP) -> dict:
+    """{group: Satisfaction, or None when withheld} for {group: stars}."""
+    groups = {key: list(stars) for key, stars in groups.items()}
+    shown = published_groups({key: len(stars) for key, stars in groups.items()}, minimum)
+    return {key: satisfaction(stars) if key in shown else None for key, stars in groups.items()}

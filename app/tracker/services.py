@@ -52,6 +52,8 @@ DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 90
 WORK_STATES = (RecordState.IN_PROGRESS, RecordState.PAUSED, RecordState.RECTIFICATION)
 PLANNING_STATES = (RecordState.PLANNED, *WORK_STATES)
+MANAGERS_DO_NOT_RATE = _l("The committee members who manage this project cannot rate it: the residents judge "
+                          "their work.")
 
 
 class FieldError(DomainError):
@@ -130,16 +132,18 @@ def is_overdue(record, today=None):
 
 
 def window_summary(window):
-    """Everyone's verdict, plus the proposer's and the supporters' ratings on their own."""
+    """Everyone's verdict, plus the ratings of the proposer and supporters and of the other residents
+    as groups; a group of fewer than rules.MIN_GROUP ratings is not published (None)."""
     evaluations = window.evaluations if window else []
-    by_relation = {relation: [e.stars for e in evaluations if e.relation == relation] for relation in Relation}
+    groups = {
+        "supporters": [e.stars for e in evaluations if e.relation in (Relation.PROPOSER, Relation.SUPPORTER)],
+        "others": [e.stars for e in evaluations if e.relation == Relation.RESIDENT],
+    }
     summary = rules.satisfaction(e.stars for e in evaluations)
     ended = window is not None and window.has_ended()
     return {
         "all": summary,
-        "proposer": rules.satisfaction(by_relation[Relation.PROPOSER]),
-        "supporters": rules.satisfaction(by_relation[Relation.SUPPORTER]),
-        "others": rules.satisfaction(by_relation[Relation.RESIDENT]),
+        **rules.breakdown(groups),
         "comments": [e for e in evaluations if e.comment],
         "below": window is not None and summary.below(window.threshold_percent),
         "needs_response": window is not None and rules.needs_response(
@@ -566,6 +570,8 @@ def relation_of(user, matter):
 def rate(user, record, *, stars, comment=""):
     if not is_verified_resident(user, record.community):
         raise DomainError(_l("Only verified residents of this community can rate."))
+    if permissions.manages_record(user, record):
+        raise DomainError(MANAGERS_DO_NOT_RATE)
     window = record.current_window
     if record.state != RecordState.EVALUATION or window is None or not window.is_open():
         raise DomainError(_l("Rating is only possible while the evaluation window is open."))

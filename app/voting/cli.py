@@ -11,8 +11,8 @@ tally_cli = AppGroup("tally", help="Voting rounds: verify a published count, cou
 @click.argument("round_id", type=int)
 def verify_command(round_id):
     """Recompute ROUND_ID from its published ballots; exit 1 when it does not match the site."""
+    from .counting import verify_round
     from .models import VotingRound
-    from .services import verify_round
 
     voting_round = db.session.get(VotingRound, round_id) if 0 < round_id < 2**31 else None
     if voting_round is None:
@@ -39,7 +39,7 @@ def verify_command(round_id):
 @tally_cli.command("count-due")
 def count_due_command():
     """Count every round whose window has closed (for a daily cron job)."""
-    from .services import count_due
+    from .counting import count_due
 
     counted = count_due()
     for voting_round in counted:

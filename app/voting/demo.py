@@ -5,9 +5,11 @@ Uses context["community"], ["committee"], ["residents"], ["matters"]. Takes the 
 still on the agenda list (not those on the councils' upcoming meeting); proposes and admits a
 few more through the matters services if fewer than needed are left. Everything goes through
 the voting services, with the clock of each step given explicitly, so the closed round reads like
-a round that ran three weeks ago: ballots cast during its window, some changed, some on paper.
+a round that ran three weeks ago: ballots cast during its window, some changed, some on paper
+at a supervised in-person session.
 """
 import random
+from collections import Counter
 from datetime import timedelta
 
 from app.extensions import db
@@ -15,12 +17,14 @@ from app.matters import lifecycle
 from app.matters.lifecycle import Status
 from app.models_base import utcnow
 
-from . import services, tally
+from . import counting, paper, services, tally
 
 CLOSED_OPTIONS = 6
 OPEN_OPTIONS = 4
+LOW_TURNOUT_BALLOTS = 12  # of about 300 on the register: below the 10 % minimum, so "not valid"
 ONLINE_BALLOTS = 168
-PAPER_BALLOTS = 12
+PAPER_BALLOTS = 12  # residents marked at the in-person session
+SPOILT_BALLOTS = 1  # of those, ballots found spoilt at the count
 CHANGED_BALLOTS = 10
 OPEN_BALLOTS = 25
 
@@ -30,6 +34,7 @@ EXTRA = [
     ("楼道消防器材更新", "多栋楼道的灭火器已过期，建议统一更换并增设应急照明。", "safety", "各栋楼道", 21_000, "goods"),
     ("垃圾分类亭加装照明", "晚上投放垃圾看不清分类标识，建议加装感应灯。", "facilities", "各垃圾分类亭", 9_000, "works"),
     ("社区图书角增添大字本图书", "老人视力不好，希望图书角有一批大字本。", "culture", "党群服务中心", 5_000, "goods"),
+    ("小区北门加装自行车停放架", "北门自行车乱停挡路，建议加装一排停放架。", "facilities", "小区北门", 8_000, "goods"),
 ]
 
 
@@ -78,19 +83,22 @@ def load(context):
     services._households_from_addresses(committee, community)
     db.session.commit()
     matters = _candidates(context, community)
-    needed = CLOSED_OPTIONS + OPEN_OPTIONS
+    needed = CLOSED_OPTIONS + OPEN_OPTIONS + 1
     if len(matters) < needed:
         matters += _propose(context, community, committee, needed - len(matters), rng)
-    closed_matters, open_matters = matters[:CLOSED_OPTIONS], matters[CLOSED_OPTIONS:needed]
+    closed_matters, open_matters = matters[:CLOSED_OPTIONS], matters[CLOSED_OPTIONS:needed - 1]
     rounds = []
     if len(closed_matters) >= 2:
-        rounds.append(_closed_round(community, committee, residents, closed_matters, rng))
+        rounds.append(_closed_round(context, closed_matters, rng))
     if len(open_matters) >= 2:
         rounds.append(_open_round(community, committee, residents, open_matters, rng))
+    if len(matters) >= needed:
+        rounds.append(_low_turnout_round(context, matters[needed - 1]))
     context["rounds"] = rounds
 
 
-def _closed_round(community, committee, residents, matters, rng):
+def _closed_round(context, matters, rng):
+    community, committee, residents = context["community"], context["committee"], context["residents"]
     now = utcnow()
     opens = now - timedelta(days=21)
     closes = now - timedelta(days=7)
@@ -113,12 +121,48 @@ def _closed_round(community, committee, residents, matters, rng):
         choices = _knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
         services._cast(user, voting_round, choices, closes - timedelta(hours=rng.randint(2, 48)))
     db.session.commit()
-    for user in residents[ONLINE_BALLOTS:ONLINE_BALLOTS + PAPER_BALLOTS]:
-        services.mark_in_person(committee, voting_round, user.username)
-        services.enter_paper_ballot(committee, voting_round,
-                                    _knapsack_choice(voting_round.options, weights, voting_round.budget, rng))
-    services.count_round(committee, voting_round)
+    _paper_session(context, voting_round, weights, rng)
+    counting.count_round(committee, voting_round)
     return voting_round
+
+
+def _low_turnout_round(context, matter):
+    """A yes/no round a month ago that few residents took part in: published as not valid (turnout
+    below the rules' minimum), so nothing was approved and the micro-matter went back to the agenda."""
+    community, committee, residents = context["community"], context["committee"], context["residents"]
+    now = utcnow()
+    opens, closes = now - timedelta(days=35), now - timedelta(days=28)
+    voting_round = services.open_round(
+        committee, community, title=f"居民表决：{matter.title}", method="yes_no", budget=matter.estimated_cost,
+        opens_at=opens, closes_at=closes, options=[(matter.id, matter.estimated_cost)],
+        description="请对该项目投“同意”“反对”或“弃权”。", now=opens - timedelta(hours=1))
+    option = voting_round.options[0].number
+    for index, user in enumerate(residents[280:280 + LOW_TURNOUT_BALLOTS]):
+        answer = "yes" if index % 4 else "no"
+        services._cast(user, voting_round, ((option, answer),), opens + timedelta(hours=3 + 9 * index))
+    db.session.commit()
+    counting.count_round(committee, voting_round)
+    return voting_round
+
+
+def _paper_session(context, voting_round, weights, rng):
+    """A supervised in-person session (唱票、计票、监票): declared the day before, residents marked
+    while it ran, the box counted into a tally sheet by the committee member and confirmed by a
+    council member as scrutineer; one of the residents marked objects ("that was not me")."""
+    committee, scrutineer = context["committee"], context["council"][1]
+    day = (voting_round.opens_at + timedelta(days=6)).replace(hour=1, minute=0, second=0, microsecond=0)
+    session = paper.declare_session(committee, voting_round, place="党群服务中心一楼大厅", starts_at=day,
+                                    ends_at=day + timedelta(hours=8), now=day - timedelta(days=1))
+    voters = context["residents"][ONLINE_BALLOTS:ONLINE_BALLOTS + PAPER_BALLOTS]
+    for index, user in enumerate(voters):
+        paper.mark_in_person(committee, voting_round, user.username, session,
+                             now=day + timedelta(minutes=25 * index + rng.randint(1, 20)))
+    lines = Counter(_knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
+                    for _ in range(PAPER_BALLOTS - SPOILT_BALLOTS))
+    sheet = paper.enter_sheet(committee, voting_round, session, dict(lines), SPOILT_BALLOTS,
+                              now=session.ends_at + timedelta(minutes=20))
+    paper.confirm_sheet(scrutineer, voting_round, sheet, now=session.ends_at + timedelta(minutes=35))
+    paper.object_to_mark(voters[-1], voting_round, "那天我在外地，没有去投票点，请核实。")
 
 
 def _open_round(community, committee, residents, matters, rng):
@@ -129,6 +173,9 @@ def _open_round(community, committee, residents, matters, rng):
         closes_at=now + timedelta(days=7), allow_changes=True,
         description="每位居民最多选择2个项目，得票多者优先，预算用完为止。",
         options=[(m.id, m.estimated_cost) for m in matters])
+    tomorrow = (now + timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
+    paper.declare_session(committee, voting_round, place="党群服务中心一楼大厅", starts_at=tomorrow,
+                          ends_at=tomorrow + timedelta(hours=8))
     numbers = [o.number for o in voting_round.options]
     for user in residents[200:200 + OPEN_BALLOTS]:
         choices = tuple(sorted(rng.sample(numbers, rng.randint(1, 2))))

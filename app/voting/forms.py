@@ -36,19 +36,57 @@ class CastForm(FlaskForm):
     submit = SubmitField(_l("Cast my ballot"))
 
 
-class PaperBallotForm(FlaskForm):
-    submit = SubmitField(_l("Add this paper ballot"))
+class SessionForm(FlaskForm):
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)],
+                        description=_l("For example: 党群服务中心一楼大厅."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    submit = SubmitField(_l("Declare the session"))
 
 
 class MarkVoterForm(FlaskForm):
+    """`session` lists the sessions running now (the view sets the choices)."""
+
+    session = SelectField(_l("Session"), coerce=int, validate_choice=False)
     username = StringField(_l("Resident's user name or phone number"), validators=[DataRequired(), Length(max=40)],
-                           description=_l("They are marked as having voted in person; they can no longer vote online."))
+                           description=_l("They are marked as having voted in person and are told so; they can no "
+                                          "longer vote online. A mark cannot be undone."))
     submit = SubmitField(_l("Mark as voted in person"))
 
 
+class SheetForm(FlaskForm):
+    """`session` lists the round's sessions that have started (the view sets the choices)."""
+
+    session = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    lines = TextAreaField(_l("Ballots counted, one line per distinct ballot"), validators=[Length(max=20_000)],
+                          description=_l("The chosen option numbers, × and the number of ballots: “1 3 × 12”. "
+                                         "Yes/no ballots: “1:yes 2:no × 7”. Blank ballots: “- × 2”."))
+    spoilt = IntegerField(_l("Spoilt ballots"), default=0, validators=[InputRequired(), NumberRange(min=0, max=20_000)])
+    submit = SubmitField(_l("Enter the tally sheet"))
+
+
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file of paper ballots"), validators=[DataRequired()])
+    session = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    file = FileField(_l("CSV file of the tally sheet"), validators=[DataRequired()])
+    spoilt = IntegerField(_l("Spoilt ballots"), default=0, validators=[InputRequired(), NumberRange(min=0, max=20_000)])
     submit = SubmitField(_l("Import"))
+
+
+class ConfirmSheetForm(FlaskForm):
+    checked = BooleanField(_l("I have checked this sheet against the paper tally sheet and the ballots. Its "
+                              "ballots go into the box and cannot be taken out again."),
+                           validators=[DataRequired()])
+    submit = SubmitField(_l("Confirm as scrutineer"))
+
+
+class RejectSheetForm(FlaskForm):
+    reason = StringField(_l("Why it is rejected"), validators=[Length(max=300)])
+    submit = SubmitField(_l("Reject this tally sheet"))
+
+
+class ObjectionForm(FlaskForm):
+    note = TextAreaField(_l("Anything the council should know (optional)"), validators=[Length(max=300)])
+    submit = SubmitField(_l("That was not me"))
 
 
 class CountForm(FlaskForm):

@@ -1,22 +1,24 @@
-"""Resident voting rounds, ballots with receipts, paper ballots, households and results.
+"""Resident voting rounds, the register and the ballot box, paper ballots, households and results.
 
-One counted ballot per voter is guaranteed by the database, twice over:
+Who voted and what was chosen are stored apart (see README, "How votes stay secret and countable"):
 - RoundParticipation is the marked register: one row per voter (a person, or a household in
   rounds with one ballot per household) who took part, online or in person:
-  unique (round, voter_key) and unique (round, user).
-- RoundBallot.counted is True for the ballot that counts and NULL once superseded by a changed
-  ballot: unique (round, voter_key, counted) allows one counted online ballot per voter (NULLs
-  never collide), and unique supersedes_id lets a ballot be replaced only once.
-Paper ballots are anonymous (voter_key NULL): the in-person marks and the paper ballots are
-reconciled by count on the results page, as at a polling station.
+  unique (round, voter_key) and unique (round, user). It holds the voter's receipt code.
+- RoundBallot is the ballot box: a random id, the round, the channel and the choices; nothing
+  that names, dates or orders a voter.
+- While a round is open, RoundParticipation.ballot_id points at the voter's current ballot, only
+  so that a new ballot can replace it (the old box row is deleted; secure_delete zeroes it).
+  Unique, so one register row holds at most one ballot and a ballot belongs to one register row.
+  services.seal_round sets it to NULL for the whole round before the count, for good.
 """
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
 
@@ -39,9 +41,11 @@ class Allocation(StrEnum):
     MES = "mes"
 
 
+# The pabulib rule each allocation is published as (app/voting/tally.py: PABULIB_RULES).
 ALLOCATION_LABELS = {
-    Allocation.GREEDY: N_("Greedy: most votes first, while the budget lasts"),
-    Allocation.MES: N_("Method of Equal Shares (with completion)"),
+    Allocation.GREEDY: N_("Greedy: most votes first, while the budget lasts (pabulib: greedy)"),
+    Allocation.MES: N_("Method of Equal Shares, completed by raising every share 1 yuan at a time "
+                       "(pabulib: equalshares/add1)"),
 }
 
 
@@ -71,6 +75,8 @@ class VotingRound(db.Model):
     ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))  # the rules in force at opening
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[CreatedAt]
+    # When the electorate (RoundElector rows) was written down; NULL until then (app/voting/electorate.py).
+    electorate_fixed_at: Mapped[datetime | None]
 
     community: Mapped["Community"] = relationship()  # noqa: F821
     ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
@@ -145,6 +151,20 @@ class HouseholdMember(db.Model):
     user: Mapped["User"] = relationship()  # noqa: F821
 
 
+class RoundBallot(db.Model):
+    """A ballot in the box: a random id, the round, the channel and the choices, nothing else
+    (no voter, household, receipt or time), so no row says who cast it or when.
+    (Named RoundBallot: the councils' named vote, app.councils.models.Ballot, owns `ballot`.)"""
+
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_row_id)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    channel: Mapped[str] = mapped_column(db.String(10), default=Channel.ONLINE)
+    # Option numbers, e.g. [1, 3]; yes/no rounds: [[1, "yes"], [2, "no"]].
+    choices: Mapped[list] = mapped_column(JSON)
+
+    round: Mapped[VotingRound] = relationship()
+
+
 class RoundParticipation(db.Model):
     """The marked register: who took part (online, or in person with a paper ballot)."""
 
@@ -157,69 +177,126 @@ class RoundParticipation(db.Model):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     channel: Mapped[str] = mapped_column(db.String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # in person: the committee member
+    # In person: the declared session the mark was made at (app/voting/paper.py).
+    polling_session_id: Mapped[int | None] = mapped_column(ForeignKey("polling_session.id"))
     created_at: Mapped[CreatedAt]
-
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
-
-
-class RoundBallot(db.Model):
-    """A resident's ballot and its receipt code. Never deleted; a changed ballot marks the old one
-    superseded. (Named RoundBallot: the councils' named vote, app.councils.models.Ballot, owns `ballot`.)"""
-
-    __table_args__ = (UniqueConstraint("round_id", "voter_key", "counted"),)
-
-    id: Mapped[IntPK]
-    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
-    channel: Mapped[str] = mapped_column(db.String(10), default=Channel.ONLINE)
-    voter_key: Mapped[str | None] = mapped_column(db.String(30))  # NULL for anonymous paper ballots
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # who cast it online
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
-    # Option numbers, e.g. [1, 3]; yes/no rounds: [[1, "yes"], [2, "no"]].
-    choices: Mapped[list] = mapped_column(JSON)
-    receipt_code: Mapped[str] = mapped_column(db.String(16), unique=True)
-    nonce: Mapped[str] = mapped_column(db.String(32))
-    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
-    counted: Mapped[bool | None] = mapped_column(default=True)  # NULL once superseded
-    superseded_at: Mapped[datetime | None]
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("round_ballot.id"), unique=True)
+    # Online voters: one random code for the round, the same after a new ballot. It proves that a
+    # ballot of this voter is in the box (and, after the count, was counted), never what it says.
+    receipt_code: Mapped[str | None] = mapped_column(db.String(16), unique=True)
+    # The voter's current ballot, only while the round is open (to replace it); NULL from the seal on.
+    ballot_id: Mapped[int | None] = mapped_column(RandomId, ForeignKey("round_ballot.id"), unique=True)
 
     round: Mapped[VotingRound] = relationship()
-
-    @property
-    def is_superseded(self):
-        return self.counted is None
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    polling_session: Mapped["PollingSession | None"] = relationship()
 
 
-# A cast ballot is never edited or deleted: the only change allowed is marking it superseded
-# (counted True -> NULL, superseded_at set) when the resident casts a new one.
-SUPERSEDING_FIELDS = frozenset({"counted", "superseded_at"})
-
-
+# A ballot in the box is never changed. It is deleted only when its voter replaces it: an online
+# ballot no register row points at any more, in a round not yet counted (services._cast moves the
+# link to the new ballot first). Anything else is a bug, refused here. (services.seal_round
+# rewrites the box unchanged, with table-level statements.)
 @event.listens_for(RoundBallot, "before_update")
-def _only_superseded(_mapper, _connection, target):
-    state = inspect(target)
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    if changed - SUPERSEDING_FIELDS or target.counted is not None:
-        raise PermissionError(f"ballot {target.id} is never changed, only superseded")
+def _never_changed(_mapper, _connection, target):
+    raise PermissionError(f"ballot {target.id} is never changed")
 
 
 @event.listens_for(RoundBallot, "before_delete")
-def _never_deleted(_mapper, _connection, target):
-    raise PermissionError(f"ballot {target.id} is never deleted")
+def _deleted_only_when_replaced(_mapper, connection, target):
+    linked = connection.scalar(select(RoundParticipation.id).where(RoundParticipation.ballot_id == target.id))
+    counted = connection.scalar(select(RoundResult.id).where(RoundResult.round_id == target.round_id))
+    if target.channel != Channel.ONLINE or linked is not None or counted is not None:
+        raise PermissionError(f"ballot {target.id} is deleted only when its voter replaces it")
 
 
-class PaperBallot(db.Model):
-    """Where a paper ballot came from: entered by hand or imported from a CSV line."""
+# --- paper ballots, supervised (app/voting/paper.py) -------------------------------------------
+
+
+class PollingSession(db.Model):
+    """A declared in-person voting session (投票点): a place and a time inside the round's window.
+    Residents are marked as having voted in person only while one is running."""
 
     id: Mapped[IntPK]
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("round_ballot.id"), unique=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    source: Mapped[str] = mapped_column(db.String(10))  # "form" or "csv"
-    csv_line: Mapped[int | None]
+    place: Mapped[str] = mapped_column(db.String(120))
+    starts_at: Mapped[datetime]  # naive UTC, server clock
+    ends_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[CreatedAt]
 
-    ballot: Mapped[RoundBallot] = relationship()
+    round: Mapped[VotingRound] = relationship()
+    created_by: Mapped["User"] = relationship()  # noqa: F821
+
+    def is_running(self, now=None):
+        return self.starts_at <= (now or utcnow()) < self.ends_at
+
+
+class SheetStatus(StrEnum):
+    ENTERED = "entered"  # waiting for a second person
+    CONFIRMED = "confirmed"  # its ballots are in the box
+    REJECTED = "rejected"  # kept on record; a corrected sheet may follow
+
+
+class TallySheet(db.Model):
+    """The count of one session's ballot box: ballots per distinct content, and spoilt ballots;
+    entered by one person, confirmed by a second. `active` is True for the session's live sheet and
+    NULL once rejected, so the unique constraint allows one live sheet per session (NULLs never
+    collide). `lines` is cleared once the sheet is confirmed or rejected."""
+
+    __table_args__ = (UniqueConstraint("session_id", "active"),)
+
+    id: Mapped[IntPK]
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("polling_session.id"), index=True)
+    # [[choices as in the box, count], ...] until confirmed or rejected; then NULL.
+    lines: Mapped[list | None] = mapped_column(JSON)
+    ballots: Mapped[int]  # valid ballots on the sheet
+    spoilt: Mapped[int]
+    source: Mapped[str] = mapped_column(db.String(10))  # "form" or "csv"
+    status: Mapped[str] = mapped_column(db.String(10), default=SheetStatus.ENTERED)
+    active: Mapped[bool | None] = mapped_column(default=True)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    rejected_at: Mapped[datetime | None]
+    reject_reason: Mapped[str] = mapped_column(db.String(300), default="")
+
+    session: Mapped[PollingSession] = relationship()
+    entered_by: Mapped["User"] = relationship(foreign_keys=[entered_by_id])  # noqa: F821
+    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])  # noqa: F821
+    rejected_by: Mapped["User | None"] = relationship(foreign_keys=[rejected_by_id])  # noqa: F821
+
+
+class PaperObjection(db.Model):
+    """A resident's "that was not me" about their in-person mark, listed for the council and the
+    committee. One per resident and round."""
+
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("polling_session.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # who made the mark
+    note: Mapped[str] = mapped_column(db.String(300), default="")
+    created_at: Mapped[CreatedAt]
+
+    session: Mapped[PollingSession | None] = relationship()
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    recorded_by: Mapped["User | None"] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821
+
+
+class RoundElector(db.Model):
+    """The electorate of a round, fixed when voting opens: one row per voter key ("u:<user id>",
+    or "h:<household id>" in rounds with one ballot per household). It is the turnout base, and
+    only these voters may take part: residents verified later vote in the next round."""
+
+    __table_args__ = (UniqueConstraint("round_id", "voter_key"),)
+
+    id: Mapped[IntPK]
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    voter_key: Mapped[str] = mapped_column(db.String(30))
 
 
 class RoundResult(db.Model):
@@ -232,7 +309,7 @@ class RoundResult(db.Model):
     ruleset_version: Mapped[int]
     counted_at: Mapped[datetime] = mapped_column(default=utcnow)
     counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    electorate: Mapped[int]  # eligible voters (people, or households) at the count
+    electorate: Mapped[int]  # eligible voters (people, or households), fixed when voting opened
     ballots_counted: Mapped[int]
     online_ballots: Mapped[int]
     paper_ballots: Mapped[int]
@@ -244,7 +321,13 @@ class RoundResult(db.Model):
     winners: Mapped[list] = mapped_column(JSON)  # option numbers, in the order they were funded
     total_cost: Mapped[int]
     explanation: Mapped[dict] = mapped_column(JSON, default=dict)
-    published_sha256: Mapped[str] = mapped_column(db.String(64))  # of the published .pb file
+    published_sha256: Mapped[str] = mapped_column(db.String(64))  # of the .pb file, or the ballots CSV
+    # The rules the count applied (from the rule set version above), so pages print what decided.
+    valid: Mapped[bool] = mapped_column(default=True, server_default=true())  # False: turnout below the minimum
+    min_turnout_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    rule: Mapped[str] = mapped_column(db.String(30), default="", server_default="")  # pabulib label, or "majority"
+    majority_rule: Mapped[str | None] = mapped_column(db.String(20))  # yes/no rounds: the residents' majority
+    majority_base: Mapped[str | None] = mapped_column(db.String(20))
 
     round: Mapped[VotingRound] = relationship(back_populates="result")
 
@@ -252,17 +335,3 @@ class RoundResult(db.Model):
     def turnout_percent(self):
         return round(100 * self.ballots_counted / self.electorate, 1) if self.electorate else 0.0
 
-
-# How a yes/no round's majority reads on the results page (resident votes, not council motions).
-RESIDENT_MAJORITY_SENTENCES = {
-    "simple": N_("A project passes when its yes votes are more than half of %(base)s."),
-    "two_thirds": N_("A project passes when its yes votes are at least two thirds of %(base)s."),
-    "three_quarters": N_("A project passes when its yes votes are at least three quarters of %(base)s."),
-    "unanimity": N_("A project passes only when all of %(base)s are yes votes."),
-}
-RESIDENT_BASE_NOUNS = {
-    "yes_no": N_("the yes and no votes on it"),
-    "yes_no_abstain": N_("the yes, no and abstain votes on it"),
-    "present": N_("all ballots cast in the round"),
-    "all_members": N_("everyone eligible to vote"),
-}

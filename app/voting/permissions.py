@@ -22,4 +22,11 @@ def can_count(user, voting_round):
 
 
 def can_record_paper(user, voting_round):
-    return can_manage_rounds(user, voting_round.community) and voting_round.state() in ("open", "closed")
+    """Declare in-person sessions, mark voters, enter tally sheets: the committee, until the count."""
+    return can_manage_rounds(user, voting_round.community) and voting_round.state() != "counted"
+
+
+def can_scrutinise(user, community):
+    """Confirm or reject a tally sheet entered by someone else (监票), see the paper ballots page and
+    the objections: a committee member, or a council member acting as scrutineer."""
+    return can_manage_rounds(user, community) or community_permissions.is_council_member(user, community)

@@ -4,9 +4,9 @@ from fractions import Fraction
 
 from flask_babel import format_decimal
 
-from . import charts
+from . import charts, counting
 from .models import Allocation, Method
-from .services import Reconciliation
+from .paper import Reconciliation, spoilt_ballots
 
 
 def yuan(value):
@@ -20,7 +20,6 @@ def results_view(voting_round):
     winners = list(result.winners)
     ballots = result.ballots_counted
     paid = {p["number"]: p for p in explanation.get("paid", [])}
-    completion = set(explanation.get("completion", []))
     decisions = explanation.get("decisions", {})
     rows = []
     for option in voting_round.options:
@@ -39,7 +38,6 @@ def results_view(voting_round):
         if option.number in paid:
             p = paid[option.number]
             row["paid"] = dict(p, max_payment=yuan(p["max_payment"]))
-        row["completion"] = option.number in completion
         rows.append(row)
     if voting_round.method == Method.YES_NO:
         chart = charts.stacked_chart([{"label": f"{r['option'].number}. {r['option'].title}", "yes": r["votes"],
@@ -51,12 +49,12 @@ def results_view(voting_round):
         (r for r in rows if r["funded"]), key=lambda r: r["position"])],
         "left": voting_round.budget - result.total_cost, "explanation": explanation,
         "reconciliation": Reconciliation(result.online_ballots, result.paper_ballots, result.marked_online,
-                                         result.marked_in_person),
-        "budget_percent": round(100 * result.total_cost / voting_round.budget, 1) if voting_round.budget else 0}
+                                         result.marked_in_person, spoilt_ballots(voting_round)),
+        "budget_percent": round(100 * result.total_cost / voting_round.budget, 1) if voting_round.budget else 0,
+        "has_pb": counting.has_pb(voting_round)}
     if voting_round.method != Method.YES_NO and voting_round.allocation == Allocation.MES:
         view["share"] = yuan(explanation.get("share", "0"))
         view["final_share"] = yuan(explanation.get("final_share", explanation.get("share", "0")))
-        view["step"] = yuan(explanation.get("step", "1"))
         view["raised"] = Fraction(explanation.get("final_share", explanation.get("share", "0"))) > Fraction(
             explanation.get("share", "0"))
     if voting_round.method != Method.YES_NO and voting_round.allocation == Allocation.GREEDY:

@@ -1,10 +1,13 @@
 """Pages of the voting rounds. Casting is a plain form POST to /c/<slug>/rounds/<id> with the
 CSRF token and either `option=<RoundOption id>` (repeated; approval and budget ballots) or
-`answer-<RoundOption id>=yes|no|abstain` (yes/no ballots); it answers 303 to the receipt page."""
+`answer-<RoundOption id>=yes|no|abstain` (yes/no ballots); it answers 303 to the receipt page.
+
+The choices are shown to the voter once, on that receipt page: the POST puts them in the session
+(the voter's own signed cookie, never the database) and the receipt page takes them out again."""
 import json
 from datetime import timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
@@ -13,25 +16,28 @@ from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
 from app.extensions import db, limiter
 from app.models_base import utcnow
+from app.rules.describe import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
 
-from . import bp, permissions, services, tally
+from . import bp, counting, paper, permissions, receipts, services
 from .forms import (
     ActionForm,
     CastForm,
+    ConfirmSheetForm,
     CountForm,
     HouseholdForm,
     ImportForm,
     MarkVoterForm,
     MemberForm,
-    PaperBallotForm,
+    ObjectionForm,
+    RejectSheetForm,
     RoundForm,
+    SessionForm,
+    SheetForm,
 )
 from .models import (
     ALLOCATION_LABELS,
     CHANNEL_LABELS,
     METHOD_LABELS,
-    RESIDENT_BASE_NOUNS,
-    RESIDENT_MAJORITY_SENTENCES,
     ROUND_STATE_LABELS,
     Allocation,
     Method,
@@ -45,7 +51,7 @@ def _labels():
     return {"method_labels": METHOD_LABELS, "allocation_labels": ALLOCATION_LABELS,
             "state_labels": ROUND_STATE_LABELS, "channel_labels": CHANNEL_LABELS,
             "resident_majority": RESIDENT_MAJORITY_SENTENCES, "resident_base": RESIDENT_BASE_NOUNS,
-            "format_receipt": tally.format_receipt}
+            "format_receipt": receipts.format_code}
 
 
 def _round(round_id):
@@ -137,16 +143,17 @@ def new():
 # --- casting ---------------------------------------------------------------------------------
 
 
+JUST_CAST = "voting.just_cast"  # session key: {"round": id, "choices": [...]}, shown once
+
+
 def _ballot_page(voting_round, form, *, error=None, selected=None, answers=None, status=200):
+    """The ballot form. It starts empty even for a voter who has voted: their choices are never
+    shown again after the receipt page (a new ballot replaces the old one whatever it said)."""
     community = current_community()
-    standing = services.standing(current_user, voting_round)
-    if selected is None and standing.current is not None:
-        current = services.describe_choices(voting_round, standing.current.choices)
-        selected = {str(o.id) for o, _a in current}
-        answers = {str(o.id): a for o, a in current if a}
     return render_template(
-        "voting/ballot.html", community=community, round=voting_round, form=form, standing=standing,
-        error=error, selected=selected or set(), answers=answers or {}, state=voting_round.state(),
+        "voting/ballot.html", community=community, round=voting_round, form=form,
+        standing=services.standing(current_user, voting_round), error=error, selected=selected or set(),
+        answers=answers or {}, state=voting_round.state(),
         can_manage=permissions.can_manage_rounds(current_user, community), Method=Method, **_labels(),
     ), status
 
@@ -171,7 +178,9 @@ def ballot(round_id):
         already = error.message in (services.ALREADY_VOTED,)
         return _ballot_page(voting_round, form, error=error.message, selected=set(selected), answers=answers,
                             status=409 if already else 400)
-    flash(_("Your ballot is recorded. Your receipt code: %(code)s", code=tally.format_receipt(cast.receipt_code)),
+    session[JUST_CAST] = {"round": voting_round.id, "choices": [list(c) if isinstance(c, tuple) else c
+                                                                 for c in choices]}
+    flash(_("Your ballot is in the box. Your receipt code: %(code)s", code=receipts.format_code(cast.receipt_code)),
           "success")
     return redirect(url_for("voting.receipt", round_id=voting_round.id), code=303)
 
@@ -180,9 +189,16 @@ def ballot(round_id):
 @login_required
 def receipt(round_id):
     voting_round = _round(round_id)
-    ballots = services.my_ballots(current_user, current_community(), voting_round)
-    return render_template("voting/receipt.html", community=current_community(), round=voting_round,
-                           ballots=ballots, describe=services.describe_choices, Method=Method, **_labels())
+    participation = next((p for p in services.my_ballots(current_user, current_community(), voting_round)
+                          if p.receipt_code), None)
+    just_cast = session.pop(JUST_CAST, None)
+    choices = just_cast["choices"] if just_cast and just_cast.get("round") == voting_round.id else None
+    response = make_response(render_template(
+        "voting/receipt.html", community=current_community(), round=voting_round, participation=participation,
+        picked=services.describe_choices(voting_round, choices) if choices is not None and participation else None,
+        state=voting_round.state(), Method=Method, **_labels()))
+    response.headers["Cache-Control"] = "no-store"  # the choices are on this page once
+    return response
 
 
 @bp.get("/rounds/mine")
@@ -190,8 +206,7 @@ def receipt(round_id):
 def mine():
     community = current_community()
     return render_template("voting/mine.html", community=community,
-                           ballots=services.my_ballots(current_user, community), describe=services.describe_choices,
-                           Method=Method, **_labels())
+                           participations=services.my_ballots(current_user, community), **_labels())
 
 
 @bp.get("/rounds/check")
@@ -200,64 +215,123 @@ def check():
     community = current_community()
     code = (request.args.get("code") or "").strip()[:40]
     found = services.find_receipt(community, code) if code else None
-    return render_template("voting/check.html", community=community, code=code, ballot=found,
-                           describe=services.describe_choices, Method=Method, **_labels()), 200
+    return render_template("voting/check.html", community=community, code=code, found=found, **_labels()), 200
 
 
 # --- paper ballots ---------------------------------------------------------------------------
 
 
-@bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
+def _session_choices(sessions):
+    return [(s.id, f"{s.place} · {paper.when(s.starts_at)} – {paper.when(s.ends_at)}") for s in sessions]
+
+
+def _posted_id(name):
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 11 else 0
+
+
+def _paper_action(voting_round, action, form, sheet=None):
+    """Run one posted action of the paper ballots page; returns the success message."""
+    if form is None or not form.validate_on_submit():
+        raise DomainError(_("Tick the box to say that you checked the sheet against the paper.") if action == "confirm"
+                          else _("Please check the form and try again."))
+    if action == "session":
+        paper.declare_session(current_user, voting_round, place=form.place.data,
+                              starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data))
+        return _("The session is declared.")
+    if action == "mark":
+        session_id = form.session.data
+        chosen = paper.get_session(voting_round, session_id) if session_id else None
+        paper.mark_in_person(current_user, voting_round, form.username.data, chosen)
+        return _("Marked as having voted in person; the resident is told.")
+    if action in ("sheet", "import"):
+        chosen = paper.get_session(voting_round, form.session.data or 0)
+        lines = (paper.parse_sheet(voting_round, form.lines.data) if action == "sheet"
+                 else paper.parse_sheet_csv(voting_round, form.file.data.read()))
+        paper.enter_sheet(current_user, voting_round, chosen, lines, form.spoilt.data,
+                          source="form" if action == "sheet" else "csv")
+        return _("The tally sheet is entered. A second person must now confirm it.")
+    if action == "confirm":
+        paper.confirm_sheet(current_user, voting_round, sheet)
+        return _("The tally sheet is confirmed and its ballots are in the box.")
+    paper.reject_sheet(current_user, voting_round, sheet, form.reason.data or "")
+    return _("The tally sheet is rejected. A corrected one can be entered.")
+
+
+@bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"], endpoint="paper")
 @login_required
-def paper(round_id):
+def paper_ballots(round_id):
     voting_round = _round(round_id)
-    _require_committee(_("Only the committee can record paper ballots."))
-    mark_form, ballot_form, import_form = MarkVoterForm(), PaperBallotForm(), ImportForm()
-    errors, csv_errors, status = [], [], 200
-    selected, answers = set(), {}
+    community = current_community()
+    if not permissions.can_scrutinise(current_user, community):
+        refuse(403, _("Only the committee and the council can see the paper ballots page."))
+    now = utcnow()
+    sessions = paper.list_sessions(voting_round)
+    started = _session_choices([s for s in sessions if s.starts_at <= now])
+    forms = {"session": SessionForm(prefix="session"), "mark": MarkVoterForm(prefix="mark"),
+             "sheet": SheetForm(prefix="sheet"), "import": ImportForm(prefix="csv")}
+    forms["mark"].session.choices = _session_choices(paper.running_sessions(voting_round, now))
+    forms["sheet"].session.choices = forms["import"].session.choices = started
+    errors, sheet_errors, status = [], [], 200
     if request.method == "POST":
-        action = request.form.get("action")
-        form = {"mark": mark_form, "ballot": ballot_form, "import": import_form}.get(action)
-        status = 400
-        if form is None or not form.validate_on_submit():
-            errors.append(_("Please check the form and try again."))
-        else:
-            try:
-                if action == "mark":
-                    services.mark_in_person(current_user, voting_round, mark_form.username.data)
-                    flash(_("Marked as having voted in person."), "success")
-                elif action == "ballot":
-                    selected = set(request.form.getlist("option"))
-                    answers = {k[len("answer-"):]: v for k, v in request.form.items() if k.startswith("answer-")}
-                    choices = services.choices_from_form(voting_round, list(selected), answers)
-                    entered = services.enter_paper_ballot(current_user, voting_round, choices)
-                    flash(_("Paper ballot added (receipt %(code)s).", code=tally.format_receipt(entered.receipt_code)),
-                          "success")
-                else:
-                    count = services.import_paper_csv(current_user, voting_round, import_form.file.data.read())
-                    flash(_("%(count)s paper ballots imported.", count=count), "success")
-                return redirect(url_for("voting.paper", round_id=voting_round.id), code=303)
-            except services.CsvImportError as error:
-                db.session.rollback()
-                errors.append(error.message)
-                csv_errors = error.errors
-            except DomainError as error:
-                db.session.rollback()
-                errors.append(error.message)
+        action, status = request.form.get("action"), 400
+        try:
+            form, sheet = forms.get(action), None
+            if action in ("confirm", "reject"):
+                sheet = paper.get_sheet(voting_round, _posted_id("sheet"))
+                form = (ConfirmSheetForm if action == "confirm" else RejectSheetForm)(prefix=f"{action}-{sheet.id}")
+            flash(_paper_action(voting_round, action, form, sheet), "success")
+            return redirect(url_for("voting.paper", round_id=voting_round.id), code=303)
+        except paper.SheetProblems as error:
+            db.session.rollback()
+            errors.append(error.message)
+            sheet_errors = error.errors
+        except DomainError as error:
+            db.session.rollback()
+            errors.append(error.message)
+    pending = [(sheet, paper.sheet_lines(voting_round, sheet), ConfirmSheetForm(prefix=f"confirm-{sheet.id}"),
+                RejectSheetForm(prefix=f"reject-{sheet.id}"))
+               for sheet in paper.sheets(voting_round) if sheet.status == "entered"]
     return render_template(
-        "voting/paper.html", community=current_community(), round=voting_round, mark_form=mark_form,
-        ballot_form=ballot_form, import_form=import_form, errors=errors, csv_errors=csv_errors,
-        reconciliation=services.reconciliation(voting_round), voters=services.in_person_voters(voting_round),
-        may_record=permissions.can_record_paper(current_user, voting_round), selected=selected, answers=answers,
-        Method=Method, **_labels()), status
+        "voting/paper.html", community=community, round=voting_round, forms=forms, errors=errors,
+        sheet_errors=sheet_errors, reconciliation=paper.reconciliation(voting_round),
+        records=paper.session_records(voting_round), pending=pending, objections=paper.objections(voting_round),
+        voters=paper.in_person_voters(voting_round), format_when=paper.when,
+        may_record=permissions.can_record_paper(current_user, voting_round),
+        may_confirm=permissions.can_scrutinise(current_user, community), Method=Method, **_labels()), status
 
 
 @bp.get("/rounds/<int:round_id>/paper/template.csv")
 def paper_template(round_id):
     voting_round = _round(round_id)
-    body = ",".join(services.CSV_HEADER) + "\n"
+    body = ",".join(paper.CSV_HEADER) + "\n"
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=paper-ballots-round-{voting_round.id}.csv"})
+        "Content-Disposition": f"attachment; filename=tally-sheet-round-{voting_round.id}.csv"})
+
+
+@bp.route("/rounds/<int:round_id>/paper/objection", methods=["GET", "POST"])
+@login_required
+def paper_objection(round_id):
+    """Where the notification of an in-person mark leads: "that was not me"."""
+    voting_round = _round(round_id)
+    form, errors, status = ObjectionForm(), [], 200
+    if request.method == "POST":
+        status = 400
+        if not form.validate_on_submit():
+            errors.append(_("Please check the form and try again."))
+        else:
+            try:
+                paper.object_to_mark(current_user, voting_round, form.note.data or "")
+            except DomainError as error:
+                db.session.rollback()
+                errors.append(error.message)
+            else:
+                flash(_("Your objection is recorded; the council and the committee are told."), "success")
+                return redirect(url_for("voting.paper_objection", round_id=voting_round.id), code=303)
+    return render_template(
+        "voting/objection.html", community=current_community(), round=voting_round, form=form, errors=errors,
+        mark=paper.my_mark(current_user, voting_round), objection=paper.my_objection(current_user, voting_round),
+        format_when=paper.when, **_labels()), status
 
 
 # --- the count and the results ---------------------------------------------------------------
@@ -271,7 +345,7 @@ def count(round_id):
     if not form.validate_on_submit():
         refuse(400, _("The form expired. Please try again."))
     try:
-        services.count_round(current_user, voting_round)
+        counting.count_round(current_user, voting_round)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -287,7 +361,8 @@ def results(round_id):
     view = results_view(voting_round) if voting_round.result is not None else None
     return render_template(
         "voting/results.html", community=community, round=voting_round, view=view, state=voting_round.state(),
-        reconciliation=services.reconciliation(voting_round) if view is None else None,
+        reconciliation=paper.reconciliation(voting_round) if view is None else None,
+        paper_sessions=paper.session_records(voting_round), format_when=paper.when,
         can_count=permissions.can_count(current_user, voting_round), count_form=CountForm(),
         can_manage=permissions.can_manage_rounds(current_user, community), Method=Method, Allocation=Allocation,
         **_labels())
@@ -303,7 +378,7 @@ def _counted(round_id):
 @bp.get("/rounds/<int:round_id>/ballots")
 def ballots(round_id):
     voting_round = _counted(round_id)
-    page = db.paginate(services.counted_ballots_query(voting_round), page=_page_number(),
+    page = db.paginate(counting.counted_ballots_query(voting_round), page=_page_number(),
                        per_page=BALLOTS_PER_PAGE, error_out=False)
     return render_template("voting/ballots.html", community=current_community(), round=voting_round, page=page,
                            describe=services.describe_choices, Method=Method, **_labels())
@@ -316,19 +391,23 @@ def _download(body, mimetype, filename):
 @bp.get("/rounds/<int:round_id>/ballots.csv")
 def ballots_csv(round_id):
     voting_round = _counted(round_id)
-    return _download(services.published_csv(voting_round), "text/csv", f"round-{voting_round.id}-ballots.csv")
+    return _download(counting.published_csv(voting_round), "text/csv", f"round-{voting_round.id}-ballots.csv")
 
 
 @bp.get("/rounds/<int:round_id>/ballots.pb")
 def ballots_pb(round_id):
     voting_round = _counted(round_id)
-    return _download(services.published_pb(voting_round), "text/plain", f"round-{voting_round.id}.pb")
+    text = counting.published_pb(voting_round)
+    if text is None:
+        refuse(404, _("This round has no pabulib file: a yes/no round is not an approval election, and a round "
+                      "that is not valid selected nothing. Its ballots (CSV) and the round (JSON) are published."))
+    return _download(text, "text/plain", f"round-{voting_round.id}.pb")
 
 
 @bp.get("/rounds/<int:round_id>/round.json")
 def round_json(round_id):
     voting_round = _counted(round_id)
-    body = json.dumps(services.round_document(voting_round), ensure_ascii=False, indent=1)
+    body = json.dumps(counting.round_document(voting_round), ensure_ascii=False, indent=1)
     return _download(body, "application/json", f"round-{voting_round.id}.json")
 
 

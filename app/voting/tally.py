@@ -4,26 +4,35 @@ One module serves the web app (the results page, `flask --app wsgi tally verify`
 standalone checker tools/verify_tally.py, which loads this file by its path, so that anyone
 holding the published files can recompute the result without the app or its database.
 
+Validity (every method): a round is valid when its ballots reach the rules' minimum turnout of
+the electorate fixed when voting opened (ballots x 100 >= min_turnout_percent x electorate).
+Below it the round is published as not valid and no option is selected.
+
 Methods
 - ``yes_no``: each option is answered yes / no / abstain. An option passes when its yes votes
-  reach the consultation rules' majority (app/rules/majority.py) and the turnout reaches the
-  rules' minimum. Options that pass are funded in order of yes votes while the budget lasts.
+  reach the residents' majority of the consultation rules (app/rules/majority.py with the
+  rule set's resident_majority_rule / resident_majority_base; by default yes > half of the yes
+  and no votes cast on it; a tie fails). Options that pass are funded in order of yes votes while
+  the budget lasts. A yes/no round is not an approval election: it has no .pb file, only the
+  ballots CSV and the round JSON.
 - ``approval``: each ballot approves at most ``max_choices`` options.
 - ``knapsack``: each ballot approves options whose total cost fits the budget.
 
-Allocation for approval and knapsack ballots (computed by pabutools, not re-implemented)
-- ``greedy``: pabutools' greedy_utilitarian_welfare with cost satisfaction (Cost_Sat). Under
-  Cost_Sat a project's total satisfaction is votes x cost, so its score per yuan is its number of
-  votes: options are taken in order of votes and funded while they still fit.
-- ``mes``: pabutools' method_of_equal_shares with Cost_Sat. Every voter who cast a ballot holds an
-  equal share of the budget (budget / voters); an option is funded when its supporters can pay
-  for it from their shares, the cheapest per supporter first. Completion: the shares are raised
-  step by step (1 % of the equal share, at least 1 yuan) while the outcome stays within the
-  budget (pabutools' voter_budget_increment), then any money left goes to the options with the
-  most votes that still fit (greedy_utilitarian_welfare, as above).
+Allocation for approval and knapsack ballots, with pabulib's rule labels (pabutools computes
+them; nothing is re-implemented):
+- ``greedy`` (pabulib ``greedy``): greedy by votes, pabutools' greedy_utilitarian_welfare with
+  cost satisfaction (Cost_Sat: a project's score per yuan is its number of votes). Options are
+  taken in order of votes and funded while they still fit. Options nobody voted for are not
+  eligible: the .pb file says so with pabulib's META field ``min_project_score_threshold;1``.
+- ``mes`` (pabulib ``equalshares/add1``): pabutools' method_of_equal_shares with Cost_Sat and
+  voter_budget_increment=1: every voter who cast a ballot holds an equal share of the budget;
+  an option is funded when its supporters can pay for it from their shares. While the outcome
+  leaves a supported option unfunded that would fit, every share is raised by 1 yuan and the
+  method is run again, as long as its outcome stays within the real budget (the "add1"
+  completion). No other completion follows.
 
-Everywhere: options nobody voted for are never funded, and ties are broken the same way:
-fewer cost first, then the lower option number (TIE_BREAK).
+Ties are broken the same way everywhere: fewer cost first, then the lower option number
+(TIE_BREAK); a recount passes pabutools TieBreakingRule(lambda i, p, proj: (proj.cost, int(proj.name))).
 """
 from __future__ import annotations
 
@@ -53,6 +62,10 @@ YES_NO, APPROVAL, KNAPSACK = "yes_no", "approval", "knapsack"
 METHODS = (YES_NO, APPROVAL, KNAPSACK)
 GREEDY, MES, MAJORITY = "greedy", "mes", "majority"
 ALLOCATIONS = (GREEDY, MES)
+# pabulib's META `rule` labels, with pabulib's definitions (see the module docstring).
+PABULIB_RULES = {GREEDY: "greedy", MES: "equalshares/add1"}
+MES_INCREMENT = 1  # the "add1" completion: each voter's share grows by 1 yuan per step
+GREEDY_THRESHOLD = 1  # greedy: options need at least one vote (pabulib's min_project_score_threshold)
 ANSWERS = ("yes", "no", "abstain")
 POINTS = {"yes": 1, "no": -1, "abstain": 0}
 TIE_BREAK = "cost-then-number"  # fewer cost first, then the lower option number
@@ -84,10 +97,15 @@ class RoundSpec:
     budget: int
     options: tuple[Option, ...]
     max_choices: int | None = None  # approval rounds: at most k options
-    majority_rule: str = "simple"
+    majority_rule: str = "simple"  # yes/no rounds: the residents' majority of the rule set
     majority_base: str = "yes_no"
-    min_turnout_percent: int = 0
-    electorate: int = 0
+    min_turnout_percent: int = 0  # every method
+    electorate: int = 0  # fixed when voting opened
+
+    @property
+    def rule(self):
+        """pabulib's label of the allocation rule (None for yes/no rounds, which have no .pb)."""
+        return PABULIB_RULES.get(self.allocation)
 
     @property
     def numbers(self):
@@ -113,10 +131,21 @@ class Outcome:
     no: dict = field(default_factory=dict)  # yes/no rounds
     abstain: dict = field(default_factory=dict)
     explanation: dict = field(default_factory=dict)
+    valid: bool = True  # False: turnout below the minimum, nothing selected
 
     @property
     def turnout_percent(self):
-        return round(100 * self.ballots / self.electorate, 1) if self.electorate else 0.0
+        return turnout_percent(self.ballots, self.electorate)
+
+
+def turnout_percent(ballots, electorate):
+    """Turnout as published: one decimal."""
+    return round(100 * ballots / electorate, 1) if electorate else 0.0
+
+
+def turnout_reached(ballots, electorate, min_percent):
+    """The minimum turnout rule: ballots reach min_percent % of the electorate (exact integers)."""
+    return ballots * 100 >= min_percent * electorate
 
 
 # --- ballots ---------------------------------------------------------------------------------
@@ -265,7 +294,7 @@ def _instance(pb, spec, votes):
     return projects, pb["Instance"](projects.values(), budget_limit=spec.budget)
 
 
-def allocate_greedy(spec, votes, initial=()):
+def allocate_greedy(spec, votes):
     """Options funded by votes within the budget (pabutools greedy with Cost_Sat), in order."""
     pb = _pabutools()
     projects, instance = _instance(pb, spec, votes)
@@ -274,43 +303,35 @@ def allocate_greedy(spec, votes, initial=()):
     chosen = pb["greedy"](
         instance, pb["ApprovalMultiProfile"](instance=instance),
         sat_profile=_vote_count_satisfaction(pb, votes), is_sat_additive=True,
-        tie_breaking=_tie_breaking(pb), initial_budget_allocation=[projects[n] for n in initial],
+        tie_breaking=_tie_breaking(pb),
     )
     return [int(p.name) for p in chosen]
 
 
-def mes_step(spec, voters):
-    """The raise of each voter's share per completion step: 1 % of the equal share, at least 1 yuan."""
-    return max(Fraction(1), Fraction(spec.budget, 100 * voters)) if voters else Fraction(1)
-
-
 def allocate_mes(spec, ballots, votes, explain=False):
-    """Method of Equal Shares with completion. Returns (winners in order, explanation dict)."""
+    """pabulib's equalshares/add1: pabutools' Method of Equal Shares with the per-voter budget
+    raised by 1 yuan while the outcome is not exhaustive and stays within the budget.
+    Returns (winners in order, explanation dict)."""
     pb = _pabutools()
-    from pabutools.fractions import frac
-
     projects, instance = _instance(pb, spec, votes)
     voters = len(ballots)
     explanation = {"voters": voters, "share": str(Fraction(spec.budget, voters)) if voters else "0",
-                   "step": str(mes_step(spec, voters)), "paid": [], "completion": []}
+                   "step": str(MES_INCREMENT), "paid": []}
     if not projects or not voters:
         return [], explanation
     profile = pb["ApprovalMultiProfile"](instance=instance)
     distinct = Counter(frozenset(n for n in ballot if n in projects) for ballot in ballots)
     for approved, multiplicity in distinct.items():
         profile[pb["FrozenApprovalBallot"]([projects[n] for n in sorted(approved)])] = multiplicity
-    step = mes_step(spec, voters)
     analytics = explain and len(distinct) <= EXPLAIN_LIMIT
     outcome = pb["mes"](
         instance, profile, sat_class=pb["Cost_Sat"], tie_breaking=_tie_breaking(pb),
-        voter_budget_increment=frac(step.numerator, step.denominator), analytics=analytics,
+        voter_budget_increment=MES_INCREMENT, analytics=analytics,
     )
     winners = [int(p.name) for p in outcome]
     if analytics and outcome.details is not None and outcome.details.iterations:
         explanation.update(_explain_mes(outcome.details))
-    completed = allocate_greedy(spec, votes, initial=winners)
-    explanation["completion"] = [n for n in completed if n not in winners]
-    return completed, explanation
+    return winners, explanation
 
 
 def _explain_mes(details):
@@ -349,16 +370,22 @@ def tally(spec: RoundSpec, ballots, explain=False) -> Outcome:
     numbers = spec.numbers
     n = len(ballots)
     electorate = max(spec.electorate, n)
+    valid = turnout_reached(n, electorate, spec.min_turnout_percent)
+    turnout = {"valid": valid, "min_turnout_percent": spec.min_turnout_percent,
+               "turnout_percent": turnout_percent(n, electorate)}
     if spec.method == YES_NO:
-        return _tally_yes_no(spec, ballots, numbers, electorate)
+        return _tally_yes_no(spec, ballots, numbers, electorate, valid, turnout)
     votes = count_approvals(ballots, numbers)
-    if spec.allocation == MES:
+    if not valid:
+        winners, explanation = [], {}
+    elif spec.allocation == MES:
         winners, explanation = allocate_mes(spec, ballots, votes, explain=explain)
     else:
         winners = allocate_greedy(spec, votes)
         explanation = {"order": _greedy_order(spec, votes, winners)}
     return Outcome(spec.method, spec.allocation, spec.budget, n, electorate, votes, winners,
-                   sum(spec.option(w).cost for w in winners), explanation=explanation)
+                   sum(spec.option(w).cost for w in winners), explanation=dict(explanation, **turnout),
+                   valid=valid)
 
 
 def _greedy_order(spec, votes, winners):
@@ -373,16 +400,19 @@ def _greedy_order(spec, votes, winners):
     return steps
 
 
-def _tally_yes_no(spec, ballots, numbers, electorate):
+def decide_option(spec, yes, no, abstain, ballots, electorate):
+    """The residents' majority on one yes/no option (a tie fails: there is no casting vote)."""
+    counts = majority.Counts(yes=yes, no=no, abstain=abstain, present=ballots, members=electorate)
+    return majority.decide(counts, spec.majority_rule, spec.majority_base, majority.TieRule.FAILS)
+
+
+def _tally_yes_no(spec, ballots, numbers, electorate, valid, turnout):
     yes, no, abstain = count_answers(ballots, numbers)
     n = len(ballots)
-    turnout_met = n > 0 and n * 100 >= spec.min_turnout_percent * electorate
     decisions = {}
     for number in numbers:
-        counts = majority.Counts(yes=yes[number], no=no[number], abstain=abstain[number], present=n,
-                                 members=electorate)
-        decision = majority.decide(counts, spec.majority_rule, spec.majority_base, majority.TieRule.FAILS)
-        decisions[number] = {"passed": bool(decision.passed and turnout_met), "majority": decision.passed,
+        decision = decide_option(spec, yes[number], no[number], abstain[number], n, electorate)
+        decisions[number] = {"passed": bool(decision.passed and valid), "majority": decision.passed,
                              "base": decision.base, "needed": decision.needed, "tie": decision.tie}
     passed = sorted((n for n in numbers if decisions[n]["passed"]), key=lambda n: (-yes[n],) + tie_order(spec, n))
     remaining, winners = spec.budget, []
@@ -392,10 +422,11 @@ def _tally_yes_no(spec, ballots, numbers, electorate):
         if cost <= remaining:
             winners.append(number)
             remaining -= cost
-    explanation = {"turnout_met": turnout_met, "min_turnout_percent": spec.min_turnout_percent,
-                   "decisions": {str(k): v for k, v in decisions.items()}}
+    explanation = dict(turnout, majority_rule=spec.majority_rule, majority_base=spec.majority_base,
+                       decisions={str(k): v for k, v in decisions.items()})
     return Outcome(YES_NO, MAJORITY, spec.budget, n, electorate, yes, winners,
-                   sum(spec.option(w).cost for w in winners), no=no, abstain=abstain, explanation=explanation)
+                   sum(spec.option(w).cost for w in winners), no=no, abstain=abstain, explanation=explanation,
+                   valid=valid)
 
 
 # --- published files -------------------------------------------------------------------------
@@ -403,10 +434,14 @@ def _tally_yes_no(spec, ballots, numbers, electorate):
 
 @dataclass
 class PublishedBallot:
-    receipt: str
+    id: int  # the ballot's random id: it says nothing about who cast it, or when
     choices: tuple
-    nonce: str = ""
     channel: str = "online"
+
+
+# pabulib's VOTES column `voting_method`.
+VOTING_METHODS = {"online": "internet", "paper": "paper"}
+CHANNELS = {v: k for k, v in VOTING_METHODS.items()}
 
 
 @dataclass
@@ -419,92 +454,108 @@ class Published:
     selected: set
     votes: dict
     meta: dict = field(default_factory=dict)
+    valid: bool | None = None  # as the round JSON claims (the .pb of a round exists only when valid)
 
 
-def _meta(spec, round_id, info):
-    rule = {GREEDY: "greedy", MES: "equalshares", MAJORITY: "yes-no-majority"}[spec.allocation]
-    meta = {
-        "description": info.get("title", ""), "country": "China", "unit": info.get("community", ""),
-        "instance": str(round_id), "num_projects": str(len(spec.options)), "num_votes": str(info.get("num_votes", 0)),
-        "budget": str(spec.budget), "vote_type": "scoring" if spec.method == YES_NO else "approval",
-        "rule": rule, "date_begin": info.get("date_begin", ""), "date_end": info.get("date_end", ""),
-        "language": "zh", "currency": "CNY", "electorate": str(spec.electorate),
-        "weiyi_format": FORMAT_VERSION, "weiyi_round_id": str(round_id), "weiyi_method": spec.method,
-        "weiyi_allocation": spec.allocation, "weiyi_tie_break": TIE_BREAK,
-    }
+class FormatError(ValueError):
+    pass
+
+
+def has_pb(spec: RoundSpec, outcome: Outcome):
+    """A .pb file is published for a valid approval or budget round: a yes/no round is not an
+    approval election, and a round that is not valid selected nothing by any allocation rule."""
+    return spec.method != YES_NO and outcome.valid
+
+
+def pb_date(day):
+    """pabulib writes dates as DD.MM.YYYY."""
+    return day.strftime("%d.%m.%Y")
+
+
+def recount_comment(round_id, spec, info):
+    """pabulib's free-text META `comment` (#1:, #2: ...): what a recount needs beyond the rule label."""
+    comments = [
+        f"Weiyi voting round {round_id} of {info.get('community', '')}, consultation rules "
+        f"v{info.get('ruleset_version', '')}.",
+        "Ties are broken by the lower cost, then the lower project_id (pabutools: "
+        "TieBreakingRule(lambda inst, prof, p: (p.cost, int(p.name)))).",
+    ]
     if spec.allocation == MES:
-        meta["weiyi_completion"] = "equal-share-increase-1pct-min-1+greedy"
-    if spec.method == APPROVAL and spec.max_choices:
-        meta["max_length"] = str(spec.max_choices)
-    if spec.method == KNAPSACK:
-        meta["max_sum_cost"] = str(spec.budget)
-    if spec.method == YES_NO:
-        meta.update(min_points="-1", max_points="1", weiyi_majority_rule=spec.majority_rule,
-                    weiyi_majority_base=spec.majority_base,
-                    weiyi_min_turnout_percent=str(spec.min_turnout_percent))
-    if info.get("ruleset_version"):
-        meta["weiyi_ruleset_version"] = str(info["ruleset_version"])
-    return meta
+        comments.append("Recount: pabutools method_of_equal_shares(instance, profile, sat_class=Cost_Sat, "
+                        "voter_budget_increment=1), or: python tools/verify_tally.py this-file.pb.")
+    else:
+        comments.append("Recount: pabutools greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat) "
+                        "over the projects with at least min_project_score_threshold votes, or: "
+                        "python tools/verify_tally.py this-file.pb.")
+    return " ".join(f"#{index}: {text}" for index, text in enumerate(comments, start=1))
 
 
 def write_pb(round_id, spec: RoundSpec, ballots, outcome: Outcome, info=None):
-    """The round as a pabulib .pb file: META (the rule), PROJECTS (with `selected`), VOTES."""
-    info = dict(info or {}, num_votes=len(ballots))
+    """The round as a pabulib .pb file with only the fields the format defines: META (the rule),
+    PROJECTS (votes as counted from VOTES, and `selected`), VOTES. `info` gives title, community,
+    date_begin and date_end (dates where the community is) and ruleset_version."""
+    if not has_pb(spec, outcome):
+        raise ValueError("only valid approval and budget rounds are published as .pb files")
+    info = info or {}
+    votes = count_approvals((b.choices for b in ballots), spec.numbers)
+    meta = [
+        ("description", info.get("title", "")), ("country", "China"), ("unit", info.get("community", "")),
+        ("instance", round_id), ("num_projects", len(spec.options)), ("num_votes", len(ballots)),
+        ("budget", spec.budget), ("vote_type", "approval"), ("rule", spec.rule),
+        ("date_begin", pb_date(info["date_begin"])), ("date_end", pb_date(info["date_end"])),
+    ]
+    if spec.method == APPROVAL and spec.max_choices:
+        meta.append(("max_length", spec.max_choices))
+    if spec.method == KNAPSACK:
+        meta.append(("max_sum_cost", spec.budget))
+    if spec.allocation == GREEDY:
+        meta.append(("min_project_score_threshold", GREEDY_THRESHOLD))
+    meta += [("language", "zh"), ("currency", "CNY"), ("comment", recount_comment(round_id, spec, info))]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
-    for key, value in _meta(spec, round_id, info).items():
-        writer.writerow([key, value])
+    writer.writerows(meta)
     writer.writerow(["PROJECTS"])
+    writer.writerow(["project_id", "cost", "votes", "name", "selected"])
     winners = set(outcome.winners)
-    if spec.method == YES_NO:
-        writer.writerow(["project_id", "cost", "votes", "no", "abstain", "name", "selected"])
-        for o in spec.options:
-            writer.writerow([o.number, o.cost, outcome.votes[o.number], outcome.no[o.number],
-                             outcome.abstain[o.number], o.title, int(o.number in winners)])
-    else:
-        writer.writerow(["project_id", "cost", "votes", "name", "selected"])
-        for o in spec.options:
-            writer.writerow([o.number, o.cost, outcome.votes[o.number], o.title, int(o.number in winners)])
+    for o in spec.options:
+        writer.writerow([o.number, o.cost, votes[o.number], o.title, int(o.number in winners)])
     writer.writerow(["VOTES"])
-    if spec.method == YES_NO:
-        writer.writerow(["voter_id", "vote", "points", "channel", "nonce"])
-        for b in ballots:
-            numbers = ",".join(str(n) for n, _ in b.choices)
-            points = ",".join(str(POINTS[a]) for _, a in b.choices) or "none"
-            writer.writerow([b.receipt, numbers, points, b.channel, b.nonce])
-    else:
-        writer.writerow(["voter_id", "vote", "channel", "nonce"])
-        for b in ballots:
-            writer.writerow([b.receipt, ",".join(str(n) for n in b.choices), b.channel, b.nonce])
+    writer.writerow(["voter_id", "vote", "voting_method"])
+    for b in ballots:
+        writer.writerow([b.id, ",".join(str(n) for n in b.choices), VOTING_METHODS.get(b.channel, b.channel)])
     return out.getvalue()
 
 
 def write_ballots_csv(method, ballots):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["receipt", "channel", "choices", "nonce"])
+    writer.writerow(["ballot", "channel", "choices"])
     for b in ballots:
-        writer.writerow([b.receipt, b.channel, canonical(method, b.choices), b.nonce])
+        writer.writerow([b.id, b.channel, canonical(method, b.choices)])
     return out.getvalue()
 
 
 def round_document(round_id, spec: RoundSpec, outcome: Outcome, info=None):
-    """The round as JSON: with the ballots CSV it is the other way to check the count."""
+    """The round as JSON: with the ballots CSV it is the other way to check the count (and the
+    only one for yes/no rounds and rounds that are not valid). Weiyi's own details live here."""
     info = info or {}
     winners = set(outcome.winners)
+    yes_no = spec.method == YES_NO
     return {
         "format": FORMAT_VERSION, "round_id": round_id, "title": info.get("title", ""),
         "community": info.get("community", ""), "method": spec.method, "allocation": spec.allocation,
-        "budget": spec.budget, "max_choices": spec.max_choices, "majority_rule": spec.majority_rule,
-        "majority_base": spec.majority_base, "min_turnout_percent": spec.min_turnout_percent,
-        "electorate": spec.electorate, "ballots": outcome.ballots, "tie_break": TIE_BREAK,
-        "ruleset_version": info.get("ruleset_version"), "opens_at": info.get("date_begin"),
-        "closes_at": info.get("date_end"),
+        "rule": spec.rule, "budget": spec.budget, "max_choices": spec.max_choices,
+        "majority_rule": spec.majority_rule if yes_no else None,
+        "majority_base": spec.majority_base if yes_no else None,
+        "min_turnout_percent": spec.min_turnout_percent, "electorate": spec.electorate,
+        "ballots": outcome.ballots, "turnout_percent": outcome.turnout_percent, "valid": outcome.valid,
+        "tie_break": TIE_BREAK, "ruleset_version": info.get("ruleset_version"),
+        "opens_at": info.get("opens_at"), "closes_at": info.get("closes_at"),
         "options": [
             {"number": o.number, "title": o.title, "cost": o.cost, "votes": outcome.votes[o.number],
-             **({"no": outcome.no[o.number], "abstain": outcome.abstain[o.number]} if spec.method == YES_NO else {}),
+             **({"no": outcome.no[o.number], "abstain": outcome.abstain[o.number]} if yes_no else {}),
              "selected": o.number in winners}
             for o in spec.options
         ],
@@ -512,29 +563,7 @@ def round_document(round_id, spec: RoundSpec, outcome: Outcome, info=None):
     }
 
 
-class FormatError(ValueError):
-    pass
-
-
-def _spec_from(meta_or_doc, options, electorate_key="electorate"):
-    get = meta_or_doc.get
-    method = get("weiyi_method") or get("method")
-    allocation = get("weiyi_allocation") or get("allocation")
-    if method not in METHODS or allocation not in ALLOCATIONS + (MAJORITY,):
-        raise FormatError(f"unknown method {method!r} or allocation {allocation!r}")
-    max_choices = get("max_length") if "max_length" in meta_or_doc else get("max_choices")
-    return RoundSpec(
-        method=method, allocation=allocation, budget=int(Fraction(str(get("budget")))), options=tuple(options),
-        max_choices=int(max_choices) if max_choices not in (None, "") else None,
-        majority_rule=get("weiyi_majority_rule") or get("majority_rule") or "simple",
-        majority_base=get("weiyi_majority_base") or get("majority_base") or "yes_no",
-        min_turnout_percent=int(get("weiyi_min_turnout_percent") or get("min_turnout_percent") or 0),
-        electorate=int(get(electorate_key) or 0),
-    )
-
-
-def parse_pb(text) -> Published:
-    """Read a .pb file written by write_pb (or any pabulib approval file with our META keys)."""
+def _sections(text):
     sections = {"meta": [], "projects": [], "votes": []}
     section, header = None, None
     reader = csv.reader(text.lstrip("\ufeff").splitlines(), delimiter=";")
@@ -551,46 +580,56 @@ def parse_pb(text) -> Published:
         if section is None:
             raise FormatError("the file does not start with META")
         sections[section].append(dict(zip(header, (cell.strip() for cell in row), strict=False)))
+    return sections
+
+
+def parse_pb(text) -> Published:
+    """Read a .pb file written by write_pb (an approval file with pabulib's rule labels)."""
+    sections = _sections(text)
     meta = {r["key"]: r.get("value", "") for r in sections["meta"]}
-    if "vote_type" not in meta or "budget" not in meta:
-        raise FormatError("META lacks vote_type or budget")
+    if meta.get("vote_type") != "approval" or "budget" not in meta:
+        raise FormatError("META lacks budget, or vote_type is not approval")
+    allocation = {label: name for name, label in PABULIB_RULES.items()}.get(meta.get("rule"))
+    if allocation is None:
+        raise FormatError(f"rule {meta.get('rule')!r} cannot be recounted (expected one of "
+                          f"{', '.join(PABULIB_RULES.values())})")
     options, selected, votes = [], set(), {}
     for r in sections["projects"]:
         number = int(r["project_id"])
         options.append(Option(number, int(Fraction(r["cost"])), r.get("name", "")))
         votes[number] = int(r["votes"]) if r.get("votes", "") not in ("", "none") else None
-        if r.get("selected", "0").strip() in ("1", "true", "yes"):
+        if r.get("selected", "0").strip() == "1":
             selected.add(number)
-    spec = _spec_from(meta, options)
-    ballots = []
-    for r in sections["votes"]:
-        vote = r.get("vote", "")
-        if spec.method == YES_NO:
-            numbers = [int(n) for n in vote.split(",") if n.strip()]
-            points = [p for p in r.get("points", "").split(",") if p.strip() and p.strip() != "none"]
-            if len(points) != len(numbers):
-                raise FormatError(f"ballot {r.get('voter_id')}: votes and points differ in length")
-            answer = {str(v): k for k, v in POINTS.items()}
-            choices = tuple(sorted((n, answer.get(p.strip(), p.strip())) for n, p in zip(numbers, points, strict=True)))
-        else:
-            choices = tuple(sorted(int(n) for n in vote.split(",") if n.strip()))
-        ballots.append(PublishedBallot(r.get("voter_id", ""), choices, r.get("nonce", ""), r.get("channel", "")))
-    round_id = int(meta.get("weiyi_round_id") or meta.get("instance") or 0)
-    return Published(round_id, spec, ballots, selected, votes, meta)
+    budget = int(Fraction(meta["budget"]))
+    knapsack = meta.get("max_sum_cost") not in (None, "")
+    spec = RoundSpec(
+        method=KNAPSACK if knapsack else APPROVAL, allocation=allocation, budget=budget, options=tuple(options),
+        max_choices=None if knapsack or not meta.get("max_length") else int(meta["max_length"]))
+    ballots = [PublishedBallot(int(r["voter_id"]), tuple(sorted(int(n) for n in r.get("vote", "").split(",")
+                                                               if n.strip())),
+                               CHANNELS.get(r.get("voting_method", ""), r.get("voting_method", "")))
+               for r in sections["votes"]]
+    return Published(int(meta.get("instance") or 0), spec, ballots, selected, votes, meta)
 
 
 def parse_csv_and_round(csv_text, round_json) -> Published:
     """Read the ballots CSV together with the round JSON document."""
     doc = json.loads(round_json) if isinstance(round_json, str) else round_json
     options = [Option(int(o["number"]), int(o["cost"]), o.get("title", "")) for o in doc["options"]]
-    spec = _spec_from(doc, options)
-    ballots = []
-    for row in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))):
-        ballots.append(PublishedBallot(row["receipt"], parse_canonical(spec.method, row["choices"]),
-                                       row.get("nonce", ""), row.get("channel", "")))
+    method, allocation = doc.get("method"), doc.get("allocation")
+    if method not in METHODS or allocation not in ALLOCATIONS + (MAJORITY,):
+        raise FormatError(f"unknown method {method!r} or allocation {allocation!r}")
+    spec = RoundSpec(
+        method=method, allocation=allocation, budget=int(doc["budget"]), options=tuple(options),
+        max_choices=doc.get("max_choices"), majority_rule=doc.get("majority_rule") or "simple",
+        majority_base=doc.get("majority_base") or "yes_no",
+        min_turnout_percent=int(doc.get("min_turnout_percent") or 0), electorate=int(doc.get("electorate") or 0))
+    ballots = [PublishedBallot(int(row["ballot"]), parse_canonical(method, row["choices"]), row.get("channel", ""))
+               for row in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))]
     selected = {int(o["number"]) for o in doc["options"] if o.get("selected")}
     votes = {int(o["number"]): o.get("votes") for o in doc["options"]}
-    return Published(int(doc["round_id"]), spec, ballots, selected, votes, {"num_votes": str(doc.get("ballots"))})
+    return Published(int(doc["round_id"]), spec, ballots, selected, votes, {"num_votes": str(doc.get("ballots"))},
+                     valid=doc.get("valid"))
 
 
 @dataclass
@@ -606,18 +645,20 @@ def verify(published: Published) -> Report:
     problems = []
     seen = set()
     for b in published.ballots:
-        if b.receipt in seen:
-            problems.append(f"receipt {b.receipt} appears twice")
-        seen.add(b.receipt)
+        if b.id in seen:
+            problems.append(f"ballot {b.id} appears twice")
+        seen.add(b.id)
         issue = check_ballot(spec, b.choices)
         if issue:
-            problems.append(f"ballot {b.receipt} is not valid for this round ({issue})")
-        if b.nonce and receipt_code(published.round_id, spec.method, b.choices, b.nonce) != b.receipt:
-            problems.append(f"ballot {b.receipt}: the choices do not match its receipt code")
+            problems.append(f"ballot {b.id} is not valid for this round ({issue})")
     claimed_count = published.meta.get("num_votes")
     if claimed_count not in (None, "", "None") and int(claimed_count) != len(published.ballots):
         problems.append(f"{len(published.ballots)} ballots listed but num_votes says {claimed_count}")
     outcome = tally(spec, [b.choices for b in published.ballots])
+    if published.valid is not None and published.valid != outcome.valid:
+        problems.append(f"published as {'valid' if published.valid else 'not valid'}, but the turnout "
+                        f"{outcome.turnout_percent} % against the required {spec.min_turnout_percent} % says "
+                        f"{'valid' if outcome.valid else 'not valid'}")
     for number, claimed in published.votes.items():
         if claimed is not None and claimed != outcome.votes.get(number):
             problems.append(f"option {number}: published {claimed} votes, recounted {outcome.votes.get(number)}")

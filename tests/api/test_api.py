@@ -5,8 +5,11 @@ import io
 
 import jsonschema_rs
 import pytest
+from sqlalchemy import select
 
 from app.api.registry import OPERATIONS
+from app.extensions import db
+from app.voting.models import RoundBallot, RoundParticipation
 
 from .conftest import PRIVATE_ADDRESS, PRIVATE_EMAIL, PRIVATE_PHONE
 
@@ -261,16 +264,19 @@ def test_meeting_filters_and_decisions(client, seeded):
     assert agenda[0]["meeting_ids"] == [seeded.meeting.id]
 
 
-def test_ballots_are_anonymous_sorted_by_receipt_and_only_after_the_count(client, seeded):
+def test_ballots_are_anonymous_sorted_by_random_id_and_only_after_the_count(client, seeded):
     body = client.get(f"/api/v1/communities/xinglin/rounds/{seeded.round.id}/ballots").get_json()
-    receipts = [b["receipt_code"] for b in body["items"]]
-    assert receipts == sorted(receipts) and len(receipts) == 7
-    assert set(body["items"][0]) == {"receipt_code", "choices", "selected"}
+    ids = [b["id"] for b in body["items"]]
+    assert ids == sorted(db.session.scalars(select(RoundBallot.id).where(RoundBallot.round_id == seeded.round.id)))
+    assert len(ids) == 7
+    assert set(body["items"][0]) == {"id", "choices", "selected"}
     assert {b["choices"] for b in body["items"]} == {"1", "1,2"}
-    rows = list(csv.reader(io.StringIO(client.get(
-        f"/api/v1/communities/xinglin/rounds/{seeded.round.id}/ballots.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["receipt_code", "choices", "selected"] and len(rows) == 8
-    assert sorted(r[0] for r in rows[1:]) == receipts
+    text = client.get(f"/api/v1/communities/xinglin/rounds/{seeded.round.id}/ballots.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["id", "choices", "selected"] and len(rows) == 8
+    assert [int(r[0]) for r in rows[1:]] == ids
+    codes = db.session.scalars(select(RoundParticipation.receipt_code)).all()
+    assert codes and not any(code in text or code in str(body) for code in codes)  # receipts are not published
     for url in (f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}/ballots",
                 f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}/ballots.csv",
                 f"/api/v1/communities/empty-village/rounds/{seeded.round.id}/ballots"):

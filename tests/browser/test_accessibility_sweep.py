@@ -32,7 +32,7 @@ def _pages(snap):
         "chair": [f"{c}/meetings/{a['meeting_id']}/chair"],
         "committee": [f"{c}/members", f"{c}/review", f"{c}/meetings/new", f"{c}/rounds/new",
                       f"{c}/tracker/{a['record_id']}/manage", f"{c}/dashboard", f"{c}/notices/new",
-                      f"{c}/households", f"{c}/rules/edit"],
+                      f"{c}/households", f"{c}/rules/edit", f"{c}/rounds/{counted}/paper", f"{c}/rounds/{a['round_id']}/paper"],
         "admin": ["/admin/", "/admin/dashboard/"],
     }
 

@@ -57,6 +57,7 @@ TEXT_COLUMNS = {
     "evaluation_window": ["response_reason"], "minutes": ["notes"], "progress_update": ["body"],
     "spending_entry": ["purpose", "over_budget_reason"], "evaluation": ["comment"], "rectification":
     ["reason", "acceptance_note"], "milestone": ["title", "note"], "motion": ["text"], "rule_set": ["change_note"],
+    "polling_session": ["place"], "tally_sheet": ["reject_reason"], "paper_objection": ["note"],
 }
 MARKDOWN = {("micro_matter", "description"): "description_html", ("notice", "preface"): "preface_html",
             ("minutes", "notes"): "notes_html", ("progress_update", "body"): "body_html"}
@@ -235,7 +236,7 @@ def test_payloads_in_every_feature_render_inert(live_app, live_server, new_page)
         "committee": [f"{c}/members", f"{c}/review", f"{c}/meetings/{a['meeting_id']}/chair",
                       f"{c}/meetings/{a['meeting_id']}/projector", f"{c}/tracker/{a['record_id']}/manage",
                       f"{c}/households", f"{c}/dashboard", f"{c}/matters/{a['draft']}", f"{c}/rounds/new",
-                      f"{c}/notices/new"],
+                      f"{c}/notices/new", f"{c}/rounds/{a['counted']}/paper"],
         "council": [f"{c}/meetings/{a['meeting_id']}/member", f"{c}/rounds/{a['round_id']}"],
         "admin": ["/admin/", "/admin/dashboard/"],
     }

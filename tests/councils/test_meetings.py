@@ -126,20 +126,23 @@ def test_opening_and_check_in_wait_until_an_hour_before_the_start(council):
     with pytest.raises(DomainError):
         services.check_in(c.committee, meeting, c.chair.id)
     with pytest.raises(DomainError):
-        services.self_check_in(c.chair, meeting, meeting.checkin_token)
+        services.self_check_in(c.chair, meeting, services.checkin_code(meeting))
     with clock.shifted(timedelta(days=5) - timedelta(minutes=30)):
         services.check_in(c.committee, meeting, c.chair.id)
 
 
-def test_self_check_in_through_the_secret_link(client, council):
+def test_self_check_in_with_the_code_on_the_projector(client, council):
     c = council
     meeting = schedule(c)
-    url = f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/{meeting.checkin_token}"
+    base = f"/c/{c.community.slug}/meetings/{meeting.id}"
+    url = f"{base}/checkin/{services.checkin_code(meeting)}"
     assert client.get(url).status_code == 302  # log in first
     login(client, c.members[0])
-    assert client.get(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/wrong-token").status_code == 404
-    assert client.post(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/wrong-token").status_code == 404
-    assert client.get(f"/c/{c.community.slug}/meetings/{meeting.id}/checkin/签到").status_code == 404
+    for wrong in ("wrong-token", "签到", meeting.checkin_token):  # the meeting's secret itself is no code
+        response = client.get(f"{base}/checkin/{wrong}")
+        assert response.status_code == 400 and "签到码已过期或无效" in response.get_data(as_text=True)
+        assert client.post(f"{base}/checkin/{wrong}").status_code == 400
+    assert count(Attendance) == 0
     assert "签到" in client.get(url).get_data(as_text=True)
     response = client.post(url)
     assert response.status_code == 302 and response.headers["Location"].endswith("/member")
@@ -152,6 +155,83 @@ def test_self_check_in_through_the_secret_link(client, council):
     login(client, c.resident)
     response = client.post(url)
     assert response.status_code == 400 and count(Attendance) == 1
+
+
+def test_the_check_in_code_changes_every_minute_and_a_forwarded_photo_expires(client, council, monkeypatch):
+    c = council
+    meeting = schedule(c)
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now)
+    photo = services.checkin_code(meeting)  # what the projector shows now
+    assert services.checkin_code(meeting, now + timedelta(minutes=1)) != photo
+    base = f"/c/{c.community.slug}/meetings/{meeting.id}"
+    login(client, c.members[0])
+    monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=2))  # the photo was forwarded
+    response = client.get(f"{base}/checkin/{photo}")
+    assert response.status_code == 400 and "签到码已过期或无效" in response.get_data(as_text=True)
+    response = client.post(f"{base}/checkin/{photo}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and html.count("签到码已过期或无效") == 1 and count(Attendance) == 0
+    with pytest.raises(DomainError, match="过期"):
+        services.self_check_in(c.members[1], meeting, photo)
+    monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=1))  # scanned late in its minute
+    assert client.post(f"{base}/checkin/{photo}").status_code == 302
+    assert db.session.scalar(select(Attendance)).user_id == c.members[0].id
+
+
+def test_the_projector_shows_this_minutes_code_as_a_public_link(client, council, app, monkeypatch):
+    c = council
+    app.config["PUBLIC_BASE_URL"] = "https://weiyi.example.org"
+    meeting = schedule(c)
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now)
+    base = f"/c/{c.community.slug}/meetings/{meeting.id}"
+    login(client, c.committee)
+    html = client.get(f"{base}/projector").get_data(as_text=True)
+    code = services.checkin_code(meeting)
+    assert f"https://weiyi.example.org{base}/checkin/{code}" in html and "://localhost" not in html
+    assert meeting.checkin_token not in html
+    since = f"{meeting.revision}-{code}"
+    assert client.get(f"{base}/live/projector?since={since}").status_code == 204
+    monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=1))  # a new minute: a new code
+    response = client.get(f"{base}/live/projector?since={since}")
+    assert response.status_code == 200 and services.checkin_code(meeting) in response.get_data(as_text=True)
+
+
+def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, council):
+    c = council
+    meeting = schedule(c)
+    services.check_in(c.committee, meeting, c.chair.id)
+    services.self_check_in(c.members[0], meeting, services.checkin_code(meeting))
+    services.check_in(c.committee, meeting, c.members[1].id)
+    services.check_in(c.committee, meeting, c.members[2].id)
+    services.open_meeting(c.chair, meeting)
+    base = f"/c/{c.community.slug}/meetings/{meeting.id}"
+    login(client, c.chair)
+    html = client.get(f"{base}/chair").get_data(as_text=True)
+    assert "投影二维码" in html and "由周主任签到" in html
+    response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent",
+                                                       "view": "chair"})
+    assert response.status_code == 302
+    assert c.members[0].id not in services.present_ids(meeting) and services.quorum_now(meeting).present == 3
+    assert "已标记缺席" in client.get(f"{base}/chair").get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.marked_absent"))
+    assert entry.data["user_id"] == c.members[0].id and entry.data["checked_in_by"] == "self"
+    response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent",
+                                                       "view": "chair"})
+    assert response.status_code == 400  # no longer checked in
+    response = client.post(f"{base}/attendance", data={"user_id": c.chair.id, "action": "absent", "view": "chair"})
+    assert response.status_code == 400
+    client.post("/auth/logout")
+    login(client, c.committee)  # the secretary checks members in and out, but only the chair marks absent
+    response = client.post(f"{base}/attendance", data={"user_id": c.members[1].id, "action": "absent",
+                                                       "view": "chair"})
+    assert response.status_code == 400 and "只有会议主持人" in response.get_data(as_text=True)
+    services.close_meeting(c.chair, meeting)
+    with pytest.raises(DomainError, match="会议已结束"):
+        services.mark_absent(c.chair, meeting, c.members[1].id)
+    html = client.get(f"{base}/minutes").get_data(as_text=True)
+    assert "签到后被主持人标记缺席" in html and "议事员1" in html.split("签到后被主持人标记缺席")[1][:200]
 
 
 def test_leaving_lowers_the_quorum_and_the_chair_cannot_leave(council):

@@ -15,9 +15,10 @@ ACTIONS = ("/open", "/close", "/attendance", "/handover", "/items/{item}/open", 
            "/items/{item}/speak", "/items/{item}/next-speaker", "/items/{item}/end-turn", "/items/{item}/motions",
            "/turns/{turn}/withdraw", "/motions/{motion}/second", "/motions/{motion}/withdraw",
            "/motions/{motion}/vote", "/votes/{vote}/ballot", "/votes/{vote}/hand", "/votes/{vote}/close",
+           "/votes/{vote}/decide", "/checkin/not-a-code",
            "/minutes/{minutes}/notes", "/minutes/{minutes}/lock", "/minutes/{minutes}/correct")
 JUNK = [{}, {"view": "chair", "user_id": "abc", "choice": "perhaps", "stance": "", "kind": "x", "budget": "-3",
-             "mode": "paper", "yes": "-1", "no": "1e9", "casting": "maybe", "to_user_id": "0", "notes": ""},
+             "mode": "paper", "yes": "-1", "no": "1e9", "action": "absent", "to_user_id": "0", "notes": ""},
         {"view": "member", "user_id": "999999", "choice": "yes", "stance": "pro", "kind": "approve",
          "budget": "99999999999", "mode": "named", "yes": "1", "no": "1", "abstain": "1", "to_user_id": "999"}]
 

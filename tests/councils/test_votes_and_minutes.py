@@ -6,7 +6,15 @@ from app.audit.models import AuditEntry
 from app.communities.models import Role
 from app.core.errors import DomainError
 from app.councils import minutes, services, votes
-from app.councils.models import Ballot, Minutes, Motion, SecretBallotMark, SecretTally, VoteResult
+from app.councils.models import (
+    Ballot,
+    Minutes,
+    Motion,
+    SecretBallotMark,
+    SecretChoice,
+    SecretTally,
+    VoteResult,
+)
 from app.extensions import db
 from app.rules.models import RuleSet
 from tests.conftest import login
@@ -147,14 +155,54 @@ def test_secret_votes_keep_counts_and_who_voted_but_never_link_them(council):
     assert count(Ballot) == 0 and count(SecretBallotMark) == 3
     mark_columns = {column.key for column in inspect(SecretBallotMark).columns}
     assert mark_columns == {"id", "vote_id", "user_id"}  # no choice, no time
+    box_columns = {column.key for column in inspect(SecretChoice).columns}
+    assert box_columns == {"id", "vote_id", "choice"}  # no member, no time
+    # Until the close the choices wait in the box; the refused second vote left nothing there.
+    assert sorted(db.session.scalars(select(SecretChoice.choice))) == ["no", "yes", "yes"]
     tally = db.session.get(SecretTally, vote.id)
-    assert (tally.yes, tally.no, tally.abstain) == (2, 1, 0)
+    assert (tally.yes, tally.no, tally.abstain) == (0, 0, 0)
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "vote.secret_ballot_cast")):
         assert "choice" not in entry.data
     result = votes.close_vote(c.chair, meeting, vote)
     assert (result.yes, result.no, result.present) == (2, 1, 4)
     assert not result.passed  # 2 of 4 present is not more than half
     assert item.matter.status == "on_agenda"
+    assert count(SecretChoice) == 0  # the box is emptied into the tally
+    db.session.refresh(tally)
+    assert (tally.yes, tally.no, tally.abstain) == (2, 1, 0)
+
+
+def test_a_refused_secret_vote_takes_its_choice_out_of_the_box_again(council, monkeypatch):
+    c = council
+    set_rules(c.community, secret_ballot=True)
+    meeting = open_meeting(c, present=4)
+    _item, motion = debate(c, meeting, kind="reject")
+    vote = votes.open_vote(c.chair, meeting, motion, "secret")
+    votes.cast_vote(c.members[0], meeting, vote, "yes")
+    # A second request from the same member racing past the early check: the mark's unique
+    # constraint refuses it after its choice went into the box, and the choice comes out again.
+    monkeypatch.setattr(votes, "has_voted", lambda _vote, _user_id: False)
+    with pytest.raises(DomainError, match="不能更改"):
+        votes.cast_vote(c.members[0], meeting, vote, "no")
+    monkeypatch.undo()
+    assert count(SecretBallotMark) == 1 and list(db.session.scalars(select(SecretChoice.choice))) == ["yes"]
+    assert votes.close_vote(c.chair, meeting, vote).yes == 1
+
+
+def test_a_box_that_does_not_match_the_marks_voids_the_vote(council):
+    c = council
+    set_rules(c.community, secret_ballot=True)
+    meeting = open_meeting(c, present=4)
+    item, motion = debate(c, meeting, kind="reject")
+    vote = votes.open_vote(c.chair, meeting, motion, "secret")
+    votes.cast_vote(c.members[0], meeting, vote, "yes")
+    db.session.add(SecretChoice(vote_id=vote.id, choice="no"))  # a process died between choice and mark
+    db.session.commit()
+    assert votes.close_vote(c.chair, meeting, vote) is None
+    assert count(VoteResult) == 0 and count(SecretChoice) == 0 and motion.status == "withdrawn"
+    assert item.status == "deferred" and item.matter.status == "on_agenda"
+    voided = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.voided"))
+    assert voided.data["reason"] == "box_mismatch"
 
 
 def test_counted_in_the_room_validated_against_members_present(council):
@@ -173,21 +221,65 @@ def test_counted_in_the_room_validated_against_members_present(council):
     assert item.matter.status == "in_vote" and item.status == "decided" and item.outcome == "refer_to_vote"
 
 
-def test_a_tie_is_settled_by_the_presiding_chair_when_the_rules_say_so(council):
+def test_under_chair_decides_the_chair_votes_only_to_settle_a_tie(council):
     c = council
     set_rules(c.community, tie_rule="chair_decides", majority_base="yes_no")
     meeting = open_meeting(c, present=5)
     item, motion = debate(c, meeting, kind="reject")
     vote = votes.open_vote(c.chair, meeting, motion, "named")
+    assert c.chair.id not in vote.entitled and vote.casting_chair_id == c.chair.id
+    with pytest.raises(DomainError, match="主持人.*不参加"):
+        votes.cast_vote(c.chair, meeting, vote, "yes")  # no vote in the round
+    with pytest.raises(DomainError):
+        votes.record_hand(c.committee, meeting, vote, c.chair.id, "yes")
     votes.cast_vote(c.members[0], meeting, vote, "yes")
     votes.cast_vote(c.members[1], meeting, vote, "no")
     with pytest.raises(DomainError, match="平票"):
-        votes.close_vote(c.chair, meeting, vote)
+        votes.cast_deciding_vote(c.chair, meeting, vote, "yes")  # not before the close
+    assert votes.close_vote(c.committee, meeting, vote) is None  # tied: it waits for the chair
+    assert not vote.is_open and vote.tied_counts == [1, 1, 0] and votes.awaiting_casting_vote(vote)
+    assert motion.status == "voting" and count(VoteResult) == 0
+    with pytest.raises(DomainError, match="表决已结束"):
+        votes.cast_vote(c.members[2], meeting, vote, "yes")
+    with pytest.raises(DomainError, match="决定票"):
+        services.close_meeting(c.chair, meeting)
     with pytest.raises(DomainError):
-        votes.close_vote(c.committee, meeting, vote, casting_vote=True)  # the secretary has no casting vote
-    result = votes.close_vote(c.chair, meeting, vote, casting_vote=True)
+        votes.cast_deciding_vote(c.committee, meeting, vote, "yes")  # the secretary has no deciding vote
+    with pytest.raises(DomainError):
+        votes.cast_deciding_vote(c.chair, meeting, vote, "abstain")
+    result = votes.cast_deciding_vote(c.chair, meeting, vote, "yes")
     assert result.tie and result.casting_vote is True and result.passed
-    assert item.matter.status == "rejected"
+    assert (result.yes, result.no, result.present, result.not_voted) == (1, 1, 4, 2)
+    assert result.quorum_met and item.matter.status == "rejected"
+    with pytest.raises(DomainError):
+        votes.cast_deciding_vote(c.chair, meeting, vote, "no")  # never twice
+    assert count(VoteResult) == 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.closed"))
+    assert entry.data["casting_chair_id"] == c.chair.id and entry.data["casting_vote"] is True
+
+
+def test_under_chair_decides_a_vote_without_a_tie_has_no_deciding_vote(council):
+    c = council
+    set_rules(c.community, tie_rule="chair_decides", majority_base="yes_no")
+    meeting = open_meeting(c, present=5)
+    _item, motion = debate(c, meeting, kind="reject")
+    vote = votes.open_vote(c.chair, meeting, motion, "named")
+    for user in c.members[:3]:
+        votes.cast_vote(user, meeting, vote, "yes")
+    result = votes.close_vote(c.chair, meeting, vote)
+    assert result.passed and not result.tie and result.casting_vote is None
+    with pytest.raises(DomainError, match="平票"):
+        votes.cast_deciding_vote(c.chair, meeting, vote, "no")
+
+
+def test_when_a_tie_fails_the_chair_votes_in_the_round_like_any_member(council):
+    c = council
+    meeting = open_meeting(c, present=3)
+    _item, motion = debate(c, meeting, kind="reject")
+    vote = votes.open_vote(c.chair, meeting, motion, "named")
+    assert c.chair.id in vote.entitled and vote.casting_chair_id is None
+    votes.cast_vote(c.chair, meeting, vote, "yes")
+    assert count(Ballot) == 1
 
 
 def test_a_passed_approval_feeds_the_lifecycle_with_motion_meeting_and_budget(council):
@@ -407,20 +499,33 @@ def test_the_chair_runs_the_meeting_from_the_laptop_view(client, council):
     assert "主持权由陈会长移交给议事员3" in html and "决定：否决" in html
 
 
-def test_a_tie_through_the_close_form(client, council):
+def test_a_tie_through_the_close_form_and_the_deciding_vote(client, council):
     c = council
-    set_rules(c.community, tie_rule="chair_decides", majority_base="yes_no")
-    meeting = open_meeting(c, present=4)
+    set_rules(c.community, tie_rule="chair_decides", majority_base="yes_no", secret_ballot=True)
+    meeting = open_meeting(c, present=5)
     _item, motion = debate(c, meeting, kind="reject")
-    vote = votes.open_vote(c.chair, meeting, motion, "named")
+    vote = votes.open_vote(c.chair, meeting, motion, "secret")
     votes.cast_vote(c.members[0], meeting, vote, "yes")
     votes.cast_vote(c.members[1], meeting, vote, "no")
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.chair)
-    assert "平票时主持人的决定票" in client.get(f"{base}/chair").get_data(as_text=True)
-    response = client.post(f"{base}/votes/{vote.id}/close", data={"casting": "", "view": "chair"})
-    assert response.status_code == 400 and "决定票" in response.get_data(as_text=True)
-    response = client.post(f"{base}/votes/{vote.id}/close", data={"casting": "no", "view": "chair"})
+    assert "不参加本轮表决" in client.get(f"{base}/chair").get_data(as_text=True)
+    member_html = client.get(f"{base}/member").get_data(as_text=True)
+    assert "您主持本次会议，不参加本轮表决" in member_html and "vote-yes" not in member_html
+    response = client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "yes", "view": "member"})
+    assert response.status_code == 400 and count(SecretBallotMark) == 2
+    response = client.post(f"{base}/votes/{vote.id}/close", data={"view": "chair"})
+    assert response.status_code == 302
+    html = client.get(f"{base}/chair").get_data(as_text=True)
+    assert "平票" in html and "决定票：反对" in html
+    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "maybe", "view": "chair"})
+    assert response.status_code == 400
+    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "no", "view": "chair"})
     assert response.status_code == 302
     result = db.session.scalar(select(VoteResult))
-    assert result.tie and result.casting_vote is False and not result.passed
+    assert result.tie and result.casting_vote is False and not result.passed and (result.yes, result.no) == (1, 1)
+    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "yes", "view": "chair"})
+    assert response.status_code == 400 and count(VoteResult) == 1
+    assert client.post(f"{base}/close", data={"view": "chair"}).status_code == 302
+    html = client.get(f"{base}/minutes").get_data(as_text=True)
+    assert "主持人未参加本轮表决" in html and "主持人的决定票" in html

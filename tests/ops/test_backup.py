@@ -1,8 +1,14 @@
 """`flask --app wsgi backup PATH` during concurrent writes gives a consistent copy, and
 `flask --app wsgi restore PATH` puts it back; both refuse what they cannot do safely."""
+import fcntl
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +19,7 @@ from app.audit.services import verify
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.extensions import db
+from app.ops.serving import exclusive, lock_file
 from tests.database import ON_POSTGRES
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the SQLite backup API (PostgreSQL uses pg_dump); "
@@ -83,7 +90,7 @@ def test_a_backup_taken_during_writes_restores_to_a_consistent_verifiable_databa
         thread.join(30)
     assert not errors, errors[:3]
     assert result.exit_code == 0, result.output
-    assert "backup written" in result.output and "audit log intact" in result.output
+    assert "backup written" in result.output and "audit log intact" in result.output and ", head " in result.output
     total = sum(written)
     assert during >= 40 and total > during  # the writers really were writing before and after the copy
 
@@ -115,6 +122,9 @@ def test_restore_keeps_the_current_database_aside(tmp_path):
     result = cli(app, "restore", str(tmp_path / "one.db"), "--yes")
     assert result.exit_code == 0, result.output
     assert state(app)[0] == 1
+    # Going back in time is announced: heads published since will no longer verify.
+    assert "Warning: the current audit log has 2 entries" in result.output
+    assert "Entries 2..2 and what they record will be gone" in result.output
     kept = list(tmp_path.glob("app.db.before-restore-*"))
     assert len(kept) == 1
     with sqlite3.connect(kept[0]) as old:
@@ -165,9 +175,105 @@ def test_restore_refuses_a_broken_or_foreign_file(tmp_path):
     assert state(app)[0] == 1  # nothing was replaced
 
 
+def test_restore_refuses_a_backup_older_than_the_schema_clearly(tmp_path):
+    app = file_app(tmp_path, "app.db")
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as connection:  # audit_entry as it was before the `mac` column
+        connection.execute("CREATE TABLE audit_entry (id INTEGER PRIMARY KEY, at DATETIME, actor_id INTEGER, "
+                           "community_id INTEGER, action VARCHAR, object_type VARCHAR, object_id INTEGER, "
+                           "data JSON, prev_hash VARCHAR, hash VARCHAR)")
+        connection.execute("CREATE TABLE audit_head (id INTEGER PRIMARY KEY, last_id INTEGER, last_hash VARCHAR)")
+    result = cli(app, "restore", str(old), "--yes")
+    assert result.exit_code == 1 and "cannot be restored" in result.output
+    assert "its audit log cannot be read" in result.output and "db upgrade" in result.output
+
+
 def test_backup_refuses_an_in_memory_database(app):
     result = app.test_cli_runner().invoke(args=["backup", "/tmp/never-written.db"])
     if ON_POSTGRES:
         assert "pg_dump" in result.output
     else:
         assert result.exit_code != 0 and "in memory" in result.output
+
+
+# --- restore refuses while the app serves ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def server_env(tmp_path, name):
+    return dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / name}", UPLOAD_FOLDER=str(tmp_path / "uploads"),
+                WEIYI_CONFIG="default", FLASK_DEBUG="0")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_locked(database, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.communicate()
+        handle = exclusive(database)
+        if handle is None:
+            return
+        handle.close()
+        time.sleep(0.1)
+    raise AssertionError("the server never took the serving lock")
+
+
+def backed_up_app(tmp_path):
+    """app.db with one user, and a backup of it with none."""
+    app = file_app(tmp_path, "app.db")
+    assert cli(app, "backup", str(tmp_path / "empty.db")).exit_code == 0
+    with app.app_context():
+        auth_services.register("kept", "保留", "password123")
+        db.engine.dispose()
+    return app
+
+
+def test_restore_refuses_while_a_process_holds_the_serving_lock(tmp_path):
+    app = backed_up_app(tmp_path)
+    with lock_file(tmp_path / "app.db").open("a") as serving:
+        fcntl.flock(serving, fcntl.LOCK_SH)
+        result = cli(app, "restore", str(tmp_path / "empty.db"), "--yes")
+        assert result.exit_code != 0
+        assert "The app is serving: stop it first" in result.output and "Nothing was changed" in result.output
+        assert state(app)[0] == 1 and not list(tmp_path.glob("app.db.before-restore-*"))
+    result = cli(app, "restore", str(tmp_path / "empty.db"), "--yes")  # the lock is gone
+    assert result.exit_code == 0, result.output
+    assert state(app)[0] == 0
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "flask run"])
+def test_restore_refuses_while_gunicorn_or_flask_run_serves(tmp_path, server):
+    app = backed_up_app(tmp_path)
+    port = free_port()
+    command = {"gunicorn": [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
+                            "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+               "flask run": [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--no-reload",
+                             "--port", str(port)]}[server]
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env(tmp_path, "app.db"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until_locked(tmp_path / "app.db", process)
+        result = cli(app, "restore", str(tmp_path / "empty.db"), "--yes")
+        assert result.exit_code != 0 and "The app is serving: stop it first" in result.output
+        assert state(app)[0] == 1
+    finally:
+        process.terminate()
+        process.wait(30)
+    assert cli(app, "restore", str(tmp_path / "empty.db"), "--yes").exit_code == 0
+    assert state(app)[0] == 0
+
+
+def test_other_flask_commands_do_not_hold_the_serving_lock(tmp_path):
+    """The real `flask --app wsgi restore`: it loads wsgi.py too, and must not count as serving."""
+    backed_up_app(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "restore", str(tmp_path / "empty.db"),
+                           "--yes"], cwd=ROOT, env=server_env(tmp_path, "app.db"), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "restored" in done.stdout and "head 0:" + "0" * 64 in done.stdout

@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from app.core.secrecy import random_row_id
 from app.councils.minutes import build_content
 from app.councils.models import (
     AgendaItem,
@@ -29,7 +30,7 @@ from app.tracker.models import (
     Milestone,
     SpendingEntry,
 )
-from app.voting.models import RoundBallot, RoundOption, RoundResult, VotingRound
+from app.voting.models import RoundBallot, RoundOption, RoundParticipation, RoundResult, VotingRound
 
 
 def held_meeting(community, matter, chair, secretary, members, committee, *, passed=True, lock=True, budget=8000):
@@ -105,10 +106,13 @@ def counted_round(community, matters, voters, committee, *, counted=True, title=
     ballots = []
     for i, voter in enumerate(voters):
         choices = [1] if i % 2 else [1, 2]
-        ballot = RoundBallot(round_id=voting_round.id, channel="online", voter_key=f"u:{voter.id}",
-                             user_id=voter.id, choices=choices, receipt_code=secrets.token_hex(6).upper(),
-                             nonce=secrets.token_hex(8), counted=True)
+        ballot = RoundBallot(id=random_row_id(), round_id=voting_round.id, channel="online", choices=choices)
         db.session.add(ballot)
+        db.session.flush()
+        # The register row; its link to the box is cut once the round is counted (sealed).
+        db.session.add(RoundParticipation(round_id=voting_round.id, voter_key=f"u:{voter.id}", user_id=voter.id,
+                                          channel="online", receipt_code=secrets.token_hex(6).upper(),
+                                          ballot_id=None if counted else ballot.id))
         ballots.append(ballot)
     db.session.flush()
     if counted:

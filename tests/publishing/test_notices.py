@@ -135,7 +135,7 @@ def test_a_record_not_yet_accepted_cannot_be_published(world, make):
     record = tracker.record_for_matter(matter)
     with pytest.raises(DomainError):
         services.publish_notice(world.committee, world.community, "acceptance", record.id,
-                                period_start=local_today(), period_end=local_today())
+                                period_start=local_today(), period_end=local_today() + timedelta(days=7))
     assert record.id not in dict(services.candidates(world.community)["acceptance"])
 
 
@@ -146,7 +146,7 @@ def test_only_the_committee_publishes(client, world, who):
     assert client.post("/c/xinglin/notices/new", data=form(world)).status_code == 403
     with pytest.raises(DomainError):
         services.publish_notice(getattr(world, who), world.community, "acceptance", world.record.id,
-                                period_start=local_today(), period_end=local_today())
+                                period_start=local_today(), period_end=local_today() + timedelta(days=7))
 
 
 def test_visitors_are_sent_to_log_in(client, world):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.models import AuditEntry
 from app.core.errors import DomainError
@@ -83,7 +84,7 @@ def test_the_guard_refuses_every_transition_and_says_why(world):
     assert services.unanswered_objections(world.matter.id + 1000) == []
 
 
-def test_one_pending_objection_per_person(client, world):
+def test_one_objection_per_person_per_notice(client, world):
     notice = publish(world)
     login(client, world.resident)
     assert lodge(client, notice).status_code == 302
@@ -91,9 +92,75 @@ def test_one_pending_objection_per_person(client, world):
     assert second.status_code == 400
     assert "第二条异议" in second.get_data(as_text=True)  # the text is kept
     assert db.session.scalar(select(db.func.count(Objection.id))) == 1
-    # Once answered, the same person may object again during the period.
+    # Once answered, still one: the answer does not open a second turn.
     services.answer_objection(world.committee, notice, db.session.scalar(select(Objection.id)), "答复")
-    assert lodge(client, notice, "新的问题").status_code == 302
+    third = client.post(f"/c/xinglin/notices/{notice.id}/objections?lang=en", data={"body": "新的问题"})
+    assert third.status_code == 400
+    assert "each resident may lodge one" in third.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Objection.id))) == 1
+    # Another resident still may.
+    assert services.lodge_objection(world.council, notice, "我也有异议").author_id == world.council.id
+
+
+def test_the_database_refuses_a_second_objection(world):
+    notice = publish(world)
+    services.lodge_objection(world.resident, notice, "有异议")
+    db.session.add(Objection(notice_id=notice.id, author_id=world.resident.id, body="绕过服务"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def reopen(client, notice, objection, reason="居民提供了新的测量照片，重新核实。"):
+    prefix = f"reopen-{objection.id}"
+    return client.post(f"/c/xinglin/notices/{notice.id}/objections/{objection.id}/reopen",
+                       data={f"{prefix}-reason": reason})
+
+
+def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, world):
+    notice = publish(world)
+    objection = services.lodge_objection(world.resident, notice, "坡度太陡")
+    services.answer_objection(world.committee, notice, objection.id, "已复测，符合规范。")
+    assert services.unanswered_objections(world.matter.id) == []
+
+    login(client, world.committee)
+    page = client.get(f"/c/xinglin/notices/{notice.id}").get_data(as_text=True)
+    assert f"/objections/{objection.id}/reopen" in page
+    assert reopen(client, notice, objection, "").status_code == 400  # a reason is required
+    assert reopen(client, notice, objection).status_code == 302
+    db.session.refresh(objection)
+    assert not objection.is_answered and objection.reopened_by_id == world.committee.id
+    assert objection.answer == "已复测，符合规范。"  # the earlier answer stays on record
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.objection_reopened"))
+    assert entry is not None and entry.data["reason"] == "居民提供了新的测量照片，重新核实。"
+    told = db.session.scalars(select(Notification).where(Notification.user_id == world.resident.id,
+                                                         Notification.message.contains("reopened"))).all()
+    assert [n.params["reason"] for n in told] == ["居民提供了新的测量照片，重新核实。"]
+    html = client.get(f"/c/xinglin/notices/{notice.id}?lang=en").get_data(as_text=True)
+    assert "Reopened by the committee on" in html and "The committee's earlier answer" in html
+
+    # It holds the matter again until it is answered again.
+    with pytest.raises(DomainError) as refused:
+        tracker.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+    assert notice.title in str(refused.value.message)
+    db.session.rollback()
+    assert reopen(client, notice, objection).status_code == 400  # not answered: nothing to reopen
+    assert answer(client, notice, objection, "再次复测，已整改。").status_code == 302
+    tracker.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+    assert world.matter.status == "evaluating"
+
+
+@pytest.mark.parametrize("who", ["resident", "council", "other_committee", "admin"])
+def test_only_the_committee_reopens(client, world, who):
+    notice = publish(world)
+    objection = services.lodge_objection(world.resident, notice, "有异议")
+    services.answer_objection(world.committee, notice, objection.id, "已核实")
+    login(client, getattr(world, who))
+    assert reopen(client, notice, objection).status_code == 403
+    with pytest.raises(DomainError):
+        services.reopen_objection(getattr(world, who), notice, objection.id, "重新看看")
+    db.session.refresh(objection)
+    assert objection.is_answered and objection.reopened_at is None
 
 
 @pytest.mark.parametrize("who", ["council", "proposer"])
@@ -122,14 +189,14 @@ def test_visitors_are_asked_to_log_in(client, world):
 
 
 def test_only_during_the_period(client, world):
-    notice = publish(world, start=local_today() + timedelta(days=2), end=local_today() + timedelta(days=5))
+    notice = publish(world, start=local_today() + timedelta(days=2), end=local_today() + timedelta(days=6))
     login(client, world.resident)
     early = lodge(client, notice)
     assert early.status_code == 400
     assert client.get(f"/c/xinglin/notices/{notice.id}").status_code == 200
     with freeze_time(utcnow() + timedelta(days=3)):
         assert lodge(client, notice).status_code == 302
-    with freeze_time(utcnow() + timedelta(days=7)):
+    with freeze_time(utcnow() + timedelta(days=8)):
         late = lodge(client, notice, "太晚了")
         assert late.status_code == 400
         assert "ended" in late.get_data(as_text=True) or "已结束" in late.get_data(as_text=True)
@@ -180,10 +247,23 @@ def test_bad_objections(client, world):
     assert db.session.scalar(select(db.func.count(Objection.id))) == 0
 
 
-def test_the_form_is_replaced_by_a_note_while_ones_objection_waits(client, world):
+def test_the_form_is_replaced_by_a_note_once_one_has_objected(client, world):
     notice = publish(world)
     login(client, world.resident)
     assert lodge(client, notice).status_code == 302
+    services.answer_objection(world.committee, notice, db.session.scalar(select(Objection.id)), "答复")
     html = client.get(f"/c/xinglin/notices/{notice.id}?lang=en").get_data(as_text=True)
     assert f'action="/c/xinglin/notices/{notice.id}/objections"' not in html
-    assert "Your objection awaits the committee's answer" in html
+    assert "You have lodged your objection to this notice" in html
+
+
+def test_the_api_shows_a_reopened_objection_as_waiting(client, world):
+    notice = publish(world)
+    objection = services.lodge_objection(world.resident, notice, "有异议")
+    services.answer_objection(world.committee, notice, objection.id, "已核实")
+    services.reopen_objection(world.committee, notice, objection.id, "需要再核实")
+    data = client.get(f"/api/v1/communities/xinglin/notices/{notice.id}").get_json()
+    assert data["unanswered_objections"] == 1
+    shown = data["objections"][0]
+    assert shown["answered_at"] is None and shown["answer"] == "已核实"
+    assert shown["reopen_reason"] == "需要再核实" and shown["reopened_at"] is not None

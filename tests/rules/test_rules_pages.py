@@ -16,8 +16,14 @@ FORM = {
     "notice_days": "5", "quorum_numerator": "2", "quorum_denominator": "3", "quorum_strict": "atleast",
     "seconders_needed": "2", "turns_per_item": "3", "minutes_per_turn": "4", "majority_rule": "two_thirds",
     "majority_base": "yes_no_abstain", "tie_rule": "chair_decides", "secret_ballot": "secret",
-    "min_turnout_percent": "15", "satisfaction_threshold_percent": "70", "change_note": "议事会决定提高门槛",
+    "resident_majority_rule": "two_thirds", "resident_majority_base": "yes_no_abstain",
+    "min_turnout_percent": "15", "satisfaction_threshold_percent": "70", "objection_days": "10",
+    "change_note": "议事会决定提高门槛",
 }
+
+
+def first_version(community):
+    return db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.version == 1))
 
 
 def versions(community):
@@ -30,12 +36,17 @@ def test_describe_states_every_rule_in_english():
                     excluded_categories=["other"], negative_list=["营利性项目"], notice_days=3, quorum_numerator=1,
                     quorum_denominator=2, quorum_strict=True, seconders_needed=1, turns_per_item=2,
                     minutes_per_turn=2, majority_rule="simple", majority_base="present", tie_rule="fails",
-                    secret_ballot=False, min_turnout_percent=10, satisfaction_threshold_percent=60)
+                    secret_ballot=False, min_turnout_percent=10, satisfaction_threshold_percent=60,
+                    resident_majority_rule="simple", resident_majority_base="yes_no")
     text = " ".join(f"{s.topic}: {s.text}" for s in describe(rules))
     for expected in ("15 verified residents", "200000 yuan for a service", "not admitted: other", "营利性项目",
                      "at least 3 days", "more than 1/2 of all council members", "1 seconders",
                      "at most 2 times on an item, 2 minutes", "more than half of the members present",
-                     "the motion fails", "roll call", "at least 10%", "at least 60%"):
+                     "the motion fails", "roll call", "at least 10%", "at least 60%",
+                     "the council's majority does not apply: A project passes when its yes votes are more than half "
+                     "of the yes and no votes on it. An even split fails.",
+                     "A resident vote of any kind is valid only with a turnout of at least 10%",
+                     "eligible when voting opened", "published as not valid and no project is approved"):
         assert expected in text, expected
     assert rule_summary(majority_rule="simple", majority_base="present", quorum_numerator=1, quorum_denominator=2,
                         quorum_strict=True, version=3) == "simple majority of members present, quorum more than 1/2, " \
@@ -70,6 +81,11 @@ def test_committee_saves_a_new_version_with_every_field(client, make):
     assert (rules.majority_rule, rules.majority_base, rules.tie_rule, rules.secret_ballot) == (
         "two_thirds", "yes_no_abstain", "chair_decides", True)
     assert (rules.min_turnout_percent, rules.satisfaction_threshold_percent) == (15, 70)
+    assert (rules.objection_days, first_version(community).objection_days) == (10, 5)
+    # The residents' majority is its own field, apart from the council's.
+    assert (rules.resident_majority_rule, rules.resident_majority_base) == ("two_thirds", "yes_no_abstain")
+    assert (first_version(community).resident_majority_rule, first_version(community).resident_majority_base) == (
+        "simple", "yes_no")
     first = db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.version == 1))
     assert first.quorum_strict is True and first.majority_rule == "simple"  # the old version is untouched
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rules.version_created"))
@@ -78,6 +94,7 @@ def test_committee_saves_a_new_version_with_every_field(client, make):
     html = client.get(f"/c/{community.slug}/rules/").get_data(as_text=True)
     assert "至少有应到成员的2/3出席方可开会" in html
     assert "议事会决定提高门槛" in html
+    assert "公示期至少10天" in html
     old = client.get(f"/c/{community.slug}/rules/v1").get_data(as_text=True)
     assert "超过应到成员的1/2出席方可开会" in old and "不再有效" in old
 
@@ -92,6 +109,7 @@ def test_bad_rules_are_refused_and_nothing_is_saved(client, make):
         dict(turns_per_item="0"),
         dict(cap_works="-5"),
         dict(majority_rule="most"),
+        dict(resident_majority_base="everyone"),
         dict(notice_days="abc"),
     ]
     for case in cases:

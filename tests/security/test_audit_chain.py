@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from app import create_app
-from app.audit.models import AuditEntry
-from app.audit.services import record, verify
+from app.audit.models import AuditEntry, AuditHead, canonical
+from app.audit.services import _digest, head, record, verify
 from app.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,3 +124,163 @@ def test_the_real_command_line(tmp_path):
                             env=env, capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "entry 2: content was edited" in broken.stderr
+
+
+# --- Witnessing: a published head catches a chain rewritten with recomputed hashes -------------------
+
+def insider_rewrite(entry_id, **changes):
+    """What someone able to write the database (and read this source) can do: change an entry, recompute
+    its hash and every later one and move the head record, all behind the application's back."""
+    entries = AuditEntry.__table__
+    connection = db.session.connection()
+    rows = connection.execute(select(entries).where(entries.c.id >= entry_id).order_by(entries.c.id)).all()
+    prev_hash = rows[0].prev_hash
+    for row in rows:
+        values = {**row._mapping, **(changes if row.id == entry_id else {})}
+        payload = canonical(row.id, values["at"], values["actor_id"], values["community_id"], values["action"],
+                            values["object_type"], values["object_id"], values["data"])
+        new_hash = _digest(prev_hash, payload)
+        connection.execute(entries.update().where(entries.c.id == row.id)
+                           .values(prev_hash=prev_hash, hash=new_hash, **(changes if row.id == entry_id else {})))
+        prev_hash = new_hash
+    connection.execute(AuditHead.__table__.update().values(last_hash=prev_hash))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def verify_heads(app, *heads):
+    args = ["audit", "verify"]
+    for published in heads:
+        args += ["--head", published]
+    result = app.test_cli_runner().invoke(args=args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def stored_hash(entry_id):
+    return db.session.get(AuditEntry, entry_id).hash
+
+
+def test_the_head_is_count_and_last_hash_and_the_command_prints_it(chain):
+    current = head()
+    assert (current.entries, current.hash) == (6, stored_hash(6))
+    assert current.short == current.hash[:12] and current.token == f"6:{current.hash}"
+    result = chain.test_cli_runner().invoke(args=["audit", "head"])
+    assert result.exit_code == 0 and result.output == f"6:{current.hash}\n"
+
+
+def test_a_published_head_still_contained_is_confirmed(chain):
+    early = f"3:{stored_hash(3)}"
+    now = head().token
+    record("test.later", object_type="Test", object_id=7)
+    db.session.commit()
+    short = now[:now.index(":") + 13]
+    code, out, err = verify_heads(chain, early, now, short)
+    assert code == 0, err
+    assert f"the log still contains head {early}" in out and f"the log still contains head {now}" in out
+    assert f"the log still contains head {short} (short form: 48 bits)" in out
+    assert "audit log intact: 7 entries" in out
+
+
+def test_a_chain_rewritten_with_recomputed_hashes_is_caught_by_a_published_head(chain):
+    published = head().token
+    first = f"1:{stored_hash(1)}"
+    assert db.session.get(AuditEntry, 3).data == {"n": 2, "note": "议事"}
+
+    insider_rewrite(3, data={"n": 99, "note": "议事"})
+
+    assert db.session.get(AuditEntry, 3).data == {"n": 99, "note": "议事"}
+    assert run_verify(chain) == (0, "audit log intact: 6 entries\n")  # the chain alone cannot tell
+    code, out, err = verify_heads(chain, published)
+    assert code == 1
+    assert (f"published head {published}: entry 6 now has hash {stored_hash(6)}: the log was rewritten "
+            f"at or before entry 6") in err
+    # An older published head that still holds narrows it down.
+    code, out, err = verify_heads(chain, first, published)
+    assert code == 1 and f"the log still contains head {first}" in out
+    assert "the log was rewritten between entries 2 and 6" in err
+    # The 12-digit short form printed on the pages is enough to notice.
+    short = published[:published.index(":") + 13]
+    code, out, err = verify_heads(chain, short)
+    assert code == 1 and f"published head {short}: entry 6 now has hash" in err
+
+
+def test_a_log_rolled_back_or_cut_off_is_caught_by_a_published_head(chain):
+    published = head().token
+    entries = AuditEntry.__table__
+    connection = db.session.connection()
+    connection.execute(entries.delete().where(entries.c.id > 4))
+    connection.execute(AuditHead.__table__.update().values(last_id=4, last_hash=stored_hash(4)))
+    db.session.commit()
+    assert run_verify(chain) == (0, "audit log intact: 4 entries\n")
+    code, out, err = verify_heads(chain, published)
+    assert code == 1
+    assert f"published head {published}: the log ends at entry 4 (entries were cut off the end, or an older " \
+           f"backup was restored)" in err
+
+
+@pytest.mark.parametrize("bad", ["6", "6:xyz", "6:abc", f"x:{'a' * 64}", f"6:{'a' * 65}", ""])
+def test_a_malformed_head_is_refused_clearly(chain, bad):
+    result = chain.test_cli_runner().invoke(args=["audit", "verify", "--head", bad])
+    assert result.exit_code == 2 and "is not a published head: expected COUNT:HASH" in result.output
+
+
+# --- AUDIT_KEY: entries signed with a key kept outside the database ---------------------------------------
+
+def test_without_audit_key_nothing_is_signed(chain):
+    assert db.session.scalars(select(AuditEntry.mac)).all() == [None] * 6
+
+
+def test_with_audit_key_entries_are_signed_and_a_rewrite_without_the_key_is_caught(app, make):
+    app.config["AUDIT_KEY"] = "a-long-random-key-kept-outside-the-database"
+    user = make.user()
+    for n in range(4):
+        record("test.signed", user, actor=user, n=n)
+        db.session.commit()
+    macs = db.session.scalars(select(AuditEntry.mac).order_by(AuditEntry.id)).all()
+    assert all(macs) and len(set(macs)) == 4
+    assert run_verify(app) == (0, "audit log intact: 4 entries, 4 signed with AUDIT_KEY\n")
+
+    insider_rewrite(2, action="test.forged")
+    code, output = run_verify(app)
+    assert code == 1 and "entries 2, 3, 4: signature does not match AUDIT_KEY" in output
+
+    # Dropping the signatures of the rewritten entries does not hide it either.
+    entries = AuditEntry.__table__
+    db.session.connection().execute(entries.update().where(entries.c.id >= 2).values(mac=None))
+    db.session.commit()
+    code, output = run_verify(app)
+    assert code == 1 and "entries 2, 3, 4: not signed although an earlier entry is" in output
+
+
+def test_entries_written_before_the_key_was_set_are_reported_unsigned_not_broken(app, make):
+    user = make.user()
+    record("test.before", user, actor=user)
+    record("test.before", user, actor=user)
+    db.session.commit()
+    app.config["AUDIT_KEY"] = "k" * 40
+    record("test.after", user, actor=user)
+    db.session.commit()
+    code, output = run_verify(app)
+    assert code == 0, output
+    assert "2 entries written before AUDIT_KEY was set are not signed" in output
+    assert output.endswith("audit log intact: 3 entries, 1 signed with AUDIT_KEY\n")
+    # Without the key the signatures cannot be checked, and the command says so.
+    app.config["AUDIT_KEY"] = None
+    code, output = run_verify(app)
+    assert code == 0 and "1 entries are signed; set AUDIT_KEY to check their signatures" in output
+    # A different key: every signature fails.
+    app.config["AUDIT_KEY"] = "another key"
+    code, output = run_verify(app)
+    assert code == 1 and "entry 3: signature does not match AUDIT_KEY" in output
+
+
+def test_many_bad_signatures_are_summed_up_not_listed_one_by_one(app, make):
+    app.config["AUDIT_KEY"] = "the key of the day"
+    for n in range(7):
+        record("test.signed", object_type="Test", object_id=n)
+    db.session.commit()
+    app.config["AUDIT_KEY"] = "a changed key"
+    code, output = run_verify(app)
+    assert code == 1
+    assert "entries 1, 2, 3, 4, 5, … (7 in all): signature does not match AUDIT_KEY (rewritten by someone " \
+           "without the key, or the key was changed)" in output

@@ -128,8 +128,10 @@ GET = {
     "voting.paper_template": everyone(),
     "voting.paper_template@counted": everyone(),
     "voting.new": only(*STAFF),
-    "voting.paper": only(*STAFF),
-    "voting.paper@counted": only(*STAFF),
+    "voting.paper": only(*STAFF, *COUNCIL),  # council members confirm tally sheets as scrutineers
+    "voting.paper@counted": only(*STAFF, *COUNCIL),
+    "voting.paper_objection": signed_in(),  # the page says whether you were marked in person
+    "voting.paper_objection@counted": signed_in(),
     "voting.households": only(*STAFF),
     "voting.household": only(*STAFF),
     # implementation tracker
@@ -229,6 +231,7 @@ POST = {
     "councils.end_turn": RUNS_MEETINGS,
     "councils.open_vote": RUNS_MEETINGS,
     "councils.close_vote": RUNS_MEETINGS,
+    "councils.decide": ("chair",),  # only the presiding chair settles a tie
     "councils.minutes_notes": RUNS_MEETINGS,
     "councils.minutes_correct": RUNS_MEETINGS,
     "councils.minutes_lock": ("chair",),
@@ -243,16 +246,19 @@ POST = {
     "voting.ballot": VERIFIED,
     "voting.new": STAFF,
     "voting.count": STAFF,
-    "voting.paper": STAFF,
+    "voting.paper": STAFF + COUNCIL,
+    "voting.paper_objection": VERIFIED,  # those marked in person (the service checks the mark)
     "voting.households": STAFF,
     "voting.household": STAFF,
-    "tracker.rate": VERIFIED,
+    "tracker.rate": ("resident", "council", "chair", "proposer"),  # not the committee that manages it
     **{f"tracker.{name}": ("committee",) for name in (
         "details", "add_milestone", "milestone_done", "post_update", "spending", "start", "pause", "resume",
         "accept", "open_evaluation", "end_window", "respond", "rectify", "close")},
     "publishing.new_notice": ("committee",),
     "publishing.lodge_objection": ("resident", "council", "chair", "proposer"),
     "publishing.answer_objection": ("committee",),
+    "publishing.reopen_objection": ("committee",),
+    "matters.clarify": ("proposer", "committee"),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -325,6 +331,11 @@ class Walker:
             values.update(self.snap.variants[variant])
         missing = [arg for arg in rule.arguments if arg not in values]
         assert not missing, f"{rule.endpoint}: the world has no value for {missing} (extend tests/security/world.py)"
+        if rule.endpoint == "councils.checkin":
+            # The check-in code changes every minute: the one the projector shows now.
+            from app.councils.models import Meeting
+            from app.councils.services import checkin_code
+            values["token"] = checkin_code(db.session.get(Meeting, values["meeting_id"]))
         with self.app.test_request_context():
             return self.app.url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
 

@@ -115,3 +115,27 @@ def test_total_row_is_computed_from_all_records(community, other_community, appr
     per_community, total = dashboards.figures_for([community, other_community], with_total=True)
     assert [f.records for f in per_community] == [3, 0]
     assert total.records == 3 and total.allocated == 60_000 and total.average_days == 25.0
+
+
+def test_admin_dashboard_withholds_communities_with_fewer_than_five_ratings(client, community, other_community,
+                                                                           approve, committee, residents, make,
+                                                                           other_committee):
+    build_community_a(approve, committee, residents)  # five ratings in xinglin
+    raters = [make.member(other_community, display_name=f"别的居民{i}") for i in range(2)]
+    record = approve(title="别的社区的项目", community_=other_community)
+    services.update_details(other_committee, record, responsible_unit="物业", contact="", planned_start=None,
+                            planned_end=None)
+    services.start(other_committee, record)
+    services.accept(other_committee, record, accepted_on=today(), note="验收")
+    services.open_evaluation(other_committee, record, closes_on=days(7))
+    for user in raters:
+        services.rate(user, record, stars=5)
+    admin = make.user(admin=True)
+    login(client, admin)
+    html = client.get("/admin/dashboard/?lang=en").get_data(as_text=True)
+    assert "Not shown: fewer than 5 ratings" in html
+    rows = {r["slug"]: r for r in csv.DictReader(io.StringIO(
+        client.get("/admin/dashboard/communities.csv").get_data(as_text=True).lstrip("\ufeff")))}
+    assert rows["other"]["ratings"] == "2" and rows["other"]["satisfaction"] == rows["other"]["average_stars"] == ""
+    # Withheld too, or the total row would give the small community away by subtraction.
+    assert rows["xinglin"]["satisfaction"] == ""

@@ -245,3 +245,27 @@ def test_other_forms_keep_the_records_values_after_an_error(client, started, com
     response = client.post(url(started, "/spending"), data={"spending-amount": "-1"})
     assert response.status_code == 400
     assert 'value="苏州市某建设公司"' in response.get_data(as_text=True)  # the plan form still shows the record
+
+
+def test_the_committee_managing_the_work_is_not_offered_the_rating(client, evaluating, committee):
+    login(client, committee)
+    record_page = client.get(url(evaluating) + "?lang=en").get_data(as_text=True)
+    assert "cannot rate it" in record_page and url(evaluating, "/rate") not in record_page.split("evaluation-h")[1]
+    page = client.get(url(evaluating, "/rate") + "?lang=en").get_data(as_text=True)
+    assert "cannot rate it" in page and 'name="stars"' not in page
+    response = client.post(url(evaluating, "/rate") + "?lang=en", data={"stars": "5"})
+    assert response.status_code == 400 and "cannot rate it" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Evaluation.id))) == 0
+
+
+def test_the_record_page_shows_no_group_of_fewer_than_five(client, evaluating, proposer, residents):
+    services.rate(proposer, evaluating, stars=1, comment="不满意")
+    for user in residents:
+        services.rate(user, evaluating, stars=5)
+    html = client.get(url(evaluating) + "?lang=en").get_data(as_text=True)
+    table = html.split("Who rated")[1].split("</table>")[0]
+    assert table.count("Not shown: fewer than 5 ratings") == 2  # the proposer's group, and the others with it
+    assert "Everyone" in table
+    # The comment carries its stars, not who gave it.
+    comments = html.split("不满意")[0].rsplit("<li", 1)[1]
+    assert "proposer" not in comments.lower()

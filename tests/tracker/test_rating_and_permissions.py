@@ -84,9 +84,18 @@ def test_only_verified_residents_of_the_community_rate(evaluating, who, request)
         services.rate(user, evaluating, stars=5)
 
 
-def test_committee_and_council_members_are_residents_too(evaluating, committee, council_member):
+def test_council_members_are_residents_too(evaluating, council_member):
+    assert permissions.can_rate(council_member, evaluating)
     services.rate(council_member, evaluating, stars=4)
-    services.rate(committee, evaluating, stars=4)
+
+
+def test_the_committee_that_manages_the_work_does_not_rate_it(evaluating, committee, other_committee):
+    assert permissions.manages_record(committee, evaluating)
+    assert not permissions.manages_record(other_committee, evaluating)
+    assert not permissions.can_rate(committee, evaluating)
+    with pytest.raises(DomainError, match="管理"):
+        services.rate(committee, evaluating, stars=5)
+    assert evaluating.current_window.evaluations == []
 
 
 @pytest.mark.parametrize("stars", [0, 6, -1, "5", None, True])
@@ -120,16 +129,29 @@ def test_window_ends_when_the_committee_says(evaluating, committee, residents):
         services.end_window(committee, evaluating)
 
 
-def test_summary_separates_proposer_and_supporters(evaluating, proposer, supporters, residents):
+def test_summary_withholds_groups_of_fewer_than_five(evaluating, proposer, supporters, residents):
     services.rate(proposer, evaluating, stars=2)
     services.rate(supporters[0], evaluating, stars=5)
     services.rate(supporters[1], evaluating, stars=4)
     services.rate(residents[0], evaluating, stars=3, comment="一般")
     summary = services.window_summary(evaluating.current_window)
     assert summary["all"].count == 4 and summary["all"].rate == 50.0 and summary["all"].average == 3.5
-    assert summary["proposer"].count == 1 and summary["proposer"].average == 2.0
-    assert summary["supporters"].count == 2 and summary["supporters"].rate == 100.0
-    assert summary["others"].count == 1
+    # The proposer's own rating is no group of its own; three and one are below five: both withheld.
+    assert "proposer" not in summary
+    assert summary["supporters"] is None and summary["others"] is None
     assert [e.comment for e in summary["comments"]] == ["一般"]
     assert summary["below"]  # 50 % < 60 %
     assert not summary["needs_response"]  # the window is still open
+
+
+def test_summary_shows_groups_of_five_or_more(evaluating, proposer, residents):
+    for user in residents:
+        services.rate(user, evaluating, stars=1)
+    summary = services.window_summary(evaluating.current_window)
+    assert summary["others"].count == 5 and summary["others"].average == 1.0
+    assert summary["supporters"].count == 0  # an empty group reveals nothing
+    services.rate(proposer, evaluating, stars=5)
+    summary = services.window_summary(evaluating.current_window)
+    # The proposer alone is withheld, and the five others too: the total minus them would give it away.
+    assert summary["supporters"] is None and summary["others"] is None
+    assert summary["all"].count == 6

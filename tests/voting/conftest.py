@@ -8,7 +8,7 @@ from app.communities.models import MembershipStatus, Role
 from app.extensions import db
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
-from app.voting import services
+from app.voting import paper, services
 
 COSTS = [50_000, 80_000, 120_000, 30_000, 90_000, 60_000]
 
@@ -26,6 +26,12 @@ def committee(make, community):
 @pytest.fixture
 def residents(make, community):
     return [make.member(community, username=f"resident{i}", display_name=f"居民{i}") for i in range(1, 7)]
+
+
+@pytest.fixture
+def scrutineer(make, community):
+    """A council member, who may confirm tally sheets as scrutineer (监票人)."""
+    return make.member(community, role=Role.COUNCIL_MEMBER, username="council1", display_name="议事员 李监票")
 
 
 @pytest.fixture
@@ -81,3 +87,16 @@ def option_ids(voting_round, *numbers):
 @pytest.fixture
 def knapsack_round(committee, community, matters):
     return open_round(committee, community, matters)
+
+
+def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=0):
+    """An in-person session running now: the voters marked there, its tally sheet ({choices: count})
+    entered by the committee member and confirmed by the scrutineer, so its ballots are in the box."""
+    now = utcnow()
+    polling_session = paper.declare_session(committee, voting_round, place="党群服务中心",
+                                            starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=2))
+    for user in voters:
+        paper.mark_in_person(committee, voting_round, user.username, polling_session)
+    sheet = paper.enter_sheet(committee, voting_round, polling_session, lines, spoilt)
+    paper.confirm_sheet(scrutineer, voting_round, sheet)
+    return polling_session, sheet

@@ -1,12 +1,14 @@
-"""Casting ballots through the HTTP routes: receipts, changes, eligibility, windows, bad input."""
+"""Casting ballots through the HTTP routes: receipts, new ballots replacing old ones, eligibility,
+windows, bad input."""
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEntry
 from app.extensions import db
 from app.models_base import utcnow
-from app.voting import services, tally
+from app.voting import receipts, services
 from app.voting.models import Household, HouseholdMember, RoundBallot, RoundParticipation
 from tests.conftest import login
 
@@ -40,48 +42,57 @@ def test_cast_knapsack_ballot_gives_a_receipt(en, residents, knapsack_round):
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/rounds/{knapsack_round.id}/receipt")
     ballot = db.session.scalar(select(RoundBallot))
-    assert ballot.choices == [1, 4] and ballot.counted is True and ballot.channel == "online"
-    assert ballot.receipt_code == tally.receipt_code(knapsack_round.id, "knapsack", (1, 4), ballot.nonce)
-    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert tally.format_receipt(ballot.receipt_code) in receipt
-    assert "项目1" in receipt and "项目4" in receipt
+    assert ballot.choices == [1, 4] and ballot.channel == "online"
     participation = db.session.scalar(select(RoundParticipation))
     assert participation.voter_key == f"u:{residents[1].id}" and participation.channel == "online"
-    mine = client.get("/c/xinglin/rounds/mine").get_data(as_text=True)
-    assert tally.format_receipt(ballot.receipt_code) in mine
+    assert participation.ballot_id == ballot.id  # the link exists while the round is open
+    code = receipts.format_code(participation.receipt_code)
+    receipt = client.get(response.headers["Location"])
+    html = receipt.get_data(as_text=True)
+    assert receipt.headers["Cache-Control"] == "no-store"
+    assert code in html and "项目1" in html and "项目4" in html and "Your choices are shown only now." in html
+    # Shown once: the receipt page again, "my ballots" and the ballot page show the code, not the choices.
+    for path in (f"/c/xinglin/rounds/{knapsack_round.id}/receipt", "/c/xinglin/rounds/mine",
+                 f"/c/xinglin/rounds/{knapsack_round.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert code in html and " checked" not in html, path
+        assert "项目1. 项目1" not in html and "<li>1. 项目1</li>" not in html, path
+    assert "In the ballot box; counted at the close" in client.get("/c/xinglin/rounds/mine").get_data(as_text=True)
 
 
 def test_public_receipt_lookup(client, residents, knapsack_round):
     login(client, residents[1])
     cast(client, knapsack_round, 2)
-    code = db.session.scalar(select(RoundBallot.receipt_code))
+    code = db.session.scalar(select(RoundParticipation.receipt_code))
     client.post("/auth/logout")
     client.get("/?lang=en")
-    found = client.get(f"/c/xinglin/rounds/check?code={tally.format_receipt(code).lower()}").get_data(as_text=True)
-    assert "Recorded; counted at the close" in found and "项目2" in found
+    found = client.get(f"/c/xinglin/rounds/check?code={receipts.format_code(code).lower()}").get_data(as_text=True)
+    assert "A ballot with this code is in the ballot box." in found and "项目2" not in found
     missing = client.get("/c/xinglin/rounds/check?code=AAAA-BBBB-CCCC").get_data(as_text=True)
     assert "No ballot with this receipt code" in missing
     assert client.get("/c/xinglin/rounds/check?code=" + "x" * 500).status_code == 200
 
 
-def test_changed_ballot_keeps_history(en, residents, knapsack_round):
+def test_a_new_ballot_replaces_the_old_one(en, residents, knapsack_round):
     client = en
     login(client, residents[1])
     cast(client, knapsack_round, 1)
     first = db.session.scalar(select(RoundBallot))
+    code = db.session.scalar(select(RoundParticipation.receipt_code))
     page = client.get(f"/c/xinglin/rounds/{knapsack_round.id}").get_data(as_text=True)
-    assert "Change my ballot" in page
+    assert "Cast a new ballot" in page and " checked" not in page  # the form does not show the old choices
     assert cast(client, knapsack_round, 2, 3).status_code == 303
-    rows = db.session.scalars(select(RoundBallot).order_by(RoundBallot.id)).all()
-    assert len(rows) == 2
-    db.session.refresh(first)
-    assert first.counted is None and first.superseded_at is not None and first.choices == [1]
-    assert rows[1].counted is True and rows[1].supersedes_id == first.id and rows[1].choices == [2, 3]
+    db.session.expire_all()
+    rows = db.session.scalars(select(RoundBallot)).all()
+    assert [r.choices for r in rows] == [[2, 3]] and rows[0].id != first.id  # the old one left the box
+    participation = db.session.scalar(select(RoundParticipation))
+    assert participation.ballot_id == rows[0].id and participation.receipt_code == code  # same code
     receipt = client.get(f"/c/xinglin/rounds/{knapsack_round.id}/receipt").get_data(as_text=True)
-    assert "Replaced by a later ballot: not counted" in receipt
-    check = client.get(f"/c/xinglin/rounds/check?code={first.receipt_code}").get_data(as_text=True)
-    assert "Replaced by a later ballot" in check
+    assert "项目2" in receipt and "项目3" in receipt and "项目1" not in receipt and "Replaced" not in receipt
     assert db.session.scalar(select(func.count(RoundParticipation.id))) == 1
+    changed = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "round.ballot_changed"))
+    assert changed.actor_id == residents[1].id and changed.object_type == "RoundParticipation"
+    assert changed.data == {"round_id": knapsack_round.id}  # no ballot id, no choices
 
 
 def test_no_change_when_the_round_forbids_it(en, committee, community, matters, residents):
@@ -204,7 +215,7 @@ def test_one_ballot_per_household(en, committee, community, matters, residents):
     household, voting_round = household_round(committee, community, matters, residents)
     login(client, residents[1])
     assert cast(client, voting_round, 1).status_code == 303
-    assert db.session.scalar(select(RoundBallot.voter_key)) == f"h:{household.id}"
+    assert db.session.scalar(select(RoundParticipation.voter_key)) == f"h:{household.id}"
     client.post("/auth/logout")
     client.get("/?lang=en")
     login(client, residents[2])  # same household

@@ -96,18 +96,17 @@ def test_double_submission_leaves_one_ballot(file_app):
         assert db.session.scalar(select(func.count(RoundParticipation.id))) == 1
 
 
-def test_simultaneous_changes_leave_one_counted_ballot(file_app):
+def test_simultaneous_changes_leave_one_ballot_in_the_box(file_app):
     round_id, option_ids = setup_round(file_app, allow_changes=True)
     results = race(file_app, round_id, option_ids, clients=6)
     assert all(code in (303, 400, 409) for code, _ in results), [c for c, _ in results]
     assert any(code == 303 for code, _ in results)
     with file_app.app_context():
-        counted = db.session.scalar(select(func.count(RoundBallot.id)).where(RoundBallot.counted.is_(True)))
-        assert counted == 1
-        total = db.session.scalar(select(func.count(RoundBallot.id)))
-        assert total == sum(1 for code, _ in results if code == 303)  # every acknowledged ballot is kept
-        superseded = db.session.scalars(select(RoundBallot).where(RoundBallot.counted.is_(None))).all()
-        assert all(b.superseded_at is not None for b in superseded)
+        # Each acknowledged new ballot replaced the one before: one ballot in the box, the one the
+        # register points at.
+        assert db.session.scalar(select(func.count(RoundBallot.id))) == 1
+        participation = db.session.scalar(select(RoundParticipation))
+        assert participation.ballot_id == db.session.scalar(select(RoundBallot.id))
 
 
 def test_the_database_decides_when_the_check_is_raced(monkeypatch, community, residents, knapsack_round):
@@ -122,17 +121,19 @@ def test_the_database_decides_when_the_check_is_raced(monkeypatch, community, re
     assert db.session.scalar(select(func.count(RoundBallot.id))) == 1
 
 
-def test_second_counted_ballot_is_refused_by_the_constraint(community, residents, knapsack_round):
+def test_a_second_register_row_or_link_is_refused_by_the_constraints(community, residents, knapsack_round):
     from sqlalchemy.exc import IntegrityError
 
     services.cast_ballot(residents[1], knapsack_round, (1,))
-    db.session.add(RoundBallot(round_id=knapsack_round.id, voter_key=f"u:{residents[1].id}", choices=[2],
-                               receipt_code="DUPLICATE0001", nonce="x", counted=True))
+    linked = db.session.scalar(select(RoundParticipation.ballot_id))
+    db.session.add(RoundParticipation(round_id=knapsack_round.id, voter_key=f"u:{residents[1].id}",
+                                      user_id=residents[1].id, channel="paper"))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
-    db.session.add(RoundParticipation(round_id=knapsack_round.id, voter_key=f"u:{residents[1].id}",
-                                      user_id=residents[1].id, channel="paper"))
+    # One ballot belongs to one register row: a second row cannot point at the same ballot.
+    db.session.add(RoundParticipation(round_id=knapsack_round.id, voter_key=f"u:{residents[2].id}",
+                                      user_id=residents[2].id, channel="online", ballot_id=linked))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()

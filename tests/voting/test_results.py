@@ -12,11 +12,11 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.matters.models import MicroMatter
 from app.notifications.models import Notification
-from app.voting import services, tally
+from app.voting import counting, services, tally
 from app.voting.models import RoundBallot, RoundResult
 from tests.conftest import login
 
-from .conftest import close, open_round
+from .conftest import close, open_round, supervised_paper
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,13 +27,12 @@ def vote(residents, voting_round, ballots):
 
 
 @pytest.fixture
-def counted(client, committee, community, matters, residents):
+def counted(client, make, committee, community, matters, residents):
     """A knapsack round (budget 200,000) with five ballots and a paper ballot, closed and counted (greedy)."""
     voting_round = open_round(committee, community, matters)
     # votes: 1 -> 4, 2 -> 3, 3 -> 1, 4 -> 3, 5 -> 0, 6 -> 1
     vote(residents, voting_round, [(1, 2), (1, 2, 4), (1, 4), (3,), (1, 4, 6)])
-    services.mark_in_person(committee, voting_round, residents[5].username)
-    services.enter_paper_ballot(committee, voting_round, (2,))
+    supervised_paper(voting_round, committee, make.user(admin=True), [residents[5]], {(2,): 1})
     close(voting_round)
     login(client, committee)
     client.get("/?lang=en")
@@ -85,9 +84,9 @@ def test_count_only_after_the_close_and_only_once(client, committee, community, 
     assert "only after it closes" in client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(
         as_text=True)
     close(voting_round)
-    services.count_round(committee, voting_round)
+    counting.count_round(committee, voting_round)
     with pytest.raises(services.DomainError):
-        services.count_round(committee, voting_round)
+        counting.count_round(committee, voting_round)
     assert len(db.session.scalars(select(RoundResult)).all()) == 1
 
 
@@ -99,7 +98,7 @@ def test_residents_cannot_count(client, committee, community, matters, residents
     db.session.expire_all()
     assert voting_round.result is None
     with pytest.raises(services.DomainError):
-        services.count_round(residents[1], voting_round)
+        counting.count_round(residents[1], voting_round)
 
 
 def test_before_the_count_files_are_not_published(client, knapsack_round):
@@ -118,10 +117,14 @@ def test_published_files_have_no_identities(client, counted, residents):
         for blob in (text, csv_text, json.dumps(doc, ensure_ascii=False)):
             assert user.username not in blob and user.display_name not in blob
     assert "selected" in text and "rule;greedy" in text and "VOTES" in text
-    receipts = db.session.scalars(select(RoundBallot.receipt_code).where(RoundBallot.counted.is_(True))).all()
-    for code in receipts:
-        assert code in text and code in csv_text and tally.format_receipt(code) in listing
-    assert doc["winners"] == [1, 4, 2] and doc["electorate"] == 7
+    # Ballots are named by their random ids, in the order of those ids (nothing about casting order).
+    ids = sorted(db.session.scalars(select(RoundBallot.id).where(RoundBallot.round_id == counted.id)).all())
+    assert [int(line.split(";")[0]) for line in text.split("VOTES\n")[1].splitlines()[1:]] == ids
+    assert [int(line.split(",")[0]) for line in csv_text.splitlines()[1:]] == ids
+    for user in residents:
+        assert user.display_name not in listing
+    assert doc["winners"] == [1, 4, 2] and doc["electorate"] == 7 and doc["valid"] is True
+    assert doc["rule"] == "greedy" and doc["min_turnout_percent"] == 10
     assert tally.verify(tally.parse_pb(text)).match
     assert tally.verify(tally.parse_csv_and_round(csv_text, doc)).match
 
@@ -132,14 +135,13 @@ def test_verify_command_match_and_mismatch(app, counted):
     assert result.exit_code == 0, result.output
     assert "match" in result.output.splitlines()[-1]
     # Someone edits a counted ballot in the database after the count.
-    ballot = db.session.scalar(select(RoundBallot).where(RoundBallot.channel == "online",
-                                                         RoundBallot.counted.is_(True)).order_by(RoundBallot.id))
+    ballot = db.session.scalar(select(RoundBallot).where(RoundBallot.channel == "online").order_by(RoundBallot.id))
     db.session.execute(update(RoundBallot).where(RoundBallot.id == ballot.id).values(choices=[3, 5]))
     db.session.commit()
     result = runner.invoke(args=["tally", "verify", str(counted.id)])
     assert result.exit_code == 1
     assert "mismatch" in result.output
-    assert "do not match its receipt code" in result.output
+    assert "differs from the one fixed at the count" in result.output
     assert runner.invoke(args=["tally", "verify", "999"]).exit_code == 2
 
 
@@ -180,13 +182,16 @@ def test_mes_round_results_explain_the_shares(client, committee, community, matt
     voting_round = open_round(committee, community, matters, allocation="mes", budget=150_000)
     vote(residents, voting_round, [(1, 2), (1, 2), (1,), (3,), (4,), (4, 6)])
     close(voting_round)
-    services.count_round(committee, voting_round)
+    counting.count_round(committee, voting_round)
     client.get("/?lang=en")
     html = client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
-    assert "Method of Equal Shares. Each of the 6 voters held an equal share of the budget" in html
+    assert "(pabulib: equalshares/add1). Each of the 6 voters held an equal share of the budget" in html
     assert "25,000.00 yuan" in html  # 150,000 / 6
     assert "paid by" in html
-    assert services.verify_round(voting_round).match
+    assert "every share was raised by 1 yuan" in html
+    assert counting.verify_round(voting_round).match
+    assert "rule;equalshares/add1" in client.get(f"/c/xinglin/rounds/{voting_round.id}/ballots.pb").get_data(
+        as_text=True)
 
 
 def test_yes_no_round_results(client, committee, community, matters, residents):
@@ -195,16 +200,23 @@ def test_yes_no_round_results(client, committee, community, matters, residents):
     for user, choices in zip(residents, answers, strict=False):
         services.cast_ballot(user, voting_round, tally.normalise("yes_no", choices))
     close(voting_round)
-    services.count_round(committee, voting_round)
+    counting.count_round(committee, voting_round)
     result = voting_round.result
     assert result.votes == {"1": 2, "2": 2, "3": 0} and result.no_votes == {"1": 1, "2": 1, "3": 0}
-    # The demo rule set's base is "members present": for residents, all ballots cast (3): more than half is 2.
+    # The residents' own majority (not the council's "members present"): yes > half of yes + no.
     assert result.winners == [1, 2]
+    assert (result.rule, result.majority_rule, result.majority_base, result.valid) == ("majority", "simple",
+                                                                                      "yes_no", True)
     client.get("/?lang=en")
     html = client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
-    assert "A project passes when its yes votes are more than half of all ballots cast in the round." in html
-    assert "The minimum turnout was reached." in html
-    assert services.verify_round(voting_round).match
+    assert "A project passes when its yes votes are more than half of the yes and no votes on it." in html
+    assert "Valid: the turnout reached the required minimum of 10%." in html
+    assert "pabulib file (.pb)" not in html and "--csv round-" in html
+    assert counting.verify_round(voting_round).match
+    # A yes/no round is not an approval election: no .pb file, its CSV and JSON only.
+    assert client.get(f"/c/xinglin/rounds/{voting_round.id}/ballots.pb").status_code == 404
+    assert client.get(f"/c/xinglin/rounds/{voting_round.id}/round.json").get_json(force=True)["majority_base"] \
+        == "yes_no"
 
 
 def test_count_due_command(app, committee, community, matters, residents):

@@ -1,0 +1,28 @@
+"""The voting demo step: a counted budget round, an open round, and a round published as not valid."""
+from app.extensions import db
+from app.voting import counting
+
+from .test_tally import plain_pabutools_recount
+
+
+def test_demo_has_a_round_not_valid_for_low_turnout(app, client):
+    from app.demo import STEPS
+    from app.voting import demo
+
+    context = {"password": "password123"}
+    for step in STEPS[:STEPS.index(demo.load) + 1]:
+        step(context)
+    db.session.commit()
+    budget, _open, low = context["rounds"]
+    assert budget.result.valid and budget.result.winners and budget.result.rule == "equalshares/add1"
+    assert counting.verify_round(budget).match
+    result = low.result
+    assert not result.valid and result.winners == [] and result.turnout_percent < result.min_turnout_percent
+    assert low.options[0].matter.status == "on_agenda"
+    html = client.get(f"/c/xinglin/rounds/{low.id}/results?lang=en").get_data(as_text=True)
+    assert f"Not valid: turnout {result.turnout_percent}% below the required 10%." in html
+    pb = client.get(f"/c/xinglin/rounds/{budget.id}/ballots.pb")
+    assert pb.status_code == 200
+    # An outsider's recount with plain pabutools and the file's own rule label selects the same projects.
+    assert plain_pabutools_recount(pb.get_data(as_text=True)) == sorted(budget.result.winners)
+    assert counting.verify_round(low).match
