@@ -66,7 +66,8 @@ class MatterForm(FlaskForm):
 
 
 class ClarificationForm(FlaskForm):
-    body = TextAreaField(_l("Clarification"), validators=[
+    # Not "body": the comment form on the same page has one, and ids must be unique on a page.
+    clarification = TextAreaField(_l("Clarification"), validators=[
         DataRequired(_l("Please write the clarification.")),
         Length(max=CLARIFICATION_MAX, message=_l("A clarification may be at most %(max)d characters."))],
         description=_l("Shown with today's date under the description and sent to everyone who supports or "

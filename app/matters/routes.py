@@ -257,7 +257,7 @@ def clarify(matter_id):
     form = ClarificationForm()
     if form.validate_on_submit():
         try:
-            added = services.add_clarification(current_user, matter, form.body.data)
+            added = services.add_clarification(current_user, matter, form.clarification.data)
         except DomainError as error:
             _attach(form, error)
         else:

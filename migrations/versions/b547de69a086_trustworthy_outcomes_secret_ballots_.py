@@ -189,7 +189,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_round_participation_ballot_id_round_ballot'), 'round_ballot', ['ballot_id'], ['id'])
 
     with op.batch_alter_table('round_result', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('valid', sa.Boolean(), server_default=sa.text('1'), nullable=False))
+        batch_op.add_column(sa.Column('valid', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('min_turnout_percent', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('rule', sa.String(length=30), server_default='', nullable=False))
         batch_op.add_column(sa.Column('majority_rule', sa.String(length=20), nullable=True))
@@ -312,15 +312,15 @@ def downgrade():
         batch_op.drop_column('polling_session_id')
 
     with op.batch_alter_table('round_ballot', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('counted', sa.BOOLEAN(), nullable=True))
-        batch_op.add_column(sa.Column('nonce', sa.VARCHAR(length=32), nullable=False))
-        batch_op.add_column(sa.Column('household_id', sa.INTEGER(), nullable=True))
-        batch_op.add_column(sa.Column('superseded_at', sa.DATETIME(), nullable=True))
-        batch_op.add_column(sa.Column('cast_at', sa.DATETIME(), nullable=False))
-        batch_op.add_column(sa.Column('receipt_code', sa.VARCHAR(length=16), nullable=False))
-        batch_op.add_column(sa.Column('supersedes_id', sa.INTEGER(), nullable=True))
-        batch_op.add_column(sa.Column('voter_key', sa.VARCHAR(length=30), nullable=True))
-        batch_op.add_column(sa.Column('user_id', sa.INTEGER(), nullable=True))
+        batch_op.add_column(sa.Column('counted', sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column('nonce', sa.String(length=32), nullable=False))
+        batch_op.add_column(sa.Column('household_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('superseded_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('cast_at', sa.DateTime(), nullable=False))
+        batch_op.add_column(sa.Column('receipt_code', sa.String(length=16), nullable=False))
+        batch_op.add_column(sa.Column('supersedes_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('voter_key', sa.String(length=30), nullable=True))
+        batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_round_ballot_supersedes_id_round_ballot'), 'round_ballot', ['supersedes_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_round_ballot_user_id_user'), 'user', ['user_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_round_ballot_household_id_household'), 'household', ['household_id'], ['id'])
@@ -352,13 +352,13 @@ def downgrade():
         batch_op.drop_column('marked_absent_by_id')
 
     op.create_table('paper_ballot',
-    sa.Column('id', sa.INTEGER(), nullable=False),
-    sa.Column('ballot_id', sa.INTEGER(), nullable=False),
-    sa.Column('round_id', sa.INTEGER(), nullable=False),
-    sa.Column('recorded_by_id', sa.INTEGER(), nullable=False),
-    sa.Column('source', sa.VARCHAR(length=10), nullable=False),
-    sa.Column('csv_line', sa.INTEGER(), nullable=True),
-    sa.Column('created_at', sa.DATETIME(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ballot_id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('csv_line', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['ballot_id'], ['round_ballot.id'], name=op.f('fk_paper_ballot_ballot_id_round_ballot')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_paper_ballot_recorded_by_id_user')),
     sa.ForeignKeyConstraint(['round_id'], ['voting_round.id'], name=op.f('fk_paper_ballot_round_id_voting_round')),

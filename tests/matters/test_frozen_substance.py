@@ -110,15 +110,15 @@ def test_no_clarification_on_drafts_or_withdrawn_matters(new_matter, proposer):
 
 def test_clarifications_on_the_page(client, supported, proposer, residents):
     login(client, proposer)
-    response = client.post(f"{BASE}/{supported.id}/clarifications", data={"body": "施工时间为周末。"})
+    response = client.post(f"{BASE}/{supported.id}/clarifications", data={"clarification": "施工时间为周末。"})
     assert response.status_code == 302 and "#clarification-" in response.headers["Location"]
-    assert client.post(f"{BASE}/{supported.id}/clarifications", data={"body": ""}).status_code == 400
+    assert client.post(f"{BASE}/{supported.id}/clarifications", data={"clarification": ""}).status_code == 400
     client.post("/auth/logout")
     page = client.get(f"{BASE}/{supported.id}?lang=en").get_data(as_text=True)
     assert "施工时间为周末。" in page and "Clarifications" in page
     assert f'action="{BASE}/{supported.id}/clarifications"' not in page  # visitors get no form
     login(client, residents[0])
-    assert client.post(f"{BASE}/{supported.id}/clarifications", data={"body": "我也说"}).status_code == 403
+    assert client.post(f"{BASE}/{supported.id}/clarifications", data={"clarification": "我也说"}).status_code == 403
     assert db.session.scalar(select(db.func.count(Clarification.id))) == 1
 
 
