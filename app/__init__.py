@@ -36,8 +36,7 @@ def create_app(config_name="default", **overrides):
     logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
-    register_blueprints(app)
-    register_cli(app)
+    plug_in(app)
     return app
 
 
@@ -51,53 +50,42 @@ def register_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
-    from .audit import init_app as init_audit
-
-    init_audit(app)
 
 
-def register_blueprints(app):
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .communities import bp as communities_bp
-    from .core import bp as core_bp
-    from .councils import bp as councils_bp
-    from .matters import bp as matters_bp
-    from .notifications import bp as notifications_bp
-    from .rules.routes import bp as rules_bp
+def features():
+    """Every feature package, lowest layer first (ARCHITECTURE.md, tests/core/test_layers.py).
 
-    for blueprint in (core_bp, auth_bp, admin_bp, communities_bp, matters_bp, notifications_bp,
-                      councils_bp, rules_bp):
-        app.register_blueprint(blueprint)
-    from .api import bp as api_bp
-    from .publishing import bp as publishing_bp
+    Each one's init_app registers its blueprints, CLI commands, signal receivers, transition
+    guards, template globals and matter-page panels; nothing is registered by importing it.
+    Receivers and guards run in this order; panels take their declared order.
+    """
+    from . import (
+        admin,
+        api,
+        audit,
+        auth,
+        communities,
+        core,
+        councils,
+        demo,
+        front,
+        matters,
+        notifications,
+        ops,
+        publishing,
+        rules,
+        tracker,
+        voting,
+    )
 
-    app.register_blueprint(publishing_bp)
-    app.register_blueprint(api_bp)
-    from .tracker import admin_bp as tracker_admin_bp
-    from .tracker import bp as tracker_bp
-
-    app.register_blueprint(tracker_bp)
-    app.register_blueprint(tracker_admin_bp)
-    from .voting import bp as voting_bp
-
-    app.register_blueprint(voting_bp)
+    return (core, audit, notifications, auth, communities, rules, matters, councils, voting, tracker,
+            publishing, api, admin, front, demo, ops)
 
 
-def register_cli(app):
-    from .audit.cli import audit_cli
-    from .auth.cli import create_admin
-    from .demo import demo
-
-    app.cli.add_command(create_admin)
-    app.cli.add_command(demo)
-    app.cli.add_command(audit_cli)
-    from .ops import init_app as init_ops
-
-    init_ops(app)
-    from .notifications.cli import outbox_cli
-
-    app.cli.add_command(outbox_cli)
-    from .voting.cli import tally_cli
-
-    app.cli.add_command(tally_cli)
+def plug_in(app):
+    """Each feature's init_app, once per app (a second app in the same process gets its own)."""
+    done = app.extensions.setdefault("weiyi.features", [])
+    for feature in features():
+        if feature.__name__ not in done:
+            feature.init_app(app)
+            done.append(feature.__name__)

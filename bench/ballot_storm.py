@@ -6,7 +6,7 @@ or doubled (run by hand; bench/crash_storm.py runs the same storm with a SIGKILL
 
 A fresh SQLite file is migrated (`flask db upgrade`) and seeded before gunicorn starts: one
 community, its committee, ceil(ballots / rounds) verified voters and `rounds` open approval
-rounds of three micro-matters each (opened through app.voting.services.open_round). gunicorn
+rounds of three micro-matters each (opened through app.voting.rounds.open_round). gunicorn
 serves the app (production configuration, CSRF on, rate limits off by RATELIMIT_ENABLED=0) on
 127.0.0.1. Each of the concurrent clients owns a share of the voters and, for each of its
 voters and each round, opens the ballot page (GET: CSRF token) and casts the ballot (POST, the
@@ -61,7 +61,7 @@ from app.extensions import db
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
 from app.rules.models import RuleSet
-from app.voting import services
+from app.voting import rounds
 
 app = create_app("production")
 with app.app_context():
@@ -91,7 +91,7 @@ with app.app_context():
                    for k in range({OPTIONS_PER_ROUND})]
         db.session.add_all(matters)
         db.session.commit()
-        voting_round = services.open_round(
+        voting_round = rounds.open_round(
             committee, community, title=f"压测第{{r + 1}}轮", method="approval", allocation="greedy",
             budget=50_000, max_choices=2, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
             allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])

@@ -52,7 +52,7 @@ def seed(database_url, voters):
     from app.matters.models import MicroMatter
     from app.models_base import utcnow
     from app.rules.models import RuleSet
-    from app.voting import services
+    from app.voting import rounds
 
     app = create_app()
     with app.app_context():
@@ -80,7 +80,7 @@ def seed(database_url, voters):
         db.session.add_all(matters)
         db.session.commit()
         now = utcnow()
-        voting_round = services.open_round(
+        voting_round = rounds.open_round(
             committee, community, title="压测", method="approval", allocation="greedy", budget=200_000,
             max_choices=3, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
             allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])

@@ -1,11 +1,13 @@
 """The test database: in-memory SQLite by default, a real PostgreSQL when
 TEST_DATABASE_URL points at one (`make test` runs the suite on both).
 
-SQLite: every test gets a new in-memory database (create_all / drop_all).
-PostgreSQL: the schema is created once and kept; after each test the tables that
-got rows are emptied and the id sequences restarted, which is much faster than
-creating fifty tables again (or truncating them all). If a test dropped tables itself, the next test
-notices (one catalogue query) and builds the schema again.
+Most tests share one app (tests/conftest.py): its schema is created once and after each
+test every row is deleted (`reset_database`), children first; ids start again at 1.
+On PostgreSQL only the tables that got rows are emptied and the used id sequences restarted,
+which is much faster than creating fifty tables again (or truncating them all). Tests with an
+app of their own call `fresh_schema` and `empty_database`; on PostgreSQL they use the same
+database, so if one dropped tables, the next test notices (one catalogue query) and builds
+the schema again.
 """
 import os
 from pathlib import Path
@@ -74,8 +76,22 @@ def clear_tables():
                 connection.execute(table.delete())
 
 
+def shared_schema_ready():
+    """Called in the shared app's context before a test. Its in-memory SQLite database is its own;
+    a PostgreSQL database is shared with the tests' own apps, which may have dropped tables."""
+    if ON_POSTGRES:
+        fresh_schema()
+
+
+def reset_database():
+    """Called in the shared app's context after a test: no rows left, the schema kept."""
+    db.session.remove()
+    if not ON_POSTGRES or _schema_complete():
+        clear_tables()
+
+
 def empty_database():
-    """Called in the app context after a test."""
+    """Called in the app context after a test on an app of its own."""
     db.session.remove()
     if not ON_POSTGRES:
         db.drop_all()
@@ -102,7 +118,7 @@ def sqlite_file_app(path):
     """Yields an app on a SQLite file (WAL mode, as in production) with its schema, inside its app
     context; for tests about the database files themselves or about several threads sharing them."""
     from app import create_app
-    from tests.conftest import FreshRequestClient
+    from tests.helpers import FreshRequestClient
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", UPLOAD_FOLDER=str(path.parent / "uploads"))
     app.test_client_class = FreshRequestClient

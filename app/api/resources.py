@@ -14,8 +14,8 @@ from app.publishing import permissions as publishing_permissions
 from app.publishing import services as publishing
 from app.publishing import sources
 from app.publishing.models import KIND_LABELS, NoticeKind
+from app.tracker.records import is_overdue
 from app.tracker.rules import satisfaction
-from app.tracker.services import is_overdue
 from app.voting import tally
 
 from .schema import Field, Resource

@@ -5,7 +5,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
 
@@ -39,7 +39,6 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
-@login_manager.user_loader
 def load_user(user_id):
     ident, _, token = user_id.partition(":")
     if not ident.isdigit():

@@ -37,7 +37,7 @@ def register():
         else:
             _start_session(user)
             flash(_("Welcome! Now ask to join your community."), "success")
-            return redirect_back()
+            return redirect_back("front.index")
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -53,7 +53,7 @@ def login():
         else:
             _start_session(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect_back()
+            return redirect_back("front.index")
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -65,7 +65,7 @@ def logout():
         logout_user()
         session.clear()
         flash(_("You are logged out."), "info")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("front.index"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

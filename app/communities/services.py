@@ -1,6 +1,7 @@
 """Communities and membership: joining, the committee's census check, roles."""
 import re
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
 from werkzeug.exceptions import NotFound
@@ -12,10 +13,13 @@ from app.core.text import clean_plain
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.services import notify
-from app.rules.services import initial_ruleset
 
 from . import permissions
 from .models import Community, Membership, MembershipStatus, Role
+
+# Features that keep something per community connect here (the rules give it version 1):
+# receiver(community, actor=...), inside the transaction that creates it.
+community_created = Namespace().signal("community-created")
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -37,7 +41,7 @@ def create_community(actor, *, slug, name, kind, district, register_size, annual
     community = Community(slug=slug, name=clean_plain(name), kind=kind, district=clean_plain(district),
                           register_size=register_size, annual_budget=annual_budget)
     db.session.add(community)
-    initial_ruleset(community, actor)
+    community_created.send(community, actor=actor)
     record("community.created", community, actor=actor, community=community, slug=slug)
     db.session.commit()
     return community

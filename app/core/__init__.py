@@ -1,5 +1,11 @@
+"""What every feature stands on: errors, i18n, text, uploads, URLs, secrecy, the shared vocabulary,
+and the site-wide pages (health check, error pages, response headers). Imports no feature."""
 from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
 from . import routes  # noqa: E402,F401
+
+
+def init_app(app):
+    app.register_blueprint(bp)

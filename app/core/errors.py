@@ -13,6 +13,14 @@ class DomainError(Exception):
         self.message = message
 
 
+class FieldError(DomainError):
+    """A rule said no about one form field; the view shows the message next to that field."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
 def refuse(code, message=None):
     exc = _EXCEPTIONS[code]()
     exc.user_message = message

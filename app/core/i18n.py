@@ -51,13 +51,18 @@ def money(amount):
     return format_currency(amount, "CNY", format="¤#,##0", currency_digits=False)
 
 
-def translate_param(key, value):
-    """Parameters stored with a notification are translated when it is shown."""
-    if key == "status":
-        from app.matters.lifecycle import status_label
+# Parameters stored with a notification are translated when it is shown: {key: label(value)},
+# filled by the features that own the words (the matters plug-in adds "status").
+PARAM_LABELS = {}
 
-        return status_label(value)
-    return value
+
+def label_param(key, label):
+    PARAM_LABELS[key] = label
+
+
+def translate_param(key, value):
+    label = PARAM_LABELS.get(key)
+    return label(value) if label else value
 
 
 def render_message(message, params):

@@ -15,6 +15,6 @@ def is_safe_next(target):
     return not parts.scheme and not parts.netloc
 
 
-def redirect_back(default_endpoint="core.index", **values):
+def redirect_back(default_endpoint, **values):
     target = request.values.get("next")
     return redirect(target if is_safe_next(target) else url_for(default_endpoint, **values))

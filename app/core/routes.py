@@ -1,11 +1,10 @@
-"""Front page, health check, error pages and headers every response carries."""
+"""Health check, error pages and headers every response carries."""
 from flask import Response, current_app, jsonify, render_template, request, send_from_directory
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from app.communities.models import Community
 from app.extensions import db
 
 from . import bp
@@ -21,12 +20,6 @@ ERROR_TITLES = {
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing was saved."),
 }
-
-
-@bp.get("/")
-def index():
-    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
-    return render_template("core/index.html", communities=communities)
 
 
 @bp.get("/healthz")

@@ -4,8 +4,14 @@ from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("councils", __name__)
 
-from app.matters.hooks import detail_section  # noqa: E402
+from . import meeting_routes, routes  # noqa: E402,F401
 
-from . import routes  # noqa: E402,F401
 
-detail_section(routes.matter_panel)
+def init_app(app):
+    from app.matters import hooks, lifecycle
+
+    from . import review
+
+    app.register_blueprint(bp)
+    lifecycle.matter_transitioned.connect(review.on_transition, weak=False)
+    hooks.add_panel(routes.matter_panel, order=10)

@@ -23,7 +23,10 @@ from app.models_base import utcnow
 from app.rules import admissibility
 from app.rules import services as rules_services
 
-from . import clock, minutes, services, votes
+from . import clock, minutes, votes
+from . import meetings as meeting_services
+from . import review as review_services
+from . import speakers as speaker_services
 from .models import AgendaItem, Review, ReviewDecision
 
 RESERVED = 8  # on_agenda matters the voting step needs
@@ -88,7 +91,7 @@ def _admitted_reviews(context, matters):
                         reviewer_id=committee.id, decision=ReviewDecision.ADMIT, reason="",
                         checks=[c.as_dict() for c in checks], created_at=matter.status_changed_at)
         db.session.add(review)
-        item = services.ensure_agenda_item(matter, committee, review)
+        item = review_services.ensure_agenda_item(matter, committee, review)
         item.added_at = matter.status_changed_at
     db.session.commit()
 
@@ -109,7 +112,7 @@ def _top_up(context, missing):
                 break
             matter_services.support(supporter, matter)
         if matter.status == Status.UNDER_REVIEW:
-            services.admit(committee, community, matter.id, judged_negative_list=True)
+            review_services.admit(committee, community, matter.id, judged_negative_list=True)
             made.append(matter)
     return made
 
@@ -124,14 +127,14 @@ def _run_held_meeting(context, items, start):
         return clock.shifted(start + timedelta(minutes=minute) - utcnow())
 
     with clock.shifted(start - timedelta(days=5) - utcnow()):
-        meeting = services.schedule_meeting(
+        meeting = meeting_services.schedule_meeting(
             committee, community, title="2026年第1次居民议事会", starts_at=start, place="杏林社区党群服务中心二楼会议室",
             chair_id=chair.id, secretary_id=committee.id, agenda_item_ids=[i.id for i in items])
     with at(-15):
         for user in [chair, *members[:6]]:  # council7 and council8 sent apologies
-            services.check_in(committee, meeting, user.id)
+            meeting_services.check_in(committee, meeting, user.id)
     with at(0):
-        services.open_meeting(chair, meeting)
+        meeting_services.open_meeting(chair, meeting)
     m1, m2, m3, m4, m5, m6 = members[:6]
     plans = [
         # (motion kind, budget, mover, seconders, speakers [(member, stance)], votes by member; the chair
@@ -148,7 +151,7 @@ def _run_held_meeting(context, items, start):
     minute = 2
     for item, (kind, budget, mover, seconders, speakers, choices) in zip(meeting.items, plans, strict=True):
         with at(minute):
-            services.open_item(chair, meeting, item)
+            meeting_services.open_item(chair, meeting, item)
         with at(minute + 1):
             if kind == "approve":
                 budget = min(item.matter.estimated_cost, meeting.ruleset.cost_cap(item.matter.project_type))
@@ -160,13 +163,13 @@ def _run_held_meeting(context, items, start):
         minute += 2
         for speaker, stance in speakers:
             with at(minute):
-                services.ask_to_speak(speaker, meeting, item, stance)
+                speaker_services.ask_to_speak(speaker, meeting, item, stance)
         for _ in speakers:
             with at(minute):
-                services.next_speaker(chair, meeting, item)
+                speaker_services.next_speaker(chair, meeting, item)
             minute += 2
             with at(minute):
-                services.end_turn(chair, meeting, item)
+                speaker_services.end_turn(chair, meeting, item)
         with at(minute):
             vote = votes.open_vote(chair, meeting, motion, "named")
             for user, choice in choices.items():
@@ -178,7 +181,7 @@ def _run_held_meeting(context, items, start):
             votes.close_vote(chair, meeting, vote)
         minute += 3
     with at(minute):
-        services.close_meeting(chair, meeting)
+        meeting_services.close_meeting(chair, meeting)
     draft = minutes.original(meeting)
     with at(minute + 30):
         minutes.save_notes(committee, draft, (
@@ -203,7 +206,7 @@ def load(context):
     needed = HELD_ITEMS + UPCOMING_ITEMS + RESERVED
     if len(on_agenda) < needed:
         on_agenda += _top_up(context, needed - len(on_agenda))
-    agenda_items = [services.ensure_agenda_item(m) for m in on_agenda]
+    agenda_items = [review_services.ensure_agenda_item(m) for m in on_agenda]
     db.session.commit()
     held_start = _local_evening(utcnow() - timedelta(days=14))
     held = _run_held_meeting(context, agenda_items[:HELD_ITEMS], held_start)
@@ -211,7 +214,7 @@ def load(context):
     upcoming_items = agenda_items[HELD_ITEMS:][-UPCOMING_ITEMS:] if len(agenda_items) > HELD_ITEMS else []
     upcoming = None
     if upcoming_items:
-        upcoming = services.schedule_meeting(
+        upcoming = meeting_services.schedule_meeting(
             context["committee"], community, title="2026年第2次居民议事会",
             starts_at=_local_evening(utcnow() + timedelta(days=7)), place="杏林社区党群服务中心二楼会议室",
             chair_id=context["chair"].id, secretary_id=context["committee"].id,

@@ -10,12 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record
+from app.core.service import commit, get_or_404, require
 from app.core.text import render_markdown
 from app.extensions import db
 
 from . import clock, permissions
+from .common import council_members
 from .models import Ballot, ItemStatus, MeetingStatus, Minutes, TurnStatus, VoteMode
-from .services import commit, council_members, require
 
 MAX_NOTES = 20_000
 
@@ -138,12 +139,7 @@ def start_draft(actor, meeting):
 
 
 def get_minutes(meeting, minutes_id):
-    from werkzeug.exceptions import NotFound
-
-    minutes = db.session.get(Minutes, minutes_id)
-    if minutes is None or minutes.meeting_id != meeting.id:
-        raise NotFound()
-    return minutes
+    return get_or_404(Minutes, minutes_id, meeting_id=meeting.id)
 
 
 def save_notes(actor, minutes, notes):

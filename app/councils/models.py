@@ -5,6 +5,8 @@ list), Meeting, MeetingItem (an agenda item on one meeting's order of business),
 Attendance, ChairHandover, SpeakingTurn, Motion, Seconding, MotionVote (one vote on a
 motion), Ballot (a named vote), SecretBallotMark + SecretChoice + SecretTally (secret votes:
 who voted, the choices waiting in the box, the counts; never linked), VoteResult, Minutes.
+
+Over 400 lines on purpose: the council's tables refer to each other throughout, so the schema reads in one place.
 """
 from datetime import datetime
 from enum import StrEnum

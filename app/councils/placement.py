@@ -1,6 +1,6 @@
 """Where a micro-matter is placed now: on the agenda of an upcoming council meeting, or in a
 resident voting round. It is never in both at once: whoever places it second is refused with
-a message naming the first (scheduling here, opening a round in app.voting.services)."""
+a message naming the first (scheduling here, opening a round in app.voting.rounds)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 

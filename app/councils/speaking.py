@@ -1,6 +1,6 @@
 """The order of the speakers list. Pure Python, no Flask.
 
-Rules (DESIGN.md, "Consultation rules"): members who have not yet spoken on the
+Rules (ARCHITECTURE.md, "Where the rules and the maths live"): members who have not yet spoken on the
 item go first; within that, pro and contra alternate; otherwise first come, first
 served.
 """

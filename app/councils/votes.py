@@ -1,4 +1,7 @@
-"""Motions, seconders and votes on motions; results feed the micro-matter's lifecycle."""
+"""Motions, seconders and votes on motions; results feed the micro-matter's lifecycle.
+
+Over 400 lines on purpose: a motion's steps (moved, seconded, voted, decided) share their guards and read best in one place.
+"""
 import logging
 import random
 from collections import Counter
@@ -9,6 +12,7 @@ from sqlalchemy import delete, select
 from app.audit.services import record
 from app.core.errors import DomainError
 from app.core.secrecy import forget_history
+from app.core.service import commit, insert_once, require
 from app.core.text import clean_plain
 from app.extensions import db
 from app.matters import lifecycle
@@ -17,6 +21,7 @@ from app.rules import majority
 from app.rules.majority import TieRule
 
 from . import clock, permissions
+from .common import _is_open, _run, bump, present_ids, quorum_now
 from .models import (
     Ballot,
     Choice,
@@ -32,18 +37,7 @@ from .models import (
     VoteMode,
     VoteResult,
 )
-from .services import (
-    _end_speaking,
-    _is_open,
-    _run,
-    active_motion,
-    bump,
-    commit,
-    insert_once,
-    present_ids,
-    quorum_now,
-    require,
-)
+from .speakers import _end_speaking, active_motion
 
 logger = logging.getLogger(__name__)
 MAX_BUDGET = 100_000_000

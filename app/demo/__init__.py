@@ -6,28 +6,19 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.communities.models import Community
+from app.councils import demo as councils_demo
 from app.matters import demo as matters_demo
+from app.publishing import demo as publishing_demo
+from app.tracker import demo as tracker_demo
+from app.voting import demo as voting_demo
 
 from . import core
 
 DEMO_SLUG = core.DEMO_SLUG
 
-# Each feature adds its part in order; later steps build on earlier ones.
-STEPS = [core.load, matters_demo.load]
-
-# matters -> councils -> voting -> tracker -> publishing
-from app.councils import demo as councils_demo  # noqa: E402
-
-STEPS.append(councils_demo.load)  # councils: after the matters step, before voting
-from app.voting import demo as voting_demo  # noqa: E402
-
-STEPS.append(voting_demo.load)  # voting: after the councils step, before the tracker
-from app.tracker import demo as tracker_demo  # noqa: E402
-
-STEPS.append(tracker_demo.load)  # tracker: after the voting step
-from app.publishing import demo as publishing_demo  # noqa: E402
-
-STEPS.append(publishing_demo.load)  # publishing: last, notices of what the steps above created
+# Each feature adds its part in order; later steps build on earlier ones: the councils' meetings
+# before the voting rounds, the tracker after both, publishing last (notices of what the steps made).
+STEPS = [core.load, matters_demo.load, councils_demo.load, voting_demo.load, tracker_demo.load, publishing_demo.load]
 
 
 @click.command("demo")
@@ -49,3 +40,7 @@ def demo():
         f"Logins (password: {password}): admin, committee, chair, council1..council8, resident1..resident300\n"
         f"Community: /c/{DEMO_SLUG}/"
     )
+
+
+def init_app(app):
+    app.cli.add_command(demo)

@@ -1,4 +1,4 @@
-"""The one state machine every micro-matter travels (see DESIGN.md, "The loop").
+"""The one state machine every micro-matter travels (ARCHITECTURE.md, "The lifecycle, its guards and signals").
 
 Every feature moves a matter only through `apply()`: it checks the action is
 allowed from the current state and by this actor, records the change in the
@@ -59,13 +59,14 @@ STATUS_LABELS = {
 matter_transitioned = Namespace().signal("matter-transitioned")
 
 # Features that can hold a matter back (e.g. an objection awaiting an answer during a
-# notice period) register a guard: guard(matter, action) -> a message, or None to allow.
+# notice period) add a guard from their init_app: guard(matter, action) -> a message, or None
+# to allow. Asked in the order added (the plug-in list); adding one twice changes nothing.
 TRANSITION_GUARDS = []
 
 
-def transition_guard(func):
-    TRANSITION_GUARDS.append(func)
-    return func
+def add_guard(guard):
+    if guard not in TRANSITION_GUARDS:
+        TRANSITION_GUARDS.append(guard)
 
 
 # The order stages are shown in (lists, dashboards, filters).

@@ -5,44 +5,9 @@ from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.vocabulary import CATEGORY_LABELS, PROJECT_TYPE_LABELS, Category, ProjectType  # noqa: F401  (re-exported)
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
-
-
-class Category(StrEnum):
-    ELDERLY = "elderly"
-    CHILDREN = "children"
-    ACCESSIBILITY = "accessibility"
-    GREENING = "greening"
-    FACILITIES = "facilities"
-    SAFETY = "safety"
-    CULTURE = "culture"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    Category.ELDERLY: N_("Elderly care"),
-    Category.CHILDREN: N_("Children"),
-    Category.ACCESSIBILITY: N_("Accessibility"),
-    Category.GREENING: N_("Environment and greening"),
-    Category.FACILITIES: N_("Public facilities"),
-    Category.SAFETY: N_("Safety"),
-    Category.CULTURE: N_("Culture and sport"),
-    Category.OTHER: N_("Other"),
-}
-
-
-class ProjectType(StrEnum):
-    SERVICE = "service"
-    GOODS = "goods"
-    WORKS = "works"
-
-
-PROJECT_TYPE_LABELS = {
-    ProjectType.SERVICE: N_("Service (服务)"),
-    ProjectType.GOODS: N_("Goods (货物)"),
-    ProjectType.WORKS: N_("Works (工程)"),
-}
 
 
 class Stance(StrEnum):

@@ -4,13 +4,12 @@ from pathlib import Path
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.communities.models import Membership, MembershipStatus, Role
+from app.communities.models import Role
+from app.communities.permissions import verified_members
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
 from app.core.uploads import send_photo
-from app.extensions import db
 
 from . import bp, permissions, services
 from .forms import SORT_LABELS, ClarificationForm, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm
@@ -135,9 +134,7 @@ def edit(matter_id):
 # ---------------------------------------------------------------- detail
 
 def _committee_ids(community):
-    return set(db.session.scalars(select(Membership.user_id).where(
-        Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-        Membership.role == Role.COMMITTEE)))
+    return {m.user_id for m in verified_members(community, [Role.COMMITTEE])}
 
 
 def _detail_page(matter, *, comment_form=None, clarification_form=None, status=200):

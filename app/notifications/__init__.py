@@ -3,3 +3,10 @@ from flask import Blueprint
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 
 from . import routes  # noqa: E402,F401
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    from .cli import outbox_cli
+
+    app.cli.add_command(outbox_cli)

@@ -1,10 +1,21 @@
 """Publishing results: notices (公示) with objection periods, printable pages with QR codes,
 the public results overview and the Atom feed of each community.
 
-`services` registers the objection guard; each source_* module registers what a notice
-can publish from one feature (councils, voting, tracker)."""
+init_app adds the objection guards and what a notice can publish from each feature (source_*)."""
 from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("publishing", __name__)
 
-from . import routes, services, source_councils, source_tracker, source_voting  # noqa: E402,F401
+from . import routes  # noqa: E402,F401
+
+
+def init_app(app):
+    from app.matters import lifecycle
+
+    from . import services, source_councils, source_tracker, source_voting, sources
+
+    app.register_blueprint(bp)
+    lifecycle.add_guard(services.objections_hold_the_matter)
+    lifecycle.add_guard(services.objection_period_holds_the_work)
+    for source in (source_councils, source_tracker, source_voting):
+        sources.register(source.SOURCE)

@@ -15,7 +15,7 @@ from app.core.i18n import N_
 from app.core.text import clean_plain, render_markdown
 from app.councils.models import Meeting, Minutes
 from app.extensions import db
-from app.matters.lifecycle import Status, interested_people, transition_guard
+from app.matters.lifecycle import Status, interested_people
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
 from app.notifications.services import notify
@@ -350,7 +350,6 @@ def periods_not_ended(matter_id, today=None):
     ).all()
 
 
-@transition_guard
 def objections_hold_the_matter(matter, action):
     """While an objection to a notice on this matter is unanswered, the matter cannot move on."""
     if matter.id is None:
@@ -362,7 +361,6 @@ def objections_hold_the_matter(matter, action):
     return None
 
 
-@transition_guard
 def objection_period_holds_the_work(matter, action):
     """Work on a matter a notice covers starts only after the notice's objection period."""
     if action != WORK_STARTS or matter.id is None or not current_ruleset(matter.community).objection_days:

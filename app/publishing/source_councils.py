@@ -8,7 +8,7 @@ from app.rules.majority import Base, MajorityRule
 
 from .models import NoticeKind
 from .permissions import local_date
-from .sources import Publication, Source, msg, register, row, typed
+from .sources import Publication, Source, msg, row, typed
 
 # The notice's own wording (its catalog), so a printed notice never shows an untranslated label.
 MOTIONS = {
@@ -112,4 +112,4 @@ def describe(motion):
                        record_path=f"/c/{meeting.community.slug}/meetings/{meeting.id}/minutes", matters=[matter])
 
 
-register(Source(NoticeKind.DECISION, load, candidates, describe))
+SOURCE = Source(NoticeKind.DECISION, load, candidates, describe)

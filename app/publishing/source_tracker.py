@@ -3,11 +3,11 @@ from sqlalchemy import select
 
 from app.core.i18n import N_
 from app.extensions import db
-from app.tracker import services as tracker
 from app.tracker.models import DecidedBy, ImplementationRecord, RecordState
+from app.tracker.records import record_url
 
 from .models import NoticeKind
-from .sources import Publication, Source, msg, register, row, typed
+from .sources import Publication, Source, msg, row, typed
 
 ACCEPTED = (RecordState.COMPLETED, RecordState.EVALUATION, RecordState.RECTIFICATION, RecordState.CLOSED)
 DECIDED_BY = {
@@ -64,8 +64,8 @@ def describe(record):
         }
     return Publication(
         title=msg(N_("Acceptance notice: %(title)s"), title=matter.title),
-        facts=facts, record_path=tracker.record_url(record), matters=[matter],
+        facts=facts, record_path=record_url(record), matters=[matter],
     )
 
 
-register(Source(NoticeKind.ACCEPTANCE, load, candidates, describe))
+SOURCE = Source(NoticeKind.ACCEPTANCE, load, candidates, describe)

@@ -7,7 +7,7 @@ from app.voting.models import Allocation, Method, RoundResult, VotingRound
 
 from .models import NoticeKind
 from .permissions import local_date
-from .sources import Publication, Source, msg, register, row, typed
+from .sources import Publication, Source, msg, row, typed
 
 # The notice's own wording (its catalog), so a printed notice never shows an untranslated label.
 METHODS = {
@@ -102,4 +102,4 @@ def describe(voting_round):
     )
 
 
-register(Source(NoticeKind.ROUND, load, candidates, describe))
+SOURCE = Source(NoticeKind.ROUND, load, candidates, describe)

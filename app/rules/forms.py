@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.i18n import N_
-from app.matters.models import CATEGORY_LABELS
+from app.core.vocabulary import CATEGORY_LABELS
 
 from .majority import Base, MajorityRule, TieRule
 from .models import MAX_OBJECTION_DAYS

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import community_blueprint, current_community
 from app.core.errors import DomainError, refuse
 from app.core.i18n import money
-from app.matters.models import CATEGORY_LABELS
+from app.core.vocabulary import CATEGORY_LABELS
 
 from . import services
 from .describe import describe

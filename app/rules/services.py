@@ -4,10 +4,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
+from app.core.errors import DomainError
+from app.core.text import clean_plain
+from app.core.vocabulary import Category
 from app.extensions import db
 
 from .majority import Base, MajorityRule, TieRule
 from .models import MAX_OBJECTION_DAYS, RuleSet
+from .permissions import can_edit_rules
 from .quorum import Quorum
 
 
@@ -63,10 +67,6 @@ def changes(old, new):
 
 
 def _validate(values):
-    # Late imports: app.core and app.communities import this module while they load.
-    from app.core.errors import DomainError
-    from app.matters.models import Category
-
     def between(name, low, high, message):
         value = values[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -108,11 +108,6 @@ def _validate(values):
 def save_version(actor, community, values, change_note=""):
     """Insert a new version with `values` (never updates an old one); audited. The caller's form
     already parsed the values; they are checked again here whatever the page sent."""
-    from app.core.errors import DomainError
-    from app.core.text import clean_plain
-
-    from .permissions import can_edit_rules
-
     if not can_edit_rules(actor, community):
         raise DomainError(_l("Only the committee can change the consultation rules."))
     values = {name: values[name] for name in EDITABLE_FIELDS}

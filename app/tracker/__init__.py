@@ -7,4 +7,17 @@ from app.communities.scoping import community_blueprint
 bp = community_blueprint("tracker", __name__)
 admin_bp = Blueprint("tracker_admin", __name__, url_prefix="/admin/dashboard")
 
-from . import admin_routes, hooks, routes  # noqa: E402,F401  (hooks connects the approval signal)
+from . import admin_routes, routes  # noqa: E402,F401
+
+
+def init_app(app):
+    from app.matters import hooks as matter_hooks
+    from app.matters import lifecycle
+
+    from . import hooks
+
+    app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    lifecycle.matter_transitioned.connect(hooks.on_transition, weak=False)
+    lifecycle.add_guard(hooks.tracker_guard)
+    matter_hooks.add_panel(routes.matter_panel, order=20)

@@ -9,8 +9,9 @@ from app.extensions import db
 from app.matters.lifecycle import STAGES
 from app.matters.models import MicroMatter
 
-from . import figures, services
+from . import figures
 from .models import Evaluation, EvaluationWindow, ImplementationRecord, RecordState, SpendingEntry
+from .records import local_date, local_today, overdue_record_ids
 
 
 def _facts(community_ids, today):
@@ -41,12 +42,12 @@ def _facts(community_ids, today):
     for record_id, number, value in ratings:
         if number == latest[record_id]:
             stars.setdefault(record_id, []).append(value)
-    overdue = services.overdue_record_ids(record_ids=record_ids, today=today) if record_ids else set()
+    overdue = overdue_record_ids(record_ids=record_ids, today=today) if record_ids else set()
     by_community = {cid: [] for cid in community_ids}
     for r in records:
         by_community[r.community_id].append(figures.RecordFacts(
             record_id=r.id, matter_id=r.matter_id, title=r.title, state=r.state, budget=r.approved_budget,
-            spent=int(spent.get(r.id) or 0), proposed_at=services.local_date(r.submitted_at or r.created_at),
+            spent=int(spent.get(r.id) or 0), proposed_at=local_date(r.submitted_at or r.created_at),
             completed_at=r.accepted_on, overdue=r.id in overdue, stars=tuple(stars.get(r.id, ())),
             progress=r.progress_percent,
         ))
@@ -76,7 +77,7 @@ class _All:
 def figures_for(communities, today=None, with_total=False):
     """CommunityFigures per community; with_total also returns the figures over all of them
     (computed from all records together, not as an average of averages)."""
-    today = today or services.local_today()
+    today = today or local_today()
     ids = [c.id for c in communities]
     facts = _facts(ids, today)
     statuses = _status_counts(ids)
@@ -94,7 +95,7 @@ def figures_for(communities, today=None, with_total=False):
 
 
 def community_dashboard(community, today=None):
-    today = today or services.local_today()
+    today = today or local_today()
     result = figures_for([community], today)[0]
     facts = _facts([community.id], today)[community.id]
     return result, facts

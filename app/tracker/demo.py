@@ -19,7 +19,8 @@ from app.matters import lifecycle
 from app.matters.models import Support
 from app.models_base import utcnow
 
-from . import services
+from . import delivery, rating
+from . import records as record_services
 from .models import ImplementationRecord, RecordState
 
 # What each demo record becomes, in order.
@@ -66,7 +67,7 @@ def _records(community):
 
 def _approve_more(context, community, committee, needed):
     """Approve agenda matters no meeting has taken up; propose and admit new ones if there are too few."""
-    from app.councils.services import schedulable_items
+    from app.councils.review import schedulable_items
 
     # Matters scheduled for the council's upcoming meeting stay with the council.
     candidates = [item.matter for item in schedulable_items(community)]
@@ -124,7 +125,7 @@ def _backdate(record, when, rng):
     now = utcnow()
 
     def at(day, hour):
-        return min(now, services.end_of_local_day(day - timedelta(days=1)) + timedelta(hours=hour))
+        return min(now, record_services.end_of_local_day(day - timedelta(days=1)) + timedelta(hours=hour))
 
     if record.started_at:
         record.started_at = at(when.when(0.3), 9)
@@ -159,8 +160,8 @@ class Schedule:
 
     def __init__(self, record):
         matter = record.matter
-        self.today = services.local_today()
-        self.proposed = services.local_date(matter.submitted_at or matter.created_at)
+        self.today = record_services.local_today()
+        self.proposed = record_services.local_date(matter.submitted_at or matter.created_at)
         self.span = max(0, (self.today - self.proposed).days)
 
     def when(self, fraction):
@@ -172,27 +173,27 @@ class Schedule:
 
 
 def _plan(record, committee, when, rng, end):
-    services.update_details(committee, record, responsible_unit=rng.choice(UNITS), contact=rng.choice(CONTACTS),
+    delivery.update_details(committee, record, responsible_unit=rng.choice(UNITS), contact=rng.choice(CONTACTS),
                             planned_start=when.when(0.3), planned_end=end)
 
 
 def _start(record, committee, when, rng, milestones, end):
     _plan(record, committee, when, rng, end)
-    created = [services.add_milestone(committee, record, title=title, planned_date=day) for title, day in milestones]
-    services.start(committee, record)
+    created = [delivery.add_milestone(committee, record, title=title, planned_date=day) for title, day in milestones]
+    delivery.start(committee, record)
     return created
 
 
 def _done(record, committee, milestone, day, note, seed, photo=True):
     photos = [demo_photo(seed, f"m{milestone.id}.jpg")] if photo else []
-    services.complete_milestone(committee, record, milestone.id, done_on=day, note=note, photos=photos)
+    delivery.complete_milestone(committee, record, milestone.id, done_on=day, note=note, photos=photos)
 
 
 def _spend(record, committee, items):
     for amount, day, purpose in items:
         total = record.spent + amount
         reason = "居民要求增加防滑处理，经议事会同意追加。" if total > record.approved_budget else ""
-        services.record_spending(committee, record, amount=amount, spent_on=day, purpose=purpose,
+        delivery.record_spending(committee, record, amount=amount, spent_on=day, purpose=purpose,
                                  over_budget_reason=reason)
 
 
@@ -203,13 +204,13 @@ def _finish(record, committee, when, seed):
         end=when.when(0.75))
     _done(record, committee, signed, when.when(0.34), "合同已签订并在居委会公示栏公示。", seed, photo=False)
     _done(record, committee, delivered, when.when(0.5), "材料已进场，居民代表参与查验。", seed + 1)
-    services.post_update(committee, record, body="施工过半，期间请居民注意绕行。", percent=60,
+    delivery.post_update(committee, record, body="施工过半，期间请居民注意绕行。", percent=60,
                          photos=[demo_photo(seed + 2)])
     _done(record, committee, built, when.when(0.7), "施工完成，现场已清理。", seed + 3)
     budget = record.approved_budget
     _spend(record, committee, [(round(budget * 0.3), when.when(0.36), "预付款"),
                                (round(budget * 0.6), when.when(0.72), "进度款")])
-    services.accept(committee, record, accepted_on=when.when(0.75), note="居委会、居民代表和施工方共同验收，质量合格。")
+    delivery.accept(committee, record, accepted_on=when.when(0.75), note="居委会、居民代表和施工方共同验收，质量合格。")
 
 
 def _rate(record, residents, rng, stars_weights, count):
@@ -222,14 +223,14 @@ def _rate(record, residents, rng, stars_weights, count):
     for user in raters:
         stars = rng.choices([1, 2, 3, 4, 5], weights=stars_weights)[0]
         comment = comments[stars] if rng.random() < 0.25 else ""
-        services.rate(user, record, stars=stars, comment=comment)
+        rating.rate(user, record, stars=stars, comment=comment)
 
 
 def _build(record, target, committee, residents, when, rng, seed):
     if target == "planned":
-        services.update_details(committee, record, responsible_unit="", contact="", planned_start=when.ahead(20),
+        delivery.update_details(committee, record, responsible_unit="", contact="", planned_start=when.ahead(20),
                                 planned_end=when.ahead(80))
-        services.add_milestone(committee, record, title="确定施工单位", planned_date=when.ahead(25))
+        delivery.add_milestone(committee, record, title="确定施工单位", planned_date=when.ahead(25))
         return
     if target in ("on_time", "overdue", "paused"):
         late = when.today - timedelta(days=max(1, when.span // 5))
@@ -237,29 +238,29 @@ def _build(record, target, committee, residents, when, rng, seed):
             ("签订合同", when.when(0.4)), ("材料进场", late if target == "overdue" else when.ahead(10)),
             ("安装完成", when.ahead(35))], end=when.ahead(40))
         _done(record, committee, signed, when.when(0.4), "合同已签订。", seed, photo=False)
-        services.post_update(committee, record, body="前期准备完成。", percent=30, photos=[demo_photo(seed + 5)])
+        delivery.post_update(committee, record, body="前期准备完成。", percent=30, photos=[demo_photo(seed + 5)])
         _spend(record, committee, [(round(record.approved_budget * 0.3), when.when(0.45), "预付款")])
         if target == "paused":
-            services.pause(committee, record, "供货商延迟交货，预计两周后恢复施工。")
+            delivery.pause(committee, record, "供货商延迟交货，预计两周后恢复施工。")
         return
     _finish(record, committee, when, seed * 10)
     if target == "completed":
         return
-    services.open_evaluation(committee, record, closes_on=when.ahead(14))
+    rating.open_evaluation(committee, record, closes_on=when.ahead(14))
     if target == "rated":
         _rate(record, residents, rng, [1, 1, 3, 10, 12], 24)
         return
     if target == "closed":
         _spend(record, committee, [(round(record.approved_budget * 0.15), when.when(0.8), "追加防滑处理")])
         _rate(record, residents, rng, [0, 1, 2, 8, 10], 20)
-        services.end_window(committee, record)
-        services.close(committee, record)
+        rating.end_window(committee, record)
+        delivery.close(committee, record)
         return
     # rectification: residents are not satisfied; the committee opens a rectification with its own milestones
     _rate(record, residents, rng, [6, 8, 4, 2, 1], 16)
-    services.end_window(committee, record)
-    services.rectify(committee, record, "满意度低于议事规则规定的60%：居民反映坡道太陡、雨天湿滑，需加装防滑条并调整坡度。")
-    fix = services.add_milestone(committee, record, title="加装防滑条", planned_date=when.ahead(3))
-    services.add_milestone(committee, record, title="复测坡度", planned_date=when.ahead(12))
+    rating.end_window(committee, record)
+    delivery.rectify(committee, record, "满意度低于议事规则规定的60%：居民反映坡道太陡、雨天湿滑，需加装防滑条并调整坡度。")
+    fix = delivery.add_milestone(committee, record, title="加装防滑条", planned_date=when.ahead(3))
+    delivery.add_milestone(committee, record, title="复测坡度", planned_date=when.ahead(12))
     _done(record, committee, fix, when.today, "防滑条已加装。", seed + 7)
-    services.post_update(committee, record, body="整改进行中：防滑条已加装，下周复测坡度。", percent=70)
+    delivery.post_update(committee, record, body="整改进行中：防滑条已加装，下周复测坡度。", percent=70)

@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.matters import lifecycle
 
-from . import services
 from .models import Milestone, RecordState
+from .rating import needs_response
+from .records import create_record, follow_transition, record_for_matter
 
 FOLLOWED_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rectify", "close")
 
@@ -22,20 +22,16 @@ FOLLOWED_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rect
 def on_transition(matter, action=None, actor=None, data=None, **_extra):
     data = data or {}
     if action == "approve":
-        services.create_record(matter, actor, data)
+        create_record(matter, actor, data)
     elif action in FOLLOWED_ACTIONS:
-        record = services.record_for_matter(matter) or services.create_record(matter, actor, {})
-        services.follow_transition(record, action, actor, data)
+        record = record_for_matter(matter) or create_record(matter, actor, {})
+        follow_transition(record, action, actor, data)
 
 
-lifecycle.matter_transitioned.connect(on_transition, weak=False)
-
-
-@lifecycle.transition_guard
 def tracker_guard(matter, action):
     if action not in ("complete", "close"):
         return None
-    record = services.record_for_matter(matter)
+    record = record_for_matter(matter)
     if record is None:
         return None
     if action == "complete":
@@ -49,6 +45,6 @@ def tracker_guard(matter, action):
     window = record.current_window
     if window is not None and not window.has_ended():
         return _l("Residents can still rate it: end the evaluation window first.")
-    if services.needs_response(record):
+    if needs_response(record):
         return _l("Satisfaction is below the threshold: open a rectification or give a public reason first.")
     return None

@@ -7,14 +7,15 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.service import get_row
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
 from app.matters import lifecycle
-from app.matters.hooks import detail_section
 from app.matters.lifecycle import STATUS_LABELS, status_label
 from app.matters.models import MicroMatter
 
-from . import bp, dashboards, figures, permissions, rules, services, timeline
+from . import bp, dashboards, delivery, figures, permissions, rating, rules, timeline
+from . import records as record_services
 from .forms import (
     AcceptanceForm,
     ConfirmForm,
@@ -62,15 +63,15 @@ def _form_errors_flash(form):
 
 
 def _record(record_id):
-    return services.get_record(current_community(), record_id)
+    return record_services.get_record(current_community(), record_id)
 
 
 def _record_page_context(record):
-    today = services.local_today()
-    windows = [(w, services.window_summary(w)) for w in reversed(record.windows)]
+    today = record_services.local_today()
+    windows = [(w, rating.window_summary(w)) for w in reversed(record.windows)]
     return dict(
         community=current_community(), record=record, matter=record.matter, today=today,
-        overdue=services.is_overdue(record, today), decision_link=services.decision_link(record),
+        overdue=record_services.is_overdue(record, today), decision_link=record_services.decision_link(record),
         windows=windows, can_manage=permissions.can_manage_record(current_user, record),
         can_rate=permissions.can_rate(current_user, record),
         has_rated=permissions.has_rated(current_user, record.current_window),
@@ -87,8 +88,8 @@ def index():
     state = request.args.get("state")
     state = state if state in set(RecordState) else None
     only_overdue = request.args.get("overdue") == "1"
-    records = services.records_of(community, state)
-    overdue_ids = services.overdue_record_ids(community_id=community.id)
+    records = record_services.records_of(community, state)
+    overdue_ids = record_services.overdue_record_ids(community_id=community.id)
     if only_overdue:
         records = [r for r in records if r.id in overdue_ids]
     return render_template("tracker/index.html", community=community, records=records, overdue_ids=overdue_ids,
@@ -104,21 +105,21 @@ def record(record_id):
 @bp.get("/tracker/photos/<int:photo_id>")
 def photo(photo_id):
     """Evidence photos of this community's records (public, like the records)."""
-    if services.photo_community_id(photo_id) != current_community().id:
+    if record_services.photo_community_id(photo_id) != current_community().id:
         refuse(404)
-    return send_photo(services.get_row(StoredPhoto, photo_id))
+    return send_photo(get_row(StoredPhoto, photo_id))
 
 
 @bp.get("/matters/<int:matter_id>/timeline")
 def matter_timeline(matter_id):
     community = current_community()
-    matter = services.get_row(MicroMatter, matter_id)
+    matter = get_row(MicroMatter, matter_id)
     if matter is None or matter.community_id != community.id or matter.status == "draft":
         refuse(404)
     events, supports = timeline.build(matter)
     return render_template("tracker/timeline.html", community=community, matter=matter, events=events,
                            supports=supports,
-                           record=services.record_for_matter(matter), **_labels())
+                           record=record_services.record_for_matter(matter), **_labels())
 
 
 # ---------------------------------------------------------------- rating
@@ -132,7 +133,7 @@ def rate(record_id):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.rate(current_user, record, stars=form.stars.data, comment=form.comment.data or "")
+                rating.rate(current_user, record, stars=form.stars.data, comment=form.comment.data or "")
             except DomainError as error:
                 _attach(form, error)
                 status = 400
@@ -183,7 +184,7 @@ def _manage_page(record, forms=None, done_forms=None, status=200):
         if not milestone.is_done:
             done_forms.setdefault(milestone.id, MilestoneDoneForm(prefix=f"m{milestone.id}", formdata=None))
     context = _record_page_context(record)
-    context.update(forms=forms, done_forms=done_forms, needs_response=services.needs_response(record),
+    context.update(forms=forms, done_forms=done_forms, needs_response=rating.needs_response(record),
                    start_held=lifecycle.held_back(record.matter, "start_implementation")
                    if record.state == RecordState.PLANNED else None)
     return render_template("tracker/manage.html", **context), status
@@ -216,7 +217,7 @@ def _handle(record, name, form, call, success, anchor):
 @login_required
 def details(record_id):
     record = _managed(record_id)
-    return _handle(record, "details", _form("details", record), lambda f: services.update_details(
+    return _handle(record, "details", _form("details", record), lambda f: delivery.update_details(
         current_user, record, responsible_unit=f.responsible_unit.data, contact=f.contact.data,
         planned_start=f.planned_start.data, planned_end=f.planned_end.data), _("The plan was saved."), "plan")
 
@@ -225,7 +226,7 @@ def details(record_id):
 @login_required
 def add_milestone(record_id):
     record = _managed(record_id)
-    return _handle(record, "milestone", _form("milestone", record), lambda f: services.add_milestone(
+    return _handle(record, "milestone", _form("milestone", record), lambda f: delivery.add_milestone(
         current_user, record, title=f.title.data, planned_date=f.planned_date.data),
         _("The milestone was added."), "milestones")
 
@@ -237,7 +238,7 @@ def milestone_done(record_id, milestone_id):
     form = MilestoneDoneForm(prefix=f"m{milestone_id}")
     if form.validate_on_submit():
         try:
-            services.complete_milestone(current_user, record, milestone_id, done_on=form.done_on.data,
+            delivery.complete_milestone(current_user, record, milestone_id, done_on=form.done_on.data,
                                         note=form.note.data or "", photos=form.photos.data)
         except DomainError as error:
             db.session.rollback()
@@ -257,7 +258,7 @@ def milestone_done(record_id, milestone_id):
 @login_required
 def post_update(record_id):
     record = _managed(record_id)
-    return _handle(record, "update", _form("update", record), lambda f: services.post_update(
+    return _handle(record, "update", _form("update", record), lambda f: delivery.post_update(
         current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data),
         _("The update was posted."), "progress")
 
@@ -266,7 +267,7 @@ def post_update(record_id):
 @login_required
 def spending(record_id):
     record = _managed(record_id)
-    return _handle(record, "spending", _form("spending", record), lambda f: services.record_spending(
+    return _handle(record, "spending", _form("spending", record), lambda f: delivery.record_spending(
         current_user, record, amount=f.amount.data, spent_on=f.spent_on.data, purpose=f.purpose.data,
         over_budget_reason=f.over_budget_reason.data or ""), _("The spending was recorded."), "spending")
 
@@ -275,7 +276,7 @@ def spending(record_id):
 @login_required
 def start(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: services.start(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: delivery.start(current_user, record),
                    _("Work has started."), "state")
 
 
@@ -284,14 +285,14 @@ def start(record_id):
 def pause(record_id):
     record = _managed(record_id)
     return _handle(record, "pause", _form("pause", record),
-                   lambda f: services.pause(current_user, record, f.reason.data), _("The work is paused."), "state")
+                   lambda f: delivery.pause(current_user, record, f.reason.data), _("The work is paused."), "state")
 
 
 @bp.post("/tracker/<int:record_id>/resume")
 @login_required
 def resume(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: services.resume(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: delivery.resume(current_user, record),
                    _("The work has resumed."), "state")
 
 
@@ -299,7 +300,7 @@ def resume(record_id):
 @login_required
 def accept(record_id):
     record = _managed(record_id)
-    return _handle(record, "accept", _form("accept", record), lambda f: services.accept(
+    return _handle(record, "accept", _form("accept", record), lambda f: delivery.accept(
         current_user, record, accepted_on=f.accepted_on.data, note=f.note.data),
         _("The acceptance was recorded."), "state")
 
@@ -308,7 +309,7 @@ def accept(record_id):
 @login_required
 def open_evaluation(record_id):
     record = _managed(record_id)
-    return _handle(record, "evaluation", _form("evaluation", record), lambda f: services.open_evaluation(
+    return _handle(record, "evaluation", _form("evaluation", record), lambda f: rating.open_evaluation(
         current_user, record, closes_on=f.closes_on.data), _("Residents can now rate the project."), "state")
 
 
@@ -316,7 +317,7 @@ def open_evaluation(record_id):
 @login_required
 def end_window(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: services.end_window(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: rating.end_window(current_user, record),
                    _("The rating has ended."), "state")
 
 
@@ -325,7 +326,7 @@ def end_window(record_id):
 def respond(record_id):
     record = _managed(record_id)
     return _handle(record, "respond", _form("respond", record),
-                   lambda f: services.respond(current_user, record, f.reason.data),
+                   lambda f: rating.respond(current_user, record, f.reason.data),
                    _("Your answer was published."), "state")
 
 
@@ -334,7 +335,7 @@ def respond(record_id):
 def rectify(record_id):
     record = _managed(record_id)
     return _handle(record, "rectify", _form("rectify", record),
-                   lambda f: services.rectify(current_user, record, f.reason.data),
+                   lambda f: delivery.rectify(current_user, record, f.reason.data),
                    _("The rectification was opened."), "state")
 
 
@@ -342,7 +343,7 @@ def rectify(record_id):
 @login_required
 def close(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: services.close(current_user, record),
+    return _handle(record, "confirm", _form("confirm", record), lambda f: delivery.close(current_user, record),
                    _("The record is closed."), "state")
 
 
@@ -361,11 +362,10 @@ def dashboard():
 
 # ---------------------------------------------------------------- on the micro-matter's page
 
-@detail_section
 def matter_panel(matter, user):
     if matter.status == "draft":
         return None
-    record = services.record_for_matter(matter)
-    overdue = services.is_overdue(record) if record is not None else False
+    record = record_services.record_for_matter(matter)
+    overdue = record_services.is_overdue(record) if record is not None else False
     return render_template("tracker/_matter_panel.html", matter=matter, record=record, overdue=overdue,
                            **_labels())

@@ -17,7 +17,8 @@ from app.auth.models import User
 from app.extensions import db
 from app.models_base import utcnow
 
-from . import rules, services
+from . import rules
+from .records import _iso_date, local_today, local_zone, record_for_matter
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Event:
 
 
 def _local(at):
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(services.local_zone()).replace(tzinfo=None)
+    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(local_zone()).replace(tzinfo=None)
 
 
 def _day_key(day, order=12):
@@ -134,7 +135,7 @@ class _Moments:
         if action == "start_implementation":
             return record.started_at or entry.at
         if action == "complete":
-            return services._iso_date(data.get("accepted_on")) or entry.at
+            return _iso_date(data.get("accepted_on")) or entry.at
         if action == "open_evaluation":
             n = self._nth(action)
             return record.windows[n].opens_at if n < len(record.windows) else entry.at
@@ -187,12 +188,12 @@ def _transition_event(entry, matter, threshold_supports, moments):
     if action == "start_implementation":
         return Event(moments.of(action, entry), "implementation", _("Work started"))
     if action == "complete":
-        accepted_on = services._iso_date(data.get("accepted_on"))
+        accepted_on = _iso_date(data.get("accepted_on"))
         facts = [(_("Acceptance date"), ("date", accepted_on))] if accepted_on else []
         return Event(moments.of(action, entry), "acceptance", _("Completed and accepted (验收)"),
                      detail=data.get("note") or "", facts=facts)
     if action == "open_evaluation":
-        closes_on = services._iso_date(data.get("closes_on"))
+        closes_on = _iso_date(data.get("closes_on"))
         facts = [(_("Last day of rating"), ("date", closes_on))] if closes_on else []
         return Event(moments.of(action, entry), "evaluation", _("Residents were invited to rate the result"),
                      facts=facts)
@@ -221,7 +222,7 @@ def support_history(entries):
 def build(matter):
     """(events in time order, supports per day) for the public timeline."""
     entries = matter_entries(matter)
-    record = services.record_for_matter(matter)
+    record = record_for_matter(matter)
     moments = _Moments(record)
     events = []
     proposer = db.session.get(User, matter.proposer_id)
@@ -291,7 +292,7 @@ def _other_feature_event(entry, matter):
 
 
 def _record_events(record):
-    today = services.local_today()
+    today = local_today()
     events = []
     for milestone in record.milestones:
         prefix = _("Rectification milestone") if milestone.rectification_id else _("Milestone")

@@ -4,4 +4,15 @@ from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("voting", __name__)
 
-from . import hooks, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401
+
+
+def init_app(app):
+    from app.matters import hooks
+
+    from .cli import tally_cli
+    from .hooks import round_panel
+
+    app.register_blueprint(bp)
+    app.cli.add_command(tally_cli)
+    hooks.add_panel(round_panel, order=30)

@@ -11,7 +11,7 @@ write lock held, tally (app/voting/tally.py, pure); then in one short transactio
 result with the rules it applied, move the micro-matters, audit and notify. A round
 below the minimum turnout is stored and published as not valid: nothing is approved, and its
 micro-matters go back to the agenda list. After the commit the SQLite WAL is truncated
-(services.seal_round arranges it), so no old page image keeps a link.
+(rounds.seal_round arranges it), so no old page image keeps a link.
 
 Published files: a valid approval or budget round as pabulib .pb (only fields the format
 defines, its rule label exact); every round as the ballots CSV and the round JSON, which carry
@@ -38,7 +38,7 @@ from app.publishing.permissions import local_date
 
 from . import electorate, paper, permissions, tally
 from .models import Channel, RoundBallot, RoundParticipation, RoundResult, VotingRound
-from .services import FORGET_HISTORY, seal_round, spec_for
+from .rounds import FORGET_HISTORY, seal_round, spec_for
 
 
 def counted_ballots_query(voting_round):

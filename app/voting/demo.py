@@ -17,7 +17,8 @@ from app.matters import lifecycle
 from app.matters.lifecycle import Status
 from app.models_base import utcnow
 
-from . import counting, paper, services, tally
+from . import casting, counting, households, paper, tally
+from . import rounds as round_services
 
 CLOSED_OPTIONS = 6
 OPEN_OPTIONS = 4
@@ -40,7 +41,7 @@ EXTRA = [
 
 def _candidates(context, community):
     """Agenda matters not already scheduled for a council meeting (those stay with the council)."""
-    from app.councils.services import schedulable_items
+    from app.councils.review import schedulable_items
 
     return [item.matter for item in schedulable_items(community)]
 
@@ -80,7 +81,7 @@ def _knapsack_choice(options, weights, budget, rng):
 def load(context):
     community, committee, residents = context["community"], context["committee"], context["residents"]
     rng = random.Random(20261210)  # noqa: S311  # nosec B311
-    services._households_from_addresses(committee, community)
+    households._households_from_addresses(committee, community)
     db.session.commit()
     matters = _candidates(context, community)
     needed = CLOSED_OPTIONS + OPEN_OPTIONS + 1
@@ -104,7 +105,7 @@ def _closed_round(context, matters, rng):
     closes = now - timedelta(days=7)
     costs = [m.estimated_cost for m in matters]
     budget = max(max(costs), round(sum(costs) * 0.55, -4))
-    voting_round = services.open_round(
+    voting_round = round_services.open_round(
         committee, community, title="2026年度民生微实事预算投票", method="knapsack", allocation="mes",
         budget=int(budget), opens_at=opens, closes_at=closes, allow_changes=True,
         description="请在预算范围内选择您支持的项目。采用“平等份额法”分配预算：每位投票居民拥有相等的一份预算。",
@@ -115,11 +116,11 @@ def _closed_round(context, matters, rng):
     for index, user in enumerate(voters):
         at = opens + timedelta(seconds=span * (index + rng.random()) / (len(voters) + 2))
         choices = _knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
-        services._cast(user, voting_round, choices, at)
+        casting._cast(user, voting_round, choices, at)
     db.session.commit()
     for user in rng.sample(voters, CHANGED_BALLOTS):
         choices = _knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
-        services._cast(user, voting_round, choices, closes - timedelta(hours=rng.randint(2, 48)))
+        casting._cast(user, voting_round, choices, closes - timedelta(hours=rng.randint(2, 48)))
     db.session.commit()
     _paper_session(context, voting_round, weights, rng)
     counting.count_round(committee, voting_round)
@@ -132,14 +133,14 @@ def _low_turnout_round(context, matter):
     community, committee, residents = context["community"], context["committee"], context["residents"]
     now = utcnow()
     opens, closes = now - timedelta(days=35), now - timedelta(days=28)
-    voting_round = services.open_round(
+    voting_round = round_services.open_round(
         committee, community, title=f"居民表决：{matter.title}", method="yes_no", budget=matter.estimated_cost,
         opens_at=opens, closes_at=closes, options=[(matter.id, matter.estimated_cost)],
         description="请对该项目投“同意”“反对”或“弃权”。", now=opens - timedelta(hours=1))
     option = voting_round.options[0].number
     for index, user in enumerate(residents[280:280 + LOW_TURNOUT_BALLOTS]):
         answer = "yes" if index % 4 else "no"
-        services._cast(user, voting_round, ((option, answer),), opens + timedelta(hours=3 + 9 * index))
+        casting._cast(user, voting_round, ((option, answer),), opens + timedelta(hours=3 + 9 * index))
     db.session.commit()
     counting.count_round(committee, voting_round)
     return voting_round
@@ -167,7 +168,7 @@ def _paper_session(context, voting_round, weights, rng):
 
 def _open_round(community, committee, residents, matters, rng):
     now = utcnow()
-    voting_round = services.open_round(
+    voting_round = round_services.open_round(
         committee, community, title="2026年下半年微实事居民投票", method="approval", allocation="greedy",
         max_choices=2, budget=max(m.estimated_cost for m in matters) * 2, opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(days=7), allow_changes=True,
@@ -179,6 +180,6 @@ def _open_round(community, committee, residents, matters, rng):
     numbers = [o.number for o in voting_round.options]
     for user in residents[200:200 + OPEN_BALLOTS]:
         choices = tuple(sorted(rng.sample(numbers, rng.randint(1, 2))))
-        services._cast(user, voting_round, tally.normalise("approval", choices), utcnow())
+        casting._cast(user, voting_round, tally.normalise("approval", choices), utcnow())
     db.session.commit()
     return voting_round

@@ -1,13 +1,10 @@
-"""The round panel on a micro-matter's page (app.matters.hooks.detail_section)."""
+"""The round panel on a micro-matter's page (added by app.voting.init_app)."""
 from flask import render_template
 
-from app.matters.hooks import detail_section
 
-
-@detail_section
 def round_panel(matter, user):
     from .models import ROUND_STATE_LABELS
-    from .services import round_for_matter
+    from .rounds import round_for_matter
 
     voting_round = round_for_matter(matter)
     if voting_round is None:

@@ -9,7 +9,7 @@ Who voted and what was chosen are stored apart (see README, "How votes stay secr
 - While a round is open, RoundParticipation.ballot_id points at the voter's current ballot, only
   so that a new ballot can replace it (the old box row is deleted; secure_delete zeroes it).
   Unique, so one register row holds at most one ballot and a ballot belongs to one register row.
-  services.seal_round sets it to NULL for the whole round before the count, for good.
+  rounds.seal_round sets it to NULL for the whole round before the count, for good.
 """
 from datetime import datetime
 from enum import StrEnum
@@ -192,8 +192,8 @@ class RoundParticipation(db.Model):
 
 
 # A ballot in the box is never changed. It is deleted only when its voter replaces it: an online
-# ballot no register row points at any more, in a round not yet counted (services._cast moves the
-# link to the new ballot first). Anything else is a bug, refused here. (services.seal_round
+# ballot no register row points at any more, in a round not yet counted (casting._cast moves the
+# link to the new ballot first). Anything else is a bug, refused here. (rounds.seal_round
 # rewrites the box unchanged, with table-level statements.)
 @event.listens_for(RoundBallot, "before_update")
 def _never_changed(_mapper, _connection, target):

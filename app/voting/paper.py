@@ -13,7 +13,7 @@
   plus spoilt ballots differ from its in-person marks.
 
 Every public function checks its rules again, audits and commits, or raises DomainError and
-leaves nothing behind (as services.py does).
+leaves nothing behind (as casting.py and rounds.py do).
 """
 import csv
 import io
@@ -29,16 +29,18 @@ from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
 from app.auth.services import find_user
-from app.communities.models import Membership, MembershipStatus, Role
+from app.communities.models import Role
+from app.communities.permissions import verified_members
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.secrecy import forget_history
+from app.core.service import get_or_404, rolls_back
 from app.core.text import clean_plain
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.services import notify
 
-from . import permissions, services, tally
+from . import casting, permissions, tally
 from .models import (
     Channel,
     Method,
@@ -111,10 +113,7 @@ def list_sessions(voting_round):
 
 
 def get_session(voting_round, session_id):
-    found = db.session.get(PollingSession, session_id) if 0 < session_id <= services.MAX_ID else None
-    if found is None or found.round_id != voting_round.id:
-        raise NotFound()
-    return found
+    return get_or_404(PollingSession, session_id, round_id=voting_round.id)
 
 
 def running_sessions(voting_round, now=None):
@@ -122,6 +121,7 @@ def running_sessions(voting_round, now=None):
     return [s for s in list_sessions(voting_round) if s.is_running(now) and voting_round.state(now) == "open"]
 
 
+@rolls_back
 def declare_session(actor, voting_round, *, place, starts_at, ends_at, now=None):
     """The committee announces an in-person session: where, and from when to when."""
     now = now or utcnow()
@@ -154,7 +154,7 @@ def _in_person_voter(voting_round, username):
     user = find_user(username or "") if (username or "").strip() else None
     if user is None:
         raise DomainError(_l("No account with the user name “%(name)s”.", name=clean_plain(username)[:40]))
-    key, household = services.voter_key(user, voting_round)
+    key, household = casting.voter_key(user, voting_round)
     return user, key, household
 
 
@@ -176,6 +176,7 @@ def _session_for_mark(voting_round, polling_session, now):
     return polling_session
 
 
+@rolls_back
 def mark_in_person(actor, voting_round, username, polling_session=None, now=None):
     """The committee ticks a resident off the register at a running session: voted in person
     (blocks their online ballot). The resident is told, with a link to object."""
@@ -183,14 +184,14 @@ def mark_in_person(actor, voting_round, username, polling_session=None, now=None
     _check_recorder(actor, voting_round, now)
     polling_session = _session_for_mark(voting_round, polling_session, now)
     user, key, household = _in_person_voter(voting_round, username)
-    participation = services._participation(voting_round, key)
+    participation = casting._participation(voting_round, key)
     if participation is not None:
         if participation.channel == Channel.PAPER:
             raise DomainError(_l("%(name)s is already marked as having voted in person.", name=user.display_name))
         if voting_round.per_household:
             raise DomainError(_l("%(name)s's household has already voted online.", name=user.display_name))
         raise DomainError(_l("%(name)s has already voted online.", name=user.display_name))
-    if services._took_part_otherwise(voting_round, user):
+    if casting._took_part_otherwise(voting_round, user):
         raise DomainError(_l("%(name)s has already voted in this round.", name=user.display_name))
     mark = RoundParticipation(round_id=voting_round.id, voter_key=key, user_id=user.id,
                               household_id=household.id if household else None, channel=Channel.PAPER,
@@ -239,6 +240,7 @@ def my_objection(user, voting_round):
         PaperObjection.round_id == voting_round.id, PaperObjection.user_id == user.id))
 
 
+@rolls_back
 def object_to_mark(user, voting_round, note=""):
     """The resident says they did not vote in person; the council and the committee are told."""
     mark = my_mark(user, voting_round)
@@ -254,9 +256,7 @@ def object_to_mark(user, voting_round, note=""):
         db.session.flush()
         record("round.in_person_mark_objected", objection, actor=user, community=voting_round.community_id,
                round_id=voting_round.id, session_id=mark.polling_session_id, marked_by=mark.recorded_by_id)
-        staff = db.session.scalars(select(Membership).options(selectinload(Membership.user)).where(
-            Membership.community_id == voting_round.community_id, Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_([Role.COMMITTEE, Role.CHAIR, Role.COUNCIL_MEMBER]))).all()
+        staff = verified_members(voting_round.community, [Role.COMMITTEE, Role.CHAIR, Role.COUNCIL_MEMBER])
         notify([m.user for m in staff], N_("A resident says they did not vote on paper in “%(title)s”, though "
                                            "they were marked as having voted in person."),
                f"/c/{voting_round.community.slug}/rounds/{voting_round.id}/paper", exclude=user,
@@ -310,7 +310,7 @@ def parse_paper_choices(voting_round, text):
             raise DomainError(_l("There is no option %(n)s in this round.", n=item[:6]))
         chosen.append(int(item))
     if len(set(chosen)) != len(chosen):
-        raise DomainError(services.BALLOT_PROBLEMS[tally.DUPLICATE])
+        raise DomainError(casting.BALLOT_PROBLEMS[tally.DUPLICATE])
     return tuple(sorted(chosen))
 
 
@@ -338,7 +338,7 @@ def _collect(voting_round, rows):
     for line, content, count in rows:
         try:
             choices = parse_paper_choices(voting_round, content)
-            services.check_choices(voting_round, choices)
+            casting.check_choices(voting_round, choices)
             lines[choices] = lines.get(choices, 0) + _parse_count(count)
         except DomainError as error:
             errors.append((line, error.message))
@@ -415,6 +415,7 @@ def _active_sheet(polling_session):
                                                       TallySheet.active.is_(True)))
 
 
+@rolls_back
 def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="form", now=None):
     """A committee member enters the session's count: {choices: count} and the spoilt ballots.
     It waits for a second person's confirmation; nothing goes into the box yet."""
@@ -428,7 +429,7 @@ def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="for
     if _active_sheet(polling_session) is not None:
         raise DomainError(_l("This session already has a tally sheet. To correct it, reject it first (before "
                              "it is confirmed), then enter the corrected one."))
-    stored = [[services._stored_choices(voting_round.method, c), n] for c, n in sorted(lines.items())]
+    stored = [[casting._stored_choices(voting_round.method, c), n] for c, n in sorted(lines.items())]
     sheet = TallySheet(round_id=voting_round.id, session_id=polling_session.id, lines=stored,
                        ballots=sum(lines.values()), spoilt=spoilt, source=source, entered_by_id=actor.id,
                        entered_at=now)
@@ -448,10 +449,7 @@ def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="for
 
 
 def get_sheet(voting_round, sheet_id):
-    sheet = db.session.get(TallySheet, sheet_id) if 0 < sheet_id <= services.MAX_ID else None
-    if sheet is None or sheet.round_id != voting_round.id:
-        raise NotFound()
-    return sheet
+    return get_or_404(TallySheet, sheet_id, round_id=voting_round.id)
 
 
 def _check_pending(voting_round, sheet, now):
@@ -471,6 +469,7 @@ def _settle(sheet, **values):
     db.session.expire(sheet)
 
 
+@rolls_back
 def confirm_sheet(actor, voting_round, sheet, now=None):
     """A second person checks the sheet against the paper and confirms it: its ballots go into the
     box, one anonymous row each, for good."""
@@ -486,7 +485,7 @@ def confirm_sheet(actor, voting_round, sheet, now=None):
     for stored, count in lines:
         choices = tally.normalise(voting_round.method, stored)
         for _ in range(count):
-            services.put_in_box(voting_round, choices, Channel.PAPER)
+            casting.put_in_box(voting_round, choices, Channel.PAPER)
     record("round.tally_sheet_confirmed", sheet, actor=actor, community=voting_round.community_id,
            round_id=voting_round.id, session_id=sheet.session_id, ballots=sheet.ballots, spoilt=sheet.spoilt,
            entered_by=sheet.entered_by_id)
@@ -495,6 +494,7 @@ def confirm_sheet(actor, voting_round, sheet, now=None):
     return sheet
 
 
+@rolls_back
 def reject_sheet(actor, voting_round, sheet, reason="", now=None):
     """Before its confirmation a sheet can be rejected (by the scrutineer, or withdrawn by the
     person who entered it), so that a corrected one can be entered. It stays on record, without

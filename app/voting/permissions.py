@@ -13,7 +13,7 @@ def can_manage_households(user, community):
 
 def can_vote_in(user, community):
     """Eligible in principle: a verified member of the round's community (the round's own
-    rules, the window and households are checked by services.eligibility)."""
+    rules, the window and households are checked by casting.standing)."""
     return community_permissions.is_verified_resident(user, community)
 
 

@@ -18,7 +18,8 @@ from app.extensions import db, limiter
 from app.models_base import utcnow
 from app.rules.describe import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
 
-from . import bp, counting, paper, permissions, receipts, services
+from . import bp, casting, counting, paper, permissions, receipts, rounds
+from . import households as household_services
 from .forms import (
     ActionForm,
     CastForm,
@@ -55,7 +56,7 @@ def _labels():
 
 
 def _round(round_id):
-    return services.get_round(current_community(), round_id)
+    return rounds.get_round(current_community(), round_id)
 
 
 def _require_committee(message=None):
@@ -71,7 +72,7 @@ def _page_number():
 @bp.get("/rounds/")
 def index():
     community = current_community()
-    return render_template("voting/index.html", community=community, rounds=services.list_rounds(community),
+    return render_template("voting/index.html", community=community, rounds=rounds.list_rounds(community),
                            can_manage=permissions.can_manage_rounds(current_user, community), now=utcnow(),
                            **_labels())
 
@@ -93,7 +94,7 @@ def _parse_cost(text):
 def new():
     community = current_community()
     _require_committee(_("Only the committee can open a voting round."))
-    matters = services.candidate_matters(community)
+    matters = rounds.candidate_matters(community)
     form = RoundForm()
     if request.method == "GET":
         now = utcnow()
@@ -121,14 +122,13 @@ def new():
             options.append((matter.id, cost))
         if not option_errors:
             try:
-                voting_round = services.open_round(
+                voting_round = rounds.open_round(
                     current_user, community, title=form.title.data, description=form.description.data or "",
                     method=form.method.data, allocation=form.allocation.data, max_choices=form.max_choices.data,
                     budget=form.budget.data, opens_at=to_utc(form.opens_at.data),
                     closes_at=to_utc(form.closes_at.data), per_household=form.per_household.data,
                     allow_changes=form.allow_changes.data, options=options)
             except DomainError as error:
-                db.session.rollback()
                 option_errors.append(error.message)
             else:
                 flash(_("The round is open: %(title)s", title=voting_round.title), "success")
@@ -152,7 +152,7 @@ def _ballot_page(voting_round, form, *, error=None, selected=None, answers=None,
     community = current_community()
     return render_template(
         "voting/ballot.html", community=community, round=voting_round, form=form,
-        standing=services.standing(current_user, voting_round), error=error, selected=selected or set(),
+        standing=casting.standing(current_user, voting_round), error=error, selected=selected or set(),
         answers=answers or {}, state=voting_round.state(),
         can_manage=permissions.can_manage_rounds(current_user, community), Method=Method, **_labels(),
     ), status
@@ -171,11 +171,10 @@ def ballot(round_id):
     selected = request.form.getlist("option")
     answers = {key[len("answer-"):]: value for key, value in request.form.items() if key.startswith("answer-")}
     try:
-        choices = services.choices_from_form(voting_round, selected, answers)
-        cast = services.cast_ballot(current_user, voting_round, choices)
+        choices = casting.choices_from_form(voting_round, selected, answers)
+        cast = casting.cast_ballot(current_user, voting_round, choices)
     except DomainError as error:
-        db.session.rollback()
-        already = error.message in (services.ALREADY_VOTED,)
+        already = error.message in (casting.ALREADY_VOTED,)
         return _ballot_page(voting_round, form, error=error.message, selected=set(selected), answers=answers,
                             status=409 if already else 400)
     session[JUST_CAST] = {"round": voting_round.id, "choices": [list(c) if isinstance(c, tuple) else c
@@ -189,13 +188,13 @@ def ballot(round_id):
 @login_required
 def receipt(round_id):
     voting_round = _round(round_id)
-    participation = next((p for p in services.my_ballots(current_user, current_community(), voting_round)
+    participation = next((p for p in casting.my_ballots(current_user, current_community(), voting_round)
                           if p.receipt_code), None)
     just_cast = session.pop(JUST_CAST, None)
     choices = just_cast["choices"] if just_cast and just_cast.get("round") == voting_round.id else None
     response = make_response(render_template(
         "voting/receipt.html", community=current_community(), round=voting_round, participation=participation,
-        picked=services.describe_choices(voting_round, choices) if choices is not None and participation else None,
+        picked=casting.describe_choices(voting_round, choices) if choices is not None and participation else None,
         state=voting_round.state(), Method=Method, **_labels()))
     response.headers["Cache-Control"] = "no-store"  # the choices are on this page once
     return response
@@ -206,7 +205,7 @@ def receipt(round_id):
 def mine():
     community = current_community()
     return render_template("voting/mine.html", community=community,
-                           participations=services.my_ballots(current_user, community), **_labels())
+                           participations=casting.my_ballots(current_user, community), **_labels())
 
 
 @bp.get("/rounds/check")
@@ -214,7 +213,7 @@ def mine():
 def check():
     community = current_community()
     code = (request.args.get("code") or "").strip()[:40]
-    found = services.find_receipt(community, code) if code else None
+    found = casting.find_receipt(community, code) if code else None
     return render_template("voting/check.html", community=community, code=code, found=found, **_labels()), 200
 
 
@@ -283,11 +282,9 @@ def paper_ballots(round_id):
             flash(_paper_action(voting_round, action, form, sheet), "success")
             return redirect(url_for("voting.paper", round_id=voting_round.id), code=303)
         except paper.SheetProblems as error:
-            db.session.rollback()
             errors.append(error.message)
             sheet_errors = error.errors
         except DomainError as error:
-            db.session.rollback()
             errors.append(error.message)
     pending = [(sheet, paper.sheet_lines(voting_round, sheet), ConfirmSheetForm(prefix=f"confirm-{sheet.id}"),
                 RejectSheetForm(prefix=f"reject-{sheet.id}"))
@@ -323,7 +320,6 @@ def paper_objection(round_id):
             try:
                 paper.object_to_mark(current_user, voting_round, form.note.data or "")
             except DomainError as error:
-                db.session.rollback()
                 errors.append(error.message)
             else:
                 flash(_("Your objection is recorded; the council and the committee are told."), "success")
@@ -347,7 +343,6 @@ def count(round_id):
     try:
         counting.count_round(current_user, voting_round)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(_("The votes are counted and the results published."), "success")
@@ -381,7 +376,7 @@ def ballots(round_id):
     page = db.paginate(counting.counted_ballots_query(voting_round), page=_page_number(),
                        per_page=BALLOTS_PER_PAGE, error_out=False)
     return render_template("voting/ballots.html", community=current_community(), round=voting_round, page=page,
-                           describe=services.describe_choices, Method=Method, **_labels())
+                           describe=casting.describe_choices, Method=Method, **_labels())
 
 
 def _download(body, mimetype, filename):
@@ -428,19 +423,18 @@ def households():
             if "group-submit" in request.form:
                 if not group_form.validate_on_submit():
                     raise DomainError(_("The form expired. Please try again."))
-                created, added = services.households_from_addresses(current_user, community)
+                created, added = household_services.households_from_addresses(current_user, community)
                 flash(_("%(households)s households created, %(members)s residents added.",
                         households=created, members=added), "success")
                 return redirect(url_for("voting.households"), code=303)
             if form.validate_on_submit():
-                household = services.create_household(current_user, community, form.name.data, form.address.data)
+                household = household_services.create_household(current_user, community, form.name.data, form.address.data)
                 flash(_("Household added."), "success")
                 return redirect(url_for("voting.household", household_id=household.id), code=303)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
     return render_template("voting/households.html", community=community, form=form, group_form=group_form,
-                           page=services.list_households(community, _page_number())), status
+                           page=household_services.list_households(community, _page_number())), status
 
 
 @bp.route("/households/<int:household_id>", methods=["GET", "POST"])
@@ -449,7 +443,7 @@ def household(household_id):
     community = current_community()
     if not permissions.can_manage_households(current_user, community):
         refuse(403, _("Only the committee can manage households."))
-    entry = services.get_household(community, household_id)
+    entry = household_services.get_household(community, household_id)
     form, remove_form = MemberForm(), ActionForm()
     status = 200
     if request.method == "POST":
@@ -459,16 +453,15 @@ def household(household_id):
                 value = request.form.get("remove-value", "")
                 if not remove_form.validate_on_submit() or not value.isdigit() or len(value) > 10:
                     raise DomainError(_("Please check the form and try again."))
-                services.remove_household_member(current_user, community, entry, int(value))
+                household_services.remove_household_member(current_user, community, entry, int(value))
                 flash(_("Removed from the household."), "success")
                 return redirect(url_for("voting.household", household_id=entry.id), code=303)
             if form.validate_on_submit():
-                services.add_household_member(current_user, community, entry, form.username.data)
+                household_services.add_household_member(current_user, community, entry, form.username.data)
                 flash(_("Added to the household."), "success")
                 return redirect(url_for("voting.household", household_id=entry.id), code=303)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
     return render_template("voting/household.html", community=community, household=entry, form=form,
                            remove_form=remove_form,
-                           suggestions=services.suggested_members(community, entry)), status
+                           suggestions=household_services.suggested_members(community, entry)), status

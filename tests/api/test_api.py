@@ -11,7 +11,7 @@ from app.api.registry import OPERATIONS
 from app.extensions import db
 from app.voting.models import RoundBallot, RoundParticipation
 
-from .conftest import PRIVATE_ADDRESS, PRIVATE_EMAIL, PRIVATE_PHONE
+from .helpers import PRIVATE_ADDRESS, PRIVATE_EMAIL, PRIVATE_PHONE
 
 PRIVATE_KEYS = {"username", "phone", "password", "password_hash", "email", "address", "display_name",
                 "proposer", "proposer_id", "author", "author_id", "user", "user_id", "voter", "voter_id",

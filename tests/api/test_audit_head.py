@@ -8,7 +8,7 @@ import pytest
 
 from app.audit.services import head, record
 from app.extensions import db
-from tests.conftest import login
+from tests.helpers import login
 from tests.publishing import records
 
 FEED_NS = "{urn:weiyi:audit}"

@@ -9,10 +9,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from app import create_app
-from tests.conftest import Builder
 from tests.database import empty_database, fresh_schema
+from tests.helpers import Builder
 
-from .conftest import seed
+from .helpers import seed
 
 APP = create_app("test")
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)

@@ -6,7 +6,7 @@ from app import create_app
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import login
+from tests.helpers import login
 
 
 def register(client, username="13800000001", display_name="王阿姨", password="secret-pass", confirm=None, **extra):
@@ -36,6 +36,9 @@ def test_production_config_uses_scrypt():
 
 def test_register_with_user_name(client):
     assert register(client, username="wang_ayi").status_code == 302
+    user = db.session.scalar(select(User).where(User.username == "wang_ayi"))
+    assert user.display_name == "王阿姨" and user.check_password("secret-pass")
+    assert "王阿姨" in client.get("/").get_data(as_text=True)  # and logged in
 
 
 @pytest.mark.parametrize("username", ["12", "2380000000", "1380000000", "has space", "中文名", "a" * 50, ""])

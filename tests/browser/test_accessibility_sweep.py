@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.extensions import db
 from tests.security.world import build
 
-from .conftest import assert_accessible, screenshot
+from .helpers import assert_accessible, screenshot
 
 
 def _pages(snap):

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.models_base import utcnow
-from app.voting import counting, services
+from app.voting import counting, rounds
 from app.voting.models import RoundBallot, RoundParticipation
 
-from .conftest import assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import assert_accessible, login, screenshot, seed_community, seed_matter
 
 COSTS = [("3栋入口无障碍坡道", 45_000), ("中心花园遮阳座椅", 18_000), ("儿童阅读角", 15_000),
          ("河边步道夜间照明", 38_000), ("非机动车棚及充电桩", 80_000)]
@@ -22,7 +22,7 @@ def seed(app):
                    for title, cost in COSTS]
         db.session.commit()
         now = utcnow()
-        voting_round = services.open_round(
+        voting_round = rounds.open_round(
             users["committee"], community, title="2026年微实事预算投票", method="knapsack", allocation="mes",
             budget=100_000, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=7),
             options=[(m.id, m.estimated_cost) for m in matters])

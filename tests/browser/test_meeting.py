@@ -8,13 +8,13 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from app.communities.models import Role
-from app.councils import services
+from app.councils import meetings, review
 from app.extensions import db
 from app.models_base import utcnow
-from tests.conftest import Builder
-from tests.councils.conftest import make_matter
+from tests.councils.helpers import make_matter
+from tests.helpers import Builder
 
-from .conftest import assert_accessible, login, screenshot
+from .helpers import assert_accessible, login, screenshot
 
 LIVE = 8_000  # ms: a few polling rounds
 
@@ -30,8 +30,8 @@ def _setup(app):
         resident = make.member(community, username="resident", display_name="居民甲")
         make_matter(community, resident, title="3栋加装楼道扶手", cost=30_000)
         make_matter(community, resident, title="中心花园增设座椅", cost=12_000, project_type="goods")
-        items = [i.id for i in services.schedulable_items(community)]
-        meeting = services.schedule_meeting(
+        items = [i.id for i in review.schedulable_items(community)]
+        meeting = meetings.schedule_meeting(
             committee, community, title="第1次居民议事会", starts_at=utcnow() + timedelta(minutes=20),
             place="社区活动室", chair_id=chair.id, secretary_id=committee.id, agenda_item_ids=items, urgent=True,
             urgent_reason="汛期前需尽快决定")

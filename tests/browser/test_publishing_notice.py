@@ -2,9 +2,10 @@
 committee answers, and the printable A4 page shows a QR code. Real chromium, axe on each page."""
 from app.extensions import db
 from app.matters import lifecycle
-from app.tracker import services as tracker
+from app.tracker import delivery
+from app.tracker import records as record_services
 
-from .conftest import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
 
 
 def seed(app):
@@ -14,11 +15,11 @@ def seed(app):
         committee = users["committee"]
         lifecycle.apply(matter, "approve", committee, system=True, budget=12_000)
         db.session.commit()
-        record = tracker.record_for_matter(matter)
-        tracker.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="",
+        record = record_services.record_for_matter(matter)
+        delivery.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="",
                                planned_start=None, planned_end=None)
-        tracker.start(committee, record)
-        tracker.accept(committee, record, accepted_on=tracker.local_today(), note="验收合格")
+        delivery.start(committee, record)
+        delivery.accept(committee, record, accepted_on=record_services.local_today(), note="验收合格")
         return record.id
 
 

@@ -10,7 +10,7 @@ import re
 
 from PIL import Image
 
-from .conftest import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
 
 TITLE = "3栋单元门口加装无障碍坡道"
 

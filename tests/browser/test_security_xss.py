@@ -23,7 +23,7 @@ from app.core.text import render_markdown
 from app.extensions import db
 from tests.security.world import build
 
-from .conftest import screenshot
+from .helpers import screenshot
 
 PAYLOADS = [
     "<script data-xss>alert('XSS-1')</script>",

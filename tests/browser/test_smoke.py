@@ -1,4 +1,4 @@
-from .conftest import assert_accessible, screenshot
+from .helpers import assert_accessible, screenshot
 
 
 def test_front_page_in_chromium(live_server, phone):

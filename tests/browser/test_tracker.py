@@ -7,9 +7,10 @@ from PIL import Image
 
 from app.extensions import db
 from app.matters import lifecycle
-from app.tracker import services
+from app.tracker import delivery, rating
+from app.tracker import records as record_services
 
-from .conftest import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
 
 
 def seed(app, *, evaluating=False):
@@ -20,16 +21,16 @@ def seed(app, *, evaluating=False):
         committee = users["committee"]
         lifecycle.apply(matter, "approve", committee, system=True, meeting_id=1, budget=12_000)
         db.session.commit()
-        record = services.record_for_matter(matter)
-        services.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="李工 13800000000",
+        record = record_services.record_for_matter(matter)
+        delivery.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="李工 13800000000",
                                 planned_start=None, planned_end=None)
-        services.start(committee, record)
-        today = services.local_today()
-        milestone = services.add_milestone(committee, record, title="坡道浇筑完成", planned_date=today + timedelta(days=3))
+        delivery.start(committee, record)
+        today = record_services.local_today()
+        milestone = delivery.add_milestone(committee, record, title="坡道浇筑完成", planned_date=today + timedelta(days=3))
         if evaluating:
-            services.complete_milestone(committee, record, milestone.id, done_on=today, note="完工")
-            services.accept(committee, record, accepted_on=today, note="验收合格")
-            services.open_evaluation(committee, record, closes_on=today + timedelta(days=10))
+            delivery.complete_milestone(committee, record, milestone.id, done_on=today, note="完工")
+            delivery.accept(committee, record, accepted_on=today, note="验收合格")
+            rating.open_evaluation(committee, record, closes_on=today + timedelta(days=10))
         return record.id, milestone.id
 
 
@@ -75,7 +76,7 @@ def test_committee_updates_progress(live_app, live_server, new_page, tmp_path, k
 
 def services_today(app):
     with app.app_context():
-        return services.local_today()
+        return record_services.local_today()
 
 
 def test_resident_rates_on_a_phone(live_app, live_server, phone):

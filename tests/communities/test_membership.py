@@ -8,7 +8,7 @@ from app.communities import permissions
 from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_community_home_is_public(client, make):

@@ -1,29 +1,12 @@
 """A council ready to meet: a community with a committee member, a chair, council members,
 a resident, and micro-matters under review or on the agenda list."""
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from app.communities.models import Role
-from app.councils import services, votes
-from app.councils.models import AgendaItem
-from app.extensions import db
-from app.matters.models import MicroMatter
-from app.models_base import utcnow
 
-
-def make_matter(community, proposer, title="加装楼道扶手", status="on_agenda", cost=30_000, project_type="works",
-                category="accessibility"):
-    matter = MicroMatter(community_id=community.id, proposer_id=proposer.id, title=title, description="说明",
-                         description_html="<p>说明</p>", category=category, location="3栋", estimated_cost=cost,
-                         project_type=project_type, status=status, support_count=20)
-    db.session.add(matter)
-    db.session.flush()
-    if status == "on_agenda":
-        services.ensure_agenda_item(matter)
-    db.session.commit()
-    return matter
+from .helpers import make_matter
 
 
 @pytest.fixture
@@ -38,34 +21,3 @@ def council(app, make):
     matters = [make_matter(community, resident, title=f"议题{i}") for i in range(1, 4)]
     return SimpleNamespace(community=community, committee=committee, chair=chair, members=members,
                            council=[chair, *members], resident=resident, matters=matters, make=make)
-
-
-def agenda_ids(community):
-    return [item.id for item in db.session.query(AgendaItem).filter_by(community_id=community.id)
-            .order_by(AgendaItem.position)]
-
-
-def schedule(c, *, items=None, starts_in=timedelta(minutes=30), urgent=True, reason="水管爆裂，需尽快决定"):
-    return services.schedule_meeting(
-        c.committee, c.community, title="第1次议事会", starts_at=utcnow() + starts_in, place="社区活动室",
-        chair_id=c.chair.id, secretary_id=c.committee.id,
-        agenda_item_ids=items if items is not None else agenda_ids(c.community), urgent=urgent,
-        urgent_reason=reason)
-
-
-def open_meeting(c, present=3):
-    """Scheduled (urgent, starting soon), `present` council members checked in (chair first), opened."""
-    meeting = schedule(c)
-    for user in c.council[:present]:
-        services.check_in(c.committee, meeting, user.id)
-    services.open_meeting(c.committee, meeting)
-    return meeting
-
-
-def debate(c, meeting, kind="approve", budget=25_000, item=None):
-    """Open the first item, member 1 moves, member 2 seconds: the motion is under debate."""
-    item = item or meeting.items[0]
-    services.open_item(c.committee, meeting, item)
-    motion = votes.move_motion(c.members[0], meeting, item, kind, budget, "同意实施")
-    votes.second_motion(c.members[1], meeting, motion)
-    return item, motion

@@ -1,4 +1,5 @@
 """The councils demo step: rules v2, the agenda list, a held meeting with locked minutes, an upcoming one."""
+import pytest
 from sqlalchemy import func, select
 
 from app.audit.services import verify
@@ -9,6 +10,7 @@ from app.matters.models import MicroMatter
 from app.rules.services import current_ruleset
 
 
+@pytest.mark.slow
 def test_demo_step(app):
     context = {"password": "weiyi-demo"}
     core.load(context)

@@ -4,11 +4,11 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.audit.services import verify
-from app.councils import minutes, services, votes
+from app.councils import meetings, minutes, speakers, votes
 from app.councils.models import MotionStatus, VoteResult
 from app.extensions import db
 
-from .conftest import debate, open_meeting
+from .helpers import debate, open_meeting
 
 
 def test_a_short_meeting_decides_an_item_and_the_minutes_say_which_rules_applied(council):
@@ -17,11 +17,11 @@ def test_a_short_meeting_decides_an_item_and_the_minutes_say_which_rules_applied
     assert meeting.status == "open" and meeting.opened_present == 4 and meeting.opened_quorum_needed == 3
     item, motion = debate(c, meeting)
     assert motion.status == MotionStatus.DEBATE
-    services.ask_to_speak(c.members[2], meeting, item, "contra")
-    services.ask_to_speak(c.members[1], meeting, item, "pro")
-    turn = services.next_speaker(c.committee, meeting, item)
+    speakers.ask_to_speak(c.members[2], meeting, item, "contra")
+    speakers.ask_to_speak(c.members[1], meeting, item, "pro")
+    turn = speakers.next_speaker(c.committee, meeting, item)
     assert turn.user_id == c.members[2].id and turn.ends_at is not None
-    services.end_turn(c.committee, meeting, item)
+    speakers.end_turn(c.committee, meeting, item)
     vote = votes.open_vote(c.chair, meeting, motion, "named")
     assert sorted(vote.entitled) == sorted(u.id for u in c.council[:4])
     votes.cast_vote(c.members[0], meeting, vote, "yes")
@@ -37,7 +37,7 @@ def test_a_short_meeting_decides_an_item_and_the_minutes_say_which_rules_applied
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "matter.approve"))
     assert entry.data["budget"] == 25_000 and entry.data["motion_id"] == motion.id
     assert entry.data["meeting_id"] == meeting.id
-    services.close_meeting(c.chair, meeting)
+    meetings.close_meeting(c.chair, meeting)
     draft = minutes.original(meeting)
     minutes.save_notes(c.committee, draft, "会议气氛热烈。")
     minutes.lock(c.chair, draft)

@@ -6,14 +6,14 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.core.errors import DomainError
-from app.councils import clock, services, votes
+from app.councils import clock, common, meetings, review, speakers, votes
 from app.councils.models import Attendance, ChairHandover, Meeting, SpeakingTurn
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import Notification
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import agenda_ids, debate, open_meeting, schedule
+from .helpers import agenda_ids, debate, open_meeting, schedule
 
 
 def count(model):
@@ -63,15 +63,15 @@ def test_an_item_is_in_one_upcoming_meeting_at_a_time_and_roles_are_checked(coun
     with pytest.raises(DomainError):
         schedule(c, items=agenda_ids(c.community)[:1])
     with pytest.raises(DomainError, match="主持人必须"):
-        services.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
+        meetings.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
                                   place="室", chair_id=c.resident.id, secretary_id=c.committee.id,
                                   agenda_item_ids=agenda_ids(c.community)[1:])
     with pytest.raises(DomainError, match="记录员必须"):
-        services.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
+        meetings.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
                                   place="室", chair_id=c.chair.id, secretary_id=c.resident.id,
                                   agenda_item_ids=agenda_ids(c.community)[1:])
     with pytest.raises(DomainError, match="居委会"):
-        services.schedule_meeting(c.chair, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
+        meetings.schedule_meeting(c.chair, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
                                   place="室", chair_id=c.chair.id, secretary_id=c.committee.id,
                                   agenda_item_ids=agenda_ids(c.community)[1:])
 
@@ -106,17 +106,17 @@ def test_schedule_form(client, council):
 def test_quorum_is_needed_to_open_and_counts_council_members_only(council):
     c = council
     meeting = schedule(c)
-    services.check_in(c.committee, meeting, c.chair.id)
-    services.check_in(c.committee, meeting, c.members[0].id)
+    meetings.check_in(c.committee, meeting, c.chair.id)
+    meetings.check_in(c.committee, meeting, c.members[0].id)
     with pytest.raises(DomainError, match="2"):
-        services.open_meeting(c.chair, meeting)  # 2 of 5, 3 needed
+        meetings.open_meeting(c.chair, meeting)  # 2 of 5, 3 needed
     with pytest.raises(DomainError):
-        services.check_in(c.committee, meeting, c.resident.id)  # not on the council
+        meetings.check_in(c.committee, meeting, c.resident.id)  # not on the council
     with pytest.raises(DomainError):
-        services.check_in(c.committee, meeting, c.members[0].id)  # twice
-    services.check_in(c.committee, meeting, c.members[1].id)
-    assert services.quorum_now(meeting).met
-    services.open_meeting(c.chair, meeting)
+        meetings.check_in(c.committee, meeting, c.members[0].id)  # twice
+    meetings.check_in(c.committee, meeting, c.members[1].id)
+    assert common.quorum_now(meeting).met
+    meetings.open_meeting(c.chair, meeting)
     assert meeting.status == "open" and meeting.opened_present == 3
 
 
@@ -124,18 +124,18 @@ def test_opening_and_check_in_wait_until_an_hour_before_the_start(council):
     c = council
     meeting = schedule(c, starts_in=timedelta(days=5), urgent=False)
     with pytest.raises(DomainError):
-        services.check_in(c.committee, meeting, c.chair.id)
+        meetings.check_in(c.committee, meeting, c.chair.id)
     with pytest.raises(DomainError):
-        services.self_check_in(c.chair, meeting, services.checkin_code(meeting))
+        meetings.self_check_in(c.chair, meeting, meetings.checkin_code(meeting))
     with clock.shifted(timedelta(days=5) - timedelta(minutes=30)):
-        services.check_in(c.committee, meeting, c.chair.id)
+        meetings.check_in(c.committee, meeting, c.chair.id)
 
 
 def test_self_check_in_with_the_code_on_the_projector(client, council):
     c = council
     meeting = schedule(c)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
-    url = f"{base}/checkin/{services.checkin_code(meeting)}"
+    url = f"{base}/checkin/{meetings.checkin_code(meeting)}"
     assert client.get(url).status_code == 302  # log in first
     login(client, c.members[0])
     for wrong in ("wrong-token", "签到", meeting.checkin_token):  # the meeting's secret itself is no code
@@ -162,8 +162,8 @@ def test_the_check_in_code_changes_every_minute_and_a_forwarded_photo_expires(cl
     meeting = schedule(c)
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now)
-    photo = services.checkin_code(meeting)  # what the projector shows now
-    assert services.checkin_code(meeting, now + timedelta(minutes=1)) != photo
+    photo = meetings.checkin_code(meeting)  # what the projector shows now
+    assert meetings.checkin_code(meeting, now + timedelta(minutes=1)) != photo
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.members[0])
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=2))  # the photo was forwarded
@@ -173,7 +173,7 @@ def test_the_check_in_code_changes_every_minute_and_a_forwarded_photo_expires(cl
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and html.count("签到码已过期或无效") == 1 and count(Attendance) == 0
     with pytest.raises(DomainError, match="过期"):
-        services.self_check_in(c.members[1], meeting, photo)
+        meetings.self_check_in(c.members[1], meeting, photo)
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=1))  # scanned late in its minute
     assert client.post(f"{base}/checkin/{photo}").status_code == 302
     assert db.session.scalar(select(Attendance)).user_id == c.members[0].id
@@ -188,24 +188,24 @@ def test_the_projector_shows_this_minutes_code_as_a_public_link(client, council,
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.committee)
     html = client.get(f"{base}/projector").get_data(as_text=True)
-    code = services.checkin_code(meeting)
+    code = meetings.checkin_code(meeting)
     assert f"https://weiyi.example.org{base}/checkin/{code}" in html and "://localhost" not in html
     assert meeting.checkin_token not in html
     since = f"{meeting.revision}-{code}"
     assert client.get(f"{base}/live/projector?since={since}").status_code == 204
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=1))  # a new minute: a new code
     response = client.get(f"{base}/live/projector?since={since}")
-    assert response.status_code == 200 and services.checkin_code(meeting) in response.get_data(as_text=True)
+    assert response.status_code == 200 and meetings.checkin_code(meeting) in response.get_data(as_text=True)
 
 
 def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, council):
     c = council
     meeting = schedule(c)
-    services.check_in(c.committee, meeting, c.chair.id)
-    services.self_check_in(c.members[0], meeting, services.checkin_code(meeting))
-    services.check_in(c.committee, meeting, c.members[1].id)
-    services.check_in(c.committee, meeting, c.members[2].id)
-    services.open_meeting(c.chair, meeting)
+    meetings.check_in(c.committee, meeting, c.chair.id)
+    meetings.self_check_in(c.members[0], meeting, meetings.checkin_code(meeting))
+    meetings.check_in(c.committee, meeting, c.members[1].id)
+    meetings.check_in(c.committee, meeting, c.members[2].id)
+    meetings.open_meeting(c.chair, meeting)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.chair)
     html = client.get(f"{base}/chair").get_data(as_text=True)
@@ -213,7 +213,7 @@ def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, coun
     response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent",
                                                        "view": "chair"})
     assert response.status_code == 302
-    assert c.members[0].id not in services.present_ids(meeting) and services.quorum_now(meeting).present == 3
+    assert c.members[0].id not in common.present_ids(meeting) and common.quorum_now(meeting).present == 3
     assert "已标记缺席" in client.get(f"{base}/chair").get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.marked_absent"))
     assert entry.data["user_id"] == c.members[0].id and entry.data["checked_in_by"] == "self"
@@ -227,9 +227,9 @@ def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, coun
     response = client.post(f"{base}/attendance", data={"user_id": c.members[1].id, "action": "absent",
                                                        "view": "chair"})
     assert response.status_code == 400 and "只有会议主持人" in response.get_data(as_text=True)
-    services.close_meeting(c.chair, meeting)
+    meetings.close_meeting(c.chair, meeting)
     with pytest.raises(DomainError, match="会议已结束"):
-        services.mark_absent(c.chair, meeting, c.members[1].id)
+        meetings.mark_absent(c.chair, meeting, c.members[1].id)
     html = client.get(f"{base}/minutes").get_data(as_text=True)
     assert "签到后被主持人标记缺席" in html and "议事员1" in html.split("签到后被主持人标记缺席")[1][:200]
 
@@ -238,11 +238,11 @@ def test_leaving_lowers_the_quorum_and_the_chair_cannot_leave(council):
     c = council
     meeting = open_meeting(c, present=3)
     with pytest.raises(DomainError):
-        services.check_out(c.committee, meeting, c.chair.id)
-    services.check_out(c.committee, meeting, c.members[0].id)
-    assert not services.quorum_now(meeting).met
-    services.check_in(c.committee, meeting, c.members[0].id)  # back again
-    assert services.quorum_now(meeting).met
+        meetings.check_out(c.committee, meeting, c.chair.id)
+    meetings.check_out(c.committee, meeting, c.members[0].id)
+    assert not common.quorum_now(meeting).met
+    meetings.check_in(c.committee, meeting, c.members[0].id)  # back again
+    assert common.quorum_now(meeting).met
     assert actions().count("meeting.checked_in") == 4 and "meeting.left" in actions()
 
 
@@ -251,9 +251,9 @@ def test_only_the_chair_or_secretary_runs_the_meeting(council):
     meeting = schedule(c)
     for user in (c.members[0], c.resident):
         with pytest.raises(DomainError):
-            services.check_in(user, meeting, c.chair.id)
+            meetings.check_in(user, meeting, c.chair.id)
         with pytest.raises(DomainError):
-            services.open_meeting(user, meeting)
+            meetings.open_meeting(user, meeting)
     assert count(Attendance) == 0
 
 
@@ -264,43 +264,43 @@ def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
     meeting = open_meeting(c, present=4)
     item, _motion = debate(c, meeting)
     with pytest.raises(DomainError, match="中立"):
-        services.ask_to_speak(c.chair, meeting, item, "pro")
-    services.ask_to_speak(c.members[2], meeting, item, "pro")
+        speakers.ask_to_speak(c.chair, meeting, item, "pro")
+    speakers.ask_to_speak(c.members[2], meeting, item, "pro")
     with pytest.raises(DomainError):
-        services.hand_over_chair(c.committee, meeting, c.members[3].id)  # not checked in
-    services.hand_over_chair(c.committee, meeting, c.members[2].id, "陈会长要发言")
+        meetings.hand_over_chair(c.committee, meeting, c.members[3].id)  # not checked in
+    meetings.hand_over_chair(c.committee, meeting, c.members[2].id, "陈会长要发言")
     assert meeting.chair_id == c.members[2].id
-    assert services.queue(item) == []  # the new chair's request lapsed
-    services.ask_to_speak(c.chair, meeting, item, "contra")
+    assert speakers.queue(item) == []  # the new chair's request lapsed
+    speakers.ask_to_speak(c.chair, meeting, item, "contra")
     handover = db.session.scalar(select(ChairHandover))
     assert (handover.from_user_id, handover.to_user_id, handover.reason) == (c.chair.id, c.members[2].id, "陈会长要发言")
     with pytest.raises(DomainError):
-        services.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
+        meetings.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
 
 
 def test_speaking_needs_a_seconded_motion_and_respects_the_turn_limit(council):
     c = council
     meeting = open_meeting(c, present=5)
     item = meeting.items[0]
-    services.open_item(c.committee, meeting, item)
+    meetings.open_item(c.committee, meeting, item)
     with pytest.raises(DomainError, match="先提动议"):
-        services.ask_to_speak(c.members[2], meeting, item, "pro")
+        speakers.ask_to_speak(c.members[2], meeting, item, "pro")
     motion = votes.move_motion(c.members[0], meeting, item, "reject")
     with pytest.raises(DomainError, match="附议"):
-        services.ask_to_speak(c.members[2], meeting, item, "pro")
+        speakers.ask_to_speak(c.members[2], meeting, item, "pro")
     votes.second_motion(c.members[1], meeting, motion)
     speaker = c.members[2]
     for _turn in range(2):
-        services.ask_to_speak(speaker, meeting, item, "pro")
+        speakers.ask_to_speak(speaker, meeting, item, "pro")
         with pytest.raises(DomainError, match="已经在发言名单"):
-            services.ask_to_speak(speaker, meeting, item, "contra")
-        services.next_speaker(c.chair, meeting, item)
-        services.end_turn(c.chair, meeting, item)
+            speakers.ask_to_speak(speaker, meeting, item, "contra")
+        speakers.next_speaker(c.chair, meeting, item)
+        speakers.end_turn(c.chair, meeting, item)
     with pytest.raises(DomainError, match="2"):
-        services.ask_to_speak(speaker, meeting, item, "pro")  # turns_per_item = 2
+        speakers.ask_to_speak(speaker, meeting, item, "pro")  # turns_per_item = 2
     assert count(SpeakingTurn) == 2
     with pytest.raises(DomainError):
-        services.ask_to_speak(speaker, meeting, item, "maybe")
+        speakers.ask_to_speak(speaker, meeting, item, "maybe")
 
 
 def test_the_queue_alternates_and_puts_first_time_speakers_first(council):
@@ -308,16 +308,16 @@ def test_the_queue_alternates_and_puts_first_time_speakers_first(council):
     meeting = open_meeting(c, present=5)
     item, _motion = debate(c, meeting)
     m1, m2, m3, m4 = c.members
-    services.ask_to_speak(m3, meeting, item, "pro")
-    services.next_speaker(c.chair, meeting, item)  # m3 pro speaks
-    services.end_turn(c.chair, meeting, item)
-    services.ask_to_speak(m3, meeting, item, "contra")  # m3 again (second turn)
-    services.ask_to_speak(m1, meeting, item, "pro")
-    services.ask_to_speak(m2, meeting, item, "pro")
-    services.ask_to_speak(m4, meeting, item, "contra")
-    order = [(t.user_id, t.stance) for t in services.queue(item)]
+    speakers.ask_to_speak(m3, meeting, item, "pro")
+    speakers.next_speaker(c.chair, meeting, item)  # m3 pro speaks
+    speakers.end_turn(c.chair, meeting, item)
+    speakers.ask_to_speak(m3, meeting, item, "contra")  # m3 again (second turn)
+    speakers.ask_to_speak(m1, meeting, item, "pro")
+    speakers.ask_to_speak(m2, meeting, item, "pro")
+    speakers.ask_to_speak(m4, meeting, item, "contra")
+    order = [(t.user_id, t.stance) for t in speakers.queue(item)]
     assert order == [(m4.id, "contra"), (m1.id, "pro"), (m2.id, "pro"), (m3.id, "contra")]
-    turn = services.next_speaker(c.chair, meeting, item)
+    turn = speakers.next_speaker(c.chair, meeting, item)
     assert turn.user_id == m4.id
     assert (turn.ends_at - turn.started_at) == timedelta(minutes=2)
 
@@ -326,46 +326,47 @@ def test_one_item_at_a_time_and_closing_an_item_defers_it(council):
     c = council
     meeting = open_meeting(c)
     first, second = meeting.items[0], meeting.items[1]
-    services.open_item(c.committee, meeting, first)
+    meetings.open_item(c.committee, meeting, first)
     with pytest.raises(DomainError):
-        services.open_item(c.committee, meeting, second)
+        meetings.open_item(c.committee, meeting, second)
     motion = votes.move_motion(c.members[0], meeting, first, "reject")
     with pytest.raises(DomainError):
-        services.close_item(c.committee, meeting, first)  # a motion is open
+        meetings.close_item(c.committee, meeting, first)  # a motion is open
     votes.withdraw_motion(c.members[0], meeting, motion)
-    services.close_item(c.committee, meeting, first)
+    meetings.close_item(c.committee, meeting, first)
     assert first.status == "deferred" and first.matter.status == "on_agenda"
-    services.open_item(c.committee, meeting, second)
+    meetings.open_item(c.committee, meeting, second)
+    assert second.status == "open"
 
 
 def test_closing_the_meeting_defers_what_was_not_decided_and_starts_the_minutes(council):
     c = council
     meeting = open_meeting(c)
-    services.open_item(c.committee, meeting, meeting.items[0])
-    services.close_meeting(c.chair, meeting)
+    meetings.open_item(c.committee, meeting, meeting.items[0])
+    meetings.close_meeting(c.chair, meeting)
     assert meeting.status == "closed"
     assert [i.status for i in meeting.items] == ["deferred", "deferred", "deferred"]
     from app.councils.minutes import original
 
     assert original(meeting) is not None and not original(meeting).locked
     # Deferred items can go into the next meeting.
-    assert len(services.schedulable_items(c.community)) == 3
+    assert len(review.schedulable_items(c.community)) == 3
     with pytest.raises(DomainError):
-        services.open_item(c.committee, meeting, meeting.items[0])
+        meetings.open_item(c.committee, meeting, meeting.items[0])
 
 
 def test_every_meeting_action_is_audited(council):
     c = council
     meeting = open_meeting(c, present=4)
     item, motion = debate(c, meeting)
-    services.ask_to_speak(c.members[2], meeting, item, "pro")
-    services.next_speaker(c.chair, meeting, item)
-    services.end_turn(c.chair, meeting, item)
+    speakers.ask_to_speak(c.members[2], meeting, item, "pro")
+    speakers.next_speaker(c.chair, meeting, item)
+    speakers.end_turn(c.chair, meeting, item)
     vote = votes.open_vote(c.chair, meeting, motion, "named")
     for user in c.council[:4]:
         votes.cast_vote(user, meeting, vote, "yes")
     votes.close_vote(c.chair, meeting, vote)
-    services.close_meeting(c.chair, meeting)
+    meetings.close_meeting(c.chair, meeting)
     done = set(actions())
     for action in ("meeting.scheduled", "meeting.checked_in", "meeting.opened", "meeting.item_opened", "motion.moved",
                    "motion.seconded", "meeting.speaker_requested", "meeting.speaker_called",

@@ -2,12 +2,12 @@
 with bad or missing input: a page or a clear refusal, never a 500."""
 import pytest
 
-from app.councils import minutes, services, votes
+from app.councils import meetings, minutes, speakers, votes
 from app.extensions import db
 from app.rules.models import RuleSet
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import debate, open_meeting, schedule
+from .helpers import debate, open_meeting, schedule
 
 PAGES = ("", "/chair", "/projector", "/member", "/minutes", "/live/chair?since=0", "/live/projector?since=0",
          "/live/member?since=0", "/live/public?since=0")
@@ -66,14 +66,14 @@ def test_no_page_or_action_fails_in_any_stage(client, council, stage):
     else:
         meeting = open_meeting(c, present=4)
         item, motion = debate(c, meeting)
-        services.ask_to_speak(c.members[2], meeting, item, "contra")
+        speakers.ask_to_speak(c.members[2], meeting, item, "contra")
         if stage != "open":
             vote = votes.open_vote(c.chair, meeting, motion, "named")
             votes.cast_vote(c.members[0], meeting, vote, "yes")
         if stage in ("closed", "locked"):
             votes.close_vote(c.chair, meeting, vote)
-            services.hand_over_chair(c.committee, meeting, c.members[2].id, "换人")
-            services.close_meeting(c.committee, meeting)
+            meetings.hand_over_chair(c.committee, meeting, c.members[2].id, "换人")
+            meetings.close_meeting(c.committee, meeting)
         if stage == "locked":
             minutes.lock(c.members[2], minutes.original(meeting))
     sweep_pages(client, c, meeting)

@@ -1,10 +1,10 @@
 """Every council page renders for the people who use it (and the live regions answer 204 when unchanged)."""
 import re
 
-from app.councils import clock, minutes, services, votes
-from tests.conftest import login
+from app.councils import clock, meetings, minutes, speakers, votes
+from tests.helpers import login
 
-from .conftest import debate, open_meeting
+from .helpers import debate, open_meeting
 
 
 def test_pages_render_through_a_meeting(council, client, monkeypatch):
@@ -15,8 +15,8 @@ def test_pages_render_through_a_meeting(council, client, monkeypatch):
     assert client.get(f"/c/{slug}/rules/").status_code == 200
     meeting = open_meeting(c, present=4)
     item, motion = debate(c, meeting)
-    services.ask_to_speak(c.members[2], meeting, item, "pro")
-    services.next_speaker(c.committee, meeting, item)
+    speakers.ask_to_speak(c.members[2], meeting, item, "pro")
+    speakers.next_speaker(c.committee, meeting, item)
     base = f"/c/{slug}/meetings/{meeting.id}"
     assert client.get(base).status_code == 200
     login(client, c.committee)
@@ -29,7 +29,7 @@ def test_pages_render_through_a_meeting(council, client, monkeypatch):
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now)  # the projector's code changes with the minute
     html = client.get(f"{base}/projector").get_data(as_text=True)
-    assert "<svg" in html and services.checkin_code(meeting) in html
+    assert "<svg" in html and meetings.checkin_code(meeting) in html
     since = re.search(r"since=([\w-]+)", html).group(1)
     assert client.get(f"{base}/live/projector?since={since}").status_code == 204
     monkeypatch.undo()
@@ -43,7 +43,7 @@ def test_pages_render_through_a_meeting(council, client, monkeypatch):
     votes.cast_vote(c.members[1], meeting, vote, "yes")
     votes.close_vote(c.committee, meeting, vote)
     assert client.get(f"{base}/member").status_code == 200
-    services.close_meeting(c.committee, meeting)
+    meetings.close_meeting(c.committee, meeting)
     assert client.get(f"{base}/minutes").status_code == 200
     minutes.lock(c.chair, minutes.original(meeting))
     client.post("/auth/logout")

@@ -8,11 +8,11 @@ from app.councils import placement
 from app.councils.models import Meeting
 from app.extensions import db
 from app.models_base import utcnow
-from app.voting import services as voting
+from app.voting import rounds
 from app.voting.models import VotingRound
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import agenda_ids, schedule
+from .helpers import agenda_ids, schedule
 
 
 def local(dt):
@@ -58,7 +58,7 @@ def test_a_meeting_cannot_take_a_matter_in_a_voting_round(client, council):
     page = client.get(f"/c/{c.community.slug}/meetings/new").get_data(as_text=True)
     assert "议题1" in page  # the committee starts scheduling with the first matter still waiting...
     now = utcnow()
-    voting_round = voting.open_round(c.committee, c.community, title="楼道改造投票", method="knapsack", budget=200_000,
+    voting_round = rounds.open_round(c.committee, c.community, title="楼道改造投票", method="knapsack", budget=200_000,
                                      opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=8),
                                      options=[(first.id, 30_000), (second.id, 30_000)])  # ...a round takes it
     assert voting_round.state() == "scheduled" and placement.round_holding(first) == voting_round

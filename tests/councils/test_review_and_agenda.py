@@ -6,15 +6,15 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.communities.models import Role
 from app.core.errors import DomainError
-from app.councils import services
+from app.councils import review as review_services
 from app.councils.models import AgendaItem, Review
 from app.extensions import db
 from app.matters.models import Follow
 from app.notifications.models import Notification
 from app.rules.services import current_ruleset
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import make_matter
+from .helpers import make_matter
 
 
 @pytest.fixture
@@ -40,17 +40,17 @@ def codes(checks):
 def test_automatic_checks_follow_the_rules_in_force(review_setup):
     community, _committee, _p, _f, ok, too_dear, excluded = review_setup
     rules = current_ruleset(community)
-    assert codes(services.checks_for(ok, rules)) == {"cost_cap": True, "category": True, "negative_list": None}
-    assert codes(services.checks_for(too_dear, rules))["cost_cap"] is False
-    assert codes(services.checks_for(excluded, rules))["category"] is False
+    assert codes(review_services.checks_for(ok, rules)) == {"cost_cap": True, "category": True, "negative_list": None}
+    assert codes(review_services.checks_for(too_dear, rules))["cost_cap"] is False
+    assert codes(review_services.checks_for(excluded, rules))["category"] is False
 
 
 def test_admitting_puts_it_on_the_agenda_list_and_tells_proposer_and_followers(review_setup):
     community, committee, proposer, follower, ok, *_ = review_setup
     with pytest.raises(DomainError):
-        services.admit(committee, community, ok.id, judged_negative_list=False)  # negative list not judged
+        review_services.admit(committee, community, ok.id, judged_negative_list=False)  # negative list not judged
     assert ok.status == "under_review"
-    item = services.admit(committee, community, ok.id, judged_negative_list=True, note="符合条件")
+    item = review_services.admit(committee, community, ok.id, judged_negative_list=True, note="符合条件")
     assert ok.status == "on_agenda" and item.matter_id == ok.id
     review = db.session.scalar(select(Review).where(Review.matter_id == ok.id))
     assert review.decision == "admit" and review.ruleset_id == current_ruleset(community).id
@@ -64,7 +64,7 @@ def test_a_matter_failing_an_automatic_check_cannot_be_admitted(review_setup):
     community, committee, _p, _f, _ok, too_dear, excluded = review_setup
     for matter in (too_dear, excluded):
         with pytest.raises(DomainError):
-            services.admit(committee, community, matter.id, judged_negative_list=True)
+            review_services.admit(committee, community, matter.id, judged_negative_list=True)
         assert matter.status == "under_review"
     assert db.session.scalar(select(AgendaItem.id)) is None
 
@@ -72,8 +72,8 @@ def test_a_matter_failing_an_automatic_check_cannot_be_admitted(review_setup):
 def test_declining_needs_a_public_reason(review_setup):
     community, committee, proposer, _f, _ok, too_dear, _e = review_setup
     with pytest.raises(DomainError):
-        services.decline(committee, community, too_dear.id, "  ")
-    review = services.decline(committee, community, too_dear.id, "超过工程类费用上限")
+        review_services.decline(committee, community, too_dear.id, "  ")
+    review = review_services.decline(committee, community, too_dear.id, "超过工程类费用上限")
     assert too_dear.status == "not_admitted" and review.reason == "超过工程类费用上限"
     assert {c["code"]: c["ok"] for c in review.checks}["cost_cap"] is False
     message = db.session.scalar(select(Notification).where(Notification.user_id == proposer.id))
@@ -113,7 +113,7 @@ def test_only_the_committee_reviews(client, review_setup, make):
     other = make.community()
     stranger = make.member(other, role=Role.COMMITTEE)
     with pytest.raises(DomainError):
-        services.admit(stranger, community, ok.id, judged_negative_list=True)
+        review_services.admit(stranger, community, ok.id, judged_negative_list=True)
 
 
 def test_the_agenda_list_is_public_ordered_and_reordered_by_the_committee(client, council):
@@ -121,19 +121,19 @@ def test_the_agenda_list_is_public_ordered_and_reordered_by_the_committee(client
     slug = c.community.slug
     html = client.get(f"/c/{slug}/agenda/").get_data(as_text=True)
     assert html.index("议题1") < html.index("议题2") < html.index("议题3")
-    waiting, _done = services.agenda(c.community)
+    waiting, _done = review_services.agenda(c.community)
     third = waiting[2]
     login(client, c.committee)
     assert client.post(f"/c/{slug}/agenda/{third.id}/move", data={"direction": "up"}).status_code == 302
     html = client.get(f"/c/{slug}/agenda/").get_data(as_text=True)
     assert html.index("议题1") < html.index("议题3") < html.index("议题2")
-    first = services.agenda(c.community)[0][0]
+    first = review_services.agenda(c.community)[0][0]
     client.post(f"/c/{slug}/agenda/{first.id}/move", data={"direction": "up"})  # already first: refused
-    assert services.agenda(c.community)[0][0].id == first.id
+    assert review_services.agenda(c.community)[0][0].id == first.id
     client.post("/auth/logout")
     login(client, c.members[0])
     client.post(f"/c/{slug}/agenda/{third.id}/move", data={"direction": "down"})
-    assert [i.matter.title for i in services.agenda(c.community)[0]] == ["议题1", "议题3", "议题2"]
+    assert [i.matter.title for i in review_services.agenda(c.community)[0]] == ["议题1", "议题3", "议题2"]
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "agenda.reordered")).actor_id == \
         c.committee.id
 

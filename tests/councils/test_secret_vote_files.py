@@ -9,7 +9,7 @@ from app.councils.models import SecretBallotMark, SecretChoice, SecretTally
 from app.extensions import db
 from tests.database import ON_POSTGRES, sqlite_file_app
 
-from .conftest import debate, open_meeting
+from .helpers import debate, open_meeting
 from .test_votes_and_minutes import set_rules
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="about the SQLite database files; covered by the SQLite run")

@@ -5,7 +5,7 @@ from sqlalchemy import func, inspect, select
 from app.audit.models import AuditEntry
 from app.communities.models import Role
 from app.core.errors import DomainError
-from app.councils import minutes, services, votes
+from app.councils import meetings, minutes, votes
 from app.councils.models import (
     Ballot,
     Minutes,
@@ -17,9 +17,9 @@ from app.councils.models import (
 )
 from app.extensions import db
 from app.rules.models import RuleSet
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import debate, open_meeting
+from .helpers import debate, open_meeting
 
 
 def count(model):
@@ -40,7 +40,7 @@ def test_a_motion_needs_its_seconders_before_the_vote(council):
     set_rules(c.community, seconders_needed=2)
     meeting = open_meeting(c, present=5)
     item = meeting.items[0]
-    services.open_item(c.committee, meeting, item)
+    meetings.open_item(c.committee, meeting, item)
     motion = votes.move_motion(c.members[0], meeting, item, "approve", 20_000)
     with pytest.raises(DomainError, match="0"):
         votes.open_vote(c.chair, meeting, motion, "named")
@@ -64,7 +64,7 @@ def test_motion_rules(council):
     item = meeting.items[0]
     with pytest.raises(DomainError):
         votes.move_motion(c.members[0], meeting, item, "reject")  # item not open
-    services.open_item(c.committee, meeting, item)
+    meetings.open_item(c.committee, meeting, item)
     with pytest.raises(DomainError):
         votes.move_motion(c.chair, meeting, item, "reject")  # chair
     with pytest.raises(DomainError):
@@ -87,7 +87,7 @@ def test_no_vote_without_quorum(council):
     c = council
     meeting = open_meeting(c, present=3)
     item, motion = debate(c, meeting)
-    services.check_out(c.committee, meeting, c.members[1].id)
+    meetings.check_out(c.committee, meeting, c.members[1].id)
     with pytest.raises(DomainError, match="法定人数"):
         votes.open_vote(c.chair, meeting, motion, "named")
     assert motion.vote is None and motion.status == "debate"
@@ -98,7 +98,7 @@ def test_named_votes_once_each_only_by_members_present_at_the_opening(council):
     meeting = open_meeting(c, present=3)
     item, motion = debate(c, meeting)
     vote = votes.open_vote(c.chair, meeting, motion, "named")
-    services.check_in(c.committee, meeting, c.members[2].id)  # arrives after the vote opened
+    meetings.check_in(c.committee, meeting, c.members[2].id)  # arrives after the vote opened
     with pytest.raises(DomainError):
         votes.cast_vote(c.members[2], meeting, vote, "yes")
     with pytest.raises(DomainError):
@@ -242,7 +242,7 @@ def test_under_chair_decides_the_chair_votes_only_to_settle_a_tie(council):
     with pytest.raises(DomainError, match="表决已结束"):
         votes.cast_vote(c.members[2], meeting, vote, "yes")
     with pytest.raises(DomainError, match="决定票"):
-        services.close_meeting(c.chair, meeting)
+        meetings.close_meeting(c.chair, meeting)
     with pytest.raises(DomainError):
         votes.cast_deciding_vote(c.committee, meeting, vote, "yes")  # the secretary has no deciding vote
     with pytest.raises(DomainError):
@@ -335,7 +335,7 @@ def _held_meeting(c):
     for user in c.council[:3]:
         votes.cast_vote(user, meeting, vote, "yes")
     votes.close_vote(c.chair, meeting, vote)
-    services.close_meeting(c.chair, meeting)
+    meetings.close_meeting(c.chair, meeting)
     return meeting
 
 
@@ -420,7 +420,7 @@ def test_member_actions_through_the_phone_view(client, council):
     c = council
     meeting = open_meeting(c, present=4)
     item = meeting.items[0]
-    services.open_item(c.committee, meeting, item)
+    meetings.open_item(c.committee, meeting, item)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.members[0])
     response = client.post(f"{base}/items/{item.id}/motions",
@@ -455,7 +455,7 @@ def test_member_actions_through_the_phone_view(client, council):
 
 def test_the_chair_runs_the_meeting_from_the_laptop_view(client, council):
     c = council
-    from .conftest import schedule
+    from .helpers import schedule
 
     meeting = schedule(c)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"

@@ -1,14 +1,11 @@
 """Fixtures for the micro-matter tests: a community with a committee member, a proposer
-and a few residents, a low support threshold, and small real images made with Pillow."""
-import io
-
+and a few residents, and a low support threshold."""
 import pytest
-from PIL import Image
 
 from app.communities.models import MembershipStatus, Role
 from app.matters import services
 
-THRESHOLD = 3
+from .helpers import THRESHOLD, fields
 
 
 @pytest.fixture
@@ -43,20 +40,6 @@ def pending(make, community):
     return make.member(community, status=MembershipStatus.PENDING, username="pending", display_name="待审")
 
 
-FIELDS = {
-    "title": "5栋门口加装无障碍坡道",
-    "description": "5栋入口有三级台阶，**坐轮椅**的住户和推婴儿车的家长出入很不方便。\n\n- 加装坡道\n- 加装扶手",
-    "category": "accessibility",
-    "location": "5栋单元门口",
-    "estimated_cost": "12000",
-    "project_type": "works",
-}
-
-
-def fields(**changes):
-    return {**FIELDS, **changes}
-
-
 @pytest.fixture
 def new_matter(proposer, community):
     def factory(submit=True, user=None, **changes):
@@ -67,15 +50,3 @@ def new_matter(proposer, community):
 @pytest.fixture
 def matter(new_matter):
     return new_matter()
-
-
-def image_bytes(fmt="PNG", size=(8, 6), color=(200, 30, 30)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, fmt)
-    return buffer.getvalue()
-
-
-def upload(data, name="photo.png", content_type="image/png"):
-    from werkzeug.datastructures import FileStorage
-
-    return FileStorage(stream=io.BytesIO(data), filename=name, content_type=content_type)

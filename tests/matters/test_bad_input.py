@@ -9,9 +9,9 @@ from app.core.uploads import StoredPhoto
 from app.extensions import db
 from app.matters import services
 from app.matters.models import Comment, MatterPhoto, MicroMatter
-from tests.conftest import login
+from tests.helpers import image_bytes, login, upload
 
-from .conftest import fields, image_bytes, upload
+from .helpers import fields
 
 BASE = "/c/xinglin/matters"
 

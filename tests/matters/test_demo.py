@@ -1,14 +1,16 @@
 """The micro-matters demo step: realistic Chinese matters in every category, type and early status."""
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.matters.models import Category, Comment, Follow, ProjectType, Stance, Support
-from tests.conftest import login
+from tests.helpers import login
 
 
+@pytest.mark.slow
 def test_demo_step(app, client):
     from app.demo import STEPS, core
     from app.matters import demo

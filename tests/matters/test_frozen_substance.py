@@ -12,9 +12,9 @@ from app.matters import permissions, services
 from app.matters.lifecycle import Status
 from app.matters.models import Clarification
 from app.notifications.models import Notification
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import fields
+from .helpers import fields
 
 BASE = "/c/xinglin/matters"
 

@@ -7,9 +7,9 @@ from app.extensions import db
 from app.matters import services
 from app.matters.lifecycle import Status
 from app.matters.models import Comment, Follow, MicroMatter, Support
-from tests.conftest import login
+from tests.helpers import image_bytes, login, upload
 
-from .conftest import THRESHOLD, fields, image_bytes
+from .helpers import THRESHOLD, fields
 
 BASE = "/c/xinglin/matters"
 
@@ -84,8 +84,6 @@ def test_edit_page_only_for_the_proposer(client, matter, residents, proposer):
 
 
 def test_remove_a_photo_when_editing(client, proposer, community, app):
-    from tests.matters.conftest import upload
-
     matter = services.create_matter(proposer, community, photos=[upload(image_bytes()), upload(image_bytes())],
                                     **fields())
     keep, drop = [link.id for link in matter.photos]
@@ -231,8 +229,6 @@ def test_anonymous_actions_go_to_login(client, matter):
 
 
 def test_drafts_are_private(client, new_matter, residents, committee, proposer):
-    from tests.matters.conftest import upload
-
     draft = new_matter(submit=False, photos=[upload(image_bytes())])
     photo_id = draft.photos[0].id
     assert client.get(f"{BASE}/{draft.id}").status_code == 404

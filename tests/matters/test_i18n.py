@@ -1,5 +1,5 @@
 """The micro-matter pages in Chinese (default) and English (?lang=en, remembered)."""
-from tests.conftest import login
+from tests.helpers import login
 
 BASE = "/c/xinglin/matters"
 

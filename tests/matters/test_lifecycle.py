@@ -10,7 +10,7 @@ from app.matters.lifecycle import TRANSITIONS, Status
 from app.matters.models import MicroMatter
 from app.notifications.models import Notification
 
-from .conftest import fields
+from .helpers import fields
 
 
 @pytest.fixture(autouse=True)

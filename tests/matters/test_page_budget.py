@@ -6,9 +6,9 @@ import pytest
 from app.communities.models import Role
 from app.matters import services
 from bench.page_sizes import BUDGET, page_weight
-from tests.conftest import login
+from tests.helpers import image_bytes, login, upload
 
-from .conftest import fields, image_bytes, upload
+from .helpers import fields
 
 BASE = "/c/xinglin/matters"
 

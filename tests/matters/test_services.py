@@ -10,7 +10,7 @@ from app.matters.lifecycle import Status
 from app.matters.models import Comment, Follow, MicroMatter, Support
 from app.notifications.models import Notification
 
-from .conftest import THRESHOLD, fields
+from .helpers import THRESHOLD, fields
 
 
 @pytest.fixture(autouse=True)

@@ -247,6 +247,7 @@ def test_restore_refuses_while_a_process_holds_the_serving_lock(tmp_path):
     assert state(app)[0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", ["gunicorn", "flask run"])
 def test_restore_refuses_while_gunicorn_or_flask_run_serves(tmp_path, server):
     app = backed_up_app(tmp_path)
@@ -269,6 +270,7 @@ def test_restore_refuses_while_gunicorn_or_flask_run_serves(tmp_path, server):
     assert state(app)[0] == 0
 
 
+@pytest.mark.slow
 def test_other_flask_commands_do_not_hold_the_serving_lock(tmp_path):
     """The real `flask --app wsgi restore`: it loads wsgi.py too, and must not count as serving."""
     backed_up_app(tmp_path)

@@ -5,8 +5,8 @@ import pytest
 import app.ops.microcache as microcache
 from app import create_app
 from app.extensions import db
-from tests.conftest import FreshRequestClient, login
 from tests.database import empty_database, fresh_schema
+from tests.helpers import FreshRequestClient, login
 
 
 class Clock:

@@ -12,9 +12,9 @@ from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Notice
 from app.publishing.permissions import local_today
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import publish
+from .helpers import publish
 
 
 def form(world, **changes):
@@ -125,14 +125,14 @@ def test_records_that_cannot_be_published(client, world, make):
 
 def test_a_record_not_yet_accepted_cannot_be_published(world, make):
     from app.matters import lifecycle
-    from app.tracker import services as tracker
+    from app.tracker import records as record_services
 
-    from .conftest import new_matter
+    from .helpers import new_matter
 
     matter = new_matter(world.community, world.proposer, "还在施工的项目")
     lifecycle.apply(matter, "approve", world.committee, system=True)
     db.session.commit()
-    record = tracker.record_for_matter(matter)
+    record = record_services.record_for_matter(matter)
     with pytest.raises(DomainError):
         services.publish_notice(world.committee, world.community, "acceptance", record.id,
                                 period_start=local_today(), period_end=local_today() + timedelta(days=7))

@@ -16,10 +16,10 @@ from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Objection
 from app.publishing.permissions import local_today
-from app.tracker import services as tracker
-from tests.conftest import login
+from app.tracker import rating
+from tests.helpers import login
 
-from .conftest import publish
+from .helpers import publish
 
 
 def lodge(client, notice, body="坡道坡度太陡，轮椅上不去。"):
@@ -48,7 +48,7 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
 
     # The micro-matter cannot move on while the objection waits for its answer.
     with pytest.raises(DomainError) as refused:
-        tracker.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+        rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
     assert notice.title in str(refused.value.message)
     db.session.rollback()
     assert world.matter.status == "completed"
@@ -69,7 +69,7 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
     assert "坡度符合1:12的规范" in client.get(f"/c/xinglin/notices/{notice.id}").get_data(as_text=True)
 
     # Every objection answered: the matter moves on.
-    tracker.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+    rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
     assert world.matter.status == "evaluating"
 
 
@@ -141,12 +141,12 @@ def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, 
 
     # It holds the matter again until it is answered again.
     with pytest.raises(DomainError) as refused:
-        tracker.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+        rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
     assert notice.title in str(refused.value.message)
     db.session.rollback()
     assert reopen(client, notice, objection).status_code == 400  # not answered: nothing to reopen
     assert answer(client, notice, objection, "再次复测，已整改。").status_code == 302
-    tracker.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+    rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
     assert world.matter.status == "evaluating"
 
 
@@ -168,6 +168,8 @@ def test_any_verified_resident_may_object(client, world, who):
     notice = publish(world)
     login(client, getattr(world, who))
     assert lodge(client, notice).status_code == 302
+    db.session.refresh(notice)
+    assert [(o.author_id, o.body) for o in notice.objections] == [(getattr(world, who).id, "坡道坡度太陡，轮椅上不去。")]
 
 
 @pytest.mark.parametrize("who", ["pending", "outsider", "committee", "other_committee", "admin"])

@@ -9,7 +9,7 @@ from app.models_base import utcnow
 from app.publishing import services
 from app.tracker.models import Evaluation, EvaluationWindow
 
-from .conftest import new_matter, publish
+from .helpers import new_matter, publish
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -10,10 +10,10 @@ from app.extensions import db
 from app.publishing import services, sources
 from app.publishing.models import Notice, NoticeMatter
 from app.publishing.permissions import local_today
-from tests.conftest import login
+from tests.helpers import login
 
 from . import records
-from .conftest import new_matter
+from .helpers import new_matter
 
 
 @pytest.fixture

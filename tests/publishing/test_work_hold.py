@@ -14,12 +14,13 @@ from app.publishing import services
 from app.publishing.permissions import local_today
 from app.rules import services as rules
 from app.rules.describe import describe
-from app.tracker import services as tracker
+from app.tracker import delivery
+from app.tracker import records as record_services
 from app.tracker.models import RecordState
-from tests.conftest import login
+from tests.helpers import login
 
 from . import records
-from .conftest import new_matter
+from .helpers import new_matter
 
 
 @pytest.fixture
@@ -33,8 +34,8 @@ def decided(world, make):
     held = records.held_meeting(world.community, matter, council[0], council[1], council, world.committee)
     lifecycle.apply(matter, "approve", world.committee, system=True, budget=8000)
     db.session.commit()
-    record = tracker.record_for_matter(matter)
-    tracker.update_details(world.committee, record, responsible_unit="杏林物业", contact="13700001111",
+    record = record_services.record_for_matter(matter)
+    delivery.update_details(world.committee, record, responsible_unit="杏林物业", contact="13700001111",
                            planned_start=None, planned_end=None)
     end = local_today() + timedelta(days=4)
     notice = services.publish_notice(world.committee, world.community, "decision", held.motion.id,
@@ -45,7 +46,7 @@ def decided(world, make):
 def test_work_cannot_start_during_the_objection_period(world, decided):
     record, notice = decided
     with pytest.raises(DomainError) as refused:
-        tracker.start(world.committee, record)
+        delivery.start(world.committee, record)
     message = str(refused.value.message)
     assert notice.title in message and notice.period_end.isoformat() in message
     db.session.rollback()
@@ -54,7 +55,7 @@ def test_work_cannot_start_during_the_objection_period(world, decided):
     with freeze_time(utcnow() + timedelta(days=4)):
         assert services.periods_not_ended(record.matter_id) == [notice]
         with pytest.raises(DomainError):
-            tracker.start(world.committee, record)
+            delivery.start(world.committee, record)
         db.session.rollback()
 
 
@@ -62,7 +63,7 @@ def test_work_starts_once_the_period_has_ended(world, decided):
     record, notice = decided
     with freeze_time(utcnow() + timedelta(days=5)):
         assert services.periods_not_ended(record.matter_id) == []
-        tracker.start(world.committee, record)
+        delivery.start(world.committee, record)
     assert record.state == RecordState.IN_PROGRESS and record.matter.status == "implementing"
 
 
@@ -71,7 +72,7 @@ def test_an_unanswered_objection_still_holds_after_the_period(world, decided):
     services.lodge_objection(world.resident, notice, "路灯位置不合理")
     with freeze_time(utcnow() + timedelta(days=10)):
         with pytest.raises(DomainError) as refused:
-            tracker.start(world.committee, record)
+            delivery.start(world.committee, record)
         assert "异议未答复" in str(refused.value.message)
         db.session.rollback()
 
@@ -126,7 +127,7 @@ def test_rules_without_an_objection_period_do_not_hold_the_work(world, decided):
                        {**rules.field_values(rules.current_ruleset(world.community)), "objection_days": 0},
                        "不设公示期")
     assert services.objection_period_holds_the_work(record.matter, "start_implementation") is None
-    tracker.start(world.committee, record)
+    delivery.start(world.committee, record)
     assert record.state == RecordState.IN_PROGRESS
     text = " ".join(s.text for s in describe(rules.current_ruleset(world.community)))
     assert "no objection period" in text

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.rules.describe import describe, rule_summary
 from app.rules.models import RuleSet
 from app.rules.services import current_ruleset
-from tests.conftest import login
+from tests.helpers import login
 
 FORM = {
     "support_threshold_kind": "share", "support_threshold_count": "20", "support_threshold_percent": "4",

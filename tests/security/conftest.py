@@ -6,8 +6,8 @@ import pytest
 
 from app import create_app
 from config import TestConfig
-from tests.conftest import FreshRequestClient
 from tests.database import empty_database, fresh_schema
+from tests.helpers import FreshRequestClient
 
 PRODUCTION_SECRET = "a-production-secret-of-enough-length-0123456789"
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from app.communities.models import Membership
 from app.extensions import db
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _login(client, user):

@@ -5,7 +5,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from tests.conftest import login
+from tests.helpers import login
 
 
 def _cookie(client, name):

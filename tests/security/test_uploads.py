@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.core.uploads import PhotoRejected, StoredPhoto, save_photo
 from app.extensions import db
-from tests.conftest import login
+from tests.helpers import login
 
 PAYLOAD = b"<script>alert('xss')</script><?php system($_GET['c']); ?>"
 

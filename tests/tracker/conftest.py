@@ -1,18 +1,15 @@
 """Fixtures for the tracker tests: a community with its committee, a proposer, supporters and
 residents, and approved micro-matters whose implementation records the approval created."""
-import io
-from datetime import timedelta
-
 import pytest
-from PIL import Image
-from werkzeug.datastructures import FileStorage
 
 from app.communities.models import MembershipStatus, Role
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.models import Follow, MicroMatter, Support
-from app.tracker import services
-from app.tracker.models import ImplementationRecord
+from app.tracker import delivery, rating
+from app.tracker import records as record_services
+
+from .helpers import days, today
 
 
 @pytest.fixture
@@ -88,7 +85,7 @@ def approve(community, committee, proposer, supporters, follower):
         db.session.flush()
         lifecycle.apply(matter, "approve", committee, system=True, **data)
         db.session.commit()
-        return services.record_for_matter(matter)
+        return record_services.record_for_matter(matter)
     return factory
 
 
@@ -99,45 +96,21 @@ def record(approve):
 
 @pytest.fixture
 def started(record, committee):
-    services.update_details(committee, record, responsible_unit="苏州市某建设公司", contact="李工 13800000000",
+    delivery.update_details(committee, record, responsible_unit="苏州市某建设公司", contact="李工 13800000000",
                             planned_start=None, planned_end=None)
-    services.start(committee, record)
+    delivery.start(committee, record)
     return record
-
-
-def today():
-    return services.local_today()
-
-
-def days(n):
-    return today() + timedelta(days=n)
 
 
 @pytest.fixture
 def completed(started, committee):
-    milestone = services.add_milestone(committee, started, title="施工完成", planned_date=days(5))
-    services.complete_milestone(committee, started, milestone.id, done_on=today(), note="已完工")
-    services.accept(committee, started, accepted_on=today(), note="居委会与施工方共同验收")
+    milestone = delivery.add_milestone(committee, started, title="施工完成", planned_date=days(5))
+    delivery.complete_milestone(committee, started, milestone.id, done_on=today(), note="已完工")
+    delivery.accept(committee, started, accepted_on=today(), note="居委会与施工方共同验收")
     return started
 
 
 @pytest.fixture
 def evaluating(completed, committee):
-    services.open_evaluation(committee, completed, closes_on=days(7))
+    rating.open_evaluation(committee, completed, closes_on=days(7))
     return completed
-
-
-def image_bytes(fmt="PNG", size=(8, 6), color=(200, 30, 30)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, fmt)
-    return buffer.getvalue()
-
-
-def upload(data=None, name="photo.png", content_type="image/png"):
-    return FileStorage(stream=io.BytesIO(image_bytes() if data is None else data), filename=name,
-                       content_type=content_type)
-
-
-def reload(record):
-    db.session.expire_all()
-    return db.session.get(ImplementationRecord, record.id)

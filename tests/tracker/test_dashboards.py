@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models_base import utcnow
-from app.tracker import dashboards, services
-from tests.conftest import login
+from app.tracker import dashboards, delivery, rating
+from tests.helpers import login
 
-from .conftest import days, today
+from .helpers import days, today
 
 
 def build_community_a(approve, committee, residents):
@@ -16,20 +16,20 @@ def build_community_a(approve, committee, residents):
     first = approve(title="甲", budget=10_000)
     second = approve(title="乙", budget=20_000)
     third = approve(title="丙", budget=30_000)
-    services.add_milestone(committee, first, title="签合同", planned_date=days(-2))  # overdue
+    delivery.add_milestone(committee, first, title="签合同", planned_date=days(-2))  # overdue
     for record in (second, third):
         record.matter.submitted_at = utcnow() - timedelta(days=40)
-        services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+        delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
                                 planned_end=None)
-        services.start(committee, record)
-    services.record_spending(committee, second, amount=5_000, spent_on=today(), purpose="材料")
-    services.record_spending(committee, third, amount=31_000, spent_on=today(), purpose="材料",
+        delivery.start(committee, record)
+    delivery.record_spending(committee, second, amount=5_000, spent_on=today(), purpose="材料")
+    delivery.record_spending(committee, third, amount=31_000, spent_on=today(), purpose="材料",
                              over_budget_reason="追加")
-    services.accept(committee, second, accepted_on=days(-10), note="合格")  # 30 days after the proposal
-    services.accept(committee, third, accepted_on=days(-20), note="合格")  # 20 days after the proposal
-    services.open_evaluation(committee, third, closes_on=days(5))
+    delivery.accept(committee, second, accepted_on=days(-10), note="合格")  # 30 days after the proposal
+    delivery.accept(committee, third, accepted_on=days(-20), note="合格")  # 20 days after the proposal
+    rating.open_evaluation(committee, third, closes_on=days(5))
     for user, stars in zip(residents, (5, 4, 3, 1, 4), strict=True):
-        services.rate(user, third, stars=stars)
+        rating.rate(user, third, stars=stars)
     return first, second, third
 
 
@@ -51,11 +51,11 @@ def test_community_figures_from_the_database(community, approve, committee, resi
 
 def test_only_the_latest_window_counts(community, evaluating, committee, residents):
     for user in residents[:2]:
-        services.rate(user, evaluating, stars=1)
-    services.rectify(committee, evaluating, "整改")
-    services.accept(committee, evaluating, accepted_on=today(), note="整改验收")
-    services.open_evaluation(committee, evaluating, closes_on=days(3))
-    services.rate(residents[0], evaluating, stars=5)
+        rating.rate(user, evaluating, stars=1)
+    delivery.rectify(committee, evaluating, "整改")
+    delivery.accept(committee, evaluating, accepted_on=today(), note="整改验收")
+    rating.open_evaluation(committee, evaluating, closes_on=days(3))
+    rating.rate(residents[0], evaluating, stars=5)
     figures, _rows = dashboards.community_dashboard(community)
     assert figures.satisfaction.count == 1 and figures.satisfaction.rate == 100.0
 
@@ -123,13 +123,13 @@ def test_admin_dashboard_withholds_communities_with_fewer_than_five_ratings(clie
     build_community_a(approve, committee, residents)  # five ratings in xinglin
     raters = [make.member(other_community, display_name=f"别的居民{i}") for i in range(2)]
     record = approve(title="别的社区的项目", community_=other_community)
-    services.update_details(other_committee, record, responsible_unit="物业", contact="", planned_start=None,
+    delivery.update_details(other_committee, record, responsible_unit="物业", contact="", planned_start=None,
                             planned_end=None)
-    services.start(other_committee, record)
-    services.accept(other_committee, record, accepted_on=today(), note="验收")
-    services.open_evaluation(other_committee, record, closes_on=days(7))
+    delivery.start(other_committee, record)
+    delivery.accept(other_committee, record, accepted_on=today(), note="验收")
+    rating.open_evaluation(other_committee, record, closes_on=days(7))
     for user in raters:
-        services.rate(user, record, stars=5)
+        rating.rate(user, record, stars=5)
     admin = make.user(admin=True)
     login(client, admin)
     html = client.get("/admin/dashboard/?lang=en").get_data(as_text=True)

@@ -1,12 +1,15 @@
 """The demo: records in every state, created by the councils' and voting's approvals, pages that render."""
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.tracker import services
+from app.tracker import rating
+from app.tracker import records as record_services
 from app.tracker.models import ImplementationRecord, RecordState
-from tests.conftest import login
+from tests.helpers import login
 
 
+@pytest.mark.slow
 def test_demo_has_records_in_every_state(app, client):
     from app.demo import STEPS
     from app.tracker import demo
@@ -20,13 +23,13 @@ def test_demo_has_records_in_every_state(app, client):
     states = {r.state for r in records}
     assert states >= set(RecordState), states
     assert any(r.decided_by == "meeting" for r in records) and any(r.decided_by == "round" for r in records)
-    overdue = services.overdue_record_ids()
+    overdue = record_services.overdue_record_ids()
     assert len(overdue) >= 1
     rated = next(r for r in records if r.state == RecordState.EVALUATION)
     assert len(rated.current_window.evaluations) >= 20
     rectifying = next(r for r in records if r.state == RecordState.RECTIFICATION)
     assert any(m.rectification_id for m in rectifying.milestones)
-    assert services.window_summary(rectifying.windows[0])["below"]
+    assert rating.window_summary(rectifying.windows[0])["below"]
     closed = next(r for r in records if r.state == RecordState.CLOSED)
     assert closed.spent > closed.approved_budget  # with its published reason
     for record in records:

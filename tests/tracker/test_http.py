@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.tracker import services
+from app.tracker import delivery, rating
 from app.tracker.models import Evaluation, Milestone, RecordState
-from tests.conftest import login
+from tests.helpers import image_bytes, login
 
-from .conftest import days, image_bytes, reload, today
+from .helpers import days, reload, today
 
 
 def url(record, tail=""):
@@ -19,7 +19,7 @@ def url(record, tail=""):
 # ---------------------------------------------------------------- public pages
 
 def test_public_pages_for_anyone(client, evaluating, residents):
-    services.rate(residents[0], evaluating, stars=5, comment="很好")
+    rating.rate(residents[0], evaluating, stars=5, comment="很好")
     for path in ("/c/xinglin/tracker/", url(evaluating), f"/c/xinglin/matters/{evaluating.matter_id}/timeline"):
         response = client.get(path)
         assert response.status_code == 200, path
@@ -38,7 +38,7 @@ def test_record_of_another_community_is_not_found(client, record, other_communit
 
 
 def test_overdue_is_shown_as_text_everywhere(client, started, committee, app):
-    services.add_milestone(committee, started, title="材料进场", planned_date=days(-3))
+    delivery.add_milestone(committee, started, title="材料进场", planned_date=days(-3))
     login(client, committee)
     pages = [url(started), "/c/xinglin/tracker/", "/c/xinglin/dashboard", url(started, "/manage"),
              f"/c/xinglin/matters/{started.matter_id}/timeline"]
@@ -50,7 +50,7 @@ def test_overdue_is_shown_as_text_everywhere(client, started, committee, app):
 
 
 def test_matter_page_shows_the_panel_and_timeline_link(client, started, committee):
-    services.add_milestone(committee, started, title="材料进场", planned_date=days(-3))
+    delivery.add_milestone(committee, started, title="材料进场", planned_date=days(-3))
     html = client.get(f"/c/xinglin/matters/{started.matter_id}").get_data(as_text=True)
     assert f"/c/xinglin/matters/{started.matter_id}/timeline" in html
     assert f"/c/xinglin/tracker/{started.id}" in html
@@ -127,7 +127,7 @@ def test_bad_spending_keeps_the_text(client, started, committee):
 
 
 def test_done_date_in_the_future_is_refused(client, started, committee):
-    milestone = services.add_milestone(committee, started, title="安装", planned_date=days(3))
+    milestone = delivery.add_milestone(committee, started, title="安装", planned_date=days(3))
     login(client, committee)
     response = client.post(url(started, f"/milestones/{milestone.id}/done"),
                            data={f"m{milestone.id}-done_on": str(days(1)), f"m{milestone.id}-note": "我的备注"})
@@ -226,7 +226,7 @@ def test_english_pages(client, evaluating):
 def test_forms_carry_their_csrf_token(app, client, record, committee):
     import re
 
-    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
                             planned_end=None)
     app.config["WTF_CSRF_ENABLED"] = True
     login_page = client.get("/auth/login").get_data(as_text=True)
@@ -259,9 +259,9 @@ def test_the_committee_managing_the_work_is_not_offered_the_rating(client, evalu
 
 
 def test_the_record_page_shows_no_group_of_fewer_than_five(client, evaluating, proposer, residents):
-    services.rate(proposer, evaluating, stars=1, comment="不满意")
+    rating.rate(proposer, evaluating, stars=1, comment="不满意")
     for user in residents:
-        services.rate(user, evaluating, stars=5)
+        rating.rate(user, evaluating, stars=5)
     html = client.get(url(evaluating) + "?lang=en").get_data(as_text=True)
     table = html.split("Who rated")[1].split("</table>")[0]
     assert table.count("Not shown: fewer than 5 ratings") == 2  # the proposer's group, and the others with it

@@ -3,9 +3,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import Notification, Outbox
-from app.tracker import services
+from app.tracker import delivery
 
-from .conftest import days, today
+from .helpers import days, today
 
 
 def inbox(user):
@@ -17,15 +17,15 @@ def test_changes_reach_proposer_supporters_and_followers(record, committee, prop
                                                          residents):
     interested = [proposer, *supporters, follower]
     before = {u.id: len(inbox(u)) for u in interested}
-    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
                             planned_end=None)
-    services.start(committee, record)
-    milestone = services.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
-    services.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
-    services.post_update(committee, record, percent=50)
-    services.record_spending(committee, record, amount=300, spent_on=today(), purpose="扶手")
-    services.pause(committee, record, "材料未到")
-    services.resume(committee, record)
+    delivery.start(committee, record)
+    milestone = delivery.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
+    delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
+    delivery.post_update(committee, record, percent=50)
+    delivery.record_spending(committee, record, amount=300, spent_on=today(), purpose="扶手")
+    delivery.pause(committee, record, "材料未到")
+    delivery.resume(committee, record)
     for user in interested:
         messages = [n.message for n in inbox(user)][before[user.id]:]
         assert len(messages) == 8, messages
@@ -37,12 +37,12 @@ def test_changes_reach_proposer_supporters_and_followers(record, committee, prop
 
 
 def test_message_link_and_translation(record, committee, proposer, client):
-    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
                             planned_end=None)
     note = inbox(proposer)[-1]
     assert note.link == f"/c/xinglin/tracker/{record.id}"
     assert note.params["title"] == record.matter.title
-    from tests.conftest import login
+    from tests.helpers import login
 
     login(client, proposer)
     html = client.get("/inbox/").get_data(as_text=True)
@@ -54,7 +54,7 @@ def test_email_is_queued_for_users_with_an_address(record, committee, proposer, 
     supporters[0].email = "li@example.org"
     supporters[0].locale = "en"
     db.session.commit()
-    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
                             planned_end=None)
     rows = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [r.to_address for r in rows] == ["wang@example.org", "li@example.org"]

@@ -2,9 +2,11 @@
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.models import MicroMatter
-from app.tracker import services, timeline
+from app.tracker import delivery, rating, timeline
+from app.tracker import records as record_services
+from tests.helpers import upload
 
-from .conftest import today, upload
+from .helpers import today
 
 
 def test_timeline_from_proposal_to_verdict(client, app, community, committee, proposer, supporters, residents):
@@ -21,16 +23,16 @@ def test_timeline_from_proposal_to_verdict(client, app, community, committee, pr
     lifecycle.apply(matter, "admit", committee)
     lifecycle.apply(matter, "approve", committee, system=True, meeting_id=3, motion_id=9, budget=11_000)
     db.session.commit()
-    record = services.record_for_matter(matter)
-    services.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
+    record = record_services.record_for_matter(matter)
+    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
                             planned_end=None)
-    services.start(committee, record)
-    milestone = services.add_milestone(committee, record, title="坡道完工", planned_date=today())
-    services.complete_milestone(committee, record, milestone.id, done_on=today(), note="完工", photos=[upload()])
-    services.record_spending(committee, record, amount=9_000, spent_on=today(), purpose="施工费")
-    services.accept(committee, record, accepted_on=today(), note="验收合格")
-    services.open_evaluation(committee, record, closes_on=today())
-    services.rate(residents[-1], record, stars=5)
+    delivery.start(committee, record)
+    milestone = delivery.add_milestone(committee, record, title="坡道完工", planned_date=today())
+    delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="完工", photos=[upload()])
+    delivery.record_spending(committee, record, amount=9_000, spent_on=today(), purpose="施工费")
+    delivery.accept(committee, record, accepted_on=today(), note="验收合格")
+    rating.open_evaluation(committee, record, closes_on=today())
+    rating.rate(residents[-1], record, stars=5)
 
     events, supports = timeline.build(db.session.get(MicroMatter, matter.id))
     kinds = [e.kind for e in events]

@@ -70,7 +70,7 @@ def test_paper_ballots_and_counted_ballots_cannot_be_deleted(voting_round):
 
 
 def test_an_unlinked_online_ballot_of_an_uncounted_round_can_be_taken_out(ballot):
-    """What services._replace does once the register points at the new ballot."""
+    """What casting._replace does once the register points at the new ballot."""
     ballot_id = ballot.id
     db.session.delete(ballot)
     db.session.commit()

@@ -6,13 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models_base import utcnow
-from app.voting import receipts, services
+from app.voting import casting, households, receipts
 from app.voting.models import Household, HouseholdMember, RoundBallot, RoundParticipation
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import close, open_round, option_ids
+from .helpers import close, open_round, option_ids
 
 
 def ballots(voting_round=None):
@@ -195,8 +196,8 @@ def test_window(en, residents, knapsack_round):
 def test_service_refuses_after_the_close_whatever_the_page_showed(residents, knapsack_round):
     choices = (1,)
     later = knapsack_round.closes_at + timedelta(seconds=1)
-    with pytest.raises(services.DomainError):
-        services.cast_ballot(residents[1], knapsack_round, choices, now=later)
+    with pytest.raises(DomainError):
+        casting.cast_ballot(residents[1], knapsack_round, choices, now=later)
     assert ballots() == 0
 
 
@@ -232,13 +233,13 @@ def test_one_ballot_per_household(en, committee, community, matters, residents):
 
 def test_moving_household_does_not_give_a_second_ballot(committee, community, matters, residents):
     household, voting_round = household_round(committee, community, matters, residents)
-    services.cast_ballot(residents[1], voting_round, (1,))
+    casting.cast_ballot(residents[1], voting_round, (1,))
     member = db.session.scalar(select(HouseholdMember).where(HouseholdMember.user_id == residents[1].id))
-    services.remove_household_member(committee, community, household, member.id)
-    second = services.create_household(committee, community, "新户", "9栋101")
-    services.add_household_member(committee, community, second, residents[1].username)
-    standing = services.standing(residents[1], voting_round)
+    households.remove_household_member(committee, community, household, member.id)
+    second = households.create_household(committee, community, "新户", "9栋101")
+    households.add_household_member(committee, community, second, residents[1].username)
+    standing = casting.standing(residents[1], voting_round)
     assert not standing.may_vote
-    with pytest.raises(services.DomainError):
-        services.cast_ballot(residents[1], voting_round, (2,))
+    with pytest.raises(DomainError):
+        casting.cast_ballot(residents[1], voting_round, (2,))
     assert ballots() == 1

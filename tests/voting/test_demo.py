@@ -1,10 +1,13 @@
 """The voting demo step: a counted budget round, an open round, and a round published as not valid."""
+import pytest
+
 from app.extensions import db
 from app.voting import counting
 
 from .test_tally import plain_pabutools_recount
 
 
+@pytest.mark.slow
 def test_demo_has_a_round_not_valid_for_low_turnout(app, client):
     from app.demo import STEPS
     from app.voting import demo

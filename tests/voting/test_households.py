@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from app.communities.models import Membership
 from app.extensions import db
 from app.voting.models import Household, HouseholdMember
-from tests.conftest import login
+from tests.helpers import login
 
 
 def members():

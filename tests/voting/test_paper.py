@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 
 from app.audit.models import AuditEntry
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models_base import utcnow
 from app.notifications.models import Notification, Outbox
-from app.voting import counting, paper, services
+from app.voting import casting, counting, paper
 from app.voting.models import PaperObjection, PollingSession, RoundBallot, RoundParticipation, TallySheet
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import close, open_round, supervised_paper
+from .helpers import close, open_round, supervised_paper
 
 PAPER = "/c/xinglin/rounds/{}/paper"
 
@@ -103,7 +104,7 @@ def test_session_refusals(committee_client, client, knapsack_round, start, end, 
 
 
 def test_only_the_committee_declares_sessions(scrutineer, knapsack_round):
-    with pytest.raises(services.DomainError, match="Only the committee"):
+    with pytest.raises(DomainError, match="Only the committee"):
         running_session(knapsack_round, scrutineer)
 
 
@@ -117,7 +118,7 @@ def test_no_mark_without_a_running_session(committee_client, client, committee, 
     later = utcnow() + timedelta(days=1)
     upcoming = paper.declare_session(committee, knapsack_round, place="广场", starts_at=later,
                                      ends_at=later + timedelta(hours=2))
-    with pytest.raises(services.DomainError, match="residents can be marked there only then"):
+    with pytest.raises(DomainError, match="residents can be marked there only then"):
         paper.mark_in_person(committee, knapsack_round, residents[1].username, upcoming)
     assert counts() == (0, 0, 0)
 
@@ -152,11 +153,11 @@ def test_mark_during_a_session_tells_the_resident(committee_client, client, comm
     mail = db.session.scalar(select(Outbox).where(Outbox.user_id == residents[1].id))
     assert "党群服务中心" in mail.body and f"/rounds/{knapsack_round.id}/paper/objection" in mail.body
     # They can no longer vote online; marking them twice, an online voter or nobody is refused.
-    with pytest.raises(services.DomainError):
-        services.cast_ballot(residents[1], knapsack_round, (1,))
+    with pytest.raises(DomainError):
+        casting.cast_ballot(residents[1], knapsack_round, (1,))
     again = post(client, knapsack_round, {"action": "mark", "mark-username": residents[1].username})
     assert again.status_code == 400 and "already marked as having voted in person" in again.get_data(as_text=True)
-    services.cast_ballot(residents[2], knapsack_round, (1,))
+    casting.cast_ballot(residents[2], knapsack_round, (1,))
     online = post(client, knapsack_round, {"action": "mark", "mark-username": residents[2].username})
     assert online.status_code == 400 and "has already voted online" in online.get_data(as_text=True)
     nobody = post(client, knapsack_round, {"action": "mark", "mark-username": "ghost"})
@@ -166,16 +167,16 @@ def test_mark_during_a_session_tells_the_resident(committee_client, client, comm
 def test_several_running_sessions_need_a_choice(committee, residents, knapsack_round):
     running_session(knapsack_round, committee, "东门")
     west = running_session(knapsack_round, committee, "西门")
-    with pytest.raises(services.DomainError, match="Several sessions are running"):
+    with pytest.raises(DomainError, match="Several sessions are running"):
         paper.mark_in_person(committee, knapsack_round, residents[1].username)
     assert paper.mark_in_person(committee, knapsack_round, residents[1].username, west).polling_session_id == west.id
 
 
 def test_only_the_committee_marks_and_enters(client, committee, scrutineer, residents, knapsack_round):
     polling_session = running_session(knapsack_round, committee)
-    with pytest.raises(services.DomainError, match="Only the committee"):
+    with pytest.raises(DomainError, match="Only the committee"):
         paper.mark_in_person(scrutineer, knapsack_round, residents[2].username, polling_session)
-    with pytest.raises(services.DomainError, match="Only the committee"):
+    with pytest.raises(DomainError, match="Only the committee"):
         paper.enter_sheet(scrutineer, knapsack_round, polling_session, {(1,): 1}, 0)
     login(client, residents[1])
     assert client.get(PAPER.format(knapsack_round.id)).status_code == 403
@@ -244,7 +245,7 @@ def test_sheet_entered_then_confirmed_by_a_second_person(committee_client, clien
     rec = paper.reconciliation(knapsack_round)
     assert (rec.paper_ballots, rec.spoilt, rec.marked_in_person, rec.balanced) == (2, 1, 3, True)
     # Once confirmed, it cannot be confirmed again or rejected.
-    with pytest.raises(services.DomainError, match="already confirmed or rejected"):
+    with pytest.raises(DomainError, match="already confirmed or rejected"):
         paper.reject_sheet(committee, knapsack_round, sheet)
 
 
@@ -252,7 +253,7 @@ def test_a_sheet_is_rejected_and_corrected_before_confirmation(committee, scruti
     polling_session = running_session(knapsack_round, committee)
     paper.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
     wrong = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 2}, 0)
-    with pytest.raises(services.DomainError, match="already has a tally sheet"):
+    with pytest.raises(DomainError, match="already has a tally sheet"):
         paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
     paper.reject_sheet(scrutineer, knapsack_round, wrong, "两张？只有一人登记")
     assert (wrong.status, wrong.active, wrong.lines, wrong.rejected_by_id) == ("rejected", None, None, scrutineer.id)
@@ -260,7 +261,7 @@ def test_a_sheet_is_rejected_and_corrected_before_confirmation(committee, scruti
     fixed = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
     paper.confirm_sheet(scrutineer, knapsack_round, fixed)
     assert paper.reconciliation(knapsack_round).balanced
-    with pytest.raises(services.DomainError, match="Only a committee member or a council member"):
+    with pytest.raises(DomainError, match="Only a committee member or a council member"):
         paper.confirm_sheet(residents[2], knapsack_round, fixed)
 
 
@@ -273,7 +274,7 @@ def test_two_scrutineers_at_once_put_the_ballots_in_once(committee, scrutineer, 
     db.session.execute(sa_update(TallySheet).where(TallySheet.id == sheet.id).values(status="confirmed")
                        .execution_options(synchronize_session=False))
     assert stale.status == "entered"
-    with pytest.raises(services.DomainError, match="already confirmed or rejected"):
+    with pytest.raises(DomainError, match="already confirmed or rejected"):
         paper.confirm_sheet(scrutineer, knapsack_round, stale)
     assert db.session.scalar(select(func.count(RoundBallot.id))) == 0
 
@@ -282,7 +283,7 @@ def test_no_sheet_before_its_session_starts(committee, knapsack_round):
     later = utcnow() + timedelta(days=1)
     upcoming = paper.declare_session(committee, knapsack_round, place="广场", starts_at=later,
                                      ends_at=later + timedelta(hours=2))
-    with pytest.raises(services.DomainError, match="its tally sheet can be entered and confirmed from then"):
+    with pytest.raises(DomainError, match="its tally sheet can be entered and confirmed from then"):
         paper.enter_sheet(committee, knapsack_round, upcoming, {(1,): 1}, 0)
 
 
@@ -334,11 +335,12 @@ def test_too_many_paper_ballots_are_refused_too(committee, scrutineer, residents
         counting.count_round(committee, knapsack_round)
 
 
+@pytest.mark.slow
 def test_balanced_paper_is_counted_with_equal_shares(committee_client, client, committee, scrutineer, community,
                                                      matters, residents):
     """The sheet keeps each ballot's content, so the Method of Equal Shares counts paper ballots too."""
     voting_round = open_round(committee, community, matters, allocation="mes")
-    services.cast_ballot(residents[0], voting_round, (1, 4))
+    casting.cast_ballot(residents[0], voting_round, (1, 4))
     supervised_paper(voting_round, committee, scrutineer, residents[1:5], {(1, 4): 2, (2,): 1}, spoilt=1)
     close(voting_round)
     response = client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
@@ -463,6 +465,7 @@ def test_yes_no_csv(committee_client, client, committee, community, matters):
 # --- the demo --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_shows_a_supervised_paper_session(app, client):
     from app.demo import STEPS
     from app.voting import demo

@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 from app import create_app
 from app.auth.models import User
 from app.communities.models import Community, Membership, MembershipStatus, Role
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models_base import utcnow
 from app.rules.models import RuleSet
-from app.voting import services
+from app.voting import casting, rounds
 from app.voting.models import RoundBallot, RoundParticipation
 from tests.database import ON_POSTGRES
 
-from .conftest import make_matters
+from .helpers import make_matters
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def setup_round(app, allow_changes):
         db.session.commit()
         matters = make_matters(community, users["voter"], costs=[10_000, 20_000, 30_000])
         now = utcnow()
-        voting_round = services.open_round(
+        voting_round = rounds.open_round(
             users["committee"], community, title="并发", method="approval", allocation="greedy", budget=100_000,
             max_choices=2, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
             allow_changes=allow_changes, options=[(m.id, m.estimated_cost) for m in matters])
@@ -111,20 +112,20 @@ def test_simultaneous_changes_leave_one_ballot_in_the_box(file_app):
 
 def test_the_database_decides_when_the_check_is_raced(monkeypatch, community, residents, knapsack_round):
     """The views' check can be passed by two requests at once; the unique constraint still holds."""
-    services.cast_ballot(residents[1], knapsack_round, (1,))
+    casting.cast_ballot(residents[1], knapsack_round, (1,))
     # Pretend the second request's checks ran before the first was committed.
-    monkeypatch.setattr(services, "standing",
-                        lambda *a, **k: services.Standing(True, key=f"u:{residents[1].id}"))
-    with pytest.raises(services.DomainError) as refused:
-        services.cast_ballot(residents[1], knapsack_round, (2,))
-    assert str(refused.value.message) == str(services.ALREADY_VOTED)
+    monkeypatch.setattr(casting, "standing",
+                        lambda *a, **k: casting.Standing(True, key=f"u:{residents[1].id}"))
+    with pytest.raises(DomainError) as refused:
+        casting.cast_ballot(residents[1], knapsack_round, (2,))
+    assert str(refused.value.message) == str(casting.ALREADY_VOTED)
     assert db.session.scalar(select(func.count(RoundBallot.id))) == 1
 
 
 def test_a_second_register_row_or_link_is_refused_by_the_constraints(community, residents, knapsack_round):
     from sqlalchemy.exc import IntegrityError
 
-    services.cast_ballot(residents[1], knapsack_round, (1,))
+    casting.cast_ballot(residents[1], knapsack_round, (1,))
     linked = db.session.scalar(select(RoundParticipation.ballot_id))
     db.session.add(RoundParticipation(round_id=knapsack_round.id, voter_key=f"u:{residents[1].id}",
                                       user_id=residents[1].id, channel="paper"))

@@ -9,21 +9,22 @@ import pytest
 from sqlalchemy import select, update
 
 from app.audit.models import AuditEntry
+from app.core.errors import DomainError
 from app.extensions import db
 from app.matters.models import MicroMatter
 from app.notifications.models import Notification
-from app.voting import counting, services, tally
+from app.voting import casting, counting, tally
 from app.voting.models import RoundBallot, RoundResult
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import close, open_round, supervised_paper
+from .helpers import close, open_round, supervised_paper
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def vote(residents, voting_round, ballots):
     for user, choices in zip(residents, ballots, strict=False):
-        services.cast_ballot(user, voting_round, tuple(choices))
+        casting.cast_ballot(user, voting_round, tuple(choices))
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_count_only_after_the_close_and_only_once(client, committee, community, 
         as_text=True)
     close(voting_round)
     counting.count_round(committee, voting_round)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         counting.count_round(committee, voting_round)
     assert len(db.session.scalars(select(RoundResult)).all()) == 1
 
@@ -97,7 +98,7 @@ def test_residents_cannot_count(client, committee, community, matters, residents
     client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
     db.session.expire_all()
     assert voting_round.result is None
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         counting.count_round(residents[1], voting_round)
 
 
@@ -178,6 +179,7 @@ def test_standalone_script(client, counted, tmp_path):
     assert run_script(str(tmp_path / "junk.pb")).returncode == 2
 
 
+@pytest.mark.slow
 def test_mes_round_results_explain_the_shares(client, committee, community, matters, residents):
     voting_round = open_round(committee, community, matters, allocation="mes", budget=150_000)
     vote(residents, voting_round, [(1, 2), (1, 2), (1,), (3,), (4,), (4, 6)])
@@ -198,7 +200,7 @@ def test_yes_no_round_results(client, committee, community, matters, residents):
     voting_round = open_round(committee, community, matters[:3], method="yes_no", budget=200_000)
     answers = [((1, "yes"), (2, "no")), ((1, "yes"), (2, "yes")), ((1, "no"), (2, "yes"), (3, "abstain"))]
     for user, choices in zip(residents, answers, strict=False):
-        services.cast_ballot(user, voting_round, tally.normalise("yes_no", choices))
+        casting.cast_ballot(user, voting_round, tally.normalise("yes_no", choices))
     close(voting_round)
     counting.count_round(committee, voting_round)
     result = voting_round.result

@@ -8,9 +8,9 @@ from app.extensions import db
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
 from app.voting.models import RoundOption, VotingRound
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import make_matters
+from .helpers import make_matters
 
 
 def local(dt):

@@ -10,12 +10,12 @@ from sqlalchemy import event, select, text
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.voting import counting, receipts, services
+from app.voting import casting, counting, receipts, rounds
 from app.voting.models import RoundBallot, RoundParticipation
-from tests.conftest import login
 from tests.database import ON_POSTGRES, sqlite_file_app
+from tests.helpers import login
 
-from .conftest import close, open_round
+from .helpers import close, open_round
 
 # Final ballots never answer the last option; every replaced ballot does ("abstain"), so the
 # replaced ballots' choices are recognisable in the raw bytes of the database files.
@@ -70,10 +70,10 @@ def vote_in_a_yes_no_round(client, make, community, committee, matters, resident
         final.append(current_ballot_id(resident, voting_round))
         client.post("/auth/logout")
     for i, voter in enumerate(voters):
-        services.cast_ballot(voter, voting_round, yes_no(i, replaced=i % 2 == 0))
+        casting.cast_ballot(voter, voting_round, yes_no(i, replaced=i % 2 == 0))
         if i % 2 == 0:
             replaced.append(current_ballot_id(voter, voting_round))
-            services.cast_ballot(voter, voting_round, yes_no(i + 1, replaced=False))
+            casting.cast_ballot(voter, voting_round, yes_no(i + 1, replaced=False))
         final.append(current_ballot_id(voter, voting_round))
     codes = db.session.scalars(select(RoundParticipation.receipt_code).where(
         RoundParticipation.round_id == voting_round.id)).all()
@@ -118,6 +118,7 @@ class TestTheDatabaseFiles:
     def app(self, tmp_path):
         yield from sqlite_file_app(tmp_path / "weiyi.db")
 
+    @pytest.mark.slow
     def test_after_the_count_no_voter_choice_pair_is_left_in_the_files(
             self, app, tmp_path, client, make, community, committee, matters, residents):
         voting_round, replaced, final, _codes = vote_in_a_yes_no_round(
@@ -143,7 +144,7 @@ class TestTheDatabaseFiles:
         elif omit == "seal":
             monkeypatch.setattr(counting, "seal_round", lambda *a, **k: None)
         else:
-            monkeypatch.setattr(services, "forget_history", lambda *a, **k: True)
+            monkeypatch.setattr(rounds, "forget_history", lambda *a, **k: True)
         voting_round, replaced, final, _codes = vote_in_a_yes_no_round(
             client, make, community, committee, matters, residents[:3])
         count(client, committee, voting_round)
@@ -197,9 +198,9 @@ def check(client, code):
 
 def test_receipts_confirm_inclusion_never_content(client, committee, community, matters, residents):
     voting_round = open_round(committee, community, matters[:3])
-    services.cast_ballot(residents[0], voting_round, (1,))
-    services.cast_ballot(residents[1], voting_round, (2,))
-    services.cast_ballot(residents[1], voting_round, (3,))  # replaces (2,)
+    casting.cast_ballot(residents[0], voting_round, (1,))
+    casting.cast_ballot(residents[1], voting_round, (2,))
+    casting.cast_ballot(residents[1], voting_round, (3,))  # replaces (2,)
     kept, changed = (db.session.scalar(select(RoundParticipation.receipt_code).where(
         RoundParticipation.user_id == r.id)) for r in residents[:2])
     pages = [check(client, kept), check(client, changed)]
@@ -220,7 +221,7 @@ def test_published_ballots_have_random_ids_in_order_and_no_receipts(client, comm
                                                                     residents):
     voting_round = open_round(committee, community, matters[:3])
     for i, resident in enumerate(residents):
-        services.cast_ballot(resident, voting_round, ((1, 2, 3)[i % 3],))
+        casting.cast_ballot(resident, voting_round, ((1, 2, 3)[i % 3],))
     codes = db.session.scalars(select(RoundParticipation.receipt_code)).all()
     count(client, committee, voting_round)
     box = sorted(db.session.scalars(select(RoundBallot.id)))

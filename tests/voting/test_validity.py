@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.communities import services as communities
 from app.communities.models import Membership, MembershipStatus
+from app.core.errors import DomainError
 from app.extensions import db
 from app.matters.models import MicroMatter
 from app.models_base import utcnow
@@ -15,11 +16,11 @@ from app.notifications.models import Notification
 from app.publishing import source_voting
 from app.publishing.sources import as_text
 from app.rules.services import current_ruleset
-from app.voting import counting, services, tally
+from app.voting import casting, counting, rounds, tally
 from app.voting.models import RoundElector
-from tests.conftest import login
+from tests.helpers import login
 
-from .conftest import close, make_matters, open_round
+from .helpers import close, make_matters, open_round
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def not_valid(client, committee, community, matters, residents):
     set_min_turnout(community, 50)
     voting_round = open_round(committee, community, matters)
     for user, choices in zip(residents, [(1, 2), (1, 4)], strict=False):
-        services.cast_ballot(user, voting_round, choices)
+        casting.cast_ballot(user, voting_round, choices)
     close(voting_round)
     login(client, committee)
     client.get("/?lang=en")
@@ -64,7 +65,7 @@ def test_round_below_the_minimum_turnout_approves_nothing(not_valid, matters, re
                                                         Notification.link.like("%/results")))
     assert "not valid" in note.message
     # They can be put to a later round.
-    assert {m.id for m in services.candidate_matters(not_valid.community)} == {m.id for m in matters}
+    assert {m.id for m in rounds.candidate_matters(not_valid.community)} == {m.id for m in matters}
 
 
 def test_results_page_says_not_valid(client, not_valid):
@@ -110,7 +111,7 @@ def test_valid_round_at_exactly_the_minimum(committee, community, matters, resid
     set_min_turnout(community, 57)
     voting_round = open_round(committee, community, matters)
     for user in residents[:4]:
-        services.cast_ballot(user, voting_round, (1,))
+        casting.cast_ballot(user, voting_round, (1,))
     close(voting_round)
     counting.count_round(committee, voting_round)
     assert voting_round.result.valid and voting_round.result.winners == [1]
@@ -142,35 +143,35 @@ def test_residents_verified_during_a_round_vote_in_the_next(en, make, committee,
     response = en.post(f"/c/xinglin/rounds/{voting_round.id}", data={"option": option})
     assert response.status_code == 400
     assert "you can vote in the next round" in response.get_data(as_text=True)
-    with pytest.raises(services.DomainError):
-        services.cast_ballot(user, voting_round, (1,))
-    services.cast_ballot(residents[0], voting_round, (1,))
+    with pytest.raises(DomainError):
+        casting.cast_ballot(user, voting_round, (1,))
+    casting.cast_ballot(residents[0], voting_round, (1,))
     close(voting_round)
     counting.count_round(committee, voting_round)
     assert voting_round.result.electorate == 7  # the base did not move: 8 verified now
     # The next round has them on its register.
     later = open_round(committee, community, make_matters(community, residents[0], costs=[10_000, 20_000]),
                        title="下一轮")
-    services.cast_ballot(user, later, (1,))
+    casting.cast_ballot(user, later, (1,))
     assert db.session.scalar(select(func.count(RoundElector.id)).where(RoundElector.round_id == later.id)) == 8
 
 
 def test_scheduled_round_fixes_its_electorate_at_the_first_cast_after_opening(make, committee, community, matters,
                                                                                residents):
     now = utcnow()
-    voting_round = services.open_round(
+    voting_round = rounds.open_round(
         committee, community, title="预定的投票", method="knapsack", allocation="greedy", budget=200_000,
         opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=7),
         options=[(m.id, m.estimated_cost) for m in matters])
     assert voting_round.electorate_fixed_at is None
     # Verified before the opening: on the register; the page reads it without writing anything.
     user = newcomer(make, community, committee)
-    assert "not on" not in str(services.standing(user, voting_round).reason)
+    assert "not on" not in str(casting.standing(user, voting_round).reason)
     opened = now + timedelta(hours=2)
-    services.cast_ballot(user, voting_round, (1,), now=opened)
+    casting.cast_ballot(user, voting_round, (1,), now=opened)
     assert voting_round.electorate_fixed_at == opened
     count = db.session.scalar(select(func.count(RoundElector.id)).where(RoundElector.round_id == voting_round.id))
     assert count == 8
-    services.cast_ballot(residents[0], voting_round, (2,), now=opened + timedelta(minutes=5))  # idempotent
+    casting.cast_ballot(residents[0], voting_round, (2,), now=opened + timedelta(minutes=5))  # idempotent
     assert db.session.scalar(select(func.count(RoundElector.id))
                              .where(RoundElector.round_id == voting_round.id)) == count

@@ -1,9 +1,5 @@
-"""Review, the agenda list, meetings, attendance and the speakers list.
-
-Every function checks who acts (permissions), applies the consultation rules, writes
-the audit log in the same transaction and commits. A refusal raises DomainError and
-nothing is written. Motions and votes are in votes.py, minutes in minutes.py.
-"""
+"""Meetings: scheduling, opening and closing, attendance and check-in, the chair hand-over,
+and opening and closing the items on a meeting's agenda."""
 import hashlib
 import hmac
 import secrets
@@ -13,25 +9,20 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
-from app.communities.models import Membership, MembershipStatus, Role
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.service import commit, insert_once, require
 from app.core.text import clean_plain
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
-from app.matters.models import MicroMatter
 from app.notifications.services import notify
-from app.rules import admissibility
-from app.rules import quorum as quorum_rules
 from app.rules.services import current_ruleset
 
-from . import clock, permissions, placement, speaking
+from . import clock, minutes, permissions, placement
+from .common import _is_open, _run, bump, council_member_ids, council_members, present_ids, quorum_now
 from .models import (
     ACTIVE_MOTION,
     AgendaItem,
@@ -43,12 +34,11 @@ from .models import (
     MeetingItem,
     MeetingStatus,
     MotionStatus,
-    Review,
-    ReviewDecision,
-    SpeakingTurn,
-    Stance,
+    MotionVote,
     TurnStatus,
 )
+from .review import schedulable_items
+from .speakers import _end_speaking
 
 # A meeting can be opened (and members can check in) from this long before its start.
 OPEN_EARLY = timedelta(hours=1)
@@ -56,109 +46,6 @@ OPEN_EARLY = timedelta(hours=1)
 # next, so a photo of it forwarded out of the room stops working within two minutes.
 CHECKIN_STEP = timedelta(minutes=1)
 _EPOCH = datetime(1970, 1, 1)
-COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.CHAIR)
-
-
-# ---------------------------------------------------------------- helpers
-
-def commit(conflict_message=None):
-    """Commit; a unique constraint or a concurrent change becomes a refusal, never a 500."""
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise DomainError(conflict_message or _l("This was already recorded.")) from exc
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise DomainError(_l("This was changed by someone else in the meantime. Please try again.")) from exc
-
-
-def insert_once(obj, conflict_message):
-    """Add a row guarded by a unique constraint; a duplicate is refused with the message."""
-    db.session.add(obj)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise DomainError(conflict_message) from exc
-    return obj
-
-
-def bump(meeting):
-    """Every action changes the meeting's revision, so live views know to refresh."""
-    meeting.revision = Meeting.revision + 1
-
-
-def council_members(community):
-    """Users who are council members (incl. the council chair) of the community now."""
-    from app.auth.models import User
-
-    return db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_(list(COUNCIL_ROLES))).order_by(User.display_name, User.id)
-    ).all()
-
-
-def council_member_ids(community):
-    return {user.id for user in council_members(community)}
-
-
-def secretary_candidates(community):
-    from app.auth.models import User
-
-    return db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_([*COUNCIL_ROLES, Role.COMMITTEE])).order_by(User.display_name, User.id)
-    ).all()
-
-
-def present_ids(meeting):
-    """Council members checked in and not gone."""
-    members = council_member_ids(meeting.community)
-    return [a.user_id for a in meeting.attendances if a.left_at is None and a.user_id in members]
-
-
-def quorum_now(meeting, ruleset=None):
-    ruleset = ruleset or meeting.ruleset
-    members = len(council_member_ids(meeting.community))
-    return quorum_rules.check(len(present_ids(meeting)), members, ruleset.quorum)
-
-
-def require(condition, message):
-    if not condition:
-        raise DomainError(message)
-
-
-def get_meeting(community, meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.community_id != community.id:
-        raise NotFound()
-    return meeting
-
-
-def get_item(meeting, item_id):
-    item = db.session.get(MeetingItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        raise NotFound()
-    return item
-
-
-def _matter(community, matter_id):
-    matter = db.session.get(MicroMatter, matter_id)
-    if matter is None or matter.community_id != community.id:
-        raise NotFound()
-    return matter
-
-
-def _run(actor, meeting):
-    require(permissions.can_run_meeting(actor, meeting),
-            _l("Only the chair or the secretary of this meeting can do this."))
-
-
-def _is_open(meeting):
-    require(meeting.status == MeetingStatus.OPEN, _l("The meeting is not in session."))
 
 
 def checkin_is_open(meeting):
@@ -166,140 +53,6 @@ def checkin_is_open(meeting):
         return True
     return meeting.status == MeetingStatus.SCHEDULED and clock.now() >= meeting.starts_at - OPEN_EARLY
 
-
-# ---------------------------------------------------------------- review
-
-def review_queue(community):
-    return db.session.scalars(
-        select(MicroMatter).where(MicroMatter.community_id == community.id,
-                                  MicroMatter.status == Status.UNDER_REVIEW)
-        .order_by(MicroMatter.status_changed_at, MicroMatter.id)
-    ).all()
-
-
-def checks_for(matter, ruleset):
-    return admissibility.check(matter.estimated_cost, matter.project_type, matter.category, ruleset)
-
-
-def recent_reviews(community, limit=20):
-    return db.session.scalars(
-        select(Review).where(Review.community_id == community.id).order_by(Review.id.desc()).limit(limit)
-    ).all()
-
-
-def latest_review(matter):
-    return db.session.scalar(select(Review).where(Review.matter_id == matter.id).order_by(Review.id.desc()).limit(1))
-
-
-def ensure_agenda_item(matter, actor=None, review=None):
-    """The matter's entry on its community's agenda list, appended at the end if new."""
-    item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
-    if item is None:
-        last = db.session.scalar(
-            select(func.max(AgendaItem.position)).where(AgendaItem.community_id == matter.community_id))
-        item = AgendaItem(community_id=matter.community_id, matter_id=matter.id, position=(last or 0) + 1,
-                          added_by_id=getattr(actor, "id", None), added_at=clock.now())
-        db.session.add(item)
-    if review is not None:
-        item.review = review
-    return item
-
-
-@lifecycle.matter_transitioned.connect
-def _on_transition(matter, action=None, actor=None, data=None, **_kw):
-    """Whoever admits a matter, it lands on the agenda list."""
-    if action == "admit":
-        ensure_agenda_item(matter, actor)
-
-
-def admit(actor, community, matter_id, judged_negative_list=False, note=""):
-    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
-    matter = _matter(community, matter_id)
-    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
-    ruleset = current_ruleset(community)
-    checks = checks_for(matter, ruleset)
-    if admissibility.blocking(checks):
-        raise DomainError(_l("It does not meet the consultation rules (see the failed checks); decline it with "
-                             "a reason instead."))
-    if any(c.ok is None for c in checks) and not judged_negative_list:
-        raise DomainError(_l("Confirm that the committee judged the negative list before admitting."))
-    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
-                    decision=ReviewDecision.ADMIT, reason=clean_plain(note)[:500],
-                    checks=[c.as_dict() for c in checks], created_at=clock.now())
-    db.session.add(review)
-    lifecycle.apply(matter, "admit", actor, ruleset_id=ruleset.id)
-    item = ensure_agenda_item(matter, actor, review)
-    record("review.admitted", review, actor=actor, community=community, matter_id=matter.id,
-           ruleset_id=ruleset.id, ruleset_version=ruleset.version, checks=review.checks)
-    commit()
-    return item
-
-
-def decline(actor, community, matter_id, reason):
-    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
-    matter = _matter(community, matter_id)
-    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
-    reason = clean_plain(reason)[:500]
-    require(reason, _l("Please give a reason; it will be published."))
-    ruleset = current_ruleset(community)
-    checks = checks_for(matter, ruleset)
-    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
-                    decision=ReviewDecision.DECLINE, reason=reason, checks=[c.as_dict() for c in checks],
-                    created_at=clock.now())
-    db.session.add(review)
-    lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
-    record("review.declined", review, actor=actor, community=community, matter_id=matter.id,
-           ruleset_id=ruleset.id, ruleset_version=ruleset.version, reason=reason, checks=review.checks)
-    commit()
-    return review
-
-
-# ---------------------------------------------------------------- agenda list
-
-def agenda(community):
-    """(waiting, done): entries still to be deliberated in list order, then the others."""
-    items = db.session.scalars(
-        select(AgendaItem).join(MicroMatter, MicroMatter.id == AgendaItem.matter_id)
-        .where(AgendaItem.community_id == community.id)
-        .order_by(AgendaItem.position, AgendaItem.id)
-    ).all()
-    waiting = [i for i in items if i.matter.status == Status.ON_AGENDA]
-    done = sorted((i for i in items if i.matter.status != Status.ON_AGENDA),
-                  key=lambda i: i.matter.status_changed_at, reverse=True)
-    return waiting, done
-
-
-def move_agenda_item(actor, community, item_id, direction):
-    require(permissions.can_manage_agenda(actor, community), _l("Only the committee keeps the agenda list."))
-    require(direction in ("up", "down"), _l("Unknown direction."))
-    waiting, _done = agenda(community)
-    index = next((i for i, item in enumerate(waiting) if item.id == item_id), None)
-    if index is None:
-        raise NotFound()
-    other = index - 1 if direction == "up" else index + 1
-    require(0 <= other < len(waiting), _l("It is already at that end of the list."))
-    # Renumber the waiting entries 1..n in their new order.
-    order = list(waiting)
-    order[index], order[other] = order[other], order[index]
-    for position, item in enumerate(order, start=1):
-        item.position = position
-    record("agenda.reordered", waiting[index], actor=actor, community=community, direction=direction,
-           order=[item.matter_id for item in order])
-    commit()
-
-
-def scheduled_item(agenda_item):
-    """The meeting item that will deal with this entry (in a scheduled or open meeting), if any."""
-    for meeting_item in agenda_item.meeting_items:
-        if meeting_item.meeting.status != MeetingStatus.CLOSED and meeting_item.status in (
-                ItemStatus.PENDING, ItemStatus.OPEN):
-            return meeting_item
-    return None
-
-
-def schedulable_items(community):
-    waiting, _done = agenda(community)
-    return [item for item in waiting if scheduled_item(item) is None]
 
 
 # ---------------------------------------------------------------- meetings
@@ -387,9 +140,6 @@ def open_meeting(actor, meeting):
 
 
 def close_meeting(actor, meeting):
-    from . import minutes as minutes_services
-    from .models import MotionVote
-
     _run(actor, meeting)
     _is_open(meeting)
     open_votes = db.session.scalar(select(func.count(MotionVote.id)).where(
@@ -413,7 +163,7 @@ def close_meeting(actor, meeting):
     record("meeting.closed", meeting, actor=actor, community=meeting.community_id,
            decided=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DECIDED],
            deferred=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DEFERRED])
-    minutes_services.start_draft(actor, meeting)
+    minutes.start_draft(actor, meeting)
     commit()
 
 
@@ -591,116 +341,3 @@ def close_item(actor, meeting, item):
 
 def current_item(meeting):
     return next((i for i in meeting.items if i.status == ItemStatus.OPEN), None)
-
-
-# ---------------------------------------------------------------- speakers
-
-def debated_motion(item):
-    return next((m for m in item.motions if m.status == MotionStatus.DEBATE), None)
-
-
-def active_motion(item):
-    return next((m for m in item.motions if m.status in ACTIVE_MOTION), None)
-
-
-def turns_taken(item, user_id):
-    """Turns that count against the limit: asked for and not withdrawn or lapsed."""
-    return sum(1 for t in item.turns if t.user_id == user_id
-               and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING, TurnStatus.DONE))
-
-
-def current_turn(item):
-    return next((t for t in item.turns if t.status == TurnStatus.SPEAKING), None)
-
-
-def queue(item):
-    """Waiting requests in calling order (see speaking.order)."""
-    waiting = [t for t in item.turns if t.status == TurnStatus.WAITING]
-    spoken = {}
-    last_stance = None
-    started = sorted((t for t in item.turns if t.started_at is not None), key=lambda t: (t.started_at, t.id))
-    for turn in started:
-        spoken[turn.user_id] = spoken.get(turn.user_id, 0) + 1
-        last_stance = turn.stance
-    by_id = {t.id: t for t in waiting}
-    ordered = speaking.order([speaking.Request(t.id, t.user_id, t.stance, t.id) for t in waiting], spoken,
-                             last_stance)
-    return [by_id[r.id] for r in ordered]
-
-
-def ask_to_speak(user, meeting, item, stance):
-    require(permissions.can_take_part(user, meeting), _l("Only council members speak in a council meeting."))
-    _is_open(meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
-    require(user.id in present_ids(meeting), _l("Check in first."))
-    require(user.id != meeting.chair_id, _l("The chair stays neutral and does not speak while chairing; hand "
-                                            "over the chair to speak."))
-    motion = active_motion(item)
-    require(motion is not None, _l("A motion comes first: speaking is on a motion that has been moved."))
-    require(motion.status == MotionStatus.DEBATE,
-            _l("The motion is not open for debate (it needs its seconders first, or it is being voted on)."))
-    require(stance in set(Stance), _l("Say whether you speak for or against."))
-    require(not any(t.user_id == user.id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING)
-                    for t in item.turns), _l("You are already on the speakers list."))
-    limit = meeting.ruleset.turns_per_item
-    require(turns_taken(item, user.id) < limit,
-            _l("You have used your %(limit)s speaking turns on this item (rule set v%(version)s).",
-               limit=limit, version=meeting.ruleset.version))
-    turn = SpeakingTurn(meeting_item_id=item.id, motion_id=motion.id, user_id=user.id, stance=stance,
-                        requested_at=clock.now())
-    db.session.add(turn)
-    item.turns.append(turn)
-    bump(meeting)
-    record("meeting.speaker_requested", turn, actor=user, community=meeting.community_id, meeting_id=meeting.id,
-           item_id=item.id, stance=stance)
-    commit()
-    return turn
-
-
-def withdraw_request(user, meeting, turn):
-    require(turn.user_id == getattr(user, "id", None) or permissions.can_run_meeting(user, meeting),
-            _l("You can only withdraw your own request."))
-    require(turn.status == TurnStatus.WAITING, _l("This request is no longer waiting."))
-    turn.status = TurnStatus.WITHDRAWN
-    bump(meeting)
-    record("meeting.speaker_withdrawn", turn, actor=user, community=meeting.community_id, meeting_id=meeting.id)
-    commit()
-
-
-def _end_speaking(item, lapse_waiting=False):
-    now = clock.now()
-    for turn in item.turns:
-        if turn.status == TurnStatus.SPEAKING:
-            turn.status, turn.ended_at = TurnStatus.DONE, now
-        elif lapse_waiting and turn.status == TurnStatus.WAITING:
-            turn.status = TurnStatus.LAPSED
-
-
-def next_speaker(actor, meeting, item):
-    _run(actor, meeting)
-    _is_open(meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
-    require(debated_motion(item) is not None, _l("There is no motion under debate."))
-    _end_speaking(item)
-    waiting = queue(item)
-    require(waiting, _l("Nobody is waiting to speak."))
-    turn = waiting[0]
-    now = clock.now()
-    turn.status, turn.started_at = TurnStatus.SPEAKING, now
-    turn.ends_at = now + timedelta(minutes=meeting.ruleset.minutes_per_turn)
-    bump(meeting)
-    record("meeting.speaker_called", turn, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           user_id=turn.user_id, stance=turn.stance, minutes=meeting.ruleset.minutes_per_turn)
-    commit()
-    return turn
-
-
-def end_turn(actor, meeting, item):
-    _run(actor, meeting)
-    turn = current_turn(item)
-    require(turn is not None, _l("Nobody is speaking."))
-    _end_speaking(item)
-    bump(meeting)
-    record("meeting.speaker_finished", turn, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           user_id=turn.user_id)
-    commit()

@@ -1,0 +1,83 @@
+"""What review, meetings, speakers, votes and minutes share: the guards, scoped look-ups, and the
+council's members and quorum (the transaction and refusals are app.core.service).
+
+Every service function checks who acts (permissions), applies the consultation rules, writes
+the audit log in the same transaction and commits. A refusal raises DomainError and nothing
+is written.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.communities.models import Membership, MembershipStatus, Role
+from app.core.service import get_or_404, require
+from app.extensions import db
+from app.matters.models import MicroMatter
+from app.rules import quorum as quorum_rules
+
+from . import permissions
+from .models import Meeting, MeetingItem, MeetingStatus
+
+COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.CHAIR)
+
+
+def bump(meeting):
+    """Every action changes the meeting's revision, so live views know to refresh."""
+    meeting.revision = Meeting.revision + 1
+
+
+def council_members(community):
+    """Users who are council members (incl. the council chair) of the community now."""
+    from app.auth.models import User
+
+    return db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
+            Membership.role.in_(list(COUNCIL_ROLES))).order_by(User.display_name, User.id)
+    ).all()
+
+
+def council_member_ids(community):
+    return {user.id for user in council_members(community)}
+
+
+def secretary_candidates(community):
+    from app.auth.models import User
+
+    return db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
+            Membership.role.in_([*COUNCIL_ROLES, Role.COMMITTEE])).order_by(User.display_name, User.id)
+    ).all()
+
+
+def present_ids(meeting):
+    """Council members checked in and not gone."""
+    members = council_member_ids(meeting.community)
+    return [a.user_id for a in meeting.attendances if a.left_at is None and a.user_id in members]
+
+
+def quorum_now(meeting, ruleset=None):
+    ruleset = ruleset or meeting.ruleset
+    members = len(council_member_ids(meeting.community))
+    return quorum_rules.check(len(present_ids(meeting)), members, ruleset.quorum)
+
+
+def get_meeting(community, meeting_id):
+    return get_or_404(Meeting, meeting_id, community_id=community.id)
+
+
+def get_item(meeting, item_id):
+    return get_or_404(MeetingItem, item_id, meeting_id=meeting.id)
+
+
+def _matter(community, matter_id):
+    return get_or_404(MicroMatter, matter_id, community_id=community.id)
+
+
+def _run(actor, meeting):
+    require(permissions.can_run_meeting(actor, meeting),
+            _l("Only the chair or the secretary of this meeting can do this."))
+
+
+def _is_open(meeting):
+    require(meeting.status == MeetingStatus.OPEN, _l("The meeting is not in session."))

@@ -1,0 +1,140 @@
+"""What the four views of a meeting show (public page, chair, projector, member): the context
+built fresh for each request or poll, who may see which view, and the rendered page."""
+from flask import make_response, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.errors import refuse
+from app.core.qr import qr_svg
+from app.core.urls import absolute_url
+
+from . import clock, common, permissions, votes
+from . import meetings as meeting_services
+from . import minutes as minutes_services
+from . import speakers as speaker_services
+from .forms import CloseVoteForm, HandoverForm, MotionForm, OpenVoteForm
+from .models import VOTE_MODE_LABELS, Choice, MeetingStatus, Stance, VoteMode
+
+LIVE_VIEWS = ("chair", "projector", "member", "public")
+POLL_MS = 2500
+
+
+def _remaining_seconds(turn):
+    if turn is None or turn.ends_at is None:
+        return None
+    return max(0, int((turn.ends_at - clock.now()).total_seconds()))
+
+
+def _qr_svg(meeting):
+    """This minute's check-in link (from PUBLIC_BASE_URL) and its QR code."""
+    url = absolute_url(url_for("councils.checkin", meeting_id=meeting.id, token=meeting_services.checkin_code(meeting)))
+    return url, qr_svg(url, _("QR code to check in"), scale=5)
+
+
+def live_key(meeting, view):
+    """What a live region shows depends on: the meeting's revision, and for the projector the
+    minute too (its QR code changes every minute)."""
+    if view == "projector":
+        return f"{meeting.revision}-{meeting_services.checkin_code(meeting)}"
+    return str(meeting.revision)
+
+
+def live_context(meeting, view, forms=None):
+    """Everything the four live views show, computed fresh for each request or poll."""
+    forms = forms or {}
+    user = current_user
+    community = meeting.community
+    ruleset = meeting.ruleset
+    item = meeting_services.current_item(meeting)
+    motion = speaker_services.active_motion(item) if item else None
+    last_motion = item.motions[-1] if item and item.motions else None
+    turn = speaker_services.current_turn(item) if item else None
+    vote = motion.vote if motion is not None and motion.vote is not None and motion.vote.is_open else None
+    tied_vote = motion.vote if motion is not None and votes.awaiting_casting_vote(motion.vote) else None
+    members = common.council_members(community)
+    present = set(common.present_ids(meeting))
+    attendance = {a.user_id: a for a in meeting.attendances}
+    results = [m.vote.result for i in meeting.items for m in i.motions if m.vote and m.vote.result]
+    last_result = max(results, key=lambda r: r.id) if results else None
+    me = getattr(user, "id", None)
+    ctx = {
+        "community": community, "meeting": meeting, "view": view, "ruleset": ruleset,
+        "quorum": common.quorum_now(meeting), "item": item, "motion": motion, "last_motion": last_motion,
+        "turn": turn, "remaining": _remaining_seconds(turn), "queue": speaker_services.queue(item) if item else [],
+        "vote": vote, "tied_vote": tied_vote, "live_key": live_key(meeting, view), "members": members,
+        "present": present, "attendance": attendance,
+        "last_result": last_result, "poll_ms": POLL_MS, "checkin_open": meeting_services.checkin_is_open(meeting),
+        "can_run": permissions.can_run_meeting(user, meeting), "presiding": permissions.is_presiding(user, meeting),
+        "can_mark_absent": permissions.can_mark_absent(user, meeting),
+        "is_member": permissions.can_take_part(user, meeting), "me": me, "me_present": me in present,
+        "modes": votes.allowed_modes(ruleset), "Stance": Stance, "Choice": Choice, "VoteMode": VoteMode,
+        "MeetingStatus": MeetingStatus,
+    }
+    if vote is not None:
+        ctx["voted_count"] = votes.voted_count(vote)
+        ctx["has_voted"] = votes.has_voted(vote, me) if me else False
+        ctx["can_vote"] = me in vote.entitled
+        ctx["keeps_casting_vote"] = me is not None and me == vote.casting_chair_id
+        if vote.mode == VoteMode.NAMED:
+            ctx["tally"] = votes.tally(vote)
+            ctx["ballots"] = {b.user_id: b for b in vote.ballots}
+    if item is not None and me is not None:
+        ctx["my_turns"] = speaker_services.turns_taken(item, me)
+        ctx["my_waiting"] = next((t for t in item.turns if t.user_id == me and t.status == "waiting"), None)
+        ctx["seconded"] = motion is not None and any(s.user_id == me for s in motion.seconders)
+    if view == "chair":
+        ctx["handover_form"] = forms.get("handover") or handover_form(meeting)
+        ctx["open_vote_form"] = forms.get("open_vote") or OpenVoteForm(
+            formdata=None, mode=str(votes.allowed_modes(ruleset)[0]))
+        ctx["open_vote_form"].mode.choices = [(str(m), _(VOTE_MODE_LABELS[m])) for m in votes.allowed_modes(ruleset)]
+        ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
+    if view == "member":
+        ctx["motion_form"] = forms.get("motion") or MotionForm(formdata=None)
+    if view == "projector":
+        ctx["checkin_url"], ctx["qr_svg"] = _qr_svg(meeting)
+    return ctx
+
+
+def handover_form(meeting, form=None):
+    form = form or HandoverForm(formdata=None)
+    present = set(common.present_ids(meeting))
+    candidates = [u for u in common.council_members(meeting.community)
+                  if u.id not in (meeting.chair_id, meeting.secretary_id)
+                  and (meeting.status != MeetingStatus.OPEN or u.id in present)]
+    form.to_user_id.choices = [(u.id, u.display_name) for u in candidates]
+    return form
+
+
+def check_view(meeting, view):
+    if view in ("chair", "projector"):
+        if not current_user.is_authenticated:
+            refuse(403, _("Please log in first."))
+        if not permissions.can_run_meeting(current_user, meeting):
+            refuse(403, _("Only the chair or the secretary of this meeting can use this view."))
+    elif view == "member":
+        if not current_user.is_authenticated:
+            refuse(403, _("Please log in first."))
+        if not permissions.can_take_part(current_user, meeting):
+            refuse(403, _("This view is for council members."))
+
+
+def _usable_view(meeting, view):
+    """After a refusal, show the view the action came from, or one this person may see."""
+    if view in ("chair", "projector") and not permissions.can_run_meeting(current_user, meeting):
+        view = "member"
+    if view == "member" and not permissions.can_take_part(current_user, meeting):
+        view = "public"
+    return view
+
+
+def render_view(meeting, view, status=200, forms=None):
+    if status >= 400:
+        view = _usable_view(meeting, view)
+    check_view(meeting, view)
+    ctx = live_context(meeting, view, forms)
+    if view == "public":
+        ctx["minutes"] = minutes_services.original(meeting)
+        ctx["can_schedule"] = permissions.can_schedule(current_user, meeting.community)
+    response = make_response(render_template(f"councils/meeting_{view}.html", **ctx), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

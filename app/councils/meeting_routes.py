@@ -1,0 +1,269 @@
+"""What is done during a meeting, from the chair, secretary or member views: opening and closing
+it, attendance and check-in, handing over the chair, items, speakers, motions and votes.
+
+Each action is a thin view: on a refusal (DomainError) the view it came from is shown again
+with status 400 and the message; otherwise it redirects back to that view.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.errors import DomainError, refuse
+from app.core.service import get_or_404
+from app.extensions import db
+from app.matters.lifecycle import Status
+
+from . import bp, common, live_views, permissions, votes
+from . import meetings as meeting_services
+from . import speakers as speaker_services
+from .forms import CloseVoteForm, HandoverForm, MotionForm
+from .models import MotionVote, SpeakingTurn, VoteMode
+from .routes import _form_errors, _meeting
+
+
+def _act(meeting_id, action, success=None, forms_on_error=None):
+    """Run a meeting action; on refusal show the page it came from again (400) with the message."""
+    meeting = _meeting(meeting_id)
+    view = request.form.get("view")
+    view = view if view in live_views.LIVE_VIEWS else "public"
+    try:
+        action(meeting)
+    except DomainError as error:
+        flash(error.message, "error")
+        return live_views.render_view(meeting, view, 400, forms_on_error)
+    if success:
+        flash(success, "success")
+    endpoint = {"chair": "councils.chair_view", "projector": "councils.projector_view",
+                "member": "councils.member_view"}.get(view, "councils.meeting")
+    return redirect(url_for(endpoint, meeting_id=meeting_id))
+
+
+def _int_field(name):
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.post("/meetings/<int:meeting_id>/open")
+@login_required
+def open_meeting(meeting_id):
+    return _act(meeting_id, lambda m: meeting_services.open_meeting(current_user, m), _("The meeting is open."))
+
+
+@bp.post("/meetings/<int:meeting_id>/close")
+@login_required
+def close_meeting(meeting_id):
+    meeting = _meeting(meeting_id)
+    try:
+        meeting_services.close_meeting(current_user, meeting)
+    except DomainError as error:
+        flash(error.message, "error")
+        return live_views.render_view(meeting, "chair" if request.form.get("view") == "chair" else "public", 400)
+    flash(_("The meeting is closed. The draft minutes are ready."), "success")
+    return redirect(url_for("councils.minutes", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance")
+@login_required
+def attendance(meeting_id):
+    user_id = _int_field("user_id")
+    action = request.form.get("action")
+    if action == "out":
+        return _act(meeting_id, lambda m: meeting_services.check_out(current_user, m, user_id))
+    if action == "absent":
+        return _act(meeting_id, lambda m: meeting_services.mark_absent(current_user, m, user_id),
+                    _("The member is marked absent."))
+    return _act(meeting_id, lambda m: meeting_services.check_in(current_user, m, user_id))
+
+
+def _checkin_page(meeting, token, status=200):
+    return render_template("councils/checkin.html", community=meeting.community, meeting=meeting, token=token,
+                           is_member=permissions.can_take_part(current_user, meeting),
+                           present=current_user.id in common.present_ids(meeting),
+                           checkin_open=meeting_services.checkin_is_open(meeting),
+                           code_valid=meeting_services.checkin_code_valid(meeting, token)), status
+
+
+@bp.route("/meetings/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
+@login_required
+def checkin(meeting_id, token):
+    meeting = _meeting(meeting_id)
+    if request.method == "POST":
+        try:
+            meeting_services.self_check_in(current_user, meeting, token)
+        except DomainError as error:
+            if meeting_services.checkin_code_valid(meeting, token):  # else the page itself says the code expired
+                flash(error.message, "error")
+            return _checkin_page(meeting, token, 400)
+        flash(_("You are checked in."), "success")
+        return redirect(url_for("councils.member_view", meeting_id=meeting.id))
+    return _checkin_page(meeting, token, 200 if meeting_services.checkin_code_valid(meeting, token) else 400)
+
+
+@bp.post("/meetings/<int:meeting_id>/handover")
+@login_required
+def handover(meeting_id):
+    meeting = _meeting(meeting_id)
+    form = live_views.handover_form(meeting, HandoverForm())
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or _("Please check the form."), "error")
+        return live_views.render_view(meeting, "chair", 400, {"handover": form})
+    return _act(meeting_id, lambda m: meeting_services.hand_over_chair(current_user, m, form.to_user_id.data,
+                                                               form.reason.data),
+                _("The chair was handed over."), {"handover": form})
+
+
+def _item_action(meeting_id, item_id, func, success=None):
+    def action(meeting):
+        func(meeting, common.get_item(meeting, item_id))
+    return _act(meeting_id, action, success)
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/open")
+@login_required
+def open_item(meeting_id, item_id):
+    return _item_action(meeting_id, item_id, lambda m, i: meeting_services.open_item(current_user, m, i))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/close")
+@login_required
+def close_item(meeting_id, item_id):
+    return _item_action(meeting_id, item_id, lambda m, i: meeting_services.close_item(current_user, m, i),
+                        _("The item was closed without a decision; it stays on the agenda list."))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/speak")
+@login_required
+def speak(meeting_id, item_id):
+    stance = request.form.get("stance", "")
+    return _item_action(meeting_id, item_id, lambda m, i: speaker_services.ask_to_speak(current_user, m, i, stance),
+                        _("You are on the speakers list."))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/next-speaker")
+@login_required
+def next_speaker(meeting_id, item_id):
+    return _item_action(meeting_id, item_id, lambda m, i: speaker_services.next_speaker(current_user, m, i))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/end-turn")
+@login_required
+def end_turn(meeting_id, item_id):
+    return _item_action(meeting_id, item_id, lambda m, i: speaker_services.end_turn(current_user, m, i))
+
+
+@bp.post("/meetings/<int:meeting_id>/turns/<int:turn_id>/withdraw")
+@login_required
+def withdraw_turn(meeting_id, turn_id):
+    def action(meeting):
+        turn = db.session.get(SpeakingTurn, turn_id)
+        if turn is None or turn.item.meeting_id != meeting.id:
+            refuse(404)
+        speaker_services.withdraw_request(current_user, meeting, turn)
+    return _act(meeting_id, action)
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/motions")
+@login_required
+def move_motion(meeting_id, item_id):
+    form = MotionForm()
+    if not form.validate_on_submit():
+        meeting = _meeting(meeting_id)
+        flash(_form_errors(form) or _("Please check the form."), "error")
+        return live_views.render_view(meeting, "member", 400, {"motion": form})
+
+    def action(meeting):
+        votes.move_motion(current_user, meeting, common.get_item(meeting, item_id), form.kind.data,
+                          form.budget.data, form.text.data)
+    return _act(meeting_id, action, _("Your motion is moved."), {"motion": form})
+
+
+def _motion(meeting, motion_id):
+    from .models import Motion
+
+    motion = db.session.get(Motion, motion_id)
+    if motion is None or motion.item.meeting_id != meeting.id:
+        refuse(404)
+    return motion
+
+
+@bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/second")
+@login_required
+def second(meeting_id, motion_id):
+    return _act(meeting_id, lambda m: votes.second_motion(current_user, m, _motion(m, motion_id)),
+                _("You seconded the motion."))
+
+
+@bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/withdraw")
+@login_required
+def withdraw_motion(meeting_id, motion_id):
+    return _act(meeting_id, lambda m: votes.withdraw_motion(current_user, m, _motion(m, motion_id)),
+                _("The motion was withdrawn."))
+
+
+@bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/vote")
+@login_required
+def open_vote(meeting_id, motion_id):
+    mode = request.form.get("mode", "")
+    return _act(meeting_id, lambda m: votes.open_vote(current_user, m, _motion(m, motion_id), mode),
+                _("The vote is open."))
+
+
+def _vote(meeting, vote_id):
+    return get_or_404(MotionVote, vote_id, meeting_id=meeting.id)
+
+
+@bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/ballot")
+@login_required
+def ballot(meeting_id, vote_id):
+    choice = request.form.get("choice", "")
+    return _act(meeting_id, lambda m: votes.cast_vote(current_user, m, _vote(m, vote_id), choice),
+                _("Your vote is recorded."))
+
+
+@bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/hand")
+@login_required
+def hand(meeting_id, vote_id):
+    member_id, choice = _int_field("user_id"), request.form.get("choice", "")
+    return _act(meeting_id, lambda m: votes.record_hand(current_user, m, _vote(m, vote_id), member_id, choice))
+
+
+@bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/close")
+@login_required
+def close_vote(meeting_id, vote_id):
+    form = CloseVoteForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or _("Please check the form."), "error")
+        return live_views.render_view(_meeting(meeting_id), "chair", 400, {"close_vote": form})
+
+    def action(meeting):
+        vote = _vote(meeting, vote_id)
+        counts = None
+        if vote.mode == VoteMode.ANALOG:
+            values = (form.yes.data, form.no.data, form.abstain.data)
+            counts = None if any(v is None for v in values) else values
+        _flash_result(vote, votes.close_vote(current_user, meeting, vote, counts))
+    return _act(meeting_id, action, None, {"close_vote": form})
+
+
+def _flash_result(vote, result):
+    if result is not None:
+        flash(_("Passed.") if result.passed else _("Not passed."), "success")
+    elif votes.awaiting_casting_vote(vote):
+        flash(_("The vote is tied. Under the rules the presiding chair, who did not vote, now gives the deciding "
+                "vote."), "success")
+    elif vote.motion.item.matter.status != Status.ON_AGENDA:
+        flash(_("The micro-matter left the agenda list while the vote was open, so the vote is void."), "error")
+    else:
+        flash(_("The secret ballot box did not hold exactly one choice per member who voted (a vote was "
+                "interrupted), so the vote is void and counts nothing. Move the motion again."), "error")
+
+
+@bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/decide")
+@login_required
+def decide(meeting_id, vote_id):
+    choice = request.form.get("choice", "")
+
+    def action(meeting):
+        vote = _vote(meeting, vote_id)
+        _flash_result(vote, votes.cast_deciding_vote(current_user, meeting, vote, choice))
+    return _act(meeting_id, action)

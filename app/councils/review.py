@@ -1,0 +1,153 @@
+"""Review by the committee (admit, decline) and the agenda list admitted matters wait on."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
+
+from app.audit.services import record
+from app.core.errors import DomainError
+from app.core.service import commit, require
+from app.core.text import clean_plain
+from app.extensions import db
+from app.matters import lifecycle
+from app.matters.lifecycle import Status
+from app.matters.models import MicroMatter
+from app.rules import admissibility
+from app.rules.services import current_ruleset
+
+from . import clock, permissions
+from .common import _matter
+from .models import AgendaItem, ItemStatus, MeetingStatus, Review, ReviewDecision
+
+# ---------------------------------------------------------------- review
+
+def review_queue(community):
+    return db.session.scalars(
+        select(MicroMatter).where(MicroMatter.community_id == community.id,
+                                  MicroMatter.status == Status.UNDER_REVIEW)
+        .order_by(MicroMatter.status_changed_at, MicroMatter.id)
+    ).all()
+
+
+def checks_for(matter, ruleset):
+    return admissibility.check(matter.estimated_cost, matter.project_type, matter.category, ruleset)
+
+
+def recent_reviews(community, limit=20):
+    return db.session.scalars(
+        select(Review).where(Review.community_id == community.id).order_by(Review.id.desc()).limit(limit)
+    ).all()
+
+
+def latest_review(matter):
+    return db.session.scalar(select(Review).where(Review.matter_id == matter.id).order_by(Review.id.desc()).limit(1))
+
+
+def ensure_agenda_item(matter, actor=None, review=None):
+    """The matter's entry on its community's agenda list, appended at the end if new."""
+    item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
+    if item is None:
+        last = db.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.community_id == matter.community_id))
+        item = AgendaItem(community_id=matter.community_id, matter_id=matter.id, position=(last or 0) + 1,
+                          added_by_id=getattr(actor, "id", None), added_at=clock.now())
+        db.session.add(item)
+    if review is not None:
+        item.review = review
+    return item
+
+
+def on_transition(matter, action=None, actor=None, data=None, **_kw):
+    """Whoever admits a matter, it lands on the agenda list."""
+    if action == "admit":
+        ensure_agenda_item(matter, actor)
+
+
+def admit(actor, community, matter_id, judged_negative_list=False, note=""):
+    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
+    matter = _matter(community, matter_id)
+    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
+    ruleset = current_ruleset(community)
+    checks = checks_for(matter, ruleset)
+    if admissibility.blocking(checks):
+        raise DomainError(_l("It does not meet the consultation rules (see the failed checks); decline it with "
+                             "a reason instead."))
+    if any(c.ok is None for c in checks) and not judged_negative_list:
+        raise DomainError(_l("Confirm that the committee judged the negative list before admitting."))
+    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
+                    decision=ReviewDecision.ADMIT, reason=clean_plain(note)[:500],
+                    checks=[c.as_dict() for c in checks], created_at=clock.now())
+    db.session.add(review)
+    lifecycle.apply(matter, "admit", actor, ruleset_id=ruleset.id)
+    item = ensure_agenda_item(matter, actor, review)
+    record("review.admitted", review, actor=actor, community=community, matter_id=matter.id,
+           ruleset_id=ruleset.id, ruleset_version=ruleset.version, checks=review.checks)
+    commit()
+    return item
+
+
+def decline(actor, community, matter_id, reason):
+    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
+    matter = _matter(community, matter_id)
+    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
+    reason = clean_plain(reason)[:500]
+    require(reason, _l("Please give a reason; it will be published."))
+    ruleset = current_ruleset(community)
+    checks = checks_for(matter, ruleset)
+    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
+                    decision=ReviewDecision.DECLINE, reason=reason, checks=[c.as_dict() for c in checks],
+                    created_at=clock.now())
+    db.session.add(review)
+    lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
+    record("review.declined", review, actor=actor, community=community, matter_id=matter.id,
+           ruleset_id=ruleset.id, ruleset_version=ruleset.version, reason=reason, checks=review.checks)
+    commit()
+    return review
+
+
+# ---------------------------------------------------------------- agenda list
+
+def agenda(community):
+    """(waiting, done): entries still to be deliberated in list order, then the others."""
+    items = db.session.scalars(
+        select(AgendaItem).join(MicroMatter, MicroMatter.id == AgendaItem.matter_id)
+        .where(AgendaItem.community_id == community.id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    waiting = [i for i in items if i.matter.status == Status.ON_AGENDA]
+    done = sorted((i for i in items if i.matter.status != Status.ON_AGENDA),
+                  key=lambda i: i.matter.status_changed_at, reverse=True)
+    return waiting, done
+
+
+def move_agenda_item(actor, community, item_id, direction):
+    require(permissions.can_manage_agenda(actor, community), _l("Only the committee keeps the agenda list."))
+    require(direction in ("up", "down"), _l("Unknown direction."))
+    waiting, _done = agenda(community)
+    index = next((i for i, item in enumerate(waiting) if item.id == item_id), None)
+    if index is None:
+        raise NotFound()
+    other = index - 1 if direction == "up" else index + 1
+    require(0 <= other < len(waiting), _l("It is already at that end of the list."))
+    # Renumber the waiting entries 1..n in their new order.
+    order = list(waiting)
+    order[index], order[other] = order[other], order[index]
+    for position, item in enumerate(order, start=1):
+        item.position = position
+    record("agenda.reordered", waiting[index], actor=actor, community=community, direction=direction,
+           order=[item.matter_id for item in order])
+    commit()
+
+
+def scheduled_item(agenda_item):
+    """The meeting item that will deal with this entry (in a scheduled or open meeting), if any."""
+    for meeting_item in agenda_item.meeting_items:
+        if meeting_item.meeting.status != MeetingStatus.CLOSED and meeting_item.status in (
+                ItemStatus.PENDING, ItemStatus.OPEN):
+            return meeting_item
+    return None
+
+
+def schedulable_items(community):
+    waiting, _done = agenda(community)
+    return [item for item in waiting if scheduled_item(item) is None]

@@ -1,0 +1,229 @@
+"""The committee's delivery of a project: details, milestones, progress updates, spending, and
+the work's states (start, pause, resume, acceptance, rectification, closing)."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import DomainError, FieldError
+from app.core.i18n import N_
+from app.core.service import get_or_404
+from app.core.text import render_markdown
+from app.extensions import db
+from app.models_base import utcnow
+
+from . import rules
+from .models import Milestone, MilestonePhoto, ProgressUpdate, ProgressUpdatePhoto, RecordState, SpendingEntry
+from .records import (
+    _apply,
+    _audit,
+    _commit,
+    _date,
+    _forget_files,
+    _not_closed,
+    _photo_files,
+    _require_manager,
+    _require_state,
+    _save_photos,
+    _tell,
+    _text,
+    local_date,
+)
+
+MAX_AMOUNT = 100_000_000  # yuan; anything above is a typing mistake
+WORK_STATES = (RecordState.IN_PROGRESS, RecordState.PAUSED, RecordState.RECTIFICATION)
+PLANNING_STATES = (RecordState.PLANNED, *WORK_STATES)
+
+
+# ---------------------------------------------------------------- the committee's updates
+
+def update_details(actor, record, *, responsible_unit, contact, planned_start, planned_end):
+    _require_manager(actor, record)
+    _not_closed(record)
+    responsible_unit = _text(responsible_unit, "responsible_unit", 120)
+    contact = _text(contact, "contact", 120)
+    planned_start = _date(planned_start, "planned_start", required=False)
+    planned_end = _date(planned_end, "planned_end", required=False)
+    if planned_start and planned_end and planned_end < planned_start:
+        raise FieldError("planned_end", _l("The planned end cannot be before the planned start."))
+    record.responsible_unit, record.contact = responsible_unit, contact
+    record.planned_start, record.planned_end = planned_start, planned_end
+    _audit("tracker.details_updated", record, actor, record, responsible_unit=responsible_unit, contact=contact,
+           planned_start=planned_start and planned_start.isoformat(),
+           planned_end=planned_end and planned_end.isoformat())
+    _tell(record, actor, N_("The implementation plan of “%(title)s” was updated."))
+    _commit()
+    return record
+
+
+def add_milestone(actor, record, *, title, planned_date):
+    _require_manager(actor, record)
+    _require_state(record, PLANNING_STATES, _l("Milestones can only be planned before acceptance or during "
+                                               "a rectification."))
+    title = _text(title, "title", 120, _l("Please give the milestone a title."))
+    planned_date = _date(planned_date, "planned_date")
+    rectification = record.current_rectification
+    milestone = Milestone(record=record, title=title, planned_date=planned_date, created_by_id=actor.id,
+                          rectification=rectification)
+    db.session.add(milestone)
+    _audit("tracker.milestone_planned", milestone, actor, record, title=title,
+           planned_date=planned_date.isoformat(), rectification_id=rectification and rectification.id)
+    _tell(record, actor, N_("A milestone was planned for “%(title)s”: %(milestone)s"), milestone=title)
+    _commit()
+    return milestone
+
+
+def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=()):
+    _require_manager(actor, record)
+    milestone = get_or_404(Milestone, milestone_id, record_id=record.id)
+    _require_state(record, WORK_STATES, _l("Milestones can be marked done once work has started."))
+    if milestone.is_done:
+        raise DomainError(_l("This milestone is already marked done."))
+    done_on = _date(done_on, "done_on", past=True)
+    note = _text(note, "note", 1000)
+    files = _photo_files(photos)
+    written = []
+    try:
+        for stored in _save_photos(files, written):
+            milestone.photos.append(MilestonePhoto(photo=stored))
+        milestone.done_on, milestone.note = done_on, note
+        milestone.done_by_id, milestone.done_at = actor.id, utcnow()
+        _audit("tracker.milestone_done", milestone, actor, record, title=milestone.title,
+               done_on=done_on.isoformat(), photos=len(files) or None)
+        _tell(record, actor, N_("Milestone done for “%(title)s”: %(milestone)s"), milestone=milestone.title)
+        _commit()
+    except Exception:
+        db.session.rollback()
+        _forget_files(written)
+        raise
+    return milestone
+
+
+def post_update(actor, record, *, body="", percent=None, photos=()):
+    """A status update: text, photos and/or a new progress percentage."""
+    _require_manager(actor, record)
+    _not_closed(record)
+    body = _text(body, "body", 2000)
+    if percent is not None and not rules.valid_percent(percent):
+        raise FieldError("percent", _l("Progress is a whole number from 0 to 100."))
+    changed = percent is not None and percent != record.progress_percent
+    if changed and record.state not in (RecordState.IN_PROGRESS, RecordState.RECTIFICATION):
+        raise FieldError("percent", _l("Progress can only change while work is in progress."))
+    files = _photo_files(photos)
+    if not changed and not body and not files:
+        raise FieldError("body", _l("Write an update, add a photo or change the progress."))
+    written = []
+    try:
+        update = ProgressUpdate(record=record, author_id=actor.id, body=body, body_html=render_markdown(body),
+                                progress_percent=percent if changed else None)
+        for stored in _save_photos(files, written):
+            update.photos.append(ProgressUpdatePhoto(photo=stored))
+        db.session.add(update)
+        previous = record.progress_percent
+        if changed:
+            record.progress_percent = percent
+        _audit("tracker.update_posted", update, actor, record, percent=percent if changed else None,
+               previous=previous if changed else None, photos=len(files) or None)
+        if changed:
+            _tell(record, actor, N_("Progress of “%(title)s”: %(percent)s%% done."), percent=percent)
+        else:
+            _tell(record, actor, N_("New status update on “%(title)s”."))
+        _commit()
+    except Exception:
+        db.session.rollback()
+        _forget_files(written)
+        raise
+    return update
+
+
+def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_reason=""):
+    _require_manager(actor, record)
+    _not_closed(record)
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise FieldError("amount", _l("The amount is a whole number of yuan above zero."))
+    if amount > MAX_AMOUNT:
+        raise FieldError("amount", _l("This amount is too large."))
+    spent_on = _date(spent_on, "spent_on", past=True)
+    purpose = _text(purpose, "purpose", 200, _l("Please say what the money was spent on."))
+    reason = _text(over_budget_reason, "over_budget_reason", 300)
+    spent_before = record.spent
+    over = rules.over_budget(record.approved_budget, spent_before, amount)
+    if over and not reason:
+        raise FieldError("over_budget_reason", _l(
+            "This takes spending to %(total)s yuan, above the approved budget of %(budget)s yuan: "
+            "please give the reason (it will be published).",
+            total=spent_before + amount, budget=record.approved_budget))
+    entry = SpendingEntry(record=record, amount=amount, spent_on=spent_on, purpose=purpose,
+                          over_budget_reason=reason if over else None, recorded_by_id=actor.id)
+    db.session.add(entry)
+    _audit("tracker.spending_recorded", entry, actor, record, amount=amount, spent_on=spent_on.isoformat(),
+           purpose=purpose, over_budget_reason=entry.over_budget_reason, total=spent_before + amount)
+    _tell(record, actor, N_("Spending of %(amount)s yuan was recorded for “%(title)s”: %(purpose)s"),
+          amount=amount, purpose=purpose)
+    _commit()
+    return entry
+
+
+# ---------------------------------------------------------------- states
+
+def start(actor, record):
+    _require_manager(actor, record)
+    _require_state(record, [RecordState.PLANNED], _l("Work on this project has already started."))
+    if not record.responsible_unit:
+        raise FieldError("responsible_unit", _l("Fill in the responsible unit before work starts."))
+    _apply(record, "start_implementation", actor)
+    _commit()
+    return record
+
+
+def pause(actor, record, reason):
+    _require_manager(actor, record)
+    _require_state(record, [RecordState.IN_PROGRESS], _l("Only work in progress can be paused."))
+    reason = _text(reason, "reason", 300, _l("Please give a reason; it will be published."))
+    record.state, record.pause_reason, record.paused_at = RecordState.PAUSED, reason, utcnow()
+    _audit("tracker.paused", record, actor, record, reason=reason)
+    _tell(record, actor, N_("Work on “%(title)s” was paused: %(reason)s"), reason=reason)
+    _commit()
+    return record
+
+
+def resume(actor, record):
+    _require_manager(actor, record)
+    _require_state(record, [RecordState.PAUSED], _l("This work is not paused."))
+    record.state, record.pause_reason, record.paused_at = RecordState.IN_PROGRESS, None, None
+    _audit("tracker.resumed", record, actor, record)
+    _tell(record, actor, N_("Work on “%(title)s” resumed."))
+    _commit()
+    return record
+
+
+def accept(actor, record, *, accepted_on, note):
+    """验收: the work is accepted; the micro-matter becomes completed."""
+    _require_manager(actor, record)
+    if record.state == RecordState.PAUSED:
+        raise DomainError(_l("Resume the work before acceptance."))
+    _require_state(record, [RecordState.IN_PROGRESS, RecordState.RECTIFICATION],
+                   _l("Only work in progress or a rectification can be accepted."))
+    accepted_on = _date(accepted_on, "accepted_on", past=True)
+    proposed = record.matter.submitted_at or record.matter.created_at
+    if proposed and accepted_on < local_date(proposed):
+        raise FieldError("accepted_on", _l("The acceptance date cannot be before the micro-matter was proposed."))
+    note = _text(note, "note", 2000, _l("Please describe the acceptance (who checked what)."))
+    _apply(record, "complete", actor, accepted_on=accepted_on.isoformat(), note=note)
+    _commit()
+    return record
+
+
+def rectify(actor, record, reason):
+    _require_manager(actor, record)
+    _require_state(record, [RecordState.EVALUATION], _l("A rectification follows the residents' evaluation."))
+    reason = _text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
+    _apply(record, "rectify", actor, reason=reason)
+    _commit()
+    return record.rectifications[-1]
+
+
+def close(actor, record):
+    _require_manager(actor, record)
+    _require_state(record, [RecordState.EVALUATION], _l("A record is closed after the residents' evaluation."))
+    _apply(record, "close", actor)
+    _commit()
+    return record

@@ -1,0 +1,143 @@
+"""The residents' verdict: evaluation windows, ratings, the summary and the committee's answer."""
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.communities.permissions import is_verified_resident
+from app.core.errors import DomainError, FieldError
+from app.core.i18n import N_
+from app.extensions import db
+from app.matters.models import Support
+from app.models_base import utcnow
+
+from . import permissions, rules
+from .models import Evaluation, RecordState, Relation, ResponseKind
+from .records import (
+    _apply,
+    _audit,
+    _commit,
+    _date,
+    _require_manager,
+    _require_state,
+    _tell,
+    _text,
+    end_of_local_day,
+    local_today,
+)
+
+MAX_WINDOW_DAYS = 90
+MANAGERS_DO_NOT_RATE = _l("The committee members who manage this project cannot rate it: the residents judge "
+                          "their work.")
+
+
+def window_summary(window):
+    """Everyone's verdict, plus the ratings of the proposer and supporters and of the other residents
+    as groups; a group of fewer than rules.MIN_GROUP ratings is not published (None)."""
+    evaluations = window.evaluations if window else []
+    groups = {
+        "supporters": [e.stars for e in evaluations if e.relation in (Relation.PROPOSER, Relation.SUPPORTER)],
+        "others": [e.stars for e in evaluations if e.relation == Relation.RESIDENT],
+    }
+    summary = rules.satisfaction(e.stars for e in evaluations)
+    ended = window is not None and window.has_ended()
+    return {
+        "all": summary,
+        **rules.breakdown(groups),
+        "comments": [e for e in evaluations if e.comment],
+        "below": window is not None and summary.below(window.threshold_percent),
+        "needs_response": window is not None and rules.needs_response(
+            summary, window.threshold_percent, ended, window.response_kind is not None),
+    }
+
+
+def needs_response(record):
+    window = record.current_window
+    return window is not None and window_summary(window)["needs_response"]
+
+
+# ---------------------------------------------------------------- evaluation windows
+
+def open_evaluation(actor, record, *, closes_on):
+    _require_manager(actor, record)
+    _require_state(record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
+    closes_on = _date(closes_on, "closes_on")
+    today = local_today()
+    if closes_on < today:
+        raise FieldError("closes_on", _l("The last day of rating cannot be in the past."))
+    if closes_on > today + timedelta(days=MAX_WINDOW_DAYS):
+        raise FieldError("closes_on", _l("The rating window may last at most %(n)s days.", n=MAX_WINDOW_DAYS))
+    _apply(record, "open_evaluation", actor, closes_on=closes_on.isoformat(),
+           closes_at=end_of_local_day(closes_on).isoformat())
+    _commit()
+    return record.current_window
+
+
+def end_window(actor, record):
+    _require_manager(actor, record)
+    window = record.current_window
+    if record.state != RecordState.EVALUATION or window is None or not window.is_open():
+        raise DomainError(_l("There is no open evaluation window."))
+    window.closes_at, window.ended_early = utcnow(), True
+    _audit("tracker.window_ended", window, actor, record, ratings=len(window.evaluations))
+    _tell(record, actor, N_("The residents' rating of “%(title)s” has ended."))
+    _commit()
+    return window
+
+
+def respond(actor, record, reason):
+    """The committee's public answer to a verdict below the threshold (instead of a rectification)."""
+    _require_manager(actor, record)
+    window = record.current_window
+    if record.state != RecordState.EVALUATION or window is None:
+        raise DomainError(_l("There is no evaluation to answer."))
+    if not window.has_ended():
+        raise DomainError(_l("Wait until the evaluation window has ended."))
+    if window.response_kind is not None:
+        raise DomainError(_l("The committee has already answered this evaluation."))
+    if not window_summary(window)["below"]:
+        raise DomainError(_l("Satisfaction reached the threshold; no answer is needed."))
+    reason = _text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
+    window.response_kind, window.response_reason = ResponseKind.REASON, reason
+    window.responded_at, window.responded_by_id = utcnow(), actor.id
+    _audit("tracker.response_given", window, actor, record, reason=reason)
+    _tell(record, actor, N_("The committee answered the residents' verdict on “%(title)s”: %(reason)s"),
+          reason=reason)
+    _commit()
+    return window
+
+
+# ---------------------------------------------------------------- the residents' verdict
+
+def relation_of(user, matter):
+    if user.id == matter.proposer_id:
+        return Relation.PROPOSER
+    supported = db.session.scalar(
+        select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id))
+    return Relation.SUPPORTER if supported else Relation.RESIDENT
+
+
+def rate(user, record, *, stars, comment=""):
+    if not is_verified_resident(user, record.community):
+        raise DomainError(_l("Only verified residents of this community can rate."))
+    if permissions.manages_record(user, record):
+        raise DomainError(MANAGERS_DO_NOT_RATE)
+    window = record.current_window
+    if record.state != RecordState.EVALUATION or window is None or not window.is_open():
+        raise DomainError(_l("Rating is only possible while the evaluation window is open."))
+    if permissions.has_rated(user, window):
+        raise DomainError(_l("You have already rated this project. Thank you!"))
+    if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
+        raise FieldError("stars", _l("Please choose from 1 to 5 stars."))
+    comment = _text(comment, "comment", 500)
+    evaluation = Evaluation(window=window, record_id=record.id, user_id=user.id, stars=stars, comment=comment,
+                            relation=relation_of(user, record.matter))
+    try:
+        db.session.add(evaluation)
+        _audit("tracker.rated", evaluation, user, record, window=window.number, stars=stars)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_l("You have already rated this project. Thank you!")) from None
+    return evaluation
