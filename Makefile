@@ -92,9 +92,11 @@ postgres-stop:
 	@rm -rf $(PGDATA)
 	@echo "PostgreSQL stopped"
 
+# ruff (with the complexity limit), bandit, and mypy over app/ against mypy-baseline.txt.
 lint: install-dev
 	$(BIN)/ruff check app tests tools bench config.py wsgi.py
 	$(BIN)/bandit -q -r app config.py wsgi.py -c pyproject.toml
+	$(BIN)/python tools/mypy_baseline.py
 
 bench: install-dev translations
 	$(BIN)/python bench/page_sizes.py

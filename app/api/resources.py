@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.audit.services import head
 from app.communities.models import CommunityKind
-from app.core.urls import absolute_url
+from app.core.urls import absolute_url, path_for
 from app.councils.models import Minutes
 from app.extensions import db
 from app.matters.lifecycle import Status
@@ -14,7 +14,7 @@ from app.publishing import permissions as publishing_permissions
 from app.publishing import services as publishing
 from app.publishing import sources
 from app.publishing.models import KIND_LABELS, NoticeKind
-from app.tracker.records import is_overdue
+from app.tracker.records import is_overdue, record_url
 from app.tracker.rules import satisfaction
 from app.voting import tally
 
@@ -65,7 +65,7 @@ COMMUNITY = Resource("Community", "A community (社区) or village (村) using W
     Field("register_size", "integer", "People on the resident register.", minimum=0, example=3200),
     Field("annual_budget", "integer", "Micro-matter budget of the year, in yuan.", minimum=0, example=300000),
     Field("figures", "object", resource=FIGURES, source=lambda c: publishing.figures_for(c)),
-    url_field(lambda c: f"/c/{c.slug}/"),
+    url_field(lambda c: path_for("communities.home", slug=c.slug)),
 ])
 
 CLARIFICATION = Resource("Clarification", "A dated clarification added under the text (the text itself stays "
@@ -96,7 +96,7 @@ MATTER = Resource("Matter", "A livelihood micro-matter (民生微实事) propose
           "location and type stay as supported.", format="date-time", nullable=True,
           example="2026-09-02T01:00:00Z"),
     Field("clarifications", "array", items=CLARIFICATION, csv=False),
-    url_field(lambda m: f"/c/{m.community.slug}/matters/{m.id}"),
+    url_field(lambda m: path_for("matters.detail", slug=m.community.slug, matter_id=m.id)),
 ])
 
 OBJECTION = Resource("Objection", "An objection lodged during a notice period and the committee's answer. "
@@ -171,9 +171,9 @@ NOTICE = Resource("Notice", "A public notice (公示) of a decision, a round's r
           source=lambda n: sum(1 for o in n.objections if not o.is_answered), example=0),
     Field("record_url", "string", "The online record the notice publishes.", format="uri",
           source=lambda n: absolute_url(n.record_path), example="https://weiyi.example/c/xinglin/rounds/1/results"),
-    url_field(lambda n: f"/c/{n.community.slug}/notices/{n.id}"),
+    url_field(lambda n: path_for("publishing.notice", slug=n.community.slug, notice_id=n.id)),
     Field("print_url", "string", "Printable A4 page with a QR code.", format="uri",
-          source=lambda n: absolute_url(f"/c/{n.community.slug}/notices/{n.id}/print"),
+          source=lambda n: absolute_url(path_for("publishing.print_notice", slug=n.community.slug, notice_id=n.id)),
           example="https://weiyi.example/c/xinglin/notices/1/print"),
     AUDIT_HEAD_FIELD,
 ])
@@ -196,7 +196,7 @@ AGENDA_ITEM = Resource("AgendaItem", "An entry on the community's agenda list (�
     Field("added_at", "string", format="date-time", example="2026-10-01T02:00:00Z"),
     Field("meeting_ids", "array", "Meetings that took it up.", items="integer",
           source=lambda a: [mi.meeting_id for mi in a.meeting_items], example=[2]),
-    url_field(lambda a: f"/c/{a.matter.community.slug}/matters/{a.matter_id}"),
+    url_field(lambda a: path_for("matters.detail", slug=a.matter.community.slug, matter_id=a.matter_id)),
 ])
 
 QUORUM = Resource("Quorum", "Council members present, all members and the number needed.", [
@@ -233,8 +233,8 @@ def _quorum_at_opening(meeting):
             "needed": meeting.opened_quorum_needed}
 
 
-def _minutes_path(meeting):
-    return f"/c/{meeting.community.slug}/meetings/{meeting.id}/minutes"
+def _minutes_path(community, meeting_id):
+    return path_for("councils.minutes", slug=community.slug, meeting_id=meeting_id)
 
 
 MEETING = Resource("Meeting", "A council meeting. Members are not named.", [
@@ -255,9 +255,9 @@ MEETING = Resource("Meeting", "A council meeting. Members are not named.", [
     Field("minutes_locked", "boolean", "Whether approved, locked minutes are published.",
           source=lambda m: locked_minutes(m) is not None, example=True),
     Field("minutes_url", "string", format="uri", nullable=True,
-          source=lambda m: _url(_minutes_path(m)) if locked_minutes(m) else None,
+          source=lambda m: _url(_minutes_path(m.community, m.id)) if locked_minutes(m) else None,
           example="https://weiyi.example/c/xinglin/meetings/2/minutes"),
-    url_field(lambda m: f"/c/{m.community.slug}/meetings/{m.id}"),
+    url_field(lambda m: path_for("councils.meeting", slug=m.community.slug, meeting_id=m.id)),
 ])
 
 VOTE_RESULT_FIELDS = [
@@ -358,7 +358,7 @@ MINUTES = Resource("Minutes", "Approved, locked minutes of a meeting (a correcti
     Field("items", "array", items=MINUTES_ITEM, source=lambda m: _content(m).get("items") or []),
     Field("decided", "integer", "Items decided.", minimum=0, source=lambda m: _content(m).get("decided", 0),
           example=2),
-    url_field(lambda m: f"/c/{m.meeting.community.slug}/meetings/{m.meeting_id}/minutes"),
+    url_field(lambda m: _minutes_path(m.meeting.community, m.meeting_id)),
     AUDIT_HEAD_FIELD,
 ])
 
@@ -373,7 +373,7 @@ COUNCIL_DECISION = Resource("CouncilDecision", "The result of a vote on a counci
     Field("budget", "integer", nullable=True, minimum=0, source=lambda r: r.vote.motion.budget, example=8000),
     *VOTE_RESULT_FIELDS,
     Field("minutes_url", "string", "The meeting's minutes (public once locked).", format="uri",
-          source=lambda r: _url(f"/c/{r.vote.motion.item.meeting.community.slug}/meetings/{r.meeting_id}/minutes"),
+          source=lambda r: _url(_minutes_path(r.vote.motion.item.meeting.community, r.meeting_id)),
           example="https://weiyi.example/c/xinglin/meetings/2/minutes"),
 ])
 
@@ -455,9 +455,9 @@ ROUND = Resource("Round", "A residents' voting round on micro-matters and the bu
     Field("options", "array", items=ROUND_OPTION, csv=False),
     Field("result", "object", resource=ROUND_RESULT, nullable=True,
           source=lambda r: _round_result(r)),
-    url_field(lambda r: f"/c/{r.community.slug}/rounds/{r.id}"),
+    url_field(lambda r: path_for("voting.ballot", slug=r.community.slug, round_id=r.id)),
     Field("results_url", "string", format="uri", nullable=True,
-          source=lambda r: _url(f"/c/{r.community.slug}/rounds/{r.id}/results") if r.result else None,
+          source=lambda r: _url(path_for("voting.results", slug=r.community.slug, round_id=r.id)) if r.result else None,
           example="https://weiyi.example/c/xinglin/rounds/1/results"),
     AUDIT_HEAD_FIELD,
 ])
@@ -567,7 +567,7 @@ IMPLEMENTATION = Resource("Implementation", "The implementation record of an app
     Field("milestones", "array", items=MILESTONE, csv=False),
     Field("spending", "array", items=SPENDING, csv=False),
     Field("satisfaction", "object", resource=SATISFACTION, source=_satisfaction),
-    url_field(lambda r: f"/c/{r.community.slug}/tracker/{r.id}"),
+    url_field(record_url),
 ])
 
 RATING = Resource("Rating", "A resident's rating of a completed project: stars and comment only.", [

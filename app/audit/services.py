@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select, text
 
+from app.core import clock
 from app.extensions import db
-from app.models_base import utcnow
 
 from .models import AuditEntry, AuditHead, canonical
 
@@ -50,7 +50,7 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
         object_id = object_id if object_id is not None else obj.id
     actor_id = getattr(actor, "id", None)
     community_id = getattr(community, "id", community)
-    at = utcnow()
+    at = clock.utcnow()
     data = {k: v for k, v in data.items() if v is not None}
     payload = canonical(entry_id, at, actor_id, community_id, action, object_type or "", object_id, data)
     entry_hash = _digest(prev_hash, payload)

@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class CommunityKind(StrEnum):
@@ -77,7 +81,7 @@ class Membership(db.Model):
     decided_at: Mapped[datetime | None]
     created_at: Mapped[CreatedAt]
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
     community: Mapped[Community] = relationship(back_populates="memberships")
 
     @property

@@ -7,11 +7,12 @@ from sqlalchemy import case, select
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.text import clean_plain
+from app.core.urls import path_for
 from app.extensions import db
-from app.models_base import utcnow
 from app.notifications.services import notify
 
 from . import permissions
@@ -59,7 +60,7 @@ def request_join(user, community, address):
     membership.decline_reason = None
     record("membership.requested", membership, actor=user, community=community)
     committee = [m.user for m in permissions.verified_members(community, [Role.COMMITTEE])]
-    notify(committee, N_("%(name)s asks to join %(community)s."), f"/c/{community.slug}/members",
+    notify(committee, N_("%(name)s asks to join %(community)s."), path_for("communities.members", slug=community.slug),
            name=user.display_name, community=community.name)
     db.session.commit()
     return membership
@@ -80,10 +81,10 @@ def verify(actor, community, membership_id):
         raise DomainError(_l("This request has already been decided."))
     membership.status = MembershipStatus.VERIFIED
     membership.decided_by_id = actor.id
-    membership.decided_at = utcnow()
+    membership.decided_at = clock.now()
     record("membership.verified", membership, actor=actor, community=community, user_id=membership.user_id)
     notify([membership.user], N_("You are now a verified resident of %(community)s."),
-           f"/c/{community.slug}/", community=community.name)
+           path_for("communities.home", slug=community.slug), community=community.name)
     db.session.commit()
     return membership
 
@@ -98,11 +99,11 @@ def decline(actor, community, membership_id, reason):
     membership.status = MembershipStatus.DECLINED
     membership.decline_reason = reason
     membership.decided_by_id = actor.id
-    membership.decided_at = utcnow()
+    membership.decided_at = clock.now()
     record("membership.declined", membership, actor=actor, community=community,
            user_id=membership.user_id, reason=reason)
     notify([membership.user], N_("Your request to join %(community)s was declined: %(reason)s"),
-           f"/c/{community.slug}/", community=community.name, reason=reason)
+           path_for("communities.home", slug=community.slug), community=community.name, reason=reason)
     db.session.commit()
     return membership
 
@@ -140,7 +141,7 @@ def add_member(actor, community, user, role):
     membership.status = MembershipStatus.VERIFIED
     membership.role = role
     membership.decided_by_id = actor.id
-    membership.decided_at = utcnow()
+    membership.decided_at = clock.now()
     record("membership.appointed", membership, actor=actor, community=community, user_id=user.id, role=role)
     db.session.commit()
     return membership

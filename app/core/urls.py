@@ -1,5 +1,16 @@
-"""Absolute addresses for links that leave the site: QR codes, feeds, the API, e-mails."""
+"""Site paths built from the URL map, and absolute addresses for links that leave the site: QR codes,
+feeds, the API, e-mails."""
 from flask import current_app, has_request_context, request
+
+
+def path_for(endpoint, _anchor=None, **values):
+    """The path of `endpoint` from the URL map, with or without a request (services, the CLI).
+
+    Unlike url_for it adds no script root: these paths are stored (notifications, notices' record
+    paths) and go through absolute_url, whose base already carries it.
+    """
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return f"{path}#{_anchor}" if _anchor else path
 
 
 def absolute_url(path):

@@ -12,19 +12,18 @@ context["agenda_items"].
 """
 from datetime import datetime, time, timedelta
 
-from flask_babel import to_user_timezone, to_utc
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.matters import services as matter_services
 from app.matters.lifecycle import Status
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.rules import admissibility
 from app.rules import services as rules_services
 
-from . import clock, minutes, votes
 from . import meetings as meeting_services
+from . import minutes, votes
 from . import review as review_services
 from . import speakers as speaker_services
 from .models import AgendaItem, Review, ReviewDecision
@@ -59,8 +58,7 @@ EXTRA_MATTERS = [
 
 def _local_evening(day, hour=19, minute=0):
     """A naive-UTC datetime for `hour:minute` local time on the local date of `day` (naive UTC)."""
-    local_day = to_user_timezone(day).date()
-    return to_utc(datetime.combine(local_day, time(hour, minute)))
+    return clock.to_utc(datetime.combine(clock.local_date(day), time(hour, minute)))
 
 
 def _new_ruleset_version(context):
@@ -124,9 +122,9 @@ def _run_held_meeting(context, items, start):
     members = [u for u in council if u.id != chair.id]
 
     def at(minute):
-        return clock.shifted(start + timedelta(minutes=minute) - utcnow())
+        return clock.shifted_to(start + timedelta(minutes=minute))
 
-    with clock.shifted(start - timedelta(days=5) - utcnow()):
+    with clock.shifted_to(start - timedelta(days=5)):
         meeting = meeting_services.schedule_meeting(
             committee, community, title="2026年第1次居民议事会", starts_at=start, place="杏林社区党群服务中心二楼会议室",
             chair_id=chair.id, secretary_id=committee.id, agenda_item_ids=[i.id for i in items])
@@ -208,7 +206,7 @@ def load(context):
         on_agenda += _top_up(context, needed - len(on_agenda))
     agenda_items = [review_services.ensure_agenda_item(m) for m in on_agenda]
     db.session.commit()
-    held_start = _local_evening(utcnow() - timedelta(days=14))
+    held_start = _local_evening(clock.now() - timedelta(days=14))
     held = _run_held_meeting(context, agenda_items[:HELD_ITEMS], held_start)
     # The upcoming meeting takes the last items of the list, leaving the ones in between for the voting step.
     upcoming_items = agenda_items[HELD_ITEMS:][-UPCOMING_ITEMS:] if len(agenda_items) > HELD_ITEMS else []
@@ -216,7 +214,7 @@ def load(context):
     if upcoming_items:
         upcoming = meeting_services.schedule_meeting(
             context["committee"], community, title="2026年第2次居民议事会",
-            starts_at=_local_evening(utcnow() + timedelta(days=7)), place="杏林社区党群服务中心二楼会议室",
+            starts_at=_local_evening(clock.now() + timedelta(days=7)), place="杏林社区党群服务中心二楼会议室",
             chair_id=context["chair"].id, secretary_id=context["committee"].id,
             agenda_item_ids=[i.id for i in upcoming_items])
     context["meetings"] = [m for m in (held, upcoming) if m is not None]

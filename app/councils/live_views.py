@@ -4,11 +4,12 @@ from flask import make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import clock
 from app.core.errors import refuse
 from app.core.qr import qr_svg
 from app.core.urls import absolute_url
 
-from . import clock, common, permissions, votes
+from . import common, permissions, votes
 from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import speakers as speaker_services

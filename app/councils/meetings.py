@@ -11,17 +11,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit.services import record
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.service import commit, insert_once, require
 from app.core.text import clean_plain
+from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
 from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
-from . import clock, minutes, permissions, placement
+from . import minutes, permissions, placement
 from .common import _is_open, _run, bump, council_member_ids, council_members, present_ids, quorum_now
 from .models import (
     ACTIVE_MOTION,
@@ -110,12 +112,10 @@ def schedule_meeting(actor, community, *, title, starts_at, place, chair_id, sec
            starts_at=starts_at.isoformat(), place=place, urgent=urgent, urgent_reason=urgent_reason or None,
            notice_days=ruleset.notice_days, ruleset_version=ruleset.version, chair_id=chair.id,
            secretary_id=secretary.id, matters=[item.matter_id for item in chosen])
-    from flask_babel import to_user_timezone
-
-    when = to_user_timezone(starts_at).strftime("%Y-%m-%d %H:%M")
+    when = clock.to_local(starts_at).strftime("%Y-%m-%d %H:%M")
     notify([*council_members(community), secretary], N_("Council meeting “%(title)s” on %(when)s at %(place)s."),
-           f"/c/{community.slug}/meetings/{meeting.id}" if meeting.id else "", exclude=actor, title=title,
-           when=when, place=place)
+           path_for("councils.meeting", slug=community.slug, meeting_id=meeting.id) if meeting.id else "",
+           exclude=actor, title=title, when=when, place=place)
     commit()
     return meeting
 

@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record
+from app.core import clock
 from app.core.service import commit, get_or_404, require
 from app.core.text import render_markdown
 from app.extensions import db
 
-from . import clock, permissions
+from . import permissions
 from .common import council_members
 from .models import Ballot, ItemStatus, MeetingStatus, Minutes, TurnStatus, VoteMode
 

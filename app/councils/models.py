@@ -10,6 +10,7 @@ Over 400 lines on purpose: the council's tables refer to each other throughout, 
 """
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,12 @@ from app.core.i18n import N_
 from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.communities.models import Community
+    from app.matters.models import MicroMatter
+    from app.rules.models import RuleSet
 
 
 class ReviewDecision(StrEnum):
@@ -38,9 +45,9 @@ class Review(db.Model):
     checks: Mapped[list] = mapped_column(JSON, default=list)  # [{code, ok, params}] from app.rules.admissibility
     created_at: Mapped[CreatedAt]
 
-    matter: Mapped["MicroMatter"] = relationship()  # noqa: F821
-    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
-    reviewer: Mapped["User"] = relationship()  # noqa: F821
+    matter: Mapped["MicroMatter"] = relationship()
+    ruleset: Mapped["RuleSet"] = relationship()
+    reviewer: Mapped["User"] = relationship()
 
 
 class AgendaItem(db.Model):
@@ -56,7 +63,7 @@ class AgendaItem(db.Model):
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     added_at: Mapped[CreatedAt]
 
-    matter: Mapped["MicroMatter"] = relationship()  # noqa: F821
+    matter: Mapped["MicroMatter"] = relationship()
     review: Mapped[Review | None] = relationship()
     meeting_items: Mapped[list["MeetingItem"]] = relationship(back_populates="agenda_item",
                                                               order_by="MeetingItem.id")
@@ -99,10 +106,10 @@ class Meeting(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[CreatedAt]
 
-    community: Mapped["Community"] = relationship()  # noqa: F821
-    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
-    chair: Mapped["User"] = relationship(foreign_keys=[chair_id])  # noqa: F821
-    secretary: Mapped["User"] = relationship(foreign_keys=[secretary_id])  # noqa: F821
+    community: Mapped["Community"] = relationship()
+    ruleset: Mapped["RuleSet"] = relationship()
+    chair: Mapped["User"] = relationship(foreign_keys=[chair_id])
+    secretary: Mapped["User"] = relationship(foreign_keys=[secretary_id])
     items: Mapped[list["MeetingItem"]] = relationship(back_populates="meeting", order_by="MeetingItem.position")
     attendances: Mapped[list["Attendance"]] = relationship(back_populates="meeting", order_by="Attendance.id")
     handovers: Mapped[list["ChairHandover"]] = relationship(order_by="ChairHandover.id")
@@ -171,8 +178,8 @@ class Attendance(db.Model):
     marked_absent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendances")
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
-    recorded_by: Mapped["User"] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped["User"] = relationship(foreign_keys=[recorded_by_id])
 
     @property
     def present(self):
@@ -188,8 +195,8 @@ class ChairHandover(db.Model):
     reason: Mapped[str] = mapped_column(db.String(300), default="")
     at: Mapped[datetime]
 
-    from_user: Mapped["User"] = relationship(foreign_keys=[from_user_id])  # noqa: F821
-    to_user: Mapped["User"] = relationship(foreign_keys=[to_user_id])  # noqa: F821
+    from_user: Mapped["User"] = relationship(foreign_keys=[from_user_id])
+    to_user: Mapped["User"] = relationship(foreign_keys=[to_user_id])
 
 
 class Stance(StrEnum):
@@ -223,7 +230,7 @@ class SpeakingTurn(db.Model):
     ended_at: Mapped[datetime | None]
 
     item: Mapped[MeetingItem] = relationship(back_populates="turns")
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
 class MotionKind(StrEnum):
@@ -273,7 +280,7 @@ class Motion(db.Model):
     decided_at: Mapped[datetime | None]
 
     item: Mapped[MeetingItem] = relationship(back_populates="motions")
-    mover: Mapped["User"] = relationship()  # noqa: F821
+    mover: Mapped["User"] = relationship()
     seconders: Mapped[list["Seconding"]] = relationship(order_by="Seconding.id")
     vote: Mapped["MotionVote | None"] = relationship(back_populates="motion", uselist=False)
 
@@ -290,7 +297,7 @@ class Seconding(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime]
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
 class VoteMode(StrEnum):
@@ -341,8 +348,8 @@ class MotionVote(db.Model):
     closed_at: Mapped[datetime | None]
 
     motion: Mapped[Motion] = relationship(back_populates="vote")
-    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
-    casting_chair: Mapped["User | None"] = relationship(foreign_keys=[casting_chair_id])  # noqa: F821
+    ruleset: Mapped["RuleSet"] = relationship()
+    casting_chair: Mapped["User | None"] = relationship(foreign_keys=[casting_chair_id])
     ballots: Mapped[list["Ballot"]] = relationship(order_by="Ballot.id")
     result: Mapped["VoteResult | None"] = relationship(back_populates="vote", uselist=False)
 
@@ -359,7 +366,7 @@ class Ballot(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))  # the member, or the secretary
     cast_at: Mapped[datetime]
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
 
 
 class SecretBallotMark(db.Model):
@@ -449,7 +456,7 @@ class Minutes(db.Model):
     locked_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
-    locked_by: Mapped["User | None"] = relationship(foreign_keys=[locked_by_id])  # noqa: F821
+    locked_by: Mapped["User | None"] = relationship(foreign_keys=[locked_by_id])
     corrects: Mapped["Minutes | None"] = relationship(remote_side="Minutes.id")
 
     @property

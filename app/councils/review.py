@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.service import commit, require
 from app.core.text import clean_plain
@@ -15,7 +16,7 @@ from app.matters.models import MicroMatter
 from app.rules import admissibility
 from app.rules.services import current_ruleset
 
-from . import clock, permissions
+from . import permissions
 from .common import _matter
 from .models import AgendaItem, ItemStatus, MeetingStatus, Review, ReviewDecision
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 
 from app.communities.permissions import is_committee
 from app.communities.scoping import current_community
+from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.core.i18n import money
 from app.extensions import db
@@ -22,7 +22,7 @@ from app.rules import admissibility
 from app.rules.describe import BASE_LABELS, MAJORITY_LABELS, quorum_phrase, rule_summary
 from app.rules.services import current_ruleset
 
-from . import bp, clock, common, live_views, permissions
+from . import bp, common, live_views, permissions
 from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import review as review_services
@@ -202,13 +202,13 @@ def new_meeting():
                       if permissions.membership_of(m, community).role == "chair"), None)
         form.chair_id.data = chair.id if chair else None
         form.secretary_id.data = current_user.id
-        starts = to_user_timezone(clock.now() + timedelta(days=ruleset.notice_days + 1))
-        form.starts_at.data = starts.replace(hour=19, minute=0, second=0, microsecond=0, tzinfo=None)
+        starts = clock.to_local(clock.now() + timedelta(days=ruleset.notice_days + 1))
+        form.starts_at.data = starts.replace(hour=19, minute=0, second=0, microsecond=0)
         return render_template("councils/meeting_form.html", community=community, form=form, ruleset=ruleset)
     if form.validate_on_submit():
         try:
             meeting = meeting_services.schedule_meeting(
-                current_user, community, title=form.title.data, starts_at=to_utc(form.starts_at.data),
+                current_user, community, title=form.title.data, starts_at=clock.to_utc(form.starts_at.data),
                 place=form.place.data, chair_id=form.chair_id.data, secretary_id=form.secretary_id.data,
                 agenda_item_ids=form.items.data, urgent=form.urgent.data, urgent_reason=form.urgent_reason.data)
         except DomainError as error:

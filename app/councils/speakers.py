@@ -4,10 +4,11 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
+from app.core import clock
 from app.core.service import commit, require
 from app.extensions import db
 
-from . import clock, permissions, speaking
+from . import permissions, speaking
 from .common import _is_open, _run, bump, present_ids
 from .models import ACTIVE_MOTION, ItemStatus, MotionStatus, SpeakingTurn, Stance, TurnStatus
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.audit.services import record
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.secrecy import forget_history
 from app.core.service import commit, insert_once, require
@@ -20,7 +21,7 @@ from app.matters.lifecycle import Status
 from app.rules import majority
 from app.rules.majority import TieRule
 
-from . import clock, permissions
+from . import permissions
 from .common import _is_open, _run, bump, present_ids, quorum_now
 from .models import (
     Ballot,

@@ -6,8 +6,8 @@ from werkzeug.security import generate_password_hash
 from app.audit.services import record
 from app.auth.models import User
 from app.communities.models import Community, CommunityKind, Membership, MembershipStatus, Role
+from app.core import clock
 from app.extensions import db
-from app.models_base import utcnow
 from app.rules.models import RuleSet
 
 DEMO_SLUG = "xinglin"
@@ -44,7 +44,7 @@ def load(context):
 
     def member(user, role, address):
         membership = Membership(user=user, community=community, status=MembershipStatus.VERIFIED, role=role,
-                                address=address, decided_by_id=admin.id, decided_at=utcnow())
+                                address=address, decided_by_id=admin.id, decided_at=clock.now())
         db.session.add(membership)
         return membership
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
-from app.models_base import utcnow
 
 from . import lifecycle, services
 from .lifecycle import Status
@@ -148,7 +148,7 @@ def _discuss(matter, proposer, committee, people, rng, count):
 
 def _backdate(matter, days, rng):
     """Move the matter, its supports and comments back in time (display only; the audit log keeps real times)."""
-    now = utcnow()
+    now = clock.now()
     submitted = now - timedelta(days=days, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
     matter.created_at = submitted - timedelta(days=rng.randint(0, 3), hours=rng.randint(1, 8))
     if matter.status != Status.DRAFT:

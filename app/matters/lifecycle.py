@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
 from app.communities import permissions
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
-from app.models_base import utcnow
+from app.core.urls import path_for
 from app.notifications.services import notify
 
 
@@ -162,7 +163,7 @@ def interested_people(matter):
     return db.session.scalars(
         select(User).where(
             (User.id == matter.proposer_id) | User.id.in_(supporters) | User.id.in_(followers)
-        )
+        ).order_by(User.id)  # the same order on every database (notifications, e-mails)
     ).all()
 
 
@@ -197,13 +198,13 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
         raise DomainError(refusal)
     previous = matter.status
     matter.status = transition.target
-    matter.status_changed_at = utcnow()
+    matter.status_changed_at = clock.now()
     if transition.target == Status.COLLECTING:
         matter.submitted_at = matter.status_changed_at
     record(f"matter.{action}", matter, actor=actor, community=matter.community_id,
            **{"from": str(previous), "to": str(transition.target), "reason": reason, **data})
     notify(interested_people(matter), ACTION_MESSAGES.get(action, TRANSITION_MESSAGES[transition.target]),
-           f"/c/{matter.community.slug}/matters/{matter.id}", exclude=actor,
+           path_for("matters.detail", slug=matter.community.slug, matter_id=matter.id), exclude=actor,
            title=matter.title, reason=reason or "")
     matter_transitioned.send(matter, action=action, actor=actor, data=dict(data, reason=reason))
     return matter

@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,11 @@ from app.core.i18n import N_
 from app.core.vocabulary import CATEGORY_LABELS, PROJECT_TYPE_LABELS, Category, ProjectType  # noqa: F401  (re-exported)
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.communities.models import Community
+    from app.core.uploads import StoredPhoto
 
 
 class Stance(StrEnum):
@@ -46,8 +52,8 @@ class MicroMatter(db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
 
-    community: Mapped["Community"] = relationship()  # noqa: F821
-    proposer: Mapped["User"] = relationship()  # noqa: F821
+    community: Mapped["Community"] = relationship()
+    proposer: Mapped["User"] = relationship()
     photos: Mapped[list["MatterPhoto"]] = relationship(back_populates="matter", order_by="MatterPhoto.id")
     clarifications: Mapped[list["Clarification"]] = relationship(back_populates="matter",
                                                                  order_by="Clarification.id")
@@ -64,7 +70,7 @@ class MatterPhoto(db.Model):
     caption: Mapped[str] = mapped_column(db.String(120), default="")
 
     matter: Mapped[MicroMatter] = relationship(back_populates="photos")
-    photo: Mapped["StoredPhoto"] = relationship()  # noqa: F821
+    photo: Mapped["StoredPhoto"] = relationship()
 
 
 class Clarification(db.Model):
@@ -77,7 +83,7 @@ class Clarification(db.Model):
     created_at: Mapped[CreatedAt]
 
     matter: Mapped[MicroMatter] = relationship(back_populates="clarifications")
-    author: Mapped["User"] = relationship()  # noqa: F821
+    author: Mapped["User"] = relationship()
 
 
 class Support(db.Model):
@@ -90,7 +96,7 @@ class Support(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[CreatedAt]
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
 class Follow(db.Model):
@@ -101,7 +107,7 @@ class Follow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[CreatedAt]
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
 class Comment(db.Model):
@@ -116,8 +122,8 @@ class Comment(db.Model):
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     hidden_at: Mapped[datetime | None]
 
-    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
-    hidden_by: Mapped["User | None"] = relationship(foreign_keys=[hidden_by_id])  # noqa: F821
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])
+    hidden_by: Mapped["User | None"] = relationship(foreign_keys=[hidden_by_id])
     matter: Mapped[MicroMatter] = relationship()
     replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id")
 

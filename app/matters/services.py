@@ -20,12 +20,13 @@ from werkzeug.exceptions import NotFound
 from app.audit.services import record
 from app.auth.models import User
 from app.communities.models import Membership, MembershipStatus
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.text import clean_plain, render_markdown
 from app.core.uploads import PhotoRejected, save_photo
+from app.core.urls import path_for
 from app.extensions import db
-from app.models_base import utcnow
 from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
@@ -110,8 +111,8 @@ def _commit(duplicate_message=None):
         raise DomainError(CONFLICT) from error
 
 
-def _link(matter):
-    return f"/c/{matter.community.slug}/matters/{matter.id}"
+def _link(matter, endpoint="matters.detail", **values):
+    return path_for(endpoint, slug=matter.community.slug, matter_id=matter.id, **values)
 
 
 # ---------------------------------------------------------------- looking things up
@@ -357,7 +358,7 @@ def add_clarification(user, matter, body):
     record("matter.clarified", matter, actor=user, community=matter.community_id,
            clarification_id=clarification.id, body=body)
     notify(lifecycle.interested_people(matter), N_("A clarification was added to “%(title)s”: %(body)s"),
-           _link(matter) + f"#clarification-{clarification.id}", exclude=user, title=matter.title,
+           _link(matter, _anchor=f"clarification-{clarification.id}"), exclude=user, title=matter.title,
            body=body[:200])
     _commit()
     return clarification
@@ -411,7 +412,7 @@ def support(user, matter):
         raise DomainError(ALREADY_SUPPORTED) from error
     count = _change_support_count(matter, +1)
     if matter.substance_frozen_at is None:
-        matter.substance_frozen_at = utcnow()
+        matter.substance_frozen_at = clock.now()
     record("matter.supported", matter, actor=user, community=matter.community_id, supports=count)
     reached = _check_threshold(matter, user)
     _commit(ALREADY_SUPPORTED)
@@ -470,8 +471,9 @@ def add_comment(user, matter, stance, body):
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
     audience = db.session.scalars(
         select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
-    notify(audience, N_("%(name)s commented on “%(title)s”."), _link(matter) + f"/comments/{comment.id}",
-           exclude=user, name=user.display_name, title=matter.title)
+    notify(audience, N_("%(name)s commented on “%(title)s”."),
+           _link(matter, "matters.comment_page", comment_id=comment.id), exclude=user,
+           name=user.display_name, title=matter.title)
     _commit()
     return comment
 
@@ -503,8 +505,8 @@ def reply(user, comment, body):
     record("comment.replied", answer, actor=user, community=matter.community_id, matter_id=matter.id,
            parent_id=comment.id)
     notify([comment.author], N_("%(name)s replied to your comment on “%(title)s”."),
-           _link(matter) + f"/comments/{comment.id}#comment-{answer.id}", exclude=user, name=user.display_name,
-           title=matter.title)
+           _link(matter, "matters.comment_page", comment_id=comment.id, _anchor=f"comment-{answer.id}"), exclude=user,
+           name=user.display_name, title=matter.title)
     _commit()
     return answer
 
@@ -523,12 +525,13 @@ def hide_comment(user, comment, reason):
         raise FieldError("reason", _l("The reason may be at most %(n)s characters.", n=REASON_MAX))
     comment.hidden_reason = reason
     comment.hidden_by_id = user.id
-    comment.hidden_at = utcnow()
+    comment.hidden_at = clock.now()
     matter = comment.matter
     record("comment.hidden", comment, actor=user, community=matter.community_id, matter_id=matter.id,
            reason=reason)
     notify([comment.author], N_("Your comment on “%(title)s” was hidden by the committee: %(reason)s"),
-           _link(matter) + f"/comments/{comment.parent_id or comment.id}#comment-{comment.id}", exclude=user,
+           _link(matter, "matters.comment_page", comment_id=comment.parent_id or comment.id,
+                 _anchor=f"comment-{comment.id}"), exclude=user,
            title=matter.title, reason=reason)
     _commit()
     return comment

@@ -19,9 +19,9 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.urls import absolute_url
 from app.extensions import db
-from app.models_base import utcnow
 
 from .models import Outbox, OutboxStatus
 
@@ -166,17 +166,16 @@ def make_transport(config=None):
     return SmtpTransport(config) if config.get("MAIL_SERVER") else LogTransport()
 
 
-def reclaim_stale(now=None):
+def reclaim_stale():
     """Rows left "sending" by a sender that died go back to the queue."""
-    now = now or utcnow()
     result = db.session.execute(
-        update(Outbox).where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < now - STALE_CLAIM)
+        update(Outbox).where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < clock.now() - STALE_CLAIM)
         .values(status=OutboxStatus.PENDING))
     db.session.commit()
     return result.rowcount
 
 
-def deliver(ids=None, now=None, limit=1000, transport=None, session=None):
+def deliver(ids=None, limit=1000, transport=None, session=None):
     """Send due messages (all, or those with the given ids). Returns a dict of counts.
 
     Each message is claimed first (pending -> sending, in its own short transaction), so two
@@ -184,7 +183,7 @@ def deliver(ids=None, now=None, limit=1000, transport=None, session=None):
     contacted while a database transaction is open. `session` defaults to db.session, whose
     pending work, if any, is committed first.
     """
-    now = now or utcnow()
+    now = clock.now()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     transport = transport or make_transport()
     session = session or db.session
@@ -198,7 +197,7 @@ def deliver(ids=None, now=None, limit=1000, transport=None, session=None):
         for outbox_id in due:
             claimed = session.execute(
                 update(Outbox).where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.PENDING)
-                .values(status=OutboxStatus.SENDING, claimed_at=utcnow())).rowcount
+                .values(status=OutboxStatus.SENDING, claimed_at=clock.now())).rowcount
             session.commit()
             if not claimed:
                 continue
@@ -213,13 +212,13 @@ def deliver(ids=None, now=None, limit=1000, transport=None, session=None):
                     counts["failed"] += 1
                 else:
                     row.status = OutboxStatus.PENDING
-                    row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
+                    row.next_attempt_at = clock.now() + timedelta(seconds=backoff_seconds(row.attempts))
                     counts["retry"] += 1
                 log.warning("email %s to %s failed (attempt %s): %s", row.id, row.to_address, row.attempts,
                             row.last_error)
             else:
                 row.attempts += 1
-                row.status, row.sent_at, row.transport = OutboxStatus.SENT, utcnow(), transport.name
+                row.status, row.sent_at, row.transport = OutboxStatus.SENT, clock.now(), transport.name
                 row.last_error = None
                 counts["sent"] += 1
             session.commit()

@@ -1,8 +1,8 @@
 """Telling people what changed: the in-app inbox, and email through the outbox (outbox.py)."""
 from sqlalchemy import func, select, update
 
+from app.core import clock
 from app.extensions import db
-from app.models_base import utcnow
 
 from . import outbox
 from .models import Notification
@@ -45,6 +45,6 @@ def mark_all_read(user):
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
     )
     db.session.commit()

@@ -12,7 +12,6 @@ PostgreSQL: use the server's own tools instead, e.g.
 import os
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.audit.services import Head, head, verify
+from app.core import clock
 from app.extensions import db
 
 from .serving import exclusive, lock_file
@@ -139,7 +139,7 @@ def restore(path, yes):
         db.session.remove()
         db.engine.dispose()
         if target.exists():
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            stamp = clock.utcnow().strftime("%Y%m%dT%H%M%S")
             kept = target.with_name(f"{target.name}.before-restore-{stamp}")
             copy_database(target, kept)
             click.echo(f"the current database was kept as {kept}")

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 
+from app.core import clock
 from app.councils.models import Motion
 
 from . import services
 from .models import NoticeKind
-from .permissions import local_today
 
 PREFACES = {
     NoticeKind.DECISION: "根据《杏林社区居民议事规则》，现将居民议事会表决结果予以公示。公示期内如有异议，"
@@ -39,7 +39,7 @@ def _first(community, kind):
 def load(context):
     community, committee = context["community"], context["committee"]
     residents = context.get("residents", [])
-    today = local_today()
+    today = clock.local_today()
     notices = {}
     with force_locale("zh_Hans"):
         refs = {NoticeKind.DECISION: _decision_ref(community), NoticeKind.ROUND: _first(community, NoticeKind.ROUND),

@@ -5,8 +5,8 @@ from xml.etree import ElementTree as ET  # nosec B405
 from flask_babel import gettext as _
 
 from app.audit.services import head
-from app.core.urls import absolute_url
-from app.models_base import utcnow
+from app.core import clock
+from app.core.urls import absolute_url, path_for
 
 from . import sources
 
@@ -32,11 +32,11 @@ def _entry_content(event, slug):
         notice = event["notice"]
         return (
             _("Notice: %(title)s", title=notice.title),
-            f"/c/{slug}/notices/{notice.id}",
+            path_for("publishing.notice", slug=slug, notice_id=notice.id),
             sources.as_text(notice.facts) + "\n" + _("Objections until %(end)s.", end=notice.period_end.isoformat()),
         )
     matter = event["matter"]
-    path = f"/c/{slug}/matters/{matter.id}"
+    path = path_for("matters.detail", slug=slug, matter_id=matter.id)
     if event["action"] == "matter.approve":
         title = _("Approved: %(title)s", title=matter.title)
         summary = _("“%(title)s” was approved.", title=matter.title)
@@ -55,12 +55,12 @@ def _entry_content(event, slug):
 def build_feed(community, events):
     ET.register_namespace("", ATOM)
     ET.register_namespace("weiyi", WEIYI)
-    self_path = f"/c/{community.slug}/feed.atom"
-    home_path = f"/c/{community.slug}/results"
+    self_path = path_for("publishing.atom_feed", slug=community.slug)
+    home_path = path_for("publishing.results", slug=community.slug)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", absolute_url(self_path))
     _sub(feed, "title", _("%(community)s: decisions, notices and completions", community=community.name))
-    updated = max((e["at"] for e in events), default=community.created_at or utcnow())
+    updated = max((e["at"] for e in events), default=community.created_at or clock.now())
     _sub(feed, "updated", _stamp(updated))
     author = _sub(feed, "author")
     _sub(author, "name", _("Residents' committee of %(community)s", community=community.name))

@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,6 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.communities.models import Community
 
 
 class NoticeKind(StrEnum):
@@ -43,7 +48,7 @@ class Notice(db.Model):
     published_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     published_at: Mapped[CreatedAt]
 
-    community: Mapped["Community"] = relationship()  # noqa: F821
+    community: Mapped["Community"] = relationship()
     matter_links: Mapped[list["NoticeMatter"]] = relationship(back_populates="notice", order_by="NoticeMatter.id")
     objections: Mapped[list["Objection"]] = relationship(back_populates="notice", order_by="Objection.id")
 
@@ -86,7 +91,7 @@ class Objection(db.Model):
     reopen_reason: Mapped[str | None] = mapped_column(db.Text)
 
     notice: Mapped[Notice] = relationship(back_populates="objections")
-    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])
 
     @property
     def is_answered(self):

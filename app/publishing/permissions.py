@@ -1,25 +1,10 @@
 """Who may publish notices, object to them and answer objections."""
-from zoneinfo import ZoneInfo
-
-from flask import current_app
-
 from app.communities import permissions as community_permissions
-from app.models_base import utcnow
-
-
-def local_date(moment):
-    """The calendar day of a naive UTC time where the community is (the configured time zone)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
-
-
-def local_today():
-    """Notice periods are calendar days where the community is."""
-    return local_date(utcnow())
+from app.core import clock
 
 
 def period_state(notice, today=None):
-    today = today or local_today()
+    today = today or clock.local_today()
     if today < notice.period_start:
         return "upcoming"
     if today > notice.period_end:

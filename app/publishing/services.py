@@ -10,14 +10,15 @@ from app.audit.models import AuditEntry
 from app.audit.services import record
 from app.communities.models import Role
 from app.communities.permissions import verified_members
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.text import clean_plain, render_markdown
+from app.core.urls import path_for
 from app.councils.models import Meeting, Minutes
 from app.extensions import db
 from app.matters.lifecycle import Status, interested_people
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.notifications.services import notify
 from app.rules.models import MAX_OBJECTION_DAYS
 from app.rules.services import current_ruleset
@@ -195,14 +196,14 @@ def candidates(community):
 
 def default_period(community, today=None):
     """The period offered on the form: as long as the rules in force ask."""
-    start = today or permissions.local_today()
+    start = today or clock.local_today()
     return start, start + timedelta(days=current_ruleset(community).objection_days or DEFAULT_PERIOD_DAYS)
 
 
 def _check_period(community, start, end):
     if not isinstance(start, date) or not isinstance(end, date):
         raise DomainError(_l("Please give the first and the last day of the notice period."))
-    if start < permissions.local_today():
+    if start < clock.local_today():
         raise DomainError(_l("The notice period cannot start in the past."))
     if end < start:
         raise DomainError(_l("The notice period must end on or after its first day."))
@@ -244,10 +245,14 @@ def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", pe
            matter_ids=matter_ids, period_start=period_start.isoformat(), period_end=period_end.isoformat())
     people = {p.id: p for m in publication.matters for p in interested_people(m)}
     notify(people.values(), N_("A notice was published: “%(title)s”. Objections are open until %(end)s."),
-           f"/c/{community.slug}/notices/{notice.id}", exclude=actor, title=title,
+           _notice_link(notice), exclude=actor, title=title,
            end=period_end.isoformat())
     db.session.commit()
     return notice
+
+
+def _notice_link(notice, _anchor=None):
+    return path_for("publishing.notice", slug=notice.community.slug, notice_id=notice.id, _anchor=_anchor)
 
 
 def lodge_objection(actor, notice, body):
@@ -278,7 +283,7 @@ def lodge_objection(actor, notice, body):
            notice_id=notice.id)
     committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
     notify(committee, N_("An objection to the notice “%(title)s” awaits your answer."),
-           f"/c/{notice.community.slug}/notices/{notice.id}#objection-{objection.id}", title=notice.title)
+           _notice_link(notice, _anchor=f"objection-{objection.id}"), title=notice.title)
     db.session.commit()
     return objection
 
@@ -304,11 +309,11 @@ def answer_objection(actor, notice, objection_id, answer):
         raise DomainError(_l("An answer may be at most %(n)s characters.", n=MAX_ANSWER))
     objection.answer = answer
     objection.answered_by_id = actor.id
-    objection.answered_at = utcnow()
+    objection.answered_at = clock.now()
     record("notice.objection_answered", objection, actor=actor, community=notice.community_id,
            notice_id=notice.id, answer=answer)
     notify([objection.author], N_("The committee answered your objection to “%(title)s”."),
-           f"/c/{notice.community.slug}/notices/{notice.id}#objection-{objection.id}", title=notice.title)
+           _notice_link(notice, _anchor=f"objection-{objection.id}"), title=notice.title)
     db.session.commit()
     return objection
 
@@ -324,11 +329,11 @@ def reopen_objection(actor, notice, objection_id, reason):
     if len(reason) > MAX_REOPEN_REASON:
         raise DomainError(_l("The reason may be at most %(n)s characters.", n=MAX_REOPEN_REASON))
     objection.answered_at = objection.answered_by_id = None
-    objection.reopened_at, objection.reopened_by_id, objection.reopen_reason = utcnow(), actor.id, reason
+    objection.reopened_at, objection.reopened_by_id, objection.reopen_reason = clock.now(), actor.id, reason
     record("notice.objection_reopened", objection, actor=actor, community=notice.community_id,
            notice_id=notice.id, reason=reason)
     notify([objection.author], N_("The committee reopened your objection to “%(title)s”: %(reason)s"),
-           f"/c/{notice.community.slug}/notices/{notice.id}#objection-{objection.id}", title=notice.title,
+           _notice_link(notice, _anchor=f"objection-{objection.id}"), title=notice.title,
            reason=reason)
     db.session.commit()
     return objection
@@ -345,7 +350,7 @@ def periods_not_ended(matter_id, today=None):
     """Notices on this matter whose objection period has not ended yet, the latest end first."""
     covering = select(NoticeMatter.notice_id).where(NoticeMatter.matter_id == matter_id)
     return db.session.scalars(
-        select(Notice).where(Notice.id.in_(covering), Notice.period_end >= (today or permissions.local_today()))
+        select(Notice).where(Notice.id.in_(covering), Notice.period_end >= (today or clock.local_today()))
         .order_by(Notice.period_end.desc(), Notice.id)
     ).all()
 

@@ -1,13 +1,14 @@
 """Decision notices (决议公示): the result of a council motion vote, with the rules it applied."""
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.i18n import N_
+from app.core.urls import path_for
 from app.councils.models import Meeting, Motion, MotionKind, VoteMode, VoteResult
 from app.extensions import db
 from app.rules.majority import Base, MajorityRule
 
 from .models import NoticeKind
-from .permissions import local_date
 from .sources import Publication, Source, msg, row, typed
 
 # The notice's own wording (its catalog), so a printed notice never shows an untranslated label.
@@ -57,7 +58,7 @@ def load(community, ref_id):
 
 def candidates(community):
     motions = db.session.scalars(_decided(community).order_by(VoteResult.decided_at.desc())).all()
-    return [(m.id, f"{m.item.matter.title} · {m.item.meeting.title} ({local_date(m.vote.result.decided_at)})")
+    return [(m.id, f"{m.item.matter.title} · {m.item.meeting.title} ({clock.local_date(m.vote.result.decided_at)})")
             for m in motions]
 
 
@@ -74,7 +75,7 @@ def describe(motion):
     rows = [
         row(N_("Micro-matter"), matter.title),
         row(N_("Meeting"), meeting.title),
-        row(N_("Decided on"), local_date(result.decided_at).isoformat(), "date"),
+        row(N_("Decided on"), clock.local_date(result.decided_at).isoformat(), "date"),
         row(N_("Motion"), MOTIONS.get(motion.kind, motion.kind), "msgid"),
     ]
     if motion.kind == MotionKind.APPROVE:
@@ -109,7 +110,8 @@ def describe(motion):
     ]
     title = msg(N_("Council decision: %(title)s"), title=matter.title)
     return Publication(title=title, facts={"summary": summary, "rows": rows},
-                       record_path=f"/c/{meeting.community.slug}/meetings/{meeting.id}/minutes", matters=[matter])
+                       record_path=path_for("councils.minutes", slug=meeting.community.slug, meeting_id=meeting.id),
+                       matters=[matter])
 
 
 SOURCE = Source(NoticeKind.DECISION, load, candidates, describe)

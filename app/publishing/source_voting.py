@@ -1,12 +1,13 @@
 """Round result notices (投票结果公示): a resident voting round that has been counted."""
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.i18n import N_
+from app.core.urls import path_for
 from app.extensions import db
 from app.voting.models import Allocation, Method, RoundResult, VotingRound
 
 from .models import NoticeKind
-from .permissions import local_date
 from .sources import Publication, Source, msg, row, typed
 
 # The notice's own wording (its catalog), so a printed notice never shows an untranslated label.
@@ -36,7 +37,7 @@ def load(community, ref_id):
 
 def candidates(community):
     rounds = db.session.scalars(_counted(community).order_by(RoundResult.counted_at.desc())).all()
-    return [(r.id, f"{r.title} ({local_date(r.result.counted_at).isoformat()})") for r in rounds]
+    return [(r.id, f"{r.title} ({clock.local_date(r.result.counted_at).isoformat()})") for r in rounds]
 
 
 def describe(voting_round):
@@ -54,8 +55,8 @@ def describe(voting_round):
         rows.append(row(N_("Projects each voter may choose"), voting_round.max_choices, "int"))
     rows += [
         row(N_("Budget"), voting_round.budget, "money"),
-        row(N_("Voting opened"), local_date(voting_round.opens_at).isoformat(), "date"),
-        row(N_("Voting closed"), local_date(voting_round.closes_at).isoformat(), "date"),
+        row(N_("Voting opened"), clock.local_date(voting_round.opens_at).isoformat(), "date"),
+        row(N_("Voting closed"), clock.local_date(voting_round.closes_at).isoformat(), "date"),
         row(N_("Eligible voters"), result.electorate, "int"),
         row(N_("Ballots counted"), result.ballots_counted, "int"),
         row(N_("Turnout"), result.turnout_percent, "percent"),
@@ -97,7 +98,7 @@ def describe(voting_round):
         title=msg(N_("Results of the residents' vote: %(title)s"), title=voting_round.title),
         facts={"summary": summary, "rows": rows,
                "table": {"columns": columns, "types": types, "rows": table_rows}},
-        record_path=f"/c/{voting_round.community.slug}/rounds/{voting_round.id}/results",
+        record_path=path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
         matters=[option.matter for option in voting_round.options],
     )
 

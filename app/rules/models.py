@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from sqlalchemy import JSON, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -6,6 +8,9 @@ from app.models_base import CreatedAt, IntPK
 
 from .majority import Base, MajorityRule, TieRule
 from .quorum import Quorum
+
+if TYPE_CHECKING:
+    from app.communities.models import Community
 
 
 class ThresholdKind:
@@ -29,7 +34,7 @@ class RuleSet(db.Model):
     created_at: Mapped[CreatedAt]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     change_note: Mapped[str] = mapped_column(db.String(300), default="")
-    community: Mapped["Community"] = relationship()  # noqa: F821
+    community: Mapped["Community"] = relationship()
 
     # Reaching review: a number of supports, or a share (percent) of verified residents.
     support_threshold_kind: Mapped[str] = mapped_column(db.String(10), default=ThresholdKind.COUNT)

@@ -5,13 +5,14 @@ import io
 from sqlalchemy import func, select
 
 from app.communities.models import Community
+from app.core import clock
 from app.extensions import db
 from app.matters.lifecycle import STAGES
 from app.matters.models import MicroMatter
 
 from . import figures
 from .models import Evaluation, EvaluationWindow, ImplementationRecord, RecordState, SpendingEntry
-from .records import local_date, local_today, overdue_record_ids
+from .records import overdue_record_ids
 
 
 def _facts(community_ids, today):
@@ -47,7 +48,7 @@ def _facts(community_ids, today):
     for r in records:
         by_community[r.community_id].append(figures.RecordFacts(
             record_id=r.id, matter_id=r.matter_id, title=r.title, state=r.state, budget=r.approved_budget,
-            spent=int(spent.get(r.id) or 0), proposed_at=local_date(r.submitted_at or r.created_at),
+            spent=int(spent.get(r.id) or 0), proposed_at=clock.local_date(r.submitted_at or r.created_at),
             completed_at=r.accepted_on, overdue=r.id in overdue, stars=tuple(stars.get(r.id, ())),
             progress=r.progress_percent,
         ))
@@ -77,7 +78,7 @@ class _All:
 def figures_for(communities, today=None, with_total=False):
     """CommunityFigures per community; with_total also returns the figures over all of them
     (computed from all records together, not as an average of averages)."""
-    today = today or local_today()
+    today = today or clock.local_today()
     ids = [c.id for c in communities]
     facts = _facts(ids, today)
     statuses = _status_counts(ids)
@@ -95,7 +96,7 @@ def figures_for(communities, today=None, with_total=False):
 
 
 def community_dashboard(community, today=None):
-    today = today or local_today()
+    today = today or clock.local_today()
     result = figures_for([community], today)[0]
     facts = _facts([community.id], today)[community.id]
     return result, facts

@@ -3,12 +3,12 @@ the work's states (start, pause, resume, acceptance, rectification, closing)."""
 
 from flask_babel import lazy_gettext as _l
 
+from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
 from app.core.service import get_or_404
 from app.core.text import render_markdown
 from app.extensions import db
-from app.models_base import utcnow
 
 from . import rules
 from .models import Milestone, MilestonePhoto, ProgressUpdate, ProgressUpdatePhoto, RecordState, SpendingEntry
@@ -25,7 +25,6 @@ from .records import (
     _save_photos,
     _tell,
     _text,
-    local_date,
 )
 
 MAX_AMOUNT = 100_000_000  # yuan; anything above is a typing mistake
@@ -85,7 +84,7 @@ def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=())
         for stored in _save_photos(files, written):
             milestone.photos.append(MilestonePhoto(photo=stored))
         milestone.done_on, milestone.note = done_on, note
-        milestone.done_by_id, milestone.done_at = actor.id, utcnow()
+        milestone.done_by_id, milestone.done_at = actor.id, clock.now()
         _audit("tracker.milestone_done", milestone, actor, record, title=milestone.title,
                done_on=done_on.isoformat(), photos=len(files) or None)
         _tell(record, actor, N_("Milestone done for “%(title)s”: %(milestone)s"), milestone=milestone.title)
@@ -178,7 +177,7 @@ def pause(actor, record, reason):
     _require_manager(actor, record)
     _require_state(record, [RecordState.IN_PROGRESS], _l("Only work in progress can be paused."))
     reason = _text(reason, "reason", 300, _l("Please give a reason; it will be published."))
-    record.state, record.pause_reason, record.paused_at = RecordState.PAUSED, reason, utcnow()
+    record.state, record.pause_reason, record.paused_at = RecordState.PAUSED, reason, clock.now()
     _audit("tracker.paused", record, actor, record, reason=reason)
     _tell(record, actor, N_("Work on “%(title)s” was paused: %(reason)s"), reason=reason)
     _commit()
@@ -204,7 +203,7 @@ def accept(actor, record, *, accepted_on, note):
                    _l("Only work in progress or a rectification can be accepted."))
     accepted_on = _date(accepted_on, "accepted_on", past=True)
     proposed = record.matter.submitted_at or record.matter.created_at
-    if proposed and accepted_on < local_date(proposed):
+    if proposed and accepted_on < clock.local_date(proposed):
         raise FieldError("accepted_on", _l("The acceptance date cannot be before the micro-matter was proposed."))
     note = _text(note, "note", 2000, _l("Please describe the acceptance (who checked what)."))
     _apply(record, "complete", actor, accepted_on=accepted_on.isoformat(), note=note)

@@ -14,13 +14,12 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from app.core import clock
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.models import Support
-from app.models_base import utcnow
 
 from . import delivery, rating
-from . import records as record_services
 from .models import ImplementationRecord, RecordState
 
 # What each demo record becomes, in order.
@@ -122,10 +121,10 @@ def load(context):
 def _backdate(record, when, rng):
     """Like the other demo steps, move this record's own moments into the past it describes
     (display only; the audit log keeps the real times)."""
-    now = utcnow()
+    now = clock.now()
 
     def at(day, hour):
-        return min(now, record_services.end_of_local_day(day - timedelta(days=1)) + timedelta(hours=hour))
+        return min(now, clock.end_of_local_day(day - timedelta(days=1)) + timedelta(hours=hour))
 
     if record.started_at:
         record.started_at = at(when.when(0.3), 9)
@@ -160,8 +159,8 @@ class Schedule:
 
     def __init__(self, record):
         matter = record.matter
-        self.today = record_services.local_today()
-        self.proposed = record_services.local_date(matter.submitted_at or matter.created_at)
+        self.today = clock.local_today()
+        self.proposed = clock.local_date(matter.submitted_at or matter.created_at)
         self.span = max(0, (self.today - self.proposed).days)
 
     def when(self, fraction):

@@ -9,13 +9,21 @@ milestones, then a new acceptance and a new window.
 """
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.i18n import N_
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.communities.models import Community
+    from app.core.uploads import StoredPhoto
+    from app.matters.models import MicroMatter
 
 
 class RecordState(StrEnum):
@@ -105,8 +113,8 @@ class ImplementationRecord(db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
 
-    community: Mapped["Community"] = relationship()  # noqa: F821
-    matter: Mapped["MicroMatter"] = relationship()  # noqa: F821
+    community: Mapped["Community"] = relationship()
+    matter: Mapped["MicroMatter"] = relationship()
     milestones: Mapped[list["Milestone"]] = relationship(
         back_populates="record", order_by="(Milestone.planned_date, Milestone.id)")
     updates: Mapped[list["ProgressUpdate"]] = relationship(
@@ -163,7 +171,7 @@ class MilestonePhoto(db.Model):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"), index=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("stored_photo.id"), unique=True)
 
-    photo: Mapped["StoredPhoto"] = relationship()  # noqa: F821
+    photo: Mapped["StoredPhoto"] = relationship()
 
 
 class ProgressUpdate(db.Model):
@@ -178,7 +186,7 @@ class ProgressUpdate(db.Model):
     created_at: Mapped[CreatedAt]
 
     record: Mapped[ImplementationRecord] = relationship(back_populates="updates")
-    author: Mapped["User | None"] = relationship()  # noqa: F821
+    author: Mapped["User | None"] = relationship()
     photos: Mapped[list["ProgressUpdatePhoto"]] = relationship(order_by="ProgressUpdatePhoto.id")
 
 
@@ -187,7 +195,7 @@ class ProgressUpdatePhoto(db.Model):
     update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id"), index=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("stored_photo.id"), unique=True)
 
-    photo: Mapped["StoredPhoto"] = relationship()  # noqa: F821
+    photo: Mapped["StoredPhoto"] = relationship()
 
 
 class SpendingEntry(db.Model):
@@ -232,11 +240,11 @@ class EvaluationWindow(db.Model):
     evaluations: Mapped[list["Evaluation"]] = relationship(back_populates="window", order_by="Evaluation.id")
 
     def is_open(self, now=None):
-        now = now or utcnow()
+        now = now or clock.now()
         return self.opens_at <= now < self.closes_at
 
     def has_ended(self, now=None):
-        return (now or utcnow()) >= self.closes_at
+        return (now or clock.now()) >= self.closes_at
 
     @property
     def display_end(self):

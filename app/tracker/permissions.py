@@ -3,7 +3,6 @@ from sqlalchemy import select
 
 from app.communities.permissions import is_admin, is_committee, is_verified_resident
 from app.extensions import db
-from app.models_base import utcnow
 
 from .models import Evaluation, RecordState
 
@@ -34,7 +33,7 @@ def has_rated(user, window):
     ) is not None
 
 
-def can_rate(user, record, now=None):
+def can_rate(user, record):
     """Verified residents of the community, once each, only while the window is open; not the
     committee members who manage the work."""
     window = record.current_window if record is not None else None
@@ -42,7 +41,7 @@ def can_rate(user, record, now=None):
         record is not None
         and record.state == RecordState.EVALUATION
         and window is not None
-        and window.is_open(now or utcnow())
+        and window.is_open()
         and is_verified_resident(user, record.community)
         and not manages_record(user, record)
         and not has_rated(user, window)

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.communities.permissions import is_verified_resident
+from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
 from app.extensions import db
 from app.matters.models import Support
-from app.models_base import utcnow
 
 from . import permissions, rules
 from .models import Evaluation, RecordState, Relation, ResponseKind
@@ -23,8 +23,6 @@ from .records import (
     _require_state,
     _tell,
     _text,
-    end_of_local_day,
-    local_today,
 )
 
 MAX_WINDOW_DAYS = 90
@@ -63,13 +61,13 @@ def open_evaluation(actor, record, *, closes_on):
     _require_manager(actor, record)
     _require_state(record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
     closes_on = _date(closes_on, "closes_on")
-    today = local_today()
+    today = clock.local_today()
     if closes_on < today:
         raise FieldError("closes_on", _l("The last day of rating cannot be in the past."))
     if closes_on > today + timedelta(days=MAX_WINDOW_DAYS):
         raise FieldError("closes_on", _l("The rating window may last at most %(n)s days.", n=MAX_WINDOW_DAYS))
     _apply(record, "open_evaluation", actor, closes_on=closes_on.isoformat(),
-           closes_at=end_of_local_day(closes_on).isoformat())
+           closes_at=clock.end_of_local_day(closes_on).isoformat())
     _commit()
     return record.current_window
 
@@ -79,7 +77,7 @@ def end_window(actor, record):
     window = record.current_window
     if record.state != RecordState.EVALUATION or window is None or not window.is_open():
         raise DomainError(_l("There is no open evaluation window."))
-    window.closes_at, window.ended_early = utcnow(), True
+    window.closes_at, window.ended_early = clock.now(), True
     _audit("tracker.window_ended", window, actor, record, ratings=len(window.evaluations))
     _tell(record, actor, N_("The residents' rating of “%(title)s” has ended."))
     _commit()
@@ -100,7 +98,7 @@ def respond(actor, record, reason):
         raise DomainError(_l("Satisfaction reached the threshold; no answer is needed."))
     reason = _text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
     window.response_kind, window.response_reason = ResponseKind.REASON, reason
-    window.responded_at, window.responded_by_id = utcnow(), actor.id
+    window.responded_at, window.responded_by_id = clock.now(), actor.id
     _audit("tracker.response_given", window, actor, record, reason=reason)
     _tell(record, actor, N_("The committee answered the residents' verdict on “%(title)s”: %(reason)s"),
           reason=reason)

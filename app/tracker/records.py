@@ -5,22 +5,22 @@ Services check the rules and permissions, write the change with its audit entry 
 notifications, and commit. State changes of the micro-matter go through
 app.matters.lifecycle.apply; hooks.py keeps the record's state in step with it.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record as audit
+from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.service import MAX_ID, commit, get_or_404
 from app.core.text import clean_plain
 from app.core.uploads import PhotoRejected, save_photo
+from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
-from app.models_base import utcnow
 from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
@@ -43,28 +43,6 @@ LATEST_DATE = date(2100, 12, 31)
 DEFAULT_WINDOW_DAYS = 14
 
 
-# ---------------------------------------------------------------- time
-
-def local_zone():
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def local_today():
-    """Today in the community's time zone: what "not in the future" means for a date."""
-    return utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(local_zone()).date()
-
-
-def local_date(at):
-    """The local calendar day of a naive UTC datetime."""
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(local_zone()).date()
-
-
-def end_of_local_day(day):
-    """The naive UTC instant at which the local day `day` ends."""
-    local_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone())
-    return local_midnight.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
 # ---------------------------------------------------------------- reading
 
 def get_record(community, record_id):
@@ -85,7 +63,7 @@ def records_of(community, state=None):
 
 def overdue_record_ids(record_ids=None, community_id=None, today=None):
     """Ids of records with a milestone past its planned date and not done (one query)."""
-    today = today or local_today()
+    today = today or clock.local_today()
     query = (select(Milestone.record_id).distinct()
              .join(ImplementationRecord, ImplementationRecord.id == Milestone.record_id)
              .where(Milestone.done_on.is_(None), Milestone.planned_date < today,
@@ -98,7 +76,7 @@ def overdue_record_ids(record_ids=None, community_id=None, today=None):
 
 
 def is_overdue(record, today=None):
-    return rules.is_overdue(record.milestones, today or local_today(), record.state == RecordState.CLOSED)
+    return rules.is_overdue(record.milestones, today or clock.local_today(), record.state == RecordState.CLOSED)
 
 
 
@@ -117,8 +95,8 @@ def photo_community_id(photo_id):
     return db.session.scalar(milestone_photo) or db.session.scalar(update_photo)
 
 
-def record_url(record):
-    return f"/c/{record.community.slug}/tracker/{record.id}"
+def record_url(record, _anchor=None):
+    return path_for("tracker.record", slug=record.community.slug, record_id=record.id, _anchor=_anchor)
 
 
 # ---------------------------------------------------------------- helpers
@@ -172,7 +150,7 @@ def _date(value, field, *, past=False, required=True):
         return None
     if not isinstance(value, date):
         raise FieldError(field, _l("Please give a valid date."))
-    if past and value > local_today():
+    if past and value > clock.local_today():
         raise FieldError(field, _l("This date cannot be in the future."))
     if not rules.EARLIEST_DATE <= value <= LATEST_DATE:
         raise FieldError(field, _l("Please give a date between 2000 and 2100."))
@@ -244,11 +222,15 @@ def create_record(matter, actor, data):
 
 def decision_link(record):
     """Where the decision can be read: the meeting minutes or the round results."""
-    slug = record.community.slug
-    if record.meeting_id:
-        return f"/c/{slug}/meetings/{record.meeting_id}/minutes"
-    if record.round_id:
-        return f"/c/{slug}/rounds/{record.round_id}/results"
+    return decision_path(record.community.slug, record.meeting_id, record.round_id)
+
+
+def decision_path(slug, meeting_id=None, round_id=None):
+    """The minutes of the meeting or the results of the round that decided; None without either."""
+    if meeting_id:
+        return path_for("councils.minutes", slug=slug, meeting_id=meeting_id)
+    if round_id:
+        return path_for("voting.results", slug=slug, round_id=round_id)
     return None
 
 
@@ -256,13 +238,13 @@ def decision_link(record):
 
 def follow_transition(record, action, actor, data):
     """Bring the record in step with a micro-matter transition (called from the signal)."""
-    now = utcnow()
+    now = clock.now()
     if action == "start_implementation":
         record.state = RecordState.IN_PROGRESS
         record.started_at = record.started_at or now
         record.pause_reason = record.paused_at = None
     elif action == "complete":
-        accepted_on = _iso_date(data.get("accepted_on")) or local_today()
+        accepted_on = _iso_date(data.get("accepted_on")) or clock.local_today()
         note = data.get("note") or data.get("reason") or ""
         rectification = record.rectifications[-1] if record.state == RecordState.RECTIFICATION and \
             record.rectifications else None
@@ -275,8 +257,8 @@ def follow_transition(record, action, actor, data):
         record.progress_percent = 100
         record.state = RecordState.COMPLETED
     elif action == "open_evaluation":
-        closes_at = _iso_datetime(data.get("closes_at")) or end_of_local_day(
-            local_today() + timedelta(days=DEFAULT_WINDOW_DAYS))
+        closes_at = _iso_datetime(data.get("closes_at")) or clock.end_of_local_day(
+            clock.local_today() + timedelta(days=DEFAULT_WINDOW_DAYS))
         ruleset = current_ruleset(record.community)
         window = EvaluationWindow(
             number=len(record.windows) + 1, opens_at=now, closes_at=closes_at,

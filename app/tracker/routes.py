@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
+from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.core.service import get_row
 from app.core.uploads import StoredPhoto, send_photo
@@ -67,7 +68,7 @@ def _record(record_id):
 
 
 def _record_page_context(record):
-    today = record_services.local_today()
+    today = clock.local_today()
     windows = [(w, rating.window_summary(w)) for w in reversed(record.windows)]
     return dict(
         community=current_community(), record=record, matter=record.matter, today=today,

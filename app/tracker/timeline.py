@@ -7,18 +7,17 @@ status updates, ratings).
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
+from app.core import clock
 from app.extensions import db
-from app.models_base import utcnow
 
 from . import rules
-from .records import _iso_date, local_today, local_zone, record_for_matter
+from .records import _iso_date, decision_path, record_for_matter, record_url
 
 
 @dataclass
@@ -38,10 +37,6 @@ class Event:
     @property
     def has_time(self):
         return isinstance(self.when, datetime)
-
-
-def _local(at):
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(local_zone()).replace(tzinfo=None)
 
 
 def _day_key(day, order=12):
@@ -106,11 +101,10 @@ def _decision_counts(matter, data):
 
 def _decision_link(entry, slug):
     data = entry.data or {}
-    if data.get("meeting_id"):
-        return f"/c/{slug}/meetings/{data['meeting_id']}/minutes", _("Meeting minutes")
-    if data.get("round_id"):
-        return f"/c/{slug}/rounds/{data['round_id']}/results", _("Round results")
-    return None, ""
+    path = decision_path(slug, data.get("meeting_id"), data.get("round_id"))
+    if path is None:
+        return None, ""
+    return path, _("Meeting minutes") if data.get("meeting_id") else _("Round results")
 
 
 class _Moments:
@@ -215,7 +209,7 @@ def support_history(entries):
     for entry in entries:
         if entry.action in ("matter.supported", "matter.support_withdrawn") and \
                 isinstance((entry.data or {}).get("supports"), int):
-            days[_local(entry.at).date()] = entry.data["supports"]
+            days[clock.local_date(entry.at)] = entry.data["supports"]
     return sorted(days.items())
 
 
@@ -264,7 +258,7 @@ def build(matter):
             events.append(event)
     for index, event in enumerate(events):
         if not event.sort_key:
-            event.sort_key = (_local(event.when),) if isinstance(event.when, datetime) else _day_key(event.when)
+            event.sort_key = (clock.to_local(event.when),) if isinstance(event.when, datetime) else _day_key(event.when)
         event.sort_key = (event.phase, *event.sort_key, index)
     # In time order; everything about delivery comes after the decision even if a clock disagrees.
     events.sort(key=lambda e: e.sort_key)
@@ -292,7 +286,7 @@ def _other_feature_event(entry, matter):
 
 
 def _record_events(record):
-    today = local_today()
+    today = clock.local_today()
     events = []
     for milestone in record.milestones:
         prefix = _("Rectification milestone") if milestone.rectification_id else _("Milestone")
@@ -326,8 +320,8 @@ def _record_events(record):
                       (_("Average"), ("stars", summary.average)),
                       (_("Threshold"), ("percent", window.threshold_percent))]
         title = _("Residents' verdict") if ended else _("Residents' verdict so far")
-        events.append(Event(window.closes_at if ended else utcnow(), "rating", title, facts=facts,
-                            link=f"/c/{record.community.slug}/tracker/{record.id}#evaluation",
+        events.append(Event(window.closes_at if ended else clock.now(), "rating", title, facts=facts,
+                            link=record_url(record, _anchor="evaluation"),
                             link_label=_("All ratings")))
     return events
 

@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.secrecy import random_row_id
 from app.extensions import db
-from app.models_base import utcnow
 
 from . import electorate, receipts, tally
 from .households import _membership, household_of
@@ -161,11 +161,11 @@ def put_in_box(voting_round, choices, channel):
     return ballot
 
 
-def cast_ballot(user, voting_round, choices, now=None):
+def cast_ballot(user, voting_round, choices):
     """Cast (or, where the round allows it, replace) the user's online ballot. Returns their
     register row (RoundParticipation), which holds the receipt code."""
     try:
-        participation = _cast(user, voting_round, choices, now or utcnow())
+        participation = _cast(user, voting_round, choices, clock.now())
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -27,14 +27,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.auth.models import User
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
-from app.models_base import utcnow
 from app.notifications.services import notify
-from app.publishing.permissions import local_date
 
 from . import electorate, paper, permissions, tally
 from .models import Channel, RoundBallot, RoundParticipation, RoundResult, VotingRound
@@ -57,7 +57,7 @@ def published_ballots(voting_round):
 
 def _info(voting_round):
     return {"title": voting_round.title, "community": voting_round.community.name,
-            "date_begin": local_date(voting_round.opens_at), "date_end": local_date(voting_round.closes_at),
+            "date_begin": clock.local_date(voting_round.opens_at), "date_end": clock.local_date(voting_round.closes_at),
             "opens_at": voting_round.opens_at.isoformat(timespec="minutes") + "Z",
             "closes_at": voting_round.closes_at.isoformat(timespec="minutes") + "Z",
             "ruleset_version": voting_round.result.ruleset_version}
@@ -112,14 +112,14 @@ def fingerprint(voting_round):
     return hashlib.sha256((text if text is not None else published_csv(voting_round)).encode()).hexdigest()
 
 
-def _seal(voting_round, now=None):
+def _seal(voting_round, now):
     """Cut the voter-to-ballot links in a commit of their own: they go at the first attempt to
     count, even when the count is then refused (paper not balanced) and tried again later."""
     seal_round(voting_round, now)
     db.session.commit()
 
 
-def _count(voting_round, actor, now=None):
+def _count(voting_round, actor, now):
     """Tally a sealed round, store the result and move the micro-matters. No commit (the caller commits).
 
     The tally (MES with its completion can take seconds) runs between two transactions, so the
@@ -144,7 +144,7 @@ def _count(voting_round, actor, now=None):
     yes_no = spec.method == tally.YES_NO
     result = RoundResult(
         round_id=voting_round.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
-        counted_at=utcnow(), counted_by_id=getattr(actor, "id", None), electorate=outcome.electorate,
+        counted_at=clock.now(), counted_by_id=getattr(actor, "id", None), electorate=outcome.electorate,
         ballots_counted=outcome.ballots, online_ballots=rec.online_ballots, paper_ballots=rec.paper_ballots,
         marked_online=rec.marked_online, marked_in_person=rec.marked_in_person,
         votes={str(k): v for k, v in outcome.votes.items()}, no_votes={str(k): v for k, v in outcome.no.items()},
@@ -168,8 +168,8 @@ def _count(voting_round, actor, now=None):
                                                  RoundParticipation.channel == Channel.ONLINE)))).all()
     message = N_("The results of the residents' vote “%(title)s” are published.") if outcome.valid else \
         N_("The residents' vote “%(title)s” is not valid: the turnout was below the minimum.")
-    notify(voters, message, f"/c/{voting_round.community.slug}/rounds/{voting_round.id}/results", exclude=actor,
-           title=voting_round.title)
+    notify(voters, message, path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
+           exclude=actor, title=voting_round.title)
     return result
 
 
@@ -195,10 +195,11 @@ def _decide_matters(voting_round, actor, outcome, result):
         result.explanation = dict(result.explanation, skipped=skipped)
 
 
-def count_round(actor, voting_round, now=None):
+def count_round(actor, voting_round):
     """The committee counts a closed round and publishes the result (once)."""
     if not permissions.can_manage_rounds(actor, voting_round.community):
         raise DomainError(_l("Only the committee can count a round."))
+    now = clock.now()
     state = voting_round.state(now)
     if state == "counted":
         raise DomainError(_l("This round has already been counted."))
@@ -217,16 +218,16 @@ def count_round(actor, voting_round, now=None):
     return result
 
 
-def rounds_due(now=None):
-    """Closed rounds without a result (for `flask --app wsgi tally count-due`)."""
-    now = now or utcnow()
+def rounds_due(now):
+    """Closed rounds without a result at `now` (for `flask --app wsgi tally count-due`)."""
     return db.session.scalars(
         select(VotingRound).where(VotingRound.closes_at <= now, ~VotingRound.result.has()).order_by(VotingRound.id)
     ).all()
 
 
-def count_due(now=None):
+def count_due():
     """Count every closed round; the actor recorded is the committee member who opened it."""
+    now = clock.now()
     counted = []
     for voting_round in rounds_due(now):
         try:

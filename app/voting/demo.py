@@ -4,7 +4,7 @@ budget round with published results and one round open now.
 Uses context["community"], ["committee"], ["residents"], ["matters"]. Takes the micro-matters
 still on the agenda list (not those on the councils' upcoming meeting); proposes and admits a
 few more through the matters services if fewer than needed are left. Everything goes through
-the voting services, with the clock of each step given explicitly, so the closed round reads like
+the voting services, each step run at its moment in the past (clock.shifted_to), so the closed round reads like
 a round that ran three weeks ago: ballots cast during its window, some changed, some on paper
 at a supervised in-person session.
 """
@@ -12,10 +12,10 @@ import random
 from collections import Counter
 from datetime import timedelta
 
+from app.core import clock
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
-from app.models_base import utcnow
 
 from . import casting, counting, households, paper, tally
 from . import rounds as round_services
@@ -100,16 +100,17 @@ def load(context):
 
 def _closed_round(context, matters, rng):
     community, committee, residents = context["community"], context["committee"], context["residents"]
-    now = utcnow()
+    now = clock.now()
     opens = now - timedelta(days=21)
     closes = now - timedelta(days=7)
     costs = [m.estimated_cost for m in matters]
     budget = max(max(costs), round(sum(costs) * 0.55, -4))
-    voting_round = round_services.open_round(
-        committee, community, title="2026年度民生微实事预算投票", method="knapsack", allocation="mes",
-        budget=int(budget), opens_at=opens, closes_at=closes, allow_changes=True,
-        description="请在预算范围内选择您支持的项目。采用“平等份额法”分配预算：每位投票居民拥有相等的一份预算。",
-        options=[(m.id, m.estimated_cost) for m in matters], now=opens - timedelta(hours=1))
+    with clock.shifted_to(opens - timedelta(hours=1)):
+        voting_round = round_services.open_round(
+            committee, community, title="2026年度民生微实事预算投票", method="knapsack", allocation="mes",
+            budget=int(budget), opens_at=opens, closes_at=closes, allow_changes=True,
+            description="请在预算范围内选择您支持的项目。采用“平等份额法”分配预算：每位投票居民拥有相等的一份预算。",
+            options=[(m.id, m.estimated_cost) for m in matters])
     weights = {o.number: rng.uniform(0.3, 1.0) for o in voting_round.options}
     voters = residents[:ONLINE_BALLOTS]
     span = (closes - opens).total_seconds()
@@ -131,12 +132,13 @@ def _low_turnout_round(context, matter):
     """A yes/no round a month ago that few residents took part in: published as not valid (turnout
     below the rules' minimum), so nothing was approved and the micro-matter went back to the agenda."""
     community, committee, residents = context["community"], context["committee"], context["residents"]
-    now = utcnow()
+    now = clock.now()
     opens, closes = now - timedelta(days=35), now - timedelta(days=28)
-    voting_round = round_services.open_round(
-        committee, community, title=f"居民表决：{matter.title}", method="yes_no", budget=matter.estimated_cost,
-        opens_at=opens, closes_at=closes, options=[(matter.id, matter.estimated_cost)],
-        description="请对该项目投“同意”“反对”或“弃权”。", now=opens - timedelta(hours=1))
+    with clock.shifted_to(opens - timedelta(hours=1)):
+        voting_round = round_services.open_round(
+            committee, community, title=f"居民表决：{matter.title}", method="yes_no", budget=matter.estimated_cost,
+            opens_at=opens, closes_at=closes, options=[(matter.id, matter.estimated_cost)],
+            description="请对该项目投“同意”“反对”或“弃权”。")
     option = voting_round.options[0].number
     for index, user in enumerate(residents[280:280 + LOW_TURNOUT_BALLOTS]):
         answer = "yes" if index % 4 else "no"
@@ -152,22 +154,24 @@ def _paper_session(context, voting_round, weights, rng):
     council member as scrutineer; one of the residents marked objects ("that was not me")."""
     committee, scrutineer = context["committee"], context["council"][1]
     day = (voting_round.opens_at + timedelta(days=6)).replace(hour=1, minute=0, second=0, microsecond=0)
-    session = paper.declare_session(committee, voting_round, place="党群服务中心一楼大厅", starts_at=day,
-                                    ends_at=day + timedelta(hours=8), now=day - timedelta(days=1))
+    with clock.shifted_to(day - timedelta(days=1)):
+        session = paper.declare_session(committee, voting_round, place="党群服务中心一楼大厅", starts_at=day,
+                                        ends_at=day + timedelta(hours=8))
     voters = context["residents"][ONLINE_BALLOTS:ONLINE_BALLOTS + PAPER_BALLOTS]
     for index, user in enumerate(voters):
-        paper.mark_in_person(committee, voting_round, user.username, session,
-                             now=day + timedelta(minutes=25 * index + rng.randint(1, 20)))
+        with clock.shifted_to(day + timedelta(minutes=25 * index + rng.randint(1, 20))):
+            paper.mark_in_person(committee, voting_round, user.username, session)
     lines = Counter(_knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
                     for _ in range(PAPER_BALLOTS - SPOILT_BALLOTS))
-    sheet = paper.enter_sheet(committee, voting_round, session, dict(lines), SPOILT_BALLOTS,
-                              now=session.ends_at + timedelta(minutes=20))
-    paper.confirm_sheet(scrutineer, voting_round, sheet, now=session.ends_at + timedelta(minutes=35))
+    with clock.shifted_to(session.ends_at + timedelta(minutes=20)):
+        sheet = paper.enter_sheet(committee, voting_round, session, dict(lines), SPOILT_BALLOTS)
+    with clock.shifted_to(session.ends_at + timedelta(minutes=35)):
+        paper.confirm_sheet(scrutineer, voting_round, sheet)
     paper.object_to_mark(voters[-1], voting_round, "那天我在外地，没有去投票点，请核实。")
 
 
 def _open_round(community, committee, residents, matters, rng):
-    now = utcnow()
+    now = clock.now()
     voting_round = round_services.open_round(
         committee, community, title="2026年下半年微实事居民投票", method="approval", allocation="greedy",
         max_choices=2, budget=max(m.estimated_cost for m in matters) * 2, opens_at=now - timedelta(hours=1),
@@ -180,6 +184,6 @@ def _open_round(community, committee, residents, matters, rng):
     numbers = [o.number for o in voting_round.options]
     for user in residents[200:200 + OPEN_BALLOTS]:
         choices = tuple(sorted(rng.sample(numbers, rng.randint(1, 2))))
-        casting._cast(user, voting_round, tally.normalise("approval", choices), utcnow())
+        casting._cast(user, voting_round, tally.normalise("approval", choices), clock.now())
     db.session.commit()
     return voting_round

@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, insert, literal, or_, select, update
 
 from app.communities.models import Membership, MembershipStatus
+from app.core import clock
 from app.core.errors import DomainError
 from app.extensions import db
-from app.models_base import utcnow
 
 from .models import HouseholdMember, RoundElector, VotingRound
 
@@ -49,7 +49,7 @@ def _keys_at_opening(voting_round):
 def fix(voting_round, now=None):
     """Write the electorate down if the round has opened and it is not written yet (idempotent).
     No commit: it joins the caller's transaction."""
-    now = now or utcnow()
+    now = now or clock.now()
     if voting_round.electorate_fixed_at is not None or now < voting_round.opens_at:
         return
     # Compare-and-set: of two transactions, only the one that sets the time writes the rows.

@@ -13,14 +13,22 @@ Who voted and what was chosen are stored apart (see README, "How votes stay secr
 """
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.communities.models import Community
+    from app.matters.models import MicroMatter
+    from app.rules.models import RuleSet
 
 
 class Method(StrEnum):
@@ -78,15 +86,15 @@ class VotingRound(db.Model):
     # When the electorate (RoundElector rows) was written down; NULL until then (app/voting/electorate.py).
     electorate_fixed_at: Mapped[datetime | None]
 
-    community: Mapped["Community"] = relationship()  # noqa: F821
-    ruleset: Mapped["RuleSet"] = relationship()  # noqa: F821
-    created_by: Mapped["User | None"] = relationship()  # noqa: F821
+    community: Mapped["Community"] = relationship()
+    ruleset: Mapped["RuleSet"] = relationship()
+    created_by: Mapped["User | None"] = relationship()
     options: Mapped[list["RoundOption"]] = relationship(back_populates="round", order_by="RoundOption.number")
     result: Mapped["RoundResult | None"] = relationship(back_populates="round", uselist=False)
 
     def state(self, now=None):
         """scheduled, open, closed (waiting for the count) or counted."""
-        now = now or utcnow()
+        now = now or clock.now()
         if self.result is not None:
             return "counted"
         if now < self.opens_at:
@@ -120,7 +128,7 @@ class RoundOption(db.Model):
     cost: Mapped[int]  # yuan
 
     round: Mapped[VotingRound] = relationship(back_populates="options")
-    matter: Mapped["MicroMatter"] = relationship()  # noqa: F821
+    matter: Mapped["MicroMatter"] = relationship()
 
 
 class Household(db.Model):
@@ -148,7 +156,7 @@ class HouseholdMember(db.Model):
     created_at: Mapped[CreatedAt]
 
     household: Mapped[Household] = relationship(back_populates="members")
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
 class RoundBallot(db.Model):
@@ -187,7 +195,7 @@ class RoundParticipation(db.Model):
     ballot_id: Mapped[int | None] = mapped_column(RandomId, ForeignKey("round_ballot.id"), unique=True)
 
     round: Mapped[VotingRound] = relationship()
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
     polling_session: Mapped["PollingSession | None"] = relationship()
 
 
@@ -224,10 +232,10 @@ class PollingSession(db.Model):
     created_at: Mapped[CreatedAt]
 
     round: Mapped[VotingRound] = relationship()
-    created_by: Mapped["User"] = relationship()  # noqa: F821
+    created_by: Mapped["User"] = relationship()
 
     def is_running(self, now=None):
-        return self.starts_at <= (now or utcnow()) < self.ends_at
+        return self.starts_at <= (now or clock.now()) < self.ends_at
 
 
 class SheetStatus(StrEnum):
@@ -263,9 +271,9 @@ class TallySheet(db.Model):
     reject_reason: Mapped[str] = mapped_column(db.String(300), default="")
 
     session: Mapped[PollingSession] = relationship()
-    entered_by: Mapped["User"] = relationship(foreign_keys=[entered_by_id])  # noqa: F821
-    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])  # noqa: F821
-    rejected_by: Mapped["User | None"] = relationship(foreign_keys=[rejected_by_id])  # noqa: F821
+    entered_by: Mapped["User"] = relationship(foreign_keys=[entered_by_id])
+    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
+    rejected_by: Mapped["User | None"] = relationship(foreign_keys=[rejected_by_id])
 
 
 class PaperObjection(db.Model):
@@ -283,8 +291,8 @@ class PaperObjection(db.Model):
     created_at: Mapped[CreatedAt]
 
     session: Mapped[PollingSession | None] = relationship()
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
-    recorded_by: Mapped["User | None"] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped["User | None"] = relationship(foreign_keys=[recorded_by_id])
 
 
 class RoundElector(db.Model):

@@ -31,13 +31,14 @@ from app.audit.services import record
 from app.auth.services import find_user
 from app.communities.models import Role
 from app.communities.permissions import verified_members
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.secrecy import forget_history
 from app.core.service import get_or_404, rolls_back
 from app.core.text import clean_plain
+from app.core.urls import path_for
 from app.extensions import db
-from app.models_base import utcnow
 from app.notifications.services import notify
 
 from . import casting, permissions, tally
@@ -117,14 +118,14 @@ def get_session(voting_round, session_id):
 
 
 def running_sessions(voting_round, now=None):
-    now = now or utcnow()
+    now = now or clock.now()
     return [s for s in list_sessions(voting_round) if s.is_running(now) and voting_round.state(now) == "open"]
 
 
 @rolls_back
-def declare_session(actor, voting_round, *, place, starts_at, ends_at, now=None):
+def declare_session(actor, voting_round, *, place, starts_at, ends_at):
     """The committee announces an in-person session: where, and from when to when."""
-    now = now or utcnow()
+    now = clock.now()
     _check_recorder(actor, voting_round, now)
     place = clean_plain(place)
     if not place or len(place) > PLACE_MAX:
@@ -177,10 +178,10 @@ def _session_for_mark(voting_round, polling_session, now):
 
 
 @rolls_back
-def mark_in_person(actor, voting_round, username, polling_session=None, now=None):
+def mark_in_person(actor, voting_round, username, polling_session=None):
     """The committee ticks a resident off the register at a running session: voted in person
     (blocks their online ballot). The resident is told, with a link to object."""
-    now = now or utcnow()
+    now = clock.now()
     _check_recorder(actor, voting_round, now)
     polling_session = _session_for_mark(voting_round, polling_session, now)
     user, key, household = _in_person_voter(voting_round, username)
@@ -203,7 +204,7 @@ def mark_in_person(actor, voting_round, username, polling_session=None, now=None
                round_id=voting_round.id, user_id=user.id, session_id=polling_session.id)
         notify([user], N_("You were recorded as voting on paper in “%(title)s” at %(place)s on %(time)s. "
                           "If that was not you, object here."),
-               f"/c/{voting_round.community.slug}/rounds/{voting_round.id}/paper/objection",
+               path_for("voting.paper_objection", slug=voting_round.community.slug, round_id=voting_round.id),
                title=voting_round.title, place=polling_session.place, time=when(now))
         db.session.commit()
     except IntegrityError:
@@ -259,7 +260,7 @@ def object_to_mark(user, voting_round, note=""):
         staff = verified_members(voting_round.community, [Role.COMMITTEE, Role.CHAIR, Role.COUNCIL_MEMBER])
         notify([m.user for m in staff], N_("A resident says they did not vote on paper in “%(title)s”, though "
                                            "they were marked as having voted in person."),
-               f"/c/{voting_round.community.slug}/rounds/{voting_round.id}/paper", exclude=user,
+               path_for("voting.paper", slug=voting_round.community.slug, round_id=voting_round.id), exclude=user,
                title=voting_round.title)
         db.session.commit()
     except IntegrityError:
@@ -416,10 +417,10 @@ def _active_sheet(polling_session):
 
 
 @rolls_back
-def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="form", now=None):
+def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="form"):
     """A committee member enters the session's count: {choices: count} and the spoilt ballots.
     It waits for a second person's confirmation; nothing goes into the box yet."""
-    now = now or utcnow()
+    now = clock.now()
     _check_recorder(actor, voting_round, now)
     if polling_session.round_id != voting_round.id:
         raise NotFound()
@@ -470,10 +471,10 @@ def _settle(sheet, **values):
 
 
 @rolls_back
-def confirm_sheet(actor, voting_round, sheet, now=None):
+def confirm_sheet(actor, voting_round, sheet):
     """A second person checks the sheet against the paper and confirms it: its ballots go into the
     box, one anonymous row each, for good."""
-    now = now or utcnow()
+    now = clock.now()
     if not permissions.can_scrutinise(actor, voting_round.community):
         raise DomainError(_l("Only a committee member or a council member can confirm a tally sheet."))
     if sheet.entered_by_id == getattr(actor, "id", None):
@@ -495,11 +496,11 @@ def confirm_sheet(actor, voting_round, sheet, now=None):
 
 
 @rolls_back
-def reject_sheet(actor, voting_round, sheet, reason="", now=None):
+def reject_sheet(actor, voting_round, sheet, reason=""):
     """Before its confirmation a sheet can be rejected (by the scrutineer, or withdrawn by the
     person who entered it), so that a corrected one can be entered. It stays on record, without
     its per-content lines."""
-    now = now or utcnow()
+    now = clock.now()
     if not permissions.can_scrutinise(actor, voting_round.community):
         raise DomainError(_l("Only a committee member or a council member can reject a tally sheet."))
     _check_pending(voting_round, sheet, now)

@@ -14,16 +14,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit.services import record
 from app.communities.models import Membership, MembershipStatus
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.secrecy import forget_history
 from app.core.service import get_or_404, get_row, rolls_back
 from app.core.text import clean_plain
+from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
@@ -89,27 +90,28 @@ def round_for_matter(matter):
 @rolls_back
 def open_round(actor, community, *, title, method, budget, opens_at, closes_at, options,
                allocation=Allocation.GREEDY, max_choices=None, per_household=False, allow_changes=True,
-               description="", now=None):
+               description=""):
     """Open a round on micro-matters of the agenda list. `options` is [(matter_id, cost)] in ballot order."""
     voting_round = _new_round(actor, community, title=title, method=method, budget=budget, opens_at=opens_at,
                               closes_at=closes_at, options=options, allocation=allocation,
                               max_choices=max_choices, per_household=per_household,
-                              allow_changes=allow_changes, description=description, now=now)
+                              allow_changes=allow_changes, description=description)
     members = [m.user for m in db.session.scalars(
         select(Membership).options(selectinload(Membership.user))
         .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED))]
     notify(members, N_("Residents' vote “%(title)s”: see the projects and the voting dates."),
-           f"/c/{community.slug}/rounds/{voting_round.id}", exclude=actor, title=voting_round.title)
-    electorate.fix(voting_round, now)  # opening now: the register of voters is fixed with it
+           path_for("voting.ballot", slug=community.slug, round_id=voting_round.id), exclude=actor,
+           title=voting_round.title)
+    electorate.fix(voting_round)  # opening now: the register of voters is fixed with it
     db.session.commit()
     return voting_round
 
 
 def _new_round(actor, community, *, title, method, budget, opens_at, closes_at, options, allocation,
-               max_choices, per_household, allow_changes, description, now=None):
+               max_choices, per_household, allow_changes, description):
     if not permissions.can_manage_rounds(actor, community):
         raise DomainError(_l("Only the committee can open a voting round."))
-    now = now or utcnow()
+    now = clock.now()
     title = clean_plain(title)
     if not title or len(title) > TITLE_MAX:
         raise DomainError(_l("Give the round a title of at most %(n)s characters.", n=TITLE_MAX))

@@ -9,13 +9,12 @@ from datetime import timedelta
 
 from flask import Response, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
+from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.extensions import db, limiter
-from app.models_base import utcnow
 from app.rules.describe import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
 
 from . import bp, casting, counting, paper, permissions, receipts, rounds
@@ -73,7 +72,7 @@ def _page_number():
 def index():
     community = current_community()
     return render_template("voting/index.html", community=community, rounds=rounds.list_rounds(community),
-                           can_manage=permissions.can_manage_rounds(current_user, community), now=utcnow(),
+                           can_manage=permissions.can_manage_rounds(current_user, community), now=clock.now(),
                            **_labels())
 
 
@@ -81,7 +80,7 @@ def index():
 
 
 def _local(dt):
-    return to_user_timezone(dt).replace(tzinfo=None, second=0, microsecond=0)
+    return clock.to_local(dt).replace(second=0, microsecond=0)
 
 
 def _parse_cost(text):
@@ -97,7 +96,7 @@ def new():
     matters = rounds.candidate_matters(community)
     form = RoundForm()
     if request.method == "GET":
-        now = utcnow()
+        now = clock.now()
         form.budget.data = community.annual_budget or None
         form.opens_at.data = _local(now)
         form.closes_at.data = _local(now + timedelta(days=7))
@@ -125,8 +124,8 @@ def new():
                 voting_round = rounds.open_round(
                     current_user, community, title=form.title.data, description=form.description.data or "",
                     method=form.method.data, allocation=form.allocation.data, max_choices=form.max_choices.data,
-                    budget=form.budget.data, opens_at=to_utc(form.opens_at.data),
-                    closes_at=to_utc(form.closes_at.data), per_household=form.per_household.data,
+                    budget=form.budget.data, opens_at=clock.to_utc(form.opens_at.data),
+                    closes_at=clock.to_utc(form.closes_at.data), per_household=form.per_household.data,
                     allow_changes=form.allow_changes.data, options=options)
             except DomainError as error:
                 option_errors.append(error.message)
@@ -236,7 +235,7 @@ def _paper_action(voting_round, action, form, sheet=None):
                           else _("Please check the form and try again."))
     if action == "session":
         paper.declare_session(current_user, voting_round, place=form.place.data,
-                              starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data))
+                              starts_at=clock.to_utc(form.starts_at.data), ends_at=clock.to_utc(form.ends_at.data))
         return _("The session is declared.")
     if action == "mark":
         session_id = form.session.data
@@ -264,7 +263,7 @@ def paper_ballots(round_id):
     community = current_community()
     if not permissions.can_scrutinise(current_user, community):
         refuse(403, _("Only the committee and the council can see the paper ballots page."))
-    now = utcnow()
+    now = clock.now()
     sessions = paper.list_sessions(voting_round)
     started = _session_choices([s for s in sessions if s.starts_at <= now])
     forms = {"session": SessionForm(prefix="session"), "mark": MarkVoterForm(prefix="mark"),

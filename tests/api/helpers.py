@@ -5,12 +5,12 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from app.communities.models import Membership, Role
+from app.core import clock
+from app.core.clock import utcnow
 from app.councils.models import Meeting
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.publishing.models import Notice, NoticeMatter, Objection
-from app.publishing.permissions import local_today
 from tests.publishing import records
 
 PRIVATE_EMAIL = "wang.xiuying@example.com"
@@ -49,7 +49,7 @@ def seed(make):
     }
     matters["=formula"].status = "closed"
     matters["=formula"].title = "=HYPERLINK(\"http://evil\")"
-    today = local_today()
+    today = clock.local_today()
     notice = Notice(
         community_id=community.id, kind="acceptance", ref_id=1, title="适老化扶手项目验收公示",
         preface="请居民监督。", preface_html="<p>请居民监督。</p>",

@@ -4,8 +4,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_base import utcnow
 from app.voting import counting, rounds
 from app.voting.models import RoundBallot, RoundParticipation
 

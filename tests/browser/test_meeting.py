@@ -8,9 +8,9 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from app.communities.models import Role
+from app.core.clock import utcnow
 from app.councils import meetings, review
 from app.extensions import db
-from app.models_base import utcnow
 from tests.councils.helpers import make_matter
 from tests.helpers import Builder
 

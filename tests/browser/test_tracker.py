@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from app.core import clock
 from app.extensions import db
 from app.matters import lifecycle
 from app.tracker import delivery, rating
@@ -25,7 +26,7 @@ def seed(app, *, evaluating=False):
         delivery.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="李工 13800000000",
                                 planned_start=None, planned_end=None)
         delivery.start(committee, record)
-        today = record_services.local_today()
+        today = clock.local_today()
         milestone = delivery.add_milestone(committee, record, title="坡道浇筑完成", planned_date=today + timedelta(days=3))
         if evaluating:
             delivery.complete_milestone(committee, record, milestone.id, done_on=today, note="完工")
@@ -76,7 +77,7 @@ def test_committee_updates_progress(live_app, live_server, new_page, tmp_path, k
 
 def services_today(app):
     with app.app_context():
-        return record_services.local_today()
+        return clock.local_today()
 
 
 def test_resident_rates_on_a_phone(live_app, live_server, phone):

@@ -22,10 +22,7 @@ LAYERS = [
 LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 
 # (importing module, imported module): why the import may point upwards. Keep it short.
-ALLOWED = {
-    ("app.voting.counting", "app.publishing.permissions"):
-        "local_date, until one clock module in app.core serves every feature (issue 11, item 5)",
-}
+ALLOWED = {}
 
 
 def module_name(path):

@@ -2,11 +2,11 @@
 scheduled, opened and debating a motion through the real services."""
 from datetime import timedelta
 
+from app.core.clock import utcnow
 from app.councils import meetings, review, votes
 from app.councils.models import AgendaItem
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 
 
 def make_matter(community, proposer, title="加装楼道扶手", status="on_agenda", cost=30_000, project_type="works",

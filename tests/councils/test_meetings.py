@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.core import clock
+from app.core.clock import utcnow
 from app.core.errors import DomainError
-from app.councils import clock, common, meetings, review, speakers, votes
+from app.councils import common, meetings, review, speakers, votes
 from app.councils.models import Attendance, ChairHandover, Meeting, SpeakingTurn
 from app.extensions import db
-from app.models_base import utcnow
 from app.notifications.models import Notification
 from tests.helpers import login
 

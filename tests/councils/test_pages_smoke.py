@@ -1,7 +1,8 @@
 """Every council page renders for the people who use it (and the live regions answer 204 when unchanged)."""
 import re
 
-from app.councils import clock, meetings, minutes, speakers, votes
+from app.core import clock
+from app.councils import meetings, minutes, speakers, votes
 from tests.helpers import login
 
 from .helpers import debate, open_meeting

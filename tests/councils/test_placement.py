@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.core.clock import utcnow
 from app.councils import placement
 from app.councils.models import Meeting
 from app.extensions import db
-from app.models_base import utcnow
 from app.voting import rounds
 from app.voting.models import VotingRound
 from tests.helpers import login

@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from app.core.clock import utcnow
 from app.core.secrecy import random_row_id
 from app.councils.minutes import build_content
 from app.councils.models import (
@@ -21,7 +22,6 @@ from app.councils.models import (
     VoteResult,
 )
 from app.extensions import db
-from app.models_base import utcnow
 from app.rules.services import current_ruleset
 from app.tracker.models import (
     Evaluation,

@@ -6,19 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.core.errors import DomainError
 from app.extensions import db
 from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Notice
-from app.publishing.permissions import local_today
 from tests.helpers import login
 
 from .helpers import publish
 
 
 def form(world, **changes):
-    today = local_today()
+    today = clock.local_today()
     data = {"kind": "acceptance", "ref": str(world.record.id), "title": "", "preface": "请居民监督。",
             "period_start": today.isoformat(), "period_end": (today + timedelta(days=7)).isoformat()}
     data.update(changes)
@@ -100,7 +100,7 @@ def test_publishing_twice_is_refused(client, world):
 def test_bad_periods_and_fields_keep_the_text(client, world, changes, message):
     login(client, world.committee)
     if changes.get("period_end") == "+80":
-        changes = {"period_end": (local_today() + timedelta(days=80)).isoformat()}
+        changes = {"period_end": (clock.local_today() + timedelta(days=80)).isoformat()}
     data = form(world, preface="我的前言文字", **changes)
     response = client.post("/c/xinglin/notices/new?lang=en", data=data)
     html = response.get_data(as_text=True)
@@ -135,7 +135,7 @@ def test_a_record_not_yet_accepted_cannot_be_published(world, make):
     record = record_services.record_for_matter(matter)
     with pytest.raises(DomainError):
         services.publish_notice(world.committee, world.community, "acceptance", record.id,
-                                period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
     assert record.id not in dict(services.candidates(world.community)["acceptance"])
 
 
@@ -146,7 +146,7 @@ def test_only_the_committee_publishes(client, world, who):
     assert client.post("/c/xinglin/notices/new", data=form(world)).status_code == 403
     with pytest.raises(DomainError):
         services.publish_notice(getattr(world, who), world.community, "acceptance", world.record.id,
-                                period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
 
 
 def test_visitors_are_sent_to_log_in(client, world):

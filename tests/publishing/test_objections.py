@@ -8,14 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.models import AuditEntry
+from app.core import clock
+from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.matters import lifecycle
-from app.models_base import utcnow
 from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Objection
-from app.publishing.permissions import local_today
 from app.tracker import rating
 from tests.helpers import login
 
@@ -48,7 +48,7 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
 
     # The micro-matter cannot move on while the objection waits for its answer.
     with pytest.raises(DomainError) as refused:
-        rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+        rating.open_evaluation(world.committee, world.record, closes_on=clock.local_today() + timedelta(days=14))
     assert notice.title in str(refused.value.message)
     db.session.rollback()
     assert world.matter.status == "completed"
@@ -69,7 +69,7 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
     assert "坡度符合1:12的规范" in client.get(f"/c/xinglin/notices/{notice.id}").get_data(as_text=True)
 
     # Every objection answered: the matter moves on.
-    rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+    rating.open_evaluation(world.committee, world.record, closes_on=clock.local_today() + timedelta(days=14))
     assert world.matter.status == "evaluating"
 
 
@@ -141,12 +141,12 @@ def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, 
 
     # It holds the matter again until it is answered again.
     with pytest.raises(DomainError) as refused:
-        rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+        rating.open_evaluation(world.committee, world.record, closes_on=clock.local_today() + timedelta(days=14))
     assert notice.title in str(refused.value.message)
     db.session.rollback()
     assert reopen(client, notice, objection).status_code == 400  # not answered: nothing to reopen
     assert answer(client, notice, objection, "再次复测，已整改。").status_code == 302
-    rating.open_evaluation(world.committee, world.record, closes_on=local_today() + timedelta(days=14))
+    rating.open_evaluation(world.committee, world.record, closes_on=clock.local_today() + timedelta(days=14))
     assert world.matter.status == "evaluating"
 
 
@@ -191,7 +191,7 @@ def test_visitors_are_asked_to_log_in(client, world):
 
 
 def test_only_during_the_period(client, world):
-    notice = publish(world, start=local_today() + timedelta(days=2), end=local_today() + timedelta(days=6))
+    notice = publish(world, start=clock.local_today() + timedelta(days=2), end=clock.local_today() + timedelta(days=6))
     login(client, world.resident)
     early = lodge(client, notice)
     assert early.status_code == 400

@@ -3,9 +3,9 @@ and the Atom feed of decisions, notices and completions."""
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.matters import lifecycle
-from app.models_base import utcnow
 from app.publishing import services
 from app.tracker.models import Evaluation, EvaluationWindow
 

@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from app.communities.models import Role
+from app.core import clock
 from app.core.errors import DomainError
 from app.extensions import db
 from app.publishing import services, sources
 from app.publishing.models import Notice, NoticeMatter
-from app.publishing.permissions import local_today
 from tests.helpers import login
 
 from . import records
@@ -33,7 +33,7 @@ def test_decision_notice_states_the_counts_the_rule_and_the_budget(client, world
     held = records.held_meeting(world.community, matter, council[0], council[1], council, world.committee)
     assert [ref for ref, _label in services.candidates(world.community)["decision"]] == [held.motion.id]
     notice = services.publish_notice(world.committee, world.community, "decision", held.motion.id,
-                                     period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                     period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
     assert notice.record_path == f"/c/xinglin/meetings/{held.meeting.id}/minutes"
     assert notice.matter_ids == [matter.id]
     html = english(client, f"/c/xinglin/notices/{notice.id}")
@@ -51,7 +51,7 @@ def test_a_failed_motion_can_be_published_too(client, world, council):
     held = records.held_meeting(world.community, matter, council[0], council[1], council, world.committee,
                                 passed=False)
     notice = services.publish_notice(world.committee, world.community, "decision", held.motion.id,
-                                     period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                     period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
     html = english(client, f"/c/xinglin/notices/{notice.id}")
     assert "did not pass: 1 yes, 4 no, 0 abstentions." in html and "Not passed" in html
 
@@ -67,9 +67,9 @@ def test_round_notice_lists_every_option_and_holds_all_its_matters(client, world
     assert refs == [counted.round.id] and open_round.round.id not in refs
     with pytest.raises(DomainError):
         services.publish_notice(world.committee, world.community, "round", open_round.round.id,
-                                period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
     notice = services.publish_notice(world.committee, world.community, "round", counted.round.id,
-                                     period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                     period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
     assert sorted(notice.matter_ids) == sorted([lamps.id, benches.id])
     assert notice.record_path == f"/c/xinglin/rounds/{counted.round.id}/results"
     html = english(client, f"/c/xinglin/notices/{notice.id}")
@@ -93,8 +93,8 @@ def test_committee_publishes_each_kind_through_the_form(client, world, council):
     for kind, ref in (("decision", held.motion.id), ("round", counted.round.id), ("acceptance", world.record.id)):
         assert f"kind={kind}&amp;ref={ref}" in chooser
         response = client.post("/c/xinglin/notices/new", data={
-            "kind": kind, "ref": str(ref), "period_start": local_today().isoformat(),
-            "period_end": (local_today() + timedelta(days=7)).isoformat()})
+            "kind": kind, "ref": str(ref), "period_start": clock.local_today().isoformat(),
+            "period_end": (clock.local_today() + timedelta(days=7)).isoformat()})
         assert response.status_code == 302, response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(Notice.id))) == 3
     assert db.session.scalar(select(db.func.count(NoticeMatter.id))) == 3
@@ -104,7 +104,7 @@ def test_committee_publishes_each_kind_through_the_form(client, world, council):
 
 def test_facts_render_without_a_request_language_and_as_text(app, world):
     notice = services.publish_notice(world.committee, world.community, "acceptance", world.record.id,
-                                     period_start=local_today(), period_end=local_today() + timedelta(days=7))
+                                     period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
     from flask_babel import force_locale
 
     with app.test_request_context("/"), force_locale("en"):

@@ -6,12 +6,12 @@ import pytest
 from freezegun import freeze_time
 
 from app.communities.models import Role
+from app.core import clock
+from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.matters import lifecycle
-from app.models_base import utcnow
 from app.publishing import services
-from app.publishing.permissions import local_today
 from app.rules import services as rules
 from app.rules.describe import describe
 from app.tracker import delivery
@@ -37,9 +37,9 @@ def decided(world, make):
     record = record_services.record_for_matter(matter)
     delivery.update_details(world.committee, record, responsible_unit="杏林物业", contact="13700001111",
                            planned_start=None, planned_end=None)
-    end = local_today() + timedelta(days=4)
+    end = clock.local_today() + timedelta(days=4)
     notice = services.publish_notice(world.committee, world.community, "decision", held.motion.id,
-                                     period_start=local_today(), period_end=end)
+                                     period_start=clock.local_today(), period_end=end)
     return record, notice
 
 
@@ -111,7 +111,7 @@ def test_a_notice_period_shorter_than_the_rules_ask_is_refused(world, decided, c
     login(client, world.committee)
     with pytest.raises(DomainError) as refused:
         services.publish_notice(world.committee, world.community, "acceptance", world.record.id,
-                                period_start=local_today(), period_end=local_today() + timedelta(days=3))
+                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=3))
     assert "5" in str(refused.value.message)
     db.session.rollback()
     # The form offers a period as long as the rules ask.

@@ -1,13 +1,13 @@
 """Plain helpers for the tracker tests: dates in the community's time zone, and a record read again."""
 from datetime import timedelta
 
+from app.core import clock
 from app.extensions import db
-from app.tracker import records
 from app.tracker.models import ImplementationRecord
 
 
 def today():
-    return records.local_today()
+    return clock.local_today()
 
 
 def days(n):

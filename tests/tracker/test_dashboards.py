@@ -3,8 +3,8 @@ import csv
 import io
 from datetime import timedelta
 
+from app.core.clock import utcnow
 from app.extensions import db
-from app.models_base import utcnow
 from app.tracker import dashboards, delivery, rating
 from tests.helpers import login
 

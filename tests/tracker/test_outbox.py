@@ -7,9 +7,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from app.core.clock import utcnow
 from app.core.i18n import N_
 from app.extensions import db
-from app.models_base import utcnow
 from app.notifications import outbox
 from app.notifications.models import Outbox, OutboxStatus
 from app.notifications.services import notify

@@ -3,10 +3,10 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.extensions import db
 from app.tracker import delivery, permissions, rating
-from app.tracker import records as record_services
 from app.tracker.models import Evaluation, Relation
 
 from .helpers import days, today
@@ -116,7 +116,7 @@ def test_no_rating_before_or_after_the_window(completed, committee, residents):
         rating.rate(residents[0], completed, stars=5)
     rating.open_evaluation(committee, completed, closes_on=days(3))
     rating.rate(residents[0], completed, stars=5)
-    with freeze_time(record_services.end_of_local_day(days(3))):
+    with freeze_time(clock.end_of_local_day(days(3))):
         assert not completed.current_window.is_open()
         with pytest.raises(DomainError, match="评价期"):
             rating.rate(residents[1], completed, stars=5)

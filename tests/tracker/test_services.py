@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.audit.services import verify
+from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.extensions import db
 from app.matters import lifecycle
@@ -234,14 +235,14 @@ def test_evaluation_window_dates(completed, committee):
     record = reload(completed)
     assert record.state == RecordState.EVALUATION and record.matter.status == "evaluating"
     assert window.number == 1 and window.threshold_percent == 60 and window.is_open()
-    assert window.closes_at == record_services.end_of_local_day(days(14))
+    assert window.closes_at == clock.end_of_local_day(days(14))
 
 
 def test_end_of_local_day_is_in_utc(app):
     # Shanghai is UTC+8: the local day 2026-03-01 ends at 2026-03-01 16:00 UTC.
     from datetime import datetime
 
-    assert record_services.end_of_local_day(date(2026, 3, 1)) == datetime(2026, 3, 1, 16, 0)
+    assert clock.end_of_local_day(date(2026, 3, 1)) == datetime(2026, 3, 1, 16, 0)
 
 
 def test_close_after_a_good_verdict(evaluating, committee, residents):

@@ -2,9 +2,9 @@
 closed and counted the way the services do it."""
 from datetime import timedelta
 
+from app.core.clock import utcnow
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.voting import paper, rounds
 
 COSTS = [50_000, 80_000, 120_000, 30_000, 90_000, 60_000]

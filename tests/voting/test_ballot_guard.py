@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.clock import utcnow
 from app.core.secrecy import random_row_id
 from app.extensions import db
-from app.models_base import utcnow
 from app.rules.services import current_ruleset
 from app.voting.models import RoundBallot, RoundParticipation, RoundResult, VotingRound
 

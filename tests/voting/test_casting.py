@@ -3,12 +3,13 @@ windows, bad input."""
 from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
-from app.models_base import utcnow
 from app.voting import casting, households, receipts
 from app.voting.models import Household, HouseholdMember, RoundBallot, RoundParticipation
 from tests.helpers import login
@@ -196,8 +197,8 @@ def test_window(en, residents, knapsack_round):
 def test_service_refuses_after_the_close_whatever_the_page_showed(residents, knapsack_round):
     choices = (1,)
     later = knapsack_round.closes_at + timedelta(seconds=1)
-    with pytest.raises(DomainError):
-        casting.cast_ballot(residents[1], knapsack_round, choices, now=later)
+    with freeze_time(later), pytest.raises(DomainError):
+        casting.cast_ballot(residents[1], knapsack_round, choices)
     assert ballots() == 0
 
 

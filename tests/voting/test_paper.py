@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
+from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 
 from app.audit.models import AuditEntry
+from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
-from app.models_base import utcnow
 from app.notifications.models import Notification, Outbox
 from app.voting import casting, counting, paper
 from app.voting.models import PaperObjection, PollingSession, RoundBallot, RoundParticipation, TallySheet
@@ -41,8 +42,9 @@ def committee_client(client, committee):
 def running_session(voting_round, committee, place="党群服务中心"):
     """A session running now (declared a minute before it started)."""
     now = utcnow()
-    return paper.declare_session(committee, voting_round, place=place, starts_at=now - timedelta(minutes=1),
-                                 ends_at=now + timedelta(hours=2), now=now - timedelta(minutes=2))
+    with freeze_time(now - timedelta(minutes=2)):
+        return paper.declare_session(committee, voting_round, place=place, starts_at=now - timedelta(minutes=1),
+                                     ends_at=now + timedelta(hours=2))
 
 
 def counts():

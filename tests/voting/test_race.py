@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from app import create_app
 from app.auth.models import User
 from app.communities.models import Community, Membership, MembershipStatus, Role
+from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
-from app.models_base import utcnow
 from app.rules.models import RuleSet
 from app.voting import casting, rounds
 from app.voting.models import RoundBallot, RoundParticipation

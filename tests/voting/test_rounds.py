@@ -4,9 +4,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.core.clock import utcnow
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.voting.models import RoundOption, VotingRound
 from tests.helpers import login
 

@@ -3,15 +3,16 @@ valid and approves nothing), and the electorate is fixed when a round opens."""
 from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.communities import services as communities
 from app.communities.models import Membership, MembershipStatus
+from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.models_base import utcnow
 from app.notifications.models import Notification
 from app.publishing import source_voting
 from app.publishing.sources import as_text
@@ -168,10 +169,12 @@ def test_scheduled_round_fixes_its_electorate_at_the_first_cast_after_opening(ma
     user = newcomer(make, community, committee)
     assert "not on" not in str(casting.standing(user, voting_round).reason)
     opened = now + timedelta(hours=2)
-    casting.cast_ballot(user, voting_round, (1,), now=opened)
+    with freeze_time(opened):
+        casting.cast_ballot(user, voting_round, (1,))
     assert voting_round.electorate_fixed_at == opened
     count = db.session.scalar(select(func.count(RoundElector.id)).where(RoundElector.round_id == voting_round.id))
     assert count == 8
-    casting.cast_ballot(residents[0], voting_round, (2,), now=opened + timedelta(minutes=5))  # idempotent
+    with freeze_time(opened + timedelta(minutes=5)):
+        casting.cast_ballot(residents[0], voting_round, (2,))  # idempotent
     assert db.session.scalar(select(func.count(RoundElector.id))
                              .where(RoundElector.round_id == voting_round.id)) == count
