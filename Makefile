@@ -95,6 +95,7 @@ postgres-stop:
 # ruff (with the complexity limit), bandit, and mypy over app/ against mypy-baseline.txt.
 lint: install-dev
 	$(BIN)/ruff check app tests tools bench config.py wsgi.py
+	$(BIN)/ruff format --check app tests tools bench config.py wsgi.py
 	$(BIN)/bandit -q -r app config.py wsgi.py -c pyproject.toml
 	$(BIN)/python tools/mypy_baseline.py
 

@@ -1,4 +1,5 @@
 """Configuration from the environment (see README, "Configuration")."""
+
 import os
 from pathlib import Path
 
@@ -11,9 +12,7 @@ DEV_SECRET_KEY = "dev-only-change-me"  # refused by the production config  # noq
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'weiyi.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'weiyi.db'}")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     # Five photos of 5 MB each plus the form itself; each photo is also checked alone.
     MAX_CONTENT_LENGTH = 27 * 1024 * 1024

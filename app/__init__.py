@@ -1,4 +1,5 @@
 """Weiyi 微议: the application factory."""
+
 import logging
 from pathlib import Path
 
@@ -78,8 +79,24 @@ def features():
         voting,
     )
 
-    return (core, audit, notifications, auth, communities, rules, matters, councils, voting, tracker,
-            publishing, api, admin, front, demo, ops)
+    return (
+        core,
+        audit,
+        notifications,
+        auth,
+        communities,
+        rules,
+        matters,
+        councils,
+        voting,
+        tracker,
+        publishing,
+        api,
+        admin,
+        front,
+        demo,
+        ops,
+    )
 
 
 def plug_in(app):

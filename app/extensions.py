@@ -1,4 +1,5 @@
 """Flask extensions, created once and bound in create_app()."""
+
 import sqlite3
 
 from flask import has_request_context, request

@@ -1,4 +1,5 @@
 """Every feature's models, imported once so the metadata (and Alembic) sees all tables."""
+
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.communities.models import Community, Membership  # noqa: F401

@@ -1,4 +1,5 @@
 """Column types shared by every feature's models."""
+
 from datetime import datetime
 from typing import Annotated
 

@@ -21,6 +21,7 @@ Checked afterwards, from the database file:
   * `flask --app wsgi audit verify` reports the audit chain intact; SQLite's integrity_check is ok.
 Exit 1 when any check fails.
 """
+
 import argparse
 import http.client
 import math
@@ -100,8 +101,9 @@ with app.app_context():
     voters = [{{"id": u.id, "cookie": serializer.dumps({{"_user_id": u.get_id(), "_fresh": True}})}} for u in users]
     print(json.dumps({{"rounds": rounds, "voters": voters}}))
 """
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     if result.returncode != 0:
         raise SystemExit(f"seeding failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -218,8 +220,10 @@ def check_database(database, expected_pairs):
         if integrity != "ok":
             problems.append(f"SQLite integrity_check: {integrity}")
         # The rounds are still open, so each register row still points at its ballot in the box.
-        rows = db.execute("SELECT p.user_id, p.round_id, count(b.id) FROM round_participation p "
-                          "JOIN round_ballot b ON b.id = p.ballot_id GROUP BY p.user_id, p.round_id").fetchall()
+        rows = db.execute(
+            "SELECT p.user_id, p.round_id, count(b.id) FROM round_participation p "
+            "JOIN round_ballot b ON b.id = p.ballot_id GROUP BY p.user_id, p.round_id"
+        ).fetchall()
         all_ballots = db.execute("SELECT count(*) FROM round_ballot").fetchone()[0]
         marks = db.execute("SELECT count(*) FROM round_participation").fetchone()[0]
         audited = db.execute("SELECT count(*) FROM audit_entry WHERE action = 'round.ballot_cast'").fetchone()[0]
@@ -234,8 +238,10 @@ def check_database(database, expected_pairs):
     if extra:
         problems.append(f"{len(extra)} stored ballots were never acknowledged, e.g. {sorted(extra)[:3]}")
     if not all_ballots == marks == audited == len(stored):
-        problems.append(f"ballots {all_ballots}, register marks {marks}, audit entries {audited}, "
-                        f"voter-rounds {len(stored)} should all be equal")
+        problems.append(
+            f"ballots {all_ballots}, register marks {marks}, audit entries {audited}, "
+            f"voter-rounds {len(stored)} should all be equal"
+        )
     return problems, {"ballots": all_ballots, "marks": marks, "audited": audited}
 
 
@@ -250,18 +256,23 @@ def storm(args, kill_at=None):
         t0 = time.perf_counter()
         migrate(env, args.schema)
         data = seed(env, voters_needed, args.rounds)
-        print(f"migrated and seeded {voters_needed:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"migrated and seeded {voters_needed:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s"
+        )
         pairs = [(v, r) for v in data["voters"] for r in data["rounds"]][: args.ballots]
         total = len(pairs)
         tally = Tally()
         deadline = time.monotonic() + args.time_limit
-        shares = [data["voters"][i::args.clients] for i in range(args.clients)]
+        shares = [data["voters"][i :: args.clients] for i in range(args.clients)]
         server = Gunicorn("wsgi:app", env, workdir, workers=args.workers, threads=args.threads, name="weiyi")
         server.start()
         kill_report = None
         try:
-            clients = [Voter(server.port, share, data["rounds"], tally, deadline, seed_=i)
-                       for i, share in enumerate(shares) if share]
+            clients = [
+                Voter(server.port, share, data["rounds"], tally, deadline, seed_=i)
+                for i, share in enumerate(shares)
+                if share
+            ]
             start = time.perf_counter()
             for client in clients:
                 client.start()
@@ -272,8 +283,10 @@ def storm(args, kill_at=None):
                     down = time.perf_counter()
                     server.start()
                     kill_report = (acknowledged_before, killed, time.perf_counter() - down)
-                    print(f"SIGKILL to gunicorn master and workers {killed} after {acknowledged_before:,} "
-                          f"acknowledged ballots; listening again after {kill_report[2]:.1f} s")
+                    print(
+                        f"SIGKILL to gunicorn master and workers {killed} after {acknowledged_before:,} "
+                        f"acknowledged ballots; listening again after {kill_report[2]:.1f} s"
+                    )
                 time.sleep(0.01)
             for client in clients:
                 client.join(5)
@@ -296,17 +309,25 @@ def storm(args, kill_at=None):
             problems.append(f"{total - len(acknowledged)} of {total} ballots were never acknowledged")
         verify = flask(env, "audit", "verify").strip()
         posts = sorted(tally.post_seconds) or [0]
-        print(f"gunicorn {args.workers} workers x {args.threads} threads; {len(clients)} concurrent clients; "
-              f"{len(data['rounds'])} rounds")
+        print(
+            f"gunicorn {args.workers} workers x {args.threads} threads; {len(clients)} concurrent clients; "
+            f"{len(data['rounds'])} rounds"
+        )
         print(f"responses: {dict(sorted(tally.statuses.items()))}; connection errors: {tally.connection_errors}")
         late = sum(1 for v in tally.acknowledged.values() if v == 409)
-        print(f"{len(acknowledged):,} of {total:,} ballots acknowledged in {elapsed:.1f} s "
-              f"({len(acknowledged) / elapsed:.0f} ballots/s, each after a GET of the ballot page)"
-              + (f"; {late} confirmed only after the restart (409: stored before the kill)" if kill_at else ""))
-        print(f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, p95 {1000 * posts[int(len(posts) * .95)]:.0f}"
-              f" ms, max {1000 * posts[-1]:.0f} ms")
-        print(f"database: {figures['ballots']:,} ballots, {figures['marks']:,} register marks, "
-              f"{figures['audited']:,} audit entries for them; {verify}")
+        print(
+            f"{len(acknowledged):,} of {total:,} ballots acknowledged in {elapsed:.1f} s "
+            f"({len(acknowledged) / elapsed:.0f} ballots/s, each after a GET of the ballot page)"
+            + (f"; {late} confirmed only after the restart (409: stored before the kill)" if kill_at else "")
+        )
+        print(
+            f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, p95 {1000 * posts[int(len(posts) * 0.95)]:.0f}"
+            f" ms, max {1000 * posts[-1]:.0f} ms"
+        )
+        print(
+            f"database: {figures['ballots']:,} ballots, {figures['marks']:,} register marks, "
+            f"{figures['audited']:,} audit entries for them; {verify}"
+        )
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -11,6 +11,7 @@ The same checks as the storm follow: zero 5xx, every acknowledged ballot stored 
 and nothing else, register marks and audit entries matching, `flask --app wsgi audit verify`
 intact and SQLite's integrity_check ok after the crash.
 """
+
 import sys
 from pathlib import Path
 

@@ -8,6 +8,7 @@ the app for GET /api/v1/communities/bench/rounds/<id>/ballots.csv, reads the str
 chunk by chunk, checks the row count, and reports the time and the peak resident set size
 (ru_maxrss) next to the RSS of the same process just before the request. Aim: under 100 MB.
 """
+
 import argparse
 import json
 import os
@@ -54,30 +55,55 @@ def fill(database_url, ballots):
     with app.app_context():
         db.drop_all()
         db.create_all()
-        community = Community(slug=SLUG, name="基准测试社区", district="姑苏区", register_size=2_000_000,
-                              annual_budget=300_000)
+        community = Community(
+            slug=SLUG, name="基准测试社区", district="姑苏区", register_size=2_000_000, annual_budget=300_000
+        )
         db.session.add(community)
         db.session.flush()
         ruleset = RuleSet(community_id=community.id, version=1)
         db.session.add(ruleset)
         db.session.flush()
         now = utcnow()
-        voting_round = VotingRound(community_id=community.id, title="百万选票", method="approval", allocation="greedy",
-                                   max_choices=3, budget=300_000, opens_at=now - timedelta(days=9),
-                                   closes_at=now - timedelta(days=1), ruleset_id=ruleset.id)
+        voting_round = VotingRound(
+            community_id=community.id,
+            title="百万选票",
+            method="approval",
+            allocation="greedy",
+            max_choices=3,
+            budget=300_000,
+            opens_at=now - timedelta(days=9),
+            closes_at=now - timedelta(days=1),
+            ruleset_id=ruleset.id,
+        )
         db.session.add(voting_round)
         db.session.flush()
         proposer = User(username="bench", display_name="基准", password_hash="-")
         db.session.add(proposer)
         db.session.flush()
         for number in range(1, 9):
-            matter = MicroMatter(community_id=community.id, proposer_id=proposer.id, title=f"项目{number}",
-                                 description="", description_html="", category="other", location="",
-                                 estimated_cost=30_000 + number * 1000, project_type="goods", status="in_vote")
+            matter = MicroMatter(
+                community_id=community.id,
+                proposer_id=proposer.id,
+                title=f"项目{number}",
+                description="",
+                description_html="",
+                category="other",
+                location="",
+                estimated_cost=30_000 + number * 1000,
+                project_type="goods",
+                status="in_vote",
+            )
             db.session.add(matter)
             db.session.flush()
-            db.session.add(RoundOption(round_id=voting_round.id, number=number, matter_id=matter.id,
-                                       title=matter.title, cost=matter.estimated_cost))
+            db.session.add(
+                RoundOption(
+                    round_id=voting_round.id,
+                    number=number,
+                    matter_id=matter.id,
+                    title=matter.title,
+                    cost=matter.estimated_cost,
+                )
+            )
         db.session.commit()
         rng = random.Random(7)
         ids = rng.sample(range(1, 2**53), ballots)  # random box ids, as app.core.secrecy.random_row_id gives
@@ -86,15 +112,27 @@ def fill(database_url, ballots):
         table = RoundBallot.__table__
         for offset in range(0, ballots, CHUNK):
             rows = []
-            for ballot_id in ids[offset:offset + CHUNK]:
+            for ballot_id in ids[offset : offset + CHUNK]:
                 choices = sorted(rng.sample(range(1, 9), rng.randint(1, 3)))
-                rows.append({"id": ballot_id, "round_id": voting_round.id, "channel": "online",
-                             "choices": choices})
+                rows.append({"id": ballot_id, "round_id": voting_round.id, "channel": "online", "choices": choices})
             connection.execute(insert(table), rows)
-        db.session.add(RoundResult(round_id=voting_round.id, ruleset_id=ruleset.id, ruleset_version=1,
-                                   electorate=ballots, ballots_counted=ballots, online_ballots=ballots,
-                                   paper_ballots=0, marked_online=ballots, marked_in_person=0, votes={},
-                                   winners=[], total_cost=0, published_sha256=""))
+        db.session.add(
+            RoundResult(
+                round_id=voting_round.id,
+                ruleset_id=ruleset.id,
+                ruleset_version=1,
+                electorate=ballots,
+                ballots_counted=ballots,
+                online_ballots=ballots,
+                paper_ballots=0,
+                marked_online=ballots,
+                marked_in_person=0,
+                votes={},
+                winners=[],
+                total_cost=0,
+                published_sha256="",
+            )
+        )
         db.session.commit()
         print(json.dumps({"round_id": voting_round.id, "fill_seconds": round(time.perf_counter() - started, 1)}))
 
@@ -121,13 +159,24 @@ def stream(database_url, round_id, ballots):
     seconds = time.perf_counter() - started
     assert first.startswith(b"\xef\xbb\xbfid,choices,selected"), first
     assert lines == ballots + 1, (lines, ballots)
-    print(json.dumps({"seconds": round(seconds, 2), "bytes": size, "rows": lines - 1, "chunks": chunks,
-                      "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak_rss_mb(), 1)}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "bytes": size,
+                "rows": lines - 1,
+                "chunks": chunks,
+                "rss_before_mb": round(before, 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+            }
+        )
+    )
 
 
 def child(*args):
-    output = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True,
-                            cwd=ROOT).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -151,11 +200,21 @@ def main():
     filled = child("--phase", "fill", "--database-url", url, "--ballots", str(args.ballots))
     print(f"  done in {filled['fill_seconds']} s")
     print("Streaming GET /api/v1/communities/bench/rounds/<id>/ballots.csv ...", flush=True)
-    result = child("--phase", "stream", "--database-url", url, "--round-id", str(filled["round_id"]),
-                   "--ballots", str(args.ballots))
+    result = child(
+        "--phase",
+        "stream",
+        "--database-url",
+        url,
+        "--round-id",
+        str(filled["round_id"]),
+        "--ballots",
+        str(args.ballots),
+    )
     rate = result["rows"] / result["seconds"] if result["seconds"] else 0
-    print(f"  rows streamed:        {result['rows']:,} ({result['bytes'] / 1e6:.1f} MB of CSV in "
-          f"{result['chunks']:,} chunks)")
+    print(
+        f"  rows streamed:        {result['rows']:,} ({result['bytes'] / 1e6:.1f} MB of CSV in "
+        f"{result['chunks']:,} chunks)"
+    )
     print(f"  time:                 {result['seconds']:.2f} s ({rate:,.0f} rows/s)")
     print(f"  RSS before request:   {result['rss_before_mb']:.1f} MB")
     print(f"  peak RSS (process):   {result['peak_rss_mb']:.1f} MB  (aim: under 100 MB)")

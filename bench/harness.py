@@ -3,6 +3,7 @@ worker starts, gunicorn on 127.0.0.1 with its own pid file, and the machine's de
 
 Everything stays on loopback; every loop in the scripts is bounded in count and in time.
 """
+
 import os
 import platform
 import signal
@@ -37,17 +38,29 @@ def free_port():
 def app_env(workdir, **extra):
     """The environment the app runs with: a SQLite file in `workdir`, production settings, no rate limits
     (every client of a bench comes from 127.0.0.1)."""
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}", SECRET_KEY=SECRET,
-               UPLOAD_FOLDER=str(workdir / "uploads"), WEIYI_CONFIG="production", RATELIMIT_ENABLED="0",
-               DEMO_PASSWORD="weiyi-demo")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+        SECRET_KEY=SECRET,
+        UPLOAD_FOLDER=str(workdir / "uploads"),
+        WEIYI_CONFIG="production",
+        RATELIMIT_ENABLED="0",
+        DEMO_PASSWORD="weiyi-demo",
+    )
     env.pop("TEST_DATABASE_URL", None)
     env.update(extra)
     return env
 
 
 def flask(env, *args, timeout=900):
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode != 0:
         raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -58,8 +71,10 @@ def migrate(env, schema="migrate"):
     if schema == "migrate":
         flask(env, "db", "upgrade")
     else:  # "create-all": the models as they are now, for when the migration has not caught up yet
-        code = "from app import create_app; from app.extensions import db; a = create_app('production'); " \
-               "a.app_context().push(); db.create_all()"
+        code = (
+            "from app import create_app; from app.extensions import db; a = create_app('production'); "
+            "a.app_context().push(); db.create_all()"
+        )
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=300)
 
 
@@ -79,9 +94,25 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=60):
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
-                   f"127.0.0.1:{self.port}", "--pid", str(self.pidfile), "--backlog", "2048",
-                   "--log-level", "warning", "--error-logfile", str(self.log), "--graceful-timeout", "10"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--pid",
+            str(self.pidfile),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(self.log),
+            "--graceful-timeout",
+            "10",
+        ]
         if self.threads > 1:
             command += ["--worker-class", "gthread", "--threads", str(self.threads)]
         self.pidfile.unlink(missing_ok=True)

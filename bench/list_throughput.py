@@ -14,6 +14,7 @@ wrk measures (-t2 -c32 -d10s):
 Prints both rates, the ratio (aim: at least 0.5) and the list page's size. Exit 1 on any
 non-2xx response or socket error.
 """
+
 import argparse
 import re
 import shutil
@@ -31,8 +32,13 @@ LIST_PATH = "/c/xinglin/matters/"
 
 
 def run_wrk(url, duration, connections, threads=2):
-    result = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
-                            capture_output=True, text=True, timeout=duration + 60, check=True)
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    )
     out = result.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
@@ -66,8 +72,9 @@ def main():
         cached_env = dict(env, MICROCACHE_SECONDS=str(args.microcache))
         with Gunicorn("wsgi:app", cached_env, workdir, workers=args.workers, name="weiyi-cached") as server:
             results["cached"] = run_wrk(server.url + LIST_PATH, args.duration, args.connections)
-        with Gunicorn("minimal_app:app", env, workdir, workers=args.workers, cwd=ROOT / "bench",
-                      name="minimal") as server:
+        with Gunicorn(
+            "minimal_app:app", env, workdir, workers=args.workers, cwd=ROOT / "bench", name="minimal"
+        ) as server:
             results["minimal"] = run_wrk(server.url + "/", args.duration, args.connections)
     finally:
         if not args.keep:
@@ -75,14 +82,20 @@ def main():
     ratio = results["list"]["rate"] / results["minimal"]["rate"]
     cached_ratio = results["cached"]["rate"] / results["minimal"]["rate"]
     print(f"gunicorn {args.workers} sync workers; wrk -t2 -c{args.connections} -d{args.duration}s on 127.0.0.1")
-    for name, label in (("list", f"micro-matter list {LIST_PATH} (demo, {len(page):,} bytes of HTML)"),
-                        ("cached", f"the same with MICROCACHE_SECONDS={args.microcache:g}"),
-                        ("minimal", "minimal Flask page")):
+    for name, label in (
+        ("list", f"micro-matter list {LIST_PATH} (demo, {len(page):,} bytes of HTML)"),
+        ("cached", f"the same with MICROCACHE_SECONDS={args.microcache:g}"),
+        ("minimal", "minimal Flask page"),
+    ):
         r = results[name]
-        print(f"  {label}: {r['rate']:,.0f} req/s, latency p50 {r['p50']}, p99 {r['p99']}"
-              f"{', non-2xx: ' + str(r['non_2xx']) if r['non_2xx'] else ''}{', ' + r['errors'] if r['errors'] else ''}")
-    print(f"ratio list / minimal: {ratio:.2f} rendered every time, {cached_ratio:.2f} with the micro-cache "
-          f"(aim: at least 0.50)")
+        print(
+            f"  {label}: {r['rate']:,.0f} req/s, latency p50 {r['p50']}, p99 {r['p99']}"
+            f"{', non-2xx: ' + str(r['non_2xx']) if r['non_2xx'] else ''}{', ' + r['errors'] if r['errors'] else ''}"
+        )
+    print(
+        f"ratio list / minimal: {ratio:.2f} rendered every time, {cached_ratio:.2f} with the micro-cache "
+        f"(aim: at least 0.50)"
+    )
     bad = any(r["non_2xx"] or r["errors"] for r in results.values())
     return 1 if bad else 0
 

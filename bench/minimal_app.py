@@ -1,4 +1,5 @@
 """The yardstick for bench/list_throughput.py: the smallest Flask page, served the same way."""
+
 from flask import Flask
 
 app = Flask(__name__)

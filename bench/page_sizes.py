@@ -8,6 +8,7 @@ command, then crawls every same-site GET link reachable from / and /c/<slug>/ as
 as resident1 and as committee (up to --limit pages each). Prints one row per page and the
 largest; exits 1 when any page is over the budget (50 KB; photos are not counted) or answered 5xx.
 """
+
 import argparse
 import sys
 import tempfile
@@ -117,8 +118,11 @@ def make_app(tmp):
     from app import create_app
 
     app = create_app(
-        "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'bench.db'}", UPLOAD_FOLDER=str(Path(tmp) / "up"),
-        WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+        "test",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'bench.db'}",
+        UPLOAD_FOLDER=str(Path(tmp) / "up"),
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
     )
     from app.extensions import db
 

@@ -12,6 +12,7 @@ the server's SECRET_KEY instead of logging in, so that 3,000 scrypt logins do no
 figure. At the end every acknowledged ballot (303) must be in the database exactly once, and no
 response may be a 5xx.
 """
+
 import argparse
 import http.client
 import os
@@ -57,8 +58,9 @@ def seed(database_url, voters):
     app = create_app()
     with app.app_context():
         db.create_all()
-        community = Community(slug="bench", name="压测社区", district="姑苏区", register_size=voters,
-                              annual_budget=300_000)
+        community = Community(
+            slug="bench", name="压测社区", district="姑苏区", register_size=voters, annual_budget=300_000
+        )
         db.session.add(community)
         db.session.flush()
         db.session.add(RuleSet(community_id=community.id, version=1))
@@ -66,24 +68,57 @@ def seed(database_url, voters):
         committee = User(username="committee", display_name="居委会", password_hash=password)
         db.session.add(committee)
         db.session.flush()
-        db.session.add(Membership(user_id=committee.id, community_id=community.id, role=Role.COMMITTEE,
-                                  status=MembershipStatus.VERIFIED))
+        db.session.add(
+            Membership(
+                user_id=committee.id, community_id=community.id, role=Role.COMMITTEE, status=MembershipStatus.VERIFIED
+            )
+        )
         users = [User(username=f"voter{i}", display_name=f"居民{i}", password_hash=password) for i in range(voters)]
         db.session.add_all(users)
         db.session.flush()
-        db.session.add_all([Membership(user_id=u.id, community_id=community.id, role=Role.RESIDENT,
-                                       status=MembershipStatus.VERIFIED, address="1栋") for u in users])
-        matters = [MicroMatter(community_id=community.id, proposer_id=committee.id, title=f"项目{i}",
-                               description="-", description_html="-", category="other", location="-",
-                               estimated_cost=10_000 * i, project_type="goods", status="on_agenda")
-                   for i in range(1, 9)]
+        db.session.add_all(
+            [
+                Membership(
+                    user_id=u.id,
+                    community_id=community.id,
+                    role=Role.RESIDENT,
+                    status=MembershipStatus.VERIFIED,
+                    address="1栋",
+                )
+                for u in users
+            ]
+        )
+        matters = [
+            MicroMatter(
+                community_id=community.id,
+                proposer_id=committee.id,
+                title=f"项目{i}",
+                description="-",
+                description_html="-",
+                category="other",
+                location="-",
+                estimated_cost=10_000 * i,
+                project_type="goods",
+                status="on_agenda",
+            )
+            for i in range(1, 9)
+        ]
         db.session.add_all(matters)
         db.session.commit()
         now = utcnow()
         voting_round = rounds.open_round(
-            committee, community, title="压测", method="approval", allocation="greedy", budget=200_000,
-            max_choices=3, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
-            allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])
+            committee,
+            community,
+            title="压测",
+            method="approval",
+            allocation="greedy",
+            budget=200_000,
+            max_choices=3,
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=1),
+            allow_changes=False,
+            options=[(m.id, m.estimated_cost) for m in matters],
+        )
         serializer = app.session_interface.get_signing_serializer(app)
         cookies = [serializer.dumps({"_user_id": u.get_id(), "_fresh": True}) for u in users]
         return voting_round.id, [str(o.id) for o in voting_round.options], cookies
@@ -155,15 +190,28 @@ def main():
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="weiyi-bench-"))
     database_url = f"sqlite:///{workdir / 'bench.db'}"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"SQLite file {workdir / 'bench.db'}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite file {workdir / 'bench.db'}"
+    )
     t0 = time.perf_counter()
     round_id, option_ids, cookies = seed(database_url, args.voters)
     print(f"seeded {args.voters:,} voters in {time.perf_counter() - t0:.1f} s")
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, UPLOAD_FOLDER=str(workdir / "uploads"))
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--backlog", "2048"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(args.workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+    ]
     if args.threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(args.threads)]
     server = subprocess.Popen(command + ["wsgi:app"], cwd=ROOT, env=env)
@@ -192,10 +240,14 @@ def main():
     ballots, voters, marks = count_ballots(database_url)
     print(f"gunicorn: {args.workers} workers x {args.threads} threads; {args.clients} concurrent clients")
     print(f"responses to the ballot POST: {dict(sorted(stats.items()))}")
-    print(f"{acknowledged:,} ballots acknowledged in {elapsed:.1f} s (each after a GET of the ballot page): "
-          f"{acknowledged / elapsed:.0f} ballots/s")
-    print(f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, "
-          f"p95 {1000 * posts[int(len(posts) * 0.95)]:.0f} ms, max {1000 * posts[-1]:.0f} ms")
+    print(
+        f"{acknowledged:,} ballots acknowledged in {elapsed:.1f} s (each after a GET of the ballot page): "
+        f"{acknowledged / elapsed:.0f} ballots/s"
+    )
+    print(
+        f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, "
+        f"p95 {1000 * posts[int(len(posts) * 0.95)]:.0f} ms, max {1000 * posts[-1]:.0f} ms"
+    )
     print(f"database: {ballots:,} ballots, {voters:,} distinct voters, {marks:,} register marks; 5xx: {server_errors}")
     ok = ballots == acknowledged == voters == marks and server_errors == 0
     print("every acknowledged ballot stored exactly once, no 5xx" if ok else "MISMATCH: see the figures above")

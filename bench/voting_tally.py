@@ -11,6 +11,7 @@
    Aim: < 30 s for 100,000 voters. Also pabutools' float arithmetic (pabutools.fractions.FRACTION =
    "float") for comparison; the site keeps exact fractions so that a recount is bit-for-bit the same.
 """
+
 import argparse
 import os
 import platform
@@ -58,8 +59,10 @@ def main():
     parser.add_argument("--skip-float", action="store_true")
     args = parser.parse_args()
     rng = random.Random(20261126)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}"
+    )
 
     print(f"\n1. tally of {args.ballots:,} approval ballots x {PROJECTS} projects (greedy)")
     spec = make_spec(rng, args.ballots)
@@ -69,10 +72,14 @@ def main():
     winners, t_alloc = timed("greedy allocation (pabutools)", lambda: tally.allocate_greedy(spec, votes))
     outcome, t_total = timed("tally() end to end", lambda: tally.tally(spec, ballots))
     assert outcome.winners == winners
-    print(f"  -> {len(winners)} winners, total {outcome.total_cost:,} of {spec.budget:,}; "
-          f"count + allocate {t_count + t_alloc:.3f} s, tally() {t_total:.3f} s")
-    invalid, t_check = timed("check every ballot against the rules (verify does this)",
-                             lambda: sum(1 for b in ballots if tally.check_ballot(spec, b)))
+    print(
+        f"  -> {len(winners)} winners, total {outcome.total_cost:,} of {spec.budget:,}; "
+        f"count + allocate {t_count + t_alloc:.3f} s, tally() {t_total:.3f} s"
+    )
+    invalid, t_check = timed(
+        "check every ballot against the rules (verify does this)",
+        lambda: sum(1 for b in ballots if tally.check_ballot(spec, b)),
+    )
     assert invalid == 0
     del ballots
 
@@ -81,23 +88,29 @@ def main():
     spec = make_spec(rng, voters)
     spec = tally.RoundSpec("approval", "mes", spec.budget, spec.options, max_choices=5, electorate=voters)
     ballots = make_ballots(rng, voters)
-    print(f"  distinct ballots: {len(set(ballots)):,}; budget {spec.budget:,}; "
-          f"equal share {float(Fraction(spec.budget, voters)):.2f} yuan; add1 completion step "
-          f"{tally.MES_INCREMENT} yuan per voter")
+    print(
+        f"  distinct ballots: {len(set(ballots)):,}; budget {spec.budget:,}; "
+        f"equal share {float(Fraction(spec.budget, voters)):.2f} yuan; add1 completion step "
+        f"{tally.MES_INCREMENT} yuan per voter"
+    )
     votes = tally.count_approvals(ballots, spec.numbers)
     plain, t_plain = timed("MES without completion (exact)", lambda: _plain_mes(spec, ballots, votes))
-    (winners, _explanation), t_mes = timed("MES with add1 completion (equalshares/add1), as the site counts (exact)",
-                                           lambda: tally.allocate_mes(spec, ballots, votes))
+    (winners, _explanation), t_mes = timed(
+        "MES with add1 completion (equalshares/add1), as the site counts (exact)",
+        lambda: tally.allocate_mes(spec, ballots, votes),
+    )
     print(f"  -> plain MES funds {len(plain)} projects; with add1 completion {len(winners)}")
     if not args.skip_float:
         import pabutools.fractions
 
         pabutools.fractions.FRACTION = "float"
         try:
-            float_plain, t_fplain = timed("MES without completion (pabutools float mode)",
-                                          lambda: _plain_mes(spec, ballots, votes))
-            (float_winners, _), t_fmes = timed("MES with completion (pabutools float mode)",
-                                               lambda: tally.allocate_mes(spec, ballots, votes))
+            float_plain, t_fplain = timed(
+                "MES without completion (pabutools float mode)", lambda: _plain_mes(spec, ballots, votes)
+            )
+            (float_winners, _), t_fmes = timed(
+                "MES with completion (pabutools float mode)", lambda: tally.allocate_mes(spec, ballots, votes)
+            )
         finally:
             pabutools.fractions.FRACTION = "gmpy2"
         print(f"  -> float mode gives the same winners: {sorted(float_winners) == sorted(winners)}")

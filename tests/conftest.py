@@ -5,6 +5,7 @@ One app serves the whole run (per worker): building an app and its schema for ev
 more than most tests themselves. Each test gets that app with its own app context, upload folder
 and a copy of its configuration, and leaves it with every row deleted. A test that changes the
 app itself (adds a route) is marked `own_app` and gets a new one, as every test did before."""
+
 import copy
 from pathlib import Path
 

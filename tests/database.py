@@ -9,6 +9,7 @@ app of their own call `fresh_schema` and `empty_database`; on PostgreSQL they us
 database, so if one dropped tables, the next test notices (one catalogue query) and builds
 the schema again.
 """
+
 import os
 from pathlib import Path
 
@@ -19,8 +20,7 @@ from app.extensions import db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 SKIP_ON_POSTGRES_REASON = (
-    "runs against a file-backed SQLite live server (tests/browser/conftest.py); "
-    "covered by the SQLite run of the suite"
+    "runs against a file-backed SQLite live server (tests/browser/conftest.py); covered by the SQLite run of the suite"
 )
 
 
@@ -67,8 +67,9 @@ def clear_tables():
             for name in names:
                 if name in filled:
                     connection.execute(text(f'DELETE FROM "{name}"'))
-            for (sequence,) in connection.execute(text(
-                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")):
+            for (sequence,) in connection.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")
+            ):
                 connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         else:
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")

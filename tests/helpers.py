@@ -1,5 +1,6 @@
 """Plain helpers shared by the tests (fixtures live in the conftest files): the test client,
 a builder for accounts, communities and memberships, logging in, CSRF tokens and uploads."""
+
 import io
 import re
 
@@ -42,8 +43,13 @@ class Builder:
 
     def community(self, slug=None, **rules):
         self.count += 1
-        community = Community(slug=slug or f"community-{self.count}", name=f"社区{self.count}",
-                              district="姑苏区", register_size=1000, annual_budget=300_000)
+        community = Community(
+            slug=slug or f"community-{self.count}",
+            name=f"社区{self.count}",
+            district="姑苏区",
+            register_size=1000,
+            annual_budget=300_000,
+        )
         db.session.add(community)
         db.session.flush()
         db.session.add(RuleSet(community_id=community.id, version=1, **rules))
@@ -52,8 +58,9 @@ class Builder:
 
     def member(self, community, user=None, role=Role.RESIDENT, status=MembershipStatus.VERIFIED, **kw):
         user = user or self.user(**kw)
-        membership = Membership(user_id=user.id, community_id=community.id, role=role, status=status,
-                                address="1栋1单元101室")
+        membership = Membership(
+            user_id=user.id, community_id=community.id, role=role, status=status, address="1栋1单元101室"
+        )
         db.session.add(membership)
         db.session.commit()
         return user
@@ -82,5 +89,6 @@ def image_bytes(fmt="PNG", size=(8, 6), color=(200, 30, 30)):
 
 def upload(data=None, name="photo.png", content_type="image/png"):
     """A file as a form would send it; a small PNG unless `data` is given."""
-    return FileStorage(stream=io.BytesIO(image_bytes() if data is None else data), filename=name,
-                       content_type=content_type)
+    return FileStorage(
+        stream=io.BytesIO(image_bytes() if data is None else data), filename=name, content_type=content_type
+    )

@@ -1,6 +1,7 @@
 """`flask db upgrade` on an empty database gives exactly the schema the models describe,
 on a SQLite file and on PostgreSQL (when TEST_DATABASE_URL points at one), and
 `flask db downgrade base` takes it all away again."""
+
 import os
 import subprocess
 import sys
@@ -23,8 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def flask_db(url, *args, tmp_path):
     env = dict(os.environ, DATABASE_URL=url, WEIYI_CONFIG="default", UPLOAD_FOLDER=str(tmp_path / "uploads"))
     env.pop("TEST_DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, f"flask db {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -62,7 +69,8 @@ def check_upgrade_and_downgrade(url, tmp_path):
     changes = pending_changes(url)
     assert not changes, (
         "the migrations do not match the models; run `flask --app wsgi db migrate` and review it. "
-        f"{len(changes)} differences: " + ", ".join(describe(c) for c in changes[:40]))
+        f"{len(changes)} differences: " + ", ".join(describe(c) for c in changes[:40])
+    )
     assert {t.name for t in db.metadata.sorted_tables} <= tables(url)
     flask_db(url, "downgrade", "base", tmp_path=tmp_path)
     assert tables(url) <= {"alembic_version"}

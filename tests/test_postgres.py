@@ -1,6 +1,7 @@
 """The database layer under concurrent writers, on whatever TEST_DATABASE_URL names:
 PostgreSQL through psycopg 3 (its advisory lock serialises audit appends), and a
 SQLite file (BEGIN IMMEDIATE with a busy timeout) when the suite runs on SQLite."""
+
 import threading
 
 import pytest
@@ -35,11 +36,11 @@ def test_driver_is_the_configured_one(app):
 
 def test_text_round_trips_unicode_and_json(app, make):
     user = make.user(display_name="王阿姨 🌸")
-    record("test.unicode", user, actor=user, note="议事 — ‘quotes’ \"and\" \\ back", n=3)
+    record("test.unicode", user, actor=user, note='议事 — ‘quotes’ "and" \\ back', n=3)
     db.session.commit()
     db.session.expire_all()
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
-    assert entry.data == {"note": "议事 — ‘quotes’ \"and\" \\ back", "n": 3}
+    assert entry.data == {"note": '议事 — ‘quotes’ "and" \\ back', "n": 3}
     assert db.session.get(type(user), user.id).display_name == "王阿姨 🌸"
     assert verify() == []
 

@@ -9,6 +9,7 @@
 Message ids are English; zh_Hans is the default language. Root templates
 (base.html, _forms.html) and errors belong to the `core` feature.
 """
+
 import sys
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def extract(feature):
         if method_map is None:
             from babel.messages.extract import extract_from_file
 
-            messages = ((source.name, *m) for m in extract_from_file(
-                "jinja2.ext:babel_extract", str(source), keywords=KEYWORDS))
+            messages = (
+                (source.name, *m) for m in extract_from_file("jinja2.ext:babel_extract", str(source), keywords=KEYWORDS)
+            )
         else:
             messages = extract_from_dir(str(source), method_map, keywords=KEYWORDS)
         for filename, lineno, message, comments, context in messages:
@@ -90,8 +92,11 @@ def missing_translations():
             if not message.id:
                 continue
             translated = catalog.get(message.id, context=message.context) if catalog else None
-            ok = translated is not None and not translated.fuzzy and (
-                all(translated.string) if isinstance(translated.string, tuple) else bool(translated.string))
+            ok = (
+                translated is not None
+                and not translated.fuzzy
+                and (all(translated.string) if isinstance(translated.string, tuple) else bool(translated.string))
+            )
             if not ok:
                 problems.append((feature, message.id if isinstance(message.id, str) else message.id[0]))
     return problems

@@ -8,6 +8,7 @@ editing a file above an old error does not make it new; the same entry may appea
 and then counts that often. --prune never adds an entry: a new error is fixed (or, if it is
 really meant, its printed line is added to the baseline by hand in a reviewed change).
 """
+
 import re
 import subprocess
 import sys
@@ -21,8 +22,9 @@ LOCATION = re.compile(r"^([^:]+):\d+(?::\d+)?: ")
 
 def current_errors():
     """mypy's errors (settings and files from pyproject.toml), normalised."""
-    run = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty"],
-                         cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty"], cwd=ROOT, capture_output=True, text=True
+    )
     if run.returncode not in (0, 1):  # 2: mypy itself failed (bad config, syntax error)
         sys.exit(f"mypy failed:\n{run.stdout}{run.stderr}")
     return Counter(LOCATION.sub(r"\1: ", line) for line in run.stdout.splitlines() if ": error: " in line)
@@ -43,8 +45,10 @@ def main(argv):
             BASELINE.write_text("".join(f"{line}\n" for line in sorted(kept.elements())), encoding="utf-8")
             print(f"mypy: removed {fixed.total()} fixed entries from {BASELINE.name}")
         else:
-            print(f"mypy: {fixed.total()} entries of {BASELINE.name} are fixed; "
-                  f"remove them with `python tools/mypy_baseline.py --prune`:")
+            print(
+                f"mypy: {fixed.total()} entries of {BASELINE.name} are fixed; "
+                f"remove them with `python tools/mypy_baseline.py --prune`:"
+            )
             print("".join(f"  {line}\n" for line in sorted(fixed.elements())), end="")
     if new:
         print(f"mypy: {new.total()} errors not in {BASELINE.name} (run `mypy` for their lines):")

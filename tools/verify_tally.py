@@ -19,6 +19,7 @@ It checks every ballot against the round's rules, recounts the votes, recomputes
 and compares them with what the files say the site decided.
 Exit status: 0 match, 1 mismatch, 2 the files could not be read.
 """
+
 import argparse
 import importlib.util
 import sys
@@ -46,8 +47,9 @@ def main(argv=None):
         if args.pb:
             published = tally.parse_pb(Path(args.pb).read_text(encoding="utf-8-sig"))
         elif args.csv and args.round_json:
-            published = tally.parse_csv_and_round(Path(args.csv).read_text(encoding="utf-8-sig"),
-                                                  Path(args.round_json).read_text(encoding="utf-8"))
+            published = tally.parse_csv_and_round(
+                Path(args.csv).read_text(encoding="utf-8-sig"), Path(args.round_json).read_text(encoding="utf-8")
+            )
         else:
             parser.error("give a .pb file, or --csv and --round")
     except (OSError, ValueError, KeyError) as error:
@@ -58,14 +60,18 @@ def main(argv=None):
     rule = spec.rule or f"majority ({spec.majority_rule} of {spec.majority_base})"
     print(f"round {published.round_id}: {spec.method}, rule {rule}, budget {spec.budget}, {outcome.ballots} ballots")
     if published.valid is not None:
-        print(f"turnout {outcome.turnout_percent} % of {spec.electorate} on the register, minimum "
-              f"{spec.min_turnout_percent} %: {'valid' if outcome.valid else 'not valid'} "
-              f"(published: {'valid' if published.valid else 'not valid'})")
+        print(
+            f"turnout {outcome.turnout_percent} % of {spec.electorate} on the register, minimum "
+            f"{spec.min_turnout_percent} %: {'valid' if outcome.valid else 'not valid'} "
+            f"(published: {'valid' if published.valid else 'not valid'})"
+        )
     print("option  cost        votes  published  recomputed")
     for option in spec.options:
-        print(f"{option.number:>6}  {option.cost:>10}  {outcome.votes[option.number]:>5}  "
-              f"{'selected' if option.number in published.selected else '-':>9}  "
-              f"{'selected' if option.number in outcome.winners else '-':>10}")
+        print(
+            f"{option.number:>6}  {option.cost:>10}  {outcome.votes[option.number]:>5}  "
+            f"{'selected' if option.number in published.selected else '-':>9}  "
+            f"{'selected' if option.number in outcome.winners else '-':>10}"
+        )
     print(f"recomputed winners: {sorted(outcome.winners)} (total cost {outcome.total_cost})")
     print(f"published winners:  {sorted(published.selected)}")
     if report.match:

@@ -8,14 +8,19 @@ from app.communities.models import KIND_LABELS, ROLE_LABELS
 
 class CommunityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    slug = StringField(_l("Web address (letters, digits, -)"), validators=[DataRequired(), Length(min=3, max=60)],
-                       description=_l("Used in links and QR codes: /c/<address>/"))
+    slug = StringField(
+        _l("Web address (letters, digits, -)"),
+        validators=[DataRequired(), Length(min=3, max=60)],
+        description=_l("Used in links and QR codes: /c/<address>/"),
+    )
     kind = SelectField(_l("Kind"), choices=[(k.value, _l(v)) for k, v in KIND_LABELS.items()])
     district = StringField(_l("Street / district"), validators=[DataRequired(), Length(max=80)])
-    register_size = IntegerField(_l("People on the resident register"),
-                                 validators=[DataRequired(), NumberRange(min=1, max=1_000_000)])
-    annual_budget = IntegerField(_l("Micro-matter budget this year (yuan)"),
-                                 validators=[NumberRange(min=0, max=100_000_000)], default=0)
+    register_size = IntegerField(
+        _l("People on the resident register"), validators=[DataRequired(), NumberRange(min=1, max=1_000_000)]
+    )
+    annual_budget = IntegerField(
+        _l("Micro-matter budget this year (yuan)"), validators=[NumberRange(min=0, max=100_000_000)], default=0
+    )
     submit = SubmitField(_l("Create community"))
 
 

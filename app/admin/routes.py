@@ -27,9 +27,14 @@ def index():
     if form.validate_on_submit():
         try:
             community = community_services.create_community(
-                current_user, slug=form.slug.data.strip(), name=form.name.data, kind=form.kind.data,
-                district=form.district.data, register_size=form.register_size.data,
-                annual_budget=form.annual_budget.data or 0)
+                current_user,
+                slug=form.slug.data.strip(),
+                name=form.name.data,
+                kind=form.kind.data,
+                district=form.district.data,
+                register_size=form.register_size.data,
+                annual_budget=form.annual_budget.data or 0,
+            )
         except DomainError as error:
             form.slug.errors.append(error.message)
         else:

@@ -1,4 +1,5 @@
 """The read-only open data API under /api/v1/, its OpenAPI document and its documentation page."""
+
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

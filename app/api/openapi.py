@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 document, built from the registered operations and resources."""
+
 from .registry import OPERATIONS
 
 # The shape app.core.routes gives every error under /api/.
@@ -63,27 +64,38 @@ def page_schema(resource):
 
 
 def _error_response(description):
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
 
 
 def _success(operation):
     headers = {"Audit-Head": AUDIT_HEAD_HEADER}
     if operation.kind == "csv":
-        return {"description": "CSV file, UTF-8 with a byte order mark; one row per item.", "headers": headers,
-                "content": {"text/csv": {"schema": {"type": "string"}}}}
+        return {
+            "description": "CSV file, UTF-8 with a byte order mark; one row per item.",
+            "headers": headers,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
     if operation.kind == "page":
         ref = f"#/components/schemas/{page_schema_name(operation.resource)}"
-        example = {"items": [operation.resource.example()],
-                   "meta": {"page": 1, "per_page": 50, "total": 1, "pages": 1},
-                   "links": {"self": operation.full_path + "?page=1&per_page=50",
-                             "first": operation.full_path + "?page=1&per_page=50",
-                             "last": operation.full_path + "?page=1&per_page=50", "next": None, "prev": None}}
+        example = {
+            "items": [operation.resource.example()],
+            "meta": {"page": 1, "per_page": 50, "total": 1, "pages": 1},
+            "links": {
+                "self": operation.full_path + "?page=1&per_page=50",
+                "first": operation.full_path + "?page=1&per_page=50",
+                "last": operation.full_path + "?page=1&per_page=50",
+                "next": None,
+                "prev": None,
+            },
+        }
     else:
         ref = operation.resource.ref
         example = operation.resource.example()
-    return {"description": "OK", "headers": headers,
-            "content": {"application/json": {"schema": {"$ref": ref}, "example": example}}}
+    return {
+        "description": "OK",
+        "headers": headers,
+        "content": {"application/json": {"schema": {"$ref": ref}, "example": example}},
+    }
 
 
 def example_response(operation):

@@ -7,6 +7,7 @@
 registers GET /api/v1/communities/<slug>/matters (paginated JSON), the streamed
 CSV twin at .../matters.csv, and both operations in the OpenAPI document.
 """
+
 import csv
 import io
 from dataclasses import dataclass, field
@@ -55,8 +56,13 @@ class Param:
         return schema
 
     def openapi(self):
-        spec = {"name": self.name, "in": self.location, "required": self.location == "path",
-                "description": self.description, "schema": self.schema()}
+        spec = {
+            "name": self.name,
+            "in": self.location,
+            "required": self.location == "path",
+            "description": self.description,
+            "schema": self.schema(),
+        }
         if self.example is not None:
             spec["example"] = self.example
         return spec
@@ -71,18 +77,27 @@ class Param:
                 refuse(400, _("The parameter “%(name)s” must be a whole number.", name=self.name))
             value = int(text)
             if (self.minimum is not None and value < self.minimum) or (
-                    self.maximum is not None and value > self.maximum):
-                refuse(400, _("The parameter “%(name)s” must be between %(low)s and %(high)s.",
-                              name=self.name, low=self.minimum, high=self.maximum))
+                self.maximum is not None and value > self.maximum
+            ):
+                refuse(
+                    400,
+                    _(
+                        "The parameter “%(name)s” must be between %(low)s and %(high)s.",
+                        name=self.name,
+                        low=self.minimum,
+                        high=self.maximum,
+                    ),
+                )
             return value
         if self.enum is not None and raw not in self.enum:
-            refuse(400, _("The parameter “%(name)s” must be one of: %(values)s.",
-                          name=self.name, values=", ".join(self.enum)))
+            refuse(
+                400,
+                _("The parameter “%(name)s” must be one of: %(values)s.", name=self.name, values=", ".join(self.enum)),
+            )
         return raw
 
 
-SLUG = Param("slug", "path", description="The community's web address (slug).", pattern=SLUG_PATTERN,
-             example="xinglin")
+SLUG = Param("slug", "path", description="The community's web address (slug).", pattern=SLUG_PATTERN, example="xinglin")
 
 
 def id_param(name, description):
@@ -90,8 +105,9 @@ def id_param(name, description):
 
 
 PAGE = Param("page", type="integer", description="Page number, from 1.", minimum=1, maximum=MAX_PAGE, default=1)
-PER_PAGE = Param("per_page", type="integer", description="Items per page.", minimum=1, maximum=MAX_PER_PAGE,
-                 default=DEFAULT_PER_PAGE)
+PER_PAGE = Param(
+    "per_page", type="integer", description="Items per page.", minimum=1, maximum=MAX_PER_PAGE, default=DEFAULT_PER_PAGE
+)
 
 
 @dataclass
@@ -154,7 +170,9 @@ def _links(endpoint, view_args, filters, page, pages, per_page):
 
     last = max(pages, 1)
     return {
-        "self": link(page), "first": link(1), "last": link(last),
+        "self": link(page),
+        "first": link(1),
+        "last": link(last),
         "next": link(page + 1) if page < pages else None,
         "prev": link(min(page - 1, last)) if page > 1 else None,
     }
@@ -229,6 +247,7 @@ def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=No
         _register(path, endpoint, page_view, page_params)
         OPERATIONS.append(Operation(path, endpoint, "page", resource, summary, tag, page_params, description))
         if csv:
+
             def csv_view(**view_args):
                 statement = func(**view_args, **_query_values(params))
                 rows = csv_rows(statement) if csv_rows else stream_rows(statement, resource)
@@ -236,8 +255,17 @@ def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=No
                 return witnessed(csv_response(rows, resource.csv_columns(), f"{name}-{endpoint}.csv"))
 
             _register(path + ".csv", endpoint + "_csv", csv_view, params)
-            OPERATIONS.append(Operation(path + ".csv", endpoint + "_csv", "csv", resource,
-                                        N_("The same list as CSV (UTF-8 with BOM), streamed."), tag, params))
+            OPERATIONS.append(
+                Operation(
+                    path + ".csv",
+                    endpoint + "_csv",
+                    "csv",
+                    resource,
+                    N_("The same list as CSV (UTF-8 with BOM), streamed."),
+                    tag,
+                    params,
+                )
+            )
         return func
 
     return decorator

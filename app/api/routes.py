@@ -1,5 +1,6 @@
 """Every operation of the API. A collection is a function returning a Select; the registry
 paginates it, streams its CSV twin and documents both."""
+
 from flask import jsonify, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -38,14 +39,28 @@ from .resources import (
 )
 from .schema import Field, Resource
 
-INDEX = Resource("Index", "Where to start.", [
-    Field("communities", "string", "The list of communities.", format="uri",
-          example="https://weiyi.example/api/v1/communities"),
-    Field("openapi", "string", "This API's OpenAPI 3.1 document.", format="uri",
-          example="https://weiyi.example/api/v1/openapi.json"),
-    Field("docs", "string", "Documentation for people.", format="uri", example="https://weiyi.example/api/v1/docs"),
-    AUDIT_HEAD_FIELD,
-])
+INDEX = Resource(
+    "Index",
+    "Where to start.",
+    [
+        Field(
+            "communities",
+            "string",
+            "The list of communities.",
+            format="uri",
+            example="https://weiyi.example/api/v1/communities",
+        ),
+        Field(
+            "openapi",
+            "string",
+            "This API's OpenAPI 3.1 document.",
+            format="uri",
+            example="https://weiyi.example/api/v1/openapi.json",
+        ),
+        Field("docs", "string", "Documentation for people.", format="uri", example="https://weiyi.example/api/v1/docs"),
+        AUDIT_HEAD_FIELD,
+    ],
+)
 
 
 def community_or_404(slug):
@@ -57,20 +72,28 @@ def community_or_404(slug):
 
 @item("/", INDEX, summary=N_("Links to the lists, the OpenAPI document and the documentation."), tag="index")
 def index():
-    return {"communities": absolute_url(url_for("api.communities")),
-            "openapi": absolute_url(url_for("api.openapi_document")),
-            "docs": absolute_url(url_for("api.docs"))}
+    return {
+        "communities": absolute_url(url_for("api.communities")),
+        "openapi": absolute_url(url_for("api.openapi_document")),
+        "docs": absolute_url(url_for("api.docs")),
+    }
 
 
 # --- Communities ---------------------------------------------------------------------------------
+
 
 @collection("/communities", COMMUNITY, summary=N_("Communities, with their headline figures."), tag="communities")
 def communities():
     return select(Community).order_by(Community.id)
 
 
-@item("/communities/{slug}", COMMUNITY, summary=N_("One community, with its headline figures."),
-      tag="communities", params=[SLUG])
+@item(
+    "/communities/{slug}",
+    COMMUNITY,
+    summary=N_("One community, with its headline figures."),
+    tag="communities",
+    params=[SLUG],
+)
 def community(slug):
     return community_or_404(slug)
 
@@ -78,18 +101,22 @@ def community(slug):
 # --- Micro-matters --------------------------------------------------------------------------------
 
 STATUS_FILTER = Param("status", description="Only micro-matters at this stage.", enum=PUBLIC_STATUSES)
-CATEGORY_FILTER = Param("category", description="Only micro-matters of this category.",
-                        enum=tuple(c.value for c in Category))
+CATEGORY_FILTER = Param(
+    "category", description="Only micro-matters of this category.", enum=tuple(c.value for c in Category)
+)
 
 
 def public_matters(community):
-    return select(MicroMatter).where(MicroMatter.community_id == community.id,
-                                     MicroMatter.status != Status.DRAFT)
+    return select(MicroMatter).where(MicroMatter.community_id == community.id, MicroMatter.status != Status.DRAFT)
 
 
-@collection("/communities/{slug}/matters", MATTER, tag="matters",
-            summary=N_("Micro-matters of a community (drafts are private), oldest first."),
-            params=[SLUG, STATUS_FILTER, CATEGORY_FILTER])
+@collection(
+    "/communities/{slug}/matters",
+    MATTER,
+    tag="matters",
+    summary=N_("Micro-matters of a community (drafts are private), oldest first."),
+    params=[SLUG, STATUS_FILTER, CATEGORY_FILTER],
+)
 def matters(slug, status, category):
     query = public_matters(community_or_404(slug))
     if status:
@@ -99,8 +126,13 @@ def matters(slug, status, category):
     return query.order_by(MicroMatter.id)
 
 
-@item("/communities/{slug}/matters/{matter_id}", MATTER, summary=N_("One micro-matter."), tag="matters",
-      params=[SLUG, id_param("matter_id", "Number of the micro-matter.")])
+@item(
+    "/communities/{slug}/matters/{matter_id}",
+    MATTER,
+    summary=N_("One micro-matter."),
+    tag="matters",
+    params=[SLUG, id_param("matter_id", "Number of the micro-matter.")],
+)
 def matter(slug, matter_id):
     return db.session.scalar(public_matters(community_or_404(slug)).where(MicroMatter.id == matter_id))
 
@@ -110,9 +142,13 @@ def matter(slug, matter_id):
 KIND_FILTER = Param("kind", description="Only notices of this kind.", enum=tuple(k.value for k in NoticeKind))
 
 
-@collection("/communities/{slug}/notices", NOTICE, tag="notices",
-            summary=N_("Notices (公示) with their objection periods, objections and answers, newest first."),
-            params=[SLUG, KIND_FILTER])
+@collection(
+    "/communities/{slug}/notices",
+    NOTICE,
+    tag="notices",
+    summary=N_("Notices (公示) with their objection periods, objections and answers, newest first."),
+    params=[SLUG, KIND_FILTER],
+)
 def notices(slug, kind):
     query = select(Notice).where(Notice.community_id == community_or_404(slug).id)
     if kind:
@@ -120,28 +156,49 @@ def notices(slug, kind):
     return query.order_by(Notice.id.desc())
 
 
-@item("/communities/{slug}/notices/{notice_id}", NOTICE, summary=N_("One notice."), tag="notices",
-      params=[SLUG, id_param("notice_id", "Number of the notice.")])
+@item(
+    "/communities/{slug}/notices/{notice_id}",
+    NOTICE,
+    summary=N_("One notice."),
+    tag="notices",
+    params=[SLUG, id_param("notice_id", "Number of the notice.")],
+)
 def notice(slug, notice_id):
-    return db.session.scalar(select(Notice).where(Notice.community_id == community_or_404(slug).id,
-                                                  Notice.id == notice_id))
+    return db.session.scalar(
+        select(Notice).where(Notice.community_id == community_or_404(slug).id, Notice.id == notice_id)
+    )
 
 
 # --- Councils: agenda list, meetings, locked minutes, decisions -------------------------------------
 
-@collection("/communities/{slug}/agenda", AGENDA_ITEM, tag="councils", params=[SLUG],
-            summary=N_("The agenda list (议事清单): micro-matters admitted for deliberation, in list order."))
+
+@collection(
+    "/communities/{slug}/agenda",
+    AGENDA_ITEM,
+    tag="councils",
+    params=[SLUG],
+    summary=N_("The agenda list (议事清单): micro-matters admitted for deliberation, in list order."),
+)
 def agenda(slug):
-    return (select(AgendaItem).where(AgendaItem.community_id == community_or_404(slug).id)
-            .order_by(AgendaItem.position, AgendaItem.id))
+    return (
+        select(AgendaItem)
+        .where(AgendaItem.community_id == community_or_404(slug).id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    )
 
 
-MEETING_STATUS_FILTER = Param("status", description="Only meetings in this state.",
-                              enum=("scheduled", "open", "closed"))
+MEETING_STATUS_FILTER = Param(
+    "status", description="Only meetings in this state.", enum=("scheduled", "open", "closed")
+)
 
 
-@collection("/communities/{slug}/meetings", MEETING, tag="councils", params=[SLUG, MEETING_STATUS_FILTER],
-            summary=N_("Council meetings, newest first, with their items and whether locked minutes exist."))
+@collection(
+    "/communities/{slug}/meetings",
+    MEETING,
+    tag="councils",
+    params=[SLUG, MEETING_STATUS_FILTER],
+    summary=N_("Council meetings, newest first, with their items and whether locked minutes exist."),
+)
 def meetings(slug, status):
     query = select(Meeting).where(Meeting.community_id == community_or_404(slug).id)
     if status:
@@ -153,18 +210,29 @@ MEETING_ID = id_param("meeting_id", "Number of the meeting.")
 
 
 def _meeting(slug, meeting_id):
-    return db.session.scalar(select(Meeting).where(Meeting.community_id == community_or_404(slug).id,
-                                                   Meeting.id == meeting_id))
+    return db.session.scalar(
+        select(Meeting).where(Meeting.community_id == community_or_404(slug).id, Meeting.id == meeting_id)
+    )
 
 
-@item("/communities/{slug}/meetings/{meeting_id}", MEETING, summary=N_("One council meeting."), tag="councils",
-      params=[SLUG, MEETING_ID])
+@item(
+    "/communities/{slug}/meetings/{meeting_id}",
+    MEETING,
+    summary=N_("One council meeting."),
+    tag="councils",
+    params=[SLUG, MEETING_ID],
+)
 def meeting(slug, meeting_id):
     return _meeting(slug, meeting_id)
 
 
-@item("/communities/{slug}/meetings/{meeting_id}/minutes", MINUTES, tag="councils", params=[SLUG, MEETING_ID],
-      summary=N_("The meeting's approved, locked minutes (404 until they are locked)."))
+@item(
+    "/communities/{slug}/meetings/{meeting_id}/minutes",
+    MINUTES,
+    tag="councils",
+    params=[SLUG, MEETING_ID],
+    summary=N_("The meeting's approved, locked minutes (404 until they are locked)."),
+)
 def minutes(slug, meeting_id):
     found = _meeting(slug, meeting_id)
     minutes_ = locked_minutes(found) if found else None
@@ -173,12 +241,20 @@ def minutes(slug, meeting_id):
     return minutes_
 
 
-@collection("/communities/{slug}/decisions", COUNCIL_DECISION, tag="councils", params=[SLUG],
-            summary=N_("Results of the council's votes on motions, with the rules applied, newest first."))
+@collection(
+    "/communities/{slug}/decisions",
+    COUNCIL_DECISION,
+    tag="councils",
+    params=[SLUG],
+    summary=N_("Results of the council's votes on motions, with the rules applied, newest first."),
+)
 def decisions(slug):
-    return (select(VoteResult).join(Meeting, Meeting.id == VoteResult.meeting_id)
-            .where(Meeting.community_id == community_or_404(slug).id)
-            .order_by(VoteResult.decided_at.desc(), VoteResult.id.desc()))
+    return (
+        select(VoteResult)
+        .join(Meeting, Meeting.id == VoteResult.meeting_id)
+        .where(Meeting.community_id == community_or_404(slug).id)
+        .order_by(VoteResult.decided_at.desc(), VoteResult.id.desc())
+    )
 
 
 # --- Voting rounds, results, anonymised ballots ------------------------------------------------------
@@ -186,20 +262,32 @@ def decisions(slug):
 ROUND_ID = id_param("round_id", "Number of the voting round.")
 
 
-@collection("/communities/{slug}/rounds", ROUND, tag="voting", params=[SLUG],
-            summary=N_("Residents' voting rounds, newest first, with options and (once counted) results."))
+@collection(
+    "/communities/{slug}/rounds",
+    ROUND,
+    tag="voting",
+    params=[SLUG],
+    summary=N_("Residents' voting rounds, newest first, with options and (once counted) results."),
+)
 def rounds(slug):
-    return (select(VotingRound).where(VotingRound.community_id == community_or_404(slug).id)
-            .order_by(VotingRound.id.desc()))
+    return (
+        select(VotingRound).where(VotingRound.community_id == community_or_404(slug).id).order_by(VotingRound.id.desc())
+    )
 
 
 def _round(slug, round_id):
-    return db.session.scalar(select(VotingRound).where(VotingRound.community_id == community_or_404(slug).id,
-                                                       VotingRound.id == round_id))
+    return db.session.scalar(
+        select(VotingRound).where(VotingRound.community_id == community_or_404(slug).id, VotingRound.id == round_id)
+    )
 
 
-@item("/communities/{slug}/rounds/{round_id}", ROUND, summary=N_("One voting round and its results."),
-      tag="voting", params=[SLUG, ROUND_ID])
+@item(
+    "/communities/{slug}/rounds/{round_id}",
+    ROUND,
+    summary=N_("One voting round and its results."),
+    tag="voting",
+    params=[SLUG, ROUND_ID],
+)
 def voting_round(slug, round_id):
     return _round(slug, round_id)
 
@@ -207,19 +295,30 @@ def voting_round(slug, round_id):
 def ballot_rows(statement):
     """Ballot id and choices straight from the rows (no ORM objects): flat memory for a million."""
     methods = {}
-    rows = db.session.execute(statement.with_only_columns(RoundBallot.round_id, RoundBallot.id,
-                                                          RoundBallot.choices).execution_options(yield_per=2000))
+    rows = db.session.execute(
+        statement.with_only_columns(RoundBallot.round_id, RoundBallot.id, RoundBallot.choices).execution_options(
+            yield_per=2000
+        )
+    )
     for round_id, ballot_id, choices in rows:
         method = methods.get(round_id) or methods.setdefault(
-            round_id, db.session.scalar(select(VotingRound.method).where(VotingRound.id == round_id)))
+            round_id, db.session.scalar(select(VotingRound.method).where(VotingRound.id == round_id))
+        )
         text, selected = ballot_cells(method, choices)
         yield [ballot_id, text, ";".join(map(str, selected))]  # BALLOT.csv_columns() order
 
 
-@collection("/communities/{slug}/rounds/{round_id}/ballots", BALLOT, tag="voting", params=[SLUG, ROUND_ID],
-            csv_rows=ballot_rows,
-            summary=N_("The counted ballots of a round from the ballot box (random id and choices, no voter), "
-                       "sorted by id; published once the round is counted."))
+@collection(
+    "/communities/{slug}/rounds/{round_id}/ballots",
+    BALLOT,
+    tag="voting",
+    params=[SLUG, ROUND_ID],
+    csv_rows=ballot_rows,
+    summary=N_(
+        "The counted ballots of a round from the ballot box (random id and choices, no voter), "
+        "sorted by id; published once the round is counted."
+    ),
+)
 def ballots(slug, round_id):
     found = _round(slug, round_id)
     if found is None:
@@ -231,14 +330,23 @@ def ballots(slug, round_id):
 
 # --- Implementation records, ratings ------------------------------------------------------------------
 
-STATE_FILTER = Param("state", description="Only records in this state.",
-                     enum=("planned", "in_progress", "paused", "completed", "evaluation", "rectification",
-                           "closed"))
+STATE_FILTER = Param(
+    "state",
+    description="Only records in this state.",
+    enum=("planned", "in_progress", "paused", "completed", "evaluation", "rectification", "closed"),
+)
 
 
-@collection("/communities/{slug}/implementations", IMPLEMENTATION, tag="tracker", params=[SLUG, STATE_FILTER],
-            summary=N_("Implementation records of approved micro-matters: milestones, spending, progress and "
-                       "the residents' satisfaction."))
+@collection(
+    "/communities/{slug}/implementations",
+    IMPLEMENTATION,
+    tag="tracker",
+    params=[SLUG, STATE_FILTER],
+    summary=N_(
+        "Implementation records of approved micro-matters: milestones, spending, progress and "
+        "the residents' satisfaction."
+    ),
+)
 def implementations(slug, state):
     query = select(ImplementationRecord).where(ImplementationRecord.community_id == community_or_404(slug).id)
     if state:
@@ -246,29 +354,46 @@ def implementations(slug, state):
     return query.order_by(ImplementationRecord.id)
 
 
-@item("/communities/{slug}/implementations/{record_id}", IMPLEMENTATION, tag="tracker",
-      summary=N_("One implementation record."),
-      params=[SLUG, id_param("record_id", "Number of the implementation record.")])
+@item(
+    "/communities/{slug}/implementations/{record_id}",
+    IMPLEMENTATION,
+    tag="tracker",
+    summary=N_("One implementation record."),
+    params=[SLUG, id_param("record_id", "Number of the implementation record.")],
+)
 def implementation(slug, record_id):
-    return db.session.scalar(select(ImplementationRecord).where(
-        ImplementationRecord.community_id == community_or_404(slug).id, ImplementationRecord.id == record_id))
+    return db.session.scalar(
+        select(ImplementationRecord).where(
+            ImplementationRecord.community_id == community_or_404(slug).id, ImplementationRecord.id == record_id
+        )
+    )
 
 
-RECORD_FILTER = Param("record_id", type="integer", description="Only ratings of this implementation record.",
-                      minimum=1, maximum=MAX_ID)
+RECORD_FILTER = Param(
+    "record_id", type="integer", description="Only ratings of this implementation record.", minimum=1, maximum=MAX_ID
+)
 
 
-@collection("/communities/{slug}/ratings", RATING, tag="tracker", params=[SLUG, RECORD_FILTER],
-            summary=N_("Residents' ratings of completed projects: stars and comments, without names."))
+@collection(
+    "/communities/{slug}/ratings",
+    RATING,
+    tag="tracker",
+    params=[SLUG, RECORD_FILTER],
+    summary=N_("Residents' ratings of completed projects: stars and comments, without names."),
+)
 def ratings(slug, record_id):
-    query = (select(Evaluation).join(ImplementationRecord, ImplementationRecord.id == Evaluation.record_id)
-             .where(ImplementationRecord.community_id == community_or_404(slug).id))
+    query = (
+        select(Evaluation)
+        .join(ImplementationRecord, ImplementationRecord.id == Evaluation.record_id)
+        .where(ImplementationRecord.community_id == community_or_404(slug).id)
+    )
     if record_id is not None:
         query = query.where(Evaluation.record_id == record_id)
     return query.order_by(Evaluation.id)
 
 
 # --- The document and its page -------------------------------------------------------------------------
+
 
 @bp.get("/openapi.json")
 def openapi_document():
@@ -278,9 +403,13 @@ def openapi_document():
 
 
 TAGS = {
-    "index": N_("Start"), "communities": N_("Communities"), "matters": N_("Micro-matters"),
-    "notices": N_("Notices"), "councils": N_("Council: agenda list, meetings, minutes, decisions"),
-    "voting": N_("Resident votes: rounds, results, ballots"), "tracker": N_("Implementation and satisfaction"),
+    "index": N_("Start"),
+    "communities": N_("Communities"),
+    "matters": N_("Micro-matters"),
+    "notices": N_("Notices"),
+    "councils": N_("Council: agenda list, meetings, minutes, decisions"),
+    "voting": N_("Resident votes: rounds, results, ballots"),
+    "tracker": N_("Implementation and satisfaction"),
 }
 
 
@@ -296,8 +425,9 @@ def docs_group(tag):
     if tag not in TAGS:
         refuse(404, _("Not found."))
     operations = [op for op in OPERATIONS if op.tag == tag]
-    return render_template("api/docs_group.html", operations=operations, tag=tag, tags=TAGS,
-                           example_response=openapi.example_response)
+    return render_template(
+        "api/docs_group.html", operations=operations, tag=tag, tags=TAGS, example_response=openapi.example_response
+    )
 
 
 @bp.after_request

@@ -5,6 +5,7 @@ the OpenAPI document, serialises rows to JSON, flattens them into CSV columns an
 yields the example shown on the documentation page. Tests validate responses
 against the schema taken from the served document, so the two cannot drift.
 """
+
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum

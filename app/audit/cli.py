@@ -17,9 +17,14 @@ class PublishedHead(click.ParamType):
 
 
 @audit_cli.command("verify")
-@click.option("--head", "heads", type=PublishedHead(), multiple=True,
-              help="A head published earlier (on a notice, in the feed or the API): the log must still "
-                   "contain it. Repeat with older heads to narrow down where a rewrite happened.")
+@click.option(
+    "--head",
+    "heads",
+    type=PublishedHead(),
+    multiple=True,
+    help="A head published earlier (on a notice, in the feed or the API): the log must still "
+    "contain it. Repeat with older heads to narrow down where a rewrite happened.",
+)
 def verify_command(heads):
     """Check the hash chain; exit 1 and name the entries when anything was edited or deleted."""
     report = check(heads=heads)

@@ -42,8 +42,11 @@ def _refuse_change(_mapper, _connection, target):
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_change(state):
     """`session.execute(update(AuditEntry)...)` and bulk deletes skip the mapper events above."""
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
-            and state.bind_mapper.class_ is AuditEntry:
+    if (
+        (state.is_update or state.is_delete)
+        and state.bind_mapper is not None
+        and state.bind_mapper.class_ is AuditEntry
+    ):
         raise PermissionError("audit entries are append-only")
 
 
@@ -52,7 +55,9 @@ def canonical(entry_id, at: datetime, actor_id, community_id, action, object_typ
     import json
 
     return json.dumps(
-        [entry_id, at.isoformat(timespec="microseconds"), actor_id, community_id, action,
-         object_type, object_id, data],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+        [entry_id, at.isoformat(timespec="microseconds"), actor_id, community_id, action, object_type, object_id, data],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     ).encode()

@@ -1,6 +1,7 @@
 """Writing and checking the audit chain, and its head: published so that copies outside the system
 witness it (someone able to write the database can rewrite entries and recompute every later hash;
 a head printed on a notice or kept by a feed reader then no longer matches)."""
+
 import hashlib
 import hmac
 import re
@@ -39,9 +40,7 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     entry_id = (last.id + 1) if last else 1
     prev_hash = last.hash if last else GENESIS
     if obj is not None:
@@ -56,9 +55,17 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
     entry_hash = _digest(prev_hash, payload)
     key = audit_key()
     entry = AuditEntry(
-        id=entry_id, at=at, actor_id=actor_id, community_id=community_id, action=action,
-        object_type=object_type or "", object_id=object_id, data=data,
-        prev_hash=prev_hash, hash=entry_hash, mac=sign(entry_hash, key) if key else None,
+        id=entry_id,
+        at=at,
+        actor_id=actor_id,
+        community_id=community_id,
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id,
+        data=data,
+        prev_hash=prev_hash,
+        hash=entry_hash,
+        mac=sign(entry_hash, key) if key else None,
     )
     session.add(entry)
     head_row = session.get(AuditHead, 1)
@@ -70,6 +77,7 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
 
 
 # --- The head -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Head:
@@ -98,12 +106,15 @@ def parse_head(value):
     """COUNT:HASH as published (the hash in full, or at least its 12-digit short form) -> Head."""
     match = _HEAD_TEXT.match(value or "")
     if not match:
-        raise ValueError(f"{value!r} is not a published head: expected COUNT:HASH, e.g. 1234:{'0' * 64} "
-                         f"(at least the first {SHORT} hex digits of the hash)")
+        raise ValueError(
+            f"{value!r} is not a published head: expected COUNT:HASH, e.g. 1234:{'0' * 64} "
+            f"(at least the first {SHORT} hex digits of the hash)"
+        )
     return Head(int(match.group(1)), match.group(2).lower())
 
 
 # --- Checking -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Report:
@@ -115,7 +126,7 @@ class Report:
 
 
 def _listed(ids):
-    """"entry 3" or "entries 2, 3, 4" (the first few, then how many in all)."""
+    """ "entry 3" or "entries 2, 3, 4" (the first few, then how many in all)."""
     shown = ", ".join(str(i) for i in ids[:_LISTED])
     more = f", … ({len(ids)} in all)" if len(ids) > _LISTED else ""
     return f"entry {shown}" if len(ids) == 1 else f"entries {shown}{more}"
@@ -139,8 +150,16 @@ def check(session=None, heads=()):
             problems.append(f"entries {expected_id}..{entry.id - 1} are missing (deleted)")
         if entry.prev_hash != prev_hash:
             problems.append(f"entry {entry.id}: link to the previous entry is broken")
-        payload = canonical(entry.id, entry.at, entry.actor_id, entry.community_id, entry.action,
-                            entry.object_type, entry.object_id, entry.data)
+        payload = canonical(
+            entry.id,
+            entry.at,
+            entry.actor_id,
+            entry.community_id,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.data,
+        )
         if _digest(entry.prev_hash, payload) != entry.hash:
             problems.append(f"entry {entry.id}: content was edited")
         if entry.mac is not None:
@@ -167,14 +186,20 @@ def check(session=None, heads=()):
         problems.append(f"entry {last_id}: does not match the head record (added or edited outside the app)")
     if key:
         if bad_mac:
-            problems.append(f"{_listed(bad_mac)}: signature does not match AUDIT_KEY "
-                            f"(rewritten by someone without the key, or the key was changed)")
+            problems.append(
+                f"{_listed(bad_mac)}: signature does not match AUDIT_KEY "
+                f"(rewritten by someone without the key, or the key was changed)"
+            )
         if unsigned_late:
-            problems.append(f"{_listed(unsigned_late)}: not signed although an earlier entry is "
-                            f"(signature removed, or written while AUDIT_KEY was not set)")
+            problems.append(
+                f"{_listed(unsigned_late)}: not signed although an earlier entry is "
+                f"(signature removed, or written while AUDIT_KEY was not set)"
+            )
         if unsigned_early:
-            report.notes.append(f"{unsigned_early} entries written before AUDIT_KEY was set are not signed "
-                                f"(their hashes are checked, their signatures cannot be)")
+            report.notes.append(
+                f"{unsigned_early} entries written before AUDIT_KEY was set are not signed "
+                f"(their hashes are checked, their signatures cannot be)"
+            )
     elif report.signed:
         report.notes.append(f"{report.signed} entries are signed; set AUDIT_KEY to check their signatures")
     _check_heads(report, heads, seen, last_id)
@@ -194,19 +219,25 @@ def _check_heads(report, heads, seen, last_id):
             report.notes.append(f"the log still contains head {published.entries}:{published.hash}{form}")
             continue
         since = max((n for n in held if n < published.entries), default=None)
-        where = (f"between entries {since + 1} and {published.entries}" if since is not None
-                 else f"at or before entry {published.entries}")
+        where = (
+            f"between entries {since + 1} and {published.entries}"
+            if since is not None
+            else f"at or before entry {published.entries}"
+        )
         if stored is None and published.entries > last_id:
             report.problems.append(
                 f"published head {published.entries}:{published.hash}: the log ends at entry {last_id} "
-                f"(entries were cut off the end, or an older backup was restored)")
+                f"(entries were cut off the end, or an older backup was restored)"
+            )
         elif stored is None:
-            report.problems.append(f"published head {published.entries}:{published.hash}: "
-                                   f"entry {published.entries} is missing (deleted)")
+            report.problems.append(
+                f"published head {published.entries}:{published.hash}: entry {published.entries} is missing (deleted)"
+            )
         else:
             report.problems.append(
                 f"published head {published.entries}:{published.hash}: entry {published.entries} now has "
-                f"hash {stored}: the log was rewritten {where}")
+                f"hash {stored}: the log was rewritten {where}"
+            )
 
 
 def verify(session=None):

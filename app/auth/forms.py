@@ -9,18 +9,26 @@ USERNAME_PATTERN = r"^(1\d{10}|[A-Za-z][A-Za-z0-9_]{2,29})$"
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Phone number or user name"),
-        validators=[DataRequired(), Regexp(USERNAME_PATTERN, message=_l(
-            "Use an 11-digit mobile number, or 3–30 letters, digits or _ starting with a letter."))],
+        validators=[
+            DataRequired(),
+            Regexp(
+                USERNAME_PATTERN,
+                message=_l("Use an 11-digit mobile number, or 3–30 letters, digits or _ starting with a letter."),
+            ),
+        ],
         description=_l("You log in with this. It is never shown to other people."),
     )
     display_name = StringField(
-        _l("Name shown to others"), validators=[DataRequired(), Length(max=40)],
+        _l("Name shown to others"),
+        validators=[DataRequired(), Length(max=40)],
         description=_l("For example 王阿姨 or 3栋 李先生."),
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)],
-                             description=_l("At least 8 characters."))
-    confirm = PasswordField(_l("Password again"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=8, max=128)], description=_l("At least 8 characters.")
+    )
+    confirm = PasswordField(
+        _l("Password again"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
+    )
     submit = SubmitField(_l("Register"))
 
 
@@ -33,8 +41,14 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown to others"), validators=[DataRequired(), Length(max=40)])
-    email = EmailField(_l("Email for notifications (optional)"), validators=[Optional(), Length(max=120), Regexp(
-        r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("This does not look like an email address."))])
+    email = EmailField(
+        _l("Email for notifications (optional)"),
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("This does not look like an email address.")),
+        ],
+    )
     current_password = PasswordField(_l("Current password (only to change it)"), validators=[Optional()])
     new_password = PasswordField(_l("New password"), validators=[Optional(), Length(min=8, max=128)])
     submit = SubmitField(_l("Save"))

@@ -22,9 +22,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[CreatedAt]
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(
-            password, method=current_app.config["PASSWORD_HASH_METHOD"]
-        )
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

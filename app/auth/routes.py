@@ -74,8 +74,13 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            services.update_profile(current_user, form.display_name.data, form.email.data,
-                                    form.current_password.data, form.new_password.data)
+            services.update_profile(
+                current_user,
+                form.display_name.data,
+                form.email.data,
+                form.current_password.data,
+                form.new_password.data,
+            )
         except DomainError as error:
             form.current_password.errors.append(error.message)
         else:
@@ -84,6 +89,9 @@ def profile():
             flash(_("Saved."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(
-        "auth/profile.html", form=form, memberships=memberships_of(current_user),
-        role_labels=ROLE_LABELS, membership_labels=STATUS_LABELS,
+        "auth/profile.html",
+        form=form,
+        memberships=memberships_of(current_user),
+        role_labels=ROLE_LABELS,
+        membership_labels=STATUS_LABELS,
     ), 400 if form.errors else 200

@@ -1,4 +1,5 @@
 """Accounts: registration, credentials, profile changes."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 

@@ -7,9 +7,11 @@ from .models import ROLE_LABELS
 
 
 class JoinForm(FlaskForm):
-    address = StringField(_l("Your address in the community (building, unit, room)"),
-                          validators=[DataRequired(), Length(max=120)],
-                          description=_l("The committee checks it against the resident register."))
+    address = StringField(
+        _l("Your address in the community (building, unit, room)"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("The committee checks it against the resident register."),
+    )
     submit = SubmitField(_l("Ask to join"))
 
 

@@ -1,4 +1,5 @@
 """Who may do what in a community. Used by views, services and templates alike."""
+
 from sqlalchemy import select
 
 from app.extensions import db

@@ -13,10 +13,14 @@ from .scoping import current_community
 def _home_page(form, status=200):
     community = current_community()
     return render_template(
-        "communities/home.html", community=community, join_form=form,
+        "communities/home.html",
+        community=community,
+        join_form=form,
         membership=permissions.membership_of(current_user, community),
         can_manage_members=permissions.can_manage_members(current_user, community),
-        kind_labels=KIND_LABELS, role_labels=ROLE_LABELS, membership_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+        role_labels=ROLE_LABELS,
+        membership_labels=STATUS_LABELS,
     ), status
 
 
@@ -67,13 +71,25 @@ def members():
                 flash(_("Saved."), "success")
                 return redirect(url_for("communities.members"))
         else:
-            flash(_("Please check the form: %(errors)s",
-                    errors="; ".join(e for errs in form.errors.values() for e in errs)), "error")
+            flash(
+                _(
+                    "Please check the form: %(errors)s",
+                    errors="; ".join(e for errs in form.errors.values() for e in errs),
+                ),
+                "error",
+            )
     pending = services.pending_requests(community)
     query = request.args.get("q", "").strip()[:60]
     directory = services.member_directory(community, query, request.args.get("page", 1, type=int))
     return render_template(
-        "communities/members.html", community=community, pending=pending, directory=directory, query=query,
-        verify_form=VerifyForm(), decline_form=DeclineForm(), role_form=RoleForm(),
-        can_assign=permissions.can_assign_roles(current_user, community), Membership=Membership,
+        "communities/members.html",
+        community=community,
+        pending=pending,
+        directory=directory,
+        query=query,
+        verify_form=VerifyForm(),
+        decline_form=DeclineForm(),
+        role_form=RoleForm(),
+        can_assign=permissions.can_assign_roles(current_user, community),
+        Membership=Membership,
     )

@@ -1,4 +1,5 @@
 """Blueprints whose URLs live under /c/<community-slug>/ share one way to load the community."""
+
 from flask import Blueprint, g
 
 

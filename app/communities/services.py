@@ -1,4 +1,5 @@
 """Communities and membership: joining, the committee's census check, roles."""
+
 import re
 
 from blinker import Namespace
@@ -39,8 +40,14 @@ def create_community(actor, *, slug, name, kind, district, register_size, annual
         raise DomainError(_l("The web address may contain lower-case letters, digits and -."))
     if db.session.scalar(select(Community.id).where(Community.slug == slug)):
         raise DomainError(_l("This web address is already used by another community."))
-    community = Community(slug=slug, name=clean_plain(name), kind=kind, district=clean_plain(district),
-                          register_size=register_size, annual_budget=annual_budget)
+    community = Community(
+        slug=slug,
+        name=clean_plain(name),
+        kind=kind,
+        district=clean_plain(district),
+        register_size=register_size,
+        annual_budget=annual_budget,
+    )
     db.session.add(community)
     community_created.send(community, actor=actor)
     record("community.created", community, actor=actor, community=community, slug=slug)
@@ -60,8 +67,13 @@ def request_join(user, community, address):
     membership.decline_reason = None
     record("membership.requested", membership, actor=user, community=community)
     committee = [m.user for m in permissions.verified_members(community, [Role.COMMITTEE])]
-    notify(committee, N_("%(name)s asks to join %(community)s."), path_for("communities.members", slug=community.slug),
-           name=user.display_name, community=community.name)
+    notify(
+        committee,
+        N_("%(name)s asks to join %(community)s."),
+        path_for("communities.members", slug=community.slug),
+        name=user.display_name,
+        community=community.name,
+    )
     db.session.commit()
     return membership
 
@@ -83,8 +95,12 @@ def verify(actor, community, membership_id):
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
     record("membership.verified", membership, actor=actor, community=community, user_id=membership.user_id)
-    notify([membership.user], N_("You are now a verified resident of %(community)s."),
-           path_for("communities.home", slug=community.slug), community=community.name)
+    notify(
+        [membership.user],
+        N_("You are now a verified resident of %(community)s."),
+        path_for("communities.home", slug=community.slug),
+        community=community.name,
+    )
     db.session.commit()
     return membership
 
@@ -100,10 +116,16 @@ def decline(actor, community, membership_id, reason):
     membership.decline_reason = reason
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    record("membership.declined", membership, actor=actor, community=community,
-           user_id=membership.user_id, reason=reason)
-    notify([membership.user], N_("Your request to join %(community)s was declined: %(reason)s"),
-           path_for("communities.home", slug=community.slug), community=community.name, reason=reason)
+    record(
+        "membership.declined", membership, actor=actor, community=community, user_id=membership.user_id, reason=reason
+    )
+    notify(
+        [membership.user],
+        N_("Your request to join %(community)s was declined: %(reason)s"),
+        path_for("communities.home", slug=community.slug),
+        community=community.name,
+        reason=reason,
+    )
     db.session.commit()
     return membership
 
@@ -124,8 +146,15 @@ def set_role(actor, community, membership_id, role):
         raise DomainError(_l("Only an administrator can change a committee member's role."))
     old_role = membership.role
     membership.role = role
-    record("membership.role_changed", membership, actor=actor, community=community,
-           user_id=membership.user_id, old=old_role, new=role)
+    record(
+        "membership.role_changed",
+        membership,
+        actor=actor,
+        community=community,
+        user_id=membership.user_id,
+        old=old_role,
+        new=role,
+    )
     db.session.commit()
     return membership
 
@@ -149,8 +178,8 @@ def add_member(actor, community, user, role):
 
 def pending_requests(community):
     return db.session.scalars(
-        select(Membership).where(Membership.community_id == community.id,
-                                 Membership.status == MembershipStatus.PENDING)
+        select(Membership)
+        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.PENDING)
         .order_by(Membership.created_at)
     ).all()
 
@@ -166,12 +195,15 @@ def member_directory(community, query="", page=1, per_page=30):
     from app.auth.models import User
 
     statement = (
-        select(Membership).join(User, User.id == Membership.user_id)
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
         .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
     )
     for word in (query or "").split()[:5]:
-        statement = statement.where(User.display_name.icontains(word, autoescape=True)
-                                    | Membership.address.icontains(word, autoescape=True))
+        statement = statement.where(
+            User.display_name.icontains(word, autoescape=True) | Membership.address.icontains(word, autoescape=True)
+        )
     role_order = case({Role.COMMITTEE: 0, Role.CHAIR: 1, Role.COUNCIL_MEMBER: 2}, value=Membership.role, else_=3)
-    return db.paginate(statement.order_by(role_order, User.display_name, Membership.id),
-                       page=page, per_page=per_page, error_out=False)
+    return db.paginate(
+        statement.order_by(role_order, User.display_name, Membership.id), page=page, per_page=per_page, error_out=False
+    )

@@ -1,5 +1,6 @@
 """What every feature stands on: errors, i18n, text, uploads, URLs, secrecy, the shared vocabulary,
 and the site-wide pages (health check, error pages, response headers). Imports no feature."""
+
 from flask import Blueprint
 
 bp = Blueprint("core", __name__)

@@ -5,6 +5,7 @@ milestones, "today") are calendar days in the community's time zone, the configu
 (BABEL_DEFAULT_TIMEZONE, so templates' date filters agree). The demo loaders write the past by
 shifting now() for a block (shifted, shifted_to); tests freeze time with freezegun instead.
 """
+
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo

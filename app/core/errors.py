@@ -1,4 +1,5 @@
 """Refusals with a message for the person, in their language."""
+
 from flask import request
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
@@ -28,6 +29,4 @@ def refuse(code, message=None):
 
 
 def wants_json():
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")

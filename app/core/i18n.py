@@ -3,6 +3,7 @@
 Each feature package keeps its own catalog in app/<feature>/translations; all
 of them are merged at run time. Message ids are English, zh_Hans is the default.
 """
+
 from pathlib import Path
 
 from flask import current_app, g, has_request_context, request, session
@@ -76,9 +77,7 @@ def init_i18n(app, babel):
     app.before_request(remember_preferences)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda value, fmt="short": format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
 
     @app.context_processor
     def locale_context():

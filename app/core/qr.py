@@ -1,4 +1,5 @@
 """QR codes (segno, SVG inline: no image request, no script): printed notices, meeting check-in."""
+
 import segno
 from markupsafe import Markup, escape
 
@@ -9,8 +10,7 @@ def qr_code(url):
 
 def qr_svg(url, title, scale=4):
     """Inline SVG; dark modules are drawn with presentation attributes only (the CSP allows them)."""
-    svg = qr_code(url).svg_inline(scale=scale, border=4, omitsize=True, title=title, svgclass="qr",
-                                  lineclass=None)
+    svg = qr_code(url).svg_inline(scale=scale, border=4, omitsize=True, title=title, svgclass="qr", lineclass=None)
     # segno escapes the title and writes only numbers into the path: no user markup gets through.
     label = escape(title)
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S704  # nosec B704

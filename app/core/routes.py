@@ -1,4 +1,5 @@
 """Health check, error pages and headers every response carries."""
+
 from flask import Response, current_app, jsonify, render_template, request, send_from_directory
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l

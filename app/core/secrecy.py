@@ -12,6 +12,7 @@ in an order that says nothing about who came first.
 
 PostgreSQL keeps dead row versions until VACUUM: the README says what the operator runs.
 """
+
 import secrets
 
 from sqlalchemy import BigInteger, Integer

@@ -3,6 +3,7 @@
 A service checks its rules with `require`, writes its change and calls `commit`; a refusal is a
 DomainError (FieldError when it concerns one form field) and nothing is written.
 """
+
 from functools import wraps
 
 from flask_babel import lazy_gettext as _l
@@ -31,13 +32,15 @@ def commit(conflict_message=None, stale_message=None):
         raise DomainError(conflict_message or _l("This was already recorded.")) from exc
     except StaleDataError as exc:
         db.session.rollback()
-        raise DomainError(stale_message or _l("This was changed by someone else in the meantime. Please try "
-                                              "again.")) from exc
+        raise DomainError(
+            stale_message or _l("This was changed by someone else in the meantime. Please try again.")
+        ) from exc
 
 
 def rolls_back(service):
     """For a service that writes: when it refuses or fails, its half-done writes are rolled back
     before the error reaches the view, so no view has to clean up after a service."""
+
     @wraps(service)
     def wrapper(*args, **kwargs):
         try:
@@ -45,6 +48,7 @@ def rolls_back(service):
         except Exception:
             db.session.rollback()
             raise
+
     return wrapper
 
 

@@ -1,4 +1,5 @@
 """Photo uploads: checked by content, re-encoded, stored outside the web root."""
+
 import io
 import secrets
 import warnings
@@ -42,8 +43,14 @@ def _read_image(data):
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoRejected(_l("The photo has too many pixels."))
             image.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-                Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ) as exc:
             if isinstance(exc, PhotoRejected):
                 raise
             raise PhotoRejected(_l("This file is not a JPEG, PNG or WebP photo.")) from exc
@@ -72,8 +79,11 @@ def save_photo(file_storage):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / stored_name).write_bytes(out.getvalue())
     photo = StoredPhoto(
-        stored_name=stored_name, content_type=content_type, size=out.tell(),
-        width=image.width, height=image.height,
+        stored_name=stored_name,
+        content_type=content_type,
+        size=out.tell(),
+        width=image.width,
+        height=image.height,
     )
     db.session.add(photo)
     return photo

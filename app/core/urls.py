@@ -1,5 +1,6 @@
 """Site paths built from the URL map, and absolute addresses for links that leave the site: QR codes,
 feeds, the API, e-mails."""
+
 from flask import current_app, has_request_context, request
 
 

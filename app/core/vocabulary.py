@@ -1,6 +1,7 @@
 """The words micro-matters and the consultation rules share: categories (the negative list names
 them) and project types (each has its cost cap). Below both features, so neither imports the other
 for them."""
+
 from enum import StrEnum
 
 from app.core.i18n import N_

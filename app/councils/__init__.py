@@ -1,5 +1,6 @@
 """The resident council (议事会): review, the agenda list (议事清单), meetings run under the
 consultation rules, and minutes."""
+
 from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("councils", __name__)

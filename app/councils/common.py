@@ -5,6 +5,7 @@ Every service function checks who acts (permissions), applies the consultation r
 the audit log in the same transaction and commits. A refusal raises DomainError and nothing
 is written.
 """
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -30,9 +31,14 @@ def council_members(community):
     from app.auth.models import User
 
     return db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_(list(COUNCIL_ROLES))).order_by(User.display_name, User.id)
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.community_id == community.id,
+            Membership.status == MembershipStatus.VERIFIED,
+            Membership.role.in_(list(COUNCIL_ROLES)),
+        )
+        .order_by(User.display_name, User.id)
     ).all()
 
 
@@ -44,9 +50,14 @@ def secretary_candidates(community):
     from app.auth.models import User
 
     return db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_([*COUNCIL_ROLES, Role.COMMITTEE])).order_by(User.display_name, User.id)
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.community_id == community.id,
+            Membership.status == MembershipStatus.VERIFIED,
+            Membership.role.in_([*COUNCIL_ROLES, Role.COMMITTEE]),
+        )
+        .order_by(User.display_name, User.id)
     ).all()
 
 
@@ -75,8 +86,9 @@ def _matter(community, matter_id):
 
 
 def _run(actor, meeting):
-    require(permissions.can_run_meeting(actor, meeting),
-            _l("Only the chair or the secretary of this meeting can do this."))
+    require(
+        permissions.can_run_meeting(actor, meeting), _l("Only the chair or the secretary of this meeting can do this.")
+    )
 
 
 def _is_open(meeting):

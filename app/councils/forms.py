@@ -29,20 +29,22 @@ class AdmitForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for not admitting it (published)"),
-                           validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(_l("Reason for not admitting it (published)"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Do not admit"))
 
 
 class MeetingForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
-                        description=_l("For example: 2026年第4次居民议事会"))
-    starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
-                                   description=_l("Local time."))
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=120)], description=_l("For example: 2026年第4次居民议事会")
+    )
+    starts_at = DateTimeLocalField(
+        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()], description=_l("Local time.")
+    )
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[InputRequired()])
-    secretary_id = SelectField(_l("Secretary (keeps attendance, records votes, writes the minutes)"), coerce=int,
-                               validators=[InputRequired()])
+    secretary_id = SelectField(
+        _l("Secretary (keeps attendance, records votes, writes the minutes)"), coerce=int, validators=[InputRequired()]
+    )
     # Not limited to the choices shown: an item taken meanwhile (e.g. by a voting round) gets the
     # service's message naming where it went.
     items = MultiCheckboxField(_l("Items from the agenda list"), coerce=int, validate_choice=False)
@@ -58,8 +60,11 @@ class HandoverForm(FlaskForm):
 
 
 class MotionForm(FlaskForm):
-    kind = RadioField(_l("The motion"), choices=[(k.value, _l(v)) for k, v in MOTION_KIND_LABELS.items()],
-                      validators=[InputRequired(message=_l("Choose what the motion proposes."))])
+    kind = RadioField(
+        _l("The motion"),
+        choices=[(k.value, _l(v)) for k, v in MOTION_KIND_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose what the motion proposes."))],
+    )
     budget = IntegerField(_l("Budget in yuan (for an approval)"), validators=[Optional(), NumberRange(1, 100_000_000)])
     text = StringField(_l("Wording (optional)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Move the motion"))

@@ -1,5 +1,6 @@
 """What the four views of a meeting show (public page, chair, projector, member): the context
 built fresh for each request or poll, who may see which view, and the rendered page."""
+
 from flask import make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -59,16 +60,36 @@ def live_context(meeting, view, forms=None):
     last_result = max(results, key=lambda r: r.id) if results else None
     me = getattr(user, "id", None)
     ctx = {
-        "community": community, "meeting": meeting, "view": view, "ruleset": ruleset,
-        "quorum": common.quorum_now(meeting), "item": item, "motion": motion, "last_motion": last_motion,
-        "turn": turn, "remaining": _remaining_seconds(turn), "queue": speaker_services.queue(item) if item else [],
-        "vote": vote, "tied_vote": tied_vote, "live_key": live_key(meeting, view), "members": members,
-        "present": present, "attendance": attendance,
-        "last_result": last_result, "poll_ms": POLL_MS, "checkin_open": meeting_services.checkin_is_open(meeting),
-        "can_run": permissions.can_run_meeting(user, meeting), "presiding": permissions.is_presiding(user, meeting),
+        "community": community,
+        "meeting": meeting,
+        "view": view,
+        "ruleset": ruleset,
+        "quorum": common.quorum_now(meeting),
+        "item": item,
+        "motion": motion,
+        "last_motion": last_motion,
+        "turn": turn,
+        "remaining": _remaining_seconds(turn),
+        "queue": speaker_services.queue(item) if item else [],
+        "vote": vote,
+        "tied_vote": tied_vote,
+        "live_key": live_key(meeting, view),
+        "members": members,
+        "present": present,
+        "attendance": attendance,
+        "last_result": last_result,
+        "poll_ms": POLL_MS,
+        "checkin_open": meeting_services.checkin_is_open(meeting),
+        "can_run": permissions.can_run_meeting(user, meeting),
+        "presiding": permissions.is_presiding(user, meeting),
         "can_mark_absent": permissions.can_mark_absent(user, meeting),
-        "is_member": permissions.can_take_part(user, meeting), "me": me, "me_present": me in present,
-        "modes": votes.allowed_modes(ruleset), "Stance": Stance, "Choice": Choice, "VoteMode": VoteMode,
+        "is_member": permissions.can_take_part(user, meeting),
+        "me": me,
+        "me_present": me in present,
+        "modes": votes.allowed_modes(ruleset),
+        "Stance": Stance,
+        "Choice": Choice,
+        "VoteMode": VoteMode,
         "MeetingStatus": MeetingStatus,
     }
     if vote is not None:
@@ -86,7 +107,8 @@ def live_context(meeting, view, forms=None):
     if view == "chair":
         ctx["handover_form"] = forms.get("handover") or handover_form(meeting)
         ctx["open_vote_form"] = forms.get("open_vote") or OpenVoteForm(
-            formdata=None, mode=str(votes.allowed_modes(ruleset)[0]))
+            formdata=None, mode=str(votes.allowed_modes(ruleset)[0])
+        )
         ctx["open_vote_form"].mode.choices = [(str(m), _(VOTE_MODE_LABELS[m])) for m in votes.allowed_modes(ruleset)]
         ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
     if view == "member":
@@ -99,9 +121,12 @@ def live_context(meeting, view, forms=None):
 def handover_form(meeting, form=None):
     form = form or HandoverForm(formdata=None)
     present = set(common.present_ids(meeting))
-    candidates = [u for u in common.council_members(meeting.community)
-                  if u.id not in (meeting.chair_id, meeting.secretary_id)
-                  and (meeting.status != MeetingStatus.OPEN or u.id in present)]
+    candidates = [
+        u
+        for u in common.council_members(meeting.community)
+        if u.id not in (meeting.chair_id, meeting.secretary_id)
+        and (meeting.status != MeetingStatus.OPEN or u.id in present)
+    ]
     form.to_user_id.choices = [(u.id, u.display_name) for u in candidates]
     return form
 

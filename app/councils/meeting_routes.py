@@ -4,6 +4,7 @@ it, attendance and check-in, handing over the chair, items, speakers, motions an
 Each action is a thin view: on a refusal (DomainError) the view it came from is shown again
 with status 400 and the message; otherwise it redirects back to that view.
 """
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -33,8 +34,11 @@ def _act(meeting_id, action, success=None, forms_on_error=None):
         return live_views.render_view(meeting, view, 400, forms_on_error)
     if success:
         flash(success, "success")
-    endpoint = {"chair": "councils.chair_view", "projector": "councils.projector_view",
-                "member": "councils.member_view"}.get(view, "councils.meeting")
+    endpoint = {
+        "chair": "councils.chair_view",
+        "projector": "councils.projector_view",
+        "member": "councils.member_view",
+    }.get(view, "councils.meeting")
     return redirect(url_for(endpoint, meeting_id=meeting_id))
 
 
@@ -70,17 +74,25 @@ def attendance(meeting_id):
     if action == "out":
         return _act(meeting_id, lambda m: meeting_services.check_out(current_user, m, user_id))
     if action == "absent":
-        return _act(meeting_id, lambda m: meeting_services.mark_absent(current_user, m, user_id),
-                    _("The member is marked absent."))
+        return _act(
+            meeting_id,
+            lambda m: meeting_services.mark_absent(current_user, m, user_id),
+            _("The member is marked absent."),
+        )
     return _act(meeting_id, lambda m: meeting_services.check_in(current_user, m, user_id))
 
 
 def _checkin_page(meeting, token, status=200):
-    return render_template("councils/checkin.html", community=meeting.community, meeting=meeting, token=token,
-                           is_member=permissions.can_take_part(current_user, meeting),
-                           present=current_user.id in common.present_ids(meeting),
-                           checkin_open=meeting_services.checkin_is_open(meeting),
-                           code_valid=meeting_services.checkin_code_valid(meeting, token)), status
+    return render_template(
+        "councils/checkin.html",
+        community=meeting.community,
+        meeting=meeting,
+        token=token,
+        is_member=permissions.can_take_part(current_user, meeting),
+        present=current_user.id in common.present_ids(meeting),
+        checkin_open=meeting_services.checkin_is_open(meeting),
+        code_valid=meeting_services.checkin_code_valid(meeting, token),
+    ), status
 
 
 @bp.route("/meetings/<int:meeting_id>/checkin/<token>", methods=["GET", "POST"])
@@ -107,14 +119,18 @@ def handover(meeting_id):
     if not form.validate_on_submit():
         flash(_form_errors(form) or _("Please check the form."), "error")
         return live_views.render_view(meeting, "chair", 400, {"handover": form})
-    return _act(meeting_id, lambda m: meeting_services.hand_over_chair(current_user, m, form.to_user_id.data,
-                                                               form.reason.data),
-                _("The chair was handed over."), {"handover": form})
+    return _act(
+        meeting_id,
+        lambda m: meeting_services.hand_over_chair(current_user, m, form.to_user_id.data, form.reason.data),
+        _("The chair was handed over."),
+        {"handover": form},
+    )
 
 
 def _item_action(meeting_id, item_id, func, success=None):
     def action(meeting):
         func(meeting, common.get_item(meeting, item_id))
+
     return _act(meeting_id, action, success)
 
 
@@ -127,16 +143,24 @@ def open_item(meeting_id, item_id):
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/close")
 @login_required
 def close_item(meeting_id, item_id):
-    return _item_action(meeting_id, item_id, lambda m, i: meeting_services.close_item(current_user, m, i),
-                        _("The item was closed without a decision; it stays on the agenda list."))
+    return _item_action(
+        meeting_id,
+        item_id,
+        lambda m, i: meeting_services.close_item(current_user, m, i),
+        _("The item was closed without a decision; it stays on the agenda list."),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/speak")
 @login_required
 def speak(meeting_id, item_id):
     stance = request.form.get("stance", "")
-    return _item_action(meeting_id, item_id, lambda m, i: speaker_services.ask_to_speak(current_user, m, i, stance),
-                        _("You are on the speakers list."))
+    return _item_action(
+        meeting_id,
+        item_id,
+        lambda m, i: speaker_services.ask_to_speak(current_user, m, i, stance),
+        _("You are on the speakers list."),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/next-speaker")
@@ -159,6 +183,7 @@ def withdraw_turn(meeting_id, turn_id):
         if turn is None or turn.item.meeting_id != meeting.id:
             refuse(404)
         speaker_services.withdraw_request(current_user, meeting, turn)
+
     return _act(meeting_id, action)
 
 
@@ -172,8 +197,10 @@ def move_motion(meeting_id, item_id):
         return live_views.render_view(meeting, "member", 400, {"motion": form})
 
     def action(meeting):
-        votes.move_motion(current_user, meeting, common.get_item(meeting, item_id), form.kind.data,
-                          form.budget.data, form.text.data)
+        votes.move_motion(
+            current_user, meeting, common.get_item(meeting, item_id), form.kind.data, form.budget.data, form.text.data
+        )
+
     return _act(meeting_id, action, _("Your motion is moved."), {"motion": form})
 
 
@@ -189,23 +216,28 @@ def _motion(meeting, motion_id):
 @bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/second")
 @login_required
 def second(meeting_id, motion_id):
-    return _act(meeting_id, lambda m: votes.second_motion(current_user, m, _motion(m, motion_id)),
-                _("You seconded the motion."))
+    return _act(
+        meeting_id, lambda m: votes.second_motion(current_user, m, _motion(m, motion_id)), _("You seconded the motion.")
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/withdraw")
 @login_required
 def withdraw_motion(meeting_id, motion_id):
-    return _act(meeting_id, lambda m: votes.withdraw_motion(current_user, m, _motion(m, motion_id)),
-                _("The motion was withdrawn."))
+    return _act(
+        meeting_id,
+        lambda m: votes.withdraw_motion(current_user, m, _motion(m, motion_id)),
+        _("The motion was withdrawn."),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/vote")
 @login_required
 def open_vote(meeting_id, motion_id):
     mode = request.form.get("mode", "")
-    return _act(meeting_id, lambda m: votes.open_vote(current_user, m, _motion(m, motion_id), mode),
-                _("The vote is open."))
+    return _act(
+        meeting_id, lambda m: votes.open_vote(current_user, m, _motion(m, motion_id), mode), _("The vote is open.")
+    )
 
 
 def _vote(meeting, vote_id):
@@ -216,8 +248,9 @@ def _vote(meeting, vote_id):
 @login_required
 def ballot(meeting_id, vote_id):
     choice = request.form.get("choice", "")
-    return _act(meeting_id, lambda m: votes.cast_vote(current_user, m, _vote(m, vote_id), choice),
-                _("Your vote is recorded."))
+    return _act(
+        meeting_id, lambda m: votes.cast_vote(current_user, m, _vote(m, vote_id), choice), _("Your vote is recorded.")
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/hand")
@@ -242,6 +275,7 @@ def close_vote(meeting_id, vote_id):
             values = (form.yes.data, form.no.data, form.abstain.data)
             counts = None if any(v is None for v in values) else values
         _flash_result(vote, votes.close_vote(current_user, meeting, vote, counts))
+
     return _act(meeting_id, action, None, {"close_vote": form})
 
 
@@ -249,13 +283,20 @@ def _flash_result(vote, result):
     if result is not None:
         flash(_("Passed.") if result.passed else _("Not passed."), "success")
     elif votes.awaiting_casting_vote(vote):
-        flash(_("The vote is tied. Under the rules the presiding chair, who did not vote, now gives the deciding "
-                "vote."), "success")
+        flash(
+            _("The vote is tied. Under the rules the presiding chair, who did not vote, now gives the deciding vote."),
+            "success",
+        )
     elif vote.motion.item.matter.status != Status.ON_AGENDA:
         flash(_("The micro-matter left the agenda list while the vote was open, so the vote is void."), "error")
     else:
-        flash(_("The secret ballot box did not hold exactly one choice per member who voted (a vote was "
-                "interrupted), so the vote is void and counts nothing. Move the motion again."), "error")
+        flash(
+            _(
+                "The secret ballot box did not hold exactly one choice per member who voted (a vote was "
+                "interrupted), so the vote is void and counts nothing. Move the motion again."
+            ),
+            "error",
+        )
 
 
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/decide")
@@ -266,4 +307,5 @@ def decide(meeting_id, vote_id):
     def action(meeting):
         vote = _vote(meeting, vote_id)
         _flash_result(vote, votes.cast_deciding_vote(current_user, meeting, vote, choice))
+
     return _act(meeting_id, action)

@@ -1,5 +1,6 @@
 """Meetings: scheduling, opening and closing, attendance and check-in, the chair hand-over,
 and opening and closing the items on a meeting's agenda."""
+
 import hashlib
 import hmac
 import secrets
@@ -56,19 +57,31 @@ def checkin_is_open(meeting):
     return meeting.status == MeetingStatus.SCHEDULED and clock.now() >= meeting.starts_at - OPEN_EARLY
 
 
-
 # ---------------------------------------------------------------- meetings
+
 
 def meetings(community):
     """(upcoming or in session, past)."""
-    rows = db.session.scalars(select(Meeting).where(Meeting.community_id == community.id)
-                              .order_by(Meeting.starts_at.desc())).all()
+    rows = db.session.scalars(
+        select(Meeting).where(Meeting.community_id == community.id).order_by(Meeting.starts_at.desc())
+    ).all()
     upcoming = sorted((m for m in rows if m.status != MeetingStatus.CLOSED), key=lambda m: m.starts_at)
     return upcoming, [m for m in rows if m.status == MeetingStatus.CLOSED]
 
 
-def schedule_meeting(actor, community, *, title, starts_at, place, chair_id, secretary_id, agenda_item_ids,
-                     urgent=False, urgent_reason=""):
+def schedule_meeting(
+    actor,
+    community,
+    *,
+    title,
+    starts_at,
+    place,
+    chair_id,
+    secretary_id,
+    agenda_item_ids,
+    urgent=False,
+    urgent_reason="",
+):
     from app.auth.models import User
 
     require(permissions.can_schedule(actor, community), _l("Only the committee schedules meetings."))
@@ -80,42 +93,82 @@ def schedule_meeting(actor, community, *, title, starts_at, place, chair_id, sec
     urgent_reason = clean_plain(urgent_reason)[:300]
     if starts_at < now + timedelta(days=ruleset.notice_days):
         if not urgent:
-            raise DomainError(_l("The rules ask for %(days)s days' notice (rule set v%(version)s). Choose a later "
-                                 "date, or mark the meeting urgent and give the reason.",
-                                 days=ruleset.notice_days, version=ruleset.version))
+            raise DomainError(
+                _l(
+                    "The rules ask for %(days)s days' notice (rule set v%(version)s). Choose a later "
+                    "date, or mark the meeting urgent and give the reason.",
+                    days=ruleset.notice_days,
+                    version=ruleset.version,
+                )
+            )
         require(urgent_reason, _l("An urgent meeting needs a reason; it is published with the meeting."))
     else:
         urgent, urgent_reason = False, ""
     chair, secretary = db.session.get(User, chair_id or 0), db.session.get(User, secretary_id or 0)
-    require(chair is not None and chair.id in council_member_ids(community),
-            _l("The chair must be a member of the council."))
-    require(secretary is not None and permissions.can_be_secretary(secretary, community),
-            _l("The secretary must be a committee or council member."))
+    require(
+        chair is not None and chair.id in council_member_ids(community),
+        _l("The chair must be a member of the council."),
+    )
+    require(
+        secretary is not None and permissions.can_be_secretary(secretary, community),
+        _l("The secretary must be a committee or council member."),
+    )
     require(secretary.id != chair.id, _l("The chair and the secretary must be two different people."))
     wanted = list(dict.fromkeys(agenda_item_ids or []))
     require(wanted, _l("Choose at least one item from the agenda list."))
-    for agenda_item in db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(wanted),
-                                                                   AgendaItem.community_id == community.id)):
+    for agenda_item in db.session.scalars(
+        select(AgendaItem).where(AgendaItem.id.in_(wanted), AgendaItem.community_id == community.id)
+    ):
         placement.refuse_if_in_round(agenda_item.matter)
     available = {item.id: item for item in schedulable_items(community)}
-    require(all(i in available for i in wanted),
-            _l("Only items waiting on the agenda list and not yet in another meeting can be chosen."))
-    meeting = Meeting(community_id=community.id, title=title, starts_at=starts_at, place=place, urgent=urgent,
-                      urgent_reason=urgent_reason, ruleset_id=ruleset.id, chair_id=chair.id,
-                      secretary_id=secretary.id, checkin_token=secrets.token_urlsafe(24), created_by_id=actor.id,
-                      created_at=now)
+    require(
+        all(i in available for i in wanted),
+        _l("Only items waiting on the agenda list and not yet in another meeting can be chosen."),
+    )
+    meeting = Meeting(
+        community_id=community.id,
+        title=title,
+        starts_at=starts_at,
+        place=place,
+        urgent=urgent,
+        urgent_reason=urgent_reason,
+        ruleset_id=ruleset.id,
+        chair_id=chair.id,
+        secretary_id=secretary.id,
+        checkin_token=secrets.token_urlsafe(24),
+        created_by_id=actor.id,
+        created_at=now,
+    )
     db.session.add(meeting)
     chosen = sorted((available[i] for i in wanted), key=lambda item: (item.position, item.id))
     for position, agenda_item in enumerate(chosen, start=1):
         db.session.add(MeetingItem(meeting=meeting, agenda_item=agenda_item, position=position))
-    record("meeting.scheduled", meeting, actor=actor, community=community, title=title,
-           starts_at=starts_at.isoformat(), place=place, urgent=urgent, urgent_reason=urgent_reason or None,
-           notice_days=ruleset.notice_days, ruleset_version=ruleset.version, chair_id=chair.id,
-           secretary_id=secretary.id, matters=[item.matter_id for item in chosen])
+    record(
+        "meeting.scheduled",
+        meeting,
+        actor=actor,
+        community=community,
+        title=title,
+        starts_at=starts_at.isoformat(),
+        place=place,
+        urgent=urgent,
+        urgent_reason=urgent_reason or None,
+        notice_days=ruleset.notice_days,
+        ruleset_version=ruleset.version,
+        chair_id=chair.id,
+        secretary_id=secretary.id,
+        matters=[item.matter_id for item in chosen],
+    )
     when = clock.to_local(starts_at).strftime("%Y-%m-%d %H:%M")
-    notify([*council_members(community), secretary], N_("Council meeting “%(title)s” on %(when)s at %(place)s."),
-           path_for("councils.meeting", slug=community.slug, meeting_id=meeting.id) if meeting.id else "",
-           exclude=actor, title=title, when=when, place=place)
+    notify(
+        [*council_members(community), secretary],
+        N_("Council meeting “%(title)s” on %(when)s at %(place)s."),
+        path_for("councils.meeting", slug=community.slug, meeting_id=meeting.id) if meeting.id else "",
+        exclude=actor,
+        title=title,
+        when=when,
+        place=place,
+    )
     commit()
     return meeting
 
@@ -126,27 +179,49 @@ def open_meeting(actor, meeting):
     require(checkin_is_open(meeting), _l("The meeting can be opened from one hour before its start."))
     ruleset = current_ruleset(meeting.community)
     check = quorum_now(meeting, ruleset)
-    require(check.met, _l("No quorum: %(present)s of %(members)s council members are present, %(needed)s are "
-                          "needed.", present=check.present, members=check.members, needed=check.needed))
+    require(
+        check.met,
+        _l(
+            "No quorum: %(present)s of %(members)s council members are present, %(needed)s are needed.",
+            present=check.present,
+            members=check.members,
+            needed=check.needed,
+        ),
+    )
     meeting.ruleset_id = ruleset.id
     meeting.status = MeetingStatus.OPEN
     meeting.opened_at = clock.now()
     meeting.opened_present, meeting.opened_members, meeting.opened_quorum_needed = (
-        check.present, check.members, check.needed)
+        check.present,
+        check.members,
+        check.needed,
+    )
     bump(meeting)
-    record("meeting.opened", meeting, actor=actor, community=meeting.community_id, ruleset_id=ruleset.id,
-           ruleset_version=ruleset.version, present=check.present, members=check.members, needed=check.needed)
+    record(
+        "meeting.opened",
+        meeting,
+        actor=actor,
+        community=meeting.community_id,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+        present=check.present,
+        members=check.members,
+        needed=check.needed,
+    )
     commit()
 
 
 def close_meeting(actor, meeting):
     _run(actor, meeting)
     _is_open(meeting)
-    open_votes = db.session.scalar(select(func.count(MotionVote.id)).where(
-        MotionVote.meeting_id == meeting.id, MotionVote.is_open.is_(True)))
+    open_votes = db.session.scalar(
+        select(func.count(MotionVote.id)).where(MotionVote.meeting_id == meeting.id, MotionVote.is_open.is_(True))
+    )
     require(not open_votes, _l("A vote is still open; close it first."))
-    require(not any(m.status == MotionStatus.VOTING for item in meeting.items for m in item.motions),
-            _l("A tied vote waits for the chair's deciding vote; the chair gives it first."))
+    require(
+        not any(m.status == MotionStatus.VOTING for item in meeting.items for m in item.motions),
+        _l("A tied vote waits for the chair's deciding vote; the chair gives it first."),
+    )
     now = clock.now()
     for item in meeting.items:
         active = [m for m in item.motions if m.status in ACTIVE_MOTION]
@@ -160,14 +235,20 @@ def close_meeting(actor, meeting):
     meeting.status = MeetingStatus.CLOSED
     meeting.closed_at = now
     bump(meeting)
-    record("meeting.closed", meeting, actor=actor, community=meeting.community_id,
-           decided=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DECIDED],
-           deferred=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DEFERRED])
+    record(
+        "meeting.closed",
+        meeting,
+        actor=actor,
+        community=meeting.community_id,
+        decided=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DECIDED],
+        deferred=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DEFERRED],
+    )
     minutes.start_draft(actor, meeting)
     commit()
 
 
 # ---------------------------------------------------------------- attendance
+
 
 def _attendance(meeting, user_id):
     return next((a for a in meeting.attendances if a.user_id == user_id), None)
@@ -176,8 +257,10 @@ def _attendance(meeting, user_id):
 def _check_in(meeting, user, recorded_by, method):
     require(meeting.status != MeetingStatus.CLOSED, _l("The meeting is closed."))
     require(checkin_is_open(meeting), _l("Check-in opens one hour before the meeting starts."))
-    require(user is not None and user.id in council_member_ids(meeting.community),
-            _l("Only council members check in; they are the ones counted for the quorum."))
+    require(
+        user is not None and user.id in council_member_ids(meeting.community),
+        _l("Only council members check in; they are the ones counted for the quorum."),
+    )
     attendance = _attendance(meeting, user.id)
     now = clock.now()
     if attendance is not None:
@@ -187,13 +270,22 @@ def _check_in(meeting, user, recorded_by, method):
         attendance.method, attendance.recorded_by_id = method, recorded_by.id
     else:
         attendance = insert_once(
-            Attendance(meeting_id=meeting.id, user_id=user.id, method=method, recorded_by_id=recorded_by.id,
-                       checked_in_at=now),
-            _l("%(name)s is already checked in.", name=user.display_name))
+            Attendance(
+                meeting_id=meeting.id, user_id=user.id, method=method, recorded_by_id=recorded_by.id, checked_in_at=now
+            ),
+            _l("%(name)s is already checked in.", name=user.display_name),
+        )
         meeting.attendances.append(attendance)
     bump(meeting)
-    record("meeting.checked_in", attendance, actor=recorded_by, community=meeting.community_id,
-           meeting_id=meeting.id, user_id=user.id, method=method)
+    record(
+        "meeting.checked_in",
+        attendance,
+        actor=recorded_by,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        user_id=user.id,
+        method=method,
+    )
     return attendance
 
 
@@ -219,12 +311,16 @@ def checkin_code(meeting, at=None):
 def checkin_code_valid(meeting, code):
     """Accepted in the minute it was shown and the next one."""
     now = clock.now()
-    return bool(code) and any(secrets.compare_digest(str(code).encode(), checkin_code(meeting, at).encode())
-                              for at in (now, now - CHECKIN_STEP))
+    return bool(code) and any(
+        secrets.compare_digest(str(code).encode(), checkin_code(meeting, at).encode())
+        for at in (now, now - CHECKIN_STEP)
+    )
 
 
-EXPIRED_CODE = _l("This check-in code has expired or is not valid: it changes every minute. Scan the QR code on "
-                  "the projector in the meeting room again.")
+EXPIRED_CODE = _l(
+    "This check-in code has expired or is not valid: it changes every minute. Scan the QR code on "
+    "the projector in the meeting room again."
+)
 
 
 def self_check_in(user, meeting, code):
@@ -251,8 +347,9 @@ def check_out(actor, meeting, user_id):
     attendance.left_at = clock.now()
     _lapse_waiting_turns(meeting, user_id)
     bump(meeting)
-    record("meeting.left", attendance, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           user_id=user_id)
+    record(
+        "meeting.left", attendance, actor=actor, community=meeting.community_id, meeting_id=meeting.id, user_id=user_id
+    )
     commit()
 
 
@@ -268,9 +365,16 @@ def mark_absent(actor, meeting, user_id):
     attendance.marked_absent_by_id = actor.id
     _lapse_waiting_turns(meeting, user_id)
     bump(meeting)
-    record("meeting.marked_absent", attendance, actor=actor, community=meeting.community_id,
-           meeting_id=meeting.id, user_id=user_id, checked_in_by=attendance.method,
-           checked_in_at=attendance.checked_in_at.isoformat(timespec="seconds"))
+    record(
+        "meeting.marked_absent",
+        attendance,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        user_id=user_id,
+        checked_in_by=attendance.method,
+        checked_in_at=attendance.checked_in_at.isoformat(timespec="seconds"),
+    )
     commit()
 
 
@@ -280,15 +384,23 @@ def hand_over_chair(actor, meeting, to_user_id, reason=""):
     _run(actor, meeting)
     require(meeting.status != MeetingStatus.CLOSED, _l("The meeting is closed."))
     to_user = db.session.get(User, to_user_id or 0)
-    require(to_user is not None and to_user.id in council_member_ids(meeting.community),
-            _l("The chair can only pass to another council member."))
+    require(
+        to_user is not None and to_user.id in council_member_ids(meeting.community),
+        _l("The chair can only pass to another council member."),
+    )
     require(to_user.id != meeting.chair_id, _l("This member is already chairing."))
     require(to_user.id != meeting.secretary_id, _l("The secretary cannot also chair the meeting."))
     if meeting.status == MeetingStatus.OPEN:
         require(to_user.id in present_ids(meeting), _l("The new chair must be checked in."))
     now = clock.now()
-    handover = ChairHandover(meeting_id=meeting.id, from_user_id=meeting.chair_id, to_user_id=to_user.id,
-                             by_id=actor.id, reason=clean_plain(reason)[:300], at=now)
+    handover = ChairHandover(
+        meeting_id=meeting.id,
+        from_user_id=meeting.chair_id,
+        to_user_id=to_user.id,
+        by_id=actor.id,
+        reason=clean_plain(reason)[:300],
+        at=now,
+    )
     db.session.add(handover)
     for item in meeting.items:  # the chair does not speak while chairing
         for turn in item.turns:
@@ -299,28 +411,49 @@ def hand_over_chair(actor, meeting, to_user_id, reason=""):
     previous = meeting.chair_id
     meeting.chair_id = to_user.id
     bump(meeting)
-    record("meeting.chair_handed_over", handover, actor=actor, community=meeting.community_id,
-           meeting_id=meeting.id, from_user_id=previous, to_user_id=to_user.id, reason=handover.reason or None)
+    record(
+        "meeting.chair_handed_over",
+        handover,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        from_user_id=previous,
+        to_user_id=to_user.id,
+        reason=handover.reason or None,
+    )
     commit()
 
 
 # ---------------------------------------------------------------- items
 
+
 def open_item(actor, meeting, item):
     _run(actor, meeting)
     _is_open(meeting)
     require(item.status in (ItemStatus.PENDING, ItemStatus.DEFERRED), _l("This item cannot be opened now."))
-    require(not any(i.status == ItemStatus.OPEN for i in meeting.items),
-            _l("Another item is under discussion; close it first."))
-    require(item.matter.status == Status.ON_AGENDA,
-            _l("This micro-matter is no longer on the agenda list (“%(status)s”).",
-               status=lifecycle.status_label(item.matter.status)))
+    require(
+        not any(i.status == ItemStatus.OPEN for i in meeting.items),
+        _l("Another item is under discussion; close it first."),
+    )
+    require(
+        item.matter.status == Status.ON_AGENDA,
+        _l(
+            "This micro-matter is no longer on the agenda list (“%(status)s”).",
+            status=lifecycle.status_label(item.matter.status),
+        ),
+    )
     item.status = ItemStatus.OPEN
     item.opened_at = clock.now()
     item.closed_at = None
     bump(meeting)
-    record("meeting.item_opened", item, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           matter_id=item.matter.id)
+    record(
+        "meeting.item_opened",
+        item,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        matter_id=item.matter.id,
+    )
     commit()
 
 
@@ -328,14 +461,22 @@ def close_item(actor, meeting, item):
     _run(actor, meeting)
     _is_open(meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
-    require(not any(m.status in ACTIVE_MOTION for m in item.motions),
-            _l("A motion on this item is still open: withdraw it or vote on it first."))
+    require(
+        not any(m.status in ACTIVE_MOTION for m in item.motions),
+        _l("A motion on this item is still open: withdraw it or vote on it first."),
+    )
     _end_speaking(item, lapse_waiting=True)
     item.status = ItemStatus.DEFERRED
     item.closed_at = clock.now()
     bump(meeting)
-    record("meeting.item_deferred", item, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           matter_id=item.matter.id)
+    record(
+        "meeting.item_deferred",
+        item,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        matter_id=item.matter.id,
+    )
     commit()
 
 

@@ -8,6 +8,7 @@ who voted, the choices waiting in the box, the counts; never linked), VoteResult
 
 Over 400 lines on purpose: the council's tables refer to each other throughout, so the schema reads in one place.
 """
+
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -65,8 +66,7 @@ class AgendaItem(db.Model):
 
     matter: Mapped["MicroMatter"] = relationship()
     review: Mapped[Review | None] = relationship()
-    meeting_items: Mapped[list["MeetingItem"]] = relationship(back_populates="agenda_item",
-                                                              order_by="MeetingItem.id")
+    meeting_items: Mapped[list["MeetingItem"]] = relationship(back_populates="agenda_item", order_by="MeetingItem.id")
 
 
 class MeetingStatus(StrEnum):
@@ -384,8 +384,7 @@ class SecretChoice(db.Model):
     so neither the row nor its place in the table says whose or when. Written in its own
     transaction before the member's mark; summed into SecretTally and deleted at the close."""
 
-    id: Mapped[int] = mapped_column(RandomId, primary_key=True,
-                                    autoincrement=False, default=random_row_id)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_row_id)
     vote_id: Mapped[int] = mapped_column(ForeignKey("motion_vote.id"))
     choice: Mapped[str] = mapped_column(db.String(10))
 

@@ -1,4 +1,5 @@
 """Who may do what in review, the agenda list and meetings. Used by views, services and templates."""
+
 from app.communities.permissions import is_committee, is_council_member, membership_of
 
 
@@ -21,8 +22,9 @@ def can_schedule(user, community):
 def can_be_secretary(user, community):
     """The secretary is a committee member or a council member."""
     membership = membership_of(user, community)
-    return membership is not None and membership.is_verified and (
-        membership.is_council or membership.role == "committee")
+    return (
+        membership is not None and membership.is_verified and (membership.is_council or membership.role == "committee")
+    )
 
 
 def can_run_meeting(user, meeting):
@@ -48,8 +50,11 @@ def can_take_part(user, meeting):
 
 
 def can_vote(user, vote):
-    return _authenticated(user) and user.id in (vote.entitled or []) and is_council_member(
-        user, vote.motion.item.meeting.community)
+    return (
+        _authenticated(user)
+        and user.id in (vote.entitled or [])
+        and is_council_member(user, vote.motion.item.meeting.community)
+    )
 
 
 def can_see_projector(user, meeting):
@@ -61,8 +66,12 @@ def can_edit_minutes(user, minutes):
 
 
 def can_lock_minutes(user, minutes):
-    return (not minutes.locked and minutes.meeting.status == "closed" and is_presiding(user, minutes.meeting)
-            and can_run_meeting(user, minutes.meeting))
+    return (
+        not minutes.locked
+        and minutes.meeting.status == "closed"
+        and is_presiding(user, minutes.meeting)
+        and can_run_meeting(user, minutes.meeting)
+    )
 
 
 def can_correct_minutes(user, minutes):
@@ -70,5 +79,8 @@ def can_correct_minutes(user, minutes):
 
 
 def can_see_draft_minutes(user, meeting):
-    return (can_run_meeting(user, meeting) or is_committee(user, meeting.community)
-            or is_council_member(user, meeting.community))
+    return (
+        can_run_meeting(user, meeting)
+        or is_committee(user, meeting.community)
+        or is_council_member(user, meeting.community)
+    )

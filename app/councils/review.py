@@ -22,10 +22,11 @@ from .models import AgendaItem, ItemStatus, MeetingStatus, Review, ReviewDecisio
 
 # ---------------------------------------------------------------- review
 
+
 def review_queue(community):
     return db.session.scalars(
-        select(MicroMatter).where(MicroMatter.community_id == community.id,
-                                  MicroMatter.status == Status.UNDER_REVIEW)
+        select(MicroMatter)
+        .where(MicroMatter.community_id == community.id, MicroMatter.status == Status.UNDER_REVIEW)
         .order_by(MicroMatter.status_changed_at, MicroMatter.id)
     ).all()
 
@@ -49,9 +50,15 @@ def ensure_agenda_item(matter, actor=None, review=None):
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
     if item is None:
         last = db.session.scalar(
-            select(func.max(AgendaItem.position)).where(AgendaItem.community_id == matter.community_id))
-        item = AgendaItem(community_id=matter.community_id, matter_id=matter.id, position=(last or 0) + 1,
-                          added_by_id=getattr(actor, "id", None), added_at=clock.now())
+            select(func.max(AgendaItem.position)).where(AgendaItem.community_id == matter.community_id)
+        )
+        item = AgendaItem(
+            community_id=matter.community_id,
+            matter_id=matter.id,
+            position=(last or 0) + 1,
+            added_by_id=getattr(actor, "id", None),
+            added_at=clock.now(),
+        )
         db.session.add(item)
     if review is not None:
         item.review = review
@@ -71,18 +78,34 @@ def admit(actor, community, matter_id, judged_negative_list=False, note=""):
     ruleset = current_ruleset(community)
     checks = checks_for(matter, ruleset)
     if admissibility.blocking(checks):
-        raise DomainError(_l("It does not meet the consultation rules (see the failed checks); decline it with "
-                             "a reason instead."))
+        raise DomainError(
+            _l("It does not meet the consultation rules (see the failed checks); decline it with a reason instead.")
+        )
     if any(c.ok is None for c in checks) and not judged_negative_list:
         raise DomainError(_l("Confirm that the committee judged the negative list before admitting."))
-    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
-                    decision=ReviewDecision.ADMIT, reason=clean_plain(note)[:500],
-                    checks=[c.as_dict() for c in checks], created_at=clock.now())
+    review = Review(
+        community_id=community.id,
+        matter_id=matter.id,
+        ruleset_id=ruleset.id,
+        reviewer_id=actor.id,
+        decision=ReviewDecision.ADMIT,
+        reason=clean_plain(note)[:500],
+        checks=[c.as_dict() for c in checks],
+        created_at=clock.now(),
+    )
     db.session.add(review)
     lifecycle.apply(matter, "admit", actor, ruleset_id=ruleset.id)
     item = ensure_agenda_item(matter, actor, review)
-    record("review.admitted", review, actor=actor, community=community, matter_id=matter.id,
-           ruleset_id=ruleset.id, ruleset_version=ruleset.version, checks=review.checks)
+    record(
+        "review.admitted",
+        review,
+        actor=actor,
+        community=community,
+        matter_id=matter.id,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+        checks=review.checks,
+    )
     commit()
     return item
 
@@ -95,29 +118,50 @@ def decline(actor, community, matter_id, reason):
     require(reason, _l("Please give a reason; it will be published."))
     ruleset = current_ruleset(community)
     checks = checks_for(matter, ruleset)
-    review = Review(community_id=community.id, matter_id=matter.id, ruleset_id=ruleset.id, reviewer_id=actor.id,
-                    decision=ReviewDecision.DECLINE, reason=reason, checks=[c.as_dict() for c in checks],
-                    created_at=clock.now())
+    review = Review(
+        community_id=community.id,
+        matter_id=matter.id,
+        ruleset_id=ruleset.id,
+        reviewer_id=actor.id,
+        decision=ReviewDecision.DECLINE,
+        reason=reason,
+        checks=[c.as_dict() for c in checks],
+        created_at=clock.now(),
+    )
     db.session.add(review)
     lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
-    record("review.declined", review, actor=actor, community=community, matter_id=matter.id,
-           ruleset_id=ruleset.id, ruleset_version=ruleset.version, reason=reason, checks=review.checks)
+    record(
+        "review.declined",
+        review,
+        actor=actor,
+        community=community,
+        matter_id=matter.id,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+        reason=reason,
+        checks=review.checks,
+    )
     commit()
     return review
 
 
 # ---------------------------------------------------------------- agenda list
 
+
 def agenda(community):
     """(waiting, done): entries still to be deliberated in list order, then the others."""
     items = db.session.scalars(
-        select(AgendaItem).join(MicroMatter, MicroMatter.id == AgendaItem.matter_id)
+        select(AgendaItem)
+        .join(MicroMatter, MicroMatter.id == AgendaItem.matter_id)
         .where(AgendaItem.community_id == community.id)
         .order_by(AgendaItem.position, AgendaItem.id)
     ).all()
     waiting = [i for i in items if i.matter.status == Status.ON_AGENDA]
-    done = sorted((i for i in items if i.matter.status != Status.ON_AGENDA),
-                  key=lambda i: i.matter.status_changed_at, reverse=True)
+    done = sorted(
+        (i for i in items if i.matter.status != Status.ON_AGENDA),
+        key=lambda i: i.matter.status_changed_at,
+        reverse=True,
+    )
     return waiting, done
 
 
@@ -135,8 +179,14 @@ def move_agenda_item(actor, community, item_id, direction):
     order[index], order[other] = order[other], order[index]
     for position, item in enumerate(order, start=1):
         item.position = position
-    record("agenda.reordered", waiting[index], actor=actor, community=community, direction=direction,
-           order=[item.matter_id for item in order])
+    record(
+        "agenda.reordered",
+        waiting[index],
+        actor=actor,
+        community=community,
+        direction=direction,
+        order=[item.matter_id for item in order],
+    )
     commit()
 
 
@@ -144,7 +194,9 @@ def scheduled_item(agenda_item):
     """The meeting item that will deal with this entry (in a scheduled or open meeting), if any."""
     for meeting_item in agenda_item.meeting_items:
         if meeting_item.meeting.status != MeetingStatus.CLOSED and meeting_item.status in (
-                ItemStatus.PENDING, ItemStatus.OPEN):
+            ItemStatus.PENDING,
+            ItemStatus.OPEN,
+        ):
             return meeting_item
     return None
 

@@ -4,6 +4,7 @@ member views) and minutes. What is done during a meeting is in meeting_routes.py
 Views are thin: they parse the request, call a service, and render or redirect. A refusal
 (DomainError) is flashed and the page the action came from is shown again with status 400.
 """
+
 from datetime import timedelta
 
 from flask import flash, make_response, redirect, render_template, request, url_for
@@ -46,6 +47,7 @@ from .models import (
 
 # ---------------------------------------------------------------- shared helpers
 
+
 def category_label(value):
     return _(CATEGORY_LABELS[value]) if value in CATEGORY_LABELS else value
 
@@ -57,9 +59,15 @@ def check_text(check):
 def vote_rule_text(result):
     """“simple majority of members present, quorum more than 1/2, rule set v3” for a result (row or dict)."""
     get = result.get if isinstance(result, dict) else lambda key: getattr(result, key)
-    return rule_summary(majority_rule=get("majority_rule"), majority_base=get("base_kind"),
-                        quorum_numerator=get("quorum_numerator"), quorum_denominator=get("quorum_denominator"),
-                        quorum_strict=get("quorum_strict"), version=get("ruleset_version"), gettext=_)
+    return rule_summary(
+        majority_rule=get("majority_rule"),
+        majority_base=get("base_kind"),
+        quorum_numerator=get("quorum_numerator"),
+        quorum_denominator=get("quorum_denominator"),
+        quorum_strict=get("quorum_strict"),
+        version=get("ruleset_version"),
+        gettext=_,
+    )
 
 
 def quorum_text(ruleset):
@@ -71,13 +79,23 @@ def quorum_text(ruleset):
 @bp.context_processor
 def council_helpers():
     return {
-        "status_label": status_label, "category_label": category_label, "check_text": check_text,
-        "vote_rule_text": vote_rule_text, "quorum_text": quorum_text,
-        "item_status_labels": ITEM_STATUS_LABELS, "meeting_status_labels": MEETING_STATUS_LABELS,
-        "motion_kind_labels": MOTION_KIND_LABELS, "motion_status_labels": MOTION_STATUS_LABELS,
-        "stance_labels": STANCE_LABELS, "choice_labels": CHOICE_LABELS, "vote_mode_labels": VOTE_MODE_LABELS,
-        "majority_labels": MAJORITY_LABELS, "base_labels": BASE_LABELS, "type_labels": PROJECT_TYPE_LABELS,
-        "checkin_method_labels": CHECKIN_METHOD_LABELS, "perm": permissions,
+        "status_label": status_label,
+        "category_label": category_label,
+        "check_text": check_text,
+        "vote_rule_text": vote_rule_text,
+        "quorum_text": quorum_text,
+        "item_status_labels": ITEM_STATUS_LABELS,
+        "meeting_status_labels": MEETING_STATUS_LABELS,
+        "motion_kind_labels": MOTION_KIND_LABELS,
+        "motion_status_labels": MOTION_STATUS_LABELS,
+        "stance_labels": STANCE_LABELS,
+        "choice_labels": CHOICE_LABELS,
+        "vote_mode_labels": VOTE_MODE_LABELS,
+        "majority_labels": MAJORITY_LABELS,
+        "base_labels": BASE_LABELS,
+        "type_labels": PROJECT_TYPE_LABELS,
+        "checkin_method_labels": CHECKIN_METHOD_LABELS,
+        "perm": permissions,
     }
 
 
@@ -87,6 +105,7 @@ def _form_errors(form):
 
 # ---------------------------------------------------------------- review
 
+
 def _review_page(status=200, forms=None):
     community = current_community()
     if not permissions.can_review(current_user, community):
@@ -95,14 +114,21 @@ def _review_page(status=200, forms=None):
     queue = []
     for matter in review_services.review_queue(community):
         admit_form, decline_form = (forms or {}).get(matter.id, (None, None))
-        queue.append({
-            "matter": matter,
-            "checks": [c.as_dict() for c in review_services.checks_for(matter, ruleset)],
-            "admit_form": admit_form or AdmitForm(prefix=f"a{matter.id}"),
-            "decline_form": decline_form or DeclineForm(prefix=f"d{matter.id}"),
-        })
-    return render_template("councils/review.html", community=community, ruleset=ruleset, queue=queue,
-                           recent=review_services.recent_reviews(community)), status
+        queue.append(
+            {
+                "matter": matter,
+                "checks": [c.as_dict() for c in review_services.checks_for(matter, ruleset)],
+                "admit_form": admit_form or AdmitForm(prefix=f"a{matter.id}"),
+                "decline_form": decline_form or DeclineForm(prefix=f"d{matter.id}"),
+            }
+        )
+    return render_template(
+        "councils/review.html",
+        community=community,
+        ruleset=ruleset,
+        queue=queue,
+        recent=review_services.recent_reviews(community),
+    ), status
 
 
 @bp.get("/review")
@@ -149,14 +175,20 @@ def decline(matter_id):
 
 # ---------------------------------------------------------------- agenda list
 
+
 @bp.get("/agenda/")
 def agenda():
     community = current_community()
     waiting, done = review_services.agenda(community)
-    return render_template("councils/agenda.html", community=community, waiting=waiting, done=done,
-                           scheduled={item.id: review_services.scheduled_item(item) for item in waiting},
-                           can_manage=permissions.can_manage_agenda(current_user, community),
-                           can_review=permissions.can_review(current_user, community))
+    return render_template(
+        "councils/agenda.html",
+        community=community,
+        waiting=waiting,
+        done=done,
+        scheduled={item.id: review_services.scheduled_item(item) for item in waiting},
+        can_manage=permissions.can_manage_agenda(current_user, community),
+        can_review=permissions.can_review(current_user, community),
+    )
 
 
 @bp.post("/agenda/<int:item_id>/move")
@@ -171,13 +203,19 @@ def move_agenda_item(item_id):
 
 # ---------------------------------------------------------------- meetings: list, schedule, public page
 
+
 @bp.get("/meetings/")
 def meetings():
     community = current_community()
     upcoming, past = meeting_services.meetings(community)
-    return render_template("councils/meetings.html", community=community, upcoming=upcoming, past=past,
-                           can_schedule=permissions.can_schedule(current_user, community),
-                           minutes_of={m.id: minutes_services.original(m) for m in past})
+    return render_template(
+        "councils/meetings.html",
+        community=community,
+        upcoming=upcoming,
+        past=past,
+        can_schedule=permissions.can_schedule(current_user, community),
+        minutes_of={m.id: minutes_services.original(m) for m in past},
+    )
 
 
 def _meeting_form(community, form=None):
@@ -198,8 +236,10 @@ def new_meeting():
     form = _meeting_form(community)
     ruleset = current_ruleset(community)
     if request.method == "GET":
-        chair = next((m for m in common.council_members(community)
-                      if permissions.membership_of(m, community).role == "chair"), None)
+        chair = next(
+            (m for m in common.council_members(community) if permissions.membership_of(m, community).role == "chair"),
+            None,
+        )
         form.chair_id.data = chair.id if chair else None
         form.secretary_id.data = current_user.id
         starts = clock.to_local(clock.now() + timedelta(days=ruleset.notice_days + 1))
@@ -208,9 +248,17 @@ def new_meeting():
     if form.validate_on_submit():
         try:
             meeting = meeting_services.schedule_meeting(
-                current_user, community, title=form.title.data, starts_at=clock.to_utc(form.starts_at.data),
-                place=form.place.data, chair_id=form.chair_id.data, secretary_id=form.secretary_id.data,
-                agenda_item_ids=form.items.data, urgent=form.urgent.data, urgent_reason=form.urgent_reason.data)
+                current_user,
+                community,
+                title=form.title.data,
+                starts_at=clock.to_utc(form.starts_at.data),
+                place=form.place.data,
+                chair_id=form.chair_id.data,
+                secretary_id=form.secretary_id.data,
+                agenda_item_ids=form.items.data,
+                urgent=form.urgent.data,
+                urgent_reason=form.urgent_reason.data,
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -256,12 +304,15 @@ def live(meeting_id, view):
     if request.args.get("since") == live_views.live_key(meeting, view):
         response = make_response("", 204)
     else:
-        response = make_response(render_template(f"councils/_live_{view}.html", **live_views.live_context(meeting, view)))
+        response = make_response(
+            render_template(f"councils/_live_{view}.html", **live_views.live_context(meeting, view))
+        )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 # ---------------------------------------------------------------- minutes
+
 
 def _minutes_page(meeting, status=200, notes_form=None, correction_form=None):
     original = minutes_services.original(meeting)
@@ -274,11 +325,21 @@ def _minutes_page(meeting, status=200, notes_form=None, correction_form=None):
     if notes_form is None:
         target = draft_correction if original.locked else original
         notes_form = NotesForm(formdata=None, notes=target.notes if target else "")
-    response = make_response(render_template(
-        "councils/minutes.html", community=meeting.community, meeting=meeting, minutes=original,
-        content=minutes_services.hydrate(content), corrections=corrections, draft_correction=draft_correction,
-        notes_form=notes_form, correction_form=correction_form or CorrectionForm(formdata=None),
-        is_committee=is_committee(current_user, meeting.community)), status)
+    response = make_response(
+        render_template(
+            "councils/minutes.html",
+            community=meeting.community,
+            meeting=meeting,
+            minutes=original,
+            content=minutes_services.hydrate(content),
+            corrections=corrections,
+            draft_correction=draft_correction,
+            notes_form=notes_form,
+            correction_form=correction_form or CorrectionForm(formdata=None),
+            is_committee=is_committee(current_user, meeting.community),
+        ),
+        status,
+    )
     return response
 
 
@@ -297,8 +358,12 @@ def _minutes_action(meeting_id, minutes_id, func, success, form_kind=None):
         func(record, form)
     except DomainError as error:
         flash(error.message, "error")
-        return _minutes_page(meeting, 400, notes_form=form if form_kind == "notes" else None,
-                             correction_form=form if form_kind == "correction" else None)
+        return _minutes_page(
+            meeting,
+            400,
+            notes_form=form if form_kind == "notes" else None,
+            correction_form=form if form_kind == "correction" else None,
+        )
     flash(success, "success")
     return redirect(url_for("councils.minutes", meeting_id=meeting_id))
 
@@ -306,28 +371,40 @@ def _minutes_action(meeting_id, minutes_id, func, success, form_kind=None):
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/notes")
 @login_required
 def minutes_notes(meeting_id, minutes_id):
-    return _minutes_action(meeting_id, minutes_id,
-                           lambda m, form: minutes_services.save_notes(current_user, m, form.notes.data),
-                           _("The notes are saved."), "notes")
+    return _minutes_action(
+        meeting_id,
+        minutes_id,
+        lambda m, form: minutes_services.save_notes(current_user, m, form.notes.data),
+        _("The notes are saved."),
+        "notes",
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/lock")
 @login_required
 def minutes_lock(meeting_id, minutes_id):
-    return _minutes_action(meeting_id, minutes_id, lambda m, form: minutes_services.lock(current_user, m),
-                           _("Approved and locked. The minutes are public and can no longer change."))
+    return _minutes_action(
+        meeting_id,
+        minutes_id,
+        lambda m, form: minutes_services.lock(current_user, m),
+        _("Approved and locked. The minutes are public and can no longer change."),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/correct")
 @login_required
 def minutes_correct(meeting_id, minutes_id):
     return _minutes_action(
-        meeting_id, minutes_id,
+        meeting_id,
+        minutes_id,
         lambda m, form: minutes_services.start_correction(current_user, m, form.notes.data),
-        _("A correction is drafted; the chair approves and locks it."), "correction")
+        _("A correction is drafted; the chair approves and locks it."),
+        "correction",
+    )
 
 
 # ---------------------------------------------------------------- the matter page panel
+
 
 def matter_panel(matter, user):
     """Shown on the micro-matter's page: its review, agenda entry and the council's motions and votes."""
@@ -340,8 +417,17 @@ def matter_panel(matter, user):
     if review is None and agenda_item is None:
         return None
     items = agenda_item.meeting_items if agenda_item else []
-    return render_template("councils/_matter_panel.html", matter=matter, review=review, agenda_item=agenda_item,
-                           meeting_items=items, check_text=check_text, vote_rule_text=vote_rule_text,
-                           motion_kind_labels=MOTION_KIND_LABELS, motion_status_labels=MOTION_STATUS_LABELS,
-                           item_status_labels=ITEM_STATUS_LABELS, Status=Status,
-                           scheduled=review_services.scheduled_item(agenda_item) if agenda_item else None)
+    return render_template(
+        "councils/_matter_panel.html",
+        matter=matter,
+        review=review,
+        agenda_item=agenda_item,
+        meeting_items=items,
+        check_text=check_text,
+        vote_rule_text=vote_rule_text,
+        motion_kind_labels=MOTION_KIND_LABELS,
+        motion_status_labels=MOTION_STATUS_LABELS,
+        item_status_labels=ITEM_STATUS_LABELS,
+        Status=Status,
+        scheduled=review_services.scheduled_item(agenda_item) if agenda_item else None,
+    )

@@ -1,4 +1,5 @@
 """The speakers list of an item: asking to speak, calling and ending turns (order in speaking.py)."""
+
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,7 @@ from .models import ACTIVE_MOTION, ItemStatus, MotionStatus, SpeakingTurn, Stanc
 
 # ---------------------------------------------------------------- speakers
 
+
 def debated_motion(item):
     return next((m for m in item.motions if m.status == MotionStatus.DEBATE), None)
 
@@ -24,8 +26,11 @@ def active_motion(item):
 
 def turns_taken(item, user_id):
     """Turns that count against the limit: asked for and not withdrawn or lapsed."""
-    return sum(1 for t in item.turns if t.user_id == user_id
-               and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING, TurnStatus.DONE))
+    return sum(
+        1
+        for t in item.turns
+        if t.user_id == user_id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING, TurnStatus.DONE)
+    )
 
 
 def current_turn(item):
@@ -42,8 +47,7 @@ def queue(item):
         spoken[turn.user_id] = spoken.get(turn.user_id, 0) + 1
         last_stance = turn.stance
     by_id = {t.id: t for t in waiting}
-    ordered = speaking.order([speaking.Request(t.id, t.user_id, t.stance, t.id) for t in waiting], spoken,
-                             last_stance)
+    ordered = speaking.order([speaking.Request(t.id, t.user_id, t.stance, t.id) for t in waiting], spoken, last_stance)
     return [by_id[r.id] for r in ordered]
 
 
@@ -52,33 +56,54 @@ def ask_to_speak(user, meeting, item, stance):
     _is_open(meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
     require(user.id in present_ids(meeting), _l("Check in first."))
-    require(user.id != meeting.chair_id, _l("The chair stays neutral and does not speak while chairing; hand "
-                                            "over the chair to speak."))
+    require(
+        user.id != meeting.chair_id,
+        _l("The chair stays neutral and does not speak while chairing; hand over the chair to speak."),
+    )
     motion = active_motion(item)
     require(motion is not None, _l("A motion comes first: speaking is on a motion that has been moved."))
-    require(motion.status == MotionStatus.DEBATE,
-            _l("The motion is not open for debate (it needs its seconders first, or it is being voted on)."))
+    require(
+        motion.status == MotionStatus.DEBATE,
+        _l("The motion is not open for debate (it needs its seconders first, or it is being voted on)."),
+    )
     require(stance in set(Stance), _l("Say whether you speak for or against."))
-    require(not any(t.user_id == user.id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING)
-                    for t in item.turns), _l("You are already on the speakers list."))
+    require(
+        not any(t.user_id == user.id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING) for t in item.turns),
+        _l("You are already on the speakers list."),
+    )
     limit = meeting.ruleset.turns_per_item
-    require(turns_taken(item, user.id) < limit,
-            _l("You have used your %(limit)s speaking turns on this item (rule set v%(version)s).",
-               limit=limit, version=meeting.ruleset.version))
-    turn = SpeakingTurn(meeting_item_id=item.id, motion_id=motion.id, user_id=user.id, stance=stance,
-                        requested_at=clock.now())
+    require(
+        turns_taken(item, user.id) < limit,
+        _l(
+            "You have used your %(limit)s speaking turns on this item (rule set v%(version)s).",
+            limit=limit,
+            version=meeting.ruleset.version,
+        ),
+    )
+    turn = SpeakingTurn(
+        meeting_item_id=item.id, motion_id=motion.id, user_id=user.id, stance=stance, requested_at=clock.now()
+    )
     db.session.add(turn)
     item.turns.append(turn)
     bump(meeting)
-    record("meeting.speaker_requested", turn, actor=user, community=meeting.community_id, meeting_id=meeting.id,
-           item_id=item.id, stance=stance)
+    record(
+        "meeting.speaker_requested",
+        turn,
+        actor=user,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        item_id=item.id,
+        stance=stance,
+    )
     commit()
     return turn
 
 
 def withdraw_request(user, meeting, turn):
-    require(turn.user_id == getattr(user, "id", None) or permissions.can_run_meeting(user, meeting),
-            _l("You can only withdraw your own request."))
+    require(
+        turn.user_id == getattr(user, "id", None) or permissions.can_run_meeting(user, meeting),
+        _l("You can only withdraw your own request."),
+    )
     require(turn.status == TurnStatus.WAITING, _l("This request is no longer waiting."))
     turn.status = TurnStatus.WITHDRAWN
     bump(meeting)
@@ -108,8 +133,16 @@ def next_speaker(actor, meeting, item):
     turn.status, turn.started_at = TurnStatus.SPEAKING, now
     turn.ends_at = now + timedelta(minutes=meeting.ruleset.minutes_per_turn)
     bump(meeting)
-    record("meeting.speaker_called", turn, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           user_id=turn.user_id, stance=turn.stance, minutes=meeting.ruleset.minutes_per_turn)
+    record(
+        "meeting.speaker_called",
+        turn,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        user_id=turn.user_id,
+        stance=turn.stance,
+        minutes=meeting.ruleset.minutes_per_turn,
+    )
     commit()
     return turn
 
@@ -120,6 +153,12 @@ def end_turn(actor, meeting, item):
     require(turn is not None, _l("Nobody is speaking."))
     _end_speaking(item)
     bump(meeting)
-    record("meeting.speaker_finished", turn, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           user_id=turn.user_id)
+    record(
+        "meeting.speaker_finished",
+        turn,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        user_id=turn.user_id,
+    )
     commit()

@@ -4,6 +4,7 @@ Rules (ARCHITECTURE.md, "Where the rules and the maths live"): members who have 
 item go first; within that, pro and contra alternate; otherwise first come, first
 served.
 """
+
 from collections import Counter
 from dataclasses import dataclass
 

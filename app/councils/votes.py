@@ -2,6 +2,7 @@
 
 Over 400 lines on purpose: a motion's steps (moved, seconded, voted, decided) share their guards and read best in one place.
 """
+
 import logging
 import random
 from collections import Counter
@@ -49,8 +50,7 @@ def _participant(user, meeting):
     require(permissions.can_take_part(user, meeting), _l("Only council members take part in council votes."))
     _is_open(meeting)
     require(user.id in present_ids(meeting), _l("Check in first."))
-    require(user.id != meeting.chair_id, _l("The chair stays neutral: hand over the chair to move or second a "
-                                            "motion."))
+    require(user.id != meeting.chair_id, _l("The chair stays neutral: hand over the chair to move or second a motion."))
 
 
 def move_motion(user, meeting, item, kind, budget=None, text=""):
@@ -62,21 +62,38 @@ def move_motion(user, meeting, item, kind, budget=None, text=""):
     require(matter.status == Status.ON_AGENDA, _l("This micro-matter is no longer on the agenda list."))
     ruleset = meeting.ruleset
     if kind == MotionKind.APPROVE:
-        require(isinstance(budget, int) and 0 < budget <= MAX_BUDGET,
-                _l("An approval needs a budget in whole yuan, more than 0."))
+        require(
+            isinstance(budget, int) and 0 < budget <= MAX_BUDGET,
+            _l("An approval needs a budget in whole yuan, more than 0."),
+        )
         cap = ruleset.cost_cap(matter.project_type)
         require(budget <= cap, _l("The budget is over the cap of %(cap)s yuan for this project type.", cap=cap))
     else:
         budget = None
-    motion = Motion(meeting_item_id=item.id, mover_id=user.id, kind=kind, budget=budget,
-                    text=clean_plain(text)[:500], seconders_needed=ruleset.seconders_needed,
-                    status=MotionStatus.DEBATE if ruleset.seconders_needed == 0 else MotionStatus.MOVED,
-                    moved_at=clock.now())
+    motion = Motion(
+        meeting_item_id=item.id,
+        mover_id=user.id,
+        kind=kind,
+        budget=budget,
+        text=clean_plain(text)[:500],
+        seconders_needed=ruleset.seconders_needed,
+        status=MotionStatus.DEBATE if ruleset.seconders_needed == 0 else MotionStatus.MOVED,
+        moved_at=clock.now(),
+    )
     db.session.add(motion)
     item.motions.append(motion)
     bump(meeting)
-    record("motion.moved", motion, actor=user, community=meeting.community_id, meeting_id=meeting.id,
-           matter_id=matter.id, kind=kind, budget=budget, seconders_needed=motion.seconders_needed)
+    record(
+        "motion.moved",
+        motion,
+        actor=user,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        matter_id=matter.id,
+        kind=kind,
+        budget=budget,
+        seconders_needed=motion.seconders_needed,
+    )
     commit()
     return motion
 
@@ -86,23 +103,36 @@ def second_motion(user, meeting, motion):
     require(motion.status == MotionStatus.MOVED, _l("This motion is not waiting for seconders."))
     require(motion.mover_id != user.id, _l("The mover cannot second their own motion."))
     require(all(s.user_id != user.id for s in motion.seconders), _l("You have already seconded this motion."))
-    seconding = insert_once(Seconding(motion_id=motion.id, user_id=user.id, at=clock.now()),
-                            _l("You have already seconded this motion."))
+    seconding = insert_once(
+        Seconding(motion_id=motion.id, user_id=user.id, at=clock.now()), _l("You have already seconded this motion.")
+    )
     motion.seconders.append(seconding)
     if len(motion.seconders) >= motion.seconders_needed:
         motion.status = MotionStatus.DEBATE
     bump(meeting)
-    record("motion.seconded", seconding, actor=user, community=meeting.community_id, meeting_id=meeting.id,
-           motion_id=motion.id, seconders=len(motion.seconders), needed=motion.seconders_needed)
+    record(
+        "motion.seconded",
+        seconding,
+        actor=user,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        motion_id=motion.id,
+        seconders=len(motion.seconders),
+        needed=motion.seconders_needed,
+    )
     commit(_l("You have already seconded this motion."))
 
 
 def withdraw_motion(user, meeting, motion):
-    require(motion.mover_id == getattr(user, "id", None) or permissions.can_run_meeting(user, meeting),
-            _l("Only the mover, the chair or the secretary can withdraw a motion."))
+    require(
+        motion.mover_id == getattr(user, "id", None) or permissions.can_run_meeting(user, meeting),
+        _l("Only the mover, the chair or the secretary can withdraw a motion."),
+    )
     _is_open(meeting)
-    require(motion.status in (MotionStatus.MOVED, MotionStatus.DEBATE),
-            _l("Only a motion that is not being voted on can be withdrawn."))
+    require(
+        motion.status in (MotionStatus.MOVED, MotionStatus.DEBATE),
+        _l("Only a motion that is not being voted on can be withdrawn."),
+    )
     motion.status = MotionStatus.WITHDRAWN
     motion.decided_at = clock.now()
     _end_speaking(motion.item, lapse_waiting=True)
@@ -119,35 +149,69 @@ def open_vote(actor, meeting, motion, mode):
     _run(actor, meeting)
     _is_open(meeting)
     if motion.status == MotionStatus.MOVED:
-        raise DomainError(_l("The motion has %(count)s of the %(needed)s seconders it needs; it cannot be voted "
-                             "on yet.", count=len(motion.seconders), needed=motion.seconders_needed))
+        raise DomainError(
+            _l(
+                "The motion has %(count)s of the %(needed)s seconders it needs; it cannot be voted on yet.",
+                count=len(motion.seconders),
+                needed=motion.seconders_needed,
+            )
+        )
     require(motion.status == MotionStatus.DEBATE, _l("This motion cannot be put to the vote now."))
     ruleset = meeting.ruleset
     require(mode in allowed_modes(ruleset), _l("The rules in force do not allow this way of voting."))
     check = quorum_now(meeting)
-    require(check.met, _l("No quorum: %(present)s of %(members)s council members are present, %(needed)s are "
-                          "needed. The vote cannot be opened.", present=check.present, members=check.members,
-                          needed=check.needed))
+    require(
+        check.met,
+        _l(
+            "No quorum: %(present)s of %(members)s council members are present, %(needed)s are "
+            "needed. The vote cannot be opened.",
+            present=check.present,
+            members=check.members,
+            needed=check.needed,
+        ),
+    )
     entitled = sorted(present_ids(meeting))
     casting_chair_id = None
     if TieRule(ruleset.tie_rule) == TieRule.CHAIR_DECIDES:
         # The chair votes at most once on a motion: only the deciding vote on a tie.
         casting_chair_id = meeting.chair_id
         entitled = [user_id for user_id in entitled if user_id != casting_chair_id]
-    vote = insert_once(MotionVote(motion_id=motion.id, meeting_id=meeting.id, ruleset_id=ruleset.id, mode=mode,
-                                  entitled=entitled, casting_chair_id=casting_chair_id,
-                                  members_count=check.members, quorum_needed=check.needed,
-                                  opened_by_id=actor.id, opened_at=clock.now()),
-                       _l("This motion has already been put to the vote."))
+    vote = insert_once(
+        MotionVote(
+            motion_id=motion.id,
+            meeting_id=meeting.id,
+            ruleset_id=ruleset.id,
+            mode=mode,
+            entitled=entitled,
+            casting_chair_id=casting_chair_id,
+            members_count=check.members,
+            quorum_needed=check.needed,
+            opened_by_id=actor.id,
+            opened_at=clock.now(),
+        ),
+        _l("This motion has already been put to the vote."),
+    )
     if mode == VoteMode.SECRET:
         db.session.add(SecretTally(vote_id=vote.id))
     motion.status = MotionStatus.VOTING
     _end_speaking(motion.item, lapse_waiting=True)
     bump(meeting)
-    record("vote.opened", vote, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           motion_id=motion.id, mode=mode, entitled=entitled, casting_chair_id=casting_chair_id,
-           present=check.present, members=check.members,
-           quorum_needed=check.needed, ruleset_id=ruleset.id, ruleset_version=ruleset.version)
+    record(
+        "vote.opened",
+        vote,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        motion_id=motion.id,
+        mode=mode,
+        entitled=entitled,
+        casting_chair_id=casting_chair_id,
+        present=check.present,
+        members=check.members,
+        quorum_needed=check.needed,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+    )
     commit(_l("This motion has already been put to the vote."))
     return vote
 
@@ -170,8 +234,12 @@ def cast_vote(user, meeting, vote, choice):
     require(permissions.can_take_part(user, meeting), _l("Only council members vote."))
     _open(vote)
     if user.id == vote.casting_chair_id:
-        raise DomainError(_l("The rules let the chair settle a tie, so the presiding chair does not vote in the "
-                             "round: the chair gives only a deciding vote if the vote is tied."))
+        raise DomainError(
+            _l(
+                "The rules let the chair settle a tie, so the presiding chair does not vote in the "
+                "round: the chair gives only a deciding vote if the vote is tied."
+            )
+        )
     require(user.id in vote.entitled, _l("Only the council members present when the vote opened can vote on it."))
     require(choice in set(Choice), _l("Choose yes, no or abstain."))
     require(vote.mode != VoteMode.ANALOG, _l("This vote is counted in the room; raise your hand."))
@@ -180,10 +248,10 @@ def cast_vote(user, meeting, vote, choice):
     if vote.mode == VoteMode.SECRET:
         _cast_secret(user, meeting, vote, choice, already)
         return
-    ballot = insert_once(Ballot(vote_id=vote.id, user_id=user.id, choice=choice, recorded_by_id=user.id,
-                                cast_at=clock.now()), already)
-    record("vote.ballot_cast", ballot, actor=user, community=meeting.community_id, vote_id=vote.id,
-           choice=choice)
+    ballot = insert_once(
+        Ballot(vote_id=vote.id, user_id=user.id, choice=choice, recorded_by_id=user.id, cast_at=clock.now()), already
+    )
+    record("vote.ballot_cast", ballot, actor=user, community=meeting.community_id, vote_id=vote.id, choice=choice)
     bump(meeting)
     commit(already)
 
@@ -237,8 +305,9 @@ def _put_in_box(vote, choice):
 def _take_from_box(vote, choice):
     """Choices are interchangeable: removing any one equal to the refused one undoes it."""
     _lock_box(vote)
-    row = db.session.scalar(select(SecretChoice.id).where(SecretChoice.vote_id == vote.id,
-                                                          SecretChoice.choice == str(choice)).limit(1))
+    row = db.session.scalar(
+        select(SecretChoice.id).where(SecretChoice.vote_id == vote.id, SecretChoice.choice == str(choice)).limit(1)
+    )
     if row is not None:
         db.session.execute(delete(SecretChoice).where(SecretChoice.id == row))
     commit()
@@ -266,10 +335,18 @@ def record_hand(actor, meeting, vote, member_id, choice):
     require(choice in set(Choice), _l("Choose yes, no or abstain."))
     already = _l("This member has already voted; a vote cannot be changed.")
     require(not has_voted(vote, member_id), already)
-    ballot = insert_once(Ballot(vote_id=vote.id, user_id=member_id, choice=choice, recorded_by_id=actor.id,
-                                cast_at=clock.now()), already)
-    record("vote.hand_recorded", ballot, actor=actor, community=meeting.community_id, vote_id=vote.id,
-           user_id=member_id, choice=choice)
+    ballot = insert_once(
+        Ballot(vote_id=vote.id, user_id=member_id, choice=choice, recorded_by_id=actor.id, cast_at=clock.now()), already
+    )
+    record(
+        "vote.hand_recorded",
+        ballot,
+        actor=actor,
+        community=meeting.community_id,
+        vote_id=vote.id,
+        user_id=member_id,
+        choice=choice,
+    )
     bump(meeting)
     commit(already)
 
@@ -293,8 +370,16 @@ def _void(actor, meeting, vote, reason):
     motion.status, motion.decided_at = MotionStatus.WITHDRAWN, now
     item.status, item.closed_at = ItemStatus.DEFERRED, now
     bump(meeting)
-    record("vote.voided", vote, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           motion_id=motion.id, matter_status=item.matter.status, reason=reason)
+    record(
+        "vote.voided",
+        vote,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        motion_id=motion.id,
+        matter_status=item.matter.status,
+        reason=reason,
+    )
     commit()
     return None
 
@@ -319,10 +404,14 @@ def close_vote(actor, meeting, vote, counts=None):
     secret = vote.mode == VoteMode.SECRET
     present = len(vote.entitled)
     if vote.mode == VoteMode.ANALOG:
-        require(counts is not None and all(isinstance(c, int) and c >= 0 for c in counts),
-                _l("Enter the numbers of yes, no and abstain counted in the room."))
-        require(sum(counts) <= present, _l("%(total)s votes counted, but only %(present)s members could vote.",
-                                           total=sum(counts), present=present))
+        require(
+            counts is not None and all(isinstance(c, int) and c >= 0 for c in counts),
+            _l("Enter the numbers of yes, no and abstain counted in the room."),
+        )
+        require(
+            sum(counts) <= present,
+            _l("%(total)s votes counted, but only %(present)s members could vote.", total=sum(counts), present=present),
+        )
         yes, no, abstain = counts
     elif secret:
         counted = _empty_box(vote)
@@ -341,9 +430,21 @@ def close_vote(actor, meeting, vote, counts=None):
         vote.closed_at, vote.closed_by_id = now, actor.id
         vote.tied_counts = [yes, no, abstain]
         bump(meeting)
-        record("vote.tied", vote, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-               motion_id=vote.motion_id, vote_id=vote.id, mode=vote.mode, yes=yes, no=no, abstain=abstain,
-               present=present, casting_chair_id=vote.casting_chair_id)
+        record(
+            "vote.tied",
+            vote,
+            actor=actor,
+            community=meeting.community_id,
+            meeting_id=meeting.id,
+            motion_id=vote.motion_id,
+            vote_id=vote.id,
+            mode=vote.mode,
+            yes=yes,
+            no=no,
+            abstain=abstain,
+            present=present,
+            casting_chair_id=vote.casting_chair_id,
+        )
         commit(_l("This vote has already been closed."))
         if secret:
             _forget_history()
@@ -356,9 +457,12 @@ def close_vote(actor, meeting, vote, counts=None):
 
 def cast_deciding_vote(actor, meeting, vote, choice):
     """The presiding chair, who did not vote in the round, settles a tie: yes or no, once."""
-    require(permissions.can_run_meeting(actor, meeting) and permissions.is_presiding(actor, meeting)
-            and actor.id == vote.casting_chair_id,
-            _l("Only the chair who presided when the vote opened gives the deciding vote."))
+    require(
+        permissions.can_run_meeting(actor, meeting)
+        and permissions.is_presiding(actor, meeting)
+        and actor.id == vote.casting_chair_id,
+        _l("Only the chair who presided when the vote opened gives the deciding vote."),
+    )
     require(awaiting_casting_vote(vote), _l("There is no tied vote waiting for the chair's deciding vote."))
     require(choice in (Choice.YES, Choice.NO), _l("The deciding vote is in favour or against."))
     if vote.motion.item.matter.status != Status.ON_AGENDA:
@@ -373,7 +477,11 @@ def _decide(vote, counts, casting_vote=None):
     ruleset = vote.ruleset
     return majority.decide(
         majority.Counts(yes=yes, no=no, abstain=abstain, present=len(vote.entitled), members=vote.members_count),
-        ruleset.majority_rule, ruleset.majority_base, TieRule(ruleset.tie_rule), casting_vote)
+        ruleset.majority_rule,
+        ruleset.majority_base,
+        TieRule(ruleset.tie_rule),
+        casting_vote,
+    )
 
 
 def _result(actor, meeting, vote, counts, decision, casting_vote):
@@ -388,26 +496,66 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
     now = clock.now()
     quorum = ruleset.quorum
     result = VoteResult(
-        vote_id=vote.id, motion_id=motion.id, meeting_id=meeting.id, mode=vote.mode, yes=yes, no=no,
-        abstain=abstain, not_voted=present - yes - no - abstain, present=present, members=vote.members_count,
-        entitled=list(vote.entitled), majority_rule=str(decision.rule), base_kind=str(decision.base_kind),
-        base=decision.base, needed=decision.needed, tie_rule=str(tie_rule), tie=decision.tie,
-        casting_vote=casting_vote, passed=decision.passed, quorum_numerator=quorum.numerator,
-        quorum_denominator=quorum.denominator, quorum_strict=quorum.strict, quorum_needed=vote.quorum_needed,
-        quorum_met=in_room >= vote.quorum_needed, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
-        decided_by_id=actor.id, decided_at=now)
+        vote_id=vote.id,
+        motion_id=motion.id,
+        meeting_id=meeting.id,
+        mode=vote.mode,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        not_voted=present - yes - no - abstain,
+        present=present,
+        members=vote.members_count,
+        entitled=list(vote.entitled),
+        majority_rule=str(decision.rule),
+        base_kind=str(decision.base_kind),
+        base=decision.base,
+        needed=decision.needed,
+        tie_rule=str(tie_rule),
+        tie=decision.tie,
+        casting_vote=casting_vote,
+        passed=decision.passed,
+        quorum_numerator=quorum.numerator,
+        quorum_denominator=quorum.denominator,
+        quorum_strict=quorum.strict,
+        quorum_needed=vote.quorum_needed,
+        quorum_met=in_room >= vote.quorum_needed,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+        decided_by_id=actor.id,
+        decided_at=now,
+    )
     insert_once(result, _l("This vote has already been closed."))
     if vote.is_open:
         vote.is_open = False
         vote.closed_at, vote.closed_by_id = now, actor.id
     motion.status = MotionStatus.PASSED if decision.passed else MotionStatus.FAILED
     motion.decided_at = now
-    record("vote.closed", result, actor=actor, community=meeting.community_id, meeting_id=meeting.id,
-           motion_id=motion.id, vote_id=vote.id, mode=vote.mode, yes=yes, no=no, abstain=abstain, present=present,
-           members=vote.members_count, rule=str(decision.rule), base_kind=str(decision.base_kind),
-           base=decision.base, needed=decision.needed, tie=decision.tie, casting_vote=casting_vote,
-           casting_chair_id=vote.casting_chair_id, passed=decision.passed, ruleset_id=ruleset.id,
-           ruleset_version=ruleset.version)
+    record(
+        "vote.closed",
+        result,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        motion_id=motion.id,
+        vote_id=vote.id,
+        mode=vote.mode,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        present=present,
+        members=vote.members_count,
+        rule=str(decision.rule),
+        base_kind=str(decision.base_kind),
+        base=decision.base,
+        needed=decision.needed,
+        tie=decision.tie,
+        casting_vote=casting_vote,
+        casting_chair_id=vote.casting_chair_id,
+        passed=decision.passed,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+    )
     if decision.passed:
         item = motion.item
         data = {"motion_id": motion.id, "meeting_id": meeting.id, "vote_result_id": result.id}

@@ -1,4 +1,5 @@
 """`flask --app wsgi demo`: a realistic demo community, loaded once (idempotent)."""
+
 import os
 
 import click

@@ -1,4 +1,5 @@
 """Demo accounts, the demo community and its members."""
+
 import random
 
 from werkzeug.security import generate_password_hash
@@ -28,23 +29,50 @@ def load(context):
         return user
 
     admin = account("admin", "区民政局 管理员", admin=True)
-    community = Community(slug=DEMO_SLUG, name="杏林社区", kind=CommunityKind.URBAN, district="苏州市姑苏区 双塔街道",
-                          register_size=3200, annual_budget=300_000)
+    community = Community(
+        slug=DEMO_SLUG,
+        name="杏林社区",
+        kind=CommunityKind.URBAN,
+        district="苏州市姑苏区 双塔街道",
+        register_size=3200,
+        annual_budget=300_000,
+    )
     db.session.add(community)
     db.session.flush()
     record("community.created", community, actor=admin, community=community, slug=DEMO_SLUG)
     ruleset = RuleSet(
-        community_id=community.id, version=1, created_by_id=admin.id, change_note="杏林社区居民议事规则（2026年修订）",
-        support_threshold_count=15, cap_service=200_000, cap_goods=150_000, cap_works=500_000,
-        excluded_categories=[], negative_list=["物业服务企业应履行的职责", "与政府已有投资重复的项目", "营利性项目"],
-        notice_days=3, quorum_numerator=1, quorum_denominator=2, quorum_strict=True, seconders_needed=1,
-        turns_per_item=2, minutes_per_turn=2, majority_rule="simple", majority_base="present",
+        community_id=community.id,
+        version=1,
+        created_by_id=admin.id,
+        change_note="杏林社区居民议事规则（2026年修订）",
+        support_threshold_count=15,
+        cap_service=200_000,
+        cap_goods=150_000,
+        cap_works=500_000,
+        excluded_categories=[],
+        negative_list=["物业服务企业应履行的职责", "与政府已有投资重复的项目", "营利性项目"],
+        notice_days=3,
+        quorum_numerator=1,
+        quorum_denominator=2,
+        quorum_strict=True,
+        seconders_needed=1,
+        turns_per_item=2,
+        minutes_per_turn=2,
+        majority_rule="simple",
+        majority_base="present",
     )
     db.session.add(ruleset)
 
     def member(user, role, address):
-        membership = Membership(user=user, community=community, status=MembershipStatus.VERIFIED, role=role,
-                                address=address, decided_by_id=admin.id, decided_at=clock.now())
+        membership = Membership(
+            user=user,
+            community=community,
+            status=MembershipStatus.VERIFIED,
+            role=role,
+            address=address,
+            decided_by_id=admin.id,
+            decided_at=clock.now(),
+        )
         db.session.add(membership)
         return membership
 
@@ -67,5 +95,12 @@ def load(context):
         member(user, Role.RESIDENT, address())
         residents.append(user)
     db.session.flush()
-    context.update(admin=admin, community=community, ruleset=ruleset, committee=committee, chair=chair,
-                   council=council, residents=residents)
+    context.update(
+        admin=admin,
+        community=community,
+        ruleset=ruleset,
+        committee=committee,
+        chair=chair,
+        council=council,
+        residents=residents,
+    )

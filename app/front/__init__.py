@@ -1,4 +1,5 @@
 """The front page: every community, with its headline figures (publishing's cards)."""
+
 from flask import Blueprint
 
 bp = Blueprint("front", __name__)

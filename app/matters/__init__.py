@@ -1,5 +1,6 @@
 """Micro-matters (民生微实事): proposals, supports, comments, and the one lifecycle they travel
 (lifecycle.py) with the extension points other features plug into (hooks.py)."""
+
 from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("matters", __name__, "/matters")

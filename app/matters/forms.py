@@ -29,36 +29,49 @@ def _yuan(form, field):
 
 class MatterForm(FlaskForm):
     title = StringField(
-        _l("Title"), validators=[DataRequired(_l("Please give a title.")), Length(
-            max=TITLE_MAX, message=_l("The title may be at most %(max)d characters."))],
+        _l("Title"),
+        validators=[
+            DataRequired(_l("Please give a title.")),
+            Length(max=TITLE_MAX, message=_l("The title may be at most %(max)d characters.")),
+        ],
         description=_l("Short and concrete, for example “A ramp at the entrance of building 5”."),
         render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"},
     )
     description = TextAreaField(
-        _l("Description"), validators=[DataRequired(_l("Please describe the micro-matter.")), Length(
-            max=DESCRIPTION_MAX, message=_l("The description may be at most %(max)d characters."))],
-        description=_l("What is the problem, who benefits, what should be done? "
-                       "At most 5,000 characters; **bold** and lists (- item) are allowed."),
+        _l("Description"),
+        validators=[
+            DataRequired(_l("Please describe the micro-matter.")),
+            Length(max=DESCRIPTION_MAX, message=_l("The description may be at most %(max)d characters.")),
+        ],
+        description=_l(
+            "What is the problem, who benefits, what should be done? "
+            "At most 5,000 characters; **bold** and lists (- item) are allowed."
+        ),
         render_kw={"rows": 8},
     )
     category = SelectField(_l("Category"), choices=[(c.value, _l(CATEGORY_LABELS[c])) for c in Category])
     location = StringField(
-        _l("Location"), validators=[DataRequired(_l("Please say where it is.")), Length(
-            max=LOCATION_MAX, message=_l("The location may be at most %(max)d characters."))],
+        _l("Location"),
+        validators=[
+            DataRequired(_l("Please say where it is.")),
+            Length(max=LOCATION_MAX, message=_l("The location may be at most %(max)d characters.")),
+        ],
         description=_l("For example “the path between buildings 3 and 4”."),
         render_kw={"maxlength": LOCATION_MAX},
     )
     estimated_cost = StringField(
-        _l("Estimated cost (yuan)"), validators=[_yuan],
+        _l("Estimated cost (yuan)"),
+        validators=[_yuan],
         description=_l("A whole number of yuan between 1 and 5,000,000; a rough guess is fine."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    project_type = SelectField(_l("Project type"),
-                               choices=[(t.value, _l(PROJECT_TYPE_LABELS[t])) for t in ProjectType])
+    project_type = SelectField(_l("Project type"), choices=[(t.value, _l(PROJECT_TYPE_LABELS[t])) for t in ProjectType])
     photos = MultipleFileField(
         _l("Photos (optional)"),
-        description=_l("Up to 5 JPEG, PNG or WebP photos, at most 5 MB each. "
-                       "If the form comes back with an error, choose the photos again."),
+        description=_l(
+            "Up to 5 JPEG, PNG or WebP photos, at most 5 MB each. "
+            "If the form comes back with an error, choose the photos again."
+        ),
         render_kw={"accept": "image/jpeg,image/png,image/webp", "multiple": True},
     )
     save = SubmitField(_l("Save as draft"))
@@ -67,39 +80,61 @@ class MatterForm(FlaskForm):
 
 class ClarificationForm(FlaskForm):
     # Not "body": the comment form on the same page has one, and ids must be unique on a page.
-    clarification = TextAreaField(_l("Clarification"), validators=[
-        DataRequired(_l("Please write the clarification.")),
-        Length(max=CLARIFICATION_MAX, message=_l("A clarification may be at most %(max)d characters."))],
-        description=_l("Shown with today's date under the description and sent to everyone who supports or "
-                       "follows it. It cannot be edited or removed later."),
-        render_kw={"rows": 4})
+    clarification = TextAreaField(
+        _l("Clarification"),
+        validators=[
+            DataRequired(_l("Please write the clarification.")),
+            Length(max=CLARIFICATION_MAX, message=_l("A clarification may be at most %(max)d characters.")),
+        ],
+        description=_l(
+            "Shown with today's date under the description and sent to everyone who supports or "
+            "follows it. It cannot be edited or removed later."
+        ),
+        render_kw={"rows": 4},
+    )
     submit = SubmitField(_l("Add the clarification"))
 
 
 class CommentForm(FlaskForm):
-    stance = RadioField(_l("Your position"), choices=[(s.value, _l(STANCE_LABELS[s])) for s in Stance],
-                        default=Stance.NEUTRAL.value, validate_choice=False,
-                        validators=[DataRequired(_l("Please choose: in favour, against or neutral."))])
-    body = TextAreaField(_l("Comment"), validators=[
-        DataRequired(_l("Please write something.")),
-        Length(max=COMMENT_MAX, message=_l("A comment may be at most %(max)d characters."))],
-        render_kw={"rows": 4, "maxlength": COMMENT_MAX})
+    stance = RadioField(
+        _l("Your position"),
+        choices=[(s.value, _l(STANCE_LABELS[s])) for s in Stance],
+        default=Stance.NEUTRAL.value,
+        validate_choice=False,
+        validators=[DataRequired(_l("Please choose: in favour, against or neutral."))],
+    )
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[
+            DataRequired(_l("Please write something.")),
+            Length(max=COMMENT_MAX, message=_l("A comment may be at most %(max)d characters.")),
+        ],
+        render_kw={"rows": 4, "maxlength": COMMENT_MAX},
+    )
     submit = SubmitField(_l("Publish comment"))
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField(_l("Your reply"), validators=[
-        DataRequired(_l("Please write something.")),
-        Length(max=REPLY_MAX, message=_l("A reply may be at most %(max)d characters."))],
-        render_kw={"rows": 3, "maxlength": REPLY_MAX})
+    body = TextAreaField(
+        _l("Your reply"),
+        validators=[
+            DataRequired(_l("Please write something.")),
+            Length(max=REPLY_MAX, message=_l("A reply may be at most %(max)d characters.")),
+        ],
+        render_kw={"rows": 3, "maxlength": REPLY_MAX},
+    )
     submit = SubmitField(_l("Reply"))
 
 
 class HideForm(FlaskForm):
-    reason = StringField(_l("Public reason for hiding"), validators=[
-        DataRequired(_l("Please give a reason; it is shown in place of the comment.")),
-        Length(max=REASON_MAX, message=_l("The reason may be at most %(max)d characters."))],
-        render_kw={"maxlength": REASON_MAX})
+    reason = StringField(
+        _l("Public reason for hiding"),
+        validators=[
+            DataRequired(_l("Please give a reason; it is shown in place of the comment.")),
+            Length(max=REASON_MAX, message=_l("The reason may be at most %(max)d characters.")),
+        ],
+        render_kw={"maxlength": REASON_MAX},
+    )
     submit = SubmitField(_l("Hide comment"))
 
 
@@ -113,8 +148,14 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(_l("Search"), render_kw={"maxlength": 100})
-    status = SelectField(_l("Status"), choices=[("", _l("All"))] + [
-        (s.value, _l(STATUS_LABELS[s])) for s in Status], validate_choice=False)
-    category = SelectField(_l("Category"), choices=[("", _l("All"))] + [
-        (c.value, _l(CATEGORY_LABELS[c])) for c in Category], validate_choice=False)
+    status = SelectField(
+        _l("Status"),
+        choices=[("", _l("All"))] + [(s.value, _l(STATUS_LABELS[s])) for s in Status],
+        validate_choice=False,
+    )
+    category = SelectField(
+        _l("Category"),
+        choices=[("", _l("All"))] + [(c.value, _l(CATEGORY_LABELS[c])) for c in Category],
+        validate_choice=False,
+    )
     sort = SelectField(_l("Order"), choices=list(SORT_LABELS.items()), validate_choice=False)

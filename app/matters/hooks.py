@@ -9,6 +9,7 @@ the features were imported in; today: councils 10, tracker 20, voting 30.
     def init_app(app):
         hooks.add_panel(agenda_panel, order=10)
 """
+
 from flask import current_app
 from markupsafe import Markup
 

@@ -4,6 +4,7 @@ Every feature moves a matter only through `apply()`: it checks the action is
 allowed from the current state and by this actor, records the change in the
 audit log, and notifies the proposer, supporters and followers.
 """
+
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -134,8 +135,9 @@ TRANSITION_MESSAGES = {
 
 # Where an action's notice differs from the one of its target state.
 ACTION_MESSAGES = {
-    "return_to_agenda": N_("“%(title)s” is back on the agenda list: the residents' vote on it was not valid "
-                           "(turnout below the minimum)."),
+    "return_to_agenda": N_(
+        "“%(title)s” is back on the agenda list: the residents' vote on it was not valid (turnout below the minimum)."
+    ),
 }
 
 
@@ -161,9 +163,9 @@ def interested_people(matter):
     supporters = select(Support.user_id).where(Support.matter_id == matter.id)
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
     return db.session.scalars(
-        select(User).where(
-            (User.id == matter.proposer_id) | User.id.in_(supporters) | User.id.in_(followers)
-        ).order_by(User.id)  # the same order on every database (notifications, e-mails)
+        select(User)
+        .where((User.id == matter.proposer_id) | User.id.in_(supporters) | User.id.in_(followers))
+        .order_by(User.id)  # the same order on every database (notifications, e-mails)
     ).all()
 
 
@@ -187,8 +189,9 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
     if transition is None:
         raise DomainError(_l("Unknown action."))
     if matter.status not in transition.sources:
-        raise DomainError(_l("This is not possible while the micro-matter is “%(status)s”.",
-                             status=status_label(matter.status)))
+        raise DomainError(
+            _l("This is not possible while the micro-matter is “%(status)s”.", status=status_label(matter.status))
+        )
     if not system and (transition.allowed is None or not transition.allowed(actor, matter)):
         raise DomainError(_l("You are not allowed to do this."))
     if transition.needs_reason and not (reason or "").strip():
@@ -201,10 +204,20 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
     matter.status_changed_at = clock.now()
     if transition.target == Status.COLLECTING:
         matter.submitted_at = matter.status_changed_at
-    record(f"matter.{action}", matter, actor=actor, community=matter.community_id,
-           **{"from": str(previous), "to": str(transition.target), "reason": reason, **data})
-    notify(interested_people(matter), ACTION_MESSAGES.get(action, TRANSITION_MESSAGES[transition.target]),
-           path_for("matters.detail", slug=matter.community.slug, matter_id=matter.id), exclude=actor,
-           title=matter.title, reason=reason or "")
+    record(
+        f"matter.{action}",
+        matter,
+        actor=actor,
+        community=matter.community_id,
+        **{"from": str(previous), "to": str(transition.target), "reason": reason, **data},
+    )
+    notify(
+        interested_people(matter),
+        ACTION_MESSAGES.get(action, TRANSITION_MESSAGES[transition.target]),
+        path_for("matters.detail", slug=matter.community.slug, matter_id=matter.id),
+        exclude=actor,
+        title=matter.title,
+        reason=reason or "",
+    )
     matter_transitioned.send(matter, action=action, actor=actor, data=dict(data, reason=reason))
     return matter

@@ -55,8 +55,7 @@ class MicroMatter(db.Model):
     community: Mapped["Community"] = relationship()
     proposer: Mapped["User"] = relationship()
     photos: Mapped[list["MatterPhoto"]] = relationship(back_populates="matter", order_by="MatterPhoto.id")
-    clarifications: Mapped[list["Clarification"]] = relationship(back_populates="matter",
-                                                                 order_by="Clarification.id")
+    clarifications: Mapped[list["Clarification"]] = relationship(back_populates="matter", order_by="Clarification.id")
 
     @property
     def substance_frozen(self):

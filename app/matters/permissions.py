@@ -3,6 +3,7 @@
 Every predicate takes the user first (possibly anonymous) and answers True/False;
 services call them again before acting, whatever the page showed.
 """
+
 from flask import has_request_context, request
 from sqlalchemy import select
 
@@ -76,8 +77,7 @@ def can_clarify(user, matter):
     """The proposer (or the committee) adds dated clarifications once the matter is public."""
     if matter.status in NO_COMMENTS:
         return False
-    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(
-        user, matter.community)
+    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(user, matter.community)
 
 
 def can_submit(user, matter):
@@ -91,9 +91,10 @@ def can_withdraw(user, matter):
 def has_supported(user, matter):
     if not _logged_in(user):
         return False
-    return db.session.scalar(
-        select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id))
+        is not None
+    )
 
 
 def can_support(user, matter):
@@ -121,8 +122,7 @@ def can_reply(user, comment):
         return False
     if len(comment.replies) >= REPLIES_MAX:
         return False
-    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(
-        user, matter.community)
+    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(user, matter.community)
 
 
 def can_hide_comment(user, comment):
@@ -132,9 +132,9 @@ def can_hide_comment(user, comment):
 def is_following(user, matter):
     if not _logged_in(user):
         return False
-    return db.session.scalar(
-        select(Follow.id).where(Follow.matter_id == matter.id, Follow.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(select(Follow.id).where(Follow.matter_id == matter.id, Follow.user_id == user.id)) is not None
+    )
 
 
 def can_follow(user, matter):

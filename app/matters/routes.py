@@ -1,4 +1,5 @@
 """Micro-matter pages under /c/<slug>/matters/. Views parse, call a service, render or redirect."""
+
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -22,8 +23,13 @@ MATTER_FIELDS = ("title", "description", "category", "location", "estimated_cost
 
 def _labels():
     return {
-        "status_label": status_label, "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS,
-        "type_labels": PROJECT_TYPE_LABELS, "stance_labels": STANCE_LABELS, "Stance": Stance, "Status": Status,
+        "status_label": status_label,
+        "category_labels": CATEGORY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "type_labels": PROJECT_TYPE_LABELS,
+        "stance_labels": STANCE_LABELS,
+        "Stance": Stance,
+        "Status": Status,
         "perm": permissions,
     }
 
@@ -48,6 +54,7 @@ def _page_number(name="page"):
 
 # ---------------------------------------------------------------- list
 
+
 @bp.get("/")
 def index():
     community = current_community()
@@ -62,14 +69,20 @@ def index():
     }
     pagination = services.list_matters(community, current_user, page=_page_number(), **filters)
     return render_template(
-        "matters/index.html", community=community, pagination=pagination, form=form, mine=mine,
+        "matters/index.html",
+        community=community,
+        pagination=pagination,
+        form=form,
+        mine=mine,
         filtered=any(request.args.get(k) for k in ("status", "category", "q")),
         threshold=services.support_threshold(community),
-        can_create=permissions.can_create(current_user, community), **_labels(),
+        can_create=permissions.can_create(current_user, community),
+        **_labels(),
     )
 
 
 # ---------------------------------------------------------------- propose and edit
+
 
 def _fields(form):
     return {name: getattr(form, name).data for name in MATTER_FIELDS}
@@ -77,8 +90,9 @@ def _fields(form):
 
 def _form_page(form, matter=None, status=200):
     community = current_community()
-    return render_template("matters/form.html", community=community, form=form, matter=matter,
-                           photos_max=services.PHOTOS_MAX, **_labels()), status
+    return render_template(
+        "matters/form.html", community=community, form=form, matter=matter, photos_max=services.PHOTOS_MAX, **_labels()
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,13 +100,23 @@ def _form_page(form, matter=None, status=200):
 def new():
     community = current_community()
     if not permissions.can_create(current_user, community):
-        refuse(403, _("Only verified residents of this community can propose micro-matters. "
-                      "Ask to join on the community's page first."))
+        refuse(
+            403,
+            _(
+                "Only verified residents of this community can propose micro-matters. "
+                "Ask to join on the community's page first."
+            ),
+        )
     form = MatterForm()
     if form.validate_on_submit():
         try:
-            matter = services.create_matter(current_user, community, photos=request.files.getlist(form.photos.name),
-                                            submit=bool(form.save_submit.data), **_fields(form))
+            matter = services.create_matter(
+                current_user,
+                community,
+                photos=request.files.getlist(form.photos.name),
+                submit=bool(form.save_submit.data),
+                **_fields(form),
+            )
         except DomainError as error:
             _attach(form, error)
         else:
@@ -109,13 +133,19 @@ def new():
 def edit(matter_id):
     matter = _matter(matter_id)
     if not permissions.can_edit(current_user, matter):
-        refuse(403, _("Only the proposer can edit a micro-matter, and only while it is a draft "
-                      "or collecting supports."))
+        refuse(
+            403, _("Only the proposer can edit a micro-matter, and only while it is a draft or collecting supports.")
+        )
     form = MatterForm(obj=matter)
     if form.validate_on_submit():
         try:
-            services.update_matter(current_user, matter, photos=request.files.getlist(form.photos.name),
-                                   remove_photo_ids=request.form.getlist("remove_photo"), **_fields(form))
+            services.update_matter(
+                current_user,
+                matter,
+                photos=request.files.getlist(form.photos.name),
+                remove_photo_ids=request.form.getlist("remove_photo"),
+                **_fields(form),
+            )
         except DomainError as error:
             _attach(form, error)
         else:
@@ -133,6 +163,7 @@ def edit(matter_id):
 
 # ---------------------------------------------------------------- detail
 
+
 def _committee_ids(community):
     return {m.user_id for m in verified_members(community, [Role.COMMITTEE])}
 
@@ -149,12 +180,21 @@ def _detail_page(matter, *, comment_form=None, clarification_form=None, status=2
         comments_page = None
         groups = services.comment_groups(matter)
     return render_template(
-        "matters/detail.html", community=community, matter=matter, threshold=services.support_threshold(community),
-        counts=counts, groups=groups, stance=stance, comments_page=comments_page,
-        comment_form=comment_form or CommentForm(formdata=None), committee_ids=_committee_ids(community),
+        "matters/detail.html",
+        community=community,
+        matter=matter,
+        threshold=services.support_threshold(community),
+        counts=counts,
+        groups=groups,
+        stance=stance,
+        comments_page=comments_page,
+        comment_form=comment_form or CommentForm(formdata=None),
+        committee_ids=_committee_ids(community),
         clarification_form=clarification_form or ClarificationForm(formdata=None),
-        sections=render_detail_sections(matter, current_user), excerpt=services.EXCERPT_CHARS,
-        replies_shown=services.REPLIES_SHOWN, **_labels(),
+        sections=render_detail_sections(matter, current_user),
+        excerpt=services.EXCERPT_CHARS,
+        replies_shown=services.REPLIES_SHOWN,
+        **_labels(),
     ), status
 
 
@@ -167,9 +207,14 @@ def _comment_page(matter, comment, *, reply_form=None, hide_forms=None, status=2
         return hide_forms.get(target.id) or HideForm(prefix=f"hide-{target.id}", formdata=None)
 
     return render_template(
-        "matters/comment.html", community=community, matter=matter, c=comment,
-        reply_form=reply_form or ReplyForm(formdata=None), hide_form=hide_form,
-        committee_ids=_committee_ids(community), **_labels(),
+        "matters/comment.html",
+        community=community,
+        matter=matter,
+        c=comment,
+        reply_form=reply_form or ReplyForm(formdata=None),
+        hide_form=hide_form,
+        committee_ids=_committee_ids(community),
+        **_labels(),
     ), status
 
 
@@ -192,6 +237,7 @@ def photo(matter_id, photo_id):
 
 
 # ---------------------------------------------------------------- actions (buttons on the detail page)
+
 
 def _act(matter_id, action, success):
     matter = _matter(matter_id)
@@ -223,6 +269,7 @@ def support(matter_id):
         if reached:
             return _("Thank you for your support. The micro-matter reached its threshold and goes to review.")
         return _("Thank you for your support.")
+
     return _act(matter_id, services.support, message)
 
 
@@ -249,8 +296,13 @@ def unfollow(matter_id):
 def clarify(matter_id):
     matter = _matter(matter_id)
     if not permissions.can_clarify(current_user, matter):
-        refuse(403, _("Only the proposer and the committee can add clarifications, once the micro-matter "
-                      "is submitted and not after it was withdrawn."))
+        refuse(
+            403,
+            _(
+                "Only the proposer and the committee can add clarifications, once the micro-matter "
+                "is submitted and not after it was withdrawn."
+            ),
+        )
     form = ClarificationForm()
     if form.validate_on_submit():
         try:
@@ -265,13 +317,16 @@ def clarify(matter_id):
 
 # ---------------------------------------------------------------- comments
 
+
 @bp.post("/<int:matter_id>/comments")
 @login_required
 def comment(matter_id):
     matter = _matter(matter_id)
     if not permissions.can_comment(current_user, matter):
-        refuse(403, _("Only verified residents of this community can comment, and not on drafts "
-                      "or withdrawn micro-matters."))
+        refuse(
+            403,
+            _("Only verified residents of this community can comment, and not on drafts or withdrawn micro-matters."),
+        )
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -289,8 +344,9 @@ def comment_page(matter_id, comment_id):
     matter = _matter(matter_id)
     target = services.get_comment(matter, comment_id)
     if target.parent_id is not None:  # a reply is shown on its comment's page
-        return redirect(url_for(".comment_page", matter_id=matter.id, comment_id=target.parent_id,
-                                _anchor=f"comment-{target.id}"))
+        return redirect(
+            url_for(".comment_page", matter_id=matter.id, comment_id=target.parent_id, _anchor=f"comment-{target.id}")
+        )
     return _comment_page(matter, target)
 
 
@@ -310,8 +366,9 @@ def reply(matter_id, comment_id):
             _attach(form, error)
         else:
             flash(_("Your reply was published."), "success")
-            return redirect(url_for(".comment_page", matter_id=matter.id, comment_id=parent.id,
-                                    _anchor=f"comment-{answer.id}"))
+            return redirect(
+                url_for(".comment_page", matter_id=matter.id, comment_id=parent.id, _anchor=f"comment-{answer.id}")
+            )
     return _comment_page(matter, parent, reply_form=form, status=400)
 
 
@@ -331,6 +388,7 @@ def hide(matter_id, comment_id):
             _attach(form, error)
         else:
             flash(_("The comment was hidden; the reason is shown in its place."), "success")
-            return redirect(url_for(".comment_page", matter_id=matter.id, comment_id=top.id,
-                                    _anchor=f"comment-{target.id}"))
+            return redirect(
+                url_for(".comment_page", matter_id=matter.id, comment_id=top.id, _anchor=f"comment-{target.id}")
+            )
     return _comment_page(matter, top, hide_forms={target.id: form}, status=400)

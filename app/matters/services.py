@@ -4,6 +4,7 @@ Each public function checks the rules (the permission predicates again, whatever
 page showed), makes its change and commits it in one transaction, or raises a
 DomainError and leaves nothing behind. Status changes go through lifecycle.apply().
 """
+
 import functools
 import re
 import unicodedata
@@ -76,8 +77,10 @@ class FieldError(DomainError):
         self.field = field
 
 
-FROZEN = _l("Residents have supported this micro-matter as it stands, so its title, description, cost, location "
-            "and type can no longer be changed. Add a dated clarification instead, or withdraw it.")
+FROZEN = _l(
+    "Residents have supported this micro-matter as it stands, so its title, description, cost, location "
+    "and type can no longer be changed. Add a dated clarification instead, or withdraw it."
+)
 CONFLICT = _l("This micro-matter was changed by someone else in the meantime. Please try again.")
 
 
@@ -116,6 +119,7 @@ def _link(matter, endpoint="matters.detail", **values):
 
 
 # ---------------------------------------------------------------- looking things up
+
 
 def _row(model, row_id):
     # Ids beyond the integer column's range are simply not found (PostgreSQL would refuse the query).
@@ -157,7 +161,8 @@ def get_photo(matter, matter_photo_id):
 def verified_resident_count(community):
     return db.session.scalar(
         select(func.count(Membership.id)).where(
-            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED
+        )
     )
 
 
@@ -187,17 +192,16 @@ def parse_yuan(text):
         if raw.startswith("-") and raw[1:].isdigit():
             raise FieldError("estimated_cost", _l("The estimated cost must be more than zero."))
         if not raw.isascii() or not raw.isdigit():
-            raise FieldError("estimated_cost", _l(
-                "Write the estimated cost as a whole number of yuan, for example 12000."))
+            raise FieldError(
+                "estimated_cost", _l("Write the estimated cost as a whole number of yuan, for example 12000.")
+            )
         if len(raw) > 12:
-            raise FieldError("estimated_cost", _l(
-                "The estimated cost must be between 1 and 5,000,000 yuan."))
+            raise FieldError("estimated_cost", _l("The estimated cost must be between 1 and 5,000,000 yuan."))
         value = int(raw)
     if value < COST_MIN:
         raise FieldError("estimated_cost", _l("The estimated cost must be more than zero."))
     if value > COST_MAX:
-        raise FieldError("estimated_cost", _l(
-            "The estimated cost must be between 1 and 5,000,000 yuan."))
+        raise FieldError("estimated_cost", _l("The estimated cost must be between 1 and 5,000,000 yuan."))
     return value
 
 
@@ -212,8 +216,7 @@ def clean_fields(*, title, description, category, location, estimated_cost, proj
     if not description:
         raise FieldError("description", _l("Please describe the micro-matter."))
     if len(description) > DESCRIPTION_MAX:
-        raise FieldError("description", _l("The description may be at most %(n)s characters.",
-                                           n=DESCRIPTION_MAX))
+        raise FieldError("description", _l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX))
     if category not in set(Category):
         raise FieldError("category", _l("Please choose a category from the list."))
     location = clean_plain(location).replace("\n", " ")
@@ -224,8 +227,12 @@ def clean_fields(*, title, description, category, location, estimated_cost, proj
     if project_type not in set(ProjectType):
         raise FieldError("project_type", _l("Please choose a project type from the list."))
     return {
-        "title": title, "description": description, "description_html": render_markdown(description),
-        "category": str(category), "location": location, "estimated_cost": parse_yuan(estimated_cost),
+        "title": title,
+        "description": description,
+        "description_html": render_markdown(description),
+        "category": str(category),
+        "location": location,
+        "estimated_cost": parse_yuan(estimated_cost),
         "project_type": str(project_type),
     }
 
@@ -240,8 +247,9 @@ def _store_photos(matter, files, written):
         try:
             photo = save_photo(upload)
         except PhotoRejected as error:
-            raise FieldError("photos", _l("“%(name)s”: %(problem)s",
-                                          name=Path(upload.filename).name[:80], problem=error)) from error
+            raise FieldError(
+                "photos", _l("“%(name)s”: %(problem)s", name=Path(upload.filename).name[:80], problem=error)
+            ) from error
         written.append(photo.stored_name)
         db.session.add(MatterPhoto(matter=matter, photo=photo))
 
@@ -254,6 +262,7 @@ def _forget_files(names):
 
 # ---------------------------------------------------------------- proposing and editing
 
+
 @_atomic
 def create_matter(user, community, *, photos=(), submit=False, **fields):
     """A verified resident writes a micro-matter; it starts as a draft (or is submitted at once)."""
@@ -265,12 +274,19 @@ def create_matter(user, community, *, photos=(), submit=False, **fields):
         raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
     written = []
     try:
-        matter = MicroMatter(community=community, proposer_id=user.id, status=Status.DRAFT, support_count=0,
-                             **values)
+        matter = MicroMatter(community=community, proposer_id=user.id, status=Status.DRAFT, support_count=0, **values)
         db.session.add(matter)
         _store_photos(matter, files, written)
-        record("matter.created", matter, actor=user, community=community, title=matter.title,
-               category=matter.category, estimated_cost=matter.estimated_cost, photos=len(files) or None)
+        record(
+            "matter.created",
+            matter,
+            actor=user,
+            community=community,
+            title=matter.title,
+            category=matter.category,
+            estimated_cost=matter.estimated_cost,
+            photos=len(files) or None,
+        )
         if submit:
             lifecycle.apply(matter, "submit", user)
             _check_threshold(matter, user)
@@ -287,8 +303,9 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
     """The proposer edits while it is a draft or collecting supports."""
     if not permissions.can_edit(user, matter):
         if permissions.is_proposer(user, matter):
-            raise DomainError(_l("It can no longer be edited: it is “%(status)s”.",
-                                 status=lifecycle.status_label(matter.status)))
+            raise DomainError(
+                _l("It can no longer be edited: it is “%(status)s”.", status=lifecycle.status_label(matter.status))
+            )
         raise DomainError(_l("Only the proposer can edit this micro-matter."))
     values = clean_fields(**fields)
     if matter.substance_frozen:
@@ -311,8 +328,15 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
             db.session.delete(link)
             db.session.delete(photo)
         _store_photos(matter, files, written)
-        record("matter.edited", matter, actor=user, community=matter.community_id, fields=changed or None,
-               photos_added=len(files) or None, photos_removed=len(removed) or None)
+        record(
+            "matter.edited",
+            matter,
+            actor=user,
+            community=matter.community_id,
+            fields=changed or None,
+            photos_added=len(files) or None,
+            photos_removed=len(removed) or None,
+        )
         _commit()
     except Exception:
         db.session.rollback()
@@ -344,8 +368,9 @@ def add_clarification(user, matter, body):
     follows the matter is told. Appended and audited, never edited."""
     if not permissions.can_clarify(user, matter):
         if matter.status in permissions.NO_COMMENTS:
-            raise DomainError(_l("Clarifications can be added once the micro-matter is submitted, "
-                                 "and not after it was withdrawn."))
+            raise DomainError(
+                _l("Clarifications can be added once the micro-matter is submitted, and not after it was withdrawn.")
+            )
         raise DomainError(_l("Only the proposer and the committee can add clarifications."))
     body = clean_plain(body)
     if not body:
@@ -355,21 +380,34 @@ def add_clarification(user, matter, body):
     clarification = Clarification(matter_id=matter.id, author_id=user.id, body=body)
     db.session.add(clarification)
     db.session.flush()
-    record("matter.clarified", matter, actor=user, community=matter.community_id,
-           clarification_id=clarification.id, body=body)
-    notify(lifecycle.interested_people(matter), N_("A clarification was added to “%(title)s”: %(body)s"),
-           _link(matter, _anchor=f"clarification-{clarification.id}"), exclude=user, title=matter.title,
-           body=body[:200])
+    record(
+        "matter.clarified",
+        matter,
+        actor=user,
+        community=matter.community_id,
+        clarification_id=clarification.id,
+        body=body,
+    )
+    notify(
+        lifecycle.interested_people(matter),
+        N_("A clarification was added to “%(title)s”: %(body)s"),
+        _link(matter, _anchor=f"clarification-{clarification.id}"),
+        exclude=user,
+        title=matter.title,
+        body=body[:200],
+    )
     _commit()
     return clarification
 
 
 # ---------------------------------------------------------------- supports (附议)
 
+
 def _change_support_count(matter, delta):
     # One UPDATE that adds to the stored number, so two supports at once both count.
     db.session.execute(
-        update(MicroMatter).where(MicroMatter.id == matter.id)
+        update(MicroMatter)
+        .where(MicroMatter.id == matter.id)
         .values(support_count=MicroMatter.support_count + delta)
         .execution_options(synchronize_session=False)
     )
@@ -384,8 +422,9 @@ def _check_threshold(matter, actor):
         return False
     threshold = support_threshold(matter.community)
     if matter.support_count >= threshold:
-        lifecycle.apply(matter, "reach_threshold", actor, system=True,
-                        supports=matter.support_count, threshold=threshold)
+        lifecycle.apply(
+            matter, "reach_threshold", actor, system=True, supports=matter.support_count, threshold=threshold
+        )
         return True
     return False
 
@@ -422,8 +461,11 @@ def support(user, matter):
 @_atomic
 def unsupport(user, matter):
     """Withdraw one's own support, only while supports are being collected."""
-    row = db.session.scalar(select(Support).where(Support.matter_id == matter.id, Support.user_id == user.id)) \
-        if getattr(user, "is_authenticated", False) else None
+    row = (
+        db.session.scalar(select(Support).where(Support.matter_id == matter.id, Support.user_id == user.id))
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
     if row is None:
         raise DomainError(_l("You have not supported this micro-matter."))
     if matter.status != Status.COLLECTING:
@@ -438,20 +480,24 @@ def unsupport(user, matter):
 
 def supporters(matter):
     return db.session.scalars(
-        select(Support).where(Support.matter_id == matter.id).options(selectinload(Support.user))
-        .order_by(Support.id)
+        select(Support).where(Support.matter_id == matter.id).options(selectinload(Support.user)).order_by(Support.id)
     ).all()
 
 
 # ---------------------------------------------------------------- comments
+
 
 def _clean_body(body, limit=COMMENT_MAX):
     body = clean_plain(body)
     if not body:
         raise FieldError("body", _l("Please write something."))
     if len(body) > limit:
-        raise FieldError("body", _l("A comment may be at most %(n)s characters.", n=limit)
-                         if limit == COMMENT_MAX else _l("A reply may be at most %(n)s characters.", n=limit))
+        raise FieldError(
+            "body",
+            _l("A comment may be at most %(n)s characters.", n=limit)
+            if limit == COMMENT_MAX
+            else _l("A reply may be at most %(n)s characters.", n=limit),
+        )
     return body
 
 
@@ -466,14 +512,17 @@ def add_comment(user, matter, stance, body):
     body = _clean_body(body)
     comment = Comment(matter_id=matter.id, author_id=user.id, stance=str(stance), body=body)
     db.session.add(comment)
-    record("comment.added", comment, actor=user, community=matter.community_id, matter_id=matter.id,
-           stance=str(stance))
+    record("comment.added", comment, actor=user, community=matter.community_id, matter_id=matter.id, stance=str(stance))
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
-    audience = db.session.scalars(
-        select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
-    notify(audience, N_("%(name)s commented on “%(title)s”."),
-           _link(matter, "matters.comment_page", comment_id=comment.id), exclude=user,
-           name=user.display_name, title=matter.title)
+    audience = db.session.scalars(select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
+    notify(
+        audience,
+        N_("%(name)s commented on “%(title)s”."),
+        _link(matter, "matters.comment_page", comment_id=comment.id),
+        exclude=user,
+        name=user.display_name,
+        title=matter.title,
+    )
     _commit()
     return comment
 
@@ -499,14 +548,19 @@ def reply(user, comment, body):
     if refusal:
         raise DomainError(refusal)
     body = _clean_body(body, REPLY_MAX)
-    answer = Comment(matter_id=matter.id, author_id=user.id, parent_id=comment.id,
-                     stance=Stance.NEUTRAL, body=body)
+    answer = Comment(matter_id=matter.id, author_id=user.id, parent_id=comment.id, stance=Stance.NEUTRAL, body=body)
     db.session.add(answer)
-    record("comment.replied", answer, actor=user, community=matter.community_id, matter_id=matter.id,
-           parent_id=comment.id)
-    notify([comment.author], N_("%(name)s replied to your comment on “%(title)s”."),
-           _link(matter, "matters.comment_page", comment_id=comment.id, _anchor=f"comment-{answer.id}"), exclude=user,
-           name=user.display_name, title=matter.title)
+    record(
+        "comment.replied", answer, actor=user, community=matter.community_id, matter_id=matter.id, parent_id=comment.id
+    )
+    notify(
+        [comment.author],
+        N_("%(name)s replied to your comment on “%(title)s”."),
+        _link(matter, "matters.comment_page", comment_id=comment.id, _anchor=f"comment-{answer.id}"),
+        exclude=user,
+        name=user.display_name,
+        title=matter.title,
+    )
     _commit()
     return answer
 
@@ -527,12 +581,17 @@ def hide_comment(user, comment, reason):
     comment.hidden_by_id = user.id
     comment.hidden_at = clock.now()
     matter = comment.matter
-    record("comment.hidden", comment, actor=user, community=matter.community_id, matter_id=matter.id,
-           reason=reason)
-    notify([comment.author], N_("Your comment on “%(title)s” was hidden by the committee: %(reason)s"),
-           _link(matter, "matters.comment_page", comment_id=comment.parent_id or comment.id,
-                 _anchor=f"comment-{comment.id}"), exclude=user,
-           title=matter.title, reason=reason)
+    record("comment.hidden", comment, actor=user, community=matter.community_id, matter_id=matter.id, reason=reason)
+    notify(
+        [comment.author],
+        N_("Your comment on “%(title)s” was hidden by the committee: %(reason)s"),
+        _link(
+            matter, "matters.comment_page", comment_id=comment.parent_id or comment.id, _anchor=f"comment-{comment.id}"
+        ),
+        exclude=user,
+        title=matter.title,
+        reason=reason,
+    )
     _commit()
     return comment
 
@@ -560,10 +619,7 @@ def _top_level(matter, stance):
 
 def comment_groups(matter):
     """{stance: the latest few top-level comments} for the grouped view."""
-    return {
-        stance: db.session.scalars(_top_level(matter, stance).limit(COMMENTS_PER_GROUP)).all()
-        for stance in Stance
-    }
+    return {stance: db.session.scalars(_top_level(matter, stance).limit(COMMENTS_PER_GROUP)).all() for stance in Stance}
 
 
 def comments_with_stance(matter, stance, page=1):
@@ -572,6 +628,7 @@ def comments_with_stance(matter, stance, page=1):
 
 
 # ---------------------------------------------------------------- follows
+
 
 @_atomic
 def follow(user, matter):
@@ -585,8 +642,11 @@ def follow(user, matter):
 
 @_atomic
 def unfollow(user, matter):
-    row = db.session.scalar(select(Follow).where(Follow.matter_id == matter.id, Follow.user_id == user.id)) \
-        if getattr(user, "is_authenticated", False) else None
+    row = (
+        db.session.scalar(select(Follow).where(Follow.matter_id == matter.id, Follow.user_id == user.id))
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
     if row is None:
         raise DomainError(_l("You do not follow this micro-matter."))
     db.session.delete(row)
@@ -594,6 +654,7 @@ def unfollow(user, matter):
 
 
 # ---------------------------------------------------------------- the list
+
 
 def search_words(text):
     """Words to look for; Chinese needs no spaces (each phrase is matched as written)."""
@@ -614,16 +675,19 @@ def list_query(community, user=None, *, status=None, category=None, q="", sort="
     if category in set(Category):
         query = query.where(MicroMatter.category == category)
     for word in search_words(q):
-        query = query.where(or_(
-            MicroMatter.title.icontains(word, autoescape=True),
-            MicroMatter.description.icontains(word, autoescape=True),
-            MicroMatter.location.icontains(word, autoescape=True),
-        ))
+        query = query.where(
+            or_(
+                MicroMatter.title.icontains(word, autoescape=True),
+                MicroMatter.description.icontains(word, autoescape=True),
+                MicroMatter.location.icontains(word, autoescape=True),
+            )
+        )
     if sort == "supported":
         query = query.order_by(MicroMatter.support_count.desc(), MicroMatter.id.desc())
     else:
-        query = query.order_by(func.coalesce(MicroMatter.submitted_at, MicroMatter.created_at).desc(),
-                               MicroMatter.id.desc())
+        query = query.order_by(
+            func.coalesce(MicroMatter.submitted_at, MicroMatter.created_at).desc(), MicroMatter.id.desc()
+        )
     return query.options(selectinload(MicroMatter.proposer))
 
 

@@ -1,4 +1,5 @@
 """`flask --app wsgi outbox send`: send queued email now (retries included)."""
+
 import click
 from flask.cli import AppGroup
 
@@ -13,8 +14,10 @@ def send_command(limit):
     """Send every message that is due (new ones and retries whose delay has passed)."""
     reclaimed = outbox.reclaim_stale()
     counts = outbox.deliver(limit=limit)
-    click.echo(f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}"
-               + (f", reclaimed {reclaimed} stuck" if reclaimed else ""))
+    click.echo(
+        f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}"
+        + (f", reclaimed {reclaimed} stuck" if reclaimed else "")
+    )
     pending = outbox.status_counts().get("pending", 0)
     click.echo(f"still queued: {pending}")
 

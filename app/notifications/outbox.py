@@ -8,6 +8,7 @@ written to the log. A failure is recorded (attempts, last error) and retried lat
 with a growing delay by `flask --app wsgi outbox send`, which also sends anything
 left over (e.g. when OUTBOX_SEND_ON_COMMIT is off and a timer runs the command).
 """
+
 import logging
 import smtplib
 from datetime import timedelta
@@ -41,6 +42,7 @@ def backoff_seconds(attempts):
 
 # ---------------------------------------------------------------- queueing
 
+
 def recipient_locale(user):
     languages = current_app.config.get("LANGUAGES", ("zh_Hans", "en"))
     return user.locale if user.locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans")
@@ -60,8 +62,12 @@ def render_email(message, params, link, locale):
         url = absolute_url(link)
         if url:
             lines += [gettext("Read more: %(url)s", url=url), ""]
-        lines.append(gettext("You receive this email because you proposed, support or follow this micro-matter, "
-                             "or it concerns your membership. The same message is in your Weiyi inbox."))
+        lines.append(
+            gettext(
+                "You receive this email because you proposed, support or follow this micro-matter, "
+                "or it concerns your membership. The same message is in your Weiyi inbox."
+            )
+        )
     return subject, "\n".join(lines)
 
 
@@ -78,6 +84,7 @@ def enqueue(user, message, params, link=""):
 
 
 # ---------------------------------------------------------------- after the commit
+
 
 @event.listens_for(Session, "after_flush")
 def _remember_new(session, _flush_context):
@@ -106,14 +113,20 @@ def _send_after_commit(session):
 
 # ---------------------------------------------------------------- sending
 
+
 class LogTransport:
     """Without MAIL_SERVER: write the message to the log instead of sending it."""
 
     name = "log"
 
     def send(self, row):
-        log.info("Email (no MAIL_SERVER configured) to %s [%s]\nSubject: %s\n\n%s",
-                 row.to_address, row.locale, row.subject, row.body)
+        log.info(
+            "Email (no MAIL_SERVER configured) to %s [%s]\nSubject: %s\n\n%s",
+            row.to_address,
+            row.locale,
+            row.subject,
+            row.body,
+        )
 
     def close(self):
         pass
@@ -128,8 +141,9 @@ class SmtpTransport:
 
     def _connect(self):
         config = self.config
-        connection = smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT") or 25,
-                                  timeout=config.get("MAIL_TIMEOUT", 10))
+        connection = smtplib.SMTP(
+            config["MAIL_SERVER"], config.get("MAIL_PORT") or 25, timeout=config.get("MAIL_TIMEOUT", 10)
+        )
         if config.get("MAIL_USE_TLS"):
             connection.starttls()
         if config.get("MAIL_USERNAME"):
@@ -169,8 +183,10 @@ def make_transport(config=None):
 def reclaim_stale():
     """Rows left "sending" by a sender that died go back to the queue."""
     result = db.session.execute(
-        update(Outbox).where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < clock.now() - STALE_CLAIM)
-        .values(status=OutboxStatus.PENDING))
+        update(Outbox)
+        .where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < clock.now() - STALE_CLAIM)
+        .values(status=OutboxStatus.PENDING)
+    )
     db.session.commit()
     return result.rowcount
 
@@ -196,8 +212,10 @@ def deliver(ids=None, limit=1000, transport=None, session=None):
     try:
         for outbox_id in due:
             claimed = session.execute(
-                update(Outbox).where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.PENDING)
-                .values(status=OutboxStatus.SENDING, claimed_at=clock.now())).rowcount
+                update(Outbox)
+                .where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.SENDING, claimed_at=clock.now())
+            ).rowcount
             session.commit()
             if not claimed:
                 continue
@@ -214,8 +232,9 @@ def deliver(ids=None, limit=1000, transport=None, session=None):
                     row.status = OutboxStatus.PENDING
                     row.next_attempt_at = clock.now() + timedelta(seconds=backoff_seconds(row.attempts))
                     counts["retry"] += 1
-                log.warning("email %s to %s failed (attempt %s): %s", row.id, row.to_address, row.attempts,
-                            row.last_error)
+                log.warning(
+                    "email %s to %s failed (attempt %s): %s", row.id, row.to_address, row.attempts, row.last_error
+                )
             else:
                 row.attempts += 1
                 row.status, row.sent_at, row.transport = OutboxStatus.SENT, clock.now(), transport.name

@@ -12,8 +12,9 @@ from . import bp, services
 def inbox():
     page = request.args.get("page", 1, type=int)
     pagination = services.inbox(current_user, page)
-    return render_template("notifications/inbox.html", pagination=pagination,
-                           render_message=render_message, form=FlaskForm())
+    return render_template(
+        "notifications/inbox.html", pagination=pagination, render_message=render_message, form=FlaskForm()
+    )
 
 
 @bp.post("/read")

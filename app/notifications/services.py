@@ -1,4 +1,5 @@
 """Telling people what changed: the in-app inbox, and email through the outbox (outbox.py)."""
+
 from sqlalchemy import func, select, update
 
 from app.core import clock
@@ -28,16 +29,16 @@ def notify(users, message, link="", *, exclude=None, **params):
 
 def unread_count(user):
     return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
 
 
 def inbox(user, page, per_page=20):
     return db.paginate(
         select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()),
-        page=page, per_page=per_page, error_out=False,
+        page=page,
+        per_page=per_page,
+        error_out=False,
     )
 
 

@@ -9,6 +9,7 @@ PostgreSQL: use the server's own tools instead, e.g.
     pg_dump --format=custom --file=weiyi.dump "$DATABASE_URL"
     pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" weiyi.dump
 """
+
 import os
 import sqlite3
 from contextlib import closing
@@ -41,8 +42,9 @@ def sqlite_file():
     """The path of the app's SQLite database file, or a clear refusal."""
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
-        raise OpsError(f"DATABASE_URL is {url.get_backend_name()}, not SQLite: "
-                       f"this command works on SQLite files only.\n{PG_HINT}")
+        raise OpsError(
+            f"DATABASE_URL is {url.get_backend_name()}, not SQLite: this command works on SQLite files only.\n{PG_HINT}"
+        )
     if not url.database or url.database == ":memory:" or url.database.startswith("file::memory:"):
         raise OpsError("The database is in memory; there is no file to back up or restore.")
     return Path(url.database)
@@ -67,8 +69,10 @@ def check_file(path):
         with Session(engine) as session:
             return head(session), verify(session)
     except DBAPIError as error:  # e.g. a column added since: the schema is older than this code
-        return None, [f"its audit log cannot be read ({error.orig}); a backup made by an older version must "
-                      f"be brought up to date with `flask --app wsgi db upgrade` first"]
+        return None, [
+            f"its audit log cannot be read ({error.orig}); a backup made by an older version must "
+            f"be brought up to date with `flask --app wsgi db upgrade` first"
+        ]
     finally:
         engine.dispose()
 
@@ -106,8 +110,10 @@ def backup(path, force):
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    click.echo(f"backup written: {path} ({path.stat().st_size} bytes, "
-               f"audit log intact: {copied.entries} entries, head {copied.token})")
+    click.echo(
+        f"backup written: {path} ({path.stat().st_size} bytes, "
+        f"audit log intact: {copied.entries} entries, head {copied.token})"
+    )
 
 
 @click.command("restore")
@@ -124,8 +130,10 @@ def restore(path, yes):
     target.parent.mkdir(parents=True, exist_ok=True)
     guard = exclusive(target)  # held to the end: a server starting meanwhile waits for it
     if guard is None:
-        raise OpsError(f"The app is serving: stop it first (gunicorn or `flask run` holds {lock_file(target)}). "
-                       f"Nothing was changed.")
+        raise OpsError(
+            f"The app is serving: stop it first (gunicorn or `flask run` holds {lock_file(target)}). "
+            f"Nothing was changed."
+        )
     staged = target.with_name(f".{target.name}.restoring")
     staged.unlink(missing_ok=True)
     try:
@@ -147,8 +155,7 @@ def restore(path, yes):
     finally:
         staged.unlink(missing_ok=True)
         guard.close()
-    click.echo(f"restored {path} into {target} (audit log intact: {restored.entries} entries, "
-               f"head {restored.token})")
+    click.echo(f"restored {path} into {target} (audit log intact: {restored.entries} entries, head {restored.token})")
 
 
 def current_head(target):
@@ -167,10 +174,13 @@ def warn_if_older(before, restored):
     """Going back in time is sometimes the point, but never silently: heads published since are lost."""
     if before is None or before.entries <= restored.entries:
         return
-    click.echo(f"Warning: the current audit log has {before.entries} entries (head {before.token}); the backup "
-               f"ends at entry {restored.entries}. Entries {restored.entries + 1}..{before.entries} and "
-               f"what they record will be gone, and heads published after entry {restored.entries} will "
-               f"no longer verify.", err=True)
+    click.echo(
+        f"Warning: the current audit log has {before.entries} entries (head {before.token}); the backup "
+        f"ends at entry {restored.entries}. Entries {restored.entries + 1}..{before.entries} and "
+        f"what they record will be gone, and heads published after entry {restored.entries} will "
+        f"no longer verify.",
+        err=True,
+    )
 
 
 def init_app(app):

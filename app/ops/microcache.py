@@ -8,6 +8,7 @@ and without `Cache-Control: no-store/private` are kept, so a page that must alwa
 (a meeting's live views) or that starts a session is never reused. Anyone logged in always
 gets a freshly rendered page. Each worker keeps its own small store.
 """
+
 import threading
 import time
 
@@ -24,8 +25,11 @@ class MicroCache:
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        if (environ.get("REQUEST_METHOD") != "GET" or any(environ.get(h) for h in PERSONAL)
-                or environ.get("PATH_INFO", "").startswith(SKIP_PREFIXES)):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or any(environ.get(h) for h in PERSONAL)
+            or environ.get("PATH_INFO", "").startswith(SKIP_PREFIXES)
+        ):
             return self.wsgi_app(environ, start_response)
         key = tuple(environ.get(name, "") for name in VARY)
         now = time.monotonic()

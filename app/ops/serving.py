@@ -2,6 +2,7 @@
 SQLite file); `restore` needs it exclusively, so it refuses while anything serves (a restore under a
 running app once lost acknowledged ballots). The kernel drops the lock when a process ends, even on
 SIGKILL, so a crash leaves nothing stale behind."""
+
 import fcntl
 from pathlib import Path
 
@@ -25,8 +26,12 @@ def hold_while_serving(app):
 
     with app.app_context():
         url = db.engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
-            or url.database.startswith("file:"):
+    if (
+        url.get_backend_name() != "sqlite"
+        or not url.database
+        or url.database == ":memory:"
+        or url.database.startswith("file:")
+    ):
         return  # PostgreSQL is restored with its own tools; nothing to guard
     path = lock_file(url.database)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 the public results overview and the Atom feed of each community.
 
 init_app adds the objection guards and what a notice can publish from each feature (source_*)."""
+
 from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("publishing", __name__)

@@ -1,4 +1,5 @@
 """The Atom 1.0 feed of a community: decisions, notices and completions (built with xml.etree)."""
+
 # We only build XML here; nothing is parsed (so no XML parsing attacks).
 from xml.etree import ElementTree as ET  # nosec B405
 
@@ -69,8 +70,16 @@ def build_feed(community, events):
     _sub(feed, "generator", "Weiyi")
     # The audit log's head when the feed was made: feed readers and archives keep witnesses of it.
     current = head()
-    _sub(feed, "subtitle", _("Audit log when this feed was made: %(entries)s entries, head %(token)s",
-                             entries=current.entries, token=current.token), type_="text")
+    _sub(
+        feed,
+        "subtitle",
+        _(
+            "Audit log when this feed was made: %(entries)s entries, head %(token)s",
+            entries=current.entries,
+            token=current.token,
+        ),
+        type_="text",
+    )
     _sub(feed, "audit-head", namespace=WEIYI, entries=str(current.entries), hash=current.hash)
     for event in events:
         title, path, summary = _entry_content(event, community.slug)

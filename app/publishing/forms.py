@@ -10,20 +10,33 @@ from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE, MAX_REOPEN_REASON
 class NoticeForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired()])
     ref = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)],
-                        description=_l("Leave as it is to use the title generated from the record."))
-    preface = TextAreaField(_l("Preface (optional)"), validators=[Optional(), Length(max=MAX_PREFACE)],
-                            description=_l("Shown above the facts. Markdown is allowed. The facts generated "
-                                           "from the record cannot be changed."))
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Leave as it is to use the title generated from the record."),
+    )
+    preface = TextAreaField(
+        _l("Preface (optional)"),
+        validators=[Optional(), Length(max=MAX_PREFACE)],
+        description=_l(
+            "Shown above the facts. Markdown is allowed. The facts generated from the record cannot be changed."
+        ),
+    )
     period_start = DateField(_l("First day of the notice period"), validators=[InputRequired()])
-    period_end = DateField(_l("Last day of the notice period"), validators=[InputRequired()],
-                           description=_l("Verified residents may lodge objections until the end of this day."))
+    period_end = DateField(
+        _l("Last day of the notice period"),
+        validators=[InputRequired()],
+        description=_l("Verified residents may lodge objections until the end of this day."),
+    )
     submit = SubmitField(_l("Publish the notice"))
 
 
 class ObjectionForm(FlaskForm):
-    body = TextAreaField(_l("Your objection"), validators=[DataRequired(), Length(max=MAX_OBJECTION)],
-                         description=_l("Published without your name; the committee answers it publicly."))
+    body = TextAreaField(
+        _l("Your objection"),
+        validators=[DataRequired(), Length(max=MAX_OBJECTION)],
+        description=_l("Published without your name; the committee answers it publicly."),
+    )
     submit = SubmitField(_l("Lodge the objection"))
 
 
@@ -37,10 +50,11 @@ class AnswerForm(FlaskForm):
 class ReopenForm(FlaskForm):
     """One per answered objection on the committee's page: build it with prefix=reopen_prefix(objection)."""
 
-    reason = TextAreaField(_l("Why the objection is reopened"),
-                           validators=[DataRequired(), Length(max=MAX_REOPEN_REASON)],
-                           description=_l("Published. Until it is answered again, the micro-matters of this "
-                                          "notice cannot move on."))
+    reason = TextAreaField(
+        _l("Why the objection is reopened"),
+        validators=[DataRequired(), Length(max=MAX_REOPEN_REASON)],
+        description=_l("Published. Until it is answered again, the micro-matters of this notice cannot move on."),
+    )
     submit = SubmitField(_l("Reopen the objection"))
 
 

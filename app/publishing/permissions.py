@@ -1,4 +1,5 @@
 """Who may publish notices, object to them and answer objections."""
+
 from app.communities import permissions as community_permissions
 from app.core import clock
 
@@ -29,8 +30,9 @@ def has_objected(user, notice):
 
 def may_object_here(user, notice):
     """A verified resident of the notice's community, not of the committee that published it."""
-    return (community_permissions.is_verified_resident(user, notice.community)
-            and not community_permissions.is_committee(user, notice.community))
+    return community_permissions.is_verified_resident(
+        user, notice.community
+    ) and not community_permissions.is_committee(user, notice.community)
 
 
 def can_object(user, notice):

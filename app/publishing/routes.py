@@ -28,11 +28,18 @@ def community_headlines(communities):
 def results():
     community = current_community()
     return render_template(
-        "publishing/results.html", community=community, figures=services.figures_for(community),
-        decided=services.decided_matters(community, limit=30), notices=services.list_notices(community, limit=10),
-        meetings=services.meetings_with_minutes(community), rounds=services.counted_rounds(community),
-        implementations=services.implementation_progress(community), record_states=RECORD_STATE_LABELS,
-        kind_labels=KIND_LABELS, period_state=permissions.period_state, status_label=status_label,
+        "publishing/results.html",
+        community=community,
+        figures=services.figures_for(community),
+        decided=services.decided_matters(community, limit=30),
+        notices=services.list_notices(community, limit=10),
+        meetings=services.meetings_with_minutes(community),
+        rounds=services.counted_rounds(community),
+        implementations=services.implementation_progress(community),
+        record_states=RECORD_STATE_LABELS,
+        kind_labels=KIND_LABELS,
+        period_state=permissions.period_state,
+        status_label=status_label,
     )
 
 
@@ -40,8 +47,11 @@ def results():
 def notices():
     community = current_community()
     return render_template(
-        "publishing/notices.html", community=community, notices=services.list_notices(community),
-        kind_labels=KIND_LABELS, period_state=permissions.period_state,
+        "publishing/notices.html",
+        community=community,
+        notices=services.list_notices(community),
+        kind_labels=KIND_LABELS,
+        period_state=permissions.period_state,
         can_publish=permissions.can_publish_notices(current_user, community),
     )
 
@@ -54,15 +64,24 @@ def _new_notice_page(community, form, status=200):
             record = services.load_record(community, kind, ref)
         except DomainError as error:
             flash(error.message, "error")
-            return render_template("publishing/choose.html", community=community, kind_labels=KIND_LABELS,
-                                   candidates=services.candidates(community)), (status if status != 200 else 404)
+            return render_template(
+                "publishing/choose.html",
+                community=community,
+                kind_labels=KIND_LABELS,
+                candidates=services.candidates(community),
+            ), (status if status != 200 else 404)
         publication = services.source_for(kind).describe(record)
         existing = services.existing_notice(community, kind, ref)
         if not form.title.data:
             form.title.data = sources.text(publication.title)
     return render_template(
-        "publishing/new.html", community=community, form=form, publication=publication, existing=existing,
-        facts=sources.rendered(publication.facts) if publication else None, kind_labels=KIND_LABELS,
+        "publishing/new.html",
+        community=community,
+        form=form,
+        publication=publication,
+        existing=existing,
+        facts=sources.rendered(publication.facts) if publication else None,
+        kind_labels=KIND_LABELS,
     ), status
 
 
@@ -75,8 +94,12 @@ def new_notice():
     if request.method == "GET":
         kind, ref = request.args.get("kind"), request.args.get("ref", "")
         if kind not in set(NoticeKind) or not ref.isdigit() or not ref.isascii() or len(ref) > 10:
-            return render_template("publishing/choose.html", community=community, kind_labels=KIND_LABELS,
-                                   candidates=services.candidates(community))
+            return render_template(
+                "publishing/choose.html",
+                community=community,
+                kind_labels=KIND_LABELS,
+                candidates=services.candidates(community),
+            )
         start, end = services.default_period(community)
         form = NoticeForm(kind=kind, ref=int(ref), period_start=start, period_end=end)
         return _new_notice_page(community, form)
@@ -86,9 +109,15 @@ def new_notice():
     if form.validate_on_submit():
         try:
             notice = services.publish_notice(
-                current_user, community, form.kind.data, form.ref.data, title=form.title.data,
-                preface=form.preface.data or "", period_start=form.period_start.data,
-                period_end=form.period_end.data)
+                current_user,
+                community,
+                form.kind.data,
+                form.ref.data,
+                title=form.title.data,
+                preface=form.preface.data or "",
+                period_start=form.period_start.data,
+                period_end=form.period_end.data,
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -109,13 +138,23 @@ def _notice_page(notice, objection_form=None, answer_forms=None, reopen_forms=No
             if objection.is_answered and objection.id not in reopen:
                 reopen[objection.id] = ReopenForm(prefix=reopen_prefix(objection.id), formdata=None)
     return render_template(
-        "publishing/notice.html", community=community, notice=notice, facts=sources.rendered(notice.facts),
-        kind_labels=KIND_LABELS, state=permissions.period_state(notice),
-        can_object=permissions.can_object(current_user, notice) or (
-            objection_form is not None and permissions.may_object_here(current_user, notice)
-            and permissions.period_state(notice) == "open"),  # give the text back after a refusal
-        has_objected=permissions.has_objected(current_user, notice), can_answer=can_answer,
-        objection_form=objection_form or ObjectionForm(formdata=None), answer_forms=forms, reopen_forms=reopen,
+        "publishing/notice.html",
+        community=community,
+        notice=notice,
+        facts=sources.rendered(notice.facts),
+        kind_labels=KIND_LABELS,
+        state=permissions.period_state(notice),
+        can_object=permissions.can_object(current_user, notice)
+        or (
+            objection_form is not None
+            and permissions.may_object_here(current_user, notice)
+            and permissions.period_state(notice) == "open"
+        ),  # give the text back after a refusal
+        has_objected=permissions.has_objected(current_user, notice),
+        can_answer=can_answer,
+        objection_form=objection_form or ObjectionForm(formdata=None),
+        answer_forms=forms,
+        reopen_forms=reopen,
         is_resident=permissions.community_permissions.is_verified_resident(current_user, community),
     ), status
 
@@ -162,9 +201,14 @@ def _committee_acts_on_objection(notice_id, objection_id, refusal, form, act, su
 def answer_objection(notice_id, objection_id):
     form = AnswerForm(prefix=answer_prefix(objection_id))
     return _committee_acts_on_objection(
-        notice_id, objection_id, _("Only the committee can answer objections."), form,
+        notice_id,
+        objection_id,
+        _("Only the committee can answer objections."),
+        form,
         lambda notice: services.answer_objection(current_user, notice, objection_id, form.answer.data),
-        _("The answer was published."), "answer_forms")
+        _("The answer was published."),
+        "answer_forms",
+    )
 
 
 @bp.post("/notices/<int:notice_id>/objections/<int:objection_id>/reopen")
@@ -172,9 +216,14 @@ def answer_objection(notice_id, objection_id):
 def reopen_objection(notice_id, objection_id):
     form = ReopenForm(prefix=reopen_prefix(objection_id))
     return _committee_acts_on_objection(
-        notice_id, objection_id, _("Only the committee can reopen objections."), form,
+        notice_id,
+        objection_id,
+        _("Only the committee can reopen objections."),
+        form,
         lambda notice: services.reopen_objection(current_user, notice, objection_id, form.reason.data),
-        _("The objection was reopened; it holds the micro-matters again until it is answered."), "reopen_forms")
+        _("The objection was reopened; it holds the micro-matters again until it is answered."),
+        "reopen_forms",
+    )
 
 
 @bp.get("/notices/<int:notice_id>/print")
@@ -183,8 +232,13 @@ def print_notice(notice_id):
     notice = services.get_notice(community, notice_id)
     online = absolute_url(url_for("publishing.notice", notice_id=notice.id))
     return render_template(
-        "publishing/print.html", community=community, notice=notice, facts=sources.rendered(notice.facts),
-        kind_labels=KIND_LABELS, online_url=online, record_url=absolute_url(notice.record_path),
+        "publishing/print.html",
+        community=community,
+        notice=notice,
+        facts=sources.rendered(notice.facts),
+        kind_labels=KIND_LABELS,
+        online_url=online,
+        record_url=absolute_url(notice.record_path),
         qr=qr_svg(online, _("QR code: %(url)s", url=online)),
     )
 

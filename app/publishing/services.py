@@ -1,4 +1,5 @@
 """Notices (公示) with objection periods, public figures and what the feed announces."""
+
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -34,12 +35,21 @@ MAX_PREFACE = 5000
 MAX_OBJECTION = 2000
 MAX_ANSWER = 3000
 MAX_REOPEN_REASON = 1000
-ONE_OBJECTION = _l("You have already lodged an objection to this notice; each resident may lodge one. "
-                   "The committee answers it publicly.")
+ONE_OBJECTION = _l(
+    "You have already lodged an objection to this notice; each resident may lodge one. "
+    "The committee answers it publicly."
+)
 
 PROPOSED = [s for s in Status if s != Status.DRAFT]
-DECIDED = [Status.APPROVED, Status.REJECTED, Status.IMPLEMENTING, Status.COMPLETED, Status.EVALUATING,
-           Status.RECTIFYING, Status.CLOSED]
+DECIDED = [
+    Status.APPROVED,
+    Status.REJECTED,
+    Status.IMPLEMENTING,
+    Status.COMPLETED,
+    Status.EVALUATING,
+    Status.RECTIFYING,
+    Status.CLOSED,
+]
 COMPLETED = [Status.COMPLETED, Status.EVALUATING, Status.CLOSED]
 # The transition that marks the start of work on a matter (the tracker's "start").
 WORK_STARTS = "start_implementation"
@@ -49,6 +59,7 @@ FEED_ACTIONS = {"matter.approve": "decision", "matter.reject": "decision", "matt
 
 # --- Headline figures ---------------------------------------------------------------------------
 
+
 def matter_counts(community_ids):
     """{community_id: {"proposed", "decided", "completed"}} in one grouped query."""
     rows = db.session.execute(
@@ -57,7 +68,9 @@ def matter_counts(community_ids):
             func.count(case((MicroMatter.status.in_(PROPOSED), 1))),
             func.count(case((MicroMatter.status.in_(DECIDED), 1))),
             func.count(case((MicroMatter.status.in_(COMPLETED), 1))),
-        ).where(MicroMatter.community_id.in_(list(community_ids))).group_by(MicroMatter.community_id)
+        )
+        .where(MicroMatter.community_id.in_(list(community_ids)))
+        .group_by(MicroMatter.community_id)
     ).all()
     counts = {cid: {"proposed": 0, "decided": 0, "completed": 0} for cid in community_ids}
     for cid, proposed, decided, completed in rows:
@@ -69,14 +82,19 @@ def satisfaction(community_ids):
     """{community_id: (percent of 4-5 star ratings or None, number of ratings)}.
 
     As on the tracker's dashboards: the ratings of each record's latest evaluation window."""
-    latest = (select(EvaluationWindow.record_id, func.max(EvaluationWindow.number).label("number"))
-              .group_by(EvaluationWindow.record_id).subquery())
+    latest = (
+        select(EvaluationWindow.record_id, func.max(EvaluationWindow.number).label("number"))
+        .group_by(EvaluationWindow.record_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(ImplementationRecord.community_id, func.count(Evaluation.id),
-               func.count(case((Evaluation.stars.in_(SATISFIED_STARS), 1))))
+        select(
+            ImplementationRecord.community_id,
+            func.count(Evaluation.id),
+            func.count(case((Evaluation.stars.in_(SATISFIED_STARS), 1))),
+        )
         .join(EvaluationWindow, EvaluationWindow.id == Evaluation.window_id)
-        .join(latest, (latest.c.record_id == EvaluationWindow.record_id)
-              & (latest.c.number == EvaluationWindow.number))
+        .join(latest, (latest.c.record_id == EvaluationWindow.record_id) & (latest.c.number == EvaluationWindow.number))
         .join(ImplementationRecord, ImplementationRecord.id == EvaluationWindow.record_id)
         .where(ImplementationRecord.community_id.in_(list(community_ids)))
         .group_by(ImplementationRecord.community_id)
@@ -102,9 +120,11 @@ def figures_for(community):
 
 
 def decided_matters(community, limit=None):
-    query = (select(MicroMatter).where(MicroMatter.community_id == community.id,
-                                       MicroMatter.status.in_(DECIDED))
-             .order_by(MicroMatter.status_changed_at.desc(), MicroMatter.id.desc()))
+    query = (
+        select(MicroMatter)
+        .where(MicroMatter.community_id == community.id, MicroMatter.status.in_(DECIDED))
+        .order_by(MicroMatter.status_changed_at.desc(), MicroMatter.id.desc())
+    )
     if limit:
         query = query.limit(limit)
     return db.session.scalars(query).all()
@@ -114,15 +134,20 @@ def meetings_with_minutes(community, limit=10):
     """Closed meetings whose minutes are approved and locked (the public record), newest first."""
     locked = select(Minutes.meeting_id).where(Minutes.locked_at.is_not(None))
     return db.session.scalars(
-        select(Meeting).where(Meeting.community_id == community.id, Meeting.id.in_(locked))
-        .order_by(Meeting.starts_at.desc()).limit(limit)
+        select(Meeting)
+        .where(Meeting.community_id == community.id, Meeting.id.in_(locked))
+        .order_by(Meeting.starts_at.desc())
+        .limit(limit)
     ).all()
 
 
 def counted_rounds(community, limit=10):
     return db.session.scalars(
-        select(VotingRound).join(RoundResult, RoundResult.round_id == VotingRound.id)
-        .where(VotingRound.community_id == community.id).order_by(RoundResult.counted_at.desc()).limit(limit)
+        select(VotingRound)
+        .join(RoundResult, RoundResult.round_id == VotingRound.id)
+        .where(VotingRound.community_id == community.id)
+        .order_by(RoundResult.counted_at.desc())
+        .limit(limit)
     ).all()
 
 
@@ -131,7 +156,8 @@ def implementation_progress(community):
     from app.tracker.rules import satisfaction as verdict
 
     records = db.session.scalars(
-        select(ImplementationRecord).where(ImplementationRecord.community_id == community.id)
+        select(ImplementationRecord)
+        .where(ImplementationRecord.community_id == community.id)
         .order_by(ImplementationRecord.id.desc())
     ).all()
     rows = []
@@ -143,6 +169,7 @@ def implementation_progress(community):
 
 
 # --- Notices ------------------------------------------------------------------------------------
+
 
 def notices_query(community):
     return select(Notice).where(Notice.community_id == community.id).order_by(Notice.id.desc())
@@ -163,8 +190,9 @@ def get_notice(community, notice_id):
 
 
 def existing_notice(community, kind, ref_id):
-    return db.session.scalar(select(Notice).where(
-        Notice.community_id == community.id, Notice.kind == kind, Notice.ref_id == ref_id))
+    return db.session.scalar(
+        select(Notice).where(Notice.community_id == community.id, Notice.kind == kind, Notice.ref_id == ref_id)
+    )
 
 
 def source_for(kind):
@@ -188,8 +216,9 @@ def candidates(community):
         source = sources.SOURCES.get(kind)
         if source is None:
             continue
-        published = set(db.session.scalars(select(Notice.ref_id).where(
-            Notice.community_id == community.id, Notice.kind == kind)))
+        published = set(
+            db.session.scalars(select(Notice.ref_id).where(Notice.community_id == community.id, Notice.kind == kind))
+        )
         out[kind] = [(ref, label) for ref, label in source.candidates(community) if ref not in published]
     return out
 
@@ -211,12 +240,16 @@ def _check_period(community, start, end):
         raise DomainError(_l("A notice period may last at most %(days)s days.", days=MAX_OBJECTION_DAYS))
     required = current_ruleset(community).objection_days
     if (end - start).days + 1 < required:
-        raise DomainError(_l("The rules in force ask for an objection period of at least %(days)s days: please "
-                             "give a later last day.", days=required))
+        raise DomainError(
+            _l(
+                "The rules in force ask for an objection period of at least %(days)s days: please "
+                "give a later last day.",
+                days=required,
+            )
+        )
 
 
-def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", period_start=None,
-                   period_end=None):
+def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", period_start=None, period_end=None):
     """Freeze the record's facts into a notice with its period; notify everyone concerned."""
     if not permissions.can_publish_notices(actor, community):
         raise DomainError(_l("Only the committee can publish notices."))
@@ -232,21 +265,43 @@ def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", pe
     if len(title) > 120:
         raise DomainError(_l("The title may be at most %(n)s characters.", n=120))
     notice = Notice(
-        community_id=community.id, kind=kind, ref_id=ref_id, title=title, preface=preface,
-        preface_html=render_markdown(preface), facts=publication.facts, record_path=publication.record_path,
-        period_start=period_start, period_end=period_end, published_by_id=actor.id,
+        community_id=community.id,
+        kind=kind,
+        ref_id=ref_id,
+        title=title,
+        preface=preface,
+        preface_html=render_markdown(preface),
+        facts=publication.facts,
+        record_path=publication.record_path,
+        period_start=period_start,
+        period_end=period_end,
+        published_by_id=actor.id,
     )
     db.session.add(notice)
     db.session.flush()
     matter_ids = sorted({m.id for m in publication.matters})
     for matter_id in matter_ids:
         db.session.add(NoticeMatter(notice_id=notice.id, matter_id=matter_id))
-    record("notice.published", notice, actor=actor, community=community, kind=str(kind), ref_id=ref_id,
-           matter_ids=matter_ids, period_start=period_start.isoformat(), period_end=period_end.isoformat())
+    record(
+        "notice.published",
+        notice,
+        actor=actor,
+        community=community,
+        kind=str(kind),
+        ref_id=ref_id,
+        matter_ids=matter_ids,
+        period_start=period_start.isoformat(),
+        period_end=period_end.isoformat(),
+    )
     people = {p.id: p for m in publication.matters for p in interested_people(m)}
-    notify(people.values(), N_("A notice was published: “%(title)s”. Objections are open until %(end)s."),
-           _notice_link(notice), exclude=actor, title=title,
-           end=period_end.isoformat())
+    notify(
+        people.values(),
+        N_("A notice was published: “%(title)s”. Objections are open until %(end)s."),
+        _notice_link(notice),
+        exclude=actor,
+        title=title,
+        end=period_end.isoformat(),
+    )
     db.session.commit()
     return notice
 
@@ -279,11 +334,14 @@ def lodge_objection(actor, notice, body):
     except IntegrityError as error:  # the same form sent twice at once
         db.session.rollback()
         raise DomainError(ONE_OBJECTION) from error
-    record("notice.objection_lodged", objection, actor=actor, community=notice.community_id,
-           notice_id=notice.id)
+    record("notice.objection_lodged", objection, actor=actor, community=notice.community_id, notice_id=notice.id)
     committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
-    notify(committee, N_("An objection to the notice “%(title)s” awaits your answer."),
-           _notice_link(notice, _anchor=f"objection-{objection.id}"), title=notice.title)
+    notify(
+        committee,
+        N_("An objection to the notice “%(title)s” awaits your answer."),
+        _notice_link(notice, _anchor=f"objection-{objection.id}"),
+        title=notice.title,
+    )
     db.session.commit()
     return objection
 
@@ -310,10 +368,20 @@ def answer_objection(actor, notice, objection_id, answer):
     objection.answer = answer
     objection.answered_by_id = actor.id
     objection.answered_at = clock.now()
-    record("notice.objection_answered", objection, actor=actor, community=notice.community_id,
-           notice_id=notice.id, answer=answer)
-    notify([objection.author], N_("The committee answered your objection to “%(title)s”."),
-           _notice_link(notice, _anchor=f"objection-{objection.id}"), title=notice.title)
+    record(
+        "notice.objection_answered",
+        objection,
+        actor=actor,
+        community=notice.community_id,
+        notice_id=notice.id,
+        answer=answer,
+    )
+    notify(
+        [objection.author],
+        N_("The committee answered your objection to “%(title)s”."),
+        _notice_link(notice, _anchor=f"objection-{objection.id}"),
+        title=notice.title,
+    )
     db.session.commit()
     return objection
 
@@ -330,19 +398,32 @@ def reopen_objection(actor, notice, objection_id, reason):
         raise DomainError(_l("The reason may be at most %(n)s characters.", n=MAX_REOPEN_REASON))
     objection.answered_at = objection.answered_by_id = None
     objection.reopened_at, objection.reopened_by_id, objection.reopen_reason = clock.now(), actor.id, reason
-    record("notice.objection_reopened", objection, actor=actor, community=notice.community_id,
-           notice_id=notice.id, reason=reason)
-    notify([objection.author], N_("The committee reopened your objection to “%(title)s”: %(reason)s"),
-           _notice_link(notice, _anchor=f"objection-{objection.id}"), title=notice.title,
-           reason=reason)
+    record(
+        "notice.objection_reopened",
+        objection,
+        actor=actor,
+        community=notice.community_id,
+        notice_id=notice.id,
+        reason=reason,
+    )
+    notify(
+        [objection.author],
+        N_("The committee reopened your objection to “%(title)s”: %(reason)s"),
+        _notice_link(notice, _anchor=f"objection-{objection.id}"),
+        title=notice.title,
+        reason=reason,
+    )
     db.session.commit()
     return objection
 
 
 def unanswered_objections(matter_id):
     """Notices on this matter with objections still waiting for the committee's answer."""
-    held = (select(NoticeMatter.notice_id).join(Objection, Objection.notice_id == NoticeMatter.notice_id)
-            .where(NoticeMatter.matter_id == matter_id, Objection.answered_at.is_(None)))
+    held = (
+        select(NoticeMatter.notice_id)
+        .join(Objection, Objection.notice_id == NoticeMatter.notice_id)
+        .where(NoticeMatter.matter_id == matter_id, Objection.answered_at.is_(None))
+    )
     return db.session.scalars(select(Notice).where(Notice.id.in_(held)).order_by(Notice.id)).all()
 
 
@@ -350,7 +431,8 @@ def periods_not_ended(matter_id, today=None):
     """Notices on this matter whose objection period has not ended yet, the latest end first."""
     covering = select(NoticeMatter.notice_id).where(NoticeMatter.matter_id == matter_id)
     return db.session.scalars(
-        select(Notice).where(Notice.id.in_(covering), Notice.period_end >= (today or clock.local_today()))
+        select(Notice)
+        .where(Notice.id.in_(covering), Notice.period_end >= (today or clock.local_today()))
         .order_by(Notice.period_end.desc(), Notice.id)
     ).all()
 
@@ -361,8 +443,11 @@ def objections_hold_the_matter(matter, action):
         return None
     held_by = unanswered_objections(matter.id)
     if held_by:
-        return _l("An objection to the notice “%(title)s” has not been answered yet. The micro-matter can "
-                  "move on once the committee has answered every objection.", title=held_by[0].title)
+        return _l(
+            "An objection to the notice “%(title)s” has not been answered yet. The micro-matter can "
+            "move on once the committee has answered every objection.",
+            title=held_by[0].title,
+        )
     return None
 
 
@@ -372,12 +457,16 @@ def objection_period_holds_the_work(matter, action):
         return None
     held_by = periods_not_ended(matter.id)
     if held_by:
-        return _l("Work cannot start before the objection period of the notice “%(title)s” ends on %(end)s.",
-                  title=held_by[0].title, end=held_by[0].period_end.isoformat())
+        return _l(
+            "Work cannot start before the objection period of the notice “%(title)s” ends on %(end)s.",
+            title=held_by[0].title,
+            end=held_by[0].period_end.isoformat(),
+        )
     return None
 
 
 # --- What the feed announces --------------------------------------------------------------------
+
 
 def feed_events(community, limit=50):
     """Decisions and completions of micro-matters (from the audit log) and notices, newest first."""
@@ -385,15 +474,26 @@ def feed_events(community, limit=50):
     entries = db.session.execute(
         select(AuditEntry, MicroMatter)
         .join(MicroMatter, MicroMatter.id == AuditEntry.object_id)
-        .where(AuditEntry.community_id == community.id, AuditEntry.object_type == "MicroMatter",
-               AuditEntry.action.in_(list(FEED_ACTIONS)))
-        .order_by(AuditEntry.id.desc()).limit(limit)
+        .where(
+            AuditEntry.community_id == community.id,
+            AuditEntry.object_type == "MicroMatter",
+            AuditEntry.action.in_(list(FEED_ACTIONS)),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
     ).all()
     for entry, matter in entries:
-        events.append({"type": FEED_ACTIONS[entry.action], "at": entry.at, "key": f"audit-{entry.id}",
-                       "action": entry.action, "matter": matter, "data": entry.data})
+        events.append(
+            {
+                "type": FEED_ACTIONS[entry.action],
+                "at": entry.at,
+                "key": f"audit-{entry.id}",
+                "action": entry.action,
+                "matter": matter,
+                "data": entry.data,
+            }
+        )
     for notice in list_notices(community, limit=limit):
-        events.append({"type": "notice", "at": notice.published_at, "key": f"notice-{notice.id}",
-                       "notice": notice})
+        events.append({"type": "notice", "at": notice.published_at, "key": f"notice-{notice.id}", "notice": notice})
     events.sort(key=lambda e: e["at"], reverse=True)
     return events[:limit]

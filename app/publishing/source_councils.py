@@ -1,4 +1,5 @@
 """Decision notices (决议公示): the result of a council motion vote, with the rules it applied."""
+
 from sqlalchemy import select
 
 from app.core import clock
@@ -35,21 +36,29 @@ BASES = {
     Base.ALL_MEMBERS: N_("All council members"),
 }
 PASSED_SUMMARY = {
-    MotionKind.APPROVE: N_("The resident council approved “%(title)s” with a budget of %(budget)s: "
-                           "%(yes)s yes, %(no)s no, %(abstain)s abstentions."),
-    MotionKind.REJECT: N_("The resident council rejected “%(title)s”: %(yes)s yes, %(no)s no, "
-                          "%(abstain)s abstentions."),
-    MotionKind.REFER_TO_VOTE: N_("The resident council referred “%(title)s” to a resident vote: %(yes)s yes, "
-                                 "%(no)s no, %(abstain)s abstentions."),
+    MotionKind.APPROVE: N_(
+        "The resident council approved “%(title)s” with a budget of %(budget)s: "
+        "%(yes)s yes, %(no)s no, %(abstain)s abstentions."
+    ),
+    MotionKind.REJECT: N_(
+        "The resident council rejected “%(title)s”: %(yes)s yes, %(no)s no, %(abstain)s abstentions."
+    ),
+    MotionKind.REFER_TO_VOTE: N_(
+        "The resident council referred “%(title)s” to a resident vote: %(yes)s yes, %(no)s no, %(abstain)s abstentions."
+    ),
 }
-FAILED_SUMMARY = N_("The motion “%(motion)s” on “%(title)s” did not pass: %(yes)s yes, %(no)s no, "
-                    "%(abstain)s abstentions.")
+FAILED_SUMMARY = N_(
+    "The motion “%(motion)s” on “%(title)s” did not pass: %(yes)s yes, %(no)s no, %(abstain)s abstentions."
+)
 
 
 def _decided(community):
-    return (select(Motion).join(VoteResult, VoteResult.motion_id == Motion.id)
-            .join(Meeting, Meeting.id == VoteResult.meeting_id)
-            .where(Meeting.community_id == community.id))
+    return (
+        select(Motion)
+        .join(VoteResult, VoteResult.motion_id == Motion.id)
+        .join(Meeting, Meeting.id == VoteResult.meeting_id)
+        .where(Meeting.community_id == community.id)
+    )
 
 
 def load(community, ref_id):
@@ -58,8 +67,10 @@ def load(community, ref_id):
 
 def candidates(community):
     motions = db.session.scalars(_decided(community).order_by(VoteResult.decided_at.desc())).all()
-    return [(m.id, f"{m.item.matter.title} · {m.item.meeting.title} ({clock.local_date(m.vote.result.decided_at)})")
-            for m in motions]
+    return [
+        (m.id, f"{m.item.matter.title} · {m.item.meeting.title} ({clock.local_date(m.vote.result.decided_at)})")
+        for m in motions
+    ]
 
 
 def describe(motion):
@@ -68,8 +79,7 @@ def describe(motion):
     matter = motion.item.matter
     counts = {"yes": result.yes, "no": result.no, "abstain": result.abstain}
     if result.passed:
-        summary = msg(PASSED_SUMMARY[motion.kind], title=matter.title, budget=typed(motion.budget, "money"),
-                      **counts)
+        summary = msg(PASSED_SUMMARY[motion.kind], title=matter.title, budget=typed(motion.budget, "money"), **counts)
     else:
         summary = msg(FAILED_SUMMARY, motion=typed(MOTIONS[motion.kind], "msgid"), title=matter.title, **counts)
     rows = [
@@ -88,30 +98,50 @@ def describe(motion):
         row(N_("No"), result.no, "int"),
         row(N_("Abstain"), result.abstain, "int"),
         row(N_("Did not vote"), result.not_voted, "int"),
-        row(N_("Quorum"), msg(N_("%(present)s of %(members)s council members present; %(needed)s needed"),
-                              present=result.present, members=result.members, needed=result.quorum_needed),
-            "msgid"),
+        row(
+            N_("Quorum"),
+            msg(
+                N_("%(present)s of %(members)s council members present; %(needed)s needed"),
+                present=result.present,
+                members=result.members,
+                needed=result.quorum_needed,
+            ),
+            "msgid",
+        ),
         row(N_("Majority rule"), MAJORITIES.get(result.majority_rule, result.majority_rule), "msgid"),
-        row(N_("Counted against"), msg(N_("%(base)s: %(n)s"), base=typed(BASES.get(result.base_kind,
-                                                                                   result.base_kind), "msgid"),
-                                       n=result.base), "msgid"),
+        row(
+            N_("Counted against"),
+            msg(
+                N_("%(base)s: %(n)s"), base=typed(BASES.get(result.base_kind, result.base_kind), "msgid"), n=result.base
+            ),
+            "msgid",
+        ),
         row(N_("Yes votes needed"), result.needed, "int"),
     ]
     if result.tie:
         if result.casting_vote is None:
             rows.append(row(N_("Tie"), N_("An even split: the motion is not passed."), "msgid"))
         else:
-            rows.append(row(N_("Tie"), N_("An even split, settled by the chair's casting vote: yes.")
-                            if result.casting_vote else N_("An even split, settled by the chair's casting vote: no."),
-                            "msgid"))
+            rows.append(
+                row(
+                    N_("Tie"),
+                    N_("An even split, settled by the chair's casting vote: yes.")
+                    if result.casting_vote
+                    else N_("An even split, settled by the chair's casting vote: no."),
+                    "msgid",
+                )
+            )
     rows += [
         row(N_("Result"), N_("Passed") if result.passed else N_("Not passed"), "msgid"),
         row(N_("Consultation rules version"), result.ruleset_version, "int"),
     ]
     title = msg(N_("Council decision: %(title)s"), title=matter.title)
-    return Publication(title=title, facts={"summary": summary, "rows": rows},
-                       record_path=path_for("councils.minutes", slug=meeting.community.slug, meeting_id=meeting.id),
-                       matters=[matter])
+    return Publication(
+        title=title,
+        facts={"summary": summary, "rows": rows},
+        record_path=path_for("councils.minutes", slug=meeting.community.slug, meeting_id=meeting.id),
+        matters=[matter],
+    )
 
 
 SOURCE = Source(NoticeKind.DECISION, load, candidates, describe)

@@ -1,4 +1,5 @@
 """Acceptance notices (验收公示): an implementation record that has been accepted."""
+
 from sqlalchemy import select
 
 from app.core.i18n import N_
@@ -18,10 +19,11 @@ DECIDED_BY = {
 
 
 def _accepted(community):
-    return (select(ImplementationRecord)
-            .where(ImplementationRecord.community_id == community.id,
-                   ImplementationRecord.state.in_(list(ACCEPTED)),
-                   ImplementationRecord.accepted_on.is_not(None)))
+    return select(ImplementationRecord).where(
+        ImplementationRecord.community_id == community.id,
+        ImplementationRecord.state.in_(list(ACCEPTED)),
+        ImplementationRecord.accepted_on.is_not(None),
+    )
 
 
 def load(community, ref_id):
@@ -51,20 +53,26 @@ def describe(record):
     if over:
         rows.append(row(N_("Reason for spending over the budget"), "; ".join(e.over_budget_reason for e in over)))
     facts = {
-        "summary": msg(N_("“%(title)s” was completed and accepted on %(date)s."), title=matter.title,
-                       date=typed(record.accepted_on.isoformat(), "date")),
+        "summary": msg(
+            N_("“%(title)s” was completed and accepted on %(date)s."),
+            title=matter.title,
+            date=typed(record.accepted_on.isoformat(), "date"),
+        ),
         "rows": rows,
     }
     if milestones:
         facts["table"] = {
             "columns": [N_("Milestone"), N_("Planned for"), N_("Done on")],
             "types": ["text", "date", "date"],
-            "rows": [[m.title, m.planned_date.isoformat(), m.done_on.isoformat() if m.done_on else None]
-                     for m in milestones],
+            "rows": [
+                [m.title, m.planned_date.isoformat(), m.done_on.isoformat() if m.done_on else None] for m in milestones
+            ],
         }
     return Publication(
         title=msg(N_("Acceptance notice: %(title)s"), title=matter.title),
-        facts=facts, record_path=record_url(record), matters=[matter],
+        facts=facts,
+        record_path=record_url(record),
+        matters=[matter],
     )
 
 

@@ -1,4 +1,5 @@
 """Round result notices (投票结果公示): a resident voting round that has been counted."""
+
 from sqlalchemy import select
 
 from app.core import clock
@@ -27,8 +28,11 @@ NOT_DECIDED = N_("Not decided")
 
 
 def _counted(community):
-    return (select(VotingRound).join(RoundResult, RoundResult.round_id == VotingRound.id)
-            .where(VotingRound.community_id == community.id))
+    return (
+        select(VotingRound)
+        .join(RoundResult, RoundResult.round_id == VotingRound.id)
+        .where(VotingRound.community_id == community.id)
+    )
 
 
 def load(community, ref_id):
@@ -49,8 +53,9 @@ def describe(voting_round):
         row(N_("Method"), METHODS.get(voting_round.method, voting_round.method), "msgid"),
     ]
     if not yes_no:
-        rows.append(row(N_("Allocation rule"), ALLOCATIONS.get(voting_round.allocation, voting_round.allocation),
-                        "msgid"))
+        rows.append(
+            row(N_("Allocation rule"), ALLOCATIONS.get(voting_round.allocation, voting_round.allocation), "msgid")
+        )
     if voting_round.method == Method.APPROVAL and voting_round.max_choices:
         rows.append(row(N_("Projects each voter may choose"), voting_round.max_choices, "int"))
     rows += [
@@ -84,20 +89,31 @@ def describe(voting_round):
         cells.append((PASSED if yes_no else FUNDED)[option.number in winners] if result.valid else NOT_DECIDED)
         table_rows.append(cells)
     if result.valid:
-        summary = msg(N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
-                         "costing %(cost)s of the %(budget)s budget."),
-                      ballots=result.ballots_counted, round=voting_round.title, n=len(winners),
-                      options=len(voting_round.options), cost=typed(result.total_cost, "money"),
-                      budget=typed(voting_round.budget, "money"))
+        summary = msg(
+            N_(
+                "%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
+                "costing %(cost)s of the %(budget)s budget."
+            ),
+            ballots=result.ballots_counted,
+            round=voting_round.title,
+            n=len(winners),
+            options=len(voting_round.options),
+            cost=typed(result.total_cost, "money"),
+            budget=typed(voting_round.budget, "money"),
+        )
     else:
-        summary = msg(N_("“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. No project is "
-                         "approved; the projects are back on the agenda list."),
-                      round=voting_round.title, turnout=typed(result.turnout_percent, "percent"),
-                      min=typed(result.min_turnout_percent, "percent"))
+        summary = msg(
+            N_(
+                "“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. No project is "
+                "approved; the projects are back on the agenda list."
+            ),
+            round=voting_round.title,
+            turnout=typed(result.turnout_percent, "percent"),
+            min=typed(result.min_turnout_percent, "percent"),
+        )
     return Publication(
         title=msg(N_("Results of the residents' vote: %(title)s"), title=voting_round.title),
-        facts={"summary": summary, "rows": rows,
-               "table": {"columns": columns, "types": types, "rows": table_rows}},
+        facts={"summary": summary, "rows": rows, "table": {"columns": columns, "types": types, "rows": table_rows}},
         record_path=path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
         matters=[option.matter for option in voting_round.options],
     )

@@ -10,6 +10,7 @@ still says exactly what the record said when it was published:
      "rows": [{"label": msgid, "value": ..., "type": "text|int|money|percent|date|msgid"}],
      "table": {"columns": [msgid, ...], "types": [...], "rows": [[...], ...]}}   # optional
 """
+
 from dataclasses import dataclass, field
 from datetime import date
 

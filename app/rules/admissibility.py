@@ -4,6 +4,7 @@ check(cost, project_type, category, rules) -> list[Check]. Automatic checks
 (cost cap, excluded category) pass or fail; the negative list needs the
 committee's judgement, so its check carries ok=None and the items to weigh.
 """
+
 from dataclasses import asdict, dataclass, field
 
 

@@ -8,6 +8,7 @@ filter); by default the English message ids are filled in as they are.
 `rule_summary(...)` is the one-line form printed with every vote result, e.g.
 "simple majority of members present, quorum more than 1/2, rule set v3".
 """
+
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -112,8 +113,9 @@ def quorum_phrase(numerator, denominator, strict, gettext=_fill):
     return gettext(N_("at least %(share)s"), share=share_text(numerator, denominator))
 
 
-def rule_summary(*, majority_rule, majority_base, quorum_numerator, quorum_denominator, quorum_strict,
-                 version, gettext=_fill):
+def rule_summary(
+    *, majority_rule, majority_base, quorum_numerator, quorum_denominator, quorum_strict, version, gettext=_fill
+):
     """One line: which majority, base, quorum and rule set version produced a result."""
     return gettext(
         N_("%(majority)s %(base)s, quorum %(quorum)s, rule set v%(version)s"),
@@ -133,71 +135,139 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None):
         out.append(Sentence(gettext(TOPICS[topic]), gettext(message, **params)))
 
     if rules.support_threshold_kind == "share":
-        add("threshold", N_("A micro-matter goes to review when %(percent)s%% of the verified residents "
-                            "support it."), percent=rules.support_threshold_percent)
+        add(
+            "threshold",
+            N_("A micro-matter goes to review when %(percent)s%% of the verified residents support it."),
+            percent=rules.support_threshold_percent,
+        )
     else:
-        add("threshold", N_("A micro-matter goes to review when %(count)s verified residents support it."),
-            count=rules.support_threshold_count)
-    add("caps", N_("A micro-matter may cost at most %(service)s for a service, %(goods)s for goods and "
-                   "%(works)s for works."),
-        service=money(rules.cap_service), goods=money(rules.cap_goods), works=money(rules.cap_works))
+        add(
+            "threshold",
+            N_("A micro-matter goes to review when %(count)s verified residents support it."),
+            count=rules.support_threshold_count,
+        )
+    add(
+        "caps",
+        N_("A micro-matter may cost at most %(service)s for a service, %(goods)s for goods and %(works)s for works."),
+        service=money(rules.cap_service),
+        goods=money(rules.cap_goods),
+        works=money(rules.cap_works),
+    )
     excluded = [label(c) for c in (rules.excluded_categories or [])]
     if excluded:
-        add("excluded", N_("Micro-matters in these categories are not admitted: %(categories)s."),
-            categories=gettext(N_(", ")).join(excluded))
+        add(
+            "excluded",
+            N_("Micro-matters in these categories are not admitted: %(categories)s."),
+            categories=gettext(N_(", ")).join(excluded),
+        )
     else:
         add("excluded", N_("No category is excluded as such."))
     items = [item for item in (rules.negative_list or []) if item]
     if items:
-        add("negative_list", N_("The committee checks every proposal against this negative list: %(items)s."),
-            items=gettext(N_("; ")).join(items))
+        add(
+            "negative_list",
+            N_("The committee checks every proposal against this negative list: %(items)s."),
+            items=gettext(N_("; ")).join(items),
+        )
     else:
         add("negative_list", N_("There is no negative list."))
-    add("notice", N_("A meeting is announced at least %(days)s days before it takes place; a shorter notice "
-                     "is only possible for an urgent meeting, with the reason recorded."), days=rules.notice_days)
+    add(
+        "notice",
+        N_(
+            "A meeting is announced at least %(days)s days before it takes place; a shorter notice "
+            "is only possible for an urgent meeting, with the reason recorded."
+        ),
+        days=rules.notice_days,
+    )
     share = share_text(rules.quorum_numerator, rules.quorum_denominator)
     if rules.quorum_strict:
-        add("quorum", N_("A meeting may open only when more than %(share)s of all council members are present."),
-            share=share)
+        add(
+            "quorum",
+            N_("A meeting may open only when more than %(share)s of all council members are present."),
+            share=share,
+        )
     elif rules.quorum_numerator == rules.quorum_denominator:
         add("quorum", N_("A meeting may open only when all council members are present."))
     else:
-        add("quorum", N_("A meeting may open only when at least %(share)s of all council members are present."),
-            share=share)
+        add(
+            "quorum",
+            N_("A meeting may open only when at least %(share)s of all council members are present."),
+            share=share,
+        )
     if rules.seconders_needed:
-        add("motions", N_("A motion needs %(count)s seconders among the other members before it is debated "
-                          "and voted on."), count=rules.seconders_needed)
+        add(
+            "motions",
+            N_("A motion needs %(count)s seconders among the other members before it is debated and voted on."),
+            count=rules.seconders_needed,
+        )
     else:
         add("motions", N_("A motion is debated and voted on without seconders."))
-    add("speaking", N_("Each member may speak at most %(turns)s times on an item, %(minutes)s minutes each "
-                       "time. Pro and contra alternate, members who have not spoken on the item go first, and "
-                       "the chair does not speak while chairing."),
-        turns=rules.turns_per_item, minutes=rules.minutes_per_turn)
-    add("majority", MAJORITY_SENTENCES[MajorityRule(rules.majority_rule)],
-        base=gettext(BASE_NOUNS[Base(rules.majority_base)]))
+    add(
+        "speaking",
+        N_(
+            "Each member may speak at most %(turns)s times on an item, %(minutes)s minutes each "
+            "time. Pro and contra alternate, members who have not spoken on the item go first, and "
+            "the chair does not speak while chairing."
+        ),
+        turns=rules.turns_per_item,
+        minutes=rules.minutes_per_turn,
+    )
+    add(
+        "majority",
+        MAJORITY_SENTENCES[MajorityRule(rules.majority_rule)],
+        base=gettext(BASE_NOUNS[Base(rules.majority_base)]),
+    )
     if TieRule(rules.tie_rule) == TieRule.CHAIR_DECIDES:
-        add("ties", N_("The presiding chair does not vote in the round; when an even split of yes and no is "
-                       "all that decides a vote, the chair's one deciding vote settles it."))
+        add(
+            "ties",
+            N_(
+                "The presiding chair does not vote in the round; when an even split of yes and no is "
+                "all that decides a vote, the chair's one deciding vote settles it."
+            ),
+        )
     else:
         add("ties", N_("An even split of yes and no is not a majority: the motion fails."))
     if rules.secret_ballot:
         add("method", N_("Council votes are secret: only the numbers of yes, no and abstain are kept."))
     else:
         add("method", N_("Council votes are by roll call: each member's vote is recorded by name."))
-    add("resident_majority", N_("In a residents' vote of yes or no on each project, the council's majority does "
-                                "not apply: %(sentence)s An even split fails."),
-        sentence=gettext(RESIDENT_MAJORITY_SENTENCES[MajorityRule(rules.resident_majority_rule)],
-                         base=gettext(RESIDENT_BASE_NOUNS[Base(rules.resident_majority_base)])))
-    add("turnout", N_("A resident vote of any kind is valid only with a turnout of at least %(percent)s%% of the "
-                      "residents (or households) eligible when voting opened; residents verified later vote in the "
-                      "next round. Below it, the round is published as not valid and no project is approved."),
-        percent=rules.min_turnout_percent)
-    add("satisfaction", N_("A finished micro-matter needs at least %(percent)s%% satisfied residents to be "
-                           "closed; otherwise it goes to rectification."),
-        percent=rules.satisfaction_threshold_percent)
+    add(
+        "resident_majority",
+        N_(
+            "In a residents' vote of yes or no on each project, the council's majority does "
+            "not apply: %(sentence)s An even split fails."
+        ),
+        sentence=gettext(
+            RESIDENT_MAJORITY_SENTENCES[MajorityRule(rules.resident_majority_rule)],
+            base=gettext(RESIDENT_BASE_NOUNS[Base(rules.resident_majority_base)]),
+        ),
+    )
+    add(
+        "turnout",
+        N_(
+            "A resident vote of any kind is valid only with a turnout of at least %(percent)s%% of the "
+            "residents (or households) eligible when voting opened; residents verified later vote in the "
+            "next round. Below it, the round is published as not valid and no project is approved."
+        ),
+        percent=rules.min_turnout_percent,
+    )
+    add(
+        "satisfaction",
+        N_(
+            "A finished micro-matter needs at least %(percent)s%% satisfied residents to be "
+            "closed; otherwise it goes to rectification."
+        ),
+        percent=rules.satisfaction_threshold_percent,
+    )
     if rules.objection_days:
-        add("notices", N_("A notice (公示) stays open for objections for at least %(days)s days; work on the "
-                          "micro-matters it covers starts only after that period ends."), days=rules.objection_days)
+        add(
+            "notices",
+            N_(
+                "A notice (公示) stays open for objections for at least %(days)s days; work on the "
+                "micro-matters it covers starts only after that period ends."
+            ),
+            days=rules.objection_days,
+        )
     else:
         add("notices", N_("The rules set no objection period: work may start as soon as a notice is published."))
     return out

@@ -73,60 +73,85 @@ def _label(name):
 
 
 def _int(name, low, high, description=None):
-    return IntegerField(_label(name), validators=[InputRequired(), NumberRange(low, high)],
-                        description=description)
+    return IntegerField(_label(name), validators=[InputRequired(), NumberRange(low, high)], description=description)
 
 
 class RuleSetForm(FlaskForm):
     support_threshold_kind = RadioField(
         _label("support_threshold_kind"),
         choices=[("count", _l("A number of supports")), ("share", _l("A share of the verified residents"))],
-        validators=[InputRequired()])
+        validators=[InputRequired()],
+    )
     support_threshold_count = _int("support_threshold_count", 1, 100_000)
     support_threshold_percent = _int("support_threshold_percent", 1, 100)
     cap_service = _int("cap_service", 1, 100_000_000)
     cap_goods = _int("cap_goods", 1, 100_000_000)
     cap_works = _int("cap_works", 1, 100_000_000)
     excluded_categories = MultiCheckboxField(
-        _label("excluded_categories"),
-        choices=[(k.value, _l(v)) for k, v in CATEGORY_LABELS.items()])
+        _label("excluded_categories"), choices=[(k.value, _l(v)) for k, v in CATEGORY_LABELS.items()]
+    )
     negative_list = TextAreaField(
-        _label("negative_list"), validators=[Length(max=6000)],
-        description=_l("One item per line, e.g. duties of the property manager. The committee judges each "
-                       "proposal against it."))
+        _label("negative_list"),
+        validators=[Length(max=6000)],
+        description=_l(
+            "One item per line, e.g. duties of the property manager. The committee judges each proposal against it."
+        ),
+    )
     notice_days = _int("notice_days", 0, 60)
     quorum_numerator = _int("quorum_numerator", 1, 100, _l("For example 1 for 1/2, 2 for 2/3."))
     quorum_denominator = _int("quorum_denominator", 1, 100, _l("For example 2 for 1/2, 3 for 2/3."))
     quorum_strict = SelectField(
         _label("quorum_strict"),
-        choices=[("more", _l("More than the share (e.g. more than 1/2)")),
-                 ("atleast", _l("At least the share (e.g. at least 2/3)"))])
+        choices=[
+            ("more", _l("More than the share (e.g. more than 1/2)")),
+            ("atleast", _l("At least the share (e.g. at least 2/3)")),
+        ],
+    )
     seconders_needed = _int("seconders_needed", 0, 20)
     turns_per_item = _int("turns_per_item", 1, 10)
     minutes_per_turn = _int("minutes_per_turn", 1, 30)
-    majority_rule = SelectField(_label("majority_rule"),
-                                choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()])
-    majority_base = SelectField(_label("majority_base"),
-                                choices=[(k.value, _l(v)) for k, v in BASE_CHOICES.items()])
+    majority_rule = SelectField(
+        _label("majority_rule"), choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()]
+    )
+    majority_base = SelectField(_label("majority_base"), choices=[(k.value, _l(v)) for k, v in BASE_CHOICES.items()])
     tie_rule = SelectField(_label("tie_rule"), choices=[(k.value, _l(v)) for k, v in TIE_CHOICES.items()])
     secret_ballot = SelectField(
         _label("secret_ballot"),
-        choices=[("named", _l("By roll call (each vote recorded by name)")),
-                 ("secret", _l("Secret (only the counts are kept)"))])
-    resident_majority_rule = SelectField(_label("resident_majority_rule"),
-                                         choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()])
-    resident_majority_base = SelectField(_label("resident_majority_base"),
-                                         choices=[(k.value, _l(v)) for k, v in RESIDENT_BASE_CHOICES.items()])
-    min_turnout_percent = _int("min_turnout_percent", 0, 100, _l(
-        "Applies to every resident round (yes/no, approval, budget ballot). Below it the round is published as "
-        "not valid and no project is approved."))
+        choices=[
+            ("named", _l("By roll call (each vote recorded by name)")),
+            ("secret", _l("Secret (only the counts are kept)")),
+        ],
+    )
+    resident_majority_rule = SelectField(
+        _label("resident_majority_rule"), choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()]
+    )
+    resident_majority_base = SelectField(
+        _label("resident_majority_base"), choices=[(k.value, _l(v)) for k, v in RESIDENT_BASE_CHOICES.items()]
+    )
+    min_turnout_percent = _int(
+        "min_turnout_percent",
+        0,
+        100,
+        _l(
+            "Applies to every resident round (yes/no, approval, budget ballot). Below it the round is published as "
+            "not valid and no project is approved."
+        ),
+    )
     satisfaction_threshold_percent = _int("satisfaction_threshold_percent", 1, 100)
-    objection_days = _int("objection_days", 0, MAX_OBJECTION_DAYS, _l(
-        "Every notice (公示) stays open for objections at least this many days, and work on the matters it "
-        "covers starts only after that. 0: no objection period."))
-    change_note = StringField(_l("What changed and why"), validators=[DataRequired(), Length(max=300)],
-                              description=_l("Published with the new version, e.g. “Council meeting of 3 March "
-                                             "agreed to two seconders.”"))
+    objection_days = _int(
+        "objection_days",
+        0,
+        MAX_OBJECTION_DAYS,
+        _l(
+            "Every notice (公示) stays open for objections at least this many days, and work on the matters it "
+            "covers starts only after that. 0: no objection period."
+        ),
+    )
+    change_note = StringField(
+        _l("What changed and why"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l("Published with the new version, e.g. “Council meeting of 3 March agreed to two seconders.”"),
+    )
     submit = SubmitField(_l("Save as a new version"))
 
     def fill_from(self, ruleset):
@@ -142,8 +167,9 @@ class RuleSetForm(FlaskForm):
 
     def values(self):
         values = {name: getattr(self, name).data for name in FIELD_LABELS}
-        values["negative_list"] = [line.strip() for line in (values["negative_list"] or "").splitlines()
-                                   if line.strip()]
+        values["negative_list"] = [
+            line.strip() for line in (values["negative_list"] or "").splitlines() if line.strip()
+        ]
         values["excluded_categories"] = list(values["excluded_categories"] or [])
         values["quorum_strict"] = values["quorum_strict"] == "more"
         values["secret_ballot"] = values["secret_ballot"] == "secret"  # noqa: S105

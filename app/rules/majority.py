@@ -4,6 +4,7 @@ The threshold is "yes must reach `needed`", where needed depends on the base:
 simple majority means yes > half of the base; two thirds, three quarters and
 unanimity mean yes >= that share of the base. A base of zero never passes.
 """
+
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -97,8 +98,13 @@ def _casting_vote_decides(counts: Counts, rule: MajorityRule, base: Base) -> boo
     return one_more_yes and one_fewer_no
 
 
-def decide(counts: Counts, rule: MajorityRule, base: Base, tie_rule: TieRule = TieRule.FAILS,
-           chair_casting_vote: bool | None = None) -> Decision:
+def decide(
+    counts: Counts,
+    rule: MajorityRule,
+    base: Base,
+    tie_rule: TieRule = TieRule.FAILS,
+    chair_casting_vote: bool | None = None,
+) -> Decision:
     """Apply a majority rule.
 
     `tie` is True for an even split (yes == no > 0) that did not pass and that a casting

@@ -60,10 +60,12 @@ class RuleSet(db.Model):
     secret_ballot: Mapped[bool] = mapped_column(default=False)  # False: named (roll-call) votes
     # Resident votes and the residents' verdict. A yes/no resident round has its own majority,
     # apart from the council's: by default yes > half of the yes and no votes cast on a project.
-    resident_majority_rule: Mapped[str] = mapped_column(db.String(20), default=MajorityRule.SIMPLE,
-                                                        server_default=MajorityRule.SIMPLE.value)
-    resident_majority_base: Mapped[str] = mapped_column(db.String(20), default=Base.YES_NO,
-                                                        server_default=Base.YES_NO.value)
+    resident_majority_rule: Mapped[str] = mapped_column(
+        db.String(20), default=MajorityRule.SIMPLE, server_default=MajorityRule.SIMPLE.value
+    )
+    resident_majority_base: Mapped[str] = mapped_column(
+        db.String(20), default=Base.YES_NO, server_default=Base.YES_NO.value
+    )
     min_turnout_percent: Mapped[int] = mapped_column(default=10)  # every resident round, whatever its method
     # 公示期: a notice's objection period lasts at least this many days and holds the start of
     # work until it ends; 0: the rules set no period (no hold).

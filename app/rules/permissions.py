@@ -1,4 +1,5 @@
 """Who may change the consultation rules."""
+
 from app.communities.permissions import is_admin, is_committee
 
 

@@ -3,6 +3,7 @@
 A quorum is a share of all members that must be present: either "more than"
 the share (strict, e.g. more than half) or "at least" the share (e.g. two thirds).
 """
+
 from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil, floor

@@ -3,6 +3,7 @@
 The blueprint lives here rather than in app/rules/__init__.py so that importing the pure
 modules (app.rules.majority, app.rules.quorum) does not load the web layer.
 """
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -40,8 +41,13 @@ def display_value(name, value):
         return _("secret") if value else _("roll call")
     if name == "support_threshold_kind":
         return _("share") if value == "share" else _("count")
-    choices = {"majority_rule": MAJORITY_CHOICES, "majority_base": BASE_CHOICES, "tie_rule": TIE_CHOICES,
-               "resident_majority_rule": MAJORITY_CHOICES, "resident_majority_base": RESIDENT_BASE_CHOICES}
+    choices = {
+        "majority_rule": MAJORITY_CHOICES,
+        "majority_base": BASE_CHOICES,
+        "tie_rule": TIE_CHOICES,
+        "resident_majority_rule": MAJORITY_CHOICES,
+        "resident_majority_base": RESIDENT_BASE_CHOICES,
+    }
     if value in choices.get(name, {}):
         return _(choices[name][value])
     if name.startswith("cap_") and isinstance(value, int):
@@ -55,11 +61,15 @@ def history(community):
     for index, ruleset in enumerate(rows):
         previous = rows[index + 1] if index + 1 < len(rows) else None
         diff = services.changes(previous, ruleset) if previous is not None else {}
-        out.append({
-            "ruleset": ruleset,
-            "changes": [(_(FIELD_LABELS[name]), display_value(name, old), display_value(name, new))
-                        for name, (old, new) in diff.items()],
-        })
+        out.append(
+            {
+                "ruleset": ruleset,
+                "changes": [
+                    (_(FIELD_LABELS[name]), display_value(name, old), display_value(name, new))
+                    for name, (old, new) in diff.items()
+                ],
+            }
+        )
     return out
 
 
@@ -69,9 +79,15 @@ def show():
     ruleset = services.current_ruleset(community)
     if ruleset is None:
         refuse(404, _("This community has no consultation rules yet."))
-    return render_template("rules/show.html", community=community, ruleset=ruleset, current=ruleset,
-                           sentences=sentences(ruleset), history=history(community),
-                           can_edit=can_edit_rules(current_user, community))
+    return render_template(
+        "rules/show.html",
+        community=community,
+        ruleset=ruleset,
+        current=ruleset,
+        sentences=sentences(ruleset),
+        history=history(community),
+        can_edit=can_edit_rules(current_user, community),
+    )
 
 
 @bp.get("/v<int:version>")
@@ -80,9 +96,15 @@ def version(version):
     ruleset = services.ruleset_version(community, version)
     if ruleset is None:
         refuse(404, _("There is no such version of the rules."))
-    return render_template("rules/show.html", community=community, ruleset=ruleset,
-                           current=services.current_ruleset(community), sentences=sentences(ruleset),
-                           history=history(community), can_edit=can_edit_rules(current_user, community))
+    return render_template(
+        "rules/show.html",
+        community=community,
+        ruleset=ruleset,
+        current=services.current_ruleset(community),
+        sentences=sentences(ruleset),
+        history=history(community),
+        can_edit=can_edit_rules(current_user, community),
+    )
 
 
 @bp.route("/edit", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Outcome-feedback tracker (协商成果落实反馈): implementation records, the residents' verdict,
 the public timeline of a micro-matter and the dashboards."""
+
 from flask import Blueprint
 
 from app.communities.scoping import community_blueprint

@@ -1,4 +1,5 @@
 """Site staff (district and city): every community's figures side by side, sortable, as CSV."""
+
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -25,14 +26,21 @@ def _rows():
 @admin_bp.get("/")
 def index():
     rows, total, sort = _rows()
-    return render_template("tracker/admin_dashboard.html", rows=rows, total=total, sort=sort,
-                           sort_keys=figures.SORT_KEYS, min_group=rules.MIN_GROUP)
+    return render_template(
+        "tracker/admin_dashboard.html",
+        rows=rows,
+        total=total,
+        sort=sort,
+        sort_keys=figures.SORT_KEYS,
+        min_group=rules.MIN_GROUP,
+    )
 
 
 @admin_bp.get("/communities.csv")
 def export_csv():
     rows, _total, _sort = _rows()
     return Response(
-        "\ufeff" + dashboards.csv_text(rows), mimetype="text/csv",
+        "\ufeff" + dashboards.csv_text(rows),
+        mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="weiyi-communities.csv"'},
     )

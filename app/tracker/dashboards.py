@@ -1,4 +1,5 @@
 """Reading the facts the dashboards need (a few grouped queries), then figures.py computes."""
+
 import csv
 import io
 
@@ -18,24 +19,43 @@ from .records import overdue_record_ids
 def _facts(community_ids, today):
     """RecordFacts per community id, for the given communities."""
     records = db.session.execute(
-        select(ImplementationRecord.id, ImplementationRecord.community_id, ImplementationRecord.matter_id,
-               ImplementationRecord.state, ImplementationRecord.approved_budget,
-               ImplementationRecord.accepted_on, ImplementationRecord.progress_percent, MicroMatter.title, MicroMatter.submitted_at,
-               MicroMatter.created_at)
+        select(
+            ImplementationRecord.id,
+            ImplementationRecord.community_id,
+            ImplementationRecord.matter_id,
+            ImplementationRecord.state,
+            ImplementationRecord.approved_budget,
+            ImplementationRecord.accepted_on,
+            ImplementationRecord.progress_percent,
+            MicroMatter.title,
+            MicroMatter.submitted_at,
+            MicroMatter.created_at,
+        )
         .join(MicroMatter, MicroMatter.id == ImplementationRecord.matter_id)
         .where(ImplementationRecord.community_id.in_(community_ids))
         .order_by(ImplementationRecord.id)
     ).all()
     record_ids = [r.id for r in records]
-    spent = dict(db.session.execute(
-        select(SpendingEntry.record_id, func.sum(SpendingEntry.amount))
-        .where(SpendingEntry.record_id.in_(record_ids)).group_by(SpendingEntry.record_id)
-    ).all()) if record_ids else {}
-    ratings = db.session.execute(
-        select(Evaluation.record_id, EvaluationWindow.number, Evaluation.stars)
-        .join(EvaluationWindow, EvaluationWindow.id == Evaluation.window_id)
-        .where(Evaluation.record_id.in_(record_ids))
-    ).all() if record_ids else []
+    spent = (
+        dict(
+            db.session.execute(
+                select(SpendingEntry.record_id, func.sum(SpendingEntry.amount))
+                .where(SpendingEntry.record_id.in_(record_ids))
+                .group_by(SpendingEntry.record_id)
+            ).all()
+        )
+        if record_ids
+        else {}
+    )
+    ratings = (
+        db.session.execute(
+            select(Evaluation.record_id, EvaluationWindow.number, Evaluation.stars)
+            .join(EvaluationWindow, EvaluationWindow.id == Evaluation.window_id)
+            .where(Evaluation.record_id.in_(record_ids))
+        ).all()
+        if record_ids
+        else []
+    )
     latest = {}
     for record_id, number, _stars in ratings:
         latest[record_id] = max(number, latest.get(record_id, 0))
@@ -46,12 +66,21 @@ def _facts(community_ids, today):
     overdue = overdue_record_ids(record_ids=record_ids, today=today) if record_ids else set()
     by_community = {cid: [] for cid in community_ids}
     for r in records:
-        by_community[r.community_id].append(figures.RecordFacts(
-            record_id=r.id, matter_id=r.matter_id, title=r.title, state=r.state, budget=r.approved_budget,
-            spent=int(spent.get(r.id) or 0), proposed_at=clock.local_date(r.submitted_at or r.created_at),
-            completed_at=r.accepted_on, overdue=r.id in overdue, stars=tuple(stars.get(r.id, ())),
-            progress=r.progress_percent,
-        ))
+        by_community[r.community_id].append(
+            figures.RecordFacts(
+                record_id=r.id,
+                matter_id=r.matter_id,
+                title=r.title,
+                state=r.state,
+                budget=r.approved_budget,
+                spent=int(spent.get(r.id) or 0),
+                proposed_at=clock.local_date(r.submitted_at or r.created_at),
+                completed_at=r.accepted_on,
+                overdue=r.id in overdue,
+                stars=tuple(stars.get(r.id, ())),
+                progress=r.progress_percent,
+            )
+        )
     return by_community
 
 
@@ -82,16 +111,18 @@ def figures_for(communities, today=None, with_total=False):
     ids = [c.id for c in communities]
     facts = _facts(ids, today)
     statuses = _status_counts(ids)
-    per_community = [figures.community_figures(c, statuses[c.id], facts[c.id], STAGES_SHOWN, list(RecordState))
-                     for c in communities]
+    per_community = [
+        figures.community_figures(c, statuses[c.id], facts[c.id], STAGES_SHOWN, list(RecordState)) for c in communities
+    ]
     if not with_total:
         return per_community
     merged = {}
     for counts in statuses.values():
         for status, n in counts.items():
             merged[status] = merged.get(status, 0) + n
-    total = figures.community_figures(_All(), merged, [f for cid in ids for f in facts[cid]], STAGES_SHOWN,
-                                      list(RecordState))
+    total = figures.community_figures(
+        _All(), merged, [f for cid in ids for f in facts[cid]], STAGES_SHOWN, list(RecordState)
+    )
     return per_community, total
 
 
@@ -106,8 +137,22 @@ def all_communities():
     return db.session.scalars(select(Community).order_by(Community.name)).all()
 
 
-CSV_COLUMNS = ("community", "slug", "district", "matters", "records", "accepted", "overdue", "allocated", "spent",
-               "spent_percent", "average_days", "ratings", "satisfaction", "average_stars")
+CSV_COLUMNS = (
+    "community",
+    "slug",
+    "district",
+    "matters",
+    "records",
+    "accepted",
+    "overdue",
+    "allocated",
+    "spent",
+    "spent_percent",
+    "average_days",
+    "ratings",
+    "satisfaction",
+    "average_stars",
+)
 
 
 def _cell(value):

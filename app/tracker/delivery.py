@@ -34,6 +34,7 @@ PLANNING_STATES = (RecordState.PLANNED, *WORK_STATES)
 
 # ---------------------------------------------------------------- the committee's updates
 
+
 def update_details(actor, record, *, responsible_unit, contact, planned_start, planned_end):
     _require_manager(actor, record)
     _not_closed(record)
@@ -45,9 +46,16 @@ def update_details(actor, record, *, responsible_unit, contact, planned_start, p
         raise FieldError("planned_end", _l("The planned end cannot be before the planned start."))
     record.responsible_unit, record.contact = responsible_unit, contact
     record.planned_start, record.planned_end = planned_start, planned_end
-    _audit("tracker.details_updated", record, actor, record, responsible_unit=responsible_unit, contact=contact,
-           planned_start=planned_start and planned_start.isoformat(),
-           planned_end=planned_end and planned_end.isoformat())
+    _audit(
+        "tracker.details_updated",
+        record,
+        actor,
+        record,
+        responsible_unit=responsible_unit,
+        contact=contact,
+        planned_start=planned_start and planned_start.isoformat(),
+        planned_end=planned_end and planned_end.isoformat(),
+    )
     _tell(record, actor, N_("The implementation plan of “%(title)s” was updated."))
     _commit()
     return record
@@ -55,16 +63,25 @@ def update_details(actor, record, *, responsible_unit, contact, planned_start, p
 
 def add_milestone(actor, record, *, title, planned_date):
     _require_manager(actor, record)
-    _require_state(record, PLANNING_STATES, _l("Milestones can only be planned before acceptance or during "
-                                               "a rectification."))
+    _require_state(
+        record, PLANNING_STATES, _l("Milestones can only be planned before acceptance or during a rectification.")
+    )
     title = _text(title, "title", 120, _l("Please give the milestone a title."))
     planned_date = _date(planned_date, "planned_date")
     rectification = record.current_rectification
-    milestone = Milestone(record=record, title=title, planned_date=planned_date, created_by_id=actor.id,
-                          rectification=rectification)
+    milestone = Milestone(
+        record=record, title=title, planned_date=planned_date, created_by_id=actor.id, rectification=rectification
+    )
     db.session.add(milestone)
-    _audit("tracker.milestone_planned", milestone, actor, record, title=title,
-           planned_date=planned_date.isoformat(), rectification_id=rectification and rectification.id)
+    _audit(
+        "tracker.milestone_planned",
+        milestone,
+        actor,
+        record,
+        title=title,
+        planned_date=planned_date.isoformat(),
+        rectification_id=rectification and rectification.id,
+    )
     _tell(record, actor, N_("A milestone was planned for “%(title)s”: %(milestone)s"), milestone=title)
     _commit()
     return milestone
@@ -85,8 +102,15 @@ def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=())
             milestone.photos.append(MilestonePhoto(photo=stored))
         milestone.done_on, milestone.note = done_on, note
         milestone.done_by_id, milestone.done_at = actor.id, clock.now()
-        _audit("tracker.milestone_done", milestone, actor, record, title=milestone.title,
-               done_on=done_on.isoformat(), photos=len(files) or None)
+        _audit(
+            "tracker.milestone_done",
+            milestone,
+            actor,
+            record,
+            title=milestone.title,
+            done_on=done_on.isoformat(),
+            photos=len(files) or None,
+        )
         _tell(record, actor, N_("Milestone done for “%(title)s”: %(milestone)s"), milestone=milestone.title)
         _commit()
     except Exception:
@@ -111,16 +135,28 @@ def post_update(actor, record, *, body="", percent=None, photos=()):
         raise FieldError("body", _l("Write an update, add a photo or change the progress."))
     written = []
     try:
-        update = ProgressUpdate(record=record, author_id=actor.id, body=body, body_html=render_markdown(body),
-                                progress_percent=percent if changed else None)
+        update = ProgressUpdate(
+            record=record,
+            author_id=actor.id,
+            body=body,
+            body_html=render_markdown(body),
+            progress_percent=percent if changed else None,
+        )
         for stored in _save_photos(files, written):
             update.photos.append(ProgressUpdatePhoto(photo=stored))
         db.session.add(update)
         previous = record.progress_percent
         if changed:
             record.progress_percent = percent
-        _audit("tracker.update_posted", update, actor, record, percent=percent if changed else None,
-               previous=previous if changed else None, photos=len(files) or None)
+        _audit(
+            "tracker.update_posted",
+            update,
+            actor,
+            record,
+            percent=percent if changed else None,
+            previous=previous if changed else None,
+            photos=len(files) or None,
+        )
         if changed:
             _tell(record, actor, N_("Progress of “%(title)s”: %(percent)s%% done."), percent=percent)
         else:
@@ -146,22 +182,48 @@ def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_rea
     spent_before = record.spent
     over = rules.over_budget(record.approved_budget, spent_before, amount)
     if over and not reason:
-        raise FieldError("over_budget_reason", _l(
-            "This takes spending to %(total)s yuan, above the approved budget of %(budget)s yuan: "
-            "please give the reason (it will be published).",
-            total=spent_before + amount, budget=record.approved_budget))
-    entry = SpendingEntry(record=record, amount=amount, spent_on=spent_on, purpose=purpose,
-                          over_budget_reason=reason if over else None, recorded_by_id=actor.id)
+        raise FieldError(
+            "over_budget_reason",
+            _l(
+                "This takes spending to %(total)s yuan, above the approved budget of %(budget)s yuan: "
+                "please give the reason (it will be published).",
+                total=spent_before + amount,
+                budget=record.approved_budget,
+            ),
+        )
+    entry = SpendingEntry(
+        record=record,
+        amount=amount,
+        spent_on=spent_on,
+        purpose=purpose,
+        over_budget_reason=reason if over else None,
+        recorded_by_id=actor.id,
+    )
     db.session.add(entry)
-    _audit("tracker.spending_recorded", entry, actor, record, amount=amount, spent_on=spent_on.isoformat(),
-           purpose=purpose, over_budget_reason=entry.over_budget_reason, total=spent_before + amount)
-    _tell(record, actor, N_("Spending of %(amount)s yuan was recorded for “%(title)s”: %(purpose)s"),
-          amount=amount, purpose=purpose)
+    _audit(
+        "tracker.spending_recorded",
+        entry,
+        actor,
+        record,
+        amount=amount,
+        spent_on=spent_on.isoformat(),
+        purpose=purpose,
+        over_budget_reason=entry.over_budget_reason,
+        total=spent_before + amount,
+    )
+    _tell(
+        record,
+        actor,
+        N_("Spending of %(amount)s yuan was recorded for “%(title)s”: %(purpose)s"),
+        amount=amount,
+        purpose=purpose,
+    )
     _commit()
     return entry
 
 
 # ---------------------------------------------------------------- states
+
 
 def start(actor, record):
     _require_manager(actor, record)
@@ -199,8 +261,11 @@ def accept(actor, record, *, accepted_on, note):
     _require_manager(actor, record)
     if record.state == RecordState.PAUSED:
         raise DomainError(_l("Resume the work before acceptance."))
-    _require_state(record, [RecordState.IN_PROGRESS, RecordState.RECTIFICATION],
-                   _l("Only work in progress or a rectification can be accepted."))
+    _require_state(
+        record,
+        [RecordState.IN_PROGRESS, RecordState.RECTIFICATION],
+        _l("Only work in progress or a rectification can be accepted."),
+    )
     accepted_on = _date(accepted_on, "accepted_on", past=True)
     proposed = record.matter.submitted_at or record.matter.created_at
     if proposed and accepted_on < clock.local_date(proposed):

@@ -6,6 +6,7 @@ are approved here (as the council would), and as a last resort a few more are pr
 supported and admitted through the normal services. Everything then goes through the
 tracker's services, so the demo shows what the real flows produce.
 """
+
 import io
 import random
 from datetime import timedelta
@@ -25,15 +26,33 @@ from .models import ImplementationRecord, RecordState
 # What each demo record becomes, in order.
 PLAN = ("overdue", "rated", "rectification", "closed", "paused", "on_time", "completed", "planned")
 
-UNITS = ["苏州市姑苏区市政工程队", "双塔街道物业服务中心", "苏州绿园园林有限公司", "姑苏区社区服务中心",
-         "苏州安居建设有限公司", "杏林社区居委会"]
+UNITS = [
+    "苏州市姑苏区市政工程队",
+    "双塔街道物业服务中心",
+    "苏州绿园园林有限公司",
+    "姑苏区社区服务中心",
+    "苏州安居建设有限公司",
+    "杏林社区居委会",
+]
 CONTACTS = ["李工 138 1234 5678", "王经理 139 2345 6789", "赵师傅 137 3456 7890", "陈主任 0512-6521 0000"]
 
 EXTRA_MATTERS = [
-    ("3栋楼道加装声控灯", "3栋楼道夜间没有照明，老人上下楼容易摔倒。建议每层加装声控灯。", "safety", "3栋楼道", 8_000,
-     "goods"),
-    ("小区东门增设非机动车充电桩", "电动自行车在楼道充电有火灾隐患，建议在东门车棚增设充电桩。", "safety", "东门车棚", 36_000,
-     "works"),
+    (
+        "3栋楼道加装声控灯",
+        "3栋楼道夜间没有照明，老人上下楼容易摔倒。建议每层加装声控灯。",
+        "safety",
+        "3栋楼道",
+        8_000,
+        "goods",
+    ),
+    (
+        "小区东门增设非机动车充电桩",
+        "电动自行车在楼道充电有火灾隐患，建议在东门车棚增设充电桩。",
+        "safety",
+        "东门车棚",
+        36_000,
+        "works",
+    ),
     ("社区长者食堂增加周末供餐", "长者食堂周末不开，独居老人吃饭不便。", "elderly", "社区服务中心", 48_000, "service"),
     ("中心花园增设休息座椅", "花园座椅太少，老人散步后没处歇脚。", "greening", "中心花园", 15_000, "goods"),
     ("儿童游乐区铺设软质地垫", "游乐区地面是水泥地，孩子摔倒容易受伤。", "children", "儿童游乐区", 42_000, "works"),
@@ -60,8 +79,11 @@ def demo_photo(seed, label="photo.jpg"):
 
 
 def _records(community):
-    return db.session.scalars(select(ImplementationRecord).where(ImplementationRecord.community_id == community.id)
-                              .order_by(ImplementationRecord.id)).all()
+    return db.session.scalars(
+        select(ImplementationRecord)
+        .where(ImplementationRecord.community_id == community.id)
+        .order_by(ImplementationRecord.id)
+    ).all()
 
 
 def _approve_more(context, community, committee, needed):
@@ -86,8 +108,16 @@ def _propose_and_admit(context, community, committee, needed):
     for index, (title, description, category, location, cost, kind) in enumerate(EXTRA_MATTERS[:needed]):
         proposer = residents[200 + index]
         matter = matter_services.create_matter(
-            proposer, community, submit=True, title=title, description=description, category=category,
-            location=location, estimated_cost=cost, project_type=kind)
+            proposer,
+            community,
+            submit=True,
+            title=title,
+            description=description,
+            category=category,
+            location=location,
+            estimated_cost=cost,
+            project_type=kind,
+        )
         threshold = matter_services.support_threshold(community)
         for supporter in rng.sample(residents[:200], threshold):
             if matter.status != "collecting":
@@ -172,8 +202,14 @@ class Schedule:
 
 
 def _plan(record, committee, when, rng, end):
-    delivery.update_details(committee, record, responsible_unit=rng.choice(UNITS), contact=rng.choice(CONTACTS),
-                            planned_start=when.when(0.3), planned_end=end)
+    delivery.update_details(
+        committee,
+        record,
+        responsible_unit=rng.choice(UNITS),
+        contact=rng.choice(CONTACTS),
+        planned_start=when.when(0.3),
+        planned_end=end,
+    )
 
 
 def _start(record, committee, when, rng, milestones, end):
@@ -192,23 +228,37 @@ def _spend(record, committee, items):
     for amount, day, purpose in items:
         total = record.spent + amount
         reason = "居民要求增加防滑处理，经议事会同意追加。" if total > record.approved_budget else ""
-        delivery.record_spending(committee, record, amount=amount, spent_on=day, purpose=purpose,
-                                 over_budget_reason=reason)
+        delivery.record_spending(
+            committee, record, amount=amount, spent_on=day, purpose=purpose, over_budget_reason=reason
+        )
 
 
 def _finish(record, committee, when, seed):
     """Every milestone done, a final update, the acceptance (验收)."""
-    signed, delivered, built = _start(record, committee, when, random.Random(seed), [  # noqa: S311  # nosec B311
-        ("签订施工合同", when.when(0.35)), ("材料进场", when.when(0.5)), ("施工完成", when.when(0.7))],
-        end=when.when(0.75))
+    signed, delivered, built = _start(
+        record,
+        committee,
+        when,
+        random.Random(seed),  # noqa: S311  # nosec B311
+        [
+            ("签订施工合同", when.when(0.35)),
+            ("材料进场", when.when(0.5)),
+            ("施工完成", when.when(0.7)),
+        ],
+        end=when.when(0.75),
+    )
     _done(record, committee, signed, when.when(0.34), "合同已签订并在居委会公示栏公示。", seed, photo=False)
     _done(record, committee, delivered, when.when(0.5), "材料已进场，居民代表参与查验。", seed + 1)
-    delivery.post_update(committee, record, body="施工过半，期间请居民注意绕行。", percent=60,
-                         photos=[demo_photo(seed + 2)])
+    delivery.post_update(
+        committee, record, body="施工过半，期间请居民注意绕行。", percent=60, photos=[demo_photo(seed + 2)]
+    )
     _done(record, committee, built, when.when(0.7), "施工完成，现场已清理。", seed + 3)
     budget = record.approved_budget
-    _spend(record, committee, [(round(budget * 0.3), when.when(0.36), "预付款"),
-                               (round(budget * 0.6), when.when(0.72), "进度款")])
+    _spend(
+        record,
+        committee,
+        [(round(budget * 0.3), when.when(0.36), "预付款"), (round(budget * 0.6), when.when(0.72), "进度款")],
+    )
     delivery.accept(committee, record, accepted_on=when.when(0.75), note="居委会、居民代表和施工方共同验收，质量合格。")
 
 
@@ -217,8 +267,13 @@ def _rate(record, residents, rng, stars_weights, count):
     supporter_ids = set(db.session.scalars(select(Support.user_id).where(Support.matter_id == record.matter_id)))
     raters = [u for u in residents if u.id == proposer_id or u.id in supporter_ids][:6]
     raters += rng.sample([u for u in residents if u not in raters], count - len(raters))
-    comments = {5: "做得很好，谢谢居委会！", 4: "总体满意。", 3: "还可以，细节有待改进。", 2: "坡度太陡，下雨天很滑。",
-                1: "没有解决问题。"}
+    comments = {
+        5: "做得很好，谢谢居委会！",
+        4: "总体满意。",
+        3: "还可以，细节有待改进。",
+        2: "坡度太陡，下雨天很滑。",
+        1: "没有解决问题。",
+    }
     for user in raters:
         stars = rng.choices([1, 2, 3, 4, 5], weights=stars_weights)[0]
         comment = comments[stars] if rng.random() < 0.25 else ""
@@ -227,15 +282,25 @@ def _rate(record, residents, rng, stars_weights, count):
 
 def _build(record, target, committee, residents, when, rng, seed):
     if target == "planned":
-        delivery.update_details(committee, record, responsible_unit="", contact="", planned_start=when.ahead(20),
-                                planned_end=when.ahead(80))
+        delivery.update_details(
+            committee, record, responsible_unit="", contact="", planned_start=when.ahead(20), planned_end=when.ahead(80)
+        )
         delivery.add_milestone(committee, record, title="确定施工单位", planned_date=when.ahead(25))
         return
     if target in ("on_time", "overdue", "paused"):
         late = when.today - timedelta(days=max(1, when.span // 5))
-        signed, _delivery, _installed = _start(record, committee, when, rng, [
-            ("签订合同", when.when(0.4)), ("材料进场", late if target == "overdue" else when.ahead(10)),
-            ("安装完成", when.ahead(35))], end=when.ahead(40))
+        signed, _delivery, _installed = _start(
+            record,
+            committee,
+            when,
+            rng,
+            [
+                ("签订合同", when.when(0.4)),
+                ("材料进场", late if target == "overdue" else when.ahead(10)),
+                ("安装完成", when.ahead(35)),
+            ],
+            end=when.ahead(40),
+        )
         _done(record, committee, signed, when.when(0.4), "合同已签订。", seed, photo=False)
         delivery.post_update(committee, record, body="前期准备完成。", percent=30, photos=[demo_photo(seed + 5)])
         _spend(record, committee, [(round(record.approved_budget * 0.3), when.when(0.45), "预付款")])
@@ -258,7 +323,9 @@ def _build(record, target, committee, residents, when, rng, seed):
     # rectification: residents are not satisfied; the committee opens a rectification with its own milestones
     _rate(record, residents, rng, [6, 8, 4, 2, 1], 16)
     rating.end_window(committee, record)
-    delivery.rectify(committee, record, "满意度低于议事规则规定的60%：居民反映坡道太陡、雨天湿滑，需加装防滑条并调整坡度。")
+    delivery.rectify(
+        committee, record, "满意度低于议事规则规定的60%：居民反映坡道太陡、雨天湿滑，需加装防滑条并调整坡度。"
+    )
     fix = delivery.add_milestone(committee, record, title="加装防滑条", planned_date=when.ahead(3))
     delivery.add_milestone(committee, record, title="复测坡度", planned_date=when.ahead(12))
     _done(record, committee, fix, when.today, "防滑条已加装。", seed + 7)

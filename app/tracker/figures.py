@@ -3,6 +3,7 @@
 dashboards.py reads the facts from the database; everything computed from them is here
 so that it can be checked against hand-computed values.
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,11 +51,19 @@ class CommunityFigures:
     def as_row(self):
         """The flat row used by the admin table, its sorting and the CSV download."""
         return {
-            "community": self.name, "slug": self.slug, "district": self.district,
-            "matters": self.matters, "records": self.records, "accepted": self.accepted,
-            "overdue": self.overdue, "allocated": self.allocated, "spent": self.spent,
-            "spent_percent": self.spent_percent, "average_days": self.average_days,
-            "ratings": self.satisfaction.count, "satisfaction": self.satisfaction.rate,
+            "community": self.name,
+            "slug": self.slug,
+            "district": self.district,
+            "matters": self.matters,
+            "records": self.records,
+            "accepted": self.accepted,
+            "overdue": self.overdue,
+            "allocated": self.allocated,
+            "spent": self.spent,
+            "spent_percent": self.spent_percent,
+            "average_days": self.average_days,
+            "ratings": self.satisfaction.count,
+            "satisfaction": self.satisfaction.rate,
             "average_stars": self.satisfaction.average,
         }
 
@@ -88,13 +97,20 @@ def community_figures(community, statuses, records, stages, record_states) -> Co
     overdue = tuple(r for r in records if r.overdue)
     all_stars = [s for r in records for s in r.stars]
     return CommunityFigures(
-        community_id=community.id, name=community.name, slug=community.slug, district=community.district,
+        community_id=community.id,
+        name=community.name,
+        slug=community.slug,
+        district=community.district,
         stage_counts=counts,
         state_counts=stage_counts([r.state for r in records], record_states),
-        matters=sum(counts.values()), records=len(records),
+        matters=sum(counts.values()),
+        records=len(records),
         accepted=sum(1 for r in records if r.state in ACCEPTED_STATES),
-        overdue=len(overdue), overdue_records=overdue,
-        allocated=allocated, spent=spent, spent_percent=percent(spent, allocated),
+        overdue=len(overdue),
+        overdue_records=overdue,
+        allocated=allocated,
+        spent=spent,
+        spent_percent=percent(spent, allocated),
         average_days=average_days((r.proposed_at, r.completed_at) for r in records),
         satisfaction=satisfaction(all_stars),
     )
@@ -111,8 +127,21 @@ def withhold_small_groups(rows, minimum=MIN_GROUP):
     return out
 
 
-SORT_KEYS = ("community", "district", "matters", "records", "accepted", "overdue", "allocated", "spent",
-             "spent_percent", "average_days", "ratings", "satisfaction", "average_stars")
+SORT_KEYS = (
+    "community",
+    "district",
+    "matters",
+    "records",
+    "accepted",
+    "overdue",
+    "allocated",
+    "spent",
+    "spent_percent",
+    "average_days",
+    "ratings",
+    "satisfaction",
+    "average_stars",
+)
 
 
 def sort_rows(rows, sort):

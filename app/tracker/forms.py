@@ -9,13 +9,17 @@ DATE_MESSAGE = _l("Please give a valid date.")
 
 
 def photos_field(label):
-    return MultipleFileField(label, render_kw={"accept": PHOTO_ACCEPT},
-                             description=_l("JPEG, PNG or WebP, at most 5 photos of 5 MB each."))
+    return MultipleFileField(
+        label, render_kw={"accept": PHOTO_ACCEPT}, description=_l("JPEG, PNG or WebP, at most 5 photos of 5 MB each.")
+    )
 
 
 class DetailsForm(FlaskForm):
-    responsible_unit = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=120)],
-                                   description=_l("The company, office or team doing the work."))
+    responsible_unit = StringField(
+        _l("Responsible unit"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("The company, office or team doing the work."),
+    )
     contact = StringField(_l("Contact (name and phone)"), validators=[Optional(), Length(max=120)])
     planned_start = DateField(_l("Planned start"), validators=[Optional()])
     planned_end = DateField(_l("Planned end"), validators=[Optional()])
@@ -23,8 +27,11 @@ class DetailsForm(FlaskForm):
 
 
 class MilestoneForm(FlaskForm):
-    title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=120)],
-                        description=_l("For example: contract signed, materials delivered, installation done."))
+    title = StringField(
+        _l("Milestone"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("For example: contract signed, materials delivered, installation done."),
+    )
     planned_date = DateField(_l("Planned date"), validators=[InputRequired(message=DATE_MESSAGE)])
     submit = SubmitField(_l("Add milestone"))
 
@@ -37,23 +44,34 @@ class MilestoneDoneForm(FlaskForm):
 
 
 class UpdateForm(FlaskForm):
-    percent = IntegerField(_l("Progress in percent"), validators=[Optional(), NumberRange(min=0, max=100)],
-                           render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
-                           description=_l("A whole number from 0 to 100."))
-    body = TextAreaField(_l("Status update"), validators=[Optional(), Length(max=2000)],
-                         description=_l("What happened? Markdown is allowed."))
+    percent = IntegerField(
+        _l("Progress in percent"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+        render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
+        description=_l("A whole number from 0 to 100."),
+    )
+    body = TextAreaField(
+        _l("Status update"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("What happened? Markdown is allowed."),
+    )
     photos = photos_field(_l("Photos"))
     submit = SubmitField(_l("Post the update"))
 
 
 class SpendingForm(FlaskForm):
-    amount = IntegerField(_l("Amount (yuan)"), validators=[InputRequired(), NumberRange(min=1)],
-                          render_kw={"min": 1, "inputmode": "numeric"})
+    amount = IntegerField(
+        _l("Amount (yuan)"),
+        validators=[InputRequired(), NumberRange(min=1)],
+        render_kw={"min": 1, "inputmode": "numeric"},
+    )
     spent_on = DateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE)])
     purpose = StringField(_l("What for"), validators=[DataRequired(), Length(max=200)])
     over_budget_reason = StringField(
-        _l("Reason for going over the budget"), validators=[Optional(), Length(max=300)],
-        description=_l("Needed only when the total goes above the approved budget; it will be published."))
+        _l("Reason for going over the budget"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Needed only when the total goes above the approved budget; it will be published."),
+    )
     submit = SubmitField(_l("Record spending"))
 
 
@@ -64,8 +82,11 @@ class ReasonForm(FlaskForm):
 
 class AcceptanceForm(FlaskForm):
     accepted_on = DateField(_l("Acceptance date"), validators=[InputRequired(message=DATE_MESSAGE)])
-    note = TextAreaField(_l("Acceptance note"), validators=[DataRequired(), Length(max=2000)],
-                         description=_l("Who checked the work and what they found."))
+    note = TextAreaField(
+        _l("Acceptance note"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Who checked the work and what they found."),
+    )
     submit = SubmitField(_l("Record the acceptance (验收)"))
 
 
@@ -88,7 +109,11 @@ STAR_CHOICES = [
 
 
 class RatingForm(FlaskForm):
-    stars = RadioField(_l("Your rating"), choices=STAR_CHOICES, coerce=int,
-                       validators=[InputRequired(message=_l("Please choose from 1 to 5 stars."))])
+    stars = RadioField(
+        _l("Your rating"),
+        choices=STAR_CHOICES,
+        coerce=int,
+        validators=[InputRequired(message=_l("Please choose from 1 to 5 stars."))],
+    )
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Send my rating"))

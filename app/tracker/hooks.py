@@ -7,6 +7,7 @@
   not done, closing while residents can still rate or while a verdict below the
   threshold has no answer from the committee.
 """
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -36,7 +37,8 @@ def tracker_guard(matter, action):
         return None
     if action == "complete":
         open_milestones = db.session.scalar(
-            select(func.count(Milestone.id)).where(Milestone.record_id == record.id, Milestone.done_on.is_(None)))
+            select(func.count(Milestone.id)).where(Milestone.record_id == record.id, Milestone.done_on.is_(None))
+        )
         if open_milestones:
             return _l("Mark every milestone done before acceptance (%(n)s still open).", n=open_milestones)
         if record.state == RecordState.PAUSED:

@@ -7,6 +7,7 @@ EvaluationWindow in which verified residents give one Evaluation (a 1-5 star rat
 each. When residents are not satisfied a Rectification (整改) follows, with its own
 milestones, then a new acceptance and a new window.
 """
+
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -116,15 +117,16 @@ class ImplementationRecord(db.Model):
     community: Mapped["Community"] = relationship()
     matter: Mapped["MicroMatter"] = relationship()
     milestones: Mapped[list["Milestone"]] = relationship(
-        back_populates="record", order_by="(Milestone.planned_date, Milestone.id)")
-    updates: Mapped[list["ProgressUpdate"]] = relationship(
-        back_populates="record", order_by="ProgressUpdate.id.desc()")
+        back_populates="record", order_by="(Milestone.planned_date, Milestone.id)"
+    )
+    updates: Mapped[list["ProgressUpdate"]] = relationship(back_populates="record", order_by="ProgressUpdate.id.desc()")
     spending: Mapped[list["SpendingEntry"]] = relationship(
-        back_populates="record", order_by="(SpendingEntry.spent_on, SpendingEntry.id)")
+        back_populates="record", order_by="(SpendingEntry.spent_on, SpendingEntry.id)"
+    )
     windows: Mapped[list["EvaluationWindow"]] = relationship(
-        back_populates="record", order_by="EvaluationWindow.number")
-    rectifications: Mapped[list["Rectification"]] = relationship(
-        back_populates="record", order_by="Rectification.id")
+        back_populates="record", order_by="EvaluationWindow.number"
+    )
+    rectifications: Mapped[list["Rectification"]] = relationship(back_populates="record", order_by="Rectification.id")
 
     @property
     def spent(self):
@@ -287,4 +289,5 @@ class Rectification(db.Model):
 
     record: Mapped[ImplementationRecord] = relationship(back_populates="rectifications")
     milestones: Mapped[list[Milestone]] = relationship(
-        back_populates="rectification", order_by="(Milestone.planned_date, Milestone.id)")
+        back_populates="rectification", order_by="(Milestone.planned_date, Milestone.id)"
+    )

@@ -1,4 +1,5 @@
 """Who may do what with implementation records. Used by views, services and templates alike."""
+
 from sqlalchemy import select
 
 from app.communities.permissions import is_admin, is_committee, is_verified_resident
@@ -28,9 +29,10 @@ def can_view_admin_dashboard(user):
 def has_rated(user, window):
     if window is None or not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(
-        select(Evaluation.id).where(Evaluation.window_id == window.id, Evaluation.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(select(Evaluation.id).where(Evaluation.window_id == window.id, Evaluation.user_id == user.id))
+        is not None
+    )
 
 
 def can_rate(user, record):

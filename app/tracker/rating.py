@@ -1,4 +1,5 @@
 """The residents' verdict: evaluation windows, ratings, the summary and the committee's answer."""
+
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -26,8 +27,9 @@ from .records import (
 )
 
 MAX_WINDOW_DAYS = 90
-MANAGERS_DO_NOT_RATE = _l("The committee members who manage this project cannot rate it: the residents judge "
-                          "their work.")
+MANAGERS_DO_NOT_RATE = _l(
+    "The committee members who manage this project cannot rate it: the residents judge their work."
+)
 
 
 def window_summary(window):
@@ -45,8 +47,8 @@ def window_summary(window):
         **rules.breakdown(groups),
         "comments": [e for e in evaluations if e.comment],
         "below": window is not None and summary.below(window.threshold_percent),
-        "needs_response": window is not None and rules.needs_response(
-            summary, window.threshold_percent, ended, window.response_kind is not None),
+        "needs_response": window is not None
+        and rules.needs_response(summary, window.threshold_percent, ended, window.response_kind is not None),
     }
 
 
@@ -57,6 +59,7 @@ def needs_response(record):
 
 # ---------------------------------------------------------------- evaluation windows
 
+
 def open_evaluation(actor, record, *, closes_on):
     _require_manager(actor, record)
     _require_state(record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
@@ -66,8 +69,13 @@ def open_evaluation(actor, record, *, closes_on):
         raise FieldError("closes_on", _l("The last day of rating cannot be in the past."))
     if closes_on > today + timedelta(days=MAX_WINDOW_DAYS):
         raise FieldError("closes_on", _l("The rating window may last at most %(n)s days.", n=MAX_WINDOW_DAYS))
-    _apply(record, "open_evaluation", actor, closes_on=closes_on.isoformat(),
-           closes_at=clock.end_of_local_day(closes_on).isoformat())
+    _apply(
+        record,
+        "open_evaluation",
+        actor,
+        closes_on=closes_on.isoformat(),
+        closes_at=clock.end_of_local_day(closes_on).isoformat(),
+    )
     _commit()
     return record.current_window
 
@@ -100,19 +108,18 @@ def respond(actor, record, reason):
     window.response_kind, window.response_reason = ResponseKind.REASON, reason
     window.responded_at, window.responded_by_id = clock.now(), actor.id
     _audit("tracker.response_given", window, actor, record, reason=reason)
-    _tell(record, actor, N_("The committee answered the residents' verdict on “%(title)s”: %(reason)s"),
-          reason=reason)
+    _tell(record, actor, N_("The committee answered the residents' verdict on “%(title)s”: %(reason)s"), reason=reason)
     _commit()
     return window
 
 
 # ---------------------------------------------------------------- the residents' verdict
 
+
 def relation_of(user, matter):
     if user.id == matter.proposer_id:
         return Relation.PROPOSER
-    supported = db.session.scalar(
-        select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id))
+    supported = db.session.scalar(select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id))
     return Relation.SUPPORTER if supported else Relation.RESIDENT
 
 
@@ -129,8 +136,14 @@ def rate(user, record, *, stars, comment=""):
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise FieldError("stars", _l("Please choose from 1 to 5 stars."))
     comment = _text(comment, "comment", 500)
-    evaluation = Evaluation(window=window, record_id=record.id, user_id=user.id, stars=stars, comment=comment,
-                            relation=relation_of(user, record.matter))
+    evaluation = Evaluation(
+        window=window,
+        record_id=record.id,
+        user_id=user.id,
+        stars=stars,
+        comment=comment,
+        relation=relation_of(user, record.matter),
+    )
     try:
         db.session.add(evaluation)
         _audit("tracker.rated", evaluation, user, record, window=window.number, stars=stars)

@@ -5,6 +5,7 @@ Services check the rules and permissions, write the change with its audit entry 
 notifications, and commit. State changes of the micro-matter go through
 app.matters.lifecycle.apply; hooks.py keeps the record's state in step with it.
 """
+
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -45,6 +46,7 @@ DEFAULT_WINDOW_DAYS = 14
 
 # ---------------------------------------------------------------- reading
 
+
 def get_record(community, record_id):
     return get_or_404(ImplementationRecord, record_id, community_id=community.id)
 
@@ -54,8 +56,11 @@ def record_for_matter(matter):
 
 
 def records_of(community, state=None):
-    query = (select(ImplementationRecord).where(ImplementationRecord.community_id == community.id)
-             .order_by(ImplementationRecord.id.desc()))
+    query = (
+        select(ImplementationRecord)
+        .where(ImplementationRecord.community_id == community.id)
+        .order_by(ImplementationRecord.id.desc())
+    )
     if state:
         query = query.where(ImplementationRecord.state == state)
     return db.session.scalars(query).all()
@@ -64,10 +69,16 @@ def records_of(community, state=None):
 def overdue_record_ids(record_ids=None, community_id=None, today=None):
     """Ids of records with a milestone past its planned date and not done (one query)."""
     today = today or clock.local_today()
-    query = (select(Milestone.record_id).distinct()
-             .join(ImplementationRecord, ImplementationRecord.id == Milestone.record_id)
-             .where(Milestone.done_on.is_(None), Milestone.planned_date < today,
-                    ImplementationRecord.state != RecordState.CLOSED))
+    query = (
+        select(Milestone.record_id)
+        .distinct()
+        .join(ImplementationRecord, ImplementationRecord.id == Milestone.record_id)
+        .where(
+            Milestone.done_on.is_(None),
+            Milestone.planned_date < today,
+            ImplementationRecord.state != RecordState.CLOSED,
+        )
+    )
     if record_ids is not None:
         query = query.where(Milestone.record_id.in_(list(record_ids)))
     if community_id is not None:
@@ -79,19 +90,22 @@ def is_overdue(record, today=None):
     return rules.is_overdue(record.milestones, today or clock.local_today(), record.state == RecordState.CLOSED)
 
 
-
 def photo_community_id(photo_id):
     """The community whose record shows this photo (milestone evidence or a status update), or None."""
     if not isinstance(photo_id, int) or not 0 < photo_id <= MAX_ID:
         return None
-    milestone_photo = (select(ImplementationRecord.community_id)
-                       .join(Milestone, Milestone.record_id == ImplementationRecord.id)
-                       .join(MilestonePhoto, MilestonePhoto.milestone_id == Milestone.id)
-                       .where(MilestonePhoto.photo_id == photo_id))
-    update_photo = (select(ImplementationRecord.community_id)
-                    .join(ProgressUpdate, ProgressUpdate.record_id == ImplementationRecord.id)
-                    .join(ProgressUpdatePhoto, ProgressUpdatePhoto.update_id == ProgressUpdate.id)
-                    .where(ProgressUpdatePhoto.photo_id == photo_id))
+    milestone_photo = (
+        select(ImplementationRecord.community_id)
+        .join(Milestone, Milestone.record_id == ImplementationRecord.id)
+        .join(MilestonePhoto, MilestonePhoto.milestone_id == Milestone.id)
+        .where(MilestonePhoto.photo_id == photo_id)
+    )
+    update_photo = (
+        select(ImplementationRecord.community_id)
+        .join(ProgressUpdate, ProgressUpdate.record_id == ImplementationRecord.id)
+        .join(ProgressUpdatePhoto, ProgressUpdatePhoto.update_id == ProgressUpdate.id)
+        .where(ProgressUpdatePhoto.photo_id == photo_id)
+    )
     return db.session.scalar(milestone_photo) or db.session.scalar(update_photo)
 
 
@@ -100,6 +114,7 @@ def record_url(record, _anchor=None):
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _require_manager(actor, record):
     if not permissions.can_manage_record(actor, record):
@@ -112,8 +127,9 @@ def _require_state(record, states, message):
 
 
 def _not_closed(record):
-    _require_state(record, [s for s in RecordState if s != RecordState.CLOSED],
-                   _l("This implementation record is closed."))
+    _require_state(
+        record, [s for s in RecordState if s != RecordState.CLOSED], _l("This implementation record is closed.")
+    )
 
 
 CONFLICT = _l("Someone else changed this record in the meantime. Please reload and try again.")
@@ -125,13 +141,20 @@ def _commit():
 
 
 def _tell(record, actor, message, **params):
-    notify(lifecycle.interested_people(record.matter), message, record_url(record), exclude=actor,
-           title=record.matter.title, **params)
+    notify(
+        lifecycle.interested_people(record.matter),
+        message,
+        record_url(record),
+        exclude=actor,
+        title=record.matter.title,
+        **params,
+    )
 
 
 def _audit(action, obj, actor, record, **data):
-    audit(action, obj, actor=actor, community=record.community_id, record_id=record.id,
-          matter_id=record.matter_id, **data)
+    audit(
+        action, obj, actor=actor, community=record.community_id, record_id=record.id, matter_id=record.matter_id, **data
+    )
 
 
 def _text(value, field, limit, required_message=None):
@@ -171,8 +194,9 @@ def _save_photos(files, written):
         try:
             photo = save_photo(file_storage)
         except PhotoRejected as error:
-            raise FieldError("photos", _l("“%(name)s”: %(problem)s", name=Path(file_storage.filename).name[:80],
-                                          problem=error)) from None
+            raise FieldError(
+                "photos", _l("“%(name)s”: %(problem)s", name=Path(file_storage.filename).name[:80], problem=error)
+            ) from None
         written.append(photo.stored_name)
         stored.append(photo)
     return stored
@@ -191,6 +215,7 @@ def _apply(record, action, actor, **data):
 
 # ---------------------------------------------------------------- created by the approval
 
+
 def create_record(matter, actor, data):
     """Called from the approval signal (hooks.py), inside the approving transaction."""
     existing = record_for_matter(matter)
@@ -201,22 +226,37 @@ def create_record(matter, actor, data):
         budget = int(budget) if budget is not None else int(matter.estimated_cost or 0)
     except (TypeError, ValueError):
         budget = int(matter.estimated_cost or 0)
-    decided_by = (DecidedBy.MEETING if data.get("meeting_id") else
-                  DecidedBy.ROUND if data.get("round_id") else DecidedBy.OTHER)
+    decided_by = (
+        DecidedBy.MEETING if data.get("meeting_id") else DecidedBy.ROUND if data.get("round_id") else DecidedBy.OTHER
+    )
 
     def as_id(key):
         value = data.get(key)
         return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
 
     record = ImplementationRecord(
-        community_id=matter.community_id, matter_id=matter.id, state=RecordState.PLANNED,
-        approved_budget=max(0, budget), decided_by=decided_by, meeting_id=as_id("meeting_id"),
-        motion_id=as_id("motion_id"), round_id=as_id("round_id"),
+        community_id=matter.community_id,
+        matter_id=matter.id,
+        state=RecordState.PLANNED,
+        approved_budget=max(0, budget),
+        decided_by=decided_by,
+        meeting_id=as_id("meeting_id"),
+        motion_id=as_id("motion_id"),
+        round_id=as_id("round_id"),
     )
     db.session.add(record)
-    audit("tracker.record_created", record, actor=actor, community=matter.community_id,
-          matter_id=matter.id, budget=record.approved_budget, decided_by=str(decided_by),
-          meeting_id=record.meeting_id, motion_id=record.motion_id, round_id=record.round_id)
+    audit(
+        "tracker.record_created",
+        record,
+        actor=actor,
+        community=matter.community_id,
+        matter_id=matter.id,
+        budget=record.approved_budget,
+        decided_by=str(decided_by),
+        meeting_id=record.meeting_id,
+        motion_id=record.motion_id,
+        round_id=record.round_id,
+    )
     return record
 
 
@@ -236,6 +276,7 @@ def decision_path(slug, meeting_id=None, round_id=None):
 
 # ---------------------------------------------------------------- following the lifecycle
 
+
 def follow_transition(record, action, actor, data):
     """Bring the record in step with a micro-matter transition (called from the signal)."""
     now = clock.now()
@@ -246,8 +287,9 @@ def follow_transition(record, action, actor, data):
     elif action == "complete":
         accepted_on = _iso_date(data.get("accepted_on")) or clock.local_today()
         note = data.get("note") or data.get("reason") or ""
-        rectification = record.rectifications[-1] if record.state == RecordState.RECTIFICATION and \
-            record.rectifications else None
+        rectification = (
+            record.rectifications[-1] if record.state == RecordState.RECTIFICATION and record.rectifications else None
+        )
         if rectification is not None:
             rectification.accepted_on, rectification.acceptance_note = accepted_on, note
             rectification.completed_at = now
@@ -258,12 +300,17 @@ def follow_transition(record, action, actor, data):
         record.state = RecordState.COMPLETED
     elif action == "open_evaluation":
         closes_at = _iso_datetime(data.get("closes_at")) or clock.end_of_local_day(
-            clock.local_today() + timedelta(days=DEFAULT_WINDOW_DAYS))
+            clock.local_today() + timedelta(days=DEFAULT_WINDOW_DAYS)
+        )
         ruleset = current_ruleset(record.community)
         window = EvaluationWindow(
-            number=len(record.windows) + 1, opens_at=now, closes_at=closes_at,
+            number=len(record.windows) + 1,
+            opens_at=now,
+            closes_at=closes_at,
             threshold_percent=ruleset.satisfaction_threshold_percent if ruleset else 60,
-            ruleset_id=ruleset.id if ruleset else None, opened_by_id=getattr(actor, "id", None))
+            ruleset_id=ruleset.id if ruleset else None,
+            opened_by_id=getattr(actor, "id", None),
+        )
         record.windows.append(window)
         record.state = RecordState.EVALUATION
     elif action == "rectify":
@@ -274,9 +321,14 @@ def follow_transition(record, action, actor, data):
             if window.response_kind is None:
                 window.response_kind, window.responded_at = ResponseKind.RECTIFICATION, now
                 window.responded_by_id = getattr(actor, "id", None)
-        record.rectifications.append(Rectification(
-            window_id=window.id if window else None, reason=data.get("reason") or "",
-            opened_by_id=getattr(actor, "id", None), opened_at=now))
+        record.rectifications.append(
+            Rectification(
+                window_id=window.id if window else None,
+                reason=data.get("reason") or "",
+                opened_by_id=getattr(actor, "id", None),
+                opened_at=now,
+            )
+        )
         record.state = RecordState.RECTIFICATION
     elif action == "close":
         record.state = RecordState.CLOSED

@@ -1,6 +1,7 @@
 """Tracker pages under /c/<slug>/: the public record and list, the committee's update page,
 rating, the public timeline of a micro-matter and the committee dashboard.
 Views parse the request, call a service, render or redirect."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -33,8 +34,13 @@ from .models import STATE_LABELS, ImplementationRecord, RecordState
 
 
 def _labels():
-    return {"state_labels": STATE_LABELS, "status_label": status_label, "RecordState": RecordState,
-            "perm": permissions, "status_labels": STATUS_LABELS}
+    return {
+        "state_labels": STATE_LABELS,
+        "status_label": status_label,
+        "RecordState": RecordState,
+        "perm": permissions,
+        "status_labels": STATUS_LABELS,
+    }
 
 
 @bp.app_template_global("tracker_can_dashboard")
@@ -71,17 +77,24 @@ def _record_page_context(record):
     today = clock.local_today()
     windows = [(w, rating.window_summary(w)) for w in reversed(record.windows)]
     return dict(
-        community=current_community(), record=record, matter=record.matter, today=today,
-        overdue=record_services.is_overdue(record, today), decision_link=record_services.decision_link(record),
-        windows=windows, can_manage=permissions.can_manage_record(current_user, record),
+        community=current_community(),
+        record=record,
+        matter=record.matter,
+        today=today,
+        overdue=record_services.is_overdue(record, today),
+        decision_link=record_services.decision_link(record),
+        windows=windows,
+        can_manage=permissions.can_manage_record(current_user, record),
         can_rate=permissions.can_rate(current_user, record),
         has_rated=permissions.has_rated(current_user, record.current_window),
-        manages=permissions.manages_record(current_user, record), min_group=rules.MIN_GROUP,
+        manages=permissions.manages_record(current_user, record),
+        min_group=rules.MIN_GROUP,
         **_labels(),
     )
 
 
 # ---------------------------------------------------------------- public pages
+
 
 @bp.get("/tracker/")
 def index():
@@ -93,9 +106,16 @@ def index():
     overdue_ids = record_services.overdue_record_ids(community_id=community.id)
     if only_overdue:
         records = [r for r in records if r.id in overdue_ids]
-    return render_template("tracker/index.html", community=community, records=records, overdue_ids=overdue_ids,
-                           state=state, only_overdue=only_overdue,
-                           can_dashboard=permissions.can_view_dashboard(current_user, community), **_labels())
+    return render_template(
+        "tracker/index.html",
+        community=community,
+        records=records,
+        overdue_ids=overdue_ids,
+        state=state,
+        only_overdue=only_overdue,
+        can_dashboard=permissions.can_view_dashboard(current_user, community),
+        **_labels(),
+    )
 
 
 @bp.get("/tracker/<int:record_id>")
@@ -118,12 +138,19 @@ def matter_timeline(matter_id):
     if matter is None or matter.community_id != community.id or matter.status == "draft":
         refuse(404)
     events, supports = timeline.build(matter)
-    return render_template("tracker/timeline.html", community=community, matter=matter, events=events,
-                           supports=supports,
-                           record=record_services.record_for_matter(matter), **_labels())
+    return render_template(
+        "tracker/timeline.html",
+        community=community,
+        matter=matter,
+        events=events,
+        supports=supports,
+        record=record_services.record_for_matter(matter),
+        **_labels(),
+    )
 
 
 # ---------------------------------------------------------------- rating
+
 
 @bp.route("/tracker/<int:record_id>/rate", methods=["GET", "POST"])
 @login_required
@@ -150,9 +177,16 @@ def rate(record_id):
 # ---------------------------------------------------------------- the committee's page
 
 FORM_CLASSES = {
-    "details": DetailsForm, "milestone": MilestoneForm, "update": UpdateForm, "spending": SpendingForm,
-    "pause": ReasonForm, "respond": ReasonForm, "rectify": ReasonForm, "accept": AcceptanceForm,
-    "evaluation": WindowForm, "confirm": ConfirmForm,
+    "details": DetailsForm,
+    "milestone": MilestoneForm,
+    "update": UpdateForm,
+    "spending": SpendingForm,
+    "pause": ReasonForm,
+    "respond": ReasonForm,
+    "rectify": ReasonForm,
+    "accept": AcceptanceForm,
+    "evaluation": WindowForm,
+    "confirm": ConfirmForm,
 }
 
 
@@ -185,9 +219,14 @@ def _manage_page(record, forms=None, done_forms=None, status=200):
         if not milestone.is_done:
             done_forms.setdefault(milestone.id, MilestoneDoneForm(prefix=f"m{milestone.id}", formdata=None))
     context = _record_page_context(record)
-    context.update(forms=forms, done_forms=done_forms, needs_response=rating.needs_response(record),
-                   start_held=lifecycle.held_back(record.matter, "start_implementation")
-                   if record.state == RecordState.PLANNED else None)
+    context.update(
+        forms=forms,
+        done_forms=done_forms,
+        needs_response=rating.needs_response(record),
+        start_held=lifecycle.held_back(record.matter, "start_implementation")
+        if record.state == RecordState.PLANNED
+        else None,
+    )
     return render_template("tracker/manage.html", **context), status
 
 
@@ -218,18 +257,35 @@ def _handle(record, name, form, call, success, anchor):
 @login_required
 def details(record_id):
     record = _managed(record_id)
-    return _handle(record, "details", _form("details", record), lambda f: delivery.update_details(
-        current_user, record, responsible_unit=f.responsible_unit.data, contact=f.contact.data,
-        planned_start=f.planned_start.data, planned_end=f.planned_end.data), _("The plan was saved."), "plan")
+    return _handle(
+        record,
+        "details",
+        _form("details", record),
+        lambda f: delivery.update_details(
+            current_user,
+            record,
+            responsible_unit=f.responsible_unit.data,
+            contact=f.contact.data,
+            planned_start=f.planned_start.data,
+            planned_end=f.planned_end.data,
+        ),
+        _("The plan was saved."),
+        "plan",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/milestones")
 @login_required
 def add_milestone(record_id):
     record = _managed(record_id)
-    return _handle(record, "milestone", _form("milestone", record), lambda f: delivery.add_milestone(
-        current_user, record, title=f.title.data, planned_date=f.planned_date.data),
-        _("The milestone was added."), "milestones")
+    return _handle(
+        record,
+        "milestone",
+        _form("milestone", record),
+        lambda f: delivery.add_milestone(current_user, record, title=f.title.data, planned_date=f.planned_date.data),
+        _("The milestone was added."),
+        "milestones",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/milestones/<int:milestone_id>/done")
@@ -239,8 +295,14 @@ def milestone_done(record_id, milestone_id):
     form = MilestoneDoneForm(prefix=f"m{milestone_id}")
     if form.validate_on_submit():
         try:
-            delivery.complete_milestone(current_user, record, milestone_id, done_on=form.done_on.data,
-                                        note=form.note.data or "", photos=form.photos.data)
+            delivery.complete_milestone(
+                current_user,
+                record,
+                milestone_id,
+                done_on=form.done_on.data,
+                note=form.note.data or "",
+                photos=form.photos.data,
+            )
         except DomainError as error:
             db.session.rollback()
             _attach(form, error)
@@ -259,96 +321,167 @@ def milestone_done(record_id, milestone_id):
 @login_required
 def post_update(record_id):
     record = _managed(record_id)
-    return _handle(record, "update", _form("update", record), lambda f: delivery.post_update(
-        current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data),
-        _("The update was posted."), "progress")
+    return _handle(
+        record,
+        "update",
+        _form("update", record),
+        lambda f: delivery.post_update(
+            current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data
+        ),
+        _("The update was posted."),
+        "progress",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/spending")
 @login_required
 def spending(record_id):
     record = _managed(record_id)
-    return _handle(record, "spending", _form("spending", record), lambda f: delivery.record_spending(
-        current_user, record, amount=f.amount.data, spent_on=f.spent_on.data, purpose=f.purpose.data,
-        over_budget_reason=f.over_budget_reason.data or ""), _("The spending was recorded."), "spending")
+    return _handle(
+        record,
+        "spending",
+        _form("spending", record),
+        lambda f: delivery.record_spending(
+            current_user,
+            record,
+            amount=f.amount.data,
+            spent_on=f.spent_on.data,
+            purpose=f.purpose.data,
+            over_budget_reason=f.over_budget_reason.data or "",
+        ),
+        _("The spending was recorded."),
+        "spending",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/start")
 @login_required
 def start(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: delivery.start(current_user, record),
-                   _("Work has started."), "state")
+    return _handle(
+        record,
+        "confirm",
+        _form("confirm", record),
+        lambda f: delivery.start(current_user, record),
+        _("Work has started."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/pause")
 @login_required
 def pause(record_id):
     record = _managed(record_id)
-    return _handle(record, "pause", _form("pause", record),
-                   lambda f: delivery.pause(current_user, record, f.reason.data), _("The work is paused."), "state")
+    return _handle(
+        record,
+        "pause",
+        _form("pause", record),
+        lambda f: delivery.pause(current_user, record, f.reason.data),
+        _("The work is paused."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/resume")
 @login_required
 def resume(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: delivery.resume(current_user, record),
-                   _("The work has resumed."), "state")
+    return _handle(
+        record,
+        "confirm",
+        _form("confirm", record),
+        lambda f: delivery.resume(current_user, record),
+        _("The work has resumed."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/accept")
 @login_required
 def accept(record_id):
     record = _managed(record_id)
-    return _handle(record, "accept", _form("accept", record), lambda f: delivery.accept(
-        current_user, record, accepted_on=f.accepted_on.data, note=f.note.data),
-        _("The acceptance was recorded."), "state")
+    return _handle(
+        record,
+        "accept",
+        _form("accept", record),
+        lambda f: delivery.accept(current_user, record, accepted_on=f.accepted_on.data, note=f.note.data),
+        _("The acceptance was recorded."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/evaluation")
 @login_required
 def open_evaluation(record_id):
     record = _managed(record_id)
-    return _handle(record, "evaluation", _form("evaluation", record), lambda f: rating.open_evaluation(
-        current_user, record, closes_on=f.closes_on.data), _("Residents can now rate the project."), "state")
+    return _handle(
+        record,
+        "evaluation",
+        _form("evaluation", record),
+        lambda f: rating.open_evaluation(current_user, record, closes_on=f.closes_on.data),
+        _("Residents can now rate the project."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/evaluation/end")
 @login_required
 def end_window(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: rating.end_window(current_user, record),
-                   _("The rating has ended."), "state")
+    return _handle(
+        record,
+        "confirm",
+        _form("confirm", record),
+        lambda f: rating.end_window(current_user, record),
+        _("The rating has ended."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/respond")
 @login_required
 def respond(record_id):
     record = _managed(record_id)
-    return _handle(record, "respond", _form("respond", record),
-                   lambda f: rating.respond(current_user, record, f.reason.data),
-                   _("Your answer was published."), "state")
+    return _handle(
+        record,
+        "respond",
+        _form("respond", record),
+        lambda f: rating.respond(current_user, record, f.reason.data),
+        _("Your answer was published."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/rectify")
 @login_required
 def rectify(record_id):
     record = _managed(record_id)
-    return _handle(record, "rectify", _form("rectify", record),
-                   lambda f: delivery.rectify(current_user, record, f.reason.data),
-                   _("The rectification was opened."), "state")
+    return _handle(
+        record,
+        "rectify",
+        _form("rectify", record),
+        lambda f: delivery.rectify(current_user, record, f.reason.data),
+        _("The rectification was opened."),
+        "state",
+    )
 
 
 @bp.post("/tracker/<int:record_id>/close")
 @login_required
 def close(record_id):
     record = _managed(record_id)
-    return _handle(record, "confirm", _form("confirm", record), lambda f: delivery.close(current_user, record),
-                   _("The record is closed."), "state")
+    return _handle(
+        record,
+        "confirm",
+        _form("confirm", record),
+        lambda f: delivery.close(current_user, record),
+        _("The record is closed."),
+        "state",
+    )
 
 
 # ---------------------------------------------------------------- committee dashboard
+
 
 @bp.get("/dashboard")
 @login_required
@@ -357,16 +490,15 @@ def dashboard():
     if not permissions.can_view_dashboard(current_user, community):
         refuse(403, _("The dashboard is for the committee of this community."))
     figures, rows = dashboards.community_dashboard(community)
-    return render_template("tracker/dashboard.html", community=community, figures=figures, rows=rows,
-                           **_labels())
+    return render_template("tracker/dashboard.html", community=community, figures=figures, rows=rows, **_labels())
 
 
 # ---------------------------------------------------------------- on the micro-matter's page
+
 
 def matter_panel(matter, user):
     if matter.status == "draft":
         return None
     record = record_services.record_for_matter(matter)
     overdue = record_services.is_overdue(record) if record is not None else False
-    return render_template("tracker/_matter_panel.html", matter=matter, record=record, overdue=overdue,
-                           **_labels())
+    return render_template("tracker/_matter_panel.html", matter=matter, record=record, overdue=overdue, **_labels())

@@ -1,5 +1,6 @@
 """The tracker's rules as pure functions (no Flask, no database): overdue, satisfaction,
 budget and the committee's duty to respond. Services and figures build on them."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -60,8 +61,7 @@ def satisfaction(stars) -> Satisfaction:
     if not count:
         return Satisfaction(0, 0, None, None, distribution)
     satisfied = sum(1 for s in stars if s in SATISFIED_STARS)
-    return Satisfaction(count, satisfied, round(100 * satisfied / count, 1), round(sum(stars) / count, 2),
-                        distribution)
+    return Satisfaction(count, satisfied, round(100 * satisfied / count, 1), round(sum(stars) / count, 2), distribution)
 
 
 def needs_response(summary: Satisfaction, threshold_percent: int, window_ended: bool, responded: bool) -> bool:

@@ -5,6 +5,7 @@ matter (its transitions, supports, and other features' entries that name it with
 data["matter_id"]) plus the tracker's own tables (milestones with photos, spending,
 status updates, ratings).
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -46,20 +47,32 @@ def _day_key(day, order=12):
 def matter_entries(matter):
     """Audit entries about the matter: on the matter itself, or naming it in their data."""
     return db.session.scalars(
-        select(AuditEntry).where(
+        select(AuditEntry)
+        .where(
             AuditEntry.community_id == matter.community_id,
-            or_(and_(AuditEntry.object_type == "MicroMatter", AuditEntry.object_id == matter.id),
-                AuditEntry.data["matter_id"].as_integer() == matter.id),
-        ).order_by(AuditEntry.id)
+            or_(
+                and_(AuditEntry.object_type == "MicroMatter", AuditEntry.object_id == matter.id),
+                AuditEntry.data["matter_id"].as_integer() == matter.id,
+            ),
+        )
+        .order_by(AuditEntry.id)
     ).all()
 
 
 def _count_facts(data):
     """Vote counts other features store with their entries: a council vote (yes/no/abstain, present,
     members) or a resident round (this project's votes, ballots, turnout, electorate)."""
-    labels = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain"), "present": _("Present"),
-              "members": _("Members"), "votes": _("Votes"), "ballots": _("Ballots"), "electorate": _("Electorate"),
-              "turnout": _("Turnout")}
+    labels = {
+        "yes": _("Yes"),
+        "no": _("No"),
+        "abstain": _("Abstain"),
+        "present": _("Present"),
+        "members": _("Members"),
+        "votes": _("Votes"),
+        "ballots": _("Ballots"),
+        "electorate": _("Electorate"),
+        "turnout": _("Turnout"),
+    }
     counts = data.get("counts") if isinstance(data.get("counts"), dict) else data
     facts = []
     for key, label in labels.items():
@@ -70,8 +83,12 @@ def _count_facts(data):
 
 
 def _latest_entry(community_id, *conditions):
-    return db.session.scalar(select(AuditEntry).where(AuditEntry.community_id == community_id, *conditions)
-                             .order_by(AuditEntry.id.desc()).limit(1))
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.community_id == community_id, *conditions)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
 
 
 def _decision_counts(matter, data):
@@ -80,16 +97,35 @@ def _decision_counts(matter, data):
     facts = _count_facts(data)
     related = []
     if isinstance(data.get("vote_result_id"), int):
-        related.append(_latest_entry(matter.community_id, AuditEntry.object_type == "VoteResult",
-                                     AuditEntry.object_id == data["vote_result_id"]))
+        related.append(
+            _latest_entry(
+                matter.community_id,
+                AuditEntry.object_type == "VoteResult",
+                AuditEntry.object_id == data["vote_result_id"],
+            )
+        )
     elif isinstance(data.get("motion_id"), int):
-        related.append(_latest_entry(matter.community_id, AuditEntry.action == "vote.closed",
-                                     AuditEntry.data["motion_id"].as_integer() == data["motion_id"]))
-        related.append(_latest_entry(matter.community_id, AuditEntry.object_type == "Motion",
-                                     AuditEntry.object_id == data["motion_id"]))
+        related.append(
+            _latest_entry(
+                matter.community_id,
+                AuditEntry.action == "vote.closed",
+                AuditEntry.data["motion_id"].as_integer() == data["motion_id"],
+            )
+        )
+        related.append(
+            _latest_entry(
+                matter.community_id, AuditEntry.object_type == "Motion", AuditEntry.object_id == data["motion_id"]
+            )
+        )
     if isinstance(data.get("round_id"), int):
-        related.append(_latest_entry(matter.community_id, AuditEntry.object_type.in_(("VotingRound", "Round")),
-                                     AuditEntry.object_id == data["round_id"], AuditEntry.action == "round.counted"))
+        related.append(
+            _latest_entry(
+                matter.community_id,
+                AuditEntry.object_type.in_(("VotingRound", "Round")),
+                AuditEntry.object_id == data["round_id"],
+                AuditEntry.action == "round.counted",
+            )
+        )
     shown = {label for label, _value in facts}
     for entry in related:
         for label, value in _count_facts(entry.data or {}) if entry is not None else ():
@@ -177,20 +213,27 @@ def _transition_event(entry, matter, threshold_supports, moments):
         else:
             how = ""
         title = _("Approved") if action == "approve" else _("Rejected")
-        return Event(entry.at, "decision", f"{title} {how}".strip(), detail=reason, link=link, link_label=label,
-                     facts=facts)
+        return Event(
+            entry.at, "decision", f"{title} {how}".strip(), detail=reason, link=link, link_label=label, facts=facts
+        )
     if action == "start_implementation":
         return Event(moments.of(action, entry), "implementation", _("Work started"))
     if action == "complete":
         accepted_on = _iso_date(data.get("accepted_on"))
         facts = [(_("Acceptance date"), ("date", accepted_on))] if accepted_on else []
-        return Event(moments.of(action, entry), "acceptance", _("Completed and accepted (验收)"),
-                     detail=data.get("note") or "", facts=facts)
+        return Event(
+            moments.of(action, entry),
+            "acceptance",
+            _("Completed and accepted (验收)"),
+            detail=data.get("note") or "",
+            facts=facts,
+        )
     if action == "open_evaluation":
         closes_on = _iso_date(data.get("closes_on"))
         facts = [(_("Last day of rating"), ("date", closes_on))] if closes_on else []
-        return Event(moments.of(action, entry), "evaluation", _("Residents were invited to rate the result"),
-                     facts=facts)
+        return Event(
+            moments.of(action, entry), "evaluation", _("Residents were invited to rate the result"), facts=facts
+        )
     if action == "rectify":
         return Event(moments.of(action, entry), "rectification", _("Rectification (整改) opened"), detail=reason)
     if action == "close":
@@ -207,8 +250,9 @@ def support_history(entries):
     """(day, total supports at the end of that day) from the support entries, in order."""
     days = {}
     for entry in entries:
-        if entry.action in ("matter.supported", "matter.support_withdrawn") and \
-                isinstance((entry.data or {}).get("supports"), int):
+        if entry.action in ("matter.supported", "matter.support_withdrawn") and isinstance(
+            (entry.data or {}).get("supports"), int
+        ):
             days[clock.local_date(entry.at)] = entry.data["supports"]
     return sorted(days.items())
 
@@ -220,8 +264,14 @@ def build(matter):
     moments = _Moments(record)
     events = []
     proposer = db.session.get(User, matter.proposer_id)
-    events.append(Event(matter.created_at, "proposal", _("Proposed by %(name)s", name=proposer.display_name),
-                        facts=[(_("Estimated cost"), ("money", matter.estimated_cost))]))
+    events.append(
+        Event(
+            matter.created_at,
+            "proposal",
+            _("Proposed by %(name)s", name=proposer.display_name),
+            facts=[(_("Estimated cost"), ("money", matter.estimated_cost))],
+        )
+    )
     supports_so_far = 0
     first_support = None
     for entry in entries:
@@ -241,9 +291,12 @@ def build(matter):
         elif entry.action == "tracker.window_ended":
             event = Event(moments.of(entry.action, entry), "evaluation", _("The rating was ended by the committee"))
         elif entry.action == "tracker.response_given":
-            event = Event(moments.of(entry.action, entry), "evaluation",
-                          _("The committee answered the residents' verdict"),
-                          detail=data.get("reason") or "")
+            event = Event(
+                moments.of(entry.action, entry),
+                "evaluation",
+                _("The committee answered the residents' verdict"),
+                detail=data.get("reason") or "",
+            )
         else:
             event = _other_feature_event(entry, matter)
         if event is not None:
@@ -281,8 +334,15 @@ def _other_feature_event(entry, matter):
     kind, label = known
     data = entry.data or {}
     link, link_label = _decision_link(entry, matter.community.slug)
-    return Event(entry.at, kind, _(label), detail=data.get("reason") or "", link=link, link_label=link_label,
-                 facts=_count_facts(data))
+    return Event(
+        entry.at,
+        kind,
+        _(label),
+        detail=data.get("reason") or "",
+        link=link,
+        link_label=link_label,
+        facts=_count_facts(data),
+    )
 
 
 def _record_events(record):
@@ -291,37 +351,73 @@ def _record_events(record):
     for milestone in record.milestones:
         prefix = _("Rectification milestone") if milestone.rectification_id else _("Milestone")
         if milestone.done_on:
-            events.append(Event(milestone.done_on, "milestone", f"{prefix}: {milestone.title}",
-                                detail=milestone.note, photos=[p.photo for p in milestone.photos],
-                                facts=[(_("Planned for"), ("date", milestone.planned_date))],
-                                sort_key=(datetime.combine(milestone.done_on, time(12)),)))
+            events.append(
+                Event(
+                    milestone.done_on,
+                    "milestone",
+                    f"{prefix}: {milestone.title}",
+                    detail=milestone.note,
+                    photos=[p.photo for p in milestone.photos],
+                    facts=[(_("Planned for"), ("date", milestone.planned_date))],
+                    sort_key=(datetime.combine(milestone.done_on, time(12)),),
+                )
+            )
         else:
             late = milestone.planned_date < today and record.state != "closed"
-            events.append(Event(milestone.planned_date, "planned", f"{prefix}: {milestone.title}", late=late,
-                                detail=_("Planned, not done yet."),
-                                sort_key=(datetime.combine(milestone.planned_date, time(13)),)))
+            events.append(
+                Event(
+                    milestone.planned_date,
+                    "planned",
+                    f"{prefix}: {milestone.title}",
+                    late=late,
+                    detail=_("Planned, not done yet."),
+                    sort_key=(datetime.combine(milestone.planned_date, time(13)),),
+                )
+            )
     for entry in record.spending:
         facts = [(_("Amount"), ("money", entry.amount))]
-        events.append(Event(entry.spent_on, "spending", _("Spending: %(purpose)s", purpose=entry.purpose),
-                            detail=entry.over_budget_reason and _("Over the budget because: %(reason)s",
-                                                                  reason=entry.over_budget_reason) or "",
-                            facts=facts))
+        events.append(
+            Event(
+                entry.spent_on,
+                "spending",
+                _("Spending: %(purpose)s", purpose=entry.purpose),
+                detail=entry.over_budget_reason
+                and _("Over the budget because: %(reason)s", reason=entry.over_budget_reason)
+                or "",
+                facts=facts,
+            )
+        )
     for update in record.updates:
-        facts = [(_("Progress"), ("percent", update.progress_percent))] if update.progress_percent is not None \
-            else []
-        events.append(Event(update.created_at, "update", _("Status update"), detail=update.body,
-                            photos=[p.photo for p in update.photos], facts=facts))
+        facts = [(_("Progress"), ("percent", update.progress_percent))] if update.progress_percent is not None else []
+        events.append(
+            Event(
+                update.created_at,
+                "update",
+                _("Status update"),
+                detail=update.body,
+                photos=[p.photo for p in update.photos],
+                facts=facts,
+            )
+        )
     for window in record.windows:
         summary = rules.satisfaction(e.stars for e in window.evaluations)
         ended = window.has_ended()
         facts = [(_("Ratings"), summary.count)]
         if summary.count:
-            facts += [(_("Satisfied (4-5 stars)"), ("percent", summary.rate)),
-                      (_("Average"), ("stars", summary.average)),
-                      (_("Threshold"), ("percent", window.threshold_percent))]
+            facts += [
+                (_("Satisfied (4-5 stars)"), ("percent", summary.rate)),
+                (_("Average"), ("stars", summary.average)),
+                (_("Threshold"), ("percent", window.threshold_percent)),
+            ]
         title = _("Residents' verdict") if ended else _("Residents' verdict so far")
-        events.append(Event(window.closes_at if ended else clock.now(), "rating", title, facts=facts,
-                            link=record_url(record, _anchor="evaluation"),
-                            link_label=_("All ratings")))
+        events.append(
+            Event(
+                window.closes_at if ended else clock.now(),
+                "rating",
+                title,
+                facts=facts,
+                link=record_url(record, _anchor="evaluation"),
+                link_label=_("All ratings"),
+            )
+        )
     return events
-

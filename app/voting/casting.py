@@ -4,6 +4,7 @@ their receipts, a voter's own register rows and the public receipt check.
 Every public function checks its rules again, writes its change with an audit entry and
 commits in one transaction, or raises DomainError and leaves nothing behind.
 """
+
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,9 @@ BALLOT_PROBLEMS = {
     tally.BAD_ANSWER: _l("Answer each project with yes, no or abstain."),
 }
 ALREADY_VOTED = _l("You have already voted in this round.")
-CHANGED_MEANWHILE = _l("Your ballot was changed in the meantime (another tab or device?). Please check it and try again.")
+CHANGED_MEANWHILE = _l(
+    "Your ballot was changed in the meantime (another tab or device?). Please check it and try again."
+)
 
 
 # --- eligibility -----------------------------------------------------------------------------
@@ -40,13 +43,21 @@ def voter_key(user, voting_round):
     """The voter a person votes as in this round: themselves, or their household. Raises DomainError."""
     membership = _membership(user, voting_round.community)
     if membership is None or not membership.is_verified:
-        raise DomainError(_l("Only verified residents of %(community)s can vote in this round.",
-                             community=voting_round.community.name))
+        raise DomainError(
+            _l(
+                "Only verified residents of %(community)s can vote in this round.",
+                community=voting_round.community.name,
+            )
+        )
     if voting_round.per_household:
         household = household_of(user, voting_round.community)
         if household is None:
-            raise DomainError(_l("This round has one ballot per household, and you are not on a household "
-                                 "of the register yet. Please ask the committee."))
+            raise DomainError(
+                _l(
+                    "This round has one ballot per household, and you are not on a household "
+                    "of the register yet. Please ask the committee."
+                )
+            )
         key = f"h:{household.id}"
     else:
         key, household = f"u:{user.id}", None
@@ -74,8 +85,11 @@ def standing(user, voting_round, now=None):
     except DomainError as error:
         return Standing(False, error.message)
     participation = _participation(voting_round, key)
-    own = participation if participation is not None and participation.user_id == user.id \
-        and participation.channel == Channel.ONLINE else None
+    own = (
+        participation
+        if participation is not None and participation.user_id == user.id and participation.channel == Channel.ONLINE
+        else None
+    )
     if state == "scheduled":
         return Standing(False, _l("Voting has not opened yet."), own, household)
     if state != "open":
@@ -93,14 +107,23 @@ def standing(user, voting_round, now=None):
 
 
 def _participation(voting_round, key):
-    return db.session.scalar(select(RoundParticipation).where(
-        RoundParticipation.round_id == voting_round.id, RoundParticipation.voter_key == key))
+    return db.session.scalar(
+        select(RoundParticipation).where(
+            RoundParticipation.round_id == voting_round.id, RoundParticipation.voter_key == key
+        )
+    )
 
 
 def _took_part_otherwise(voting_round, user):
     """Already voted under another key (e.g. moved to another household during the round)."""
-    return db.session.scalar(select(RoundParticipation.id).where(
-        RoundParticipation.round_id == voting_round.id, RoundParticipation.user_id == user.id)) is not None
+    return (
+        db.session.scalar(
+            select(RoundParticipation.id).where(
+                RoundParticipation.round_id == voting_round.id, RoundParticipation.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 # --- ballots ---------------------------------------------------------------------------------
@@ -139,8 +162,13 @@ def check_choices(voting_round, choices):
         return
     if problem == tally.OVER_BUDGET:
         total = sum(spec.option(n).cost for n in choices)
-        raise DomainError(_l("The chosen projects cost %(total)s yuan, more than the budget of %(budget)s yuan.",
-                             total=f"{total:,}", budget=f"{voting_round.budget:,}"))
+        raise DomainError(
+            _l(
+                "The chosen projects cost %(total)s yuan, more than the budget of %(budget)s yuan.",
+                total=f"{total:,}",
+                budget=f"{voting_round.budget:,}",
+            )
+        )
     if problem == tally.TOO_MANY:
         raise DomainError(_l("Too many projects chosen: at most %(k)s.", k=voting_round.max_choices))
     raise DomainError(BALLOT_PROBLEMS[problem])
@@ -154,8 +182,12 @@ def put_in_box(voting_round, choices, channel):
     """Drop a ballot in the box: a row with a random id and the choices, and nothing about the
     voter (no user, household, receipt or time). Flushed, not committed; the caller checks the
     choices, marks the register and writes the audit entry (without the ballot's id)."""
-    ballot = RoundBallot(id=random_row_id(), round_id=voting_round.id, channel=channel,
-                         choices=_stored_choices(voting_round.method, choices))
+    ballot = RoundBallot(
+        id=random_row_id(),
+        round_id=voting_round.id,
+        channel=channel,
+        choices=_stored_choices(voting_round.method, choices),
+    )
     db.session.add(ballot)
     db.session.flush()
     return ballot
@@ -188,9 +220,14 @@ def _cast(user, voting_round, choices, now):
     participation = current.participation
     if participation is None:
         participation = RoundParticipation(
-            round_id=voting_round.id, voter_key=current.key, user_id=user.id,
-            household_id=current.household.id if current.household else None, channel=Channel.ONLINE,
-            receipt_code=receipts.new_code(), ballot_id=ballot.id)
+            round_id=voting_round.id,
+            voter_key=current.key,
+            user_id=user.id,
+            household_id=current.household.id if current.household else None,
+            channel=Channel.ONLINE,
+            receipt_code=receipts.new_code(),
+            ballot_id=ballot.id,
+        )
         db.session.add(participation)
         db.session.flush()  # the register's unique constraints decide a race here
         action = "round.ballot_cast"
@@ -208,9 +245,10 @@ def _replace(participation, ballot):
     if old_id is None:
         raise DomainError(CHANGED_MEANWHILE)
     moved = db.session.execute(
-        update(RoundParticipation).where(RoundParticipation.id == participation.id,
-                                         RoundParticipation.ballot_id == old_id)
-        .values(ballot_id=ballot.id))
+        update(RoundParticipation)
+        .where(RoundParticipation.id == participation.id, RoundParticipation.ballot_id == old_id)
+        .values(ballot_id=ballot.id)
+    )
     old = db.session.get(RoundBallot, old_id)
     if moved.rowcount != 1 or old is None:
         raise DomainError(CHANGED_MEANWHILE)
@@ -218,13 +256,16 @@ def _replace(participation, ballot):
     db.session.flush()
 
 
-
 def my_ballots(user, community, voting_round=None):
     """The user's own register rows (that they voted, how, and their receipt code), newest round
     first. Never their choices: those are shown once, on the receipt page right after casting."""
-    query = (select(RoundParticipation).join(VotingRound)
-             .where(RoundParticipation.user_id == user.id, VotingRound.community_id == community.id)
-             .options(selectinload(RoundParticipation.round)).order_by(VotingRound.closes_at.desc()))
+    query = (
+        select(RoundParticipation)
+        .join(VotingRound)
+        .where(RoundParticipation.user_id == user.id, VotingRound.community_id == community.id)
+        .options(selectinload(RoundParticipation.round))
+        .order_by(VotingRound.closes_at.desc())
+    )
     if voting_round is not None:
         query = query.where(RoundParticipation.round_id == voting_round.id)
     return db.session.scalars(query).all()

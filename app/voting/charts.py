@@ -24,11 +24,18 @@ def bar_chart(rows):
     bars, y = [], 4
     for row in rows:
         width = round(span * row["value"] / top, 1)
-        bars.append({
-            "label": _label(row["label"]), "label_y": y + 13, "bar_y": y + LABEL, "width": max(width, 1 if row["value"] else 0),
-            "value": row["value"], "value_x": width + 6, "value_y": y + LABEL + 13,
-            "fill": FUNDED if row.get("highlight") else NOT_FUNDED,
-        })
+        bars.append(
+            {
+                "label": _label(row["label"]),
+                "label_y": y + 13,
+                "bar_y": y + LABEL,
+                "width": max(width, 1 if row["value"] else 0),
+                "value": row["value"],
+                "value_x": width + 6,
+                "value_y": y + LABEL + 13,
+                "fill": FUNDED if row.get("highlight") else NOT_FUNDED,
+            }
+        )
         y += LABEL + BAR + GAP
     return {"width": WIDTH, "height": y, "bar_height": BAR, "bars": bars}
 
@@ -45,8 +52,16 @@ def stacked_chart(rows):
             if width:
                 segments.append({"x": x, "width": width, "fill": fill})
             x += width
-        bars.append({"label": _label(row["label"]), "label_y": y + 13, "bar_y": y + LABEL, "segments": segments,
-                     "value": f'{row["yes"]} / {row["no"]} / {row["abstain"]}', "value_x": x + 6,
-                     "value_y": y + LABEL + 13})
+        bars.append(
+            {
+                "label": _label(row["label"]),
+                "label_y": y + 13,
+                "bar_y": y + LABEL,
+                "segments": segments,
+                "value": f"{row['yes']} / {row['no']} / {row['abstain']}",
+                "value_x": x + 6,
+                "value_y": y + LABEL + 13,
+            }
+        )
         y += LABEL + BAR + GAP
     return {"width": WIDTH, "height": y, "bar_height": BAR, "bars": bars}

@@ -1,4 +1,5 @@
 """`flask --app wsgi tally verify ROUND_ID` and `flask --app wsgi tally count-due`."""
+
 import click
 from flask.cli import AppGroup
 
@@ -23,8 +24,10 @@ def verify_command(round_id):
         raise SystemExit(2)
     report = verify_round(voting_round)
     outcome = report.outcome
-    click.echo(f"round {round_id}: {outcome.ballots} ballots, electorate {outcome.electorate}, "
-               f"method {outcome.method}/{outcome.allocation}")
+    click.echo(
+        f"round {round_id}: {outcome.ballots} ballots, electorate {outcome.electorate}, "
+        f"method {outcome.method}/{outcome.allocation}"
+    )
     click.echo(f"recomputed winners: {outcome.winners} (total cost {outcome.total_cost})")
     click.echo(f"published winners:  {list(voting_round.result.winners)} (total cost {voting_round.result.total_cost})")
     if report.match:

@@ -17,6 +17,7 @@ Published files: a valid approval or budget round as pabulib .pb (only fields th
 defines, its rule label exact); every round as the ballots CSV and the round JSON, which carry
 Weiyi's own details (electorate, turnout rule, majority, validity).
 """
+
 import dataclasses
 import hashlib
 from dataclasses import dataclass
@@ -51,25 +52,34 @@ def counted_ballots(voting_round):
 
 
 def published_ballots(voting_round):
-    return [tally.PublishedBallot(b.id, tally.normalise(voting_round.method, b.choices), b.channel)
-            for b in counted_ballots(voting_round)]
+    return [
+        tally.PublishedBallot(b.id, tally.normalise(voting_round.method, b.choices), b.channel)
+        for b in counted_ballots(voting_round)
+    ]
 
 
 def _info(voting_round):
-    return {"title": voting_round.title, "community": voting_round.community.name,
-            "date_begin": clock.local_date(voting_round.opens_at), "date_end": clock.local_date(voting_round.closes_at),
-            "opens_at": voting_round.opens_at.isoformat(timespec="minutes") + "Z",
-            "closes_at": voting_round.closes_at.isoformat(timespec="minutes") + "Z",
-            "ruleset_version": voting_round.result.ruleset_version}
+    return {
+        "title": voting_round.title,
+        "community": voting_round.community.name,
+        "date_begin": clock.local_date(voting_round.opens_at),
+        "date_end": clock.local_date(voting_round.closes_at),
+        "opens_at": voting_round.opens_at.isoformat(timespec="minutes") + "Z",
+        "closes_at": voting_round.closes_at.isoformat(timespec="minutes") + "Z",
+        "ruleset_version": voting_round.result.ruleset_version,
+    }
 
 
 def result_spec(voting_round):
     """The spec the stored result applied (its electorate, turnout rule and majority)."""
     result = voting_round.result
     spec = spec_for(voting_round, result.electorate)
-    return dataclasses.replace(spec, min_turnout_percent=result.min_turnout_percent,
-                               majority_rule=result.majority_rule or spec.majority_rule,
-                               majority_base=result.majority_base or spec.majority_base)
+    return dataclasses.replace(
+        spec,
+        min_turnout_percent=result.min_turnout_percent,
+        majority_rule=result.majority_rule or spec.majority_rule,
+        majority_base=result.majority_base or spec.majority_base,
+    )
 
 
 def outcome_of(voting_round):
@@ -79,10 +89,20 @@ def outcome_of(voting_round):
     def ints(mapping):
         return {int(k): v for k, v in (mapping or {}).items()}
 
-    return tally.Outcome(voting_round.method, spec_for(voting_round).allocation, voting_round.budget,
-                         result.ballots_counted, result.electorate, ints(result.votes), list(result.winners),
-                         result.total_cost, no=ints(result.no_votes), abstain=ints(result.abstentions),
-                         explanation=result.explanation, valid=result.valid)
+    return tally.Outcome(
+        voting_round.method,
+        spec_for(voting_round).allocation,
+        voting_round.budget,
+        result.ballots_counted,
+        result.electorate,
+        ints(result.votes),
+        list(result.winners),
+        result.total_cost,
+        no=ints(result.no_votes),
+        abstain=ints(result.abstentions),
+        explanation=result.explanation,
+        valid=result.valid,
+    )
 
 
 def has_pb(voting_round):
@@ -93,8 +113,13 @@ def published_pb(voting_round):
     """The .pb file, or None: a yes/no round, or a round that is not valid, has none."""
     if not has_pb(voting_round):
         return None
-    return tally.write_pb(voting_round.id, result_spec(voting_round), published_ballots(voting_round),
-                          outcome_of(voting_round), _info(voting_round))
+    return tally.write_pb(
+        voting_round.id,
+        result_spec(voting_round),
+        published_ballots(voting_round),
+        outcome_of(voting_round),
+        _info(voting_round),
+    )
 
 
 def published_csv(voting_round):
@@ -102,8 +127,9 @@ def published_csv(voting_round):
 
 
 def round_document(voting_round):
-    return tally.round_document(voting_round.id, result_spec(voting_round), outcome_of(voting_round),
-                                _info(voting_round))
+    return tally.round_document(
+        voting_round.id, result_spec(voting_round), outcome_of(voting_round), _info(voting_round)
+    )
 
 
 def fingerprint(voting_round):
@@ -143,33 +169,74 @@ def _count(voting_round, actor, now):
     ruleset = voting_round.ruleset
     yes_no = spec.method == tally.YES_NO
     result = RoundResult(
-        round_id=voting_round.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
-        counted_at=clock.now(), counted_by_id=getattr(actor, "id", None), electorate=outcome.electorate,
-        ballots_counted=outcome.ballots, online_ballots=rec.online_ballots, paper_ballots=rec.paper_ballots,
-        marked_online=rec.marked_online, marked_in_person=rec.marked_in_person,
-        votes={str(k): v for k, v in outcome.votes.items()}, no_votes={str(k): v for k, v in outcome.no.items()},
-        abstentions={str(k): v for k, v in outcome.abstain.items()}, winners=outcome.winners,
-        total_cost=outcome.total_cost, explanation=outcome.explanation, published_sha256="",
-        valid=outcome.valid, min_turnout_percent=spec.min_turnout_percent, rule=spec.rule or tally.MAJORITY,
-        majority_rule=spec.majority_rule if yes_no else None, majority_base=spec.majority_base if yes_no else None,
+        round_id=voting_round.id,
+        ruleset_id=ruleset.id,
+        ruleset_version=ruleset.version,
+        counted_at=clock.now(),
+        counted_by_id=getattr(actor, "id", None),
+        electorate=outcome.electorate,
+        ballots_counted=outcome.ballots,
+        online_ballots=rec.online_ballots,
+        paper_ballots=rec.paper_ballots,
+        marked_online=rec.marked_online,
+        marked_in_person=rec.marked_in_person,
+        votes={str(k): v for k, v in outcome.votes.items()},
+        no_votes={str(k): v for k, v in outcome.no.items()},
+        abstentions={str(k): v for k, v in outcome.abstain.items()},
+        winners=outcome.winners,
+        total_cost=outcome.total_cost,
+        explanation=outcome.explanation,
+        published_sha256="",
+        valid=outcome.valid,
+        min_turnout_percent=spec.min_turnout_percent,
+        rule=spec.rule or tally.MAJORITY,
+        majority_rule=spec.majority_rule if yes_no else None,
+        majority_base=spec.majority_base if yes_no else None,
     )
     db.session.add(result)
     voting_round.result = result
     db.session.flush()
     result.published_sha256 = fingerprint(voting_round)
     _decide_matters(voting_round, actor, outcome, result)
-    record("round.counted", voting_round, actor=actor, community=voting_round.community_id,
-           valid=outcome.valid, winners=outcome.winners, total_cost=outcome.total_cost, ballots=outcome.ballots,
-           electorate=outcome.electorate, turnout=outcome.turnout_percent,
-           min_turnout_percent=spec.min_turnout_percent, rule=result.rule, majority_rule=result.majority_rule,
-           majority_base=result.majority_base, ruleset_version=ruleset.version, sha256=result.published_sha256)
-    voters = db.session.scalars(select(User).where(User.id.in_(
-        select(RoundParticipation.user_id).where(RoundParticipation.round_id == voting_round.id,
-                                                 RoundParticipation.channel == Channel.ONLINE)))).all()
-    message = N_("The results of the residents' vote “%(title)s” are published.") if outcome.valid else \
-        N_("The residents' vote “%(title)s” is not valid: the turnout was below the minimum.")
-    notify(voters, message, path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
-           exclude=actor, title=voting_round.title)
+    record(
+        "round.counted",
+        voting_round,
+        actor=actor,
+        community=voting_round.community_id,
+        valid=outcome.valid,
+        winners=outcome.winners,
+        total_cost=outcome.total_cost,
+        ballots=outcome.ballots,
+        electorate=outcome.electorate,
+        turnout=outcome.turnout_percent,
+        min_turnout_percent=spec.min_turnout_percent,
+        rule=result.rule,
+        majority_rule=result.majority_rule,
+        majority_base=result.majority_base,
+        ruleset_version=ruleset.version,
+        sha256=result.published_sha256,
+    )
+    voters = db.session.scalars(
+        select(User).where(
+            User.id.in_(
+                select(RoundParticipation.user_id).where(
+                    RoundParticipation.round_id == voting_round.id, RoundParticipation.channel == Channel.ONLINE
+                )
+            )
+        )
+    ).all()
+    message = (
+        N_("The results of the residents' vote “%(title)s” are published.")
+        if outcome.valid
+        else N_("The residents' vote “%(title)s” is not valid: the turnout was below the minimum.")
+    )
+    notify(
+        voters,
+        message,
+        path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
+        exclude=actor,
+        title=voting_round.title,
+    )
     return result
 
 
@@ -185,8 +252,15 @@ def _decide_matters(voting_round, actor, outcome, result):
             continue
         facts = {"round_id": voting_round.id, "votes": outcome.votes[option.number], "ballots": outcome.ballots}
         if not outcome.valid:
-            lifecycle.apply(matter, "return_to_agenda", actor, system=True, turnout=outcome.turnout_percent,
-                            min_turnout_percent=result.min_turnout_percent, **facts)
+            lifecycle.apply(
+                matter,
+                "return_to_agenda",
+                actor,
+                system=True,
+                turnout=outcome.turnout_percent,
+                min_turnout_percent=result.min_turnout_percent,
+                **facts,
+            )
         elif option.number in winners:
             lifecycle.apply(matter, "approve", actor, system=True, budget=option.cost, **facts)
         else:

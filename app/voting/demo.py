@@ -8,6 +8,7 @@ the voting services, each step run at its moment in the past (clock.shifted_to),
 a round that ran three weeks ago: ballots cast during its window, some changed, some on paper
 at a supervised in-person session.
 """
+
 import random
 from collections import Counter
 from datetime import timedelta
@@ -30,10 +31,23 @@ CHANGED_BALLOTS = 10
 OPEN_BALLOTS = 25
 
 EXTRA = [
-    ("社区广场增设遮阳棚", "广场跳舞、下棋的老人夏天没有遮阴处，建议在广场东侧搭建一处遮阳棚。", "elderly", "社区广场", 26_000,
-     "works"),
+    (
+        "社区广场增设遮阳棚",
+        "广场跳舞、下棋的老人夏天没有遮阴处，建议在广场东侧搭建一处遮阳棚。",
+        "elderly",
+        "社区广场",
+        26_000,
+        "works",
+    ),
     ("楼道消防器材更新", "多栋楼道的灭火器已过期，建议统一更换并增设应急照明。", "safety", "各栋楼道", 21_000, "goods"),
-    ("垃圾分类亭加装照明", "晚上投放垃圾看不清分类标识，建议加装感应灯。", "facilities", "各垃圾分类亭", 9_000, "works"),
+    (
+        "垃圾分类亭加装照明",
+        "晚上投放垃圾看不清分类标识，建议加装感应灯。",
+        "facilities",
+        "各垃圾分类亭",
+        9_000,
+        "works",
+    ),
     ("社区图书角增添大字本图书", "老人视力不好，希望图书角有一批大字本。", "culture", "党群服务中心", 5_000, "goods"),
     ("小区北门加装自行车停放架", "北门自行车乱停挡路，建议加装一排停放架。", "facilities", "小区北门", 8_000, "goods"),
 ]
@@ -53,8 +67,16 @@ def _propose(context, community, committee, needed, rng):
     added = []
     for index, (title, description, category, location, cost, kind) in enumerate(EXTRA[:needed]):
         matter = matter_services.create_matter(
-            residents[260 + index], community, submit=True, title=title, description=description, category=category,
-            location=location, estimated_cost=cost, project_type=kind)
+            residents[260 + index],
+            community,
+            submit=True,
+            title=title,
+            description=description,
+            category=category,
+            location=location,
+            estimated_cost=cost,
+            project_type=kind,
+        )
         for supporter in rng.sample(residents[:250], matter_services.support_threshold(community)):
             if matter.status != Status.COLLECTING:
                 break
@@ -87,7 +109,7 @@ def load(context):
     needed = CLOSED_OPTIONS + OPEN_OPTIONS + 1
     if len(matters) < needed:
         matters += _propose(context, community, committee, needed - len(matters), rng)
-    closed_matters, open_matters = matters[:CLOSED_OPTIONS], matters[CLOSED_OPTIONS:needed - 1]
+    closed_matters, open_matters = matters[:CLOSED_OPTIONS], matters[CLOSED_OPTIONS : needed - 1]
     rounds = []
     if len(closed_matters) >= 2:
         rounds.append(_closed_round(context, closed_matters, rng))
@@ -107,10 +129,18 @@ def _closed_round(context, matters, rng):
     budget = max(max(costs), round(sum(costs) * 0.55, -4))
     with clock.shifted_to(opens - timedelta(hours=1)):
         voting_round = round_services.open_round(
-            committee, community, title="2026年度民生微实事预算投票", method="knapsack", allocation="mes",
-            budget=int(budget), opens_at=opens, closes_at=closes, allow_changes=True,
+            committee,
+            community,
+            title="2026年度民生微实事预算投票",
+            method="knapsack",
+            allocation="mes",
+            budget=int(budget),
+            opens_at=opens,
+            closes_at=closes,
+            allow_changes=True,
             description="请在预算范围内选择您支持的项目。采用“平等份额法”分配预算：每位投票居民拥有相等的一份预算。",
-            options=[(m.id, m.estimated_cost) for m in matters])
+            options=[(m.id, m.estimated_cost) for m in matters],
+        )
     weights = {o.number: rng.uniform(0.3, 1.0) for o in voting_round.options}
     voters = residents[:ONLINE_BALLOTS]
     span = (closes - opens).total_seconds()
@@ -136,11 +166,18 @@ def _low_turnout_round(context, matter):
     opens, closes = now - timedelta(days=35), now - timedelta(days=28)
     with clock.shifted_to(opens - timedelta(hours=1)):
         voting_round = round_services.open_round(
-            committee, community, title=f"居民表决：{matter.title}", method="yes_no", budget=matter.estimated_cost,
-            opens_at=opens, closes_at=closes, options=[(matter.id, matter.estimated_cost)],
-            description="请对该项目投“同意”“反对”或“弃权”。")
+            committee,
+            community,
+            title=f"居民表决：{matter.title}",
+            method="yes_no",
+            budget=matter.estimated_cost,
+            opens_at=opens,
+            closes_at=closes,
+            options=[(matter.id, matter.estimated_cost)],
+            description="请对该项目投“同意”“反对”或“弃权”。",
+        )
     option = voting_round.options[0].number
-    for index, user in enumerate(residents[280:280 + LOW_TURNOUT_BALLOTS]):
+    for index, user in enumerate(residents[280 : 280 + LOW_TURNOUT_BALLOTS]):
         answer = "yes" if index % 4 else "no"
         casting._cast(user, voting_round, ((option, answer),), opens + timedelta(hours=3 + 9 * index))
     db.session.commit()
@@ -155,14 +192,17 @@ def _paper_session(context, voting_round, weights, rng):
     committee, scrutineer = context["committee"], context["council"][1]
     day = (voting_round.opens_at + timedelta(days=6)).replace(hour=1, minute=0, second=0, microsecond=0)
     with clock.shifted_to(day - timedelta(days=1)):
-        session = paper.declare_session(committee, voting_round, place="党群服务中心一楼大厅", starts_at=day,
-                                        ends_at=day + timedelta(hours=8))
-    voters = context["residents"][ONLINE_BALLOTS:ONLINE_BALLOTS + PAPER_BALLOTS]
+        session = paper.declare_session(
+            committee, voting_round, place="党群服务中心一楼大厅", starts_at=day, ends_at=day + timedelta(hours=8)
+        )
+    voters = context["residents"][ONLINE_BALLOTS : ONLINE_BALLOTS + PAPER_BALLOTS]
     for index, user in enumerate(voters):
         with clock.shifted_to(day + timedelta(minutes=25 * index + rng.randint(1, 20))):
             paper.mark_in_person(committee, voting_round, user.username, session)
-    lines = Counter(_knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
-                    for _ in range(PAPER_BALLOTS - SPOILT_BALLOTS))
+    lines = Counter(
+        _knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
+        for _ in range(PAPER_BALLOTS - SPOILT_BALLOTS)
+    )
     with clock.shifted_to(session.ends_at + timedelta(minutes=20)):
         sheet = paper.enter_sheet(committee, voting_round, session, dict(lines), SPOILT_BALLOTS)
     with clock.shifted_to(session.ends_at + timedelta(minutes=35)):
@@ -173,16 +213,25 @@ def _paper_session(context, voting_round, weights, rng):
 def _open_round(community, committee, residents, matters, rng):
     now = clock.now()
     voting_round = round_services.open_round(
-        committee, community, title="2026年下半年微实事居民投票", method="approval", allocation="greedy",
-        max_choices=2, budget=max(m.estimated_cost for m in matters) * 2, opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=7), allow_changes=True,
+        committee,
+        community,
+        title="2026年下半年微实事居民投票",
+        method="approval",
+        allocation="greedy",
+        max_choices=2,
+        budget=max(m.estimated_cost for m in matters) * 2,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        allow_changes=True,
         description="每位居民最多选择2个项目，得票多者优先，预算用完为止。",
-        options=[(m.id, m.estimated_cost) for m in matters])
+        options=[(m.id, m.estimated_cost) for m in matters],
+    )
     tomorrow = (now + timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
-    paper.declare_session(committee, voting_round, place="党群服务中心一楼大厅", starts_at=tomorrow,
-                          ends_at=tomorrow + timedelta(hours=8))
+    paper.declare_session(
+        committee, voting_round, place="党群服务中心一楼大厅", starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=8)
+    )
     numbers = [o.number for o in voting_round.options]
-    for user in residents[200:200 + OPEN_BALLOTS]:
+    for user in residents[200 : 200 + OPEN_BALLOTS]:
         choices = tuple(sorted(rng.sample(numbers, rng.randint(1, 2))))
         casting._cast(user, voting_round, tally.normalise("approval", choices), clock.now())
     db.session.commit()

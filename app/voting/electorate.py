@@ -12,6 +12,7 @@ So residents verified during a round vote in the next one, and the turnout base 
 Only POST requests and CLI commands write (they hold the write lock from their first statement);
 a page that merely shows eligibility reads the same definition without writing (`is_elector`).
 """
+
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, insert, literal, or_, select, update
@@ -31,19 +32,28 @@ def opened_at(voting_round):
 
 def _verified_at_opening(voting_round):
     return select(Membership.user_id).where(
-        Membership.community_id == voting_round.community_id, Membership.status == MembershipStatus.VERIFIED,
-        or_(Membership.decided_at.is_(None), Membership.decided_at <= opened_at(voting_round)))
+        Membership.community_id == voting_round.community_id,
+        Membership.status == MembershipStatus.VERIFIED,
+        or_(Membership.decided_at.is_(None), Membership.decided_at <= opened_at(voting_round)),
+    )
 
 
 def _keys_at_opening(voting_round):
     """A SELECT of the voter keys eligible at the opening (one column, `voter_key`)."""
     verified = _verified_at_opening(voting_round)
     if voting_round.per_household:
-        return select((literal("h:") + cast(HouseholdMember.household_id, String)).label("voter_key")) \
-            .where(HouseholdMember.community_id == voting_round.community_id, HouseholdMember.user_id.in_(verified),
-                   HouseholdMember.created_at <= opened_at(voting_round)).distinct()
+        return (
+            select((literal("h:") + cast(HouseholdMember.household_id, String)).label("voter_key"))
+            .where(
+                HouseholdMember.community_id == voting_round.community_id,
+                HouseholdMember.user_id.in_(verified),
+                HouseholdMember.created_at <= opened_at(voting_round),
+            )
+            .distinct()
+        )
     return select((literal("u:") + cast(Membership.user_id, String)).label("voter_key")).where(
-        Membership.user_id.in_(verified), Membership.community_id == voting_round.community_id)
+        Membership.user_id.in_(verified), Membership.community_id == voting_round.community_id
+    )
 
 
 def fix(voting_round, now=None):
@@ -54,19 +64,29 @@ def fix(voting_round, now=None):
         return
     # Compare-and-set: of two transactions, only the one that sets the time writes the rows.
     claimed = db.session.execute(
-        update(VotingRound).where(VotingRound.id == voting_round.id, VotingRound.electorate_fixed_at.is_(None))
-        .values(electorate_fixed_at=now).execution_options(synchronize_session=False))
+        update(VotingRound)
+        .where(VotingRound.id == voting_round.id, VotingRound.electorate_fixed_at.is_(None))
+        .values(electorate_fixed_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount == 1:
         keys = _keys_at_opening(voting_round).subquery()
-        db.session.execute(insert(RoundElector).from_select(
-            ["round_id", "voter_key"], select(literal(voting_round.id), keys.c.voter_key)))
+        db.session.execute(
+            insert(RoundElector).from_select(
+                ["round_id", "voter_key"], select(literal(voting_round.id), keys.c.voter_key)
+            )
+        )
     db.session.refresh(voting_round, ["electorate_fixed_at"])
 
 
 def is_elector(voting_round, key):
     if voting_round.electorate_fixed_at is not None:
-        return db.session.scalar(select(RoundElector.id).where(
-            RoundElector.round_id == voting_round.id, RoundElector.voter_key == key)) is not None
+        return (
+            db.session.scalar(
+                select(RoundElector.id).where(RoundElector.round_id == voting_round.id, RoundElector.voter_key == key)
+            )
+            is not None
+        )
     keys = _keys_at_opening(voting_round).subquery()
     return db.session.scalar(select(keys.c.voter_key).where(keys.c.voter_key == key).limit(1)) is not None
 
@@ -74,15 +94,24 @@ def is_elector(voting_round, key):
 def check(voting_round, membership, key):
     """Raise DomainError unless this verified resident, voting as `key`, is on the round's electorate."""
     if membership.decided_at is not None and membership.decided_at > opened_at(voting_round):
-        raise DomainError(_l("You were verified after this round opened (%(opened)s), so you are not on its "
-                             "register of voters: you can vote in the next round.",
-                             opened=format_datetime(opened_at(voting_round), "short")))
+        raise DomainError(
+            _l(
+                "You were verified after this round opened (%(opened)s), so you are not on its "
+                "register of voters: you can vote in the next round.",
+                opened=format_datetime(opened_at(voting_round), "short"),
+            )
+        )
     if not is_elector(voting_round, key):
         if voting_round.per_household:
-            raise DomainError(_l("Your household was not on the register when this round opened, so it cannot "
-                                 "vote in this round: it can vote in the next one."))
-        raise DomainError(_l("You were not on the register of voters when this round opened: you can vote in "
-                             "the next round."))
+            raise DomainError(
+                _l(
+                    "Your household was not on the register when this round opened, so it cannot "
+                    "vote in this round: it can vote in the next one."
+                )
+            )
+        raise DomainError(
+            _l("You were not on the register of voters when this round opened: you can vote in the next round.")
+        )
 
 
 def size(voting_round):

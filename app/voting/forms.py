@@ -13,20 +13,28 @@ class RoundForm(FlaskForm):
     """The fixed fields of a new round; the options (micro-matters and their costs) are read from
     the `option` checkboxes and `cost-<matter id>` fields the page lists."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=80)],
-                        description=_l("For example: 2026 micro-matters budget vote."))
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("For example: 2026 micro-matters budget vote."),
+    )
     description = TextAreaField(_l("What residents should know (optional)"), validators=[Length(max=2000)])
     method = SelectField(_l("Voting method"), choices=[(k.value, _l(v)) for k, v in METHOD_LABELS.items()])
-    allocation = SelectField(_l("How the budget is allocated (approval and budget ballots)"),
-                             choices=[(k.value, _l(v)) for k, v in ALLOCATION_LABELS.items()])
-    max_choices = IntegerField(_l("Approval: how many projects each ballot may choose (k)"),
-                               validators=[Optional(), NumberRange(min=1, max=60)])
+    allocation = SelectField(
+        _l("How the budget is allocated (approval and budget ballots)"),
+        choices=[(k.value, _l(v)) for k, v in ALLOCATION_LABELS.items()],
+    )
+    max_choices = IntegerField(
+        _l("Approval: how many projects each ballot may choose (k)"),
+        validators=[Optional(), NumberRange(min=1, max=60)],
+    )
     budget = IntegerField(_l("Budget (yuan)"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000_000)])
     opens_at = DateTimeLocalField(_l("Voting opens"), format=DATETIME_FORMAT, validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Voting closes"), format=DATETIME_FORMAT, validators=[InputRequired()])
     per_household = BooleanField(_l("One ballot per household (as registered by the committee)"))
-    allow_changes = BooleanField(_l("Residents may change their ballot until the close (the last one counts)"),
-                                 default=True)
+    allow_changes = BooleanField(
+        _l("Residents may change their ballot until the close (the last one counts)"), default=True
+    )
     submit = SubmitField(_l("Open the round"))
 
 
@@ -37,8 +45,9 @@ class CastForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)],
-                        description=_l("For example: 党群服务中心一楼大厅."))
+    place = StringField(
+        _l("Place"), validators=[DataRequired(), Length(max=120)], description=_l("For example: 党群服务中心一楼大厅.")
+    )
     starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired()])
     submit = SubmitField(_l("Declare the session"))
@@ -48,9 +57,14 @@ class MarkVoterForm(FlaskForm):
     """`session` lists the sessions running now (the view sets the choices)."""
 
     session = SelectField(_l("Session"), coerce=int, validate_choice=False)
-    username = StringField(_l("Resident's user name or phone number"), validators=[DataRequired(), Length(max=40)],
-                           description=_l("They are marked as having voted in person and are told so; they can no "
-                                          "longer vote online. A mark cannot be undone."))
+    username = StringField(
+        _l("Resident's user name or phone number"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "They are marked as having voted in person and are told so; they can no "
+            "longer vote online. A mark cannot be undone."
+        ),
+    )
     submit = SubmitField(_l("Mark as voted in person"))
 
 
@@ -58,9 +72,14 @@ class SheetForm(FlaskForm):
     """`session` lists the round's sessions that have started (the view sets the choices)."""
 
     session = SelectField(_l("Session"), coerce=int, validate_choice=False)
-    lines = TextAreaField(_l("Ballots counted, one line per distinct ballot"), validators=[Length(max=20_000)],
-                          description=_l("The chosen option numbers, × and the number of ballots: “1 3 × 12”. "
-                                         "Yes/no ballots: “1:yes 2:no × 7”. Blank ballots: “- × 2”."))
+    lines = TextAreaField(
+        _l("Ballots counted, one line per distinct ballot"),
+        validators=[Length(max=20_000)],
+        description=_l(
+            "The chosen option numbers, × and the number of ballots: “1 3 × 12”. "
+            "Yes/no ballots: “1:yes 2:no × 7”. Blank ballots: “- × 2”."
+        ),
+    )
     spoilt = IntegerField(_l("Spoilt ballots"), default=0, validators=[InputRequired(), NumberRange(min=0, max=20_000)])
     submit = SubmitField(_l("Enter the tally sheet"))
 
@@ -73,9 +92,13 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmSheetForm(FlaskForm):
-    checked = BooleanField(_l("I have checked this sheet against the paper tally sheet and the ballots. Its "
-                              "ballots go into the box and cannot be taken out again."),
-                           validators=[DataRequired()])
+    checked = BooleanField(
+        _l(
+            "I have checked this sheet against the paper tally sheet and the ballots. Its "
+            "ballots go into the box and cannot be taken out again."
+        ),
+        validators=[DataRequired()],
+    )
     submit = SubmitField(_l("Confirm as scrutineer"))
 
 
@@ -94,8 +117,11 @@ class CountForm(FlaskForm):
 
 
 class HouseholdForm(FlaskForm):
-    name = StringField(_l("Household name"), validators=[DataRequired(), Length(max=80)],
-                       description=_l("For example: 3栋2单元401 王家."))
+    name = StringField(
+        _l("Household name"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("For example: 3栋2单元401 王家."),
+    )
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Add household"))
 

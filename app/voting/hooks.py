@@ -1,4 +1,5 @@
 """The round panel on a micro-matter's page (added by app.voting.init_app)."""
+
 from flask import render_template
 
 
@@ -10,6 +11,10 @@ def round_panel(matter, user):
     if voting_round is None:
         return None
     option = next((o for o in voting_round.options if o.matter_id == matter.id), None)
-    return render_template("voting/_matter_panel.html", round=voting_round, option=option,
-                           state=voting_round.state(),
-                           state_labels=ROUND_STATE_LABELS)
+    return render_template(
+        "voting/_matter_panel.html",
+        round=voting_round,
+        option=option,
+        state=voting_round.state(),
+        state_labels=ROUND_STATE_LABELS,
+    )

@@ -21,13 +21,16 @@ def _membership(user, community):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community.id))
+        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community.id)
+    )
 
 
 def household_of(user, community):
     return db.session.scalar(
-        select(Household).join(HouseholdMember)
-        .where(HouseholdMember.user_id == user.id, HouseholdMember.community_id == community.id))
+        select(Household)
+        .join(HouseholdMember)
+        .where(HouseholdMember.user_id == user.id, HouseholdMember.community_id == community.id)
+    )
 
 
 # --- households ------------------------------------------------------------------------------
@@ -40,10 +43,14 @@ def _check_households(actor, community):
 
 def list_households(community, page=1, per_page=20):
     return db.paginate(
-        select(Household).where(Household.community_id == community.id)
+        select(Household)
+        .where(Household.community_id == community.id)
         .options(selectinload(Household.members).selectinload(HouseholdMember.user))
         .order_by(Household.address, Household.id),
-        page=page, per_page=per_page, error_out=False)
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
 
 
 def get_household(community, household_id):
@@ -83,8 +90,14 @@ def add_household_member(actor, community, household, username):
     try:
         db.session.add(member)
         db.session.flush()
-        record("household.member_added", member, actor=actor, community=community, household_id=household.id,
-               user_id=user.id)
+        record(
+            "household.member_added",
+            member,
+            actor=actor,
+            community=community,
+            household_id=household.id,
+            user_id=user.id,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -98,8 +111,14 @@ def remove_household_member(actor, community, household, member_id):
     row per person per round (RoundParticipation unique on round and user)."""
     _check_households(actor, community)
     member = get_or_404(HouseholdMember, member_id, household_id=household.id)
-    record("household.member_removed", member, actor=actor, community=community, household_id=household.id,
-           user_id=member.user_id)
+    record(
+        "household.member_removed",
+        member,
+        actor=actor,
+        community=community,
+        household_id=household.id,
+        user_id=member.user_id,
+    )
     db.session.delete(member)
     db.session.commit()
 
@@ -108,21 +127,35 @@ def suggested_members(community, household, limit=20):
     """Verified residents registered at the household's address who are in no household yet."""
     in_households = select(HouseholdMember.user_id).where(HouseholdMember.community_id == community.id)
     return db.session.scalars(
-        select(Membership).options(selectinload(Membership.user))
-        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-               Membership.address == household.address, Membership.user_id.not_in(in_households))
-        .order_by(Membership.id).limit(limit)).all()
+        select(Membership)
+        .options(selectinload(Membership.user))
+        .where(
+            Membership.community_id == community.id,
+            Membership.status == MembershipStatus.VERIFIED,
+            Membership.address == household.address,
+            Membership.user_id.not_in(in_households),
+        )
+        .order_by(Membership.id)
+        .limit(limit)
+    ).all()
 
 
 def _households_from_addresses(actor, community):
     in_households = select(HouseholdMember.user_id).where(HouseholdMember.community_id == community.id)
     memberships = db.session.scalars(
-        select(Membership).options(selectinload(Membership.user))
-        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED,
-               Membership.user_id.not_in(in_households), Membership.address != "")
-        .order_by(Membership.id)).all()
-    existing = {h.address: h for h in db.session.scalars(
-        select(Household).where(Household.community_id == community.id))}
+        select(Membership)
+        .options(selectinload(Membership.user))
+        .where(
+            Membership.community_id == community.id,
+            Membership.status == MembershipStatus.VERIFIED,
+            Membership.user_id.not_in(in_households),
+            Membership.address != "",
+        )
+        .order_by(Membership.id)
+    ).all()
+    existing = {
+        h.address: h for h in db.session.scalars(select(Household).where(Household.community_id == community.id))
+    }
     created = added = 0
     for membership in memberships:
         address = clean_plain(membership.address)[:120]
@@ -135,8 +168,15 @@ def _households_from_addresses(actor, community):
         household.members.append(HouseholdMember(community_id=community.id, user_id=membership.user_id))
         added += 1
     db.session.flush()
-    record("household.created_from_addresses", None, actor=actor, community=community, object_type="Household",
-           households=created, members=added)
+    record(
+        "household.created_from_addresses",
+        None,
+        actor=actor,
+        community=community,
+        object_type="Household",
+        households=created,
+        members=added,
+    )
     return created, added
 
 

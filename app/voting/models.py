@@ -11,6 +11,7 @@ Who voted and what was chosen are stored apart (see README, "How votes stay secr
   Unique, so one register row holds at most one ballot and a ballot belongs to one register row.
   rounds.seal_round sets it to NULL for the whole round before the count, for good.
 """
+
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -52,8 +53,9 @@ class Allocation(StrEnum):
 # The pabulib rule each allocation is published as (app/voting/tally.py: PABULIB_RULES).
 ALLOCATION_LABELS = {
     Allocation.GREEDY: N_("Greedy: most votes first, while the budget lasts (pabulib: greedy)"),
-    Allocation.MES: N_("Method of Equal Shares, completed by raising every share 1 yuan at a time "
-                       "(pabulib: equalshares/add1)"),
+    Allocation.MES: N_(
+        "Method of Equal Shares, completed by raising every share 1 yuan at a time (pabulib: equalshares/add1)"
+    ),
 }
 
 
@@ -140,8 +142,7 @@ class Household(db.Model):
     address: Mapped[str] = mapped_column(db.String(120))
     created_at: Mapped[CreatedAt]
 
-    members: Mapped[list["HouseholdMember"]] = relationship(back_populates="household",
-                                                            order_by="HouseholdMember.id")
+    members: Mapped[list["HouseholdMember"]] = relationship(back_populates="household", order_by="HouseholdMember.id")
 
 
 class HouseholdMember(db.Model):
@@ -342,4 +343,3 @@ class RoundResult(db.Model):
     @property
     def turnout_percent(self):
         return round(100 * self.ballots_counted / self.electorate, 1) if self.electorate else 0.0
-

@@ -15,6 +15,7 @@
 Every public function checks its rules again, audits and commits, or raises DomainError and
 leaves nothing behind (as casting.py and rounds.py do).
 """
+
 import csv
 import io
 from dataclasses import dataclass, field
@@ -98,9 +99,14 @@ def _check_recorder(actor, voting_round, now):
 
 def _check_started(polling_session, now):
     if now < polling_session.starts_at:
-        raise DomainError(_l("The session at %(place)s starts at %(start)s: its tally sheet can be entered "
-                             "and confirmed from then until the count.",
-                             place=polling_session.place, start=when(polling_session.starts_at)))
+        raise DomainError(
+            _l(
+                "The session at %(place)s starts at %(start)s: its tally sheet can be entered "
+                "and confirmed from then until the count.",
+                place=polling_session.place,
+                start=when(polling_session.starts_at),
+            )
+        )
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -108,9 +114,11 @@ def _check_started(polling_session, now):
 
 def list_sessions(voting_round):
     return db.session.scalars(
-        select(PollingSession).where(PollingSession.round_id == voting_round.id)
+        select(PollingSession)
+        .where(PollingSession.round_id == voting_round.id)
         .options(selectinload(PollingSession.created_by))
-        .order_by(PollingSession.starts_at, PollingSession.id)).all()
+        .order_by(PollingSession.starts_at, PollingSession.id)
+    ).all()
 
 
 def get_session(voting_round, session_id):
@@ -133,16 +141,30 @@ def declare_session(actor, voting_round, *, place, starts_at, ends_at):
     if starts_at is None or ends_at is None or ends_at <= starts_at:
         raise DomainError(_l("The session must end after it starts."))
     if starts_at < voting_round.opens_at or ends_at > voting_round.closes_at:
-        raise DomainError(_l("A session must lie inside the voting window, from %(opens)s to %(closes)s.",
-                             opens=when(voting_round.opens_at), closes=when(voting_round.closes_at)))
+        raise DomainError(
+            _l(
+                "A session must lie inside the voting window, from %(opens)s to %(closes)s.",
+                opens=when(voting_round.opens_at),
+                closes=when(voting_round.closes_at),
+            )
+        )
     if starts_at < now - DECLARE_SLACK:
         raise DomainError(_l("A session is declared before it starts: this start time has passed."))
-    polling_session = PollingSession(round_id=voting_round.id, place=place, starts_at=starts_at, ends_at=ends_at,
-                                     created_by_id=actor.id)
+    polling_session = PollingSession(
+        round_id=voting_round.id, place=place, starts_at=starts_at, ends_at=ends_at, created_by_id=actor.id
+    )
     db.session.add(polling_session)
     db.session.flush()
-    record("round.polling_session_declared", polling_session, actor=actor, community=voting_round.community_id,
-           round_id=voting_round.id, place=place, starts_at=starts_at.isoformat(), ends_at=ends_at.isoformat())
+    record(
+        "round.polling_session_declared",
+        polling_session,
+        actor=actor,
+        community=voting_round.community_id,
+        round_id=voting_round.id,
+        place=place,
+        starts_at=starts_at.isoformat(),
+        ends_at=ends_at.isoformat(),
+    )
     db.session.commit()
     return polling_session
 
@@ -165,15 +187,24 @@ def _session_for_mark(voting_round, polling_session, now):
     if polling_session is None:
         running = running_sessions(voting_round, now)
         if not running:
-            raise DomainError(_l("Residents can be marked as having voted in person only during a declared "
-                                 "in-person session of this round, and none is running now."))
+            raise DomainError(
+                _l(
+                    "Residents can be marked as having voted in person only during a declared "
+                    "in-person session of this round, and none is running now."
+                )
+            )
         if len(running) > 1:
             raise DomainError(_l("Several sessions are running: choose the one the resident voted at."))
         return running[0]
     if polling_session.round_id != voting_round.id or not polling_session.is_running(now):
-        raise DomainError(_l("The session at %(place)s runs from %(start)s to %(end)s: residents can be marked "
-                             "there only then.", place=polling_session.place, start=when(polling_session.starts_at),
-                             end=when(polling_session.ends_at)))
+        raise DomainError(
+            _l(
+                "The session at %(place)s runs from %(start)s to %(end)s: residents can be marked there only then.",
+                place=polling_session.place,
+                start=when(polling_session.starts_at),
+                end=when(polling_session.ends_at),
+            )
+        )
     return polling_session
 
 
@@ -194,18 +225,39 @@ def mark_in_person(actor, voting_round, username, polling_session=None):
         raise DomainError(_l("%(name)s has already voted online.", name=user.display_name))
     if casting._took_part_otherwise(voting_round, user):
         raise DomainError(_l("%(name)s has already voted in this round.", name=user.display_name))
-    mark = RoundParticipation(round_id=voting_round.id, voter_key=key, user_id=user.id,
-                              household_id=household.id if household else None, channel=Channel.PAPER,
-                              recorded_by_id=actor.id, polling_session_id=polling_session.id, created_at=now)
+    mark = RoundParticipation(
+        round_id=voting_round.id,
+        voter_key=key,
+        user_id=user.id,
+        household_id=household.id if household else None,
+        channel=Channel.PAPER,
+        recorded_by_id=actor.id,
+        polling_session_id=polling_session.id,
+        created_at=now,
+    )
     try:
         db.session.add(mark)
         db.session.flush()
-        record("round.voter_marked_in_person", mark, actor=actor, community=voting_round.community_id,
-               round_id=voting_round.id, user_id=user.id, session_id=polling_session.id)
-        notify([user], N_("You were recorded as voting on paper in “%(title)s” at %(place)s on %(time)s. "
-                          "If that was not you, object here."),
-               path_for("voting.paper_objection", slug=voting_round.community.slug, round_id=voting_round.id),
-               title=voting_round.title, place=polling_session.place, time=when(now))
+        record(
+            "round.voter_marked_in_person",
+            mark,
+            actor=actor,
+            community=voting_round.community_id,
+            round_id=voting_round.id,
+            user_id=user.id,
+            session_id=polling_session.id,
+        )
+        notify(
+            [user],
+            N_(
+                "You were recorded as voting on paper in “%(title)s” at %(place)s on %(time)s. "
+                "If that was not you, object here."
+            ),
+            path_for("voting.paper_objection", slug=voting_round.community.slug, round_id=voting_round.id),
+            title=voting_round.title,
+            place=polling_session.place,
+            time=when(now),
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -229,16 +281,21 @@ def my_mark(user, voting_round):
     """The user's own in-person mark in this round, or None."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(select(RoundParticipation).where(
-        RoundParticipation.round_id == voting_round.id, RoundParticipation.user_id == user.id,
-        RoundParticipation.channel == Channel.PAPER))
+    return db.session.scalar(
+        select(RoundParticipation).where(
+            RoundParticipation.round_id == voting_round.id,
+            RoundParticipation.user_id == user.id,
+            RoundParticipation.channel == Channel.PAPER,
+        )
+    )
 
 
 def my_objection(user, voting_round):
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(select(PaperObjection).where(
-        PaperObjection.round_id == voting_round.id, PaperObjection.user_id == user.id))
+    return db.session.scalar(
+        select(PaperObjection).where(PaperObjection.round_id == voting_round.id, PaperObjection.user_id == user.id)
+    )
 
 
 @rolls_back
@@ -250,18 +307,36 @@ def object_to_mark(user, voting_round, note=""):
     if my_objection(user, voting_round) is not None:
         raise DomainError(_l("You have already objected to this mark."))
     note = clean_plain(note)[:NOTE_MAX]
-    objection = PaperObjection(round_id=voting_round.id, session_id=mark.polling_session_id, user_id=user.id,
-                               recorded_by_id=mark.recorded_by_id, note=note)
+    objection = PaperObjection(
+        round_id=voting_round.id,
+        session_id=mark.polling_session_id,
+        user_id=user.id,
+        recorded_by_id=mark.recorded_by_id,
+        note=note,
+    )
     try:
         db.session.add(objection)
         db.session.flush()
-        record("round.in_person_mark_objected", objection, actor=user, community=voting_round.community_id,
-               round_id=voting_round.id, session_id=mark.polling_session_id, marked_by=mark.recorded_by_id)
+        record(
+            "round.in_person_mark_objected",
+            objection,
+            actor=user,
+            community=voting_round.community_id,
+            round_id=voting_round.id,
+            session_id=mark.polling_session_id,
+            marked_by=mark.recorded_by_id,
+        )
         staff = verified_members(voting_round.community, [Role.COMMITTEE, Role.CHAIR, Role.COUNCIL_MEMBER])
-        notify([m.user for m in staff], N_("A resident says they did not vote on paper in “%(title)s”, though "
-                                           "they were marked as having voted in person."),
-               path_for("voting.paper", slug=voting_round.community.slug, round_id=voting_round.id), exclude=user,
-               title=voting_round.title)
+        notify(
+            [m.user for m in staff],
+            N_(
+                "A resident says they did not vote on paper in “%(title)s”, though "
+                "they were marked as having voted in person."
+            ),
+            path_for("voting.paper", slug=voting_round.community.slug, round_id=voting_round.id),
+            exclude=user,
+            title=voting_round.title,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -271,9 +346,11 @@ def object_to_mark(user, voting_round, note=""):
 
 def objections(voting_round):
     return db.session.scalars(
-        select(PaperObjection).where(PaperObjection.round_id == voting_round.id)
+        select(PaperObjection)
+        .where(PaperObjection.round_id == voting_round.id)
         .options(selectinload(PaperObjection.user), selectinload(PaperObjection.session))
-        .order_by(PaperObjection.id)).all()
+        .order_by(PaperObjection.id)
+    ).all()
 
 
 # --- tally sheets ----------------------------------------------------------------------------
@@ -290,15 +367,28 @@ def parse_paper_choices(voting_round, text):
     items = text.split()
     numbers = {o.number for o in voting_round.options}
     if voting_round.method == Method.YES_NO:
-        answers = {"yes": "yes", "y": "yes", "是": "yes", "同意": "yes", "赞成": "yes",
-                   "no": "no", "n": "no", "否": "no", "反对": "no", "不同意": "no",
-                   "abstain": "abstain", "a": "abstain", "弃权": "abstain"}
+        answers = {
+            "yes": "yes",
+            "y": "yes",
+            "是": "yes",
+            "同意": "yes",
+            "赞成": "yes",
+            "no": "no",
+            "n": "no",
+            "否": "no",
+            "反对": "no",
+            "不同意": "no",
+            "abstain": "abstain",
+            "a": "abstain",
+            "弃权": "abstain",
+        }
         pairs = []
         for item in items:
             number, colon, answer = item.replace("：", ":").partition(":")
             if not colon or not number.isdigit() or answer.strip().lower() not in answers:
-                raise DomainError(_l("“%(item)s” is not of the form number:yes, number:no or number:abstain.",
-                                     item=item[:20]))
+                raise DomainError(
+                    _l("“%(item)s” is not of the form number:yes, number:no or number:abstain.", item=item[:20])
+                )
             if int(number) not in numbers:
                 raise DomainError(_l("There is no option %(n)s in this round.", n=number[:6]))
             pairs.append((int(number), answers[answer.strip().lower()]))
@@ -360,7 +450,7 @@ def parse_sheet(voting_round, text):
         if not raw:
             continue
         cut = max(raw.rfind(mark) for mark in COUNT_MARKS)
-        rows.append((number, raw[:cut], raw[cut + 1:]) if cut >= 0 else (number, raw, ""))
+        rows.append((number, raw[:cut], raw[cut + 1 :]) if cut >= 0 else (number, raw, ""))
     return _collect(voting_round, rows)
 
 
@@ -387,19 +477,16 @@ def parse_sheet_csv(voting_round, data):
     try:
         header = next(reader, None)
         if header is None or [h.strip().lower() for h in header] != CSV_HEADER:
-            raise SheetProblems([(1, _l("The first line must be the header: %(header)s",
-                                        header=",".join(CSV_HEADER)))])
+            raise SheetProblems([(1, _l("The first line must be the header: %(header)s", header=",".join(CSV_HEADER)))])
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != 2:
-                errors.append((reader.line_num, _l("Expected 2 columns (choices, count), found %(n)s.",
-                                                   n=len(row))))
+                errors.append((reader.line_num, _l("Expected 2 columns (choices, count), found %(n)s.", n=len(row))))
                 continue
             rows.append((reader.line_num, row[0], row[1]))
     except csv.Error as error:
-        raise SheetProblems([(reader.line_num, _l("The CSV could not be read: %(error)s", error=str(error)))]) \
-            from None
+        raise SheetProblems([(reader.line_num, _l("The CSV could not be read: %(error)s", error=str(error)))]) from None
     try:
         lines = _collect(voting_round, rows)
     except SheetProblems as problems:
@@ -412,8 +499,9 @@ def parse_sheet_csv(voting_round, data):
 
 
 def _active_sheet(polling_session):
-    return db.session.scalar(select(TallySheet).where(TallySheet.session_id == polling_session.id,
-                                                      TallySheet.active.is_(True)))
+    return db.session.scalar(
+        select(TallySheet).where(TallySheet.session_id == polling_session.id, TallySheet.active.is_(True))
+    )
 
 
 @rolls_back
@@ -428,24 +516,47 @@ def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="for
     if not isinstance(spoilt, int) or not 0 <= spoilt <= SHEET_BALLOTS_MAX:
         raise DomainError(_l("Give the number of spoilt ballots (0 or more)."))
     if _active_sheet(polling_session) is not None:
-        raise DomainError(_l("This session already has a tally sheet. To correct it, reject it first (before "
-                             "it is confirmed), then enter the corrected one."))
+        raise DomainError(
+            _l(
+                "This session already has a tally sheet. To correct it, reject it first (before "
+                "it is confirmed), then enter the corrected one."
+            )
+        )
     stored = [[casting._stored_choices(voting_round.method, c), n] for c, n in sorted(lines.items())]
-    sheet = TallySheet(round_id=voting_round.id, session_id=polling_session.id, lines=stored,
-                       ballots=sum(lines.values()), spoilt=spoilt, source=source, entered_by_id=actor.id,
-                       entered_at=now)
+    sheet = TallySheet(
+        round_id=voting_round.id,
+        session_id=polling_session.id,
+        lines=stored,
+        ballots=sum(lines.values()),
+        spoilt=spoilt,
+        source=source,
+        entered_by_id=actor.id,
+        entered_at=now,
+    )
     try:
         db.session.add(sheet)
         db.session.flush()
         # Totals only: the per-content lines never reach the audit log (see the module docstring).
-        record("round.tally_sheet_entered", sheet, actor=actor, community=voting_round.community_id,
-               round_id=voting_round.id, session_id=polling_session.id, ballots=sheet.ballots, spoilt=spoilt,
-               source=source)
+        record(
+            "round.tally_sheet_entered",
+            sheet,
+            actor=actor,
+            community=voting_round.community_id,
+            round_id=voting_round.id,
+            session_id=polling_session.id,
+            ballots=sheet.ballots,
+            spoilt=spoilt,
+            source=source,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise DomainError(_l("This session already has a tally sheet. To correct it, reject it first (before "
-                             "it is confirmed), then enter the corrected one.")) from None
+        raise DomainError(
+            _l(
+                "This session already has a tally sheet. To correct it, reject it first (before "
+                "it is confirmed), then enter the corrected one."
+            )
+        ) from None
     return sheet
 
 
@@ -463,8 +574,11 @@ def _check_pending(voting_round, sheet, now):
 def _settle(sheet, **values):
     """Move a pending sheet on, compare-and-set: of two scrutineers at once, one wins."""
     moved = db.session.execute(
-        update(TallySheet).where(TallySheet.id == sheet.id, TallySheet.status == SheetStatus.ENTERED)
-        .values(**values).execution_options(synchronize_session=False))
+        update(TallySheet)
+        .where(TallySheet.id == sheet.id, TallySheet.status == SheetStatus.ENTERED)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if moved.rowcount != 1:
         raise DomainError(_l("This tally sheet is already confirmed or rejected."))
     db.session.expire(sheet)
@@ -487,9 +601,17 @@ def confirm_sheet(actor, voting_round, sheet):
         choices = tally.normalise(voting_round.method, stored)
         for _ in range(count):
             casting.put_in_box(voting_round, choices, Channel.PAPER)
-    record("round.tally_sheet_confirmed", sheet, actor=actor, community=voting_round.community_id,
-           round_id=voting_round.id, session_id=sheet.session_id, ballots=sheet.ballots, spoilt=sheet.spoilt,
-           entered_by=sheet.entered_by_id)
+    record(
+        "round.tally_sheet_confirmed",
+        sheet,
+        actor=actor,
+        community=voting_round.community_id,
+        round_id=voting_round.id,
+        session_id=sheet.session_id,
+        ballots=sheet.ballots,
+        spoilt=sheet.spoilt,
+        entered_by=sheet.entered_by_id,
+    )
     db.session.commit()
     forget_history()  # the cleared lines leave the SQLite WAL too
     return sheet
@@ -505,11 +627,26 @@ def reject_sheet(actor, voting_round, sheet, reason=""):
         raise DomainError(_l("Only a committee member or a council member can reject a tally sheet."))
     _check_pending(voting_round, sheet, now)
     reason = clean_plain(reason)[:NOTE_MAX]
-    _settle(sheet, status=SheetStatus.REJECTED, active=None, lines=None, rejected_by_id=actor.id, rejected_at=now,
-            reject_reason=reason)
-    record("round.tally_sheet_rejected", sheet, actor=actor, community=voting_round.community_id,
-           round_id=voting_round.id, session_id=sheet.session_id, ballots=sheet.ballots, spoilt=sheet.spoilt,
-           reason=reason)
+    _settle(
+        sheet,
+        status=SheetStatus.REJECTED,
+        active=None,
+        lines=None,
+        rejected_by_id=actor.id,
+        rejected_at=now,
+        reject_reason=reason,
+    )
+    record(
+        "round.tally_sheet_rejected",
+        sheet,
+        actor=actor,
+        community=voting_round.community_id,
+        round_id=voting_round.id,
+        session_id=sheet.session_id,
+        ballots=sheet.ballots,
+        spoilt=sheet.spoilt,
+        reason=reason,
+    )
     db.session.commit()
     forget_history()
     return sheet
@@ -517,16 +654,24 @@ def reject_sheet(actor, voting_round, sheet, reason=""):
 
 def sheets(voting_round):
     return db.session.scalars(
-        select(TallySheet).where(TallySheet.round_id == voting_round.id)
-        .options(selectinload(TallySheet.entered_by), selectinload(TallySheet.confirmed_by),
-                 selectinload(TallySheet.rejected_by), selectinload(TallySheet.session))
-        .order_by(TallySheet.id)).all()
+        select(TallySheet)
+        .where(TallySheet.round_id == voting_round.id)
+        .options(
+            selectinload(TallySheet.entered_by),
+            selectinload(TallySheet.confirmed_by),
+            selectinload(TallySheet.rejected_by),
+            selectinload(TallySheet.session),
+        )
+        .order_by(TallySheet.id)
+    ).all()
 
 
 def sheet_lines(voting_round, sheet):
     """A pending sheet's lines as [(content in the sheet syntax, count)] for the scrutineer."""
-    return [(format_choices(voting_round.method, tally.normalise(voting_round.method, stored)), count)
-            for stored, count in sheet.lines or []]
+    return [
+        (format_choices(voting_round.method, tally.normalise(voting_round.method, stored)), count)
+        for stored, count in sheet.lines or []
+    ]
 
 
 # --- reconciliation --------------------------------------------------------------------------
@@ -559,19 +704,35 @@ class Reconciliation:
 
 
 def spoilt_ballots(voting_round):
-    return db.session.scalar(select(func.coalesce(func.sum(TallySheet.spoilt), 0)).where(
-        TallySheet.round_id == voting_round.id, TallySheet.status == SheetStatus.CONFIRMED))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(TallySheet.spoilt), 0)).where(
+            TallySheet.round_id == voting_round.id, TallySheet.status == SheetStatus.CONFIRMED
+        )
+    )
 
 
 def reconciliation(voting_round):
-    by_channel = dict(db.session.execute(
-        select(RoundBallot.channel, func.count(RoundBallot.id))
-        .where(RoundBallot.round_id == voting_round.id).group_by(RoundBallot.channel)).all())
-    marked = dict(db.session.execute(
-        select(RoundParticipation.channel, func.count(RoundParticipation.id))
-        .where(RoundParticipation.round_id == voting_round.id).group_by(RoundParticipation.channel)).all())
-    return Reconciliation(by_channel.get(Channel.ONLINE, 0), by_channel.get(Channel.PAPER, 0),
-                          marked.get(Channel.ONLINE, 0), marked.get(Channel.PAPER, 0), spoilt_ballots(voting_round))
+    by_channel = dict(
+        db.session.execute(
+            select(RoundBallot.channel, func.count(RoundBallot.id))
+            .where(RoundBallot.round_id == voting_round.id)
+            .group_by(RoundBallot.channel)
+        ).all()
+    )
+    marked = dict(
+        db.session.execute(
+            select(RoundParticipation.channel, func.count(RoundParticipation.id))
+            .where(RoundParticipation.round_id == voting_round.id)
+            .group_by(RoundParticipation.channel)
+        ).all()
+    )
+    return Reconciliation(
+        by_channel.get(Channel.ONLINE, 0),
+        by_channel.get(Channel.PAPER, 0),
+        marked.get(Channel.ONLINE, 0),
+        marked.get(Channel.PAPER, 0),
+        spoilt_ballots(voting_round),
+    )
 
 
 @dataclass
@@ -599,15 +760,24 @@ class SessionRecord:
 
 
 def session_records(voting_round):
-    marks = dict(db.session.execute(
-        select(RoundParticipation.polling_session_id, func.count(RoundParticipation.id))
-        .where(RoundParticipation.round_id == voting_round.id, RoundParticipation.channel == Channel.PAPER)
-        .group_by(RoundParticipation.polling_session_id)).all())
-    objected = dict(db.session.execute(
-        select(PaperObjection.session_id, func.count(PaperObjection.id))
-        .where(PaperObjection.round_id == voting_round.id).group_by(PaperObjection.session_id)).all())
-    records = {s.id: SessionRecord(s, marks.get(s.id, 0), objections=objected.get(s.id, 0))
-               for s in list_sessions(voting_round)}
+    marks = dict(
+        db.session.execute(
+            select(RoundParticipation.polling_session_id, func.count(RoundParticipation.id))
+            .where(RoundParticipation.round_id == voting_round.id, RoundParticipation.channel == Channel.PAPER)
+            .group_by(RoundParticipation.polling_session_id)
+        ).all()
+    )
+    objected = dict(
+        db.session.execute(
+            select(PaperObjection.session_id, func.count(PaperObjection.id))
+            .where(PaperObjection.round_id == voting_round.id)
+            .group_by(PaperObjection.session_id)
+        ).all()
+    )
+    records = {
+        s.id: SessionRecord(s, marks.get(s.id, 0), objections=objected.get(s.id, 0))
+        for s in list_sessions(voting_round)
+    }
     for sheet in sheets(voting_round):
         records[sheet.session_id].sheets.append(sheet)
     return list(records.values())
@@ -620,25 +790,48 @@ def check_paper_balanced(voting_round):
     for rec in session_records(voting_round):
         session = rec.session
         if rec.pending is not None:
-            problems.append(_l("The tally sheet of the session at %(place)s (%(start)s) is not confirmed yet: a "
-                               "second person must confirm or reject it on the paper ballots page.",
-                               place=session.place, start=when(session.starts_at)))
+            problems.append(
+                _l(
+                    "The tally sheet of the session at %(place)s (%(start)s) is not confirmed yet: a "
+                    "second person must confirm or reject it on the paper ballots page.",
+                    place=session.place,
+                    start=when(session.starts_at),
+                )
+            )
         elif rec.difference < 0:
-            problems.append(_l("Session at %(place)s (%(start)s): %(marked)s residents are marked as having voted "
-                               "in person, but its confirmed tally sheet has %(n)s ballots fewer (counted and "
-                               "spoilt). Enter the missing tally sheet, or ask the council about the marks, on "
-                               "the paper ballots page.", place=session.place, start=when(session.starts_at),
-                               marked=rec.marked, n=-rec.difference))
+            problems.append(
+                _l(
+                    "Session at %(place)s (%(start)s): %(marked)s residents are marked as having voted "
+                    "in person, but its confirmed tally sheet has %(n)s ballots fewer (counted and "
+                    "spoilt). Enter the missing tally sheet, or ask the council about the marks, on "
+                    "the paper ballots page.",
+                    place=session.place,
+                    start=when(session.starts_at),
+                    marked=rec.marked,
+                    n=-rec.difference,
+                )
+            )
         elif rec.difference > 0:
-            problems.append(_l("Session at %(place)s (%(start)s): its confirmed tally sheet has %(n)s ballots more "
-                               "(counted and spoilt) than the %(marked)s residents marked as having voted in "
-                               "person there. Check the box and the register on the paper ballots page.",
-                               place=session.place, start=when(session.starts_at), marked=rec.marked,
-                               n=rec.difference))
+            problems.append(
+                _l(
+                    "Session at %(place)s (%(start)s): its confirmed tally sheet has %(n)s ballots more "
+                    "(counted and spoilt) than the %(marked)s residents marked as having voted in "
+                    "person there. Check the box and the register on the paper ballots page.",
+                    place=session.place,
+                    start=when(session.starts_at),
+                    marked=rec.marked,
+                    n=rec.difference,
+                )
+            )
     if not problems:
         difference = reconciliation(voting_round).paper_difference
         if difference:  # marks or paper ballots from before sessions existed
-            problems.append(_l("Paper ballots plus spoilt ballots differ from the residents marked as having voted "
-                               "in person by %(n)s. Check them on the paper ballots page.", n=abs(difference)))
+            problems.append(
+                _l(
+                    "Paper ballots plus spoilt ballots differ from the residents marked as having voted "
+                    "in person by %(n)s. Check them on the paper ballots page.",
+                    n=abs(difference),
+                )
+            )
     if problems:
         raise PaperNotBalanced(problems)

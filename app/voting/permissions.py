@@ -1,4 +1,5 @@
 """Who may do what with voting rounds. Used by views, services and templates alike."""
+
 from app.communities import permissions as community_permissions
 
 

@@ -4,6 +4,7 @@ A code is drawn at random (not derived from the ballot), stays the same when the
 new ballot, and is never stored or published next to choices: it proves that the voter's ballot
 is in the box, and after the count that it was counted, never what it said or that it was replaced.
 """
+
 import secrets
 
 # Letters and digits that are not easily confused when read aloud or typed from paper (no I, O, 0, 1).
@@ -22,4 +23,4 @@ def normalise(text):
 
 def format_code(code):
     """ABCD-EFGH-JKLM, as shown and printed."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -5,6 +5,7 @@ with an audit entry and commits in one transaction, or raises DomainError and le
 behind. Casting is casting.py, households households.py, the count and the published files
 counting.py, the electorate fixed at the opening electorate.py, paper ballots paper.py.
 """
+
 import logging
 from datetime import timedelta
 
@@ -49,15 +50,18 @@ def get_round(community, round_id):
 
 def list_rounds(community):
     return db.session.scalars(
-        select(VotingRound).where(VotingRound.community_id == community.id)
-        .options(selectinload(VotingRound.result)).order_by(VotingRound.closes_at.desc())
+        select(VotingRound)
+        .where(VotingRound.community_id == community.id)
+        .options(selectinload(VotingRound.result))
+        .order_by(VotingRound.closes_at.desc())
     ).all()
 
 
 def candidate_matters(community):
     """Micro-matters on the agenda list, which a new round may put to the residents."""
     return db.session.scalars(
-        select(MicroMatter).where(MicroMatter.community_id == community.id, MicroMatter.status == Status.ON_AGENDA)
+        select(MicroMatter)
+        .where(MicroMatter.community_id == community.id, MicroMatter.status == Status.ON_AGENDA)
         .order_by(MicroMatter.id)
     ).all()
 
@@ -67,20 +71,26 @@ def spec_for(voting_round, size=0):
     ruleset = voting_round.ruleset
     yes_no = voting_round.method == Method.YES_NO
     return tally.RoundSpec(
-        method=voting_round.method, allocation=tally.MAJORITY if yes_no else voting_round.allocation,
+        method=voting_round.method,
+        allocation=tally.MAJORITY if yes_no else voting_round.allocation,
         budget=voting_round.budget,
         options=tuple(tally.Option(o.number, o.cost, o.title) for o in voting_round.options),
         max_choices=voting_round.max_choices if voting_round.method == Method.APPROVAL else None,
-        majority_rule=ruleset.resident_majority_rule, majority_base=ruleset.resident_majority_base,
-        min_turnout_percent=ruleset.min_turnout_percent, electorate=size,
+        majority_rule=ruleset.resident_majority_rule,
+        majority_base=ruleset.resident_majority_base,
+        min_turnout_percent=ruleset.min_turnout_percent,
+        electorate=size,
     )
 
 
 def round_for_matter(matter):
     """The latest round this micro-matter was put to (for its page), or None."""
     return db.session.scalar(
-        select(VotingRound).join(RoundOption).where(RoundOption.matter_id == matter.id)
-        .order_by(VotingRound.id.desc()).limit(1)
+        select(VotingRound)
+        .join(RoundOption)
+        .where(RoundOption.matter_id == matter.id)
+        .order_by(VotingRound.id.desc())
+        .limit(1)
     )
 
 
@@ -88,27 +98,74 @@ def round_for_matter(matter):
 
 
 @rolls_back
-def open_round(actor, community, *, title, method, budget, opens_at, closes_at, options,
-               allocation=Allocation.GREEDY, max_choices=None, per_household=False, allow_changes=True,
-               description=""):
+def open_round(
+    actor,
+    community,
+    *,
+    title,
+    method,
+    budget,
+    opens_at,
+    closes_at,
+    options,
+    allocation=Allocation.GREEDY,
+    max_choices=None,
+    per_household=False,
+    allow_changes=True,
+    description="",
+):
     """Open a round on micro-matters of the agenda list. `options` is [(matter_id, cost)] in ballot order."""
-    voting_round = _new_round(actor, community, title=title, method=method, budget=budget, opens_at=opens_at,
-                              closes_at=closes_at, options=options, allocation=allocation,
-                              max_choices=max_choices, per_household=per_household,
-                              allow_changes=allow_changes, description=description)
-    members = [m.user for m in db.session.scalars(
-        select(Membership).options(selectinload(Membership.user))
-        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED))]
-    notify(members, N_("Residents' vote “%(title)s”: see the projects and the voting dates."),
-           path_for("voting.ballot", slug=community.slug, round_id=voting_round.id), exclude=actor,
-           title=voting_round.title)
+    voting_round = _new_round(
+        actor,
+        community,
+        title=title,
+        method=method,
+        budget=budget,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        options=options,
+        allocation=allocation,
+        max_choices=max_choices,
+        per_household=per_household,
+        allow_changes=allow_changes,
+        description=description,
+    )
+    members = [
+        m.user
+        for m in db.session.scalars(
+            select(Membership)
+            .options(selectinload(Membership.user))
+            .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
+        )
+    ]
+    notify(
+        members,
+        N_("Residents' vote “%(title)s”: see the projects and the voting dates."),
+        path_for("voting.ballot", slug=community.slug, round_id=voting_round.id),
+        exclude=actor,
+        title=voting_round.title,
+    )
     electorate.fix(voting_round)  # opening now: the register of voters is fixed with it
     db.session.commit()
     return voting_round
 
 
-def _new_round(actor, community, *, title, method, budget, opens_at, closes_at, options, allocation,
-               max_choices, per_household, allow_changes, description):
+def _new_round(
+    actor,
+    community,
+    *,
+    title,
+    method,
+    budget,
+    opens_at,
+    closes_at,
+    options,
+    allocation,
+    max_choices,
+    per_household,
+    allow_changes,
+    description,
+):
     if not permissions.can_manage_rounds(actor, community):
         raise DomainError(_l("Only the committee can open a voting round."))
     now = clock.now()
@@ -143,10 +200,19 @@ def _new_round(actor, community, *, title, method, budget, opens_at, closes_at, 
         max_choices = None
     ruleset = current_ruleset(community)
     voting_round = VotingRound(
-        community_id=community.id, title=title, description=description, method=method,
-        allocation=Allocation.GREEDY if method == Method.YES_NO else allocation, max_choices=max_choices,
-        budget=budget, opens_at=opens_at, closes_at=closes_at, per_household=bool(per_household),
-        allow_changes=bool(allow_changes), ruleset_id=ruleset.id, created_by_id=actor.id,
+        community_id=community.id,
+        title=title,
+        description=description,
+        method=method,
+        allocation=Allocation.GREEDY if method == Method.YES_NO else allocation,
+        max_choices=max_choices,
+        budget=budget,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        per_household=bool(per_household),
+        allow_changes=bool(allow_changes),
+        ruleset_id=ruleset.id,
+        created_by_id=actor.id,
     )
     db.session.add(voting_round)
     matters = []
@@ -166,13 +232,25 @@ def _new_round(actor, community, *, title, method, budget, opens_at, closes_at, 
         voting_round.options.append(RoundOption(number=number, matter_id=matter.id, title=matter.title, cost=cost))
         matters.append(matter)
     db.session.flush()
-    record("round.opened", voting_round, actor=actor, community=community, method=method,
-           allocation=voting_round.allocation, budget=budget, options=[o.matter_id for o in voting_round.options],
-           opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(), ruleset_version=ruleset.version,
-           per_household=voting_round.per_household, allow_changes=voting_round.allow_changes)
+    record(
+        "round.opened",
+        voting_round,
+        actor=actor,
+        community=community,
+        method=method,
+        allocation=voting_round.allocation,
+        budget=budget,
+        options=[o.matter_id for o in voting_round.options],
+        opens_at=opens_at.isoformat(),
+        closes_at=closes_at.isoformat(),
+        ruleset_version=ruleset.version,
+        per_household=voting_round.per_household,
+        allow_changes=voting_round.allow_changes,
+    )
     for matter in matters:
         lifecycle.apply(matter, "refer_to_vote", actor, system=True, round_id=voting_round.id)
     return voting_round
+
 
 # --- sealing a closed round -----------------------------------------------------------------
 
@@ -192,13 +270,16 @@ def seal_round(voting_round, now=None):
     if voting_round.state(now) in ("scheduled", "open"):
         raise DomainError(_l("A round is sealed only after it closes."))
     db.session.execute(
-        update(RoundParticipation).where(RoundParticipation.round_id == voting_round.id,
-                                         RoundParticipation.ballot_id.is_not(None))
-        .values(ballot_id=None))
+        update(RoundParticipation)
+        .where(RoundParticipation.round_id == voting_round.id, RoundParticipation.ballot_id.is_not(None))
+        .values(ballot_id=None)
+    )
     # Table-level statements: the rows are the same ballots, moved, not changed (no ORM guard).
     box = RoundBallot.__table__
-    rows = [row._asdict() for row in db.session.execute(
-        select(box).where(box.c.round_id == voting_round.id).order_by(box.c.id))]
+    rows = [
+        row._asdict()
+        for row in db.session.execute(select(box).where(box.c.round_id == voting_round.id).order_by(box.c.id))
+    ]
     db.session.execute(box.delete().where(box.c.round_id == voting_round.id))
     if rows:
         db.session.execute(box.insert(), rows)

@@ -4,6 +4,7 @@ CSRF token and either `option=<RoundOption id>` (repeated; approval and budget b
 
 The choices are shown to the voter once, on that receipt page: the POST puts them in the session
 (the voter's own signed cookie, never the database) and the receipt page takes them out again."""
+
 import json
 from datetime import timedelta
 
@@ -48,10 +49,15 @@ BALLOTS_PER_PAGE = 200
 
 
 def _labels():
-    return {"method_labels": METHOD_LABELS, "allocation_labels": ALLOCATION_LABELS,
-            "state_labels": ROUND_STATE_LABELS, "channel_labels": CHANNEL_LABELS,
-            "resident_majority": RESIDENT_MAJORITY_SENTENCES, "resident_base": RESIDENT_BASE_NOUNS,
-            "format_receipt": receipts.format_code}
+    return {
+        "method_labels": METHOD_LABELS,
+        "allocation_labels": ALLOCATION_LABELS,
+        "state_labels": ROUND_STATE_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "resident_majority": RESIDENT_MAJORITY_SENTENCES,
+        "resident_base": RESIDENT_BASE_NOUNS,
+        "format_receipt": receipts.format_code,
+    }
 
 
 def _round(round_id):
@@ -71,9 +77,14 @@ def _page_number():
 @bp.get("/rounds/")
 def index():
     community = current_community()
-    return render_template("voting/index.html", community=community, rounds=rounds.list_rounds(community),
-                           can_manage=permissions.can_manage_rounds(current_user, community), now=clock.now(),
-                           **_labels())
+    return render_template(
+        "voting/index.html",
+        community=community,
+        rounds=rounds.list_rounds(community),
+        can_manage=permissions.can_manage_rounds(current_user, community),
+        now=clock.now(),
+        **_labels(),
+    )
 
 
 # --- opening ---------------------------------------------------------------------------------
@@ -122,11 +133,20 @@ def new():
         if not option_errors:
             try:
                 voting_round = rounds.open_round(
-                    current_user, community, title=form.title.data, description=form.description.data or "",
-                    method=form.method.data, allocation=form.allocation.data, max_choices=form.max_choices.data,
-                    budget=form.budget.data, opens_at=clock.to_utc(form.opens_at.data),
-                    closes_at=clock.to_utc(form.closes_at.data), per_household=form.per_household.data,
-                    allow_changes=form.allow_changes.data, options=options)
+                    current_user,
+                    community,
+                    title=form.title.data,
+                    description=form.description.data or "",
+                    method=form.method.data,
+                    allocation=form.allocation.data,
+                    max_choices=form.max_choices.data,
+                    budget=form.budget.data,
+                    opens_at=clock.to_utc(form.opens_at.data),
+                    closes_at=clock.to_utc(form.closes_at.data),
+                    per_household=form.per_household.data,
+                    allow_changes=form.allow_changes.data,
+                    options=options,
+                )
             except DomainError as error:
                 option_errors.append(error.message)
             else:
@@ -135,8 +155,16 @@ def new():
         status = 400
     elif request.method == "POST":
         status = 400
-    return render_template("voting/new.html", community=community, form=form, matters=matters, chosen=set(chosen),
-                           costs=costs, option_errors=option_errors, **_labels()), status
+    return render_template(
+        "voting/new.html",
+        community=community,
+        form=form,
+        matters=matters,
+        chosen=set(chosen),
+        costs=costs,
+        option_errors=option_errors,
+        **_labels(),
+    ), status
 
 
 # --- casting ---------------------------------------------------------------------------------
@@ -150,10 +178,18 @@ def _ballot_page(voting_round, form, *, error=None, selected=None, answers=None,
     shown again after the receipt page (a new ballot replaces the old one whatever it said)."""
     community = current_community()
     return render_template(
-        "voting/ballot.html", community=community, round=voting_round, form=form,
-        standing=casting.standing(current_user, voting_round), error=error, selected=selected or set(),
-        answers=answers or {}, state=voting_round.state(),
-        can_manage=permissions.can_manage_rounds(current_user, community), Method=Method, **_labels(),
+        "voting/ballot.html",
+        community=community,
+        round=voting_round,
+        form=form,
+        standing=casting.standing(current_user, voting_round),
+        error=error,
+        selected=selected or set(),
+        answers=answers or {},
+        state=voting_round.state(),
+        can_manage=permissions.can_manage_rounds(current_user, community),
+        Method=Method,
+        **_labels(),
     ), status
 
 
@@ -168,18 +204,28 @@ def ballot(round_id):
     if not form.validate_on_submit():
         return _ballot_page(voting_round, form, error=_("The form expired. Please try again."), status=400)
     selected = request.form.getlist("option")
-    answers = {key[len("answer-"):]: value for key, value in request.form.items() if key.startswith("answer-")}
+    answers = {key[len("answer-") :]: value for key, value in request.form.items() if key.startswith("answer-")}
     try:
         choices = casting.choices_from_form(voting_round, selected, answers)
         cast = casting.cast_ballot(current_user, voting_round, choices)
     except DomainError as error:
         already = error.message in (casting.ALREADY_VOTED,)
-        return _ballot_page(voting_round, form, error=error.message, selected=set(selected), answers=answers,
-                            status=409 if already else 400)
-    session[JUST_CAST] = {"round": voting_round.id, "choices": [list(c) if isinstance(c, tuple) else c
-                                                                 for c in choices]}
-    flash(_("Your ballot is in the box. Your receipt code: %(code)s", code=receipts.format_code(cast.receipt_code)),
-          "success")
+        return _ballot_page(
+            voting_round,
+            form,
+            error=error.message,
+            selected=set(selected),
+            answers=answers,
+            status=409 if already else 400,
+        )
+    session[JUST_CAST] = {
+        "round": voting_round.id,
+        "choices": [list(c) if isinstance(c, tuple) else c for c in choices],
+    }
+    flash(
+        _("Your ballot is in the box. Your receipt code: %(code)s", code=receipts.format_code(cast.receipt_code)),
+        "success",
+    )
     return redirect(url_for("voting.receipt", round_id=voting_round.id), code=303)
 
 
@@ -187,14 +233,23 @@ def ballot(round_id):
 @login_required
 def receipt(round_id):
     voting_round = _round(round_id)
-    participation = next((p for p in casting.my_ballots(current_user, current_community(), voting_round)
-                          if p.receipt_code), None)
+    participation = next(
+        (p for p in casting.my_ballots(current_user, current_community(), voting_round) if p.receipt_code), None
+    )
     just_cast = session.pop(JUST_CAST, None)
     choices = just_cast["choices"] if just_cast and just_cast.get("round") == voting_round.id else None
-    response = make_response(render_template(
-        "voting/receipt.html", community=current_community(), round=voting_round, participation=participation,
-        picked=casting.describe_choices(voting_round, choices) if choices is not None and participation else None,
-        state=voting_round.state(), Method=Method, **_labels()))
+    response = make_response(
+        render_template(
+            "voting/receipt.html",
+            community=current_community(),
+            round=voting_round,
+            participation=participation,
+            picked=casting.describe_choices(voting_round, choices) if choices is not None and participation else None,
+            state=voting_round.state(),
+            Method=Method,
+            **_labels(),
+        )
+    )
     response.headers["Cache-Control"] = "no-store"  # the choices are on this page once
     return response
 
@@ -203,8 +258,9 @@ def receipt(round_id):
 @login_required
 def mine():
     community = current_community()
-    return render_template("voting/mine.html", community=community,
-                           participations=casting.my_ballots(current_user, community), **_labels())
+    return render_template(
+        "voting/mine.html", community=community, participations=casting.my_ballots(current_user, community), **_labels()
+    )
 
 
 @bp.get("/rounds/check")
@@ -231,11 +287,19 @@ def _posted_id(name):
 def _paper_action(voting_round, action, form, sheet=None):
     """Run one posted action of the paper ballots page; returns the success message."""
     if form is None or not form.validate_on_submit():
-        raise DomainError(_("Tick the box to say that you checked the sheet against the paper.") if action == "confirm"
-                          else _("Please check the form and try again."))
+        raise DomainError(
+            _("Tick the box to say that you checked the sheet against the paper.")
+            if action == "confirm"
+            else _("Please check the form and try again.")
+        )
     if action == "session":
-        paper.declare_session(current_user, voting_round, place=form.place.data,
-                              starts_at=clock.to_utc(form.starts_at.data), ends_at=clock.to_utc(form.ends_at.data))
+        paper.declare_session(
+            current_user,
+            voting_round,
+            place=form.place.data,
+            starts_at=clock.to_utc(form.starts_at.data),
+            ends_at=clock.to_utc(form.ends_at.data),
+        )
         return _("The session is declared.")
     if action == "mark":
         session_id = form.session.data
@@ -244,10 +308,14 @@ def _paper_action(voting_round, action, form, sheet=None):
         return _("Marked as having voted in person; the resident is told.")
     if action in ("sheet", "import"):
         chosen = paper.get_session(voting_round, form.session.data or 0)
-        lines = (paper.parse_sheet(voting_round, form.lines.data) if action == "sheet"
-                 else paper.parse_sheet_csv(voting_round, form.file.data.read()))
-        paper.enter_sheet(current_user, voting_round, chosen, lines, form.spoilt.data,
-                          source="form" if action == "sheet" else "csv")
+        lines = (
+            paper.parse_sheet(voting_round, form.lines.data)
+            if action == "sheet"
+            else paper.parse_sheet_csv(voting_round, form.file.data.read())
+        )
+        paper.enter_sheet(
+            current_user, voting_round, chosen, lines, form.spoilt.data, source="form" if action == "sheet" else "csv"
+        )
         return _("The tally sheet is entered. A second person must now confirm it.")
     if action == "confirm":
         paper.confirm_sheet(current_user, voting_round, sheet)
@@ -266,8 +334,12 @@ def paper_ballots(round_id):
     now = clock.now()
     sessions = paper.list_sessions(voting_round)
     started = _session_choices([s for s in sessions if s.starts_at <= now])
-    forms = {"session": SessionForm(prefix="session"), "mark": MarkVoterForm(prefix="mark"),
-             "sheet": SheetForm(prefix="sheet"), "import": ImportForm(prefix="csv")}
+    forms = {
+        "session": SessionForm(prefix="session"),
+        "mark": MarkVoterForm(prefix="mark"),
+        "sheet": SheetForm(prefix="sheet"),
+        "import": ImportForm(prefix="csv"),
+    }
     forms["mark"].session.choices = _session_choices(paper.running_sessions(voting_round, now))
     forms["sheet"].session.choices = forms["import"].session.choices = started
     errors, sheet_errors, status = [], [], 200
@@ -285,24 +357,45 @@ def paper_ballots(round_id):
             sheet_errors = error.errors
         except DomainError as error:
             errors.append(error.message)
-    pending = [(sheet, paper.sheet_lines(voting_round, sheet), ConfirmSheetForm(prefix=f"confirm-{sheet.id}"),
-                RejectSheetForm(prefix=f"reject-{sheet.id}"))
-               for sheet in paper.sheets(voting_round) if sheet.status == "entered"]
+    pending = [
+        (
+            sheet,
+            paper.sheet_lines(voting_round, sheet),
+            ConfirmSheetForm(prefix=f"confirm-{sheet.id}"),
+            RejectSheetForm(prefix=f"reject-{sheet.id}"),
+        )
+        for sheet in paper.sheets(voting_round)
+        if sheet.status == "entered"
+    ]
     return render_template(
-        "voting/paper.html", community=community, round=voting_round, forms=forms, errors=errors,
-        sheet_errors=sheet_errors, reconciliation=paper.reconciliation(voting_round),
-        records=paper.session_records(voting_round), pending=pending, objections=paper.objections(voting_round),
-        voters=paper.in_person_voters(voting_round), format_when=paper.when,
+        "voting/paper.html",
+        community=community,
+        round=voting_round,
+        forms=forms,
+        errors=errors,
+        sheet_errors=sheet_errors,
+        reconciliation=paper.reconciliation(voting_round),
+        records=paper.session_records(voting_round),
+        pending=pending,
+        objections=paper.objections(voting_round),
+        voters=paper.in_person_voters(voting_round),
+        format_when=paper.when,
         may_record=permissions.can_record_paper(current_user, voting_round),
-        may_confirm=permissions.can_scrutinise(current_user, community), Method=Method, **_labels()), status
+        may_confirm=permissions.can_scrutinise(current_user, community),
+        Method=Method,
+        **_labels(),
+    ), status
 
 
 @bp.get("/rounds/<int:round_id>/paper/template.csv")
 def paper_template(round_id):
     voting_round = _round(round_id)
     body = ",".join(paper.CSV_HEADER) + "\n"
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=tally-sheet-round-{voting_round.id}.csv"})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=tally-sheet-round-{voting_round.id}.csv"},
+    )
 
 
 @bp.route("/rounds/<int:round_id>/paper/objection", methods=["GET", "POST"])
@@ -324,9 +417,16 @@ def paper_objection(round_id):
                 flash(_("Your objection is recorded; the council and the committee are told."), "success")
                 return redirect(url_for("voting.paper_objection", round_id=voting_round.id), code=303)
     return render_template(
-        "voting/objection.html", community=current_community(), round=voting_round, form=form, errors=errors,
-        mark=paper.my_mark(current_user, voting_round), objection=paper.my_objection(current_user, voting_round),
-        format_when=paper.when, **_labels()), status
+        "voting/objection.html",
+        community=current_community(),
+        round=voting_round,
+        form=form,
+        errors=errors,
+        mark=paper.my_mark(current_user, voting_round),
+        objection=paper.my_objection(current_user, voting_round),
+        format_when=paper.when,
+        **_labels(),
+    ), status
 
 
 # --- the count and the results ---------------------------------------------------------------
@@ -354,12 +454,21 @@ def results(round_id):
     community = current_community()
     view = results_view(voting_round) if voting_round.result is not None else None
     return render_template(
-        "voting/results.html", community=community, round=voting_round, view=view, state=voting_round.state(),
+        "voting/results.html",
+        community=community,
+        round=voting_round,
+        view=view,
+        state=voting_round.state(),
         reconciliation=paper.reconciliation(voting_round) if view is None else None,
-        paper_sessions=paper.session_records(voting_round), format_when=paper.when,
-        can_count=permissions.can_count(current_user, voting_round), count_form=CountForm(),
-        can_manage=permissions.can_manage_rounds(current_user, community), Method=Method, Allocation=Allocation,
-        **_labels())
+        paper_sessions=paper.session_records(voting_round),
+        format_when=paper.when,
+        can_count=permissions.can_count(current_user, voting_round),
+        count_form=CountForm(),
+        can_manage=permissions.can_manage_rounds(current_user, community),
+        Method=Method,
+        Allocation=Allocation,
+        **_labels(),
+    )
 
 
 def _counted(round_id):
@@ -372,10 +481,18 @@ def _counted(round_id):
 @bp.get("/rounds/<int:round_id>/ballots")
 def ballots(round_id):
     voting_round = _counted(round_id)
-    page = db.paginate(counting.counted_ballots_query(voting_round), page=_page_number(),
-                       per_page=BALLOTS_PER_PAGE, error_out=False)
-    return render_template("voting/ballots.html", community=current_community(), round=voting_round, page=page,
-                           describe=casting.describe_choices, Method=Method, **_labels())
+    page = db.paginate(
+        counting.counted_ballots_query(voting_round), page=_page_number(), per_page=BALLOTS_PER_PAGE, error_out=False
+    )
+    return render_template(
+        "voting/ballots.html",
+        community=current_community(),
+        round=voting_round,
+        page=page,
+        describe=casting.describe_choices,
+        Method=Method,
+        **_labels(),
+    )
 
 
 def _download(body, mimetype, filename):
@@ -393,8 +510,13 @@ def ballots_pb(round_id):
     voting_round = _counted(round_id)
     text = counting.published_pb(voting_round)
     if text is None:
-        refuse(404, _("This round has no pabulib file: a yes/no round is not an approval election, and a round "
-                      "that is not valid selected nothing. Its ballots (CSV) and the round (JSON) are published."))
+        refuse(
+            404,
+            _(
+                "This round has no pabulib file: a yes/no round is not an approval election, and a round "
+                "that is not valid selected nothing. Its ballots (CSV) and the round (JSON) are published."
+            ),
+        )
     return _download(text, "text/plain", f"round-{voting_round.id}.pb")
 
 
@@ -423,17 +545,30 @@ def households():
                 if not group_form.validate_on_submit():
                     raise DomainError(_("The form expired. Please try again."))
                 created, added = household_services.households_from_addresses(current_user, community)
-                flash(_("%(households)s households created, %(members)s residents added.",
-                        households=created, members=added), "success")
+                flash(
+                    _(
+                        "%(households)s households created, %(members)s residents added.",
+                        households=created,
+                        members=added,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("voting.households"), code=303)
             if form.validate_on_submit():
-                household = household_services.create_household(current_user, community, form.name.data, form.address.data)
+                household = household_services.create_household(
+                    current_user, community, form.name.data, form.address.data
+                )
                 flash(_("Household added."), "success")
                 return redirect(url_for("voting.household", household_id=household.id), code=303)
         except DomainError as error:
             flash(error.message, "error")
-    return render_template("voting/households.html", community=community, form=form, group_form=group_form,
-                           page=household_services.list_households(community, _page_number())), status
+    return render_template(
+        "voting/households.html",
+        community=community,
+        form=form,
+        group_form=group_form,
+        page=household_services.list_households(community, _page_number()),
+    ), status
 
 
 @bp.route("/households/<int:household_id>", methods=["GET", "POST"])
@@ -461,6 +596,11 @@ def household(household_id):
                 return redirect(url_for("voting.household", household_id=entry.id), code=303)
         except DomainError as error:
             flash(error.message, "error")
-    return render_template("voting/household.html", community=community, household=entry, form=form,
-                           remove_form=remove_form,
-                           suggestions=household_services.suggested_members(community, entry)), status
+    return render_template(
+        "voting/household.html",
+        community=community,
+        household=entry,
+        form=form,
+        remove_form=remove_form,
+        suggestions=household_services.suggested_members(community, entry),
+    ), status

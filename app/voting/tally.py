@@ -34,6 +34,7 @@ them; nothing is re-implemented):
 Ties are broken the same way everywhere: fewer cost first, then the lower option number
 (TIE_BREAK); a recount passes pabutools TieBreakingRule(lambda i, p, proj: (proj.cost, int(proj.name))).
 """
+
 from __future__ import annotations
 
 import base64
@@ -224,7 +225,7 @@ def normalise_receipt(text):
 
 
 def format_receipt(code):
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 # --- counting --------------------------------------------------------------------------------
@@ -256,10 +257,15 @@ def _pabutools():
     from pabutools.tiebreaking import TieBreakingRule
 
     return {
-        "ApprovalMultiProfile": ApprovalMultiProfile, "Cost_Sat": Cost_Sat,
-        "FrozenApprovalBallot": FrozenApprovalBallot, "Instance": Instance, "Project": Project,
-        "GroupSatisfactionMeasure": GroupSatisfactionMeasure, "TieBreakingRule": TieBreakingRule,
-        "greedy": greedy_utilitarian_welfare, "mes": method_of_equal_shares,
+        "ApprovalMultiProfile": ApprovalMultiProfile,
+        "Cost_Sat": Cost_Sat,
+        "FrozenApprovalBallot": FrozenApprovalBallot,
+        "Instance": Instance,
+        "Project": Project,
+        "GroupSatisfactionMeasure": GroupSatisfactionMeasure,
+        "TieBreakingRule": TieBreakingRule,
+        "greedy": greedy_utilitarian_welfare,
+        "mes": method_of_equal_shares,
     }
 
 
@@ -301,8 +307,10 @@ def allocate_greedy(spec, votes):
     if not projects:
         return []
     chosen = pb["greedy"](
-        instance, pb["ApprovalMultiProfile"](instance=instance),
-        sat_profile=_vote_count_satisfaction(pb, votes), is_sat_additive=True,
+        instance,
+        pb["ApprovalMultiProfile"](instance=instance),
+        sat_profile=_vote_count_satisfaction(pb, votes),
+        is_sat_additive=True,
         tie_breaking=_tie_breaking(pb),
     )
     return [int(p.name) for p in chosen]
@@ -315,8 +323,12 @@ def allocate_mes(spec, ballots, votes, explain=False):
     pb = _pabutools()
     projects, instance = _instance(pb, spec, votes)
     voters = len(ballots)
-    explanation = {"voters": voters, "share": str(Fraction(spec.budget, voters)) if voters else "0",
-                   "step": str(MES_INCREMENT), "paid": []}
+    explanation = {
+        "voters": voters,
+        "share": str(Fraction(spec.budget, voters)) if voters else "0",
+        "step": str(MES_INCREMENT),
+        "paid": [],
+    }
     if not projects or not voters:
         return [], explanation
     profile = pb["ApprovalMultiProfile"](instance=instance)
@@ -325,8 +337,12 @@ def allocate_mes(spec, ballots, votes, explain=False):
         profile[pb["FrozenApprovalBallot"]([projects[n] for n in sorted(approved)])] = multiplicity
     analytics = explain and len(distinct) <= EXPLAIN_LIMIT
     outcome = pb["mes"](
-        instance, profile, sat_class=pb["Cost_Sat"], tie_breaking=_tie_breaking(pb),
-        voter_budget_increment=MES_INCREMENT, analytics=analytics,
+        instance,
+        profile,
+        sat_class=pb["Cost_Sat"],
+        tie_breaking=_tie_breaking(pb),
+        voter_budget_increment=MES_INCREMENT,
+        analytics=analytics,
     )
     winners = [int(p.name) for p in outcome]
     if analytics and outcome.details is not None and outcome.details.iterations:
@@ -342,18 +358,22 @@ def _explain_mes(details):
     for iteration in details.iterations:
         if iteration.selected_project is None or iteration.voters_budget_after_selection is None:
             continue
-        payments = [_fraction(b) - _fraction(a)
-                    for b, a in zip(iteration.voters_budget, iteration.voters_budget_after_selection, strict=True)]
+        payments = [
+            _fraction(b) - _fraction(a)
+            for b, a in zip(iteration.voters_budget, iteration.voters_budget_after_selection, strict=True)
+        ]
         positive = [(p, multiplicity[i]) for i, p in enumerate(payments) if p > 0]
         if not positive:
             continue
         top = max(p for p, _ in positive)
-        paid.append({
-            "number": int(iteration.selected_project.name),
-            "payers": sum(m for _, m in positive),
-            "max_payment": str(top),
-            "partial_payers": sum(m for p, m in positive if p < top),
-        })
+        paid.append(
+            {
+                "number": int(iteration.selected_project.name),
+                "payers": sum(m for _, m in positive),
+                "max_payment": str(top),
+                "partial_payers": sum(m for p, m in positive if p < top),
+            }
+        )
     return {"final_share": str(_fraction(first[0]) if first else Fraction(0)), "paid": paid}
 
 
@@ -371,8 +391,11 @@ def tally(spec: RoundSpec, ballots, explain=False) -> Outcome:
     n = len(ballots)
     electorate = max(spec.electorate, n)
     valid = turnout_reached(n, electorate, spec.min_turnout_percent)
-    turnout = {"valid": valid, "min_turnout_percent": spec.min_turnout_percent,
-               "turnout_percent": turnout_percent(n, electorate)}
+    turnout = {
+        "valid": valid,
+        "min_turnout_percent": spec.min_turnout_percent,
+        "turnout_percent": turnout_percent(n, electorate),
+    }
     if spec.method == YES_NO:
         return _tally_yes_no(spec, ballots, numbers, electorate, valid, turnout)
     votes = count_approvals(ballots, numbers)
@@ -383,9 +406,18 @@ def tally(spec: RoundSpec, ballots, explain=False) -> Outcome:
     else:
         winners = allocate_greedy(spec, votes)
         explanation = {"order": _greedy_order(spec, votes, winners)}
-    return Outcome(spec.method, spec.allocation, spec.budget, n, electorate, votes, winners,
-                   sum(spec.option(w).cost for w in winners), explanation=dict(explanation, **turnout),
-                   valid=valid)
+    return Outcome(
+        spec.method,
+        spec.allocation,
+        spec.budget,
+        n,
+        electorate,
+        votes,
+        winners,
+        sum(spec.option(w).cost for w in winners),
+        explanation=dict(explanation, **turnout),
+        valid=valid,
+    )
 
 
 def _greedy_order(spec, votes, winners):
@@ -412,8 +444,13 @@ def _tally_yes_no(spec, ballots, numbers, electorate, valid, turnout):
     decisions = {}
     for number in numbers:
         decision = decide_option(spec, yes[number], no[number], abstain[number], n, electorate)
-        decisions[number] = {"passed": bool(decision.passed and valid), "majority": decision.passed,
-                             "base": decision.base, "needed": decision.needed, "tie": decision.tie}
+        decisions[number] = {
+            "passed": bool(decision.passed and valid),
+            "majority": decision.passed,
+            "base": decision.base,
+            "needed": decision.needed,
+            "tie": decision.tie,
+        }
     passed = sorted((n for n in numbers if decisions[n]["passed"]), key=lambda n: (-yes[n],) + tie_order(spec, n))
     remaining, winners = spec.budget, []
     for number in passed:
@@ -422,11 +459,26 @@ def _tally_yes_no(spec, ballots, numbers, electorate, valid, turnout):
         if cost <= remaining:
             winners.append(number)
             remaining -= cost
-    explanation = dict(turnout, majority_rule=spec.majority_rule, majority_base=spec.majority_base,
-                       decisions={str(k): v for k, v in decisions.items()})
-    return Outcome(YES_NO, MAJORITY, spec.budget, n, electorate, yes, winners,
-                   sum(spec.option(w).cost for w in winners), no=no, abstain=abstain, explanation=explanation,
-                   valid=valid)
+    explanation = dict(
+        turnout,
+        majority_rule=spec.majority_rule,
+        majority_base=spec.majority_base,
+        decisions={str(k): v for k, v in decisions.items()},
+    )
+    return Outcome(
+        YES_NO,
+        MAJORITY,
+        spec.budget,
+        n,
+        electorate,
+        yes,
+        winners,
+        sum(spec.option(w).cost for w in winners),
+        no=no,
+        abstain=abstain,
+        explanation=explanation,
+        valid=valid,
+    )
 
 
 # --- published files -------------------------------------------------------------------------
@@ -481,12 +533,16 @@ def recount_comment(round_id, spec, info):
         "TieBreakingRule(lambda inst, prof, p: (p.cost, int(p.name)))).",
     ]
     if spec.allocation == MES:
-        comments.append("Recount: pabutools method_of_equal_shares(instance, profile, sat_class=Cost_Sat, "
-                        "voter_budget_increment=1), or: python tools/verify_tally.py this-file.pb.")
+        comments.append(
+            "Recount: pabutools method_of_equal_shares(instance, profile, sat_class=Cost_Sat, "
+            "voter_budget_increment=1), or: python tools/verify_tally.py this-file.pb."
+        )
     else:
-        comments.append("Recount: pabutools greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat) "
-                        "over the projects with at least min_project_score_threshold votes, or: "
-                        "python tools/verify_tally.py this-file.pb.")
+        comments.append(
+            "Recount: pabutools greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat) "
+            "over the projects with at least min_project_score_threshold votes, or: "
+            "python tools/verify_tally.py this-file.pb."
+        )
     return " ".join(f"#{index}: {text}" for index, text in enumerate(comments, start=1))
 
 
@@ -499,10 +555,17 @@ def write_pb(round_id, spec: RoundSpec, ballots, outcome: Outcome, info=None):
     info = info or {}
     votes = count_approvals((b.choices for b in ballots), spec.numbers)
     meta = [
-        ("description", info.get("title", "")), ("country", "China"), ("unit", info.get("community", "")),
-        ("instance", round_id), ("num_projects", len(spec.options)), ("num_votes", len(ballots)),
-        ("budget", spec.budget), ("vote_type", "approval"), ("rule", spec.rule),
-        ("date_begin", pb_date(info["date_begin"])), ("date_end", pb_date(info["date_end"])),
+        ("description", info.get("title", "")),
+        ("country", "China"),
+        ("unit", info.get("community", "")),
+        ("instance", round_id),
+        ("num_projects", len(spec.options)),
+        ("num_votes", len(ballots)),
+        ("budget", spec.budget),
+        ("vote_type", "approval"),
+        ("rule", spec.rule),
+        ("date_begin", pb_date(info["date_begin"])),
+        ("date_end", pb_date(info["date_end"])),
     ]
     if spec.method == APPROVAL and spec.max_choices:
         meta.append(("max_length", spec.max_choices))
@@ -544,22 +607,39 @@ def round_document(round_id, spec: RoundSpec, outcome: Outcome, info=None):
     winners = set(outcome.winners)
     yes_no = spec.method == YES_NO
     return {
-        "format": FORMAT_VERSION, "round_id": round_id, "title": info.get("title", ""),
-        "community": info.get("community", ""), "method": spec.method, "allocation": spec.allocation,
-        "rule": spec.rule, "budget": spec.budget, "max_choices": spec.max_choices,
+        "format": FORMAT_VERSION,
+        "round_id": round_id,
+        "title": info.get("title", ""),
+        "community": info.get("community", ""),
+        "method": spec.method,
+        "allocation": spec.allocation,
+        "rule": spec.rule,
+        "budget": spec.budget,
+        "max_choices": spec.max_choices,
         "majority_rule": spec.majority_rule if yes_no else None,
         "majority_base": spec.majority_base if yes_no else None,
-        "min_turnout_percent": spec.min_turnout_percent, "electorate": spec.electorate,
-        "ballots": outcome.ballots, "turnout_percent": outcome.turnout_percent, "valid": outcome.valid,
-        "tie_break": TIE_BREAK, "ruleset_version": info.get("ruleset_version"),
-        "opens_at": info.get("opens_at"), "closes_at": info.get("closes_at"),
+        "min_turnout_percent": spec.min_turnout_percent,
+        "electorate": spec.electorate,
+        "ballots": outcome.ballots,
+        "turnout_percent": outcome.turnout_percent,
+        "valid": outcome.valid,
+        "tie_break": TIE_BREAK,
+        "ruleset_version": info.get("ruleset_version"),
+        "opens_at": info.get("opens_at"),
+        "closes_at": info.get("closes_at"),
         "options": [
-            {"number": o.number, "title": o.title, "cost": o.cost, "votes": outcome.votes[o.number],
-             **({"no": outcome.no[o.number], "abstain": outcome.abstain[o.number]} if yes_no else {}),
-             "selected": o.number in winners}
+            {
+                "number": o.number,
+                "title": o.title,
+                "cost": o.cost,
+                "votes": outcome.votes[o.number],
+                **({"no": outcome.no[o.number], "abstain": outcome.abstain[o.number]} if yes_no else {}),
+                "selected": o.number in winners,
+            }
             for o in spec.options
         ],
-        "winners": outcome.winners, "total_cost": outcome.total_cost,
+        "winners": outcome.winners,
+        "total_cost": outcome.total_cost,
     }
 
 
@@ -591,8 +671,9 @@ def parse_pb(text) -> Published:
         raise FormatError("META lacks budget, or vote_type is not approval")
     allocation = {label: name for name, label in PABULIB_RULES.items()}.get(meta.get("rule"))
     if allocation is None:
-        raise FormatError(f"rule {meta.get('rule')!r} cannot be recounted (expected one of "
-                          f"{', '.join(PABULIB_RULES.values())})")
+        raise FormatError(
+            f"rule {meta.get('rule')!r} cannot be recounted (expected one of {', '.join(PABULIB_RULES.values())})"
+        )
     options, selected, votes = [], set(), {}
     for r in sections["projects"]:
         number = int(r["project_id"])
@@ -603,12 +684,20 @@ def parse_pb(text) -> Published:
     budget = int(Fraction(meta["budget"]))
     knapsack = meta.get("max_sum_cost") not in (None, "")
     spec = RoundSpec(
-        method=KNAPSACK if knapsack else APPROVAL, allocation=allocation, budget=budget, options=tuple(options),
-        max_choices=None if knapsack or not meta.get("max_length") else int(meta["max_length"]))
-    ballots = [PublishedBallot(int(r["voter_id"]), tuple(sorted(int(n) for n in r.get("vote", "").split(",")
-                                                               if n.strip())),
-                               CHANNELS.get(r.get("voting_method", ""), r.get("voting_method", "")))
-               for r in sections["votes"]]
+        method=KNAPSACK if knapsack else APPROVAL,
+        allocation=allocation,
+        budget=budget,
+        options=tuple(options),
+        max_choices=None if knapsack or not meta.get("max_length") else int(meta["max_length"]),
+    )
+    ballots = [
+        PublishedBallot(
+            int(r["voter_id"]),
+            tuple(sorted(int(n) for n in r.get("vote", "").split(",") if n.strip())),
+            CHANNELS.get(r.get("voting_method", ""), r.get("voting_method", "")),
+        )
+        for r in sections["votes"]
+    ]
     return Published(int(meta.get("instance") or 0), spec, ballots, selected, votes, meta)
 
 
@@ -620,16 +709,31 @@ def parse_csv_and_round(csv_text, round_json) -> Published:
     if method not in METHODS or allocation not in ALLOCATIONS + (MAJORITY,):
         raise FormatError(f"unknown method {method!r} or allocation {allocation!r}")
     spec = RoundSpec(
-        method=method, allocation=allocation, budget=int(doc["budget"]), options=tuple(options),
-        max_choices=doc.get("max_choices"), majority_rule=doc.get("majority_rule") or "simple",
+        method=method,
+        allocation=allocation,
+        budget=int(doc["budget"]),
+        options=tuple(options),
+        max_choices=doc.get("max_choices"),
+        majority_rule=doc.get("majority_rule") or "simple",
         majority_base=doc.get("majority_base") or "yes_no",
-        min_turnout_percent=int(doc.get("min_turnout_percent") or 0), electorate=int(doc.get("electorate") or 0))
-    ballots = [PublishedBallot(int(row["ballot"]), parse_canonical(method, row["choices"]), row.get("channel", ""))
-               for row in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))]
+        min_turnout_percent=int(doc.get("min_turnout_percent") or 0),
+        electorate=int(doc.get("electorate") or 0),
+    )
+    ballots = [
+        PublishedBallot(int(row["ballot"]), parse_canonical(method, row["choices"]), row.get("channel", ""))
+        for row in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    ]
     selected = {int(o["number"]) for o in doc["options"] if o.get("selected")}
     votes = {int(o["number"]): o.get("votes") for o in doc["options"]}
-    return Published(int(doc["round_id"]), spec, ballots, selected, votes, {"num_votes": str(doc.get("ballots"))},
-                     valid=doc.get("valid"))
+    return Published(
+        int(doc["round_id"]),
+        spec,
+        ballots,
+        selected,
+        votes,
+        {"num_votes": str(doc.get("ballots"))},
+        valid=doc.get("valid"),
+    )
 
 
 @dataclass
@@ -656,13 +760,14 @@ def verify(published: Published) -> Report:
         problems.append(f"{len(published.ballots)} ballots listed but num_votes says {claimed_count}")
     outcome = tally(spec, [b.choices for b in published.ballots])
     if published.valid is not None and published.valid != outcome.valid:
-        problems.append(f"published as {'valid' if published.valid else 'not valid'}, but the turnout "
-                        f"{outcome.turnout_percent} % against the required {spec.min_turnout_percent} % says "
-                        f"{'valid' if outcome.valid else 'not valid'}")
+        problems.append(
+            f"published as {'valid' if published.valid else 'not valid'}, but the turnout "
+            f"{outcome.turnout_percent} % against the required {spec.min_turnout_percent} % says "
+            f"{'valid' if outcome.valid else 'not valid'}"
+        )
     for number, claimed in published.votes.items():
         if claimed is not None and claimed != outcome.votes.get(number):
             problems.append(f"option {number}: published {claimed} votes, recounted {outcome.votes.get(number)}")
     if set(outcome.winners) != published.selected:
-        problems.append(
-            f"winners differ: published {sorted(published.selected)}, recomputed {sorted(outcome.winners)}")
+        problems.append(f"winners differ: published {sorted(published.selected)}, recomputed {sorted(outcome.winners)}")
     return Report(not problems, problems, outcome)

@@ -1,5 +1,6 @@
 """The open data API over HTTP: every endpoint, pagination, filters, errors, CSV, and the
 promise that no private field or value of any account leaves through it."""
+
 import csv
 import io
 
@@ -13,9 +14,25 @@ from app.voting.models import RoundBallot, RoundParticipation
 
 from .helpers import PRIVATE_ADDRESS, PRIVATE_EMAIL, PRIVATE_PHONE
 
-PRIVATE_KEYS = {"username", "phone", "password", "password_hash", "email", "address", "display_name",
-                "proposer", "proposer_id", "author", "author_id", "user", "user_id", "voter", "voter_id",
-                "session_token", "contact"}
+PRIVATE_KEYS = {
+    "username",
+    "phone",
+    "password",
+    "password_hash",
+    "email",
+    "address",
+    "display_name",
+    "proposer",
+    "proposer_id",
+    "author",
+    "author_id",
+    "user",
+    "user_id",
+    "voter",
+    "voter_id",
+    "session_token",
+    "contact",
+}
 
 
 @pytest.fixture
@@ -34,9 +51,14 @@ def response_ref(document, path):
 
 def path_values(seeded):
     """Values for every path parameter any operation declares (add new ones here)."""
-    return {"slug": seeded.community.slug, "matter_id": seeded.matters["approved"].id,
-            "notice_id": seeded.notice.id, "meeting_id": seeded.meeting.id, "round_id": seeded.round.id,
-            "record_id": seeded.record.id}
+    return {
+        "slug": seeded.community.slug,
+        "matter_id": seeded.matters["approved"].id,
+        "notice_id": seeded.notice.id,
+        "meeting_id": seeded.meeting.id,
+        "round_id": seeded.round.id,
+        "record_id": seeded.record.id,
+    }
 
 
 def every_url(seeded):
@@ -67,7 +89,8 @@ def test_the_document_lists_every_operation_and_only_get(document):
         content = item["get"]["responses"]["200"]["content"]
         if "application/json" in content:
             validator(document, content["application/json"]["schema"]["$ref"]).validate(
-                content["application/json"]["example"])
+                content["application/json"]["example"]
+            )
 
 
 def walk(value, path="$"):
@@ -84,8 +107,15 @@ def walk(value, path="$"):
 
 def test_no_private_field_or_value_leaks(client, seeded):
     people = [seeded.proposer, seeded.committee, seeded.resident, *seeded.council]
-    secret_values = [PRIVATE_PHONE, PRIVATE_EMAIL, PRIVATE_ADDRESS, "password123", "13700001111",
-                     *(p.display_name for p in people), *(p.username for p in people if p.username.isdigit())]
+    secret_values = [
+        PRIVATE_PHONE,
+        PRIVATE_EMAIL,
+        PRIVATE_ADDRESS,
+        "password123",
+        "13700001111",
+        *(p.display_name for p in people),
+        *(p.username for p in people if p.username.isdigit()),
+    ]
     usernames = {p.username for p in people}
     for op, url in every_url(seeded):
         body = client.get(url).get_data(as_text=True)
@@ -139,8 +169,21 @@ def test_filters_keep_in_the_links(client, seeded):
     assert client.get("/api/v1/communities/xinglin/notices?kind=decision").get_json()["items"] == []
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=", "per_page=101", "per_page=-1", "page=1e3",
-                                   "status=draft", "status=bogus", "category=", "page=99999999999999"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=abc",
+        "page=",
+        "per_page=101",
+        "per_page=-1",
+        "page=1e3",
+        "status=draft",
+        "status=bogus",
+        "category=",
+        "page=99999999999999",
+    ],
+)
 def test_bad_parameters_get_a_json_400(client, seeded, query):
     response = client.get(f"/api/v1/communities/xinglin/matters?{query}")
     assert response.status_code == 400
@@ -148,10 +191,18 @@ def test_bad_parameters_get_a_json_400(client, seeded, query):
     assert body["status"] == 400 and body["error"]
 
 
-@pytest.mark.parametrize("url", ["/api/v1/communities/nowhere", "/api/v1/communities/nowhere/matters",
-                                 "/api/v1/communities/nowhere/matters.csv", "/api/v1/communities/xinglin/matters/0",
-                                 "/api/v1/communities/xinglin/matters/99999999999", "/api/v1/nothing-here",
-                                 "/api/v1/communities/xinglin/notices/999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/communities/nowhere",
+        "/api/v1/communities/nowhere/matters",
+        "/api/v1/communities/nowhere/matters.csv",
+        "/api/v1/communities/xinglin/matters/0",
+        "/api/v1/communities/xinglin/matters/99999999999",
+        "/api/v1/nothing-here",
+        "/api/v1/communities/xinglin/notices/999",
+    ],
+)
 def test_missing_things_get_a_json_404(client, seeded, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -182,10 +233,10 @@ def test_csv_is_utf8_with_bom_streamed_and_safe_for_spreadsheets(client, seeded)
     assert approved["title"] == "通过项目" and approved["estimated_cost"] == "8000"
     assert approved["url"].endswith(f"/c/xinglin/matters/{seeded.matters['approved'].id}")
     formula = next(r for r in rows if r["status"] == "closed")
-    assert formula["title"] == "'=HYPERLINK(\"http://evil\")"  # not run as a formula
+    assert formula["title"] == '\'=HYPERLINK("http://evil")'  # not run as a formula
     # The JSON keeps the value as it is.
     body = client.get(f"/api/v1/communities/xinglin/matters/{seeded.matters['=formula'].id}").get_json()
-    assert body["title"] == "=HYPERLINK(\"http://evil\")"
+    assert body["title"] == '=HYPERLINK("http://evil")'
 
 
 def test_communities_carry_headline_figures(client, seeded):
@@ -247,8 +298,15 @@ def test_minutes_only_once_locked(client, seeded):
     # Minutes that exist but are not locked yet stay private.
     from tests.publishing.records import held_meeting
 
-    draft = held_meeting(seeded.community, seeded.matters["rejected"], seeded.council[0], seeded.council[1],
-                         seeded.council, seeded.committee, lock=False)
+    draft = held_meeting(
+        seeded.community,
+        seeded.matters["rejected"],
+        seeded.council[0],
+        seeded.council[1],
+        seeded.council,
+        seeded.committee,
+        lock=False,
+    )
     assert draft.minutes.locked_at is None
     assert client.get(f"/api/v1/communities/xinglin/meetings/{draft.meeting.id}/minutes").status_code == 404
 
@@ -277,9 +335,11 @@ def test_ballots_are_anonymous_sorted_by_random_id_and_only_after_the_count(clie
     assert [int(r[0]) for r in rows[1:]] == ids
     codes = db.session.scalars(select(RoundParticipation.receipt_code)).all()
     assert codes and not any(code in text or code in str(body) for code in codes)  # receipts are not published
-    for url in (f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}/ballots",
-                f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}/ballots.csv",
-                f"/api/v1/communities/empty-village/rounds/{seeded.round.id}/ballots"):
+    for url in (
+        f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}/ballots",
+        f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}/ballots.csv",
+        f"/api/v1/communities/empty-village/rounds/{seeded.round.id}/ballots",
+    ):
         response = client.get(url)
         assert response.status_code == 404 and response.get_json()["status"] == 404
     pending = client.get(f"/api/v1/communities/xinglin/rounds/{seeded.open_round.id}").get_json()
@@ -298,8 +358,10 @@ def test_implementations_and_ratings_without_names_or_contacts(client, seeded):
     assert client.get("/api/v1/communities/xinglin/implementations?state=closed").get_json()["items"] == []
 
 
-@pytest.mark.parametrize("method, choices", [("approval", [3, 1]), ("knapsack", [2]), ("approval", []),
-                                             ("yes_no", [[2, "no"], [1, "yes"], [3, "abstain"]])])
+@pytest.mark.parametrize(
+    "method, choices",
+    [("approval", [3, 1]), ("knapsack", [2]), ("approval", []), ("yes_no", [[2, "no"], [1, "yes"], [3, "abstain"]])],
+)
 def test_ballot_cells_are_the_published_files_form(method, choices):
     from app.api.resources import ballot_cells
     from app.voting import tally

@@ -1,6 +1,7 @@
 """The audit log's head is published wherever the record is: the counted round's results, locked
 minutes, the notice and its A4 print, the results overview, the Atom feed and the API (header and
 body), so that copies outside the system witness the log (`audit verify --head`)."""
+
 import re
 from xml.etree import ElementTree as ET
 
@@ -56,13 +57,23 @@ def test_the_page_shows_the_head_of_the_moment(client, logged):
 
 def test_draft_minutes_do_not_show_it(client, logged):
     meeting = logged.meeting
-    draft = records.held_meeting(logged.community, logged.matters["collecting"], logged.council[0],
-                                 logged.council[1], logged.council, logged.committee, lock=False)
+    draft = records.held_meeting(
+        logged.community,
+        logged.matters["collecting"],
+        logged.council[0],
+        logged.council[1],
+        logged.council,
+        logged.committee,
+        lock=False,
+    )
     assert draft.meeting.id != meeting.id
     login(client, logged.council[0])
     response = client.get(f"/c/xinglin/meetings/{draft.meeting.id}/minutes")
-    assert response.status_code == 200 and "Draft" in response.get_data(as_text=True) or "草稿" in \
-        response.get_data(as_text=True)
+    assert (
+        response.status_code == 200
+        and "Draft" in response.get_data(as_text=True)
+        or "草稿" in response.get_data(as_text=True)
+    )
     assert "audit-head" not in response.get_data(as_text=True)
 
 
@@ -79,8 +90,12 @@ def test_the_api_carries_the_head_in_a_header_and_in_published_records(client, l
     current = head()
     expected = {"entries": current.entries, "hash": current.hash, "short": current.short, "token": current.token}
     base = "/api/v1/communities/xinglin"
-    for url in ("/api/v1/", f"{base}/rounds/{logged.round.id}", f"{base}/notices/{logged.notice.id}",
-                f"{base}/meetings/{logged.meeting.id}/minutes"):
+    for url in (
+        "/api/v1/",
+        f"{base}/rounds/{logged.round.id}",
+        f"{base}/notices/{logged.notice.id}",
+        f"{base}/meetings/{logged.meeting.id}/minutes",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Audit-Head"] == current.token, url
@@ -100,6 +115,7 @@ def test_the_openapi_document_describes_it(client, logged):
     assert set(schema["required"]) == {"entries", "hash", "short", "token"}
     for name in ("Round", "Notice", "Minutes", "Index"):
         assert document["components"]["schemas"][name]["properties"]["audit_head"] == {
-            "$ref": "#/components/schemas/AuditHead"}
+            "$ref": "#/components/schemas/AuditHead"
+        }
     header = document["paths"]["/api/v1/"]["get"]["responses"]["200"]["headers"]["Audit-Head"]
     assert re.fullmatch(header["schema"]["pattern"], head().token)

@@ -4,6 +4,7 @@ parameters are refused with 4xx. Few examples per operation keep it well under a
 
 Schemathesis reads the document when this module is imported, so the app is made here
 (the document needs no database); the fixture below gives it a seeded database."""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings

@@ -1,4 +1,5 @@
 """Registration, login, logout, profile, admin creation."""
+
 import pytest
 from sqlalchemy import select
 
@@ -10,9 +11,16 @@ from tests.helpers import login
 
 
 def register(client, username="13800000001", display_name="王阿姨", password="secret-pass", confirm=None, **extra):
-    return client.post("/auth/register", data={
-        "username": username, "display_name": display_name, "password": password,
-        "confirm": confirm or password, **extra})
+    return client.post(
+        "/auth/register",
+        data={
+            "username": username,
+            "display_name": display_name,
+            "password": password,
+            "confirm": confirm or password,
+            **extra,
+        },
+    )
 
 
 def test_register_with_phone_number_logs_in_and_hashes_with_scrypt_in_production(client):
@@ -90,17 +98,19 @@ def test_login_renews_the_session(client, make):
         assert session["lang"] == "en"  # preferences survive
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/c/x/matters/", "/c/x/matters/"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/c/x/matters/", "/c/x/matters/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_redirects_only_to_this_site(client, make, target, expected):
     user = make.user()
-    response = client.post("/auth/login", data={"username": user.username, "password": "password123",
-                                                "next": target})
+    response = client.post("/auth/login", data={"username": user.username, "password": "password123", "next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == expected
 
@@ -119,13 +129,26 @@ def test_logout_needs_post_and_invalidates_the_session(client, make):
 def test_profile_update_and_password_change(client, make):
     user = make.user()
     login(client, user)
-    response = client.post("/auth/profile", data={"display_name": "新名字", "email": "a@example.org",
-                                                   "current_password": "wrong", "new_password": "another-pass"})
+    response = client.post(
+        "/auth/profile",
+        data={
+            "display_name": "新名字",
+            "email": "a@example.org",
+            "current_password": "wrong",
+            "new_password": "another-pass",
+        },
+    )
     assert response.status_code == 400
     assert "当前密码不正确" in response.get_data(as_text=True)
-    response = client.post("/auth/profile", data={"display_name": "新名字", "email": "a@example.org",
-                                                   "current_password": "password123",
-                                                   "new_password": "another-pass"})
+    response = client.post(
+        "/auth/profile",
+        data={
+            "display_name": "新名字",
+            "email": "a@example.org",
+            "current_password": "password123",
+            "new_password": "another-pass",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.display_name == "新名字" and user.check_password("another-pass")
@@ -150,8 +173,10 @@ def test_login_is_rate_limited(tmp_path):
     with app.app_context():
         db.create_all()
         client = app.test_client()
-        codes = [client.post("/auth/login", data={"username": "someone", "password": "wrong-password"}).status_code
-                 for _ in range(12)]
+        codes = [
+            client.post("/auth/login", data={"username": "someone", "password": "wrong-password"}).status_code
+            for _ in range(12)
+        ]
         assert codes[:10] == [400] * 10
         assert codes[-1] == 429
         db.session.remove()

@@ -4,6 +4,7 @@
 `desktop` are fresh pages at a 390x844 phone viewport and a laptop viewport.
 Screenshots go to artifacts/screenshots (kept by CI, see README).
 """
+
 import threading
 
 import pytest
@@ -16,8 +17,7 @@ from app.extensions import db
 CHROMIUM = "/usr/bin/chromium"
 # Without it chromium looks up Google's hosts at start-up, which this network refuses.
 RESOLVER_RULES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 3}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
 DESKTOP = {"viewport": {"width": 1366, "height": 800}}
 
 pytestmark = pytest.mark.browser

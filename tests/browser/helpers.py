@@ -1,5 +1,6 @@
 """Plain helpers for the browser tests: screenshots, the axe-core check, logging in through
 the form, and a seeded community. Screenshots go to artifacts/screenshots (kept by CI, see README)."""
+
 from pathlib import Path
 
 from app.extensions import db
@@ -19,7 +20,8 @@ def assert_accessible(page, name=""):
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{name}: " + "; ".join(
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )
 
 
 def login(page, server, username, password="password123"):
@@ -27,7 +29,8 @@ def login(page, server, username, password="password123"):
     page.get_by_label("手机号或用户名").or_(page.get_by_label("Phone number or user name")).fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("input[type=submit], button[type=submit]").filter(has_text="登录").or_(
-        page.locator("#submit")).first.click()
+        page.locator("#submit")
+    ).first.click()
 
 
 COMMITTEE = ("committee", "居委会 周主任", "committee")
@@ -41,8 +44,7 @@ def seed_community(people, **rules):
     from app.communities.models import Community, Membership, MembershipStatus
     from app.rules.models import RuleSet
 
-    community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200,
-                          annual_budget=300_000)
+    community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=3200, annual_budget=300_000)
     db.session.add(community)
     db.session.flush()
     db.session.add(RuleSet(community_id=community.id, version=1, **rules))
@@ -52,21 +54,38 @@ def seed_community(people, **rules):
         user.set_password("password123")
         db.session.add(user)
         db.session.flush()
-        db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
-                                  status=MembershipStatus.VERIFIED, address="3栋401"))
+        db.session.add(
+            Membership(
+                user_id=user.id,
+                community_id=community.id,
+                role=role,
+                status=MembershipStatus.VERIFIED,
+                address="3栋401",
+            )
+        )
         users[username] = user
     db.session.commit()
     return community, users
 
 
-def seed_matter(community, proposer, title, cost, *, category="accessibility", project_type="works",
-                status="on_agenda"):
+def seed_matter(
+    community, proposer, title, cost, *, category="accessibility", project_type="works", status="on_agenda"
+):
     """A micro-matter already at `status` (set directly: the test is about what comes after)."""
     from app.matters.models import MicroMatter
 
-    matter = MicroMatter(community_id=community.id, proposer_id=proposer.id, title=title,
-                         description="说明", description_html="<p>说明</p>", category=category,
-                         location="小区", estimated_cost=cost, project_type=project_type, status=status)
+    matter = MicroMatter(
+        community_id=community.id,
+        proposer_id=proposer.id,
+        title=title,
+        description="说明",
+        description_html="<p>说明</p>",
+        category=category,
+        location="小区",
+        estimated_cost=cost,
+        project_type=project_type,
+        status=status,
+    )
     db.session.add(matter)
     db.session.flush()
     return matter

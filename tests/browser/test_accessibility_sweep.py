@@ -1,6 +1,7 @@
 """axe-core over the main pages of every feature, as the people who use them, on a phone
 (390x844) and a desktop; serious or critical violations fail. Screenshots of every page go to
 artifacts/screenshots/a11y-<who>-<page>-<viewport>.png (kept by CI)."""
+
 import re
 
 from sqlalchemy import select
@@ -21,18 +22,50 @@ def _pages(snap):
     counted = next(r.id for r in db.session.scalars(select(VotingRound)) if r.state() == "counted")
     evaluation = db.session.scalar(select(ImplementationRecord.id).where(ImplementationRecord.state == "evaluation"))
     return {
-        None: ["/", "/auth/login", "/auth/register", f"{c}/", f"{c}/matters/", f"{c}/matters/{a['matter_id']}",
-               f"{c}/agenda/", f"{c}/meetings/", f"{c}/meetings/{a['meeting_id']}",
-               f"{c}/meetings/{a['meeting_id']}/minutes", f"{c}/rounds/", f"{c}/rounds/{counted}/results",
-               f"{c}/tracker/", f"{c}/tracker/{a['record_id']}", f"{c}/notices/", f"{c}/notices/{a['notice_id']}",
-               f"{c}/notices/{a['notice_id']}/print", f"{c}/results", f"{c}/rules/", "/api/v1/docs"],
-        "resident": [f"{c}/matters/new", f"{c}/rounds/{a['round_id']}", f"{c}/tracker/{evaluation}/rate",
-                     "/inbox/", "/auth/profile"],
+        None: [
+            "/",
+            "/auth/login",
+            "/auth/register",
+            f"{c}/",
+            f"{c}/matters/",
+            f"{c}/matters/{a['matter_id']}",
+            f"{c}/agenda/",
+            f"{c}/meetings/",
+            f"{c}/meetings/{a['meeting_id']}",
+            f"{c}/meetings/{a['meeting_id']}/minutes",
+            f"{c}/rounds/",
+            f"{c}/rounds/{counted}/results",
+            f"{c}/tracker/",
+            f"{c}/tracker/{a['record_id']}",
+            f"{c}/notices/",
+            f"{c}/notices/{a['notice_id']}",
+            f"{c}/notices/{a['notice_id']}/print",
+            f"{c}/results",
+            f"{c}/rules/",
+            "/api/v1/docs",
+        ],
+        "resident": [
+            f"{c}/matters/new",
+            f"{c}/rounds/{a['round_id']}",
+            f"{c}/tracker/{evaluation}/rate",
+            "/inbox/",
+            "/auth/profile",
+        ],
         "council": [f"{c}/meetings/{a['meeting_id']}/member"],
         "chair": [f"{c}/meetings/{a['meeting_id']}/chair"],
-        "committee": [f"{c}/members", f"{c}/review", f"{c}/meetings/new", f"{c}/rounds/new",
-                      f"{c}/tracker/{a['record_id']}/manage", f"{c}/dashboard", f"{c}/notices/new",
-                      f"{c}/households", f"{c}/rules/edit", f"{c}/rounds/{counted}/paper", f"{c}/rounds/{a['round_id']}/paper"],
+        "committee": [
+            f"{c}/members",
+            f"{c}/review",
+            f"{c}/meetings/new",
+            f"{c}/rounds/new",
+            f"{c}/tracker/{a['record_id']}/manage",
+            f"{c}/dashboard",
+            f"{c}/notices/new",
+            f"{c}/households",
+            f"{c}/rules/edit",
+            f"{c}/rounds/{counted}/paper",
+            f"{c}/rounds/{a['round_id']}/paper",
+        ],
         "admin": ["/admin/", "/admin/dashboard/"],
     }
 

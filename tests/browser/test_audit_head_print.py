@@ -1,5 +1,6 @@
 """The printable A4 notice still fits on one sheet now that it carries the audit log's head (the
 full COUNT:HASH wraps instead of widening the page), in Chinese and in English."""
+
 import re
 
 import pytest
@@ -28,8 +29,9 @@ def test_the_printed_notice_with_the_audit_head_fits_one_a4_page(live_app, live_
         committee = db.session.scalar(select(User).where(User.username == "committee"))
         community = db.session.scalar(select(Community).where(Community.slug == "xinglin"))
         start, end = publishing.default_period(community)
-        notice = publishing.publish_notice(committee, community, "acceptance", record_id, preface=preface,
-                                           period_start=start, period_end=end)
+        notice = publishing.publish_notice(
+            committee, community, "acceptance", record_id, preface=preface, period_start=start, period_end=end
+        )
         token = head().token
         notice_id = notice.id
     page = new_page("desktop")

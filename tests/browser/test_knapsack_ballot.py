@@ -1,4 +1,5 @@
 """A resident casts a knapsack (budget) ballot on a phone, watching the running total."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,21 +12,35 @@ from app.voting.models import RoundBallot, RoundParticipation
 
 from .helpers import assert_accessible, login, screenshot, seed_community, seed_matter
 
-COSTS = [("3栋入口无障碍坡道", 45_000), ("中心花园遮阳座椅", 18_000), ("儿童阅读角", 15_000),
-         ("河边步道夜间照明", 38_000), ("非机动车棚及充电桩", 80_000)]
+COSTS = [
+    ("3栋入口无障碍坡道", 45_000),
+    ("中心花园遮阳座椅", 18_000),
+    ("儿童阅读角", 15_000),
+    ("河边步道夜间照明", 38_000),
+    ("非机动车棚及充电桩", 80_000),
+]
 
 
 def seed(app):
     with app.app_context():
         community, users = seed_community([("committee", "周主任", "committee"), ("wangayi", "王阿姨", "resident")])
-        matters = [seed_matter(community, users["wangayi"], title, cost, category="facilities", project_type="goods")
-                   for title, cost in COSTS]
+        matters = [
+            seed_matter(community, users["wangayi"], title, cost, category="facilities", project_type="goods")
+            for title, cost in COSTS
+        ]
         db.session.commit()
         now = utcnow()
         voting_round = rounds.open_round(
-            users["committee"], community, title="2026年微实事预算投票", method="knapsack", allocation="mes",
-            budget=100_000, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=7),
-            options=[(m.id, m.estimated_cost) for m in matters])
+            users["committee"],
+            community,
+            title="2026年微实事预算投票",
+            method="knapsack",
+            allocation="mes",
+            budget=100_000,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(days=7),
+            options=[(m.id, m.estimated_cost) for m in matters],
+        )
         return voting_round.id
 
 

@@ -2,6 +2,7 @@
 members' phones. Check-in by QR link and by the secretary, quorum, a motion and its seconder,
 the speakers list with its countdown, a named vote, the result, and the locked minutes.
 The live views refresh themselves (static/councils/live.js); nothing here reloads them."""
+
 import re
 from datetime import timedelta
 
@@ -25,16 +26,26 @@ def _setup(app):
         community = make.community(slug="xinglin", seconders_needed=1)
         committee = make.member(community, role=Role.COMMITTEE, username="committee", display_name="周主任")
         chair = make.member(community, role=Role.CHAIR, username="chair", display_name="陈会长")
-        members = [make.member(community, role=Role.COUNCIL_MEMBER, username=f"council{i}",
-                               display_name=f"议事员{i}") for i in range(1, 5)]
+        members = [
+            make.member(community, role=Role.COUNCIL_MEMBER, username=f"council{i}", display_name=f"议事员{i}")
+            for i in range(1, 5)
+        ]
         resident = make.member(community, username="resident", display_name="居民甲")
         make_matter(community, resident, title="3栋加装楼道扶手", cost=30_000)
         make_matter(community, resident, title="中心花园增设座椅", cost=12_000, project_type="goods")
         items = [i.id for i in review.schedulable_items(community)]
         meeting = meetings.schedule_meeting(
-            committee, community, title="第1次居民议事会", starts_at=utcnow() + timedelta(minutes=20),
-            place="社区活动室", chair_id=chair.id, secretary_id=committee.id, agenda_item_ids=items, urgent=True,
-            urgent_reason="汛期前需尽快决定")
+            committee,
+            community,
+            title="第1次居民议事会",
+            starts_at=utcnow() + timedelta(minutes=20),
+            place="社区活动室",
+            chair_id=chair.id,
+            secretary_id=committee.id,
+            agenda_item_ids=items,
+            urgent=True,
+            urgent_reason="汛期前需尽快决定",
+        )
         db.session.commit()
         return f"/c/{community.slug}/meetings/{meeting.id}", [m.display_name for m in members]
 

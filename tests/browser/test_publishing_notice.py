@@ -1,5 +1,6 @@
 """A committee publishes an acceptance notice on a laptop, a resident objects from a phone, the
 committee answers, and the printable A4 page shows a QR code. Real chromium, axe on each page."""
+
 from app.core import clock
 from app.extensions import db
 from app.matters import lifecycle
@@ -17,8 +18,9 @@ def seed(app):
         lifecycle.apply(matter, "approve", committee, system=True, budget=12_000)
         db.session.commit()
         record = record_services.record_for_matter(matter)
-        delivery.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="",
-                               planned_start=None, planned_end=None)
+        delivery.update_details(
+            committee, record, responsible_unit="苏州安居建设有限公司", contact="", planned_start=None, planned_end=None
+        )
         delivery.start(committee, record)
         delivery.accept(committee, record, accepted_on=clock.local_today(), note="验收合格")
         return record.id

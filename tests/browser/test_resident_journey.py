@@ -5,6 +5,7 @@ micro-matter with a photo and submit it -> another resident supports, comments a
 the proposer sees the notification in the inbox and replies -> the supporter sees the reply.
 A couple of key pages are checked in English too; axe runs on every main page.
 """
+
 import io
 import re
 
@@ -74,7 +75,9 @@ def test_resident_journey_on_a_phone(live_app, live_server, new_page, tmp_path):
     wang.wait_for_url(re.compile(r"/matters/new$"))
     assert_accessible(wang, "new micro-matter form")
     wang.get_by_label("标题", exact=True).fill(TITLE)
-    wang.get_by_label("说明", exact=True).fill("单元门口有三级台阶，坐轮椅的邻居和推婴儿车的家长进出很困难。\n\n- 加装坡道\n- 两侧加扶手")
+    wang.get_by_label("说明", exact=True).fill(
+        "单元门口有三级台阶，坐轮椅的邻居和推婴儿车的家长进出很困难。\n\n- 加装坡道\n- 两侧加扶手"
+    )
     wang.get_by_label("类别", exact=True).select_option("accessibility")
     wang.get_by_label("地点", exact=True).fill("3栋2单元门口")
     wang.get_by_label("预计费用（元）", exact=True).fill("-100")

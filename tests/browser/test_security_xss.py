@@ -12,6 +12,7 @@
 script, no on*= handler, no javascript: link, iframe, object, base or meta refresh in the page —
 while the payload's text is visible, so the field really was on the page.
 """
+
 import re
 
 import sqlalchemy as sa
@@ -39,8 +40,8 @@ PAYLOADS = [
     "{{7*7}} XSS-11 ${7*7} <%= 7*7 %>",
     "<style data-xss>body{display:none}</style>XSS-12",
     "javascript:alert('XSS-13')",
-    "<base data-xss href=\"https://evil.example/\">XSS-14",
-    "<meta data-xss http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">XSS-15",
+    '<base data-xss href="https://evil.example/">XSS-14',
+    '<meta data-xss http-equiv="refresh" content="0;url=https://evil.example/">XSS-15',
     "<iframe data-xss srcdoc=\"<script>parent.alert('XSS-16')</script>\"></iframe>",
 ]
 SHORT = [p for p in PAYLOADS if len(p) <= 40]  # for 40-character fields such as the display name
@@ -48,19 +49,40 @@ TOKEN = re.compile(r"XSS-\d+")
 
 # Free-text columns, by table; *_html columns are rendered from their Markdown source.
 TEXT_COLUMNS = {
-    "community": ["name", "district"], "user": ["display_name"], "household": ["name", "address"],
-    "membership": ["address", "decline_reason"], "micro_matter": ["title", "description", "location"],
-    "notice": ["title", "preface"], "comment": ["body", "hidden_reason"], "matter_photo": ["caption"],
+    "community": ["name", "district"],
+    "user": ["display_name"],
+    "household": ["name", "address"],
+    "membership": ["address", "decline_reason"],
+    "micro_matter": ["title", "description", "location"],
+    "notice": ["title", "preface"],
+    "comment": ["body", "hidden_reason"],
+    "matter_photo": ["caption"],
     "implementation_record": ["responsible_unit", "contact", "pause_reason", "acceptance_note"],
-    "meeting": ["title", "place", "urgent_reason"], "objection": ["body", "answer"], "review": ["reason"],
-    "voting_round": ["title", "description"], "round_option": ["title"], "chair_handover": ["reason"],
-    "evaluation_window": ["response_reason"], "minutes": ["notes"], "progress_update": ["body"],
-    "spending_entry": ["purpose", "over_budget_reason"], "evaluation": ["comment"], "rectification":
-    ["reason", "acceptance_note"], "milestone": ["title", "note"], "motion": ["text"], "rule_set": ["change_note"],
-    "polling_session": ["place"], "tally_sheet": ["reject_reason"], "paper_objection": ["note"],
+    "meeting": ["title", "place", "urgent_reason"],
+    "objection": ["body", "answer"],
+    "review": ["reason"],
+    "voting_round": ["title", "description"],
+    "round_option": ["title"],
+    "chair_handover": ["reason"],
+    "evaluation_window": ["response_reason"],
+    "minutes": ["notes"],
+    "progress_update": ["body"],
+    "spending_entry": ["purpose", "over_budget_reason"],
+    "evaluation": ["comment"],
+    "rectification": ["reason", "acceptance_note"],
+    "milestone": ["title", "note"],
+    "motion": ["text"],
+    "rule_set": ["change_note"],
+    "polling_session": ["place"],
+    "tally_sheet": ["reject_reason"],
+    "paper_objection": ["note"],
 }
-MARKDOWN = {("micro_matter", "description"): "description_html", ("notice", "preface"): "preface_html",
-            ("minutes", "notes"): "notes_html", ("progress_update", "body"): "body_html"}
+MARKDOWN = {
+    ("micro_matter", "description"): "description_html",
+    ("notice", "preface"): "preface_html",
+    ("minutes", "notes"): "notes_html",
+    ("progress_update", "body"): "body_html",
+}
 
 PROBE = """() => {
   const all = [...document.querySelectorAll('*')];
@@ -155,8 +177,9 @@ def test_payloads_typed_into_the_forms_stay_text(live_app, live_server, new_page
     assert_inert(staff, staff_watch, "committee inbox (join request by a payload name)", expect_text=False)
     with live_app.app_context():
         person = db.session.scalar(select(User).where(User.username == "xssperson"))
-        db.session.execute(update(Membership).where(Membership.user_id == person.id)
-                           .values(status=MembershipStatus.VERIFIED))
+        db.session.execute(
+            update(Membership).where(Membership.user_id == person.id).values(status=MembershipStatus.VERIFIED)
+        )
         db.session.commit()
 
     # Propose a micro-matter: first with an error (the form comes back with the text kept), then for real.
@@ -223,20 +246,47 @@ def test_payloads_in_every_feature_render_inert(live_app, live_server, new_page)
         from app.voting.models import VotingRound
 
         counted = next(r.id for r in db.session.scalars(select(VotingRound)) if r.state() == "counted")
-        evaluation = db.session.scalar(select(ImplementationRecord.id).where(ImplementationRecord.state == "evaluation"))
+        evaluation = db.session.scalar(
+            select(ImplementationRecord.id).where(ImplementationRecord.state == "evaluation")
+        )
     a = dict(snap.args, counted=counted, evaluation=evaluation, draft=snap.variants["draft"]["matter_id"])
     c = f"/c/{a['slug']}"
     pages = {
-        None: ["/", f"{c}/", f"{c}/matters/", f"{c}/matters/{a['matter_id']}", f"{c}/matters/{a['matter_id']}/timeline",
-               f"{c}/agenda/", f"{c}/meetings/", f"{c}/meetings/{a['meeting_id']}",
-               f"{c}/meetings/{a['meeting_id']}/minutes", f"{c}/rounds/", f"{c}/rounds/{a['round_id']}",
-               f"{c}/rounds/{a['counted']}/results", f"{c}/tracker/", f"{c}/tracker/{a['record_id']}",
-               f"{c}/tracker/{a['evaluation']}", f"{c}/notices/", f"{c}/notices/{a['notice_id']}",
-               f"{c}/notices/{a['notice_id']}/print", f"{c}/results", f"{c}/rules/"],
-        "committee": [f"{c}/members", f"{c}/review", f"{c}/meetings/{a['meeting_id']}/chair",
-                      f"{c}/meetings/{a['meeting_id']}/projector", f"{c}/tracker/{a['record_id']}/manage",
-                      f"{c}/households", f"{c}/dashboard", f"{c}/matters/{a['draft']}", f"{c}/rounds/new",
-                      f"{c}/notices/new", f"{c}/rounds/{a['counted']}/paper"],
+        None: [
+            "/",
+            f"{c}/",
+            f"{c}/matters/",
+            f"{c}/matters/{a['matter_id']}",
+            f"{c}/matters/{a['matter_id']}/timeline",
+            f"{c}/agenda/",
+            f"{c}/meetings/",
+            f"{c}/meetings/{a['meeting_id']}",
+            f"{c}/meetings/{a['meeting_id']}/minutes",
+            f"{c}/rounds/",
+            f"{c}/rounds/{a['round_id']}",
+            f"{c}/rounds/{a['counted']}/results",
+            f"{c}/tracker/",
+            f"{c}/tracker/{a['record_id']}",
+            f"{c}/tracker/{a['evaluation']}",
+            f"{c}/notices/",
+            f"{c}/notices/{a['notice_id']}",
+            f"{c}/notices/{a['notice_id']}/print",
+            f"{c}/results",
+            f"{c}/rules/",
+        ],
+        "committee": [
+            f"{c}/members",
+            f"{c}/review",
+            f"{c}/meetings/{a['meeting_id']}/chair",
+            f"{c}/meetings/{a['meeting_id']}/projector",
+            f"{c}/tracker/{a['record_id']}/manage",
+            f"{c}/households",
+            f"{c}/dashboard",
+            f"{c}/matters/{a['draft']}",
+            f"{c}/rounds/new",
+            f"{c}/notices/new",
+            f"{c}/rounds/{a['counted']}/paper",
+        ],
         "council": [f"{c}/meetings/{a['meeting_id']}/member", f"{c}/rounds/{a['round_id']}"],
         "admin": ["/admin/", "/admin/dashboard/"],
     }

@@ -1,5 +1,6 @@
 """The committee updates progress (milestone done with a photo, progress) on a laptop and on a phone;
 a resident rates a completed project on a phone. Real chromium, axe checks on each page."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,11 +24,19 @@ def seed(app, *, evaluating=False):
         lifecycle.apply(matter, "approve", committee, system=True, meeting_id=1, budget=12_000)
         db.session.commit()
         record = record_services.record_for_matter(matter)
-        delivery.update_details(committee, record, responsible_unit="苏州安居建设有限公司", contact="李工 13800000000",
-                                planned_start=None, planned_end=None)
+        delivery.update_details(
+            committee,
+            record,
+            responsible_unit="苏州安居建设有限公司",
+            contact="李工 13800000000",
+            planned_start=None,
+            planned_end=None,
+        )
         delivery.start(committee, record)
         today = clock.local_today()
-        milestone = delivery.add_milestone(committee, record, title="坡道浇筑完成", planned_date=today + timedelta(days=3))
+        milestone = delivery.add_milestone(
+            committee, record, title="坡道浇筑完成", planned_date=today + timedelta(days=3)
+        )
         if evaluating:
             delivery.complete_milestone(committee, record, milestone.id, done_on=today, note="完工")
             delivery.accept(committee, record, accepted_on=today, note="验收合格")

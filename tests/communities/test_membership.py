@@ -1,4 +1,5 @@
 """Communities, joining, the committee's verification, roles, admin pages."""
+
 import re
 
 from sqlalchemy import select
@@ -57,12 +58,15 @@ def test_decline_needs_a_reason_and_tells_the_person(client, make):
     db.session.add(membership)
     db.session.commit()
     login(client, committee)
-    client.post(f"/c/{community.slug}/members", data={"action": "decline", "membership_id": membership.id,
-                                                      "reason": ""})
+    client.post(
+        f"/c/{community.slug}/members", data={"action": "decline", "membership_id": membership.id, "reason": ""}
+    )
     db.session.refresh(membership)
     assert membership.status == MembershipStatus.PENDING
-    client.post(f"/c/{community.slug}/members", data={"action": "decline", "membership_id": membership.id,
-                                                      "reason": "不在居民登记册上"})
+    client.post(
+        f"/c/{community.slug}/members",
+        data={"action": "decline", "membership_id": membership.id, "reason": "不在居民登记册上"},
+    )
     db.session.refresh(membership)
     assert membership.status == MembershipStatus.DECLINED
     client.post("/auth/logout")
@@ -86,8 +90,12 @@ def test_only_the_committee_of_that_community_manages_members(client, make):
     for user in (resident, other_committee):
         login(client, user)
         assert client.get(f"/c/{community.slug}/members").status_code == 403
-        assert client.post(f"/c/{community.slug}/members",
-                           data={"action": "verify", "membership_id": membership.id}).status_code == 403
+        assert (
+            client.post(
+                f"/c/{community.slug}/members", data={"action": "verify", "membership_id": membership.id}
+            ).status_code
+            == 403
+        )
         client.post("/auth/logout")
     db.session.refresh(membership)
     assert membership.status == MembershipStatus.PENDING
@@ -114,12 +122,15 @@ def test_committee_sets_council_roles_but_not_committee(client, make):
     resident = make.member(community)
     membership = db.session.scalar(select(Membership).where(Membership.user_id == resident.id))
     login(client, committee)
-    client.post(f"/c/{community.slug}/members", data={"action": "role", "membership_id": membership.id,
-                                                      "role": "council_member"})
+    client.post(
+        f"/c/{community.slug}/members",
+        data={"action": "role", "membership_id": membership.id, "role": "council_member"},
+    )
     db.session.refresh(membership)
     assert membership.role == Role.COUNCIL_MEMBER and permissions.is_council_member(resident, community)
-    client.post(f"/c/{community.slug}/members", data={"action": "role", "membership_id": membership.id,
-                                                      "role": "committee"})
+    client.post(
+        f"/c/{community.slug}/members", data={"action": "role", "membership_id": membership.id, "role": "committee"}
+    )
     db.session.refresh(membership)
     assert membership.role == Role.COUNCIL_MEMBER
 
@@ -127,19 +138,33 @@ def test_committee_sets_council_roles_but_not_committee(client, make):
 def test_admin_creates_a_community_with_default_rules(client, make):
     admin = make.user(admin=True)
     login(client, admin)
-    response = client.post("/admin/", data={"name": "桃源村", "slug": "taoyuan", "kind": "village",
-                                            "district": "吴中区", "register_size": 800, "annual_budget": 200000})
+    response = client.post(
+        "/admin/",
+        data={
+            "name": "桃源村",
+            "slug": "taoyuan",
+            "kind": "village",
+            "district": "吴中区",
+            "register_size": 800,
+            "annual_budget": 200000,
+        },
+    )
     assert response.status_code == 302
     community = db.session.scalar(select(Community).where(Community.slug == "taoyuan"))
     assert community.kind == "village"
     from app.rules.services import current_ruleset
+
     assert current_ruleset(community).version == 1
     # a duplicate address and a bad one are refused with the text kept
-    response = client.post("/admin/", data={"name": "另一个", "slug": "taoyuan", "kind": "urban",
-                                            "district": "吴中区", "register_size": 10})
+    response = client.post(
+        "/admin/",
+        data={"name": "另一个", "slug": "taoyuan", "kind": "urban", "district": "吴中区", "register_size": 10},
+    )
     assert response.status_code == 400 and "另一个" in response.get_data(as_text=True)
-    response = client.post("/admin/", data={"name": "坏网址", "slug": "Bad Slug!", "kind": "urban",
-                                            "district": "吴中区", "register_size": 10})
+    response = client.post(
+        "/admin/",
+        data={"name": "坏网址", "slug": "Bad Slug!", "kind": "urban", "district": "吴中区", "register_size": 10},
+    )
     assert response.status_code == 400
 
 

@@ -1,4 +1,5 @@
 """The one clock: naive UTC "now", the community's calendar (Asia/Shanghai in tests), the demo's shift."""
+
 from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time

@@ -3,6 +3,7 @@
 The layers (ARCHITECTURE.md), lowest first. Imports inside functions count too: a lazy import
 is a dependency all the same, it only hides a loop. The few allowed exceptions are listed with
 their reason in ALLOWED."""
+
 import ast
 from pathlib import Path
 
@@ -66,8 +67,9 @@ def upward_imports():
             if target_package is None or LAYER[target_package] <= level:
                 continue
             if (source, target) not in ALLOWED:
-                found.append(f"{path.relative_to(APP.parent)}:{line} imports {target} "
-                             f"(layer {LAYER[target_package]} > {level})")
+                found.append(
+                    f"{path.relative_to(APP.parent)}:{line} imports {target} (layer {LAYER[target_package]} > {level})"
+                )
     return found
 
 

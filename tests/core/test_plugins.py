@@ -1,5 +1,6 @@
 """Features plug in through their init_app, from one ordered list in create_app: what a feature
 adds does not depend on which module Python happened to import first."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -41,11 +42,19 @@ def test_panel_order_does_not_depend_on_import_order():
 
 
 def test_plugging_in_again_changes_nothing(app):
-    before = (hooks.panels(), list(lifecycle.TRANSITION_GUARDS),
-              list(lifecycle.matter_transitioned.receivers), dict(app.blueprints))
+    before = (
+        hooks.panels(),
+        list(lifecycle.TRANSITION_GUARDS),
+        list(lifecycle.matter_transitioned.receivers),
+        dict(app.blueprints),
+    )
     plug_in(app)
     second = create_app("test")
     assert sorted(second.blueprints) == sorted(before[3])
     assert sorted(second.cli.commands) == sorted(app.cli.commands)
-    assert (hooks.panels(), list(lifecycle.TRANSITION_GUARDS),
-            list(lifecycle.matter_transitioned.receivers), dict(app.blueprints)) == before
+    assert (
+        hooks.panels(),
+        list(lifecycle.TRANSITION_GUARDS),
+        list(lifecycle.matter_transitioned.receivers),
+        dict(app.blueprints),
+    ) == before

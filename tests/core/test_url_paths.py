@@ -1,6 +1,7 @@
 """Links are built from the URL map (app.core.urls.path_for), so renaming a route cannot silently break
 the links that notifications, notices, the timeline, the feed and the API carry: a renamed endpoint
 or argument fails here, and every link such an entry carries resolves to a route."""
+
 import ast
 from datetime import timedelta
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_no_community_path_is_written_by_hand():
             if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.startswith("/c/"):
                 hand_built.add(f"{source.relative_to(APP.parent)}:{node.lineno}")
     # Only the blueprint prefix itself (url_prefix=f"/c/<slug>...") may spell the path out.
-    assert hand_built == {"app/communities/scoping.py:7"}
+    assert [where.split(":")[0] for where in hand_built] == ["app/communities/scoping.py"], hand_built
 
 
 def test_decision_paths_lead_to_minutes_or_results(app):
@@ -101,8 +102,14 @@ def test_every_link_of_notifications_notices_timeline_feed_and_api_resolves(app,
     matters.reply(seeded.proposer, comment, "谢谢。")
     matters.hide_comment(committee, comment, "重复")
     today = clock.local_today()
-    notice = publishing.publish_notice(committee, community, NoticeKind.ROUND, seeded.round.id,
-                                       period_start=today, period_end=today + timedelta(days=7))
+    notice = publishing.publish_notice(
+        committee,
+        community,
+        NoticeKind.ROUND,
+        seeded.round.id,
+        period_start=today,
+        period_end=today + timedelta(days=7),
+    )
     objection = publishing.lodge_objection(resident, notice, "预算包含维护吗？")
     publishing.answer_objection(committee, notice, objection.id, "包含。")
     publishing.reopen_objection(committee, notice, objection.id, "需要补充说明。")
@@ -117,17 +124,33 @@ def test_every_link_of_notifications_notices_timeline_feed_and_api_resolves(app,
     feed = ET.fromstring(client.get(path_for("publishing.atom_feed", slug=community.slug)).data)  # nosec B314
     links |= {link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")}
     links |= {entry.text for entry in feed.iter("{http://www.w3.org/2005/Atom}id")}
-    values = {"slug": community.slug, "matter_id": seeded.matters["approved"].id, "notice_id": seeded.notice.id,
-              "meeting_id": seeded.meeting.id, "round_id": seeded.round.id, "record_id": seeded.record.id}
+    values = {
+        "slug": community.slug,
+        "matter_id": seeded.matters["approved"].id,
+        "notice_id": seeded.notice.id,
+        "meeting_id": seeded.meeting.id,
+        "round_id": seeded.round.id,
+        "record_id": seeded.record.id,
+    }
     for op in OPERATIONS:
         if op.kind != "csv":
             url = op.full_path.format(**{p.name: values[p.name] for p in op.path_params})
             links |= set(urls_in(client.get(url).get_json()))
 
     endpoints = {endpoint_of(app, link) for link in links if link}
-    assert {"communities.members", "communities.home", "matters.detail", "matters.comment_page",
-            "publishing.notice", "publishing.print_notice", "councils.minutes", "councils.meeting",
-            "voting.ballot", "voting.results", "tracker.record"} <= endpoints
+    assert {
+        "communities.members",
+        "communities.home",
+        "matters.detail",
+        "matters.comment_page",
+        "publishing.notice",
+        "publishing.print_notice",
+        "councils.minutes",
+        "councils.meeting",
+        "voting.ballot",
+        "voting.results",
+        "tracker.record",
+    } <= endpoints
 
 
 def urls_in(data):

@@ -1,5 +1,6 @@
 """Plain helpers for the council tests: micro-matters on the agenda list, and a meeting
 scheduled, opened and debating a motion through the real services."""
+
 from datetime import timedelta
 
 from app.core.clock import utcnow
@@ -9,11 +10,28 @@ from app.extensions import db
 from app.matters.models import MicroMatter
 
 
-def make_matter(community, proposer, title="加装楼道扶手", status="on_agenda", cost=30_000, project_type="works",
-                category="accessibility"):
-    matter = MicroMatter(community_id=community.id, proposer_id=proposer.id, title=title, description="说明",
-                         description_html="<p>说明</p>", category=category, location="3栋", estimated_cost=cost,
-                         project_type=project_type, status=status, support_count=20)
+def make_matter(
+    community,
+    proposer,
+    title="加装楼道扶手",
+    status="on_agenda",
+    cost=30_000,
+    project_type="works",
+    category="accessibility",
+):
+    matter = MicroMatter(
+        community_id=community.id,
+        proposer_id=proposer.id,
+        title=title,
+        description="说明",
+        description_html="<p>说明</p>",
+        category=category,
+        location="3栋",
+        estimated_cost=cost,
+        project_type=project_type,
+        status=status,
+        support_count=20,
+    )
     db.session.add(matter)
     db.session.flush()
     if status == "on_agenda":
@@ -23,16 +41,25 @@ def make_matter(community, proposer, title="加装楼道扶手", status="on_agen
 
 
 def agenda_ids(community):
-    return [item.id for item in db.session.query(AgendaItem).filter_by(community_id=community.id)
-            .order_by(AgendaItem.position)]
+    return [
+        item.id
+        for item in db.session.query(AgendaItem).filter_by(community_id=community.id).order_by(AgendaItem.position)
+    ]
 
 
 def schedule(c, *, items=None, starts_in=timedelta(minutes=30), urgent=True, reason="水管爆裂，需尽快决定"):
     return meetings.schedule_meeting(
-        c.committee, c.community, title="第1次议事会", starts_at=utcnow() + starts_in, place="社区活动室",
-        chair_id=c.chair.id, secretary_id=c.committee.id,
-        agenda_item_ids=items if items is not None else agenda_ids(c.community), urgent=urgent,
-        urgent_reason=reason)
+        c.committee,
+        c.community,
+        title="第1次议事会",
+        starts_at=utcnow() + starts_in,
+        place="社区活动室",
+        chair_id=c.chair.id,
+        secretary_id=c.committee.id,
+        agenda_item_ids=items if items is not None else agenda_ids(c.community),
+        urgent=urgent,
+        urgent_reason=reason,
+    )
 
 
 def open_meeting(c, present=3):

@@ -1,4 +1,5 @@
 """The councils demo step: rules v2, the agenda list, a held meeting with locked minutes, an upcoming one."""
+
 import pytest
 from sqlalchemy import func, select
 

@@ -1,5 +1,6 @@
 """A whole meeting through the services: check-in, quorum, motion, seconding, speakers, vote,
 result, lifecycle, minutes."""
+
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry

@@ -1,4 +1,5 @@
 """Scheduling under the notice rule, attendance and quorum, the chair, items and the speakers list."""
+
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,7 @@ def actions():
 
 # ---------------------------------------------------------------- scheduling
 
+
 def test_scheduling_inside_the_notice_period_needs_urgency_and_a_reason(council):
     c = council
     with pytest.raises(DomainError, match="3"):
@@ -47,11 +49,14 @@ def test_scheduling_with_enough_notice_is_never_marked_urgent(council):
     assert not meeting.urgent and meeting.urgent_reason == ""
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(starts_in=-timedelta(hours=1)), "将来"),
-    (dict(items=[]), "至少选择一个"),
-    (dict(items=[999]), "只能选择"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(starts_in=-timedelta(hours=1)), "将来"),
+        (dict(items=[]), "至少选择一个"),
+        (dict(items=[999]), "只能选择"),
+    ],
+)
 def test_bad_schedules_are_refused(council, change, message):
     with pytest.raises(DomainError, match=message):
         schedule(council, **change)
@@ -64,17 +69,38 @@ def test_an_item_is_in_one_upcoming_meeting_at_a_time_and_roles_are_checked(coun
     with pytest.raises(DomainError):
         schedule(c, items=agenda_ids(c.community)[:1])
     with pytest.raises(DomainError, match="主持人必须"):
-        meetings.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
-                                  place="室", chair_id=c.resident.id, secretary_id=c.committee.id,
-                                  agenda_item_ids=agenda_ids(c.community)[1:])
+        meetings.schedule_meeting(
+            c.committee,
+            c.community,
+            title="会",
+            starts_at=utcnow() + timedelta(days=5),
+            place="室",
+            chair_id=c.resident.id,
+            secretary_id=c.committee.id,
+            agenda_item_ids=agenda_ids(c.community)[1:],
+        )
     with pytest.raises(DomainError, match="记录员必须"):
-        meetings.schedule_meeting(c.committee, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
-                                  place="室", chair_id=c.chair.id, secretary_id=c.resident.id,
-                                  agenda_item_ids=agenda_ids(c.community)[1:])
+        meetings.schedule_meeting(
+            c.committee,
+            c.community,
+            title="会",
+            starts_at=utcnow() + timedelta(days=5),
+            place="室",
+            chair_id=c.chair.id,
+            secretary_id=c.resident.id,
+            agenda_item_ids=agenda_ids(c.community)[1:],
+        )
     with pytest.raises(DomainError, match="居委会"):
-        meetings.schedule_meeting(c.chair, c.community, title="会", starts_at=utcnow() + timedelta(days=5),
-                                  place="室", chair_id=c.chair.id, secretary_id=c.committee.id,
-                                  agenda_item_ids=agenda_ids(c.community)[1:])
+        meetings.schedule_meeting(
+            c.chair,
+            c.community,
+            title="会",
+            starts_at=utcnow() + timedelta(days=5),
+            place="室",
+            chair_id=c.chair.id,
+            secretary_id=c.committee.id,
+            agenda_item_ids=agenda_ids(c.community)[1:],
+        )
 
 
 def test_schedule_form(client, council):
@@ -83,13 +109,20 @@ def test_schedule_form(client, council):
     page = client.get(f"/c/{c.community.slug}/meetings/new").get_data(as_text=True)
     assert "议题1" in page
     local = (utcnow() + timedelta(days=1, hours=8)).strftime("%Y-%m-%dT%H:%M")
-    data = {"title": "第2次议事会", "starts_at": local, "place": "活动室", "chair_id": c.chair.id,
-            "secretary_id": c.committee.id, "items": agenda_ids(c.community)[:2]}
+    data = {
+        "title": "第2次议事会",
+        "starts_at": local,
+        "place": "活动室",
+        "chair_id": c.chair.id,
+        "secretary_id": c.committee.id,
+        "items": agenda_ids(c.community)[:2],
+    }
     response = client.post(f"/c/{c.community.slug}/meetings/new", data=data)
     assert response.status_code == 400 and "提前3天通知" in response.get_data(as_text=True)
     assert "第2次议事会" in response.get_data(as_text=True)  # the typed text is kept
-    response = client.post(f"/c/{c.community.slug}/meetings/new",
-                           data={**data, "urgent": "y", "urgent_reason": "汛期临近"})
+    response = client.post(
+        f"/c/{c.community.slug}/meetings/new", data={**data, "urgent": "y", "urgent_reason": "汛期临近"}
+    )
     assert response.status_code == 302
     meeting = db.session.scalar(select(Meeting))
     assert len(meeting.items) == 2 and meeting.urgent
@@ -103,6 +136,7 @@ def test_schedule_form(client, council):
 
 
 # ---------------------------------------------------------------- attendance and quorum
+
 
 def test_quorum_is_needed_to_open_and_counts_council_members_only(council):
     c = council
@@ -211,22 +245,19 @@ def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, coun
     login(client, c.chair)
     html = client.get(f"{base}/chair").get_data(as_text=True)
     assert "投影二维码" in html and "由周主任签到" in html
-    response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent",
-                                                       "view": "chair"})
+    response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent", "view": "chair"})
     assert response.status_code == 302
     assert c.members[0].id not in common.present_ids(meeting) and common.quorum_now(meeting).present == 3
     assert "已标记缺席" in client.get(f"{base}/chair").get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.marked_absent"))
     assert entry.data["user_id"] == c.members[0].id and entry.data["checked_in_by"] == "self"
-    response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent",
-                                                       "view": "chair"})
+    response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent", "view": "chair"})
     assert response.status_code == 400  # no longer checked in
     response = client.post(f"{base}/attendance", data={"user_id": c.chair.id, "action": "absent", "view": "chair"})
     assert response.status_code == 400
     client.post("/auth/logout")
     login(client, c.committee)  # the secretary checks members in and out, but only the chair marks absent
-    response = client.post(f"{base}/attendance", data={"user_id": c.members[1].id, "action": "absent",
-                                                       "view": "chair"})
+    response = client.post(f"{base}/attendance", data={"user_id": c.members[1].id, "action": "absent", "view": "chair"})
     assert response.status_code == 400 and "只有会议主持人" in response.get_data(as_text=True)
     meetings.close_meeting(c.chair, meeting)
     with pytest.raises(DomainError, match="会议已结束"):
@@ -260,6 +291,7 @@ def test_only_the_chair_or_secretary_runs_the_meeting(council):
 
 # ---------------------------------------------------------------- chair, items, speakers
 
+
 def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
     c = council
     meeting = open_meeting(c, present=4)
@@ -274,7 +306,11 @@ def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
     assert speakers.queue(item) == []  # the new chair's request lapsed
     speakers.ask_to_speak(c.chair, meeting, item, "contra")
     handover = db.session.scalar(select(ChairHandover))
-    assert (handover.from_user_id, handover.to_user_id, handover.reason) == (c.chair.id, c.members[2].id, "陈会长要发言")
+    assert (handover.from_user_id, handover.to_user_id, handover.reason) == (
+        c.chair.id,
+        c.members[2].id,
+        "陈会长要发言",
+    )
     with pytest.raises(DomainError):
         meetings.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
 
@@ -369,8 +405,20 @@ def test_every_meeting_action_is_audited(council):
     votes.close_vote(c.chair, meeting, vote)
     meetings.close_meeting(c.chair, meeting)
     done = set(actions())
-    for action in ("meeting.scheduled", "meeting.checked_in", "meeting.opened", "meeting.item_opened", "motion.moved",
-                   "motion.seconded", "meeting.speaker_requested", "meeting.speaker_called",
-                   "meeting.speaker_finished", "vote.opened", "vote.ballot_cast", "vote.closed", "matter.approve",
-                   "meeting.closed"):
+    for action in (
+        "meeting.scheduled",
+        "meeting.checked_in",
+        "meeting.opened",
+        "meeting.item_opened",
+        "motion.moved",
+        "motion.seconded",
+        "meeting.speaker_requested",
+        "meeting.speaker_called",
+        "meeting.speaker_finished",
+        "vote.opened",
+        "vote.ballot_cast",
+        "vote.closed",
+        "matter.approve",
+        "meeting.closed",
+    ):
         assert action in done, action

@@ -1,5 +1,6 @@
 """Every council page, for every kind of visitor, in every state of a meeting, and every action
 with bad or missing input: a page or a clear refusal, never a 500."""
+
 import pytest
 
 from app.councils import meetings, minutes, speakers, votes
@@ -9,18 +10,71 @@ from tests.helpers import login
 
 from .helpers import debate, open_meeting, schedule
 
-PAGES = ("", "/chair", "/projector", "/member", "/minutes", "/live/chair?since=0", "/live/projector?since=0",
-         "/live/member?since=0", "/live/public?since=0")
-ACTIONS = ("/open", "/close", "/attendance", "/handover", "/items/{item}/open", "/items/{item}/close",
-           "/items/{item}/speak", "/items/{item}/next-speaker", "/items/{item}/end-turn", "/items/{item}/motions",
-           "/turns/{turn}/withdraw", "/motions/{motion}/second", "/motions/{motion}/withdraw",
-           "/motions/{motion}/vote", "/votes/{vote}/ballot", "/votes/{vote}/hand", "/votes/{vote}/close",
-           "/votes/{vote}/decide", "/checkin/not-a-code",
-           "/minutes/{minutes}/notes", "/minutes/{minutes}/lock", "/minutes/{minutes}/correct")
-JUNK = [{}, {"view": "chair", "user_id": "abc", "choice": "perhaps", "stance": "", "kind": "x", "budget": "-3",
-             "mode": "paper", "yes": "-1", "no": "1e9", "action": "absent", "to_user_id": "0", "notes": ""},
-        {"view": "member", "user_id": "999999", "choice": "yes", "stance": "pro", "kind": "approve",
-         "budget": "99999999999", "mode": "named", "yes": "1", "no": "1", "abstain": "1", "to_user_id": "999"}]
+PAGES = (
+    "",
+    "/chair",
+    "/projector",
+    "/member",
+    "/minutes",
+    "/live/chair?since=0",
+    "/live/projector?since=0",
+    "/live/member?since=0",
+    "/live/public?since=0",
+)
+ACTIONS = (
+    "/open",
+    "/close",
+    "/attendance",
+    "/handover",
+    "/items/{item}/open",
+    "/items/{item}/close",
+    "/items/{item}/speak",
+    "/items/{item}/next-speaker",
+    "/items/{item}/end-turn",
+    "/items/{item}/motions",
+    "/turns/{turn}/withdraw",
+    "/motions/{motion}/second",
+    "/motions/{motion}/withdraw",
+    "/motions/{motion}/vote",
+    "/votes/{vote}/ballot",
+    "/votes/{vote}/hand",
+    "/votes/{vote}/close",
+    "/votes/{vote}/decide",
+    "/checkin/not-a-code",
+    "/minutes/{minutes}/notes",
+    "/minutes/{minutes}/lock",
+    "/minutes/{minutes}/correct",
+)
+JUNK = [
+    {},
+    {
+        "view": "chair",
+        "user_id": "abc",
+        "choice": "perhaps",
+        "stance": "",
+        "kind": "x",
+        "budget": "-3",
+        "mode": "paper",
+        "yes": "-1",
+        "no": "1e9",
+        "action": "absent",
+        "to_user_id": "0",
+        "notes": "",
+    },
+    {
+        "view": "member",
+        "user_id": "999999",
+        "choice": "yes",
+        "stance": "pro",
+        "kind": "approve",
+        "budget": "99999999999",
+        "mode": "named",
+        "yes": "1",
+        "no": "1",
+        "abstain": "1",
+        "to_user_id": "999",
+    },
+]
 
 
 def people(c):

@@ -1,4 +1,5 @@
 """Every council page renders for the people who use it (and the live regions answer 204 when unchanged)."""
+
 import re
 
 from app.core import clock

@@ -1,5 +1,6 @@
 """A micro-matter is never on an upcoming meeting's agenda and in a resident voting round at once:
 whichever comes second is refused, through its form, with a message naming the first."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -22,9 +23,18 @@ def local(dt):
 
 def round_form(matters):
     now = utcnow()
-    data = {"title": "2026年微实事投票", "description": "", "method": "knapsack", "allocation": "mes",
-            "max_choices": "", "budget": "200000", "opens_at": local(now), "closes_at": local(now + timedelta(days=7)),
-            "allow_changes": "y", "option": [str(m.id) for m in matters]}
+    data = {
+        "title": "2026年微实事投票",
+        "description": "",
+        "method": "knapsack",
+        "allocation": "mes",
+        "max_choices": "",
+        "budget": "200000",
+        "opens_at": local(now),
+        "closes_at": local(now + timedelta(days=7)),
+        "allow_changes": "y",
+        "option": [str(m.id) for m in matters],
+    }
     data.update({f"cost-{m.id}": str(m.estimated_cost) for m in matters})
     return data
 
@@ -58,12 +68,25 @@ def test_a_meeting_cannot_take_a_matter_in_a_voting_round(client, council):
     page = client.get(f"/c/{c.community.slug}/meetings/new").get_data(as_text=True)
     assert "议题1" in page  # the committee starts scheduling with the first matter still waiting...
     now = utcnow()
-    voting_round = rounds.open_round(c.committee, c.community, title="楼道改造投票", method="knapsack", budget=200_000,
-                                     opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=8),
-                                     options=[(first.id, 30_000), (second.id, 30_000)])  # ...a round takes it
+    voting_round = rounds.open_round(
+        c.committee,
+        c.community,
+        title="楼道改造投票",
+        method="knapsack",
+        budget=200_000,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=8),
+        options=[(first.id, 30_000), (second.id, 30_000)],
+    )  # ...a round takes it
     assert voting_round.state() == "scheduled" and placement.round_holding(first) == voting_round
-    data = {"title": "第2次议事会", "starts_at": local(now + timedelta(days=5)), "place": "活动室",
-            "chair_id": c.chair.id, "secretary_id": c.committee.id, "items": agenda_ids(c.community)[:1]}
+    data = {
+        "title": "第2次议事会",
+        "starts_at": local(now + timedelta(days=5)),
+        "place": "活动室",
+        "chair_id": c.chair.id,
+        "secretary_id": c.committee.id,
+        "items": agenda_ids(c.community)[:1],
+    }
     response = client.post(f"/c/{c.community.slug}/meetings/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "“议题1”已在居民投票“楼道改造投票”中" in html

@@ -1,5 +1,6 @@
 """Review against the rules in force, admission to the agenda list, declining with a reason,
 and the public, ordered agenda list."""
+
 import pytest
 from sqlalchemy import select
 
@@ -19,16 +20,24 @@ from .helpers import make_matter
 
 @pytest.fixture
 def review_setup(app, make):
-    community = make.community(cap_works=50_000, excluded_categories=["culture"],
-                               negative_list=["物业服务企业应履行的职责"])
+    community = make.community(
+        cap_works=50_000, excluded_categories=["culture"], negative_list=["物业服务企业应履行的职责"]
+    )
     committee = make.member(community, role=Role.COMMITTEE)
     proposer = make.member(community)
     follower = make.member(community)
     ok = make_matter(community, proposer, title="楼道扶手", status="under_review", cost=30_000)
     db.session.add(Follow(matter_id=ok.id, user_id=follower.id))
     too_dear = make_matter(community, proposer, title="重修道路", status="under_review", cost=80_000)
-    excluded = make_matter(community, proposer, title="广场舞音响", status="under_review", category="culture",
-                           cost=5_000, project_type="goods")
+    excluded = make_matter(
+        community,
+        proposer,
+        title="广场舞音响",
+        status="under_review",
+        category="culture",
+        cost=5_000,
+        project_type="goods",
+    )
     db.session.commit()
     return community, committee, proposer, follower, ok, too_dear, excluded
 
@@ -57,7 +66,9 @@ def test_admitting_puts_it_on_the_agenda_list_and_tells_proposer_and_followers(r
     assert {c["code"]: c["ok"] for c in review.checks} == {"cost_cap": True, "category": True, "negative_list": None}
     told = {n.user_id for n in db.session.scalars(select(Notification))}
     assert {proposer.id, follower.id} <= told
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "review.admitted")).data["ruleset_version"] == 1
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "review.admitted")).data["ruleset_version"] == 1
+    )
 
 
 def test_a_matter_failing_an_automatic_check_cannot_be_admitted(review_setup):
@@ -91,11 +102,13 @@ def test_review_page_and_forms(client, review_setup):
     assert response.status_code == 302 and ok.status == "on_agenda"
     response = client.post(f"/c/{community.slug}/review/{too_dear.id}/decline", data={f"d{too_dear.id}-reason": ""})
     assert response.status_code == 400
-    response = client.post(f"/c/{community.slug}/review/{too_dear.id}/decline",
-                           data={f"d{too_dear.id}-reason": "超过上限"})
+    response = client.post(
+        f"/c/{community.slug}/review/{too_dear.id}/decline", data={f"d{too_dear.id}-reason": "超过上限"}
+    )
     assert response.status_code == 302 and too_dear.status == "not_admitted"
-    response = client.post(f"/c/{community.slug}/review/{too_dear.id}/decline",
-                           data={f"d{too_dear.id}-reason": "再来一次"})
+    response = client.post(
+        f"/c/{community.slug}/review/{too_dear.id}/decline", data={f"d{too_dear.id}-reason": "再来一次"}
+    )
     assert response.status_code == 400  # already decided
     assert client.post(f"/c/{community.slug}/review/99999/admit", data={"a99999-judged": "y"}).status_code == 404
 
@@ -134,8 +147,9 @@ def test_the_agenda_list_is_public_ordered_and_reordered_by_the_committee(client
     login(client, c.members[0])
     client.post(f"/c/{slug}/agenda/{third.id}/move", data={"direction": "down"})
     assert [i.matter.title for i in review_services.agenda(c.community)[0]] == ["议题1", "议题3", "议题2"]
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "agenda.reordered")).actor_id == \
-        c.committee.id
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "agenda.reordered")).actor_id == c.committee.id
+    )
 
 
 def test_admission_by_any_path_lands_on_the_agenda_list(council):

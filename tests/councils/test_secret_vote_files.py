@@ -1,6 +1,7 @@
 """A council secret vote leaves nothing in the SQLite files (weiyi.db, weiyi.db-wal) that pairs a
 member with a choice: the choice and the mark never share a transaction, the WAL is truncated
 after each of them, and at the close the box becomes a tally and its rows are wiped."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -30,7 +31,8 @@ def box_record(vote_id, choice):
     """How SQLite stores a SecretChoice row: the id is the rowid (NULL in the record), then
     vote_id (serial type 8/9 for the constants 0/1, else a 1- or 2-byte integer) and the text."""
     kind, value = {0: (8, b""), 1: (9, b"")}.get(vote_id) or (
-        (1, vote_id.to_bytes(1, "big")) if vote_id < 128 else (2, vote_id.to_bytes(2, "big")))
+        (1, vote_id.to_bytes(1, "big")) if vote_id < 128 else (2, vote_id.to_bytes(2, "big"))
+    )
     return bytes([4, 0, kind, 13 + 2 * len(choice)]) + value + choice.encode()
 
 

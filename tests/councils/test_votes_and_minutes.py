@@ -1,4 +1,5 @@
 """Motions, seconders, the three ways of voting, results under the rules, outcomes, and minutes."""
+
 import pytest
 from sqlalchemy import func, inspect, select
 
@@ -34,6 +35,7 @@ def set_rules(community, **fields):
 
 
 # ---------------------------------------------------------------- motions
+
 
 def test_a_motion_needs_its_seconders_before_the_vote(council):
     c = council
@@ -82,6 +84,7 @@ def test_motion_rules(council):
 
 
 # ---------------------------------------------------------------- votes
+
 
 def test_no_vote_without_quorum(council):
     c = council
@@ -306,7 +309,11 @@ def test_a_passed_approval_feeds_the_lifecycle_with_motion_meeting_and_budget(co
     assert result.entitled == sorted(u.id for u in c.council[:3])
     assert result.majority_rule == "simple" and result.base_kind == "present" and result.ruleset_version == 1
     assert (result.quorum_numerator, result.quorum_denominator, result.quorum_strict, result.quorum_needed) == (
-        1, 2, True, 3)
+        1,
+        2,
+        True,
+        3,
+    )
 
 
 def test_a_matter_that_moved_on_elsewhere_is_not_decided_twice(council):
@@ -327,6 +334,7 @@ def test_a_matter_that_moved_on_elsewhere_is_not_decided_twice(council):
 
 
 # ---------------------------------------------------------------- minutes
+
 
 def _held_meeting(c):
     meeting = open_meeting(c, present=3)
@@ -389,11 +397,16 @@ def test_minutes_pages(client, council):
     html = client.get(base).get_data(as_text=True)
     assert "记录员补充" in html and "锁定后修改" not in html
     assert "议事员1" in html and "赞成3" in html
-    assert client.get(f"{base}?lang=en").get_data(as_text=True).count(
-        "Rule applied: simple majority of members present, quorum more than 1/2, rule set v1.") == 1
+    assert (
+        client.get(f"{base}?lang=en")
+        .get_data(as_text=True)
+        .count("Rule applied: simple majority of members present, quorum more than 1/2, rule set v1.")
+        == 1
+    )
 
 
 # ---------------------------------------------------------------- the views and their permissions
+
 
 def test_views_are_for_the_right_people(client, council):
     c = council
@@ -423,12 +436,14 @@ def test_member_actions_through_the_phone_view(client, council):
     meetings.open_item(c.committee, meeting, item)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.members[0])
-    response = client.post(f"{base}/items/{item.id}/motions",
-                           data={"kind": "approve", "budget": "", "text": "同意", "view": "member"})
+    response = client.post(
+        f"{base}/items/{item.id}/motions", data={"kind": "approve", "budget": "", "text": "同意", "view": "member"}
+    )
     assert response.status_code == 400 and "预算" in response.get_data(as_text=True)
     assert "同意" in response.get_data(as_text=True)
-    response = client.post(f"{base}/items/{item.id}/motions",
-                           data={"kind": "approve", "budget": "26000", "text": "同意", "view": "member"})
+    response = client.post(
+        f"{base}/items/{item.id}/motions", data={"kind": "approve", "budget": "26000", "text": "同意", "view": "member"}
+    )
     assert response.status_code == 302
     motion = db.session.scalar(select(Motion))
     response = client.post(f"{base}/items/{item.id}/speak", data={"stance": "pro", "view": "member"})
@@ -463,8 +478,10 @@ def test_the_chair_runs_the_meeting_from_the_laptop_view(client, council):
     response = client.post(f"{base}/open", data={"view": "chair"})
     assert response.status_code == 400 and "未达法定人数" in response.get_data(as_text=True)
     for user in c.council[:4]:
-        assert client.post(f"{base}/attendance", data={"user_id": user.id, "action": "in", "view": "chair"}
-                           ).status_code == 302
+        assert (
+            client.post(f"{base}/attendance", data={"user_id": user.id, "action": "in", "view": "chair"}).status_code
+            == 302
+        )
     response = client.post(f"{base}/attendance", data={"user_id": c.resident.id, "action": "in", "view": "chair"})
     assert response.status_code == 400
     assert client.post(f"{base}/open", data={"view": "chair"}).status_code == 302
@@ -476,23 +493,30 @@ def test_the_chair_runs_the_meeting_from_the_laptop_view(client, council):
     assert response.status_code == 400  # the rules say roll call
     assert client.post(f"{base}/motions/{motion.id}/vote", data={"mode": "analog", "view": "chair"}).status_code == 302
     vote = motion.vote
-    response = client.post(f"{base}/votes/{vote.id}/close", data={"yes": "3", "no": "3", "abstain": "0",
-                                                                  "view": "chair"})
+    response = client.post(
+        f"{base}/votes/{vote.id}/close", data={"yes": "3", "no": "3", "abstain": "0", "view": "chair"}
+    )
     assert response.status_code == 400 and "4" in response.get_data(as_text=True)
     assert count(VoteResult) == 0
-    response = client.post(f"{base}/votes/{vote.id}/close", data={"yes": "3", "no": "1", "abstain": "0",
-                                                                  "view": "chair"})
+    response = client.post(
+        f"{base}/votes/{vote.id}/close", data={"yes": "3", "no": "1", "abstain": "0", "view": "chair"}
+    )
     assert response.status_code == 302
     assert item.matter.status == "rejected" and db.session.scalar(select(VoteResult)).mode == "analog"
     # hand-over and leaving, through the page
-    response = client.post(f"{base}/handover", data={"to_user_id": c.members[2].id, "reason": "要发言",
-                                                     "view": "chair"})
+    response = client.post(
+        f"{base}/handover", data={"to_user_id": c.members[2].id, "reason": "要发言", "view": "chair"}
+    )
     assert response.status_code == 302 and meeting.chair_id == c.members[2].id
     assert client.get(f"{base}/chair").status_code == 403  # no longer chairing
     client.post("/auth/logout")
     login(client, c.committee)
-    assert client.post(f"{base}/attendance", data={"user_id": c.members[1].id, "action": "out", "view": "chair"}
-                       ).status_code == 302
+    assert (
+        client.post(
+            f"{base}/attendance", data={"user_id": c.members[1].id, "action": "out", "view": "chair"}
+        ).status_code
+        == 302
+    )
     assert "已离场" in client.get(f"{base}/chair").get_data(as_text=True)
     assert client.post(f"{base}/close", data={"view": "chair"}).status_code == 302
     html = client.get(f"{base}/minutes").get_data(as_text=True)

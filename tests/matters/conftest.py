@@ -1,5 +1,6 @@
 """Fixtures for the micro-matter tests: a community with a committee member, a proposer
 and a few residents, and a low support threshold."""
+
 import pytest
 
 from app.communities.models import MembershipStatus, Role
@@ -44,6 +45,7 @@ def pending(make, community):
 def new_matter(proposer, community):
     def factory(submit=True, user=None, **changes):
         return services.create_matter(user or proposer, community, submit=submit, **fields(**changes))
+
     return factory
 
 

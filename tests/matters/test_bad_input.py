@@ -1,4 +1,5 @@
 """Bad input on every form: a clear message, the user's text kept, status 400, nothing written."""
+
 import io
 
 import pytest
@@ -37,19 +38,22 @@ def as_proposer(client, proposer, community):
     return client
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"title": ""}, "请填写标题"),
-    ({"title": "长" * 81}, "80"),
-    ({"description": ""}, "请描述"),
-    ({"description": "字" * 5001}, "5000"),
-    ({"location": ""}, "地点"),
-    ({"estimated_cost": "-300"}, "大于零"),
-    ({"estimated_cost": "0"}, "大于零"),
-    ({"estimated_cost": "99999999999"}, "5,000,000"),
-    ({"estimated_cost": "abc"}, "整数"),
-    ({"category": "casino"}, "不是有效的选择"),
-    ({"project_type": "loan"}, "不是有效的选择"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"title": ""}, "请填写标题"),
+        ({"title": "长" * 81}, "80"),
+        ({"description": ""}, "请描述"),
+        ({"description": "字" * 5001}, "5000"),
+        ({"location": ""}, "地点"),
+        ({"estimated_cost": "-300"}, "大于零"),
+        ({"estimated_cost": "0"}, "大于零"),
+        ({"estimated_cost": "99999999999"}, "5,000,000"),
+        ({"estimated_cost": "abc"}, "整数"),
+        ({"category": "casino"}, "不是有效的选择"),
+        ({"project_type": "loan"}, "不是有效的选择"),
+    ],
+)
 def test_new_form_comes_back_with_text_kept(as_proposer, changes, message):
     data = fields(**changes, save="1")
     data["description"] = data["description"] if "description" in changes else "我写的很长的说明，不能丢。"
@@ -82,8 +86,11 @@ def test_text_file_disguised_as_jpeg_is_refused(as_proposer, app):
 
 def test_one_bad_photo_among_good_ones_leaves_nothing_behind(as_proposer, app):
     data = fields(save="1")
-    data["photos"] = [(io.BytesIO(image_bytes("PNG")), "good.png"), (io.BytesIO(image_bytes("JPEG")), "good.jpg"),
-                      (io.BytesIO(b"%PDF-1.4 not an image"), "scan.png")]
+    data["photos"] = [
+        (io.BytesIO(image_bytes("PNG")), "good.png"),
+        (io.BytesIO(image_bytes("JPEG")), "good.jpg"),
+        (io.BytesIO(b"%PDF-1.4 not an image"), "scan.png"),
+    ]
     response = as_proposer.post(BASE + "/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 400 and "scan.png" in text(response)
     assert count(MicroMatter) == 0 and count(StoredPhoto) == 0
@@ -120,8 +127,11 @@ def test_edit_with_bad_photo_keeps_the_matter_unchanged(client, proposer, commun
     matter = services.create_matter(proposer, community, photos=[upload(image_bytes())], **fields())
     before_files = uploads_on_disk(app)
     login(client, proposer)
-    data = {**fields(title="改过的标题", save="1"), "remove_photo": [str(matter.photos[0].id)],
-            "photos": [(io.BytesIO(b"GIF89a not really"), "x.gif")]}
+    data = {
+        **fields(title="改过的标题", save="1"),
+        "remove_photo": [str(matter.photos[0].id)],
+        "photos": [(io.BytesIO(b"GIF89a not really"), "x.gif")],
+    }
     response = client.post(f"{BASE}/{matter.id}/edit", data=data, content_type="multipart/form-data")
     assert response.status_code == 400 and "改过的标题" in text(response)
     db.session.expire_all()

@@ -1,4 +1,5 @@
 """The micro-matters demo step: realistic Chinese matters in every category, type and early status."""
+
 from collections import Counter
 
 import pytest
@@ -22,8 +23,14 @@ def test_demo_step(app, client):
     db.session.commit()
     matters = context["matters"]
     assert len(matters) == 28
-    assert Counter(m.status for m in matters) == {"on_agenda": 16, "collecting": 5, "draft": 3, "under_review": 2,
-                                                  "withdrawn": 1, "not_admitted": 1}
+    assert Counter(m.status for m in matters) == {
+        "on_agenda": 16,
+        "collecting": 5,
+        "draft": 3,
+        "under_review": 2,
+        "withdrawn": 1,
+        "not_admitted": 1,
+    }
     assert {m.category for m in matters} == set(Category)
     assert {m.project_type for m in matters} == set(ProjectType)
     threshold = 15

@@ -2,6 +2,7 @@
 description, cost, location and type cannot be rewritten; the proposer adds dated
 clarifications (shown under the text, sent to supporters) or withdraws. Hidden comments
 leave the for/against/neutral totals."""
+
 import pytest
 from sqlalchemy import select
 
@@ -42,17 +43,27 @@ def test_the_first_support_freezes_the_substance(matter, residents, proposer):
     assert matter.support_count == 0 and matter.substance_frozen
 
 
-@pytest.mark.parametrize("change", [
-    {"title": "改成别的事"}, {"description": "完全不同的内容"}, {"estimated_cost": "5000000"},
-    {"location": "别的楼"}, {"project_type": "service"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "改成别的事"},
+        {"description": "完全不同的内容"},
+        {"estimated_cost": "5000000"},
+        {"location": "别的楼"},
+        {"project_type": "service"},
+    ],
+)
 def test_no_silent_rewrite_after_a_support(supported, proposer, change):
     with pytest.raises(services.FieldError, match="can no longer be changed") as refused:
         services.update_matter(proposer, supported, **fields(**change))
     assert refused.value.field == next(iter(change))
     db.session.expire_all()
     assert (supported.title, supported.estimated_cost, supported.location, supported.project_type) == (
-        fields()["title"], 12000, fields()["location"], "works")
+        fields()["title"],
+        12000,
+        fields()["location"],
+        "works",
+    )
     assert supported.support_count == 1
 
 
@@ -144,5 +155,7 @@ def test_the_api_gives_the_clarifications_without_names(client, supported, propo
     data = client.get(f"/api/v1/communities/xinglin/matters/{supported.id}").get_json()
     assert data["substance_frozen_at"] is not None
     assert [(c["by"], c["body"]) for c in data["clarifications"]] == [
-        ("proposer", "坡道两侧都装扶手。"), ("committee", "施工期间保留通道。")]
+        ("proposer", "坡道两侧都装扶手。"),
+        ("committee", "施工期间保留通道。"),
+    ]
     assert proposer.display_name not in str(data)

@@ -1,4 +1,5 @@
 """The micro-matter pages through the test client: forms, buttons, redirects, status codes."""
+
 import re
 
 from sqlalchemy import func, select
@@ -56,9 +57,11 @@ def test_propose_save_draft_then_submit(client, proposer, community):
 def test_propose_and_submit_in_one_go_with_photos(client, proposer, community, app):
     login(client, proposer)
     data = fields(save_submit="1")
-    data["photos"] = [(__import__("io").BytesIO(image_bytes("PNG")), "a.png"),
-                      (__import__("io").BytesIO(image_bytes("JPEG")), "b.jpg"),
-                      (__import__("io").BytesIO(image_bytes("WEBP")), "c.webp")]
+    data["photos"] = [
+        (__import__("io").BytesIO(image_bytes("PNG")), "a.png"),
+        (__import__("io").BytesIO(image_bytes("JPEG")), "b.jpg"),
+        (__import__("io").BytesIO(image_bytes("WEBP")), "c.webp"),
+    ]
     response = client.post(BASE + "/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, text(response)
     matter = db.session.scalars(select(MicroMatter)).one()
@@ -84,8 +87,9 @@ def test_edit_page_only_for_the_proposer(client, matter, residents, proposer):
 
 
 def test_remove_a_photo_when_editing(client, proposer, community, app):
-    matter = services.create_matter(proposer, community, photos=[upload(image_bytes()), upload(image_bytes())],
-                                    **fields())
+    matter = services.create_matter(
+        proposer, community, photos=[upload(image_bytes()), upload(image_bytes())], **fields()
+    )
     keep, drop = [link.id for link in matter.photos]
     login(client, proposer)
     response = client.post(f"{BASE}/{matter.id}/edit", data={**fields(), "save": "1", "remove_photo": [str(drop)]})
@@ -168,13 +172,15 @@ def test_comment_reply_hide_through_forms(client, matter, residents, proposer, c
     answer = comment.replies[0]
     response = client.get(f"{BASE}/{matter.id}/comments/{answer.id}")
     assert response.status_code == 302 and response.headers["Location"].endswith(
-        f"/comments/{comment.id}#comment-{answer.id}")
+        f"/comments/{comment.id}#comment-{answer.id}"
+    )
     client.post("/auth/logout")
 
     login(client, committee)
     assert f"/comments/{comment.id}#moderate" in text(client.get(f"{BASE}/{matter.id}"))
-    response = client.post(f"{BASE}/{matter.id}/comments/{comment.id}/hide",
-                           data={f"hide-{comment.id}-reason": "含有个人电话号码"})
+    response = client.post(
+        f"{BASE}/{matter.id}/comments/{comment.id}/hide", data={f"hide-{comment.id}-reason": "含有个人电话号码"}
+    )
     assert response.status_code == 302
     page = text(client.get(f"{BASE}/{matter.id}"))
     assert "含有个人电话号码" in page and "早该装了！" not in page
@@ -202,7 +208,9 @@ def test_comments_filtered_by_stance(client, matter, residents):
 
 def test_list_filters_search_sort_and_pages(client, proposer, community, new_matter):
     for i in range(12):
-        new_matter(title=f"第{i:02d}号 座椅" if i % 2 else f"第{i:02d}号 路灯", category="elderly" if i % 2 else "safety")
+        new_matter(
+            title=f"第{i:02d}号 座椅" if i % 2 else f"第{i:02d}号 路灯", category="elderly" if i % 2 else "safety"
+        )
     body = text(client.get(BASE + "/?q=座椅&category=elderly&sort=supported"))
     assert body.count('class="card"') == 6
     assert "路灯" not in body
@@ -253,8 +261,10 @@ def test_ids_from_another_community_are_not_found(client, make, matter, resident
     assert client.get(f"{BASE}/{foreign.id}").status_code == 404
     assert client.post(f"{BASE}/{foreign.id}/support").status_code == 404
     comment = services.add_comment(residents[0], matter, "support", "好")
-    assert client.post(f"/c/other-place/matters/{foreign.id}/comments/{comment.id}/reply",
-                       data={"body": "x"}).status_code == 404
+    assert (
+        client.post(f"/c/other-place/matters/{foreign.id}/comments/{comment.id}/reply", data={"body": "x"}).status_code
+        == 404
+    )
     assert client.get(f"{BASE}/{foreign.id}/comments/{comment.id}").status_code == 404
     assert client.get(f"{BASE}/{matter.id}/comments/99999").status_code == 404
     assert client.get(f"{BASE}/{matter.id}/photos/1").status_code == 404

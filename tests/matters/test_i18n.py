@@ -1,4 +1,5 @@
 """The micro-matter pages in Chinese (default) and English (?lang=en, remembered)."""
+
 from tests.helpers import login
 
 BASE = "/c/xinglin/matters"
@@ -45,4 +46,3 @@ def test_notifications_are_translated_when_shown(client, matter, proposer, resid
     assert "评论了“5栋门口加装无障碍坡道”" in inbox
     inbox = text(client.get("/inbox/?lang=en"))
     assert "commented on “5栋门口加装无障碍坡道”" in inbox
-

@@ -1,4 +1,5 @@
 """The one state machine: every action from every state, who may do it, audit and notifications."""
+
 import pytest
 from sqlalchemy import select
 
@@ -49,8 +50,9 @@ def test_every_action_from_every_state(action, matter, proposer, committee):
             db.session.commit()
             assert matter.status == transition.target, status
             # other features may add their own entries (signal receivers); ours is among the new ones
-            entry = db.session.scalars(select(AuditEntry).where(
-                AuditEntry.id > before, AuditEntry.action == f"matter.{action}")).one()
+            entry = db.session.scalars(
+                select(AuditEntry).where(AuditEntry.id > before, AuditEntry.action == f"matter.{action}")
+            ).one()
             assert entry.data["from"] == status and entry.data["to"] == transition.target
             assert entry.actor_id == (person or committee).id
         else:
@@ -121,8 +123,9 @@ def test_notifications_go_to_proposer_supporters_and_followers(matter, proposer,
         assert admitted in messages(user)
     assert admitted not in messages(committee)  # the actor is not told about their own action
     assert admitted not in messages(residents[3])  # not involved
-    note = db.session.scalars(select(Notification).where(
-        Notification.user_id == proposer.id, Notification.message == admitted)).one()
+    note = db.session.scalars(
+        select(Notification).where(Notification.user_id == proposer.id, Notification.message == admitted)
+    ).one()
     assert note.params["title"] == matter.title and note.link == f"/c/xinglin/matters/{matter.id}"
 
 

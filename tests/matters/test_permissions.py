@@ -1,4 +1,5 @@
 """The named permission predicates, for each kind of person and state."""
+
 from flask_login import AnonymousUserMixin
 
 from app.extensions import db

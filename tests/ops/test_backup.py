@@ -1,5 +1,6 @@
 """`flask --app wsgi backup PATH` during concurrent writes gives a consistent copy, and
 `flask --app wsgi restore PATH` puts it back; both refuse what they cannot do safely."""
+
 import fcntl
 import os
 import socket
@@ -22,15 +23,17 @@ from app.extensions import db
 from app.ops.serving import exclusive, lock_file
 from tests.database import ON_POSTGRES
 
-pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the SQLite backup API (PostgreSQL uses pg_dump); "
-                                                    "covered by the SQLite run")
+pytestmark = pytest.mark.skipif(
+    ON_POSTGRES, reason="the SQLite backup API (PostgreSQL uses pg_dump); covered by the SQLite run"
+)
 WRITERS = 4
 MAX_WRITES_EACH = 400
 
 
 def file_app(tmp_path, name):
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}",
-                     UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app = create_app(
+        "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}", UPLOAD_FOLDER=str(tmp_path / "uploads")
+    )
     with app.app_context():
         db.create_all()
         db.engine.dispose()
@@ -143,8 +146,11 @@ def test_backup_does_not_overwrite_without_force(tmp_path):
 def test_restore_refuses_postgresql_with_a_clear_message(tmp_path):
     backup_path = tmp_path / "b.db"
     sqlite3.connect(backup_path).close()
-    app = create_app("test", SQLALCHEMY_DATABASE_URI="postgresql+psycopg://weiyi@127.0.0.1:1/weiyi",
-                     UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app = create_app(
+        "test",
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://weiyi@127.0.0.1:1/weiyi",
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+    )
     result = app.test_cli_runner().invoke(args=["restore", str(backup_path), "--yes"])
     assert result.exit_code != 0
     assert "not SQLite" in result.output and "pg_restore" in result.output
@@ -179,9 +185,11 @@ def test_restore_refuses_a_backup_older_than_the_schema_clearly(tmp_path):
     app = file_app(tmp_path, "app.db")
     old = tmp_path / "old.db"
     with sqlite3.connect(old) as connection:  # audit_entry as it was before the `mac` column
-        connection.execute("CREATE TABLE audit_entry (id INTEGER PRIMARY KEY, at DATETIME, actor_id INTEGER, "
-                           "community_id INTEGER, action VARCHAR, object_type VARCHAR, object_id INTEGER, "
-                           "data JSON, prev_hash VARCHAR, hash VARCHAR)")
+        connection.execute(
+            "CREATE TABLE audit_entry (id INTEGER PRIMARY KEY, at DATETIME, actor_id INTEGER, "
+            "community_id INTEGER, action VARCHAR, object_type VARCHAR, object_id INTEGER, "
+            "data JSON, prev_hash VARCHAR, hash VARCHAR)"
+        )
         connection.execute("CREATE TABLE audit_head (id INTEGER PRIMARY KEY, last_id INTEGER, last_hash VARCHAR)")
     result = cli(app, "restore", str(old), "--yes")
     assert result.exit_code == 1 and "cannot be restored" in result.output
@@ -202,8 +210,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def server_env(tmp_path, name):
-    return dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / name}", UPLOAD_FOLDER=str(tmp_path / "uploads"),
-                WEIYI_CONFIG="default", FLASK_DEBUG="0")
+    return dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / name}",
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        WEIYI_CONFIG="default",
+        FLASK_DEBUG="0",
+    )
 
 
 def free_port():
@@ -252,12 +265,25 @@ def test_restore_refuses_while_a_process_holds_the_serving_lock(tmp_path):
 def test_restore_refuses_while_gunicorn_or_flask_run_serves(tmp_path, server):
     app = backed_up_app(tmp_path)
     port = free_port()
-    command = {"gunicorn": [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
-                            "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-               "flask run": [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--no-reload",
-                             "--port", str(port)]}[server]
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(tmp_path, "app.db"),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    command = {
+        "gunicorn": [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        "flask run": [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--no-reload", "--port", str(port)],
+    }[server]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=server_env(tmp_path, "app.db"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_until_locked(tmp_path / "app.db", process)
         result = cli(app, "restore", str(tmp_path / "empty.db"), "--yes")
@@ -274,8 +300,13 @@ def test_restore_refuses_while_gunicorn_or_flask_run_serves(tmp_path, server):
 def test_other_flask_commands_do_not_hold_the_serving_lock(tmp_path):
     """The real `flask --app wsgi restore`: it loads wsgi.py too, and must not count as serving."""
     backed_up_app(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "restore", str(tmp_path / "empty.db"),
-                           "--yes"], cwd=ROOT, env=server_env(tmp_path, "app.db"), capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "restore", str(tmp_path / "empty.db"), "--yes"],
+        cwd=ROOT,
+        env=server_env(tmp_path, "app.db"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "restored" in done.stdout and "head 0:" + "0" * 64 in done.stdout

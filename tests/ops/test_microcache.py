@@ -1,5 +1,6 @@
 """MICROCACHE_SECONDS: visitors without cookies share a rendering for a few seconds; anyone with
 a cookie, any write and any page that must stay fresh or starts a session gets a new one."""
+
 import pytest
 
 import app.ops.microcache as microcache

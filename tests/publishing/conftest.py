@@ -1,5 +1,6 @@
 """A community whose micro-matter went the whole way to acceptance through the real services
 (lifecycle, tracker), ready to be published as a notice."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +23,16 @@ def world(app, make):
     other_committee = make.member(other, role=Role.COMMITTEE, username="othercommittee", display_name="别的居委会")
     admin = make.user(username="admin", admin=True)
     record = accepted_record(community, committee, proposer)
-    return SimpleNamespace(community=community, committee=committee, proposer=proposer, resident=resident,
-                           council=council, pending=pending, outsider=outsider, other_committee=other_committee,
-                           admin=admin, record=record, matter=record.matter)
+    return SimpleNamespace(
+        community=community,
+        committee=committee,
+        proposer=proposer,
+        resident=resident,
+        council=council,
+        pending=pending,
+        outsider=outsider,
+        other_committee=other_committee,
+        admin=admin,
+        record=record,
+        matter=record.matter,
+    )

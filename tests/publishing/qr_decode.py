@@ -1,5 +1,6 @@
 """Read the QR code of a printed notice the way a phone would: rasterise the SVG that is on
 the page (segno draws each dark run as a horizontal 1-unit stroke) and decode it with zxing-cpp."""
+
 import re
 
 import zxingcpp
@@ -10,7 +11,7 @@ TOKEN = re.compile(r"([MmHhVv])\s*(-?\d+(?:\.\d+)?)(?:\s+(-?\d+(?:\.\d+)?))?")
 
 def find_svg(html):
     match = re.search(r"<svg\b[^>]*class=\"qr\".*?</svg>", html, re.S)
-    assert match, "no QR code <svg class=\"qr\"> on the page"
+    assert match, 'no QR code <svg class="qr"> on the page'
     return match.group(0)
 
 
@@ -33,8 +34,9 @@ def rasterise(svg, pixels_per_module=8):
             end = x + a if command == "h" else a
             top = (y - 0.5) * pixels_per_module  # a stroke of width 1 centred on y
             left, right = sorted((x, end))
-            draw.rectangle([left * pixels_per_module, top, right * pixels_per_module - 1,
-                            top + pixels_per_module - 1], fill=0)
+            draw.rectangle(
+                [left * pixels_per_module, top, right * pixels_per_module - 1, top + pixels_per_module - 1], fill=0
+            )
             x = end
         else:
             raise AssertionError(f"unexpected path command {command}")

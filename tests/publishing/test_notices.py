@@ -1,4 +1,5 @@
 """Publishing a notice: who may, what it freezes, its pages, and bad input."""
+
 import re
 from datetime import timedelta
 
@@ -19,8 +20,14 @@ from .helpers import publish
 
 def form(world, **changes):
     today = clock.local_today()
-    data = {"kind": "acceptance", "ref": str(world.record.id), "title": "", "preface": "请居民监督。",
-            "period_start": today.isoformat(), "period_end": (today + timedelta(days=7)).isoformat()}
+    data = {
+        "kind": "acceptance",
+        "ref": str(world.record.id),
+        "title": "",
+        "preface": "请居民监督。",
+        "period_start": today.isoformat(),
+        "period_end": (today + timedelta(days=7)).isoformat(),
+    }
     data.update(changes)
     return data
 
@@ -49,8 +56,11 @@ def test_committee_chooses_previews_and_publishes(client, world):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.published"))
     assert entry.actor_id == world.committee.id and entry.data["matter_ids"] == [world.matter.id]
     # The proposer hears about it.
-    assert db.session.scalar(select(Notification).where(
-        Notification.user_id == world.proposer.id, Notification.link == f"/c/xinglin/notices/{notice.id}"))
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.proposer.id, Notification.link == f"/c/xinglin/notices/{notice.id}"
+        )
+    )
 
 
 def test_facts_stay_as_published_when_the_record_changes(client, world):
@@ -71,8 +81,13 @@ def test_the_notice_reads_in_both_languages(client, world):
 
 def test_title_and_preface_are_the_committees_the_facts_are_not(client, world):
     login(client, world.committee)
-    data = form(world, title="坡道验收公示", preface="**请**监督 <script>alert(1)</script>",
-                facts="tampered", summary="tampered")
+    data = form(
+        world,
+        title="坡道验收公示",
+        preface="**请**监督 <script>alert(1)</script>",
+        facts="tampered",
+        summary="tampered",
+    )
     client.post("/c/xinglin/notices/new", data=data)
     notice = db.session.scalar(select(Notice))
     assert notice.title == "坡道验收公示"
@@ -85,18 +100,20 @@ def test_publishing_twice_is_refused(client, world):
     login(client, world.committee)
     response = client.post("/c/xinglin/notices/new", data=form(world))
     assert response.status_code == 400
-    assert "已经发布" in response.get_data(as_text=True) or "already been published" in response.get_data(
-        as_text=True)
+    assert "已经发布" in response.get_data(as_text=True) or "already been published" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(Notice.id))) == 1
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"period_start": "2000-01-01"}, "past"),
-    ({"period_end": "2000-01-01"}, "end on or after"),
-    ({"period_end": "+80"}, "at most 60 days"),
-    ({"period_end": "not-a-date"}, "Not a valid date"),
-    ({"title": "标" * 121}, "121"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"period_start": "2000-01-01"}, "past"),
+        ({"period_end": "2000-01-01"}, "end on or after"),
+        ({"period_end": "+80"}, "at most 60 days"),
+        ({"period_end": "not-a-date"}, "Not a valid date"),
+        ({"title": "标" * 121}, "121"),
+    ],
+)
 def test_bad_periods_and_fields_keep_the_text(client, world, changes, message):
     login(client, world.committee)
     if changes.get("period_end") == "+80":
@@ -134,8 +151,14 @@ def test_a_record_not_yet_accepted_cannot_be_published(world, make):
     db.session.commit()
     record = record_services.record_for_matter(matter)
     with pytest.raises(DomainError):
-        services.publish_notice(world.committee, world.community, "acceptance", record.id,
-                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
+        services.publish_notice(
+            world.committee,
+            world.community,
+            "acceptance",
+            record.id,
+            period_start=clock.local_today(),
+            period_end=clock.local_today() + timedelta(days=7),
+        )
     assert record.id not in dict(services.candidates(world.community)["acceptance"])
 
 
@@ -145,8 +168,14 @@ def test_only_the_committee_publishes(client, world, who):
     assert client.get("/c/xinglin/notices/new").status_code == 403
     assert client.post("/c/xinglin/notices/new", data=form(world)).status_code == 403
     with pytest.raises(DomainError):
-        services.publish_notice(getattr(world, who), world.community, "acceptance", world.record.id,
-                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=7))
+        services.publish_notice(
+            getattr(world, who),
+            world.community,
+            "acceptance",
+            world.record.id,
+            period_start=clock.local_today(),
+            period_end=clock.local_today() + timedelta(days=7),
+        )
 
 
 def test_visitors_are_sent_to_log_in(client, world):

@@ -1,5 +1,6 @@
 """Objections during the notice period: who may lodge them, when, the committee's public
 answer, and the guard that holds the micro-matter back until every objection is answered."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,8 +29,9 @@ def lodge(client, notice, body="坡道坡度太陡，轮椅上不去。"):
 
 def answer(client, notice, objection, text="已请施工方复测，坡度符合1:12的规范。"):
     prefix = f"answer-{objection.id}"
-    return client.post(f"/c/xinglin/notices/{notice.id}/objections/{objection.id}/answer",
-                       data={f"{prefix}-answer": text})
+    return client.post(
+        f"/c/xinglin/notices/{notice.id}/objections/{objection.id}/answer", data={f"{prefix}-answer": text}
+    )
 
 
 def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
@@ -43,8 +45,11 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
     objection = db.session.scalar(select(Objection))
     assert objection.author_id == world.resident.id and not objection.is_answered
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.objection_lodged"))
-    assert db.session.scalar(select(Notification).where(Notification.user_id == world.committee.id,
-                                                        Notification.link.contains("#objection-")))
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.committee.id, Notification.link.contains("#objection-")
+        )
+    )
 
     # The micro-matter cannot move on while the objection waits for its answer.
     with pytest.raises(DomainError) as refused:
@@ -64,8 +69,9 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
     db.session.refresh(objection)
     assert objection.is_answered and objection.answered_by_id == world.committee.id
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.objection_answered"))
-    assert db.session.scalar(select(Notification).where(Notification.user_id == world.resident.id,
-                                                        Notification.link.contains("#objection-")))
+    assert db.session.scalar(
+        select(Notification).where(Notification.user_id == world.resident.id, Notification.link.contains("#objection-"))
+    )
     assert "坡度符合1:12的规范" in client.get(f"/c/xinglin/notices/{notice.id}").get_data(as_text=True)
 
     # Every objection answered: the matter moves on.
@@ -113,8 +119,9 @@ def test_the_database_refuses_a_second_objection(world):
 
 def reopen(client, notice, objection, reason="居民提供了新的测量照片，重新核实。"):
     prefix = f"reopen-{objection.id}"
-    return client.post(f"/c/xinglin/notices/{notice.id}/objections/{objection.id}/reopen",
-                       data={f"{prefix}-reason": reason})
+    return client.post(
+        f"/c/xinglin/notices/{notice.id}/objections/{objection.id}/reopen", data={f"{prefix}-reason": reason}
+    )
 
 
 def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, world):
@@ -133,8 +140,9 @@ def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, 
     assert objection.answer == "已复测，符合规范。"  # the earlier answer stays on record
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.objection_reopened"))
     assert entry is not None and entry.data["reason"] == "居民提供了新的测量照片，重新核实。"
-    told = db.session.scalars(select(Notification).where(Notification.user_id == world.resident.id,
-                                                         Notification.message.contains("reopened"))).all()
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.resident.id, Notification.message.contains("reopened"))
+    ).all()
     assert [n.params["reason"] for n in told] == ["居民提供了新的测量照片，重新核实。"]
     html = client.get(f"/c/xinglin/notices/{notice.id}?lang=en").get_data(as_text=True)
     assert "Reopened by the committee on" in html and "The committee's earlier answer" in html
@@ -169,7 +177,9 @@ def test_any_verified_resident_may_object(client, world, who):
     login(client, getattr(world, who))
     assert lodge(client, notice).status_code == 302
     db.session.refresh(notice)
-    assert [(o.author_id, o.body) for o in notice.objections] == [(getattr(world, who).id, "坡道坡度太陡，轮椅上不去。")]
+    assert [(o.author_id, o.body) for o in notice.objections] == [
+        (getattr(world, who).id, "坡道坡度太陡，轮椅上不去。")
+    ]
 
 
 @pytest.mark.parametrize("who", ["pending", "outsider", "committee", "other_committee", "admin"])
@@ -231,8 +241,12 @@ def test_bad_answers(client, world):
     login(client, world.committee)
     assert answer(client, notice, objection, "").status_code == 400
     assert answer(client, notice, objection, "字" * 3001).status_code == 400
-    assert client.post(f"/c/xinglin/notices/{notice.id}/objections/999/answer",
-                       data={"answer-999-answer": "答复"}).status_code == 404
+    assert (
+        client.post(
+            f"/c/xinglin/notices/{notice.id}/objections/999/answer", data={"answer-999-answer": "答复"}
+        ).status_code
+        == 404
+    )
     assert answer(client, notice, objection).status_code == 302
     again = answer(client, notice, objection, "再答一次")
     assert again.status_code == 400

@@ -1,5 +1,6 @@
 """Public pages without login: the front page's headline figures, the results overview,
 and the Atom feed of decisions, notices and completions."""
+
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
@@ -16,8 +17,13 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def rate(world, stars):
     """Ratings in an evaluation window, as the tracker stores them."""
-    window = EvaluationWindow(record_id=world.record.id, number=1, opens_at=utcnow() - timedelta(days=1),
-                              closes_at=utcnow() + timedelta(days=5), threshold_percent=60)
+    window = EvaluationWindow(
+        record_id=world.record.id,
+        number=1,
+        opens_at=utcnow() - timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=5),
+        threshold_percent=60,
+    )
     db.session.add(window)
     db.session.flush()
     users = [world.resident, world.council, world.proposer, world.committee, world.pending]
@@ -39,8 +45,13 @@ def test_headline_figures(world):
     figures = services.figures_for(world.community)
     assert figures["satisfaction_percent"] == 50.0 and figures["ratings"] == 4
     other = _other(world)
-    assert services.headline_figures([world.community, other])[other.id] == {"proposed": 0, "decided": 0, "completed": 0, "satisfaction_percent": None,
-                                       "ratings": 0}
+    assert services.headline_figures([world.community, other])[other.id] == {
+        "proposed": 0,
+        "decided": 0,
+        "completed": 0,
+        "satisfaction_percent": None,
+        "ratings": 0,
+    }
 
 
 def _other(world):
@@ -51,8 +62,13 @@ def _other(world):
 
 def test_only_the_latest_rating_round_counts(world):
     first = rate(world, [1, 1, 1])
-    second = EvaluationWindow(record_id=world.record.id, number=2, opens_at=utcnow(),
-                              closes_at=utcnow() + timedelta(days=3), threshold_percent=60)
+    second = EvaluationWindow(
+        record_id=world.record.id,
+        number=2,
+        opens_at=utcnow(),
+        closes_at=utcnow() + timedelta(days=3),
+        threshold_percent=60,
+    )
     db.session.add(second)
     db.session.flush()
     db.session.add(Evaluation(window_id=second.id, record_id=world.record.id, user_id=world.resident.id, stars=5))
@@ -125,11 +141,11 @@ def test_atom_feed_is_valid_and_announces_decisions_notices_and_completions(clie
 
 
 def test_feed_escapes_text_and_works_when_empty(client, world):
-    new = new_matter(world.community, world.proposer, "<b>&\"引号\"</b>")
+    new = new_matter(world.community, world.proposer, '<b>&"引号"</b>')
     lifecycle.apply(new, "approve", world.committee, system=True)
     db.session.commit()
     feed = ET.fromstring(client.get("/c/xinglin/feed.atom").get_data())
-    assert any("<b>&\"引号\"</b>" in e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry"))
+    assert any('<b>&"引号"</b>' in e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry"))
     empty = ET.fromstring(client.get("/c/other/feed.atom").get_data())
     assert empty.findall(f"{ATOM}entry") == [] and empty.find(f"{ATOM}updated").text
     assert client.get("/c/nowhere/feed.atom").status_code == 404
@@ -143,8 +159,15 @@ def test_results_overview_lists_minutes_rounds_and_progress(client, world, make)
     council = [make.member(world.community, role=Role.COUNCIL_MEMBER, display_name=f"议事员{i}") for i in range(3)]
     lamps = new_matter(world.community, world.proposer, "路灯更换")
     held = records.held_meeting(world.community, lamps, council[0], council[1], council, world.committee)
-    draft = records.held_meeting(world.community, new_matter(world.community, world.proposer, "草案"), council[0],
-                                 council[1], council, world.committee, lock=False)
+    draft = records.held_meeting(
+        world.community,
+        new_matter(world.community, world.proposer, "草案"),
+        council[0],
+        council[1],
+        council,
+        world.committee,
+        lock=False,
+    )
     counted = records.counted_round(world.community, [lamps], [world.resident], world.committee)
     rate(world, [5, 5, 4, 1])
     html = client.get("/c/xinglin/results?lang=en").get_data(as_text=True)

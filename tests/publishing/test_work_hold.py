@@ -1,5 +1,6 @@
 """A notice's objection period holds: work on the micro-matters it covers starts only after the
 period has ended (the tracker's "start" is refused before, naming the notice and the date)."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,18 +29,26 @@ def decided(world, make):
     """An approved matter with its implementation record, ready to start, and a decision notice
     on it whose objection period runs four more days (five days in all, the default rule)."""
     chair = make.member(world.community, role=Role.CHAIR, username="chair", display_name="陈会长")
-    council = [chair] + [make.member(world.community, role=Role.COUNCIL_MEMBER, display_name=f"议事员{i}")
-                         for i in range(4)]
+    council = [chair] + [
+        make.member(world.community, role=Role.COUNCIL_MEMBER, display_name=f"议事员{i}") for i in range(4)
+    ]
     matter = new_matter(world.community, world.proposer, "小区路灯更换")
     held = records.held_meeting(world.community, matter, council[0], council[1], council, world.committee)
     lifecycle.apply(matter, "approve", world.committee, system=True, budget=8000)
     db.session.commit()
     record = record_services.record_for_matter(matter)
-    delivery.update_details(world.committee, record, responsible_unit="杏林物业", contact="13700001111",
-                           planned_start=None, planned_end=None)
+    delivery.update_details(
+        world.committee,
+        record,
+        responsible_unit="杏林物业",
+        contact="13700001111",
+        planned_start=None,
+        planned_end=None,
+    )
     end = clock.local_today() + timedelta(days=4)
-    notice = services.publish_notice(world.committee, world.community, "decision", held.motion.id,
-                                     period_start=clock.local_today(), period_end=end)
+    notice = services.publish_notice(
+        world.committee, world.community, "decision", held.motion.id, period_start=clock.local_today(), period_end=end
+    )
     return record, notice
 
 
@@ -110,8 +119,14 @@ def test_a_notice_period_shorter_than_the_rules_ask_is_refused(world, decided, c
     """The rule set's objection period (公示期, 5 days by default) is the least a notice may have."""
     login(client, world.committee)
     with pytest.raises(DomainError) as refused:
-        services.publish_notice(world.committee, world.community, "acceptance", world.record.id,
-                                period_start=clock.local_today(), period_end=clock.local_today() + timedelta(days=3))
+        services.publish_notice(
+            world.committee,
+            world.community,
+            "acceptance",
+            world.record.id,
+            period_start=clock.local_today(),
+            period_end=clock.local_today() + timedelta(days=3),
+        )
     assert "5" in str(refused.value.message)
     db.session.rollback()
     # The form offers a period as long as the rules ask.
@@ -123,9 +138,12 @@ def test_rules_without_an_objection_period_do_not_hold_the_work(world, decided):
     """A rule set with no objection period (0 days): a notice still takes objections, but the start
     of work does not wait for its period."""
     record, notice = decided
-    rules.save_version(world.committee, world.community,
-                       {**rules.field_values(rules.current_ruleset(world.community)), "objection_days": 0},
-                       "不设公示期")
+    rules.save_version(
+        world.committee,
+        world.community,
+        {**rules.field_values(rules.current_ruleset(world.community)), "objection_days": 0},
+        "不设公示期",
+    )
     assert services.objection_period_holds_the_work(record.matter, "start_implementation") is None
     delivery.start(world.committee, record)
     assert record.state == RecordState.IN_PROGRESS

@@ -1,5 +1,6 @@
 """Majority rules: exhaustive over small counts against an independent reference, worked
 examples (odd and even bases, abstentions, ties, zero votes), and hypothesis properties."""
+
 from itertools import product
 
 import pytest
@@ -27,8 +28,12 @@ def reference_passes(yes, base, rule):
 
 
 def reference_base(yes, no, abstain, present, members, base):
-    return {Base.YES_NO: yes + no, Base.YES_NO_ABSTAIN: yes + no + abstain, Base.PRESENT: present,
-            Base.ALL_MEMBERS: members}[base]
+    return {
+        Base.YES_NO: yes + no,
+        Base.YES_NO_ABSTAIN: yes + no + abstain,
+        Base.PRESENT: present,
+        Base.ALL_MEMBERS: members,
+    }[base]
 
 
 def all_counts(max_members=7):
@@ -120,8 +125,9 @@ def test_a_casting_vote_cannot_manufacture_a_majority():
     assert not d.tie and not d.passed
 
 
-@pytest.mark.parametrize("bad", [
-    dict(yes=-1, no=0), dict(yes=3, no=3, abstain=0, present=5), dict(yes=1, no=0, present=10, members=9)])
+@pytest.mark.parametrize(
+    "bad", [dict(yes=-1, no=0), dict(yes=3, no=3, abstain=0, present=5), dict(yes=1, no=0, present=10, members=9)]
+)
 def test_impossible_counts_are_refused(bad):
     with pytest.raises(ValueError):
         Counts(**bad)
@@ -134,6 +140,7 @@ def test_base_value_for_each_base():
 
 # ---------------------------------------------------------------- properties
 
+
 @st.composite
 def situations(draw):
     members = draw(st.integers(0, 60))
@@ -141,8 +148,13 @@ def situations(draw):
     yes = draw(st.integers(0, present))
     no = draw(st.integers(0, present - yes))
     abstain = draw(st.integers(0, present - yes - no))
-    return (Counts(yes, no, abstain, present, members), draw(st.sampled_from(RULES)), draw(st.sampled_from(BASES)),
-            draw(st.sampled_from(TIES)), draw(st.sampled_from(CASTING)))
+    return (
+        Counts(yes, no, abstain, present, members),
+        draw(st.sampled_from(RULES)),
+        draw(st.sampled_from(BASES)),
+        draw(st.sampled_from(TIES)),
+        draw(st.sampled_from(CASTING)),
+    )
 
 
 def _with(counts, **changes):
@@ -196,8 +208,10 @@ def test_needed_is_monotone_in_the_base_and_grows_by_at_most_one(base, rule):
 @given(situations())
 def test_a_stricter_rule_passing_means_every_looser_rule_passes(situation):
     counts, _rule, base, _tie, _casting = situation
-    results = [decide(counts, rule, base).passed for rule in
-               (MajorityRule.UNANIMITY, MajorityRule.THREE_QUARTERS, MajorityRule.TWO_THIRDS, MajorityRule.SIMPLE)]
+    results = [
+        decide(counts, rule, base).passed
+        for rule in (MajorityRule.UNANIMITY, MajorityRule.THREE_QUARTERS, MajorityRule.TWO_THIRDS, MajorityRule.SIMPLE)
+    ]
     for stricter, looser in zip(results, results[1:], strict=False):
         assert not (stricter and not looser)
 
@@ -205,8 +219,9 @@ def test_a_stricter_rule_passing_means_every_looser_rule_passes(situation):
 @given(situations())
 def test_a_larger_base_passing_means_every_smaller_base_passes(situation):
     counts, rule, _base, _tie, _casting = situation
-    results = [decide(counts, rule, base).passed for base in
-               (Base.ALL_MEMBERS, Base.PRESENT, Base.YES_NO_ABSTAIN, Base.YES_NO)]
+    results = [
+        decide(counts, rule, base).passed for base in (Base.ALL_MEMBERS, Base.PRESENT, Base.YES_NO_ABSTAIN, Base.YES_NO)
+    ]
     for larger, smaller in zip(results, results[1:], strict=False):
         assert not (larger and not smaller)
 

@@ -1,4 +1,5 @@
 """Quorum: exhaustive against an integer reference, worked examples, properties."""
+
 from itertools import product
 
 import pytest
@@ -7,8 +8,16 @@ from hypothesis import strategies as st
 
 from app.rules.quorum import Quorum, check, needed_present
 
-SHARES = [(1, 2, True), (1, 2, False), (2, 3, True), (2, 3, False), (3, 4, False), (1, 3, True), (1, 1, False),
-          (2, 4, True)]
+SHARES = [
+    (1, 2, True),
+    (1, 2, False),
+    (2, 3, True),
+    (2, 3, False),
+    (3, 4, False),
+    (1, 3, True),
+    (1, 1, False),
+    (2, 4, True),
+]
 
 
 def reference_met(present, members, numerator, denominator, strict):
@@ -25,7 +34,12 @@ def test_exhaustive_against_the_reference():
         for present in range(0, members + 1):
             result = check(present, members, quorum)
             assert result.met == reference_met(present, members, numerator, denominator, strict), (
-                present, members, numerator, denominator, strict)
+                present,
+                members,
+                numerator,
+                denominator,
+                strict,
+            )
             assert result.met == (members > 0 and present >= result.needed)
 
 

@@ -1,4 +1,5 @@
 """The rules in plain language, the committee's editing form, and versions."""
+
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -10,14 +11,30 @@ from app.rules.services import current_ruleset
 from tests.helpers import login
 
 FORM = {
-    "support_threshold_kind": "share", "support_threshold_count": "20", "support_threshold_percent": "4",
-    "cap_service": "180000", "cap_goods": "120000", "cap_works": "450000",
-    "excluded_categories": ["culture", "other"], "negative_list": "物业服务企业应履行的职责\n营利性项目\n",
-    "notice_days": "5", "quorum_numerator": "2", "quorum_denominator": "3", "quorum_strict": "atleast",
-    "seconders_needed": "2", "turns_per_item": "3", "minutes_per_turn": "4", "majority_rule": "two_thirds",
-    "majority_base": "yes_no_abstain", "tie_rule": "chair_decides", "secret_ballot": "secret",
-    "resident_majority_rule": "two_thirds", "resident_majority_base": "yes_no_abstain",
-    "min_turnout_percent": "15", "satisfaction_threshold_percent": "70", "objection_days": "10",
+    "support_threshold_kind": "share",
+    "support_threshold_count": "20",
+    "support_threshold_percent": "4",
+    "cap_service": "180000",
+    "cap_goods": "120000",
+    "cap_works": "450000",
+    "excluded_categories": ["culture", "other"],
+    "negative_list": "物业服务企业应履行的职责\n营利性项目\n",
+    "notice_days": "5",
+    "quorum_numerator": "2",
+    "quorum_denominator": "3",
+    "quorum_strict": "atleast",
+    "seconders_needed": "2",
+    "turns_per_item": "3",
+    "minutes_per_turn": "4",
+    "majority_rule": "two_thirds",
+    "majority_base": "yes_no_abstain",
+    "tie_rule": "chair_decides",
+    "secret_ballot": "secret",
+    "resident_majority_rule": "two_thirds",
+    "resident_majority_base": "yes_no_abstain",
+    "min_turnout_percent": "15",
+    "satisfaction_threshold_percent": "70",
+    "objection_days": "10",
     "change_note": "议事会决定提高门槛",
 }
 
@@ -31,26 +48,67 @@ def versions(community):
 
 
 def test_describe_states_every_rule_in_english():
-    rules = RuleSet(community_id=1, version=3, support_threshold_kind="count", support_threshold_count=15,
-                    support_threshold_percent=5, cap_service=200_000, cap_goods=150_000, cap_works=500_000,
-                    excluded_categories=["other"], negative_list=["营利性项目"], notice_days=3, quorum_numerator=1,
-                    quorum_denominator=2, quorum_strict=True, seconders_needed=1, turns_per_item=2,
-                    minutes_per_turn=2, majority_rule="simple", majority_base="present", tie_rule="fails",
-                    secret_ballot=False, min_turnout_percent=10, satisfaction_threshold_percent=60,
-                    resident_majority_rule="simple", resident_majority_base="yes_no")
+    rules = RuleSet(
+        community_id=1,
+        version=3,
+        support_threshold_kind="count",
+        support_threshold_count=15,
+        support_threshold_percent=5,
+        cap_service=200_000,
+        cap_goods=150_000,
+        cap_works=500_000,
+        excluded_categories=["other"],
+        negative_list=["营利性项目"],
+        notice_days=3,
+        quorum_numerator=1,
+        quorum_denominator=2,
+        quorum_strict=True,
+        seconders_needed=1,
+        turns_per_item=2,
+        minutes_per_turn=2,
+        majority_rule="simple",
+        majority_base="present",
+        tie_rule="fails",
+        secret_ballot=False,
+        min_turnout_percent=10,
+        satisfaction_threshold_percent=60,
+        resident_majority_rule="simple",
+        resident_majority_base="yes_no",
+    )
     text = " ".join(f"{s.topic}: {s.text}" for s in describe(rules))
-    for expected in ("15 verified residents", "200000 yuan for a service", "not admitted: other", "营利性项目",
-                     "at least 3 days", "more than 1/2 of all council members", "1 seconders",
-                     "at most 2 times on an item, 2 minutes", "more than half of the members present",
-                     "the motion fails", "roll call", "at least 10%", "at least 60%",
-                     "the council's majority does not apply: A project passes when its yes votes are more than half "
-                     "of the yes and no votes on it. An even split fails.",
-                     "A resident vote of any kind is valid only with a turnout of at least 10%",
-                     "eligible when voting opened", "published as not valid and no project is approved"):
+    for expected in (
+        "15 verified residents",
+        "200000 yuan for a service",
+        "not admitted: other",
+        "营利性项目",
+        "at least 3 days",
+        "more than 1/2 of all council members",
+        "1 seconders",
+        "at most 2 times on an item, 2 minutes",
+        "more than half of the members present",
+        "the motion fails",
+        "roll call",
+        "at least 10%",
+        "at least 60%",
+        "the council's majority does not apply: A project passes when its yes votes are more than half "
+        "of the yes and no votes on it. An even split fails.",
+        "A resident vote of any kind is valid only with a turnout of at least 10%",
+        "eligible when voting opened",
+        "published as not valid and no project is approved",
+    ):
         assert expected in text, expected
-    assert rule_summary(majority_rule="simple", majority_base="present", quorum_numerator=1, quorum_denominator=2,
-                        quorum_strict=True, version=3) == "simple majority of members present, quorum more than 1/2, " \
-                                                          "rule set v3"
+    assert (
+        rule_summary(
+            majority_rule="simple",
+            majority_base="present",
+            quorum_numerator=1,
+            quorum_denominator=2,
+            quorum_strict=True,
+            version=3,
+        )
+        == "simple majority of members present, quorum more than 1/2, "
+        "rule set v3"
+    )
 
 
 def test_public_page_shows_the_rules_in_chinese_and_english(client, make):
@@ -76,16 +134,27 @@ def test_committee_saves_a_new_version_with_every_field(client, make):
     assert (rules.cap_service, rules.cap_goods, rules.cap_works) == (180_000, 120_000, 450_000)
     assert rules.excluded_categories == ["culture", "other"]
     assert rules.negative_list == ["物业服务企业应履行的职责", "营利性项目"]
-    assert (rules.notice_days, rules.quorum_numerator, rules.quorum_denominator, rules.quorum_strict) == (5, 2, 3, False)
+    assert (rules.notice_days, rules.quorum_numerator, rules.quorum_denominator, rules.quorum_strict) == (
+        5,
+        2,
+        3,
+        False,
+    )
     assert (rules.seconders_needed, rules.turns_per_item, rules.minutes_per_turn) == (2, 3, 4)
     assert (rules.majority_rule, rules.majority_base, rules.tie_rule, rules.secret_ballot) == (
-        "two_thirds", "yes_no_abstain", "chair_decides", True)
+        "two_thirds",
+        "yes_no_abstain",
+        "chair_decides",
+        True,
+    )
     assert (rules.min_turnout_percent, rules.satisfaction_threshold_percent) == (15, 70)
     assert (rules.objection_days, first_version(community).objection_days) == (10, 5)
     # The residents' majority is its own field, apart from the council's.
     assert (rules.resident_majority_rule, rules.resident_majority_base) == ("two_thirds", "yes_no_abstain")
     assert (first_version(community).resident_majority_rule, first_version(community).resident_majority_base) == (
-        "simple", "yes_no")
+        "simple",
+        "yes_no",
+    )
     first = db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.version == 1))
     assert first.quorum_strict is True and first.majority_rule == "simple"  # the old version is untouched
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rules.version_created"))

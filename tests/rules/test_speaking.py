@@ -1,4 +1,5 @@
 """The speakers list order (pure): first-time speakers first, pro and contra alternating."""
+
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -1,5 +1,6 @@
 """Apps configured the way an attacker meets them: CSRF on, rate limits on, or the
 production configuration. Each runs on the test database (see tests/database.py)."""
+
 import contextlib
 
 import pytest

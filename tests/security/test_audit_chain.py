@@ -1,6 +1,7 @@
 """The audit log is append-only and chained by hashes: `flask --app wsgi audit verify` says it
 is intact, and names the entries when one is edited, deleted or cut off the end with raw SQL;
 the application itself cannot change or delete an entry."""
+
 import os
 import subprocess
 import sys
@@ -43,10 +44,16 @@ def test_an_untouched_log_is_intact(chain):
     assert run_verify(chain) == (0, "audit log intact: 6 entries\n")
 
 
-@pytest.mark.parametrize("column, value", [
-    ("action", "'test.other'"), ("actor_id", "NULL"), ("object_id", "999"), ("data", "'{\"n\": 99}'"),
-    ("at", "'2020-01-01 00:00:00'"),
-])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("action", "'test.other'"),
+        ("actor_id", "NULL"),
+        ("object_id", "999"),
+        ("data", "'{\"n\": 99}'"),
+        ("at", "'2020-01-01 00:00:00'"),
+    ],
+)
 def test_an_edited_entry_is_named(chain, column, value):
     raw(f"UPDATE audit_entry SET {column} = {value} WHERE id = 3")
     code, output = run_verify(chain)
@@ -81,8 +88,13 @@ def test_an_emptied_log_is_noticed(chain):
 
 def test_an_entry_appended_outside_the_app_is_noticed(chain):
     last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
-    raw("INSERT INTO audit_entry (id, at, action, object_type, data, prev_hash, hash) "
-        "VALUES (7, :at, 'test.forged', 'X', '{}', :prev, :hash)", at=last.at, prev=last.hash, hash="a" * 64)
+    raw(
+        "INSERT INTO audit_entry (id, at, action, object_type, data, prev_hash, hash) "
+        "VALUES (7, :at, 'test.forged', 'X', '{}', :prev, :hash)",
+        at=last.at,
+        prev=last.hash,
+        hash="a" * 64,
+    )
     code, output = run_verify(chain)
     assert code == 1 and "entry 7" in output
 
@@ -120,13 +132,20 @@ def test_the_real_command_line(tmp_path):
         db.session.remove()
         db.engine.dispose()
     env = dict(os.environ, DATABASE_URL=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
-    broken = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=60)
+    broken = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "entry 2: content was edited" in broken.stderr
 
 
 # --- Witnessing: a published head catches a chain rewritten with recomputed hashes -------------------
+
 
 def insider_rewrite(entry_id, **changes):
     """What someone able to write the database (and read this source) can do: change an entry, recompute
@@ -137,11 +156,22 @@ def insider_rewrite(entry_id, **changes):
     prev_hash = rows[0].prev_hash
     for row in rows:
         values = {**row._mapping, **(changes if row.id == entry_id else {})}
-        payload = canonical(row.id, values["at"], values["actor_id"], values["community_id"], values["action"],
-                            values["object_type"], values["object_id"], values["data"])
+        payload = canonical(
+            row.id,
+            values["at"],
+            values["actor_id"],
+            values["community_id"],
+            values["action"],
+            values["object_type"],
+            values["object_id"],
+            values["data"],
+        )
         new_hash = _digest(prev_hash, payload)
-        connection.execute(entries.update().where(entries.c.id == row.id)
-                           .values(prev_hash=prev_hash, hash=new_hash, **(changes if row.id == entry_id else {})))
+        connection.execute(
+            entries.update()
+            .where(entries.c.id == row.id)
+            .values(prev_hash=prev_hash, hash=new_hash, **(changes if row.id == entry_id else {}))
+        )
         prev_hash = new_hash
     connection.execute(AuditHead.__table__.update().values(last_hash=prev_hash))
     db.session.commit()
@@ -173,7 +203,7 @@ def test_a_published_head_still_contained_is_confirmed(chain):
     now = head().token
     record("test.later", object_type="Test", object_id=7)
     db.session.commit()
-    short = now[:now.index(":") + 13]
+    short = now[: now.index(":") + 13]
     code, out, err = verify_heads(chain, early, now, short)
     assert code == 0, err
     assert f"the log still contains head {early}" in out and f"the log still contains head {now}" in out
@@ -192,14 +222,15 @@ def test_a_chain_rewritten_with_recomputed_hashes_is_caught_by_a_published_head(
     assert run_verify(chain) == (0, "audit log intact: 6 entries\n")  # the chain alone cannot tell
     code, out, err = verify_heads(chain, published)
     assert code == 1
-    assert (f"published head {published}: entry 6 now has hash {stored_hash(6)}: the log was rewritten "
-            f"at or before entry 6") in err
+    assert (
+        f"published head {published}: entry 6 now has hash {stored_hash(6)}: the log was rewritten at or before entry 6"
+    ) in err
     # An older published head that still holds narrows it down.
     code, out, err = verify_heads(chain, first, published)
     assert code == 1 and f"the log still contains head {first}" in out
     assert "the log was rewritten between entries 2 and 6" in err
     # The 12-digit short form printed on the pages is enough to notice.
-    short = published[:published.index(":") + 13]
+    short = published[: published.index(":") + 13]
     code, out, err = verify_heads(chain, short)
     assert code == 1 and f"published head {short}: entry 6 now has hash" in err
 
@@ -214,8 +245,10 @@ def test_a_log_rolled_back_or_cut_off_is_caught_by_a_published_head(chain):
     assert run_verify(chain) == (0, "audit log intact: 4 entries\n")
     code, out, err = verify_heads(chain, published)
     assert code == 1
-    assert f"published head {published}: the log ends at entry 4 (entries were cut off the end, or an older " \
-           f"backup was restored)" in err
+    assert (
+        f"published head {published}: the log ends at entry 4 (entries were cut off the end, or an older "
+        f"backup was restored)" in err
+    )
 
 
 @pytest.mark.parametrize("bad", ["6", "6:xyz", "6:abc", f"x:{'a' * 64}", f"6:{'a' * 65}", ""])
@@ -225,6 +258,7 @@ def test_a_malformed_head_is_refused_clearly(chain, bad):
 
 
 # --- AUDIT_KEY: entries signed with a key kept outside the database ---------------------------------------
+
 
 def test_without_audit_key_nothing_is_signed(chain):
     assert db.session.scalars(select(AuditEntry.mac)).all() == [None] * 6
@@ -282,5 +316,7 @@ def test_many_bad_signatures_are_summed_up_not_listed_one_by_one(app, make):
     app.config["AUDIT_KEY"] = "a changed key"
     code, output = run_verify(app)
     assert code == 1
-    assert "entries 1, 2, 3, 4, 5, … (7 in all): signature does not match AUDIT_KEY (rewritten by someone " \
-           "without the key, or the key was changed)" in output
+    assert (
+        "entries 1, 2, 3, 4, 5, … (7 in all): signature does not match AUDIT_KEY (rewritten by someone "
+        "without the key, or the key was changed)" in output
+    )

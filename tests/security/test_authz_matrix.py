@@ -12,6 +12,7 @@ Along the way every response is checked for the security headers, and every HTML
 page for markup the Content-Security-Policy would block (inline scripts, style=,
 on*= handlers).
 """
+
 import hashlib
 import re
 
@@ -251,9 +252,25 @@ POST = {
     "voting.households": STAFF,
     "voting.household": STAFF,
     "tracker.rate": ("resident", "council", "chair", "proposer"),  # not the committee that manages it
-    **{f"tracker.{name}": ("committee",) for name in (
-        "details", "add_milestone", "milestone_done", "post_update", "spending", "start", "pause", "resume",
-        "accept", "open_evaluation", "end_window", "respond", "rectify", "close")},
+    **{
+        f"tracker.{name}": ("committee",)
+        for name in (
+            "details",
+            "add_milestone",
+            "milestone_done",
+            "post_update",
+            "spending",
+            "start",
+            "pause",
+            "resume",
+            "accept",
+            "open_evaluation",
+            "end_window",
+            "respond",
+            "rectify",
+            "close",
+        )
+    },
     "publishing.new_notice": ("committee",),
     "publishing.lodge_objection": ("resident", "council", "chair", "proposer"),
     "publishing.answer_objection": ("committee",),
@@ -276,7 +293,8 @@ def test_every_route_has_a_rule_in_the_table(app):
     missing_post = sorted({r.endpoint for r in rules(app, WRITE_METHODS)} - set(POST))
     assert not missing_get and not missing_post, (
         "Routes without an authorisation rule in tests/security/test_authz_matrix.py — add them to the table "
-        f"(GET: {missing_get}; POST: {missing_post})")
+        f"(GET: {missing_get}; POST: {missing_post})"
+    )
     stale = sorted(({k.split("@")[0] for k in GET} | set(POST)) - {r.endpoint for r in app.url_map.iter_rules()})
     assert not stale, f"the table names endpoints that no longer exist: {stale}"
     for table in (GET, POST):
@@ -309,8 +327,10 @@ class Walker:
         restore(snap)
         serializer = app.session_interface.get_signing_serializer(app)
         # The session login_user() makes, signed with the app's key (quicker than a scrypt login).
-        self.sessions = {role: serializer.dumps({"_user_id": f"{user_id}:{token}", "_fresh": True})
-                         for role, (user_id, token) in snap.users.items()}
+        self.sessions = {
+            role: serializer.dumps({"_user_id": f"{user_id}:{token}", "_fresh": True})
+            for role, (user_id, token) in snap.users.items()
+        }
         self.client = app.test_client()
 
     def request(self, role, url, method="GET"):
@@ -335,6 +355,7 @@ class Walker:
             # The check-in code changes every minute: the one the projector shows now.
             from app.councils.meetings import checkin_code
             from app.councils.models import Meeting
+
             values["token"] = checkin_code(db.session.get(Meeting, values["meeting_id"]))
         with self.app.test_request_context():
             return self.app.url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
@@ -359,8 +380,11 @@ def digest():
 
 def change_marker():
     """Cheap: moves whenever anything may have been written (then digest() decides)."""
-    query = ("SELECT pg_snapshot_xmax(pg_current_snapshot())::text" if db.engine.dialect.name == "postgresql"
-             else "SELECT total_changes()")  # the in-memory SQLite database has one shared connection
+    query = (
+        "SELECT pg_snapshot_xmax(pg_current_snapshot())::text"
+        if db.engine.dialect.name == "postgresql"
+        else "SELECT total_changes()"
+    )  # the in-memory SQLite database has one shared connection
     value = db.session.scalar(text(query))
     db.session.rollback()
     return value
@@ -370,8 +394,11 @@ def page_problems(response):
     problems = list(security_header_problems(response))
     if response.mimetype == "text/html" and response.status_code == 200:
         html = response.get_data(as_text=True)
-        for name, pattern in (("inline <script>", INLINE_SCRIPT), ("on*= handler", INLINE_HANDLER),
-                              ("style= attribute", INLINE_STYLE)):
+        for name, pattern in (
+            ("inline <script>", INLINE_SCRIPT),
+            ("on*= handler", INLINE_HANDLER),
+            ("style= attribute", INLINE_STYLE),
+        ):
             found = pattern.search(html)
             if found:
                 problems.append(f"{name} (blocked by the CSP): {found.group(0)[:80]}")
@@ -408,8 +435,7 @@ def test_get_matrix(walker):
                 for problem in page_problems(response):
                     header_failures.append(f"GET {url} as {role}: {problem}")
     assert not failures, "authorisation matrix (GET) differs:\n" + "\n".join(failures)
-    assert not header_failures, "responses without the required protection:\n" + "\n".join(
-        sorted(set(header_failures)))
+    assert not header_failures, "responses without the required protection:\n" + "\n".join(sorted(set(header_failures)))
 
 
 @pytest.mark.slow
@@ -456,8 +482,23 @@ def test_post_matrix(walker):
     assert not failures, "authorisation matrix (writes) differs:\n" + "\n".join(failures)
 
 
-OBJECT_ARGS = {"matter_id", "comment_id", "photo_id", "meeting_id", "item_id", "motion_id", "vote_id", "turn_id",
-               "minutes_id", "round_id", "household_id", "record_id", "milestone_id", "notice_id", "objection_id"}
+OBJECT_ARGS = {
+    "matter_id",
+    "comment_id",
+    "photo_id",
+    "meeting_id",
+    "item_id",
+    "motion_id",
+    "vote_id",
+    "turn_id",
+    "minutes_id",
+    "round_id",
+    "household_id",
+    "record_id",
+    "milestone_id",
+    "notice_id",
+    "objection_id",
+}
 
 
 def test_objects_of_one_community_are_not_found_under_another(walker):
@@ -469,8 +510,11 @@ def test_objects_of_one_community_are_not_found_under_another(walker):
     for rule in rules(app, {"GET"} | WRITE_METHODS):
         if "slug" not in rule.arguments or not OBJECT_ARGS & rule.arguments:
             continue
-        url = walker.url(rule).replace(f"/c/{slug}/", "/c/beta/", 1).replace(
-            f"/communities/{slug}/", "/communities/beta/", 1)
+        url = (
+            walker.url(rule)
+            .replace(f"/c/{slug}/", "/c/beta/", 1)
+            .replace(f"/communities/{slug}/", "/communities/beta/", 1)
+        )
         method = "GET" if "GET" in rule.methods else sorted(rule.methods & WRITE_METHODS)[0]
         for role in ("other", "beta_committee", "admin"):
             marker = change_marker()

@@ -1,4 +1,5 @@
 """Cross-site request forgery: a POST without this session's token is refused and changes nothing."""
+
 from sqlalchemy import func, select
 
 from app.communities.models import Membership
@@ -8,8 +9,9 @@ from tests.helpers import csrf_token
 
 def _login(client, user):
     token = csrf_token(client, "/auth/login")
-    response = client.post("/auth/login", data={"username": user.username, "password": "password123",
-                                                "csrf_token": token})
+    response = client.post(
+        "/auth/login", data={"username": user.username, "password": "password123", "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 

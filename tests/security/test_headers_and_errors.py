@@ -1,11 +1,21 @@
 """Security headers on every kind of response, and no debug page in production.
 (The authorisation matrix checks the same headers on every route.)"""
+
 import pytest
 
 from tests.security.headers import assert_security_headers
 
-PATHS = ["/", "/healthz", "/favicon.ico", "/static/style.css", "/auth/login", "/auth/register",
-         "/no-such-page", "/c/no-such-community/", "/auth/profile"]
+PATHS = [
+    "/",
+    "/healthz",
+    "/favicon.ico",
+    "/static/style.css",
+    "/auth/login",
+    "/auth/register",
+    "/no-such-page",
+    "/c/no-such-community/",
+    "/auth/profile",
+]
 
 
 def _boom_app(app_with, config, **overrides):
@@ -48,8 +58,16 @@ def test_production_shows_the_friendly_500_page_without_internals(app_with, monk
     html = response.get_data(as_text=True)
     assert response.status_code == 500 and response.mimetype == "text/html"
     assert "<h1>" in html
-    for leak in ("Traceback", "RuntimeError", "hunter2", "secret internals", "/srv/weiyi", "Werkzeug Debugger",
-                 "__debugger__", "console"):
+    for leak in (
+        "Traceback",
+        "RuntimeError",
+        "hunter2",
+        "secret internals",
+        "/srv/weiyi",
+        "Werkzeug Debugger",
+        "__debugger__",
+        "console",
+    ):
         assert leak not in html, leak
     api = client.get("/api/v1/_test/boom", base_url="https://localhost")
     assert api.status_code == 500 and api.is_json and "hunter2" not in api.get_data(as_text=True)

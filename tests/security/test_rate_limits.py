@@ -1,5 +1,6 @@
 """Password guessing is slowed per account and per address (limits on app/auth/routes.py:
 10 attempts per 5 minutes per account, 20 per minute per address, 10 registrations per hour)."""
+
 import pytest
 
 
@@ -9,8 +10,12 @@ def limited(app_with):
 
 
 def _attempt(client, username, address, password="wrong-password", **headers):
-    return client.post("/auth/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address}, headers=headers).status_code
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    ).status_code
 
 
 def test_guessing_one_account_from_many_addresses_is_stopped(limited, make):
@@ -55,16 +60,22 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app_with):
 
 def test_registration_is_limited_per_address(limited):
     client = limited.test_client()
-    codes = [client.post("/auth/register", data={"username": f"new{i}", "display_name": "x", "password": "short",
-                                                 "confirm": "short"},
-                         environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code for i in range(11)]
+    codes = [
+        client.post(
+            "/auth/register",
+            data={"username": f"new{i}", "display_name": "x", "password": "short", "confirm": "short"},
+            environ_base={"REMOTE_ADDR": "192.0.2.9"},
+        ).status_code
+        for i in range(11)
+    ]
     assert codes[:10] == [400] * 10 and codes[10] == 429
 
 
 def test_the_refusal_is_a_friendly_page(limited):
     client = limited.test_client()
     for i in range(21):
-        response = client.post("/auth/login", data={"username": f"u{i}", "password": "x"},
-                               environ_base={"REMOTE_ADDR": "192.0.2.3"})
+        response = client.post(
+            "/auth/login", data={"username": f"u{i}", "password": "x"}, environ_base={"REMOTE_ADDR": "192.0.2.3"}
+        )
     assert response.status_code == 429 and response.mimetype == "text/html"
     assert "Retry-After" in response.headers or "X-RateLimit-Reset" in response.headers

@@ -1,4 +1,5 @@
 """Open redirects: `next=` only ever leads to a page of this site."""
+
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -6,16 +7,43 @@ import pytest
 from app.core.redirects import is_safe_next
 
 HOSTILE = [
-    "//evil.example", "///evil.example", "////evil.example/path", "/\\evil.example", "\\\\evil.example",
-    "\\/evil.example", "/\\/evil.example", "https://evil.example", "http://evil.example/c/x/", "HTTPS://evil.example",
-    "https:evil.example", "https:/evil.example", "//evil.example@localhost", "javascript:alert(1)",
-    "JaVaScRiPt:alert(1)", " javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-    "/\t/evil.example", "/\n/evil.example", "/\r\nLocation: https://evil.example", " //evil.example",
-    "evil.example", "%2F%2Fevil.example", "%5C%5Cevil.example", "\x00//evil.example",
-    "//evil%2Eexample", "https://localhost.evil.example/", "//localhost@evil.example",
+    "//evil.example",
+    "///evil.example",
+    "////evil.example/path",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\\/evil.example",
+    "https://evil.example",
+    "http://evil.example/c/x/",
+    "HTTPS://evil.example",
+    "https:evil.example",
+    "https:/evil.example",
+    "//evil.example@localhost",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\nLocation: https://evil.example",
+    " //evil.example",
+    "evil.example",
+    "%2F%2Fevil.example",
+    "%5C%5Cevil.example",
+    "\x00//evil.example",
+    "//evil%2Eexample",
+    "https://localhost.evil.example/",
+    "//localhost@evil.example",
 ]
-SAFE = ["/", "/c/xinglin/matters/", "/c/xinglin/matters/3?sort=supports", "/auth/profile#top",
-        "/%2F%2Fevil.example", "/%09/evil.example"]  # the last two are paths on this site, not hosts
+SAFE = [
+    "/",
+    "/c/xinglin/matters/",
+    "/c/xinglin/matters/3?sort=supports",
+    "/auth/profile#top",
+    "/%2F%2Fevil.example",
+    "/%09/evil.example",
+]  # the last two are paths on this site, not hosts
 
 
 def _same_site(location):
@@ -51,9 +79,16 @@ def test_login_never_redirects_off_site(client, make):
 
 def test_register_never_redirects_off_site(client):
     for n, target in enumerate(["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"]):
-        response = client.post("/auth/register", data={"username": f"newperson{n}", "display_name": "新人",
-                                                       "password": "password123", "confirm": "password123",
-                                                       "next": target})
+        response = client.post(
+            "/auth/register",
+            data={
+                "username": f"newperson{n}",
+                "display_name": "新人",
+                "password": "password123",
+                "confirm": "password123",
+                "next": target,
+            },
+        )
         assert response.status_code == 302
         assert _same_site(response.headers["Location"]), response.headers["Location"]
         client.post("/auth/logout")
@@ -61,6 +96,7 @@ def test_register_never_redirects_off_site(client):
 
 def test_a_local_next_is_followed(client, make):
     user = make.user()
-    response = client.post("/auth/login?next=/auth/profile", data={"username": user.username,
-                                                                    "password": "password123"})
+    response = client.post(
+        "/auth/login?next=/auth/profile", data={"username": user.username, "password": "password123"}
+    )
     assert response.headers["Location"] == "/auth/profile"

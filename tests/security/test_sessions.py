@@ -1,5 +1,6 @@
 """Sessions: logging out ends the session on the server (a copied cookie stops working),
 a password change ends other devices' sessions, and production cookies are locked down."""
+
 import re
 from http.cookies import SimpleCookie
 
@@ -32,8 +33,7 @@ def test_logout_invalidates_a_copied_session_cookie(app, client, make):
 
 def test_logout_invalidates_the_remember_me_cookie(app, client, make):
     user = make.user()
-    response = client.post("/auth/login", data={"username": user.username, "password": "password123",
-                                                "remember": "y"})
+    response = client.post("/auth/login", data={"username": user.username, "password": "password123", "remember": "y"})
     assert response.status_code == 302
     remembered = _cookie(client, "remember_token")
     assert _replay(app, "remember_token", remembered).status_code == 200
@@ -55,8 +55,10 @@ def test_password_change_ends_other_devices_sessions(app, make):
     phone, stolen = app.test_client(), app.test_client()
     login(phone, user)
     login(stolen, user)
-    response = phone.post("/auth/profile", data={"display_name": "新名字", "current_password": "password123",
-                                                 "new_password": "a-new-password"})
+    response = phone.post(
+        "/auth/profile",
+        data={"display_name": "新名字", "current_password": "password123", "new_password": "a-new-password"},
+    )
     assert response.status_code == 302
     assert phone.get("/auth/profile").status_code == 200
     assert stolen.get("/auth/profile").status_code == 302
@@ -74,8 +76,12 @@ def _set_cookie_attributes(response, name):
         cookie.load(header)
         if name in cookie:
             morsel = cookie[name]
-            return {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]),
-                    "samesite": morsel["samesite"], "raw": header}
+            return {
+                "secure": bool(morsel["secure"]),
+                "httponly": bool(morsel["httponly"]),
+                "samesite": morsel["samesite"],
+                "raw": header,
+            }
     raise AssertionError(f"{name} is not set: {response.headers.getlist('Set-Cookie')}")
 
 
@@ -86,9 +92,12 @@ def test_production_cookies_are_secure_httponly_and_samesite(app_with, make, nam
     client = app.test_client()
     html = client.get("/auth/login", base_url="https://localhost").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    response = client.post("/auth/login", data={"username": user.username, "password": "password123",
-                                                "remember": "y", "csrf_token": token},
-                           base_url="https://localhost", headers={"Referer": "https://localhost/auth/login"})
+    response = client.post(
+        "/auth/login",
+        data={"username": user.username, "password": "password123", "remember": "y", "csrf_token": token},
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/auth/login"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     attributes = _set_cookie_attributes(response, name)
     assert attributes["secure"], attributes["raw"]

@@ -1,5 +1,6 @@
 """Disguised uploads are refused by content (app.core.uploads), whatever their name or
 declared type; what is kept is a re-encoded image without hidden payloads or metadata."""
+
 import io
 import struct
 import zlib
@@ -30,8 +31,12 @@ def _png_chunk(kind, data):
 def _png_bomb(width=60_000, height=60_000):
     """A tiny file that claims 3.6 billion pixels."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _jpeg_with_gps():
@@ -47,8 +52,10 @@ DISGUISED = {
     "shell.jpg (JPEG magic + PHP)": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + PAYLOAD, "image/jpeg"),
     "gifar.gif": (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;" + PAYLOAD, "image/gif"),
     "real.gif (GIF is not accepted)": (_image("GIF"), "image/gif"),
-    "icon.png (SVG)": (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>',
-                       "image/png"),
+    "icon.png (SVG)": (
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>',
+        "image/png",
+    ),
     "scan.png (PDF)": (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF", "image/png"),
     "photos.jpg (ZIP)": (b"PK\x03\x04" + b"\x00" * 26 + PAYLOAD, "image/jpeg"),
     "truncated.jpg": (_image()[:200], "image/jpeg"),
@@ -99,8 +106,16 @@ def test_too_large_a_photo_is_refused(app):
 
 
 def _proposal(**photos):
-    return {"title": "健身器材", "description": "更换老旧的健身器材。", "category": "facilities",
-            "location": "3号楼旁", "estimated_cost": "20000", "project_type": "goods", "save": "y", **photos}
+    return {
+        "title": "健身器材",
+        "description": "更换老旧的健身器材。",
+        "category": "facilities",
+        "location": "3号楼旁",
+        "estimated_cost": "20000",
+        "project_type": "goods",
+        "save": "y",
+        **photos,
+    }
 
 
 def test_a_disguised_file_through_the_proposal_form_is_refused_and_nothing_is_kept(app, client, make):

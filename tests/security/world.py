@@ -6,6 +6,7 @@ Built once per test run and kept as rows (`Snapshot`); each test that needs it, 
 route walk after any request that wrote something, puts those rows back, which is much
 faster than loading the demo again. Photos stay in one upload folder for the whole run.
 """
+
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -85,8 +86,10 @@ def build(app):
     _tracker(snap, home)
     _publishing(snap, home, people)
     _api(snap)
-    snap.rows = {table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
-                 for table in db.metadata.sorted_tables}
+    snap.rows = {
+        table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
+        for table in db.metadata.sorted_tables
+    }
     db.session.rollback()
     return snap
 
@@ -94,10 +97,16 @@ def build(app):
 def _matters(snap, home, people):
     from app.matters import services
 
-    fields = {"description": "入口台阶太高，轮椅进不去。", "category": "accessibility", "location": "5号楼入口",
-              "estimated_cost": "8000", "project_type": "works"}
-    matter = services.create_matter(people["proposer"], home, photos=[photo_upload()], submit=True,
-                                    title="5号楼无障碍坡道", **fields)
+    fields = {
+        "description": "入口台阶太高，轮椅进不去。",
+        "category": "accessibility",
+        "location": "5号楼入口",
+        "estimated_cost": "8000",
+        "project_type": "works",
+    }
+    matter = services.create_matter(
+        people["proposer"], home, photos=[photo_upload()], submit=True, title="5号楼无障碍坡道", **fields
+    )
     draft = services.create_matter(people["proposer"], home, title="草稿：楼道灯", **fields)
     comment = services.add_comment(people["resident"], matter, "support", "支持，老人出入方便。")
     snap.args.update(matter_id=matter.id, comment_id=comment.id, photo_id=matter.photos[0].id)
@@ -108,28 +117,52 @@ def _councils(snap, home):
     from app.councils.models import AgendaItem, Meeting, MeetingItem, Minutes, Motion, MotionVote, SpeakingTurn
     from app.matters.models import MicroMatter
 
-    closed = _first(select(Meeting).where(Meeting.community_id == home.id, Meeting.status == "closed")
-                    .order_by(Meeting.id))
-    scheduled = _first(select(Meeting).where(Meeting.community_id == home.id, Meeting.status == "scheduled")
-                       .order_by(Meeting.id))
+    closed = _first(
+        select(Meeting).where(Meeting.community_id == home.id, Meeting.status == "closed").order_by(Meeting.id)
+    )
+    scheduled = _first(
+        select(Meeting).where(Meeting.community_id == home.id, Meeting.status == "scheduled").order_by(Meeting.id)
+    )
     item = _first(select(MeetingItem.id).where(MeetingItem.meeting_id == closed.id).order_by(MeetingItem.id))
-    motion = _first(select(Motion.id).join(MeetingItem, Motion.meeting_item_id == MeetingItem.id)
-                    .where(MeetingItem.meeting_id == closed.id).order_by(Motion.id))
+    motion = _first(
+        select(Motion.id)
+        .join(MeetingItem, Motion.meeting_item_id == MeetingItem.id)
+        .where(MeetingItem.meeting_id == closed.id)
+        .order_by(Motion.id)
+    )
     vote = _first(select(MotionVote.id).where(MotionVote.motion_id == motion))
-    turn = _first(select(SpeakingTurn.id).join(MeetingItem, SpeakingTurn.meeting_item_id == MeetingItem.id)
-                  .where(MeetingItem.meeting_id == closed.id).order_by(SpeakingTurn.id))
+    turn = _first(
+        select(SpeakingTurn.id)
+        .join(MeetingItem, SpeakingTurn.meeting_item_id == MeetingItem.id)
+        .where(MeetingItem.meeting_id == closed.id)
+        .order_by(SpeakingTurn.id)
+    )
     minutes = _first(select(Minutes.id).where(Minutes.meeting_id == closed.id))
-    snap.args.update(meeting_id=closed.id, item_id=item, motion_id=motion, vote_id=vote, turn_id=turn,
-                     minutes_id=minutes, token=closed.checkin_token, view="public")
+    snap.args.update(
+        meeting_id=closed.id,
+        item_id=item,
+        motion_id=motion,
+        vote_id=vote,
+        turn_id=turn,
+        minutes_id=minutes,
+        token=closed.checkin_token,
+        view="public",
+    )
     scheduled_item = _first(select(MeetingItem.id).where(MeetingItem.meeting_id == scheduled.id))
-    snap.variants["scheduled"] = {"meeting_id": scheduled.id, "item_id": scheduled_item,
-                                  "token": scheduled.checkin_token}
+    snap.variants["scheduled"] = {
+        "meeting_id": scheduled.id,
+        "item_id": scheduled_item,
+        "token": scheduled.checkin_token,
+    }
     for view in ("chair", "projector", "member"):
         snap.variants[view] = {"view": view}
     agenda_item = _first(select(AgendaItem.id).order_by(AgendaItem.id))
     snap.endpoint_args["councils.move_agenda_item"] = {"item_id": agenda_item}
-    under_review = _first(select(MicroMatter.id).where(MicroMatter.community_id == home.id,
-                                                       MicroMatter.status == "under_review").order_by(MicroMatter.id))
+    under_review = _first(
+        select(MicroMatter.id)
+        .where(MicroMatter.community_id == home.id, MicroMatter.status == "under_review")
+        .order_by(MicroMatter.id)
+    )
     for endpoint in ("councils.admit", "councils.decline"):
         snap.endpoint_args[endpoint] = {"matter_id": under_review}
 
@@ -137,24 +170,32 @@ def _councils(snap, home):
 def _voting(snap, home):
     from app.voting.models import Household, VotingRound
 
-    rounds = db.session.scalars(select(VotingRound).where(VotingRound.community_id == home.id)
-                                .order_by(VotingRound.id)).all()
+    rounds = db.session.scalars(
+        select(VotingRound).where(VotingRound.community_id == home.id).order_by(VotingRound.id)
+    ).all()
     open_round = next(r for r in rounds if r.state() == "open")
     counted = next(r for r in rounds if r.state() == "counted")
-    snap.args.update(round_id=open_round.id,
-                     household_id=_first(select(Household.id).where(Household.community_id == home.id)))
+    snap.args.update(
+        round_id=open_round.id, household_id=_first(select(Household.id).where(Household.community_id == home.id))
+    )
     snap.variants["counted"] = {"round_id": counted.id}
 
 
 def _tracker(snap, home):
     from app.tracker.models import ImplementationRecord, Milestone, MilestonePhoto
 
-    records = {r.state: r for r in db.session.scalars(
-        select(ImplementationRecord).where(ImplementationRecord.community_id == home.id)
-        .order_by(ImplementationRecord.id.desc()))}
+    records = {
+        r.state: r
+        for r in db.session.scalars(
+            select(ImplementationRecord)
+            .where(ImplementationRecord.community_id == home.id)
+            .order_by(ImplementationRecord.id.desc())
+        )
+    }
     record = records["in_progress"]
-    snap.args.update(record_id=record.id,
-                     milestone_id=_first(select(Milestone.id).where(Milestone.record_id == record.id)))
+    snap.args.update(
+        record_id=record.id, milestone_id=_first(select(Milestone.id).where(Milestone.record_id == record.id))
+    )
     snap.variants["evaluation"] = {"record_id": records["evaluation"].id}
     snap.endpoint_args["tracker.photo"] = {"photo_id": _first(select(MilestonePhoto.photo_id))}
 
@@ -189,11 +230,17 @@ def restore(snap):
                 connection.execute(table.insert(), rows)
         if ON_POSTGRES:
             for table in db.metadata.sorted_tables:
-                columns = [c for c in table.primary_key.columns if c.autoincrement is True or
-                           (c.autoincrement == "auto" and c.type.python_type is int)]
+                columns = [
+                    c
+                    for c in table.primary_key.columns
+                    if c.autoincrement is True or (c.autoincrement == "auto" and c.type.python_type is int)
+                ]
                 if len(columns) == 1 and snap.rows.get(table.name):
                     column = columns[0].name
-                    connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column}'), "
-                        f"(SELECT max(\"{column}\") FROM \"{table.name}\"))"))
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column}'), "
+                            f'(SELECT max("{column}") FROM "{table.name}"))'
+                        )
+                    )
     db.session.remove()

@@ -1,5 +1,6 @@
 """Fixtures for the tracker tests: a community with its committee, a proposer, supporters and
 residents, and approved micro-matters whose implementation records the approval created."""
+
 import pytest
 
 from app.communities.models import MembershipStatus, Role
@@ -71,12 +72,22 @@ def outsider(make, other_community):
 @pytest.fixture
 def approve(community, committee, proposer, supporters, follower):
     """approve(budget=..., **data) -> the ImplementationRecord the approval created."""
+
     def factory(title="5栋门口加装无障碍坡道", estimated_cost=12_000, community_=None, **data):
         target = community_ or community
-        matter = MicroMatter(community_id=target.id, proposer_id=proposer.id, title=title,
-                             description="坡道", description_html="<p>坡道</p>", category="accessibility",
-                             location="5栋", estimated_cost=estimated_cost, project_type="works",
-                             status="on_agenda", support_count=len(supporters))
+        matter = MicroMatter(
+            community_id=target.id,
+            proposer_id=proposer.id,
+            title=title,
+            description="坡道",
+            description_html="<p>坡道</p>",
+            category="accessibility",
+            location="5栋",
+            estimated_cost=estimated_cost,
+            project_type="works",
+            status="on_agenda",
+            support_count=len(supporters),
+        )
         db.session.add(matter)
         db.session.flush()
         for user in supporters:
@@ -86,6 +97,7 @@ def approve(community, committee, proposer, supporters, follower):
         lifecycle.apply(matter, "approve", committee, system=True, **data)
         db.session.commit()
         return record_services.record_for_matter(matter)
+
     return factory
 
 
@@ -96,8 +108,14 @@ def record(approve):
 
 @pytest.fixture
 def started(record, committee):
-    delivery.update_details(committee, record, responsible_unit="苏州市某建设公司", contact="李工 13800000000",
-                            planned_start=None, planned_end=None)
+    delivery.update_details(
+        committee,
+        record,
+        responsible_unit="苏州市某建设公司",
+        contact="李工 13800000000",
+        planned_start=None,
+        planned_end=None,
+    )
     delivery.start(committee, record)
     return record
 

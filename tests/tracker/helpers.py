@@ -1,4 +1,5 @@
 """Plain helpers for the tracker tests: dates in the community's time zone, and a record read again."""
+
 from datetime import timedelta
 
 from app.core import clock

@@ -1,4 +1,5 @@
 """No breakdown group of fewer than five ratings is published (pure rules)."""
+
 from app.tracker import figures, rules
 
 
@@ -25,10 +26,12 @@ def test_breakdown_gives_satisfaction_or_none():
 
 
 def test_dashboard_rows_withhold_communities_with_few_ratings():
-    rows = [{"community": "甲", "ratings": 2, "satisfaction": 50.0, "average_stars": 3.0},
-            {"community": "乙", "ratings": 12, "satisfaction": 75.0, "average_stars": 4.1},
-            {"community": "丙", "ratings": 30, "satisfaction": 90.0, "average_stars": 4.6},
-            {"community": "丁", "ratings": 0, "satisfaction": None, "average_stars": None}]
+    rows = [
+        {"community": "甲", "ratings": 2, "satisfaction": 50.0, "average_stars": 3.0},
+        {"community": "乙", "ratings": 12, "satisfaction": 75.0, "average_stars": 4.1},
+        {"community": "丙", "ratings": 30, "satisfaction": 90.0, "average_stars": 4.6},
+        {"community": "丁", "ratings": 0, "satisfaction": None, "average_stars": None},
+    ]
     out = figures.withhold_small_groups(rows)
     assert [r["withheld"] for r in out] == [True, True, False, False]
     assert out[0]["satisfaction"] is None and out[0]["average_stars"] is None and out[0]["ratings"] == 2

@@ -1,4 +1,5 @@
 """Dashboards from the database, against hand-computed figures; the admin view, its sorting and CSV."""
+
 import csv
 import io
 from datetime import timedelta
@@ -19,12 +20,14 @@ def build_community_a(approve, committee, residents):
     delivery.add_milestone(committee, first, title="签合同", planned_date=days(-2))  # overdue
     for record in (second, third):
         record.matter.submitted_at = utcnow() - timedelta(days=40)
-        delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                                planned_end=None)
+        delivery.update_details(
+            committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+        )
         delivery.start(committee, record)
     delivery.record_spending(committee, second, amount=5_000, spent_on=today(), purpose="材料")
-    delivery.record_spending(committee, third, amount=31_000, spent_on=today(), purpose="材料",
-                             over_budget_reason="追加")
+    delivery.record_spending(
+        committee, third, amount=31_000, spent_on=today(), purpose="材料", over_budget_reason="追加"
+    )
     delivery.accept(committee, second, accepted_on=days(-10), note="合格")  # 30 days after the proposal
     delivery.accept(committee, third, accepted_on=days(-20), note="合格")  # 20 days after the proposal
     rating.open_evaluation(committee, third, closes_on=days(5))
@@ -94,7 +97,7 @@ def test_admin_dashboard_side_by_side(client, community, other_community, approv
 
 
 def test_csv_quotes_formula_like_names(client, community, make):
-    community.name = "=HYPERLINK(\"http://evil\")"
+    community.name = '=HYPERLINK("http://evil")'
     db.session.commit()
     login(client, make.user(admin=True))
     text = client.get("/admin/dashboard/communities.csv").get_data(as_text=True)
@@ -117,14 +120,15 @@ def test_total_row_is_computed_from_all_records(community, other_community, appr
     assert total.records == 3 and total.allocated == 60_000 and total.average_days == 25.0
 
 
-def test_admin_dashboard_withholds_communities_with_fewer_than_five_ratings(client, community, other_community,
-                                                                           approve, committee, residents, make,
-                                                                           other_committee):
+def test_admin_dashboard_withholds_communities_with_fewer_than_five_ratings(
+    client, community, other_community, approve, committee, residents, make, other_committee
+):
     build_community_a(approve, committee, residents)  # five ratings in xinglin
     raters = [make.member(other_community, display_name=f"别的居民{i}") for i in range(2)]
     record = approve(title="别的社区的项目", community_=other_community)
-    delivery.update_details(other_committee, record, responsible_unit="物业", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        other_committee, record, responsible_unit="物业", contact="", planned_start=None, planned_end=None
+    )
     delivery.start(other_committee, record)
     delivery.accept(other_committee, record, accepted_on=today(), note="验收")
     rating.open_evaluation(other_committee, record, closes_on=days(7))
@@ -134,8 +138,12 @@ def test_admin_dashboard_withholds_communities_with_fewer_than_five_ratings(clie
     login(client, admin)
     html = client.get("/admin/dashboard/?lang=en").get_data(as_text=True)
     assert "Not shown: fewer than 5 ratings" in html
-    rows = {r["slug"]: r for r in csv.DictReader(io.StringIO(
-        client.get("/admin/dashboard/communities.csv").get_data(as_text=True).lstrip("\ufeff")))}
+    rows = {
+        r["slug"]: r
+        for r in csv.DictReader(
+            io.StringIO(client.get("/admin/dashboard/communities.csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    }
     assert rows["other"]["ratings"] == "2" and rows["other"]["satisfaction"] == rows["other"]["average_stars"] == ""
     # Withheld too, or the total row would give the small community away by subtraction.
     assert rows["xinglin"]["satisfaction"] == ""

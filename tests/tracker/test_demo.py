@@ -1,4 +1,5 @@
 """The demo: records in every state, created by the councils' and voting's approvals, pages that render."""
+
 import pytest
 from sqlalchemy import select
 
@@ -33,10 +34,18 @@ def test_demo_has_records_in_every_state(app, client):
     closed = next(r for r in records if r.state == RecordState.CLOSED)
     assert closed.spent > closed.approved_budget  # with its published reason
     for record in records:
-        assert record.matter.status == {"planned": "approved", "in_progress": "implementing",
-                                        "paused": "implementing", "completed": "completed",
-                                        "evaluation": "evaluating", "rectification": "rectifying",
-                                        "closed": "closed"}[record.state]
+        assert (
+            record.matter.status
+            == {
+                "planned": "approved",
+                "in_progress": "implementing",
+                "paused": "implementing",
+                "completed": "completed",
+                "evaluation": "evaluating",
+                "rectification": "rectifying",
+                "closed": "closed",
+            }[record.state]
+        )
         for path in (f"/c/xinglin/tracker/{record.id}", f"/c/xinglin/matters/{record.matter_id}/timeline"):
             response = client.get(path)
             assert response.status_code == 200 and len(response.data) < 50_000, path

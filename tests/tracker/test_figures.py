@@ -1,4 +1,5 @@
 """Pure rules and dashboard figures, checked against values worked out by hand."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -72,9 +73,11 @@ def test_stage_counts_keep_order_and_zeroes():
 
 
 def test_average_days():
-    pairs = [(datetime(2026, 1, 1), datetime(2026, 1, 31)),  # 30 days
-             (datetime(2026, 2, 1), datetime(2026, 2, 11, 12)),  # 10.5 days
-             (datetime(2026, 3, 1), None)]  # not completed: left out
+    pairs = [
+        (datetime(2026, 1, 1), datetime(2026, 1, 31)),  # 30 days
+        (datetime(2026, 2, 1), datetime(2026, 2, 11, 12)),  # 10.5 days
+        (datetime(2026, 3, 1), None),
+    ]  # not completed: left out
     assert figures.average_days(pairs) == 20.2  # (30 + 10.5) / 2 = 20.25 -> 20.2 (round half even)
     assert figures.average_days([]) is None
 
@@ -85,8 +88,18 @@ class C:
 
 
 def facts(rid, state, budget, spent, proposed, completed=None, overdue=False, stars=()):
-    return RecordFacts(record_id=rid, matter_id=rid, title=f"r{rid}", state=state, budget=budget, spent=spent,
-                       proposed_at=proposed, completed_at=completed, overdue=overdue, stars=tuple(stars))
+    return RecordFacts(
+        record_id=rid,
+        matter_id=rid,
+        title=f"r{rid}",
+        state=state,
+        budget=budget,
+        spent=spent,
+        proposed_at=proposed,
+        completed_at=completed,
+        overdue=overdue,
+        stars=tuple(stars),
+    )
 
 
 def test_community_figures_by_hand():
@@ -97,9 +110,13 @@ def test_community_figures_by_hand():
         facts(4, "planned", 40_000, 0, datetime(2026, 4, 1)),
     ]
     statuses = ["collecting"] * 3 + ["approved", "implementing", "closed", "evaluating"]
-    result = figures.community_figures(C(1, "杏林"), statuses, records,
-                                       ["collecting", "approved", "implementing", "evaluating", "closed"],
-                                       ["planned", "in_progress", "evaluation", "closed"])
+    result = figures.community_figures(
+        C(1, "杏林"),
+        statuses,
+        records,
+        ["collecting", "approved", "implementing", "evaluating", "closed"],
+        ["planned", "in_progress", "evaluation", "closed"],
+    )
     assert result.matters == 7 and result.records == 4
     assert result.stage_counts == {"collecting": 3, "approved": 1, "implementing": 1, "evaluating": 1, "closed": 1}
     assert result.state_counts == {"planned": 1, "in_progress": 1, "evaluation": 1, "closed": 1}
@@ -121,8 +138,11 @@ def test_empty_community():
 
 
 def test_sort_rows():
-    rows = [{"community": "b", "satisfaction": 70.0}, {"community": "a", "satisfaction": None},
-            {"community": "c", "satisfaction": 90.0}]
+    rows = [
+        {"community": "b", "satisfaction": 70.0},
+        {"community": "a", "satisfaction": None},
+        {"community": "c", "satisfaction": 90.0},
+    ]
     for row in rows:
         row.update({k: 0 for k in figures.SORT_KEYS if k not in row})
     assert [r["community"] for r in figures.sort_rows(rows, "satisfaction")] == ["b", "c", "a"]

@@ -1,4 +1,5 @@
 """HTTP flows: public pages, the committee's forms (good and bad input), rating, permissions."""
+
 import io
 
 import pytest
@@ -17,6 +18,7 @@ def url(record, tail=""):
 
 
 # ---------------------------------------------------------------- public pages
+
 
 def test_public_pages_for_anyone(client, evaluating, residents):
     rating.rate(residents[0], evaluating, stars=5, comment="很好")
@@ -40,8 +42,13 @@ def test_record_of_another_community_is_not_found(client, record, other_communit
 def test_overdue_is_shown_as_text_everywhere(client, started, committee, app):
     delivery.add_milestone(committee, started, title="材料进场", planned_date=days(-3))
     login(client, committee)
-    pages = [url(started), "/c/xinglin/tracker/", "/c/xinglin/dashboard", url(started, "/manage"),
-             f"/c/xinglin/matters/{started.matter_id}/timeline"]
+    pages = [
+        url(started),
+        "/c/xinglin/tracker/",
+        "/c/xinglin/dashboard",
+        url(started, "/manage"),
+        f"/c/xinglin/matters/{started.matter_id}/timeline",
+    ]
     for path in pages:
         html = client.get(path).get_data(as_text=True)
         assert "tracker-overdue" in html, path
@@ -59,26 +66,44 @@ def test_matter_page_shows_the_panel_and_timeline_link(client, started, committe
 
 # ---------------------------------------------------------------- the committee's forms
 
+
 def test_committee_flow_through_the_forms(client, record, committee, proposer):
     login(client, committee)
     assert client.get(url(record, "/manage")).status_code == 200
-    response = client.post(url(record, "/details"), data={
-        "details-responsible_unit": "苏州某建设公司", "details-contact": "李工", "details-planned_start": str(days(1)),
-        "details-planned_end": str(days(30))})
+    response = client.post(
+        url(record, "/details"),
+        data={
+            "details-responsible_unit": "苏州某建设公司",
+            "details-contact": "李工",
+            "details-planned_start": str(days(1)),
+            "details-planned_end": str(days(30)),
+        },
+    )
     assert response.status_code == 302
-    response = client.post(url(record, "/milestones"), data={
-        "milestone-title": "安装坡道", "milestone-planned_date": str(days(10))})
+    response = client.post(
+        url(record, "/milestones"), data={"milestone-title": "安装坡道", "milestone-planned_date": str(days(10))}
+    )
     assert response.status_code == 302
     assert client.post(url(record, "/start")).status_code == 302
     milestone = db.session.scalar(select(Milestone))
-    response = client.post(url(record, f"/milestones/{milestone.id}/done"), data={
-        f"m{milestone.id}-done_on": str(today()), f"m{milestone.id}-note": "坡道已安装",
-        f"m{milestone.id}-photos": [(io.BytesIO(image_bytes()), "site.png")]},
-        content_type="multipart/form-data")
+    response = client.post(
+        url(record, f"/milestones/{milestone.id}/done"),
+        data={
+            f"m{milestone.id}-done_on": str(today()),
+            f"m{milestone.id}-note": "坡道已安装",
+            f"m{milestone.id}-photos": [(io.BytesIO(image_bytes()), "site.png")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert client.post(url(record, "/updates"), data={"update-percent": "80", "update-body": "收尾"}).status_code == 302
-    assert client.post(url(record, "/spending"), data={
-        "spending-amount": "5000", "spending-spent_on": str(today()), "spending-purpose": "材料费"}).status_code == 302
+    assert (
+        client.post(
+            url(record, "/spending"),
+            data={"spending-amount": "5000", "spending-spent_on": str(today()), "spending-purpose": "材料费"},
+        ).status_code
+        == 302
+    )
     response = client.post(url(record, "/accept"), data={"accept-accepted_on": str(today()), "accept-note": "合格"})
     assert response.status_code == 302
     response = client.post(url(record, "/evaluation"), data={"evaluation-closes_on": str(days(10))})
@@ -94,12 +119,15 @@ def test_committee_flow_through_the_forms(client, record, committee, proposer):
     assert client.get("/c/xinglin/tracker/photos/424242").status_code == 404
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"update-percent": "101"}, "update-percent", None),
-    ({"update-percent": "-3"}, "update-percent", None),
-    ({"update-percent": "abc"}, "update-percent", None),
-    ({"update-percent": "", "update-body": ""}, "update-body", None),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"update-percent": "101"}, "update-percent", None),
+        ({"update-percent": "-3"}, "update-percent", None),
+        ({"update-percent": "abc"}, "update-percent", None),
+        ({"update-percent": "", "update-body": ""}, "update-body", None),
+    ],
+)
 def test_bad_progress_keeps_the_form(client, started, committee, data, field, message):
     login(client, committee)
     response = client.post(url(started, "/updates"), data={"update-body": "我写的说明", **data})
@@ -111,16 +139,22 @@ def test_bad_progress_keeps_the_form(client, started, committee, data, field, me
 
 def test_bad_spending_keeps_the_text(client, started, committee):
     login(client, committee)
-    response = client.post(url(started, "/spending"), data={
-        "spending-amount": "-50", "spending-spent_on": str(today()), "spending-purpose": "购买扶手材料"})
+    response = client.post(
+        url(started, "/spending"),
+        data={"spending-amount": "-50", "spending-spent_on": str(today()), "spending-purpose": "购买扶手材料"},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "购买扶手材料" in html and 'id="spending-amount-error"' in html
-    response = client.post(url(started, "/spending"), data={
-        "spending-amount": "50", "spending-spent_on": str(days(2)), "spending-purpose": "购买扶手材料"})
+    response = client.post(
+        url(started, "/spending"),
+        data={"spending-amount": "50", "spending-spent_on": str(days(2)), "spending-purpose": "购买扶手材料"},
+    )
     assert response.status_code == 400 and 'id="spending-spent_on-error"' in response.get_data(as_text=True)
-    response = client.post(url(started, "/spending"), data={
-        "spending-amount": "50000", "spending-spent_on": str(today()), "spending-purpose": "超支"})
+    response = client.post(
+        url(started, "/spending"),
+        data={"spending-amount": "50000", "spending-spent_on": str(today()), "spending-purpose": "超支"},
+    )
     assert response.status_code == 400
     assert 'id="spending-over_budget_reason-error"' in response.get_data(as_text=True)
     assert reload(started).spent == 0
@@ -129,22 +163,31 @@ def test_bad_spending_keeps_the_text(client, started, committee):
 def test_done_date_in_the_future_is_refused(client, started, committee):
     milestone = delivery.add_milestone(committee, started, title="安装", planned_date=days(3))
     login(client, committee)
-    response = client.post(url(started, f"/milestones/{milestone.id}/done"),
-                           data={f"m{milestone.id}-done_on": str(days(1)), f"m{milestone.id}-note": "我的备注"})
+    response = client.post(
+        url(started, f"/milestones/{milestone.id}/done"),
+        data={f"m{milestone.id}-done_on": str(days(1)), f"m{milestone.id}-note": "我的备注"},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "我的备注" in html and f'id="m{milestone.id}-done_on-error"' in html
-    response = client.post(url(started, f"/milestones/{milestone.id}/done"),
-                           data={f"m{milestone.id}-done_on": "2026-02-30"})
+    response = client.post(
+        url(started, f"/milestones/{milestone.id}/done"), data={f"m{milestone.id}-done_on": "2026-02-30"}
+    )
     assert response.status_code == 400
-    response = client.post(url(started, f"/milestones/{milestone.id}/done"), content_type="multipart/form-data",
-                           data={f"m{milestone.id}-done_on": str(today()),
-                                 f"m{milestone.id}-photos": [(io.BytesIO(b"<script>"), "evil.jpg")]})
+    response = client.post(
+        url(started, f"/milestones/{milestone.id}/done"),
+        content_type="multipart/form-data",
+        data={
+            f"m{milestone.id}-done_on": str(today()),
+            f"m{milestone.id}-photos": [(io.BytesIO(b"<script>"), "evil.jpg")],
+        },
+    )
     assert response.status_code == 400
     assert f'id="m{milestone.id}-photos-error"' in response.get_data(as_text=True)
     assert db.session.get(Milestone, milestone.id).done_on is None
-    assert client.post(url(started, "/milestones/999999/done"), data={"m999999-done_on": str(today())}
-                       ).status_code == 404
+    assert (
+        client.post(url(started, "/milestones/999999/done"), data={"m999999-done_on": str(today())}).status_code == 404
+    )
 
 
 def test_illegal_state_changes_are_refused_with_a_message(client, record, committee):
@@ -177,6 +220,7 @@ def test_anonymous_is_sent_to_log_in(client, record):
 
 
 # ---------------------------------------------------------------- rating
+
 
 def test_resident_rates_once(client, evaluating, residents):
     login(client, residents[0])
@@ -212,11 +256,12 @@ def test_outsider_and_pending_cannot_rate(client, evaluating, outsider, pending)
 
 def test_rating_before_the_window_is_refused(client, completed, residents):
     login(client, residents[0])
-    assert "class=\"notice\"" in client.get(url(completed, "/rate")).get_data(as_text=True)
+    assert 'class="notice"' in client.get(url(completed, "/rate")).get_data(as_text=True)
     assert client.post(url(completed, "/rate"), data={"stars": "5"}).status_code == 400
 
 
 # ---------------------------------------------------------------- English
+
 
 def test_english_pages(client, evaluating):
     html = client.get(url(evaluating) + "?lang=en").get_data(as_text=True)
@@ -226,8 +271,9 @@ def test_english_pages(client, evaluating):
 def test_forms_carry_their_csrf_token(app, client, record, committee):
     import re
 
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+    )
     app.config["WTF_CSRF_ENABLED"] = True
     login_page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)

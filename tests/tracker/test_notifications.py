@@ -1,4 +1,5 @@
 """Every change tells the proposer, supporters and followers (inbox), and emails those with an address."""
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -9,16 +10,17 @@ from .helpers import days, today
 
 
 def inbox(user):
-    return db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                              .order_by(Notification.id)).all()
+    return db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    ).all()
 
 
-def test_changes_reach_proposer_supporters_and_followers(record, committee, proposer, supporters, follower,
-                                                         residents):
+def test_changes_reach_proposer_supporters_and_followers(record, committee, proposer, supporters, follower, residents):
     interested = [proposer, *supporters, follower]
     before = {u.id: len(inbox(u)) for u in interested}
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+    )
     delivery.start(committee, record)
     milestone = delivery.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
     delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
@@ -27,7 +29,7 @@ def test_changes_reach_proposer_supporters_and_followers(record, committee, prop
     delivery.pause(committee, record, "材料未到")
     delivery.resume(committee, record)
     for user in interested:
-        messages = [n.message for n in inbox(user)][before[user.id]:]
+        messages = [n.message for n in inbox(user)][before[user.id] :]
         assert len(messages) == 8, messages
         assert any("Milestone done" in m for m in messages)
         assert any("Spending" in m for m in messages)
@@ -37,8 +39,9 @@ def test_changes_reach_proposer_supporters_and_followers(record, committee, prop
 
 
 def test_message_link_and_translation(record, committee, proposer, client):
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+    )
     note = inbox(proposer)[-1]
     assert note.link == f"/c/xinglin/tracker/{record.id}"
     assert note.params["title"] == record.matter.title
@@ -54,8 +57,9 @@ def test_email_is_queued_for_users_with_an_address(record, committee, proposer, 
     supporters[0].email = "li@example.org"
     supporters[0].locale = "en"
     db.session.commit()
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+    )
     rows = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [r.to_address for r in rows] == ["wang@example.org", "li@example.org"]
     chinese, english = rows

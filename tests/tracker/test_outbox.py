@@ -1,4 +1,5 @@
 """The email outbox: queued in the transaction, sent only after the commit, retried with backoff."""
+
 import logging
 import smtplib
 from datetime import timedelta

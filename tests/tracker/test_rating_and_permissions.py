@@ -1,4 +1,5 @@
 """Who may update records and who may rate: the named rules and the services that use them."""
+
 import pytest
 from freezegun import freeze_time
 from sqlalchemy.exc import IntegrityError
@@ -12,8 +13,7 @@ from app.tracker.models import Evaluation, Relation
 from .helpers import days, today
 
 
-def test_only_this_communitys_committee_manages(record, committee, other_committee, council_member, proposer,
-                                                make):
+def test_only_this_communitys_committee_manages(record, committee, other_committee, council_member, proposer, make):
     admin = make.user(admin=True)
     assert permissions.can_manage_record(committee, record)
     for user in (other_committee, council_member, proposer, admin, None):
@@ -24,8 +24,9 @@ def test_only_this_communitys_committee_manages(record, committee, other_committ
 def test_others_cannot_update(record, who, request):
     user = request.getfixturevalue(who)
     calls = [
-        lambda: delivery.update_details(user, record, responsible_unit="x", contact="", planned_start=None,
-                                        planned_end=None),
+        lambda: delivery.update_details(
+            user, record, responsible_unit="x", contact="", planned_start=None, planned_end=None
+        ),
         lambda: delivery.add_milestone(user, record, title="x", planned_date=today()),
         lambda: delivery.post_update(user, record, body="x"),
         lambda: delivery.record_spending(user, record, amount=1, spent_on=today(), purpose="x"),

@@ -1,4 +1,5 @@
 """Services: the record the approval creates, the committee's updates, states and their rules."""
+
 from datetime import date
 
 import pytest
@@ -19,11 +20,16 @@ from .helpers import days, reload, today
 
 
 def actions(record):
-    return [e.action for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.data["record_id"].as_integer() == record.id).order_by(AuditEntry.id))]
+    return [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.data["record_id"].as_integer() == record.id).order_by(AuditEntry.id)
+        )
+    ]
 
 
 # ---------------------------------------------------------------- created by the approval
+
 
 def test_approval_by_council_creates_the_record(record):
     assert record.state == RecordState.PLANNED
@@ -60,17 +66,21 @@ def test_rejection_creates_no_record(community, committee, approve):
 
 # ---------------------------------------------------------------- plan and milestones
 
+
 def test_details_validated(record, committee):
     with pytest.raises(FieldError) as error:
-        delivery.update_details(committee, record, responsible_unit="A", contact="", planned_start=days(10),
-                                planned_end=days(1))
+        delivery.update_details(
+            committee, record, responsible_unit="A", contact="", planned_start=days(10), planned_end=days(1)
+        )
     assert error.value.field == "planned_end"
     with pytest.raises(FieldError) as error:
-        delivery.update_details(committee, record, responsible_unit="x" * 121, contact="", planned_start=None,
-                                planned_end=None)
+        delivery.update_details(
+            committee, record, responsible_unit="x" * 121, contact="", planned_start=None, planned_end=None
+        )
     assert error.value.field == "responsible_unit"
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="李工", planned_start=days(1),
-                            planned_end=days(30))
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="李工", planned_start=days(1), planned_end=days(30)
+    )
     assert reload(record).planned_end == days(30)
     assert "tracker.details_updated" in actions(record)
 
@@ -79,8 +89,9 @@ def test_start_needs_the_responsible_unit(record, committee):
     with pytest.raises(FieldError) as error:
         delivery.start(committee, record)
     assert error.value.field == "responsible_unit"
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+    )
     delivery.start(committee, record)
     record = reload(record)
     assert record.state == RecordState.IN_PROGRESS and record.matter.status == "implementing"
@@ -95,12 +106,12 @@ def test_milestone_done_with_photo_and_date_rules(started, committee, app):
         delivery.complete_milestone(committee, started, milestone.id, done_on=days(1), note="")
     assert error.value.field == "done_on"  # not in the future
     with pytest.raises(FieldError) as error:
-        delivery.complete_milestone(committee, started, milestone.id, done_on=today(), note="",
-                                    photos=[upload(b"not an image", name="x.png")])
+        delivery.complete_milestone(
+            committee, started, milestone.id, done_on=today(), note="", photos=[upload(b"not an image", name="x.png")]
+        )
     assert error.value.field == "photos"
     assert reload(started).milestones[0].done_on is None
-    delivery.complete_milestone(committee, started, milestone.id, done_on=today(), note="材料已到",
-                                photos=[upload()])
+    delivery.complete_milestone(committee, started, milestone.id, done_on=today(), note="材料已到", photos=[upload()])
     milestone = db.session.get(Milestone, milestone.id)
     assert milestone.done_on == today() and len(milestone.photos) == 1
     assert record_services.photo_community_id(milestone.photos[0].photo_id) == started.community_id
@@ -114,8 +125,14 @@ def test_rejected_photo_leaves_no_file(started, committee, app, tmp_path):
     milestone = delivery.add_milestone(committee, started, title="材料进场", planned_date=days(3))
     folder = app.config["UPLOAD_FOLDER"]
     with pytest.raises(FieldError):
-        delivery.complete_milestone(committee, started, milestone.id, done_on=today(), note="",
-                                    photos=[upload(), upload(b"GIF89a....", name="a.gif")])
+        delivery.complete_milestone(
+            committee,
+            started,
+            milestone.id,
+            done_on=today(),
+            note="",
+            photos=[upload(), upload(b"GIF89a....", name="a.gif")],
+        )
     assert os.listdir(folder) == []
 
 
@@ -135,6 +152,7 @@ def test_milestones_cannot_be_done_before_work_starts(record, committee):
 
 
 # ---------------------------------------------------------------- progress and spending
+
 
 def test_progress_is_validated(started, committee):
     for bad in (101, -1, True):
@@ -177,22 +195,26 @@ def test_spending_rules(started, committee):
     with pytest.raises(FieldError) as error:
         delivery.record_spending(committee, started, amount=1, spent_on=today(), purpose="扶手")
     assert error.value.field == "over_budget_reason"
-    entry = delivery.record_spending(committee, started, amount=500, spent_on=today(), purpose="扶手",
-                                     over_budget_reason="居民要求加装扶手")
+    entry = delivery.record_spending(
+        committee, started, amount=500, spent_on=today(), purpose="扶手", over_budget_reason="居民要求加装扶手"
+    )
     assert entry.over_budget_reason == "居民要求加装扶手"
     assert reload(started).spent == 10_500
-    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "tracker.spending_recorded")
-                              .order_by(AuditEntry.id.desc()))
+    audit = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "tracker.spending_recorded").order_by(AuditEntry.id.desc())
+    )
     assert audit.data["total"] == 10_500 and audit.data["over_budget_reason"] == "居民要求加装扶手"
 
 
 def test_within_budget_reason_is_not_kept(started, committee):
-    entry = delivery.record_spending(committee, started, amount=100, spent_on=today(), purpose="材料",
-                                     over_budget_reason="不需要")
+    entry = delivery.record_spending(
+        committee, started, amount=100, spent_on=today(), purpose="材料", over_budget_reason="不需要"
+    )
     assert entry.over_budget_reason is None
 
 
 # ---------------------------------------------------------------- states
+
 
 def test_pause_and_resume(started, committee):
     with pytest.raises(FieldError):
@@ -314,13 +336,21 @@ def test_closed_record_takes_no_more_updates(evaluating, committee):
 def test_every_change_is_audited_and_the_chain_holds(evaluating, committee, residents):
     rating.rate(residents[0], evaluating, stars=4)
     logged = actions(evaluating)
-    for action in ("tracker.details_updated", "matter.start_implementation", "tracker.milestone_planned",
-                   "tracker.milestone_done", "matter.complete", "matter.open_evaluation", "tracker.rated"):
+    for action in (
+        "tracker.details_updated",
+        "matter.start_implementation",
+        "tracker.milestone_planned",
+        "tracker.milestone_done",
+        "matter.complete",
+        "matter.open_evaluation",
+        "tracker.rated",
+    ):
         assert action in logged, action
     assert verify() == []
 
 
 # ---------------------------------------------------------------- transitions applied by someone else
+
 
 def test_lifecycle_applied_directly_keeps_the_record_in_step(record, committee):
     lifecycle.apply(record.matter, "start_implementation", committee)

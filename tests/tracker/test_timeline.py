@@ -1,4 +1,5 @@
 """The public timeline: from the audit log and the tracker's tables, in order, readable by anyone."""
+
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.models import MicroMatter
@@ -13,8 +14,16 @@ def test_timeline_from_proposal_to_verdict(client, app, community, committee, pr
     from app.matters import services as matter_services
 
     matter = matter_services.create_matter(
-        proposer, community, submit=True, title="5栋门口加装无障碍坡道", description="台阶太高", category="accessibility",
-        location="5栋", estimated_cost="12000", project_type="works")
+        proposer,
+        community,
+        submit=True,
+        title="5栋门口加装无障碍坡道",
+        description="台阶太高",
+        category="accessibility",
+        location="5栋",
+        estimated_cost="12000",
+        project_type="works",
+    )
     threshold = matter_services.support_threshold(community)
     voters = (supporters + residents)[:threshold]
     for user in voters:
@@ -24,8 +33,9 @@ def test_timeline_from_proposal_to_verdict(client, app, community, committee, pr
     lifecycle.apply(matter, "approve", committee, system=True, meeting_id=3, motion_id=9, budget=11_000)
     db.session.commit()
     record = record_services.record_for_matter(matter)
-    delivery.update_details(committee, record, responsible_unit="施工队", contact="", planned_start=None,
-                            planned_end=None)
+    delivery.update_details(
+        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+    )
     delivery.start(committee, record)
     milestone = delivery.add_milestone(committee, record, title="坡道完工", planned_date=today())
     delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="完工", photos=[upload()])
@@ -36,8 +46,18 @@ def test_timeline_from_proposal_to_verdict(client, app, community, committee, pr
 
     events, supports = timeline.build(db.session.get(MicroMatter, matter.id))
     kinds = [e.kind for e in events]
-    for kind in ("proposal", "supports", "agenda", "decision", "implementation", "milestone", "spending",
-                 "acceptance", "evaluation", "rating"):
+    for kind in (
+        "proposal",
+        "supports",
+        "agenda",
+        "decision",
+        "implementation",
+        "milestone",
+        "spending",
+        "acceptance",
+        "evaluation",
+        "rating",
+    ):
         assert kind in kinds, kind
     assert kinds.index("proposal") < kinds.index("agenda") < kinds.index("decision") < kinds.index("milestone")
     decision = next(e for e in events if e.kind == "decision")
@@ -66,8 +86,21 @@ def test_round_approval_links_the_results(client, approve):
 def test_counts_from_the_council_vote(app, community, approve, committee):
     from app.audit.services import record as audit
 
-    audit("vote.closed", object_type="VoteResult", object_id=11, actor=committee, community=community,
-          meeting_id=2, motion_id=5, yes=6, no=2, abstain=1, present=9, members=9, passed=True)
+    audit(
+        "vote.closed",
+        object_type="VoteResult",
+        object_id=11,
+        actor=committee,
+        community=community,
+        meeting_id=2,
+        motion_id=5,
+        yes=6,
+        no=2,
+        abstain=1,
+        present=9,
+        members=9,
+        passed=True,
+    )
     db.session.commit()
     record = approve(meeting_id=2, motion_id=5, vote_result_id=11, budget=1_000)
     events, _supports = timeline.build(record.matter)
@@ -79,8 +112,17 @@ def test_counts_from_the_council_vote(app, community, approve, committee):
 def test_counts_from_the_resident_round(app, community, approve, committee):
     from app.audit.services import record as audit
 
-    audit("round.counted", object_type="VotingRound", object_id=4, actor=committee, community=community,
-          ballots=180, electorate=310, turnout=58.1, winners=[1, 2])
+    audit(
+        "round.counted",
+        object_type="VotingRound",
+        object_id=4,
+        actor=committee,
+        community=community,
+        ballots=180,
+        electorate=310,
+        turnout=58.1,
+        winners=[1, 2],
+    )
     db.session.commit()
     record = approve(round_id=4, budget=2_000, votes=120, ballots=180)
     events, _supports = timeline.build(record.matter)
@@ -92,7 +134,15 @@ def test_draft_has_no_timeline(client, community, proposer):
     from app.matters import services as matter_services
 
     draft = matter_services.create_matter(
-        proposer, community, submit=False, title="草稿", description="x", category="other", location="x",
-        estimated_cost="100", project_type="goods")
+        proposer,
+        community,
+        submit=False,
+        title="草稿",
+        description="x",
+        category="other",
+        location="x",
+        estimated_cost="100",
+        project_type="goods",
+    )
     assert client.get(f"/c/xinglin/matters/{draft.id}/timeline").status_code == 404
     assert client.get("/c/xinglin/matters/424242/timeline").status_code == 404

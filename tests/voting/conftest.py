@@ -1,5 +1,6 @@
 """Fixtures for the voting tests: a community with a committee member, verified residents and
 micro-matters on the agenda list (helpers to open, close and count rounds are in helpers.py)."""
+
 import pytest
 
 from app.communities.models import MembershipStatus, Role

@@ -1,5 +1,6 @@
 """Plain helpers for the voting tests: micro-matters on the agenda list, and rounds opened,
 closed and counted the way the services do it."""
+
 from datetime import timedelta
 
 from app.core.clock import utcnow
@@ -13,24 +14,54 @@ COSTS = [50_000, 80_000, 120_000, 30_000, 90_000, 60_000]
 def make_matters(community, proposer, costs=COSTS, status="on_agenda"):
     matters = []
     for i, cost in enumerate(costs, start=1):
-        matter = MicroMatter(community_id=community.id, proposer_id=proposer.id, title=f"项目{i}",
-                             description="说明", description_html="<p>说明</p>", category="facilities",
-                             location="小区", estimated_cost=cost, project_type="goods", status=status)
+        matter = MicroMatter(
+            community_id=community.id,
+            proposer_id=proposer.id,
+            title=f"项目{i}",
+            description="说明",
+            description_html="<p>说明</p>",
+            category="facilities",
+            location="小区",
+            estimated_cost=cost,
+            project_type="goods",
+            status=status,
+        )
         db.session.add(matter)
         matters.append(matter)
     db.session.commit()
     return matters
 
 
-def open_round(committee, community, matters, *, method="knapsack", allocation="greedy", budget=200_000,
-               max_choices=None, per_household=False, allow_changes=True, costs=None, title="2026年微实事投票"):
+def open_round(
+    committee,
+    community,
+    matters,
+    *,
+    method="knapsack",
+    allocation="greedy",
+    budget=200_000,
+    max_choices=None,
+    per_household=False,
+    allow_changes=True,
+    costs=None,
+    title="2026年微实事投票",
+):
     now = utcnow()
     costs = costs or [m.estimated_cost for m in matters]
     return rounds.open_round(
-        committee, community, title=title, method=method, allocation=allocation, budget=budget,
-        max_choices=max_choices, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=7),
-        per_household=per_household, allow_changes=allow_changes,
-        options=[(m.id, c) for m, c in zip(matters, costs, strict=True)])
+        committee,
+        community,
+        title=title,
+        method=method,
+        allocation=allocation,
+        budget=budget,
+        max_choices=max_choices,
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(days=7),
+        per_household=per_household,
+        allow_changes=allow_changes,
+        options=[(m.id, c) for m, c in zip(matters, costs, strict=True)],
+    )
 
 
 def close(voting_round):
@@ -48,8 +79,13 @@ def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=
     """An in-person session running now: the voters marked there, its tally sheet ({choices: count})
     entered by the committee member and confirmed by the scrutineer, so its ballots are in the box."""
     now = utcnow()
-    polling_session = paper.declare_session(committee, voting_round, place="党群服务中心",
-                                            starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=2))
+    polling_session = paper.declare_session(
+        committee,
+        voting_round,
+        place="党群服务中心",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=2),
+    )
     for user in voters:
         paper.mark_in_person(committee, voting_round, user.username, polling_session)
     sheet = paper.enter_sheet(committee, voting_round, polling_session, lines, spoilt)

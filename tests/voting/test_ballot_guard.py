@@ -1,5 +1,6 @@
 """A ballot in the box is never changed, and deleted only when its voter replaces it (an online
 ballot no register row points at any more, in a round not yet counted)."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,9 +16,16 @@ from app.voting.models import RoundBallot, RoundParticipation, RoundResult, Voti
 def voting_round(app, make):
     community = make.community()
     now = utcnow()
-    voting_round = VotingRound(community_id=community.id, title="t", method="approval", allocation="greedy",
-                               budget=100, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1),
-                               ruleset_id=current_ruleset(community).id)
+    voting_round = VotingRound(
+        community_id=community.id,
+        title="t",
+        method="approval",
+        allocation="greedy",
+        budget=100,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        ruleset_id=current_ruleset(community).id,
+    )
     db.session.add(voting_round)
     db.session.commit()
     return voting_round
@@ -50,8 +58,16 @@ def test_choices_cannot_be_edited(ballot):
 
 def test_a_linked_ballot_cannot_be_deleted(ballot, make):
     voter = make.user()
-    db.session.add(RoundParticipation(round_id=ballot.round_id, voter_key=f"u:{voter.id}", user_id=voter.id,
-                                      channel="online", receipt_code="ABCDEFGHJKLM", ballot_id=ballot.id))
+    db.session.add(
+        RoundParticipation(
+            round_id=ballot.round_id,
+            voter_key=f"u:{voter.id}",
+            user_id=voter.id,
+            channel="online",
+            receipt_code="ABCDEFGHJKLM",
+            ballot_id=ballot.id,
+        )
+    )
     db.session.commit()
     db.session.delete(ballot)
     _refused()
@@ -61,9 +77,23 @@ def test_paper_ballots_and_counted_ballots_cannot_be_deleted(voting_round):
     db.session.delete(_ballot(voting_round, channel="paper"))
     _refused()
     counted = _ballot(voting_round)
-    db.session.add(RoundResult(round_id=voting_round.id, ruleset_id=voting_round.ruleset_id, ruleset_version=1,
-                               electorate=1, ballots_counted=1, online_ballots=1, paper_ballots=0, marked_online=1,
-                               marked_in_person=0, votes={}, winners=[], total_cost=0, published_sha256=""))
+    db.session.add(
+        RoundResult(
+            round_id=voting_round.id,
+            ruleset_id=voting_round.ruleset_id,
+            ruleset_version=1,
+            electorate=1,
+            ballots_counted=1,
+            online_ballots=1,
+            paper_ballots=0,
+            marked_online=1,
+            marked_in_person=0,
+            votes={},
+            winners=[],
+            total_cost=0,
+            published_sha256="",
+        )
+    )
     db.session.commit()
     db.session.delete(counted)
     _refused()

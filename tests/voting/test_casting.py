@@ -1,5 +1,6 @@
 """Casting ballots through the HTTP routes: receipts, new ballots replacing old ones, eligibility,
 windows, bad input."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,8 +26,9 @@ def ballots(voting_round=None):
 
 
 def cast(client, voting_round, *numbers, **extra):
-    return client.post(f"/c/xinglin/rounds/{voting_round.id}",
-                       data={"option": option_ids(voting_round, *numbers), **extra})
+    return client.post(
+        f"/c/xinglin/rounds/{voting_round.id}", data={"option": option_ids(voting_round, *numbers), **extra}
+    )
 
 
 @pytest.fixture
@@ -54,8 +56,11 @@ def test_cast_knapsack_ballot_gives_a_receipt(en, residents, knapsack_round):
     assert receipt.headers["Cache-Control"] == "no-store"
     assert code in html and "项目1" in html and "项目4" in html and "Your choices are shown only now." in html
     # Shown once: the receipt page again, "my ballots" and the ballot page show the code, not the choices.
-    for path in (f"/c/xinglin/rounds/{knapsack_round.id}/receipt", "/c/xinglin/rounds/mine",
-                 f"/c/xinglin/rounds/{knapsack_round.id}"):
+    for path in (
+        f"/c/xinglin/rounds/{knapsack_round.id}/receipt",
+        "/c/xinglin/rounds/mine",
+        f"/c/xinglin/rounds/{knapsack_round.id}",
+    ):
         html = client.get(path).get_data(as_text=True)
         assert code in html and " checked" not in html, path
         assert "项目1. 项目1" not in html and "<li>1. 项目1</li>" not in html, path
@@ -108,9 +113,12 @@ def test_no_change_when_the_round_forbids_it(en, committee, community, matters, 
     assert ballots() == 1
 
 
-@pytest.mark.parametrize("numbers, message", [
-    ((1, 2, 3), "more than the budget of 200,000 yuan"),  # 250,000
-])
+@pytest.mark.parametrize(
+    "numbers, message",
+    [
+        ((1, 2, 3), "more than the budget of 200,000 yuan"),  # 250,000
+    ],
+)
 def test_over_budget_ballot_is_refused(en, residents, knapsack_round, numbers, message):
     login(en, residents[1])
     response = cast(en, knapsack_round, *numbers)
@@ -139,8 +147,9 @@ def test_tampered_and_foreign_option_ids_are_refused(en, committee, community, m
         response = client.post(f"/c/xinglin/rounds/{voting_round.id}", data={"option": [value]})
         assert response.status_code == 400
         assert "This ballot names an option that is not in this round." in response.get_data(as_text=True)
-    response = client.post(f"/c/xinglin/rounds/{voting_round.id}",
-                           data={"option": [str(voting_round.options[0].id)] * 2})
+    response = client.post(
+        f"/c/xinglin/rounds/{voting_round.id}", data={"option": [str(voting_round.options[0].id)] * 2}
+    )
     assert response.status_code == 400 and "named twice" in response.get_data(as_text=True)
     assert ballots() == 0
 
@@ -150,13 +159,16 @@ def test_yes_no_ballot(en, committee, community, matters, residents):
     voting_round = open_round(committee, community, matters[:3], method="yes_no")
     login(client, residents[1])
     ids = [str(o.id) for o in voting_round.options]
-    response = client.post(f"/c/xinglin/rounds/{voting_round.id}",
-                           data={f"answer-{ids[0]}": "yes", f"answer-{ids[1]}": "no", f"answer-{ids[2]}": ""})
+    response = client.post(
+        f"/c/xinglin/rounds/{voting_round.id}",
+        data={f"answer-{ids[0]}": "yes", f"answer-{ids[1]}": "no", f"answer-{ids[2]}": ""},
+    )
     assert response.status_code == 303
     assert db.session.scalar(select(RoundBallot.choices)) == [[1, "yes"], [2, "no"]]
     response = client.post(f"/c/xinglin/rounds/{voting_round.id}", data={f"answer-{ids[0]}": "maybe"})
     assert response.status_code == 400 and "Answer each project with yes, no or abstain." in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     response = client.post(f"/c/xinglin/rounds/{voting_round.id}", data={"answer-424242": "yes"})
     assert response.status_code == 400
 

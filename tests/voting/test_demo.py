@@ -1,4 +1,5 @@
 """The voting demo step: a counted budget round, an open round, and a round published as not valid."""
+
 import pytest
 
 from app.extensions import db
@@ -13,7 +14,7 @@ def test_demo_has_a_round_not_valid_for_low_turnout(app, client):
     from app.voting import demo
 
     context = {"password": "password123"}
-    for step in STEPS[:STEPS.index(demo.load) + 1]:
+    for step in STEPS[: STEPS.index(demo.load) + 1]:
         step(context)
     db.session.commit()
     budget, _open, low = context["rounds"]

@@ -1,4 +1,5 @@
 """The household register the committee keeps for one-ballot-per-household rounds."""
+
 from sqlalchemy import func, select
 
 from app.communities.models import Membership
@@ -21,9 +22,11 @@ def test_committee_manages_households(client, committee, community, residents, o
     assert client.post(page, data={"username": residents[1].username}).status_code == 303
     assert members() == 1
     # Twice, someone from another community, an unknown name: refused with a message.
-    for username, message in ((residents[1].username, "already belongs to a household"),
-                              (outsider.username, "is not a verified resident of this community"),
-                              ("ghost", "No account with the user name")):
+    for username, message in (
+        (residents[1].username, "already belongs to a household"),
+        (outsider.username, "is not a verified resident of this community"),
+        ("ghost", "No account with the user name"),
+    ):
         response = client.post(page, data={"username": username})
         assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert members() == 1
@@ -37,8 +40,11 @@ def test_committee_manages_households(client, committee, community, residents, o
 
 
 def test_group_by_address(client, committee, community, residents):
-    db.session.execute(Membership.__table__.update().where(
-        Membership.user_id.in_([residents[0].id, residents[1].id])).values(address="5栋101"))
+    db.session.execute(
+        Membership.__table__.update()
+        .where(Membership.user_id.in_([residents[0].id, residents[1].id]))
+        .values(address="5栋101")
+    )
     db.session.commit()
     login(client, committee)
     response = client.post("/c/xinglin/households", data={"group-submit": "1"})

@@ -1,6 +1,7 @@
 """Paper ballots, supervised: declared in-person sessions, marks only while one runs (with a notice
 to the resident and "that was not me"), tally sheets entered by one person and confirmed by a
 second, CSV imports of a sheet, and the count refused while paper and marks disagree."""
+
 import io
 import re
 from datetime import timedelta
@@ -43,14 +44,17 @@ def running_session(voting_round, committee, place="党群服务中心"):
     """A session running now (declared a minute before it started)."""
     now = utcnow()
     with freeze_time(now - timedelta(minutes=2)):
-        return paper.declare_session(committee, voting_round, place=place, starts_at=now - timedelta(minutes=1),
-                                     ends_at=now + timedelta(hours=2))
+        return paper.declare_session(
+            committee, voting_round, place=place, starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=2)
+        )
 
 
 def counts():
-    return (db.session.scalar(select(func.count(RoundBallot.id))),
-            db.session.scalar(select(func.count(RoundParticipation.id))),
-            db.session.scalar(select(func.count(TallySheet.id))))
+    return (
+        db.session.scalar(select(func.count(RoundBallot.id))),
+        db.session.scalar(select(func.count(RoundParticipation.id))),
+        db.session.scalar(select(func.count(TallySheet.id))),
+    )
 
 
 def post(client, voting_round, data):
@@ -59,9 +63,16 @@ def post(client, voting_round, data):
 
 def upload(client, voting_round, polling_session, text, encoding="utf-8", spoilt=0):
     data = text.encode(encoding) if isinstance(text, str) else text
-    return client.post(PAPER.format(voting_round.id), content_type="multipart/form-data", data={
-        "action": "import", "csv-session": polling_session.id, "csv-spoilt": spoilt,
-        "csv-file": (io.BytesIO(data), "sheet.csv")})
+    return client.post(
+        PAPER.format(voting_round.id),
+        content_type="multipart/form-data",
+        data={
+            "action": "import",
+            "csv-session": polling_session.id,
+            "csv-spoilt": spoilt,
+            "csv-file": (io.BytesIO(data), "sheet.csv"),
+        },
+    )
 
 
 def audit(action):
@@ -73,9 +84,16 @@ def audit(action):
 
 def test_committee_declares_a_session_inside_the_window(committee_client, client, knapsack_round):
     start = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
-    response = post(client, knapsack_round, {
-        "action": "session", "session-place": "党群服务中心一楼", "session-starts_at": _local(start),
-        "session-ends_at": _local(start + timedelta(hours=8))})
+    response = post(
+        client,
+        knapsack_round,
+        {
+            "action": "session",
+            "session-place": "党群服务中心一楼",
+            "session-starts_at": _local(start),
+            "session-ends_at": _local(start + timedelta(hours=8)),
+        },
+    )
     assert response.status_code == 303
     declared = db.session.scalar(select(PollingSession))
     assert declared.place == "党群服务中心一楼" and declared.starts_at == start
@@ -89,18 +107,28 @@ def _local(dt):
     return (dt + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
 
 
-@pytest.mark.parametrize("start, end, message", [
-    (timedelta(hours=2), timedelta(hours=1), "The session must end after it starts."),
-    (timedelta(days=1), timedelta(days=9), "A session must lie inside the voting window"),
-    (timedelta(hours=-3), timedelta(hours=2), "A session is declared before it starts"),
-])
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        (timedelta(hours=2), timedelta(hours=1), "The session must end after it starts."),
+        (timedelta(days=1), timedelta(days=9), "A session must lie inside the voting window"),
+        (timedelta(hours=-3), timedelta(hours=2), "A session is declared before it starts"),
+    ],
+)
 def test_session_refusals(committee_client, client, knapsack_round, start, end, message):
     now = utcnow()
     knapsack_round.opens_at = now - timedelta(days=1)
     db.session.commit()
-    response = post(client, knapsack_round, {
-        "action": "session", "session-place": "广场", "session-starts_at": _local(now + start),
-        "session-ends_at": _local(now + end)})
+    response = post(
+        client,
+        knapsack_round,
+        {
+            "action": "session",
+            "session-place": "广场",
+            "session-starts_at": _local(now + start),
+            "session-ends_at": _local(now + end),
+        },
+    )
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(PollingSession.id))) == 0
 
@@ -118,8 +146,9 @@ def test_no_mark_without_a_running_session(committee_client, client, committee, 
     assert response.status_code == 400
     assert "only during a declared in-person session" in response.get_data(as_text=True)
     later = utcnow() + timedelta(days=1)
-    upcoming = paper.declare_session(committee, knapsack_round, place="广场", starts_at=later,
-                                     ends_at=later + timedelta(hours=2))
+    upcoming = paper.declare_session(
+        committee, knapsack_round, place="广场", starts_at=later, ends_at=later + timedelta(hours=2)
+    )
     with pytest.raises(DomainError, match="residents can be marked there only then"):
         paper.mark_in_person(committee, knapsack_round, residents[1].username, upcoming)
     assert counts() == (0, 0, 0)
@@ -129,27 +158,33 @@ def test_no_mark_after_the_close(committee_client, client, committee, residents,
     """The abuse the issue describes: after the close, marking residents who never came."""
     polling_session = running_session(knapsack_round, committee)
     close(knapsack_round)
-    response = post(client, knapsack_round, {"action": "mark", "mark-session": polling_session.id,
-                                             "mark-username": residents[1].username})
+    response = post(
+        client,
+        knapsack_round,
+        {"action": "mark", "mark-session": polling_session.id, "mark-username": residents[1].username},
+    )
     assert response.status_code == 400
     assert "Voting has closed: nobody can be marked" in response.get_data(as_text=True)
     assert counts() == (0, 0, 0)
 
 
-def test_mark_during_a_session_tells_the_resident(committee_client, client, committee, residents,
-                                                   knapsack_round):
+def test_mark_during_a_session_tells_the_resident(committee_client, client, committee, residents, knapsack_round):
     residents[1].email = "wang@example.org"
     db.session.commit()
     polling_session = running_session(knapsack_round, committee)
-    response = post(client, knapsack_round, {"action": "mark", "mark-session": polling_session.id,
-                                             "mark-username": residents[1].username})
+    response = post(
+        client,
+        knapsack_round,
+        {"action": "mark", "mark-session": polling_session.id, "mark-username": residents[1].username},
+    )
     assert response.status_code == 303
     mark = db.session.scalar(select(RoundParticipation))
     assert (mark.channel, mark.user_id, mark.polling_session_id) == ("paper", residents[1].id, polling_session.id)
     entry = audit("round.voter_marked_in_person")[0]
     assert entry.actor_id == committee.id and entry.data["session_id"] == polling_session.id
-    notice = db.session.scalar(select(Notification).where(Notification.user_id == residents[1].id,
-                                                          Notification.link.endswith("/objection")))
+    notice = db.session.scalar(
+        select(Notification).where(Notification.user_id == residents[1].id, Notification.link.endswith("/objection"))
+    )
     assert notice.link == f"/c/xinglin/rounds/{knapsack_round.id}/paper/objection"
     assert notice.params["place"] == "党群服务中心"
     mail = db.session.scalar(select(Outbox).where(Outbox.user_id == residents[1].id))
@@ -204,19 +239,25 @@ def test_parse_sheet_lines(knapsack_round):
 def test_parse_yes_no_sheet(committee, community, matters):
     voting_round = open_round(committee, community, matters[:3], method="yes_no")
     assert paper.parse_sheet(voting_round, "1:yes 2:否 × 7\n1:abstain") == {
-        ((1, "yes"), (2, "no")): 7, ((1, "abstain"),): 1}
+        ((1, "yes"), (2, "no")): 7,
+        ((1, "abstain"),): 1,
+    }
     assert paper.format_choices("yes_no", ((1, "yes"), (2, "no"))) == "1:yes 2:no"
     with pytest.raises(paper.SheetProblems, match="1 problems"):
         paper.parse_sheet(voting_round, "1:maybe × 2")
 
 
-def test_sheet_entered_then_confirmed_by_a_second_person(committee_client, client, committee, scrutineer, residents,
-                                                         knapsack_round):
+def test_sheet_entered_then_confirmed_by_a_second_person(
+    committee_client, client, committee, scrutineer, residents, knapsack_round
+):
     polling_session = running_session(knapsack_round, committee)
     for user in residents[1:4]:
         paper.mark_in_person(committee, knapsack_round, user.username, polling_session)
-    response = post(client, knapsack_round, {"action": "sheet", "sheet-session": polling_session.id,
-                                             "sheet-lines": "1 4 × 1\n2 × 1", "sheet-spoilt": 1})
+    response = post(
+        client,
+        knapsack_round,
+        {"action": "sheet", "sheet-session": polling_session.id, "sheet-lines": "1 4 × 1\n2 × 1", "sheet-spoilt": 1},
+    )
     assert response.status_code == 303
     sheet = db.session.scalar(select(TallySheet))
     assert (sheet.status, sheet.ballots, sheet.spoilt, sheet.entered_by_id) == ("entered", 2, 1, committee.id)
@@ -224,7 +265,9 @@ def test_sheet_entered_then_confirmed_by_a_second_person(committee_client, clien
     page = client.get(PAPER.format(knapsack_round.id)).get_data(as_text=True)
     assert "<code>1 4</code>" in page and "You entered this sheet: a second person must confirm it." in page
     # The one who entered it cannot confirm it.
-    response = post(client, knapsack_round, {"action": "confirm", "sheet": sheet.id, f"confirm-{sheet.id}-checked": "y"})
+    response = post(
+        client, knapsack_round, {"action": "confirm", "sheet": sheet.id, f"confirm-{sheet.id}-checked": "y"}
+    )
     assert response.status_code == 400 and "a second person must confirm it" in response.get_data(as_text=True)
     # The scrutineer (a council member) sees the page and confirms, after ticking the check box.
     login(client, scrutineer)
@@ -233,7 +276,9 @@ def test_sheet_entered_then_confirmed_by_a_second_person(committee_client, clien
     unchecked = post(client, knapsack_round, {"action": "confirm", "sheet": sheet.id})
     assert unchecked.status_code == 400 and "Tick the box" in unchecked.get_data(as_text=True)
     assert db.session.get(TallySheet, sheet.id).status == "entered"
-    response = post(client, knapsack_round, {"action": "confirm", "sheet": sheet.id, f"confirm-{sheet.id}-checked": "y"})
+    response = post(
+        client, knapsack_round, {"action": "confirm", "sheet": sheet.id, f"confirm-{sheet.id}-checked": "y"}
+    )
     assert response.status_code == 303
     db.session.expire_all()
     sheet = db.session.get(TallySheet, sheet.id)
@@ -273,8 +318,12 @@ def test_two_scrutineers_at_once_put_the_ballots_in_once(committee, scrutineer, 
     sheet = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
     stale = db.session.get(TallySheet, sheet.id)
     # Another scrutineer's confirmation lands between this one's reading and writing.
-    db.session.execute(sa_update(TallySheet).where(TallySheet.id == sheet.id).values(status="confirmed")
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa_update(TallySheet)
+        .where(TallySheet.id == sheet.id)
+        .values(status="confirmed")
+        .execution_options(synchronize_session=False)
+    )
     assert stale.status == "entered"
     with pytest.raises(DomainError, match="already confirmed or rejected"):
         paper.confirm_sheet(scrutineer, knapsack_round, stale)
@@ -283,24 +332,32 @@ def test_two_scrutineers_at_once_put_the_ballots_in_once(committee, scrutineer, 
 
 def test_no_sheet_before_its_session_starts(committee, knapsack_round):
     later = utcnow() + timedelta(days=1)
-    upcoming = paper.declare_session(committee, knapsack_round, place="广场", starts_at=later,
-                                     ends_at=later + timedelta(hours=2))
+    upcoming = paper.declare_session(
+        committee, knapsack_round, place="广场", starts_at=later, ends_at=later + timedelta(hours=2)
+    )
     with pytest.raises(DomainError, match="its tally sheet can be entered and confirmed from then"):
         paper.enter_sheet(committee, knapsack_round, upcoming, {(1,): 1}, 0)
 
 
-def test_sheet_after_the_close_until_the_count(committee_client, client, committee, scrutineer, residents,
-                                               knapsack_round):
+def test_sheet_after_the_close_until_the_count(
+    committee_client, client, committee, scrutineer, residents, knapsack_round
+):
     polling_session = running_session(knapsack_round, committee)
     paper.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
     close(knapsack_round)
-    response = post(client, knapsack_round, {"action": "sheet", "sheet-session": polling_session.id,
-                                             "sheet-lines": "1", "sheet-spoilt": 0})
+    response = post(
+        client,
+        knapsack_round,
+        {"action": "sheet", "sheet-session": polling_session.id, "sheet-lines": "1", "sheet-spoilt": 0},
+    )
     assert response.status_code == 303
     paper.confirm_sheet(scrutineer, knapsack_round, db.session.scalar(select(TallySheet)))
     counting.count_round(committee, knapsack_round)
-    response = post(client, knapsack_round, {"action": "sheet", "sheet-session": polling_session.id,
-                                             "sheet-lines": "2", "sheet-spoilt": 0})
+    response = post(
+        client,
+        knapsack_round,
+        {"action": "sheet", "sheet-session": polling_session.id, "sheet-lines": "2", "sheet-spoilt": 0},
+    )
     assert response.status_code == 400
     assert "paper ballots can no longer be recorded" in response.get_data(as_text=True)
 
@@ -308,8 +365,9 @@ def test_sheet_after_the_close_until_the_count(committee_client, client, committ
 # --- the count refuses while paper and marks disagree ----------------------------------------
 
 
-def test_count_refused_while_a_sheet_is_unconfirmed_or_unbalanced(committee_client, client, committee, scrutineer,
-                                                                  residents, knapsack_round):
+def test_count_refused_while_a_sheet_is_unconfirmed_or_unbalanced(
+    committee_client, client, committee, scrutineer, residents, knapsack_round
+):
     polling_session = running_session(knapsack_round, committee)
     for user in residents[1:4]:
         paper.mark_in_person(committee, knapsack_round, user.username, polling_session)
@@ -338,8 +396,9 @@ def test_too_many_paper_ballots_are_refused_too(committee, scrutineer, residents
 
 
 @pytest.mark.slow
-def test_balanced_paper_is_counted_with_equal_shares(committee_client, client, committee, scrutineer, community,
-                                                     matters, residents):
+def test_balanced_paper_is_counted_with_equal_shares(
+    committee_client, client, committee, scrutineer, community, matters, residents
+):
     """The sheet keeps each ballot's content, so the Method of Equal Shares counts paper ballots too."""
     voting_round = open_round(committee, community, matters, allocation="mes")
     casting.cast_ballot(residents[0], voting_round, (1, 4))
@@ -370,7 +429,11 @@ def test_that_was_not_me(client, committee, scrutineer, residents, knapsack_roun
     response = client.post(url, data={"note": "那天我不在"})
     assert response.status_code == 303
     objection = db.session.scalar(select(PaperObjection))
-    assert (objection.user_id, objection.recorded_by_id, objection.note) == (residents[1].id, committee.id, "那天我不在")
+    assert (objection.user_id, objection.recorded_by_id, objection.note) == (
+        residents[1].id,
+        committee.id,
+        "那天我不在",
+    )
     assert objection.session_id is not None
     assert audit("round.in_person_mark_objected")[0].actor_id == residents[1].id
     told = db.session.scalars(select(Notification.user_id).where(Notification.link.endswith("/paper"))).all()
@@ -402,8 +465,9 @@ def test_csv_template_download(client, knapsack_round):
 
 def test_csv_import_fills_a_sheet(committee_client, client, committee, knapsack_round):
     polling_session = running_session(knapsack_round, committee)
-    response = upload(client, knapsack_round, polling_session, "choices,count\n1 4,3\n\n\"2, 3\",\n-,2\n1 4,1\n",
-                      spoilt=1)
+    response = upload(
+        client, knapsack_round, polling_session, 'choices,count\n1 4,3\n\n"2, 3",\n-,2\n1 4,1\n', spoilt=1
+    )
     assert response.status_code == 303
     sheet = db.session.scalar(select(TallySheet))
     assert (sheet.source, sheet.ballots, sheet.spoilt) == ("csv", 7, 1)
@@ -419,33 +483,46 @@ def test_csv_import_gb18030_from_excel(committee_client, client, committee, knap
 
 def test_csv_errors_with_line_numbers_and_nothing_entered(committee_client, client, committee, knapsack_round):
     polling_session = running_session(knapsack_round, committee)
-    text = "\n".join([
-        "choices,count",
-        "1 4,2",  # 2: fine
-        "7,1",  # 3: no option 7
-        "1 2 3,1",  # 4: over budget
-        "one,1",  # 5: not a number
-        "1,1,2",  # 6: three columns
-        "2,lots",  # 7: not a count
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "choices,count",
+                "1 4,2",  # 2: fine
+                "7,1",  # 3: no option 7
+                "1 2 3,1",  # 4: over budget
+                "one,1",  # 5: not a number
+                "1,1,2",  # 6: three columns
+                "2,lots",  # 7: not a count
+            ]
+        )
+        + "\n"
+    )
     response = upload(client, knapsack_round, polling_session, text)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "The tally sheet was not entered: 5 problems." in html
-    for line, message in [(3, "There is no option 7"), (4, "more than the budget"), (5, "is not an option number"),
-                          (6, "Expected 2 columns"), (7, "is not a number of ballots")]:
+    for line, message in [
+        (3, "There is no option 7"),
+        (4, "more than the budget"),
+        (5, "is not an option number"),
+        (6, "Expected 2 columns"),
+        (7, "is not a number of ballots"),
+    ]:
         row = re.search(rf'<td class="num">{line}</td><td>([^<]*)</td>', html)
         assert row and message in row.group(1), (line, message)
     assert counts()[2] == 0
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "The file is empty."),
-    (b"voter,choices\nx,1\n", "The first line must be the header"),
-    (b"choices,count\n", "The file has no ballots below the header."),
-    (b"\xff\xfe\x00\x00garbage\x00\x81", "not"),
-    (b"choices,count\n\"unterminated,1\n", "Expected 2 columns"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "The file is empty."),
+        (b"voter,choices\nx,1\n", "The first line must be the header"),
+        (b"choices,count\n", "The file has no ballots below the header."),
+        (b"\xff\xfe\x00\x00garbage\x00\x81", "not"),
+        (b'choices,count\n"unterminated,1\n', "Expected 2 columns"),
+    ],
+)
 def test_malformed_csv(committee_client, client, committee, knapsack_round, data, message):
     polling_session = running_session(knapsack_round, committee)
     response = upload(client, knapsack_round, polling_session, data)
@@ -473,7 +550,7 @@ def test_demo_shows_a_supervised_paper_session(app, client):
     from app.voting import demo
 
     context = {"password": "password123"}
-    for step in STEPS[:STEPS.index(demo.load) + 1]:
+    for step in STEPS[: STEPS.index(demo.load) + 1]:
         step(context)
     db.session.commit()
     budget = context["rounds"][0]

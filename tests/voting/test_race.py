@@ -1,6 +1,7 @@
 """Simultaneous double submissions: one ballot is stored, the other request gets a clear message,
 never a 500. Threads against a file-backed SQLite database (as in production), and the
 database's unique constraints exercised directly."""
+
 import threading
 from datetime import timedelta
 
@@ -25,8 +26,9 @@ from .helpers import make_matters
 def file_app(tmp_path):
     if ON_POSTGRES:
         pytest.skip("file-backed SQLite race; the PostgreSQL run uses the constraint tests below")
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.db'}",
-                     UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    app = create_app(
+        "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.db'}", UPLOAD_FOLDER=str(tmp_path / "uploads")
+    )
     with app.app_context():
         db.create_all()
     yield app
@@ -37,8 +39,9 @@ def file_app(tmp_path):
 
 def setup_round(app, allow_changes):
     with app.app_context():
-        community = Community(slug="xinglin", name="杏林社区", district="姑苏区", register_size=100,
-                              annual_budget=300_000)
+        community = Community(
+            slug="xinglin", name="杏林社区", district="姑苏区", register_size=100, annual_budget=300_000
+        )
         db.session.add(community)
         db.session.flush()
         db.session.add(RuleSet(community_id=community.id, version=1))
@@ -48,16 +51,26 @@ def setup_round(app, allow_changes):
             user.set_password("password123")
             db.session.add(user)
             db.session.flush()
-            db.session.add(Membership(user_id=user.id, community_id=community.id, role=role,
-                                      status=MembershipStatus.VERIFIED))
+            db.session.add(
+                Membership(user_id=user.id, community_id=community.id, role=role, status=MembershipStatus.VERIFIED)
+            )
             users[name] = user
         db.session.commit()
         matters = make_matters(community, users["voter"], costs=[10_000, 20_000, 30_000])
         now = utcnow()
         voting_round = rounds.open_round(
-            users["committee"], community, title="并发", method="approval", allocation="greedy", budget=100_000,
-            max_choices=2, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
-            allow_changes=allow_changes, options=[(m.id, m.estimated_cost) for m in matters])
+            users["committee"],
+            community,
+            title="并发",
+            method="approval",
+            allocation="greedy",
+            budget=100_000,
+            max_choices=2,
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=1),
+            allow_changes=allow_changes,
+            options=[(m.id, m.estimated_cost) for m in matters],
+        )
         return voting_round.id, [str(o.id) for o in voting_round.options]
 
 
@@ -73,8 +86,9 @@ def race(app, round_id, option_ids, clients=2):
 
     def submit(index):
         barrier.wait()
-        response = logged_in[index].post(f"/c/xinglin/rounds/{round_id}?lang=en",
-                                         data={"option": [option_ids[index % len(option_ids)]]})
+        response = logged_in[index].post(
+            f"/c/xinglin/rounds/{round_id}?lang=en", data={"option": [option_ids[index % len(option_ids)]]}
+        )
         results[index] = (response.status_code, response.get_data(as_text=True))
 
     threads = [threading.Thread(target=submit, args=(i,)) for i in range(clients)]
@@ -114,8 +128,7 @@ def test_the_database_decides_when_the_check_is_raced(monkeypatch, community, re
     """The views' check can be passed by two requests at once; the unique constraint still holds."""
     casting.cast_ballot(residents[1], knapsack_round, (1,))
     # Pretend the second request's checks ran before the first was committed.
-    monkeypatch.setattr(casting, "standing",
-                        lambda *a, **k: casting.Standing(True, key=f"u:{residents[1].id}"))
+    monkeypatch.setattr(casting, "standing", lambda *a, **k: casting.Standing(True, key=f"u:{residents[1].id}"))
     with pytest.raises(DomainError) as refused:
         casting.cast_ballot(residents[1], knapsack_round, (2,))
     assert str(refused.value.message) == str(casting.ALREADY_VOTED)
@@ -127,14 +140,24 @@ def test_a_second_register_row_or_link_is_refused_by_the_constraints(community, 
 
     casting.cast_ballot(residents[1], knapsack_round, (1,))
     linked = db.session.scalar(select(RoundParticipation.ballot_id))
-    db.session.add(RoundParticipation(round_id=knapsack_round.id, voter_key=f"u:{residents[1].id}",
-                                      user_id=residents[1].id, channel="paper"))
+    db.session.add(
+        RoundParticipation(
+            round_id=knapsack_round.id, voter_key=f"u:{residents[1].id}", user_id=residents[1].id, channel="paper"
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
     # One ballot belongs to one register row: a second row cannot point at the same ballot.
-    db.session.add(RoundParticipation(round_id=knapsack_round.id, voter_key=f"u:{residents[2].id}",
-                                      user_id=residents[2].id, channel="online", ballot_id=linked))
+    db.session.add(
+        RoundParticipation(
+            round_id=knapsack_round.id,
+            voter_key=f"u:{residents[2].id}",
+            user_id=residents[2].id,
+            channel="online",
+            ballot_id=linked,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()

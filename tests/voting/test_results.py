@@ -1,5 +1,6 @@
 """The count: results page, micro-matters moving on, published files, and verifying them
 with `flask --app wsgi tally verify` and with the standalone tools/verify_tally.py."""
+
 import json
 import subprocess
 import sys
@@ -53,14 +54,16 @@ def test_count_stores_the_result_and_moves_the_matters(counted, matters, residen
     assert result.winners == [1, 4, 2] and result.total_cost == 160_000
     status = {m.id: db.session.get(MicroMatter, m.id).status for m in matters}
     assert [status[m.id] for m in matters] == ["approved", "approved", "rejected", "approved", "rejected", "rejected"]
-    approve = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "matter.approve",
-                                                         AuditEntry.object_id == matters[0].id))
+    approve = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "matter.approve", AuditEntry.object_id == matters[0].id)
+    )
     assert approve.data["round_id"] == counted.id and approve.data["budget"] == 50_000
     reject = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "matter.reject"))
     assert reject.data["round_id"] == counted.id
     # Online voters hear about the results.
-    assert db.session.scalar(select(Notification).where(Notification.user_id == residents[1].id,
-                                                        Notification.link.like("%/results")))
+    assert db.session.scalar(
+        select(Notification).where(Notification.user_id == residents[1].id, Notification.link.like("%/results"))
+    )
 
 
 def test_results_page(client, counted):
@@ -82,8 +85,7 @@ def test_count_only_after_the_close_and_only_once(client, committee, community, 
     client.get("/?lang=en")
     client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
     assert voting_round.result is None
-    assert "only after it closes" in client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(
-        as_text=True)
+    assert "only after it closes" in client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
     close(voting_round)
     counting.count_round(committee, voting_round)
     with pytest.raises(DomainError):
@@ -147,14 +149,16 @@ def test_verify_command_match_and_mismatch(app, counted):
 
 
 def run_script(*args):
-    code = ("import runpy, sys\n"
-            f"sys.argv = ['verify_tally.py', *{list(args)!r}]\n"
-            "try:\n"
-            f"    runpy.run_path({str(ROOT / 'tools' / 'verify_tally.py')!r}, run_name='__main__')\n"
-            "except SystemExit as exit:\n"
-            "    code = exit.code\n"
-            "print('FLASK LOADED' if 'flask' in sys.modules else 'NO FLASK')\n"
-            "sys.exit(code)\n")
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['verify_tally.py', *{list(args)!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({str(ROOT / 'tools' / 'verify_tally.py')!r}, run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "print('FLASK LOADED' if 'flask' in sys.modules else 'NO FLASK')\n"
+        "sys.exit(code)\n"
+    )
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
 
 
@@ -193,7 +197,8 @@ def test_mes_round_results_explain_the_shares(client, committee, community, matt
     assert "every share was raised by 1 yuan" in html
     assert counting.verify_round(voting_round).match
     assert "rule;equalshares/add1" in client.get(f"/c/xinglin/rounds/{voting_round.id}/ballots.pb").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_yes_no_round_results(client, committee, community, matters, residents):
@@ -207,8 +212,12 @@ def test_yes_no_round_results(client, committee, community, matters, residents):
     assert result.votes == {"1": 2, "2": 2, "3": 0} and result.no_votes == {"1": 1, "2": 1, "3": 0}
     # The residents' own majority (not the council's "members present"): yes > half of yes + no.
     assert result.winners == [1, 2]
-    assert (result.rule, result.majority_rule, result.majority_base, result.valid) == ("majority", "simple",
-                                                                                      "yes_no", True)
+    assert (result.rule, result.majority_rule, result.majority_base, result.valid) == (
+        "majority",
+        "simple",
+        "yes_no",
+        True,
+    )
     client.get("/?lang=en")
     html = client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
     assert "A project passes when its yes votes are more than half of the yes and no votes on it." in html
@@ -217,8 +226,9 @@ def test_yes_no_round_results(client, committee, community, matters, residents):
     assert counting.verify_round(voting_round).match
     # A yes/no round is not an approval election: no .pb file, its CSV and JSON only.
     assert client.get(f"/c/xinglin/rounds/{voting_round.id}/ballots.pb").status_code == 404
-    assert client.get(f"/c/xinglin/rounds/{voting_round.id}/round.json").get_json(force=True)["majority_base"] \
-        == "yes_no"
+    assert (
+        client.get(f"/c/xinglin/rounds/{voting_round.id}/round.json").get_json(force=True)["majority_base"] == "yes_no"
+    )
 
 
 def test_count_due_command(app, committee, community, matters, residents):

@@ -1,4 +1,5 @@
 """Opening a round: the committee's form, the options taken from the agenda list, bad input."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -21,9 +22,16 @@ def local(dt):
 def form(matters, **changes):
     now = utcnow()
     data = {
-        "title": "2026年微实事投票", "description": "", "method": "knapsack", "allocation": "mes",
-        "max_choices": "", "budget": "200000", "opens_at": local(now), "closes_at": local(now + timedelta(days=7)),
-        "allow_changes": "y", "option": [str(m.id) for m in matters],
+        "title": "2026年微实事投票",
+        "description": "",
+        "method": "knapsack",
+        "allocation": "mes",
+        "max_choices": "",
+        "budget": "200000",
+        "opens_at": local(now),
+        "closes_at": local(now + timedelta(days=7)),
+        "allow_changes": "y",
+        "option": [str(m.id) for m in matters],
     }
     data.update({f"cost-{m.id}": str(m.estimated_cost) for m in matters})
     data.update(changes)
@@ -88,8 +96,11 @@ def test_bad_input_is_refused_and_nothing_written(client, committee, community, 
     now = utcnow()
     bad(client, form(matters, option=[]), "Choose at least 2 micro-matters")
     bad(client, form(matters, closes_at=local(now - timedelta(hours=1))), "The round must close after it opens.")
-    bad(client, form(matters, opens_at=local(now - timedelta(days=3)), closes_at=local(now - timedelta(days=1))),
-        "The closing time has already passed.")
+    bad(
+        client,
+        form(matters, opens_at=local(now - timedelta(days=3)), closes_at=local(now - timedelta(days=1))),
+        "The closing time has already passed.",
+    )
     bad(client, form(matters, **{f"cost-{matters[1].id}": "abc"}), "must be a whole number of yuan")
     bad(client, form(matters, **{f"cost-{matters[1].id}": "300000"}), "costs more than the whole budget")
     bad(client, form(matters, method="approval", max_choices="9"), "k must be between 1 and the number of options")

@@ -1,6 +1,7 @@
 """Secret ballots: who voted (the register) and what was chosen (the box) cannot be joined once a
 round is counted: not in the rows, not in the schema, not in the bytes of weiyi.db and
 weiyi.db-wal; receipts prove inclusion, never content; the published ballots carry random ids."""
+
 import csv
 import io
 import logging
@@ -49,8 +50,11 @@ def form(voting_round, choices):
 def current_ballot_id(user, voting_round):
     """What the register links to while the round is open (read by the test, not by the app)."""
     db.session.expire_all()
-    return db.session.scalar(select(RoundParticipation.ballot_id).where(
-        RoundParticipation.round_id == voting_round.id, RoundParticipation.user_id == user.id))
+    return db.session.scalar(
+        select(RoundParticipation.ballot_id).where(
+            RoundParticipation.round_id == voting_round.id, RoundParticipation.user_id == user.id
+        )
+    )
 
 
 def vote_in_a_yes_no_round(client, make, community, committee, matters, residents, extra_voters=0):
@@ -62,11 +66,19 @@ def vote_in_a_yes_no_round(client, make, community, committee, matters, resident
     replaced, final = [], []
     for i, resident in enumerate(residents):
         login(client, resident)
-        assert client.post(f"/c/xinglin/rounds/{voting_round.id}",
-                           data=form(voting_round, yes_no(i, replaced=True))).status_code == 303
+        assert (
+            client.post(
+                f"/c/xinglin/rounds/{voting_round.id}", data=form(voting_round, yes_no(i, replaced=True))
+            ).status_code
+            == 303
+        )
         replaced.append(current_ballot_id(resident, voting_round))
-        assert client.post(f"/c/xinglin/rounds/{voting_round.id}",
-                           data=form(voting_round, yes_no(i + 7, replaced=False))).status_code == 303
+        assert (
+            client.post(
+                f"/c/xinglin/rounds/{voting_round.id}", data=form(voting_round, yes_no(i + 7, replaced=False))
+            ).status_code
+            == 303
+        )
         final.append(current_ballot_id(resident, voting_round))
         client.post("/auth/logout")
     for i, voter in enumerate(voters):
@@ -75,8 +87,9 @@ def vote_in_a_yes_no_round(client, make, community, committee, matters, resident
             replaced.append(current_ballot_id(voter, voting_round))
             casting.cast_ballot(voter, voting_round, yes_no(i + 1, replaced=False))
         final.append(current_ballot_id(voter, voting_round))
-    codes = db.session.scalars(select(RoundParticipation.receipt_code).where(
-        RoundParticipation.round_id == voting_round.id)).all()
+    codes = db.session.scalars(
+        select(RoundParticipation.receipt_code).where(RoundParticipation.round_id == voting_round.id)
+    ).all()
     assert None not in replaced + final and len(set(replaced + final)) == len(replaced + final)
     return voting_round, replaced, final, codes
 
@@ -120,9 +133,11 @@ class TestTheDatabaseFiles:
 
     @pytest.mark.slow
     def test_after_the_count_no_voter_choice_pair_is_left_in_the_files(
-            self, app, tmp_path, client, make, community, committee, matters, residents):
+        self, app, tmp_path, client, make, community, committee, matters, residents
+    ):
         voting_round, replaced, final, _codes = vote_in_a_yes_no_round(
-            client, make, community, committee, matters, residents, extra_voters=200)
+            client, make, community, committee, matters, residents, extra_voters=200
+        )
         # While the round is open the links are there (so that a new ballot replaces the old).
         database, wal = tmp_path / "weiyi.db", tmp_path / "weiyi.db-wal"
         count(client, committee, voting_round)
@@ -135,18 +150,21 @@ class TestTheDatabaseFiles:
 
     @pytest.mark.parametrize("omit", ["secure_delete", "seal", "forget_history"])
     def test_the_check_finds_what_each_safeguard_removes(
-            self, app, tmp_path, monkeypatch, client, make, community, committee, matters, residents, omit):
+        self, app, tmp_path, monkeypatch, client, make, community, committee, matters, residents, omit
+    ):
         """The check above can fail: without any one of the safeguards, the files give the votes away."""
         if omit == "secure_delete":
-            event.listen(db.engine, "connect", lambda connection, _record: connection.execute(
-                "PRAGMA secure_delete=OFF"))
+            event.listen(
+                db.engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=OFF")
+            )
             db.engine.dispose()
         elif omit == "seal":
             monkeypatch.setattr(counting, "seal_round", lambda *a, **k: None)
         else:
             monkeypatch.setattr(rounds, "forget_history", lambda *a, **k: True)
         voting_round, replaced, final, _codes = vote_in_a_yes_no_round(
-            client, make, community, committee, matters, residents[:3])
+            client, make, community, committee, matters, residents[:3]
+        )
         count(client, committee, voting_round)
         wal = tmp_path / "weiyi.db-wal"
         data = (tmp_path / "weiyi.db").read_bytes() + (wal.read_bytes() if wal.exists() else b"")
@@ -165,12 +183,18 @@ def every_value_outside_the_box():
 
 
 def test_after_the_count_no_row_or_column_joins_a_voter_to_a_ballot(
-        client, make, community, committee, matters, residents, caplog):
+    client, make, community, committee, matters, residents, caplog
+):
     caplog.set_level(logging.DEBUG)
     voting_round, replaced, final, codes = vote_in_a_yes_no_round(
-        client, make, community, committee, matters, residents[:4], extra_voters=6)
-    assert db.session.scalar(select(RoundParticipation.ballot_id).where(
-        RoundParticipation.ballot_id.is_not(None)).limit(1)) is not None  # linked while open
+        client, make, community, committee, matters, residents[:4], extra_voters=6
+    )
+    assert (
+        db.session.scalar(
+            select(RoundParticipation.ballot_id).where(RoundParticipation.ballot_id.is_not(None)).limit(1)
+        )
+        is not None
+    )  # linked while open
     count(client, committee, voting_round)
     # The box: an id, the round, the channel and the choices; nothing else to order or identify by.
     assert set(RoundBallot.__table__.columns.keys()) == {"id", "round_id", "channel", "choices"}
@@ -178,14 +202,14 @@ def test_after_the_count_no_row_or_column_joins_a_voter_to_a_ballot(
     assert sorted(box) == sorted(final) and max(box) > 2**32  # random, not a sequence
     # No other table holds a ballot id (register, audit log, notifications, outbox, anything).
     ids = {str(i) for i in replaced + final}
-    assert [(table, value) for table, value in every_value_outside_the_box()
-            if any(i in value for i in ids)] == []
+    assert [(table, value) for table, value in every_value_outside_the_box() if any(i in value for i in ids)] == []
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("round.ballot%"))):
         assert entry.object_type == "RoundParticipation" and set(entry.data) == {"round_id"}
     if ON_POSTGRES:  # a row's xmin is the transaction that wrote it: the seal wrote the whole box anew
         box_xmins = set(db.session.scalars(text("SELECT xmin::text FROM round_ballot")))
-        cast_xmins = set(db.session.scalars(text(
-            "SELECT xmin::text FROM audit_entry WHERE action LIKE 'round.ballot%'")))
+        cast_xmins = set(
+            db.session.scalars(text("SELECT xmin::text FROM audit_entry WHERE action LIKE 'round.ballot%'"))
+        )
         assert len(box_xmins) == 1 and not box_xmins & cast_xmins
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert not any(i in logged for i in ids) and not any(code in logged for code in codes)
@@ -201,13 +225,16 @@ def test_receipts_confirm_inclusion_never_content(client, committee, community, 
     casting.cast_ballot(residents[0], voting_round, (1,))
     casting.cast_ballot(residents[1], voting_round, (2,))
     casting.cast_ballot(residents[1], voting_round, (3,))  # replaces (2,)
-    kept, changed = (db.session.scalar(select(RoundParticipation.receipt_code).where(
-        RoundParticipation.user_id == r.id)) for r in residents[:2])
+    kept, changed = (
+        db.session.scalar(select(RoundParticipation.receipt_code).where(RoundParticipation.user_id == r.id))
+        for r in residents[:2]
+    )
     pages = [check(client, kept), check(client, changed)]
     for page in pages:
         assert "A ballot with this code is in the ballot box." in page
-    assert pages[0].replace(kept, "").replace(receipts.format_code(kept), "") == \
-        pages[1].replace(changed, "").replace(receipts.format_code(changed), "")  # replaced or not: the same page
+    assert pages[0].replace(kept, "").replace(receipts.format_code(kept), "") == pages[1].replace(changed, "").replace(
+        receipts.format_code(changed), ""
+    )  # replaced or not: the same page
     count(client, committee, voting_round)
     for code in (kept, changed):
         page = check(client, code)
@@ -217,8 +244,7 @@ def test_receipts_confirm_inclusion_never_content(client, committee, community, 
     assert "No ballot with this receipt code" in check(client, "ABCDEFGHJKLM")
 
 
-def test_published_ballots_have_random_ids_in_order_and_no_receipts(client, committee, community, matters,
-                                                                    residents):
+def test_published_ballots_have_random_ids_in_order_and_no_receipts(client, committee, community, matters, residents):
     voting_round = open_round(committee, community, matters[:3])
     for i, resident in enumerate(residents):
         casting.cast_ballot(resident, voting_round, ((1, 2, 3)[i % 3],))
@@ -231,8 +257,10 @@ def test_published_ballots_have_random_ids_in_order_and_no_receipts(client, comm
     rows = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["id", "choices", "selected"] and [int(r[0]) for r in rows[1:]] == box
     published = [client.get(base + ".csv").get_data(as_text=True), client.get(base).get_data(as_text=True)]
-    published += [client.get(f"/c/xinglin/rounds/{voting_round.id}/{name}").get_data(as_text=True)
-                  for name in ("ballots", "ballots.csv", "ballots.pb", "round.json")]
+    published += [
+        client.get(f"/c/xinglin/rounds/{voting_round.id}/{name}").get_data(as_text=True)
+        for name in ("ballots", "ballots.csv", "ballots.pb", "round.json")
+    ]
     for body in published:
         assert not any(code in body or receipts.format_code(code) in body for code in codes)
     listing = published[2]

@@ -1,4 +1,5 @@
 """The pure counting module against hand-computed cases (no app, no database)."""
+
 import csv
 from collections import Counter
 from datetime import date
@@ -60,7 +61,8 @@ def test_no_ballots_funds_nothing():
 def fifty_one_forty_nine():
     """100 voters, budget 1000, twenty projects of 100: 51 voters approve A1..A10, 49 approve B1..B10."""
     options = tuple(Option(i, 100, f"A{i}") for i in range(1, 11)) + tuple(
-        Option(i, 100, f"B{i - 10}") for i in range(11, 21))
+        Option(i, 100, f"B{i - 10}") for i in range(11, 21)
+    )
     ballots = [tuple(range(1, 11))] * 51 + [tuple(range(11, 21))] * 49
     return options, ballots
 
@@ -192,8 +194,16 @@ def test_yes_no_minimum_turnout():
 def test_32_yes_to_1_no_passes_by_the_votes_cast():
     # 311 residents on the register, 33 ballots (10.6 %, above 10 %): the residents' default majority
     # is yes > half of yes + no, so 32 : 1 passes. The council's base "all members" would need 156.
-    s = spec(method="yes_no", allocation="majority", budget=100, costs=(40,), majority_rule="simple",
-             majority_base="yes_no", min_turnout_percent=10, electorate=311)
+    s = spec(
+        method="yes_no",
+        allocation="majority",
+        budget=100,
+        costs=(40,),
+        majority_rule="simple",
+        majority_base="yes_no",
+        min_turnout_percent=10,
+        electorate=311,
+    )
     ballots = [((1, "yes"),)] * 32 + [((1, "no"),)]
     outcome = tally.tally(s, ballots)
     assert outcome.valid and outcome.winners == [1]
@@ -202,30 +212,43 @@ def test_32_yes_to_1_no_passes_by_the_votes_cast():
     assert council_base.winners == [] and council_base.explanation["decisions"]["1"]["needed"] == 156
 
 
-@pytest.mark.parametrize(("yes", "no", "abstain", "base", "passed", "tie"), [
-    (3, 2, 0, "yes_no", True, False),  # odd base 5: 3 is more than half
-    (2, 2, 0, "yes_no", False, True),  # even split fails
-    (3, 3, 9, "yes_no", False, True),  # abstentions do not break a tie
-    (3, 2, 10, "yes_no", True, False),  # abstentions do not count against
-    (3, 2, 10, "yes_no_abstain", False, False),  # ... unless the base counts them
-    (0, 0, 4, "yes_no", False, False),  # nobody answered yes or no: base 0 never passes
-    (0, 0, 0, "yes_no", False, False),  # empty
-])
+@pytest.mark.parametrize(
+    ("yes", "no", "abstain", "base", "passed", "tie"),
+    [
+        (3, 2, 0, "yes_no", True, False),  # odd base 5: 3 is more than half
+        (2, 2, 0, "yes_no", False, True),  # even split fails
+        (3, 3, 9, "yes_no", False, True),  # abstentions do not break a tie
+        (3, 2, 10, "yes_no", True, False),  # abstentions do not count against
+        (3, 2, 10, "yes_no_abstain", False, False),  # ... unless the base counts them
+        (0, 0, 4, "yes_no", False, False),  # nobody answered yes or no: base 0 never passes
+        (0, 0, 0, "yes_no", False, False),  # empty
+    ],
+)
 def test_residents_majority_rule(yes, no, abstain, base, passed, tie):
-    s = spec(method="yes_no", allocation="majority", costs=(40,), majority_rule="simple", majority_base=base,
-             min_turnout_percent=0, electorate=100)
+    s = spec(
+        method="yes_no",
+        allocation="majority",
+        costs=(40,),
+        majority_rule="simple",
+        majority_base=base,
+        min_turnout_percent=0,
+        electorate=100,
+    )
     decision = tally.decide_option(s, yes, no, abstain, yes + no + abstain, 100)
     assert decision.passed is passed and decision.tie is tie
 
 
-@pytest.mark.parametrize(("ballots", "electorate", "minimum", "valid"), [
-    (31, 311, 10, False),  # 9.97 %
-    (32, 311, 10, True),  # 10.3 %: 32 x 100 >= 10 x 311
-    (1, 10, 10, True),  # exactly the minimum
-    (0, 0, 0, True),  # nothing required, nothing cast
-    (0, 5, 1, False),
-    (12, 311, 0, True),
-])
+@pytest.mark.parametrize(
+    ("ballots", "electorate", "minimum", "valid"),
+    [
+        (31, 311, 10, False),  # 9.97 %
+        (32, 311, 10, True),  # 10.3 %: 32 x 100 >= 10 x 311
+        (1, 10, 10, True),  # exactly the minimum
+        (0, 0, 0, True),  # nothing required, nothing cast
+        (0, 5, 1, False),
+        (12, 311, 0, True),
+    ],
+)
 def test_minimum_turnout_rule(ballots, electorate, minimum, valid):
     assert tally.turnout_reached(ballots, electorate, minimum) is valid
 
@@ -239,8 +262,10 @@ def test_minimum_turnout_applies_to_every_method(method, allocation):
     assert not outcome.valid and outcome.winners == [] and outcome.total_cost == 0
     assert outcome.votes == {1: 3, 2: 1, 3: 3}  # the votes are still counted and published
     assert outcome.turnout_percent == 1.3
-    valid = tally.tally(spec(method=method, allocation=allocation, min_turnout_percent=10, electorate=40),
-                        [(1, 3), (1, 3), (1, 2), (3,)])
+    valid = tally.tally(
+        spec(method=method, allocation=allocation, min_turnout_percent=10, electorate=40),
+        [(1, 3), (1, 3), (1, 2), (3,)],
+    )
     assert valid.valid and valid.winners
 
 
@@ -274,25 +299,66 @@ def test_receipt_code_covers_round_choices_and_nonce():
 
 # --- published files and verification --------------------------------------------------------
 
-INFO = {"title": "测试;投票", "community": "杏林社区", "date_begin": date(2026, 3, 1), "date_end": date(2026, 3, 8),
-        "ruleset_version": 3}
+INFO = {
+    "title": "测试;投票",
+    "community": "杏林社区",
+    "date_begin": date(2026, 3, 1),
+    "date_end": date(2026, 3, 8),
+    "ruleset_version": 3,
+}
 # The META keys the pabulib format defines (https://pabulib.org/format), and its PROJECTS / VOTES columns.
-PABULIB_META = {"description", "country", "unit", "subunit", "instance", "district", "num_projects", "num_votes",
-                "budget", "vote_type", "rule", "date_begin", "date_end", "min_length", "max_length",
-                "min_sum_cost", "max_sum_cost", "min_project_score_threshold", "edition", "language", "currency",
-                "fully_funded", "experimental", "comment", "acknowledgments"}
+PABULIB_META = {
+    "description",
+    "country",
+    "unit",
+    "subunit",
+    "instance",
+    "district",
+    "num_projects",
+    "num_votes",
+    "budget",
+    "vote_type",
+    "rule",
+    "date_begin",
+    "date_end",
+    "min_length",
+    "max_length",
+    "min_sum_cost",
+    "max_sum_cost",
+    "min_project_score_threshold",
+    "edition",
+    "language",
+    "currency",
+    "fully_funded",
+    "experimental",
+    "comment",
+    "acknowledgments",
+}
 PABULIB_PROJECTS = {"project_id", "cost", "votes", "score", "name", "category", "target", "selected"}
 PABULIB_VOTES = {"voter_id", "vote", "points", "age", "sex", "voting_method", "district", "neighborhood"}
 
 
 def published(method="approval", allocation="mes", ballots=None, electorate=8):
-    s = spec(method=method, allocation=allocation, budget=100, costs=(40, 30, 50), electorate=electorate,
-             max_choices=3 if method == "approval" else None, min_turnout_percent=10,
-             **({"majority_rule": "simple", "majority_base": "yes_no"} if method == "yes_no" else {}))
+    s = spec(
+        method=method,
+        allocation=allocation,
+        budget=100,
+        costs=(40, 30, 50),
+        electorate=electorate,
+        max_choices=3 if method == "approval" else None,
+        min_turnout_percent=10,
+        **({"majority_rule": "simple", "majority_base": "yes_no"} if method == "yes_no" else {}),
+    )
     ballots = ballots or [(1, 3), (1, 3), (1, 2, 3), (2, 3), ()]
-    rows = sorted((tally.PublishedBallot(7_000_000 + 997 * i % 13 * 1000 + i, tally.normalise(method, choices),
-                                         "paper" if i == 0 else "online") for i, choices in enumerate(ballots)),
-                  key=lambda b: b.id)
+    rows = sorted(
+        (
+            tally.PublishedBallot(
+                7_000_000 + 997 * i % 13 * 1000 + i, tally.normalise(method, choices), "paper" if i == 0 else "online"
+            )
+            for i, choices in enumerate(ballots)
+        ),
+        key=lambda b: b.id,
+    )
     outcome = tally.tally(s, [r.choices for r in rows])
     return s, rows, outcome
 
@@ -313,8 +379,13 @@ def test_pb_round_trip_and_verify_match():
     assert text.startswith("META\nkey;value\n")
     parsed = tally.parse_pb(text)
     assert parsed.round_id == 5
-    assert (parsed.spec.method, parsed.spec.allocation, parsed.spec.budget, parsed.spec.options,
-            parsed.spec.max_choices) == (s.method, s.allocation, s.budget, s.options, s.max_choices)
+    assert (
+        parsed.spec.method,
+        parsed.spec.allocation,
+        parsed.spec.budget,
+        parsed.spec.options,
+        parsed.spec.max_choices,
+    ) == (s.method, s.allocation, s.budget, s.options, s.max_choices)
     assert [b.id for b in parsed.ballots] == [b.id for b in rows]
     assert [b.channel for b in parsed.ballots] == [b.channel for b in rows]
     assert parsed.selected == set(outcome.winners)
@@ -323,8 +394,9 @@ def test_pb_round_trip_and_verify_match():
     assert report.outcome.winners == outcome.winners
 
 
-@pytest.mark.parametrize(("method", "allocation", "rule"), [
-    ("approval", "mes", "equalshares/add1"), ("knapsack", "greedy", "greedy")])
+@pytest.mark.parametrize(
+    ("method", "allocation", "rule"), [("approval", "mes", "equalshares/add1"), ("knapsack", "greedy", "greedy")]
+)
 def test_pb_has_only_pabulib_fields_its_dates_and_an_exact_rule_label(method, allocation, rule):
     s, rows, outcome = published(method=method, allocation=allocation)
     parts = sections(tally.write_pb(5, s, rows, outcome, INFO))
@@ -333,7 +405,9 @@ def test_pb_has_only_pabulib_fields_its_dates_and_an_exact_rule_label(method, al
     assert meta["rule"] == rule and meta["vote_type"] == "approval"
     assert meta["date_begin"] == "01.03.2026" and meta["date_end"] == "08.03.2026"
     assert meta["num_votes"] == str(len(rows)) and meta["num_projects"] == "3" and meta["budget"] == "100"
-    assert meta["comment"].startswith("#1: ") and "#2: " in meta["comment"] and "tools/verify_tally.py" in meta["comment"]
+    assert (
+        meta["comment"].startswith("#1: ") and "#2: " in meta["comment"] and "tools/verify_tally.py" in meta["comment"]
+    )
     assert ("max_sum_cost" in meta) == (method == "knapsack") and ("max_length" in meta) == (method == "approval")
     assert meta.get("min_project_score_threshold") == ("1" if allocation == "greedy" else None)
     assert set(parts["PROJECTS"][0]) <= PABULIB_PROJECTS and set(parts["VOTES"][0]) <= PABULIB_VOTES
@@ -354,13 +428,15 @@ def plain_pabutools_recount(text):
     instance, profile = parse_pabulib_from_string(text)
     ties = TieBreakingRule(lambda _inst, _prof, p: (p.cost, int(p.name)))
     if instance.meta["rule"] == "equalshares/add1":
-        chosen = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1,
-                                        tie_breaking=ties)
+        chosen = method_of_equal_shares(
+            instance, profile, sat_class=Cost_Sat, voter_budget_increment=1, tie_breaking=ties
+        )
     else:
         assert instance.meta["rule"] == "greedy"
         threshold = int(instance.meta.get("min_project_score_threshold", 0))
-        eligible = Instance([p for p in instance if profile.approval_score(p) >= threshold],
-                            budget_limit=instance.budget_limit)
+        eligible = Instance(
+            [p for p in instance if profile.approval_score(p) >= threshold], budget_limit=instance.budget_limit
+        )
         chosen = greedy_utilitarian_welfare(eligible, profile, sat_class=Cost_Sat, tie_breaking=ties)
     return sorted(int(p.name) for p in chosen)
 
@@ -413,8 +489,12 @@ def test_round_not_valid_has_no_pb_and_its_json_says_why():
     with pytest.raises(ValueError):
         tally.write_pb(5, s, rows, outcome, INFO)
     doc = tally.round_document(5, s, outcome, INFO)
-    assert (doc["valid"], doc["turnout_percent"], doc["min_turnout_percent"], doc["electorate"]) == (False, 5.0,
-                                                                                                      10, 100)
+    assert (doc["valid"], doc["turnout_percent"], doc["min_turnout_percent"], doc["electorate"]) == (
+        False,
+        5.0,
+        10,
+        100,
+    )
     csv_text = tally.write_ballots_csv(s.method, rows)
     assert tally.verify(tally.parse_csv_and_round(csv_text, doc)).match
     # Claiming it valid (or changing the register size) does not survive the recount.

@@ -1,5 +1,6 @@
 """Issue 10 §3: the minimum turnout holds for every method (a round below it is published as not
 valid and approves nothing), and the electorate is fixed when a round opens."""
+
 from datetime import timedelta
 
 import pytest
@@ -62,8 +63,9 @@ def test_round_below_the_minimum_turnout_approves_nothing(not_valid, matters, re
     assert entry.data["valid"] is False and entry.data["min_turnout_percent"] == 50
     back = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "matter.return_to_agenda"))
     assert back.data["round_id"] == not_valid.id and back.data["turnout"] == 28.6
-    note = db.session.scalar(select(Notification).where(Notification.user_id == residents[1].id,
-                                                        Notification.link.like("%/results")))
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == residents[1].id, Notification.link.like("%/results"))
+    )
     assert "not valid" in note.message
     # They can be put to a later round.
     assert {m.id for m in rounds.candidate_matters(not_valid.community)} == {m.id for m in matters}
@@ -87,8 +89,7 @@ def test_results_page_says_not_valid(client, not_valid):
 def test_not_valid_round_publishes_csv_and_json_but_no_pb(client, not_valid):
     assert client.get(f"/c/xinglin/rounds/{not_valid.id}/ballots.pb").status_code == 404
     doc = client.get(f"/c/xinglin/rounds/{not_valid.id}/round.json").get_json(force=True)
-    assert (doc["valid"], doc["turnout_percent"], doc["min_turnout_percent"], doc["electorate"]) == (False, 28.6,
-                                                                                                      50, 7)
+    assert (doc["valid"], doc["turnout_percent"], doc["min_turnout_percent"], doc["electorate"]) == (False, 28.6, 50, 7)
     csv_text = client.get(f"/c/xinglin/rounds/{not_valid.id}/ballots.csv").get_data(as_text=True)
     assert tally.verify(tally.parse_csv_and_round(csv_text, doc)).match
     assert counting.verify_round(not_valid).match
@@ -124,8 +125,7 @@ def test_valid_round_at_exactly_the_minimum(committee, community, matters, resid
 def newcomer(make, community, committee):
     """A resident who asks to join now and whom the committee verifies now."""
     user = make.user(username="newcomer", display_name="新住户")
-    membership = Membership(user_id=user.id, community_id=community.id, status=MembershipStatus.PENDING,
-                            address="2栋")
+    membership = Membership(user_id=user.id, community_id=community.id, status=MembershipStatus.PENDING, address="2栋")
     db.session.add(membership)
     db.session.commit()
     communities.verify(committee, community, membership.id)
@@ -134,8 +134,7 @@ def newcomer(make, community, committee):
 
 def test_residents_verified_during_a_round_vote_in_the_next(en, make, committee, community, matters, residents):
     voting_round = open_round(committee, community, matters)
-    assert db.session.scalar(select(func.count(RoundElector.id))
-                             .where(RoundElector.round_id == voting_round.id)) == 7
+    assert db.session.scalar(select(func.count(RoundElector.id)).where(RoundElector.round_id == voting_round.id)) == 7
     user = newcomer(make, community, committee)
     login(en, user)
     page = en.get(f"/c/xinglin/rounds/{voting_round.id}").get_data(as_text=True)
@@ -151,19 +150,28 @@ def test_residents_verified_during_a_round_vote_in_the_next(en, make, committee,
     counting.count_round(committee, voting_round)
     assert voting_round.result.electorate == 7  # the base did not move: 8 verified now
     # The next round has them on its register.
-    later = open_round(committee, community, make_matters(community, residents[0], costs=[10_000, 20_000]),
-                       title="下一轮")
+    later = open_round(
+        committee, community, make_matters(community, residents[0], costs=[10_000, 20_000]), title="下一轮"
+    )
     casting.cast_ballot(user, later, (1,))
     assert db.session.scalar(select(func.count(RoundElector.id)).where(RoundElector.round_id == later.id)) == 8
 
 
-def test_scheduled_round_fixes_its_electorate_at_the_first_cast_after_opening(make, committee, community, matters,
-                                                                               residents):
+def test_scheduled_round_fixes_its_electorate_at_the_first_cast_after_opening(
+    make, committee, community, matters, residents
+):
     now = utcnow()
     voting_round = rounds.open_round(
-        committee, community, title="预定的投票", method="knapsack", allocation="greedy", budget=200_000,
-        opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=7),
-        options=[(m.id, m.estimated_cost) for m in matters])
+        committee,
+        community,
+        title="预定的投票",
+        method="knapsack",
+        allocation="greedy",
+        budget=200_000,
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        options=[(m.id, m.estimated_cost) for m in matters],
+    )
     assert voting_round.electorate_fixed_at is None
     # Verified before the opening: on the register; the page reads it without writing anything.
     user = newcomer(make, community, committee)
@@ -176,5 +184,6 @@ def test_scheduled_round_fixes_its_electorate_at_the_first_cast_after_opening(ma
     assert count == 8
     with freeze_time(opened + timedelta(minutes=5)):
         casting.cast_ballot(residents[0], voting_round, (2,))  # idempotent
-    assert db.session.scalar(select(func.count(RoundElector.id))
-                             .where(RoundElector.round_id == voting_round.id)) == count
+    assert (
+        db.session.scalar(select(func.count(RoundElector.id)).where(RoundElector.round_id == voting_round.id)) == count
+    )
