@@ -38,7 +38,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "weiyi@localhost")
     PREFERRED_URL_SCHEME = "http"
     # The site's public address (https://weiyi.example) for QR codes, feeds, the API and e-mails.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Every absolute link (QR codes, feeds, API, e-mails) starts here, never with the request's Host;
+    # by default the address `make run` serves.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     HSTS = False
     # Behind N reverse proxies (nginx, a load balancer) set TRUSTED_PROXIES=N so that the client's
     # address (rate limits) and scheme come from X-Forwarded-For/-Proto. 0: those headers are ignored.
@@ -67,6 +69,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host
     # Cheap hashes keep the suite fast; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # nosec B105
     AUDIT_KEY = None  # tests that sign pass their own key

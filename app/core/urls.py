@@ -1,7 +1,7 @@
 """Site paths built from the URL map, and absolute addresses for links that leave the site: QR codes,
 feeds, the API, e-mails."""
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 
 def path_for(endpoint, _anchor=None, **values):
@@ -15,8 +15,7 @@ def path_for(endpoint, _anchor=None, **values):
 
 
 def absolute_url(path):
-    """PUBLIC_BASE_URL when configured (behind a proxy, in e-mails sent by the CLI), else the host asked for."""
+    """The path under PUBLIC_BASE_URL: never the Host a request names, which anyone can forge."""
     if not path or path.startswith(("http://", "https://")):
         return path or ""
-    base = current_app.config.get("PUBLIC_BASE_URL") or (request.url_root if has_request_context() else "")
-    return base.rstrip("/") + path
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path

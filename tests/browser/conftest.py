@@ -58,6 +58,7 @@ def live_app(tmp_path):
 @pytest.fixture
 def live_server(live_app):
     with LiveServer(live_app) as server:
+        live_app.config["PUBLIC_BASE_URL"] = server.url  # as a deployment sets its address
         yield server
 
 

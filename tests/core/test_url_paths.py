@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.api.registry import OPERATIONS
 from app.communities import services as communities
 from app.core import clock
-from app.core.urls import path_for
+from app.core.urls import absolute_url, path_for
 from app.extensions import db
 from app.matters import services as matters
 from app.matters.models import Stance
@@ -164,3 +164,16 @@ def urls_in(data):
     elif isinstance(data, list):
         for value in data:
             yield from urls_in(value)
+
+
+def test_absolute_links_never_come_from_the_request_host(app, client, make):
+    """A forged Host header must not reach QR codes, feeds, the API or e-mails."""
+    with app.test_request_context("/", headers={"Host": "weiyi-login.evil.example"}):
+        assert absolute_url("/c/xinglin/") == "http://localhost/c/xinglin/"
+    app.config["PUBLIC_BASE_URL"] = "https://weiyi.example.org"
+    make.community(slug="xinglin")
+    feed = client.get("/c/xinglin/feed.atom", headers={"Host": "weiyi-login.evil.example"})
+    assert feed.status_code == 200
+    assert "evil.example" not in feed.get_data(as_text=True) and "https://weiyi.example.org/c/xinglin" in feed.get_data(
+        as_text=True
+    )
