@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR
+from config import CONFIGS, INSTANCE_DIR, PROXY_HEADERS, production_problems
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -21,8 +21,8 @@ def create_app(config_name="default", **overrides):
     )
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
-    if config_name == "production" and app.config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
-        raise RuntimeError("Set SECRET_KEY to a long random string before running in production.")
+    if config_name == "production" and (problems := production_problems(app.config)):
+        raise RuntimeError("Weiyi will not start in production until:\n- " + "\n- ".join(problems))
     if app.config.get("MICROCACHE_SECONDS"):
         from .ops.microcache import MicroCache
 
@@ -30,8 +30,13 @@ def create_app(config_name="default", **overrides):
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        hops, headers = app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_HEADERS"]
+        if unknown := set(headers) - set(PROXY_HEADERS):
+            raise RuntimeError(
+                f"TRUSTED_PROXY_HEADERS: unknown {sorted(unknown)}; choose from {', '.join(PROXY_HEADERS)}."
+            )
+        # Only the headers the proxies are said to set: a forwarded Host would otherwise be the client's word.
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": hops if name in headers else 0 for name in PROXY_HEADERS})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
@@ -70,9 +75,12 @@ def features():
         councils,
         demo,
         front,
+        fund,
         matters,
         notifications,
         ops,
+        partners,
+        privacy,
         publishing,
         rules,
         tracker,
@@ -91,9 +99,12 @@ def features():
         voting,
         tracker,
         publishing,
+        fund,
+        partners,
         api,
         admin,
         front,
+        privacy,
         demo,
         ops,
     )

@@ -1,7 +1,7 @@
 """Every feature's models, imported once so the metadata (and Alembic) sees all tables."""
 
 from app.audit.models import AuditEntry  # noqa: F401
-from app.auth.models import User  # noqa: F401
+from app.auth.models import PasswordReset, User  # noqa: F401
 from app.communities.models import Community, Membership  # noqa: F401
 from app.core.uploads import StoredPhoto  # noqa: F401
 from app.councils.models import (  # noqa: F401
@@ -22,8 +22,11 @@ from app.councils.models import (  # noqa: F401
     SpeakingTurn,
     VoteResult,
 )
+from app.fund.models import FundEntry, FundYearClosing  # noqa: F401
 from app.matters.models import Comment, Follow, MatterPhoto, MicroMatter, Support  # noqa: F401
 from app.notifications.models import Notification, Outbox  # noqa: F401
+from app.partners.models import DeliveryTask, Partner, TaskSignup, Volunteer  # noqa: F401
+from app.privacy.models import Consent  # noqa: F401
 from app.publishing.models import Notice, NoticeMatter, Objection  # noqa: F401
 from app.rules.models import RuleSet  # noqa: F401
 from app.tracker.models import (  # noqa: F401

@@ -64,6 +64,8 @@ from app.models_base import utcnow
 from app.rules.models import RuleSet
 from app.voting import rounds
 
+from app.auth.sessions import signed_in
+
 app = create_app("production")
 with app.app_context():
     community = Community(slug={SLUG!r}, name="压测社区", district="姑苏区", register_size={voters},
@@ -98,7 +100,7 @@ with app.app_context():
             allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])
         rounds.append({{"id": voting_round.id, "options": [o.id for o in voting_round.options]}})
     serializer = app.session_interface.get_signing_serializer(app)
-    voters = [{{"id": u.id, "cookie": serializer.dumps({{"_user_id": u.get_id(), "_fresh": True}})}} for u in users]
+    voters = [{{"id": u.id, "cookie": serializer.dumps(signed_in(u.get_id()))}} for u in users]
     print(json.dumps({{"rounds": rounds, "voters": voters}}))
 """
     result = subprocess.run(

@@ -44,6 +44,9 @@ def app_env(workdir, **extra):
         SECRET_KEY=SECRET,
         UPLOAD_FOLDER=str(workdir / "uploads"),
         WEIYI_CONFIG="production",
+        # Production refuses to start without its public address and host names (config.production_problems).
+        PUBLIC_BASE_URL="http://127.0.0.1",
+        TRUSTED_HOSTS="127.0.0.1,localhost",
         RATELIMIT_ENABLED="0",
         DEMO_PASSWORD="weiyi-demo",
     )

@@ -48,6 +48,7 @@ def seed(database_url, voters):
 
     from app import create_app
     from app.auth.models import User
+    from app.auth.sessions import signed_in
     from app.communities.models import Community, Membership, MembershipStatus, Role
     from app.extensions import db
     from app.matters.models import MicroMatter
@@ -120,7 +121,7 @@ def seed(database_url, voters):
             options=[(m.id, m.estimated_cost) for m in matters],
         )
         serializer = app.session_interface.get_signing_serializer(app)
-        cookies = [serializer.dumps({"_user_id": u.get_id(), "_fresh": True}) for u in users]
+        cookies = [serializer.dumps(signed_in(u.get_id())) for u in users]
         return voting_round.id, [str(o.id) for o in voting_round.options], cookies
 
 

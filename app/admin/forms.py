@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from app.communities.models import KIND_LABELS, ROLE_LABELS
+from app.communities.models import CommunityKind, Role
 
 
 class CommunityForm(FlaskForm):
@@ -13,7 +13,7 @@ class CommunityForm(FlaskForm):
         validators=[DataRequired(), Length(min=3, max=60)],
         description=_l("Used in links and QR codes: /c/<address>/"),
     )
-    kind = SelectField(_l("Kind"), choices=[(k.value, _l(v)) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=CommunityKind.choices())
     district = StringField(_l("Street / district"), validators=[DataRequired(), Length(max=80)])
     register_size = IntegerField(
         _l("People on the resident register"), validators=[DataRequired(), NumberRange(min=1, max=1_000_000)]
@@ -26,5 +26,5 @@ class CommunityForm(FlaskForm):
 
 class AppointForm(FlaskForm):
     username = StringField(_l("Phone number or user name"), validators=[DataRequired(), Length(max=40)])
-    role = SelectField(_l("Role"), choices=[(k.value, _l(v)) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=Role.choices())
     submit = SubmitField(_l("Appoint"))

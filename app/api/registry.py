@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from app.audit.services import head
 from app.core.errors import refuse
 from app.core.i18n import N_
+from app.core.params import MAX_ID
 from app.extensions import db
 
 from . import bp
 from .schema import Resource
 
 PREFIX = "/api/v1"
-MAX_ID = 2_147_483_647
 MAX_PAGE = 100_000
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100

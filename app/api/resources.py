@@ -1,23 +1,26 @@
 """The resources of the open data API. Only what the public pages show: no resident is named,
 no phone number, user name, e-mail or address leaves through here."""
 
-from flask_babel import gettext
 from sqlalchemy import select
 
 from app.audit.services import head
 from app.communities.models import CommunityKind
 from app.core.urls import absolute_url, path_for
-from app.councils.models import Minutes
+from app.councils.models import ItemStatus, MeetingStatus, Minutes, MotionKind, MotionStatus, VoteMode
 from app.extensions import db
+from app.fund import services as fund_services
 from app.matters.lifecycle import Status
 from app.matters.models import Category, ProjectType
 from app.publishing import permissions as publishing_permissions
 from app.publishing import services as publishing
 from app.publishing import sources
-from app.publishing.models import KIND_LABELS, NoticeKind
+from app.publishing.models import NoticeKind, NoticePeriod
+from app.rules.majority import Base, MajorityRule, TieRule
+from app.tracker.models import DecidedBy, RecordState
 from app.tracker.records import is_overdue, record_url
 from app.tracker.rules import satisfaction
 from app.voting import tally
+from app.voting.models import Allocation, Method, RoundState
 
 from .schema import Field, Resource
 
@@ -105,7 +108,14 @@ COMMUNITY = Resource(
         ),
         Field("district", "string", example="苏州市姑苏区 双塔街道"),
         Field("register_size", "integer", "People on the resident register.", minimum=0, example=3200),
-        Field("annual_budget", "integer", "Micro-matter budget of the year, in yuan.", minimum=0, example=300000),
+        Field(
+            "annual_budget",
+            "integer",
+            "Micro-matter budget of the year, in yuan: the fund's allocation entries once there are any.",
+            source=fund_services.annual_budget,
+            minimum=0,
+            example=300000,
+        ),
         Field("figures", "object", resource=FIGURES, source=lambda c: publishing.figures_for(c)),
         url_field(lambda c: path_for("communities.home", slug=c.slug)),
     ],
@@ -252,7 +262,7 @@ NOTICE = Resource(
             "kind_label",
             "string",
             "The kind, in the language of the request.",
-            source=lambda n: gettext(KIND_LABELS.get(n.kind, n.kind)),
+            source=lambda n: NoticeKind.label_of(n.kind),
             example="投票结果",
         ),
         Field("title", "string", example="2026年度微实事居民投票结果公示"),
@@ -296,7 +306,7 @@ NOTICE = Resource(
             "period_state",
             "string",
             "upcoming, open (objections accepted) or ended.",
-            enum=("upcoming", "open", "ended"),
+            enum=tuple(NoticePeriod),
             source=lambda n: publishing_permissions.period_state(n),
             example="open",
         ),
@@ -392,7 +402,7 @@ MEETING_ITEM = Resource(
         Field("position", "integer", minimum=0, example=1),
         Field("matter_id", "integer", minimum=1, source=lambda i: i.agenda_item.matter_id, example=7),
         Field("title", "string", source=lambda i: i.agenda_item.matter.title, example="3号楼单元门口加装扶手"),
-        Field("status", "string", enum=("pending", "open", "decided", "deferred"), example="decided"),
+        Field("status", "string", enum=tuple(ItemStatus), example="decided"),
         Field(
             "outcome",
             "string",
@@ -443,7 +453,7 @@ MEETING = Resource(
         Field("title", "string", example="2026年第三次居民议事会"),
         Field("starts_at", "string", format="date-time", example="2026-10-15T06:30:00Z"),
         Field("place", "string", example="社区活动中心二楼"),
-        Field("status", "string", enum=("scheduled", "open", "closed"), example="closed"),
+        Field("status", "string", enum=tuple(MeetingStatus), example="closed"),
         Field("urgent", "boolean", "Scheduled inside the notice period, for a stated reason.", example=False),
         Field("urgent_reason", "string", example=""),
         Field(
@@ -481,7 +491,7 @@ VOTE_RESULT_FIELDS = [
         "mode",
         "string",
         "named (roll call), secret, or analog (counted in the room).",
-        enum=("named", "secret", "analog"),
+        enum=tuple(VoteMode),
         example="named",
     ),
     Field("yes", "integer", minimum=0, example=6),
@@ -490,17 +500,17 @@ VOTE_RESULT_FIELDS = [
     Field("not_voted", "integer", minimum=0, example=0),
     Field("present", "integer", "Members entitled to vote (present when the vote opened).", minimum=0, example=7),
     Field("members", "integer", "All council members when the vote opened.", minimum=0, example=9),
-    Field("majority_rule", "string", enum=("simple", "two_thirds", "three_quarters", "unanimity"), example="simple"),
+    Field("majority_rule", "string", enum=tuple(MajorityRule), example="simple"),
     Field(
         "base_kind",
         "string",
         "What the majority is counted against.",
-        enum=("yes_no", "yes_no_abstain", "present", "all_members"),
+        enum=tuple(Base),
         example="present",
     ),
     Field("base", "integer", minimum=0, example=7),
     Field("needed", "integer", "Yes votes needed to pass.", minimum=0, example=4),
-    Field("tie_rule", "string", enum=("fails", "chair_decides"), example="fails"),
+    Field("tie_rule", "string", enum=tuple(TieRule), example="fails"),
     Field("tie", "boolean", example=False),
     Field("casting_vote", "boolean", "The chair's casting vote on a tie (true = yes).", nullable=True, example=None),
     Field("passed", "boolean", example=True),
@@ -519,12 +529,10 @@ MINUTES_MOTION = Resource(
     "A motion as the minutes record it. Movers and seconders are not named.",
     [
         Field("id", "integer", minimum=1, example=3),
-        Field("kind", "string", enum=("approve", "reject", "refer_to_vote"), example="approve"),
+        Field("kind", "string", enum=tuple(MotionKind), example="approve"),
         Field("budget", "integer", "Yuan, for an approval.", nullable=True, minimum=0, example=8000),
         Field("text", "string", example="同意实施，预算8000元。"),
-        Field(
-            "status", "string", enum=("moved", "debate", "voting", "passed", "failed", "withdrawn"), example="passed"
-        ),
+        Field("status", "string", enum=tuple(MotionStatus), example="passed"),
         Field(
             "seconders",
             "integer",
@@ -545,7 +553,7 @@ MINUTES_ITEM = Resource(
         Field("position", "integer", minimum=0, example=1),
         Field("matter_id", "integer", minimum=1, example=7),
         Field("title", "string", example="3号楼单元门口加装扶手"),
-        Field("status", "string", enum=("pending", "open", "decided", "deferred"), example="decided"),
+        Field("status", "string", enum=tuple(ItemStatus), example="decided"),
         Field("outcome", "string", nullable=True, example="approve"),
         Field(
             "speeches_pro",
@@ -574,13 +582,9 @@ RULES_APPLIED = Resource(
         Field("quorum_numerator", "integer", minimum=1, example=1),
         Field("quorum_denominator", "integer", minimum=1, example=2),
         Field("quorum_strict", "boolean", "true: more than the share; false: at least the share.", example=True),
-        Field(
-            "majority_rule", "string", enum=("simple", "two_thirds", "three_quarters", "unanimity"), example="simple"
-        ),
-        Field(
-            "majority_base", "string", enum=("yes_no", "yes_no_abstain", "present", "all_members"), example="present"
-        ),
-        Field("tie_rule", "string", enum=("fails", "chair_decides"), example="fails"),
+        Field("majority_rule", "string", enum=tuple(MajorityRule), example="simple"),
+        Field("majority_base", "string", enum=tuple(Base), example="present"),
+        Field("tie_rule", "string", enum=tuple(TieRule), example="fails"),
         Field("turns_per_item", "integer", minimum=0, example=2),
         Field("minutes_per_turn", "integer", minimum=0, example=2),
         Field("seconders_needed", "integer", minimum=0, example=1),
@@ -666,7 +670,7 @@ COUNCIL_DECISION = Resource(
         Field(
             "kind",
             "string",
-            enum=("approve", "reject", "refer_to_vote"),
+            enum=tuple(MotionKind),
             source=lambda r: r.vote.motion.kind,
             example="approve",
         ),
@@ -807,12 +811,12 @@ ROUND = Resource(
         Field("community", "string", source=lambda r: r.community.slug, example="xinglin"),
         Field("title", "string", example="2026年度微实事居民投票"),
         Field("description", "string", example=""),
-        Field("method", "string", enum=("yes_no", "approval", "knapsack"), example="knapsack"),
+        Field("method", "string", enum=tuple(Method), example="knapsack"),
         Field(
             "allocation",
             "string",
             "How winners are chosen (approval and budget ballots).",
-            enum=("greedy", "mes"),
+            enum=tuple(Allocation),
             example="greedy",
         ),
         Field(
@@ -833,7 +837,7 @@ ROUND = Resource(
         Field(
             "state",
             "string",
-            enum=("scheduled", "open", "closed", "counted"),
+            enum=tuple(RoundState),
             source=lambda r: r.state(),
             example="counted",
         ),
@@ -1012,10 +1016,10 @@ IMPLEMENTATION = Resource(
         Field(
             "state",
             "string",
-            enum=("planned", "in_progress", "paused", "completed", "evaluation", "rectification", "closed"),
+            enum=tuple(RecordState),
             example="in_progress",
         ),
-        Field("decided_by", "string", enum=("meeting", "round", "other"), example="meeting"),
+        Field("decided_by", "string", enum=tuple(DecidedBy), example="meeting"),
         Field("meeting_id", "integer", nullable=True, minimum=1, example=2),
         Field("motion_id", "integer", nullable=True, minimum=1, example=3),
         Field("round_id", "integer", nullable=True, minimum=1, example=None),

@@ -9,12 +9,12 @@ from app.communities.models import Community
 from app.core.errors import refuse
 from app.core.i18n import N_
 from app.core.urls import absolute_url
-from app.councils.models import AgendaItem, Meeting, VoteResult
+from app.councils.models import AgendaItem, Meeting, MeetingStatus, VoteResult
 from app.extensions import db
 from app.matters.lifecycle import Status
 from app.matters.models import Category, MicroMatter
 from app.publishing.models import Notice, NoticeKind
-from app.tracker.models import Evaluation, ImplementationRecord
+from app.tracker.models import Evaluation, ImplementationRecord, RecordState
 from app.voting.counting import counted_ballots_query
 from app.voting.models import RoundBallot, VotingRound
 
@@ -187,9 +187,7 @@ def agenda(slug):
     )
 
 
-MEETING_STATUS_FILTER = Param(
-    "status", description="Only meetings in this state.", enum=("scheduled", "open", "closed")
-)
+MEETING_STATUS_FILTER = Param("status", description="Only meetings in this state.", enum=tuple(MeetingStatus))
 
 
 @collection(
@@ -333,7 +331,7 @@ def ballots(slug, round_id):
 STATE_FILTER = Param(
     "state",
     description="Only records in this state.",
-    enum=("planned", "in_progress", "paused", "completed", "evaluation", "rectification", "closed"),
+    enum=tuple(RecordState),
 )
 
 
@@ -410,6 +408,8 @@ TAGS = {
     "councils": N_("Council: agenda list, meetings, minutes, decisions"),
     "voting": N_("Resident votes: rounds, results, ballots"),
     "tracker": N_("Implementation and satisfaction"),
+    "fund": N_("The micro-matters fund: sources, commitments, payments"),
+    "partners": N_("Partners and volunteers: delivery tasks and volunteer hours (五社联动)"),
 }
 
 

@@ -1,9 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from app.core.errors import FieldError
+from app.core.text import DISPLAY_NAME_MAX, clean_display_name
 
 USERNAME_PATTERN = r"^(1\d{10}|[A-Za-z][A-Za-z0-9_]{2,29})$"
+
+
+def valid_display_name(_form, field):
+    """The display-name rule of app/core/text.py, shown next to the field."""
+    try:
+        clean_display_name(field.data)
+    except FieldError as error:
+        raise ValidationError(str(error.message)) from None
 
 
 class RegisterForm(FlaskForm):
@@ -20,7 +31,8 @@ class RegisterForm(FlaskForm):
     )
     display_name = StringField(
         _l("Name shown to others"),
-        validators=[DataRequired(), Length(max=40)],
+        validators=[DataRequired(), valid_display_name],
+        render_kw={"maxlength": DISPLAY_NAME_MAX},
         description=_l("For example 王阿姨 or 3栋 李先生."),
     )
     password = PasswordField(
@@ -28,6 +40,11 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Password again"), validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))]
+    )
+    # Recorded with the notice's version by the privacy feature (app/privacy).
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree to it."),
+        validators=[DataRequired(message=_l("Please read the privacy notice and tick the box to agree."))],
     )
     submit = SubmitField(_l("Register"))
 
@@ -40,7 +57,11 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Name shown to others"), validators=[DataRequired(), Length(max=40)])
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[DataRequired(), valid_display_name],
+        render_kw={"maxlength": DISPLAY_NAME_MAX},
+    )
     email = EmailField(
         _l("Email for notifications (optional)"),
         validators=[

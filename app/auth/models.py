@@ -1,12 +1,15 @@
 import secrets
+from datetime import datetime
 
-from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
+
+from .passwords import hash_password
 
 
 class User(UserMixin, db.Model):
@@ -22,7 +25,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[CreatedAt]
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        """Only the hash: the password rules are checked by services.set_new_password."""
+        self.password_hash = hash_password(password)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
@@ -45,3 +49,20 @@ def load_user(user_id):
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+class PasswordReset(db.Model):
+    """A way back into an account (app/auth/recovery.py): a link sent by e-mail, or a code the committee
+    gave the person. Only a keyed hash of the secret is kept; it works once, until `expires_at`."""
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(10))  # "email" or "code"
+    token_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the committee member (codes)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))  # where the code was issued
+    created_at: Mapped[CreatedAt]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,28 +1,53 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.communities.models import ROLE_LABELS, STATUS_LABELS
+from app.communities.models import MembershipStatus, Role
 from app.communities.services import memberships_of
-from app.core.errors import DomainError
+from app.core.errors import DomainError, FieldError
 from app.core.redirects import redirect_back
 from app.extensions import limiter
 
-from . import bp, services
+from . import bp, services, sessions
 from .forms import LoginForm, LogoutForm, ProfileForm, RegisterForm
 
 
 def _login_account_key():
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
+    # Account and address together: guessing from one address is stopped, while the owner, elsewhere,
+    # can still log in (a key on the account alone let anyone lock anyone out).
+    account = (request.form.get("username") or "").strip().lower()
+    return f"login-account:{account}@{get_remote_address()}"
+
+
+def _empty_session():
+    """Forget everything but the visitor's display preferences; returns them."""
+    preferences = {k: session[k] for k in ("lang", "large_text") if k in session}
+    session.clear()
+    session.update(preferences)
+    return preferences
 
 
 def _start_session(user, remember=False):
     # A fresh session at login: nothing from before the login survives (fixation).
-    preferences = {k: session[k] for k in ("lang", "large_text") if k in session}
-    session.clear()
-    session.update(preferences)
-    login_user(user, remember=remember)
+    preferences = _empty_session()
+    login_user(user)
+    sessions.start(session, remember)
     services.remember_locale(user, preferences.get("lang"))
+
+
+@bp.before_app_request
+def end_expired_session():
+    """The idle and absolute limits of a login (sessions.py), checked on every request."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return
+    config = current_app.config
+    if sessions.expired(session, config["SESSION_IDLE_MINUTES"], config["SESSION_ABSOLUTE_HOURS"]):
+        _empty_session()
+        logout_user()  # also clears an old remember-me cookie
+        flash(_("Your login timed out to keep your account safe. Please log in again."), "info")
+    else:
+        sessions.touch(session)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -32,6 +57,8 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register(form.username.data, form.display_name.data, form.password.data)
+        except FieldError as error:
+            form[error.field].errors.append(error.message)
         except DomainError as error:
             form.username.errors.append(error.message)
         else:
@@ -81,6 +108,8 @@ def profile():
                 form.current_password.data,
                 form.new_password.data,
             )
+        except FieldError as error:
+            form[error.field].errors.append(error.message)
         except DomainError as error:
             form.current_password.errors.append(error.message)
         else:
@@ -92,6 +121,6 @@ def profile():
         "auth/profile.html",
         form=form,
         memberships=memberships_of(current_user),
-        role_labels=ROLE_LABELS,
-        membership_labels=STATUS_LABELS,
+        role_labels=Role.labels(),
+        membership_labels=MembershipStatus.labels(),
     ), 400 if form.errors else 200

@@ -6,4 +6,7 @@ from . import routes  # noqa: E402,F401
 
 
 def init_app(app):
+    from .badges import official_badge
+
     app.register_blueprint(bp)
+    app.add_template_global(official_badge)

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .models import ROLE_LABELS
+from .models import Role
 
 
 class JoinForm(FlaskForm):
@@ -28,5 +28,14 @@ class DeclineForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     membership_id = HiddenField(validators=[DataRequired()])
-    role = SelectField(_l("Role"), choices=[(k.value, _l(v)) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=Role.choices())
     submit = SubmitField(_l("Change role"))
+
+
+class RemoveForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (shown to the person)"),
+        validators=[DataRequired(message=_l("Please give a reason; the member is told it.")), Length(max=300)],
+        description=_l("For example: moved out of the community in March."),
+    )
+    submit = SubmitField(_l("Remove from the community"))

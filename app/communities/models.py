@@ -1,11 +1,11 @@
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
@@ -13,40 +13,28 @@ if TYPE_CHECKING:
     from app.auth.models import User
 
 
-class CommunityKind(StrEnum):
-    URBAN = "urban"
-    VILLAGE = "village"
+class CommunityKind(Labelled):
+    URBAN = "urban", N_("Urban community (社区)")
+    VILLAGE = "village", N_("Village (村)")
 
 
-KIND_LABELS = {CommunityKind.URBAN: N_("Urban community (社区)"), CommunityKind.VILLAGE: N_("Village (村)")}
+class Role(Labelled):
+    RESIDENT = "resident", N_("Resident")
+    COUNCIL_MEMBER = "council_member", N_("Council member")
+    CHAIR = "chair", N_("Council chair")
+    COMMITTEE = "committee", N_("Committee member")
 
 
-class Role(StrEnum):
-    RESIDENT = "resident"
-    COUNCIL_MEMBER = "council_member"
-    CHAIR = "chair"
-    COMMITTEE = "committee"
+class MembershipStatus(Labelled):
+    PENDING = "pending", N_("Waiting for verification")
+    VERIFIED = "verified", N_("Verified")
+    DECLINED = "declined", N_("Declined")
+    REMOVED = "removed", N_("Removed by the committee (moved out)")
+    LEFT = "left", N_("Left (account deleted)")
 
 
-ROLE_LABELS = {
-    Role.RESIDENT: N_("Resident"),
-    Role.COUNCIL_MEMBER: N_("Council member"),
-    Role.CHAIR: N_("Council chair"),
-    Role.COMMITTEE: N_("Committee member"),
-}
-
-
-class MembershipStatus(StrEnum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    DECLINED = "declined"
-
-
-STATUS_LABELS = {
-    MembershipStatus.PENDING: N_("Waiting for verification"),
-    MembershipStatus.VERIFIED: N_("Verified"),
-    MembershipStatus.DECLINED: N_("Declined"),
-}
+# A membership that ended: its person's contributions stay, their rights in the community do not.
+ENDED = (MembershipStatus.REMOVED, MembershipStatus.LEFT)
 
 
 class Community(db.Model):
@@ -79,6 +67,10 @@ class Membership(db.Model):
     decline_reason: Mapped[str | None] = mapped_column(db.String(300))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None]
+    # Removal by the committee (with its reason), or the person deleting their account.
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    end_reason: Mapped[str | None] = mapped_column(db.String(300))
     created_at: Mapped[CreatedAt]
 
     user: Mapped["User"] = relationship(foreign_keys=[user_id])

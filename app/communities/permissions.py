@@ -1,17 +1,32 @@
 """Who may do what in a community. Used by views, services and templates alike."""
 
+from flask import has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 
-from .models import Membership, MembershipStatus, Role
+from .models import ENDED, Membership, MembershipStatus, Role
 
 
 def membership_of(user, community):
+    """The user's membership of the community, or None: the one lookup behind every "verified
+    member with role" predicate. A page asks many of them; a GET request changes no membership, so
+    it looks each one up once."""
     if user is None or not getattr(user, "is_authenticated", False) or community is None:
         return None
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return _membership(user.id, community.id)
+    cache = request.__dict__.setdefault("_membership_cache", {})
+    key = (user.id, community.id)
+    if key not in cache:
+        cache[key] = _membership(*key)
+    return cache[key]
+
+
+def _membership(user_id, community_id):
     return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community.id)
+        select(Membership).where(Membership.user_id == user_id, Membership.community_id == community_id)
     )
 
 
@@ -39,11 +54,26 @@ def is_committee(user, community):
     return membership is not None and membership.is_verified and membership.role == Role.COMMITTEE
 
 
+def is_committee_anywhere(user):
+    return (
+        db.session.scalar(
+            select(Membership.id)
+            .where(
+                Membership.user_id == user.id,
+                Membership.role == Role.COMMITTEE,
+                Membership.status == MembershipStatus.VERIFIED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def can_request_join(user, community):
     if not getattr(user, "is_authenticated", False):
         return False
     membership = membership_of(user, community)
-    return membership is None or membership.status == MembershipStatus.DECLINED
+    return membership is None or membership.status in (MembershipStatus.DECLINED, *ENDED)
 
 
 def can_manage_members(user, community):
@@ -54,9 +84,23 @@ def can_assign_roles(user, community):
     return is_admin(user) or is_committee(user, community)
 
 
+def can_remove_member(user, membership):
+    """The committee removes a verified member who moved out. A committee member is removed only by
+    an administrator (as only one appoints them), and nobody removes themselves here."""
+    return (
+        membership.is_verified
+        and can_manage_members(user, membership.community)
+        and membership.user_id != user.id
+        and (membership.role != Role.COMMITTEE or is_admin(user))
+    )
+
+
 def verified_members(community, roles=None):
-    query = select(Membership).where(
-        Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED
+    """The verified memberships of the community (with one of `roles`), their users loaded."""
+    query = (
+        select(Membership)
+        .options(selectinload(Membership.user))
+        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
     )
     if roles:
         query = query.where(Membership.role.in_(list(roles)))

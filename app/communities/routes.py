@@ -3,10 +3,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, refuse
+from app.core.params import page_arg, parse_id
+from app.core.service import get_or_404
 
 from . import bp, permissions, services
-from .forms import DeclineForm, JoinForm, RoleForm, VerifyForm
-from .models import KIND_LABELS, ROLE_LABELS, STATUS_LABELS, Membership
+from .forms import DeclineForm, JoinForm, RemoveForm, RoleForm, VerifyForm
+from .models import CommunityKind, Membership, MembershipStatus, Role
 from .scoping import current_community
 
 
@@ -18,9 +20,9 @@ def _home_page(form, status=200):
         join_form=form,
         membership=permissions.membership_of(current_user, community),
         can_manage_members=permissions.can_manage_members(current_user, community),
-        kind_labels=KIND_LABELS,
-        role_labels=ROLE_LABELS,
-        membership_labels=STATUS_LABELS,
+        kind_labels=CommunityKind.labels(),
+        role_labels=Role.labels(),
+        membership_labels=MembershipStatus.labels(),
     ), status
 
 
@@ -54,8 +56,8 @@ def members():
     if request.method == "POST":
         action = request.form.get("action")
         form = {"verify": VerifyForm, "decline": DeclineForm, "role": RoleForm}.get(action, VerifyForm)()
-        if form.validate_on_submit() and form.membership_id.data.isdigit():
-            membership_id = int(form.membership_id.data)
+        membership_id = parse_id(form.membership_id.data)
+        if form.validate_on_submit() and membership_id:
             try:
                 if action == "verify":
                     services.verify(current_user, community, membership_id)
@@ -80,7 +82,7 @@ def members():
             )
     pending = services.pending_requests(community)
     query = request.args.get("q", "").strip()[:60]
-    directory = services.member_directory(community, query, request.args.get("page", 1, type=int))
+    directory = services.member_directory(community, query, page_arg())
     return render_template(
         "communities/members.html",
         community=community,
@@ -91,5 +93,29 @@ def members():
         decline_form=DeclineForm(),
         role_form=RoleForm(),
         can_assign=permissions.can_assign_roles(current_user, community),
+        former=services.former_members(community),
+        can_remove_member=permissions.can_remove_member,
         Membership=Membership,
     )
+
+
+@bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_member(membership_id):
+    """A member moved out: the committee removes them, with a reason (a confirmation page)."""
+    community = current_community()
+    membership = get_or_404(Membership, membership_id, community_id=community.id)
+    if not permissions.can_remove_member(current_user, membership):
+        refuse(403, _("Only the committee removes verified members; an administrator removes committee members."))
+    form = RemoveForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_member(current_user, community, membership.id, form.reason.data)
+        except DomainError as error:
+            form.reason.errors.append(error.message)
+        else:
+            flash(_("%(name)s is no longer a member.", name=membership.user.display_name), "success")
+            return redirect(url_for("communities.members"))
+    return render_template(
+        "communities/remove.html", community=community, membership=membership, form=form
+    ), 400 if form.errors else 200

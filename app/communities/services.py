@@ -11,13 +11,14 @@ from app.audit.services import record
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.service import commit, get_or_404, require, rolls_back
 from app.core.text import clean_plain
 from app.core.urls import path_for
 from app.extensions import db
 from app.notifications.services import notify
 
 from . import permissions
-from .models import Community, Membership, MembershipStatus, Role
+from .models import ENDED, Community, Membership, MembershipStatus, Role
 
 # Features that keep something per community connect here (the rules give it version 1):
 # receiver(community, actor=...), inside the transaction that creates it.
@@ -65,10 +66,10 @@ def request_join(user, community, address):
     membership.status = MembershipStatus.PENDING
     membership.address = clean_plain(address)
     membership.decline_reason = None
+    membership.ended_at = membership.ended_by_id = membership.end_reason = None  # back after moving out
     record("membership.requested", membership, actor=user, community=community)
-    committee = [m.user for m in permissions.verified_members(community, [Role.COMMITTEE])]
     notify(
-        committee,
+        _committee(community),
         N_("%(name)s asks to join %(community)s."),
         path_for("communities.members", slug=community.slug),
         name=user.display_name,
@@ -174,6 +175,76 @@ def add_member(actor, community, user, role):
     record("membership.appointed", membership, actor=actor, community=community, user_id=user.id, role=role)
     db.session.commit()
     return membership
+
+
+def _committee(community):
+    return [m.user for m in permissions.verified_members(community, [Role.COMMITTEE])]
+
+
+def _end(membership, status, actor, reason=None):
+    membership.status = status
+    membership.ended_at = clock.now()
+    membership.ended_by_id = actor.id
+    membership.end_reason = reason
+    membership.address = ""  # kept only while a member (the privacy notice says so)
+
+
+@rolls_back
+def remove_member(actor, community, membership_id, reason):
+    """The committee removes a member who moved out, with a reason the person is told. What they
+    contributed stays; their rights here (supporting, voting, rating) end."""
+    membership = get_or_404(Membership, membership_id, community_id=community.id)
+    require(
+        permissions.can_remove_member(actor, membership),
+        _l("Only the committee removes verified members; an administrator removes committee members."),
+    )
+    reason = clean_plain(reason)
+    require(reason, _l("Please give a reason; the member is told it."))
+    _end(membership, MembershipStatus.REMOVED, actor, reason)
+    record(
+        "membership.removed", membership, actor=actor, community=community, user_id=membership.user_id, reason=reason
+    )
+    notify(
+        [membership.user],
+        N_("You are no longer a member of %(community)s: %(reason)s"),
+        path_for("communities.home", slug=community.slug),
+        community=community.name,
+        reason=reason,
+    )
+    commit()
+    return membership
+
+
+def end_memberships_of(user, pseudonym):
+    """A person deletes their account (app/privacy), in that transaction: every membership ends and
+    the committee of each community they belonged to, or asked to join, is told."""
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id, Membership.status.not_in(ENDED))
+    ).all()
+    for membership in memberships:
+        was_member = membership.status in (MembershipStatus.PENDING, MembershipStatus.VERIFIED)
+        _end(membership, MembershipStatus.LEFT, user)
+        community = membership.community
+        record("membership.left", membership, actor=user, community=community, user_id=user.id)
+        if was_member:
+            notify(
+                _committee(community),
+                N_("%(name)s has left %(community)s: the account was deleted."),
+                path_for("communities.members", slug=community.slug),
+                exclude=user,
+                name=pseudonym,
+                community=community.name,
+            )
+
+
+def former_members(community, limit=50):
+    """The latest memberships that ended, for the committee's members page."""
+    return db.session.scalars(
+        select(Membership)
+        .where(Membership.community_id == community.id, Membership.status.in_(ENDED))
+        .order_by(Membership.ended_at.desc(), Membership.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def pending_requests(community):

@@ -9,4 +9,8 @@ from . import routes  # noqa: E402,F401
 
 
 def init_app(app):
+    from .params import IdConverter
+
+    # before any feature adds its rules: every <int:…> in the URL map is a bounded ASCII id
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(bp)

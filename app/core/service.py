@@ -14,8 +14,7 @@ from werkzeug.exceptions import NotFound
 from app.extensions import db
 
 from .errors import DomainError
-
-MAX_ID = 2**31 - 1  # ids beyond the integer column are simply not found (PostgreSQL would refuse the query)
+from .params import MAX_ID  # ids beyond the integer column are simply not found (PostgreSQL would refuse the query)
 
 
 def require(condition, message):
@@ -37,14 +36,24 @@ def commit(conflict_message=None, stale_message=None):
         ) from exc
 
 
-def rolls_back(service):
+def rolls_back(service=None, *, conflict=None):
     """For a service that writes: when it refuses or fails, its half-done writes are rolled back
-    before the error reaches the view, so no view has to clean up after a service."""
+    before the error reaches the view, so no view has to clean up after a service.
+
+    `@rolls_back(conflict=message)`: a race the database catches on the way (a duplicate row, a
+    row changed meanwhile) is refused with that message instead of failing."""
+    if service is None:
+        return lambda service: rolls_back(service, conflict=conflict)
 
     @wraps(service)
     def wrapper(*args, **kwargs):
         try:
             return service(*args, **kwargs)
+        except (IntegrityError, StaleDataError) as exc:
+            db.session.rollback()
+            if conflict is None:
+                raise
+            raise DomainError(conflict) from exc
         except Exception:
             db.session.rollback()
             raise

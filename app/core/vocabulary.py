@@ -2,42 +2,22 @@
 them) and project types (each has its cost cap). Below both features, so neither imports the other
 for them."""
 
-from enum import StrEnum
-
 from app.core.i18n import N_
+from app.core.labels import Labelled
 
 
-class Category(StrEnum):
-    ELDERLY = "elderly"
-    CHILDREN = "children"
-    ACCESSIBILITY = "accessibility"
-    GREENING = "greening"
-    FACILITIES = "facilities"
-    SAFETY = "safety"
-    CULTURE = "culture"
-    OTHER = "other"
+class Category(Labelled):
+    ELDERLY = "elderly", N_("Elderly care")
+    CHILDREN = "children", N_("Children")
+    ACCESSIBILITY = "accessibility", N_("Accessibility")
+    GREENING = "greening", N_("Environment and greening")
+    FACILITIES = "facilities", N_("Public facilities")
+    SAFETY = "safety", N_("Safety")
+    CULTURE = "culture", N_("Culture and sport")
+    OTHER = "other", N_("Other")
 
 
-CATEGORY_LABELS = {
-    Category.ELDERLY: N_("Elderly care"),
-    Category.CHILDREN: N_("Children"),
-    Category.ACCESSIBILITY: N_("Accessibility"),
-    Category.GREENING: N_("Environment and greening"),
-    Category.FACILITIES: N_("Public facilities"),
-    Category.SAFETY: N_("Safety"),
-    Category.CULTURE: N_("Culture and sport"),
-    Category.OTHER: N_("Other"),
-}
-
-
-class ProjectType(StrEnum):
-    SERVICE = "service"
-    GOODS = "goods"
-    WORKS = "works"
-
-
-PROJECT_TYPE_LABELS = {
-    ProjectType.SERVICE: N_("Service (服务)"),
-    ProjectType.GOODS: N_("Goods (货物)"),
-    ProjectType.WORKS: N_("Works (工程)"),
-}
+class ProjectType(Labelled):
+    SERVICE = "service", N_("Service (服务)")
+    GOODS = "goods", N_("Goods (货物)")
+    WORKS = "works", N_("Works (工程)")

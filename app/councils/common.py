@@ -26,8 +26,8 @@ def bump(meeting):
     meeting.revision = Meeting.revision + 1
 
 
-def council_members(community):
-    """Users who are council members (incl. the council chair) of the community now."""
+def _verified_users(community, roles):
+    """Users who are verified members of the community with one of `roles` now, by name."""
     from app.auth.models import User
 
     return db.session.scalars(
@@ -36,10 +36,15 @@ def council_members(community):
         .where(
             Membership.community_id == community.id,
             Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_(list(COUNCIL_ROLES)),
+            Membership.role.in_(list(roles)),
         )
         .order_by(User.display_name, User.id)
     ).all()
+
+
+def council_members(community):
+    """Users who are council members (incl. the council chair) of the community now."""
+    return _verified_users(community, COUNCIL_ROLES)
 
 
 def council_member_ids(community):
@@ -47,18 +52,7 @@ def council_member_ids(community):
 
 
 def secretary_candidates(community):
-    from app.auth.models import User
-
-    return db.session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.community_id == community.id,
-            Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_([*COUNCIL_ROLES, Role.COMMITTEE]),
-        )
-        .order_by(User.display_name, User.id)
-    ).all()
+    return _verified_users(community, [*COUNCIL_ROLES, Role.COMMITTEE])
 
 
 def present_ids(meeting):

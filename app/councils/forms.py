@@ -14,7 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import MOTION_KIND_LABELS, VOTE_MODE_LABELS
+from app.core.params import DateInRange, form_id
+
+from .models import MotionKind, VoteMode
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -38,7 +40,10 @@ class MeetingForm(FlaskForm):
         _l("Title"), validators=[DataRequired(), Length(max=120)], description=_l("For example: 2026年第4次居民议事会")
     )
     starts_at = DateTimeLocalField(
-        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()], description=_l("Local time.")
+        _l("Date and time"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(), DateInRange()],
+        description=_l("Local time."),
     )
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[InputRequired()])
@@ -47,7 +52,7 @@ class MeetingForm(FlaskForm):
     )
     # Not limited to the choices shown: an item taken meanwhile (e.g. by a voting round) gets the
     # service's message naming where it went.
-    items = MultiCheckboxField(_l("Items from the agenda list"), coerce=int, validate_choice=False)
+    items = MultiCheckboxField(_l("Items from the agenda list"), coerce=form_id, validate_choice=False)
     urgent = BooleanField(_l("Urgent meeting (shorter notice than the rules ask)"))
     urgent_reason = StringField(_l("Reason for the urgency (published)"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Schedule the meeting"))
@@ -62,7 +67,7 @@ class HandoverForm(FlaskForm):
 class MotionForm(FlaskForm):
     kind = RadioField(
         _l("The motion"),
-        choices=[(k.value, _l(v)) for k, v in MOTION_KIND_LABELS.items()],
+        choices=MotionKind.choices(),
         validators=[InputRequired(message=_l("Choose what the motion proposes."))],
     )
     budget = IntegerField(_l("Budget in yuan (for an approval)"), validators=[Optional(), NumberRange(1, 100_000_000)])
@@ -71,7 +76,7 @@ class MotionForm(FlaskForm):
 
 
 class OpenVoteForm(FlaskForm):
-    mode = SelectField(_l("How to vote"), choices=[(k.value, _l(v)) for k, v in VOTE_MODE_LABELS.items()])
+    mode = SelectField(_l("How to vote"), choices=VoteMode.choices())
     submit = SubmitField(_l("Open the vote"))
 
 

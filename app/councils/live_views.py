@@ -15,7 +15,7 @@ from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import speakers as speaker_services
 from .forms import CloseVoteForm, HandoverForm, MotionForm, OpenVoteForm
-from .models import VOTE_MODE_LABELS, Choice, MeetingStatus, Stance, VoteMode
+from .models import Choice, MeetingStatus, Stance, VoteMode
 
 LIVE_VIEWS = ("chair", "projector", "member", "public")
 POLL_MS = 2500
@@ -109,7 +109,7 @@ def live_context(meeting, view, forms=None):
         ctx["open_vote_form"] = forms.get("open_vote") or OpenVoteForm(
             formdata=None, mode=str(votes.allowed_modes(ruleset)[0])
         )
-        ctx["open_vote_form"].mode.choices = [(str(m), _(VOTE_MODE_LABELS[m])) for m in votes.allowed_modes(ruleset)]
+        ctx["open_vote_form"].mode.choices = VoteMode.choices(votes.allowed_modes(ruleset))
         ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
     if view == "member":
         ctx["motion_form"] = forms.get("motion") or MotionForm(formdata=None)

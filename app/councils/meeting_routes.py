@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, refuse
+from app.core.params import parse_id
 from app.core.service import get_or_404
 from app.extensions import db
 from app.matters.lifecycle import Status
@@ -43,8 +44,7 @@ def _act(meeting_id, action, success=None, forms_on_error=None):
 
 
 def _int_field(name):
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.form.get(name, ""))
 
 
 @bp.post("/meetings/<int:meeting_id>/open")

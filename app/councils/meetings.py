@@ -445,16 +445,7 @@ def open_item(actor, meeting, item):
     item.status = ItemStatus.OPEN
     item.opened_at = clock.now()
     item.closed_at = None
-    bump(meeting)
-    record(
-        "meeting.item_opened",
-        item,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        matter_id=item.matter.id,
-    )
-    commit()
+    _item_moved("meeting.item_opened", item, actor, meeting)
 
 
 def close_item(actor, meeting, item):
@@ -468,15 +459,12 @@ def close_item(actor, meeting, item):
     _end_speaking(item, lapse_waiting=True)
     item.status = ItemStatus.DEFERRED
     item.closed_at = clock.now()
+    _item_moved("meeting.item_deferred", item, actor, meeting)
+
+
+def _item_moved(action, item, actor, meeting):
     bump(meeting)
-    record(
-        "meeting.item_deferred",
-        item,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        matter_id=item.matter.id,
-    )
+    record(action, item, actor=actor, community=meeting.community_id, meeting_id=meeting.id, matter_id=item.matter.id)
     commit()
 
 

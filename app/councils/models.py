@@ -17,6 +17,7 @@ from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
@@ -69,17 +70,10 @@ class AgendaItem(db.Model):
     meeting_items: Mapped[list["MeetingItem"]] = relationship(back_populates="agenda_item", order_by="MeetingItem.id")
 
 
-class MeetingStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-MEETING_STATUS_LABELS = {
-    MeetingStatus.SCHEDULED: N_("Scheduled"),
-    MeetingStatus.OPEN: N_("In session"),
-    MeetingStatus.CLOSED: N_("Meeting closed"),
-}
+class MeetingStatus(Labelled):
+    SCHEDULED = "scheduled", N_("Scheduled")
+    OPEN = "open", N_("In session")
+    CLOSED = "closed", N_("Meeting closed")
 
 
 class Meeting(db.Model):
@@ -115,19 +109,11 @@ class Meeting(db.Model):
     handovers: Mapped[list["ChairHandover"]] = relationship(order_by="ChairHandover.id")
 
 
-class ItemStatus(StrEnum):
-    PENDING = "pending"
-    OPEN = "open"
-    DECIDED = "decided"
-    DEFERRED = "deferred"  # closed without a decision; stays on the agenda list
-
-
-ITEM_STATUS_LABELS = {
-    ItemStatus.PENDING: N_("Not yet discussed"),
-    ItemStatus.OPEN: N_("Under discussion"),
-    ItemStatus.DECIDED: N_("Decided"),
-    ItemStatus.DEFERRED: N_("Deferred"),
-}
+class ItemStatus(Labelled):
+    PENDING = "pending", N_("Not yet discussed")
+    OPEN = "open", N_("Under discussion")
+    DECIDED = "decided", N_("Decided")
+    DEFERRED = "deferred", N_("Deferred")  # closed without a decision; stays on the agenda list
 
 
 class MeetingItem(db.Model):
@@ -152,15 +138,9 @@ class MeetingItem(db.Model):
         return self.agenda_item.matter
 
 
-class CheckinMethod(StrEnum):
-    SELF = "self"  # the member scanned the projector's QR code
-    SECRETARY = "secretary"  # the chair or the secretary checked the member in
-
-
-CHECKIN_METHOD_LABELS = {
-    CheckinMethod.SELF: N_("QR code on the projector"),
-    CheckinMethod.SECRETARY: N_("checked in by %(name)s"),
-}
+class CheckinMethod(Labelled):
+    SELF = "self", N_("QR code on the projector")  # the member scanned the projector's QR code
+    SECRETARY = "secretary", N_("checked in by %(name)s")  # the chair or the secretary checked the member in
 
 
 class Attendance(db.Model):
@@ -199,12 +179,9 @@ class ChairHandover(db.Model):
     to_user: Mapped["User"] = relationship(foreign_keys=[to_user_id])
 
 
-class Stance(StrEnum):
-    PRO = "pro"
-    CONTRA = "contra"
-
-
-STANCE_LABELS = {Stance.PRO: N_("Pro"), Stance.CONTRA: N_("Contra")}
+class Stance(Labelled):
+    PRO = "pro", N_("Pro")
+    CONTRA = "contra", N_("Contra")
 
 
 class TurnStatus(StrEnum):
@@ -233,36 +210,20 @@ class SpeakingTurn(db.Model):
     user: Mapped["User"] = relationship()
 
 
-class MotionKind(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    REFER_TO_VOTE = "refer_to_vote"
+class MotionKind(Labelled):
+    APPROVE = "approve", N_("Approve with a budget")
+    REJECT = "reject", N_("Reject")
+    REFER_TO_VOTE = "refer_to_vote", N_("Refer to a resident vote")
 
 
-MOTION_KIND_LABELS = {
-    MotionKind.APPROVE: N_("Approve with a budget"),
-    MotionKind.REJECT: N_("Reject"),
-    MotionKind.REFER_TO_VOTE: N_("Refer to a resident vote"),
-}
+class MotionStatus(Labelled):
+    MOVED = "moved", N_("Waiting for seconders")  # waiting for seconders
+    DEBATE = "debate", N_("Under debate")
+    VOTING = "voting", N_("Being voted on")
+    PASSED = "passed", N_("Passed")
+    FAILED = "failed", N_("Not passed")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
 
-
-class MotionStatus(StrEnum):
-    MOVED = "moved"  # waiting for seconders
-    DEBATE = "debate"
-    VOTING = "voting"
-    PASSED = "passed"
-    FAILED = "failed"
-    WITHDRAWN = "withdrawn"
-
-
-MOTION_STATUS_LABELS = {
-    MotionStatus.MOVED: N_("Waiting for seconders"),
-    MotionStatus.DEBATE: N_("Under debate"),
-    MotionStatus.VOTING: N_("Being voted on"),
-    MotionStatus.PASSED: N_("Passed"),
-    MotionStatus.FAILED: N_("Not passed"),
-    MotionStatus.WITHDRAWN: N_("Withdrawn"),
-}
 
 ACTIVE_MOTION = (MotionStatus.MOVED, MotionStatus.DEBATE, MotionStatus.VOTING)
 
@@ -300,27 +261,17 @@ class Seconding(db.Model):
     user: Mapped["User"] = relationship()
 
 
-class VoteMode(StrEnum):
-    NAMED = "named"  # each member votes from their phone, or the secretary records their hand
+class VoteMode(Labelled):
+    NAMED = "named", N_("Roll call (named)")  # each member votes from their phone, or the secretary records their hand
     # SECRET below is a way of voting, not a password.
-    SECRET = "secret"  # noqa: S105  # nosec B105
-    ANALOG = "analog"  # hands or paper, counted in the room; the secretary enters the counts
+    SECRET = "secret", N_("Secret ballot")  # noqa: S105  # nosec B105
+    ANALOG = "analog", N_("Counted in the room")  # hands or paper, counted in the room; the secretary enters the counts
 
 
-VOTE_MODE_LABELS = {
-    VoteMode.NAMED: N_("Roll call (named)"),
-    VoteMode.SECRET: N_("Secret ballot"),
-    VoteMode.ANALOG: N_("Counted in the room"),
-}
-
-
-class Choice(StrEnum):
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
-
-
-CHOICE_LABELS = {Choice.YES: N_("In favour"), Choice.NO: N_("Against"), Choice.ABSTAIN: N_("Abstain")}
+class Choice(Labelled):
+    YES = "yes", N_("In favour")
+    NO = "no", N_("Against")
+    ABSTAIN = "abstain", N_("Abstain")
 
 
 class MotionVote(db.Model):

@@ -83,29 +83,10 @@ def admit(actor, community, matter_id, judged_negative_list=False, note=""):
         )
     if any(c.ok is None for c in checks) and not judged_negative_list:
         raise DomainError(_l("Confirm that the committee judged the negative list before admitting."))
-    review = Review(
-        community_id=community.id,
-        matter_id=matter.id,
-        ruleset_id=ruleset.id,
-        reviewer_id=actor.id,
-        decision=ReviewDecision.ADMIT,
-        reason=clean_plain(note)[:500],
-        checks=[c.as_dict() for c in checks],
-        created_at=clock.now(),
-    )
-    db.session.add(review)
+    review = _new_review(actor, matter, ruleset, checks, ReviewDecision.ADMIT, clean_plain(note)[:500])
     lifecycle.apply(matter, "admit", actor, ruleset_id=ruleset.id)
     item = ensure_agenda_item(matter, actor, review)
-    record(
-        "review.admitted",
-        review,
-        actor=actor,
-        community=community,
-        matter_id=matter.id,
-        ruleset_id=ruleset.id,
-        ruleset_version=ruleset.version,
-        checks=review.checks,
-    )
+    _audit_review("review.admitted", review, actor, community, ruleset)
     commit()
     return item
 
@@ -118,31 +99,41 @@ def decline(actor, community, matter_id, reason):
     require(reason, _l("Please give a reason; it will be published."))
     ruleset = current_ruleset(community)
     checks = checks_for(matter, ruleset)
+    review = _new_review(actor, matter, ruleset, checks, ReviewDecision.DECLINE, reason)
+    lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
+    _audit_review("review.declined", review, actor, community, ruleset, reason=reason)
+    commit()
+    return review
+
+
+def _new_review(actor, matter, ruleset, checks, decision, reason):
+    """The committee's decision with the checks it saw, under the rules in force."""
     review = Review(
-        community_id=community.id,
+        community_id=matter.community_id,
         matter_id=matter.id,
         ruleset_id=ruleset.id,
         reviewer_id=actor.id,
-        decision=ReviewDecision.DECLINE,
+        decision=decision,
         reason=reason,
         checks=[c.as_dict() for c in checks],
         created_at=clock.now(),
     )
     db.session.add(review)
-    lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
+    return review
+
+
+def _audit_review(action, review, actor, community, ruleset, **data):
     record(
-        "review.declined",
+        action,
         review,
         actor=actor,
         community=community,
-        matter_id=matter.id,
+        matter_id=review.matter_id,
         ruleset_id=ruleset.id,
         ruleset_version=ruleset.version,
-        reason=reason,
+        **data,
         checks=review.checks,
     )
-    commit()
-    return review
 
 
 # ---------------------------------------------------------------- agenda list

@@ -18,9 +18,9 @@ from app.core.errors import DomainError, refuse
 from app.core.i18n import money
 from app.extensions import db
 from app.matters.lifecycle import Status, status_label
-from app.matters.models import CATEGORY_LABELS, PROJECT_TYPE_LABELS
+from app.matters.models import Category, ProjectType
 from app.rules import admissibility
-from app.rules.describe import BASE_LABELS, MAJORITY_LABELS, quorum_phrase, rule_summary
+from app.rules.describe import quorum_phrase, rule_summary
 from app.rules.services import current_ruleset
 
 from . import bp, common, live_views, permissions
@@ -34,26 +34,13 @@ from .forms import (
     MeetingForm,
     NotesForm,
 )
-from .models import (
-    CHECKIN_METHOD_LABELS,
-    CHOICE_LABELS,
-    ITEM_STATUS_LABELS,
-    MEETING_STATUS_LABELS,
-    MOTION_KIND_LABELS,
-    MOTION_STATUS_LABELS,
-    STANCE_LABELS,
-    VOTE_MODE_LABELS,
-)
+from .models import CheckinMethod, Choice, ItemStatus, MeetingStatus, MotionKind, MotionStatus, Stance, VoteMode
 
 # ---------------------------------------------------------------- shared helpers
 
 
-def category_label(value):
-    return _(CATEGORY_LABELS[value]) if value in CATEGORY_LABELS else value
-
-
 def check_text(check):
-    return admissibility.message(check, gettext=_, money=money, label=category_label)
+    return admissibility.message(check, gettext=_, money=money, label=Category.label_of)
 
 
 def vote_rule_text(result):
@@ -80,21 +67,19 @@ def quorum_text(ruleset):
 def council_helpers():
     return {
         "status_label": status_label,
-        "category_label": category_label,
+        "category_label": Category.label_of,
         "check_text": check_text,
         "vote_rule_text": vote_rule_text,
         "quorum_text": quorum_text,
-        "item_status_labels": ITEM_STATUS_LABELS,
-        "meeting_status_labels": MEETING_STATUS_LABELS,
-        "motion_kind_labels": MOTION_KIND_LABELS,
-        "motion_status_labels": MOTION_STATUS_LABELS,
-        "stance_labels": STANCE_LABELS,
-        "choice_labels": CHOICE_LABELS,
-        "vote_mode_labels": VOTE_MODE_LABELS,
-        "majority_labels": MAJORITY_LABELS,
-        "base_labels": BASE_LABELS,
-        "type_labels": PROJECT_TYPE_LABELS,
-        "checkin_method_labels": CHECKIN_METHOD_LABELS,
+        "item_status_labels": ItemStatus.labels(),
+        "meeting_status_labels": MeetingStatus.labels(),
+        "motion_kind_labels": MotionKind.labels(),
+        "motion_status_labels": MotionStatus.labels(),
+        "stance_labels": Stance.labels(),
+        "choice_labels": Choice.labels(),
+        "vote_mode_labels": VoteMode.labels(),
+        "type_labels": ProjectType.labels(),
+        "checkin_method_labels": CheckinMethod.labels(),
         "perm": permissions,
     }
 
@@ -425,9 +410,9 @@ def matter_panel(matter, user):
         meeting_items=items,
         check_text=check_text,
         vote_rule_text=vote_rule_text,
-        motion_kind_labels=MOTION_KIND_LABELS,
-        motion_status_labels=MOTION_STATUS_LABELS,
-        item_status_labels=ITEM_STATUS_LABELS,
+        motion_kind_labels=MotionKind.labels(),
+        motion_status_labels=MotionStatus.labels(),
+        item_status_labels=ItemStatus.labels(),
         Status=Status,
         scheduled=review_services.scheduled_item(agenda_item) if agenda_item else None,
     )

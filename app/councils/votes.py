@@ -430,22 +430,8 @@ def close_vote(actor, meeting, vote, counts=None):
         vote.closed_at, vote.closed_by_id = now, actor.id
         vote.tied_counts = [yes, no, abstain]
         bump(meeting)
-        record(
-            "vote.tied",
-            vote,
-            actor=actor,
-            community=meeting.community_id,
-            meeting_id=meeting.id,
-            motion_id=vote.motion_id,
-            vote_id=vote.id,
-            mode=vote.mode,
-            yes=yes,
-            no=no,
-            abstain=abstain,
-            present=present,
-            casting_chair_id=vote.casting_chair_id,
-        )
-        commit(_l("This vote has already been closed."))
+        _audit_vote("vote.tied", vote, actor, meeting, vote, (yes, no, abstain), casting_chair_id=vote.casting_chair_id)
+        commit(ALREADY_CLOSED)
         if secret:
             _forget_history()
         return None
@@ -453,6 +439,9 @@ def close_vote(actor, meeting, vote, counts=None):
     if secret:
         _forget_history()  # the box is gone: let no earlier page image of it survive in the WAL
     return result
+
+
+ALREADY_CLOSED = _l("This vote has already been closed.")
 
 
 def cast_deciding_vote(actor, meeting, vote, choice):
@@ -525,25 +514,19 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
         decided_by_id=actor.id,
         decided_at=now,
     )
-    insert_once(result, _l("This vote has already been closed."))
+    insert_once(result, ALREADY_CLOSED)
     if vote.is_open:
         vote.is_open = False
         vote.closed_at, vote.closed_by_id = now, actor.id
     motion.status = MotionStatus.PASSED if decision.passed else MotionStatus.FAILED
     motion.decided_at = now
-    record(
+    _audit_vote(
         "vote.closed",
         result,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        motion_id=motion.id,
-        vote_id=vote.id,
-        mode=vote.mode,
-        yes=yes,
-        no=no,
-        abstain=abstain,
-        present=present,
+        actor,
+        meeting,
+        vote,
+        counts,
         members=vote.members_count,
         rule=str(decision.rule),
         base_kind=str(decision.base_kind),
@@ -566,5 +549,24 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
         item.outcome = str(motion.kind)
         item.closed_at = now
     bump(meeting)
-    commit(_l("This vote has already been closed."))
+    commit(ALREADY_CLOSED)
     return result
+
+
+def _audit_vote(action, obj, actor, meeting, vote, counts, **data):
+    yes, no, abstain = counts
+    record(
+        action,
+        obj,
+        actor=actor,
+        community=meeting.community_id,
+        meeting_id=meeting.id,
+        motion_id=vote.motion_id,
+        vote_id=vote.id,
+        mode=vote.mode,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        present=len(vote.entitled),
+        **data,
+    )

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from app.communities.models import Community
 from app.councils import demo as councils_demo
+from app.fund import demo as fund_demo
 from app.matters import demo as matters_demo
+from app.partners import demo as partners_demo
 from app.publishing import demo as publishing_demo
 from app.tracker import demo as tracker_demo
 from app.voting import demo as voting_demo
@@ -19,7 +21,17 @@ DEMO_SLUG = core.DEMO_SLUG
 
 # Each feature adds its part in order; later steps build on earlier ones: the councils' meetings
 # before the voting rounds, the tracker after both, publishing last (notices of what the steps made).
-STEPS = [core.load, matters_demo.load, councils_demo.load, voting_demo.load, tracker_demo.load, publishing_demo.load]
+# The fund's sources come first, so that every approval the steps make is checked against them.
+STEPS = [
+    core.load,
+    matters_demo.load,
+    fund_demo.load,
+    councils_demo.load,
+    voting_demo.load,
+    tracker_demo.load,
+    partners_demo.load,
+    publishing_demo.load,
+]
 
 
 @click.command("demo")

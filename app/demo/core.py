@@ -2,10 +2,9 @@
 
 import random
 
-from werkzeug.security import generate_password_hash
-
 from app.audit.services import record
 from app.auth.models import User
+from app.auth.passwords import hash_password
 from app.communities.models import Community, CommunityKind, Membership, MembershipStatus, Role
 from app.core import clock
 from app.extensions import db
@@ -21,7 +20,7 @@ def load(context):
     rng = random.Random(20261126)  # demo data, not security  # noqa: S311  # nosec B311
     context["rng"] = rng
     # One hash for every demo account: they share a password, and 310 scrypt runs would take minutes.
-    password_hash = generate_password_hash(context["password"])
+    password_hash = hash_password(context["password"])  # today's parameters, so no login upgrades it
 
     def account(username, display_name, admin=False):
         user = User(username=username, display_name=display_name, password_hash=password_hash, is_admin=admin)

@@ -345,6 +345,36 @@ HIDDEN = ("专业上门维修各种家电，价格实惠，有需要加微信 wx
 NOT_ADMITTED_REASON = "属于物业服务企业应履行的职责（停车管理），不纳入微实事；已转交物业公司限期处理。"
 
 
+def propose(proposer, community, fields, submit=True):
+    """A demo micro-matter from (title, description, category, location, cost, kind); the other
+    features' demo steps propose some of their own."""
+    title, description, category, location, cost, kind = fields
+    return services.create_matter(
+        proposer,
+        community,
+        submit=submit,
+        title=title,
+        description=description,
+        category=category,
+        location=location,
+        estimated_cost=cost,
+        project_type=kind,
+    )
+
+
+def proposed_and_admitted(proposer, community, fields, pool, rng, committee):
+    """A demo micro-matter with supports from `pool` until it reaches review; then the committee
+    admits it to the agenda list."""
+    matter = propose(proposer, community, fields)
+    for supporter in rng.sample(pool, services.support_threshold(community)):
+        if matter.status != Status.COLLECTING:
+            break
+        services.support(supporter, matter)
+    if matter.status == Status.UNDER_REVIEW:
+        lifecycle.apply(matter, "admit", committee)
+    return matter
+
+
 def _comment(user, matter, stance, body):
     return services.add_comment(user, matter, stance, body)
 
@@ -407,17 +437,7 @@ def _load(context):
     matters = []
     for index, (status, title, category, kind, cost, location, description, days) in enumerate(MATTERS):
         proposer = proposers[index]
-        matter = services.create_matter(
-            proposer,
-            community,
-            submit=status != "draft",
-            title=title,
-            description=description,
-            category=category,
-            location=location,
-            estimated_cost=cost,
-            project_type=kind,
-        )
+        matter = propose(proposer, community, (title, description, category, location, cost, kind), status != "draft")
         matters.append(matter)
         if status == "draft":
             _backdate(matter, days, rng)

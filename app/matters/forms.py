@@ -5,9 +5,11 @@ from wtforms import RadioField, SearchField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.core.errors import DomainError
+from app.core.i18n import N_
+from app.core.labels import Labelled
 
-from .lifecycle import STATUS_LABELS, Status
-from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Category, ProjectType, Stance
+from .lifecycle import Status
+from .models import Category, ProjectType, Stance
 from .services import (
     CLARIFICATION_MAX,
     COMMENT_MAX,
@@ -20,6 +22,11 @@ from .services import (
 )
 
 
+def _required(field, label, missing, limit, too_long, **kwargs):
+    """A text the person must give, at most `limit` characters."""
+    return field(label, validators=[DataRequired(missing), Length(max=limit, message=too_long)], **kwargs)
+
+
 def _yuan(form, field):
     try:
         parse_yuan(field.data)
@@ -28,34 +35,34 @@ def _yuan(form, field):
 
 
 class MatterForm(FlaskForm):
-    title = StringField(
+    title = _required(
+        StringField,
         _l("Title"),
-        validators=[
-            DataRequired(_l("Please give a title.")),
-            Length(max=TITLE_MAX, message=_l("The title may be at most %(max)d characters.")),
-        ],
+        _l("Please give a title."),
+        TITLE_MAX,
+        _l("The title may be at most %(max)d characters."),
         description=_l("Short and concrete, for example “A ramp at the entrance of building 5”."),
         render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"},
     )
-    description = TextAreaField(
+    description = _required(
+        TextAreaField,
         _l("Description"),
-        validators=[
-            DataRequired(_l("Please describe the micro-matter.")),
-            Length(max=DESCRIPTION_MAX, message=_l("The description may be at most %(max)d characters.")),
-        ],
+        _l("Please describe the micro-matter."),
+        DESCRIPTION_MAX,
+        _l("The description may be at most %(max)d characters."),
         description=_l(
             "What is the problem, who benefits, what should be done? "
             "At most 5,000 characters; **bold** and lists (- item) are allowed."
         ),
         render_kw={"rows": 8},
     )
-    category = SelectField(_l("Category"), choices=[(c.value, _l(CATEGORY_LABELS[c])) for c in Category])
-    location = StringField(
+    category = SelectField(_l("Category"), choices=Category.choices())
+    location = _required(
+        StringField,
         _l("Location"),
-        validators=[
-            DataRequired(_l("Please say where it is.")),
-            Length(max=LOCATION_MAX, message=_l("The location may be at most %(max)d characters.")),
-        ],
+        _l("Please say where it is."),
+        LOCATION_MAX,
+        _l("The location may be at most %(max)d characters."),
         description=_l("For example “the path between buildings 3 and 4”."),
         render_kw={"maxlength": LOCATION_MAX},
     )
@@ -65,7 +72,7 @@ class MatterForm(FlaskForm):
         description=_l("A whole number of yuan between 1 and 5,000,000; a rough guess is fine."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    project_type = SelectField(_l("Project type"), choices=[(t.value, _l(PROJECT_TYPE_LABELS[t])) for t in ProjectType])
+    project_type = SelectField(_l("Project type"), choices=ProjectType.choices())
     photos = MultipleFileField(
         _l("Photos (optional)"),
         description=_l(
@@ -80,12 +87,12 @@ class MatterForm(FlaskForm):
 
 class ClarificationForm(FlaskForm):
     # Not "body": the comment form on the same page has one, and ids must be unique on a page.
-    clarification = TextAreaField(
+    clarification = _required(
+        TextAreaField,
         _l("Clarification"),
-        validators=[
-            DataRequired(_l("Please write the clarification.")),
-            Length(max=CLARIFICATION_MAX, message=_l("A clarification may be at most %(max)d characters.")),
-        ],
+        _l("Please write the clarification."),
+        CLARIFICATION_MAX,
+        _l("A clarification may be at most %(max)d characters."),
         description=_l(
             "Shown with today's date under the description and sent to everyone who supports or "
             "follows it. It cannot be edited or removed later."
@@ -98,47 +105,49 @@ class ClarificationForm(FlaskForm):
 class CommentForm(FlaskForm):
     stance = RadioField(
         _l("Your position"),
-        choices=[(s.value, _l(STANCE_LABELS[s])) for s in Stance],
+        choices=Stance.choices(),
         default=Stance.NEUTRAL.value,
         validate_choice=False,
         validators=[DataRequired(_l("Please choose: in favour, against or neutral."))],
     )
-    body = TextAreaField(
+    body = _required(
+        TextAreaField,
         _l("Comment"),
-        validators=[
-            DataRequired(_l("Please write something.")),
-            Length(max=COMMENT_MAX, message=_l("A comment may be at most %(max)d characters.")),
-        ],
+        _l("Please write something."),
+        COMMENT_MAX,
+        _l("A comment may be at most %(max)d characters."),
         render_kw={"rows": 4, "maxlength": COMMENT_MAX},
     )
     submit = SubmitField(_l("Publish comment"))
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField(
+    body = _required(
+        TextAreaField,
         _l("Your reply"),
-        validators=[
-            DataRequired(_l("Please write something.")),
-            Length(max=REPLY_MAX, message=_l("A reply may be at most %(max)d characters.")),
-        ],
+        _l("Please write something."),
+        REPLY_MAX,
+        _l("A reply may be at most %(max)d characters."),
         render_kw={"rows": 3, "maxlength": REPLY_MAX},
     )
     submit = SubmitField(_l("Reply"))
 
 
 class HideForm(FlaskForm):
-    reason = StringField(
+    reason = _required(
+        StringField,
         _l("Public reason for hiding"),
-        validators=[
-            DataRequired(_l("Please give a reason; it is shown in place of the comment.")),
-            Length(max=REASON_MAX, message=_l("The reason may be at most %(max)d characters.")),
-        ],
+        _l("Please give a reason; it is shown in place of the comment."),
+        REASON_MAX,
+        _l("The reason may be at most %(max)d characters."),
         render_kw={"maxlength": REASON_MAX},
     )
     submit = SubmitField(_l("Hide comment"))
 
 
-SORT_LABELS = {"newest": _l("Newest first"), "supported": _l("Most supported first")}
+class Sort(Labelled):
+    NEWEST = "newest", N_("Newest first")
+    SUPPORTED = "supported", N_("Most supported first")
 
 
 class FilterForm(FlaskForm):
@@ -150,12 +159,12 @@ class FilterForm(FlaskForm):
     q = SearchField(_l("Search"), render_kw={"maxlength": 100})
     status = SelectField(
         _l("Status"),
-        choices=[("", _l("All"))] + [(s.value, _l(STATUS_LABELS[s])) for s in Status],
+        choices=[("", _l("All")), *Status.choices()],
         validate_choice=False,
     )
     category = SelectField(
         _l("Category"),
-        choices=[("", _l("All"))] + [(c.value, _l(CATEGORY_LABELS[c])) for c in Category],
+        choices=[("", _l("All")), *Category.choices()],
         validate_choice=False,
     )
-    sort = SelectField(_l("Order"), choices=list(SORT_LABELS.items()), validate_choice=False)
+    sort = SelectField(_l("Order"), choices=Sort.choices(), validate_choice=False)

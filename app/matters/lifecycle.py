@@ -6,10 +6,8 @@ audit log, and notifies the proposer, supporters and followers.
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from blinker import Namespace
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
@@ -17,43 +15,27 @@ from app.communities import permissions
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.core.urls import path_for
 from app.notifications.services import notify
 
 
-class Status(StrEnum):
-    DRAFT = "draft"
-    COLLECTING = "collecting"  # submitted, collecting supports
-    UNDER_REVIEW = "under_review"
-    ON_AGENDA = "on_agenda"
-    NOT_ADMITTED = "not_admitted"
-    IN_VOTE = "in_vote"  # referred to a resident voting round
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    IMPLEMENTING = "implementing"
-    COMPLETED = "completed"  # accepted (验收), waiting for the residents' verdict
-    EVALUATING = "evaluating"
-    RECTIFYING = "rectifying"  # 整改
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+class Status(Labelled):
+    DRAFT = "draft", N_("Draft")
+    COLLECTING = "collecting", N_("Collecting supports")  # submitted, collecting supports
+    UNDER_REVIEW = "under_review", N_("Under review")
+    ON_AGENDA = "on_agenda", N_("On the agenda list")
+    NOT_ADMITTED = "not_admitted", N_("Not admitted")
+    IN_VOTE = "in_vote", N_("In a resident vote")  # referred to a resident voting round
+    APPROVED = "approved", N_("Approved")
+    REJECTED = "rejected", N_("Rejected")
+    IMPLEMENTING = "implementing", N_("Being implemented")
+    COMPLETED = "completed", N_("Completed (accepted)")  # accepted (验收), waiting for the residents' verdict
+    EVALUATING = "evaluating", N_("Residents are rating it")
+    RECTIFYING = "rectifying", N_("Rectification")  # 整改
+    CLOSED = "closed", N_("Closed")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
 
-
-STATUS_LABELS = {
-    Status.DRAFT: N_("Draft"),
-    Status.COLLECTING: N_("Collecting supports"),
-    Status.UNDER_REVIEW: N_("Under review"),
-    Status.ON_AGENDA: N_("On the agenda list"),
-    Status.NOT_ADMITTED: N_("Not admitted"),
-    Status.IN_VOTE: N_("In a resident vote"),
-    Status.APPROVED: N_("Approved"),
-    Status.REJECTED: N_("Rejected"),
-    Status.IMPLEMENTING: N_("Being implemented"),
-    Status.COMPLETED: N_("Completed (accepted)"),
-    Status.EVALUATING: N_("Residents are rating it"),
-    Status.RECTIFYING: N_("Rectification"),
-    Status.CLOSED: N_("Closed"),
-    Status.WITHDRAWN: N_("Withdrawn"),
-}
 
 # Other features react to a move (e.g. an approval opens an implementation record) by
 # connecting to this signal: receiver(matter, action=..., actor=..., data={...}),
@@ -76,7 +58,7 @@ STAGES = list(Status)
 
 
 def status_label(status):
-    return gettext(STATUS_LABELS.get(status, status))
+    return Status.label_of(status)
 
 
 def _proposer(user, matter):

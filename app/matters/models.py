@@ -1,12 +1,12 @@
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.core.i18n import N_
-from app.core.vocabulary import CATEGORY_LABELS, PROJECT_TYPE_LABELS, Category, ProjectType  # noqa: F401  (re-exported)
+from app.core.labels import Labelled
+from app.core.vocabulary import Category, ProjectType  # noqa: F401  (re-exported)
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
 
@@ -16,13 +16,10 @@ if TYPE_CHECKING:
     from app.core.uploads import StoredPhoto
 
 
-class Stance(StrEnum):
-    SUPPORT = "support"
-    OPPOSE = "oppose"
-    NEUTRAL = "neutral"
-
-
-STANCE_LABELS = {Stance.SUPPORT: N_("In favour"), Stance.OPPOSE: N_("Against"), Stance.NEUTRAL: N_("Neutral")}
+class Stance(Labelled):
+    SUPPORT = "support", N_("In favour")
+    OPPOSE = "oppose", N_("Against")
+    NEUTRAL = "neutral", N_("Neutral")
 
 
 class MicroMatter(db.Model):
@@ -85,28 +82,29 @@ class Clarification(db.Model):
     author: Mapped["User"] = relationship()
 
 
-class Support(db.Model):
+class _PersonOnMatter:
+    """One row per person per matter (the unique pair); undoing it deletes the row."""
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("matter_id", "user_id"),)
+
+    id: Mapped[IntPK]
+    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[CreatedAt]
+
+    @declared_attr
+    def user(cls) -> Mapped["User"]:
+        return relationship()
+
+
+class Support(_PersonOnMatter, db.Model):
     """A support (附议). One per resident per matter; withdrawing deletes it (the audit log keeps both)."""
 
-    __table_args__ = (UniqueConstraint("matter_id", "user_id"),)
 
-    id: Mapped[IntPK]
-    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    created_at: Mapped[CreatedAt]
-
-    user: Mapped["User"] = relationship()
-
-
-class Follow(db.Model):
-    __table_args__ = (UniqueConstraint("matter_id", "user_id"),)
-
-    id: Mapped[IntPK]
-    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    created_at: Mapped[CreatedAt]
-
-    user: Mapped["User"] = relationship()
+class Follow(_PersonOnMatter, db.Model):
+    """Someone who is told about the matter's changes."""
 
 
 class Comment(db.Model):

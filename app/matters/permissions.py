@@ -4,11 +4,10 @@ Every predicate takes the user first (possibly anonymous) and answers True/False
 services call them again before acting, whatever the page showed.
 """
 
-from flask import has_request_context, request
 from sqlalchemy import select
 
 from app.communities import permissions as community_permissions
-from app.communities.models import Role
+from app.communities.permissions import is_committee, is_verified_resident
 from app.extensions import db
 
 from . import lifecycle
@@ -25,36 +24,20 @@ def _logged_in(user):
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
-def _membership(user, community):
-    """The user's membership, looked up once per request (a detail page asks many times)."""
-    if not _logged_in(user) or community is None:
-        return None
-    if not has_request_context():
-        return community_permissions.membership_of(user, community)
-    cache = request.__dict__.setdefault("_matters_membership_cache", {})
-    key = (user.id, community.id)
-    if key not in cache:
-        cache[key] = community_permissions.membership_of(user, community)
-    return cache[key]
-
-
-def is_verified(user, community):
-    membership = _membership(user, community)
-    return membership is not None and membership.is_verified
-
-
-def is_committee(user, community):
-    membership = _membership(user, community)
-    return membership is not None and membership.is_verified and membership.role == Role.COMMITTEE
-
-
 def is_proposer(user, matter):
     return _logged_in(user) and user.id == matter.proposer_id
 
 
+def _speaks_for_matter(user, matter):
+    """The proposer (still a verified member) or the committee: they clarify and answer."""
+    return (is_proposer(user, matter) and is_verified_resident(user, matter.community)) or is_committee(
+        user, matter.community
+    )
+
+
 def can_create(user, community):
     """Only verified residents of this community propose micro-matters."""
-    return is_verified(user, community)
+    return is_verified_resident(user, community)
 
 
 def can_view(user, matter):
@@ -77,7 +60,7 @@ def can_clarify(user, matter):
     """The proposer (or the committee) adds dated clarifications once the matter is public."""
     if matter.status in NO_COMMENTS:
         return False
-    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(user, matter.community)
+    return _speaks_for_matter(user, matter)
 
 
 def can_submit(user, matter):
@@ -102,7 +85,7 @@ def can_support(user, matter):
         matter.status == Status.COLLECTING
         and _logged_in(user)
         and not is_proposer(user, matter)
-        and is_verified(user, matter.community)
+        and is_verified_resident(user, matter.community)
         and not has_supported(user, matter)
     )
 
@@ -112,7 +95,7 @@ def can_unsupport(user, matter):
 
 
 def can_comment(user, matter):
-    return matter.status not in NO_COMMENTS and is_verified(user, matter.community)
+    return matter.status not in NO_COMMENTS and is_verified_resident(user, matter.community)
 
 
 def can_reply(user, comment):
@@ -122,7 +105,7 @@ def can_reply(user, comment):
         return False
     if len(comment.replies) >= REPLIES_MAX:
         return False
-    return (is_proposer(user, matter) and is_verified(user, matter.community)) or is_committee(user, matter.community)
+    return _speaks_for_matter(user, matter)
 
 
 def can_hide_comment(user, comment):

@@ -6,17 +6,16 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.models import Role
-from app.communities.permissions import verified_members
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.params import page_arg
 from app.core.uploads import send_photo
 
 from . import bp, permissions, services
-from .forms import SORT_LABELS, ClarificationForm, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm
+from .forms import ClarificationForm, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm, Sort
 from .hooks import render_detail_sections
-from .lifecycle import STATUS_LABELS, Status, status_label
-from .models import CATEGORY_LABELS, PROJECT_TYPE_LABELS, STANCE_LABELS, Stance
+from .lifecycle import Status, status_label
+from .models import Category, ProjectType, Stance
 
 MATTER_FIELDS = ("title", "description", "category", "location", "estimated_cost", "project_type")
 
@@ -24,10 +23,9 @@ MATTER_FIELDS = ("title", "description", "category", "location", "estimated_cost
 def _labels():
     return {
         "status_label": status_label,
-        "category_labels": CATEGORY_LABELS,
-        "status_labels": STATUS_LABELS,
-        "type_labels": PROJECT_TYPE_LABELS,
-        "stance_labels": STANCE_LABELS,
+        "category_labels": Category.labels(),
+        "type_labels": ProjectType.labels(),
+        "stance_labels": Stance.labels(),
         "Stance": Stance,
         "Status": Status,
         "perm": permissions,
@@ -47,11 +45,6 @@ def _attach(form, error):
         flash(error.message, "error")
 
 
-def _page_number(name="page"):
-    page = request.args.get(name, 1, type=int)
-    return page if page and page > 0 else 1
-
-
 # ---------------------------------------------------------------- list
 
 
@@ -64,10 +57,10 @@ def index():
         "status": request.args.get("status") or None,
         "category": request.args.get("category") or None,
         "q": (request.args.get("q") or "")[:100],
-        "sort": request.args.get("sort") if request.args.get("sort") in SORT_LABELS else "newest",
+        "sort": request.args.get("sort") if request.args.get("sort") in set(Sort) else Sort.NEWEST,
         "mine": mine,
     }
-    pagination = services.list_matters(community, current_user, page=_page_number(), **filters)
+    pagination = services.list_matters(community, current_user, page=page_arg(), **filters)
     return render_template(
         "matters/index.html",
         community=community,
@@ -79,6 +72,20 @@ def index():
         can_create=permissions.can_create(current_user, community),
         **_labels(),
     )
+
+
+def _submitted(form, call, success, to):
+    """For a valid form, run the service `call()`: on success flash `success` and return the
+    redirect to `to(result)`; None when the form or the service said no (the errors are on it)."""
+    if form.validate_on_submit():
+        try:
+            result = call()
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            flash(success, "success")
+            return redirect(to(result))
+    return None
 
 
 # ---------------------------------------------------------------- propose and edit
@@ -164,17 +171,13 @@ def edit(matter_id):
 # ---------------------------------------------------------------- detail
 
 
-def _committee_ids(community):
-    return {m.user_id for m in verified_members(community, [Role.COMMITTEE])}
-
-
 def _detail_page(matter, *, comment_form=None, clarification_form=None, status=200):
     community = current_community()
     stance = request.args.get("stance")
     stance = Stance(stance) if stance in set(Stance) else None
     counts = services.stance_counts(matter)
     if stance:
-        comments_page = services.comments_with_stance(matter, stance, _page_number())
+        comments_page = services.comments_with_stance(matter, stance, page_arg())
         groups = {stance: comments_page.items}
     else:
         comments_page = None
@@ -189,7 +192,6 @@ def _detail_page(matter, *, comment_form=None, clarification_form=None, status=2
         stance=stance,
         comments_page=comments_page,
         comment_form=comment_form or CommentForm(formdata=None),
-        committee_ids=_committee_ids(community),
         clarification_form=clarification_form or ClarificationForm(formdata=None),
         sections=render_detail_sections(matter, current_user),
         excerpt=services.EXCERPT_CHARS,
@@ -213,7 +215,6 @@ def _comment_page(matter, comment, *, reply_form=None, hide_forms=None, status=2
         c=comment,
         reply_form=reply_form or ReplyForm(formdata=None),
         hide_form=hide_form,
-        committee_ids=_committee_ids(community),
         **_labels(),
     ), status
 
@@ -304,15 +305,13 @@ def clarify(matter_id):
             ),
         )
     form = ClarificationForm()
-    if form.validate_on_submit():
-        try:
-            added = services.add_clarification(current_user, matter, form.clarification.data)
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            flash(_("The clarification was added and sent to the supporters."), "success")
-            return redirect(url_for(".detail", matter_id=matter.id, _anchor=f"clarification-{added.id}"))
-    return _detail_page(matter, clarification_form=form, status=400)
+    done = _submitted(
+        form,
+        lambda: services.add_clarification(current_user, matter, form.clarification.data),
+        _("The clarification was added and sent to the supporters."),
+        lambda added: url_for(".detail", matter_id=matter.id, _anchor=f"clarification-{added.id}"),
+    )
+    return done or _detail_page(matter, clarification_form=form, status=400)
 
 
 # ---------------------------------------------------------------- comments
@@ -328,15 +327,13 @@ def comment(matter_id):
             _("Only verified residents of this community can comment, and not on drafts or withdrawn micro-matters."),
         )
     form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            new_comment = services.add_comment(current_user, matter, form.stance.data, form.body.data)
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            flash(_("Your comment was published."), "success")
-            return redirect(url_for(".detail", matter_id=matter.id, _anchor=f"comment-{new_comment.id}"))
-    return _detail_page(matter, comment_form=form, status=400)
+    done = _submitted(
+        form,
+        lambda: services.add_comment(current_user, matter, form.stance.data, form.body.data),
+        _("Your comment was published."),
+        lambda added: url_for(".detail", matter_id=matter.id, _anchor=f"comment-{added.id}"),
+    )
+    return done or _detail_page(matter, comment_form=form, status=400)
 
 
 @bp.get("/<int:matter_id>/comments/<int:comment_id>")
@@ -359,17 +356,15 @@ def reply(matter_id, comment_id):
     if refusal:
         refuse(403, str(refusal))
     form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            answer = services.reply(current_user, parent, form.body.data)
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            flash(_("Your reply was published."), "success")
-            return redirect(
-                url_for(".comment_page", matter_id=matter.id, comment_id=parent.id, _anchor=f"comment-{answer.id}")
-            )
-    return _comment_page(matter, parent, reply_form=form, status=400)
+    done = _submitted(
+        form,
+        lambda: services.reply(current_user, parent, form.body.data),
+        _("Your reply was published."),
+        lambda answer: url_for(
+            ".comment_page", matter_id=matter.id, comment_id=parent.id, _anchor=f"comment-{answer.id}"
+        ),
+    )
+    return done or _comment_page(matter, parent, reply_form=form, status=400)
 
 
 @bp.post("/<int:matter_id>/comments/<int:comment_id>/hide")
@@ -381,14 +376,12 @@ def hide(matter_id, comment_id):
         refuse(403, _("Only the committee can hide comments."))
     top = services.get_comment(matter, target.parent_id) if target.parent_id else target
     form = HideForm(prefix=f"hide-{target.id}")
-    if form.validate_on_submit():
-        try:
-            services.hide_comment(current_user, target, form.reason.data)
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            flash(_("The comment was hidden; the reason is shown in its place."), "success")
-            return redirect(
-                url_for(".comment_page", matter_id=matter.id, comment_id=top.id, _anchor=f"comment-{target.id}")
-            )
-    return _comment_page(matter, top, hide_forms={target.id: form}, status=400)
+    done = _submitted(
+        form,
+        lambda: services.hide_comment(current_user, target, form.reason.data),
+        _("The comment was hidden; the reason is shown in its place."),
+        lambda _hidden: url_for(
+            ".comment_page", matter_id=matter.id, comment_id=top.id, _anchor=f"comment-{target.id}"
+        ),
+    )
+    return done or _comment_page(matter, top, hide_forms={target.id: form}, status=400)

@@ -5,27 +5,24 @@ page showed), makes its change and commits it in one transaction, or raises a
 DomainError and leaves nothing behind. Status changes go through lifecycle.apply().
 """
 
-import functools
 import re
 import unicodedata
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
 from app.auth.models import User
 from app.communities.models import Membership, MembershipStatus
 from app.core import clock
-from app.core.errors import DomainError
+from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
+from app.core.params import parse_id
+from app.core.photos import chosen, forget, removed_on_failure, save_all
+from app.core.service import commit, get_or_404, insert_once, require, rolls_back
 from app.core.text import clean_plain, render_markdown
-from app.core.uploads import PhotoRejected, save_photo
 from app.core.urls import path_for
 from app.extensions import db
 from app.notifications.services import notify
@@ -64,17 +61,7 @@ COMMENTS_PER_GROUP = 3
 COMMENTS_PER_PAGE = 8
 EXCERPT_CHARS = 120  # lists show the start of long comments; the comment's page has it all
 REPLIES_SHOWN = 1
-SORTS = ("newest", "supported")
 DEFAULT_THRESHOLD = 20
-MAX_ID = 2**31 - 1
-
-
-class FieldError(DomainError):
-    """A rule about one form field; the view shows the message next to that field."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
 
 
 FROZEN = _l(
@@ -83,35 +70,21 @@ FROZEN = _l(
 )
 CONFLICT = _l("This micro-matter was changed by someone else in the meantime. Please try again.")
 
-
-def _atomic(func):
-    """All or nothing: any refusal or error rolls the whole change back, and a race with another
-    writer (a stale version, a duplicate row) becomes a message instead of an error page."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (IntegrityError, StaleDataError) as error:
-            db.session.rollback()
-            raise DomainError(CONFLICT) from error
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapper
+# All or nothing: any refusal or error rolls the whole change back, and a race with another writer
+# (a stale version, a duplicate row) becomes a message instead of an error page.
+_atomic = rolls_back(conflict=CONFLICT)
 
 
 def _commit(duplicate_message=None):
     """Commit, turning the races a double click or two people at once can cause into a message."""
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise DomainError(duplicate_message or CONFLICT) from error
-    except StaleDataError as error:
-        db.session.rollback()
-        raise DomainError(CONFLICT) from error
+    commit(duplicate_message or CONFLICT, CONFLICT)
+
+
+def _own(model, user, matter):
+    """The user's own row of `model` (a support, a follow) on the matter, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(model).where(model.matter_id == matter.id, model.user_id == user.id))
 
 
 def _link(matter, endpoint="matters.detail", **values):
@@ -121,19 +94,9 @@ def _link(matter, endpoint="matters.detail", **values):
 # ---------------------------------------------------------------- looking things up
 
 
-def _row(model, row_id):
-    # Ids beyond the integer column's range are simply not found (PostgreSQL would refuse the query).
-    if not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
-        return None
-    return db.session.get(model, row_id)
-
-
 def get_matter(community, matter_id):
     """The matter with this id in this community, or 404 (an id from elsewhere is not found here)."""
-    matter = _row(MicroMatter, matter_id)
-    if matter is None or matter.community_id != community.id:
-        raise NotFound()
-    return matter
+    return get_or_404(MicroMatter, matter_id, community_id=community.id)
 
 
 def get_visible_matter(user, community, matter_id):
@@ -145,17 +108,11 @@ def get_visible_matter(user, community, matter_id):
 
 
 def get_comment(matter, comment_id):
-    comment = _row(Comment, comment_id)
-    if comment is None or comment.matter_id != matter.id:
-        raise NotFound()
-    return comment
+    return get_or_404(Comment, comment_id, matter_id=matter.id)
 
 
 def get_photo(matter, matter_photo_id):
-    link = _row(MatterPhoto, matter_photo_id)
-    if link is None or link.matter_id != matter.id:
-        raise NotFound()
-    return link
+    return get_or_404(MatterPhoto, matter_photo_id, matter_id=matter.id)
 
 
 def verified_resident_count(community):
@@ -205,25 +162,45 @@ def parse_yuan(text):
     return value
 
 
+def _text(value, field, limit, missing, too_long, *, one_line=False):
+    """The tidied text of a form field; a refusal on that field when it is empty or too long."""
+    text = clean_plain(value)
+    if one_line:
+        text = text.replace("\n", " ")
+    if not text:
+        raise FieldError(field, missing)
+    if len(text) > limit:
+        raise FieldError(field, too_long)
+    return text
+
+
 def clean_fields(*, title, description, category, location, estimated_cost, project_type):
     """Check and tidy every field of a micro-matter; raises FieldError on the first problem."""
-    title = clean_plain(title).replace("\n", " ")
-    if not title:
-        raise FieldError("title", _l("Please give a title."))
-    if len(title) > TITLE_MAX:
-        raise FieldError("title", _l("The title may be at most %(n)s characters.", n=TITLE_MAX))
-    description = clean_plain(description)
-    if not description:
-        raise FieldError("description", _l("Please describe the micro-matter."))
-    if len(description) > DESCRIPTION_MAX:
-        raise FieldError("description", _l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX))
+    title = _text(
+        title,
+        "title",
+        TITLE_MAX,
+        _l("Please give a title."),
+        _l("The title may be at most %(n)s characters.", n=TITLE_MAX),
+        one_line=True,
+    )
+    description = _text(
+        description,
+        "description",
+        DESCRIPTION_MAX,
+        _l("Please describe the micro-matter."),
+        _l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX),
+    )
     if category not in set(Category):
         raise FieldError("category", _l("Please choose a category from the list."))
-    location = clean_plain(location).replace("\n", " ")
-    if not location:
-        raise FieldError("location", _l("Please say where it is."))
-    if len(location) > LOCATION_MAX:
-        raise FieldError("location", _l("The location may be at most %(n)s characters.", n=LOCATION_MAX))
+    location = _text(
+        location,
+        "location",
+        LOCATION_MAX,
+        _l("Please say where it is."),
+        _l("The location may be at most %(n)s characters.", n=LOCATION_MAX),
+        one_line=True,
+    )
     if project_type not in set(ProjectType):
         raise FieldError("project_type", _l("Please choose a project type from the list."))
     return {
@@ -237,27 +214,9 @@ def clean_fields(*, title, description, category, location, estimated_cost, proj
     }
 
 
-def _chosen(files):
-    """File inputs left empty still send a part without a file name: ignore those."""
-    return [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
-
-
-def _store_photos(matter, files, written):
-    for upload in files:
-        try:
-            photo = save_photo(upload)
-        except PhotoRejected as error:
-            raise FieldError(
-                "photos", _l("“%(name)s”: %(problem)s", name=Path(upload.filename).name[:80], problem=error)
-            ) from error
-        written.append(photo.stored_name)
+def _store_photos(user, matter, files, written):
+    for photo in save_all(files, user, written):
         db.session.add(MatterPhoto(matter=matter, photo=photo))
-
-
-def _forget_files(names):
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    for name in names:
-        (folder / name).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- proposing and editing
@@ -266,17 +225,18 @@ def _forget_files(names):
 @_atomic
 def create_matter(user, community, *, photos=(), submit=False, **fields):
     """A verified resident writes a micro-matter; it starts as a draft (or is submitted at once)."""
-    if not permissions.can_create(user, community):
-        raise DomainError(_l("Only verified residents of this community can propose micro-matters."))
+    require(
+        permissions.can_create(user, community),
+        _l("Only verified residents of this community can propose micro-matters."),
+    )
     values = clean_fields(**fields)
-    files = _chosen(photos)
+    files = chosen(photos)
     if len(files) > PHOTOS_MAX:
         raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
-    written = []
-    try:
+    with removed_on_failure() as written:
         matter = MicroMatter(community=community, proposer_id=user.id, status=Status.DRAFT, support_count=0, **values)
         db.session.add(matter)
-        _store_photos(matter, files, written)
+        _store_photos(user, matter, files, written)
         record(
             "matter.created",
             matter,
@@ -291,10 +251,6 @@ def create_matter(user, community, *, photos=(), submit=False, **fields):
             lifecycle.apply(matter, "submit", user)
             _check_threshold(matter, user)
         _commit()
-    except Exception:
-        db.session.rollback()
-        _forget_files(written)
-        raise
     return matter
 
 
@@ -312,22 +268,21 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
         rewritten = [name for name in SUBSTANCE if getattr(matter, name) != values[name]]
         if rewritten:
             raise FieldError(rewritten[0], FROZEN)
-    files = _chosen(photos)
-    remove = {int(i) for i in remove_photo_ids if str(i).isdigit()}
+    files = chosen(photos)
+    remove = {parse_id(i) for i in remove_photo_ids} - {None}
     removed = [link for link in matter.photos if link.id in remove]
     if len(matter.photos) - len(removed) + len(files) > PHOTOS_MAX:
         raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
     changed = sorted(k for k, v in values.items() if getattr(matter, k) != v and k != "description_html")
-    written = []
-    forget = [link.photo.stored_name for link in removed]
-    try:
+    unused = [link.photo.stored_name for link in removed]
+    with removed_on_failure() as written:
         for key, value in values.items():
             setattr(matter, key, value)
         for link in removed:
             photo = link.photo
             db.session.delete(link)
             db.session.delete(photo)
-        _store_photos(matter, files, written)
+        _store_photos(user, matter, files, written)
         record(
             "matter.edited",
             matter,
@@ -338,11 +293,7 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
             photos_removed=len(removed) or None,
         )
         _commit()
-    except Exception:
-        db.session.rollback()
-        _forget_files(written)
-        raise
-    _forget_files(forget)
+    forget(unused)
     return matter
 
 
@@ -372,11 +323,13 @@ def add_clarification(user, matter, body):
                 _l("Clarifications can be added once the micro-matter is submitted, and not after it was withdrawn.")
             )
         raise DomainError(_l("Only the proposer and the committee can add clarifications."))
-    body = clean_plain(body)
-    if not body:
-        raise FieldError("body", _l("Please write the clarification."))
-    if len(body) > CLARIFICATION_MAX:
-        raise FieldError("body", _l("A clarification may be at most %(n)s characters.", n=CLARIFICATION_MAX))
+    body = _text(
+        body,
+        "body",
+        CLARIFICATION_MAX,
+        _l("Please write the clarification."),
+        _l("A clarification may be at most %(n)s characters.", n=CLARIFICATION_MAX),
+    )
     clarification = Clarification(matter_id=matter.id, author_id=user.id, body=body)
     db.session.add(clarification)
     db.session.flush()
@@ -435,20 +388,20 @@ ALREADY_SUPPORTED = _l("You have already supported this micro-matter.")
 @_atomic
 def support(user, matter):
     """A verified resident of the community, not the proposer, supports once while it collects."""
-    if matter.status != Status.COLLECTING:
-        raise DomainError(_l("Supports are only collected while the micro-matter is collecting supports."))
-    if permissions.is_proposer(user, matter):
-        raise DomainError(_l("You proposed this micro-matter, so you cannot support it yourself."))
-    if not permissions.is_verified(user, matter.community):
-        raise DomainError(_l("Only verified residents of this community can support micro-matters."))
-    if permissions.has_supported(user, matter):
-        raise DomainError(ALREADY_SUPPORTED)
-    db.session.add(Support(matter_id=matter.id, user_id=user.id))
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same click twice, in two requests at once
-        db.session.rollback()
-        raise DomainError(ALREADY_SUPPORTED) from error
+    require(
+        matter.status == Status.COLLECTING,
+        _l("Supports are only collected while the micro-matter is collecting supports."),
+    )
+    require(
+        not permissions.is_proposer(user, matter),
+        _l("You proposed this micro-matter, so you cannot support it yourself."),
+    )
+    require(
+        permissions.is_verified_resident(user, matter.community),
+        _l("Only verified residents of this community can support micro-matters."),
+    )
+    require(not permissions.has_supported(user, matter), ALREADY_SUPPORTED)
+    insert_once(Support(matter_id=matter.id, user_id=user.id), ALREADY_SUPPORTED)  # the same click twice at once
     count = _change_support_count(matter, +1)
     if matter.substance_frozen_at is None:
         matter.substance_frozen_at = clock.now()
@@ -461,15 +414,12 @@ def support(user, matter):
 @_atomic
 def unsupport(user, matter):
     """Withdraw one's own support, only while supports are being collected."""
-    row = (
-        db.session.scalar(select(Support).where(Support.matter_id == matter.id, Support.user_id == user.id))
-        if getattr(user, "is_authenticated", False)
-        else None
+    row = _own(Support, user, matter)
+    require(row is not None, _l("You have not supported this micro-matter."))
+    require(
+        matter.status == Status.COLLECTING,
+        _l("Supports can only be withdrawn while the micro-matter is collecting supports."),
     )
-    if row is None:
-        raise DomainError(_l("You have not supported this micro-matter."))
-    if matter.status != Status.COLLECTING:
-        raise DomainError(_l("Supports can only be withdrawn while the micro-matter is collecting supports."))
     db.session.delete(row)
     db.session.flush()
     count = _change_support_count(matter, -1)
@@ -488,17 +438,12 @@ def supporters(matter):
 
 
 def _clean_body(body, limit=COMMENT_MAX):
-    body = clean_plain(body)
-    if not body:
-        raise FieldError("body", _l("Please write something."))
-    if len(body) > limit:
-        raise FieldError(
-            "body",
-            _l("A comment may be at most %(n)s characters.", n=limit)
-            if limit == COMMENT_MAX
-            else _l("A reply may be at most %(n)s characters.", n=limit),
-        )
-    return body
+    too_long = (
+        _l("A comment may be at most %(n)s characters.", n=limit)
+        if limit == COMMENT_MAX
+        else _l("A reply may be at most %(n)s characters.", n=limit)
+    )
+    return _text(body, "body", limit, _l("Please write something."), too_long)
 
 
 @_atomic
@@ -545,8 +490,7 @@ def reply(user, comment, body):
     """The proposer or the committee answers a top-level comment."""
     matter = comment.matter
     refusal = reply_refusal(user, comment)
-    if refusal:
-        raise DomainError(refusal)
+    require(not refusal, refusal)
     body = _clean_body(body, REPLY_MAX)
     answer = Comment(matter_id=matter.id, author_id=user.id, parent_id=comment.id, stance=Stance.NEUTRAL, body=body)
     db.session.add(answer)
@@ -572,11 +516,14 @@ def hide_comment(user, comment, reason):
         if comment.is_hidden:
             raise DomainError(_l("This comment is already hidden."))
         raise DomainError(_l("Only the committee can hide comments."))
-    reason = clean_plain(reason).replace("\n", " ")
-    if not reason:
-        raise FieldError("reason", _l("Please give a reason; it is shown in place of the comment."))
-    if len(reason) > REASON_MAX:
-        raise FieldError("reason", _l("The reason may be at most %(n)s characters.", n=REASON_MAX))
+    reason = _text(
+        reason,
+        "reason",
+        REASON_MAX,
+        _l("Please give a reason; it is shown in place of the comment."),
+        _l("The reason may be at most %(n)s characters.", n=REASON_MAX),
+        one_line=True,
+    )
     comment.hidden_reason = reason
     comment.hidden_by_id = user.id
     comment.hidden_at = clock.now()
@@ -630,25 +577,24 @@ def comments_with_stance(matter, stance, page=1):
 # ---------------------------------------------------------------- follows
 
 
+ALREADY_FOLLOWING = _l("You already follow this micro-matter.")
+
+
 @_atomic
 def follow(user, matter):
-    if not getattr(user, "is_authenticated", False) or not permissions.can_view(user, matter):
-        raise DomainError(_l("Please log in to follow micro-matters."))
-    if permissions.is_following(user, matter):
-        raise DomainError(_l("You already follow this micro-matter."))
+    require(
+        getattr(user, "is_authenticated", False) and permissions.can_view(user, matter),
+        _l("Please log in to follow micro-matters."),
+    )
+    require(not permissions.is_following(user, matter), ALREADY_FOLLOWING)
     db.session.add(Follow(matter_id=matter.id, user_id=user.id))
-    _commit(_l("You already follow this micro-matter."))
+    _commit(ALREADY_FOLLOWING)
 
 
 @_atomic
 def unfollow(user, matter):
-    row = (
-        db.session.scalar(select(Follow).where(Follow.matter_id == matter.id, Follow.user_id == user.id))
-        if getattr(user, "is_authenticated", False)
-        else None
-    )
-    if row is None:
-        raise DomainError(_l("You do not follow this micro-matter."))
+    row = _own(Follow, user, matter)
+    require(row is not None, _l("You do not follow this micro-matter."))
     db.session.delete(row)
     _commit()
 

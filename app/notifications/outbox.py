@@ -21,6 +21,8 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.core import clock
+from app.core.i18n import N_
+from app.core.text import one_line
 from app.core.urls import absolute_url
 from app.extensions import db
 
@@ -48,36 +50,39 @@ def recipient_locale(user):
     return user.locale if user.locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans")
 
 
-def render_email(message, params, link, locale):
+# The last line of an e-mail: why this person gets it (a message id, translated when rendered).
+WHY_NOTIFIED = N_(
+    "You receive this email because you proposed, support or follow this micro-matter, "
+    "or it concerns your membership. The same message is in your Weiyi inbox."
+)
+
+
+def render_email(message, params, link, locale, why=WHY_NOTIFIED):
     """(subject, body) of a notification in `locale`."""
     from app.core.i18n import render_message
 
     with force_locale(locale):
         text = render_message(message, params)
         site = gettext("Weiyi")
-        subject = gettext("%(site)s: %(message)s", site=site, message=text)
+        # A header is one line: a name stored before names were checked may hold a line break.
+        subject = one_line(gettext("%(site)s: %(message)s", site=site, message=text))
         if len(subject) > 200:
             subject = subject[:199] + "…"
         lines = [text, ""]
         url = absolute_url(link)
         if url:
             lines += [gettext("Read more: %(url)s", url=url), ""]
-        lines.append(
-            gettext(
-                "You receive this email because you proposed, support or follow this micro-matter, "
-                "or it concerns your membership. The same message is in your Weiyi inbox."
-            )
-        )
+        lines.append(gettext(why))
     return subject, "\n".join(lines)
 
 
-def enqueue(user, message, params, link=""):
+def enqueue(user, message, params, link="", why=WHY_NOTIFIED):
     """Queue an email for `user` in the current transaction (nothing when they gave no address)."""
     address = (getattr(user, "email", None) or "").strip()
     if not address:
         return None
     locale = recipient_locale(user)
-    subject, body = render_email(message, params, link, locale)
+    subject, body = render_email(message, params, link, locale, why)
     row = Outbox(user_id=user.id, to_address=address, subject=subject, body=body, locale=locale)
     db.session.add(row)
     return row

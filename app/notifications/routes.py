@@ -1,8 +1,9 @@
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.i18n import render_message
+from app.core.params import page_arg
 
 from . import bp, services
 
@@ -10,8 +11,7 @@ from . import bp, services
 @bp.get("/")
 @login_required
 def inbox():
-    page = request.args.get("page", 1, type=int)
-    pagination = services.inbox(current_user, page)
+    pagination = services.inbox(current_user, page_arg())
     return render_template(
         "notifications/inbox.html", pagination=pagination, render_message=render_message, form=FlaskForm()
     )

@@ -4,12 +4,14 @@ from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from app.core.params import MAX_ID, DateInRange
+
 from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE, MAX_REOPEN_REASON
 
 
 class NoticeForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired()])
-    ref = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    ref = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     title = StringField(
         _l("Title"),
         validators=[Optional(), Length(max=120)],
@@ -22,10 +24,10 @@ class NoticeForm(FlaskForm):
             "Shown above the facts. Markdown is allowed. The facts generated from the record cannot be changed."
         ),
     )
-    period_start = DateField(_l("First day of the notice period"), validators=[InputRequired()])
+    period_start = DateField(_l("First day of the notice period"), validators=[InputRequired(), DateInRange()])
     period_end = DateField(
         _l("Last day of the notice period"),
-        validators=[InputRequired()],
+        validators=[InputRequired(), DateInRange()],
         description=_l("Verified residents may lodge objections until the end of this day."),
     )
     submit = SubmitField(_l("Publish the notice"))

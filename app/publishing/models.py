@@ -1,11 +1,11 @@
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
@@ -14,17 +14,18 @@ if TYPE_CHECKING:
     from app.communities.models import Community
 
 
-class NoticeKind(StrEnum):
-    DECISION = "decision"  # a council motion's result
-    ROUND = "round"  # a resident voting round's results
-    ACCEPTANCE = "acceptance"  # a completed implementation (验收)
+class NoticeKind(Labelled):
+    DECISION = "decision", N_("Council decision")  # a council motion's result
+    ROUND = "round", N_("Voting round results")  # a resident voting round's results
+    ACCEPTANCE = "acceptance", N_("Acceptance of a completed project")  # a completed implementation (验收)
 
 
-KIND_LABELS = {
-    NoticeKind.DECISION: N_("Council decision"),
-    NoticeKind.ROUND: N_("Voting round results"),
-    NoticeKind.ACCEPTANCE: N_("Acceptance of a completed project"),
-}
+class NoticePeriod(Labelled):
+    """Where today falls in a notice's objection period (computed, not stored)."""
+
+    UPCOMING = "upcoming", N_("Not started yet")
+    OPEN = "open", N_("Open for objections")
+    ENDED = "ended", N_("Period ended")
 
 
 class Notice(db.Model):

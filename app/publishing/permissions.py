@@ -3,14 +3,16 @@
 from app.communities import permissions as community_permissions
 from app.core import clock
 
+from .models import NoticePeriod
+
 
 def period_state(notice, today=None):
     today = today or clock.local_today()
     if today < notice.period_start:
-        return "upcoming"
+        return NoticePeriod.UPCOMING
     if today > notice.period_end:
-        return "ended"
-    return "open"
+        return NoticePeriod.ENDED
+    return NoticePeriod.OPEN
 
 
 def can_publish_notices(user, community):
@@ -37,7 +39,9 @@ def may_object_here(user, notice):
 
 def can_object(user, notice):
     """May object now: during the period, once per notice."""
-    return may_object_here(user, notice) and period_state(notice) == "open" and not has_objected(user, notice)
+    return (
+        may_object_here(user, notice) and period_state(notice) == NoticePeriod.OPEN and not has_objected(user, notice)
+    )
 
 
 def can_reopen_objection(user, objection):

@@ -4,14 +4,15 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.params import parse_id
 from app.core.qr import qr_svg
 from app.core.urls import absolute_url
 from app.matters.lifecycle import status_label
-from app.tracker.models import STATE_LABELS as RECORD_STATE_LABELS
+from app.tracker.models import RecordState
 
 from . import bp, feed, permissions, services, sources
 from .forms import AnswerForm, NoticeForm, ObjectionForm, ReopenForm, answer_prefix, reopen_prefix
-from .models import KIND_LABELS, NoticeKind
+from .models import NoticeKind, NoticePeriod
 
 
 @bp.app_template_global()
@@ -36,8 +37,8 @@ def results():
         meetings=services.meetings_with_minutes(community),
         rounds=services.counted_rounds(community),
         implementations=services.implementation_progress(community),
-        record_states=RECORD_STATE_LABELS,
-        kind_labels=KIND_LABELS,
+        record_states=RecordState.labels(),
+        kind_labels=NoticeKind.labels(),
         period_state=permissions.period_state,
         status_label=status_label,
     )
@@ -50,7 +51,7 @@ def notices():
         "publishing/notices.html",
         community=community,
         notices=services.list_notices(community),
-        kind_labels=KIND_LABELS,
+        kind_labels=NoticeKind.labels(),
         period_state=permissions.period_state,
         can_publish=permissions.can_publish_notices(current_user, community),
     )
@@ -67,7 +68,7 @@ def _new_notice_page(community, form, status=200):
             return render_template(
                 "publishing/choose.html",
                 community=community,
-                kind_labels=KIND_LABELS,
+                kind_labels=NoticeKind.labels(),
                 candidates=services.candidates(community),
             ), (status if status != 200 else 404)
         publication = services.source_for(kind).describe(record)
@@ -81,7 +82,7 @@ def _new_notice_page(community, form, status=200):
         publication=publication,
         existing=existing,
         facts=sources.rendered(publication.facts) if publication else None,
-        kind_labels=KIND_LABELS,
+        kind_labels=NoticeKind.labels(),
     ), status
 
 
@@ -92,16 +93,16 @@ def new_notice():
     if not permissions.can_publish_notices(current_user, community):
         refuse(403, _("Only the committee can publish notices."))
     if request.method == "GET":
-        kind, ref = request.args.get("kind"), request.args.get("ref", "")
-        if kind not in set(NoticeKind) or not ref.isdigit() or not ref.isascii() or len(ref) > 10:
+        kind, ref = request.args.get("kind"), parse_id(request.args.get("ref", ""))
+        if kind not in set(NoticeKind) or ref is None:
             return render_template(
                 "publishing/choose.html",
                 community=community,
-                kind_labels=KIND_LABELS,
+                kind_labels=NoticeKind.labels(),
                 candidates=services.candidates(community),
             )
         start, end = services.default_period(community)
-        form = NoticeForm(kind=kind, ref=int(ref), period_start=start, period_end=end)
+        form = NoticeForm(kind=kind, ref=ref, period_start=start, period_end=end)
         return _new_notice_page(community, form)
     form = NoticeForm()
     if form.kind.data not in set(NoticeKind):
@@ -142,13 +143,13 @@ def _notice_page(notice, objection_form=None, answer_forms=None, reopen_forms=No
         community=community,
         notice=notice,
         facts=sources.rendered(notice.facts),
-        kind_labels=KIND_LABELS,
+        kind_labels=NoticeKind.labels(),
         state=permissions.period_state(notice),
         can_object=permissions.can_object(current_user, notice)
         or (
             objection_form is not None
             and permissions.may_object_here(current_user, notice)
-            and permissions.period_state(notice) == "open"
+            and permissions.period_state(notice) == NoticePeriod.OPEN
         ),  # give the text back after a refusal
         has_objected=permissions.has_objected(current_user, notice),
         can_answer=can_answer,
@@ -236,7 +237,7 @@ def print_notice(notice_id):
         community=community,
         notice=notice,
         facts=sources.rendered(notice.facts),
-        kind_labels=KIND_LABELS,
+        kind_labels=NoticeKind.labels(),
         online_url=online,
         record_url=absolute_url(notice.record_path),
         qr=qr_svg(online, _("QR code: %(url)s", url=online)),

@@ -28,7 +28,7 @@ from app.tracker.rules import SATISFIED_STARS
 from app.voting.models import RoundResult, VotingRound
 
 from . import permissions, sources
-from .models import Notice, NoticeKind, NoticeMatter, Objection
+from .models import Notice, NoticeKind, NoticeMatter, NoticePeriod, Objection
 
 DEFAULT_PERIOD_DAYS = 7  # offered when the rules set no objection period
 MAX_PREFACE = 5000
@@ -317,9 +317,9 @@ def lodge_objection(actor, notice, body):
     if not permissions.may_object_here(actor, notice):
         raise DomainError(_l("Only verified residents of this community can lodge an objection."))
     state = permissions.period_state(notice)
-    if state == "upcoming":
+    if state == NoticePeriod.UPCOMING:
         raise DomainError(_l("The notice period has not started yet."))
-    if state == "ended":
+    if state == NoticePeriod.ENDED:
         raise DomainError(_l("The notice period has ended; objections are closed."))
     if not body:
         raise DomainError(_l("Please write your objection."))

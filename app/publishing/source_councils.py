@@ -7,7 +7,8 @@ from app.core.i18n import N_
 from app.core.urls import path_for
 from app.councils.models import Meeting, Motion, MotionKind, VoteMode, VoteResult
 from app.extensions import db
-from app.rules.majority import Base, MajorityRule
+from app.rules.describe import MAJORITY_NAMES
+from app.rules.majority import Base
 
 from .models import NoticeKind
 from .sources import Publication, Source, msg, row, typed
@@ -22,12 +23,6 @@ MODES = {
     VoteMode.NAMED: N_("Roll call (named votes)"),
     VoteMode.SECRET: N_("Secret ballot"),
     VoteMode.ANALOG: N_("Counted in the room"),
-}
-MAJORITIES = {
-    MajorityRule.SIMPLE: N_("Simple majority: more than half"),
-    MajorityRule.TWO_THIRDS: N_("Two thirds"),
-    MajorityRule.THREE_QUARTERS: N_("Three quarters"),
-    MajorityRule.UNANIMITY: N_("Unanimity"),
 }
 BASES = {
     Base.YES_NO: N_("Yes and no votes"),
@@ -108,7 +103,7 @@ def describe(motion):
             ),
             "msgid",
         ),
-        row(N_("Majority rule"), MAJORITIES.get(result.majority_rule, result.majority_rule), "msgid"),
+        row(N_("Majority rule"), MAJORITY_NAMES.get(result.majority_rule, result.majority_rule), "msgid"),
         row(
             N_("Counted against"),
             msg(

@@ -51,6 +51,16 @@ TOPICS = {
     "notices": N_("Notices"),
 }
 
+# The name of each majority rule wherever one is chosen or listed: the rules form, the history of
+# versions, decision notices. A published notice keeps these message ids, so they stay as written.
+MAJORITY_NAMES = {
+    MajorityRule.SIMPLE: N_("Simple majority: more than half"),
+    MajorityRule.TWO_THIRDS: N_("Two thirds"),
+    MajorityRule.THREE_QUARTERS: N_("Three quarters"),
+    MajorityRule.UNANIMITY: N_("Unanimity"),
+}
+
+# The same rules inside a sentence: "simple majority of members present".
 MAJORITY_LABELS = {
     MajorityRule.SIMPLE: N_("simple majority"),
     MajorityRule.TWO_THIRDS: N_("two-thirds majority"),

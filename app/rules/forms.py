@@ -5,17 +5,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.i18n import N_
-from app.core.vocabulary import CATEGORY_LABELS
+from app.core.vocabulary import Category
 
-from .majority import Base, MajorityRule, TieRule
+from .describe import MAJORITY_NAMES
+from .majority import Base, TieRule
 from .models import MAX_OBJECTION_DAYS
 
-MAJORITY_CHOICES = {
-    MajorityRule.SIMPLE: N_("Simple majority (more than half)"),
-    MajorityRule.TWO_THIRDS: N_("Two thirds"),
-    MajorityRule.THREE_QUARTERS: N_("Three quarters"),
-    MajorityRule.UNANIMITY: N_("Unanimity"),
-}
 BASE_CHOICES = {
     Base.YES_NO: N_("Yes and no votes (abstentions do not count)"),
     Base.YES_NO_ABSTAIN: N_("All votes cast, abstentions included"),
@@ -72,6 +67,10 @@ def _label(name):
     return _l(FIELD_LABELS[name])
 
 
+def _choices(names):
+    return [(value.value, _l(name)) for value, name in names.items()]
+
+
 def _int(name, low, high, description=None):
     return IntegerField(_label(name), validators=[InputRequired(), NumberRange(low, high)], description=description)
 
@@ -87,9 +86,7 @@ class RuleSetForm(FlaskForm):
     cap_service = _int("cap_service", 1, 100_000_000)
     cap_goods = _int("cap_goods", 1, 100_000_000)
     cap_works = _int("cap_works", 1, 100_000_000)
-    excluded_categories = MultiCheckboxField(
-        _label("excluded_categories"), choices=[(k.value, _l(v)) for k, v in CATEGORY_LABELS.items()]
-    )
+    excluded_categories = MultiCheckboxField(_label("excluded_categories"), choices=Category.choices())
     negative_list = TextAreaField(
         _label("negative_list"),
         validators=[Length(max=6000)],
@@ -110,11 +107,9 @@ class RuleSetForm(FlaskForm):
     seconders_needed = _int("seconders_needed", 0, 20)
     turns_per_item = _int("turns_per_item", 1, 10)
     minutes_per_turn = _int("minutes_per_turn", 1, 30)
-    majority_rule = SelectField(
-        _label("majority_rule"), choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()]
-    )
-    majority_base = SelectField(_label("majority_base"), choices=[(k.value, _l(v)) for k, v in BASE_CHOICES.items()])
-    tie_rule = SelectField(_label("tie_rule"), choices=[(k.value, _l(v)) for k, v in TIE_CHOICES.items()])
+    majority_rule = SelectField(_label("majority_rule"), choices=_choices(MAJORITY_NAMES))
+    majority_base = SelectField(_label("majority_base"), choices=_choices(BASE_CHOICES))
+    tie_rule = SelectField(_label("tie_rule"), choices=_choices(TIE_CHOICES))
     secret_ballot = SelectField(
         _label("secret_ballot"),
         choices=[
@@ -122,12 +117,8 @@ class RuleSetForm(FlaskForm):
             ("secret", _l("Secret (only the counts are kept)")),
         ],
     )
-    resident_majority_rule = SelectField(
-        _label("resident_majority_rule"), choices=[(k.value, _l(v)) for k, v in MAJORITY_CHOICES.items()]
-    )
-    resident_majority_base = SelectField(
-        _label("resident_majority_base"), choices=[(k.value, _l(v)) for k, v in RESIDENT_BASE_CHOICES.items()]
-    )
+    resident_majority_rule = SelectField(_label("resident_majority_rule"), choices=_choices(MAJORITY_NAMES))
+    resident_majority_base = SelectField(_label("resident_majority_base"), choices=_choices(RESIDENT_BASE_CHOICES))
     min_turnout_percent = _int(
         "min_turnout_percent",
         0,

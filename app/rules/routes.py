@@ -11,28 +11,24 @@ from flask_login import current_user, login_required
 from app.communities.scoping import community_blueprint, current_community
 from app.core.errors import DomainError, refuse
 from app.core.i18n import money
-from app.core.vocabulary import CATEGORY_LABELS
+from app.core.vocabulary import Category
 
 from . import services
-from .describe import describe
-from .forms import BASE_CHOICES, FIELD_LABELS, MAJORITY_CHOICES, RESIDENT_BASE_CHOICES, TIE_CHOICES, RuleSetForm
+from .describe import MAJORITY_NAMES, describe
+from .forms import BASE_CHOICES, FIELD_LABELS, RESIDENT_BASE_CHOICES, TIE_CHOICES, RuleSetForm
 from .permissions import can_edit_rules
 
 bp = community_blueprint("rules", __name__, "/rules")
 
 
-def category_label(value):
-    return _(CATEGORY_LABELS[value]) if value in CATEGORY_LABELS else value
-
-
 def sentences(ruleset):
-    return describe(ruleset, gettext=_, money=money, label=category_label)
+    return describe(ruleset, gettext=_, money=money, label=Category.label_of)
 
 
 def display_value(name, value):
     """A stored field value as people read it (for the version history)."""
     if name == "excluded_categories":
-        return ", ".join(category_label(v) for v in value or []) or "—"
+        return ", ".join(Category.label_of(v) for v in value or []) or "—"
     if name == "negative_list":
         return "; ".join(value or []) or "—"
     if name == "quorum_strict":
@@ -42,10 +38,10 @@ def display_value(name, value):
     if name == "support_threshold_kind":
         return _("share") if value == "share" else _("count")
     choices = {
-        "majority_rule": MAJORITY_CHOICES,
+        "majority_rule": MAJORITY_NAMES,
         "majority_base": BASE_CHOICES,
         "tie_rule": TIE_CHOICES,
-        "resident_majority_rule": MAJORITY_CHOICES,
+        "resident_majority_rule": MAJORITY_NAMES,
         "resident_majority_base": RESIDENT_BASE_CHOICES,
     }
     if value in choices.get(name, {}):

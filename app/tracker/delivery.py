@@ -1,12 +1,14 @@
 """The committee's delivery of a project: details, milestones, progress updates, spending, and
 the work's states (start, pause, resume, acceptance, rectification, closing)."""
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
 from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
-from app.core.service import get_or_404
+from app.core.photos import removed_on_failure, save_all
+from app.core.service import get_or_404, rolls_back
 from app.core.text import render_markdown
 from app.extensions import db
 
@@ -17,17 +19,18 @@ from .records import (
     _audit,
     _commit,
     _date,
-    _forget_files,
     _not_closed,
     _photo_files,
     _require_manager,
     _require_state,
-    _save_photos,
     _tell,
     _text,
 )
 
 MAX_AMOUNT = 100_000_000  # yuan; anything above is a typing mistake
+# Features that follow the money (the fund's ledger) connect here: receiver(entry, actor=...,
+# reason=...), called before the commit; a DomainError from a receiver refuses the spending.
+spending_recorded = Namespace().signal("spending-recorded")
 WORK_STATES = (RecordState.IN_PROGRESS, RecordState.PAUSED, RecordState.RECTIFICATION)
 PLANNING_STATES = (RecordState.PLANNED, *WORK_STATES)
 
@@ -35,6 +38,7 @@ PLANNING_STATES = (RecordState.PLANNED, *WORK_STATES)
 # ---------------------------------------------------------------- the committee's updates
 
 
+@rolls_back
 def update_details(actor, record, *, responsible_unit, contact, planned_start, planned_end):
     _require_manager(actor, record)
     _not_closed(record)
@@ -61,6 +65,7 @@ def update_details(actor, record, *, responsible_unit, contact, planned_start, p
     return record
 
 
+@rolls_back
 def add_milestone(actor, record, *, title, planned_date):
     _require_manager(actor, record)
     _require_state(
@@ -87,6 +92,7 @@ def add_milestone(actor, record, *, title, planned_date):
     return milestone
 
 
+@rolls_back
 def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=()):
     _require_manager(actor, record)
     milestone = get_or_404(Milestone, milestone_id, record_id=record.id)
@@ -96,9 +102,8 @@ def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=())
     done_on = _date(done_on, "done_on", past=True)
     note = _text(note, "note", 1000)
     files = _photo_files(photos)
-    written = []
-    try:
-        for stored in _save_photos(files, written):
+    with removed_on_failure() as written:
+        for stored in save_all(files, actor, written):
             milestone.photos.append(MilestonePhoto(photo=stored))
         milestone.done_on, milestone.note = done_on, note
         milestone.done_by_id, milestone.done_at = actor.id, clock.now()
@@ -113,13 +118,10 @@ def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=())
         )
         _tell(record, actor, N_("Milestone done for “%(title)s”: %(milestone)s"), milestone=milestone.title)
         _commit()
-    except Exception:
-        db.session.rollback()
-        _forget_files(written)
-        raise
     return milestone
 
 
+@rolls_back
 def post_update(actor, record, *, body="", percent=None, photos=()):
     """A status update: text, photos and/or a new progress percentage."""
     _require_manager(actor, record)
@@ -133,8 +135,7 @@ def post_update(actor, record, *, body="", percent=None, photos=()):
     files = _photo_files(photos)
     if not changed and not body and not files:
         raise FieldError("body", _l("Write an update, add a photo or change the progress."))
-    written = []
-    try:
+    with removed_on_failure() as written:
         update = ProgressUpdate(
             record=record,
             author_id=actor.id,
@@ -142,7 +143,7 @@ def post_update(actor, record, *, body="", percent=None, photos=()):
             body_html=render_markdown(body),
             progress_percent=percent if changed else None,
         )
-        for stored in _save_photos(files, written):
+        for stored in save_all(files, actor, written):
             update.photos.append(ProgressUpdatePhoto(photo=stored))
         db.session.add(update)
         previous = record.progress_percent
@@ -162,13 +163,10 @@ def post_update(actor, record, *, body="", percent=None, photos=()):
         else:
             _tell(record, actor, N_("New status update on “%(title)s”."))
         _commit()
-    except Exception:
-        db.session.rollback()
-        _forget_files(written)
-        raise
     return update
 
 
+@rolls_back
 def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_reason=""):
     _require_manager(actor, record)
     _not_closed(record)
@@ -218,6 +216,7 @@ def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_rea
         amount=amount,
         purpose=purpose,
     )
+    spending_recorded.send(entry, actor=actor, reason=reason)
     _commit()
     return entry
 
@@ -225,6 +224,7 @@ def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_rea
 # ---------------------------------------------------------------- states
 
 
+@rolls_back
 def start(actor, record):
     _require_manager(actor, record)
     _require_state(record, [RecordState.PLANNED], _l("Work on this project has already started."))
@@ -235,6 +235,7 @@ def start(actor, record):
     return record
 
 
+@rolls_back
 def pause(actor, record, reason):
     _require_manager(actor, record)
     _require_state(record, [RecordState.IN_PROGRESS], _l("Only work in progress can be paused."))
@@ -246,6 +247,7 @@ def pause(actor, record, reason):
     return record
 
 
+@rolls_back
 def resume(actor, record):
     _require_manager(actor, record)
     _require_state(record, [RecordState.PAUSED], _l("This work is not paused."))
@@ -256,6 +258,7 @@ def resume(actor, record):
     return record
 
 
+@rolls_back
 def accept(actor, record, *, accepted_on, note):
     """验收: the work is accepted; the micro-matter becomes completed."""
     _require_manager(actor, record)
@@ -276,6 +279,7 @@ def accept(actor, record, *, accepted_on, note):
     return record
 
 
+@rolls_back
 def rectify(actor, record, reason):
     _require_manager(actor, record)
     _require_state(record, [RecordState.EVALUATION], _l("A rectification follows the residents' evaluation."))
@@ -285,6 +289,7 @@ def rectify(actor, record, reason):
     return record.rectifications[-1]
 
 
+@rolls_back
 def close(actor, record):
     _require_manager(actor, record)
     _require_state(record, [RecordState.EVALUATION], _l("A record is closed after the residents' evaluation."))

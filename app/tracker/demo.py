@@ -101,32 +101,14 @@ def _approve_more(context, community, committee, needed):
 
 
 def _propose_and_admit(context, community, committee, needed):
-    from app.matters import services as matter_services
+    from app.matters.demo import proposed_and_admitted
 
     residents = context["residents"]
     rng = context.get("rng") or random.Random(5)  # noqa: S311  # nosec B311
-    for index, (title, description, category, location, cost, kind) in enumerate(EXTRA_MATTERS[:needed]):
-        proposer = residents[200 + index]
-        matter = matter_services.create_matter(
-            proposer,
-            community,
-            submit=True,
-            title=title,
-            description=description,
-            category=category,
-            location=location,
-            estimated_cost=cost,
-            project_type=kind,
-        )
-        threshold = matter_services.support_threshold(community)
-        for supporter in rng.sample(residents[:200], threshold):
-            if matter.status != "collecting":
-                break
-            matter_services.support(supporter, matter)
-        if matter.status == "under_review":
-            lifecycle.apply(matter, "admit", committee)
+    for index, fields in enumerate(EXTRA_MATTERS[:needed]):
+        matter = proposed_and_admitted(residents[200 + index], community, fields, residents[:200], rng, committee)
         if matter.status == "on_agenda":
-            lifecycle.apply(matter, "approve", committee, system=True, budget=cost)
+            lifecycle.apply(matter, "approve", committee, system=True, budget=matter.estimated_cost)
         # Proposed some months ago, like the other demo matters.
         matter.created_at = matter.created_at - timedelta(days=95)
         matter.submitted_at = matter.created_at + timedelta(days=2)

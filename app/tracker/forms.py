@@ -4,6 +4,8 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.params import DateInRange
+
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 DATE_MESSAGE = _l("Please give a valid date.")
 
@@ -21,8 +23,8 @@ class DetailsForm(FlaskForm):
         description=_l("The company, office or team doing the work."),
     )
     contact = StringField(_l("Contact (name and phone)"), validators=[Optional(), Length(max=120)])
-    planned_start = DateField(_l("Planned start"), validators=[Optional()])
-    planned_end = DateField(_l("Planned end"), validators=[Optional()])
+    planned_start = DateField(_l("Planned start"), validators=[Optional(), DateInRange()])
+    planned_end = DateField(_l("Planned end"), validators=[Optional(), DateInRange()])
     submit = SubmitField(_l("Save the plan"))
 
 
@@ -32,12 +34,12 @@ class MilestoneForm(FlaskForm):
         validators=[DataRequired(), Length(max=120)],
         description=_l("For example: contract signed, materials delivered, installation done."),
     )
-    planned_date = DateField(_l("Planned date"), validators=[InputRequired(message=DATE_MESSAGE)])
+    planned_date = DateField(_l("Planned date"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
     submit = SubmitField(_l("Add milestone"))
 
 
 class MilestoneDoneForm(FlaskForm):
-    done_on = DateField(_l("Done on"), validators=[InputRequired(message=DATE_MESSAGE)])
+    done_on = DateField(_l("Done on"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
     photos = photos_field(_l("Photos as evidence"))
     submit = SubmitField(_l("Mark as done"))
@@ -62,10 +64,10 @@ class UpdateForm(FlaskForm):
 class SpendingForm(FlaskForm):
     amount = IntegerField(
         _l("Amount (yuan)"),
-        validators=[InputRequired(), NumberRange(min=1)],
+        validators=[InputRequired(), NumberRange(min=1, max=1_000_000_000)],
         render_kw={"min": 1, "inputmode": "numeric"},
     )
-    spent_on = DateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE)])
+    spent_on = DateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
     purpose = StringField(_l("What for"), validators=[DataRequired(), Length(max=200)])
     over_budget_reason = StringField(
         _l("Reason for going over the budget"),
@@ -81,7 +83,7 @@ class ReasonForm(FlaskForm):
 
 
 class AcceptanceForm(FlaskForm):
-    accepted_on = DateField(_l("Acceptance date"), validators=[InputRequired(message=DATE_MESSAGE)])
+    accepted_on = DateField(_l("Acceptance date"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
     note = TextAreaField(
         _l("Acceptance note"),
         validators=[DataRequired(), Length(max=2000)],
@@ -91,7 +93,7 @@ class AcceptanceForm(FlaskForm):
 
 
 class WindowForm(FlaskForm):
-    closes_on = DateField(_l("Last day of rating"), validators=[InputRequired(message=DATE_MESSAGE)])
+    closes_on = DateField(_l("Last day of rating"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
     submit = SubmitField(_l("Open the residents' rating"))
 
 

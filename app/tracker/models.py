@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
 
@@ -27,25 +28,15 @@ if TYPE_CHECKING:
     from app.matters.models import MicroMatter
 
 
-class RecordState(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    PAUSED = "paused"
-    COMPLETED = "completed"  # accepted (验收), waiting for the evaluation window
-    EVALUATION = "evaluation"
-    RECTIFICATION = "rectification"  # 整改
-    CLOSED = "closed"
+class RecordState(Labelled):
+    PLANNED = "planned", N_("Planned")
+    IN_PROGRESS = "in_progress", N_("In progress")
+    PAUSED = "paused", N_("Paused")
+    COMPLETED = "completed", N_("Completed (accepted)")  # accepted (验收), waiting for the evaluation window
+    EVALUATION = "evaluation", N_("Residents' evaluation")
+    RECTIFICATION = "rectification", N_("Rectification")  # 整改
+    CLOSED = "closed", N_("Closed")
 
-
-STATE_LABELS = {
-    RecordState.PLANNED: N_("Planned"),
-    RecordState.IN_PROGRESS: N_("In progress"),
-    RecordState.PAUSED: N_("Paused"),
-    RecordState.COMPLETED: N_("Completed (accepted)"),
-    RecordState.EVALUATION: N_("Residents' evaluation"),
-    RecordState.RECTIFICATION: N_("Rectification"),
-    RecordState.CLOSED: N_("Closed"),
-}
 
 # The micro-matter status each record state goes with (lifecycle.Status values).
 MATTER_STATUS = {

@@ -10,6 +10,7 @@ from app.communities.permissions import is_verified_resident
 from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
+from app.core.service import rolls_back
 from app.extensions import db
 from app.matters.models import Support
 
@@ -60,6 +61,7 @@ def needs_response(record):
 # ---------------------------------------------------------------- evaluation windows
 
 
+@rolls_back
 def open_evaluation(actor, record, *, closes_on):
     _require_manager(actor, record)
     _require_state(record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
@@ -80,6 +82,7 @@ def open_evaluation(actor, record, *, closes_on):
     return record.current_window
 
 
+@rolls_back
 def end_window(actor, record):
     _require_manager(actor, record)
     window = record.current_window
@@ -92,6 +95,7 @@ def end_window(actor, record):
     return window
 
 
+@rolls_back
 def respond(actor, record, reason):
     """The committee's public answer to a verdict below the threshold (instead of a rectification)."""
     _require_manager(actor, record)
@@ -123,6 +127,7 @@ def relation_of(user, matter):
     return Relation.SUPPORTER if supported else Relation.RESIDENT
 
 
+@rolls_back
 def rate(user, record, *, stars, comment=""):
     if not is_verified_resident(user, record.community):
         raise DomainError(_l("Only verified residents of this community can rate."))

@@ -7,18 +7,17 @@ app.matters.lifecycle.apply; hooks.py keeps the record's state in step with it.
 """
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record as audit
 from app.core import clock
 from app.core.errors import DomainError, FieldError
+from app.core.params import parse_id
+from app.core.photos import chosen
 from app.core.service import MAX_ID, commit, get_or_404
 from app.core.text import clean_plain
-from app.core.uploads import PhotoRejected, save_photo
 from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
@@ -181,31 +180,10 @@ def _date(value, field, *, past=False, required=True):
 
 
 def _photo_files(files):
-    files = [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
+    files = chosen(files)
     if len(files) > MAX_PHOTOS:
         raise FieldError("photos", _l("At most %(n)s photos at a time, please.", n=MAX_PHOTOS))
     return files
-
-
-def _save_photos(files, written):
-    """Store the photos (validated by content); `written` collects the file names for clean-up."""
-    stored = []
-    for file_storage in files:
-        try:
-            photo = save_photo(file_storage)
-        except PhotoRejected as error:
-            raise FieldError(
-                "photos", _l("“%(name)s”: %(problem)s", name=Path(file_storage.filename).name[:80], problem=error)
-            ) from None
-        written.append(photo.stored_name)
-        stored.append(photo)
-    return stored
-
-
-def _forget_files(names):
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    for name in names:
-        (folder / name).unlink(missing_ok=True)
 
 
 def _apply(record, action, actor, **data):
@@ -231,8 +209,7 @@ def create_record(matter, actor, data):
     )
 
     def as_id(key):
-        value = data.get(key)
-        return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
+        return parse_id(data.get(key))
 
     record = ImplementationRecord(
         community_id=matter.community_id,

@@ -4,6 +4,7 @@ Views parse the request, call a service, render or redirect."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
@@ -13,7 +14,7 @@ from app.core.service import get_row
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
 from app.matters import lifecycle
-from app.matters.lifecycle import STATUS_LABELS, status_label
+from app.matters.lifecycle import status_label
 from app.matters.models import MicroMatter
 
 from . import bp, dashboards, delivery, figures, permissions, rating, rules, timeline
@@ -30,16 +31,15 @@ from .forms import (
     UpdateForm,
     WindowForm,
 )
-from .models import STATE_LABELS, ImplementationRecord, RecordState
+from .models import ImplementationRecord, RecordState
 
 
 def _labels():
     return {
-        "state_labels": STATE_LABELS,
+        "state_labels": RecordState.labels(),
         "status_label": status_label,
         "RecordState": RecordState,
         "perm": permissions,
-        "status_labels": STATUS_LABELS,
     }
 
 
@@ -242,10 +242,9 @@ def _handle(record, name, form, call, success, anchor):
         try:
             call(form)
         except DomainError as error:
-            db.session.rollback()
             _attach(form, error)
         else:
-            flash(success, "success")
+            flash(str(success), "success")
             return redirect(url_for("tracker.manage", record_id=record.id, _anchor=anchor))
     else:
         _form_errors_flash(form)
@@ -253,39 +252,38 @@ def _handle(record, name, form, call, success, anchor):
     return _manage_page(record, forms={name: form}, status=400)
 
 
-@bp.post("/tracker/<int:record_id>/details")
-@login_required
-def details(record_id):
-    record = _managed(record_id)
-    return _handle(
+def _action(path, form_name, anchor, success):
+    """A committee action from the manage page, POST /tracker/<record_id>/<path> with the form
+    `form_name`: the decorated function calls the service with (form, record); then back to the
+    page at `anchor` with `success`, or the page again with the errors."""
+
+    def register(act):
+        @login_required
+        def view(record_id):
+            record = _managed(record_id)
+            return _handle(record, form_name, _form(form_name, record), lambda f: act(f, record), success, anchor)
+
+        bp.add_url_rule(f"/tracker/<int:record_id>/{path}", act.__name__, view, methods=["POST"])
+        return act
+
+    return register
+
+
+@_action("details", "details", "plan", _l("The plan was saved."))
+def details(f, record):
+    delivery.update_details(
+        current_user,
         record,
-        "details",
-        _form("details", record),
-        lambda f: delivery.update_details(
-            current_user,
-            record,
-            responsible_unit=f.responsible_unit.data,
-            contact=f.contact.data,
-            planned_start=f.planned_start.data,
-            planned_end=f.planned_end.data,
-        ),
-        _("The plan was saved."),
-        "plan",
+        responsible_unit=f.responsible_unit.data,
+        contact=f.contact.data,
+        planned_start=f.planned_start.data,
+        planned_end=f.planned_end.data,
     )
 
 
-@bp.post("/tracker/<int:record_id>/milestones")
-@login_required
-def add_milestone(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "milestone",
-        _form("milestone", record),
-        lambda f: delivery.add_milestone(current_user, record, title=f.title.data, planned_date=f.planned_date.data),
-        _("The milestone was added."),
-        "milestones",
-    )
+@_action("milestones", "milestone", "milestones", _l("The milestone was added."))
+def add_milestone(f, record):
+    delivery.add_milestone(current_user, record, title=f.title.data, planned_date=f.planned_date.data)
 
 
 @bp.post("/tracker/<int:record_id>/milestones/<int:milestone_id>/done")
@@ -304,7 +302,6 @@ def milestone_done(record_id, milestone_id):
                 photos=form.photos.data,
             )
         except DomainError as error:
-            db.session.rollback()
             _attach(form, error)
         else:
             flash(_("The milestone was marked done."), "success")
@@ -317,167 +314,66 @@ def milestone_done(record_id, milestone_id):
     return _manage_page(record, done_forms={milestone_id: form}, status=400)
 
 
-@bp.post("/tracker/<int:record_id>/updates")
-@login_required
-def post_update(record_id):
-    record = _managed(record_id)
-    return _handle(
+@_action("updates", "update", "progress", _l("The update was posted."))
+def post_update(f, record):
+    delivery.post_update(current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data)
+
+
+@_action("spending", "spending", "spending", _l("The spending was recorded."))
+def spending(f, record):
+    delivery.record_spending(
+        current_user,
         record,
-        "update",
-        _form("update", record),
-        lambda f: delivery.post_update(
-            current_user, record, body=f.body.data or "", percent=f.percent.data, photos=f.photos.data
-        ),
-        _("The update was posted."),
-        "progress",
+        amount=f.amount.data,
+        spent_on=f.spent_on.data,
+        purpose=f.purpose.data,
+        over_budget_reason=f.over_budget_reason.data or "",
     )
 
 
-@bp.post("/tracker/<int:record_id>/spending")
-@login_required
-def spending(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "spending",
-        _form("spending", record),
-        lambda f: delivery.record_spending(
-            current_user,
-            record,
-            amount=f.amount.data,
-            spent_on=f.spent_on.data,
-            purpose=f.purpose.data,
-            over_budget_reason=f.over_budget_reason.data or "",
-        ),
-        _("The spending was recorded."),
-        "spending",
-    )
+@_action("start", "confirm", "state", _l("Work has started."))
+def start(f, record):
+    delivery.start(current_user, record)
 
 
-@bp.post("/tracker/<int:record_id>/start")
-@login_required
-def start(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "confirm",
-        _form("confirm", record),
-        lambda f: delivery.start(current_user, record),
-        _("Work has started."),
-        "state",
-    )
+@_action("pause", "pause", "state", _l("The work is paused."))
+def pause(f, record):
+    delivery.pause(current_user, record, f.reason.data)
 
 
-@bp.post("/tracker/<int:record_id>/pause")
-@login_required
-def pause(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "pause",
-        _form("pause", record),
-        lambda f: delivery.pause(current_user, record, f.reason.data),
-        _("The work is paused."),
-        "state",
-    )
+@_action("resume", "confirm", "state", _l("The work has resumed."))
+def resume(f, record):
+    delivery.resume(current_user, record)
 
 
-@bp.post("/tracker/<int:record_id>/resume")
-@login_required
-def resume(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "confirm",
-        _form("confirm", record),
-        lambda f: delivery.resume(current_user, record),
-        _("The work has resumed."),
-        "state",
-    )
+@_action("accept", "accept", "state", _l("The acceptance was recorded."))
+def accept(f, record):
+    delivery.accept(current_user, record, accepted_on=f.accepted_on.data, note=f.note.data)
 
 
-@bp.post("/tracker/<int:record_id>/accept")
-@login_required
-def accept(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "accept",
-        _form("accept", record),
-        lambda f: delivery.accept(current_user, record, accepted_on=f.accepted_on.data, note=f.note.data),
-        _("The acceptance was recorded."),
-        "state",
-    )
+@_action("evaluation", "evaluation", "state", _l("Residents can now rate the project."))
+def open_evaluation(f, record):
+    rating.open_evaluation(current_user, record, closes_on=f.closes_on.data)
 
 
-@bp.post("/tracker/<int:record_id>/evaluation")
-@login_required
-def open_evaluation(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "evaluation",
-        _form("evaluation", record),
-        lambda f: rating.open_evaluation(current_user, record, closes_on=f.closes_on.data),
-        _("Residents can now rate the project."),
-        "state",
-    )
+@_action("evaluation/end", "confirm", "state", _l("The rating has ended."))
+def end_window(f, record):
+    rating.end_window(current_user, record)
 
 
-@bp.post("/tracker/<int:record_id>/evaluation/end")
-@login_required
-def end_window(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "confirm",
-        _form("confirm", record),
-        lambda f: rating.end_window(current_user, record),
-        _("The rating has ended."),
-        "state",
-    )
+@_action("respond", "respond", "state", _l("Your answer was published."))
+def respond(f, record):
+    rating.respond(current_user, record, f.reason.data)
 
 
-@bp.post("/tracker/<int:record_id>/respond")
-@login_required
-def respond(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "respond",
-        _form("respond", record),
-        lambda f: rating.respond(current_user, record, f.reason.data),
-        _("Your answer was published."),
-        "state",
-    )
+@_action("rectify", "rectify", "state", _l("The rectification was opened."))
+def rectify(f, record):
+    delivery.rectify(current_user, record, f.reason.data)
 
 
-@bp.post("/tracker/<int:record_id>/rectify")
-@login_required
-def rectify(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "rectify",
-        _form("rectify", record),
-        lambda f: delivery.rectify(current_user, record, f.reason.data),
-        _("The rectification was opened."),
-        "state",
-    )
-
-
-@bp.post("/tracker/<int:record_id>/close")
-@login_required
-def close(record_id):
-    record = _managed(record_id)
-    return _handle(
-        record,
-        "confirm",
-        _form("confirm", record),
-        lambda f: delivery.close(current_user, record),
-        _("The record is closed."),
-        "state",
-    )
+@_action("close", "confirm", "state", _l("The record is closed."))
+def close(f, record):
+    delivery.close(current_user, record)
 
 
 # ---------------------------------------------------------------- committee dashboard

@@ -20,7 +20,7 @@ from app.extensions import db
 
 from . import electorate, receipts, tally
 from .households import _membership, household_of
-from .models import Channel, Household, Method, RoundBallot, RoundParticipation, VotingRound
+from .models import Channel, Household, Method, RoundBallot, RoundParticipation, RoundState, VotingRound
 from .rounds import spec_for
 
 BALLOT_PROBLEMS = {
@@ -90,9 +90,9 @@ def standing(user, voting_round, now=None):
         if participation is not None and participation.user_id == user.id and participation.channel == Channel.ONLINE
         else None
     )
-    if state == "scheduled":
+    if state == RoundState.SCHEDULED:
         return Standing(False, _l("Voting has not opened yet."), own, household)
-    if state != "open":
+    if state != RoundState.OPEN:
         return Standing(False, _l("Voting has closed."), own, household)
     if participation is not None:
         if participation.channel == Channel.PAPER:

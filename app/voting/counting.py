@@ -38,7 +38,7 @@ from app.matters.lifecycle import Status
 from app.notifications.services import notify
 
 from . import electorate, paper, permissions, tally
-from .models import Channel, RoundBallot, RoundParticipation, RoundResult, VotingRound
+from .models import Channel, RoundBallot, RoundParticipation, RoundResult, RoundState, VotingRound
 from .rounds import FORGET_HISTORY, seal_round, spec_for
 
 
@@ -275,9 +275,9 @@ def count_round(actor, voting_round):
         raise DomainError(_l("Only the committee can count a round."))
     now = clock.now()
     state = voting_round.state(now)
-    if state == "counted":
+    if state == RoundState.COUNTED:
         raise DomainError(_l("This round has already been counted."))
-    if state != "closed":
+    if state != RoundState.CLOSED:
         raise DomainError(_l("A round can be counted only after it closes."))
     try:
         _seal(voting_round, now)

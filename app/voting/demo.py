@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from app.core import clock
 from app.extensions import db
-from app.matters import lifecycle
 from app.matters.lifecycle import Status
 
 from . import casting, counting, households, paper, tally
@@ -61,29 +60,13 @@ def _candidates(context, community):
 
 
 def _propose(context, community, committee, needed, rng):
-    from app.matters import services as matter_services
+    from app.matters.demo import proposed_and_admitted
 
     residents = context["residents"]
     added = []
-    for index, (title, description, category, location, cost, kind) in enumerate(EXTRA[:needed]):
-        matter = matter_services.create_matter(
-            residents[260 + index],
-            community,
-            submit=True,
-            title=title,
-            description=description,
-            category=category,
-            location=location,
-            estimated_cost=cost,
-            project_type=kind,
-        )
-        for supporter in rng.sample(residents[:250], matter_services.support_threshold(community)):
-            if matter.status != Status.COLLECTING:
-                break
-            matter_services.support(supporter, matter)
-        if matter.status == Status.UNDER_REVIEW:
-            lifecycle.apply(matter, "admit", committee)
-            db.session.commit()
+    for index, fields in enumerate(EXTRA[:needed]):
+        matter = proposed_and_admitted(residents[260 + index], community, fields, residents[:250], rng, committee)
+        db.session.commit()
         if matter.status == Status.ON_AGENDA:
             added.append(matter)
     return added

@@ -4,7 +4,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import ALLOCATION_LABELS, METHOD_LABELS
+from app.core.params import DateInRange, form_id
+
+from .models import Allocation, Method
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -19,18 +21,22 @@ class RoundForm(FlaskForm):
         description=_l("For example: 2026 micro-matters budget vote."),
     )
     description = TextAreaField(_l("What residents should know (optional)"), validators=[Length(max=2000)])
-    method = SelectField(_l("Voting method"), choices=[(k.value, _l(v)) for k, v in METHOD_LABELS.items()])
+    method = SelectField(_l("Voting method"), choices=Method.choices())
     allocation = SelectField(
         _l("How the budget is allocated (approval and budget ballots)"),
-        choices=[(k.value, _l(v)) for k, v in ALLOCATION_LABELS.items()],
+        choices=Allocation.choices(),
     )
     max_choices = IntegerField(
         _l("Approval: how many projects each ballot may choose (k)"),
         validators=[Optional(), NumberRange(min=1, max=60)],
     )
     budget = IntegerField(_l("Budget (yuan)"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000_000)])
-    opens_at = DateTimeLocalField(_l("Voting opens"), format=DATETIME_FORMAT, validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Voting closes"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    opens_at = DateTimeLocalField(
+        _l("Voting opens"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Voting closes"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()]
+    )
     per_household = BooleanField(_l("One ballot per household (as registered by the committee)"))
     allow_changes = BooleanField(
         _l("Residents may change their ballot until the close (the last one counts)"), default=True
@@ -48,15 +54,15 @@ class SessionForm(FlaskForm):
     place = StringField(
         _l("Place"), validators=[DataRequired(), Length(max=120)], description=_l("For example: 党群服务中心一楼大厅.")
     )
-    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()])
     submit = SubmitField(_l("Declare the session"))
 
 
 class MarkVoterForm(FlaskForm):
     """`session` lists the sessions running now (the view sets the choices)."""
 
-    session = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    session = SelectField(_l("Session"), coerce=form_id, validate_choice=False)
     username = StringField(
         _l("Resident's user name or phone number"),
         validators=[DataRequired(), Length(max=40)],
@@ -71,7 +77,7 @@ class MarkVoterForm(FlaskForm):
 class SheetForm(FlaskForm):
     """`session` lists the round's sessions that have started (the view sets the choices)."""
 
-    session = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    session = SelectField(_l("Session"), coerce=form_id, validate_choice=False)
     lines = TextAreaField(
         _l("Ballots counted, one line per distinct ballot"),
         validators=[Length(max=20_000)],
@@ -85,7 +91,7 @@ class SheetForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    session = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    session = SelectField(_l("Session"), coerce=form_id, validate_choice=False)
     file = FileField(_l("CSV file of the tally sheet"), validators=[DataRequired()])
     spoilt = IntegerField(_l("Spoilt ballots"), default=0, validators=[InputRequired(), NumberRange(min=0, max=20_000)])
     submit = SubmitField(_l("Import"))

@@ -1,10 +1,30 @@
-"""The round panel on a micro-matter's page (added by app.voting.init_app)."""
+"""The round panel on a micro-matter's page (added by app.voting.init_app), and the extension point
+for a new round's budget."""
+
+from collections.abc import Callable
 
 from flask import render_template
 
+# The budget a new round's form starts with. A feature that keeps the money (the fund) adds a
+# function community -> yuan, or None when it has no figure; without one, the annual budget.
+BUDGET_DEFAULTS: list[Callable] = []
+
+
+def add_budget_default(func):
+    if func not in BUDGET_DEFAULTS:
+        BUDGET_DEFAULTS.append(func)
+
+
+def default_budget(community):
+    for func in BUDGET_DEFAULTS:
+        value = func(community)
+        if value is not None:
+            return value
+    return community.annual_budget or None
+
 
 def round_panel(matter, user):
-    from .models import ROUND_STATE_LABELS
+    from .models import RoundState
     from .rounds import round_for_matter
 
     voting_round = round_for_matter(matter)
@@ -16,5 +36,5 @@ def round_panel(matter, user):
         round=voting_round,
         option=option,
         state=voting_round.state(),
-        state_labels=ROUND_STATE_LABELS,
+        state_labels=RoundState.labels(),
     )

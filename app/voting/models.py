@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK, utcnow
@@ -32,39 +33,31 @@ if TYPE_CHECKING:
     from app.rules.models import RuleSet
 
 
-class Method(StrEnum):
-    YES_NO = "yes_no"
-    APPROVAL = "approval"
-    KNAPSACK = "knapsack"
-
-
-METHOD_LABELS = {
-    Method.YES_NO: N_("Yes or no on each project"),
-    Method.APPROVAL: N_("Approval: choose up to k projects"),
-    Method.KNAPSACK: N_("Budget ballot: choose projects within the budget"),
-}
-
-
-class Allocation(StrEnum):
-    GREEDY = "greedy"
-    MES = "mes"
+class Method(Labelled):
+    YES_NO = "yes_no", N_("Yes or no on each project")
+    APPROVAL = "approval", N_("Approval: choose up to k projects")
+    KNAPSACK = "knapsack", N_("Budget ballot: choose projects within the budget")
 
 
 # The pabulib rule each allocation is published as (app/voting/tally.py: PABULIB_RULES).
-ALLOCATION_LABELS = {
-    Allocation.GREEDY: N_("Greedy: most votes first, while the budget lasts (pabulib: greedy)"),
-    Allocation.MES: N_(
-        "Method of Equal Shares, completed by raising every share 1 yuan at a time (pabulib: equalshares/add1)"
-    ),
-}
+class Allocation(Labelled):
+    GREEDY = "greedy", N_("Greedy: most votes first, while the budget lasts (pabulib: greedy)")
+    MES = (
+        "mes",
+        N_("Method of Equal Shares, completed by raising every share 1 yuan at a time (pabulib: equalshares/add1)"),
+    )
 
 
-class Channel(StrEnum):
-    ONLINE = "online"
-    PAPER = "paper"
+class Channel(Labelled):
+    ONLINE = "online", N_("Online")
+    PAPER = "paper", N_("Paper (in person)")
 
 
-CHANNEL_LABELS = {Channel.ONLINE: N_("Online"), Channel.PAPER: N_("Paper (in person)")}
+class RoundState(Labelled):
+    SCHEDULED = "scheduled", N_("Not open yet")
+    OPEN = "open", N_("Open for voting")
+    CLOSED = "closed", N_("Closed, waiting for the count")
+    COUNTED = "counted", N_("Results published")
 
 
 class VotingRound(db.Model):
@@ -98,23 +91,15 @@ class VotingRound(db.Model):
         """scheduled, open, closed (waiting for the count) or counted."""
         now = now or clock.now()
         if self.result is not None:
-            return "counted"
+            return RoundState.COUNTED
         if now < self.opens_at:
-            return "scheduled"
+            return RoundState.SCHEDULED
         if now < self.closes_at:
-            return "open"
-        return "closed"
+            return RoundState.OPEN
+        return RoundState.CLOSED
 
     def is_open(self, now=None):
-        return self.state(now) == "open"
-
-
-ROUND_STATE_LABELS = {
-    "scheduled": N_("Not open yet"),
-    "open": N_("Open for voting"),
-    "closed": N_("Closed, waiting for the count"),
-    "counted": N_("Results published"),
-}
+        return self.state(now) == RoundState.OPEN
 
 
 class RoundOption(db.Model):

@@ -35,8 +35,9 @@ from app.communities.permissions import verified_members
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.params import parse_id
 from app.core.secrecy import forget_history
-from app.core.service import get_or_404, rolls_back
+from app.core.service import commit, get_or_404, insert_once, require, rolls_back
 from app.core.text import clean_plain
 from app.core.urls import path_for
 from app.extensions import db
@@ -50,6 +51,7 @@ from .models import (
     PollingSession,
     RoundBallot,
     RoundParticipation,
+    RoundState,
     SheetStatus,
     TallySheet,
 )
@@ -93,7 +95,7 @@ def when(dt):
 def _check_recorder(actor, voting_round, now):
     if not permissions.can_manage_rounds(actor, voting_round.community):
         raise DomainError(_l("Only the committee can record paper ballots."))
-    if voting_round.state(now) == "counted":
+    if voting_round.state(now) == RoundState.COUNTED:
         raise DomainError(_l("This round has been counted: paper ballots can no longer be recorded."))
 
 
@@ -127,7 +129,7 @@ def get_session(voting_round, session_id):
 
 def running_sessions(voting_round, now=None):
     now = now or clock.now()
-    return [s for s in list_sessions(voting_round) if s.is_running(now) and voting_round.state(now) == "open"]
+    return [s for s in list_sessions(voting_round) if s.is_running(now) and voting_round.state(now) == RoundState.OPEN]
 
 
 @rolls_back
@@ -182,7 +184,7 @@ def _in_person_voter(voting_round, username):
 
 
 def _session_for_mark(voting_round, polling_session, now):
-    if voting_round.state(now) != "open":
+    if voting_round.state(now) != RoundState.OPEN:
         raise DomainError(_l("Voting has closed: nobody can be marked as having voted in person any more."))
     if polling_session is None:
         running = running_sessions(voting_round, now)
@@ -235,33 +237,29 @@ def mark_in_person(actor, voting_round, username, polling_session=None):
         polling_session_id=polling_session.id,
         created_at=now,
     )
-    try:
-        db.session.add(mark)
-        db.session.flush()
-        record(
-            "round.voter_marked_in_person",
-            mark,
-            actor=actor,
-            community=voting_round.community_id,
-            round_id=voting_round.id,
-            user_id=user.id,
-            session_id=polling_session.id,
-        )
-        notify(
-            [user],
-            N_(
-                "You were recorded as voting on paper in “%(title)s” at %(place)s on %(time)s. "
-                "If that was not you, object here."
-            ),
-            path_for("voting.paper_objection", slug=voting_round.community.slug, round_id=voting_round.id),
-            title=voting_round.title,
-            place=polling_session.place,
-            time=when(now),
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(_l("%(name)s has already voted in this round.", name=user.display_name)) from None
+    voted = _l("%(name)s has already voted in this round.", name=user.display_name)
+    insert_once(mark, voted)
+    record(
+        "round.voter_marked_in_person",
+        mark,
+        actor=actor,
+        community=voting_round.community_id,
+        round_id=voting_round.id,
+        user_id=user.id,
+        session_id=polling_session.id,
+    )
+    notify(
+        [user],
+        N_(
+            "You were recorded as voting on paper in “%(title)s” at %(place)s on %(time)s. "
+            "If that was not you, object here."
+        ),
+        path_for("voting.paper_objection", slug=voting_round.community.slug, round_id=voting_round.id),
+        title=voting_round.title,
+        place=polling_session.place,
+        time=when(now),
+    )
+    commit(voted)
     return mark
 
 
@@ -304,8 +302,8 @@ def object_to_mark(user, voting_round, note=""):
     mark = my_mark(user, voting_round)
     if mark is None:
         raise DomainError(_l("You are not marked as having voted in person in this round."))
-    if my_objection(user, voting_round) is not None:
-        raise DomainError(_l("You have already objected to this mark."))
+    already = _l("You have already objected to this mark.")
+    require(my_objection(user, voting_round) is None, already)
     note = clean_plain(note)[:NOTE_MAX]
     objection = PaperObjection(
         round_id=voting_round.id,
@@ -314,33 +312,28 @@ def object_to_mark(user, voting_round, note=""):
         recorded_by_id=mark.recorded_by_id,
         note=note,
     )
-    try:
-        db.session.add(objection)
-        db.session.flush()
-        record(
-            "round.in_person_mark_objected",
-            objection,
-            actor=user,
-            community=voting_round.community_id,
-            round_id=voting_round.id,
-            session_id=mark.polling_session_id,
-            marked_by=mark.recorded_by_id,
-        )
-        staff = verified_members(voting_round.community, [Role.COMMITTEE, Role.CHAIR, Role.COUNCIL_MEMBER])
-        notify(
-            [m.user for m in staff],
-            N_(
-                "A resident says they did not vote on paper in “%(title)s”, though "
-                "they were marked as having voted in person."
-            ),
-            path_for("voting.paper", slug=voting_round.community.slug, round_id=voting_round.id),
-            exclude=user,
-            title=voting_round.title,
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(_l("You have already objected to this mark.")) from None
+    insert_once(objection, already)
+    record(
+        "round.in_person_mark_objected",
+        objection,
+        actor=user,
+        community=voting_round.community_id,
+        round_id=voting_round.id,
+        session_id=mark.polling_session_id,
+        marked_by=mark.recorded_by_id,
+    )
+    staff = verified_members(voting_round.community, [Role.COMMITTEE, Role.CHAIR, Role.COUNCIL_MEMBER])
+    notify(
+        [m.user for m in staff],
+        N_(
+            "A resident says they did not vote on paper in “%(title)s”, though "
+            "they were marked as having voted in person."
+        ),
+        path_for("voting.paper", slug=voting_round.community.slug, round_id=voting_round.id),
+        exclude=user,
+        title=voting_round.title,
+    )
+    commit(already)
     return objection
 
 
@@ -385,21 +378,23 @@ def parse_paper_choices(voting_round, text):
         pairs = []
         for item in items:
             number, colon, answer = item.replace("：", ":").partition(":")
-            if not colon or not number.isdigit() or answer.strip().lower() not in answers:
+            option = parse_id(number)
+            if not colon or option is None or answer.strip().lower() not in answers:
                 raise DomainError(
                     _l("“%(item)s” is not of the form number:yes, number:no or number:abstain.", item=item[:20])
                 )
-            if int(number) not in numbers:
+            if option not in numbers:
                 raise DomainError(_l("There is no option %(n)s in this round.", n=number[:6]))
-            pairs.append((int(number), answers[answer.strip().lower()]))
+            pairs.append((option, answers[answer.strip().lower()]))
         return tally.normalise(Method.YES_NO, pairs)
     chosen = []
     for item in items:
-        if not item.isdigit():
+        option = parse_id(item)
+        if option is None:
             raise DomainError(_l("“%(item)s” is not an option number.", item=item[:20]))
-        if int(item) not in numbers:
+        if option not in numbers:
             raise DomainError(_l("There is no option %(n)s in this round.", n=item[:6]))
-        chosen.append(int(item))
+        chosen.append(option)
     if len(set(chosen)) != len(chosen):
         raise DomainError(casting.BALLOT_PROBLEMS[tally.DUPLICATE])
     return tuple(sorted(chosen))
@@ -418,9 +413,10 @@ def _parse_count(text):
     text = (text or "").strip()
     if not text:
         return 1
-    if not text.isdigit() or not 0 < int(text) <= SHEET_BALLOTS_MAX:
+    count = parse_id(text)
+    if count is None or count > SHEET_BALLOTS_MAX:
         raise DomainError(_l("“%(item)s” is not a number of ballots.", item=text[:20]))
-    return int(text)
+    return count
 
 
 def _collect(voting_round, rows):
@@ -565,7 +561,7 @@ def get_sheet(voting_round, sheet_id):
 
 
 def _check_pending(voting_round, sheet, now):
-    if voting_round.state(now) == "counted":
+    if voting_round.state(now) == RoundState.COUNTED:
         raise DomainError(_l("This round has been counted: paper ballots can no longer be recorded."))
     if sheet.status != SheetStatus.ENTERED:
         raise DomainError(_l("This tally sheet is already confirmed or rejected."))
@@ -711,20 +707,15 @@ def spoilt_ballots(voting_round):
     )
 
 
+def _count_by(column, counted, *where):
+    """{value of `column`: number of rows} among the rows that match `where`."""
+    return dict(db.session.execute(select(column, func.count(counted)).where(*where).group_by(column)).all())
+
+
 def reconciliation(voting_round):
-    by_channel = dict(
-        db.session.execute(
-            select(RoundBallot.channel, func.count(RoundBallot.id))
-            .where(RoundBallot.round_id == voting_round.id)
-            .group_by(RoundBallot.channel)
-        ).all()
-    )
-    marked = dict(
-        db.session.execute(
-            select(RoundParticipation.channel, func.count(RoundParticipation.id))
-            .where(RoundParticipation.round_id == voting_round.id)
-            .group_by(RoundParticipation.channel)
-        ).all()
+    by_channel = _count_by(RoundBallot.channel, RoundBallot.id, RoundBallot.round_id == voting_round.id)
+    marked = _count_by(
+        RoundParticipation.channel, RoundParticipation.id, RoundParticipation.round_id == voting_round.id
     )
     return Reconciliation(
         by_channel.get(Channel.ONLINE, 0),
@@ -760,20 +751,13 @@ class SessionRecord:
 
 
 def session_records(voting_round):
-    marks = dict(
-        db.session.execute(
-            select(RoundParticipation.polling_session_id, func.count(RoundParticipation.id))
-            .where(RoundParticipation.round_id == voting_round.id, RoundParticipation.channel == Channel.PAPER)
-            .group_by(RoundParticipation.polling_session_id)
-        ).all()
+    marks = _count_by(
+        RoundParticipation.polling_session_id,
+        RoundParticipation.id,
+        RoundParticipation.round_id == voting_round.id,
+        RoundParticipation.channel == Channel.PAPER,
     )
-    objected = dict(
-        db.session.execute(
-            select(PaperObjection.session_id, func.count(PaperObjection.id))
-            .where(PaperObjection.round_id == voting_round.id)
-            .group_by(PaperObjection.session_id)
-        ).all()
-    )
+    objected = _count_by(PaperObjection.session_id, PaperObjection.id, PaperObjection.round_id == voting_round.id)
     records = {
         s.id: SessionRecord(s, marks.get(s.id, 0), objections=objected.get(s.id, 0))
         for s in list_sessions(voting_round)

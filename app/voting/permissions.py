@@ -2,6 +2,8 @@
 
 from app.communities import permissions as community_permissions
 
+from .models import RoundState
+
 
 def can_manage_rounds(user, community):
     """Open rounds, record paper ballots, count: the community's committee (or an admin)."""
@@ -19,12 +21,12 @@ def can_vote_in(user, community):
 
 
 def can_count(user, voting_round):
-    return can_manage_rounds(user, voting_round.community) and voting_round.state() == "closed"
+    return can_manage_rounds(user, voting_round.community) and voting_round.state() == RoundState.CLOSED
 
 
 def can_record_paper(user, voting_round):
     """Declare in-person sessions, mark voters, enter tally sheets: the committee, until the count."""
-    return can_manage_rounds(user, voting_round.community) and voting_round.state() != "counted"
+    return can_manage_rounds(user, voting_round.community) and voting_round.state() != RoundState.COUNTED
 
 
 def can_scrutinise(user, community):

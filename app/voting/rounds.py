@@ -14,7 +14,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.services import record
-from app.communities.models import Membership, MembershipStatus
+from app.communities.permissions import verified_members
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
@@ -30,7 +30,7 @@ from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
 from . import electorate, permissions, tally
-from .models import Allocation, Method, RoundBallot, RoundOption, RoundParticipation, VotingRound
+from .models import Allocation, Method, RoundBallot, RoundOption, RoundParticipation, RoundState, VotingRound
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 2000
@@ -130,16 +130,8 @@ def open_round(
         allow_changes=allow_changes,
         description=description,
     )
-    members = [
-        m.user
-        for m in db.session.scalars(
-            select(Membership)
-            .options(selectinload(Membership.user))
-            .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED)
-        )
-    ]
     notify(
-        members,
+        [m.user for m in verified_members(community)],
         N_("Residents' vote “%(title)s”: see the projects and the voting dates."),
         path_for("voting.ballot", slug=community.slug, round_id=voting_round.id),
         exclude=actor,
@@ -267,7 +259,7 @@ def seal_round(voting_round, now=None):
     Post-commit step, automatic: the commit of this transaction checkpoints and truncates the
     SQLite WAL (app.core.secrecy.forget_history, via _forget_after_seal below), so the page images
     that still held the links leave weiyi.db-wal as well. On PostgreSQL, VACUUM (README)."""
-    if voting_round.state(now) in ("scheduled", "open"):
+    if voting_round.state(now) in (RoundState.SCHEDULED, RoundState.OPEN):
         raise DomainError(_l("A round is sealed only after it closes."))
     db.session.execute(
         update(RoundParticipation)

@@ -15,10 +15,11 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
+from app.core.params import page_arg, parse_id
 from app.extensions import db, limiter
 from app.rules.describe import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
 
-from . import bp, casting, counting, paper, permissions, receipts, rounds
+from . import bp, casting, counting, hooks, paper, permissions, receipts, rounds
 from . import households as household_services
 from .forms import (
     ActionForm,
@@ -35,14 +36,7 @@ from .forms import (
     SessionForm,
     SheetForm,
 )
-from .models import (
-    ALLOCATION_LABELS,
-    CHANNEL_LABELS,
-    METHOD_LABELS,
-    ROUND_STATE_LABELS,
-    Allocation,
-    Method,
-)
+from .models import Allocation, Channel, Method, RoundState
 from .results import results_view
 
 BALLOTS_PER_PAGE = 200
@@ -50,10 +44,10 @@ BALLOTS_PER_PAGE = 200
 
 def _labels():
     return {
-        "method_labels": METHOD_LABELS,
-        "allocation_labels": ALLOCATION_LABELS,
-        "state_labels": ROUND_STATE_LABELS,
-        "channel_labels": CHANNEL_LABELS,
+        "method_labels": Method.labels(),
+        "allocation_labels": Allocation.labels(),
+        "state_labels": RoundState.labels(),
+        "channel_labels": Channel.labels(),
         "resident_majority": RESIDENT_MAJORITY_SENTENCES,
         "resident_base": RESIDENT_BASE_NOUNS,
         "format_receipt": receipts.format_code,
@@ -67,11 +61,6 @@ def _round(round_id):
 def _require_committee(message=None):
     if not permissions.can_manage_rounds(current_user, current_community()):
         refuse(403, message or _("Only the committee can do this."))
-
-
-def _page_number():
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
 
 
 @bp.get("/rounds/")
@@ -96,7 +85,7 @@ def _local(dt):
 
 def _parse_cost(text):
     text = (text or "").strip().replace(",", "").replace("，", "").replace("¥", "").replace("元", "")
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -108,7 +97,7 @@ def new():
     form = RoundForm()
     if request.method == "GET":
         now = clock.now()
-        form.budget.data = community.annual_budget or None
+        form.budget.data = hooks.default_budget(community)
         form.opens_at.data = _local(now)
         form.closes_at.data = _local(now + timedelta(days=7))
         form.method.data = Method.KNAPSACK
@@ -124,7 +113,7 @@ def new():
         for value in chosen:
             matter = known.get(value)
             if matter is None:  # not on this page's list: the service refuses it with a message
-                options.append((int(value) if value.isdigit() and len(value) < 11 else 0, 1))
+                options.append((parse_id(value) or 0, 1))
                 continue
             cost = _parse_cost(costs[matter.id])
             if cost is None:
@@ -280,8 +269,7 @@ def _session_choices(sessions):
 
 
 def _posted_id(name):
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 11 else 0
+    return parse_id(request.form.get(name, "")) or 0
 
 
 def _paper_action(voting_round, action, form, sheet=None):
@@ -482,7 +470,7 @@ def _counted(round_id):
 def ballots(round_id):
     voting_round = _counted(round_id)
     page = db.paginate(
-        counting.counted_ballots_query(voting_round), page=_page_number(), per_page=BALLOTS_PER_PAGE, error_out=False
+        counting.counted_ballots_query(voting_round), page=page_arg(), per_page=BALLOTS_PER_PAGE, error_out=False
     )
     return render_template(
         "voting/ballots.html",
@@ -567,7 +555,7 @@ def households():
         community=community,
         form=form,
         group_form=group_form,
-        page=household_services.list_households(community, _page_number()),
+        page=household_services.list_households(community, page_arg()),
     ), status
 
 
@@ -584,10 +572,10 @@ def household(household_id):
         status = 400
         try:
             if "remove-submit" in request.form:
-                value = request.form.get("remove-value", "")
-                if not remove_form.validate_on_submit() or not value.isdigit() or len(value) > 10:
+                user_id = parse_id(request.form.get("remove-value", ""))
+                if not remove_form.validate_on_submit() or user_id is None:
                     raise DomainError(_("Please check the form and try again."))
-                household_services.remove_household_member(current_user, community, entry, int(value))
+                household_services.remove_household_member(current_user, community, entry, user_id)
                 flash(_("Removed from the household."), "success")
                 return redirect(url_for("voting.household", household_id=entry.id), code=303)
             if form.validate_on_submit():

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.api.registry import OPERATIONS
+from app.core import clock
 from app.extensions import db
 from app.voting.models import RoundBallot, RoundParticipation
 
@@ -58,6 +59,7 @@ def path_values(seeded):
         "meeting_id": seeded.meeting.id,
         "round_id": seeded.round.id,
         "record_id": seeded.record.id,
+        "year": clock.local_today().year,  # the fund's year
     }
 
 

@@ -18,6 +18,7 @@ def register(client, username="13800000001", display_name="王阿姨", password=
             "display_name": display_name,
             "password": password,
             "confirm": confirm or password,
+            "consent": "y",  # the privacy notice (tests/privacy)
             **extra,
         },
     )
@@ -34,11 +35,18 @@ def test_register_with_phone_number_logs_in_and_hashes_with_scrypt_in_production
 
 
 def test_production_config_uses_scrypt():
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="a-long-random-production-key")
+    app = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SECRET_KEY="a-long-random-production-key-0123456789",
+        PUBLIC_BASE_URL="https://weiyi.example.org",
+        TRUSTED_HOSTS=["weiyi.example.org"],
+        RATELIMIT_ENABLED=False,
+    )
     with app.app_context():
         user = User(username="x", display_name="x")
         user.set_password("secret-pass")
-        assert user.password_hash.startswith("scrypt:")
+        assert user.password_hash.startswith("scrypt:131072:8:1$")  # N = 2^17
         assert user.check_password("secret-pass")
 
 

@@ -1,5 +1,7 @@
 """axe-core over the main pages of every feature, as the people who use them, on a phone
-(390x844) and a desktop; serious or critical violations fail. Screenshots of every page go to
+(390x844) and a desktop; serious or critical violations fail. Along the way every submit
+control is collected: an `<input type=submit>` and a `<button>` of the same class must look the
+same (background, text colour, border). Screenshots of every page go to
 artifacts/screenshots/a11y-<who>-<page>-<viewport>.png (kept by CI)."""
 
 import re
@@ -7,10 +9,18 @@ import re
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.auth.sessions import signed_in
 from app.extensions import db
 from tests.security.world import build
 
 from .helpers import assert_accessible, screenshot
+
+# Submit controls outside header/nav (the header's controls are styled for the dark bar on purpose).
+CONTROL_LOOKS = """() => Array.from(document.querySelectorAll('main button, main input[type=submit]'))
+  .filter(e => e.getClientRects().length)
+  .map(e => { const s = getComputedStyle(e);
+    return {tag: e.tagName, cls: [...e.classList].sort().join('.'),
+            look: [s.backgroundColor, s.color, s.borderTopColor, s.borderTopWidth]}; })"""
 
 
 def _pages(snap):
@@ -26,6 +36,8 @@ def _pages(snap):
             "/",
             "/auth/login",
             "/auth/register",
+            "/auth/forgot",
+            "/auth/reset-code",
             f"{c}/",
             f"{c}/matters/",
             f"{c}/matters/{a['matter_id']}",
@@ -55,6 +67,7 @@ def _pages(snap):
         "chair": [f"{c}/meetings/{a['meeting_id']}/chair"],
         "committee": [
             f"{c}/members",
+            f"{c}/members/{a['membership_id']}/reset-code",
             f"{c}/review",
             f"{c}/meetings/new",
             f"{c}/rounds/new",
@@ -77,11 +90,12 @@ def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, n
         users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
     serializer = live_app.session_interface.get_signing_serializer(live_app)
     failures = []
+    looks = {}  # (viewport, class) -> {(tag, background, colour, border): first page seen}
     for viewport in ("phone", "desktop"):
         for role, paths in pages.items():
             page = new_page(viewport)
             if role:
-                value = serializer.dumps({"_user_id": users[role].get_id(), "_fresh": True})
+                value = serializer.dumps(signed_in(users[role].get_id()))
                 page.context.add_cookies([{"name": "session", "value": value, "url": live_server.url}])
             for path in paths:
                 response = page.goto(live_server.url + path)
@@ -90,8 +104,17 @@ def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, n
                 if response.status != 200:
                     failures.append(f"{path} as {role or 'visitor'} ({viewport}): HTTP {response.status}")
                     continue
+                for control in page.evaluate(CONTROL_LOOKS):
+                    seen = looks.setdefault((viewport, control["cls"]), {})
+                    seen.setdefault((control["tag"], *control["look"]), path)
                 try:
                     assert_accessible(page, f"{path} as {role or 'visitor'} ({viewport})")
                 except AssertionError as error:
                     failures.append(str(error))
+    for (viewport, cls), seen in looks.items():
+        by_tag = {}
+        for tag, *look in seen:
+            by_tag.setdefault(tag, set()).add(tuple(look))
+        if len(by_tag) > 1 and len(set().union(*by_tag.values())) > 1:
+            failures.append(f"class {cls!r} ({viewport}): input and button differ: {seen}")
     assert not failures, "\n".join(failures)

@@ -44,8 +44,9 @@ def test_resident_journey_on_a_phone(live_app, live_server, new_page, tmp_path):
     assert_accessible(wang, "register")
     wang.locator("input[name=username]").fill("wangayi")
     wang.locator("input[name=display_name]").fill("王阿姨")
-    wang.locator("input[name=password]").fill("password123")
-    wang.locator("input[name=confirm]").fill("password123")
+    wang.locator("input[name=password]").fill("quiet-garden-2026")
+    wang.locator("input[name=confirm]").fill("quiet-garden-2026")
+    wang.locator("input[name=consent]").check()
     submit_button(wang, "main form").click()
     wang.wait_for_load_state()
 

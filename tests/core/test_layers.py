@@ -16,8 +16,8 @@ LAYERS = [
     {"rules"},
     {"matters"},
     {"councils", "voting", "tracker"},
-    {"publishing"},
-    {"api", "admin", "front", "demo", "ops"},
+    {"publishing", "fund", "partners"},
+    {"api", "admin", "front", "demo", "ops", "privacy"},
     {"app", "models"},  # the factory (app/__init__.py) and app/models.py, which gather every feature
 ]
 LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}

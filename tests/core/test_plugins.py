@@ -11,7 +11,7 @@ from app import create_app, features, plug_in
 from app.matters import hooks, lifecycle
 
 ROOT = Path(__file__).resolve().parents[2]
-PANEL_FEATURES = ["councils", "tracker", "voting"]  # agenda item, implementation, vote
+PANEL_FEATURES = ["councils", "tracker", "partners", "voting"]  # agenda item, implementation, delivery tasks, vote
 
 
 def panel_features():
@@ -31,7 +31,7 @@ def test_panels_take_their_declared_order(app):
 def test_panel_order_does_not_depend_on_import_order():
     """Importing the features backwards (publishing first flipped two panels once) changes nothing."""
     script = (
-        "import app.publishing, app.voting, app.tracker, app.councils\n"
+        "import app.partners, app.publishing, app.voting, app.tracker, app.councils\n"
         "from app import create_app\n"
         "from app.matters import hooks\n"
         "create_app('test')\n"

@@ -131,6 +131,7 @@ def test_every_link_of_notifications_notices_timeline_feed_and_api_resolves(app,
         "meeting_id": seeded.meeting.id,
         "round_id": seeded.round.id,
         "record_id": seeded.record.id,
+        "year": clock.local_today().year,  # the fund's year
     }
     for op in OPERATIONS:
         if op.kind != "csv":

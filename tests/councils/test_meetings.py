@@ -244,7 +244,7 @@ def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, coun
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.chair)
     html = client.get(f"{base}/chair").get_data(as_text=True)
-    assert "投影二维码" in html and "由周主任签到" in html
+    assert "投影二维码" in html and '由<span class="person">周主任</span> <span class="official-badge">' in html
     response = client.post(f"{base}/attendance", data={"user_id": c.members[0].id, "action": "absent", "view": "chair"})
     assert response.status_code == 302
     assert c.members[0].id not in common.present_ids(meeting) and common.quorum_now(meeting).present == 3

@@ -71,7 +71,7 @@ def test_a_backup_taken_during_writes_restores_to_a_consistent_verifiable_databa
                     if stop.is_set():
                         break
                     # The service writes the account and its audit entry in one transaction.
-                    auth_services.register(f"w{n}x{i}", f"写入{n}-{i}", "password123")
+                    auth_services.register(f"w{n}x{i}", f"写入{n}-{i}", "quiet-garden-2026")
                     written[n] += 1
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(repr(exc))
@@ -116,18 +116,19 @@ def test_a_backup_taken_during_writes_restores_to_a_consistent_verifiable_databa
 def test_restore_keeps_the_current_database_aside(tmp_path):
     app = file_app(tmp_path, "app.db")
     with app.app_context():
-        auth_services.register("first", "第一", "password123")
+        auth_services.register("first", "第一", "quiet-garden-2026")
         db.engine.dispose()
     assert cli(app, "backup", str(tmp_path / "one.db")).exit_code == 0
     with app.app_context():
-        auth_services.register("second", "第二", "password123")
+        auth_services.register("second", "第二", "quiet-garden-2026")
         db.engine.dispose()
     result = cli(app, "restore", str(tmp_path / "one.db"), "--yes")
     assert result.exit_code == 0, result.output
     assert state(app)[0] == 1
-    # Going back in time is announced: heads published since will no longer verify.
-    assert "Warning: the current audit log has 2 entries" in result.output
-    assert "Entries 2..2 and what they record will be gone" in result.output
+    # Going back in time is announced: heads published since will no longer verify (a
+    # registration writes two entries: the account and the consent to the privacy notice).
+    assert "Warning: the current audit log has 4 entries" in result.output
+    assert "Entries 3..4 and what they record will be gone" in result.output
     kept = list(tmp_path.glob("app.db.before-restore-*"))
     assert len(kept) == 1
     with sqlite3.connect(kept[0]) as old:
@@ -171,7 +172,7 @@ def test_restore_refuses_a_broken_or_foreign_file(tmp_path):
     assert result.exit_code != 0 and "no audit log" in result.output
     # A backup whose audit chain was tampered with is refused too.
     with app.app_context():
-        auth_services.register("someone", "某人", "password123")
+        auth_services.register("someone", "某人", "quiet-garden-2026")
         db.engine.dispose()
     assert cli(app, "backup", str(tmp_path / "good.db")).exit_code == 0
     with sqlite3.connect(tmp_path / "good.db") as connection:
@@ -242,7 +243,7 @@ def backed_up_app(tmp_path):
     app = file_app(tmp_path, "app.db")
     assert cli(app, "backup", str(tmp_path / "empty.db")).exit_code == 0
     with app.app_context():
-        auth_services.register("kept", "保留", "password123")
+        auth_services.register("kept", "保留", "quiet-garden-2026")
         db.engine.dispose()
     return app
 

@@ -207,8 +207,11 @@ def test_only_during_the_period(client, world):
     assert early.status_code == 400
     assert client.get(f"/c/xinglin/notices/{notice.id}").status_code == 200
     with freeze_time(utcnow() + timedelta(days=3)):
-        assert lodge(client, notice).status_code == 302
+        login(client, world.resident)  # days later: the earlier login has timed out
+        response = lodge(client, notice)
+        assert response.status_code == 302 and "/auth/login" not in response.headers["Location"]
     with freeze_time(utcnow() + timedelta(days=8)):
+        login(client, world.resident)
         late = lodge(client, notice, "太晚了")
         assert late.status_code == 400
         assert "ended" in late.get_data(as_text=True) or "已结束" in late.get_data(as_text=True)

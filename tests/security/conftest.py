@@ -23,6 +23,8 @@ def app_with(tmp_path):
         overrides.setdefault("SQLALCHEMY_DATABASE_URI", TestConfig.SQLALCHEMY_DATABASE_URI)
         if config == "production":
             overrides.setdefault("SECRET_KEY", PRODUCTION_SECRET)
+            overrides.setdefault("PUBLIC_BASE_URL", "https://localhost")
+            overrides.setdefault("TRUSTED_HOSTS", ["localhost"])
             overrides.setdefault("PASSWORD_HASH_METHOD", TestConfig.PASSWORD_HASH_METHOD)
             overrides.setdefault("RATELIMIT_ENABLED", False)
         app = create_app(config, **overrides)

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app import create_app
+from app.auth import sessions as auth_sessions
 from app.extensions import db
 from tests.database import empty_database, fresh_schema
 from tests.helpers import FreshRequestClient
@@ -63,6 +64,15 @@ GET = {
     "auth.login": everyone(),
     "auth.register": everyone(),
     "auth.profile": signed_in(),
+    "auth.forgot_password": everyone(),
+    "auth.reset_with_link": everyone(404),  # the world's link is made up: not found, whoever asks
+    "auth.reset_with_code": everyone(),
+    "recovery.issue_code": only("committee"),  # a reset code for a resident, given in person
+    # residents' rights over their data: the notice is public, the rest is one's own account only
+    "privacy.notice": everyone(),
+    "privacy.consent": signed_in(),
+    "privacy.my_data": signed_in(),
+    "privacy.delete_account": signed_in(),  # the page; deleting needs the password (POST)
     "notifications.inbox": signed_in(),
     "admin.index": only("admin"),
     "admin.community": only("admin"),
@@ -70,6 +80,7 @@ GET = {
     "tracker_admin.export_csv": only("admin"),
     "communities.home": everyone(),
     "communities.members": only(*STAFF),
+    "communities.remove_member": only(*STAFF),  # a verified resident's membership
     "rules.show": everyone(),
     "rules.version": everyone(),
     "rules.edit": only(*STAFF),
@@ -148,6 +159,18 @@ GET = {
     "tracker.manage@evaluation": only("committee"),
     "tracker.dashboard": only(*STAFF),
     # publishing
+    "fund.index": everyone(),
+    "fund.page": everyone(),
+    "fund.reverse": only("committee"),
+    # 五社联动: public profiles and tasks; the committee manages; verified members volunteer
+    "partners.index": everyone(),
+    "partners.partner": everyone(),
+    "partners.new_partner": only("committee"),
+    "partners.edit_partner": only("committee"),
+    "partners.volunteer": signed_in(),  # the page says who may volunteer; signing up is checked on POST
+    "partners.tasks": everyone(),
+    "partners.task": everyone(),
+    "partners.new_task": only("committee"),
     "publishing.results": everyone(),
     "publishing.notices": everyone(),
     "publishing.notice": everyone(),
@@ -193,6 +216,13 @@ GET = {
     "api.implementation@evaluation": public_data(),
     "api.ratings": public_data(),
     "api.ratings_csv": public_data(),
+    "api.fund_year": public_data(),
+    "api.fund_entries": public_data(),
+    "api.fund_entries_csv": public_data(),
+    "api.partners": public_data(),
+    "api.partners_csv": public_data(),
+    "api.tasks": public_data(),
+    "api.tasks_csv": public_data(),
 }
 
 # ------------------------------------------------------------------ writes: endpoint -> roles that may act
@@ -201,11 +231,19 @@ POST = {
     "auth.register": ROLES,
     "auth.logout": SIGNED_IN,
     "auth.profile": SIGNED_IN,
+    "auth.forgot_password": ROLES,
+    "auth.reset_with_link": ROLES,  # whoever holds the link
+    "auth.reset_with_code": ROLES,  # whoever holds the code
+    "recovery.issue_code": ("committee",),
+    "privacy.consent": SIGNED_IN,
+    "privacy.my_data": SIGNED_IN,  # the download of one's own data
+    "privacy.delete_account": SIGNED_IN,  # one's own account, with its password
     "notifications.mark_read": SIGNED_IN,
     "admin.index": ("admin",),
     "admin.community": ("admin",),
     "communities.join": ("other", "admin"),  # people without a membership here
     "communities.members": STAFF,
+    "communities.remove_member": STAFF,
     "rules.edit": STAFF,
     "matters.new": VERIFIED,
     "matters.edit": ("proposer",),
@@ -271,6 +309,18 @@ POST = {
             "close",
         )
     },
+    "fund.record_source": ("committee",),
+    "fund.reverse": ("committee",),
+    "fund.close_year": ("committee",),
+    "partners.new_partner": ("committee",),
+    "partners.edit_partner": ("committee",),
+    "partners.volunteer": VERIFIED,
+    "partners.new_task": ("committee",),
+    "partners.sign_up": (),  # volunteers only, and no role of the world is one yet
+    "partners.withdraw": (),  # only one's own sign-up
+    "partners.sign_up_partner": ("committee",),
+    "partners.decide_signup": ("committee",),
+    "partners.log_hours": ("committee",),
     "publishing.new_notice": ("committee",),
     "publishing.lodge_objection": ("resident", "council", "chair", "proposer"),
     "publishing.answer_objection": ("committee",),
@@ -328,7 +378,7 @@ class Walker:
         serializer = app.session_interface.get_signing_serializer(app)
         # The session login_user() makes, signed with the app's key (quicker than a scrypt login).
         self.sessions = {
-            role: serializer.dumps({"_user_id": f"{user_id}:{token}", "_fresh": True})
+            role: serializer.dumps(auth_sessions.signed_in(f"{user_id}:{token}"))
             for role, (user_id, token) in snap.users.items()
         }
         self.client = app.test_client()
@@ -498,6 +548,10 @@ OBJECT_ARGS = {
     "milestone_id",
     "notice_id",
     "objection_id",
+    "membership_id",
+    "partner_id",
+    "task_id",
+    "signup_id",
 }
 
 

@@ -76,12 +76,18 @@ def test_production_shows_the_friendly_500_page_without_internals(app_with, monk
     assert page.mimetype == "text/html" and "<!doctype html>" in page.get_data(as_text=True)
 
 
-def test_production_refuses_to_start_with_the_development_secret_key(app_with):
+@pytest.mark.parametrize("key", ["dev-only-change-me", "x" * 31])
+def test_production_refuses_to_start_with_the_development_or_a_short_secret_key(app_with, key):
     from app import create_app
-    from config import Config
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", SECRET_KEY=Config.SECRET_KEY, SQLALCHEMY_DATABASE_URI="sqlite://")
+        create_app(
+            "production",
+            SECRET_KEY=key,
+            SQLALCHEMY_DATABASE_URI="sqlite://",
+            PUBLIC_BASE_URL="https://weiyi.example.org",
+            TRUSTED_HOSTS=["weiyi.example.org"],
+        )
 
 
 def test_trusted_hosts_refuse_a_forged_host_header(app_with):

@@ -84,8 +84,9 @@ def test_register_never_redirects_off_site(client):
             data={
                 "username": f"newperson{n}",
                 "display_name": "新人",
-                "password": "password123",
-                "confirm": "password123",
+                "password": "quiet-garden-2026",
+                "confirm": "quiet-garden-2026",
+                "consent": "y",
                 "next": target,
             },
         )

@@ -1,11 +1,13 @@
 """Sessions: logging out ends the session on the server (a copied cookie stops working),
-a password change ends other devices' sessions, and production cookies are locked down."""
+a password change ends other devices' sessions, and production cookies are locked down (the idle
+and absolute limits: tests/auth/test_hardening.py)."""
 
 import re
 from http.cookies import SimpleCookie
 
 import pytest
 
+from app.auth.sessions import signed_in
 from tests.helpers import login
 
 
@@ -31,14 +33,17 @@ def test_logout_invalidates_a_copied_session_cookie(app, client, make):
     assert replayed.status_code == 302 and "/auth/login" in replayed.headers["Location"]
 
 
-def test_logout_invalidates_the_remember_me_cookie(app, client, make):
+def test_logout_invalidates_the_kept_session_cookie(app, client, make):
+    """Keep me logged in: a session cookie that outlives the browser (no remember_token, which
+    would escape the session limits: tests/auth/test_hardening.py); logging out ends it too."""
     user = make.user()
     response = client.post("/auth/login", data={"username": user.username, "password": "password123", "remember": "y"})
     assert response.status_code == 302
-    remembered = _cookie(client, "remember_token")
-    assert _replay(app, "remember_token", remembered).status_code == 200
+    assert client.get_cookie("remember_token") is None
+    kept = _cookie(client, "session")
+    assert _replay(app, "session", kept).status_code == 200
     client.post("/auth/logout")
-    assert _replay(app, "remember_token", remembered).status_code == 302
+    assert _replay(app, "session", kept).status_code == 302
 
 
 def test_logout_ends_every_session_of_the_account(app, make):
@@ -85,7 +90,7 @@ def _set_cookie_attributes(response, name):
     raise AssertionError(f"{name} is not set: {response.headers.getlist('Set-Cookie')}")
 
 
-@pytest.mark.parametrize("name", ["session", "remember_token"])
+@pytest.mark.parametrize("name", ["session"])
 def test_production_cookies_are_secure_httponly_and_samesite(app_with, make, name):
     app = app_with("production")
     user = make.user()
@@ -116,7 +121,7 @@ def test_a_session_cookie_signed_with_another_key_is_refused(app_with, make):
     user = make.user()
     forger = Flask("forger")
     forger.secret_key = DEV_SECRET_KEY
-    payload = {"_user_id": user.get_id(), "_fresh": True}
+    payload = signed_in(user.get_id())
     forged = forger.session_interface.get_signing_serializer(forger).dumps(payload)
     genuine = app.session_interface.get_signing_serializer(app).dumps(payload)
     assert _replay(app, "session", genuine, "https://localhost").status_code == 200  # the shape is right

@@ -70,20 +70,20 @@ def _upload(data, name="photo.jpg", content_type="image/jpeg"):
 
 
 @pytest.mark.parametrize("name", list(DISGUISED))
-def test_disguised_files_are_refused(app, name):
+def test_disguised_files_are_refused(app, make, name):
     data, content_type = DISGUISED[name]
     with pytest.raises(PhotoRejected):
-        save_photo(_upload(data, name.split(" ")[0], content_type))
+        save_photo(_upload(data, name.split(" ")[0], content_type), make.user())
     assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*"))
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
-def test_a_polyglot_keeps_only_the_re_encoded_image(app, fmt):
+def test_a_polyglot_keeps_only_the_re_encoded_image(app, make, fmt):
     """A real image with HTML/JS/ZIP appended (or in a text chunk) is stored without it."""
     data = _image(fmt) + PAYLOAD + b"PK\x03\x04"
     if fmt == "PNG":
         data = data[:33] + _png_chunk(b"tEXt", b"Comment\x00" + PAYLOAD) + data[33:]
-    photo = save_photo(_upload(data, "innocent.exe", "text/html"))
+    photo = save_photo(_upload(data, "innocent.exe", "text/html"), make.user())
     stored = (Path(app.config["UPLOAD_FOLDER"]) / photo.stored_name).read_bytes()
     assert b"script" not in stored and b"php" not in stored and b"PK\x03\x04" not in stored
     assert photo.content_type == ("image/jpeg" if fmt == "JPEG" else "image/png")
@@ -91,18 +91,18 @@ def test_a_polyglot_keeps_only_the_re_encoded_image(app, fmt):
     assert Image.open(io.BytesIO(stored)).format == fmt
 
 
-def test_location_metadata_is_removed(app):
+def test_location_metadata_is_removed(app, make):
     original = _jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the fixture really has GPS
-    photo = save_photo(_upload(original))
+    photo = save_photo(_upload(original), make.user())
     stored = Image.open(Path(app.config["UPLOAD_FOLDER"]) / photo.stored_name)
     assert not stored.getexif().get_ifd(0x8825) and not stored.getexif()
 
 
-def test_too_large_a_photo_is_refused(app):
+def test_too_large_a_photo_is_refused(app, make):
     app.config["MAX_PHOTO_BYTES"] = 1000
     with pytest.raises(PhotoRejected):
-        save_photo(_upload(_image(size=(400, 400), quality=100)))
+        save_photo(_upload(_image(size=(400, 400), quality=100)), make.user())
 
 
 def _proposal(**photos):

@@ -80,11 +80,17 @@ def build(app):
         people[role] = db.session.scalar(select(User).where(User.username == username))
     snap.users = {role: (user.id, user.session_token) for role, user in people.items()}
     snap.args.update(slug=home.slug, community_id=home.id, filename="style.css", version=1)
+    # A verified resident's membership (the committee may remove them).
+    snap.args["membership_id"] = db.session.scalar(
+        select(Membership.id).where(Membership.user_id == people["resident"].id)
+    )
     _matters(snap, home, people)
     _councils(snap, home)
     _voting(snap, home)
     _tracker(snap, home)
     _publishing(snap, home, people)
+    _fund(snap, home)
+    _partners(snap, home)
     _api(snap)
     snap.rows = {
         table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
@@ -209,6 +215,34 @@ def _publishing(snap, home, people):
     db.session.add(objection)
     db.session.commit()
     snap.args.update(notice_id=notice.id, objection_id=objection.id)
+
+
+def _fund(snap, home):
+    from app.fund.models import FundEntry
+    from app.fund.services import current_year
+
+    snap.args.update(
+        year=current_year(),
+        entry_id=_first(select(FundEntry.id).where(FundEntry.community_id == home.id).order_by(FundEntry.id)),
+    )
+
+
+def _partners(snap, home):
+    from app.partners.models import DeliveryTask, Partner, TaskSignup
+
+    # An upcoming task of the demo, with a volunteer's sign-up waiting for the committee.
+    signup = _first(
+        select(TaskSignup)
+        .join(DeliveryTask, DeliveryTask.id == TaskSignup.task_id)
+        .where(DeliveryTask.community_id == home.id, TaskSignup.status == "pending")
+        .order_by(TaskSignup.id)
+    )
+    snap.args.update(
+        partner_id=_first(select(Partner.id).where(Partner.community_id == home.id).order_by(Partner.id)),
+        task_id=signup.task_id,
+        signup_id=signup.id,
+    )
+    snap.endpoint_args["partners.decide_signup"] = {"decision": "confirm"}
 
 
 def _api(snap):

@@ -412,7 +412,8 @@ def test_balanced_paper_is_counted_with_equal_shares(
     assert result.votes["1"] == 3 and result.votes["2"] == 1
     page = client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
     assert "In-person sessions and their tally sheets" in page and "党群服务中心" in page
-    assert "Counted by 居委会 周主任; confirmed by 议事员 李监票 (scrutineer)." in page
+    assert 'Counted by <span class="person">居委会 周主任</span> <span class="official-badge">' in page
+    assert 'confirmed by <span class="person">议事员 李监票</span>' in page
     assert "Spoilt paper ballots (not counted)" in page and "Balanced" in page
 
 

@@ -1,0 +1,352 @@
+"""Pages under /c/<slug>/: partners' profiles, the volunteer's page, delivery tasks and the
+committee's actions on them. Views parse the request, call a service, render or redirect."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.communities.scoping import current_community
+from app.core import clock
+from app.core.errors import DomainError, refuse
+from app.core.service import get_or_404
+from app.extensions import db
+from app.matters.models import MicroMatter
+
+from . import bp, money, permissions, rules, services
+from .forms import HoursForm, PartnerForm, PartnerSignupForm, TaskForm, VolunteerForm
+from .models import DeliveryTask, PartnerKind, SignupStatus
+
+
+def _labels():
+    return {
+        "kind_labels": PartnerKind.labels(),
+        "signup_labels": SignupStatus.labels(),
+        "SignupStatus": SignupStatus,
+        "hours_text": rules.hours_text,
+        "perm": permissions,
+    }
+
+
+def _show(form, error):
+    """A service's refusal goes next to its field, or above the form."""
+    field = getattr(form, getattr(error, "field", "") or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _committee_only(community):
+    if not permissions.can_manage_partners(current_user, community):
+        refuse(403, _("Only committee members of this community can do this."))
+
+
+@bp.app_template_global("partners_delivery")
+def delivery_section(matter_ids, heading="h2", with_tasks=False):
+    """Who delivered these micro-matters and with what money (the tracker's record, the notices);
+    with_tasks also lists the delivery tasks (a single matter's record)."""
+    matters = [m for m in (db.session.get(MicroMatter, i) for i in matter_ids) if m is not None]
+    rows = [(m, services.delivered_by(m), money.of_matter(m)) for m in matters if permissions.is_decided(m)]
+    rows = [row for row in rows if row[1] or row[2]]
+    if not rows:
+        return ""
+    tasks = services.tasks_of_matter(rows[0][0]) if with_tasks else []
+    html = render_template("partners/_delivered.html", rows=rows, heading=heading, tasks=tasks, **_labels())
+    return Markup(html)  # noqa: S704  # nosec B704  (rendered, and so escaped, by our own template)
+
+
+@bp.app_template_global("partners_year_figures")
+def year_figures(community):
+    """The committee dashboard's 五社联动 rows, per year."""
+    return services.year_figures(community, money.charity_by_year(community))
+
+
+@bp.app_template_global("partners_volunteering")
+def volunteering(user):
+    return services.volunteering_of(user)
+
+
+bp.add_app_template_global(rules.hours_text, "partners_hours")
+
+
+# ---------------------------------------------------------------- partners
+
+
+@bp.get("/partners/")
+def index():
+    community = current_community()
+    return render_template(
+        "partners/index.html",
+        community=community,
+        partners=services.partners_of(community),
+        volunteers=services.volunteers_count(community),
+        tasks=services.upcoming_tasks(community),
+        can_manage=permissions.can_manage_partners(current_user, community),
+        can_volunteer=permissions.can_volunteer(current_user, community),
+        **_labels(),
+    )
+
+
+@bp.get("/partners/<int:partner_id>")
+def partner(partner_id):
+    community = current_community()
+    found = services.get_partner(community, partner_id)
+    return render_template(
+        "partners/partner.html",
+        community=community,
+        partner=found,
+        can_manage=permissions.can_manage_partners(current_user, community),
+        can_see_contact=permissions.can_see_contact(current_user, found),
+        **_labels(),
+    )
+
+
+def _partner_form(found=None):
+    community = current_community()
+    _committee_only(community)
+    form = PartnerForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_partner(
+                current_user,
+                community,
+                found,
+                kind=form.kind.data,
+                name=form.name.data,
+                description=form.description.data or "",
+                contact=form.contact.data or "",
+            )
+        except DomainError as error:
+            _show(form, error)
+        else:
+            flash(_("The partner was saved."), "success")
+            return redirect(url_for("partners.partner", partner_id=saved.id))
+    return render_template("partners/partner_form.html", community=community, form=form, partner=found), (
+        400 if form.is_submitted() else 200
+    )
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@login_required
+def new_partner():
+    return _partner_form()
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_partner(partner_id):
+    return _partner_form(services.get_partner(current_community(), partner_id))
+
+
+# ---------------------------------------------------------------- the volunteer's page
+
+
+@bp.route("/volunteer", methods=["GET", "POST"])
+@login_required
+def volunteer():
+    community = current_community()
+    mine = services.volunteer_of(current_user, community)
+    form = VolunteerForm(obj=mine)
+    if form.validate_on_submit():
+        try:
+            services.save_volunteer(
+                current_user,
+                community,
+                skills=form.skills.data or "",
+                availability=form.availability.data or "",
+                show_name=form.show_name.data,
+            )
+        except DomainError as error:
+            _show(form, error)
+        else:
+            flash(_("Thank you: your volunteer details were saved."), "success")
+            return redirect(url_for("partners.volunteer"))
+    year = clock.local_today().year
+    return render_template(
+        "partners/volunteer.html",
+        community=community,
+        form=form,
+        volunteer=mine,
+        can_volunteer=permissions.can_volunteer(current_user, community),
+        signups=services.signups_of(mine),
+        year=year,
+        minutes=services.confirmed_minutes(mine, year),
+        tasks=services.upcoming_tasks(community),
+        **_labels(),
+    ), 400 if form.is_submitted() else 200
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@bp.get("/tasks/")
+def tasks():
+    community = current_community()
+    return render_template(
+        "partners/tasks.html", community=community, tasks=services.upcoming_tasks(community), **_labels()
+    )
+
+
+def _task_page(task, partner_form=None, hours_forms=None, status=200):
+    community = current_community()
+    can_manage = permissions.can_manage_partners(current_user, community)
+    mine = services.volunteer_of(current_user, community)
+    hours_forms = dict(hours_forms or {})
+    partner_form = partner_form or PartnerSignupForm(formdata=None, data={"people": 1})
+    if can_manage:
+        partner_form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
+        for signup in task.signups:
+            if signup.volunteer_id and signup.status == SignupStatus.CONFIRMED and signup.id not in hours_forms:
+                shown = rules.hours_text(signup.minutes) if signup.minutes else ""
+                hours_forms[signup.id] = HoursForm(prefix=f"h{signup.id}", formdata=None, data={"hours": shown})
+    today = clock.local_today()
+    return render_template(
+        "partners/task.html",
+        community=community,
+        task=task,
+        matter=task.record.matter,
+        delivered=services.delivered_on([task]),
+        can_manage=can_manage,
+        can_volunteer=permissions.can_volunteer(current_user, community),
+        volunteer=mine,
+        my_signup=services.signup_of(mine, task),
+        is_past=task.task_date < today,
+        has_happened=task.task_date <= today,
+        partner_form=partner_form,
+        hours_forms=hours_forms,
+        **_labels(),
+    ), status
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id):
+    return _task_page(services.get_task(current_community(), task_id))
+
+
+@bp.route("/matters/<int:matter_id>/tasks/new", methods=["GET", "POST"])
+@login_required
+def new_task(matter_id):
+    community = current_community()
+    matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
+    _committee_only(community)
+    form = TaskForm()
+    if form.validate_on_submit():
+        try:
+            added = services.add_task(
+                current_user,
+                matter,
+                title=form.title.data,
+                people_needed=form.people_needed.data,
+                task_date=form.task_date.data,
+                hours=form.hours.data,
+            )
+        except DomainError as error:
+            _show(form, error)
+        else:
+            flash(_("The task was added."), "success")
+            return redirect(url_for("partners.task", task_id=added.id))
+    return render_template(
+        "partners/task_form.html",
+        community=community,
+        matter=matter,
+        form=form,
+        decided=permissions.is_decided(matter),
+    ), 400 if form.is_submitted() else 200
+
+
+def _act(task_id, call, success, anchor="signups"):
+    """Run a button's service; back to the task page with its message."""
+    task = services.get_task(current_community(), task_id)
+    try:
+        call(task)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _task_page(db.session.get(DeliveryTask, task.id), status=400)
+    flash(success, "success")
+    return redirect(url_for("partners.task", task_id=task.id, _anchor=anchor))
+
+
+@bp.post("/tasks/<int:task_id>/signup")
+@login_required
+def sign_up(task_id):
+    return _act(
+        task_id,
+        lambda t: services.sign_up(current_user, t),
+        _("You signed up. The committee will confirm."),
+        "mine",
+    )
+
+
+@bp.post("/tasks/<int:task_id>/withdraw")
+@login_required
+def withdraw(task_id):
+    return _act(task_id, lambda t: services.withdraw(current_user, t), _("Your sign-up was withdrawn."), "mine")
+
+
+@bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/<any(confirm, decline):decision>")
+@login_required
+def decide_signup(task_id, signup_id, decision):
+    _committee_only(current_community())
+    confirm = decision == "confirm"
+    return _act(
+        task_id,
+        lambda t: services.decide_signup(current_user, t, signup_id, confirm=confirm),
+        _("The sign-up was confirmed.") if confirm else _("The sign-up was declined."),
+    )
+
+
+@bp.post("/tasks/<int:task_id>/partners")
+@login_required
+def sign_up_partner(task_id):
+    community = current_community()
+    _committee_only(community)
+    task = services.get_task(community, task_id)
+    form = PartnerSignupForm()
+    form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
+    if form.validate_on_submit():
+        try:
+            services.sign_up_partner(current_user, task, partner_id=form.partner_id.data, people=form.people.data)
+        except DomainError as error:
+            _show(form, error)
+        else:
+            flash(_("The partner was signed up."), "success")
+            return redirect(url_for("partners.task", task_id=task.id, _anchor="signups"))
+    return _task_page(db.session.get(DeliveryTask, task.id), partner_form=form, status=400)
+
+
+@bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/hours")
+@login_required
+def log_hours(task_id, signup_id):
+    community = current_community()
+    _committee_only(community)
+    task = services.get_task(community, task_id)
+    form = HoursForm(prefix=f"h{signup_id}")
+    if form.validate_on_submit():
+        try:
+            services.log_hours(current_user, task, signup_id, hours=form.hours.data)
+        except DomainError as error:
+            _show(form, error)
+        else:
+            flash(_("The hours were confirmed."), "success")
+            return redirect(url_for("partners.task", task_id=task.id, _anchor="signups"))
+    return _task_page(db.session.get(DeliveryTask, task.id), hours_forms={signup_id: form}, status=400)
+
+
+# ---------------------------------------------------------------- on the micro-matter's page
+
+
+def matter_panel(matter, user):
+    if not permissions.is_decided(matter):
+        return None
+    community = matter.community
+    record_tasks = services.tasks_of_matter(matter)
+    return render_template(
+        "partners/_matter_panel.html",
+        matter=matter,
+        tasks=record_tasks,
+        delivered=services.delivered_by(matter),
+        can_add=permissions.can_add_task(user, matter),
+        can_volunteer=permissions.can_volunteer(user, community),
+        **_labels(),
+    )
