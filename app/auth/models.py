@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
+from app.core.params import parse_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
@@ -43,9 +44,10 @@ class User(UserMixin, db.Model):
 
 def load_user(user_id):
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
+    user_key = parse_id(ident)
+    if user_key is None:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.get(User, user_key)
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user

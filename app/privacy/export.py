@@ -22,6 +22,7 @@ from app.core.urls import absolute_url
 from app.extensions import db
 from app.matters.models import Clarification, Comment, Follow, MicroMatter, Support
 from app.notifications.models import Notification
+from app.partners.models import DeliveryTask, TaskSignup, Volunteer
 from app.publishing.models import Notice, Objection
 from app.tracker.models import Evaluation, ImplementationRecord
 from app.voting.models import PaperObjection, RoundParticipation, VotingRound
@@ -180,6 +181,39 @@ def _voting_receipts(user):
     return section
 
 
+def _volunteering(user):
+    """The volunteer profile in each community, and every task signed up for with its hours."""
+    return [
+        _section(
+            "volunteer_profiles",
+            select(
+                Community.slug.label("community"),
+                Volunteer.skills,
+                Volunteer.availability,
+                Volunteer.show_name,
+                Volunteer.created_at,
+            )
+            .join(Community, Community.id == Volunteer.community_id)
+            .where(Volunteer.user_id == user.id)
+            .order_by(Volunteer.id),
+        ),
+        _section(
+            "volunteer_tasks",
+            select(
+                DeliveryTask.title,
+                DeliveryTask.task_date,
+                TaskSignup.status,
+                TaskSignup.minutes.label("confirmed_minutes"),
+                TaskSignup.created_at,
+            )
+            .join(DeliveryTask, DeliveryTask.id == TaskSignup.task_id)
+            .join(Volunteer, Volunteer.id == TaskSignup.volunteer_id)
+            .where(Volunteer.user_id == user.id)
+            .order_by(TaskSignup.id),
+        ),
+    ]
+
+
 def _notifications(user):
     rows = db.session.execute(
         select(
@@ -233,6 +267,7 @@ def personal_data(user):
         _ratings(user),
         _objections(user),
         _paper_objections(user),
+        *_volunteering(user),
         _notifications(user),
         _voting_receipts(user),
     ]

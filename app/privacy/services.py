@@ -4,7 +4,7 @@ data, and deleting one's account."""
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.audit.services import record
 from app.auth.models import PasswordReset
@@ -14,6 +14,7 @@ from app.core.service import commit, rolls_back
 from app.extensions import db
 from app.matters.models import Follow
 from app.notifications.models import Notification, Outbox
+from app.partners.models import Volunteer
 
 from . import permissions
 from .models import Consent
@@ -88,6 +89,10 @@ def delete_account(user, password):
     # Reset links and codes still open would lead back into the account.
     for model in (Follow, Notification, Outbox, PasswordReset):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    # Volunteer rows stay (confirmed hours still count for the tasks) without what describes the person.
+    db.session.execute(
+        update(Volunteer).where(Volunteer.user_id == user.id).values(skills="", availability="", show_name=False)
+    )
     user.username = f"~deleted-{user.id}"  # unique, and a name registration never accepts
     user.display_name = pseudonym
     user.email = None

@@ -268,8 +268,9 @@ def build(matter):
         Event(
             matter.created_at,
             "proposal",
-            _("Proposed by %(name)s", name=proposer.display_name),
-            facts=[(_("Estimated cost"), ("money", matter.estimated_cost))],
+            _("Proposed"),
+            # the proposer as a person (with their official badge, if any), not as text in the title
+            facts=[(_("Proposed by"), ("person", proposer)), (_("Estimated cost"), ("money", matter.estimated_cost))],
         )
     )
     supports_so_far = 0

@@ -54,6 +54,9 @@ def test_an_impostor_name_gets_no_badge_and_the_committee_member_does(client, pl
     # and on the list of micro-matters, where the proposer is named
     listing = client.get(f"/c/{community.slug}/matters/").get_data(as_text=True)
     assert badge_after(listing, "居委会 周主任") == ""
+    # and on the matter's public timeline, where the proposer is a person, not text in a title
+    timeline = client.get(f"/c/{community.slug}/matters/{matter.id}/timeline").get_data(as_text=True)
+    assert badge_after(timeline, "居委会 周主任") == ""
 
 
 def test_the_members_list_shows_the_roles_as_badges(client, make, place):

@@ -139,3 +139,18 @@ def test_who_runs_a_meeting_in_session_cannot_delete_their_account(client, world
     meeting.status = MeetingStatus.CLOSED
     db.session.commit()
     assert delete(client).status_code == 302
+
+
+def test_deleting_clears_the_volunteer_profile_but_keeps_it_counted(client, world):
+    from app.partners.models import Volunteer
+
+    community, _committee, me, _matter = world
+    db.session.add(
+        Volunteer(community_id=community.id, user_id=me.id, skills="会修电器", availability="周末", show_name=True)
+    )
+    db.session.commit()
+    login(client, me)
+    assert delete(client).status_code == 302
+    db.session.expire_all()
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == me.id))
+    assert (volunteer.skills, volunteer.availability, volunteer.show_name) == ("", "", False)

@@ -123,3 +123,16 @@ def test_only_for_the_person_logged_in(client, world):
     data = json.loads(client.post("/privacy/my-data", data={"format": "json", "user_id": "1"}).get_data(as_text=True))
     assert data["profile"]["id"] == me.id
     assert download(client, "xml").status_code == 400
+
+
+def test_volunteering_is_in_my_data(client, world):
+    from app.partners.models import Volunteer
+
+    community, me, _round = world
+    db.session.add(Volunteer(community_id=community.id, user_id=me.id, skills="会修电器", availability="周末上午"))
+    db.session.commit()
+    login(client, me)
+    data = json.loads(download(client, "json").get_data(as_text=True))
+    [profile] = data["volunteer_profiles"]
+    assert (profile["community"], profile["skills"], profile["availability"]) == ("xinglin", "会修电器", "周末上午")
+    assert data["volunteer_tasks"] == []
