@@ -42,7 +42,9 @@ migrate: install translations
 demo: migrate
 	$(BIN)/flask demo
 
+# The outbox worker (reminders, digests, e-mail, SMS, group posts) runs beside gunicorn and stops with it.
 run: demo
+	$(BIN)/flask outbox work & worker=$$!; trap "kill $$worker" EXIT; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # Debian's chromium and a CJK font for the browser tests (Playwright cannot download a browser here).

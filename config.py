@@ -51,6 +51,21 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "weiyi@localhost")
+    # SMS (app/notifications/sms.py): SMS_PROVIDER=aliyun sends through Aliyun SMS; unset, SMS go to the log.
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+    SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID")
+    SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET")
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+    SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+    SMS_REGION = os.environ.get("SMS_REGION", "cn-hangzhou")
+    SMS_TEMPLATES = os.environ.get("SMS_TEMPLATES", "")  # general=SMS_123,meetings=SMS_456: codes per kind
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+    SMS_PER_RECIPIENT_DAY = int(os.environ.get("SMS_PER_RECIPIENT_DAY", "5"))
+    SMS_PER_DAY = int(os.environ.get("SMS_PER_DAY", "500"))
+    # WeCom group robots (app/notifications/wecom.py); only WeCom's own webhook address is accepted,
+    # unless WECOM_ALLOW_LOOPBACK (tests: a fake robot on 127.0.0.1).
+    WECOM_TIMEOUT = float(os.environ.get("WECOM_TIMEOUT", "10"))
+    WECOM_ALLOW_LOOPBACK = False
     PREFERRED_URL_SCHEME = "http"
     # The site's public address (https://weiyi.example) for QR codes, feeds, the API and e-mails.
     # Every absolute link (QR codes, feeds, API, e-mails) starts here, never with the request's Host;

@@ -71,6 +71,7 @@ def features():
         audit,
         auth,
         communities,
+        conventions,
         core,
         councils,
         demo,
@@ -83,8 +84,10 @@ def features():
         privacy,
         publishing,
         rules,
+        streets,
         tracker,
         voting,
+        yearbook,
     )
 
     return (
@@ -101,10 +104,13 @@ def features():
         publishing,
         fund,
         partners,
+        conventions,
         api,
         admin,
         front,
         privacy,
+        streets,
+        yearbook,
         demo,
         ops,
     )

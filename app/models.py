@@ -3,6 +3,14 @@
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import PasswordReset, User  # noqa: F401
 from app.communities.models import Community, Membership  # noqa: F401
+from app.conventions.models import (  # noqa: F401
+    Amendment,
+    AmendmentSupport,
+    Convention,
+    ConventionArticle,
+    ConventionVersion,
+    ResidentsAssembly,
+)
 from app.core.uploads import StoredPhoto  # noqa: F401
 from app.councils.models import (  # noqa: F401
     AgendaItem,
@@ -24,11 +32,20 @@ from app.councils.models import (  # noqa: F401
 )
 from app.fund.models import FundEntry, FundYearClosing  # noqa: F401
 from app.matters.models import Comment, Follow, MatterPhoto, MicroMatter, Support  # noqa: F401
-from app.notifications.models import Notification, Outbox  # noqa: F401
+from app.notifications.models import (  # noqa: F401
+    DigestItem,
+    GroupWebhook,
+    Notification,
+    NotificationPreference,
+    Outbox,
+    SentReminder,
+    SmsNumber,
+)
 from app.partners.models import DeliveryTask, Partner, TaskSignup, Volunteer  # noqa: F401
 from app.privacy.models import Consent  # noqa: F401
 from app.publishing.models import Notice, NoticeMatter, Objection  # noqa: F401
 from app.rules.models import RuleSet  # noqa: F401
+from app.streets.models import Street, StreetNote, StreetStaff  # noqa: F401
 from app.tracker.models import (  # noqa: F401
     Evaluation,
     EvaluationWindow,

@@ -2,8 +2,6 @@
 their CSV twins). No personal data: a partner's contact stays with the committee, volunteers are
 counted, never named."""
 
-from sqlalchemy import select
-
 from app.core.i18n import N_
 from app.core.urls import path_for
 from app.partners import services as partner_services
@@ -12,7 +10,7 @@ from app.tracker.models import ImplementationRecord
 
 from .registry import MAX_ID, SLUG, Param, collection
 from .resources import url_field
-from .routes import community_or_404
+from .routes import in_community
 from .schema import Field, Resource
 
 PARTNER = Resource(
@@ -89,7 +87,7 @@ MATTER_FILTER = Param(
     ),
 )
 def partners(slug, kind):
-    query = select(Partner).where(Partner.community_id == community_or_404(slug).id)
+    query = in_community(Partner, slug)
     if kind:
         query = query.where(Partner.kind == kind)
     return query.order_by(Partner.id)
@@ -103,7 +101,7 @@ def partners(slug, kind):
     summary=N_("Delivery tasks of decided micro-matters, with the partners, volunteers and hours confirmed."),
 )
 def tasks(slug, matter_id):
-    query = select(DeliveryTask).where(DeliveryTask.community_id == community_or_404(slug).id)
+    query = in_community(DeliveryTask, slug)
     if matter_id is not None:
         query = query.join(ImplementationRecord, ImplementationRecord.id == DeliveryTask.record_id).where(
             ImplementationRecord.matter_id == matter_id

@@ -400,8 +400,16 @@ MEETING_ITEM = Resource(
     "An item on a meeting's order of business.",
     [
         Field("position", "integer", minimum=0, example=1),
-        Field("matter_id", "integer", minimum=1, source=lambda i: i.agenda_item.matter_id, example=7),
-        Field("title", "string", source=lambda i: i.agenda_item.matter.title, example="3号楼单元门口加装扶手"),
+        Field(
+            "matter_id",
+            "integer",
+            "Null for an amendment of the residents' convention.",
+            nullable=True,
+            minimum=1,
+            source=lambda i: i.agenda_item.matter_id,
+            example=7,
+        ),
+        Field("title", "string", source=lambda i: i.subject.title, example="3号楼单元门口加装扶手"),
         Field("status", "string", enum=tuple(ItemStatus), example="decided"),
         Field(
             "outcome",
@@ -660,11 +668,19 @@ COUNCIL_DECISION = Resource(
     [
         Field("motion_id", "integer", minimum=1, example=3),
         Field("meeting_id", "integer", minimum=1, example=2),
-        Field("matter_id", "integer", minimum=1, source=lambda r: r.vote.motion.item.agenda_item.matter_id, example=7),
+        Field(
+            "matter_id",
+            "integer",
+            "Null for an amendment of the residents' convention.",
+            nullable=True,
+            minimum=1,
+            source=lambda r: r.vote.motion.item.agenda_item.matter_id,
+            example=7,
+        ),
         Field(
             "matter_title",
             "string",
-            source=lambda r: r.vote.motion.item.agenda_item.matter.title,
+            source=lambda r: r.vote.motion.item.subject.title,
             example="3号楼单元门口加装扶手",
         ),
         Field(

@@ -70,6 +70,16 @@ def community_or_404(slug):
     return community
 
 
+def in_community(model, slug):
+    """A select of the rows of `model` in the community at `slug` (404 when there is none)."""
+    return select(model).where(model.community_id == community_or_404(slug).id)
+
+
+def one_in(model, slug, row_id):
+    """The row of `model` with this id in the community at `slug`, or None."""
+    return db.session.scalar(in_community(model, slug).where(model.id == row_id))
+
+
 @item("/", INDEX, summary=N_("Links to the lists, the OpenAPI document and the documentation."), tag="index")
 def index():
     return {
@@ -150,7 +160,7 @@ KIND_FILTER = Param("kind", description="Only notices of this kind.", enum=tuple
     params=[SLUG, KIND_FILTER],
 )
 def notices(slug, kind):
-    query = select(Notice).where(Notice.community_id == community_or_404(slug).id)
+    query = in_community(Notice, slug)
     if kind:
         query = query.where(Notice.kind == kind)
     return query.order_by(Notice.id.desc())
@@ -164,9 +174,7 @@ def notices(slug, kind):
     params=[SLUG, id_param("notice_id", "Number of the notice.")],
 )
 def notice(slug, notice_id):
-    return db.session.scalar(
-        select(Notice).where(Notice.community_id == community_or_404(slug).id, Notice.id == notice_id)
-    )
+    return one_in(Notice, slug, notice_id)
 
 
 # --- Councils: agenda list, meetings, locked minutes, decisions -------------------------------------
@@ -180,9 +188,10 @@ def notice(slug, notice_id):
     summary=N_("The agenda list (议事清单): micro-matters admitted for deliberation, in list order."),
 )
 def agenda(slug):
+    # Micro-matters only: the convention's amendments are in the conventions' own operations.
     return (
-        select(AgendaItem)
-        .where(AgendaItem.community_id == community_or_404(slug).id)
+        in_community(AgendaItem, slug)
+        .where(AgendaItem.matter_id.is_not(None))
         .order_by(AgendaItem.position, AgendaItem.id)
     )
 
@@ -198,19 +207,13 @@ MEETING_STATUS_FILTER = Param("status", description="Only meetings in this state
     summary=N_("Council meetings, newest first, with their items and whether locked minutes exist."),
 )
 def meetings(slug, status):
-    query = select(Meeting).where(Meeting.community_id == community_or_404(slug).id)
+    query = in_community(Meeting, slug)
     if status:
         query = query.where(Meeting.status == status)
     return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
 
 
 MEETING_ID = id_param("meeting_id", "Number of the meeting.")
-
-
-def _meeting(slug, meeting_id):
-    return db.session.scalar(
-        select(Meeting).where(Meeting.community_id == community_or_404(slug).id, Meeting.id == meeting_id)
-    )
 
 
 @item(
@@ -221,7 +224,7 @@ def _meeting(slug, meeting_id):
     params=[SLUG, MEETING_ID],
 )
 def meeting(slug, meeting_id):
-    return _meeting(slug, meeting_id)
+    return one_in(Meeting, slug, meeting_id)
 
 
 @item(
@@ -232,7 +235,7 @@ def meeting(slug, meeting_id):
     summary=N_("The meeting's approved, locked minutes (404 until they are locked)."),
 )
 def minutes(slug, meeting_id):
-    found = _meeting(slug, meeting_id)
+    found = one_in(Meeting, slug, meeting_id)
     minutes_ = locked_minutes(found) if found else None
     if found is not None and minutes_ is None:
         refuse(404, _("The minutes of this meeting have not been approved and locked yet."))
@@ -268,15 +271,7 @@ ROUND_ID = id_param("round_id", "Number of the voting round.")
     summary=N_("Residents' voting rounds, newest first, with options and (once counted) results."),
 )
 def rounds(slug):
-    return (
-        select(VotingRound).where(VotingRound.community_id == community_or_404(slug).id).order_by(VotingRound.id.desc())
-    )
-
-
-def _round(slug, round_id):
-    return db.session.scalar(
-        select(VotingRound).where(VotingRound.community_id == community_or_404(slug).id, VotingRound.id == round_id)
-    )
+    return in_community(VotingRound, slug).order_by(VotingRound.id.desc())
 
 
 @item(
@@ -287,7 +282,7 @@ def _round(slug, round_id):
     params=[SLUG, ROUND_ID],
 )
 def voting_round(slug, round_id):
-    return _round(slug, round_id)
+    return one_in(VotingRound, slug, round_id)
 
 
 def ballot_rows(statement):
@@ -318,7 +313,7 @@ def ballot_rows(statement):
     ),
 )
 def ballots(slug, round_id):
-    found = _round(slug, round_id)
+    found = one_in(VotingRound, slug, round_id)
     if found is None:
         refuse(404, _("Not found."))
     if found.result is None:
@@ -346,7 +341,7 @@ STATE_FILTER = Param(
     ),
 )
 def implementations(slug, state):
-    query = select(ImplementationRecord).where(ImplementationRecord.community_id == community_or_404(slug).id)
+    query = in_community(ImplementationRecord, slug)
     if state:
         query = query.where(ImplementationRecord.state == state)
     return query.order_by(ImplementationRecord.id)
@@ -360,11 +355,7 @@ def implementations(slug, state):
     params=[SLUG, id_param("record_id", "Number of the implementation record.")],
 )
 def implementation(slug, record_id):
-    return db.session.scalar(
-        select(ImplementationRecord).where(
-            ImplementationRecord.community_id == community_or_404(slug).id, ImplementationRecord.id == record_id
-        )
-    )
+    return one_in(ImplementationRecord, slug, record_id)
 
 
 RECORD_FILTER = Param(
@@ -410,6 +401,7 @@ TAGS = {
     "tracker": N_("Implementation and satisfaction"),
     "fund": N_("The micro-matters fund: sources, commitments, payments"),
     "partners": N_("Partners and volunteers: delivery tasks and volunteer hours (五社联动)"),
+    "conventions": N_("The residents' convention: versions, articles, amendments"),
 }
 
 

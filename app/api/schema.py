@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
+from app.core.spreadsheet import FORMULA_PREFIXES
+
 SCALAR_TYPES = {"integer", "number", "string", "boolean"}
-# Spreadsheet programs run cells that start with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def iso(value):

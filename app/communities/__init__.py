@@ -2,7 +2,7 @@ from .scoping import community_blueprint
 
 bp = community_blueprint("communities", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import routes, settings_routes  # noqa: E402,F401
 
 
 def init_app(app):

@@ -1,15 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import DataRequired
+
+from app.core.forms import text_field
 
 from .models import Role
 
 
 class JoinForm(FlaskForm):
-    address = StringField(
+    address = text_field(
         _l("Your address in the community (building, unit, room)"),
-        validators=[DataRequired(), Length(max=120)],
+        120,
+        required=True,
         description=_l("The committee checks it against the resident register."),
     )
     submit = SubmitField(_l("Ask to join"))
@@ -22,7 +25,7 @@ class VerifyForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     membership_id = HiddenField(validators=[DataRequired()])
-    reason = StringField(_l("Reason (shown to the person)"), validators=[DataRequired(), Length(max=300)])
+    reason = text_field(_l("Reason (shown to the person)"), 300, required=True)
     submit = SubmitField(_l("Decline"))
 
 
@@ -33,9 +36,11 @@ class RoleForm(FlaskForm):
 
 
 class RemoveForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_field(
         _l("Reason (shown to the person)"),
-        validators=[DataRequired(message=_l("Please give a reason; the member is told it.")), Length(max=300)],
+        300,
+        required=_l("Please give a reason; the member is told it."),
+        area=True,
         description=_l("For example: moved out of the community in March."),
     )
     submit = SubmitField(_l("Remove from the community"))

@@ -45,6 +45,8 @@ class Community(db.Model):
     district: Mapped[str] = mapped_column(db.String(80))
     register_size: Mapped[int] = mapped_column(default=0)  # people on the resident register
     annual_budget: Mapped[int] = mapped_column(default=0)  # yuan for micro-matters this year
+    # The street office (街道) above it; the table belongs to app/streets (layer 7), named here only.
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"), index=True)
     created_at: Mapped[CreatedAt]
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="community")

@@ -80,6 +80,11 @@ def can_manage_members(user, community):
     return is_committee(user, community) or is_admin(user)
 
 
+def can_set_group_robot(user, community):
+    """Who connects the community's WeCom group robot (its webhook key is a secret of the community)."""
+    return is_committee(user, community) or is_admin(user)
+
+
 def can_assign_roles(user, community):
     return is_admin(user) or is_committee(user, community)
 

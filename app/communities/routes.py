@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, refuse
+from app.core.forms import submitted
 from app.core.params import page_arg, parse_id
 from app.core.service import get_or_404
 
@@ -36,14 +37,15 @@ def home():
 def join():
     community = current_community()
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            services.request_join(current_user, community, form.address.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Your request was sent to the committee."), "success")
-            return redirect(url_for("communities.home"))
+    done = submitted(
+        form,
+        lambda: services.request_join(current_user, community, form.address.data),
+        _("Your request was sent to the committee."),
+        url_for("communities.home"),
+        fields=False,
+    )
+    if done:
+        return done
     return _home_page(form, 400)
 
 

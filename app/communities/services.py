@@ -56,13 +56,19 @@ def create_community(actor, *, slug, name, kind, district, register_size, annual
     return community
 
 
-def request_join(user, community, address):
-    if not permissions.can_request_join(user, community):
-        raise DomainError(_l("You have already asked to join this community."))
+def _membership_for(user, community):
+    """The person's membership row in the community; a new one if they never had one."""
     membership = permissions.membership_of(user, community)
     if membership is None:
         membership = Membership(user_id=user.id, community_id=community.id)
         db.session.add(membership)
+    return membership
+
+
+def request_join(user, community, address):
+    if not permissions.can_request_join(user, community):
+        raise DomainError(_l("You have already asked to join this community."))
+    membership = _membership_for(user, community)
     membership.status = MembershipStatus.PENDING
     membership.address = clean_plain(address)
     membership.decline_reason = None
@@ -95,15 +101,25 @@ def verify(actor, community, membership_id):
     membership.status = MembershipStatus.VERIFIED
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    record("membership.verified", membership, actor=actor, community=community, user_id=membership.user_id)
-    notify(
-        [membership.user],
-        N_("You are now a verified resident of %(community)s."),
-        path_for("communities.home", slug=community.slug),
-        community=community.name,
-    )
+    _audit("membership.verified", membership, actor, community)
+    _tell(membership, community, N_("You are now a verified resident of %(community)s."))
     db.session.commit()
     return membership
+
+
+def _audit(action, membership, actor, community, **data):
+    record(action, membership, actor=actor, community=community, user_id=membership.user_id, **data)
+
+
+def _tell(membership, community, message, **params):
+    """Tell the person what became of their membership, with a link to the community."""
+    notify(
+        [membership.user],
+        message,
+        path_for("communities.home", slug=community.slug),
+        community=community.name,
+        **params,
+    )
 
 
 def decline(actor, community, membership_id, reason):
@@ -117,16 +133,8 @@ def decline(actor, community, membership_id, reason):
     membership.decline_reason = reason
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    record(
-        "membership.declined", membership, actor=actor, community=community, user_id=membership.user_id, reason=reason
-    )
-    notify(
-        [membership.user],
-        N_("Your request to join %(community)s was declined: %(reason)s"),
-        path_for("communities.home", slug=community.slug),
-        community=community.name,
-        reason=reason,
-    )
+    _audit("membership.declined", membership, actor, community, reason=reason)
+    _tell(membership, community, N_("Your request to join %(community)s was declined: %(reason)s"), reason=reason)
     db.session.commit()
     return membership
 
@@ -147,15 +155,7 @@ def set_role(actor, community, membership_id, role):
         raise DomainError(_l("Only an administrator can change a committee member's role."))
     old_role = membership.role
     membership.role = role
-    record(
-        "membership.role_changed",
-        membership,
-        actor=actor,
-        community=community,
-        user_id=membership.user_id,
-        old=old_role,
-        new=role,
-    )
+    _audit("membership.role_changed", membership, actor, community, old=old_role, new=role)
     db.session.commit()
     return membership
 
@@ -164,15 +164,12 @@ def add_member(actor, community, user, role):
     """Admin: put an existing account straight into a community with a role (e.g. the committee)."""
     if not permissions.is_admin(actor):
         raise DomainError(_l("Only an administrator can do this."))
-    membership = permissions.membership_of(user, community)
-    if membership is None:
-        membership = Membership(user_id=user.id, community_id=community.id)
-        db.session.add(membership)
+    membership = _membership_for(user, community)
     membership.status = MembershipStatus.VERIFIED
     membership.role = role
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    record("membership.appointed", membership, actor=actor, community=community, user_id=user.id, role=role)
+    _audit("membership.appointed", membership, actor, community, role=role)
     db.session.commit()
     return membership
 
@@ -201,16 +198,8 @@ def remove_member(actor, community, membership_id, reason):
     reason = clean_plain(reason)
     require(reason, _l("Please give a reason; the member is told it."))
     _end(membership, MembershipStatus.REMOVED, actor, reason)
-    record(
-        "membership.removed", membership, actor=actor, community=community, user_id=membership.user_id, reason=reason
-    )
-    notify(
-        [membership.user],
-        N_("You are no longer a member of %(community)s: %(reason)s"),
-        path_for("communities.home", slug=community.slug),
-        community=community.name,
-        reason=reason,
-    )
+    _audit("membership.removed", membership, actor, community, reason=reason)
+    _tell(membership, community, N_("You are no longer a member of %(community)s: %(reason)s"), reason=reason)
     commit()
     return membership
 
@@ -225,7 +214,7 @@ def end_memberships_of(user, pseudonym):
         was_member = membership.status in (MembershipStatus.PENDING, MembershipStatus.VERIFIED)
         _end(membership, MembershipStatus.LEFT, user)
         community = membership.community
-        record("membership.left", membership, actor=user, community=community, user_id=user.id)
+        _audit("membership.left", membership, user, community)
         if was_member:
             notify(
                 _committee(community),

@@ -13,6 +13,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import StopValidation
 
+from . import clock
+from .errors import FieldError
+
 MAX_ID = 2**31 - 1  # the integer column's largest value
 MAX_DIGITS = len(str(MAX_ID))
 EARLIEST_DATE = date(2000, 1, 1)  # dates outside this range break date arithmetic and printing
@@ -50,6 +53,22 @@ def in_date_range(value):
     """Is this date (or the date of this datetime) one the app can compute with and store?"""
     day = value.date() if isinstance(value, datetime) else value
     return isinstance(day, date) and EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def checked_date(value, field, *, past=False, required=True):
+    """A service's reading of a date field: a date between 2000 and 2100, not after today when
+    `past`, and given unless `required` is False; a refusal names the field."""
+    if value is None:
+        if required:
+            raise FieldError(field, _l("Please give a valid date."))
+        return None
+    if not isinstance(value, date):
+        raise FieldError(field, _l("Please give a valid date."))
+    if past and value > clock.local_today():
+        raise FieldError(field, _l("This date cannot be in the future."))
+    if not in_date_range(value):
+        raise FieldError(field, _l("Please give a date between 2000 and 2100."))
+    return value
 
 
 class DateInRange:

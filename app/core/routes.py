@@ -34,6 +34,21 @@ def favicon():
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
 
 
+@bp.get("/sw.js")
+def service_worker():
+    # Served from / so that its scope covers the whole site; no-cache: a new version reaches phones at once.
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """What the service worker shows for a page this phone never saved (static/sw.js)."""
+    return render_template("core/offline.html")
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(error):
     code = error.code or 500

@@ -51,6 +51,20 @@ def clean_plain(text):
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
 
 
+def checked_text(value, field, limit, required=None, *, too_long=None, one_line=False):
+    """A service's reading of a plain text field: cleaned (on one line when `one_line`), at most
+    `limit` characters, and given when `required` (the message for its absence) is set; a refusal
+    names the field."""
+    value = clean_plain(value)
+    if one_line:
+        value = value.replace("\n", " ")
+    if required and not value:
+        raise FieldError(field, required)
+    if len(value) > limit:
+        raise FieldError(field, too_long or _l("At most %(n)s characters, please.", n=limit))
+    return value
+
+
 # Characters that render as nothing (Hangul fillers, the braille blank, the combining grapheme joiner):
 # a name made of them looks empty or hides text next to another.
 _INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")

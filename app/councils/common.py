@@ -9,6 +9,7 @@ is written.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.audit.services import record
 from app.communities.models import Membership, MembershipStatus, Role
 from app.core.service import get_or_404, require
 from app.extensions import db
@@ -24,6 +25,11 @@ COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.CHAIR)
 def bump(meeting):
     """Every action changes the meeting's revision, so live views know to refresh."""
     meeting.revision = Meeting.revision + 1
+
+
+def audit(action, obj, actor, meeting, **data):
+    """Audit an action of a meeting: every entry names its community and the meeting."""
+    record(action, obj, actor=actor, community=meeting.community_id, meeting_id=meeting.id, **data)
 
 
 def _verified_users(community, roles):

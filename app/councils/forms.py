@@ -7,13 +7,13 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import text_field
 from app.core.params import DateInRange, form_id
 
 from .models import MotionKind, VoteMode
@@ -26,26 +26,24 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AdmitForm(FlaskForm):
     judged = BooleanField(_l("The committee judged the negative list: none of its items applies."))
-    note = StringField(_l("Note (optional, public)"), validators=[Optional(), Length(max=500)])
+    note = text_field(_l("Note (optional, public)"), 500)
     submit = SubmitField(_l("Admit to the agenda list"))
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for not admitting it (published)"), validators=[DataRequired(), Length(max=500)])
+    reason = text_field(_l("Reason for not admitting it (published)"), 500, required=True, area=True)
     submit = SubmitField(_l("Do not admit"))
 
 
 class MeetingForm(FlaskForm):
-    title = StringField(
-        _l("Title"), validators=[DataRequired(), Length(max=120)], description=_l("For example: 2026年第4次居民议事会")
-    )
+    title = text_field(_l("Title"), 120, required=True, description=_l("For example: 2026年第4次居民议事会"))
     starts_at = DateTimeLocalField(
         _l("Date and time"),
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(), DateInRange()],
         description=_l("Local time."),
     )
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
+    place = text_field(_l("Place"), 120, required=True)
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[InputRequired()])
     secretary_id = SelectField(
         _l("Secretary (keeps attendance, records votes, writes the minutes)"), coerce=int, validators=[InputRequired()]
@@ -54,13 +52,13 @@ class MeetingForm(FlaskForm):
     # service's message naming where it went.
     items = MultiCheckboxField(_l("Items from the agenda list"), coerce=form_id, validate_choice=False)
     urgent = BooleanField(_l("Urgent meeting (shorter notice than the rules ask)"))
-    urgent_reason = StringField(_l("Reason for the urgency (published)"), validators=[Optional(), Length(max=300)])
+    urgent_reason = text_field(_l("Reason for the urgency (published)"), 300)
     submit = SubmitField(_l("Schedule the meeting"))
 
 
 class HandoverForm(FlaskForm):
     to_user_id = SelectField(_l("Hand the chair to"), coerce=int, validators=[InputRequired()])
-    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=300)])
+    reason = text_field(_l("Reason (optional)"), 300)
     submit = SubmitField(_l("Hand over the chair"))
 
 
@@ -71,7 +69,7 @@ class MotionForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose what the motion proposes."))],
     )
     budget = IntegerField(_l("Budget in yuan (for an approval)"), validators=[Optional(), NumberRange(1, 100_000_000)])
-    text = StringField(_l("Wording (optional)"), validators=[Optional(), Length(max=500)])
+    text = text_field(_l("Wording (optional)"), 500)
     submit = SubmitField(_l("Move the motion"))
 
 
@@ -93,5 +91,5 @@ class NotesForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    notes = TextAreaField(_l("What is corrected"), validators=[DataRequired(), Length(max=20_000)])
+    notes = text_field(_l("What is corrected"), 20_000, required=True, area=True)
     submit = SubmitField(_l("Start a correction"))

@@ -113,6 +113,9 @@ def live_context(meeting, view, forms=None):
         ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
     if view == "member":
         ctx["motion_form"] = forms.get("motion") or MotionForm(formdata=None)
+        if item is not None:  # the motions this item's subject takes
+            kinds = item.subject.motion_kinds
+            ctx["motion_form"].kind.choices = [c for c in ctx["motion_form"].kind.choices if c[0] in kinds]
     if view == "projector":
         ctx["checkin_url"], ctx["qr_svg"] = _qr_svg(meeting)
     return ctx

@@ -13,7 +13,6 @@ from app.core.errors import DomainError, refuse
 from app.core.params import parse_id
 from app.core.service import get_or_404
 from app.extensions import db
-from app.matters.lifecycle import Status
 
 from . import bp, common, live_views, permissions, votes
 from . import meetings as meeting_services
@@ -287,7 +286,7 @@ def _flash_result(vote, result):
             _("The vote is tied. Under the rules the presiding chair, who did not vote, now gives the deciding vote."),
             "success",
         )
-    elif vote.motion.item.matter.status != Status.ON_AGENDA:
+    elif not vote.motion.item.subject.on_agenda:
         flash(_("The micro-matter left the agenda list while the vote was open, so the vote is void."), "error")
     else:
         flash(

@@ -19,13 +19,12 @@ from app.core.service import commit, insert_once, require
 from app.core.text import clean_plain
 from app.core.urls import path_for
 from app.extensions import db
-from app.matters import lifecycle
-from app.matters.lifecycle import Status
+from app.notifications import wecom
 from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
-from . import minutes, permissions, placement
-from .common import _is_open, _run, bump, council_member_ids, council_members, present_ids, quorum_now
+from . import minutes, permissions
+from .common import _is_open, _run, audit, bump, council_member_ids, council_members, present_ids, quorum_now
 from .models import (
     ACTIVE_MOTION,
     AgendaItem,
@@ -119,7 +118,7 @@ def schedule_meeting(
     for agenda_item in db.session.scalars(
         select(AgendaItem).where(AgendaItem.id.in_(wanted), AgendaItem.community_id == community.id)
     ):
-        placement.refuse_if_in_round(agenda_item.matter)
+        agenda_item.subject.before_scheduling()
     available = {item.id: item for item in schedulable_items(community)}
     require(
         all(i in available for i in wanted),
@@ -157,18 +156,16 @@ def schedule_meeting(
         ruleset_version=ruleset.version,
         chair_id=chair.id,
         secretary_id=secretary.id,
-        matters=[item.matter_id for item in chosen],
+        matters=[item.matter_id for item in chosen if item.matter_id],
+        agenda_items=[item.id for item in chosen],
     )
     when = clock.to_local(starts_at).strftime("%Y-%m-%d %H:%M")
-    notify(
-        [*council_members(community), secretary],
-        N_("Council meeting “%(title)s” on %(when)s at %(place)s."),
-        path_for("councils.meeting", slug=community.slug, meeting_id=meeting.id) if meeting.id else "",
-        exclude=actor,
-        title=title,
-        when=when,
-        place=place,
-    )
+    message = N_("Council meeting “%(title)s” on %(when)s at %(place)s.")
+    db.session.flush()
+    link = path_for("councils.meeting", slug=community.slug, meeting_id=meeting.id)
+    people = [*council_members(community), secretary]
+    notify(people, message, link, exclude=actor, event="meetings", title=title, when=when, place=place)
+    wecom.announce(community, message, link, title=title, when=when, place=place)  # the meeting notice
     commit()
     return meeting
 
@@ -240,11 +237,16 @@ def close_meeting(actor, meeting):
         meeting,
         actor=actor,
         community=meeting.community_id,
-        decided=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DECIDED],
-        deferred=[i.agenda_item.matter_id for i in meeting.items if i.status == ItemStatus.DEFERRED],
+        decided=_item_refs(meeting, ItemStatus.DECIDED),
+        deferred=_item_refs(meeting, ItemStatus.DEFERRED),
     )
     minutes.start_draft(actor, meeting)
     commit()
+
+
+def _item_refs(meeting, status):
+    """The matter ids of the items in `status`; other subjects by their audit reference."""
+    return [i.agenda_item.matter_id or i.subject.audit_ref for i in meeting.items if i.status == status]
 
 
 # ---------------------------------------------------------------- attendance
@@ -277,15 +279,7 @@ def _check_in(meeting, user, recorded_by, method):
         )
         meeting.attendances.append(attendance)
     bump(meeting)
-    record(
-        "meeting.checked_in",
-        attendance,
-        actor=recorded_by,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        user_id=user.id,
-        method=method,
-    )
+    audit("meeting.checked_in", attendance, recorded_by, meeting, user_id=user.id, method=method)
     return attendance
 
 
@@ -347,9 +341,7 @@ def check_out(actor, meeting, user_id):
     attendance.left_at = clock.now()
     _lapse_waiting_turns(meeting, user_id)
     bump(meeting)
-    record(
-        "meeting.left", attendance, actor=actor, community=meeting.community_id, meeting_id=meeting.id, user_id=user_id
-    )
+    audit("meeting.left", attendance, actor, meeting, user_id=user_id)
     commit()
 
 
@@ -365,12 +357,11 @@ def mark_absent(actor, meeting, user_id):
     attendance.marked_absent_by_id = actor.id
     _lapse_waiting_turns(meeting, user_id)
     bump(meeting)
-    record(
+    audit(
         "meeting.marked_absent",
         attendance,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
+        actor,
+        meeting,
         user_id=user_id,
         checked_in_by=attendance.method,
         checked_in_at=attendance.checked_in_at.isoformat(timespec="seconds"),
@@ -411,12 +402,11 @@ def hand_over_chair(actor, meeting, to_user_id, reason=""):
     previous = meeting.chair_id
     meeting.chair_id = to_user.id
     bump(meeting)
-    record(
+    audit(
         "meeting.chair_handed_over",
         handover,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
+        actor,
+        meeting,
         from_user_id=previous,
         to_user_id=to_user.id,
         reason=handover.reason or None,
@@ -435,12 +425,10 @@ def open_item(actor, meeting, item):
         not any(i.status == ItemStatus.OPEN for i in meeting.items),
         _l("Another item is under discussion; close it first."),
     )
+    subject = item.subject
     require(
-        item.matter.status == Status.ON_AGENDA,
-        _l(
-            "This micro-matter is no longer on the agenda list (“%(status)s”).",
-            status=lifecycle.status_label(item.matter.status),
-        ),
+        subject.on_agenda,
+        _l("This micro-matter is no longer on the agenda list (“%(status)s”).", status=subject.status_label),
     )
     item.status = ItemStatus.OPEN
     item.opened_at = clock.now()
@@ -464,7 +452,7 @@ def close_item(actor, meeting, item):
 
 def _item_moved(action, item, actor, meeting):
     bump(meeting)
-    record(action, item, actor=actor, community=meeting.community_id, meeting_id=meeting.id, matter_id=item.matter.id)
+    audit(action, item, actor, meeting, **item.subject.audit_ref)
     commit()
 
 

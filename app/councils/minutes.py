@@ -101,8 +101,8 @@ def build_content(meeting):
         items.append(
             {
                 "position": item.position,
-                "matter_id": item.matter.id,
-                "title": item.matter.title,
+                **item.subject.audit_ref,
+                "title": item.subject.title,
                 "status": item.status,
                 "outcome": item.outcome,
                 "speakers": speakers,
@@ -208,26 +208,29 @@ def get_minutes(meeting, minutes_id):
     return get_or_404(Minutes, minutes_id, meeting_id=meeting.id)
 
 
+def _written(action, obj, actor, minutes, **data):
+    """Audit a change to (a correction of) these minutes, and commit it."""
+    record(action, obj, actor=actor, community=minutes.meeting.community_id, meeting_id=minutes.meeting_id, **data)
+    commit()
+
+
+def _notes(notes):
+    notes = (notes or "").strip()
+    require(len(notes) <= MAX_NOTES, _l("The notes are too long (at most 20000 characters)."))
+    return notes
+
+
 def save_notes(actor, minutes, notes):
     require(not minutes.locked, _l("These minutes are locked and cannot be changed. Add a correction instead."))
     require(
         permissions.can_edit_minutes(actor, minutes),
         _l("Only the secretary or the chair of the meeting can write the notes."),
     )
-    notes = (notes or "").strip()
-    require(len(notes) <= MAX_NOTES, _l("The notes are too long (at most 20000 characters)."))
+    notes = _notes(notes)
     minutes.notes = notes
     minutes.notes_html = render_markdown(notes)
     minutes.updated_at = clock.now()
-    record(
-        "minutes.notes_saved",
-        minutes,
-        actor=actor,
-        community=minutes.meeting.community_id,
-        meeting_id=minutes.meeting_id,
-        length=len(notes),
-    )
-    commit()
+    _written("minutes.notes_saved", minutes, actor, minutes, length=len(notes))
 
 
 def lock(actor, minutes):
@@ -242,15 +245,7 @@ def lock(actor, minutes):
         minutes.content = build_content(minutes.meeting)
     minutes.locked_at = clock.now()
     minutes.locked_by_id = actor.id
-    record(
-        "minutes.locked",
-        minutes,
-        actor=actor,
-        community=minutes.meeting.community_id,
-        meeting_id=minutes.meeting_id,
-        corrects_id=minutes.corrects_id,
-    )
-    commit()
+    _written("minutes.locked", minutes, actor, minutes, corrects_id=minutes.corrects_id)
 
 
 def start_correction(actor, minutes, notes):
@@ -263,9 +258,8 @@ def start_correction(actor, minutes, notes):
         not any(not c.locked for c in corrections(minutes.meeting)),
         _l("A correction is already being drafted; finish it first."),
     )
-    notes = (notes or "").strip()
+    notes = _notes(notes)
     require(notes, _l("Write what is corrected."))
-    require(len(notes) <= MAX_NOTES, _l("The notes are too long (at most 20000 characters)."))
     correction = Minutes(
         meeting_id=minutes.meeting_id,
         corrects_id=minutes.id,
@@ -276,13 +270,5 @@ def start_correction(actor, minutes, notes):
         updated_at=clock.now(),
     )
     db.session.add(correction)
-    record(
-        "minutes.correction_started",
-        correction,
-        actor=actor,
-        community=minutes.meeting.community_id,
-        meeting_id=minutes.meeting_id,
-        corrects_id=minutes.id,
-    )
-    commit()
+    _written("minutes.correction_started", correction, actor, minutes, corrects_id=minutes.id)
     return correction

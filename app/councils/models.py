@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
@@ -53,21 +53,32 @@ class Review(db.Model):
 
 
 class AgendaItem(db.Model):
-    """One entry on a community's agenda list (议事清单): a matter admitted for deliberation."""
+    """One entry on a community's agenda list (议事清单): a matter admitted for deliberation, or a
+    subject of another kind a feature plugs in (councils.subjects; its row points at this one)."""
 
-    __table_args__ = (UniqueConstraint("matter_id"),)
+    __table_args__ = (
+        UniqueConstraint("matter_id"),
+        CheckConstraint("(subject_kind = 'matter') = (matter_id IS NOT NULL)", name="matter_iff_kind"),
+    )
 
     id: Mapped[IntPK]
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"))
+    subject_kind: Mapped[str] = mapped_column(db.String(20), default="matter", server_default="matter")
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("micro_matter.id"))
     position: Mapped[int]
     review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     added_at: Mapped[CreatedAt]
 
-    matter: Mapped["MicroMatter"] = relationship()
+    matter: Mapped["MicroMatter | None"] = relationship()
     review: Mapped[Review | None] = relationship()
     meeting_items: Mapped[list["MeetingItem"]] = relationship(back_populates="agenda_item", order_by="MeetingItem.id")
+
+    @property
+    def subject(self):
+        from .subjects import subject_of
+
+        return subject_of(self)
 
 
 class MeetingStatus(Labelled):
@@ -136,6 +147,10 @@ class MeetingItem(db.Model):
     @property
     def matter(self):
         return self.agenda_item.matter
+
+    @property
+    def subject(self):
+        return self.agenda_item.subject
 
 
 class CheckinMethod(Labelled):
@@ -214,6 +229,7 @@ class MotionKind(Labelled):
     APPROVE = "approve", N_("Approve with a budget")
     REJECT = "reject", N_("Reject")
     REFER_TO_VOTE = "refer_to_vote", N_("Refer to a resident vote")
+    ADOPT = "adopt", N_("Adopt the amendment")  # of a residents' convention (app.conventions)
 
 
 class MotionStatus(Labelled):

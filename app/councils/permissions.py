@@ -1,6 +1,6 @@
 """Who may do what in review, the agenda list and meetings. Used by views, services and templates."""
 
-from app.communities.permissions import is_committee, is_council_member, membership_of
+from app.communities.permissions import is_chair, is_committee, is_council_member, membership_of
 
 
 def _authenticated(user):
@@ -84,3 +84,9 @@ def can_see_draft_minutes(user, meeting):
         or is_committee(user, meeting.community)
         or is_council_member(user, meeting.community)
     )
+
+
+def can_print_sign_in(user, meeting):
+    """The sign-in sheet names every council member: the committee, the council's chair and whoever
+    runs the meeting."""
+    return is_committee(user, meeting.community) or is_chair(user, meeting.community) or can_run_meeting(user, meeting)

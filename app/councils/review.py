@@ -49,19 +49,26 @@ def ensure_agenda_item(matter, actor=None, review=None):
     """The matter's entry on its community's agenda list, appended at the end if new."""
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
     if item is None:
-        last = db.session.scalar(
-            select(func.max(AgendaItem.position)).where(AgendaItem.community_id == matter.community_id)
-        )
-        item = AgendaItem(
-            community_id=matter.community_id,
-            matter_id=matter.id,
-            position=(last or 0) + 1,
-            added_by_id=getattr(actor, "id", None),
-            added_at=clock.now(),
-        )
-        db.session.add(item)
+        item = append_agenda_item(matter.community_id, actor, matter_id=matter.id)
     if review is not None:
         item.review = review
+    return item
+
+
+def append_agenda_item(community_id, actor, subject_kind="matter", matter_id=None):
+    """A new entry at the end of the community's agenda list; a plugged-in subject
+    (councils.subjects) keeps the entry's id on its own row."""
+    last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.community_id == community_id))
+    item = AgendaItem(
+        community_id=community_id,
+        subject_kind=subject_kind,
+        matter_id=matter_id,
+        position=(last or 0) + 1,
+        added_by_id=getattr(actor, "id", None),
+        added_at=clock.now(),
+    )
+    db.session.add(item)
+    db.session.flush()
     return item
 
 
@@ -142,16 +149,12 @@ def _audit_review(action, review, actor, community, ruleset, **data):
 def agenda(community):
     """(waiting, done): entries still to be deliberated in list order, then the others."""
     items = db.session.scalars(
-        select(AgendaItem)
-        .join(MicroMatter, MicroMatter.id == AgendaItem.matter_id)
-        .where(AgendaItem.community_id == community.id)
-        .order_by(AgendaItem.position, AgendaItem.id)
+        select(AgendaItem).where(AgendaItem.community_id == community.id).order_by(AgendaItem.position, AgendaItem.id)
     ).all()
-    waiting = [i for i in items if i.matter.status == Status.ON_AGENDA]
+    subjects = {i.id: i.subject for i in items}
+    waiting = [i for i in items if subjects[i.id].on_agenda]
     done = sorted(
-        (i for i in items if i.matter.status != Status.ON_AGENDA),
-        key=lambda i: i.matter.status_changed_at,
-        reverse=True,
+        (i for i in items if not subjects[i.id].on_agenda), key=lambda i: subjects[i.id].changed_at, reverse=True
     )
     return waiting, done
 
@@ -176,7 +179,7 @@ def move_agenda_item(actor, community, item_id, direction):
         actor=actor,
         community=community,
         direction=direction,
-        order=[item.matter_id for item in order],
+        order=[item.matter_id or item.subject.audit_ref for item in order],  # other subjects by reference
     )
     commit()
 

@@ -15,6 +15,7 @@ from app.communities.permissions import is_committee
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
+from app.core.forms import submitted
 from app.core.i18n import money
 from app.extensions import db
 from app.matters.lifecycle import Status, status_label
@@ -208,7 +209,7 @@ def _meeting_form(community, form=None):
     council = common.council_members(community)
     form.chair_id.choices = [(u.id, u.display_name) for u in council]
     form.secretary_id.choices = [(u.id, u.display_name) for u in common.secretary_candidates(community)]
-    form.items.choices = [(item.id, item.matter.title) for item in review_services.schedulable_items(community)]
+    form.items.choices = [(item.id, item.subject.title) for item in review_services.schedulable_items(community)]
     return form
 
 
@@ -230,25 +231,26 @@ def new_meeting():
         starts = clock.to_local(clock.now() + timedelta(days=ruleset.notice_days + 1))
         form.starts_at.data = starts.replace(hour=19, minute=0, second=0, microsecond=0)
         return render_template("councils/meeting_form.html", community=community, form=form, ruleset=ruleset)
-    if form.validate_on_submit():
-        try:
-            meeting = meeting_services.schedule_meeting(
-                current_user,
-                community,
-                title=form.title.data,
-                starts_at=clock.to_utc(form.starts_at.data),
-                place=form.place.data,
-                chair_id=form.chair_id.data,
-                secretary_id=form.secretary_id.data,
-                agenda_item_ids=form.items.data,
-                urgent=form.urgent.data,
-                urgent_reason=form.urgent_reason.data,
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The meeting is scheduled and the council is notified."), "success")
-            return redirect(url_for("councils.meeting", meeting_id=meeting.id))
+    done = submitted(
+        form,
+        lambda: meeting_services.schedule_meeting(
+            current_user,
+            community,
+            title=form.title.data,
+            starts_at=clock.to_utc(form.starts_at.data),
+            place=form.place.data,
+            chair_id=form.chair_id.data,
+            secretary_id=form.secretary_id.data,
+            agenda_item_ids=form.items.data,
+            urgent=form.urgent.data,
+            urgent_reason=form.urgent_reason.data,
+        ),
+        _("The meeting is scheduled and the council is notified."),
+        lambda meeting: url_for("councils.meeting", meeting_id=meeting.id),
+        fields=False,
+    )
+    if done:
+        return done
     return render_template("councils/meeting_form.html", community=community, form=form, ruleset=ruleset), 400
 
 

@@ -4,13 +4,12 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from app.audit.services import record
 from app.core import clock
 from app.core.service import commit, require
 from app.extensions import db
 
 from . import permissions, speaking
-from .common import _is_open, _run, bump, present_ids
+from .common import _is_open, _run, audit, bump, present_ids
 from .models import ACTIVE_MOTION, ItemStatus, MotionStatus, SpeakingTurn, Stance, TurnStatus
 
 # ---------------------------------------------------------------- speakers
@@ -86,15 +85,7 @@ def ask_to_speak(user, meeting, item, stance):
     db.session.add(turn)
     item.turns.append(turn)
     bump(meeting)
-    record(
-        "meeting.speaker_requested",
-        turn,
-        actor=user,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        item_id=item.id,
-        stance=stance,
-    )
+    audit("meeting.speaker_requested", turn, user, meeting, item_id=item.id, stance=stance)
     commit()
     return turn
 
@@ -107,7 +98,7 @@ def withdraw_request(user, meeting, turn):
     require(turn.status == TurnStatus.WAITING, _l("This request is no longer waiting."))
     turn.status = TurnStatus.WITHDRAWN
     bump(meeting)
-    record("meeting.speaker_withdrawn", turn, actor=user, community=meeting.community_id, meeting_id=meeting.id)
+    audit("meeting.speaker_withdrawn", turn, user, meeting)
     commit()
 
 
@@ -133,12 +124,11 @@ def next_speaker(actor, meeting, item):
     turn.status, turn.started_at = TurnStatus.SPEAKING, now
     turn.ends_at = now + timedelta(minutes=meeting.ruleset.minutes_per_turn)
     bump(meeting)
-    record(
+    audit(
         "meeting.speaker_called",
         turn,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
+        actor,
+        meeting,
         user_id=turn.user_id,
         stance=turn.stance,
         minutes=meeting.ruleset.minutes_per_turn,
@@ -153,12 +143,5 @@ def end_turn(actor, meeting, item):
     require(turn is not None, _l("Nobody is speaking."))
     _end_speaking(item)
     bump(meeting)
-    record(
-        "meeting.speaker_finished",
-        turn,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        user_id=turn.user_id,
-    )
+    audit("meeting.speaker_finished", turn, actor, meeting, user_id=turn.user_id)
     commit()

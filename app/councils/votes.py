@@ -16,20 +16,19 @@ from app.core.errors import DomainError
 from app.core.secrecy import forget_history
 from app.core.service import commit, insert_once, require
 from app.core.text import clean_plain
+from app.core.urls import path_for
 from app.extensions import db
-from app.matters import lifecycle
-from app.matters.lifecycle import Status
+from app.notifications import wecom
 from app.rules import majority
 from app.rules.majority import TieRule
 
 from . import permissions
-from .common import _is_open, _run, bump, present_ids, quorum_now
+from .common import _is_open, _run, audit, bump, present_ids, quorum_now
 from .models import (
     Ballot,
     Choice,
     ItemStatus,
     Motion,
-    MotionKind,
     MotionStatus,
     MotionVote,
     Seconding,
@@ -42,7 +41,6 @@ from .models import (
 from .speakers import _end_speaking, active_motion
 
 logger = logging.getLogger(__name__)
-MAX_BUDGET = 100_000_000
 _shuffle = random.SystemRandom()
 
 
@@ -57,19 +55,10 @@ def move_motion(user, meeting, item, kind, budget=None, text=""):
     _participant(user, meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
     require(active_motion(item) is None, _l("Another motion on this item is still open."))
-    require(kind in set(MotionKind), _l("Choose what the motion proposes."))
-    matter = item.matter
-    require(matter.status == Status.ON_AGENDA, _l("This micro-matter is no longer on the agenda list."))
+    subject = item.subject
+    require(subject.on_agenda, _l("This micro-matter is no longer on the agenda list."))
     ruleset = meeting.ruleset
-    if kind == MotionKind.APPROVE:
-        require(
-            isinstance(budget, int) and 0 < budget <= MAX_BUDGET,
-            _l("An approval needs a budget in whole yuan, more than 0."),
-        )
-        cap = ruleset.cost_cap(matter.project_type)
-        require(budget <= cap, _l("The budget is over the cap of %(cap)s yuan for this project type.", cap=cap))
-    else:
-        budget = None
+    budget = subject.check_motion(kind, budget, ruleset)
     motion = Motion(
         meeting_item_id=item.id,
         mover_id=user.id,
@@ -83,16 +72,15 @@ def move_motion(user, meeting, item, kind, budget=None, text=""):
     db.session.add(motion)
     item.motions.append(motion)
     bump(meeting)
-    record(
+    audit(
         "motion.moved",
         motion,
-        actor=user,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        matter_id=matter.id,
+        user,
+        meeting,
         kind=kind,
         budget=budget,
         seconders_needed=motion.seconders_needed,
+        **subject.audit_ref,
     )
     commit()
     return motion
@@ -110,12 +98,11 @@ def second_motion(user, meeting, motion):
     if len(motion.seconders) >= motion.seconders_needed:
         motion.status = MotionStatus.DEBATE
     bump(meeting)
-    record(
+    audit(
         "motion.seconded",
         seconding,
-        actor=user,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
+        user,
+        meeting,
         motion_id=motion.id,
         seconders=len(motion.seconders),
         needed=motion.seconders_needed,
@@ -137,7 +124,7 @@ def withdraw_motion(user, meeting, motion):
     motion.decided_at = clock.now()
     _end_speaking(motion.item, lapse_waiting=True)
     bump(meeting)
-    record("motion.withdrawn", motion, actor=user, community=meeting.community_id, meeting_id=meeting.id)
+    audit("motion.withdrawn", motion, user, meeting)
     commit()
 
 
@@ -176,18 +163,17 @@ def open_vote(actor, meeting, motion, mode):
         # The chair votes at most once on a motion: only the deciding vote on a tie.
         casting_chair_id = meeting.chair_id
         entitled = [user_id for user_id in entitled if user_id != casting_chair_id]
+    # What the vote row fixes is also what the audit log states.
+    terms = {"mode": mode, "entitled": entitled, "casting_chair_id": casting_chair_id, "quorum_needed": check.needed}
     vote = insert_once(
         MotionVote(
             motion_id=motion.id,
             meeting_id=meeting.id,
             ruleset_id=ruleset.id,
-            mode=mode,
-            entitled=entitled,
-            casting_chair_id=casting_chair_id,
             members_count=check.members,
-            quorum_needed=check.needed,
             opened_by_id=actor.id,
             opened_at=clock.now(),
+            **terms,
         ),
         _l("This motion has already been put to the vote."),
     )
@@ -196,21 +182,17 @@ def open_vote(actor, meeting, motion, mode):
     motion.status = MotionStatus.VOTING
     _end_speaking(motion.item, lapse_waiting=True)
     bump(meeting)
-    record(
+    audit(
         "vote.opened",
         vote,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
+        actor,
+        meeting,
         motion_id=motion.id,
-        mode=mode,
-        entitled=entitled,
-        casting_chair_id=casting_chair_id,
         present=check.present,
         members=check.members,
-        quorum_needed=check.needed,
         ruleset_id=ruleset.id,
         ruleset_version=ruleset.version,
+        **terms,
     )
     commit(_l("This motion has already been put to the vote."))
     return vote
@@ -370,18 +352,16 @@ def _void(actor, meeting, vote, reason):
     motion.status, motion.decided_at = MotionStatus.WITHDRAWN, now
     item.status, item.closed_at = ItemStatus.DEFERRED, now
     bump(meeting)
-    record(
-        "vote.voided",
-        vote,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
-        motion_id=motion.id,
-        matter_status=item.matter.status,
-        reason=reason,
-    )
+    audit("vote.voided", vote, actor, meeting, motion_id=motion.id, **_status_ref(item), reason=reason)
     commit()
     return None
+
+
+def _status_ref(item):
+    """Where the subject stood when the vote was voided, for the audit entry."""
+    if item.matter is not None:
+        return {"matter_status": item.matter.status}
+    return {**item.subject.audit_ref, "subject_status": str(item.subject.status_label)}
 
 
 def awaiting_casting_vote(vote):
@@ -398,7 +378,7 @@ def close_vote(actor, meeting, vote, counts=None):
     the chair settle it (see cast_deciding_vote)."""
     _run(actor, meeting)
     _open(vote)
-    if vote.motion.item.matter.status != Status.ON_AGENDA:
+    if not vote.motion.item.subject.on_agenda:
         return _void(actor, meeting, vote, "matter_moved")
     # Read now: touching the vote after the commit would open a read that keeps the WAL.
     secret = vote.mode == VoteMode.SECRET
@@ -454,7 +434,7 @@ def cast_deciding_vote(actor, meeting, vote, choice):
     )
     require(awaiting_casting_vote(vote), _l("There is no tied vote waiting for the chair's deciding vote."))
     require(choice in (Choice.YES, Choice.NO), _l("The deciding vote is in favour or against."))
-    if vote.motion.item.matter.status != Status.ON_AGENDA:
+    if not vote.motion.item.subject.on_agenda:
         return _void(actor, meeting, vote, "matter_moved")
     casting_vote = choice == Choice.YES
     counts = tuple(vote.tied_counts)
@@ -484,6 +464,17 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
     in_room = present + (1 if vote.casting_chair_id else 0)
     now = clock.now()
     quorum = ruleset.quorum
+    # The outcome as the result row stores it and the audit log states it.
+    outcome = {
+        "base_kind": str(decision.base_kind),
+        "base": decision.base,
+        "needed": decision.needed,
+        "tie": decision.tie,
+        "casting_vote": casting_vote,
+        "passed": decision.passed,
+        "ruleset_id": ruleset.id,
+        "ruleset_version": ruleset.version,
+    }
     result = VoteResult(
         vote_id=vote.id,
         motion_id=motion.id,
@@ -497,22 +488,15 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
         members=vote.members_count,
         entitled=list(vote.entitled),
         majority_rule=str(decision.rule),
-        base_kind=str(decision.base_kind),
-        base=decision.base,
-        needed=decision.needed,
         tie_rule=str(tie_rule),
-        tie=decision.tie,
-        casting_vote=casting_vote,
-        passed=decision.passed,
         quorum_numerator=quorum.numerator,
         quorum_denominator=quorum.denominator,
         quorum_strict=quorum.strict,
         quorum_needed=vote.quorum_needed,
         quorum_met=in_room >= vote.quorum_needed,
-        ruleset_id=ruleset.id,
-        ruleset_version=ruleset.version,
         decided_by_id=actor.id,
         decided_at=now,
+        **outcome,
     )
     insert_once(result, ALREADY_CLOSED)
     if vote.is_open:
@@ -529,25 +513,21 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
         counts,
         members=vote.members_count,
         rule=str(decision.rule),
-        base_kind=str(decision.base_kind),
-        base=decision.base,
-        needed=decision.needed,
-        tie=decision.tie,
-        casting_vote=casting_vote,
         casting_chair_id=vote.casting_chair_id,
-        passed=decision.passed,
-        ruleset_id=ruleset.id,
-        ruleset_version=ruleset.version,
+        **outcome,
     )
     if decision.passed:
         item = motion.item
-        data = {"motion_id": motion.id, "meeting_id": meeting.id, "vote_result_id": result.id}
-        if motion.kind == MotionKind.APPROVE:
-            data["budget"] = motion.budget
-        lifecycle.apply(item.matter, str(motion.kind), actor, system=True, **data)
+        item.subject.decide(motion, actor, motion_id=motion.id, meeting_id=meeting.id, vote_result_id=result.id)
         item.status = ItemStatus.DECIDED
         item.outcome = str(motion.kind)
         item.closed_at = now
+        matter = item.matter
+        if matter is not None:  # other subjects (a convention's amendment) announce themselves
+            link = path_for("matters.detail", slug=meeting.community.slug, matter_id=matter.id)
+            wecom.announce(
+                meeting.community, wecom.COUNCIL_DECIDED, link, title=matter.title, status=str(matter.status)
+            )
     bump(meeting)
     commit(ALREADY_CLOSED)
     return result
@@ -555,12 +535,11 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
 
 def _audit_vote(action, obj, actor, meeting, vote, counts, **data):
     yes, no, abstain = counts
-    record(
+    audit(
         action,
         obj,
-        actor=actor,
-        community=meeting.community_id,
-        meeting_id=meeting.id,
+        actor,
+        meeting,
         motion_id=vote.motion_id,
         vote_id=vote.id,
         mode=vote.mode,

@@ -7,11 +7,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.communities.models import Community
+from app.conventions import demo as conventions_demo
 from app.councils import demo as councils_demo
 from app.fund import demo as fund_demo
 from app.matters import demo as matters_demo
+from app.notifications import demo as notifications_demo
 from app.partners import demo as partners_demo
 from app.publishing import demo as publishing_demo
+from app.streets import demo as streets_demo
 from app.tracker import demo as tracker_demo
 from app.voting import demo as voting_demo
 
@@ -24,6 +27,7 @@ DEMO_SLUG = core.DEMO_SLUG
 # The fund's sources come first, so that every approval the steps make is checked against them.
 STEPS = [
     core.load,
+    notifications_demo.load,  # before anything notifies: the residents' preferences apply from the start
     matters_demo.load,
     fund_demo.load,
     councils_demo.load,
@@ -31,6 +35,8 @@ STEPS = [
     tracker_demo.load,
     partners_demo.load,
     publishing_demo.load,
+    conventions_demo.load,
+    streets_demo.load,
 ]
 
 
@@ -50,7 +56,8 @@ def demo():
         db.session.commit()
         click.echo("Demo loaded.")
     click.echo(
-        f"Logins (password: {password}): admin, committee, chair, council1..council8, resident1..resident300\n"
+        f"Logins (password: {password}): admin, committee, chair, council1..council8, resident1..resident300,\n"
+        "street (street staff of 双塔街道: /street/shuangta/)\n"
         f"Community: /c/{DEMO_SLUG}/"
     )
 

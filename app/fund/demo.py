@@ -19,43 +19,22 @@ def _day(year, month, day):
     return min(date(year, month, day), clock.local_today())
 
 
+# (kind, amount, (month, day), the kind's own words): the year's sources as the committee enters them.
+SOURCES = [
+    (SourceKind.ALLOCATION, 300_000, (1, 6), {}),
+    (SourceKind.CHARITY, 60_000, (3, 12), {"donor": "杏林社区基金（社区慈善基金）", "matching_percent": 30}),
+    (SourceKind.OTHER, 8_000, (4, 2), {"note": "街道文明创建专项补助"}),
+    (SourceKind.OTHER, 12_000, (5, 20), {"note": "辖区企业共建捐赠（苏州绿园园林有限公司）"}),
+]
+TYPO = 2  # the third source was entered twice by mistake and is reversed
+
+
 def load(context):
     community, committee = context["community"], context["committee"]
     year = services.current_year()
-    services.record_source(
-        committee,
-        community,
-        year,
-        source_kind=SourceKind.ALLOCATION,
-        amount=300_000,
-        entry_date=_day(year, 1, 6),
-    )
-    services.record_source(
-        committee,
-        community,
-        year,
-        source_kind=SourceKind.CHARITY,
-        amount=60_000,
-        entry_date=_day(year, 3, 12),
-        donor="杏林社区基金（社区慈善基金）",
-        matching_percent=30,
-    )
-    typo = services.record_source(
-        committee,
-        community,
-        year,
-        source_kind=SourceKind.OTHER,
-        amount=8_000,
-        entry_date=_day(year, 4, 2),
-        note="街道文明创建专项补助",
-    )
-    services.reverse(committee, community, typo, "重复录入：该补助已包含在年度拨款中。", confirmed=True)
-    services.record_source(
-        committee,
-        community,
-        year,
-        source_kind=SourceKind.OTHER,
-        amount=12_000,
-        entry_date=_day(year, 5, 20),
-        note="辖区企业共建捐赠（苏州绿园园林有限公司）",
-    )
+    for number, (kind, amount, (month, day), words) in enumerate(SOURCES):
+        entry = services.record_source(
+            committee, community, year, source_kind=kind, amount=amount, entry_date=_day(year, month, day), **words
+        )
+        if number == TYPO:
+            services.reverse(committee, community, entry, "重复录入：该补助已包含在年度拨款中。", confirmed=True)

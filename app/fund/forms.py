@@ -1,18 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
-from app.core.params import DateInRange
+from app.core.forms import date_field, text_field
 
 from .ledger import SourceKind
-from .models import SOURCE_LABELS
 
 
 class SourceForm(FlaskForm):
     source_kind = RadioField(
         _l("Where the money comes from"),
-        choices=[(kind.value, _l(SOURCE_LABELS[kind])) for kind in SourceKind],  # marked in models
+        choices=SourceKind.choices(),
         default=SourceKind.ALLOCATION.value,
         validators=[InputRequired(message=_l("Choose where the money comes from."))],
     )
@@ -23,25 +22,17 @@ class SourceForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
         description=_l("A whole number of yuan, for example 50000."),
     )
-    entry_date = DateField(
-        _l("Date received"), validators=[InputRequired(message=_l("Please give a valid date.")), DateInRange()]
+    entry_date = date_field(_l("Date received"))
+    donor = text_field(
+        _l("Donor or charity fund"), 120, description=_l("Charity co-funding only: for example 杏林社区基金.")
     )
-    donor = StringField(
-        _l("Donor or charity fund"),
-        validators=[Optional(), Length(max=120)],
-        description=_l("Charity co-funding only: for example 杏林社区基金."),
-    )
-    matching_percent = StringField(
+    matching_percent = text_field(
         _l("Matching share (%)"),
-        validators=[Optional(), Length(max=4)],
+        4,
         render_kw={"inputmode": "numeric"},
         description=_l("Charity co-funding only, optional: the share of each project's cost it pays, e.g. 30."),
     )
-    note = StringField(
-        _l("Note"),
-        validators=[Optional(), Length(max=300)],
-        description=_l("Other sources: where the money comes from."),
-    )
+    note = text_field(_l("Note"), 300, description=_l("Other sources: where the money comes from."))
     submit = SubmitField(_l("Record the source"))
 
 

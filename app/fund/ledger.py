@@ -13,20 +13,22 @@ fund max(committed, paid), never less than nothing, whatever order its entries c
 
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import StrEnum
+
+from app.core.i18n import N_
+from app.core.labels import Labelled
 
 
-class Kind(StrEnum):
-    SOURCE = "source"
-    COMMITMENT = "commitment"
-    PAYMENT = "payment"
-    RELEASE = "release"
+class Kind(Labelled):
+    SOURCE = "source", N_("Source")
+    COMMITMENT = "commitment", N_("Commitment")
+    PAYMENT = "payment", N_("Payment")
+    RELEASE = "release", N_("Release")
 
 
-class SourceKind(StrEnum):
-    ALLOCATION = "allocation"  # the yearly allocation from the street office or district
-    CHARITY = "charity"  # 社区基金 / a named donor, optionally matching a share of the cost
-    OTHER = "other"
+class SourceKind(Labelled):
+    ALLOCATION = "allocation", N_("Yearly allocation")  # from the street office or district
+    CHARITY = "charity", N_("Charity co-funding")  # 社区基金 / a named donor, optionally matching a share of the cost
+    OTHER = "other", N_("Other source")
 
 
 @dataclass(frozen=True)

@@ -11,28 +11,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.i18n import N_
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
-from .ledger import Entry, Kind, SourceKind
+from .ledger import Entry
 
 if TYPE_CHECKING:
     from app.auth.models import User
     from app.matters.models import MicroMatter
-
-KIND_LABELS = {
-    Kind.SOURCE: N_("Source"),
-    Kind.COMMITMENT: N_("Commitment"),
-    Kind.PAYMENT: N_("Payment"),
-    Kind.RELEASE: N_("Release"),
-}
-
-SOURCE_LABELS = {
-    SourceKind.ALLOCATION: N_("Yearly allocation"),
-    SourceKind.CHARITY: N_("Charity co-funding"),
-    SourceKind.OTHER: N_("Other source"),
-}
 
 
 class FundEntry(db.Model):

@@ -15,13 +15,14 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record as audit
 from app.core import clock
 from app.core.errors import DomainError, FieldError
+from app.core.params import checked_date
 from app.core.service import commit, rolls_back
-from app.core.text import clean_plain
+from app.core.text import checked_text, clean_plain
 from app.councils.models import AgendaItem, MeetingItem, Motion, MotionStatus
 from app.extensions import db
 from app.matters.lifecycle import Status
 from app.tracker.delivery import MAX_AMOUNT
-from app.tracker.records import _date, _text, create_record  # the tracker's checks of text and dates
+from app.tracker.records import create_record
 from app.voting.models import RoundOption
 
 from . import ledger
@@ -191,13 +192,13 @@ def record_source(actor, community, year, *, source_kind, amount, entry_date, do
     if source_kind not in set(SourceKind):
         raise FieldError("source_kind", _l("Choose where the money comes from."))
     amount = parse_amount(amount)
-    entry_date = _date(entry_date, "entry_date", past=True)
+    entry_date = checked_date(entry_date, "entry_date", past=True)
     columns = {"donor": "", "matching_percent": None, "note": ""}
     if source_kind == SourceKind.CHARITY:
-        columns["donor"] = _text(donor, "donor", 120, _l("Please name the donor or charity fund."))
+        columns["donor"] = checked_text(donor, "donor", 120, _l("Please name the donor or charity fund."))
         columns["matching_percent"] = _percent(matching_percent)
     elif source_kind == SourceKind.OTHER:
-        columns["note"] = _text(note, "note", 300, _l("Please say where this money comes from."))
+        columns["note"] = checked_text(note, "note", 300, _l("Please say where this money comes from."))
     entry = _add(
         community.id,
         year,
@@ -226,7 +227,7 @@ def reverse(actor, community, entry, reason, *, confirmed):
     if already is not None:
         raise DomainError(_l("This entry has already been reversed."))
     _require_open_year(community, entry.year)
-    reason = _text(reason, "reason", 300, _l("Please give the reason for the correction; it will be published."))
+    reason = checked_text(reason, "reason", 300, _l("Please give the reason for the correction; it will be published."))
     if not confirmed:
         raise FieldError("confirm", _l("Please confirm: the correction is published and cannot be undone."))
     reversal = _add(
@@ -345,6 +346,13 @@ def _position(entries, year, matter_id):
     return ledger.matter_position([e.as_ledger_entry() for e in entries if e.year == year], matter_id)
 
 
+def _add_for_matter(matter, year, kind, amount, actor, action):
+    """An entry the micro-matter's lifecycle makes by itself, dated today."""
+    return _add(
+        matter.community_id, year, kind, amount, actor, action, matter_id=matter.id, entry_date=clock.local_today()
+    )
+
+
 def commit_approval(matter, actor, data):
     """On approval: commit the approved budget (the implementation record's) in the current year."""
     budget = create_record(matter, actor, data).approved_budget
@@ -354,20 +362,11 @@ def commit_approval(matter, actor, data):
     refusal = approval_refusal(matter.community, budget, year)
     if refusal:
         raise DomainError(refusal)
-    return _add(
-        matter.community_id,
-        year,
-        Kind.COMMITMENT,
-        budget,
-        actor,
-        "fund.commitment_recorded",
-        matter_id=matter.id,
-        entry_date=clock.local_today(),
-    )
+    return _add_for_matter(matter, year, Kind.COMMITMENT, budget, actor, "fund.commitment_recorded")
 
 
 def release_unspent(matter, actor):
-    """On acceptance: what the work did not use goes back to the year it was committed in."""
+    """On acceptance or cancellation: what the work did not use goes back to the year it was committed in."""
     entries = _matter_entries(matter.id)
     year = _commitment_year(entries)
     if year is None:
@@ -377,22 +376,13 @@ def release_unspent(matter, actor):
     if not amount:
         return None
     _require_open_year(matter.community, year)
-    return _add(
-        matter.community_id,
-        year,
-        Kind.RELEASE,
-        amount,
-        actor,
-        "fund.release_recorded",
-        matter_id=matter.id,
-        entry_date=clock.local_today(),
-    )
+    return _add_for_matter(matter, year, Kind.RELEASE, amount, actor, "fund.release_recorded")
 
 
 def on_transition(matter, action=None, actor=None, data=None, **_extra):
     if action == "approve":
         commit_approval(matter, actor, data or {})
-    elif action == "complete":
+    elif action in ("complete", "cancel"):  # delivered under budget, or not delivered at all
         release_unspent(matter, actor)
 
 

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import RadioField, SearchField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import RadioField, SearchField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, ValidationError
 
 from app.core.errors import DomainError
+from app.core.forms import text_field
 from app.core.i18n import N_
 from app.core.labels import Labelled
 
@@ -22,11 +23,6 @@ from .services import (
 )
 
 
-def _required(field, label, missing, limit, too_long, **kwargs):
-    """A text the person must give, at most `limit` characters."""
-    return field(label, validators=[DataRequired(missing), Length(max=limit, message=too_long)], **kwargs)
-
-
 def _yuan(form, field):
     try:
         parse_yuan(field.data)
@@ -35,21 +31,20 @@ def _yuan(form, field):
 
 
 class MatterForm(FlaskForm):
-    title = _required(
-        StringField,
+    title = text_field(
         _l("Title"),
-        _l("Please give a title."),
         TITLE_MAX,
-        _l("The title may be at most %(max)d characters."),
+        required=_l("Please give a title."),
+        too_long=_l("The title may be at most %(max)d characters."),
         description=_l("Short and concrete, for example “A ramp at the entrance of building 5”."),
         render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"},
     )
-    description = _required(
-        TextAreaField,
+    description = text_field(
         _l("Description"),
-        _l("Please describe the micro-matter."),
         DESCRIPTION_MAX,
-        _l("The description may be at most %(max)d characters."),
+        required=_l("Please describe the micro-matter."),
+        too_long=_l("The description may be at most %(max)d characters."),
+        area=True,
         description=_l(
             "What is the problem, who benefits, what should be done? "
             "At most 5,000 characters; **bold** and lists (- item) are allowed."
@@ -57,12 +52,11 @@ class MatterForm(FlaskForm):
         render_kw={"rows": 8},
     )
     category = SelectField(_l("Category"), choices=Category.choices())
-    location = _required(
-        StringField,
+    location = text_field(
         _l("Location"),
-        _l("Please say where it is."),
         LOCATION_MAX,
-        _l("The location may be at most %(max)d characters."),
+        required=_l("Please say where it is."),
+        too_long=_l("The location may be at most %(max)d characters."),
         description=_l("For example “the path between buildings 3 and 4”."),
         render_kw={"maxlength": LOCATION_MAX},
     )
@@ -87,12 +81,12 @@ class MatterForm(FlaskForm):
 
 class ClarificationForm(FlaskForm):
     # Not "body": the comment form on the same page has one, and ids must be unique on a page.
-    clarification = _required(
-        TextAreaField,
+    clarification = text_field(
         _l("Clarification"),
-        _l("Please write the clarification."),
         CLARIFICATION_MAX,
-        _l("A clarification may be at most %(max)d characters."),
+        required=_l("Please write the clarification."),
+        too_long=_l("A clarification may be at most %(max)d characters."),
+        area=True,
         description=_l(
             "Shown with today's date under the description and sent to everyone who supports or "
             "follows it. It cannot be edited or removed later."
@@ -110,36 +104,35 @@ class CommentForm(FlaskForm):
         validate_choice=False,
         validators=[DataRequired(_l("Please choose: in favour, against or neutral."))],
     )
-    body = _required(
-        TextAreaField,
+    body = text_field(
         _l("Comment"),
-        _l("Please write something."),
         COMMENT_MAX,
-        _l("A comment may be at most %(max)d characters."),
+        required=_l("Please write something."),
+        too_long=_l("A comment may be at most %(max)d characters."),
+        area=True,
         render_kw={"rows": 4, "maxlength": COMMENT_MAX},
     )
     submit = SubmitField(_l("Publish comment"))
 
 
 class ReplyForm(FlaskForm):
-    body = _required(
-        TextAreaField,
+    body = text_field(
         _l("Your reply"),
-        _l("Please write something."),
         REPLY_MAX,
-        _l("A reply may be at most %(max)d characters."),
+        required=_l("Please write something."),
+        too_long=_l("A reply may be at most %(max)d characters."),
+        area=True,
         render_kw={"rows": 3, "maxlength": REPLY_MAX},
     )
     submit = SubmitField(_l("Reply"))
 
 
 class HideForm(FlaskForm):
-    reason = _required(
-        StringField,
+    reason = text_field(
         _l("Public reason for hiding"),
-        _l("Please give a reason; it is shown in place of the comment."),
         REASON_MAX,
-        _l("The reason may be at most %(max)d characters."),
+        required=_l("Please give a reason; it is shown in place of the comment."),
+        too_long=_l("The reason may be at most %(max)d characters."),
         render_kw={"maxlength": REASON_MAX},
     )
     submit = SubmitField(_l("Hide comment"))

@@ -35,6 +35,7 @@ class Status(Labelled):
     RECTIFYING = "rectifying", N_("Rectification")  # 整改
     CLOSED = "closed", N_("Closed")
     WITHDRAWN = "withdrawn", N_("Withdrawn")
+    CANCELLED = "cancelled", N_("Cancelled after approval")
 
 
 # Other features react to a move (e.g. an approval opens an implementation record) by
@@ -96,6 +97,11 @@ TRANSITIONS = {
     "open_evaluation": Transition(frozenset({Status.COMPLETED}), Status.EVALUATING, _committee),
     "rectify": Transition(frozenset({Status.EVALUATING}), Status.RECTIFYING, _committee, needs_reason=True),
     "close": Transition(frozenset({Status.EVALUATING}), Status.CLOSED, _committee),
+    # A decided matter that cannot be delivered (the site is gone, another body built it) is
+    # cancelled before acceptance with a public reason; the fund takes back what was not spent.
+    "cancel": Transition(
+        frozenset({Status.APPROVED, Status.IMPLEMENTING}), Status.CANCELLED, _committee, needs_reason=True
+    ),
 }
 
 TRANSITION_MESSAGES = {
@@ -112,6 +118,7 @@ TRANSITION_MESSAGES = {
     Status.EVALUATING: N_("“%(title)s” is finished: please rate the result."),
     Status.RECTIFYING: N_("“%(title)s” needs rectification: %(reason)s"),
     Status.CLOSED: N_("“%(title)s” is closed."),
+    Status.CANCELLED: N_("“%(title)s” was cancelled: %(reason)s"),
 }
 
 
@@ -198,6 +205,7 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
         ACTION_MESSAGES.get(action, TRANSITION_MESSAGES[transition.target]),
         path_for("matters.detail", slug=matter.community.slug, matter_id=matter.id),
         exclude=actor,
+        matter=matter,
         title=matter.title,
         reason=reason or "",
     )

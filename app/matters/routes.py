@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.forms import show_refusal, submitted
 from app.core.params import page_arg
 from app.core.uploads import send_photo
 
@@ -34,15 +35,6 @@ def _labels():
 
 def _matter(matter_id):
     return services.get_visible_matter(current_user, current_community(), matter_id)
-
-
-def _attach(form, error):
-    """Put a service's refusal next to its field, or above the form."""
-    field = getattr(form, getattr(error, "field", ""), None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 # ---------------------------------------------------------------- list
@@ -72,20 +64,6 @@ def index():
         can_create=permissions.can_create(current_user, community),
         **_labels(),
     )
-
-
-def _submitted(form, call, success, to):
-    """For a valid form, run the service `call()`: on success flash `success` and return the
-    redirect to `to(result)`; None when the form or the service said no (the errors are on it)."""
-    if form.validate_on_submit():
-        try:
-            result = call()
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            flash(success, "success")
-            return redirect(to(result))
-    return None
 
 
 # ---------------------------------------------------------------- propose and edit
@@ -125,7 +103,7 @@ def new():
                 **_fields(form),
             )
         except DomainError as error:
-            _attach(form, error)
+            show_refusal(form, error)
         else:
             if matter.status == Status.DRAFT:
                 flash(_("Saved as a draft. Only you and the committee can see it until you submit it."), "success")
@@ -154,7 +132,7 @@ def edit(matter_id):
                 **_fields(form),
             )
         except DomainError as error:
-            _attach(form, error)
+            show_refusal(form, error)
         else:
             flash(_("Your changes were saved."), "success")
             if form.save_submit.data and matter.status == Status.DRAFT:
@@ -305,7 +283,7 @@ def clarify(matter_id):
             ),
         )
     form = ClarificationForm()
-    done = _submitted(
+    done = submitted(
         form,
         lambda: services.add_clarification(current_user, matter, form.clarification.data),
         _("The clarification was added and sent to the supporters."),
@@ -327,7 +305,7 @@ def comment(matter_id):
             _("Only verified residents of this community can comment, and not on drafts or withdrawn micro-matters."),
         )
     form = CommentForm()
-    done = _submitted(
+    done = submitted(
         form,
         lambda: services.add_comment(current_user, matter, form.stance.data, form.body.data),
         _("Your comment was published."),
@@ -356,7 +334,7 @@ def reply(matter_id, comment_id):
     if refusal:
         refuse(403, str(refusal))
     form = ReplyForm()
-    done = _submitted(
+    done = submitted(
         form,
         lambda: services.reply(current_user, parent, form.body.data),
         _("Your reply was published."),
@@ -376,7 +354,7 @@ def hide(matter_id, comment_id):
         refuse(403, _("Only the committee can hide comments."))
     top = services.get_comment(matter, target.parent_id) if target.parent_id else target
     form = HideForm(prefix=f"hide-{target.id}")
-    done = _submitted(
+    done = submitted(
         form,
         lambda: services.hide_comment(current_user, target, form.reason.data),
         _("The comment was hidden; the reason is shown in its place."),

@@ -22,7 +22,7 @@ from app.core.i18n import N_
 from app.core.params import parse_id
 from app.core.photos import chosen, forget, removed_on_failure, save_all
 from app.core.service import commit, get_or_404, insert_once, require, rolls_back
-from app.core.text import clean_plain, render_markdown
+from app.core.text import checked_text, render_markdown
 from app.core.urls import path_for
 from app.extensions import db
 from app.notifications.services import notify
@@ -162,43 +162,35 @@ def parse_yuan(text):
     return value
 
 
-def _text(value, field, limit, missing, too_long, *, one_line=False):
-    """The tidied text of a form field; a refusal on that field when it is empty or too long."""
-    text = clean_plain(value)
-    if one_line:
-        text = text.replace("\n", " ")
-    if not text:
-        raise FieldError(field, missing)
-    if len(text) > limit:
-        raise FieldError(field, too_long)
-    return text
+def _audit(action, obj, actor, matter, **data):
+    record(action, obj, actor=actor, community=matter.community_id, **data)
 
 
 def clean_fields(*, title, description, category, location, estimated_cost, project_type):
     """Check and tidy every field of a micro-matter; raises FieldError on the first problem."""
-    title = _text(
+    title = checked_text(
         title,
         "title",
         TITLE_MAX,
         _l("Please give a title."),
-        _l("The title may be at most %(n)s characters.", n=TITLE_MAX),
+        too_long=_l("The title may be at most %(n)s characters.", n=TITLE_MAX),
         one_line=True,
     )
-    description = _text(
+    description = checked_text(
         description,
         "description",
         DESCRIPTION_MAX,
         _l("Please describe the micro-matter."),
-        _l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX),
+        too_long=_l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX),
     )
     if category not in set(Category):
         raise FieldError("category", _l("Please choose a category from the list."))
-    location = _text(
+    location = checked_text(
         location,
         "location",
         LOCATION_MAX,
         _l("Please say where it is."),
-        _l("The location may be at most %(n)s characters.", n=LOCATION_MAX),
+        too_long=_l("The location may be at most %(n)s characters.", n=LOCATION_MAX),
         one_line=True,
     )
     if project_type not in set(ProjectType):
@@ -283,11 +275,11 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
             db.session.delete(link)
             db.session.delete(photo)
         _store_photos(user, matter, files, written)
-        record(
+        _audit(
             "matter.edited",
             matter,
-            actor=user,
-            community=matter.community_id,
+            user,
+            matter,
             fields=changed or None,
             photos_added=len(files) or None,
             photos_removed=len(removed) or None,
@@ -323,29 +315,23 @@ def add_clarification(user, matter, body):
                 _l("Clarifications can be added once the micro-matter is submitted, and not after it was withdrawn.")
             )
         raise DomainError(_l("Only the proposer and the committee can add clarifications."))
-    body = _text(
+    body = checked_text(
         body,
         "body",
         CLARIFICATION_MAX,
         _l("Please write the clarification."),
-        _l("A clarification may be at most %(n)s characters.", n=CLARIFICATION_MAX),
+        too_long=_l("A clarification may be at most %(n)s characters.", n=CLARIFICATION_MAX),
     )
     clarification = Clarification(matter_id=matter.id, author_id=user.id, body=body)
     db.session.add(clarification)
     db.session.flush()
-    record(
-        "matter.clarified",
-        matter,
-        actor=user,
-        community=matter.community_id,
-        clarification_id=clarification.id,
-        body=body,
-    )
+    _audit("matter.clarified", matter, user, matter, clarification_id=clarification.id, body=body)
     notify(
         lifecycle.interested_people(matter),
         N_("A clarification was added to “%(title)s”: %(body)s"),
         _link(matter, _anchor=f"clarification-{clarification.id}"),
         exclude=user,
+        matter=matter,
         title=matter.title,
         body=body[:200],
     )
@@ -405,7 +391,7 @@ def support(user, matter):
     count = _change_support_count(matter, +1)
     if matter.substance_frozen_at is None:
         matter.substance_frozen_at = clock.now()
-    record("matter.supported", matter, actor=user, community=matter.community_id, supports=count)
+    _audit("matter.supported", matter, user, matter, supports=count)
     reached = _check_threshold(matter, user)
     _commit(ALREADY_SUPPORTED)
     return reached
@@ -423,7 +409,7 @@ def unsupport(user, matter):
     db.session.delete(row)
     db.session.flush()
     count = _change_support_count(matter, -1)
-    record("matter.support_withdrawn", matter, actor=user, community=matter.community_id, supports=count)
+    _audit("matter.support_withdrawn", matter, user, matter, supports=count)
     _commit()
     return matter
 
@@ -443,7 +429,7 @@ def _clean_body(body, limit=COMMENT_MAX):
         if limit == COMMENT_MAX
         else _l("A reply may be at most %(n)s characters.", n=limit)
     )
-    return _text(body, "body", limit, _l("Please write something."), too_long)
+    return checked_text(body, "body", limit, _l("Please write something."), too_long=too_long)
 
 
 @_atomic
@@ -457,7 +443,7 @@ def add_comment(user, matter, stance, body):
     body = _clean_body(body)
     comment = Comment(matter_id=matter.id, author_id=user.id, stance=str(stance), body=body)
     db.session.add(comment)
-    record("comment.added", comment, actor=user, community=matter.community_id, matter_id=matter.id, stance=str(stance))
+    _audit("comment.added", comment, user, matter, matter_id=matter.id, stance=str(stance))
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
     audience = db.session.scalars(select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
     notify(
@@ -465,6 +451,7 @@ def add_comment(user, matter, stance, body):
         N_("%(name)s commented on “%(title)s”."),
         _link(matter, "matters.comment_page", comment_id=comment.id),
         exclude=user,
+        matter=matter,
         name=user.display_name,
         title=matter.title,
     )
@@ -494,9 +481,7 @@ def reply(user, comment, body):
     body = _clean_body(body, REPLY_MAX)
     answer = Comment(matter_id=matter.id, author_id=user.id, parent_id=comment.id, stance=Stance.NEUTRAL, body=body)
     db.session.add(answer)
-    record(
-        "comment.replied", answer, actor=user, community=matter.community_id, matter_id=matter.id, parent_id=comment.id
-    )
+    _audit("comment.replied", answer, user, matter, matter_id=matter.id, parent_id=comment.id)
     notify(
         [comment.author],
         N_("%(name)s replied to your comment on “%(title)s”."),
@@ -516,19 +501,19 @@ def hide_comment(user, comment, reason):
         if comment.is_hidden:
             raise DomainError(_l("This comment is already hidden."))
         raise DomainError(_l("Only the committee can hide comments."))
-    reason = _text(
+    reason = checked_text(
         reason,
         "reason",
         REASON_MAX,
         _l("Please give a reason; it is shown in place of the comment."),
-        _l("The reason may be at most %(n)s characters.", n=REASON_MAX),
+        too_long=_l("The reason may be at most %(n)s characters.", n=REASON_MAX),
         one_line=True,
     )
     comment.hidden_reason = reason
     comment.hidden_by_id = user.id
     comment.hidden_at = clock.now()
     matter = comment.matter
-    record("comment.hidden", comment, actor=user, community=matter.community_id, matter_id=matter.id, reason=reason)
+    _audit("comment.hidden", comment, user, matter, matter_id=matter.id, reason=reason)
     notify(
         [comment.author],
         N_("Your comment on “%(title)s” was hidden by the committee: %(reason)s"),

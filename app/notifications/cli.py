@@ -1,11 +1,19 @@
-"""`flask --app wsgi outbox send`: send queued email now (retries included)."""
+"""The worker: `flask --app wsgi outbox work` runs beside the web server (as `make run` does) and,
+every minute, sends the reminders and digests that are due and then everything queued, on every
+channel (e-mail, SMS, WeCom group posts; retries included). `outbox send` and `notifications remind`
+do one round each, for a timer instead of a resident process."""
+
+import time
 
 import click
 from flask.cli import AppGroup
 
-from . import outbox
+from . import outbox, reminders
+from .models import OutboxChannel, OutboxStatus
 
-outbox_cli = AppGroup("outbox", help="Queued email notifications.")
+outbox_cli = AppGroup("outbox", help="Queued notifications: e-mail, SMS and WeCom group posts.")
+
+STATUSES = ("pending", "sending", "retrying", "sent", "failed", "skipped")
 
 
 @outbox_cli.command("send")
@@ -15,16 +23,45 @@ def send_command(limit):
     reclaimed = outbox.reclaim_stale()
     counts = outbox.deliver(limit=limit)
     click.echo(
-        f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}"
-        + (f", reclaimed {reclaimed} stuck" if reclaimed else "")
+        f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}, "
+        f"skipped {counts['skipped']}" + (f", reclaimed {reclaimed} stuck" if reclaimed else "")
     )
-    pending = outbox.status_counts().get("pending", 0)
-    click.echo(f"still queued: {pending}")
+    waiting = outbox.status_counts()
+    click.echo(f"still queued: {sum(waiting.get(status, 0) for status in OutboxStatus.DUE)}")
+
+
+@outbox_cli.command("work")
+@click.option("--every", default=60, show_default=True, help="Seconds between two rounds.")
+@click.option("--rounds", default=0, help="Stop after this many rounds (0: run until stopped).")
+def work_command(every, rounds):
+    """Reminders, digests and delivery, round after round; nothing leaves inside a web request."""
+    done = 0
+    while True:
+        reminded, digests = reminders.send_reminders(), reminders.send_digests()
+        outbox.reclaim_stale()
+        counts = outbox.deliver()
+        click.echo(f"reminders {reminded}, digests {digests}, sent {counts['sent']}, will retry {counts['retry']}")
+        done += 1
+        if rounds and done >= rounds:
+            return
+        time.sleep(every)
 
 
 @outbox_cli.command("status")
 def status_command():
-    """How many messages are queued, sent and failed."""
+    """How many messages are queued, sent, failed and skipped, in all and per channel."""
     counts = outbox.status_counts()
-    for status in ("pending", "sending", "sent", "failed"):
+    for status in STATUSES:
         click.echo(f"{status}: {counts.get(status, 0)}")
+    for channel in (OutboxChannel.EMAIL, OutboxChannel.SMS, OutboxChannel.WECOM):
+        per_channel = outbox.status_counts(channel)
+        click.echo(f"{channel}: " + ", ".join(f"{status} {per_channel.get(status, 0)}" for status in STATUSES))
+
+
+notifications_cli = AppGroup("notifications", help="Reminders and daily digests.")
+
+
+@notifications_cli.command("remind")
+def remind_command():
+    """Send the reminders that are due and the daily digests (each once; run it every few minutes)."""
+    click.echo(f"reminders sent {reminders.send_reminders()}, digests sent {reminders.send_digests()}")

@@ -1,12 +1,14 @@
-"""Email notifications through an outbox table.
+"""Everything that leaves the site goes through one outbox table: e-mail, SMS (sms.py) and posts to a
+community's WeCom group (wecom.py).
 
-notify() queues one Outbox row per recipient with an email address, rendered in the
-recipient's language, in the same transaction as the change. Only once that
-transaction has committed are the new rows sent (an after_commit hook); a rollback
-forgets them. Sending uses SMTP when MAIL_SERVER is set, otherwise the message is
-written to the log. A failure is recorded (attempts, last error) and retried later
-with a growing delay by `flask --app wsgi outbox send`, which also sends anything
-left over (e.g. when OUTBOX_SEND_ON_COMMIT is off and a timer runs the command).
+notify() queues one Outbox row per recipient and channel, rendered in the recipient's language, in
+the same transaction as the change; a rollback forgets them. E-mail is sent once that transaction
+has committed (an after_commit hook), by SMTP when MAIL_SERVER is set, otherwise written to the
+log. SMS and group posts are HTTP calls to someone else's server: only the worker, `flask --app
+wsgi outbox send`, makes them, never a web request. A failure is recorded (attempts, last error,
+status "retrying") and tried again with a growing delay by the worker, which also sends anything
+left over (e.g. when OUTBOX_SEND_ON_COMMIT is off and a timer runs the command); a refusal for good
+(a wrong number, a removed robot) fails at once.
 """
 
 import logging
@@ -26,7 +28,7 @@ from app.core.text import one_line
 from app.core.urls import absolute_url
 from app.extensions import db
 
-from .models import Outbox, OutboxStatus
+from .models import Outbox, OutboxChannel, OutboxStatus
 
 log = logging.getLogger("weiyi.mail")
 
@@ -35,6 +37,17 @@ BASE_DELAY_SECONDS = 60
 MAX_DELAY_SECONDS = 6 * 3600
 STALE_CLAIM = timedelta(minutes=10)
 _NEW_IDS = "weiyi_outbox_new_ids"
+
+
+class Undeliverable(Exception):
+    """The provider refused the message for good (a wrong number, a removed robot): no retry."""
+
+
+class Hold:
+    """A transport's answer before sending: skip the message (with the reason), or wait until `until`."""
+
+    def __init__(self, reason, until=None):
+        self.reason, self.until = reason, until
 
 
 def backoff_seconds(attempts):
@@ -88,6 +101,18 @@ def enqueue(user, message, params, link="", why=WHY_NOTIFIED):
     return row
 
 
+def enqueue_for(user, channels, message, params, link="", kind=None):
+    """Queue a notification for `user` on each outside channel named (e-mail, SMS), in the current
+    transaction; `kind` is the kind of event (it chooses the SMS template). The queued rows."""
+    from . import sms
+
+    rows = [
+        enqueue(user, message, params, link) if OutboxChannel.EMAIL in channels else None,
+        sms.enqueue(user, message, params, link, kind) if OutboxChannel.SMS in channels else None,
+    ]
+    return [row for row in rows if row is not None]
+
+
 # ---------------------------------------------------------------- after the commit
 
 
@@ -111,7 +136,7 @@ def _send_after_commit(session):
     try:
         # The session that just committed cannot run SQL inside this hook: use a fresh one.
         with Session(db.engine) as fresh:
-            deliver(new_ids, session=fresh)
+            deliver(new_ids, session=fresh, channels=(OutboxChannel.EMAIL,))
     except Exception:  # the change is committed: a mail problem must never turn it into an error page
         log.exception("sending queued email failed; `flask outbox send` will retry")
 
@@ -185,71 +210,102 @@ def make_transport(config=None):
     return SmtpTransport(config) if config.get("MAIL_SERVER") else LogTransport()
 
 
+class Transports:
+    """One transport per channel, made when the first message of that channel comes up."""
+
+    def __init__(self, email=None):
+        self.made = {OutboxChannel.EMAIL: email} if email else {}
+
+    def __getitem__(self, channel):
+        if channel not in self.made:
+            from . import sms, wecom
+
+            makers = {OutboxChannel.EMAIL: make_transport, OutboxChannel.SMS: sms.make_transport}
+            self.made[channel] = makers.get(channel, wecom.make_transport)()
+        return self.made[channel]
+
+    def close(self):
+        for transport in self.made.values():
+            transport.close()
+
+
 def reclaim_stale():
     """Rows left "sending" by a sender that died go back to the queue."""
     result = db.session.execute(
         update(Outbox)
         .where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < clock.now() - STALE_CLAIM)
-        .values(status=OutboxStatus.PENDING)
+        .values(status=OutboxStatus.RETRYING)
     )
     db.session.commit()
     return result.rowcount
 
 
-def deliver(ids=None, limit=1000, transport=None, session=None):
-    """Send due messages (all, or those with the given ids). Returns a dict of counts.
+def deliver(ids=None, limit=1000, transport=None, session=None, channels=None):
+    """Send due messages (all, or those with the given ids or `channels`). Returns a dict of counts.
 
-    Each message is claimed first (pending -> sending, in its own short transaction), so two
-    senders running at once never send the same message twice; the mail server is never
-    contacted while a database transaction is open. `session` defaults to db.session, whose
-    pending work, if any, is committed first.
+    Each message is claimed first (due -> sending, in its own short transaction), so two senders
+    running at once never send the same message twice; no mail server, SMS provider or webhook is
+    contacted while a database transaction is open. `transport` is the e-mail transport (by default
+    from the configuration, like the others). `session` defaults to db.session, whose pending work, if
+    any, is committed first.
     """
-    now = clock.now()
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    transport = transport or make_transport()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    transports = Transports(email=transport)
     session = session or db.session
     session.commit()
-    query = select(Outbox.id).where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
+    query = select(Outbox.id).where(Outbox.status.in_(OutboxStatus.DUE), Outbox.next_attempt_at <= clock.now())
     if ids is not None:
         query = query.where(Outbox.id.in_(list(ids)))
+    if channels is not None:
+        query = query.where(Outbox.channel.in_(list(channels)))
     due = session.scalars(query.order_by(Outbox.id).limit(limit)).all()
     session.commit()
     try:
         for outbox_id in due:
             claimed = session.execute(
                 update(Outbox)
-                .where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.PENDING)
+                .where(Outbox.id == outbox_id, Outbox.status.in_(OutboxStatus.DUE))
                 .values(status=OutboxStatus.SENDING, claimed_at=clock.now())
             ).rowcount
             session.commit()
-            if not claimed:
-                continue
-            row = session.get(Outbox, outbox_id)
-            try:
-                transport.send(row)
-            except Exception as error:  # any transport failure is recorded and retried
-                row.attempts += 1
-                row.last_error = f"{type(error).__name__}: {error}"[:500]
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.status = OutboxStatus.FAILED
-                    counts["failed"] += 1
-                else:
-                    row.status = OutboxStatus.PENDING
-                    row.next_attempt_at = clock.now() + timedelta(seconds=backoff_seconds(row.attempts))
-                    counts["retry"] += 1
-                log.warning(
-                    "email %s to %s failed (attempt %s): %s", row.id, row.to_address, row.attempts, row.last_error
-                )
-            else:
-                row.attempts += 1
-                row.status, row.sent_at, row.transport = OutboxStatus.SENT, clock.now(), transport.name
-                row.last_error = None
-                counts["sent"] += 1
-            session.commit()
+            if claimed:
+                row = session.get(Outbox, outbox_id)
+                counts[_send_one(row, transports[row.channel], session)] += 1
+                session.commit()
     finally:
-        transport.close()
+        transports.close()
     return counts
 
 
-def status_counts():
-    return dict(db.session.execute(select(Outbox.status, func.count(Outbox.id)).group_by(Outbox.status)).all())
+def _send_one(row, transport, session):
+    """Send one claimed row and record how it went: "sent", "retry", "failed" or "skipped"."""
+    hold = transport.hold(row, session) if hasattr(transport, "hold") else None
+    if hold is not None and hold.until is not None:  # e.g. the day's SMS are used up: tomorrow
+        row.status, row.next_attempt_at, row.last_error = OutboxStatus.PENDING, hold.until, str(hold.reason)[:500]
+        return "retry"
+    if hold is not None:
+        row.status, row.last_error = OutboxStatus.SKIPPED, str(hold.reason)[:500]
+        return "skipped"
+    try:
+        transport.send(row)
+    except Exception as error:  # any transport failure is recorded and retried
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:500]
+        log.warning("%s %s failed (attempt %s): %s", row.channel, row.id, row.attempts, row.last_error)
+        if isinstance(error, Undeliverable) or row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxStatus.FAILED
+            return "failed"
+        row.status = OutboxStatus.RETRYING
+        row.next_attempt_at = clock.now() + timedelta(seconds=backoff_seconds(row.attempts))
+        return "retry"
+    row.attempts += 1
+    row.status, row.sent_at, row.transport = OutboxStatus.SENT, clock.now(), transport.name
+    row.last_error = None
+    return "sent"
+
+
+def status_counts(channel=None):
+    query = select(Outbox.status, func.count(Outbox.id)).group_by(Outbox.status)
+    if channel is not None:
+        query = query.where(Outbox.channel == channel)
+    return dict(db.session.execute(query).all())

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange
 
-from app.core.params import DateInRange
+from app.core.forms import date_field, text_field
 
 from .models import PartnerKind
 from .services import MAX_PEOPLE
@@ -28,43 +28,32 @@ def hours_field(label):
 
 class PartnerForm(FlaskForm):
     kind = SelectField(_l("Kind of partner"), choices=PartnerKind.choices(), validators=[InputRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    description = TextAreaField(
-        _l("What they do"), validators=[Optional(), Length(max=2000)], description=_l("Shown on the public profile.")
-    )
-    contact = StringField(
-        _l("Contact (name and phone)"),
-        validators=[Optional(), Length(max=120)],
-        description=_l("Only the committee sees it."),
-    )
+    name = text_field(_l("Name"), 80, required=True)
+    description = text_field(_l("What they do"), 2000, area=True, description=_l("Shown on the public profile."))
+    contact = text_field(_l("Contact (name and phone)"), 120, description=_l("Only the committee sees it."))
     submit = SubmitField(_l("Save the partner"))
 
 
 class VolunteerForm(FlaskForm):
-    skills = StringField(
-        _l("What I can do"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("For example: carrying, accompanying older people, simple repairs."),
+    skills = text_field(
+        _l("What I can do"), 200, description=_l("For example: carrying, accompanying older people, simple repairs.")
     )
-    availability = StringField(
-        _l("When I am available"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("For example: weekends, weekday evenings."),
+    availability = text_field(
+        _l("When I am available"), 200, description=_l("For example: weekends, weekday evenings.")
     )
     show_name = BooleanField(_l("My name may be shown publicly among those who delivered a project"))
     submit = SubmitField(_l("Save"))
 
 
 class TaskForm(FlaskForm):
-    title = StringField(
+    title = text_field(
         _l("Task"),
-        validators=[DataRequired(), Length(max=80)],
+        80,
+        required=True,
         description=_l("For example: carrying chairs, accompanying older people on a trial, regular upkeep."),
     )
     people_needed = people_field(_l("People needed"))
-    task_date = DateField(
-        _l("Date"), validators=[InputRequired(message=_l("Please give a valid date.")), DateInRange()]
-    )
+    task_date = date_field(_l("Date"))
     hours = hours_field(_l("Length"))
     submit = SubmitField(_l("Add the task"))
 

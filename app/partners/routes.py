@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
+from app.core.forms import submitted
 from app.core.service import get_or_404
 from app.extensions import db
 from app.matters.models import MicroMatter
@@ -26,15 +27,6 @@ def _labels():
         "hours_text": rules.hours_text,
         "perm": permissions,
     }
-
-
-def _show(form, error):
-    """A service's refusal goes next to its field, or above the form."""
-    field = getattr(form, getattr(error, "field", "") or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _committee_only(community):
@@ -106,22 +98,22 @@ def _partner_form(found=None):
     community = current_community()
     _committee_only(community)
     form = PartnerForm(obj=found)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_partner(
-                current_user,
-                community,
-                found,
-                kind=form.kind.data,
-                name=form.name.data,
-                description=form.description.data or "",
-                contact=form.contact.data or "",
-            )
-        except DomainError as error:
-            _show(form, error)
-        else:
-            flash(_("The partner was saved."), "success")
-            return redirect(url_for("partners.partner", partner_id=saved.id))
+    done = submitted(
+        form,
+        lambda: services.save_partner(
+            current_user,
+            community,
+            found,
+            kind=form.kind.data,
+            name=form.name.data,
+            description=form.description.data or "",
+            contact=form.contact.data or "",
+        ),
+        _("The partner was saved."),
+        lambda saved: url_for("partners.partner", partner_id=saved.id),
+    )
+    if done:
+        return done
     return render_template("partners/partner_form.html", community=community, form=form, partner=found), (
         400 if form.is_submitted() else 200
     )
@@ -148,20 +140,20 @@ def volunteer():
     community = current_community()
     mine = services.volunteer_of(current_user, community)
     form = VolunteerForm(obj=mine)
-    if form.validate_on_submit():
-        try:
-            services.save_volunteer(
-                current_user,
-                community,
-                skills=form.skills.data or "",
-                availability=form.availability.data or "",
-                show_name=form.show_name.data,
-            )
-        except DomainError as error:
-            _show(form, error)
-        else:
-            flash(_("Thank you: your volunteer details were saved."), "success")
-            return redirect(url_for("partners.volunteer"))
+    done = submitted(
+        form,
+        lambda: services.save_volunteer(
+            current_user,
+            community,
+            skills=form.skills.data or "",
+            availability=form.availability.data or "",
+            show_name=form.show_name.data,
+        ),
+        _("Thank you: your volunteer details were saved."),
+        url_for("partners.volunteer"),
+    )
+    if done:
+        return done
     year = clock.local_today().year
     return render_template(
         "partners/volunteer.html",
@@ -231,21 +223,21 @@ def new_task(matter_id):
     matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
     _committee_only(community)
     form = TaskForm()
-    if form.validate_on_submit():
-        try:
-            added = services.add_task(
-                current_user,
-                matter,
-                title=form.title.data,
-                people_needed=form.people_needed.data,
-                task_date=form.task_date.data,
-                hours=form.hours.data,
-            )
-        except DomainError as error:
-            _show(form, error)
-        else:
-            flash(_("The task was added."), "success")
-            return redirect(url_for("partners.task", task_id=added.id))
+    done = submitted(
+        form,
+        lambda: services.add_task(
+            current_user,
+            matter,
+            title=form.title.data,
+            people_needed=form.people_needed.data,
+            task_date=form.task_date.data,
+            hours=form.hours.data,
+        ),
+        _("The task was added."),
+        lambda added: url_for("partners.task", task_id=added.id),
+    )
+    if done:
+        return done
     return render_template(
         "partners/task_form.html",
         community=community,
@@ -304,14 +296,14 @@ def sign_up_partner(task_id):
     task = services.get_task(community, task_id)
     form = PartnerSignupForm()
     form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
-    if form.validate_on_submit():
-        try:
-            services.sign_up_partner(current_user, task, partner_id=form.partner_id.data, people=form.people.data)
-        except DomainError as error:
-            _show(form, error)
-        else:
-            flash(_("The partner was signed up."), "success")
-            return redirect(url_for("partners.task", task_id=task.id, _anchor="signups"))
+    done = submitted(
+        form,
+        lambda: services.sign_up_partner(current_user, task, partner_id=form.partner_id.data, people=form.people.data),
+        _("The partner was signed up."),
+        url_for("partners.task", task_id=task.id, _anchor="signups"),
+    )
+    if done:
+        return done
     return _task_page(db.session.get(DeliveryTask, task.id), partner_form=form, status=400)
 
 
@@ -322,14 +314,14 @@ def log_hours(task_id, signup_id):
     _committee_only(community)
     task = services.get_task(community, task_id)
     form = HoursForm(prefix=f"h{signup_id}")
-    if form.validate_on_submit():
-        try:
-            services.log_hours(current_user, task, signup_id, hours=form.hours.data)
-        except DomainError as error:
-            _show(form, error)
-        else:
-            flash(_("The hours were confirmed."), "success")
-            return redirect(url_for("partners.task", task_id=task.id, _anchor="signups"))
+    done = submitted(
+        form,
+        lambda: services.log_hours(current_user, task, signup_id, hours=form.hours.data),
+        _("The hours were confirmed."),
+        url_for("partners.task", task_id=task.id, _anchor="signups"),
+    )
+    if done:
+        return done
     return _task_page(db.session.get(DeliveryTask, task.id), hours_forms={signup_id: form}, status=400)
 
 

@@ -15,7 +15,7 @@ from app.core.errors import FieldError
 from app.core.i18n import N_
 from app.core.params import in_date_range
 from app.core.service import commit, get_or_404, get_row, insert_once, require, rolls_back
-from app.core.text import clean_plain
+from app.core.text import checked_text
 from app.core.urls import path_for
 from app.extensions import db
 from app.notifications.services import notify
@@ -201,15 +201,6 @@ def task_url(task, _anchor=None):
 # ---------------------------------------------------------------- helpers
 
 
-def _text(value, name, limit, required=None):
-    value = clean_plain(value)
-    if required and not value:
-        raise FieldError(name, required)
-    if len(value) > limit:
-        raise FieldError(name, _l("At most %(n)s characters, please.", n=limit))
-    return value
-
-
 def _minutes(value, name, limit, too_long):
     try:
         return rules.parse_hours(value, limit)
@@ -251,9 +242,9 @@ def save_partner(actor, community, partner=None, *, kind, name, description, con
     _require_committee(actor, community)
     if kind not in set(PartnerKind):
         raise FieldError("kind", _l("Please choose a kind of partner."))
-    name = _text(name, "name", 80, _l("Please give the partner's name."))
-    description = _text(description, "description", 2000)
-    contact = _text(contact, "contact", 120)
+    name = checked_text(name, "name", 80, _l("Please give the partner's name."))
+    description = checked_text(description, "description", 2000)
+    contact = checked_text(contact, "contact", 120)
     taken = db.session.scalar(select(Partner.id).where(Partner.community_id == community.id, Partner.name == name))
     if taken is not None and (partner is None or taken != partner.id):
         raise FieldError("name", _l("This community already has a partner of this name."))
@@ -279,8 +270,8 @@ def save_volunteer(user, community, *, skills, availability, show_name):
         permissions.can_volunteer(user, community),
         _l("Only verified members of this community can sign up as volunteers."),
     )
-    skills = _text(skills, "skills", 200)
-    availability = _text(availability, "availability", 200)
+    skills = checked_text(skills, "skills", 200)
+    availability = checked_text(availability, "availability", 200)
     volunteer = volunteer_of(user, community)
     action = "partners.volunteer_changed"
     if volunteer is None:
@@ -307,7 +298,7 @@ def add_task(actor, matter, *, title, people_needed, task_date, hours):
     )
     record = record_for_matter(matter)
     require(record is not None, _l("This micro-matter has no implementation record yet."))
-    title = _text(title, "title", 80, _l("Please say what the task is."))
+    title = checked_text(title, "title", 80, _l("Please say what the task is."))
     people_needed = _people(people_needed, "people_needed")
     if not isinstance(task_date, date) or not in_date_range(task_date):
         raise FieldError("task_date", _l("Please give a valid date."))

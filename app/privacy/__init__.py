@@ -15,9 +15,12 @@ def init_app(app):
     from flask_login import user_logged_in
 
     from app.auth.services import user_registered
+    from app.notifications import sms
 
     from . import services
 
     app.register_blueprint(bp)
+    # A number for SMS is kept with the version of this notice its owner agreed to.
+    sms.use_notice_version(lambda: services.NOTICE_VERSION)
     user_registered.connect(services.on_registered, weak=False)
     user_logged_in.connect(routes.remember_to_ask, weak=False)

@@ -5,25 +5,25 @@ register rows of the person with their receipt codes, never a ballot or its choi
 secret; the register's link to a ballot is not selected either).
 """
 
-import csv
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.api.schema import FORMULA_PREFIXES, iso
+from app.api.schema import iso
 from app.auth.models import User
 from app.communities.models import Community, Membership
+from app.conventions.models import Amendment, AmendmentSupport
 from app.core import clock
 from app.core.i18n import render_message
+from app.core.spreadsheet import csv_zip
 from app.core.urls import absolute_url
 from app.extensions import db
 from app.matters.models import Clarification, Comment, Follow, MicroMatter, Support
-from app.notifications.models import Notification
+from app.notifications.models import DigestItem, Notification, NotificationPreference, Outbox, SmsNumber
 from app.partners.models import DeliveryTask, TaskSignup, Volunteer
 from app.publishing.models import Notice, Objection
+from app.streets.models import Street, StreetNote, StreetStaff
 from app.tracker.models import Evaluation, ImplementationRecord
 from app.voting.models import PaperObjection, RoundParticipation, VotingRound
 from app.voting.receipts import format_code
@@ -58,123 +58,138 @@ def _profile(user):
     return _section("profile", statement)
 
 
+def _owned(name, user, owner, columns, *joins, order):
+    """The rows whose `owner` column is this person's id: `columns`, reached through `joins`
+    ((model, on) pairs), in `order`."""
+    statement = select(*columns)
+    for model, on in joins:
+        statement = statement.join(model, on)
+    return _section(name, statement.where(owner == user.id).order_by(order))
+
+
+def _of(model, names):
+    """The model's columns named in `names` (space-separated), in that order."""
+    return [getattr(model, name) for name in names.split()]
+
+
 def _memberships(user):
-    return _section(
+    return _owned(
         "memberships",
-        select(
+        user,
+        Membership.user_id,
+        [
             Community.slug.label("community"),
             Community.name.label("community_name"),
-            Membership.status,
-            Membership.role,
-            Membership.address,
-            Membership.created_at,
-            Membership.decided_at,
-            Membership.decline_reason,
-            Membership.ended_at,
-            Membership.end_reason,
-        )
-        .join(Community, Community.id == Membership.community_id)
-        .where(Membership.user_id == user.id)
-        .order_by(Membership.id),
+            *_of(Membership, "status role address created_at decided_at decline_reason ended_at end_reason"),
+        ],
+        (Community, Community.id == Membership.community_id),
+        order=Membership.id,
     )
 
 
 def _matters(user):
-    return _section(
+    return _owned(
         "matters",
-        select(
+        user,
+        MicroMatter.proposer_id,
+        [
             MicroMatter.id,
             Community.slug.label("community"),
-            MicroMatter.title,
-            MicroMatter.status,
-            MicroMatter.category,
-            MicroMatter.project_type,
-            MicroMatter.estimated_cost,
-            MicroMatter.location,
-            MicroMatter.description,
-            MicroMatter.created_at,
-            MicroMatter.submitted_at,
-        )
-        .join(Community, Community.id == MicroMatter.community_id)
-        .where(MicroMatter.proposer_id == user.id)
-        .order_by(MicroMatter.id),
+            *_of(MicroMatter, "title status category project_type estimated_cost location description"),
+            *_of(MicroMatter, "created_at submitted_at"),
+        ],
+        (Community, Community.id == MicroMatter.community_id),
+        order=MicroMatter.id,
     )
 
 
 def _matter_rows(name, model, user_column, user, *columns):
-    return _section(
+    return _owned(
         name,
-        select(model.matter_id, MicroMatter.title.label("matter_title"), *columns)
-        .join(MicroMatter, MicroMatter.id == model.matter_id)
-        .where(user_column == user.id)
-        .order_by(model.id),
+        user,
+        user_column,
+        [model.matter_id, MicroMatter.title.label("matter_title"), *columns],
+        (MicroMatter, MicroMatter.id == model.matter_id),
+        order=model.id,
     )
 
 
+def _amendments(user):
+    """Amendments to a residents' convention the person proposed, and those they supported."""
+    return [
+        _owned(
+            "convention_amendments",
+            user,
+            Amendment.proposer_id,
+            _of(Amendment, "id convention_id article_number kind text reasons status created_at"),
+            order=Amendment.id,
+        ),
+        _owned(
+            "convention_supports",
+            user,
+            AmendmentSupport.user_id,
+            _of(AmendmentSupport, "amendment_id created_at"),
+            order=AmendmentSupport.id,
+        ),
+    ]
+
+
 def _ratings(user):
-    return _section(
+    return _owned(
         "ratings",
-        select(
+        user,
+        Evaluation.user_id,
+        [
             ImplementationRecord.matter_id,
             MicroMatter.title.label("matter_title"),
-            Evaluation.stars,
-            Evaluation.comment,
-            Evaluation.relation,
-            Evaluation.created_at,
-        )
-        .join(ImplementationRecord, ImplementationRecord.id == Evaluation.record_id)
-        .join(MicroMatter, MicroMatter.id == ImplementationRecord.matter_id)
-        .where(Evaluation.user_id == user.id)
-        .order_by(Evaluation.id),
+            *_of(Evaluation, "stars comment relation created_at"),
+        ],
+        (ImplementationRecord, ImplementationRecord.id == Evaluation.record_id),
+        (MicroMatter, MicroMatter.id == ImplementationRecord.matter_id),
+        order=Evaluation.id,
     )
 
 
 def _objections(user):
-    return _section(
+    return _owned(
         "objections",
-        select(
+        user,
+        Objection.author_id,
+        [
             Objection.notice_id,
             Notice.title.label("notice_title"),
-            Objection.body,
-            Objection.created_at,
-            Objection.answer,
-            Objection.answered_at,
-        )
-        .join(Notice, Notice.id == Objection.notice_id)
-        .where(Objection.author_id == user.id)
-        .order_by(Objection.id),
+            *_of(Objection, "body created_at answer answered_at"),
+        ],
+        (Notice, Notice.id == Objection.notice_id),
+        order=Objection.id,
     )
 
 
 def _paper_objections(user):
-    return _section(
+    return _owned(
         "paper_ballot_objections",
-        select(
-            PaperObjection.round_id,
-            VotingRound.title.label("round_title"),
-            PaperObjection.note,
-            PaperObjection.created_at,
-        )
-        .join(VotingRound, VotingRound.id == PaperObjection.round_id)
-        .where(PaperObjection.user_id == user.id)
-        .order_by(PaperObjection.id),
+        user,
+        PaperObjection.user_id,
+        [PaperObjection.round_id, VotingRound.title.label("round_title"), *_of(PaperObjection, "note created_at")],
+        (VotingRound, VotingRound.id == PaperObjection.round_id),
+        order=PaperObjection.id,
     )
 
 
 def _voting_receipts(user):
     """That the person took part, how, and their receipt code: never which ballot is theirs."""
-    section = _section(
+    section = _owned(
         "voting_receipts",
-        select(
+        user,
+        RoundParticipation.user_id,
+        [
             RoundParticipation.round_id,
             VotingRound.title.label("round_title"),
-            RoundParticipation.channel,
-            RoundParticipation.receipt_code,
+            *_of(RoundParticipation, "channel receipt_code"),
             RoundParticipation.created_at.label("recorded_at"),
-        )
-        .join(VotingRound, VotingRound.id == RoundParticipation.round_id)
-        .where(RoundParticipation.user_id == user.id)
-        .order_by(RoundParticipation.round_id),
+        ],
+        (VotingRound, VotingRound.id == RoundParticipation.round_id),
+        order=RoundParticipation.round_id,
     )
     for row in section.rows:
         row["receipt_code"] = format_code(row["receipt_code"]) if row["receipt_code"] else None
@@ -184,32 +199,49 @@ def _voting_receipts(user):
 def _volunteering(user):
     """The volunteer profile in each community, and every task signed up for with its hours."""
     return [
-        _section(
+        _owned(
             "volunteer_profiles",
-            select(
-                Community.slug.label("community"),
-                Volunteer.skills,
-                Volunteer.availability,
-                Volunteer.show_name,
-                Volunteer.created_at,
-            )
-            .join(Community, Community.id == Volunteer.community_id)
-            .where(Volunteer.user_id == user.id)
-            .order_by(Volunteer.id),
+            user,
+            Volunteer.user_id,
+            [Community.slug.label("community"), *_of(Volunteer, "skills availability show_name created_at")],
+            (Community, Community.id == Volunteer.community_id),
+            order=Volunteer.id,
         ),
-        _section(
+        _owned(
             "volunteer_tasks",
-            select(
-                DeliveryTask.title,
-                DeliveryTask.task_date,
+            user,
+            Volunteer.user_id,
+            [
+                *_of(DeliveryTask, "title task_date"),
                 TaskSignup.status,
                 TaskSignup.minutes.label("confirmed_minutes"),
                 TaskSignup.created_at,
-            )
-            .join(DeliveryTask, DeliveryTask.id == TaskSignup.task_id)
-            .join(Volunteer, Volunteer.id == TaskSignup.volunteer_id)
-            .where(Volunteer.user_id == user.id)
-            .order_by(TaskSignup.id),
+            ],
+            (DeliveryTask, DeliveryTask.id == TaskSignup.task_id),
+            (Volunteer, Volunteer.id == TaskSignup.volunteer_id),
+            order=TaskSignup.id,
+        ),
+    ]
+
+
+def _street_office(user):
+    """Grants as a street's staff, and the public notes written on the street's exceptions."""
+    return [
+        _owned(
+            "street_staff",
+            user,
+            StreetStaff.user_id,
+            [Street.slug.label("street"), StreetStaff.granted_at],
+            (Street, Street.id == StreetStaff.street_id),
+            order=StreetStaff.id,
+        ),
+        _owned(
+            "street_notes",
+            user,
+            StreetNote.author_id,
+            [Community.slug.label("community"), *_of(StreetNote, "exception_key body created_at")],
+            (Community, Community.id == StreetNote.community_id),
+            order=StreetNote.id,
         ),
     ]
 
@@ -246,6 +278,30 @@ def personal_data(user):
             "consents",
             select(Consent.version, Consent.given_at).where(Consent.user_id == user.id).order_by(Consent.id),
         ),
+        _section(
+            "sms_number",
+            select(SmsNumber.phone, SmsNumber.consent_version, SmsNumber.consented_at).where(
+                SmsNumber.user_id == user.id
+            ),
+        ),
+        _section(
+            "notification_preferences",
+            select(*(getattr(NotificationPreference, c) for c in "event in_app email sms digest".split()))
+            .where(NotificationPreference.user_id == user.id)
+            .order_by(NotificationPreference.id),
+        ),
+        _section(
+            "digest_waiting",  # events held for the next daily summary
+            select(DigestItem.event, DigestItem.message, DigestItem.created_at, DigestItem.sent_at)
+            .where(DigestItem.user_id == user.id)
+            .order_by(DigestItem.id),
+        ),
+        _section(
+            "outside_messages",  # e-mail and SMS sent (or waiting) to the person's address and number
+            select(*(getattr(Outbox, c) for c in "channel to_address body status created_at sent_at".split()))
+            .where(Outbox.user_id == user.id)
+            .order_by(Outbox.id),
+        ),
         _memberships(user),
         _matters(user),
         _matter_rows(
@@ -264,10 +320,12 @@ def personal_data(user):
         ),
         _matter_rows("supports", Support, Support.user_id, user, Support.created_at),
         _matter_rows("follows", Follow, Follow.user_id, user, Follow.created_at),
+        *_amendments(user),
         _ratings(user),
         _objections(user),
         _paper_objections(user),
         *_volunteering(user),
+        *_street_office(user),
         _notifications(user),
         _voting_receipts(user),
     ]
@@ -283,24 +341,6 @@ def as_json(user, notice_version):
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def _cell(value):
-    """Text a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def as_zip(user):
     """A zip with one CSV per section (UTF-8 with a BOM, so that Excel reads the Chinese)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for section in personal_data(user):
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow(section.columns)
-            for row in section.rows:
-                writer.writerow([_cell(row[c]) for c in section.columns])
-            archive.writestr(f"{section.name}.csv", "\ufeff" + text.getvalue())
-    return buffer.getvalue()
+    return csv_zip((section.name, section.columns, section.rows) for section in personal_data(user))

@@ -13,8 +13,9 @@ from app.core.errors import DomainError, FieldError
 from app.core.service import commit, rolls_back
 from app.extensions import db
 from app.matters.models import Follow
-from app.notifications.models import Notification, Outbox
+from app.notifications.models import DigestItem, Notification, NotificationPreference, Outbox, SentReminder, SmsNumber
 from app.partners.models import Volunteer
+from app.streets.models import StreetStaff
 
 from . import permissions
 from .models import Consent
@@ -77,7 +78,8 @@ def delete_account(user, password):
     Their matters, comments, supports, ratings and objections stay under a pseudonym; the ballot box
     never knew them; the audit log is never edited (its entries point at the account, which no
     longer names anyone) and gets one more entry. Memberships end (their committees are told); the
-    inbox, e-mails waiting to be sent, follows and open password resets go. Afterwards nobody can log in to the account.
+    inbox, e-mails and SMS waiting to be sent, the number for SMS, follows and open password resets go.
+    Afterwards nobody can log in to the account.
     """
     if not password or not user.check_password(password):
         raise FieldError("password", _l("The password is wrong."))
@@ -87,7 +89,17 @@ def delete_account(user, password):
     pseudonym = PSEUDONYM.format(code=secrets.token_hex(3).upper())
     end_memberships_of(user, pseudonym)
     # Reset links and codes still open would lead back into the account.
-    for model in (Follow, Notification, Outbox, PasswordReset):
+    for model in (
+        Follow,
+        Notification,
+        Outbox,
+        PasswordReset,
+        SmsNumber,
+        NotificationPreference,
+        DigestItem,
+        SentReminder,
+        StreetStaff,  # a street's grant gives rights; the person's public notes stay under the pseudonym
+    ):
         db.session.execute(delete(model).where(model.user_id == user.id))
     # Volunteer rows stay (confirmed hours still count for the tasks) without what describes the person.
     db.session.execute(

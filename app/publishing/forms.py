@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, HiddenField, IntegerField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
+from app.core.forms import text_field
 from app.core.params import MAX_ID, DateInRange
 
 from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE, MAX_REOPEN_REASON
@@ -12,14 +13,11 @@ from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE, MAX_REOPEN_REASON
 class NoticeForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired()])
     ref = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
-    title = StringField(
-        _l("Title"),
-        validators=[Optional(), Length(max=120)],
-        description=_l("Leave as it is to use the title generated from the record."),
-    )
-    preface = TextAreaField(
+    title = text_field(_l("Title"), 120, description=_l("Leave as it is to use the title generated from the record."))
+    preface = text_field(
         _l("Preface (optional)"),
-        validators=[Optional(), Length(max=MAX_PREFACE)],
+        MAX_PREFACE,
+        area=True,
         description=_l(
             "Shown above the facts. Markdown is allowed. The facts generated from the record cannot be changed."
         ),
@@ -34,9 +32,11 @@ class NoticeForm(FlaskForm):
 
 
 class ObjectionForm(FlaskForm):
-    body = TextAreaField(
+    body = text_field(
         _l("Your objection"),
-        validators=[DataRequired(), Length(max=MAX_OBJECTION)],
+        MAX_OBJECTION,
+        required=True,
+        area=True,
         description=_l("Published without your name; the committee answers it publicly."),
     )
     submit = SubmitField(_l("Lodge the objection"))
@@ -45,16 +45,18 @@ class ObjectionForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """One per objection on the page: build it with prefix=answer_prefix(objection)."""
 
-    answer = TextAreaField(_l("Public answer"), validators=[DataRequired(), Length(max=MAX_ANSWER)])
+    answer = text_field(_l("Public answer"), MAX_ANSWER, required=True, area=True)
     submit = SubmitField(_l("Publish the answer"))
 
 
 class ReopenForm(FlaskForm):
     """One per answered objection on the committee's page: build it with prefix=reopen_prefix(objection)."""
 
-    reason = TextAreaField(
+    reason = text_field(
         _l("Why the objection is reopened"),
-        validators=[DataRequired(), Length(max=MAX_REOPEN_REASON)],
+        MAX_REOPEN_REASON,
+        required=True,
+        area=True,
         description=_l("Published. Until it is answered again, the micro-matters of this notice cannot move on."),
     )
     submit = SubmitField(_l("Reopen the objection"))

@@ -1,12 +1,13 @@
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
+from app.core.forms import submitted
 from app.core.params import parse_id
-from app.core.qr import qr_svg
-from app.core.urls import absolute_url
+from app.core.printing import sheet_qr
+from app.core.urls import absolute_url, path_for
 from app.matters.lifecycle import status_label
 from app.tracker.models import RecordState
 
@@ -107,23 +108,24 @@ def new_notice():
     form = NoticeForm()
     if form.kind.data not in set(NoticeKind):
         refuse(400)
-    if form.validate_on_submit():
-        try:
-            notice = services.publish_notice(
-                current_user,
-                community,
-                form.kind.data,
-                form.ref.data,
-                title=form.title.data,
-                preface=form.preface.data or "",
-                period_start=form.period_start.data,
-                period_end=form.period_end.data,
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The notice was published."), "success")
-            return redirect(url_for("publishing.notice", notice_id=notice.id))
+    done = submitted(
+        form,
+        lambda: services.publish_notice(
+            current_user,
+            community,
+            form.kind.data,
+            form.ref.data,
+            title=form.title.data,
+            preface=form.preface.data or "",
+            period_start=form.period_start.data,
+            period_end=form.period_end.data,
+        ),
+        _("The notice was published."),
+        lambda notice: url_for("publishing.notice", notice_id=notice.id),
+        fields=False,
+    )
+    if done:
+        return done
     return _new_notice_page(community, form, 400)
 
 
@@ -170,14 +172,15 @@ def notice(notice_id):
 def lodge_objection(notice_id):
     notice = services.get_notice(current_community(), notice_id)
     form = ObjectionForm()
-    if form.validate_on_submit():
-        try:
-            objection = services.lodge_objection(current_user, notice, form.body.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Your objection was lodged. The committee will answer it publicly."), "success")
-            return redirect(url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection.id}"))
+    done = submitted(
+        form,
+        lambda: services.lodge_objection(current_user, notice, form.body.data),
+        _("Your objection was lodged. The committee will answer it publicly."),
+        lambda objection: url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection.id}"),
+        fields=False,
+    )
+    if done:
+        return done
     return _notice_page(notice, objection_form=form, status=400)
 
 
@@ -186,14 +189,15 @@ def _committee_acts_on_objection(notice_id, objection_id, refusal, form, act, su
     notice = services.get_notice(current_community(), notice_id)
     if not permissions.can_answer_objections(current_user, notice.community):
         refuse(403, refusal)
-    if form.validate_on_submit():
-        try:
-            act(notice)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(success, "success")
-            return redirect(url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection_id}"))
+    done = submitted(
+        form,
+        lambda: act(notice),
+        success,
+        url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection_id}"),
+        fields=False,
+    )
+    if done:
+        return done
     return _notice_page(notice, **{forms_key: {objection_id: form}}, status=400)
 
 
@@ -231,16 +235,19 @@ def reopen_objection(notice_id, objection_id):
 def print_notice(notice_id):
     community = current_community()
     notice = services.get_notice(community, notice_id)
-    online = absolute_url(url_for("publishing.notice", notice_id=notice.id))
     return render_template(
         "publishing/print.html",
         community=community,
         notice=notice,
         facts=sources.rendered(notice.facts),
         kind_labels=NoticeKind.labels(),
-        online_url=online,
         record_url=absolute_url(notice.record_path),
-        qr=qr_svg(online, _("QR code: %(url)s", url=online)),
+        back_url=url_for("publishing.notice", notice_id=notice.id),
+        back_label=_("Back to the online notice"),
+        **sheet_qr(
+            path_for("publishing.notice", slug=community.slug, notice_id=notice.id),
+            _("Scan to read this notice online, follow the objections and see the full record:"),
+        ),
     )
 
 

@@ -14,12 +14,13 @@ from app.communities.permissions import verified_members
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
-from app.core.text import clean_plain, render_markdown
+from app.core.text import checked_text, clean_plain, render_markdown
 from app.core.urls import path_for
 from app.councils.models import Meeting, Minutes
 from app.extensions import db
 from app.matters.lifecycle import Status, interested_people
 from app.matters.models import MicroMatter
+from app.notifications import wecom
 from app.notifications.services import notify
 from app.rules.models import MAX_OBJECTION_DAYS
 from app.rules.services import current_ruleset
@@ -49,6 +50,7 @@ DECIDED = [
     Status.EVALUATING,
     Status.RECTIFYING,
     Status.CLOSED,
+    Status.CANCELLED,
 ]
 COMPLETED = [Status.COMPLETED, Status.EVALUATING, Status.CLOSED]
 # The transition that marks the start of work on a matter (the tracker's "start").
@@ -294,14 +296,9 @@ def publish_notice(actor, community, kind, ref_id, *, title=None, preface="", pe
         period_end=period_end.isoformat(),
     )
     people = {p.id: p for m in publication.matters for p in interested_people(m)}
-    notify(
-        people.values(),
-        N_("A notice was published: “%(title)s”. Objections are open until %(end)s."),
-        _notice_link(notice),
-        exclude=actor,
-        title=title,
-        end=period_end.isoformat(),
-    )
+    message = N_("A notice was published: “%(title)s”. Objections are open until %(end)s.")
+    notify(people.values(), message, _notice_link(notice), exclude=actor, title=title, end=period_end.isoformat())
+    wecom.announce(community, message, _notice_link(notice), title=title, end=period_end.isoformat())
     db.session.commit()
     return notice
 
@@ -310,8 +307,11 @@ def _notice_link(notice, _anchor=None):
     return path_for("publishing.notice", slug=notice.community.slug, notice_id=notice.id, _anchor=_anchor)
 
 
+def _audit(action, obj, actor, notice, **data):
+    record(action, obj, actor=actor, community=notice.community_id, notice_id=notice.id, **data)
+
+
 def lodge_objection(actor, notice, body):
-    body = clean_plain(body)
     if permissions.community_permissions.is_committee(actor, notice.community):
         raise DomainError(_l("The committee answers objections; it does not lodge them."))
     if not permissions.may_object_here(actor, notice):
@@ -321,10 +321,13 @@ def lodge_objection(actor, notice, body):
         raise DomainError(_l("The notice period has not started yet."))
     if state == NoticePeriod.ENDED:
         raise DomainError(_l("The notice period has ended; objections are closed."))
-    if not body:
-        raise DomainError(_l("Please write your objection."))
-    if len(body) > MAX_OBJECTION:
-        raise DomainError(_l("An objection may be at most %(n)s characters.", n=MAX_OBJECTION))
+    body = checked_text(
+        body,
+        "body",
+        MAX_OBJECTION,
+        _l("Please write your objection."),
+        too_long=_l("An objection may be at most %(n)s characters.", n=MAX_OBJECTION),
+    )
     if permissions.has_objected(actor, notice):
         raise DomainError(ONE_OBJECTION)
     objection = Objection(notice_id=notice.id, author_id=actor.id, body=body)
@@ -334,7 +337,7 @@ def lodge_objection(actor, notice, body):
     except IntegrityError as error:  # the same form sent twice at once
         db.session.rollback()
         raise DomainError(ONE_OBJECTION) from error
-    record("notice.objection_lodged", objection, actor=actor, community=notice.community_id, notice_id=notice.id)
+    _audit("notice.objection_lodged", objection, actor, notice)
     committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
     notify(
         committee,
@@ -356,32 +359,33 @@ def _objection_for_committee(actor, notice, objection_id, refusal):
     return objection
 
 
+def _tell_author(objection, notice, message, **params):
+    """Tell the (unnamed) author what became of their objection, with a link to it."""
+    notify(
+        [objection.author],
+        message,
+        _notice_link(notice, _anchor=f"objection-{objection.id}"),
+        title=notice.title,
+        **params,
+    )
+
+
 def answer_objection(actor, notice, objection_id, answer):
     objection = _objection_for_committee(actor, notice, objection_id, _l("Only the committee can answer objections."))
     if objection.is_answered:
         raise DomainError(_l("This objection has already been answered."))
-    answer = clean_plain(answer)
-    if not answer:
-        raise DomainError(_l("Please write the answer; it will be published."))
-    if len(answer) > MAX_ANSWER:
-        raise DomainError(_l("An answer may be at most %(n)s characters.", n=MAX_ANSWER))
+    answer = checked_text(
+        answer,
+        "answer",
+        MAX_ANSWER,
+        _l("Please write the answer; it will be published."),
+        too_long=_l("An answer may be at most %(n)s characters.", n=MAX_ANSWER),
+    )
     objection.answer = answer
     objection.answered_by_id = actor.id
     objection.answered_at = clock.now()
-    record(
-        "notice.objection_answered",
-        objection,
-        actor=actor,
-        community=notice.community_id,
-        notice_id=notice.id,
-        answer=answer,
-    )
-    notify(
-        [objection.author],
-        N_("The committee answered your objection to “%(title)s”."),
-        _notice_link(notice, _anchor=f"objection-{objection.id}"),
-        title=notice.title,
-    )
+    _audit("notice.objection_answered", objection, actor, notice, answer=answer)
+    _tell_author(objection, notice, N_("The committee answered your objection to “%(title)s”."))
     db.session.commit()
     return objection
 
@@ -391,27 +395,18 @@ def reopen_objection(actor, notice, objection_id, reason):
     objection = _objection_for_committee(actor, notice, objection_id, _l("Only the committee can reopen objections."))
     if not objection.is_answered:
         raise DomainError(_l("This objection is still awaiting its answer."))
-    reason = clean_plain(reason)
-    if not reason:
-        raise DomainError(_l("Please give a reason for reopening; it will be published."))
-    if len(reason) > MAX_REOPEN_REASON:
-        raise DomainError(_l("The reason may be at most %(n)s characters.", n=MAX_REOPEN_REASON))
+    reason = checked_text(
+        reason,
+        "reason",
+        MAX_REOPEN_REASON,
+        _l("Please give a reason for reopening; it will be published."),
+        too_long=_l("The reason may be at most %(n)s characters.", n=MAX_REOPEN_REASON),
+    )
     objection.answered_at = objection.answered_by_id = None
     objection.reopened_at, objection.reopened_by_id, objection.reopen_reason = clock.now(), actor.id, reason
-    record(
-        "notice.objection_reopened",
-        objection,
-        actor=actor,
-        community=notice.community_id,
-        notice_id=notice.id,
-        reason=reason,
-    )
-    notify(
-        [objection.author],
-        N_("The committee reopened your objection to “%(title)s”: %(reason)s"),
-        _notice_link(notice, _anchor=f"objection-{objection.id}"),
-        title=notice.title,
-        reason=reason,
+    _audit("notice.objection_reopened", objection, actor, notice, reason=reason)
+    _tell_author(
+        objection, notice, N_("The committee reopened your objection to “%(title)s”: %(reason)s"), reason=reason
     )
     db.session.commit()
     return objection

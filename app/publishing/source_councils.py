@@ -5,8 +5,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.i18n import N_
 from app.core.urls import path_for
-from app.councils.models import Meeting, Motion, MotionKind, VoteMode, VoteResult
-from app.extensions import db
+from app.councils.models import AgendaItem, Meeting, MeetingItem, Motion, MotionKind, VoteMode, VoteResult
 from app.rules.describe import MAJORITY_NAMES
 from app.rules.majority import Base
 
@@ -52,20 +51,17 @@ def _decided(community):
         select(Motion)
         .join(VoteResult, VoteResult.motion_id == Motion.id)
         .join(Meeting, Meeting.id == VoteResult.meeting_id)
-        .where(Meeting.community_id == community.id)
+        .join(MeetingItem, MeetingItem.id == Motion.meeting_item_id)
+        .join(AgendaItem, AgendaItem.id == MeetingItem.agenda_item_id)
+        # Decisions on micro-matters; a convention's amendment is published with its version.
+        .where(Meeting.community_id == community.id, AgendaItem.matter_id.is_not(None))
     )
 
 
-def load(community, ref_id):
-    return db.session.scalar(_decided(community).where(Motion.id == ref_id))
-
-
-def candidates(community):
-    motions = db.session.scalars(_decided(community).order_by(VoteResult.decided_at.desc())).all()
-    return [
-        (m.id, f"{m.item.matter.title} · {m.item.meeting.title} ({clock.local_date(m.vote.result.decided_at)})")
-        for m in motions
-    ]
+def _label(motion):
+    return (
+        f"{motion.item.matter.title} · {motion.item.meeting.title} ({clock.local_date(motion.vote.result.decided_at)})"
+    )
 
 
 def describe(motion):
@@ -139,4 +135,4 @@ def describe(motion):
     )
 
 
-SOURCE = Source(NoticeKind.DECISION, load, candidates, describe)
+SOURCE = Source(NoticeKind.DECISION, Motion, _decided, VoteResult.decided_at, _label, describe)

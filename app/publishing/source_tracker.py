@@ -3,7 +3,6 @@
 from sqlalchemy import select
 
 from app.core.i18n import N_
-from app.extensions import db
 from app.tracker.models import DecidedBy, ImplementationRecord, RecordState
 from app.tracker.records import record_url
 
@@ -26,13 +25,8 @@ def _accepted(community):
     )
 
 
-def load(community, ref_id):
-    return db.session.scalar(_accepted(community).where(ImplementationRecord.id == ref_id))
-
-
-def candidates(community):
-    records = db.session.scalars(_accepted(community).order_by(ImplementationRecord.accepted_on.desc())).all()
-    return [(r.id, f"{r.matter.title} ({r.accepted_on.isoformat()})") for r in records]
+def _label(record):
+    return f"{record.matter.title} ({record.accepted_on.isoformat()})"
 
 
 def describe(record):
@@ -76,4 +70,6 @@ def describe(record):
     )
 
 
-SOURCE = Source(NoticeKind.ACCEPTANCE, load, candidates, describe)
+SOURCE = Source(
+    NoticeKind.ACCEPTANCE, ImplementationRecord, _accepted, ImplementationRecord.accepted_on, _label, describe
+)

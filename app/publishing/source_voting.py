@@ -5,7 +5,6 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.i18n import N_
 from app.core.urls import path_for
-from app.extensions import db
 from app.voting.models import Allocation, Method, RoundResult, VotingRound
 
 from .models import NoticeKind
@@ -35,13 +34,8 @@ def _counted(community):
     )
 
 
-def load(community, ref_id):
-    return db.session.scalar(_counted(community).where(VotingRound.id == ref_id))
-
-
-def candidates(community):
-    rounds = db.session.scalars(_counted(community).order_by(RoundResult.counted_at.desc())).all()
-    return [(r.id, f"{r.title} ({clock.local_date(r.result.counted_at).isoformat()})") for r in rounds]
+def _label(voting_round):
+    return f"{voting_round.title} ({clock.local_date(voting_round.result.counted_at).isoformat()})"
 
 
 def describe(voting_round):
@@ -119,4 +113,4 @@ def describe(voting_round):
     )
 
 
-SOURCE = Source(NoticeKind.ROUND, load, candidates, describe)
+SOURCE = Source(NoticeKind.ROUND, VotingRound, _counted, RoundResult.counted_at, _label, describe)

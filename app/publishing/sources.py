@@ -18,6 +18,7 @@ from flask_babel import format_date
 from flask_babel import gettext as translate  # stored message ids (not literals to extract)
 
 from app.core.i18n import money
+from app.extensions import db
 
 SOURCES = {}
 
@@ -33,9 +34,20 @@ class Publication:
 @dataclass(frozen=True)
 class Source:
     kind: str
-    load: object  # (community, ref_id) -> record or None (only publishable records)
-    candidates: object  # (community) -> [(ref_id, label)] records that may be published now
+    model: object  # the record's model
+    publishable: object  # (community) -> a select of the records that may be published now
+    newest_first: object  # the column that lists the candidates, newest first
+    label: object  # (record) -> how the committee's chooser names it
     describe: object  # (record) -> Publication
+
+    def load(self, community, ref_id):
+        """The publishable record with this id in the community, or None."""
+        return db.session.scalar(self.publishable(community).where(self.model.id == ref_id))
+
+    def candidates(self, community):
+        """[(ref_id, label)] of the records that may be published now, newest first."""
+        records = db.session.scalars(self.publishable(community).order_by(self.newest_first.desc())).all()
+        return [(record.id, self.label(record)) for record in records]
 
 
 def register(source):

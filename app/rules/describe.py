@@ -163,24 +163,30 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None):
         goods=money(rules.cap_goods),
         works=money(rules.cap_works),
     )
-    excluded = [label(c) for c in (rules.excluded_categories or [])]
-    if excluded:
-        add(
-            "excluded",
-            N_("Micro-matters in these categories are not admitted: %(categories)s."),
-            categories=gettext(N_(", ")).join(excluded),
-        )
-    else:
-        add("excluded", N_("No category is excluded as such."))
-    items = [item for item in (rules.negative_list or []) if item]
-    if items:
-        add(
-            "negative_list",
-            N_("The committee checks every proposal against this negative list: %(items)s."),
-            items=gettext(N_("; ")).join(items),
-        )
-    else:
-        add("negative_list", N_("There is no negative list."))
+
+    def add_list(topic, values, separator, some, none, name):
+        """The sentence naming the values, or the one saying there are none."""
+        if values:
+            add(topic, some, **{name: gettext(separator).join(values)})
+        else:
+            add(topic, none)
+
+    add_list(
+        "excluded",
+        [label(c) for c in (rules.excluded_categories or [])],
+        N_(", "),
+        N_("Micro-matters in these categories are not admitted: %(categories)s."),
+        N_("No category is excluded as such."),
+        "categories",
+    )
+    add_list(
+        "negative_list",
+        [item for item in (rules.negative_list or []) if item],
+        N_("; "),
+        N_("The committee checks every proposal against this negative list: %(items)s."),
+        N_("There is no negative list."),
+        "items",
+    )
     add(
         "notice",
         N_(

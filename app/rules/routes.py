@@ -4,12 +4,13 @@ The blueprint lives here rather than in app/rules/__init__.py so that importing 
 modules (app.rules.majority, app.rules.quorum) does not load the web layer.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.communities.scoping import community_blueprint, current_community
-from app.core.errors import DomainError, refuse
+from app.core.errors import refuse
+from app.core.forms import submitted
 from app.core.i18n import money
 from app.core.vocabulary import Category
 
@@ -69,21 +70,26 @@ def history(community):
     return out
 
 
+def _show_page(community, ruleset, current):
+    """One version of the rules, in sentences, with the history of versions."""
+    return render_template(
+        "rules/show.html",
+        community=community,
+        ruleset=ruleset,
+        current=current,
+        sentences=sentences(ruleset),
+        history=history(community),
+        can_edit=can_edit_rules(current_user, community),
+    )
+
+
 @bp.get("/")
 def show():
     community = current_community()
     ruleset = services.current_ruleset(community)
     if ruleset is None:
         refuse(404, _("This community has no consultation rules yet."))
-    return render_template(
-        "rules/show.html",
-        community=community,
-        ruleset=ruleset,
-        current=ruleset,
-        sentences=sentences(ruleset),
-        history=history(community),
-        can_edit=can_edit_rules(current_user, community),
-    )
+    return _show_page(community, ruleset, current=ruleset)
 
 
 @bp.get("/v<int:version>")
@@ -92,15 +98,7 @@ def version(version):
     ruleset = services.ruleset_version(community, version)
     if ruleset is None:
         refuse(404, _("There is no such version of the rules."))
-    return render_template(
-        "rules/show.html",
-        community=community,
-        ruleset=ruleset,
-        current=services.current_ruleset(community),
-        sentences=sentences(ruleset),
-        history=history(community),
-        can_edit=can_edit_rules(current_user, community),
-    )
+    return _show_page(community, ruleset, current=services.current_ruleset(community))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -116,12 +114,13 @@ def edit():
             form.fill_from(current)
             form.change_note.data = ""
         return render_template("rules/edit.html", community=community, form=form, current=current)
-    if form.validate_on_submit():
-        try:
-            ruleset = services.save_version(current_user, community, form.values(), form.change_note.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Saved as version %(version)s. It applies from now on.", version=ruleset.version), "success")
-            return redirect(url_for("rules.show"))
+    done = submitted(
+        form,
+        lambda: services.save_version(current_user, community, form.values(), form.change_note.data),
+        lambda ruleset: _("Saved as version %(version)s. It applies from now on.", version=ruleset.version),
+        url_for("rules.show"),
+        fields=False,
+    )
+    if done:
+        return done
     return render_template("rules/edit.html", community=community, form=form, current=current), 400

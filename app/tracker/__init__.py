@@ -8,17 +8,19 @@ from app.communities.scoping import community_blueprint
 bp = community_blueprint("tracker", __name__)
 admin_bp = Blueprint("tracker_admin", __name__, url_prefix="/admin/dashboard")
 
-from . import admin_routes, routes  # noqa: E402,F401
+from . import admin_routes, print_routes, routes  # noqa: E402,F401
 
 
 def init_app(app):
     from app.matters import hooks as matter_hooks
     from app.matters import lifecycle
+    from app.notifications import reminders as notification_reminders
 
-    from . import hooks
+    from . import hooks, reminders
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     lifecycle.matter_transitioned.connect(hooks.on_transition, weak=False)
     lifecycle.add_guard(hooks.tracker_guard)
     matter_hooks.add_panel(routes.matter_panel, order=20)
+    notification_reminders.add_finder(reminders.due_reminders)  # rating windows open and closing

@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
+from app.core.params import checked_date
 from app.core.photos import removed_on_failure, save_all
 from app.core.service import get_or_404, rolls_back
-from app.core.text import render_markdown
+from app.core.text import checked_text, render_markdown
 from app.extensions import db
 
 from . import rules
@@ -18,13 +19,11 @@ from .records import (
     _apply,
     _audit,
     _commit,
-    _date,
     _not_closed,
     _photo_files,
     _require_manager,
     _require_state,
     _tell,
-    _text,
 )
 
 MAX_AMOUNT = 100_000_000  # yuan; anything above is a typing mistake
@@ -42,10 +41,10 @@ PLANNING_STATES = (RecordState.PLANNED, *WORK_STATES)
 def update_details(actor, record, *, responsible_unit, contact, planned_start, planned_end):
     _require_manager(actor, record)
     _not_closed(record)
-    responsible_unit = _text(responsible_unit, "responsible_unit", 120)
-    contact = _text(contact, "contact", 120)
-    planned_start = _date(planned_start, "planned_start", required=False)
-    planned_end = _date(planned_end, "planned_end", required=False)
+    responsible_unit = checked_text(responsible_unit, "responsible_unit", 120)
+    contact = checked_text(contact, "contact", 120)
+    planned_start = checked_date(planned_start, "planned_start", required=False)
+    planned_end = checked_date(planned_end, "planned_end", required=False)
     if planned_start and planned_end and planned_end < planned_start:
         raise FieldError("planned_end", _l("The planned end cannot be before the planned start."))
     record.responsible_unit, record.contact = responsible_unit, contact
@@ -71,8 +70,8 @@ def add_milestone(actor, record, *, title, planned_date):
     _require_state(
         record, PLANNING_STATES, _l("Milestones can only be planned before acceptance or during a rectification.")
     )
-    title = _text(title, "title", 120, _l("Please give the milestone a title."))
-    planned_date = _date(planned_date, "planned_date")
+    title = checked_text(title, "title", 120, _l("Please give the milestone a title."))
+    planned_date = checked_date(planned_date, "planned_date")
     rectification = record.current_rectification
     milestone = Milestone(
         record=record, title=title, planned_date=planned_date, created_by_id=actor.id, rectification=rectification
@@ -99,8 +98,8 @@ def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=())
     _require_state(record, WORK_STATES, _l("Milestones can be marked done once work has started."))
     if milestone.is_done:
         raise DomainError(_l("This milestone is already marked done."))
-    done_on = _date(done_on, "done_on", past=True)
-    note = _text(note, "note", 1000)
+    done_on = checked_date(done_on, "done_on", past=True)
+    note = checked_text(note, "note", 1000)
     files = _photo_files(photos)
     with removed_on_failure() as written:
         for stored in save_all(files, actor, written):
@@ -126,7 +125,7 @@ def post_update(actor, record, *, body="", percent=None, photos=()):
     """A status update: text, photos and/or a new progress percentage."""
     _require_manager(actor, record)
     _not_closed(record)
-    body = _text(body, "body", 2000)
+    body = checked_text(body, "body", 2000)
     if percent is not None and not rules.valid_percent(percent):
         raise FieldError("percent", _l("Progress is a whole number from 0 to 100."))
     changed = percent is not None and percent != record.progress_percent
@@ -174,9 +173,9 @@ def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_rea
         raise FieldError("amount", _l("The amount is a whole number of yuan above zero."))
     if amount > MAX_AMOUNT:
         raise FieldError("amount", _l("This amount is too large."))
-    spent_on = _date(spent_on, "spent_on", past=True)
-    purpose = _text(purpose, "purpose", 200, _l("Please say what the money was spent on."))
-    reason = _text(over_budget_reason, "over_budget_reason", 300)
+    spent_on = checked_date(spent_on, "spent_on", past=True)
+    purpose = checked_text(purpose, "purpose", 200, _l("Please say what the money was spent on."))
+    reason = checked_text(over_budget_reason, "over_budget_reason", 300)
     spent_before = record.spent
     over = rules.over_budget(record.approved_budget, spent_before, amount)
     if over and not reason:
@@ -239,7 +238,7 @@ def start(actor, record):
 def pause(actor, record, reason):
     _require_manager(actor, record)
     _require_state(record, [RecordState.IN_PROGRESS], _l("Only work in progress can be paused."))
-    reason = _text(reason, "reason", 300, _l("Please give a reason; it will be published."))
+    reason = checked_text(reason, "reason", 300, _l("Please give a reason; it will be published."))
     record.state, record.pause_reason, record.paused_at = RecordState.PAUSED, reason, clock.now()
     _audit("tracker.paused", record, actor, record, reason=reason)
     _tell(record, actor, N_("Work on “%(title)s” was paused: %(reason)s"), reason=reason)
@@ -269,11 +268,11 @@ def accept(actor, record, *, accepted_on, note):
         [RecordState.IN_PROGRESS, RecordState.RECTIFICATION],
         _l("Only work in progress or a rectification can be accepted."),
     )
-    accepted_on = _date(accepted_on, "accepted_on", past=True)
+    accepted_on = checked_date(accepted_on, "accepted_on", past=True)
     proposed = record.matter.submitted_at or record.matter.created_at
     if proposed and accepted_on < clock.local_date(proposed):
         raise FieldError("accepted_on", _l("The acceptance date cannot be before the micro-matter was proposed."))
-    note = _text(note, "note", 2000, _l("Please describe the acceptance (who checked what)."))
+    note = checked_text(note, "note", 2000, _l("Please describe the acceptance (who checked what)."))
     _apply(record, "complete", actor, accepted_on=accepted_on.isoformat(), note=note)
     _commit()
     return record
@@ -283,10 +282,25 @@ def accept(actor, record, *, accepted_on, note):
 def rectify(actor, record, reason):
     _require_manager(actor, record)
     _require_state(record, [RecordState.EVALUATION], _l("A rectification follows the residents' evaluation."))
-    reason = _text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
+    reason = checked_text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
     _apply(record, "rectify", actor, reason=reason)
     _commit()
     return record.rectifications[-1]
+
+
+@rolls_back
+def cancel(actor, record, reason):
+    """A decided matter that will not be delivered: the committee says why, in public."""
+    _require_manager(actor, record)
+    _require_state(
+        record,
+        [RecordState.PLANNED, RecordState.IN_PROGRESS, RecordState.PAUSED],
+        _l("Only work not yet accepted can be cancelled."),
+    )
+    reason = checked_text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
+    _apply(record, "cancel", actor, reason=reason)
+    _commit()
+    return record
 
 
 @rolls_back

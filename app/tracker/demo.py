@@ -24,7 +24,7 @@ from . import delivery, rating
 from .models import ImplementationRecord, RecordState
 
 # What each demo record becomes, in order.
-PLAN = ("overdue", "rated", "rectification", "closed", "paused", "on_time", "completed", "planned")
+PLAN = ("overdue", "rated", "rectification", "closed", "paused", "on_time", "completed", "planned", "cancelled")
 
 UNITS = [
     "苏州市姑苏区市政工程队",
@@ -162,7 +162,7 @@ def _backdate(record, when, rng):
     for rectification in record.rectifications:
         window = next((w for w in record.windows if w.id == rectification.window_id), record.windows[0])
         rectification.opened_at = min(now, window.closes_at + timedelta(days=1))
-    if record.closed_at:
+    if record.closed_at and record.windows:
         record.closed_at = min(now, record.windows[-1].closes_at + timedelta(days=2))
 
 
@@ -269,7 +269,7 @@ def _build(record, target, committee, residents, when, rng, seed):
         )
         delivery.add_milestone(committee, record, title="确定施工单位", planned_date=when.ahead(25))
         return
-    if target in ("on_time", "overdue", "paused"):
+    if target in ("on_time", "overdue", "paused", "cancelled"):
         late = when.today - timedelta(days=max(1, when.span // 5))
         signed, _delivery, _installed = _start(
             record,
@@ -288,6 +288,10 @@ def _build(record, target, committee, residents, when, rng, seed):
         _spend(record, committee, [(round(record.approved_budget * 0.3), when.when(0.45), "预付款")])
         if target == "paused":
             delivery.pause(committee, record, "供货商延迟交货，预计两周后恢复施工。")
+        elif target == "cancelled":
+            delivery.cancel(
+                committee, record, "该处纳入老旧小区改造工程统一实施，本项目不再单独建设，未用资金退回基金。"
+            )
         return
     _finish(record, committee, when, seed * 10)
     if target == "completed":

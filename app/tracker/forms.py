@@ -1,46 +1,35 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, RadioField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.core.params import DateInRange
-
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
-DATE_MESSAGE = _l("Please give a valid date.")
-
-
-def photos_field(label):
-    return MultipleFileField(
-        label, render_kw={"accept": PHOTO_ACCEPT}, description=_l("JPEG, PNG or WebP, at most 5 photos of 5 MB each.")
-    )
+from app.core.forms import date_field, photos_field, text_field
 
 
 class DetailsForm(FlaskForm):
-    responsible_unit = StringField(
-        _l("Responsible unit"),
-        validators=[Optional(), Length(max=120)],
-        description=_l("The company, office or team doing the work."),
+    responsible_unit = text_field(
+        _l("Responsible unit"), 120, description=_l("The company, office or team doing the work.")
     )
-    contact = StringField(_l("Contact (name and phone)"), validators=[Optional(), Length(max=120)])
-    planned_start = DateField(_l("Planned start"), validators=[Optional(), DateInRange()])
-    planned_end = DateField(_l("Planned end"), validators=[Optional(), DateInRange()])
+    contact = text_field(_l("Contact (name and phone)"), 120)
+    planned_start = date_field(_l("Planned start"), required=False)
+    planned_end = date_field(_l("Planned end"), required=False)
     submit = SubmitField(_l("Save the plan"))
 
 
 class MilestoneForm(FlaskForm):
-    title = StringField(
+    title = text_field(
         _l("Milestone"),
-        validators=[DataRequired(), Length(max=120)],
+        120,
+        required=True,
         description=_l("For example: contract signed, materials delivered, installation done."),
     )
-    planned_date = DateField(_l("Planned date"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
+    planned_date = date_field(_l("Planned date"))
     submit = SubmitField(_l("Add milestone"))
 
 
 class MilestoneDoneForm(FlaskForm):
-    done_on = DateField(_l("Done on"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    done_on = date_field(_l("Done on"))
+    note = text_field(_l("Note"), 1000, area=True)
     photos = photos_field(_l("Photos as evidence"))
     submit = SubmitField(_l("Mark as done"))
 
@@ -52,11 +41,7 @@ class UpdateForm(FlaskForm):
         render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
         description=_l("A whole number from 0 to 100."),
     )
-    body = TextAreaField(
-        _l("Status update"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l("What happened? Markdown is allowed."),
-    )
+    body = text_field(_l("Status update"), 2000, area=True, description=_l("What happened? Markdown is allowed."))
     photos = photos_field(_l("Photos"))
     submit = SubmitField(_l("Post the update"))
 
@@ -67,34 +52,47 @@ class SpendingForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=1_000_000_000)],
         render_kw={"min": 1, "inputmode": "numeric"},
     )
-    spent_on = DateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
-    purpose = StringField(_l("What for"), validators=[DataRequired(), Length(max=200)])
-    over_budget_reason = StringField(
+    spent_on = date_field(_l("Date"))
+    purpose = text_field(_l("What for"), 200, required=True)
+    over_budget_reason = text_field(
         _l("Reason for going over the budget"),
-        validators=[Optional(), Length(max=300)],
+        300,
         description=_l("Needed only when the total goes above the approved budget; it will be published."),
     )
     submit = SubmitField(_l("Record spending"))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (published)"), validators=[DataRequired(), Length(max=2000)])
+    reason = text_field(_l("Reason (published)"), 2000, required=True, area=True)
     submit = SubmitField(_l("Save"))
 
 
 class AcceptanceForm(FlaskForm):
-    accepted_on = DateField(_l("Acceptance date"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
-    note = TextAreaField(
+    accepted_on = date_field(_l("Acceptance date"))
+    note = text_field(
         _l("Acceptance note"),
-        validators=[DataRequired(), Length(max=2000)],
+        2000,
+        required=True,
+        area=True,
         description=_l("Who checked the work and what they found."),
     )
     submit = SubmitField(_l("Record the acceptance (验收)"))
 
 
 class WindowForm(FlaskForm):
-    closes_on = DateField(_l("Last day of rating"), validators=[InputRequired(message=DATE_MESSAGE), DateInRange()])
+    closes_on = date_field(_l("Last day of rating"))
     submit = SubmitField(_l("Open the residents' rating"))
+
+
+class CancelForm(FlaskForm):
+    """Cancelling cannot be undone, so it asks for a reason and a tick, not just a button."""
+
+    reason = text_field(_l("Why it will not be delivered (published)"), 2000, required=True, area=True)
+    understood = BooleanField(
+        _l("I understand that the micro-matter ends here and cannot be taken up again."),
+        validators=[InputRequired(_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Cancel the micro-matter"))
 
 
 class ConfirmForm(FlaskForm):
@@ -117,5 +115,5 @@ class RatingForm(FlaskForm):
         coerce=int,
         validators=[InputRequired(message=_l("Please choose from 1 to 5 stars."))],
     )
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)])
+    comment = text_field(_l("Comment (optional)"), 500, area=True)
     submit = SubmitField(_l("Send my rating"))

@@ -9,6 +9,7 @@
 """
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -17,7 +18,7 @@ from .models import Milestone, RecordState
 from .rating import needs_response
 from .records import create_record, follow_transition, record_for_matter
 
-FOLLOWED_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rectify", "close")
+FOLLOWED_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rectify", "close", "cancel")
 
 
 def on_transition(matter, action=None, actor=None, data=None, **_extra):
@@ -50,3 +51,17 @@ def tracker_guard(matter, action):
     if needs_response(record):
         return _l("Satisfaction is below the threshold: open a rectification or give a public reason first.")
     return None
+
+
+# Sections on the committee's dashboard from features above the tracker (the street office's public
+# notes): panel(community) -> HTML from the feature's own render_template, or None.
+DASHBOARD_PANELS: list = []
+
+
+def add_dashboard_panel(panel):
+    if panel not in DASHBOARD_PANELS:  # a second app, a test: registering again changes nothing
+        DASHBOARD_PANELS.append(panel)
+
+
+def dashboard_panels(community):
+    return [Markup(html) for panel in DASHBOARD_PANELS if (html := panel(community))]  # nosec B704  # noqa: S704

@@ -36,6 +36,11 @@ class RecordState(Labelled):
     EVALUATION = "evaluation", N_("Residents' evaluation")
     RECTIFICATION = "rectification", N_("Rectification")  # 整改
     CLOSED = "closed", N_("Closed")
+    CANCELLED = "cancelled", N_("Cancelled")  # before acceptance, with a public reason
+
+
+# States after which nothing more happens to a record.
+FINISHED_STATES = (RecordState.CLOSED, RecordState.CANCELLED)
 
 
 # The micro-matter status each record state goes with (lifecycle.Status values).
@@ -47,6 +52,7 @@ MATTER_STATUS = {
     RecordState.EVALUATION: "evaluating",
     RecordState.RECTIFICATION: "rectifying",
     RecordState.CLOSED: "closed",
+    RecordState.CANCELLED: "cancelled",
 }
 
 
@@ -99,7 +105,8 @@ class ImplementationRecord(db.Model):
     accepted_on: Mapped[date | None]
     acceptance_note: Mapped[str] = mapped_column(db.Text, default="")
     completed_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # closed after the evaluation, or cancelled
+    cancel_reason: Mapped[str | None] = mapped_column(db.Text)  # published
     # Optimistic lock: two committee members acting at once cannot both move it.
     version_id: Mapped[int] = mapped_column(default=1)
 

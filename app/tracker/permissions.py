@@ -48,3 +48,8 @@ def can_rate(user, record):
         and not manages_record(user, record)
         and not has_rated(user, window)
     )
+
+
+def can_print_rating_form(user, record):
+    """The paper rating form, for residents who rate on paper: printed by those who manage the record."""
+    return can_manage_record(user, record)

@@ -10,7 +10,9 @@ from app.communities.permissions import is_verified_resident
 from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
+from app.core.params import checked_date
 from app.core.service import rolls_back
+from app.core.text import checked_text
 from app.extensions import db
 from app.matters.models import Support
 
@@ -20,11 +22,9 @@ from .records import (
     _apply,
     _audit,
     _commit,
-    _date,
     _require_manager,
     _require_state,
     _tell,
-    _text,
 )
 
 MAX_WINDOW_DAYS = 90
@@ -65,7 +65,7 @@ def needs_response(record):
 def open_evaluation(actor, record, *, closes_on):
     _require_manager(actor, record)
     _require_state(record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
-    closes_on = _date(closes_on, "closes_on")
+    closes_on = checked_date(closes_on, "closes_on")
     today = clock.local_today()
     if closes_on < today:
         raise FieldError("closes_on", _l("The last day of rating cannot be in the past."))
@@ -108,7 +108,7 @@ def respond(actor, record, reason):
         raise DomainError(_l("The committee has already answered this evaluation."))
     if not window_summary(window)["below"]:
         raise DomainError(_l("Satisfaction reached the threshold; no answer is needed."))
-    reason = _text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
+    reason = checked_text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
     window.response_kind, window.response_reason = ResponseKind.REASON, reason
     window.responded_at, window.responded_by_id = clock.now(), actor.id
     _audit("tracker.response_given", window, actor, record, reason=reason)
@@ -140,7 +140,7 @@ def rate(user, record, *, stars, comment=""):
         raise DomainError(_l("You have already rated this project. Thank you!"))
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise FieldError("stars", _l("Please choose from 1 to 5 stars."))
-    comment = _text(comment, "comment", 500)
+    comment = checked_text(comment, "comment", 500)
     evaluation = Evaluation(
         window=window,
         record_id=record.id,

@@ -17,7 +17,6 @@ from app.core.errors import DomainError, FieldError
 from app.core.params import parse_id
 from app.core.photos import chosen
 from app.core.service import MAX_ID, commit, get_or_404
-from app.core.text import clean_plain
 from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
@@ -26,6 +25,7 @@ from app.rules.services import current_ruleset
 
 from . import permissions, rules
 from .models import (
+    FINISHED_STATES,
     DecidedBy,
     EvaluationWindow,
     ImplementationRecord,
@@ -39,7 +39,6 @@ from .models import (
 )
 
 MAX_PHOTOS = 5
-LATEST_DATE = date(2100, 12, 31)
 DEFAULT_WINDOW_DAYS = 14
 
 
@@ -75,7 +74,7 @@ def overdue_record_ids(record_ids=None, community_id=None, today=None):
         .where(
             Milestone.done_on.is_(None),
             Milestone.planned_date < today,
-            ImplementationRecord.state != RecordState.CLOSED,
+            ImplementationRecord.state.not_in(FINISHED_STATES),
         )
     )
     if record_ids is not None:
@@ -86,7 +85,7 @@ def overdue_record_ids(record_ids=None, community_id=None, today=None):
 
 
 def is_overdue(record, today=None):
-    return rules.is_overdue(record.milestones, today or clock.local_today(), record.state == RecordState.CLOSED)
+    return rules.is_overdue(record.milestones, today or clock.local_today(), record.state in FINISHED_STATES)
 
 
 def photo_community_id(photo_id):
@@ -127,7 +126,9 @@ def _require_state(record, states, message):
 
 def _not_closed(record):
     _require_state(
-        record, [s for s in RecordState if s != RecordState.CLOSED], _l("This implementation record is closed.")
+        record,
+        [s for s in RecordState if s not in FINISHED_STATES],
+        _l("This implementation record is closed."),
     )
 
 
@@ -145,6 +146,7 @@ def _tell(record, actor, message, **params):
         message,
         record_url(record),
         exclude=actor,
+        matter=record.matter,  # one inbox entry per matter and day, listing the changes
         title=record.matter.title,
         **params,
     )
@@ -154,29 +156,6 @@ def _audit(action, obj, actor, record, **data):
     audit(
         action, obj, actor=actor, community=record.community_id, record_id=record.id, matter_id=record.matter_id, **data
     )
-
-
-def _text(value, field, limit, required_message=None):
-    value = clean_plain(value)
-    if required_message and not value:
-        raise FieldError(field, required_message)
-    if len(value) > limit:
-        raise FieldError(field, _l("At most %(n)s characters, please.", n=limit))
-    return value
-
-
-def _date(value, field, *, past=False, required=True):
-    if value is None:
-        if required:
-            raise FieldError(field, _l("Please give a valid date."))
-        return None
-    if not isinstance(value, date):
-        raise FieldError(field, _l("Please give a valid date."))
-    if past and value > clock.local_today():
-        raise FieldError(field, _l("This date cannot be in the future."))
-    if not rules.EARLIEST_DATE <= value <= LATEST_DATE:
-        raise FieldError(field, _l("Please give a date between 2000 and 2100."))
-    return value
 
 
 def _photo_files(files):
@@ -310,6 +289,9 @@ def follow_transition(record, action, actor, data):
     elif action == "close":
         record.state = RecordState.CLOSED
         record.closed_at = now
+    elif action == "cancel":
+        record.state, record.closed_at = RecordState.CANCELLED, now
+        record.cancel_reason = data.get("reason") or ""
 
 
 def _iso_date(value):

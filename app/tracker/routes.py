@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
+from app.core.forms import show_refusal
 from app.core.service import get_row
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
@@ -17,10 +18,11 @@ from app.matters import lifecycle
 from app.matters.lifecycle import status_label
 from app.matters.models import MicroMatter
 
-from . import bp, dashboards, delivery, figures, permissions, rating, rules, timeline
+from . import bp, dashboards, delivery, figures, hooks, permissions, rating, rules, timeline
 from . import records as record_services
 from .forms import (
     AcceptanceForm,
+    CancelForm,
     ConfirmForm,
     DetailsForm,
     MilestoneDoneForm,
@@ -52,15 +54,6 @@ def can_dashboard(community):
 def bar_widths(rows, width):
     """Bar lengths for the SVG charts: rows are (label, value, shown value)."""
     return figures.bar_widths([row[1] or 0 for row in rows], width)
-
-
-def _attach(form, error):
-    """Put a service's refusal next to its field, or above the form."""
-    field = getattr(form, getattr(error, "field", "") or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _form_errors_flash(form):
@@ -163,7 +156,7 @@ def rate(record_id):
             try:
                 rating.rate(current_user, record, stars=form.stars.data, comment=form.comment.data or "")
             except DomainError as error:
-                _attach(form, error)
+                show_refusal(form, error)
                 status = 400
             else:
                 flash(_("Thank you: your rating was recorded."), "success")
@@ -184,6 +177,7 @@ FORM_CLASSES = {
     "pause": ReasonForm,
     "respond": ReasonForm,
     "rectify": ReasonForm,
+    "cancel": CancelForm,
     "accept": AcceptanceForm,
     "evaluation": WindowForm,
     "confirm": ConfirmForm,
@@ -242,7 +236,7 @@ def _handle(record, name, form, call, success, anchor):
         try:
             call(form)
         except DomainError as error:
-            _attach(form, error)
+            show_refusal(form, error)
         else:
             flash(str(success), "success")
             return redirect(url_for("tracker.manage", record_id=record.id, _anchor=anchor))
@@ -302,7 +296,7 @@ def milestone_done(record_id, milestone_id):
                 photos=form.photos.data,
             )
         except DomainError as error:
-            _attach(form, error)
+            show_refusal(form, error)
         else:
             flash(_("The milestone was marked done."), "success")
             return redirect(url_for("tracker.manage", record_id=record.id, _anchor="milestones"))
@@ -371,6 +365,11 @@ def rectify(f, record):
     delivery.rectify(current_user, record, f.reason.data)
 
 
+@_action("cancel", "cancel", "state", _l("The micro-matter was cancelled."))
+def cancel(f, record):
+    delivery.cancel(current_user, record, f.reason.data)
+
+
 @_action("close", "confirm", "state", _l("The record is closed."))
 def close(f, record):
     delivery.close(current_user, record)
@@ -386,7 +385,10 @@ def dashboard():
     if not permissions.can_view_dashboard(current_user, community):
         refuse(403, _("The dashboard is for the committee of this community."))
     figures, rows = dashboards.community_dashboard(community)
-    return render_template("tracker/dashboard.html", community=community, figures=figures, rows=rows, **_labels())
+    panels = hooks.dashboard_panels(community)
+    return render_template(
+        "tracker/dashboard.html", community=community, figures=figures, rows=rows, panels=panels, **_labels()
+    )
 
 
 # ---------------------------------------------------------------- on the micro-matter's page

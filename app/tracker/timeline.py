@@ -18,6 +18,7 @@ from app.core import clock
 from app.extensions import db
 
 from . import rules
+from .models import FINISHED_STATES
 from .records import _iso_date, decision_path, record_for_matter, record_url
 
 
@@ -240,10 +241,12 @@ def _transition_event(entry, matter, threshold_supports, moments):
         return Event(moments.of(action, entry), "closed", _("Closed"))
     if action == "withdraw":
         return Event(entry.at, "closed", _("Withdrawn by the proposer"))
+    if action == "cancel":
+        return Event(entry.at, "closed", _("Cancelled"), detail=reason)
     return None
 
 
-DELIVERY_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rectify", "close")
+DELIVERY_ACTIONS = ("start_implementation", "complete", "open_evaluation", "rectify", "close", "cancel")
 
 
 def support_history(entries):
@@ -364,7 +367,7 @@ def _record_events(record):
                 )
             )
         else:
-            late = milestone.planned_date < today and record.state != "closed"
+            late = milestone.planned_date < today and record.state not in FINISHED_STATES
             events.append(
                 Event(
                     milestone.planned_date,

@@ -35,6 +35,7 @@ from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
+from app.notifications import wecom
 from app.notifications.services import notify
 
 from . import electorate, paper, permissions, tally
@@ -230,13 +231,9 @@ def _count(voting_round, actor, now):
         if outcome.valid
         else N_("The residents' vote “%(title)s” is not valid: the turnout was below the minimum.")
     )
-    notify(
-        voters,
-        message,
-        path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
-        exclude=actor,
-        title=voting_round.title,
-    )
+    link = path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id)
+    notify(voters, message, link, exclude=actor, event="rounds", title=voting_round.title)
+    wecom.announce(voting_round.community, message, link, title=voting_round.title)  # results published
     return result
 
 

@@ -4,6 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import text_field
 from app.core.params import DateInRange, form_id
 
 from .models import Allocation, Method
@@ -15,11 +16,7 @@ class RoundForm(FlaskForm):
     """The fixed fields of a new round; the options (micro-matters and their costs) are read from
     the `option` checkboxes and `cost-<matter id>` fields the page lists."""
 
-    title = StringField(
-        _l("Title"),
-        validators=[DataRequired(), Length(max=80)],
-        description=_l("For example: 2026 micro-matters budget vote."),
-    )
+    title = text_field(_l("Title"), 80, required=True, description=_l("For example: 2026 micro-matters budget vote."))
     description = TextAreaField(_l("What residents should know (optional)"), validators=[Length(max=2000)])
     method = SelectField(_l("Voting method"), choices=Method.choices())
     allocation = SelectField(
@@ -51,9 +48,7 @@ class CastForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    place = StringField(
-        _l("Place"), validators=[DataRequired(), Length(max=120)], description=_l("For example: 党群服务中心一楼大厅.")
-    )
+    place = text_field(_l("Place"), 120, required=True, description=_l("For example: 党群服务中心一楼大厅."))
     starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()])
     ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()])
     submit = SubmitField(_l("Declare the session"))
@@ -63,9 +58,10 @@ class MarkVoterForm(FlaskForm):
     """`session` lists the sessions running now (the view sets the choices)."""
 
     session = SelectField(_l("Session"), coerce=form_id, validate_choice=False)
-    username = StringField(
+    username = text_field(
         _l("Resident's user name or phone number"),
-        validators=[DataRequired(), Length(max=40)],
+        40,
+        required=True,
         description=_l(
             "They are marked as having voted in person and are told so; they can no "
             "longer vote online. A mark cannot be undone."
@@ -123,17 +119,13 @@ class CountForm(FlaskForm):
 
 
 class HouseholdForm(FlaskForm):
-    name = StringField(
-        _l("Household name"),
-        validators=[DataRequired(), Length(max=80)],
-        description=_l("For example: 3栋2单元401 王家."),
-    )
-    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=120)])
+    name = text_field(_l("Household name"), 80, required=True, description=_l("For example: 3栋2单元401 王家."))
+    address = text_field(_l("Address"), 120, required=True)
     submit = SubmitField(_l("Add household"))
 
 
 class MemberForm(FlaskForm):
-    username = StringField(_l("Resident's user name or phone number"), validators=[DataRequired(), Length(max=40)])
+    username = text_field(_l("Resident's user name or phone number"), 40, required=True)
     submit = SubmitField(_l("Add to this household"))
 
 

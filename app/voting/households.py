@@ -77,6 +77,10 @@ def _verified_membership(user, community):
 
 
 @rolls_back
+def _audit_member(action, member, actor, community):
+    record(action, member, actor=actor, community=community, household_id=member.household_id, user_id=member.user_id)
+
+
 def add_household_member(actor, community, household, username):
     _check_households(actor, community)
     user = find_user(username or "") if (username or "").strip() else None
@@ -90,14 +94,7 @@ def add_household_member(actor, community, household, username):
     try:
         db.session.add(member)
         db.session.flush()
-        record(
-            "household.member_added",
-            member,
-            actor=actor,
-            community=community,
-            household_id=household.id,
-            user_id=user.id,
-        )
+        _audit_member("household.member_added", member, actor, community)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -111,14 +108,7 @@ def remove_household_member(actor, community, household, member_id):
     row per person per round (RoundParticipation unique on round and user)."""
     _check_households(actor, community)
     member = get_or_404(HouseholdMember, member_id, household_id=household.id)
-    record(
-        "household.member_removed",
-        member,
-        actor=actor,
-        community=community,
-        household_id=household.id,
-        user_id=member.user_id,
-    )
+    _audit_member("household.member_removed", member, actor, community)
     db.session.delete(member)
     db.session.commit()
 

@@ -132,6 +132,24 @@ def running_sessions(voting_round, now=None):
     return [s for s in list_sessions(voting_round) if s.is_running(now) and voting_round.state(now) == RoundState.OPEN]
 
 
+def _audit(action, obj, actor, voting_round, **data):
+    record(action, obj, actor=actor, community=voting_round.community_id, round_id=voting_round.id, **data)
+
+
+def _audit_sheet(action, sheet, actor, voting_round, **data):
+    # Totals only: the per-content lines never reach the audit log (see the module docstring).
+    _audit(
+        action,
+        sheet,
+        actor,
+        voting_round,
+        session_id=sheet.session_id,
+        ballots=sheet.ballots,
+        spoilt=sheet.spoilt,
+        **data,
+    )
+
+
 @rolls_back
 def declare_session(actor, voting_round, *, place, starts_at, ends_at):
     """The committee announces an in-person session: where, and from when to when."""
@@ -157,12 +175,11 @@ def declare_session(actor, voting_round, *, place, starts_at, ends_at):
     )
     db.session.add(polling_session)
     db.session.flush()
-    record(
+    _audit(
         "round.polling_session_declared",
         polling_session,
-        actor=actor,
-        community=voting_round.community_id,
-        round_id=voting_round.id,
+        actor,
+        voting_round,
         place=place,
         starts_at=starts_at.isoformat(),
         ends_at=ends_at.isoformat(),
@@ -239,15 +256,7 @@ def mark_in_person(actor, voting_round, username, polling_session=None):
     )
     voted = _l("%(name)s has already voted in this round.", name=user.display_name)
     insert_once(mark, voted)
-    record(
-        "round.voter_marked_in_person",
-        mark,
-        actor=actor,
-        community=voting_round.community_id,
-        round_id=voting_round.id,
-        user_id=user.id,
-        session_id=polling_session.id,
-    )
+    _audit("round.voter_marked_in_person", mark, actor, voting_round, user_id=user.id, session_id=polling_session.id)
     notify(
         [user],
         N_(
@@ -313,12 +322,11 @@ def object_to_mark(user, voting_round, note=""):
         note=note,
     )
     insert_once(objection, already)
-    record(
+    _audit(
         "round.in_person_mark_objected",
         objection,
-        actor=user,
-        community=voting_round.community_id,
-        round_id=voting_round.id,
+        user,
+        voting_round,
         session_id=mark.polling_session_id,
         marked_by=mark.recorded_by_id,
     )
@@ -532,18 +540,7 @@ def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="for
     try:
         db.session.add(sheet)
         db.session.flush()
-        # Totals only: the per-content lines never reach the audit log (see the module docstring).
-        record(
-            "round.tally_sheet_entered",
-            sheet,
-            actor=actor,
-            community=voting_round.community_id,
-            round_id=voting_round.id,
-            session_id=polling_session.id,
-            ballots=sheet.ballots,
-            spoilt=spoilt,
-            source=source,
-        )
+        _audit_sheet("round.tally_sheet_entered", sheet, actor, voting_round, source=source)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -597,17 +594,7 @@ def confirm_sheet(actor, voting_round, sheet):
         choices = tally.normalise(voting_round.method, stored)
         for _ in range(count):
             casting.put_in_box(voting_round, choices, Channel.PAPER)
-    record(
-        "round.tally_sheet_confirmed",
-        sheet,
-        actor=actor,
-        community=voting_round.community_id,
-        round_id=voting_round.id,
-        session_id=sheet.session_id,
-        ballots=sheet.ballots,
-        spoilt=sheet.spoilt,
-        entered_by=sheet.entered_by_id,
-    )
+    _audit_sheet("round.tally_sheet_confirmed", sheet, actor, voting_round, entered_by=sheet.entered_by_id)
     db.session.commit()
     forget_history()  # the cleared lines leave the SQLite WAL too
     return sheet
@@ -632,17 +619,7 @@ def reject_sheet(actor, voting_round, sheet, reason=""):
         rejected_at=now,
         reject_reason=reason,
     )
-    record(
-        "round.tally_sheet_rejected",
-        sheet,
-        actor=actor,
-        community=voting_round.community_id,
-        round_id=voting_round.id,
-        session_id=sheet.session_id,
-        ballots=sheet.ballots,
-        spoilt=sheet.spoilt,
-        reason=reason,
-    )
+    _audit_sheet("round.tally_sheet_rejected", sheet, actor, voting_round, reason=reason)
     db.session.commit()
     forget_history()
     return sheet

@@ -33,3 +33,9 @@ def can_scrutinise(user, community):
     """Confirm or reject a tally sheet entered by someone else (监票), see the paper ballots page and
     the objections: a committee member, or a council member acting as scrutineer."""
     return can_manage_rounds(user, community) or community_permissions.is_council_member(user, community)
+
+
+def can_print_ballot(user, community):
+    """Blank paper ballots for the in-person sessions: those who run and scrutinise them (the paper
+    ballots page)."""
+    return can_scrutinise(user, community)

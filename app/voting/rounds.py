@@ -98,43 +98,16 @@ def round_for_matter(matter):
 
 
 @rolls_back
-def open_round(
-    actor,
-    community,
-    *,
-    title,
-    method,
-    budget,
-    opens_at,
-    closes_at,
-    options,
-    allocation=Allocation.GREEDY,
-    max_choices=None,
-    per_household=False,
-    allow_changes=True,
-    description="",
-):
-    """Open a round on micro-matters of the agenda list. `options` is [(matter_id, cost)] in ballot order."""
-    voting_round = _new_round(
-        actor,
-        community,
-        title=title,
-        method=method,
-        budget=budget,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        options=options,
-        allocation=allocation,
-        max_choices=max_choices,
-        per_household=per_household,
-        allow_changes=allow_changes,
-        description=description,
-    )
+def open_round(actor, community, **terms):
+    """Open a round on micro-matters of the agenda list; `terms` as `_new_round` takes them
+    (`options` is [(matter_id, cost)] in ballot order)."""
+    voting_round = _new_round(actor, community, **terms)
     notify(
         [m.user for m in verified_members(community)],
         N_("Residents' vote “%(title)s”: see the projects and the voting dates."),
         path_for("voting.ballot", slug=community.slug, round_id=voting_round.id),
         exclude=actor,
+        event="rounds",
         title=voting_round.title,
     )
     electorate.fix(voting_round)  # opening now: the register of voters is fixed with it
@@ -152,11 +125,11 @@ def _new_round(
     opens_at,
     closes_at,
     options,
-    allocation,
-    max_choices,
-    per_household,
-    allow_changes,
-    description,
+    allocation=Allocation.GREEDY,
+    max_choices=None,
+    per_household=False,
+    allow_changes=True,
+    description="",
 ):
     if not permissions.can_manage_rounds(actor, community):
         raise DomainError(_l("Only the committee can open a voting round."))

@@ -518,12 +518,18 @@ def round_json(round_id):
 # --- households ------------------------------------------------------------------------------
 
 
-@bp.route("/households", methods=["GET", "POST"])
-@login_required
-def households():
+def _household_manager():
+    """The community whose households the user manages, or 403."""
     community = current_community()
     if not permissions.can_manage_households(current_user, community):
         refuse(403, _("Only the committee can manage households."))
+    return community
+
+
+@bp.route("/households", methods=["GET", "POST"])
+@login_required
+def households():
+    community = _household_manager()
     form, group_form = HouseholdForm(), ActionForm()
     status = 200
     if request.method == "POST":
@@ -562,9 +568,7 @@ def households():
 @bp.route("/households/<int:household_id>", methods=["GET", "POST"])
 @login_required
 def household(household_id):
-    community = current_community()
-    if not permissions.can_manage_households(current_user, community):
-        refuse(403, _("Only the committee can manage households."))
+    community = _household_manager()
     entry = household_services.get_household(community, household_id)
     form, remove_form = MemberForm(), ActionForm()
     status = 200

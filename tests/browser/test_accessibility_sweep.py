@@ -61,6 +61,7 @@ def _pages(snap):
             f"{c}/rounds/{a['round_id']}",
             f"{c}/tracker/{evaluation}/rate",
             "/inbox/",
+            "/inbox/preferences",
             "/auth/profile",
         ],
         "council": [f"{c}/meetings/{a['meeting_id']}/member"],

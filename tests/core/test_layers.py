@@ -16,8 +16,9 @@ LAYERS = [
     {"rules"},
     {"matters"},
     {"councils", "voting", "tracker"},
-    {"publishing", "fund", "partners"},
-    {"api", "admin", "front", "demo", "ops", "privacy"},
+    {"publishing", "fund", "partners", "conventions"},
+    {"api", "admin", "front", "demo", "ops", "privacy", "streets"},
+    {"yearbook"},  # the yearly record: reads the street office's figures
     {"app", "models"},  # the factory (app/__init__.py) and app/models.py, which gather every feature
 ]
 LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}

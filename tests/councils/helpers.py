@@ -78,3 +78,15 @@ def debate(c, meeting, kind="approve", budget=25_000, item=None):
     motion = votes.move_motion(c.members[0], meeting, item, kind, budget, "同意实施")
     votes.second_motion(c.members[1], meeting, motion)
     return item, motion
+
+
+def held_meeting(c):
+    """A meeting held and closed: one item approved by a named vote of the three members present."""
+    meeting = open_meeting(c, present=3)
+    _item, motion = debate(c, meeting)
+    vote = votes.open_vote(c.chair, meeting, motion, "named")
+    for user in c.council[:3]:
+        votes.cast_vote(user, meeting, vote, "yes")
+    votes.close_vote(c.chair, meeting, vote)
+    meetings.close_meeting(c.chair, meeting)
+    return meeting

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.rules.models import RuleSet
 from tests.helpers import login
 
-from .helpers import debate, open_meeting
+from .helpers import debate, held_meeting, open_meeting
 
 
 def count(model):
@@ -336,20 +336,9 @@ def test_a_matter_that_moved_on_elsewhere_is_not_decided_twice(council):
 # ---------------------------------------------------------------- minutes
 
 
-def _held_meeting(c):
-    meeting = open_meeting(c, present=3)
-    item, motion = debate(c, meeting)
-    vote = votes.open_vote(c.chair, meeting, motion, "named")
-    for user in c.council[:3]:
-        votes.cast_vote(user, meeting, vote, "yes")
-    votes.close_vote(c.chair, meeting, vote)
-    meetings.close_meeting(c.chair, meeting)
-    return meeting
-
-
 def test_minutes_are_locked_by_the_chair_and_then_never_change(council):
     c = council
-    meeting = _held_meeting(c)
+    meeting = held_meeting(c)
     draft = minutes.original(meeting)
     with pytest.raises(DomainError):
         minutes.save_notes(c.members[0], draft, "乱写")
@@ -378,7 +367,7 @@ def test_minutes_are_locked_by_the_chair_and_then_never_change(council):
 
 def test_minutes_pages(client, council):
     c = council
-    meeting = _held_meeting(c)
+    meeting = held_meeting(c)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}/minutes"
     assert client.get(base).status_code == 404  # the draft is not public
     login(client, c.committee)

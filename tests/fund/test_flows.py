@@ -165,6 +165,16 @@ def test_acceptance_releases_the_unspent_commitment(community, committee, approv
     assert figures(community).balance == 292_000
 
 
+def test_cancelling_releases_what_was_not_spent(community, committee, approve):
+    add_source(committee, community, 300_000)
+    record = started(approve(budget=10_000), committee)
+    delivery.record_spending(committee, record, amount=3_000, spent_on=clock.local_today(), purpose="设计费")
+    delivery.cancel(committee, record, "该楼栋纳入旧改计划")
+    (release,) = entries(community, "release")
+    assert release.amount == 7_000 and release.matter_id == record.matter_id
+    assert figures(community).balance == 297_000  # only what was really paid stays spent
+
+
 def test_a_payment_beyond_the_commitment_needs_a_public_reason(client, community, committee, approve):
     add_source(committee, community, 300_000)
     record = started(approve(budget=10_000), committee)

@@ -15,8 +15,9 @@ from tests.helpers import login
 def test_demo_step(app, client):
     from app.demo import STEPS, core
     from app.matters import demo
+    from app.notifications import demo as notifications_demo
 
-    assert STEPS[:2] == [core.load, demo.load]
+    assert STEPS[:3] == [core.load, notifications_demo.load, demo.load]  # the preferences set, nothing else
     context = {"password": "password123"}
     core.load(context)
     demo.load(context)

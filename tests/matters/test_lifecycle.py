@@ -115,18 +115,21 @@ def test_notifications_go_to_proposer_supporters_and_followers(matter, proposer,
     lifecycle.apply(matter, "admit", committee)
     db.session.commit()
 
+    def entries(user):
+        return db.session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+
     def messages(user):
-        return [n.message for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id))]
+        # One entry per matter and day: the day's messages are the lines of a merged one.
+        return [m for n in entries(user) for m in [n.message] + [line["message"] for line in n.params.get("lines", [])]]
 
     admitted = "“%(title)s” was admitted to the agenda list."
     for user in (proposer, residents[0], residents[1], residents[2], outsider):
         assert admitted in messages(user)
     assert admitted not in messages(committee)  # the actor is not told about their own action
     assert admitted not in messages(residents[3])  # not involved
-    note = db.session.scalars(
-        select(Notification).where(Notification.user_id == proposer.id, Notification.message == admitted)
-    ).one()
+    (note,) = entries(proposer)  # reaching the threshold and the admission: one entry of the day
     assert note.params["title"] == matter.title and note.link == f"/c/xinglin/matters/{matter.id}"
+    assert note.message == "Progress update on “%(title)s”:" and len(note.params["lines"]) == 2
 
 
 def test_signal_and_status_time(matter, proposer):

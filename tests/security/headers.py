@@ -1,5 +1,7 @@
 """What every response must carry (ASVS V14.4): shared by the header tests and the route walk."""
 
+import re
+
 SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
@@ -46,3 +48,23 @@ def security_header_problems(response, production=False):
 def assert_security_headers(response, production=False, where=""):
     problems = security_header_problems(response, production)
     assert not problems, f"{where} ({response.status_code}): {'; '.join(problems)}"
+
+
+# Markup the Content-Security-Policy blocks: the pages must not need it (scripts come as files).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
+
+
+def csp_blocked_markup(html):
+    """(what, the markup) for each kind of inline script or style in the page."""
+    found = []
+    for name, pattern in (
+        ("inline <script>", INLINE_SCRIPT),
+        ("on*= handler", INLINE_HANDLER),
+        ("style= attribute", INLINE_STYLE),
+    ):
+        match = pattern.search(html)
+        if match:
+            found.append((name, match.group(0)[:80]))
+    return found

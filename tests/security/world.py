@@ -18,12 +18,14 @@ from werkzeug.datastructures import FileStorage
 from app.auth.models import User
 from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
+from app.notifications.models import Notification
 from app.rules.models import RuleSet
 from tests.database import ON_POSTGRES, clear_tables
 
 PASSWORD = "password123"
-ROLES = ("anonymous", "unverified", "other", "resident", "council", "chair", "committee", "admin", "proposer")
-DEMO_USERS = {"admin": "admin", "committee": "committee", "chair": "chair", "council": "council1"}
+# "street": the demo's street staff of 双塔街道 (which holds the demo community); no role in any community.
+ROLES = ("anonymous", "unverified", "other", "resident", "council", "chair", "committee", "admin", "proposer", "street")
+DEMO_USERS = {"admin": "admin", "committee": "committee", "chair": "chair", "council": "council1", "street": "street"}
 
 
 @dataclass
@@ -84,6 +86,11 @@ def build(app):
     snap.args["membership_id"] = db.session.scalar(
         select(Membership.id).where(Membership.user_id == people["resident"].id)
     )
+    # An inbox entry of the resident's: only they may open it.
+    entry = Notification(user_id=people["resident"].id, message="Inbox", link=f"/c/{home.slug}/")
+    db.session.add(entry)
+    db.session.commit()
+    snap.args["notification_id"] = entry.id
     _matters(snap, home, people)
     _councils(snap, home)
     _voting(snap, home)
@@ -91,6 +98,8 @@ def build(app):
     _publishing(snap, home, people)
     _fund(snap, home)
     _partners(snap, home)
+    _conventions(snap, home)
+    _streets(snap)
     _api(snap)
     snap.rows = {
         table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
@@ -243,6 +252,32 @@ def _partners(snap, home):
         signup_id=signup.id,
     )
     snap.endpoint_args["partners.decide_signup"] = {"decision": "confirm"}
+
+
+def _conventions(snap, home):
+    from app.conventions.models import Amendment, Convention
+
+    # The demo's amendment still collecting supports.
+    snap.args["amendment_id"] = _first(
+        select(Amendment.id)
+        .join(Convention, Convention.id == Amendment.convention_id)
+        .where(Convention.community_id == home.id, Amendment.status == "collecting")
+    )
+    snap.endpoint_args["conventions.version"] = {"number": 1}
+
+
+def _streets(snap):
+    from app.streets.models import Street, StreetStaff
+
+    street = _first(select(Street).where(Street.slug == "shuangta"))
+    snap.args.update(
+        street_id=street.id,
+        grant_id=_first(select(StreetStaff.id).where(StreetStaff.street_id == street.id)),
+    )
+    for name in ("dashboard", "figures_csv", "exception_lists", "exceptions_csv", "add_note"):
+        snap.endpoint_args[f"streets.{name}"] = {"slug": street.slug}
+    for endpoint in ("street_yearbook.street_report", "street_yearbook.street_csv"):
+        snap.endpoint_args[endpoint] = {"slug": street.slug}
 
 
 def _api(snap):

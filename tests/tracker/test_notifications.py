@@ -1,7 +1,11 @@
 """Every change tells the proposer, supporters and followers (inbox), and emails those with an address."""
 
+from datetime import timedelta
+
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.extensions import db
 from app.notifications.models import Notification, Outbox
 from app.tracker import delivery
@@ -18,30 +22,34 @@ def inbox(user):
 def test_changes_reach_proposer_supporters_and_followers(record, committee, proposer, supporters, follower, residents):
     interested = [proposer, *supporters, follower]
     before = {u.id: len(inbox(u)) for u in interested}
-    delivery.update_details(
-        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
-    )
-    delivery.start(committee, record)
-    milestone = delivery.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
-    delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
-    delivery.post_update(committee, record, percent=50)
-    delivery.record_spending(committee, record, amount=300, spent_on=today(), purpose="扶手")
-    delivery.pause(committee, record, "材料未到")
-    delivery.resume(committee, record)
+    with freeze_time(clock.now() + timedelta(days=1)):  # the day after the approval
+        delivery.update_details(
+            committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+        )
+        delivery.start(committee, record)
+        milestone = delivery.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
+        delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
+        delivery.post_update(committee, record, percent=50)
+        delivery.record_spending(committee, record, amount=300, spent_on=today(), purpose="扶手")
+        delivery.pause(committee, record, "材料未到")
+        delivery.resume(committee, record)
     for user in interested:
-        messages = [n.message for n in inbox(user)][before[user.id] :]
-        assert len(messages) == 8, messages
-        assert any("Milestone done" in m for m in messages)
-        assert any("Spending" in m for m in messages)
-        assert any("has started" in m for m in messages)  # the lifecycle's own message for the start
+        # One entry per matter and day: the eight changes are one "progress update" listing them.
+        (entry,) = inbox(user)[before[user.id] :]
+        lines = [line["message"] for line in entry.params["lines"]]
+        assert entry.message.startswith("Progress update") and len(lines) == 8
+        assert any("Milestone done" in m for m in lines)
+        assert any("Spending" in m for m in lines)
+        assert any("has started" in m for m in lines)  # the lifecycle's own message for the start
     assert inbox(committee) == []  # the one acting is not told about their own change
     assert inbox(residents[0]) == []  # not interested
 
 
 def test_message_link_and_translation(record, committee, proposer, client):
-    delivery.update_details(
-        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
-    )
+    with freeze_time(clock.now() + timedelta(days=1)):  # the day after the approval: an entry of its own
+        delivery.update_details(
+            committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+        )
     note = inbox(proposer)[-1]
     assert note.link == f"/c/xinglin/tracker/{record.id}"
     assert note.params["title"] == record.matter.title
@@ -57,9 +65,10 @@ def test_email_is_queued_for_users_with_an_address(record, committee, proposer, 
     supporters[0].email = "li@example.org"
     supporters[0].locale = "en"
     db.session.commit()
-    delivery.update_details(
-        committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
-    )
+    with freeze_time(clock.now() + timedelta(days=1)):  # the approval's e-mail was the one of its day
+        delivery.update_details(
+            committee, record, responsible_unit="施工队", contact="", planned_start=None, planned_end=None
+        )
     rows = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [r.to_address for r in rows] == ["wang@example.org", "li@example.org"]
     chinese, english = rows

@@ -109,12 +109,12 @@ def test_failure_is_retried_with_backoff_then_given_up(smtp, people, app, runner
     notify(people[:1], MESSAGE, "/c/x/matters/1", title="坡道")
     db.session.commit()
     (row,) = rows()
-    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+    assert row.status == OutboxStatus.RETRYING and row.attempts == 1
     assert "connection lost" in row.last_error
     first_retry = row.next_attempt_at
     assert timedelta(seconds=55) < first_retry - utcnow() <= timedelta(seconds=60)
     # Not due yet: the sender leaves it alone.
-    assert outbox.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+    assert outbox.deliver() == {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     for attempt in range(2, outbox.MAX_ATTEMPTS + 1):
         with freeze_time(rows()[0].next_attempt_at + timedelta(seconds=1)):
             outbox.deliver()
@@ -129,7 +129,7 @@ def test_retry_succeeds_later(smtp, people):
     notify(people[:1], MESSAGE, "/c/x/matters/1", title="坡道")
     db.session.commit()
     with freeze_time(rows()[0].next_attempt_at):
-        assert outbox.deliver() == {"sent": 1, "retry": 0, "failed": 0}
+        assert outbox.deliver() == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0}
     (row,) = rows()
     assert row.status == "sent" and row.attempts == 2 and row.last_error is None and row.transport == "smtp"
     assert len(smtp.sent) == 1
@@ -164,7 +164,7 @@ def test_a_claimed_message_is_not_sent_twice(smtp, people, app):
     (row,) = rows()
     row.status, row.claimed_at = OutboxStatus.SENDING, utcnow()  # another sender is on it
     db.session.commit()
-    assert outbox.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+    assert outbox.deliver() == {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     assert outbox.reclaim_stale() == 0
     with freeze_time(utcnow() + timedelta(minutes=11)):  # that sender died
         assert outbox.reclaim_stale() == 1

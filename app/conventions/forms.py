@@ -1,0 +1,62 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+from app.core.forms import date_field, text_field
+
+from .models import AmendmentKind
+
+WHOLE = _l("Enter a whole number, 0 or more.")
+
+
+def count_field(label):
+    return IntegerField(label, validators=[InputRequired(message=WHOLE), NumberRange(0, 1_000_000, message=WHOLE)])
+
+
+class EstablishForm(FlaskForm):
+    articles = text_field(
+        _l("Articles, one per line"),
+        30_000,
+        required=_l("Write at least one article, one per line."),
+        area=True,
+        render_kw={"rows": 12},
+    )
+    adopted_on = date_field(_l("Adopted on"))
+    note = text_field(_l("How it was adopted (published)"), 300)
+    submit = SubmitField(_l("Publish version 1"))
+
+
+class ProposeForm(FlaskForm):
+    article_number = SelectField(_l("Article"), coerce=int, validate_choice=False)
+    kind = RadioField(
+        _l("The amendment"),
+        choices=AmendmentKind.choices(),
+        validators=[InputRequired(message=_l("Choose what the amendment does."))],
+    )
+    text = text_field(_l("New wording (not needed to delete)"), 500, area=True, render_kw={"rows": 3})
+    reasons = text_field(
+        _l("Your reasons"),
+        1000,
+        required=_l("Give your reasons; residents read them before they support it."),
+        area=True,
+        render_kw={"rows": 4},
+    )
+    submit = SubmitField(_l("Propose the amendment"))
+
+
+class DeclineForm(FlaskForm):
+    reason = text_field(
+        _l("Reason (published)"), 500, required=_l("Please give a reason; it will be published."), area=True
+    )
+    submit = SubmitField(_l("Do not admit"))
+
+
+class AssemblyForm(FlaskForm):
+    held_on = date_field(_l("Held on"))
+    place = text_field(_l("Place"), 120, required=_l("Say where the assembly met."))
+    present = count_field(_l("Residents present"))
+    yes = count_field(_l("In favour"))
+    no = count_field(_l("Against"))
+    abstain = count_field(_l("Abstained"))
+    submit = SubmitField(_l("Record the assembly"))

@@ -1,0 +1,65 @@
+"""The form fields every feature writes the same way, and a service's refusal shown on its form."""
+
+from flask import flash, redirect
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import MultipleFileField
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from .errors import DomainError
+from .params import DateInRange
+
+DATE_MESSAGE = _l("Please give a valid date.")
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
+def text_field(label, limit, *, required=False, too_long=None, area=False, **kwargs):
+    """A text of at most `limit` characters (`too_long`: the message beyond); `required` is True
+    or the message shown when it is empty."""
+    if required is True:
+        presence = DataRequired()
+    elif required:
+        presence = DataRequired(message=required)
+    else:
+        presence = Optional()
+    field = TextAreaField if area else StringField
+    return field(label, validators=[presence, Length(max=limit, message=too_long)], **kwargs)
+
+
+def date_field(label, *, required=True, **kwargs):
+    """A date between 2000 and 2100 (app/core/params.py); given unless `required` is False."""
+    presence = InputRequired(message=DATE_MESSAGE) if required else Optional()
+    return DateField(label, validators=[presence, DateInRange()], **kwargs)
+
+
+def photos_field(label):
+    return MultipleFileField(
+        label, render_kw={"accept": PHOTO_ACCEPT}, description=_l("JPEG, PNG or WebP, at most 5 photos of 5 MB each.")
+    )
+
+
+def show_refusal(form, error):
+    """Put a service's refusal next to its field, or above the form."""
+    field = getattr(form, getattr(error, "field", "") or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def submitted(form, call, success, to, *, fields=True):
+    """For a valid form, run the service `call()`: on success flash `success` (or `success(result)`)
+    and return the redirect to `to` (or `to(result)`); None when the form or the service said no. A refusal
+    goes next to its field (`fields`) or is flashed."""
+    if form.validate_on_submit():
+        try:
+            result = call()
+        except DomainError as error:
+            if fields:
+                show_refusal(form, error)
+            else:
+                flash(error.message, "error")
+        else:
+            flash(success(result) if callable(success) else success, "success")
+            return redirect(to(result) if callable(to) else to)
+    return None

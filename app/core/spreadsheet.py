@@ -1,0 +1,40 @@
+"""Tables for spreadsheets: CSV cells made safe for Excel and zips of CSV files.
+
+Spreadsheet programs run a cell that starts with one of FORMULA_PREFIXES as a formula (CSV
+injection), so such text is quoted; every file starts with a BOM, without which Excel reads UTF-8
+(Chinese) as the local code page."""
+
+import csv
+import io
+import zipfile
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def cell(value):
+    """Blank for missing; text a spreadsheet would run as a formula is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_text(columns, rows):
+    """A CSV with a header row of `columns` and one line per row (a dict keyed by the columns)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row[c]) for c in columns])
+    return BOM + out.getvalue()
+
+
+def csv_zip(tables):
+    """A zip holding `name.csv` for every (name, columns, rows) of `tables`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, columns, rows in tables:
+            archive.writestr(f"{name}.csv", csv_text(columns, rows))
+    return buffer.getvalue()

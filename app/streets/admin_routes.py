@@ -1,0 +1,112 @@
+"""Site admins' pages under /admin/streets/: create streets, assign communities, grant staff."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.errors import DomainError, refuse
+from app.core.forms import submitted
+from app.core.service import get_or_404
+
+from . import admin_bp, permissions, services
+from .forms import AssignForm, GrantForm, StreetForm
+from .models import Street
+
+
+@admin_bp.before_request
+@login_required
+def require_admin():
+    if not permissions.can_manage_streets(current_user):
+        refuse(403, _("This area is for site administrators."))
+
+
+@admin_bp.route("/", methods=["GET", "POST"])
+def index():
+    form = StreetForm()
+    done = submitted(
+        form,
+        lambda: services.create_street(
+            current_user, slug=form.slug.data, name=form.name.data, district=form.district.data or ""
+        ),
+        _("Street created."),
+        lambda street: url_for("street_admin.street", street_id=street.id),
+    )
+    if done:
+        return done
+    status = 400 if form.is_submitted() else 200
+    return render_template("streets/admin_index.html", form=form, streets=services.all_streets()), status
+
+
+def _street_page(street, assign=None, grant=None, status=200):
+    assign = assign or AssignForm(formdata=None)
+    assign.community.choices = [(c.id, f"{c.name} ({c.slug})") for c in services.unassigned_communities()]
+    return render_template(
+        "streets/admin_street.html", street=street, assign=assign, grant=grant or GrantForm(formdata=None)
+    ), status
+
+
+@admin_bp.get("/<int:street_id>")
+def street(street_id):
+    return _street_page(get_or_404(Street, street_id))
+
+
+def _back(street):
+    return url_for("street_admin.street", street_id=street.id)
+
+
+@admin_bp.post("/<int:street_id>/communities")
+def assign(street_id):
+    street = get_or_404(Street, street_id)
+    form = AssignForm()
+    form.community.choices = []
+    done = submitted(
+        form,
+        lambda: services.assign_community(current_user, street, form.community.data),
+        _("The community now belongs to this street."),
+        _back(street),
+        fields=False,
+    )
+    return done or _street_page(street, assign=form, status=400)
+
+
+@admin_bp.post("/<int:street_id>/grants")
+def grant(street_id):
+    street = get_or_404(Street, street_id)
+    form = GrantForm()
+    done = submitted(
+        form,
+        lambda: services.grant_staff(current_user, street, form.username.data),
+        _("Street staff granted."),
+        _back(street),
+    )
+    return done or _street_page(street, grant=form, status=400)
+
+
+def _button(street, call, success):
+    try:
+        call()
+    except DomainError as error:
+        flash(error.message, "error")
+        return _street_page(street, status=400)
+    flash(success, "success")
+    return redirect(_back(street))
+
+
+@admin_bp.post("/<int:street_id>/communities/<int:community_id>/remove")
+def unassign(street_id, community_id):
+    street = get_or_404(Street, street_id)
+    return _button(
+        street,
+        lambda: services.unassign_community(current_user, street, community_id),
+        _("The community no longer belongs to this street."),
+    )
+
+
+@admin_bp.post("/<int:street_id>/grants/<int:grant_id>/withdraw")
+def withdraw(street_id, grant_id):
+    street = get_or_404(Street, street_id)
+    return _button(
+        street,
+        lambda: services.withdraw_staff(current_user, street, grant_id),
+        _("Street staff withdrawn."),
+    )

@@ -1,0 +1,38 @@
+"""The paper ballot of a round, printed on A4 for the in-person sessions (templates/_print.html):
+the projects by number (the tally sheet counts ballots by those numbers), their costs, the budget,
+how to mark and the round's number."""
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.communities.scoping import current_community
+from app.core.errors import refuse
+from app.core.printing import sheet_qr
+from app.core.urls import path_for
+
+from . import bp, permissions
+from .models import Method
+from .routes import _labels, _round
+
+
+@bp.get("/rounds/<int:round_id>/paper/ballot")
+@login_required
+def print_ballot(round_id):
+    voting_round = _round(round_id)
+    community = current_community()
+    if not permissions.can_print_ballot(current_user, community):
+        refuse(403, _("Only the committee and the council can print paper ballots."))
+    return render_template(
+        "voting/print_ballot.html",
+        community=community,
+        round=voting_round,
+        Method=Method,
+        back_url=url_for("voting.paper", round_id=voting_round.id),
+        back_label=_("Back to the paper ballots page"),
+        **sheet_qr(
+            path_for("voting.ballot", slug=community.slug, round_id=voting_round.id),
+            _("Scan to read about the projects and the rules of this round:"),
+        ),
+        **_labels(),
+    )
