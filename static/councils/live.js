@@ -2,8 +2,7 @@
    pages work and show a refresh link.
    - [data-poll]: fetches its URL every data-interval ms; 204 means nothing changed, 200 brings
      the new region (which carries the next URL). Typed values and focus are kept by element id.
-   - [data-remaining]: counts a speaking turn down from the seconds the server gave.
-   - .print-link: shown and wired to window.print(). */
+   - [data-remaining]: counts a speaking turn down from the seconds the server gave. */
 (function () {
   "use strict";
   var timers = [];
@@ -76,9 +75,5 @@
     startCountdowns(document);
     var root = document.querySelector("[data-poll]");
     if (root) { poll(root); }
-    document.querySelectorAll(".print-link").forEach(function (link) {
-      link.hidden = false;
-      link.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
-    });
   });
 }());
