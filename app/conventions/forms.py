@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from app.core.forms import date_field, text_field
@@ -59,4 +59,9 @@ class AssemblyForm(FlaskForm):
     yes = count_field(_l("In favour"))
     no = count_field(_l("Against"))
     abstain = count_field(_l("Abstained"))
+    # Recorded counts are never changed and an approval makes the new version at once.
+    understood = BooleanField(
+        _l("I checked these counts against the assembly's signed record: they cannot be changed afterwards."),
+        validators=[InputRequired(_l("Tick the box to confirm."))],
+    )
     submit = SubmitField(_l("Record the assembly"))

@@ -10,6 +10,7 @@ from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
 from app.core.forms import submitted
+from app.core.params import parse_id
 from app.core.service import get_or_404
 
 from . import bp, services
@@ -75,9 +76,9 @@ def _page(community, year, source_form=None, close_form=None, status=200):
 @bp.get("")
 def index():
     """The current year, or the one asked for with ?year=YYYY."""
-    asked = request.args.get("year", "")
-    year = int(asked) if asked.isascii() and asked.isdigit() and services.valid_year(int(asked)) else None
-    return _page(current_community(), year or services.current_year())
+    asked = parse_id(request.args.get("year", ""))
+    year = asked if asked and services.valid_year(asked) else services.current_year()
+    return _page(current_community(), year)
 
 
 @bp.get(f"/{YEAR}")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.communities.models import Community
 from app.core import clock
+from app.core.spreadsheet import cell
 from app.extensions import db
 from app.matters.lifecycle import STAGES
 from app.matters.models import MicroMatter
@@ -141,19 +142,10 @@ def all_communities():
 CSV_COLUMNS = (figures.SORT_KEYS[0], "slug", *figures.SORT_KEYS[1:])
 
 
-def _cell(value):
-    """Blank for missing; text that a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_text(rows):
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row[k]) for k in CSV_COLUMNS})
+        writer.writerow({k: cell(row[k]) for k in CSV_COLUMNS})
     return out.getvalue()

@@ -114,6 +114,7 @@ def test_an_amendment_from_proposal_to_version_2(live_app, live_server, new_page
     committee.locator("#place").fill("杏林社区文化广场")
     for name, value in (("present", "120"), ("yes", "100"), ("no", "12"), ("abstain", "8")):
         committee.locator(f"#{name}").fill(value)
+    committee.locator("#understood").check()
     committee.locator("form button[type=submit], form input[type=submit]").last.click()
     committee.wait_for_url(base)
     assert demo.AMENDED in committee.locator(".convention-articles").inner_text()

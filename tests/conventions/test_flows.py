@@ -99,6 +99,7 @@ def test_the_whole_revision(client, world):
             "yes": 70,
             "no": 20,
             "abstain": 10,
+            "understood": "y",
         },
     )
     assert response.status_code == 302
@@ -150,6 +151,7 @@ def test_council_rejects_and_residents_reject(client, world):
             "yes": 30,
             "no": 60,
             "abstain": 10,
+            "understood": "y",
         },
     )
     db.session.refresh(second)
@@ -214,6 +216,7 @@ def test_assembly_counts_are_checked(client, world):
             "yes": 9,
             "no": 2,
             "abstain": 0,
+            "understood": "y",
         },
     )
     assert response.status_code == 400 and "广场" in response.get_data(as_text=True)
@@ -237,6 +240,7 @@ def test_open_amendments_follow_the_new_numbering(client, world):
             "yes": 9,
             "no": 0,
             "abstain": 0,
+            "understood": "y",
         },
     )
     db.session.refresh(later)
@@ -272,3 +276,16 @@ def test_an_amendment_takes_only_adopt_or_reject_motions(client, world):
     assert response.status_code in (302, 400)
     db.session.refresh(meeting)
     assert meeting.items[0].motions == []
+
+
+def test_recording_the_assembly_needs_the_tick_and_keeps_the_counts(client, world):
+    """The counts are never changed afterwards and an approval makes the version at once: a tick first."""
+    w = world
+    amendment = supported_and_admitted(client, w)
+    council_adopts(w, amendment)
+    login(client, w.committee)
+    data = {"held_on": clock.local_today().isoformat(), "place": "广场", "present": 100, "yes": 70, "no": 20}
+    response = client.post(url(w, "/assembly"), data={**data, "abstain": 10})
+    assert response.status_code == 400 and "广场" in response.get_data(as_text=True)
+    db.session.refresh(amendment)
+    assert amendment.status == "adopted"
