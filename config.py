@@ -80,8 +80,14 @@ class Config:
     # Which X-Forwarded-* headers those proxies set (PROXY_HEADERS); Host, Port and Prefix only when a
     # proxy really overwrites them, since otherwise the client chooses them.
     TRUSTED_PROXY_HEADERS = _names("TRUSTED_PROXY_HEADERS", "for,proto")
-    # MICROCACHE_SECONDS=2: pages for visitors without cookies are reused for that long (app/ops/microcache.py).
-    MICROCACHE_SECONDS = float(os.environ.get("MICROCACHE_SECONDS", "0"))
+    # Pages for visitors not logged in are rendered once per data version and served again until a
+    # write changes what they show (app/ops/pagecache.py); PAGE_CACHE=0 renders every request.
+    # Text that moves with the clock ("closes in 2 hours") is at most PAGE_CACHE_SECONDS old.
+    # How long a write waits for the database's lock before the 503 page with Retry-After (app/core/locks.py).
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+    LOCK_RETRY_AFTER_SECONDS = int(os.environ.get("LOCK_RETRY_AFTER_SECONDS", "10"))
+    PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") != "0"
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
     # TRUSTED_HOSTS=weiyi.example.org,www.weiyi.example.org: any other Host header gets 400, so that
     # links and QR codes built from the request's host cannot be pointed elsewhere.
     TRUSTED_HOSTS = _names("TRUSTED_HOSTS") or None

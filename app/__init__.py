@@ -23,10 +23,9 @@ def create_app(config_name="default", **overrides):
     app.config.update(overrides)
     if config_name == "production" and (problems := production_problems(app.config)):
         raise RuntimeError("Weiyi will not start in production until:\n- " + "\n- ".join(problems))
-    if app.config.get("MICROCACHE_SECONDS"):
-        from .ops.microcache import MicroCache
+    from .ops import pagecache
 
-        app.wsgi_app = MicroCache(app.wsgi_app, app.config["MICROCACHE_SECONDS"])
+    pagecache.init_app(app)  # inside ProxyFix: it sees the client's scheme
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,8 +67,10 @@ def features():
     from . import (
         admin,
         api,
+        attachments,
         audit,
         auth,
+        committee_items,
         communities,
         conventions,
         core,
@@ -78,11 +79,15 @@ def features():
         front,
         fund,
         matters,
+        moderation,
         notifications,
+        onbehalf,
         ops,
         partners,
         privacy,
         publishing,
+        register,
+        rule_adoption,
         rules,
         streets,
         tracker,
@@ -105,6 +110,12 @@ def features():
         fund,
         partners,
         conventions,
+        committee_items,
+        attachments,
+        moderation,
+        register,
+        rule_adoption,
+        onbehalf,
         api,
         admin,
         front,

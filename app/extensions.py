@@ -58,8 +58,11 @@ def _sqlite_begin(connection):
     if connection.dialect.name != "sqlite":
         return
     # Writers take the write lock up front so that concurrent writers wait on the
-    # busy timeout instead of failing on a lock upgrade; page views stay deferred.
-    if has_request_context() and request.method in READ_ONLY_METHODS:
+    # busy timeout instead of failing on a lock upgrade; page views (and the page cache's read of
+    # the data version, app/ops/pagecache.py) stay deferred.
+    if (has_request_context() and request.method in READ_ONLY_METHODS) or connection.get_execution_options().get(
+        "weiyi_reads_only"
+    ):
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,7 +1,9 @@
 """Every feature's models, imported once so the metadata (and Alembic) sees all tables."""
 
+from app.attachments.models import Attachment  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import PasswordReset, User  # noqa: F401
+from app.committee_items.models import CommitteeItem  # noqa: F401
 from app.communities.models import Community, Membership  # noqa: F401
 from app.conventions.models import (  # noqa: F401
     Amendment,
@@ -12,6 +14,7 @@ from app.conventions.models import (  # noqa: F401
     ResidentsAssembly,
 )
 from app.core.uploads import StoredPhoto  # noqa: F401
+from app.core.versions import DataVersion  # noqa: F401
 from app.councils.models import (  # noqa: F401
     AgendaItem,
     Attendance,
@@ -31,7 +34,8 @@ from app.councils.models import (  # noqa: F401
     VoteResult,
 )
 from app.fund.models import FundEntry, FundYearClosing  # noqa: F401
-from app.matters.models import Comment, Follow, MatterPhoto, MicroMatter, Support  # noqa: F401
+from app.matters.models import Comment, Follow, MatterPhoto, MicroMatter, PendingPhoto, Support  # noqa: F401
+from app.moderation.models import Flag, MatterHiding  # noqa: F401
 from app.notifications.models import (  # noqa: F401
     DigestItem,
     GroupWebhook,
@@ -44,6 +48,7 @@ from app.notifications.models import (  # noqa: F401
 from app.partners.models import DeliveryTask, Partner, TaskSignup, Volunteer  # noqa: F401
 from app.privacy.models import Consent  # noqa: F401
 from app.publishing.models import Notice, NoticeMatter, Objection  # noqa: F401
+from app.register.models import RegisterEntry, RegisterImport  # noqa: F401
 from app.rules.models import RuleSet  # noqa: F401
 from app.streets.models import Street, StreetNote, StreetStaff  # noqa: F401
 from app.tracker.models import (  # noqa: F401

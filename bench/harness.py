@@ -81,6 +81,20 @@ def migrate(env, schema="migrate"):
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=300)
 
 
+def session_cookie(env, username):
+    """A signed session of a fresh login of `username` (no scrypt login through HTTP)."""
+    code = (
+        "from app import create_app; from app.auth.models import User; from app.auth.sessions import signed_in; "
+        "from app.extensions import db; from sqlalchemy import select; a = create_app('production'); "
+        f"a.app_context().push(); u = db.session.scalar(select(User).where(User.username == {username!r})); "
+        "print(a.session_interface.get_signing_serializer(a).dumps(signed_in(u.get_id())))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 class Gunicorn:
     """gunicorn on 127.0.0.1 with its own pid file; stopped by that pid, never by name."""
 

@@ -74,7 +74,8 @@ self.addEventListener("fetch", function (event) {
       if (response.status === 200) { event.waitUntil(caches.open(SHELL).then(function (cache) { return cache.put(request, copy); })); }
       return response;
     }, function () {
-      return caches.match(request, { cacheName: SHELL }).then(function (hit) { return hit || Response.error(); });
+      // any saved copy of the file: pages link it with ?v=<its hash>, the shell saved it without
+      return caches.match(request, { cacheName: SHELL, ignoreSearch: true }).then(function (hit) { return hit || Response.error(); });
     }));
   }
 });

@@ -65,6 +65,8 @@ def app(request, tmp_path):
     finally:
         app.config.clear()
         app.config.update(config)
+        if hasattr(app.wsgi_app, "clear"):  # the page cache: pages of this test's data and config
+            app.wsgi_app.clear()
 
 
 @pytest.fixture

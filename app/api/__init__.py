@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import conventions, fund, partners, routes  # noqa: E402,F401
+from . import attachments, committee_items, conventions, fund, partners, routes  # noqa: E402,F401
 
 
 def init_app(app):

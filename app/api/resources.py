@@ -1,6 +1,7 @@
 """The resources of the open data API. Only what the public pages show: no resident is named,
 no phone number, user name, e-mail or address leaves through here."""
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit.services import head
@@ -9,7 +10,7 @@ from app.core.urls import absolute_url, path_for
 from app.councils.models import ItemStatus, MeetingStatus, Minutes, MotionKind, MotionStatus, VoteMode
 from app.extensions import db
 from app.fund import services as fund_services
-from app.matters.lifecycle import Status
+from app.matters.lifecycle import OUT_OF_TOTALS, Status
 from app.matters.models import Category, ProjectType
 from app.publishing import permissions as publishing_permissions
 from app.publishing import services as publishing
@@ -19,12 +20,13 @@ from app.rules.majority import Base, MajorityRule, TieRule
 from app.tracker.models import DecidedBy, RecordState
 from app.tracker.records import is_overdue, record_url
 from app.tracker.rules import satisfaction
+from app.voting import results as voting_results
 from app.voting import tally
 from app.voting.models import Allocation, Method, RoundState
 
 from .schema import Field, Resource
 
-PUBLIC_STATUSES = tuple(s.value for s in Status if s != Status.DRAFT)
+PUBLIC_STATUSES = tuple(s.value for s in Status if s not in OUT_OF_TOTALS)
 
 
 def url_field(path_of, description="Address of the public page."):
@@ -722,10 +724,10 @@ def _result_value(mapping_name):
 
 ROUND_OPTION = Resource(
     "RoundOption",
-    "A micro-matter on the ballot.",
+    "A micro-matter on the ballot (or, in a round of another kind, what it puts to the residents).",
     [
         Field("number", "integer", "Its number on the ballot (used in the published ballots).", minimum=1, example=1),
-        Field("matter_id", "integer", minimum=1, example=7),
+        Field("matter_id", "integer", "Null in a round of another kind.", nullable=True, minimum=1, example=7),
         Field("title", "string", "As it stood on the ballot.", example="3号楼单元门口加装扶手"),
         Field("cost", "integer", minimum=0, example=8000),
         Field(
@@ -763,8 +765,25 @@ ROUND_OPTION = Resource(
             source=lambda o: None if o.round.result is None else o.number in o.round.result.winners,
             example=True,
         ),
+        Field(
+            "reason",
+            "string",
+            "Why it was funded or not, in English, from the allocation rule's own run; null until the "
+            "count, for yes/no rounds and for rounds counted before reasons were kept.",
+            nullable=True,
+            source=lambda o: _option_reason(o),
+            example="Its 8 supporters' shares covered ¥12,000.",
+        ),
     ],
 )
+
+
+def _option_reason(option):
+    if option.round.result is None:
+        return None
+    with force_locale("en"):
+        return voting_results.reasons(option.round).get(option.number)
+
 
 ROUND_RESULT = Resource(
     "RoundResult",
@@ -828,6 +847,9 @@ ROUND = Resource(
         Field("title", "string", example="2026年度微实事居民投票"),
         Field("description", "string", example=""),
         Field("method", "string", enum=tuple(Method), example="knapsack"),
+        Field(
+            "option_kind", "string", "What the options are: matter, or amendment (to the convention).", example="matter"
+        ),
         Field(
             "allocation",
             "string",

@@ -11,7 +11,7 @@ from app.core.i18n import N_
 from app.core.urls import absolute_url
 from app.councils.models import AgendaItem, Meeting, MeetingStatus, VoteResult
 from app.extensions import db
-from app.matters.lifecycle import Status
+from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import Category, MicroMatter
 from app.publishing.models import Notice, NoticeKind
 from app.tracker.models import Evaluation, ImplementationRecord, RecordState
@@ -117,7 +117,7 @@ CATEGORY_FILTER = Param(
 
 
 def public_matters(community):
-    return select(MicroMatter).where(MicroMatter.community_id == community.id, MicroMatter.status != Status.DRAFT)
+    return select(MicroMatter).where(MicroMatter.community_id == community.id, MicroMatter.status.not_in(OUT_OF_TOTALS))
 
 
 @collection(

@@ -13,6 +13,7 @@ BADGES = {
     Role.COMMITTEE: N_("Residents' committee"),
     Role.CHAIR: N_("Council chair"),
     Role.COUNCIL_MEMBER: N_("Council member"),
+    Role.GRID_WORKER: N_("Grid worker"),
 }
 VILLAGE_COMMITTEE = N_("Village committee")
 

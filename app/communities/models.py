@@ -23,6 +23,8 @@ class Role(Labelled):
     COUNCIL_MEMBER = "council_member", N_("Council member")
     CHAIR = "chair", N_("Council chair")
     COMMITTEE = "committee", N_("Committee member")
+    # 网格员: records proposals, supports, comments and ratings for residents without a phone (app/onbehalf).
+    GRID_WORKER = "grid_worker", N_("Grid worker")
 
 
 class MembershipStatus(Labelled):
@@ -73,6 +75,10 @@ class Membership(db.Model):
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     end_reason: Mapped[str | None] = mapped_column(db.String(300))
+    # The committee's block on posting (proposals, comments, clarifications) until a time, with the
+    # reason the person sees (app.moderation).
+    posting_blocked_until: Mapped[datetime | None]
+    posting_block_reason: Mapped[str | None] = mapped_column(db.String(300))
     created_at: Mapped[CreatedAt]
 
     user: Mapped["User"] = relationship(foreign_keys=[user_id])

@@ -4,6 +4,7 @@ from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.extensions import db
 
 from .models import ENDED, Membership, MembershipStatus, Role
@@ -39,6 +40,19 @@ def is_verified_resident(user, community):
     return membership is not None and membership.is_verified
 
 
+def posting_block(user, community):
+    """The membership whose posting the committee has blocked until a time still to come, or None."""
+    membership = membership_of(user, community)
+    if membership is None or membership.posting_blocked_until is None:
+        return None
+    return membership if membership.posting_blocked_until > clock.now() else None
+
+
+def may_post(user, community):
+    """A verified resident not blocked from posting: proposals, comments, clarifications."""
+    return is_verified_resident(user, community) and posting_block(user, community) is None
+
+
 def is_council_member(user, community):
     membership = membership_of(user, community)
     return membership is not None and membership.is_council
@@ -52,6 +66,11 @@ def is_chair(user, community):
 def is_committee(user, community):
     membership = membership_of(user, community)
     return membership is not None and membership.is_verified and membership.role == Role.COMMITTEE
+
+
+def is_grid_worker(user, community):
+    membership = membership_of(user, community)
+    return membership is not None and membership.is_verified and membership.role == Role.GRID_WORKER
 
 
 def is_committee_anywhere(user):

@@ -10,6 +10,7 @@ from app.core.service import get_or_404
 from . import bp, permissions, services
 from .forms import DeclineForm, JoinForm, RemoveForm, RoleForm, VerifyForm
 from .models import CommunityKind, Membership, MembershipStatus, Role
+from .pending import pending_work
 from .scoping import current_community
 
 
@@ -21,6 +22,7 @@ def _home_page(form, status=200):
         join_form=form,
         membership=permissions.membership_of(current_user, community),
         can_manage_members=permissions.can_manage_members(current_user, community),
+        pending=pending_work(community) if permissions.is_committee(current_user, community) else None,
         kind_labels=CommunityKind.labels(),
         role_labels=Role.labels(),
         membership_labels=MembershipStatus.labels(),

@@ -2,10 +2,12 @@
 
 from flask import Blueprint, g
 
+PREFIX = "/c/"  # (also read by the page cache, app/ops/pagecache.py, to find a page's community)
+
 
 def community_blueprint(name, import_name, url_prefix=""):
     """A blueprint under /c/<slug><url_prefix>; views read the community from current_community()."""
-    blueprint = Blueprint(name, import_name, url_prefix=f"/c/<slug>{url_prefix}")
+    blueprint = Blueprint(name, import_name, url_prefix=f"{PREFIX}<slug>{url_prefix}")
 
     @blueprint.url_value_preprocessor
     def _load_community(_endpoint, values):

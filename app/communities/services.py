@@ -23,6 +23,8 @@ from .models import ENDED, Community, Membership, MembershipStatus, Role
 # Features that keep something per community connect here (the rules give it version 1):
 # receiver(community, actor=...), inside the transaction that creates it.
 community_created = Namespace().signal("community-created")
+# Sent inside the verification's transaction: receivers add to it (app.register: the household).
+membership_verified = Namespace().signal("membership-verified")
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -102,6 +104,7 @@ def verify(actor, community, membership_id):
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
     _audit("membership.verified", membership, actor, community)
+    membership_verified.send(membership, actor=actor)
     _tell(membership, community, N_("You are now a verified resident of %(community)s."))
     db.session.commit()
     return membership
@@ -251,7 +254,7 @@ def memberships_of(user):
 
 
 def member_directory(community, query="", page=1, per_page=30):
-    """Verified members, council and committee first, searchable by name or address."""
+    """Verified members, committee, council and grid workers first, searchable by name or address."""
     from app.auth.models import User
 
     statement = (
@@ -263,7 +266,27 @@ def member_directory(community, query="", page=1, per_page=30):
         statement = statement.where(
             User.display_name.icontains(word, autoescape=True) | Membership.address.icontains(word, autoescape=True)
         )
-    role_order = case({Role.COMMITTEE: 0, Role.CHAIR: 1, Role.COUNCIL_MEMBER: 2}, value=Membership.role, else_=3)
+    role_order = case(
+        {Role.COMMITTEE: 0, Role.CHAIR: 1, Role.COUNCIL_MEMBER: 2, Role.GRID_WORKER: 3}, value=Membership.role, else_=4
+    )
     return db.paginate(
         statement.order_by(role_order, User.display_name, Membership.id), page=page, per_page=per_page, error_out=False
     )
+
+
+REGISTER_SIZE_MAX = 1_000_000
+
+
+def set_register_size(actor, community, size):
+    """The number of people on the resident register as the committee states it (a support threshold
+    set as a share counts of it; 0: not stated, the verified residents are counted instead); audited."""
+    require(
+        permissions.can_manage_members(actor, community), _l("Only the committee can change the community's settings.")
+    )
+    require(
+        isinstance(size, int) and 0 <= size <= REGISTER_SIZE_MAX,
+        _l("The register size must be a whole number between 0 and %(max)s.", max=REGISTER_SIZE_MAX),
+    )
+    previous, community.register_size = community.register_size, size
+    record("community.register_size_set", community, actor=actor, community=community, register_size=[previous, size])
+    commit()

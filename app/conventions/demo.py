@@ -1,6 +1,7 @@
 """Demo step (after the councils): the 居民公约 of the demo community in 8 articles; one amendment
 proposed, supported, admitted, adopted by the council in a meeting ten days ago and approved by
-the residents' assembly, which made version 2; and one amendment still collecting supports.
+the residents' assembly (its counts entered by the committee, confirmed by the chair), which made
+version 2; and one amendment still collecting supports.
 
 Everything goes through the services with the clock shifted into the past, as in councils.demo.
 Uses context["community"], ["committee"], ["chair"], ["council"] (chair first), ["residents"]."""
@@ -119,7 +120,7 @@ def load(context):
         services.admit(committee, amendment)
     _council_adopts(context, amendment)
     with clock.shifted(-timedelta(days=3)):
-        services.record_assembly(
+        entry = services.enter_assembly(
             committee,
             convention,
             held_on=clock.local_today(),
@@ -129,6 +130,8 @@ def load(context):
             no=14,
             abstain=11,
         )
+    with clock.shifted(-timedelta(days=3, hours=-2)):
+        services.confirm_assembly(context["chair"], entry)  # the second person: the council's chair
     with clock.shifted(-timedelta(days=2)):
         pending = services.propose(
             residents[7],

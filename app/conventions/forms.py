@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.core.forms import date_field, text_field
+from app.core.forms import confirm_field, date_field, text_field
+from app.core.params import DateInRange
+from app.voting.forms import DATETIME_FORMAT
 
 from .models import AmendmentKind
 
@@ -59,9 +61,31 @@ class AssemblyForm(FlaskForm):
     yes = count_field(_l("In favour"))
     no = count_field(_l("Against"))
     abstain = count_field(_l("Abstained"))
-    # Recorded counts are never changed and an approval makes the new version at once.
-    understood = BooleanField(
-        _l("I checked these counts against the assembly's signed record: they cannot be changed afterwards."),
-        validators=[InputRequired(_l("Tick the box to confirm."))],
+    submit = SubmitField(_l("Enter the counts for confirmation"))
+
+
+class ConfirmAssemblyForm(FlaskForm):
+    # Confirming decides for good: an approval makes the new version at once.
+    understood = confirm_field(_l("I checked these counts against the assembly's signed record."))
+    submit = SubmitField(_l("Confirm the counts"))
+
+
+class RejectAssemblyForm(FlaskForm):
+    reason = text_field(
+        _l("What is wrong (published)"),
+        300,
+        required=_l("Say what is wrong with the entry; the reason is published."),
+        area=True,
     )
-    submit = SubmitField(_l("Record the assembly"))
+    submit = SubmitField(_l("Reject the entry"))
+
+
+class ApprovalRoundForm(FlaskForm):
+    opens_at = DateTimeLocalField(
+        _l("Voting opens"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Voting closes"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()]
+    )
+    per_household = BooleanField(_l("One ballot per household (as registered by the committee)"))
+    submit = SubmitField(_l("Open the residents' round"))

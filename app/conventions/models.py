@@ -1,14 +1,16 @@
 """A community's residents' convention (居民公约; in a village 村规民约): numbered articles in
 versions, amendments residents propose and support, the council's decision on each, and the
-residents' assembly that approves the adopted ones.
+residents' approval of the adopted ones (a residents' assembly or a yes/no round, as the rule set
+says).
 
-An adopted version and its articles are never changed: a revision is a new version. Residents'
-assembly records are entered once by the committee and never changed either."""
+An adopted version and its articles are never changed: a revision is a new version. A residents'
+assembly's counts are entered once by a committee member and never changed either; a second person
+confirms the entry (only then does it decide) or rejects it, once."""
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.i18n import N_
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from app.auth.models import User
     from app.communities.models import Community
     from app.councils.models import Motion
+    from app.voting.models import VotingRound
 
 
 class ConventionTitle(Labelled):
@@ -41,13 +44,20 @@ class AmendmentStatus(Labelled):
     NOT_ADMITTED = "not_admitted", N_("Not admitted")
     ON_AGENDA = "on_agenda", N_("On the council's agenda list")
     ADOPTED = "adopted", N_("Adopted by the council, waiting for the residents")
+    IN_VOTE = "in_vote", N_("Adopted by the council, in the residents' vote")
     REJECTED = "rejected", N_("Rejected by the council")
     NOT_APPROVED = "not_approved", N_("Not approved by the residents")
     INCORPORATED = "incorporated", N_("Approved by the residents and incorporated")
     LAPSED = "lapsed", N_("Lapsed: its article was deleted")
 
 
-OPEN_STATUSES = (AmendmentStatus.COLLECTING, AmendmentStatus.REVIEW, AmendmentStatus.ON_AGENDA, AmendmentStatus.ADOPTED)
+OPEN_STATUSES = (
+    AmendmentStatus.COLLECTING,
+    AmendmentStatus.REVIEW,
+    AmendmentStatus.ON_AGENDA,
+    AmendmentStatus.ADOPTED,
+    AmendmentStatus.IN_VOTE,
+)
 
 
 class Convention(db.Model):
@@ -72,11 +82,27 @@ class Convention(db.Model):
         return self.versions[-1] if self.versions else None
 
 
-class ResidentsAssembly(db.Model):
-    """A residents' assembly (居民会议/村民会议) that voted on the council's adopted amendments,
-    as the committee recorded it, with the rule that decided."""
+class AssemblyStatus(Labelled):
+    PENDING = "pending", N_("Waiting for a second person to confirm it")
+    CONFIRMED = "confirmed", N_("Confirmed by a second person")
+    REJECTED = "rejected", N_("Rejected, kept on record")
 
-    __table_args__ = (CheckConstraint("yes + no + abstain <= present", name="votes_within_present"),)
+
+class ResidentsAssembly(db.Model):
+    """A residents' assembly (居民会议/村民会议) that voted on the council's adopted amendments, as
+    one committee member entered its counts. It decides nothing until a second person (another
+    committee member or a council member, never the one who entered it) confirms it: then the rule
+    set in force decides, and the decision is kept here. A rejected entry stays on record."""
+
+    __table_args__ = (
+        CheckConstraint("yes + no + abstain <= present", name="votes_within_present"),
+        # `pending` is true until the entry is confirmed or rejected, then NULL: one waits at a time.
+        UniqueConstraint("convention_id", "pending"),
+        CheckConstraint("confirmed_at IS NULL OR rejected_at IS NULL", name="confirmed_or_rejected"),
+        CheckConstraint(
+            "(pending IS NULL) = (confirmed_at IS NOT NULL OR rejected_at IS NOT NULL)", name="pending_until_settled"
+        ),
+    )
 
     id: Mapped[IntPK]
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
@@ -86,14 +112,51 @@ class ResidentsAssembly(db.Model):
     yes: Mapped[int]
     no: Mapped[int]
     abstain: Mapped[int]
-    majority_rule: Mapped[str] = mapped_column(db.String(20))
-    base_kind: Mapped[str] = mapped_column(db.String(20))
-    needed: Mapped[int]
-    approved: Mapped[bool]
-    ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
-    ruleset_version: Mapped[int]
+    amendment_ids: Mapped[list] = mapped_column(JSON)  # the adopted amendments it voted on, together
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     entered_at: Mapped[CreatedAt]
+    pending: Mapped[bool | None] = mapped_column(default=True)
+    # Set once, at the confirmation: the rule that decided and its outcome.
+    majority_rule: Mapped[str | None] = mapped_column(db.String(20))
+    base_kind: Mapped[str | None] = mapped_column(db.String(20))
+    needed: Mapped[int | None]
+    approved: Mapped[bool | None]
+    ruleset_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set.id"))
+    ruleset_version: Mapped[int | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    rejected_at: Mapped[datetime | None]
+    reject_reason: Mapped[str | None] = mapped_column(db.String(300))
+
+    convention: Mapped["Convention"] = relationship()
+    entered_by: Mapped["User"] = relationship(foreign_keys=[entered_by_id])
+    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
+    rejected_by: Mapped["User | None"] = relationship(foreign_keys=[rejected_by_id])
+
+    @property
+    def status(self):
+        if self.confirmed_at is not None:
+            return AssemblyStatus.CONFIRMED
+        return AssemblyStatus.REJECTED if self.rejected_at is not None else AssemblyStatus.PENDING
+
+
+# What confirming or rejecting an entry writes, each once, from NULL (and `pending` cleared).
+SETTLED_ONCE = frozenset(
+    {
+        "majority_rule",
+        "base_kind",
+        "needed",
+        "approved",
+        "ruleset_id",
+        "ruleset_version",
+        "confirmed_by_id",
+        "confirmed_at",
+        "rejected_by_id",
+        "rejected_at",
+        "reject_reason",
+    }
+)
 
 
 class ConventionVersion(db.Model):
@@ -103,14 +166,17 @@ class ConventionVersion(db.Model):
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
     number: Mapped[int]
     adopted_on: Mapped[date]
-    # Version 1 is written down as the community adopted it; later ones come from an assembly.
+    # Version 1 is written down as the community adopted it; later ones come from the residents'
+    # approval: a confirmed assembly, or a counted yes/no round.
     note: Mapped[str] = mapped_column(db.String(300), default="")
     assembly_id: Mapped[int | None] = mapped_column(ForeignKey("residents_assembly.id"), unique=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("voting_round.id"), unique=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[CreatedAt]
 
     convention: Mapped[Convention] = relationship(back_populates="versions")
     assembly: Mapped[ResidentsAssembly | None] = relationship()
+    round: Mapped["VotingRound | None"] = relationship()
     articles: Mapped[list["ConventionArticle"]] = relationship(order_by="ConventionArticle.number")
     amendments: Mapped[list["Amendment"]] = relationship(
         foreign_keys="Amendment.incorporated_in_id", order_by="Amendment.id", viewonly=True
@@ -168,7 +234,20 @@ class AmendmentSupport(db.Model):
 @event.listens_for(ConventionVersion, "before_delete")
 @event.listens_for(ConventionArticle, "before_update")
 @event.listens_for(ConventionArticle, "before_delete")
-@event.listens_for(ResidentsAssembly, "before_update")
 @event.listens_for(ResidentsAssembly, "before_delete")
 def _adopted_text_holds(_mapper, _connection, target):
     raise PermissionError(f"{type(target).__name__} {target.id} is never changed")
+
+
+@event.listens_for(ResidentsAssembly, "before_update")
+def _counts_hold(_mapper, connection, target):
+    """An entry is settled once: the SETTLED_ONCE columns go from NULL to a value and `pending`
+    from true to NULL; every other column, the counts first, keeps its stored value."""
+    table = ResidentsAssembly.__table__
+    stored = connection.execute(select(table).where(table.c.id == target.id)).mappings().one()
+    loaded = target.__dict__
+    for column, old in stored.items():
+        new = loaded.get(column, old)
+        if new == old or (column == "pending" and old and new is None) or (column in SETTLED_ONCE and old is None):
+            continue
+        raise PermissionError(f"ResidentsAssembly {target.id}: {column} is never changed")

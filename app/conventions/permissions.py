@@ -1,14 +1,20 @@
 """Who may do what with a community's convention: everyone reads it; verified residents propose
-and support amendments; the committee keeps the text, admits amendments and records the
-residents' assembly."""
+and support amendments; the committee keeps the text, admits amendments, enters the residents'
+assembly's counts and opens the residents' round; a second person confirms the counts."""
 
 from app.communities import permissions as community_permissions
+
+# Confirm or reject an assembly's counts someone else entered: the one rule for every count a
+# second person confirms, the paper tally sheet's (a committee member, or a council member, the
+# chair included, as scrutineer). The services add: never the person who entered them.
+from app.voting.permissions import can_scrutinise as can_confirm_counts  # noqa: F401
 
 from .models import AmendmentStatus
 
 
 def can_keep(user, community):
-    """Write down version 1, admit or decline amendments, record the residents' assembly."""
+    """Write down version 1, admit or decline amendments, enter the residents' assembly's counts,
+    open the residents' round."""
     return community_permissions.is_committee(user, community)
 
 

@@ -1,6 +1,8 @@
 """The convention's pages under /c/<slug>/convention: the current version (and its A4 print),
 older versions with their diff, amendments, and the committee's forms."""
 
+from datetime import timedelta
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,10 +17,22 @@ from app.core.urls import path_for
 from app.matters.services import support_threshold
 
 from . import bp, permissions, services
-from .forms import AssemblyForm, DeclineForm, EstablishForm, ProposeForm
-from .models import AmendmentKind, AmendmentStatus
+from .forms import (
+    ApprovalRoundForm,
+    AssemblyForm,
+    ConfirmAssemblyForm,
+    DeclineForm,
+    EstablishForm,
+    ProposeForm,
+    RejectAssemblyForm,
+)
+from .models import AmendmentKind, AmendmentStatus, AssemblyStatus
 
-LABELS = {"kind_labels": AmendmentKind.labels(), "status_labels": AmendmentStatus.labels()}
+LABELS = {
+    "kind_labels": AmendmentKind.labels(),
+    "status_labels": AmendmentStatus.labels(),
+    "assembly_status_labels": AssemblyStatus.labels(),
+}
 
 
 def _convention():
@@ -46,8 +60,11 @@ def index():
         open_amendments=open_,
         closed_amendments=closed,
         awaiting=services.awaiting_residents(convention) if convention else [],
+        assemblies=services.assemblies(convention) if convention else [],
+        can_confirm=permissions.can_confirm_counts(current_user, community),
         can_keep=permissions.can_keep(current_user, community),
         can_propose=permissions.can_propose(current_user, community),
+        mode=services.approval_mode(community),
         **LABELS,
     )
 
@@ -161,6 +178,7 @@ def _amendment_page(amendment, decline_form=None, status=200):
         can_support=permissions.can_support(current_user, amendment, supported),
         can_keep=permissions.can_keep(current_user, community),
         decline_form=decline_form or DeclineForm(formdata=None),
+        voting_round=services.latest_round(amendment),
         **LABELS,
     ), status
 
@@ -211,18 +229,41 @@ def decline(amendment_id):
     return done or _amendment_page(amendment, decline_form=form, status=400)
 
 
+def _assembly_page(convention, form=None, confirm_form=None, reject_form=None, status=200):
+    community = convention.community
+    pending = services.pending_assembly(convention)
+    return render_template(
+        "conventions/assembly.html",
+        community=community,
+        convention=convention,
+        awaiting=services.awaiting_residents(convention),
+        pending=pending,
+        pending_amendments=services.assembly_amendments(pending) if pending else [],
+        form=form or AssemblyForm(formdata=None, held_on=clock.local_today()),
+        confirm_form=confirm_form or ConfirmAssemblyForm(formdata=None),
+        reject_form=reject_form or RejectAssemblyForm(formdata=None),
+        can_keep=permissions.can_keep(current_user, community),
+        can_confirm=permissions.can_confirm_counts(current_user, community),
+        **LABELS,
+    ), status
+
+
 @bp.route("/assembly", methods=["GET", "POST"])
 @login_required
 def assembly():
+    """The committee enters the assembly's counts; a second person confirms or rejects them here."""
     convention = _convention()
     community = convention.community
-    _keeper(community)
-    form = AssemblyForm()
+    if request.method == "POST":
+        _keeper(community)
+    elif not (permissions.can_keep(current_user, community) or permissions.can_confirm_counts(current_user, community)):
+        refuse(403, _("Only the committee and the council see the entries of the residents' assembly."))
     if request.method == "GET":
-        form.held_on.data = clock.local_today()
+        return _assembly_page(convention)
+    form = AssemblyForm()
     done = submitted(
         form,
-        lambda: services.record_assembly(
+        lambda: services.enter_assembly(
             current_user,
             convention,
             held_on=form.held_on.data,
@@ -232,21 +273,80 @@ def assembly():
             no=form.no.data,
             abstain=form.abstain.data,
         ),
+        _("The counts are entered. A second person confirms them; until then nothing is decided."),
+        url_for("conventions.assembly"),
+    )
+    return done or _assembly_page(convention, form=form, status=400)
+
+
+@bp.post("/assembly/<int:assembly_id>/confirm")
+@login_required
+def confirm_assembly(assembly_id):
+    convention = _convention()
+    entry = services.get_assembly(convention, assembly_id)
+    form = ConfirmAssemblyForm()
+    done = submitted(
+        form,
+        lambda: services.confirm_assembly(current_user, entry),
         lambda a: (
             _("The residents approved: version %(number)s is in force.", number=convention.current.number)
             if a.approved
             else _("The residents did not approve the amendments.")
         ),
         url_for("conventions.index"),
+        fields=False,
+    )
+    return done or _assembly_page(convention, confirm_form=form, status=400)
+
+
+@bp.post("/assembly/<int:assembly_id>/reject")
+@login_required
+def reject_assembly(assembly_id):
+    convention = _convention()
+    entry = services.get_assembly(convention, assembly_id)
+    form = RejectAssemblyForm()
+    done = submitted(
+        form,
+        lambda: services.reject_assembly(current_user, entry, form.reason.data),
+        _("The entry is rejected and kept on record with the reason. A corrected entry may be made."),
+        url_for("conventions.assembly"),
+    )
+    return done or _assembly_page(convention, reject_form=form, status=400)
+
+
+@bp.route("/round", methods=["GET", "POST"])
+@login_required
+def approval_round():
+    """When the rules say so, the committee puts the adopted amendments to a yes/no round."""
+    convention = _convention()
+    community = convention.community
+    _keeper(community)
+    form = ApprovalRoundForm()
+    if request.method == "GET":
+        now = clock.to_local(clock.now()).replace(second=0, microsecond=0)
+        form.opens_at.data = now
+        form.closes_at.data = now + timedelta(days=7)
+    done = submitted(
+        form,
+        lambda: services.open_approval_round(
+            current_user,
+            convention,
+            opens_at=clock.to_utc(form.opens_at.data),
+            closes_at=clock.to_utc(form.closes_at.data),
+            per_household=form.per_household.data,
+        ),
+        _("The residents' round is open."),
+        lambda voting_round: url_for("voting.ballot", round_id=voting_round.id),
+        fields=False,
     )
     if done:
         return done
-    status = 400 if request.method == "POST" else 200
     return render_template(
-        "conventions/assembly.html",
+        "conventions/round.html",
         community=community,
         convention=convention,
         awaiting=services.awaiting_residents(convention),
+        mode=services.approval_mode(community),
         form=form,
         **LABELS,
-    ), status
+    ), 400 if request.method == "POST" else 200

@@ -2,8 +2,10 @@
 onto the council's agenda list, the council's decision (councils.subjects), the residents'
 assembly, and the next version made from the approved amendments (revision.py)."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.core import clock
@@ -15,7 +17,10 @@ from app.councils.review import append_agenda_item
 from app.extensions import db
 from app.matters.services import support_threshold
 from app.rules import majority
+from app.rules.choices import ConventionApproval
 from app.rules.services import current_ruleset
+from app.voting import rounds
+from app.voting.models import Method, RoundOption, VotingRound
 
 from . import permissions, revision
 from .models import (
@@ -97,7 +102,7 @@ def _clean_articles(text):
     return articles
 
 
-def _add_version(convention, actor, articles, adopted_on, note="", assembly=None):
+def _add_version(convention, actor, articles, adopted_on, note="", assembly=None, voting_round=None):
     number = (convention.current.number + 1) if convention.current else 1
     version = ConventionVersion(
         convention=convention,
@@ -105,6 +110,7 @@ def _add_version(convention, actor, articles, adopted_on, note="", assembly=None
         adopted_on=adopted_on,
         note=note,
         assembly=assembly,
+        round=voting_round,
         recorded_by_id=actor.id,
         recorded_at=clock.now(),
     )
@@ -250,7 +256,7 @@ def _clashing(amendment):
             Amendment.id != amendment.id,
             Amendment.article_number == amendment.article_number,
             Amendment.kind != AmendmentKind.INSERT,
-            Amendment.status.in_([AmendmentStatus.ON_AGENDA, AmendmentStatus.ADOPTED]),
+            Amendment.status.in_([AmendmentStatus.ON_AGENDA, AmendmentStatus.ADOPTED, AmendmentStatus.IN_VOTE]),
         )
     )
 
@@ -320,12 +326,53 @@ def diff(version):
     return revision.revise([a.text for a in previous.articles], _edits(version.amendments))
 
 
+def assemblies(convention):
+    """Every entry of a residents' assembly, newest first: pending, confirmed and rejected."""
+    return db.session.scalars(
+        select(ResidentsAssembly)
+        .where(ResidentsAssembly.convention_id == convention.id)
+        .options(
+            selectinload(ResidentsAssembly.entered_by),
+            selectinload(ResidentsAssembly.confirmed_by),
+            selectinload(ResidentsAssembly.rejected_by),
+        )
+        .order_by(ResidentsAssembly.id.desc())
+    ).all()
+
+
+def pending_assembly(convention):
+    return db.session.scalar(
+        select(ResidentsAssembly).where(
+            ResidentsAssembly.convention_id == convention.id, ResidentsAssembly.pending.is_(True)
+        )
+    )
+
+
+def get_assembly(convention, assembly_id):
+    return get_or_404(ResidentsAssembly, assembly_id, convention_id=convention.id)
+
+
+def assembly_amendments(assembly):
+    return db.session.scalars(
+        select(Amendment).where(Amendment.id.in_(assembly.amendment_ids)).order_by(Amendment.id)
+    ).all()
+
+
+ONE_PENDING = _l("An entry of the assembly already waits for confirmation: it is confirmed or rejected first.")
+SETTLED = _l("This entry of the assembly is already confirmed or rejected.")
+
+
 @_atomic
-def record_assembly(actor, convention, *, held_on, place, present, yes, no, abstain):
-    """The committee records the residents' assembly on the council's adopted amendments. The
-    rule set's resident majority decides; approved, they make the next version at once."""
+def enter_assembly(actor, convention, *, held_on, place, present, yes, no, abstain):
+    """A committee member enters the counts of the residents' assembly on the council's adopted
+    amendments. The entry waits for a second person: nothing is decided yet."""
     community = convention.community
     require(permissions.can_keep(actor, community), _l("Only the committee records the residents' assembly."))
+    require(
+        current_ruleset(community).convention_approval == ConventionApproval.ASSEMBLY,
+        _l("Under the rules in force the residents approve amendments by a yes/no round, not an assembly."),
+    )
+    require(pending_assembly(convention) is None, ONE_PENDING)
     adopted = awaiting_residents(convention)
     require(adopted, _l("No amendment adopted by the council is waiting for the residents."))
     place = clean_plain(place)[:120]
@@ -345,12 +392,6 @@ def record_assembly(actor, convention, *, held_on, place, present, yes, no, abst
                 present=present,
             ),
         )
-    ruleset = current_ruleset(community)
-    decision = majority.decide(
-        majority.Counts(yes=yes, no=no, abstain=abstain, present=present, members=present),
-        ruleset.resident_majority_rule,
-        ruleset.resident_majority_base,
-    )
     assembly = ResidentsAssembly(
         convention_id=convention.id,
         held_on=held_on,
@@ -359,45 +400,245 @@ def record_assembly(actor, convention, *, held_on, place, present, yes, no, abst
         yes=yes,
         no=no,
         abstain=abstain,
-        majority_rule=str(decision.rule),
-        base_kind=str(decision.base_kind),
-        needed=decision.needed,
-        approved=decision.passed,
-        ruleset_id=ruleset.id,
-        ruleset_version=ruleset.version,
+        amendment_ids=[a.id for a in adopted],
         entered_by_id=actor.id,
         entered_at=clock.now(),
+        pending=True,
     )
-    db.session.add(assembly)
-    db.session.flush()
-    for amendment in adopted:
-        amendment.assembly_id = assembly.id
+    insert_once(assembly, ONE_PENDING)
     _audit(
-        "convention.assembly_recorded",
+        "convention.assembly_entered",
         assembly,
         actor,
         convention,
         held_on=held_on.isoformat(),
+        place=place,
         present=present,
         yes=yes,
         no=no,
         abstain=abstain,
-        needed=decision.needed,
-        approved=decision.passed,
-        ruleset_version=ruleset.version,
-        amendments=[a.id for a in adopted],
+        amendments=assembly.amendment_ids,
     )
-    if decision.passed:
-        _incorporate(actor, convention, adopted, assembly)
-    else:
-        for amendment in adopted:
-            _set_status(amendment, AmendmentStatus.NOT_APPROVED)
-    commit()
+    commit(ONE_PENDING)
     return assembly
 
 
-def _incorporate(actor, convention, adopted, assembly):
-    """The next version from exactly the approved amendments; open ones move to its numbering."""
+def _locked_pending(assembly):
+    """The entry read again under a row lock (PostgreSQL; SQLite writers queue anyway): of two
+    people settling it at once, the second finds it settled."""
+    db.session.execute(
+        select(ResidentsAssembly)
+        .where(ResidentsAssembly.id == assembly.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    require(assembly.pending, SETTLED)
+
+
+@_atomic
+def confirm_assembly(actor, assembly):
+    """A second person (confirm_counts: never the one who entered it) checks the entry against the
+    assembly's signed record and confirms it. Now the rule set's resident majority decides:
+    approved, the amendments make the next version; not approved, they are closed."""
+    convention = assembly.convention
+    community = convention.community
+    require(
+        permissions.can_confirm_counts(actor, community),
+        _l("Only a committee member or a council member can confirm the assembly's counts."),
+    )
+    require(assembly.entered_by_id != actor.id, _l("You entered these counts: a second person must confirm them."))
+    _locked_pending(assembly)
+    adopted = assembly_amendments(assembly)
+    require(
+        adopted and all(a.status == AmendmentStatus.ADOPTED for a in adopted),
+        _l("The amendments it voted on are no longer waiting for the residents: reject this entry."),
+    )
+    ruleset = current_ruleset(community)
+    decision = majority.decide(
+        majority.Counts(
+            yes=assembly.yes,
+            no=assembly.no,
+            abstain=assembly.abstain,
+            present=assembly.present,
+            members=assembly.present,
+        ),
+        ruleset.resident_majority_rule,
+        ruleset.resident_majority_base,
+    )
+    assembly.pending = None
+    assembly.confirmed_by_id = actor.id
+    assembly.confirmed_at = clock.now()
+    assembly.majority_rule = str(decision.rule)
+    assembly.base_kind = str(decision.base_kind)
+    assembly.needed = decision.needed
+    assembly.approved = decision.passed
+    assembly.ruleset_id = ruleset.id
+    assembly.ruleset_version = ruleset.version
+    for amendment in adopted:
+        amendment.assembly_id = assembly.id
+    _audit(
+        "convention.assembly_confirmed",
+        assembly,
+        actor,
+        convention,
+        entered_by=assembly.entered_by_id,
+        present=assembly.present,
+        yes=assembly.yes,
+        no=assembly.no,
+        abstain=assembly.abstain,
+        needed=decision.needed,
+        approved=decision.passed,
+        ruleset_version=ruleset.version,
+        amendments=assembly.amendment_ids,
+    )
+    if decision.passed:
+        _incorporate(actor, convention, adopted, assembly.held_on, assembly=assembly)
+    else:
+        for amendment in adopted:
+            _set_status(amendment, AmendmentStatus.NOT_APPROVED)
+    commit(SETTLED)
+    return assembly
+
+
+@_atomic
+def reject_assembly(actor, assembly, reason):
+    """A second person finds the entry wrong (or the one who entered it withdraws it): it stays on
+    record with the reason, decides nothing, and a corrected entry may be made."""
+    convention = assembly.convention
+    require(
+        permissions.can_confirm_counts(actor, convention.community),
+        _l("Only a committee member or a council member can reject the assembly's counts."),
+    )
+    reason = clean_plain(reason)[:300]
+    if not reason:
+        raise FieldError("reason", _l("Say what is wrong with the entry; the reason is published."))
+    _locked_pending(assembly)
+    assembly.pending = None
+    assembly.rejected_by_id = actor.id
+    assembly.rejected_at = clock.now()
+    assembly.reject_reason = reason
+    _audit(
+        "convention.assembly_rejected",
+        assembly,
+        actor,
+        convention,
+        entered_by=assembly.entered_by_id,
+        reason=reason,
+    )
+    commit(SETTLED)
+    return assembly
+
+
+# ---------------------------------------------------------------- the residents' yes/no round
+
+
+def approval_mode(community):
+    """How the rules in force say the residents approve adopted amendments (ConventionApproval)."""
+    return current_ruleset(community).convention_approval
+
+
+def ballot_title(amendment):
+    """An amendment as an option of the residents' round (at most 80 characters)."""
+    return _(
+        "Amendment %(id)s, article %(number)s: %(kind)s",
+        id=amendment.id,
+        number=amendment.article_number,
+        kind=AmendmentKind.label_of(amendment.kind),
+    )[:80]
+
+
+def open_approval_round(actor, convention, *, opens_at, closes_at, per_household=False):
+    """The committee puts the council's adopted amendments to the residents in a yes/no round (when
+    the rules say so): one option per amendment, each approved or not by the rule set's resident
+    majority when the round is counted (round_counted)."""
+    community = convention.community
+    require(permissions.can_keep(actor, community), _l("Only the committee opens the residents' round."))
+    require(
+        approval_mode(community) == ConventionApproval.ROUND,
+        _l("Under the rules in force a residents' assembly approves the amendments, not a round."),
+    )
+    require(pending_assembly(convention) is None, ONE_PENDING)
+    adopted = awaiting_residents(convention)
+    require(adopted, _l("No amendment adopted by the council is waiting for the residents."))
+    return rounds.open_round(
+        actor,
+        community,
+        kind=SUBJECT_KIND,
+        title=_("Residents' approval of amendments to the %(title)s", title=convention.title)[:80],
+        description=_(
+            "Vote yes or no on each amendment adopted by the council. Each one the residents approve "
+            "by the majority the rules require goes into the next version of the convention."
+        ),
+        method=Method.YES_NO,
+        budget=0,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        options=[(a.id, 0) for a in adopted],
+        per_household=per_household,
+    )
+
+
+def round_amendments(voting_round):
+    """{option number: amendment} of a round on amendments."""
+    numbers = {o.subject_id: o.number for o in voting_round.options}
+    rows = db.session.scalars(select(Amendment).where(Amendment.id.in_(list(numbers))))
+    return {numbers[a.id]: a for a in rows}
+
+
+def latest_round(amendment):
+    """The last round the amendment was put to, or None."""
+    return db.session.scalar(
+        select(VotingRound)
+        .join(RoundOption, RoundOption.round_id == VotingRound.id)
+        .where(VotingRound.option_kind == SUBJECT_KIND, RoundOption.subject_id == amendment.id)
+        .order_by(VotingRound.id.desc())
+        .limit(1)
+    )
+
+
+def put_to_vote(voting_round, actor):
+    """The round is opened (inside its transaction): its amendments are in the residents' vote."""
+    for amendment in round_amendments(voting_round).values():
+        _set_status(amendment, AmendmentStatus.IN_VOTE)
+        _audit("amendment.put_to_vote", amendment, actor, amendment.convention, round_id=voting_round.id)
+
+
+def round_counted(voting_round, outcome, actor):
+    """The round is counted (inside the count's transaction). Each amendment the residents
+    approved by the rule set's majority goes into the next version, which records the round; the
+    others are not approved. A round that is not valid (turnout) decides nothing: its amendments
+    wait for the residents again."""
+    waiting = {n: a for n, a in round_amendments(voting_round).items() if a.status == AmendmentStatus.IN_VOTE}
+    if not waiting:
+        return
+    convention = next(iter(waiting.values())).convention
+    if not outcome.valid:
+        for amendment in waiting.values():
+            _set_status(amendment, AmendmentStatus.ADOPTED)
+        _audit(
+            "convention.round_not_valid", voting_round, actor, convention, amendments=[a.id for a in waiting.values()]
+        )
+        return
+    winners = set(outcome.winners)
+    approved = sorted((a for n, a in waiting.items() if n in winners), key=lambda a: (a.article_number, a.id))
+    for number, amendment in waiting.items():
+        if number not in winners:
+            _set_status(amendment, AmendmentStatus.NOT_APPROVED)
+    _audit(
+        "convention.round_counted",
+        voting_round,
+        actor,
+        convention,
+        approved=[a.id for a in approved],
+        not_approved=sorted(a.id for n, a in waiting.items() if n not in winners),
+    )
+    if approved:
+        _incorporate(actor, convention, approved, clock.local_today(), voting_round=voting_round)
+
+
+def _incorporate(actor, convention, adopted, adopted_on, *, assembly=None, voting_round=None):
+    """The next version from exactly the approved amendments, recording the confirmed assembly or
+    the counted round that approved them; open ones move to its numbering."""
     old = convention.current
     try:
         rows = revision.revise([a.text for a in old.articles], _edits(adopted))
@@ -405,7 +646,9 @@ def _incorporate(actor, convention, adopted, assembly):
         raise DomainError(
             _l("The adopted amendments contradict each other; the council must settle them first.")
         ) from exc
-    version = _add_version(convention, actor, revision.new_articles(rows), assembly.held_on, assembly=assembly)
+    version = _add_version(
+        convention, actor, revision.new_articles(rows), adopted_on, assembly=assembly, voting_round=voting_round
+    )
     for amendment in adopted:
         amendment.incorporated_in_id = version.id
         _set_status(amendment, AmendmentStatus.INCORPORATED)
@@ -425,6 +668,7 @@ def _incorporate(actor, convention, adopted, assembly):
         convention,
         version=version.number,
         amendments=[a.id for a in adopted],
-        assembly_id=assembly.id,
+        assembly_id=assembly.id if assembly else None,
+        round_id=voting_round.id if voting_round else None,
         articles=revision.new_articles(rows),
     )

@@ -9,7 +9,11 @@ from . import routes  # noqa: E402,F401
 
 
 def init_app(app):
+    from . import locks, static
     from .params import IdConverter
+
+    locks.init_app(app)
+    static.init_app(app)
 
     # before any feature adds its rules: every <int:…> in the URL map is a bounded ASCII id
     app.url_map.converters["int"] = IdConverter

@@ -3,13 +3,14 @@
 from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .errors import DomainError
 from .params import DateInRange
 
 DATE_MESSAGE = _l("Please give a valid date.")
+CONFIRM_MESSAGE = _l("Tick the box to confirm: this cannot be undone.")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
@@ -35,6 +36,16 @@ def date_field(label, *, required=True, **kwargs):
 def photos_field(label):
     return MultipleFileField(
         label, render_kw={"accept": PHOTO_ACCEPT}, description=_l("JPEG, PNG or WebP, at most 5 photos of 5 MB each.")
+    )
+
+
+def confirm_field(label=None, message=CONFIRM_MESSAGE):
+    """The tick box an irreversible action asks for: without it the form is refused, on the server,
+    with `message`. Shown with the `confirm_box` macro (templates/_forms.html), which states the
+    consequence; with JavaScript (static/confirm.js) the box becomes a one-tap confirmation dialog."""
+    return BooleanField(
+        label or _l("I understand what happens and that it cannot be undone."),
+        validators=[InputRequired(message=message)],
     )
 
 

@@ -10,6 +10,8 @@ import zipfile
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+# Spreadsheet programs in China save CSV as GB18030 (GBK) unless told to use UTF-8.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def cell(value):
@@ -38,3 +40,13 @@ def csv_zip(tables):
         for name, columns, rows in tables:
             archive.writestr(f"{name}.csv", csv_text(columns, rows))
     return buffer.getvalue()
+
+
+def decode_csv(data):
+    """The text of an uploaded CSV file, or None when it is neither UTF-8 nor GB18030 text."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

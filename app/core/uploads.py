@@ -8,6 +8,7 @@ a profile can carry free text too; a wide-gamut photo then shows a little less s
 import io
 import secrets
 import warnings
+from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import ForeignKey, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
@@ -97,6 +99,32 @@ def _encode(image, pillow_format):
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class CleanImage:
+    content_type: str
+    ext: str
+    data: bytes
+    width: int
+    height: int
+
+
+def clean_image(data):
+    """The picture in `data` checked by its content and written anew without its metadata, or
+    PhotoRejected. CPU work: call it before a write transaction opens."""
+    found_format, image = _read_image(data)
+    content_type, ext, pillow_format = FORMATS[found_format]
+    return CleanImage(content_type, ext, _encode(image, pillow_format), image.width, image.height)
+
+
+def store_file(data, ext):
+    """Write bytes under a random name in the upload folder (outside the web root); the name."""
+    stored_name = f"{secrets.token_hex(16)}.{ext}"
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / stored_name).write_bytes(data)
+    return stored_name
+
+
 def uploads_today(uploader):
     """How many photos this person has stored since the start of today (local calendar)."""
     today = clock.local_date(clock.utcnow())  # created_at is the real time, never the demo's shift
@@ -127,19 +155,14 @@ def save_photo(file_storage, uploader):
         raise PhotoRejected(_l("Each photo may be at most 5 MB."))
     if not data:
         raise PhotoRejected(_l("The photo file is empty."))
-    found_format, image = _read_image(data)
-    content_type, ext, pillow_format = FORMATS[found_format]
-    encoded = _encode(image, pillow_format)
-    stored_name = f"{secrets.token_hex(16)}.{ext}"
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(encoded)
+    picture = clean_image(data)
+    stored_name = store_file(picture.data, picture.ext)
     photo = StoredPhoto(
         stored_name=stored_name,
-        content_type=content_type,
-        size=len(encoded),
-        width=image.width,
-        height=image.height,
+        content_type=picture.content_type,
+        size=len(picture.data),
+        width=picture.width,
+        height=picture.height,
         uploader_id=uploader.id,
     )
     db.session.add(photo)
@@ -148,6 +171,8 @@ def save_photo(file_storage, uploader):
 
 def send_photo(photo):
     path = Path(current_app.config["UPLOAD_FOLDER"]) / photo.stored_name
+    if not path.is_file():  # the row outlived its file (a restore without the uploads): a 404, not a 500
+        raise NotFound()
     response = send_file(path, mimetype=photo.content_type, max_age=86400)
     response.headers["Content-Disposition"] = "inline"
     return response

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record
+from app.auth.models import User
 from app.communities.models import Membership, MembershipStatus, Role
 from app.core.service import get_or_404, require
 from app.extensions import db
@@ -34,8 +35,6 @@ def audit(action, obj, actor, meeting, **data):
 
 def _verified_users(community, roles):
     """Users who are verified members of the community with one of `roles` now, by name."""
-    from app.auth.models import User
-
     return db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -65,6 +64,29 @@ def present_ids(meeting):
     """Council members checked in and not gone."""
     members = council_member_ids(meeting.community)
     return [a.user_id for a in meeting.attendances if a.left_at is None and a.user_id in members]
+
+
+def acting_member(actor, meeting, member_id=None):
+    """Who moves, seconds or asks to speak, and who entered it: the actor themselves (member_id
+    None), or a council member checked in as present for whom the presiding chair records it.
+    Returns (member, entered_by_id)."""
+    if member_id is None:
+        return actor, None
+    require(
+        permissions.can_enter_for_member(actor, meeting),
+        _l("Only the presiding chair records this for a member without a phone."),
+    )
+    _is_open(meeting)
+    require(
+        member_id in present_ids(meeting),
+        _l("The chair records this only for a council member checked in as present."),
+    )
+    return db.session.get(User, member_id), actor.id
+
+
+def entered_ref(member, entered_by_id):
+    """What an audit entry adds when the chair entered the act for the member."""
+    return {"member_id": member.id, "entered_by_chair": True} if entered_by_id else {}
 
 
 def quorum_now(meeting, ruleset=None):

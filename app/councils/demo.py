@@ -130,12 +130,13 @@ def _new_ruleset_version(context):
         tie_rule="chair_decides",
         negative_list=[*current.negative_list, "个人或单一楼栋受益、不具公共性的事项"],
     )
-    ruleset = rules_services.save_version(
+    ruleset = rules_services.propose_version(
         committee,
         community,
         values,
         "2026年第1次议事会议决：动议须有2名议事员附议；平票时由主持人决定；负面清单增加一项。",
     )
+    rules_services.adopt(ruleset, committee)  # adopted before the demo's meetings, so in force
     ruleset.created_at = clock.now()
     if current.created_at > ruleset.created_at:  # version 1 was adopted before version 2
         current.created_at = ruleset.created_at - timedelta(days=70)

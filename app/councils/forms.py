@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import text_field
+from app.core.forms import confirm_field, text_field
 from app.core.params import DateInRange, form_id
 
 from .models import MotionKind, VoteMode
@@ -32,6 +32,10 @@ class AdmitForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = text_field(_l("Reason for not admitting it (published)"), 500, required=True, area=True)
+    understood = confirm_field(
+        _l("I understand that not admitting it is final."),
+        message=_l("Tick the box to confirm: a micro-matter that is not admitted cannot be reviewed again."),
+    )
     submit = SubmitField(_l("Do not admit"))
 
 
@@ -71,6 +75,41 @@ class MotionForm(FlaskForm):
     budget = IntegerField(_l("Budget in yuan (for an approval)"), validators=[Optional(), NumberRange(1, 100_000_000)])
     text = text_field(_l("Wording (optional)"), 500)
     submit = SubmitField(_l("Move the motion"))
+
+
+class ChairMotionForm(MotionForm):
+    """The presiding chair moves a motion for a member present without a phone."""
+
+    member_id = SelectField(
+        _l("For the member"),
+        coerce=form_id,
+        validate_choice=False,  # the service says who may be named (checked in as present)
+        validators=[InputRequired(message=_l("Choose the member."))],
+    )
+    submit = SubmitField(_l("Record the motion for this member"))
+
+
+class BallotForm(FlaskForm):
+    """A member's vote (the choice comes from the button pressed): final, so confirmed."""
+
+    understood = confirm_field(
+        _l("I understand that my vote cannot be changed."),
+        message=_l("Tick the box to confirm your vote: once cast, it cannot be changed."),
+    )
+
+
+class CloseMeetingForm(FlaskForm):
+    understood = confirm_field(
+        _l("I understand that the meeting closes for good."),
+        message=_l("Tick the box to confirm: a closed meeting cannot be reopened."),
+    )
+
+
+class LockMinutesForm(FlaskForm):
+    understood = confirm_field(
+        _l("I approve these minutes and understand they can no longer be changed."),
+        message=_l("Tick the box to confirm: locked minutes can no longer be changed."),
+    )
 
 
 class OpenVoteForm(FlaskForm):

@@ -14,7 +14,15 @@ from . import common, permissions, votes
 from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import speakers as speaker_services
-from .forms import CloseVoteForm, HandoverForm, MotionForm, OpenVoteForm
+from .forms import (
+    BallotForm,
+    ChairMotionForm,
+    CloseMeetingForm,
+    CloseVoteForm,
+    HandoverForm,
+    MotionForm,
+    OpenVoteForm,
+)
 from .models import Choice, MeetingStatus, Stance, VoteMode
 
 LIVE_VIEWS = ("chair", "projector", "member", "public")
@@ -87,12 +95,14 @@ def live_context(meeting, view, forms=None):
         "me": me,
         "me_present": me in present,
         "modes": votes.allowed_modes(ruleset),
+        "can_call_speakers": item is not None and speaker_services.can_be_called(item),
         "Stance": Stance,
         "Choice": Choice,
         "VoteMode": VoteMode,
         "MeetingStatus": MeetingStatus,
     }
     if vote is not None:
+        ctx["ballot_form"] = forms.get("ballot") or BallotForm(formdata=None, prefix="ballot")
         ctx["voted_count"] = votes.voted_count(vote)
         ctx["has_voted"] = votes.has_voted(vote, me) if me else False
         ctx["can_vote"] = me in vote.entitled
@@ -111,6 +121,10 @@ def live_context(meeting, view, forms=None):
         )
         ctx["open_vote_form"].mode.choices = VoteMode.choices(votes.allowed_modes(ruleset))
         ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
+        ctx["close_meeting_form"] = forms.get("close_meeting") or CloseMeetingForm(formdata=None, prefix="close")
+        ctx["decide_form"] = forms.get("decide") or BallotForm(formdata=None, prefix="decide")
+        if item is not None and ctx["presiding"] and meeting.status == MeetingStatus.OPEN:
+            ctx.update(_for_members(meeting, item, motion, members, present, forms))
     if view == "member":
         ctx["motion_form"] = forms.get("motion") or MotionForm(formdata=None)
         if item is not None:  # the motions this item's subject takes
@@ -119,6 +133,23 @@ def live_context(meeting, view, forms=None):
     if view == "projector":
         ctx["checkin_url"], ctx["qr_svg"] = _qr_svg(meeting)
     return ctx
+
+
+def _for_members(meeting, item, motion, members, present, forms):
+    """What the presiding chair may record for a member present without a phone (the services
+    check again): a motion, a seconding of the motion waiting for seconders, a speaker request."""
+    in_room = [(u.id, u.display_name) for u in members if u.id in present and u.id != meeting.chair_id]
+    form = forms.get("chair_motion") or ChairMotionForm(formdata=None, prefix="for")
+    form.member_id.choices = in_room
+    form.kind.choices = [c for c in form.kind.choices if c[0] in item.subject.motion_kinds]
+    seconders = {s.user_id for s in motion.seconders} if motion else set()
+    return {
+        "chair_motion_form": form,
+        "in_room": in_room,
+        "may_second": [
+            (uid, name) for uid, name in in_room if motion and uid != motion.mover_id and uid not in seconders
+        ],
+    }
 
 
 def handover_form(meeting, form=None):

@@ -17,16 +17,21 @@ from app.extensions import db
 from . import bp, common, live_views, permissions, votes
 from . import meetings as meeting_services
 from . import speakers as speaker_services
-from .forms import CloseVoteForm, HandoverForm, MotionForm
+from .forms import BallotForm, ChairMotionForm, CloseMeetingForm, CloseVoteForm, HandoverForm, MotionForm
 from .models import MotionVote, SpeakingTurn, VoteMode
 from .routes import _form_errors, _meeting
+
+
+def _view():
+    """The view an action came from (the page shown again on a refusal)."""
+    view = request.form.get("view")
+    return view if view in live_views.LIVE_VIEWS else "public"
 
 
 def _act(meeting_id, action, success=None, forms_on_error=None):
     """Run a meeting action; on refusal show the page it came from again (400) with the message."""
     meeting = _meeting(meeting_id)
-    view = request.form.get("view")
-    view = view if view in live_views.LIVE_VIEWS else "public"
+    view = _view()
     try:
         action(meeting)
     except DomainError as error:
@@ -46,6 +51,25 @@ def _int_field(name):
     return parse_id(request.form.get(name, ""))
 
 
+def _member_id():
+    """The member the presiding chair records an act for; None when members act themselves."""
+    if "member_id" not in request.form:
+        return None
+    member_id = _int_field("member_id")
+    if member_id is None:
+        raise DomainError(_("Choose the member."))
+    return member_id
+
+
+def _unconfirmed(meeting_id, form, key):
+    """An irreversible action's form without its tick box: the page again (400) with the reason."""
+    if form.validate_on_submit():
+        return None
+    meeting = _meeting(meeting_id)
+    flash(_form_errors(form) or _("Please check the form."), "error")
+    return live_views.render_view(meeting, _view(), 400, {key: form})
+
+
 @bp.post("/meetings/<int:meeting_id>/open")
 @login_required
 def open_meeting(meeting_id):
@@ -55,6 +79,9 @@ def open_meeting(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/close")
 @login_required
 def close_meeting(meeting_id):
+    refused = _unconfirmed(meeting_id, CloseMeetingForm(prefix="close"), "close_meeting")
+    if refused is not None:
+        return refused
     meeting = _meeting(meeting_id)
     try:
         meeting_services.close_meeting(current_user, meeting)
@@ -154,11 +181,12 @@ def close_item(meeting_id, item_id):
 @login_required
 def speak(meeting_id, item_id):
     stance = request.form.get("stance", "")
+    for_member = "member_id" in request.form
     return _item_action(
         meeting_id,
         item_id,
-        lambda m, i: speaker_services.ask_to_speak(current_user, m, i, stance),
-        _("You are on the speakers list."),
+        lambda m, i: speaker_services.ask_to_speak(current_user, m, i, stance, _member_id()),
+        _("The member is on the speakers list.") if for_member else _("You are on the speakers list."),
     )
 
 
@@ -189,18 +217,26 @@ def withdraw_turn(meeting_id, turn_id):
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/motions")
 @login_required
 def move_motion(meeting_id, item_id):
-    form = MotionForm()
+    for_member = request.form.get("view") == "chair"  # the chair records it for a member
+    form, key = (ChairMotionForm(prefix="for"), "chair_motion") if for_member else (MotionForm(), "motion")
     if not form.validate_on_submit():
         meeting = _meeting(meeting_id)
         flash(_form_errors(form) or _("Please check the form."), "error")
-        return live_views.render_view(meeting, "member", 400, {"motion": form})
+        return live_views.render_view(meeting, "chair" if for_member else "member", 400, {key: form})
 
     def action(meeting):
         votes.move_motion(
-            current_user, meeting, common.get_item(meeting, item_id), form.kind.data, form.budget.data, form.text.data
+            current_user,
+            meeting,
+            common.get_item(meeting, item_id),
+            form.kind.data,
+            form.budget.data,
+            form.text.data,
+            form.member_id.data if for_member else None,
         )
 
-    return _act(meeting_id, action, _("Your motion is moved."), {"motion": form})
+    success = _("The motion is recorded for the member.") if for_member else _("Your motion is moved.")
+    return _act(meeting_id, action, success, {key: form})
 
 
 def _motion(meeting, motion_id):
@@ -215,8 +251,11 @@ def _motion(meeting, motion_id):
 @bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/second")
 @login_required
 def second(meeting_id, motion_id):
+    success = _("The seconding is recorded for the member.") if "member_id" in request.form else None
     return _act(
-        meeting_id, lambda m: votes.second_motion(current_user, m, _motion(m, motion_id)), _("You seconded the motion.")
+        meeting_id,
+        lambda m: votes.second_motion(current_user, m, _motion(m, motion_id), _member_id()),
+        success or _("You seconded the motion."),
     )
 
 
@@ -246,6 +285,10 @@ def _vote(meeting, vote_id):
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/ballot")
 @login_required
 def ballot(meeting_id, vote_id):
+    _vote(_meeting(meeting_id), vote_id)  # an unknown vote is a 404, ticked or not
+    refused = _unconfirmed(meeting_id, BallotForm(prefix="ballot"), "ballot")
+    if refused is not None:
+        return refused
     choice = request.form.get("choice", "")
     return _act(
         meeting_id, lambda m: votes.cast_vote(current_user, m, _vote(m, vote_id), choice), _("Your vote is recorded.")
@@ -301,6 +344,10 @@ def _flash_result(vote, result):
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/decide")
 @login_required
 def decide(meeting_id, vote_id):
+    _vote(_meeting(meeting_id), vote_id)  # an unknown vote is a 404, ticked or not
+    refused = _unconfirmed(meeting_id, BallotForm(prefix="decide"), "decide")
+    if refused is not None:
+        return refused
     choice = request.form.get("choice", "")
 
     def action(meeting):

@@ -49,6 +49,9 @@ def build_content(meeting):
                 "mover": name(motion.mover_id),
                 "moved_at": _iso(motion.moved_at),
                 "seconders": [name(s.user_id) for s in motion.seconders],
+                # Entered by the chair for a member present without a phone (names, as above).
+                "mover_by_chair": motion.entered_by_id is not None,
+                "seconders_by_chair": [name(s.user_id) for s in motion.seconders if s.entered_by_id],
                 "seconders_needed": motion.seconders_needed,
                 "status": motion.status,
                 "vote": None,
@@ -94,6 +97,7 @@ def build_content(meeting):
                 "stance": t.stance,
                 "started_at": _iso(t.started_at),
                 "ended_at": _iso(t.ended_at),
+                "by_chair": t.entered_by_id is not None,
             }
             for t in sorted((t for t in item.turns if t.started_at is not None), key=lambda t: (t.started_at, t.id))
             if t.status in (TurnStatus.DONE, TurnStatus.SPEAKING)
@@ -133,6 +137,7 @@ def build_content(meeting):
             "turns_per_item": ruleset.turns_per_item,
             "minutes_per_turn": ruleset.minutes_per_turn,
             "seconders_needed": ruleset.seconders_needed,
+            "secret_ballot": ruleset.secret_ballot,
         },
         "chair": name(meeting.handovers[0].from_user_id if meeting.handovers else meeting.chair_id),
         "secretary": name(meeting.secretary_id),

@@ -194,6 +194,10 @@ class ChairHandover(db.Model):
     to_user: Mapped["User"] = relationship(foreign_keys=[to_user_id])
 
 
+# `entered_by_id` on a speaker request, motion or seconding: a member present without a phone asked
+# the presiding chair, who recorded it for them (the member is the speaker, mover or seconder).
+
+
 class Stance(Labelled):
     PRO = "pro", N_("Pro")
     CONTRA = "contra", N_("Contra")
@@ -220,9 +224,10 @@ class SpeakingTurn(db.Model):
     started_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
 
     item: Mapped[MeetingItem] = relationship(back_populates="turns")
-    user: Mapped["User"] = relationship()
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
 
 
 class MotionKind(Labelled):
@@ -230,6 +235,8 @@ class MotionKind(Labelled):
     REJECT = "reject", N_("Reject")
     REFER_TO_VOTE = "refer_to_vote", N_("Refer to a resident vote")
     ADOPT = "adopt", N_("Adopt the amendment")  # of a residents' convention (app.conventions)
+    ADOPT_RULES = "adopt_rules", N_("Adopt the new rules")  # a draft of the consultation rules (app.rule_adoption)
+    AGREE = "agree", N_("Agree to the item")  # an item the committee raised (app.committee_items)
 
 
 class MotionStatus(Labelled):
@@ -255,9 +262,10 @@ class Motion(db.Model):
     status: Mapped[str] = mapped_column(db.String(10), default=MotionStatus.MOVED)
     moved_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
 
     item: Mapped[MeetingItem] = relationship(back_populates="motions")
-    mover: Mapped["User"] = relationship()
+    mover: Mapped["User"] = relationship(foreign_keys=[mover_id])
     seconders: Mapped[list["Seconding"]] = relationship(order_by="Seconding.id")
     vote: Mapped["MotionVote | None"] = relationship(back_populates="motion", uselist=False)
 
@@ -273,8 +281,9 @@ class Seconding(db.Model):
     motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime]
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
 
-    user: Mapped["User"] = relationship()
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
 
 
 class VoteMode(Labelled):
@@ -299,7 +308,7 @@ class MotionVote(db.Model):
     motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
-    mode: Mapped[str] = mapped_column(db.String(10))
+    mode: Mapped[str] = mapped_column(db.String(10))  # chosen by the chair for this vote (votes.allowed_modes)
     is_open: Mapped[bool] = mapped_column(default=True)
     entitled: Mapped[list] = mapped_column(JSON)  # user ids of the council members present at the opening
     # Under "the chair decides ties" the presiding chair does not vote in the round (not in

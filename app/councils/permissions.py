@@ -44,6 +44,12 @@ def can_mark_absent(user, meeting):
     return is_presiding(user, meeting) and can_run_meeting(user, meeting)
 
 
+def can_enter_for_member(user, meeting):
+    """The presiding chair records a motion, seconding or speaker request for a member present
+    without a phone."""
+    return is_presiding(user, meeting) and can_run_meeting(user, meeting)
+
+
 def can_take_part(user, meeting):
     """Council members check in, speak, move, second and vote."""
     return is_council_member(user, meeting.community)

@@ -32,6 +32,7 @@ from .forms import (
     AdmitForm,
     CorrectionForm,
     DeclineForm,
+    LockMinutesForm,
     MeetingForm,
     NotesForm,
 )
@@ -155,7 +156,7 @@ def decline(matter_id):
             flash(_("Declined; the reason is published."), "success")
             return redirect(url_for("councils.review"))
     else:
-        flash(_("Please give a reason; it will be published."), "error")
+        flash(_form_errors(form) or _("Please give a reason; it will be published."), "error")
     return _review_page(400, {matter_id: (None, form)})
 
 
@@ -301,7 +302,12 @@ def live(meeting_id, view):
 # ---------------------------------------------------------------- minutes
 
 
-def _minutes_page(meeting, status=200, notes_form=None, correction_form=None):
+def _lock_form(minutes_id, **kwargs):
+    """The tick box of locking one record (the minutes, or a correction): one per record on the page."""
+    return LockMinutesForm(prefix=f"lock{minutes_id}", **kwargs)
+
+
+def _minutes_page(meeting, status=200, notes_form=None, correction_form=None, lock_form=None):
     original = minutes_services.original(meeting)
     can_draft = permissions.can_see_draft_minutes(current_user, meeting)
     if original is None or (not original.locked and not can_draft):
@@ -323,6 +329,10 @@ def _minutes_page(meeting, status=200, notes_form=None, correction_form=None):
             draft_correction=draft_correction,
             notes_form=notes_form,
             correction_form=correction_form or CorrectionForm(formdata=None),
+            lock_forms={
+                m.id: lock_form[1] if lock_form and lock_form[0] == m.id else _lock_form(m.id, formdata=None)
+                for m in (original, *corrections)
+            },
             is_committee=is_committee(current_user, meeting.community),
         ),
         status,
@@ -338,7 +348,8 @@ def minutes(meeting_id):
 def _minutes_action(meeting_id, minutes_id, func, success, form_kind=None):
     meeting = _meeting(meeting_id)
     record = minutes_services.get_minutes(meeting, minutes_id)
-    form = NotesForm() if form_kind == "notes" else CorrectionForm() if form_kind == "correction" else None
+    forms = {"notes": NotesForm, "correction": CorrectionForm, "lock": lambda: _lock_form(minutes_id)}
+    form = forms[form_kind]() if form_kind else None
     try:
         if form is not None and not form.validate_on_submit():
             raise DomainError(_form_errors(form) or _("Please check the form."))
@@ -350,6 +361,7 @@ def _minutes_action(meeting_id, minutes_id, func, success, form_kind=None):
             400,
             notes_form=form if form_kind == "notes" else None,
             correction_form=form if form_kind == "correction" else None,
+            lock_form=(minutes_id, form) if form_kind == "lock" else None,
         )
     flash(success, "success")
     return redirect(url_for("councils.minutes", meeting_id=meeting_id))
@@ -375,6 +387,7 @@ def minutes_lock(meeting_id, minutes_id):
         minutes_id,
         lambda m, form: minutes_services.lock(current_user, m),
         _("Approved and locked. The minutes are public and can no longer change."),
+        "lock",
     )
 
 

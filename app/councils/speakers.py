@@ -9,14 +9,10 @@ from app.core.service import commit, require
 from app.extensions import db
 
 from . import permissions, speaking
-from .common import _is_open, _run, audit, bump, present_ids
+from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids
 from .models import ACTIVE_MOTION, ItemStatus, MotionStatus, SpeakingTurn, Stance, TurnStatus
 
 # ---------------------------------------------------------------- speakers
-
-
-def debated_motion(item):
-    return next((m for m in item.motions if m.status == MotionStatus.DEBATE), None)
 
 
 def active_motion(item):
@@ -50,29 +46,40 @@ def queue(item):
     return [by_id[r.id] for r in ordered]
 
 
-def ask_to_speak(user, meeting, item, stance):
-    require(permissions.can_take_part(user, meeting), _l("Only council members speak in a council meeting."))
+def can_be_called(item):
+    """Speakers are called while the item is discussed before any motion, or while a motion is
+    debated; not while a motion waits for its seconders or is being voted on."""
+    motion = active_motion(item)
+    return motion is None or motion.status == MotionStatus.DEBATE
+
+
+def ask_to_speak(user, meeting, item, stance, member_id=None):
+    """A member asks to speak on the item: before any motion (pro or contra the subject), or on the
+    motion moved. The presiding chair may ask for a member present without a phone (`member_id`)."""
+    member, entered_by_id = acting_member(user, meeting, member_id)
+    require(permissions.can_take_part(member, meeting), _l("Only council members speak in a council meeting."))
     _is_open(meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
-    require(user.id in present_ids(meeting), _l("Check in first."))
+    require(member.id in present_ids(meeting), _l("Check in first."))
     require(
-        user.id != meeting.chair_id,
+        member.id != meeting.chair_id,
         _l("The chair stays neutral and does not speak while chairing; hand over the chair to speak."),
     )
     motion = active_motion(item)
-    require(motion is not None, _l("A motion comes first: speaking is on a motion that has been moved."))
     require(
-        motion.status == MotionStatus.DEBATE,
-        _l("The motion is not open for debate (it needs its seconders first, or it is being voted on)."),
+        motion is None or motion.status != MotionStatus.VOTING,
+        _l("The motion is being voted on; members ask to speak again after the vote."),
     )
     require(stance in set(Stance), _l("Say whether you speak for or against."))
     require(
-        not any(t.user_id == user.id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING) for t in item.turns),
-        _l("You are already on the speakers list."),
+        not any(t.user_id == member.id and t.status in (TurnStatus.WAITING, TurnStatus.SPEAKING) for t in item.turns),
+        _l("This member is already on the speakers list.")
+        if entered_by_id
+        else _l("You are already on the speakers list."),
     )
     limit = meeting.ruleset.turns_per_item
     require(
-        turns_taken(item, user.id) < limit,
+        turns_taken(item, member.id) < limit,
         _l(
             "You have used your %(limit)s speaking turns on this item (rule set v%(version)s).",
             limit=limit,
@@ -80,12 +87,26 @@ def ask_to_speak(user, meeting, item, stance):
         ),
     )
     turn = SpeakingTurn(
-        meeting_item_id=item.id, motion_id=motion.id, user_id=user.id, stance=stance, requested_at=clock.now()
+        meeting_item_id=item.id,
+        motion_id=motion.id if motion else None,
+        user_id=member.id,
+        stance=stance,
+        requested_at=clock.now(),
+        entered_by_id=entered_by_id,
     )
     db.session.add(turn)
     item.turns.append(turn)
     bump(meeting)
-    audit("meeting.speaker_requested", turn, user, meeting, item_id=item.id, stance=stance)
+    audit(
+        "meeting.speaker_requested",
+        turn,
+        user,
+        meeting,
+        item_id=item.id,
+        stance=stance,
+        motion_id=turn.motion_id,
+        **entered_ref(member, entered_by_id),
+    )
     commit()
     return turn
 
@@ -115,7 +136,10 @@ def next_speaker(actor, meeting, item):
     _run(actor, meeting)
     _is_open(meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
-    require(debated_motion(item) is not None, _l("There is no motion under debate."))
+    require(
+        can_be_called(item),
+        _l("Speakers are not called while a motion waits for its seconders or is being voted on."),
+    )
     _end_speaking(item)
     waiting = queue(item)
     require(waiting, _l("Nobody is waiting to speak."))

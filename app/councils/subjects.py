@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.service import require
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
+from app.rules.majority import majority_for
 
 from .models import AgendaItem, MotionKind
 
@@ -53,6 +54,11 @@ class Subject:
         return ""
 
     @property
+    def links(self) -> list:
+        """(label, url) of what a member reads on the subject from the meeting on their phone."""
+        return [(_l("Read the whole proposal"), self.url)]
+
+    @property
     def on_agenda(self) -> bool:
         """Still waiting for the council to decide it."""
         raise NotImplementedError
@@ -78,9 +84,16 @@ class Subject:
         require(kind in self.motion_kinds, _l("Choose what the motion proposes."))
         return None
 
+    def majority(self, motion_kind, ruleset):
+        """(rule, base) a vote on a motion of this kind applies: the general majority here."""
+        return majority_for(ruleset, None)
+
     def decide(self, motion, actor, **data):
         """A passed motion of `motion.kind` takes effect (inside the closing transaction)."""
         raise NotImplementedError
+
+    def failed(self, motion, actor, **data):
+        """A motion of `motion.kind` was not passed (inside the closing transaction): nothing by default."""
 
 
 class MatterSubject(Subject):
@@ -97,6 +110,15 @@ class MatterSubject(Subject):
     @property
     def url(self):
         return url_for("matters.detail", slug=self.matter.community.slug, matter_id=self.matter.id)
+
+    @property
+    def links(self):
+        # The anchors are the sections of the matter's page (templates/matters/detail.html).
+        links = super().links
+        if self.matter.photos:
+            links.append((_l("Photos (%(count)s)", count=len(self.matter.photos)), self.url + "#photos-heading"))
+        links.append((_l("Residents' comments"), self.url + "#comments"))
+        return links
 
     @property
     def on_agenda(self):
@@ -130,6 +152,10 @@ class MatterSubject(Subject):
         cap = ruleset.cost_cap(self.matter.project_type)
         require(budget <= cap, _l("The budget is over the cap of %(cap)s yuan for this project type.", cap=cap))
         return budget
+
+    def majority(self, motion_kind, ruleset):
+        # Approving or rejecting a budget and referring to the residents may have majorities of their own.
+        return majority_for(ruleset, motion_kind)
 
     def decide(self, motion, actor, **data):
         if motion.kind == MotionKind.APPROVE:

@@ -23,7 +23,7 @@ from app.rules import majority
 from app.rules.majority import TieRule
 
 from . import permissions
-from .common import _is_open, _run, audit, bump, present_ids, quorum_now
+from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids, quorum_now
 from .models import (
     Ballot,
     Choice,
@@ -51,8 +51,10 @@ def _participant(user, meeting):
     require(user.id != meeting.chair_id, _l("The chair stays neutral: hand over the chair to move or second a motion."))
 
 
-def move_motion(user, meeting, item, kind, budget=None, text=""):
-    _participant(user, meeting)
+def move_motion(user, meeting, item, kind, budget=None, text="", member_id=None):
+    """`user` moves the motion, or the presiding chair moves it for `member_id` (common.acting_member)."""
+    member, entered_by_id = acting_member(user, meeting, member_id)
+    _participant(member, meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
     require(active_motion(item) is None, _l("Another motion on this item is still open."))
     subject = item.subject
@@ -61,7 +63,8 @@ def move_motion(user, meeting, item, kind, budget=None, text=""):
     budget = subject.check_motion(kind, budget, ruleset)
     motion = Motion(
         meeting_item_id=item.id,
-        mover_id=user.id,
+        mover_id=member.id,
+        entered_by_id=entered_by_id,
         kind=kind,
         budget=budget,
         text=clean_plain(text)[:500],
@@ -81,18 +84,26 @@ def move_motion(user, meeting, item, kind, budget=None, text=""):
         budget=budget,
         seconders_needed=motion.seconders_needed,
         **subject.audit_ref,
+        **entered_ref(member, entered_by_id),
     )
     commit()
     return motion
 
 
-def second_motion(user, meeting, motion):
-    _participant(user, meeting)
+def second_motion(user, meeting, motion, member_id=None):
+    """`user` seconds, or the presiding chair seconds for `member_id` (common.acting_member)."""
+    member, entered_by_id = acting_member(user, meeting, member_id)
+    _participant(member, meeting)
+    already = (
+        _l("This member has already seconded this motion.")
+        if entered_by_id
+        else _l("You have already seconded this motion.")
+    )
     require(motion.status == MotionStatus.MOVED, _l("This motion is not waiting for seconders."))
-    require(motion.mover_id != user.id, _l("The mover cannot second their own motion."))
-    require(all(s.user_id != user.id for s in motion.seconders), _l("You have already seconded this motion."))
+    require(motion.mover_id != member.id, _l("The mover cannot second their own motion."))
+    require(all(s.user_id != member.id for s in motion.seconders), already)
     seconding = insert_once(
-        Seconding(motion_id=motion.id, user_id=user.id, at=clock.now()), _l("You have already seconded this motion.")
+        Seconding(motion_id=motion.id, user_id=member.id, at=clock.now(), entered_by_id=entered_by_id), already
     )
     motion.seconders.append(seconding)
     if len(motion.seconders) >= motion.seconders_needed:
@@ -106,8 +117,9 @@ def second_motion(user, meeting, motion):
         motion_id=motion.id,
         seconders=len(motion.seconders),
         needed=motion.seconders_needed,
+        **entered_ref(member, entered_by_id),
     )
-    commit(_l("You have already seconded this motion."))
+    commit(already)
 
 
 def withdraw_motion(user, meeting, motion):
@@ -129,7 +141,14 @@ def withdraw_motion(user, meeting, motion):
 
 
 def allowed_modes(ruleset):
-    return [VoteMode.SECRET if ruleset.secret_ballot else VoteMode.NAMED, VoteMode.ANALOG]
+    """The ways the chair may choose for one vote, the rules' own way first (the default).
+
+    Under secret rules every vote is secret (or counted in the room): no member can be named
+    against the rules' promise. Under roll-call rules the chair may call a secret ballot for a
+    vote (the vote and the minutes record it), as the rules page states."""
+    if ruleset.secret_ballot:
+        return [VoteMode.SECRET, VoteMode.ANALOG]
+    return [VoteMode.NAMED, VoteMode.SECRET, VoteMode.ANALOG]
 
 
 def open_vote(actor, meeting, motion, mode):
@@ -446,8 +465,7 @@ def _decide(vote, counts, casting_vote=None):
     ruleset = vote.ruleset
     return majority.decide(
         majority.Counts(yes=yes, no=no, abstain=abstain, present=len(vote.entitled), members=vote.members_count),
-        ruleset.majority_rule,
-        ruleset.majority_base,
+        *vote.motion.item.subject.majority(vote.motion.kind, ruleset),  # the rule for the motion's kind
         TieRule(ruleset.tie_rule),
         casting_vote,
     )
@@ -516,9 +534,10 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
         casting_chair_id=vote.casting_chair_id,
         **outcome,
     )
+    decision_ref = {"motion_id": motion.id, "meeting_id": meeting.id, "vote_result_id": result.id}
     if decision.passed:
         item = motion.item
-        item.subject.decide(motion, actor, motion_id=motion.id, meeting_id=meeting.id, vote_result_id=result.id)
+        item.subject.decide(motion, actor, **decision_ref)
         item.status = ItemStatus.DECIDED
         item.outcome = str(motion.kind)
         item.closed_at = now
@@ -528,6 +547,8 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
             wecom.announce(
                 meeting.community, wecom.COUNCIL_DECIDED, link, title=matter.title, status=str(matter.status)
             )
+    else:
+        motion.item.subject.failed(motion, actor, **decision_ref)
     bump(meeting)
     commit(ALREADY_CLOSED)
     return result

@@ -6,14 +6,19 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.attachments import demo as attachments_demo
+from app.committee_items import demo as committee_items_demo
 from app.communities.models import Community
 from app.conventions import demo as conventions_demo
 from app.councils import demo as councils_demo
 from app.fund import demo as fund_demo
 from app.matters import demo as matters_demo
+from app.moderation import demo as moderation_demo
 from app.notifications import demo as notifications_demo
+from app.onbehalf import demo as onbehalf_demo
 from app.partners import demo as partners_demo
 from app.publishing import demo as publishing_demo
+from app.register import demo as register_demo
 from app.streets import demo as streets_demo
 from app.tracker import demo as tracker_demo
 from app.voting import demo as voting_demo
@@ -33,10 +38,15 @@ STEPS = [
     councils_demo.load,
     voting_demo.load,
     tracker_demo.load,
+    onbehalf_demo.load,  # after the tracker: a rating window to rate in
     partners_demo.load,
     publishing_demo.load,
     conventions_demo.load,
+    committee_items_demo.load,
+    attachments_demo.load,
+    moderation_demo.load,
     streets_demo.load,
+    register_demo.load,
 ]
 
 
@@ -57,7 +67,7 @@ def demo():
         click.echo("Demo loaded.")
     click.echo(
         f"Logins (password: {password}): admin, committee, chair, council1..council8, resident1..resident300,\n"
-        "street (street staff of 双塔街道: /street/shuangta/)\n"
+        "grid1 (grid worker: entries on behalf of residents), street (street staff of 双塔街道: /street/shuangta/)\n"
         f"Community: /c/{DEMO_SLUG}/"
     )
 

@@ -10,8 +10,13 @@ from . import routes  # noqa: E402,F401
 
 def init_app(app):
     from app.core.i18n import label_param
+    from app.notifications.cli import add_chore
 
+    from .cli import matters_cli
     from .lifecycle import status_label
+    from .services import forget_expired_photos
 
     app.register_blueprint(bp)
+    app.cli.add_command(matters_cli)
+    add_chore(forget_expired_photos)
     label_param("status", status_label)  # notifications store a status, shown in the reader's language

@@ -5,7 +5,7 @@ from wtforms import RadioField, SearchField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, ValidationError
 
 from app.core.errors import DomainError
-from app.core.forms import text_field
+from app.core.forms import confirm_field, text_field
 from app.core.i18n import N_
 from app.core.labels import Labelled
 
@@ -71,12 +71,22 @@ class MatterForm(FlaskForm):
         _l("Photos (optional)"),
         description=_l(
             "Up to 5 JPEG, PNG or WebP photos, at most 5 MB each. "
-            "If the form comes back with an error, choose the photos again."
+            "If the form comes back with an error, the photos you chose are kept."
         ),
         render_kw={"accept": "image/jpeg,image/png,image/webp", "multiple": True},
     )
     save = SubmitField(_l("Save as draft"))
     save_submit = SubmitField(_l("Save and submit for supports"))
+
+
+class UnsupportForm(FlaskForm):
+    understood = confirm_field(_l("I want to withdraw my support."))
+    submit = SubmitField(_l("Withdraw my support"))
+
+
+class WithdrawForm(FlaskForm):
+    understood = confirm_field(_l("I understand that a withdrawn micro-matter cannot be submitted again."))
+    submit = SubmitField(_l("Withdraw the micro-matter"))
 
 
 class ClarificationForm(FlaskForm):

@@ -36,6 +36,11 @@ class Status(Labelled):
     CLOSED = "closed", N_("Closed")
     WITHDRAWN = "withdrawn", N_("Withdrawn")
     CANCELLED = "cancelled", N_("Cancelled after approval")
+    HIDDEN = "hidden", N_("Hidden by the committee")  # app.moderation: its page says why, its content is withheld
+
+
+# Left out of every public list and total: drafts (private) and matters the committee hid.
+OUT_OF_TOTALS = frozenset({Status.DRAFT, Status.HIDDEN})
 
 
 # Other features react to a move (e.g. an approval opens an implementation record) by
@@ -102,6 +107,10 @@ TRANSITIONS = {
     "cancel": Transition(
         frozenset({Status.APPROVED, Status.IMPLEMENTING}), Status.CANCELLED, _committee, needs_reason=True
     ),
+    # Moderation (app.moderation): only while it collects supports, before any decision, so no
+    # decision, vote or payment ever refers to a hidden matter. Un-hiding resumes the collection.
+    "hide": Transition(frozenset({Status.COLLECTING}), Status.HIDDEN, _committee, needs_reason=True),
+    "unhide": Transition(frozenset({Status.HIDDEN}), Status.COLLECTING, _committee),
 }
 
 TRANSITION_MESSAGES = {
@@ -119,6 +128,7 @@ TRANSITION_MESSAGES = {
     Status.RECTIFYING: N_("“%(title)s” needs rectification: %(reason)s"),
     Status.CLOSED: N_("“%(title)s” is closed."),
     Status.CANCELLED: N_("“%(title)s” was cancelled: %(reason)s"),
+    Status.HIDDEN: N_("“%(title)s” was hidden by the committee: %(reason)s"),
 }
 
 
@@ -127,6 +137,7 @@ ACTION_MESSAGES = {
     "return_to_agenda": N_(
         "“%(title)s” is back on the agenda list: the residents' vote on it was not valid (turnout below the minimum)."
     ),
+    "unhide": N_("“%(title)s” is visible again and collects supports."),
 }
 
 
@@ -191,7 +202,7 @@ def apply(matter, action, actor, *, reason=None, system=False, **data):
     previous = matter.status
     matter.status = transition.target
     matter.status_changed_at = clock.now()
-    if transition.target == Status.COLLECTING:
+    if action == "submit":
         matter.submitted_at = matter.status_changed_at
     record(
         f"matter.{action}",

@@ -8,7 +8,7 @@ from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.core.vocabulary import Category, ProjectType  # noqa: F401  (re-exported)
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CreatedAt, EnteredOnBehalf, IntPK, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -22,8 +22,8 @@ class Stance(Labelled):
     NEUTRAL = "neutral", N_("Neutral")
 
 
-class MicroMatter(db.Model):
-    """A livelihood micro-matter (民生微实事) proposed by a resident."""
+class MicroMatter(EnteredOnBehalf, db.Model):
+    """A livelihood micro-matter (民生微实事) proposed by a resident (or recorded for them: 代录)."""
 
     id: Mapped[IntPK]
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -50,7 +50,7 @@ class MicroMatter(db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
     community: Mapped["Community"] = relationship()
-    proposer: Mapped["User"] = relationship()
+    proposer: Mapped["User"] = relationship(foreign_keys="MicroMatter.proposer_id")
     photos: Mapped[list["MatterPhoto"]] = relationship(back_populates="matter", order_by="MatterPhoto.id")
     clarifications: Mapped[list["Clarification"]] = relationship(back_populates="matter", order_by="Clarification.id")
 
@@ -66,6 +66,23 @@ class MatterPhoto(db.Model):
     caption: Mapped[str] = mapped_column(db.String(120), default="")
 
     matter: Mapped[MicroMatter] = relationship(back_populates="photos")
+    photo: Mapped["StoredPhoto"] = relationship()
+
+
+class PendingPhoto(db.Model):
+    """A photo chosen in the proposal form and kept while the form comes back with an error: its
+    owner's only (never shown to anyone else), attached when the proposal is saved, forgotten when
+    it expires (services.forget_expired_photos, run by the outbox worker)."""
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    # The micro-matter being edited; None for a new proposal.
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("micro_matter.id"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("stored_photo.id"), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[CreatedAt]
+
     photo: Mapped["StoredPhoto"] = relationship()
 
 
@@ -99,15 +116,18 @@ class _PersonOnMatter:
         return relationship()
 
 
-class Support(_PersonOnMatter, db.Model):
-    """A support (附议). One per resident per matter; withdrawing deletes it (the audit log keeps both)."""
+class Support(_PersonOnMatter, EnteredOnBehalf, db.Model):
+    """A support (附议). One per resident per matter, their own or recorded for them (代录);
+    withdrawing deletes it (the audit log keeps both)."""
+
+    user: Mapped["User"] = relationship(foreign_keys="Support.user_id")  # not the one who entered it
 
 
 class Follow(_PersonOnMatter, db.Model):
     """Someone who is told about the matter's changes."""
 
 
-class Comment(db.Model):
+class Comment(EnteredOnBehalf, db.Model):
     id: Mapped[IntPK]
     matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

@@ -7,7 +7,8 @@ services call them again before acting, whatever the page showed.
 from sqlalchemy import select
 
 from app.communities import permissions as community_permissions
-from app.communities.permissions import is_committee, is_verified_resident
+from app.communities.models import MembershipStatus
+from app.communities.permissions import is_committee, is_verified_resident, may_post
 from app.extensions import db
 
 from . import lifecycle
@@ -17,7 +18,7 @@ from .models import Follow, Support
 REPLIES_MAX = 10  # answers to one comment (services.REPLIES_MAX)
 EDITABLE = frozenset({Status.DRAFT, Status.COLLECTING})
 # Comments belong to the public discussion: not on private drafts, not after a withdrawal.
-NO_COMMENTS = frozenset({Status.DRAFT, Status.WITHDRAWN})
+NO_COMMENTS = frozenset({Status.DRAFT, Status.WITHDRAWN, Status.HIDDEN})
 
 
 def _logged_in(user):
@@ -30,20 +31,26 @@ def is_proposer(user, matter):
 
 def _speaks_for_matter(user, matter):
     """The proposer (still a verified member) or the committee: they clarify and answer."""
-    return (is_proposer(user, matter) and is_verified_resident(user, matter.community)) or is_committee(
-        user, matter.community
-    )
+    return (is_proposer(user, matter) and may_post(user, matter.community)) or is_committee(user, matter.community)
 
 
 def can_create(user, community):
-    """Only verified residents of this community propose micro-matters."""
-    return is_verified_resident(user, community)
+    """Only verified residents of this community propose micro-matters (unless blocked from posting)."""
+    return may_post(user, community)
 
 
 def can_view(user, matter):
     """Drafts are private to their proposer and the committee; everything else is public."""
     if matter.status != Status.DRAFT:
         return True
+    return is_proposer(user, matter) or is_committee(user, matter.community) or community_permissions.is_admin(user)
+
+
+def can_read_content(user, matter):
+    """A hidden matter's page says why it was hidden; its text and photos only its proposer and the
+    committee still read."""
+    if matter.status != Status.HIDDEN:
+        return can_view(user, matter)
     return is_proposer(user, matter) or is_committee(user, matter.community) or community_permissions.is_admin(user)
 
 
@@ -90,12 +97,37 @@ def can_support(user, matter):
     )
 
 
+def joining_step(user, community):
+    """What stands between `user` and taking part in `community`: "login", "join" (never asked, or
+    declined or removed), "pending" (asked; the committee has not checked yet), or None (verified)."""
+    if not _logged_in(user):
+        return "login"
+    membership = community_permissions.membership_of(user, community)
+    if membership is not None and membership.is_verified:
+        return None
+    if membership is not None and membership.status == MembershipStatus.PENDING:
+        return "pending"
+    return "join"
+
+
+def support_missing(user, matter):
+    """Why the page shows no support button: "not_collecting", "own", or joining_step's answer;
+    None when the button is there or the person supports it already (or it is a draft)."""
+    if matter.status == Status.DRAFT or can_support(user, matter) or has_supported(user, matter):
+        return None
+    if matter.status != Status.COLLECTING:
+        return "not_collecting"
+    if is_proposer(user, matter):
+        return "own"
+    return joining_step(user, matter.community)
+
+
 def can_unsupport(user, matter):
     return matter.status == Status.COLLECTING and has_supported(user, matter)
 
 
 def can_comment(user, matter):
-    return matter.status not in NO_COMMENTS and is_verified_resident(user, matter.community)
+    return matter.status not in NO_COMMENTS and may_post(user, matter.community)
 
 
 def can_reply(user, comment):
@@ -129,4 +161,4 @@ def can_unfollow(user, matter):
 
 
 def can_view_photo(user, matter):
-    return can_view(user, matter)
+    return can_read_content(user, matter)

@@ -3,17 +3,30 @@
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.communities.permissions import posting_block
 from app.communities.scoping import current_community
+from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.core.forms import show_refusal, submitted
 from app.core.params import page_arg
 from app.core.uploads import send_photo
 
 from . import bp, permissions, services
-from .forms import ClarificationForm, CommentForm, FilterForm, HideForm, MatterForm, ReplyForm, Sort
+from .forms import (
+    ClarificationForm,
+    CommentForm,
+    FilterForm,
+    HideForm,
+    MatterForm,
+    ReplyForm,
+    Sort,
+    UnsupportForm,
+    WithdrawForm,
+)
 from .hooks import render_detail_sections
 from .lifecycle import Status, status_label
 from .models import Category, ProjectType, Stance
@@ -73,11 +86,34 @@ def _fields(form):
     return {name: getattr(form, name).data for name in MATTER_FIELDS}
 
 
-def _form_page(form, matter=None, status=200):
+def _form_page(form, matter=None, status=200, pending=()):
     community = current_community()
     return render_template(
-        "matters/form.html", community=community, form=form, matter=matter, photos_max=services.PHOTOS_MAX, **_labels()
+        "matters/form.html",
+        community=community,
+        form=form,
+        matter=matter,
+        pending=pending,
+        photos_max=services.PHOTOS_MAX,
+        **_labels(),
     ), status
+
+
+def _held_photos(form, matter=None):
+    """The photos sent with the form, kept for its owner before anything else is checked, so that
+    the form coming back with an error still has them; (kept photos, whether that went well)."""
+    community = current_community()
+    keep, drop = request.form.getlist("pending_photo"), request.form.getlist("drop_photo")
+    if "csrf_token" in form.errors:  # not a form this person sent from our page: store nothing
+        return services.pending_photos(current_user, community, matter, keep), False
+    try:
+        held = services.hold_photos(
+            current_user, community, request.files.getlist(form.photos.name), matter=matter, keep=keep, drop=drop
+        )
+    except DomainError as error:
+        show_refusal(form, error)
+        return services.pending_photos(current_user, community, matter, keep), False
+    return held, True
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -85,6 +121,24 @@ def _form_page(form, matter=None, status=200):
 def new():
     community = current_community()
     if not permissions.can_create(current_user, community):
+        blocked = posting_block(current_user, community)
+        if blocked is not None:
+            refuse(
+                403,
+                _(
+                    "The committee has blocked you from posting until %(date)s. Reason: %(reason)s",
+                    date=format_date(clock.local_date(blocked.posting_blocked_until)),
+                    reason=blocked.posting_block_reason,
+                ),
+            )
+        if permissions.joining_step(current_user, community) == "pending":
+            refuse(
+                403,
+                _(
+                    "Your request to join this community is waiting for the committee's check. "
+                    "Once they have verified you, you can propose micro-matters."
+                ),
+            )
         refuse(
             403,
             _(
@@ -93,24 +147,28 @@ def new():
             ),
         )
     form = MatterForm()
-    if form.validate_on_submit():
-        try:
-            matter = services.create_matter(
-                current_user,
-                community,
-                photos=request.files.getlist(form.photos.name),
-                submit=bool(form.save_submit.data),
-                **_fields(form),
-            )
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            if matter.status == Status.DRAFT:
-                flash(_("Saved as a draft. Only you and the committee can see it until you submit it."), "success")
+    pending = []
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        pending, held = _held_photos(form)
+        if valid and held:
+            try:
+                matter = services.create_matter(
+                    current_user,
+                    community,
+                    pending_ids=[row.id for row in pending],
+                    submit=bool(form.save_submit.data),
+                    **_fields(form),
+                )
+            except DomainError as error:
+                show_refusal(form, error)
             else:
-                flash(_("Submitted. Residents can now support it."), "success")
-            return redirect(url_for(".detail", matter_id=matter.id))
-    return _form_page(form, status=400 if request.method == "POST" else 200)
+                if matter.status == Status.DRAFT:
+                    flash(_("Saved as a draft. Only you and the committee can see it until you submit it."), "success")
+                else:
+                    flash(_("Submitted. Residents can now support it."), "success")
+                return redirect(url_for(".detail", matter_id=matter.id))
+    return _form_page(form, status=400 if request.method == "POST" else 200, pending=pending)
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])
@@ -122,34 +180,38 @@ def edit(matter_id):
             403, _("Only the proposer can edit a micro-matter, and only while it is a draft or collecting supports.")
         )
     form = MatterForm(obj=matter)
-    if form.validate_on_submit():
-        try:
-            services.update_matter(
-                current_user,
-                matter,
-                photos=request.files.getlist(form.photos.name),
-                remove_photo_ids=request.form.getlist("remove_photo"),
-                **_fields(form),
-            )
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            flash(_("Your changes were saved."), "success")
-            if form.save_submit.data and matter.status == Status.DRAFT:
-                try:
-                    services.submit(current_user, matter)
-                except DomainError as error:
-                    flash(error.message, "error")
-                else:
-                    flash(_("Submitted. Residents can now support it."), "success")
-            return redirect(url_for(".detail", matter_id=matter.id))
-    return _form_page(form, matter, status=400 if request.method == "POST" else 200)
+    pending = []
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        pending, held = _held_photos(form, matter)
+        if valid and held:
+            try:
+                services.update_matter(
+                    current_user,
+                    matter,
+                    remove_photo_ids=request.form.getlist("remove_photo"),
+                    pending_ids=[row.id for row in pending],
+                    **_fields(form),
+                )
+            except DomainError as error:
+                show_refusal(form, error)
+            else:
+                flash(_("Your changes were saved."), "success")
+                if form.save_submit.data and matter.status == Status.DRAFT:
+                    try:
+                        services.submit(current_user, matter)
+                    except DomainError as error:
+                        flash(error.message, "error")
+                    else:
+                        flash(_("Submitted. Residents can now support it."), "success")
+                return redirect(url_for(".detail", matter_id=matter.id))
+    return _form_page(form, matter, status=400 if request.method == "POST" else 200, pending=pending)
 
 
 # ---------------------------------------------------------------- detail
 
 
-def _detail_page(matter, *, comment_form=None, clarification_form=None, status=200):
+def _detail_page(matter, *, comment_form=None, clarification_form=None, confirm_forms=None, status=200):
     community = current_community()
     stance = request.args.get("stance")
     stance = Stance(stance) if stance in set(Stance) else None
@@ -171,6 +233,9 @@ def _detail_page(matter, *, comment_form=None, clarification_form=None, status=2
         comments_page=comments_page,
         comment_form=comment_form or CommentForm(formdata=None),
         clarification_form=clarification_form or ClarificationForm(formdata=None),
+        unsupport_form=(confirm_forms or {}).get("unsupport") or UnsupportForm(prefix="unsupport", formdata=None),
+        withdraw_form=(confirm_forms or {}).get("withdraw") or WithdrawForm(prefix="withdraw", formdata=None),
+        support_missing=permissions.support_missing(current_user, matter),
         sections=render_detail_sections(matter, current_user),
         excerpt=services.EXCERPT_CHARS,
         replies_shown=services.REPLIES_SHOWN,
@@ -205,6 +270,8 @@ def detail(matter_id):
 @bp.get("/<int:matter_id>/photos/<int:photo_id>")
 def photo(matter_id, photo_id):
     matter = _matter(matter_id)
+    if not permissions.can_view_photo(current_user, matter):  # a hidden matter's photos
+        refuse(404)
     stored = services.get_photo(matter, photo_id).photo
     if not (Path(current_app.config["UPLOAD_FOLDER"]) / stored.stored_name).is_file():
         refuse(404)
@@ -212,6 +279,20 @@ def photo(matter_id, photo_id):
     if matter.status == Status.DRAFT:  # a draft's photos must not sit in shared caches
         response.cache_control.public = False
         response.cache_control.private = True
+    return response
+
+
+@bp.get("/pending-photos/<int:pending_id>")
+@login_required
+def pending_photo(pending_id):
+    """A photo kept for a form that came back: its owner's eyes only, never cached."""
+    row = services.get_pending_photo(current_user, current_community(), pending_id)
+    if not (Path(current_app.config["UPLOAD_FOLDER"]) / row.photo.stored_name).is_file():
+        refuse(404)
+    response = send_photo(row.photo)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.cache_control.no_store = True
     return response
 
 
@@ -235,10 +316,19 @@ def submit(matter_id):
     return _act(matter_id, services.submit, _("Submitted. Residents can now support it."))
 
 
+def _confirmed(matter_id, name, form, action, success):
+    """An action that cannot be taken back: done only with its tick box ticked; otherwise the page
+    comes back with the box marked."""
+    if not form.validate_on_submit():
+        return _detail_page(_matter(matter_id), confirm_forms={name: form}, status=400)
+    return _act(matter_id, action, success)
+
+
 @bp.post("/<int:matter_id>/withdraw")
 @login_required
 def withdraw(matter_id):
-    return _act(matter_id, services.withdraw, _("The micro-matter was withdrawn."))
+    form = WithdrawForm(prefix="withdraw")
+    return _confirmed(matter_id, "withdraw", form, services.withdraw, _("The micro-matter was withdrawn."))
 
 
 @bp.post("/<int:matter_id>/support")
@@ -255,7 +345,8 @@ def support(matter_id):
 @bp.post("/<int:matter_id>/unsupport")
 @login_required
 def unsupport(matter_id):
-    return _act(matter_id, services.unsupport, _("Your support was withdrawn."))
+    form = UnsupportForm(prefix="unsupport")
+    return _confirmed(matter_id, "unsupport", form, services.unsupport, _("Your support was withdrawn."))
 
 
 @bp.post("/<int:matter_id>/follow")

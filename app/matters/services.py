@@ -7,6 +7,7 @@ DomainError and leaves nothing behind. Status changes go through lifecycle.apply
 
 import re
 import unicodedata
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
@@ -15,7 +16,6 @@ from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
 from app.auth.models import User
-from app.communities.models import Membership, MembershipStatus
 from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
@@ -26,10 +26,10 @@ from app.core.text import checked_text, render_markdown
 from app.core.urls import path_for
 from app.extensions import db
 from app.notifications.services import notify
-from app.rules.services import current_ruleset
+from app.rules.services import current_ruleset, support_base
 
-from . import lifecycle, permissions
-from .lifecycle import Status
+from . import behalf, lifecycle, permissions
+from .lifecycle import OUT_OF_TOTALS, Status
 from .models import (
     Category,
     Clarification,
@@ -37,6 +37,7 @@ from .models import (
     Follow,
     MatterPhoto,
     MicroMatter,
+    PendingPhoto,
     ProjectType,
     Stance,
     Support,
@@ -55,11 +56,12 @@ SUBSTANCE = ("title", "description", "location", "estimated_cost", "project_type
 COST_MIN = 1
 COST_MAX = 5_000_000
 PHOTOS_MAX = 5
+PENDING_PHOTO_HOURS = 24  # a photo chosen in a form that came back with an error is kept this long
 SEARCH_WORDS_MAX = 8
 PER_PAGE = 10
 COMMENTS_PER_GROUP = 3
 COMMENTS_PER_PAGE = 8
-EXCERPT_CHARS = 120  # lists show the start of long comments; the comment's page has it all
+EXCERPT_CHARS = 80  # lists show the start of long comments (about two lines on a phone); the comment's page has it all
 REPLIES_SHOWN = 1
 DEFAULT_THRESHOLD = 20
 
@@ -115,20 +117,12 @@ def get_photo(matter, matter_photo_id):
     return get_or_404(MatterPhoto, matter_photo_id, matter_id=matter.id)
 
 
-def verified_resident_count(community):
-    return db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED
-        )
-    )
-
-
 def support_threshold(community):
     """Supports a matter needs to reach review, under the rules in force now."""
     ruleset = current_ruleset(community)
     if ruleset is None:  # every community gets rules when created; this only guards odd data
         return DEFAULT_THRESHOLD
-    return ruleset.support_threshold(verified_resident_count(community))
+    return ruleset.support_threshold(support_base(community).residents)  # the register, or the verified residents
 
 
 # ---------------------------------------------------------------- checking fields
@@ -206,48 +200,175 @@ def clean_fields(*, title, description, category, location, estimated_cost, proj
     }
 
 
-def _store_photos(user, matter, files, written):
+def _store_photos(user, matter, files, written, pending=()):
     for photo in save_all(files, user, written):
         db.session.add(MatterPhoto(matter=matter, photo=photo))
+    for row in pending:  # photos kept from an earlier try of the same form
+        db.session.add(MatterPhoto(matter=matter, photo=row.photo))
+        db.session.delete(row)
+
+
+# ---------------------------------------------------------------- photos kept while a form comes back
+
+
+def _ids(values):
+    return {parse_id(value) for value in values or ()} - {None}
+
+
+def pending_photos(user, community, matter=None, ids=()):
+    """The photos this person chose earlier in this form (`ids`: those the form sent back) and that
+    are still kept for them; nobody else's, and none for another form or community."""
+    wanted = _ids(ids)
+    if not wanted or not getattr(user, "is_authenticated", False):
+        return []
+    target = PendingPhoto.matter_id.is_(None) if matter is None else PendingPhoto.matter_id == matter.id
+    return db.session.scalars(
+        select(PendingPhoto)
+        .where(
+            PendingPhoto.id.in_(wanted),
+            PendingPhoto.user_id == user.id,
+            PendingPhoto.community_id == community.id,
+            target,
+            PendingPhoto.expires_at > clock.utcnow(),
+        )
+        .options(selectinload(PendingPhoto.photo))
+        .order_by(PendingPhoto.id)
+    ).all()
+
+
+def get_pending_photo(user, community, pending_id):
+    """One kept photo, for its owner only: anyone else gets "not found"."""
+    row = get_or_404(PendingPhoto, pending_id, community_id=community.id)
+    if not getattr(user, "is_authenticated", False) or row.user_id != user.id or row.expires_at <= clock.utcnow():
+        raise NotFound()
+    return row
+
+
+def _discard(rows):
+    """Delete kept photos (rows and stored photos); the file names to forget after the commit."""
+    names = []
+    for row in rows:
+        names.append(row.photo.stored_name)
+        db.session.delete(row)
+        db.session.delete(row.photo)
+    return names
+
+
+@_atomic
+def hold_photos(user, community, files, *, matter=None, keep=(), drop=()):
+    """Keep the photos sent with a proposal form (checked and stored like any photo) for their owner,
+    so that the form coming back with an error does not lose them; `keep`: the ids of those kept
+    before that the form sent back, `drop`: those the person removed. Commits on its own: the photos
+    survive whatever happens to the proposal. Returns the photos now kept for the form."""
+    allowed = permissions.can_edit(user, matter) if matter else permissions.can_create(user, community)
+    require(allowed, _l("Only verified residents of this community can propose micro-matters."))
+    held = pending_photos(user, community, matter, keep)
+    dropping = _ids(drop)
+    dropped = [row for row in held if row.id in dropping]
+    held = [row for row in held if row.id not in dropping]
+    files = chosen(files)
+    if not files and not dropped:
+        return held
+    if len(held) + len(files) > PHOTOS_MAX:
+        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+    unused = _discard(dropped)
+    expires_at = clock.utcnow() + timedelta(hours=PENDING_PHOTO_HOURS)
+    with removed_on_failure() as written:
+        for photo in save_all(files, user, written):
+            row = PendingPhoto(
+                user_id=user.id,
+                community_id=community.id,
+                matter_id=matter.id if matter else None,
+                photo=photo,
+                expires_at=expires_at,
+            )
+            db.session.add(row)
+            held.append(row)
+        for row in held:  # kept as long as the person is still working on the form
+            row.expires_at = expires_at
+        _commit()
+    forget(unused)
+    return held
+
+
+def discard_pending_photos_of(user):
+    """A deleted account's kept photos (no commit: the caller's); the file names to forget after it."""
+    return _discard(db.session.scalars(select(PendingPhoto).where(PendingPhoto.user_id == user.id)).all())
+
+
+def forget_expired_photos():
+    """Remove the kept photos whose time is up (run by the outbox worker each round); how many."""
+    rows = db.session.scalars(select(PendingPhoto).where(PendingPhoto.expires_at <= clock.utcnow())).all()
+    if not rows:
+        return 0
+    unused = _discard(rows)
+    _commit()
+    forget(unused)
+    return len(rows)
 
 
 # ---------------------------------------------------------------- proposing and editing
 
 
+def _same_proposal(user, community, title, entered_by):
+    """The resident's proposal with this title (not withdrawn) that a new one would repeat across an
+    entry on their behalf (代录): any of theirs for an entry on behalf, one entered for them for their own."""
+    query = select(MicroMatter).where(
+        MicroMatter.community_id == community.id,
+        MicroMatter.proposer_id == user.id,
+        MicroMatter.title == title,
+        MicroMatter.status != Status.WITHDRAWN,
+    )
+    if entered_by is None:
+        query = query.where(MicroMatter.entered_by_id.is_not(None))
+    return db.session.scalars(query.order_by(MicroMatter.id).limit(1)).first()
+
+
 @_atomic
-def create_matter(user, community, *, photos=(), submit=False, **fields):
-    """A verified resident writes a micro-matter; it starts as a draft (or is submitted at once)."""
+def create_matter(user, community, *, photos=(), pending_ids=(), submit=False, entered_by=None, channel=None, **fields):
+    """A verified resident writes a micro-matter; it starts as a draft (or is submitted at once).
+    `pending_ids`: photos kept for this form (hold_photos) to attach. `entered_by`, `channel`: a
+    committee member or grid worker records it for the resident (app/onbehalf checks who may)."""
     require(
         permissions.can_create(user, community),
         _l("Only verified residents of this community can propose micro-matters."),
     )
     values = clean_fields(**fields)
+    same = _same_proposal(user, community, values["title"], entered_by)
+    if same is not None:
+        raise FieldError("title", behalf.duplicate(same, user, entered_by, None))
     files = chosen(photos)
-    if len(files) > PHOTOS_MAX:
+    pending = pending_photos(user, community, None, pending_ids)
+    if len(files) + len(pending) > PHOTOS_MAX:
         raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
     with removed_on_failure() as written:
         matter = MicroMatter(community=community, proposer_id=user.id, status=Status.DRAFT, support_count=0, **values)
-        db.session.add(matter)
-        _store_photos(user, matter, files, written)
+        db.session.add(behalf.stamp(matter, entered_by, channel))
+        _store_photos(user, matter, files, written, pending)
+        actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
         record(
             "matter.created",
             matter,
-            actor=user,
+            actor=actor,
             community=community,
             title=matter.title,
             category=matter.category,
             estimated_cost=matter.estimated_cost,
-            photos=len(files) or None,
+            photos=len(files) + len(pending) or None,
+            **on_behalf,
         )
         if submit:
-            lifecycle.apply(matter, "submit", user)
+            # the resident submits it; the entry names who typed it in
+            lifecycle.apply(matter, "submit", user, **({"entered_by": entered_by.id} if entered_by else {}))
             _check_threshold(matter, user)
+        if entered_by is not None:
+            behalf.tell("proposal", user, entered_by, channel, matter.title, _link(matter))
         _commit()
     return matter
 
 
 @_atomic
-def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
+def update_matter(user, matter, *, photos=(), remove_photo_ids=(), pending_ids=(), **fields):
     """The proposer edits while it is a draft or collecting supports."""
     if not permissions.can_edit(user, matter):
         if permissions.is_proposer(user, matter):
@@ -261,9 +382,10 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
         if rewritten:
             raise FieldError(rewritten[0], FROZEN)
     files = chosen(photos)
-    remove = {parse_id(i) for i in remove_photo_ids} - {None}
+    pending = pending_photos(user, matter.community, matter, pending_ids)
+    remove = _ids(remove_photo_ids)
     removed = [link for link in matter.photos if link.id in remove]
-    if len(matter.photos) - len(removed) + len(files) > PHOTOS_MAX:
+    if len(matter.photos) - len(removed) + len(files) + len(pending) > PHOTOS_MAX:
         raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
     changed = sorted(k for k, v in values.items() if getattr(matter, k) != v and k != "description_html")
     unused = [link.photo.stored_name for link in removed]
@@ -274,14 +396,14 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), **fields):
             photo = link.photo
             db.session.delete(link)
             db.session.delete(photo)
-        _store_photos(user, matter, files, written)
+        _store_photos(user, matter, files, written, pending)
         _audit(
             "matter.edited",
             matter,
             user,
             matter,
             fields=changed or None,
-            photos_added=len(files) or None,
+            photos_added=len(files) + len(pending) or None,
             photos_removed=len(removed) or None,
         )
         _commit()
@@ -372,8 +494,9 @@ ALREADY_SUPPORTED = _l("You have already supported this micro-matter.")
 
 
 @_atomic
-def support(user, matter):
-    """A verified resident of the community, not the proposer, supports once while it collects."""
+def support(user, matter, *, entered_by=None, channel=None):
+    """A verified resident of the community, not the proposer, supports once while it collects:
+    themselves, or through a committee member or grid worker (`entered_by`, `channel`: app/onbehalf)."""
     require(
         matter.status == Status.COLLECTING,
         _l("Supports are only collected while the micro-matter is collecting supports."),
@@ -386,13 +509,18 @@ def support(user, matter):
         permissions.is_verified_resident(user, matter.community),
         _l("Only verified residents of this community can support micro-matters."),
     )
-    require(not permissions.has_supported(user, matter), ALREADY_SUPPORTED)
-    insert_once(Support(matter_id=matter.id, user_id=user.id), ALREADY_SUPPORTED)  # the same click twice at once
+    existing = _own(Support, user, matter)
+    require(existing is None, existing and behalf.duplicate(existing, user, entered_by, ALREADY_SUPPORTED))
+    row = behalf.stamp(Support(matter_id=matter.id, user_id=user.id), entered_by, channel)
+    insert_once(row, ALREADY_SUPPORTED)  # the same click twice at once
     count = _change_support_count(matter, +1)
     if matter.substance_frozen_at is None:
         matter.substance_frozen_at = clock.now()
-    _audit("matter.supported", matter, user, matter, supports=count)
+    actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
+    _audit("matter.supported", matter, actor, matter, supports=count, **on_behalf)
     reached = _check_threshold(matter, user)
+    if entered_by is not None:
+        behalf.tell("support", user, entered_by, channel, matter.title, _link(matter))
     _commit(ALREADY_SUPPORTED)
     return reached
 
@@ -432,8 +560,19 @@ def _clean_body(body, limit=COMMENT_MAX):
     return checked_text(body, "body", limit, _l("Please write something."), too_long=too_long)
 
 
+def _same_comment(user, matter, body, entered_by):
+    """The resident's comment with this text on the matter that a new one would repeat across an
+    entry on their behalf (代录): any of theirs for an entry on behalf, one entered for them for their own."""
+    query = select(Comment).where(Comment.matter_id == matter.id, Comment.author_id == user.id, Comment.body == body)
+    if entered_by is None:
+        query = query.where(Comment.entered_by_id.is_not(None))
+    return db.session.scalars(query.order_by(Comment.id).limit(1)).first()
+
+
 @_atomic
-def add_comment(user, matter, stance, body):
+def add_comment(user, matter, stance, body, *, entered_by=None, channel=None):
+    """A verified resident comments: themselves, or through a committee member or grid worker
+    (`entered_by`, `channel`: app/onbehalf)."""
     if not permissions.can_comment(user, matter):
         if matter.status in permissions.NO_COMMENTS:
             raise DomainError(_l("Comments are closed for this micro-matter."))
@@ -441,9 +580,13 @@ def add_comment(user, matter, stance, body):
     if stance not in set(Stance):
         raise FieldError("stance", _l("Please choose: in favour, against or neutral."))
     body = _clean_body(body)
+    same = _same_comment(user, matter, body, entered_by)
+    if same is not None:
+        raise FieldError("body", behalf.duplicate(same, user, entered_by, None))
     comment = Comment(matter_id=matter.id, author_id=user.id, stance=str(stance), body=body)
-    db.session.add(comment)
-    _audit("comment.added", comment, user, matter, matter_id=matter.id, stance=str(stance))
+    db.session.add(behalf.stamp(comment, entered_by, channel))
+    actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
+    _audit("comment.added", comment, actor, matter, matter_id=matter.id, stance=str(stance), **on_behalf)
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
     audience = db.session.scalars(select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
     notify(
@@ -455,6 +598,15 @@ def add_comment(user, matter, stance, body):
         name=user.display_name,
         title=matter.title,
     )
+    if entered_by is not None:
+        behalf.tell(
+            "comment",
+            user,
+            entered_by,
+            channel,
+            matter.title,
+            _link(matter, "matters.comment_page", comment_id=comment.id),
+        )
     _commit()
     return comment
 
@@ -599,8 +751,8 @@ def list_query(community, user=None, *, status=None, category=None, q="", sort="
     if mine:
         query = query.where(MicroMatter.proposer_id == user_id)
     else:
-        # Drafts are private: each person sees their own in the list, nobody else's.
-        query = query.where(or_(MicroMatter.status != Status.DRAFT, MicroMatter.proposer_id == user_id))
+        # Drafts are private and hidden matters left out: each person sees their own, nobody else's.
+        query = query.where(or_(MicroMatter.status.not_in(OUT_OF_TOTALS), MicroMatter.proposer_id == user_id))
     if status in set(Status):
         query = query.where(MicroMatter.status == status)
     if category in set(Category):
@@ -619,7 +771,7 @@ def list_query(community, user=None, *, status=None, category=None, q="", sort="
         query = query.order_by(
             func.coalesce(MicroMatter.submitted_at, MicroMatter.created_at).desc(), MicroMatter.id.desc()
         )
-    return query.options(selectinload(MicroMatter.proposer))
+    return query.options(selectinload(MicroMatter.proposer), selectinload(MicroMatter.photos))  # cards' thumbnails
 
 
 def list_matters(community, user=None, *, page=1, per_page=PER_PAGE, **filters):

@@ -14,6 +14,14 @@ from .models import OutboxChannel, OutboxStatus
 outbox_cli = AppGroup("outbox", help="Queued notifications: e-mail, SMS and WeCom group posts.")
 
 STATUSES = ("pending", "sending", "retrying", "sent", "failed", "skipped")
+_CHORES: list = []
+
+
+def add_chore(chore):
+    """Housekeeping a feature above runs with every round of the worker (matters: forgetting the
+    photos kept for forms nobody came back to); `chore()` -> how many things it did. Registered once."""
+    if chore not in _CHORES:
+        _CHORES.append(chore)
 
 
 @outbox_cli.command("send")
@@ -38,6 +46,8 @@ def work_command(every, rounds):
     done = 0
     while True:
         reminded, digests = reminders.send_reminders(), reminders.send_digests()
+        for chore in _CHORES:
+            chore()
         outbox.reclaim_stale()
         counts = outbox.deliver()
         click.echo(f"reminders {reminded}, digests {digests}, sent {counts['sent']}, will retry {counts['retry']}")

@@ -19,10 +19,13 @@ from app.core.i18n import render_message
 from app.core.spreadsheet import csv_zip
 from app.core.urls import absolute_url
 from app.extensions import db
-from app.matters.models import Clarification, Comment, Follow, MicroMatter, Support
+from app.matters.models import Clarification, Comment, Follow, MicroMatter, PendingPhoto, Support
 from app.notifications.models import DigestItem, Notification, NotificationPreference, Outbox, SmsNumber
+from app.onbehalf.services import personal_rows as on_behalf_rows
 from app.partners.models import DeliveryTask, TaskSignup, Volunteer
 from app.publishing.models import Notice, Objection
+from app.register import services as register
+from app.register.models import RegisterImport
 from app.streets.models import Street, StreetNote, StreetStaff
 from app.tracker.models import Evaluation, ImplementationRecord
 from app.voting.models import PaperObjection, RoundParticipation, VotingRound
@@ -246,6 +249,42 @@ def _street_office(user):
     ]
 
 
+def _register_entries(user):
+    """The lines of a community's resident register that name this person (same name, same address
+    as their membership): the committee's record of them, which they have a right to see."""
+    columns = ["community", "name", "address", "household", "phone", "imported_at"]
+    rows = []
+    for membership in db.session.scalars(select(Membership).where(Membership.user_id == user.id)):
+        found = register.match(membership)
+        if found is not None and found.kind == register.MatchKind.EXACT:
+            upload = db.session.get(RegisterImport, found.entry.import_id)
+            rows += [
+                dict(
+                    zip(
+                        columns,
+                        (membership.community.slug, e.name, e.address, e.household, e.phone, iso(upload.imported_at)),
+                        strict=True,
+                    )
+                )
+                for e in found.at_address
+            ]
+    return Section("register_entries", columns, rows)
+
+
+def _on_behalf(user):
+    """Acts a committee member or grid worker recorded for the person (代录), and those the person
+    recorded for residents."""
+    for_them, by_them = on_behalf_rows(user)
+    common = ["kind", "matter_id", "title", "channel"]
+    return [
+        Section(name, [*common, other, "created_at"], [{**r, "created_at": iso(r["created_at"])} for r in rows])
+        for name, other, rows in (
+            ("entered_on_behalf", "entered_by", for_them),
+            ("entries_made_for_residents", "resident", by_them),
+        )
+    ]
+
+
 def _notifications(user):
     rows = db.session.execute(
         select(
@@ -303,6 +342,7 @@ def personal_data(user):
             .order_by(Outbox.id),
         ),
         _memberships(user),
+        _register_entries(user),
         _matters(user),
         _matter_rows(
             "clarifications", Clarification, Clarification.author_id, user, Clarification.body, Clarification.created_at
@@ -320,8 +360,16 @@ def personal_data(user):
         ),
         _matter_rows("supports", Support, Support.user_id, user, Support.created_at),
         _matter_rows("follows", Follow, Follow.user_id, user, Follow.created_at),
+        _owned(  # photos kept for a proposal form that came back with an error, until they expire
+            "pending_photos",
+            user,
+            PendingPhoto.user_id,
+            [PendingPhoto.id, PendingPhoto.matter_id, PendingPhoto.created_at, PendingPhoto.expires_at],
+            order=PendingPhoto.id,
+        ),
         *_amendments(user),
         _ratings(user),
+        *_on_behalf(user),
         _objections(user),
         _paper_objections(user),
         *_volunteering(user),

@@ -10,9 +10,11 @@ from app.audit.services import record
 from app.auth.models import PasswordReset
 from app.communities.services import end_memberships_of
 from app.core.errors import DomainError, FieldError
+from app.core.photos import forget
 from app.core.service import commit, rolls_back
 from app.extensions import db
 from app.matters.models import Follow
+from app.matters.services import discard_pending_photos_of
 from app.notifications.models import DigestItem, Notification, NotificationPreference, Outbox, SentReminder, SmsNumber
 from app.partners.models import Volunteer
 from app.streets.models import StreetStaff
@@ -112,6 +114,8 @@ def delete_account(user, password):
     user.is_admin = False
     user.password_hash = UNUSABLE_PASSWORD
     user.rotate_session_token()  # every session of the account ends
+    unused = discard_pending_photos_of(user)  # photos kept for a form never saved
     record("user.deleted", user, actor=user)
     commit()
+    forget(unused)
     return pseudonym

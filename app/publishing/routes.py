@@ -10,6 +10,7 @@ from app.core.printing import sheet_qr
 from app.core.urls import absolute_url, path_for
 from app.matters.lifecycle import status_label
 from app.tracker.models import RecordState
+from app.voting.results import not_funded_in_a_round
 
 from . import bp, feed, permissions, services, sources
 from .forms import AnswerForm, NoticeForm, ObjectionForm, ReopenForm, answer_prefix, reopen_prefix
@@ -33,7 +34,8 @@ def results():
         "publishing/results.html",
         community=community,
         figures=services.figures_for(community),
-        decided=services.decided_matters(community, limit=30),
+        decided=(decided := services.decided_matters(community, limit=30)),
+        not_funded=not_funded_in_a_round(decided),
         notices=services.list_notices(community, limit=10),
         meetings=services.meetings_with_minutes(community),
         rounds=services.counted_rounds(community),

@@ -18,7 +18,7 @@ from app.core.text import checked_text, clean_plain, render_markdown
 from app.core.urls import path_for
 from app.councils.models import Meeting, Minutes
 from app.extensions import db
-from app.matters.lifecycle import Status, interested_people
+from app.matters.lifecycle import OUT_OF_TOTALS, Status, interested_people
 from app.matters.models import MicroMatter
 from app.notifications import wecom
 from app.notifications.services import notify
@@ -41,7 +41,7 @@ ONE_OBJECTION = _l(
     "The committee answers it publicly."
 )
 
-PROPOSED = [s for s in Status if s != Status.DRAFT]
+PROPOSED = [s for s in Status if s not in OUT_OF_TOTALS]
 DECIDED = [
     Status.APPROVED,
     Status.REJECTED,

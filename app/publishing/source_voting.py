@@ -5,6 +5,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.i18n import N_
 from app.core.urls import path_for
+from app.voting import option_kinds
 from app.voting.models import Allocation, Method, RoundResult, VotingRound
 
 from .models import NoticeKind
@@ -20,7 +21,7 @@ ALLOCATIONS = {
     Allocation.GREEDY: N_("Most votes first, while the budget lasts (greedy)"),
     Allocation.MES: N_("Method of Equal Shares, completed by raising the shares 1 yuan at a time (equalshares/add1)"),
 }
-FUNDED = {True: N_("Funded"), False: N_("Not funded")}
+FUNDED = {True: N_("Funded"), False: N_("Not funded in this round")}
 VALIDITY = {True: N_("Valid"), False: N_("Not valid: turnout below the minimum")}
 PASSED = {True: N_("Passed"), False: N_("Not passed")}
 NOT_DECIDED = N_("Not decided")
@@ -42,6 +43,8 @@ def describe(voting_round):
     result = voting_round.result
     winners = list(result.winners)
     yes_no = voting_round.method == Method.YES_NO
+    # Options of a plugged-in kind (amendments of the convention, ...) have no cost and no budget.
+    projects = voting_round.option_kind == option_kinds.MATTER
     rows = [
         row(N_("Voting round"), voting_round.title),
         row(N_("Method"), METHODS.get(voting_round.method, voting_round.method), "msgid"),
@@ -52,8 +55,9 @@ def describe(voting_round):
         )
     if voting_round.method == Method.APPROVAL and voting_round.max_choices:
         rows.append(row(N_("Projects each voter may choose"), voting_round.max_choices, "int"))
+    if projects:
+        rows.append(row(N_("Budget"), voting_round.budget, "money"))
     rows += [
-        row(N_("Budget"), voting_round.budget, "money"),
         row(N_("Voting opened"), clock.local_date(voting_round.opens_at).isoformat(), "date"),
         row(N_("Voting closed"), clock.local_date(voting_round.closes_at).isoformat(), "date"),
         row(N_("Eligible voters"), result.electorate, "int"),
@@ -63,12 +67,20 @@ def describe(voting_round):
         row(N_("Validity"), VALIDITY[result.valid], "msgid"),
         row(N_("Online ballots"), result.online_ballots, "int"),
         row(N_("Paper ballots"), result.paper_ballots, "int"),
-        row(N_("Total cost of the chosen projects"), result.total_cost, "money"),
+    ]
+    if projects:
+        rows.append(row(N_("Total cost of the chosen projects"), result.total_cost, "money"))
+    rows += [
         row(N_("Consultation rules version"), result.ruleset_version, "int"),
         row(N_("Fingerprint of the published ballots (SHA-256)"), result.published_sha256 or None),
     ]
-    columns = [N_("No."), N_("Project"), N_("Cost"), N_("Yes") if yes_no else N_("Votes")]
-    types = ["int", "text", "money", "int"]
+    columns = [N_("No."), N_("Project") if projects else N_("Proposal")]
+    types = ["int", "text"]
+    if projects:
+        columns.append(N_("Cost"))
+        types.append("money")
+    columns.append(N_("Yes") if yes_no else N_("Votes"))
+    types.append("int")
     if yes_no:
         columns += [N_("No"), N_("Abstain")]
         types += ["int", "int"]
@@ -77,12 +89,20 @@ def describe(voting_round):
     table_rows = []
     for option in voting_round.options:
         key = str(option.number)
-        cells = [option.number, option.title, option.cost, result.votes.get(key, 0)]
+        cells = [option.number, option.title, *([option.cost] if projects else []), result.votes.get(key, 0)]
         if yes_no:
             cells += [result.no_votes.get(key, 0), result.abstentions.get(key, 0)]
         cells.append((PASSED if yes_no else FUNDED)[option.number in winners] if result.valid else NOT_DECIDED)
         table_rows.append(cells)
-    if result.valid:
+    if result.valid and not projects:
+        summary = msg(
+            N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s proposals were approved."),
+            ballots=result.ballots_counted,
+            round=voting_round.title,
+            n=len(winners),
+            options=len(voting_round.options),
+        )
+    elif result.valid:
         summary = msg(
             N_(
                 "%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
@@ -94,6 +114,13 @@ def describe(voting_round):
             options=len(voting_round.options),
             cost=typed(result.total_cost, "money"),
             budget=typed(voting_round.budget, "money"),
+        )
+    elif not projects:
+        summary = msg(
+            N_("“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. Nothing is approved."),
+            round=voting_round.title,
+            turnout=typed(result.turnout_percent, "percent"),
+            min=typed(result.min_turnout_percent, "percent"),
         )
     else:
         summary = msg(
@@ -109,7 +136,7 @@ def describe(voting_round):
         title=msg(N_("Results of the residents' vote: %(title)s"), title=voting_round.title),
         facts={"summary": summary, "rows": rows, "table": {"columns": columns, "types": types, "rows": table_rows}},
         record_path=path_for("voting.results", slug=voting_round.community.slug, round_id=voting_round.id),
-        matters=[option.matter for option in voting_round.options],
+        matters=[option.matter for option in voting_round.options if option.matter is not None],
     )
 
 

@@ -12,6 +12,7 @@ filter); by default the English message ids are filled in as they are.
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .choices import ConventionApproval
 from .majority import Base, MajorityRule, TieRule
 
 
@@ -49,6 +50,11 @@ TOPICS = {
     "turnout": N_("Resident votes"),
     "satisfaction": N_("Satisfaction"),
     "notices": N_("Notices"),
+    "early_close": N_("Ending a rating window early"),
+    "on_behalf": N_("Entries on behalf of residents"),
+    "convention": N_("Residents' convention"),
+    "kind_majorities": N_("Majorities by kind of motion"),
+    "rule_changes": N_("Changing these rules"),
 }
 
 # The name of each majority rule wherever one is chosen or listed: the rules form, the history of
@@ -136,19 +142,54 @@ def rule_summary(
     )
 
 
-def describe(rules, gettext=_fill, money=_plain_money, label=None):
-    """Every rule of `rules` as a sentence. `label(category)` names an excluded category."""
+def majority_phrase(rule, base, gettext=_fill):
+    """ "two-thirds majority of all council members"."""
+    return gettext(
+        N_("%(majority)s %(base)s"),
+        majority=gettext(MAJORITY_LABELS[MajorityRule(rule)]),
+        base=gettext(BASE_LABELS[Base(base)]),
+    )
+
+
+# The kinds of motion that may have a majority of their own (majority.KIND_PREFIXES).
+KIND_MAJORITY_SENTENCES = {
+    "budget": N_("Approving a micro-matter with its budget, or rejecting it, needs a %(majority)s."),
+    "rule_change": N_("Adopting a new version of these rules needs a %(majority)s."),
+    "referral": N_("Referring a micro-matter to a resident vote needs a %(majority)s."),
+}
+
+
+def describe(rules, gettext=_fill, money=_plain_money, label=None, support_base=None):
+    """Every rule of `rules` as a sentence. `label(category)` names an excluded category;
+    `support_base` (rules.services.SupportBase) gives a share threshold its number of residents."""
     label = label or (lambda value: value)
     out = []
 
     def add(topic, message, **params):
         out.append(Sentence(gettext(TOPICS[topic]), gettext(message, **params)))
 
-    if rules.support_threshold_kind == "share":
+    if rules.support_threshold_kind == "share" and support_base is None:
         add(
             "threshold",
-            N_("A micro-matter goes to review when %(percent)s%% of the verified residents support it."),
+            N_("A micro-matter goes to review when %(percent)s%% of the residents on the register support it."),
             percent=rules.support_threshold_percent,
+        )
+    elif rules.support_threshold_kind == "share":
+        add(
+            "threshold",
+            N_(
+                "A micro-matter goes to review when %(percent)s%% of the residents on the register support it: "
+                "%(count)s supports, of the %(base)s people the community states are on its register."
+            )
+            if support_base.from_register
+            else N_(
+                "A micro-matter goes to review when %(percent)s%% of the residents support it. The community has "
+                "not stated how many people are on its register, so the share is taken of the %(base)s residents "
+                "verified online: %(count)s supports."
+            ),
+            percent=rules.support_threshold_percent,
+            base=support_base.residents,
+            count=rules.support_threshold(support_base.residents),
         )
     else:
         add(
@@ -233,6 +274,29 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None):
         MAJORITY_SENTENCES[MajorityRule(rules.majority_rule)],
         base=gettext(BASE_NOUNS[Base(rules.majority_base)]),
     )
+    own = [
+        (prefix, getattr(rules, f"{prefix}_majority_rule"), getattr(rules, f"{prefix}_majority_base"))
+        for prefix in KIND_MAJORITY_SENTENCES
+    ]
+    own = [(prefix, rule, base) for prefix, rule, base in own if rule and base]
+    if own:
+        add(
+            "kind_majorities",
+            N_("%(sentences)s Other motions need the general majority."),
+            sentences=" ".join(
+                gettext(KIND_MAJORITY_SENTENCES[prefix], majority=majority_phrase(rule, base, gettext))
+                for prefix, rule, base in own
+            ),
+        )
+    add(
+        "rule_changes",
+        N_(
+            "A new version of these rules proposed by the committee is a draft, not in force, until the council "
+            "adopts it by a motion under the rules in force. A version that changes the quorum or any majority "
+            "rule needs a %(majority)s to be adopted."
+        ),
+        majority=majority_phrase(rules.entrenched_majority_rule, rules.entrenched_majority_base, gettext),
+    )
     if TieRule(rules.tie_rule) == TieRule.CHAIR_DECIDES:
         add(
             "ties",
@@ -246,7 +310,13 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None):
     if rules.secret_ballot:
         add("method", N_("Council votes are secret: only the numbers of yes, no and abstain are kept."))
     else:
-        add("method", N_("Council votes are by roll call: each member's vote is recorded by name."))
+        add(
+            "method",
+            N_(
+                "Council votes are by roll call: each member's vote is recorded by name, unless the "
+                "chair calls a secret ballot for a vote (the minutes say so)."
+            ),
+        )
     add(
         "resident_majority",
         N_(
@@ -275,6 +345,32 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None):
         ),
         percent=rules.satisfaction_threshold_percent,
     )
+    add(
+        "early_close",
+        N_("A rating window may be ended before its date only once at least %(count)s residents have rated."),
+        count=rules.early_close_min_ratings,
+    )
+    add(
+        "on_behalf",
+        N_(
+            "A grid worker or committee member may record at most %(count)s proposals, supports, comments or "
+            "ratings per day on behalf of residents without a phone (代录), each with the resident's agreement."
+        ),
+        count=rules.on_behalf_daily_cap,
+    )
+    if rules.convention_approval == ConventionApproval.ROUND:
+        add(
+            "convention",
+            N_("Amendments of the residents' convention adopted by the council go to a yes/no resident vote."),
+        )
+    else:
+        add(
+            "convention",
+            N_(
+                "Amendments of the residents' convention adopted by the council go to a residents' assembly; its "
+                "counts take effect once a second committee member or the council chair confirms them."
+            ),
+        )
     if rules.objection_days:
         add(
             "notices",

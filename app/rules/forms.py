@@ -4,9 +4,11 @@ from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import confirm_field
 from app.core.i18n import N_
 from app.core.vocabulary import Category
 
+from .choices import ConventionApproval
 from .describe import MAJORITY_NAMES
 from .majority import Base, TieRule
 from .models import MAX_OBJECTION_DAYS
@@ -33,7 +35,7 @@ TIE_CHOICES = {
 FIELD_LABELS = {
     "support_threshold_kind": N_("Support threshold counted as"),
     "support_threshold_count": N_("Supports needed (count)"),
-    "support_threshold_percent": N_("Supports needed (percent of verified residents)"),
+    "support_threshold_percent": N_("Supports needed (percent of the register)"),
     "cap_service": N_("Cost cap for a service (yuan)"),
     "cap_goods": N_("Cost cap for goods (yuan)"),
     "cap_works": N_("Cost cap for works (yuan)"),
@@ -50,11 +52,23 @@ FIELD_LABELS = {
     "majority_base": N_("Majority counted against"),
     "tie_rule": N_("A tie means"),
     "secret_ballot": N_("Council votes"),
+    "budget_majority_rule": N_("Majority to approve or reject a budget"),
+    "budget_majority_base": N_("Budget majority counted against"),
+    "rule_change_majority_rule": N_("Majority to adopt new rules"),
+    "rule_change_majority_base": N_("Rule-change majority counted against"),
+    "referral_majority_rule": N_("Majority to refer a matter to a resident vote"),
+    "referral_majority_base": N_("Referral majority counted against"),
+    "entrenched_majority_rule": N_("Majority to change the quorum or a majority rule"),
+    "entrenched_majority_base": N_("Quorum and majority changes counted against"),
+    "rule_change_needs_residents": N_("A rule change adopted by the council"),
     "resident_majority_rule": N_("Majority in a residents' yes/no vote"),
     "resident_majority_base": N_("Residents' majority counted against"),
     "min_turnout_percent": N_("Minimum turnout of a resident vote (percent)"),
     "satisfaction_threshold_percent": N_("Satisfaction needed to close (percent)"),
     "objection_days": N_("Objection period of a notice (days)"),
+    "early_close_min_ratings": N_("Ratings needed before a rating window may end early"),
+    "on_behalf_daily_cap": N_("Entries on behalf of residents per person per day"),
+    "convention_approval": N_("Residents approve convention amendments by"),
 }
 
 
@@ -71,6 +85,19 @@ def _choices(names):
     return [(value.value, _l(name)) for value, name in names.items()]
 
 
+# Per kind of motion: "" keeps the general majority (stored as NULL).
+GENERAL = [("", _l("As the general majority"))]
+
+
+def _own_majority(prefix, description=None):
+    return (
+        SelectField(
+            _label(f"{prefix}_majority_rule"), choices=GENERAL + _choices(MAJORITY_NAMES), description=description
+        ),
+        SelectField(_label(f"{prefix}_majority_base"), choices=GENERAL + _choices(BASE_CHOICES)),
+    )
+
+
 def _int(name, low, high, description=None):
     return IntegerField(_label(name), validators=[InputRequired(), NumberRange(low, high)], description=description)
 
@@ -78,7 +105,7 @@ def _int(name, low, high, description=None):
 class RuleSetForm(FlaskForm):
     support_threshold_kind = RadioField(
         _label("support_threshold_kind"),
-        choices=[("count", _l("A number of supports")), ("share", _l("A share of the verified residents"))],
+        choices=[("count", _l("A number of supports")), ("share", _l("A share of the residents on the register"))],
         validators=[InputRequired()],
     )
     support_threshold_count = _int("support_threshold_count", 1, 100_000)
@@ -117,6 +144,26 @@ class RuleSetForm(FlaskForm):
             ("secret", _l("Secret (only the counts are kept)")),
         ],
     )
+    budget_majority_rule, budget_majority_base = _own_majority(
+        "budget", _l("Motions to approve a micro-matter with a budget, or to reject it.")
+    )
+    rule_change_majority_rule, rule_change_majority_base = _own_majority(
+        "rule_change", _l("Motions to adopt a new version of these rules that keeps the quorum and majorities.")
+    )
+    referral_majority_rule, referral_majority_base = _own_majority("referral")
+    entrenched_majority_rule = SelectField(
+        _label("entrenched_majority_rule"),
+        choices=_choices(MAJORITY_NAMES),
+        description=_l("A new version that changes the quorum or any majority rule needs this majority to be adopted."),
+    )
+    entrenched_majority_base = SelectField(_label("entrenched_majority_base"), choices=_choices(BASE_CHOICES))
+    rule_change_needs_residents = SelectField(
+        _label("rule_change_needs_residents"),
+        choices=[
+            ("council", _l("Is in force once the council adopts it")),
+            ("residents", _l("Also needs the residents' yes in a yes/no vote")),
+        ],
+    )
     resident_majority_rule = SelectField(_label("resident_majority_rule"), choices=_choices(MAJORITY_NAMES))
     resident_majority_base = SelectField(_label("resident_majority_base"), choices=_choices(RESIDENT_BASE_CHOICES))
     min_turnout_percent = _int(
@@ -138,12 +185,31 @@ class RuleSetForm(FlaskForm):
             "covers starts only after that. 0: no objection period."
         ),
     )
+    early_close_min_ratings = _int(
+        "early_close_min_ratings",
+        1,
+        100_000,
+        _l("Before this many residents have rated, a rating window runs to its stated end."),
+    )
+    on_behalf_daily_cap = _int(
+        "on_behalf_daily_cap",
+        1,
+        1000,
+        _l("A grid worker or committee member records at most this many acts for residents (代录) per day."),
+    )
+    convention_approval = SelectField(
+        _label("convention_approval"),
+        choices=[
+            (ConventionApproval.ASSEMBLY.value, _l("A residents' assembly, its counts recorded by two people")),
+            (ConventionApproval.ROUND.value, _l("A yes/no resident vote")),
+        ],
+    )
     change_note = StringField(
         _l("What changed and why"),
         validators=[DataRequired(), Length(max=300)],
         description=_l("Published with the new version, e.g. “Council meeting of 3 March agreed to two seconders.”"),
     )
-    submit = SubmitField(_l("Save as a new version"))
+    submit = SubmitField(_l("Propose the new version to the council"))
 
     def fill_from(self, ruleset):
         for name in FIELD_LABELS:
@@ -154,6 +220,10 @@ class RuleSetForm(FlaskForm):
                 value = "more" if value else "atleast"
             elif name == "secret_ballot":
                 value = "secret" if value else "named"
+            elif name == "rule_change_needs_residents":
+                value = "residents" if value else "council"
+            elif value is None:
+                value = ""
             getattr(self, name).data = value
 
     def values(self):
@@ -164,4 +234,12 @@ class RuleSetForm(FlaskForm):
         values["excluded_categories"] = list(values["excluded_categories"] or [])
         values["quorum_strict"] = values["quorum_strict"] == "more"
         values["secret_ballot"] = values["secret_ballot"] == "secret"  # noqa: S105
+        values["rule_change_needs_residents"] = values["rule_change_needs_residents"] == "residents"
         return values
+
+
+class WithdrawDraftForm(FlaskForm):
+    understood = confirm_field(
+        _l("I understand that the withdrawn draft stays in the history and cannot be proposed again.")
+    )
+    submit = SubmitField(_l("Withdraw the draft"))

@@ -119,3 +119,28 @@ def decide(
     if tie and TieRule(tie_rule) == TieRule.CHAIR_DECIDES and chair_casting_vote is not None:
         passed = bool(chair_casting_vote)
     return Decision(passed=passed, tie=tie, base=value, needed=needed, rule=rule, base_kind=base)
+
+
+# A rule set may give some kinds of motion a majority of their own (None: the general one). The keys
+# are the councils' stored motion kinds; the value names the rule set's pair of fields
+# `<prefix>_majority_rule` / `<prefix>_majority_base`.
+KIND_PREFIXES = {
+    "approve": "budget",
+    "reject": "budget",
+    "refer_to_vote": "referral",
+    "adopt_rules": "rule_change",
+}
+OWN_MAJORITIES = ("budget", "rule_change", "referral")  # the prefixes, in the order forms and pages list them
+
+
+def majority_for(rules, motion_kind: str, entrenched: bool = False) -> tuple[MajorityRule, Base]:
+    """The (rule, base) a council vote on a motion of `motion_kind` applies under `rules` (any object
+    with the RuleSet attributes). `entrenched`: the motion adopts rules that change the quorum or a
+    majority, which takes the rule set's entrenched majority (by default two thirds of all members)."""
+    if entrenched:
+        return MajorityRule(rules.entrenched_majority_rule), Base(rules.entrenched_majority_base)
+    prefix = KIND_PREFIXES.get(str(motion_kind))
+    rule = getattr(rules, f"{prefix}_majority_rule") if prefix else None
+    if rule:
+        return MajorityRule(rule), Base(getattr(rules, f"{prefix}_majority_base"))
+    return MajorityRule(rules.majority_rule), Base(rules.majority_base)

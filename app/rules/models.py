@@ -1,11 +1,15 @@
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import N_
+from app.core.labels import Labelled
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
+from .choices import ConventionApproval
 from .majority import Base, MajorityRule, TieRule
 from .quorum import Quorum
 
@@ -16,6 +20,16 @@ if TYPE_CHECKING:
 class ThresholdKind:
     COUNT = "count"
     SHARE = "share"
+
+
+class RuleStatus(Labelled):
+    """A version proposed by the committee is a draft until the council decides it. The version in
+    force is the newest adopted one; older adopted versions are no longer in force."""
+
+    DRAFT = "draft", N_("draft")
+    ADOPTED = "adopted", N_("adopted")
+    REJECTED = "rejected", N_("rejected")
+    WITHDRAWN = "withdrawn", N_("withdrawn")
 
 
 # The longest objection period (公示期) a notice may have, in days.
@@ -35,6 +49,16 @@ class RuleSet(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     change_note: Mapped[str] = mapped_column(db.String(300), default="")
     community: Mapped["Community"] = relationship()
+    # Versions that existed before drafts (and version 1 of a new community) are adopted.
+    status: Mapped[str] = mapped_column(
+        db.String(10), default=RuleStatus.ADOPTED, server_default=RuleStatus.ADOPTED.value, index=True
+    )
+    # The council's decision on a draft: when, in which meeting, by which motion. Plain ids: the
+    # councils' tables refer to rule_set, so keys back to them would make a cycle.
+    decided_at: Mapped[datetime | None]
+    agenda_item_id: Mapped[int | None] = mapped_column(unique=True)  # the draft's entry on the agenda list
+    decided_meeting_id: Mapped[int | None]
+    decided_motion_id: Mapped[int | None]
 
     # Reaching review: a number of supports, or a share (percent) of verified residents.
     support_threshold_kind: Mapped[str] = mapped_column(db.String(10), default=ThresholdKind.COUNT)
@@ -58,6 +82,22 @@ class RuleSet(db.Model):
     majority_base: Mapped[str] = mapped_column(db.String(20), default=Base.PRESENT)
     tie_rule: Mapped[str] = mapped_column(db.String(20), default=TieRule.FAILS)
     secret_ballot: Mapped[bool] = mapped_column(default=False)  # False: named (roll-call) votes
+    # Majorities of their own for some kinds of motion (majority.majority_for); NULL: the general one.
+    budget_majority_rule: Mapped[str | None] = mapped_column(db.String(20))  # approving or rejecting a budget
+    budget_majority_base: Mapped[str | None] = mapped_column(db.String(20))
+    rule_change_majority_rule: Mapped[str | None] = mapped_column(db.String(20))  # adopting new rules
+    rule_change_majority_base: Mapped[str | None] = mapped_column(db.String(20))
+    referral_majority_rule: Mapped[str | None] = mapped_column(db.String(20))  # referring to a resident vote
+    referral_majority_base: Mapped[str | None] = mapped_column(db.String(20))
+    # Adopting rules that change the quorum or a majority (services.ENTRENCHED_FIELDS).
+    entrenched_majority_rule: Mapped[str] = mapped_column(
+        db.String(20), default=MajorityRule.TWO_THIRDS, server_default=MajorityRule.TWO_THIRDS.value
+    )
+    entrenched_majority_base: Mapped[str] = mapped_column(
+        db.String(20), default=Base.ALL_MEMBERS, server_default=Base.ALL_MEMBERS.value
+    )
+    # A rule change adopted by the council also needs the residents' yes in a yes/no round.
+    rule_change_needs_residents: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Resident votes and the residents' verdict. A yes/no resident round has its own majority,
     # apart from the council's: by default yes > half of the yes and no votes cast on a project.
     resident_majority_rule: Mapped[str] = mapped_column(
@@ -71,6 +111,15 @@ class RuleSet(db.Model):
     # work until it ends; 0: the rules set no period (no hold).
     objection_days: Mapped[int] = mapped_column(default=5, server_default="5")
     satisfaction_threshold_percent: Mapped[int] = mapped_column(default=60)
+    # Ending a rating window before its date needs at least this many ratings (a handful of early
+    # ratings must not close a two-week evaluation).
+    early_close_min_ratings: Mapped[int] = mapped_column(default=20, server_default="20")
+    # 代录: how many acts one grid worker or committee member may enter for residents per day.
+    on_behalf_daily_cap: Mapped[int] = mapped_column(default=30, server_default="30")
+    # How residents approve the council's adopted amendments of their convention.
+    convention_approval: Mapped[str] = mapped_column(
+        db.String(10), default=ConventionApproval.ASSEMBLY, server_default=ConventionApproval.ASSEMBLY.value
+    )
 
     @property
     def quorum(self):
@@ -79,8 +128,12 @@ class RuleSet(db.Model):
     def cost_cap(self, project_type):
         return {"service": self.cap_service, "goods": self.cap_goods, "works": self.cap_works}[project_type]
 
-    def support_threshold(self, verified_residents):
-        """Supports needed to reach review, given the number of verified residents."""
+    @property
+    def in_draft(self):
+        return self.status == RuleStatus.DRAFT
+
+    def support_threshold(self, residents):
+        """Supports needed to reach review; `residents` is the base of a share (services.support_base)."""
         if self.support_threshold_kind == ThresholdKind.SHARE:
-            return max(1, -(-verified_residents * self.support_threshold_percent // 100))
+            return max(1, -(-residents * self.support_threshold_percent // 100))
         return self.support_threshold_count

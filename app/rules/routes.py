@@ -16,14 +16,16 @@ from app.core.vocabulary import Category
 
 from . import services
 from .describe import MAJORITY_NAMES, describe
-from .forms import BASE_CHOICES, FIELD_LABELS, RESIDENT_BASE_CHOICES, TIE_CHOICES, RuleSetForm
+from .forms import BASE_CHOICES, FIELD_LABELS, RESIDENT_BASE_CHOICES, TIE_CHOICES, RuleSetForm, WithdrawDraftForm
+from .models import RuleStatus
 from .permissions import can_edit_rules
 
 bp = community_blueprint("rules", __name__, "/rules")
 
 
-def sentences(ruleset):
-    return describe(ruleset, gettext=_, money=money, label=Category.label_of)
+def sentences(ruleset, community):
+    base = services.support_base(community)
+    return describe(ruleset, gettext=_, money=money, label=Category.label_of, support_base=base)
 
 
 def display_value(name, value):
@@ -36,11 +38,21 @@ def display_value(name, value):
         return _("more than") if value else _("at least")
     if name == "secret_ballot":
         return _("secret") if value else _("roll call")
+    if name == "rule_change_needs_residents":
+        return _("the council, then the residents") if value else _("the council")
     if name == "support_threshold_kind":
         return _("share") if value == "share" else _("count")
     choices = {
         "majority_rule": MAJORITY_NAMES,
         "majority_base": BASE_CHOICES,
+        "budget_majority_rule": MAJORITY_NAMES,
+        "budget_majority_base": BASE_CHOICES,
+        "rule_change_majority_rule": MAJORITY_NAMES,
+        "rule_change_majority_base": BASE_CHOICES,
+        "referral_majority_rule": MAJORITY_NAMES,
+        "referral_majority_base": BASE_CHOICES,
+        "entrenched_majority_rule": MAJORITY_NAMES,
+        "entrenched_majority_base": BASE_CHOICES,
         "tie_rule": TIE_CHOICES,
         "resident_majority_rule": MAJORITY_NAMES,
         "resident_majority_base": RESIDENT_BASE_CHOICES,
@@ -49,14 +61,17 @@ def display_value(name, value):
         return _(choices[name][value])
     if name.startswith("cap_") and isinstance(value, int):
         return money(value)
+    if value is None and name.endswith(("_majority_rule", "_majority_base")):
+        return _("as the general majority")
     return "—" if value is None else str(value)
 
 
 def history(community):
+    """Every version, newest first, with its changes from the version it was made from."""
     rows = services.versions(community)
     out = []
-    for index, ruleset in enumerate(rows):
-        previous = rows[index + 1] if index + 1 < len(rows) else None
+    for ruleset in rows:
+        previous = services.base_version(ruleset)
         diff = services.changes(previous, ruleset) if previous is not None else {}
         out.append(
             {
@@ -70,17 +85,24 @@ def history(community):
     return out
 
 
-def _show_page(community, ruleset, current):
+def _show_page(community, ruleset, current, withdraw_form=None, status=200):
     """One version of the rules, in sentences, with the history of versions."""
+    can_edit = can_edit_rules(current_user, community)
+    if withdraw_form is None and can_edit and ruleset.in_draft:
+        withdraw_form = WithdrawDraftForm()
     return render_template(
         "rules/show.html",
         community=community,
         ruleset=ruleset,
         current=current,
-        sentences=sentences(ruleset),
+        sentences=sentences(ruleset, community),
         history=history(community),
-        can_edit=can_edit_rules(current_user, community),
-    )
+        draft=services.pending_draft(community),
+        can_edit=can_edit,
+        withdraw_form=withdraw_form,
+        support_base=services.support_base(community),
+        status_labels=RuleStatus.labels(),
+    ), status
 
 
 @bp.get("/")
@@ -113,14 +135,48 @@ def edit():
         if current is not None:
             form.fill_from(current)
             form.change_note.data = ""
-        return render_template("rules/edit.html", community=community, form=form, current=current)
+        return _edit_page(community, form, current)
     done = submitted(
         form,
-        lambda: services.save_version(current_user, community, form.values(), form.change_note.data),
-        lambda ruleset: _("Saved as version %(version)s. It applies from now on.", version=ruleset.version),
+        lambda: services.propose_version(current_user, community, form.values(), form.change_note.data),
+        lambda ruleset: _(
+            "Version %(version)s is a draft on the council's agenda list. It applies once the council adopts it.",
+            version=ruleset.version,
+        ),
         url_for("rules.show"),
         fields=False,
     )
     if done:
         return done
-    return render_template("rules/edit.html", community=community, form=form, current=current), 400
+    return _edit_page(community, form, current, 400)
+
+
+def _edit_page(community, form, current, status=200):
+    return render_template(
+        "rules/edit.html",
+        community=community,
+        form=form,
+        current=current,
+        support_base=services.support_base(community),
+    ), status
+
+
+@bp.post("/v<int:version>/withdraw")
+@login_required
+def withdraw(version):
+    community = current_community()
+    if not can_edit_rules(current_user, community):
+        refuse(403, _("Only the committee can change the consultation rules."))
+    ruleset = services.ruleset_version(community, version)
+    if ruleset is None:
+        refuse(404, _("There is no such version of the rules."))
+    form = WithdrawDraftForm()
+    done = submitted(
+        form,
+        lambda: services.withdraw(current_user, ruleset),
+        _("The draft is withdrawn; the rules in force stay as they are."),
+        url_for("rules.version", version=version),
+    )
+    if done:
+        return done
+    return _show_page(community, ruleset, services.current_ruleset(community), withdraw_form=form, status=400)

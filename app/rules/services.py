@@ -1,26 +1,70 @@
-"""Reading and versioning rule sets."""
+"""Reading and versioning rule sets: the committee proposes a draft, the council adopts it.
 
+A draft goes on the council's agenda list (app.rule_adoption connects to `version_proposed`); a
+passed motion puts it in force (`adopt`), a failed or rejecting one rejects it (`reject`). Every
+other feature reads `current_ruleset`: the newest adopted version; a draft never applies."""
+
+from dataclasses import dataclass
+
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
+from app.communities.models import Membership, MembershipStatus
+from app.core import clock
 from app.core.errors import DomainError
+from app.core.service import commit, require
 from app.core.text import clean_plain
 from app.core.vocabulary import Category
 from app.extensions import db
 
-from .majority import Base, MajorityRule, TieRule
-from .models import MAX_OBJECTION_DAYS, RuleSet
+from .choices import ConventionApproval
+from .majority import OWN_MAJORITIES, Base, MajorityRule, TieRule
+from .models import MAX_OBJECTION_DAYS, RuleSet, RuleStatus
 from .permissions import can_edit_rules
 from .quorum import Quorum
 
+# receiver(ruleset, actor=...), inside the transaction that makes the draft: it goes on the agenda list.
+version_proposed = Namespace().signal("rules-version-proposed")
+
 
 def current_ruleset(community):
-    """The version in force (every community starts with version 1, the defaults)."""
+    """The version in force: the newest adopted one (every community starts with version 1, the defaults)."""
     return db.session.scalar(
-        select(RuleSet).where(RuleSet.community_id == community.id).order_by(RuleSet.version.desc()).limit(1)
+        select(RuleSet)
+        .where(RuleSet.community_id == community.id, RuleSet.status == RuleStatus.ADOPTED)
+        .order_by(RuleSet.version.desc())
+        .limit(1)
     )
+
+
+def pending_draft(community):
+    """The draft waiting for the council, if any (there is at most one at a time)."""
+    return db.session.scalar(
+        select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.status == RuleStatus.DRAFT).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class SupportBase:
+    """What a support threshold "as a percentage" is a share of."""
+
+    residents: int
+    from_register: bool  # the register size the community stated; False: the verified residents
+
+
+def support_base(community):
+    """The community's register size when it stated one, otherwise the residents verified online."""
+    if community.register_size:
+        return SupportBase(community.register_size, True)
+    verified = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED
+        )
+    )
+    return SupportBase(verified or 0, False)
 
 
 def initial_ruleset(community, actor=None):
@@ -50,12 +94,49 @@ EDITABLE_FIELDS = (
     "majority_base",
     "tie_rule",
     "secret_ballot",
+    "budget_majority_rule",
+    "budget_majority_base",
+    "rule_change_majority_rule",
+    "rule_change_majority_base",
+    "referral_majority_rule",
+    "referral_majority_base",
+    "entrenched_majority_rule",
+    "entrenched_majority_base",
+    "rule_change_needs_residents",
     "resident_majority_rule",
     "resident_majority_base",
     "min_turnout_percent",
     "satisfaction_threshold_percent",
     "objection_days",
+    "early_close_min_ratings",
+    "on_behalf_daily_cap",
+    "convention_approval",
 )
+
+# The quorum and the majority rules: a draft that changes any of them needs the entrenched majority.
+ENTRENCHED_FIELDS = frozenset(
+    {
+        "quorum_numerator",
+        "quorum_denominator",
+        "quorum_strict",
+        "majority_rule",
+        "majority_base",
+        "tie_rule",
+        "resident_majority_rule",
+        "resident_majority_base",
+        "budget_majority_rule",
+        "budget_majority_base",
+        "rule_change_majority_rule",
+        "rule_change_majority_base",
+        "referral_majority_rule",
+        "referral_majority_base",
+        "entrenched_majority_rule",
+        "entrenched_majority_base",
+        "rule_change_needs_residents",
+    }
+)
+# The motion kinds of the councils (stored strings) a draft takes.
+ADOPT_RULES = "adopt_rules"
 
 
 def versions(community):
@@ -71,6 +152,25 @@ def ruleset_version(community, version):
 
 def field_values(ruleset):
     return {name: getattr(ruleset, name) for name in EDITABLE_FIELDS}
+
+
+def base_version(ruleset):
+    """The version a draft was made from: the newest adopted one before it (None for version 1)."""
+    return db.session.scalar(
+        select(RuleSet)
+        .where(
+            RuleSet.community_id == ruleset.community_id,
+            RuleSet.status == RuleStatus.ADOPTED,
+            RuleSet.version < ruleset.version,
+        )
+        .order_by(RuleSet.version.desc())
+        .limit(1)
+    )
+
+
+def is_entrenched(ruleset):
+    """The draft changes the quorum or a majority rule (compared with the version it was made from)."""
+    return bool(ENTRENCHED_FIELDS & set(changes(base_version(ruleset), ruleset)))
 
 
 def changes(old, new):
@@ -119,6 +219,18 @@ def _validate(values):
         raise DomainError(_l("Unknown majority rule, base or tie rule."))
     if values["resident_majority_rule"] not in set(MajorityRule) or values["resident_majority_base"] not in set(Base):
         raise DomainError(_l("Unknown majority rule or base for resident votes."))
+    for prefix in OWN_MAJORITIES:
+        rule, base = values[f"{prefix}_majority_rule"], values[f"{prefix}_majority_base"]
+        if rule is None and base is None:
+            continue
+        if rule not in set(MajorityRule) or base not in set(Base):
+            raise DomainError(_l("A kind of motion with a majority of its own needs both a majority and a base."))
+    if values["entrenched_majority_rule"] not in set(MajorityRule) or values["entrenched_majority_base"] not in set(
+        Base
+    ):
+        raise DomainError(_l("Unknown majority rule or base for changing the quorum or majorities."))
+    if values["rule_change_needs_residents"]:
+        raise DomainError(RESIDENTS_NOT_AVAILABLE)
     between("min_turnout_percent", 0, 100, _l("The minimum turnout must be between 0 and 100 percent."))
     between(
         "objection_days",
@@ -129,14 +241,39 @@ def _validate(values):
     between(
         "satisfaction_threshold_percent", 1, 100, _l("The satisfaction threshold must be between 1 and 100 percent.")
     )
+    between("early_close_min_ratings", 1, 100_000, _l("The ratings needed to end early must be 1 or more."))
+    between("on_behalf_daily_cap", 1, 1000, _l("The daily cap of entries on behalf must be between 1 and 1000."))
+    if values["convention_approval"] not in set(ConventionApproval):
+        raise DomainError(_l("Choose how residents approve convention amendments."))
 
 
-def save_version(actor, community, values, change_note=""):
-    """Insert a new version with `values` (never updates an old one); audited. The caller's form
-    already parsed the values; they are checked again here whatever the page sent."""
+# A resident round on a rule change needs voting's rounds of plugged-in options, not wired up yet.
+RESIDENTS_NOT_AVAILABLE = _l(
+    "Residents' approval of a rule change (a yes/no resident vote after the council) is not available yet: "
+    "rule changes are adopted by the council."
+)
+
+
+def propose_version(actor, community, values, change_note=""):
+    """A new draft version with `values` (never updates an old one), put on the council's agenda list;
+    audited. It is not in force until the council adopts it. The caller's form already parsed the
+    values; they are checked again here whatever the page sent."""
     if not can_edit_rules(actor, community):
         raise DomainError(_l("Only the committee can change the consultation rules."))
+    waiting = pending_draft(community)
+    if waiting is not None:
+        raise DomainError(
+            _l(
+                "Version %(version)s is still waiting for the council's decision: withdraw it before proposing "
+                "another change.",
+                version=waiting.version,
+            )
+        )
     values = {name: values[name] for name in EDITABLE_FIELDS}
+    for prefix in OWN_MAJORITIES:  # "as the general majority" is stored as NULL
+        for part in ("rule", "base"):
+            values[f"{prefix}_majority_{part}"] = values[f"{prefix}_majority_{part}"] or None
+    values["rule_change_needs_residents"] = bool(values["rule_change_needs_residents"])
     values["excluded_categories"] = sorted(set(values["excluded_categories"] or []))
     values["negative_list"] = [clean_plain(item)[:200] for item in values["negative_list"] or [] if clean_plain(item)]
     values["quorum_strict"] = bool(values["quorum_strict"])
@@ -146,14 +283,18 @@ def save_version(actor, community, values, change_note=""):
     if not change_note:
         raise DomainError(_l("Please say what changed and why; it is published with the rules."))
     current = current_ruleset(community)
+    if current is not None and current.rule_change_needs_residents:
+        raise DomainError(RESIDENTS_NOT_AVAILABLE)
     diff = changes(current, values)
     if not diff:
         raise DomainError(_l("Nothing was changed, so no new version was made."))
+    last = db.session.scalar(select(func.max(RuleSet.version)).where(RuleSet.community_id == community.id))
     ruleset = RuleSet(
         community_id=community.id,
-        version=(current.version + 1) if current else 1,
+        version=(last or 0) + 1,
         created_by_id=actor.id,
         change_note=change_note,
+        status=RuleStatus.DRAFT,
         **values,
     )
     db.session.add(ruleset)
@@ -162,14 +303,54 @@ def save_version(actor, community, values, change_note=""):
     except IntegrityError as exc:
         db.session.rollback()
         raise DomainError(_l("Someone else saved a new version at the same time. Please check and try again.")) from exc
+    version_proposed.send(ruleset, actor=actor)
     record(
-        "rules.version_created",
+        "rules.version_proposed",
         ruleset,
         actor=actor,
         community=community,
         version=ruleset.version,
         note=change_note,
         changes=diff,
+        entrenched=bool(ENTRENCHED_FIELDS & set(diff)),
     )
     db.session.commit()
     return ruleset
+
+
+def _decided(ruleset, status, actor, action, meeting_id, motion_id, **data):
+    require(ruleset.in_draft, _l("This version is no longer a draft."))
+    ruleset.status = status
+    ruleset.decided_at = clock.now()
+    ruleset.decided_meeting_id, ruleset.decided_motion_id = meeting_id, motion_id
+    record(
+        action,
+        ruleset,
+        actor=actor,
+        community=ruleset.community,
+        version=ruleset.version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        **data,
+    )
+
+
+def adopt(ruleset, actor, *, meeting_id=None, motion_id=None, **data):
+    """The council adopted the draft: it is in force from now on (inside the caller's transaction,
+    e.g. the vote's closing; a demo's history may give no meeting)."""
+    _decided(ruleset, RuleStatus.ADOPTED, actor, "rules.version_adopted", meeting_id, motion_id, **data)
+
+
+def reject(ruleset, actor, *, meeting_id=None, motion_id=None, **data):
+    """The council did not adopt the draft (inside the caller's transaction)."""
+    _decided(ruleset, RuleStatus.REJECTED, actor, "rules.version_rejected", meeting_id, motion_id, **data)
+
+
+def withdraw(actor, ruleset):
+    """The committee takes back its draft before the council decides it; audited."""
+    require(can_edit_rules(actor, ruleset.community), _l("Only the committee can change the consultation rules."))
+    require(ruleset.in_draft, _l("This version is no longer a draft."))
+    ruleset.status = RuleStatus.WITHDRAWN
+    ruleset.decided_at = clock.now()
+    record("rules.version_withdrawn", ruleset, actor=actor, community=ruleset.community, version=ruleset.version)
+    commit()

@@ -13,6 +13,7 @@ from app.core import clock
 from app.councils.models import Meeting, MeetingItem, MeetingStatus, Motion, MotionStatus
 from app.extensions import db
 from app.fund import services as fund_services
+from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter, Support
 from app.partners import money as partner_money
 from app.partners import services as partner_services
@@ -70,13 +71,13 @@ def _grouped_counts(ids, year):
     return {
         "matters": _counts(
             select(MicroMatter.community_id, func.count(MicroMatter.id))
-            .where(in_ids, _within(MicroMatter.submitted_at, year))
+            .where(in_ids, _within(MicroMatter.submitted_at, year), MicroMatter.status.not_in(OUT_OF_TOTALS))
             .group_by(MicroMatter.community_id)
         ),
         "supports": _counts(
             select(MicroMatter.community_id, func.count(Support.id))
             .join(MicroMatter, MicroMatter.id == Support.matter_id)
-            .where(in_ids, _within(Support.created_at, year))
+            .where(in_ids, _within(Support.created_at, year), MicroMatter.status.not_in(OUT_OF_TOTALS))
             .group_by(MicroMatter.community_id)
         ),
         "meetings": _counts(

@@ -9,7 +9,7 @@ from app.communities.models import Community
 from app.core import clock
 from app.core.spreadsheet import cell
 from app.extensions import db
-from app.matters.lifecycle import STAGES
+from app.matters.lifecycle import OUT_OF_TOTALS, STAGES
 from app.matters.models import MicroMatter
 
 from . import figures
@@ -89,14 +89,14 @@ def _status_counts(community_ids):
     counts = {cid: {} for cid in community_ids}
     for community_id, status, n in db.session.execute(
         select(MicroMatter.community_id, MicroMatter.status, func.count(MicroMatter.id))
-        .where(MicroMatter.community_id.in_(community_ids), MicroMatter.status != "draft")
+        .where(MicroMatter.community_id.in_(community_ids), MicroMatter.status.not_in(OUT_OF_TOTALS))
         .group_by(MicroMatter.community_id, MicroMatter.status)
     ):
         counts[community_id][status] = n
     return counts
 
 
-STAGES_SHOWN = [s for s in STAGES if s != "draft"]
+STAGES_SHOWN = [s for s in STAGES if s not in OUT_OF_TOTALS]
 
 
 class _All:

@@ -24,6 +24,8 @@ from .records import (
     _require_manager,
     _require_state,
     _tell,
+    phase_milestones,
+    progress_from_milestones,
 )
 
 MAX_AMOUNT = 100_000_000  # yuan; anything above is a typing mistake
@@ -77,6 +79,7 @@ def add_milestone(actor, record, *, title, planned_date):
         record=record, title=title, planned_date=planned_date, created_by_id=actor.id, rectification=rectification
     )
     db.session.add(milestone)
+    progress_from_milestones(record)
     _audit(
         "tracker.milestone_planned",
         milestone,
@@ -106,6 +109,7 @@ def complete_milestone(actor, record, milestone_id, *, done_on, note, photos=())
             milestone.photos.append(MilestonePhoto(photo=stored))
         milestone.done_on, milestone.note = done_on, note
         milestone.done_by_id, milestone.done_at = actor.id, clock.now()
+        progress_from_milestones(record)
         _audit(
             "tracker.milestone_done",
             milestone,
@@ -131,6 +135,16 @@ def post_update(actor, record, *, body="", percent=None, photos=()):
     changed = percent is not None and percent != record.progress_percent
     if changed and record.state not in (RecordState.IN_PROGRESS, RecordState.RECTIFICATION):
         raise FieldError("percent", _l("Progress can only change while work is in progress."))
+    milestones = phase_milestones(record)
+    if changed and milestones:
+        raise FieldError(
+            "percent",
+            _l(
+                "Progress follows the milestones here (%(done)s of %(total)s done): mark a milestone done instead.",
+                done=sum(m.is_done for m in milestones),
+                total=len(milestones),
+            ),
+        )
     files = _photo_files(photos)
     if not changed and not body and not files:
         raise FieldError("body", _l("Write an update, add a photo or change the progress."))

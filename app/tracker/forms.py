@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.core.forms import date_field, photos_field, text_field
+from app.core.forms import confirm_field, date_field, photos_field, text_field
 
 
 class DetailsForm(FlaskForm):
@@ -93,6 +93,11 @@ class CancelForm(FlaskForm):
         validators=[InputRequired(_l("Tick the box to confirm."))],
     )
     submit = SubmitField(_l("Cancel the micro-matter"))
+
+
+class EndWindowForm(FlaskForm):
+    understood = confirm_field(_l("I understand that residents can no longer rate and that this cannot be undone."))
+    submit = SubmitField(_l("End the rating now"))
 
 
 class ConfirmForm(FlaskForm):

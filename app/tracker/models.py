@@ -19,7 +19,7 @@ from app.core import clock
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CreatedAt, EnteredOnBehalf, IntPK, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -252,8 +252,9 @@ class EvaluationWindow(db.Model):
         return self.closes_at - timedelta(minutes=1)
 
 
-class Evaluation(db.Model):
-    """One resident's rating of a completed project: 1-5 stars, once per window (the database says so)."""
+class Evaluation(EnteredOnBehalf, db.Model):
+    """One resident's rating of a completed project: 1-5 stars, once per window (the database says
+    so), their own or recorded for them (代录)."""
 
     __table_args__ = (
         UniqueConstraint("window_id", "user_id"),

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,9 @@ from app.core.params import checked_date
 from app.core.service import rolls_back
 from app.core.text import checked_text
 from app.extensions import db
+from app.matters import behalf
 from app.matters.models import Support
+from app.rules.services import current_ruleset
 
 from . import permissions, rules
 from .models import Evaluation, RecordState, Relation, ResponseKind
@@ -25,9 +28,11 @@ from .records import (
     _require_manager,
     _require_state,
     _tell,
+    record_url,
 )
 
 MAX_WINDOW_DAYS = 90
+DEFAULT_EARLY_CLOSE_MIN = 20  # RuleSet.early_close_min_ratings' default, for a community without rules
 MANAGERS_DO_NOT_RATE = _l(
     "The committee members who manage this project cannot rate it: the residents judge their work."
 )
@@ -82,14 +87,44 @@ def open_evaluation(actor, record, *, closes_on):
     return record.current_window
 
 
+def early_close_minimum(record):
+    """(ratings needed to end the rating before its date, the rule set saying so) under the rules in force."""
+    ruleset = current_ruleset(record.community)
+    return (ruleset.early_close_min_ratings if ruleset else DEFAULT_EARLY_CLOSE_MIN), ruleset
+
+
 @rolls_back
 def end_window(actor, record):
+    """The committee ends the rating before its last day: only once the rule set's minimum number of
+    residents have rated (a handful of early ratings must not decide a two-week evaluation)."""
     _require_manager(actor, record)
     window = record.current_window
     if record.state != RecordState.EVALUATION or window is None or not window.is_open():
         raise DomainError(_l("There is no open evaluation window."))
+    ratings = len(window.evaluations)
+    minimum, ruleset = early_close_minimum(record)
+    if ratings < minimum:
+        raise DomainError(
+            _l(
+                "The rating cannot be ended early yet: it has %(n)s ratings, and the consultation rules "
+                "(version %(version)s) ask for at least %(min)s before it may end before its last day. "
+                "Otherwise it runs until %(when)s.",
+                n=ratings,
+                min=minimum,
+                version=ruleset.version if ruleset else "-",
+                when=format_datetime(window.display_end, "short"),
+            )
+        )
     window.closes_at, window.ended_early = clock.now(), True
-    _audit("tracker.window_ended", window, actor, record, ratings=len(window.evaluations))
+    _audit(
+        "tracker.window_ended",
+        window,
+        actor,
+        record,
+        ratings=ratings,
+        minimum=minimum,
+        ruleset_version=ruleset.version if ruleset else None,
+    )
     _tell(record, actor, N_("The residents' rating of “%(title)s” has ended."))
     _commit()
     return window
@@ -127,8 +162,13 @@ def relation_of(user, matter):
     return Relation.SUPPORTER if supported else Relation.RESIDENT
 
 
+ALREADY_RATED = _l("You have already rated this project. Thank you!")
+
+
 @rolls_back
-def rate(user, record, *, stars, comment=""):
+def rate(user, record, *, stars, comment="", entered_by=None, channel=None):
+    """A verified resident rates, once per window: themselves, or through a committee member or grid
+    worker (`entered_by`, `channel`: app/onbehalf)."""
     if not is_verified_resident(user, record.community):
         raise DomainError(_l("Only verified residents of this community can rate."))
     if permissions.manages_record(user, record):
@@ -136,8 +176,11 @@ def rate(user, record, *, stars, comment=""):
     window = record.current_window
     if record.state != RecordState.EVALUATION or window is None or not window.is_open():
         raise DomainError(_l("Rating is only possible while the evaluation window is open."))
-    if permissions.has_rated(user, window):
-        raise DomainError(_l("You have already rated this project. Thank you!"))
+    existing = db.session.scalar(
+        select(Evaluation).where(Evaluation.window_id == window.id, Evaluation.user_id == user.id)
+    )
+    if existing is not None:
+        raise DomainError(behalf.duplicate(existing, user, entered_by, ALREADY_RATED))
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise FieldError("stars", _l("Please choose from 1 to 5 stars."))
     comment = checked_text(comment, "comment", 500)
@@ -150,10 +193,15 @@ def rate(user, record, *, stars, comment=""):
         relation=relation_of(user, record.matter),
     )
     try:
-        db.session.add(evaluation)
-        _audit("tracker.rated", evaluation, user, record, window=window.number, stars=stars)
+        db.session.add(behalf.stamp(evaluation, entered_by, channel))
+        actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
+        _audit("tracker.rated", evaluation, actor, record, window=window.number, stars=stars, **on_behalf)
+        if entered_by is not None:
+            behalf.tell(
+                "rating", user, entered_by, channel, record.matter.title, record_url(record, _anchor="evaluation")
+            )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise DomainError(_l("You have already rated this project. Thank you!")) from None
+        raise DomainError(ALREADY_RATED) from None
     return evaluation

@@ -165,6 +165,20 @@ def _photo_files(files):
     return files
 
 
+def phase_milestones(record):
+    """The milestones of the work under way: a rectification's own during one, else the first work's."""
+    rectification = record.current_rectification
+    return [m for m in record.milestones if m.rectification is rectification]
+
+
+def progress_from_milestones(record):
+    """Keep the record's progress in step with its milestones (done of planned), where it has any."""
+    milestones = phase_milestones(record)
+    percent = rules.milestone_progress(sum(m.is_done for m in milestones), len(milestones))
+    if percent is not None:
+        record.progress_percent = percent
+
+
 def _apply(record, action, actor, **data):
     """Move the micro-matter; hooks.follow_transition updates the record in the same transaction."""
     lifecycle.apply(record.matter, action, actor, **dict(data, record_id=record.id))
@@ -286,6 +300,7 @@ def follow_transition(record, action, actor, data):
             )
         )
         record.state = RecordState.RECTIFICATION
+        record.progress_percent = 0  # the rectification's work starts; its milestones will say how far
     elif action == "close":
         record.state = RecordState.CLOSED
         record.closed_at = now

@@ -25,6 +25,7 @@ from .forms import (
     CancelForm,
     ConfirmForm,
     DetailsForm,
+    EndWindowForm,
     MilestoneDoneForm,
     MilestoneForm,
     RatingForm,
@@ -181,6 +182,7 @@ FORM_CLASSES = {
     "accept": AcceptanceForm,
     "evaluation": WindowForm,
     "confirm": ConfirmForm,
+    "end_window": EndWindowForm,
 }
 
 
@@ -217,6 +219,8 @@ def _manage_page(record, forms=None, done_forms=None, status=200):
         forms=forms,
         done_forms=done_forms,
         needs_response=rating.needs_response(record),
+        phase_milestones=record_services.phase_milestones(record),
+        early_close_min=rating.early_close_minimum(record)[0],
         start_held=lifecycle.held_back(record.matter, "start_implementation")
         if record.state == RecordState.PLANNED
         else None,
@@ -350,7 +354,7 @@ def open_evaluation(f, record):
     rating.open_evaluation(current_user, record, closes_on=f.closes_on.data)
 
 
-@_action("evaluation/end", "confirm", "state", _l("The rating has ended."))
+@_action("evaluation/end", "end_window", "state", _l("The rating has ended."))
 def end_window(f, record):
     rating.end_window(current_user, record)
 

@@ -27,6 +27,14 @@ def valid_percent(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PERCENT
 
 
+def milestone_progress(done: int, total: int) -> int | None:
+    """Progress in percent from the milestones done: rounded down, so 100 only when every one is
+    done; None without milestones (then the committee states it)."""
+    if total <= 0:
+        return None
+    return MAX_PERCENT * max(0, min(done, total)) // total
+
+
 def valid_past_date(value: date, today: date) -> bool:
     """A date something happened on: not in the future, not absurdly early."""
     return isinstance(value, date) and EARLIEST_DATE <= value <= today

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.core import clock
+from app.core.vocabulary import EntryChannel
 from app.extensions import db
 
 from . import rules
@@ -35,14 +36,57 @@ class Event:
     late: bool = False  # a planned milestone past its date
     sort_key: tuple = ()
     phase: int = 0  # 0: from the proposal to the decision; 1: delivery and the residents' verdict
+    step: int | None = None  # its place in the matter's course within one day (STEPS[kind] unless set)
 
     @property
     def has_time(self):
         return isinstance(self.when, datetime)
 
 
-def _day_key(day, order=12):
-    return (datetime.combine(day, time(order)),)
+# Where each kind of event comes in a matter's course: the order of events on the same day when the
+# clock cannot tell (a day without a time, or the same moment).
+STEPS = {
+    "proposal": 0,
+    "supports": 1,
+    "review": 2,
+    "agenda": 3,
+    "vote": 4,
+    "decision": 5,
+    "implementation": 6,
+    "update": 7,
+    "spending": 7,
+    "planned": 8,
+    "milestone": 8,
+    "acceptance": 9,
+    "evaluation": 10,
+    "rating": 11,
+    "rectification": 12,
+    "closed": 20,
+}
+RECTIFICATION_MILESTONE = 13  # after the rectification that planned it
+LATER_ACCEPTANCE = 14  # the acceptance of a rectification's work
+
+
+def order_events(events):
+    """Sort in place: by phase, then local day; within a day, events known only by their day come
+    right after the timed events that precede them in the course (a milestone done on the day the
+    rectification opened comes after it, whatever the hour), then by time, step and arrival."""
+    moments = []
+    for index, event in enumerate(events):
+        step = event.step if event.step is not None else STEPS.get(event.kind, 10)
+        if isinstance(event.when, datetime):
+            local = clock.to_local(event.when).replace(tzinfo=None)
+            moments.append((event, local.date(), local.time(), step, index))
+        else:
+            moments.append((event, event.when, None, step, index))
+    for position, (event, day, moment, step, index) in enumerate(moments):
+        if moment is None:
+            before = [m for e, d, m, st, _i in moments if d == day and m is not None and st <= step]
+            moments[position] = (event, day, max(before, default=time(0)), step, index)
+    for event, day, moment, step, index in moments:
+        event.sort_key = (event.phase, day, moment, step, index)
+    events.sort(key=lambda e: e.sort_key)
+    return events
 
 
 def matter_entries(matter):
@@ -214,6 +258,8 @@ def _transition_event(entry, matter, threshold_supports, moments):
         else:
             how = ""
         title = _("Approved") if action == "approve" else _("Rejected")
+        if action == "reject" and data.get("round_id"):  # a round funds or not: it may come back in a later one
+            title, how = _("Not funded in this round"), _("by a resident vote")
         return Event(
             entry.at, "decision", f"{title} {how}".strip(), detail=reason, link=link, link_label=label, facts=facts
         )
@@ -228,6 +274,7 @@ def _transition_event(entry, matter, threshold_supports, moments):
             _("Completed and accepted (验收)"),
             detail=data.get("note") or "",
             facts=facts,
+            step=LATER_ACCEPTANCE if moments._nth(action) else None,  # after a rectification
         )
     if action == "open_evaluation":
         closes_on = _iso_date(data.get("closes_on"))
@@ -267,15 +314,11 @@ def build(matter):
     moments = _Moments(record)
     events = []
     proposer = db.session.get(User, matter.proposer_id)
-    events.append(
-        Event(
-            matter.created_at,
-            "proposal",
-            _("Proposed"),
-            # the proposer as a person (with their official badge, if any), not as text in the title
-            facts=[(_("Proposed by"), ("person", proposer)), (_("Estimated cost"), ("money", matter.estimated_cost))],
-        )
-    )
+    # the proposer as a person (with their official badge, if any), not as text in the title
+    facts = [(_("Proposed by"), ("person", proposer)), (_("Estimated cost"), ("money", matter.estimated_cost))]
+    if matter.entered_by_id is not None:  # recorded for the proposer (代录): the channel, never who typed it
+        facts.insert(1, (_("Entered on behalf (代录)"), EntryChannel.label_of(matter.channel)))
+    events.append(Event(matter.created_at, "proposal", _("Proposed"), facts=facts))
     supports_so_far = 0
     first_support = None
     for entry in entries:
@@ -313,13 +356,8 @@ def build(matter):
         for event in _record_events(record):
             event.phase = 1
             events.append(event)
-    for index, event in enumerate(events):
-        if not event.sort_key:
-            event.sort_key = (clock.to_local(event.when),) if isinstance(event.when, datetime) else _day_key(event.when)
-        event.sort_key = (event.phase, *event.sort_key, index)
     # In time order; everything about delivery comes after the decision even if a clock disagrees.
-    events.sort(key=lambda e: e.sort_key)
-    return events, support_history(entries)
+    return order_events(events), support_history(entries)
 
 
 # Entries other features write about a matter (with data["matter_id"]): a label per action.
@@ -363,7 +401,7 @@ def _record_events(record):
                     detail=milestone.note,
                     photos=[p.photo for p in milestone.photos],
                     facts=[(_("Planned for"), ("date", milestone.planned_date))],
-                    sort_key=(datetime.combine(milestone.done_on, time(12)),),
+                    step=RECTIFICATION_MILESTONE if milestone.rectification_id else None,
                 )
             )
         else:
@@ -375,7 +413,7 @@ def _record_events(record):
                     f"{prefix}: {milestone.title}",
                     late=late,
                     detail=_("Planned, not done yet."),
-                    sort_key=(datetime.combine(milestone.planned_date, time(13)),),
+                    step=RECTIFICATION_MILESTONE if milestone.rectification_id else None,
                 )
             )
     for entry in record.spending:
@@ -414,9 +452,11 @@ def _record_events(record):
                 (_("Threshold"), ("percent", window.threshold_percent)),
             ]
         title = _("Residents' verdict") if ended else _("Residents' verdict so far")
+        # a window that ran its course ends at the next day's 00:00: its verdict belongs to its last day
+        closed = window.closes_at if window.ended_early else window.display_end
         events.append(
             Event(
-                window.closes_at if ended else clock.now(),
+                closed if ended else clock.now(),
                 "rating",
                 title,
                 facts=facts,

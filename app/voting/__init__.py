@@ -9,14 +9,17 @@ from . import print_routes, routes  # noqa: E402,F401
 
 
 def init_app(app):
+    from app.communities.pending import add_queue
     from app.matters import hooks
     from app.notifications import reminders as notification_reminders
 
-    from . import reminders
+    from . import option_kinds, pending, reminders
     from .cli import tally_cli
     from .hooks import round_panel
 
     app.register_blueprint(bp)
+    app.add_template_global(option_kinds.option_url)  # an option's page: a matter's, or a plugged-in kind's
     app.cli.add_command(tally_cli)
     hooks.add_panel(round_panel, order=30)
+    add_queue(pending.tally_sheets_to_confirm, order=50)  # on the committee's home
     notification_reminders.add_finder(reminders.due_reminders)  # 24 hours before a round closes

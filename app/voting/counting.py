@@ -38,7 +38,7 @@ from app.matters.lifecycle import Status
 from app.notifications import wecom
 from app.notifications.services import notify
 
-from . import electorate, paper, permissions, tally
+from . import electorate, option_kinds, paper, permissions, tally
 from .models import Channel, RoundBallot, RoundParticipation, RoundResult, RoundState, VotingRound
 from .rounds import FORGET_HISTORY, seal_round, spec_for
 
@@ -240,6 +240,10 @@ def _count(voting_round, actor, now):
 def _decide_matters(voting_round, actor, outcome, result):
     """Winners are approved, the others rejected; a round that is not valid decides nothing and its
     micro-matters go back to the agenda list."""
+    plugged = option_kinds.handler(voting_round.option_kind)
+    if plugged is not None:
+        plugged.counted(voting_round, outcome, actor)
+        return
     skipped = []
     winners = set(outcome.winners)
     for option in voting_round.options:

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.forms import text_field
+from app.core.forms import confirm_field, text_field
 from app.core.params import DateInRange, form_id
 
 from .models import Allocation, Method
@@ -115,7 +115,14 @@ class ObjectionForm(FlaskForm):
 
 
 class CountForm(FlaskForm):
+    understood = confirm_field(_l("Every paper ballot is entered; count and publish now."))
     submit = SubmitField(_l("Count and publish the results"))
+
+
+class ShareForm(FlaskForm):
+    """The choices a resident ticks again to see where their share went (nothing is stored)."""
+
+    submit = SubmitField(_l("Show where my share went"))
 
 
 class HouseholdForm(FlaskForm):

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, UniqueConstraint, event, select, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 class Method(Labelled):
     YES_NO = "yes_no", N_("Yes or no on each project")
-    APPROVAL = "approval", N_("Approval: choose up to k projects")
+    APPROVAL = "approval", N_("Approval: choose up to a set number of projects")
     KNAPSACK = "knapsack", N_("Budget ballot: choose projects within the budget")
 
 
@@ -80,6 +80,8 @@ class VotingRound(db.Model):
     created_at: Mapped[CreatedAt]
     # When the electorate (RoundElector rows) was written down; NULL until then (app/voting/electorate.py).
     electorate_fixed_at: Mapped[datetime | None]
+    # What the options are: micro-matters, or a kind a feature plugs in (app/voting/option_kinds.py).
+    option_kind: Mapped[str] = mapped_column(db.String(20), default="matter", server_default="matter")
 
     community: Mapped["Community"] = relationship()
     ruleset: Mapped["RuleSet"] = relationship()
@@ -103,19 +105,26 @@ class VotingRound(db.Model):
 
 
 class RoundOption(db.Model):
-    """One micro-matter on the ballot, with its number (stable, published) and cost."""
+    """One micro-matter on the ballot, with its number (stable, published) and cost; or, in a round
+    of a plugged-in kind (app/voting/option_kinds.py), the id of that feature's row, at cost 0."""
 
-    __table_args__ = (UniqueConstraint("round_id", "number"), UniqueConstraint("round_id", "matter_id"))
+    __table_args__ = (
+        UniqueConstraint("round_id", "number"),
+        UniqueConstraint("round_id", "matter_id"),
+        UniqueConstraint("round_id", "subject_id"),
+        CheckConstraint("(matter_id IS NULL) <> (subject_id IS NULL)", name="matter_or_subject"),
+    )
 
     id: Mapped[IntPK]
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
     number: Mapped[int]  # 1..n on this ballot
-    matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("micro_matter.id"), index=True)
+    subject_id: Mapped[int | None]  # a plugged-in kind's row (VotingRound.option_kind)
     title: Mapped[str] = mapped_column(db.String(80))  # as it stood on the ballot
     cost: Mapped[int]  # yuan
 
     round: Mapped[VotingRound] = relationship(back_populates="options")
-    matter: Mapped["MicroMatter"] = relationship()
+    matter: Mapped["MicroMatter | None"] = relationship()
 
 
 class Household(db.Model):

@@ -38,6 +38,7 @@ from app.core.i18n import N_
 from app.core.params import parse_id
 from app.core.secrecy import forget_history
 from app.core.service import commit, get_or_404, insert_once, require, rolls_back
+from app.core.spreadsheet import decode_csv
 from app.core.text import clean_plain
 from app.core.urls import path_for
 from app.extensions import db
@@ -459,12 +460,10 @@ def parse_sheet(voting_round, text):
 
 
 def _decode(data):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SheetProblems([(1, _l("The file is not UTF-8 or GB18030 text."))])
+    text = decode_csv(data)
+    if text is None:
+        raise SheetProblems([(1, _l("The file is not UTF-8 or GB18030 text."))])
+    return text
 
 
 def parse_sheet_csv(voting_round, data):

@@ -29,7 +29,7 @@ from app.matters.models import MicroMatter
 from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
-from . import electorate, permissions, tally
+from . import electorate, option_kinds, permissions, tally
 from .models import Allocation, Method, RoundBallot, RoundOption, RoundParticipation, RoundState, VotingRound
 
 TITLE_MAX = 80
@@ -130,7 +130,11 @@ def _new_round(
     per_household=False,
     allow_changes=True,
     description="",
+    kind=option_kinds.MATTER,
 ):
+    """`options`: [(matter_id, cost)]; for a plugged-in kind (option_kinds.py) [(subject_id, 0)] with
+    method yes/no and budget 0."""
+    plugged = option_kinds.handler(kind)
     if not permissions.can_manage_rounds(actor, community):
         raise DomainError(_l("Only the committee can open a voting round."))
     now = clock.now()
@@ -142,8 +146,7 @@ def _new_round(
         raise DomainError(_l("Choose a voting method."))
     if method != Method.YES_NO and allocation not in set(Allocation):
         raise DomainError(_l("Choose how the budget is allocated."))
-    if not isinstance(budget, int) or not 1 <= budget <= BUDGET_MAX:
-        raise DomainError(_l("The budget must be a whole number of yuan between 1 and %(max)s.", max=BUDGET_MAX))
+    _check_budget(plugged, method, budget, options)
     if opens_at is None or closes_at is None or closes_at <= opens_at:
         raise DomainError(_l("The round must close after it opens."))
     if closes_at <= now:
@@ -178,24 +181,20 @@ def _new_round(
         allow_changes=bool(allow_changes),
         ruleset_id=ruleset.id,
         created_by_id=actor.id,
+        option_kind=kind,
     )
     db.session.add(voting_round)
     matters = []
-    for number, (matter_id, cost) in enumerate(options, start=1):
-        matter = get_row(MicroMatter, matter_id)
-        if matter is None or matter.community_id != community.id:
-            raise DomainError(_l("A chosen micro-matter does not belong to this community."))
-        if matter.status != Status.ON_AGENDA:
-            raise DomainError(_l("“%(title)s” is no longer on the agenda list.", title=matter.title))
-        from app.councils.placement import refuse_if_on_meeting_agenda  # lazy: no import cycle at start-up
-
-        refuse_if_on_meeting_agenda(matter)  # never on a meeting agenda and in a round at once
-        if not isinstance(cost, int) or not 1 <= cost <= COST_MAX:
-            raise DomainError(_l("The cost of “%(title)s” must be a whole number of yuan above 0.", title=matter.title))
-        if cost > budget:
-            raise DomainError(_l("“%(title)s” costs more than the whole budget.", title=matter.title))
-        voting_round.options.append(RoundOption(number=number, matter_id=matter.id, title=matter.title, cost=cost))
-        matters.append(matter)
+    for number, (row_id, cost) in enumerate(options, start=1):
+        if plugged is None:
+            matter = _matter_on_agenda(community, row_id, cost, budget)
+            option = RoundOption(number=number, matter_id=matter.id, title=matter.title, cost=cost)
+            matters.append(matter)
+        else:
+            option = RoundOption(
+                number=number, subject_id=row_id, title=plugged.ballot_title(community, row_id), cost=0
+            )
+        voting_round.options.append(option)
     db.session.flush()
     record(
         "round.opened",
@@ -205,7 +204,8 @@ def _new_round(
         method=method,
         allocation=voting_round.allocation,
         budget=budget,
-        options=[o.matter_id for o in voting_round.options],
+        option_kind=kind,
+        options=[o.matter_id or o.subject_id for o in voting_round.options],
         opens_at=opens_at.isoformat(),
         closes_at=closes_at.isoformat(),
         ruleset_version=ruleset.version,
@@ -214,7 +214,36 @@ def _new_round(
     )
     for matter in matters:
         lifecycle.apply(matter, "refer_to_vote", actor, system=True, round_id=voting_round.id)
+    if plugged is not None:
+        plugged.opened(voting_round, actor)
     return voting_round
+
+
+def _check_budget(plugged, method, budget, options):
+    """Micro-matters share a budget; a plugged-in kind's round is a yes/no vote without one."""
+    if plugged is not None:
+        if method != Method.YES_NO or budget != 0 or any(cost != 0 for _, cost in options):
+            raise DomainError(_l("This round is a yes/no vote without a budget."))
+    elif not isinstance(budget, int) or not 1 <= budget <= BUDGET_MAX:
+        raise DomainError(_l("The budget must be a whole number of yuan between 1 and %(max)s.", max=BUDGET_MAX))
+
+
+def _matter_on_agenda(community, matter_id, cost, budget):
+    """The micro-matter of an option, checked: on this community's agenda list, not on a meeting's
+    agenda, its cost within the budget."""
+    matter = get_row(MicroMatter, matter_id)
+    if matter is None or matter.community_id != community.id:
+        raise DomainError(_l("A chosen micro-matter does not belong to this community."))
+    if matter.status != Status.ON_AGENDA:
+        raise DomainError(_l("“%(title)s” is no longer on the agenda list.", title=matter.title))
+    from app.councils.placement import refuse_if_on_meeting_agenda  # lazy: no import cycle at start-up
+
+    refuse_if_on_meeting_agenda(matter)  # never on a meeting agenda and in a round at once
+    if not isinstance(cost, int) or not 1 <= cost <= COST_MAX:
+        raise DomainError(_l("The cost of “%(title)s” must be a whole number of yuan above 0.", title=matter.title))
+    if cost > budget:
+        raise DomainError(_l("“%(title)s” costs more than the whole budget.", title=matter.title))
+    return matter
 
 
 # --- sealing a closed round -----------------------------------------------------------------

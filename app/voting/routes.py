@@ -34,16 +34,25 @@ from .forms import (
     RejectSheetForm,
     RoundForm,
     SessionForm,
+    ShareForm,
     SheetForm,
 )
 from .models import Allocation, Channel, Method, RoundState
-from .results import results_view
+from .results import results_table_csv, results_view, share_of
 
 BALLOTS_PER_PAGE = 200
 
 
+def method_text(voting_round):
+    """The round's method in words, with its own number of choices for an approval round."""
+    if voting_round.method == Method.APPROVAL and voting_round.max_choices:
+        return _("Approval: choose up to %(k)s projects", k=voting_round.max_choices)
+    return _(Method.labels()[voting_round.method])
+
+
 def _labels():
     return {
+        "method_text": method_text,
         "method_labels": Method.labels(),
         "allocation_labels": Allocation.labels(),
         "state_labels": RoundState.labels(),
@@ -423,10 +432,14 @@ def paper_objection(round_id):
 @bp.post("/rounds/<int:round_id>/count")
 @login_required
 def count(round_id):
+    """Counting is final: the form carries a tick box (app/core/forms.confirm_field); without it
+    the page comes back with the reason and nothing is counted."""
     voting_round = _round(round_id)
     form = CountForm()
     if not form.validate_on_submit():
-        refuse(400, _("The form expired. Please try again."))
+        if "csrf_token" in form.errors:
+            refuse(400, _("The form expired. Please try again."))
+        return _results_page(voting_round, count_form=form, status=400)
     try:
         counting.count_round(current_user, voting_round)
     except DomainError as error:
@@ -436,9 +449,7 @@ def count(round_id):
     return redirect(url_for("voting.results", round_id=voting_round.id), code=303)
 
 
-@bp.get("/rounds/<int:round_id>/results")
-def results(round_id):
-    voting_round = _round(round_id)
+def _results_page(voting_round, *, count_form=None, share=None, status=200):
     community = current_community()
     view = results_view(voting_round) if voting_round.result is not None else None
     return render_template(
@@ -451,12 +462,35 @@ def results(round_id):
         paper_sessions=paper.session_records(voting_round),
         format_when=paper.when,
         can_count=permissions.can_count(current_user, voting_round),
-        count_form=CountForm(),
+        count_form=count_form or CountForm(),
+        share_form=ShareForm(),
+        share=share,
         can_manage=permissions.can_manage_rounds(current_user, community),
         Method=Method,
         Allocation=Allocation,
         **_labels(),
-    )
+    ), status
+
+
+@bp.get("/rounds/<int:round_id>/results")
+def results(round_id):
+    return _results_page(_round(round_id))
+
+
+@bp.post("/rounds/<int:round_id>/results")
+def my_share(round_id):
+    """Where a ballot with the ticked choices went (app/voting/results.py: nothing is stored or
+    logged, and no voter is linked to a ballot). The page is not cached: it shows the choices."""
+    voting_round = _counted(round_id)
+    if not ShareForm().validate_on_submit():
+        refuse(400, _("The form expired. Please try again."))
+    wanted = {parse_id(value) for value in request.form.getlist("option")}
+    numbers = [o.number for o in voting_round.options if o.id in wanted]
+    lines, left = share_of(voting_round, numbers)
+    page, status = _results_page(voting_round, share={"lines": lines, "left": left, "numbers": set(numbers)})
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _counted(round_id):
@@ -506,6 +540,13 @@ def ballots_pb(round_id):
             ),
         )
     return _download(text, "text/plain", f"round-{voting_round.id}.pb")
+
+
+@bp.get("/rounds/<int:round_id>/results.csv")
+def results_csv(round_id):
+    """One row per project: the count and the reason in words, in the reader's language."""
+    voting_round = _counted(round_id)
+    return _download(results_table_csv(voting_round), "text/csv", f"round-{voting_round.id}-results.csv")
 
 
 @bp.get("/rounds/<int:round_id>/round.json")

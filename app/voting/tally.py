@@ -74,6 +74,17 @@ RECEIPT_LENGTH = 12
 FORMAT_VERSION = "weiyi-ballot-v1"
 EXPLAIN_LIMIT = 20_000  # distinct ballots up to which the MES run keeps its per-step details
 
+# Why each option of an approval or budget round was funded or not (codes with the run's numbers;
+# app/voting/results.py words them). Exactly one per option, taken from the allocation's own run.
+NOT_VALID = "not_valid"  # the turnout was below the minimum: nothing was computed
+NO_VOTES = "no_votes"  # nobody chose it: not eligible
+GREEDY_FUNDED = "greedy_funded"  # left: money left before it was funded
+GREEDY_NO_ROOM = "greedy_no_room"  # left: money left when its turn came, less than its cost
+MES_FUNDED = "mes_funded"  # payers, paid: its supporters' shares covered its cost
+MES_SHORT = "mes_short"  # supporters, left: what its supporters had left between them, less than its cost
+# MES runs without analytics (over EXPLAIN_LIMIT distinct ballots) know only the outcome.
+MES_FUNDED_UNDETAILED, MES_SHORT_UNDETAILED = "mes_funded_undetailed", "mes_short_undetailed"
+
 # Ballot problems (codes; the app turns them into sentences in the voter's language).
 UNKNOWN_OPTION = "unknown_option"
 DUPLICATE = "duplicate"
@@ -301,19 +312,51 @@ def _instance(pb, spec, votes):
 
 
 def allocate_greedy(spec, votes):
-    """Options funded by votes within the budget (pabutools greedy with Cost_Sat), in order."""
+    """Options funded by votes within the budget (pabutools greedy with Cost_Sat), in order, and
+    the run's steps (see _greedy_steps)."""
     pb = _pabutools()
     projects, instance = _instance(pb, spec, votes)
     if not projects:
-        return []
+        return [], []
     chosen = pb["greedy"](
         instance,
         pb["ApprovalMultiProfile"](instance=instance),
         sat_profile=_vote_count_satisfaction(pb, votes),
         is_sat_additive=True,
         tie_breaking=_tie_breaking(pb),
+        analytics=True,
     )
-    return [int(p.name) for p in chosen]
+    return [int(p.name) for p in chosen], _greedy_steps(spec.budget, chosen.details)
+
+
+def _greedy_steps(budget, details):
+    """The order the greedy run went down the list, from pabutools' analytics of that run: each
+    project's score and, for each one it funded, the money left after it. The run walks its
+    projects by score, ties in its tie-break order (the order of details.projects), so a project
+    it skipped met the money left after the last one funded before it."""
+    ranked = sorted(enumerate(details.projects), key=lambda pair: (-pair[1].score, pair[0]))
+    remaining, steps = budget, []
+    for _, project in ranked:
+        before = remaining
+        if not project.discarded:
+            remaining = int(project.remaining_budget)
+        steps.append(
+            {
+                "number": int(project.project.name),
+                "funded": not project.discarded,
+                "before": before,
+                "remaining": remaining,
+            }
+        )
+    return steps
+
+
+def _greedy_reasons(spec, steps):
+    reasons = {}
+    for step in steps:
+        code = GREEDY_FUNDED if step["funded"] else GREEDY_NO_ROOM
+        reasons[str(step["number"])] = {"code": code, "left": step["before"], "cost": spec.option(step["number"]).cost}
+    return reasons
 
 
 def allocate_mes(spec, ballots, votes, explain=False):
@@ -351,11 +394,23 @@ def allocate_mes(spec, ballots, votes, explain=False):
 
 
 def _explain_mes(details):
-    """From pabutools' analytics: each voter's final share and how the shares paid for each winner."""
+    """From pabutools' analytics of the run whose outcome is published (the last run of the add1
+    completion that stayed within the budget): each voter's final share, how the shares paid for
+    each winner, and for each project the run dropped, what its supporters had left at that step."""
     multiplicity = details.voter_multiplicity
     first = details.iterations[0].voters_budget
-    paid = []
+    paid, reasons = [], {}
     for iteration in details.iterations:
+        for considered in iteration:
+            if considered.discarded:  # its supporters' money left, at the start of this step, fell short
+                supporters = considered.project.supporter_indices
+                left = sum(_fraction(iteration.voters_budget[i]) * multiplicity[i] for i in supporters)
+                reasons[int(considered.project.name)] = {
+                    "code": MES_SHORT,
+                    "supporters": sum(multiplicity[i] for i in supporters),
+                    "left": str(left),
+                    "cost": int(considered.project.cost),
+                }
         if iteration.selected_project is None or iteration.voters_budget_after_selection is None:
             continue
         payments = [
@@ -363,18 +418,28 @@ def _explain_mes(details):
             for b, a in zip(iteration.voters_budget, iteration.voters_budget_after_selection, strict=True)
         ]
         positive = [(p, multiplicity[i]) for i, p in enumerate(payments) if p > 0]
+        number = int(iteration.selected_project.name)
+        reasons[number] = {
+            "code": MES_FUNDED,
+            "payers": sum(m for _, m in positive),
+            "paid": str(sum((p * m for p, m in positive), Fraction(0))),
+        }
         if not positive:
             continue
         top = max(p for p, _ in positive)
         paid.append(
             {
-                "number": int(iteration.selected_project.name),
+                "number": number,
                 "payers": sum(m for _, m in positive),
                 "max_payment": str(top),
                 "partial_payers": sum(m for p, m in positive if p < top),
             }
         )
-    return {"final_share": str(_fraction(first[0]) if first else Fraction(0)), "paid": paid}
+    return {
+        "final_share": str(_fraction(first[0]) if first else Fraction(0)),
+        "paid": paid,
+        "reasons": {str(n): r for n, r in reasons.items()},
+    }
 
 
 def _fraction(value):
@@ -404,8 +469,9 @@ def tally(spec: RoundSpec, ballots, explain=False) -> Outcome:
     elif spec.allocation == MES:
         winners, explanation = allocate_mes(spec, ballots, votes, explain=explain)
     else:
-        winners = allocate_greedy(spec, votes)
-        explanation = {"order": _greedy_order(spec, votes, winners)}
+        winners, steps = allocate_greedy(spec, votes)
+        explanation = {"order": steps, "reasons": _greedy_reasons(spec, steps)}
+    explanation["reasons"] = _every_reason(spec, votes, winners, valid, explanation.get("reasons", {}))
     return Outcome(
         spec.method,
         spec.allocation,
@@ -420,16 +486,20 @@ def tally(spec: RoundSpec, ballots, explain=False) -> Outcome:
     )
 
 
-def _greedy_order(spec, votes, winners):
-    """The order greedy went down the list, for the explanation (votes, then the tie-break)."""
-    remaining = spec.budget
-    steps = []
-    for number in sorted((n for n in spec.numbers if votes[n]), key=lambda n: (-votes[n],) + tie_order(spec, n)):
-        funded = number in winners
-        if funded:
-            remaining -= spec.option(number).cost
-        steps.append({"number": number, "funded": funded, "remaining": remaining})
-    return steps
+def _every_reason(spec, votes, winners, valid, from_run):
+    """One reason per option, keyed by its number as text: the run's own (from_run), or what the run
+    never got to: a round that is not valid, an option nobody chose, or an MES run without analytics."""
+    reasons = {}
+    for number in spec.numbers:
+        if not valid:
+            reasons[str(number)] = {"code": NOT_VALID}
+        elif not votes[number]:
+            reasons[str(number)] = {"code": NO_VOTES}
+        elif str(number) in from_run:
+            reasons[str(number)] = from_run[str(number)]
+        else:
+            reasons[str(number)] = {"code": MES_FUNDED_UNDETAILED if number in winners else MES_SHORT_UNDETAILED}
+    return reasons
 
 
 def decide_option(spec, yes, no, abstain, ballots, electorate):

@@ -16,6 +16,7 @@ from app.core import clock
 from app.councils.models import Meeting, MeetingItem, MeetingStatus, Motion, MotionStatus
 from app.extensions import db
 from app.fund import services as fund_services
+from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter, Support
 from app.publishing.models import Notice, NoticeKind, Objection
 from app.streets.figures import community_year_figures, street_year_figures, totals, year_span
@@ -154,7 +155,10 @@ def _matters(community, start, end):
     matters = db.session.scalars(
         select(MicroMatter)
         .where(
-            MicroMatter.community_id == community.id, MicroMatter.submitted_at >= start, MicroMatter.submitted_at < end
+            MicroMatter.community_id == community.id,
+            MicroMatter.submitted_at >= start,
+            MicroMatter.submitted_at < end,
+            MicroMatter.status.not_in(OUT_OF_TOTALS),
         )
         .order_by(MicroMatter.submitted_at, MicroMatter.id)
     ).all()

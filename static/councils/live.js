@@ -1,7 +1,8 @@
 /* Weiyi councils: live meeting views. Progressive enhancement only; without JavaScript the
    pages work and show a refresh link.
    - [data-poll]: fetches its URL every data-interval ms; 204 means nothing changed, 200 brings
-     the new region (which carries the next URL). Typed values and focus are kept by element id.
+     the new region (which carries the next URL). Typed values, focus and open <details> are kept
+     by element id; confirmations (static/confirm.js) are set up in the new region.
    - [data-remaining]: counts a speaking turn down from the seconds the server gave. */
 (function () {
   "use strict";
@@ -30,6 +31,7 @@
       if (el.type === "hidden") { return; }
       state[el.id] = (el.type === "radio" || el.type === "checkbox") ? el.checked : el.value;
     });
+    root.querySelectorAll("details[id]").forEach(function (el) { state[el.id] = el.open; });
     var active = document.activeElement;
     return { values: state, focus: active && root.contains(active) ? active.id : null };
   }
@@ -38,14 +40,16 @@
     Object.keys(saved.values).forEach(function (id) {
       var el = document.getElementById(id);
       if (!el || !root.contains(el)) { return; }
-      if (el.type === "radio" || el.type === "checkbox") { el.checked = saved.values[id]; } else { el.value = saved.values[id]; }
+      if (el.tagName === "DETAILS") { el.open = saved.values[id]; }
+      else if (el.type === "radio" || el.type === "checkbox") { el.checked = saved.values[id]; } else { el.value = saved.values[id]; }
     });
     if (saved.focus) { var f = document.getElementById(saved.focus); if (f) { f.focus(); } }
   }
 
   function poll(root) {
     var busy = false, submitting = false;
-    document.addEventListener("submit", function () { submitting = true; });
+    // A submit a confirmation turned down (static/confirm.js) sends nothing: keep polling.
+    document.addEventListener("submit", function (event) { if (!event.defaultPrevented) { submitting = true; } });
     setInterval(function () {
       if (busy || submitting || document.hidden) { return; }
       busy = true;
@@ -64,6 +68,7 @@
           root.replaceWith(fresh);
           root = fresh;
           restore(root, saved);
+          if (window.weiyiConfirm) { window.weiyiConfirm(root); }
           startCountdowns(root);
         })
         .catch(function () { /* offline for a moment: try again at the next tick */ })

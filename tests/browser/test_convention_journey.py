@@ -1,5 +1,6 @@
 """The residents' convention on a phone: a resident proposes an amendment, another supports it,
-the committee admits it, the council adopts it, the committee records the residents' assembly,
+the committee admits it, the council adopts it, the committee enters the residents' assembly's
+counts and the chair confirms them,
 and version 2 shows its side-by-side diff; the current version prints on one A4 page. Real
 chromium, axe checks on every page."""
 
@@ -114,10 +115,19 @@ def test_an_amendment_from_proposal_to_version_2(live_app, live_server, new_page
     committee.locator("#place").fill("杏林社区文化广场")
     for name, value in (("present", "120"), ("yes", "100"), ("no", "12"), ("abstain", "8")):
         committee.locator(f"#{name}").fill(value)
-    committee.locator("#understood").check()
-    committee.locator("form button[type=submit], form input[type=submit]").last.click()
-    committee.wait_for_url(base)
-    assert demo.AMENDED in committee.locator(".convention-articles").inner_text()
+    committee.get_by_role("button", name="录入票数，提交第二人确认").click()
+    committee.wait_for_url(base + "/assembly")
+    assert "必须由第二人确认" in committee.locator("main").inner_text()  # not by the one who entered them
+
+    chair = new_page("phone")
+    login(chair, live_server, "chair")
+    chair.goto(base + "/assembly")
+    assert_accessible(chair, "assembly entry waiting for confirmation")
+    chair.locator("#understood").check()
+    chair.get_by_role("button", name="确认票数").click()
+    chair.wait_for_url(base)
+    assert demo.AMENDED in chair.locator(".convention-articles").inner_text()
+    committee.goto(base)
     committee.get_by_role("link", name="修订对照").click()
     diff = committee.locator("table.diff")
     assert demo.ARTICLES[7] in diff.locator("del").inner_text() and demo.AMENDED in diff.locator("ins").inner_text()

@@ -1,6 +1,8 @@
 """A short council meeting in real browsers: the chair's laptop, the projector on the wall and
 members' phones. Check-in by QR link and by the secretary, quorum, a motion and its seconder,
-the speakers list with its countdown, a named vote, the result, and the locked minutes.
+the speakers list with its countdown, a named vote with the chair's own vote from the console, the
+result, and the locked minutes. A vote, closing the meeting and locking the minutes each ask for a
+confirmation that says what cannot be undone (static/confirm.js: one tap plus the dialog).
 The live views refresh themselves (static/councils/live.js); nothing here reloads them."""
 
 import re
@@ -50,11 +52,23 @@ def _setup(app):
         return f"/c/{community.slug}/meetings/{meeting.id}", [m.display_name for m in members]
 
 
+def _confirming(page, said):
+    """Accept every confirmation the page asks for, keeping what it said."""
+
+    def accept(dialog):
+        said.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return page
+
+
 def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, new_page):
     path, names = _setup(live_app)
     base = live_server.url + path
+    confirmations = []
 
-    chair = new_page("desktop")
+    chair = _confirming(new_page("desktop"), confirmations)
     login(chair, live_server, "chair")
     chair.goto(base + "/chair")
     expect(chair.locator("h1")).to_contain_text("第1次居民议事会")
@@ -69,7 +83,7 @@ def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, n
     assert_accessible(projector, "projector view")
 
     # A member checks in from the phone through the QR code's link.
-    phone = new_page("phone")
+    phone = _confirming(new_page("phone"), confirmations)
     login(phone, live_server, "council1")
     phone.goto(checkin_url)
     phone.get_by_role("button", name=re.compile("签到")).click()
@@ -86,8 +100,11 @@ def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, n
     chair.get_by_role("listitem").filter(has_text="3栋加装楼道扶手").get_by_role("button", name="开始").click()
     expect(projector.locator("h2").first).to_contain_text("3栋加装楼道扶手", timeout=LIVE)
 
-    # The member moves an approval from the phone; the form appears without a reload.
+    # The member moves an approval from the phone; the form appears without a reload, with links
+    # to read the proposal and the residents' comments.
     phone.get_by_label("批准实施（含预算）").check(timeout=LIVE)
+    expect(phone.get_by_role("link", name="查看完整提案")).to_be_visible()
+    expect(phone.get_by_role("link", name="居民评论")).to_be_visible()
     phone.get_by_label("预算（元，批准实施时填写）").fill("26000")
     phone.get_by_role("button", name="提出动议").click()
     expect(phone.locator(".flashes")).to_contain_text("您的动议已提出")
@@ -95,7 +112,7 @@ def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, n
     screenshot(phone, "meeting-member-phone")
 
     # A second member seconds it from another phone.
-    phone2 = new_page("phone")
+    phone2 = _confirming(new_page("phone"), confirmations)
     login(phone2, live_server, "council2")
     phone2.goto(base + "/member")
     phone2.get_by_role("button", name="附议该动议").click()
@@ -117,26 +134,38 @@ def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, n
     assert_accessible(chair, "chair view")
     chair.get_by_role("button", name="结束本次发言").click()
 
-    # The vote: members on their phones, the chair's own hand recorded on the laptop.
+    # The vote: members on their phones (told apart by icon and colour), the chair's own vote on the laptop.
     chair.get_by_role("button", name="开始表决").click()
     expect(chair.locator(".flashes")).to_contain_text("表决已开始")
-    phone.get_by_role("button", name="赞成", exact=True).click(timeout=LIVE)
+    yes = phone.get_by_role("button", name="赞成", exact=True)
+    expect(yes).to_contain_text("✓", timeout=LIVE)
+    no_colour = phone.get_by_role("button", name="反对", exact=True).evaluate(
+        "b => getComputedStyle(b).backgroundColor"
+    )
+    assert yes.evaluate("b => getComputedStyle(b).backgroundColor") != no_colour
+    expect(phone.locator(".ballot input[type=checkbox]")).to_be_hidden()  # JavaScript asks instead
+    yes.click()
     expect(phone.locator(".flashes")).to_contain_text("您的表决已记录")
+    assert confirmations[-1] == "表决一经提交即为最终结果，不能更改。"
     phone2.get_by_role("button", name="反对", exact=True).click(timeout=LIVE)
     expect(projector.locator(".voting")).to_contain_text("已有2人表决", timeout=LIVE)
-    chair.get_by_role("row", name=re.compile("陈会长")).get_by_role("button", name="赞成").click(timeout=LIVE)
+    chair.locator(".own-ballot").get_by_role("button", name="赞成").click(timeout=LIVE)
+    expect(chair.locator(".flashes")).to_contain_text("您的表决已记录")
     chair.get_by_role("button", name="结束表决并计票").click()
     expect(chair.locator(".flashes")).to_contain_text("通过")
     result = projector.locator(".result")
     expect(result).to_contain_text("赞成2，反对1", timeout=LIVE)
+    expect(result.locator(".result-title")).to_have_text("3栋加装楼道扶手")
     expect(result).to_contain_text("适用规则：出席成员的简单多数，法定人数超过1/2，议事规则第1版")
     expect(phone.locator(".result")).to_contain_text("通过", timeout=LIVE)
 
     # Close, lock the minutes, and anyone can read them.
     chair.get_by_role("button", name="结束会议").click()
     expect(chair.locator("h1")).to_contain_text("会议纪要")
+    assert "不能重新开始" in confirmations[-1]
     chair.get_by_role("button", name="审定并锁定会议纪要").click()
     expect(chair.locator(".flashes")).to_contain_text("已审定并锁定")
+    assert "不能再更改" in confirmations[-1]
     visitor = new_page("phone")
     visitor.goto(base + "/minutes")
     page = visitor.locator("main")

@@ -107,6 +107,7 @@ def test_pages_and_a_proposal_without_network(live_app, private_page, live_serve
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weiyi-draft'))") == []
 
     # Logging out drops every saved page of the community.
+    page.locator("header.site summary").click()  # the phone's menu (a <details> disclosure)
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_load_state()
     assert eventually(lambda: not [path for path in saved_pages(page) if path.startswith("/c/")], page)

@@ -126,6 +126,7 @@ def test_resident_journey_on_a_phone(live_app, live_server, new_page, tmp_path):
     # 6. The proposer sees the notification in her inbox, and replies.
     wang.goto(f"{url}/")
     assert wang.locator("nav.account .badge").count() == 1
+    wang.locator("header.site summary").click()  # the phone's menu (a <details> disclosure)
     wang.locator("nav.account").get_by_role("link", name=re.compile("^消息")).click()
     wang.wait_for_load_state()
     assert f"李叔 评论了“{TITLE}”" in wang.content()

@@ -54,6 +54,7 @@ def test_admin_sets_up_the_street_and_the_officer_notes_an_exception(live_app, l
     phone = new_page("phone")
     login(phone, live_server, "street")
     phone.goto(live_server.url + "/")
+    phone.locator("header.site summary").click()  # the phone's menu (a <details> disclosure)
     phone.get_by_role("link", name="双塔街道", exact=True).click()
     phone.wait_for_url("**/street/shuangta/")
     assert phone.locator("table.street-figures").is_visible()

@@ -66,18 +66,18 @@ def test_committee_updates_progress(live_app, live_server, new_page, tmp_path, k
     form.get_by_label("现场照片（佐证）").set_input_files(photo_file(tmp_path))
     form.locator("input[type=submit]").click()
     assert page.locator(".flash.success").is_visible()
-    # A bad percentage is refused with a message next to the field, the text kept.
-    page.get_by_label("进度（百分比）").fill("120")
-    page.get_by_label("进展动态", exact=True).fill("坡道已完成，扶手下周安装。")
+    # Progress follows the milestones (1 of 1 done): no percentage to type.
+    assert page.locator("#manage-progress").get_attribute("value") == "100"
+    assert page.get_by_label("进度（百分比）").count() == 0
+    # An empty update is refused with a message next to the field.
     page.locator("form[action$='/updates'] input[type=submit]").click()
-    assert page.locator("#update-percent-error").is_visible()
-    assert page.get_by_label("进展动态", exact=True).input_value() == "坡道已完成，扶手下周安装。"
-    page.get_by_label("进度（百分比）").fill("60")
+    assert page.locator("#update-body-error").is_visible()
+    page.get_by_label("进展动态", exact=True).fill("坡道已完成，扶手下周安装。")
     page.locator("form[action$='/updates'] input[type=submit]").click()
     assert page.locator(".flash.success").is_visible()
     screenshot(page, f"tracker-manage-{kind}")
     page.goto(base)
-    assert page.locator("#record-progress").get_attribute("value") == "60"
+    assert page.locator("#record-progress").get_attribute("value") == "100"
     assert page.locator("#milestones .ok").first.is_visible()
     assert page.locator(".tracker-photos img").count() == 1
     assert_accessible(page, f"record page ({kind})")

@@ -50,7 +50,7 @@ def printed_pages(page, url, extra_css=None):
     """The text of each printed A4 sheet; `extra_css` is appended to the print stylesheet."""
     if extra_css is not None:
         css = (ROOT / "static" / "print.css").read_text(encoding="utf-8") + extra_css
-        page.route("**/print.css", lambda route: route.fulfill(body=css, content_type="text/css"))
+        page.route("**/print.css*", lambda route: route.fulfill(body=css, content_type="text/css"))
     page.goto(url)
     page.emulate_media(media="print")
     reader = PdfReader(io.BytesIO(page.pdf(format="A4")))

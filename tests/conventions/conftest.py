@@ -10,9 +10,15 @@ from app.conventions import services
 
 
 @pytest.fixture
-def world(app, make):
+def rules():
+    """Rule-set values a test module overrides (e.g. the residents' approval by a round)."""
+    return {}
+
+
+@pytest.fixture
+def world(app, make, rules):
     """Support threshold 2; 5 council members incl. the chair (3 needed for the quorum)."""
-    community = make.community(support_threshold_count=2, seconders_needed=1, notice_days=3)
+    community = make.community(support_threshold_count=2, seconders_needed=1, notice_days=3, **rules)
     committee = make.member(community, role=Role.COMMITTEE, username="committee", display_name="周主任")
     chair = make.member(community, role=Role.CHAIR, username="chair", display_name="陈会长")
     members = [make.member(community, role=Role.COUNCIL_MEMBER, username=f"council{i}") for i in range(1, 5)]

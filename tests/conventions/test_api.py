@@ -23,7 +23,7 @@ def test_versions_and_amendments(client, world):
     w = world
     amendment = supported_and_admitted(client, w)
     council_adopts(w, amendment)
-    services.record_assembly(
+    entry = services.enter_assembly(
         w.committee,
         w.convention,
         held_on=clock.local_today() - timedelta(days=1),
@@ -33,6 +33,7 @@ def test_versions_and_amendments(client, world):
         no=5,
         abstain=5,
     )
+    services.confirm_assembly(w.chair, entry)
     client.get("/auth/logout")
     base = API.format(slug=w.community.slug)
     versions = client.get(base + "versions").get_json()

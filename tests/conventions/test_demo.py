@@ -1,5 +1,6 @@
 """The conventions demo step: 居民公约 v1 of 8 articles, one amendment incorporated as v2 through the
-council and the residents' assembly, one still collecting supports."""
+council and the residents' assembly (entered by the committee, confirmed by the chair), one still
+collecting supports."""
 
 import pytest
 
@@ -25,6 +26,8 @@ def test_demo_step(app, client):
     assert [a.status for a in open_] == ["collecting"] and [a.status for a in closed] == ["incorporated"]
     adopted = closed[0]
     assert adopted.motion.vote.result.passed and adopted.assembly.approved
+    entry = adopted.assembly  # entered by the committee, confirmed by a second person: the chair
+    assert (entry.entered_by.username, entry.confirmed_by.username, entry.status) == ("committee", "chair", "confirmed")
     assert adopted.motion.item.meeting.status == "closed"
     assert verify() == []
     page = client.get("/c/xinglin/convention")

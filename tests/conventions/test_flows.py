@@ -6,10 +6,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.conventions.models import Amendment, ConventionVersion
+from app.conventions.models import Amendment, ConventionVersion, ResidentsAssembly
 from app.core import clock
-from app.councils import meetings, votes
+from app.councils import meetings
 from app.extensions import db
+from tests.councils.helpers import decide_in_meeting
 from tests.helpers import login
 
 BASE = "/c/{slug}/convention"
@@ -30,29 +31,8 @@ def audit_actions():
 
 
 def council_adopts(w, amendment, kind="adopt", votes_for=3):
-    meeting = meetings.schedule_meeting(
-        w.committee,
-        w.community,
-        title="公约修订议事会",
-        starts_at=clock.now() + timedelta(minutes=30),
-        place="活动室",
-        chair_id=w.chair.id,
-        secretary_id=w.committee.id,
-        agenda_item_ids=[amendment.agenda_item_id],
-        urgent=True,
-        urgent_reason="修订",
-    )
-    for user in w.council:
-        meetings.check_in(w.committee, meeting, user.id)
-    meetings.open_meeting(w.committee, meeting)
-    item = meeting.items[0]
-    meetings.open_item(w.committee, meeting, item)
-    motion = votes.move_motion(w.members[0], meeting, item, kind, None, "")
-    votes.second_motion(w.members[1], meeting, motion)
-    vote = votes.open_vote(w.committee, meeting, motion, "named")
-    for n, user in enumerate(w.members):
-        votes.cast_vote(user, meeting, vote, "yes" if n < votes_for else "no")
-    return meeting, votes.close_vote(w.committee, meeting, vote)
+    meeting, _motion, result = decide_in_meeting(w, amendment.agenda_item_id, kind, votes_for, title="公约修订议事会")
+    return meeting, result
 
 
 def supported(client, w):
@@ -75,6 +55,27 @@ def supported_and_admitted(client, w):
     return amendment
 
 
+def enter_counts(client, w, present=100, yes=70, no=20, abstain=10, by=None):
+    """A committee member enters the assembly's counts through the page; the new entry."""
+    login(client, by or w.committee)
+    data = {"held_on": clock.local_today().isoformat(), "place": "广场", "present": present, "yes": yes, "no": no}
+    response = client.post(url(w, "/assembly"), data={**data, "abstain": abstain})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalars(select(ResidentsAssembly).order_by(ResidentsAssembly.id.desc())).first()
+
+
+def confirm_counts(client, w, entry, by=None):
+    login(client, by or w.chair)
+    return client.post(url(w, f"/assembly/{entry.id}/confirm"), data={"understood": "y"})
+
+
+def assembly_decides(client, w, **counts):
+    """Entered by the committee, confirmed by the chair."""
+    entry = enter_counts(client, w, **counts)
+    assert confirm_counts(client, w, entry).status_code == 302
+    return entry
+
+
 def test_the_whole_revision(client, world):
     w = world
     page = client.get(url(w)).get_data(as_text=True)
@@ -89,20 +90,7 @@ def test_the_whole_revision(client, world):
     assert amendment.status == "adopted" and amendment.motion_id == result.motion_id
     meeting_page = client.get(f"/c/{w.community.slug}/meetings/{meeting.id}")
     assert meeting_page.status_code == 200 and "居民公约第2条修订（第1号）" in meeting_page.get_data(as_text=True)
-    login(client, w.committee)
-    response = client.post(
-        url(w, "/assembly"),
-        data={
-            "held_on": clock.local_today().isoformat(),
-            "place": "广场",
-            "present": 100,
-            "yes": 70,
-            "no": 20,
-            "abstain": 10,
-            "understood": "y",
-        },
-    )
-    assert response.status_code == 302
+    assembly_decides(client, w)
     db.session.refresh(amendment)
     assert amendment.status == "incorporated"
     versions = db.session.scalars(select(ConventionVersion).order_by(ConventionVersion.number)).all()
@@ -119,7 +107,8 @@ def test_the_whole_revision(client, world):
         "amendment.threshold_reached",
         "amendment.admitted",
         "amendment.adopted",
-        "convention.assembly_recorded",
+        "convention.assembly_entered",
+        "convention.assembly_confirmed",
         "convention.revised",
     ):
         assert action in actions
@@ -141,19 +130,7 @@ def test_council_rejects_and_residents_reject(client, world):
     client.post(url(w, f"/amendments/{second.id}/admit"))
     db.session.refresh(second)
     council_adopts(w, second)
-    login(client, w.committee)
-    client.post(
-        url(w, "/assembly"),
-        data={
-            "held_on": clock.local_today().isoformat(),
-            "place": "广场",
-            "present": 100,
-            "yes": 30,
-            "no": 60,
-            "abstain": 10,
-            "understood": "y",
-        },
-    )
+    assembly_decides(client, w, yes=30, no=60)
     db.session.refresh(second)
     assert second.status == "not_approved"
     assert db.session.scalar(select(func.count(ConventionVersion.id))) == 1
@@ -216,10 +193,10 @@ def test_assembly_counts_are_checked(client, world):
             "yes": 9,
             "no": 2,
             "abstain": 0,
-            "understood": "y",
         },
     )
     assert response.status_code == 400 and "广场" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ResidentsAssembly.id))) == 0
     db.session.refresh(amendment)
     assert amendment.status == "adopted"
 
@@ -230,19 +207,7 @@ def test_open_amendments_follow_the_new_numbering(client, world):
     propose(client, w, w.residents[1], article_number=3, kind="change", text="第三条改", reasons="理由")
     later = db.session.scalars(select(Amendment).order_by(Amendment.id.desc())).first()
     council_adopts(w, amendment)
-    login(client, w.committee)
-    client.post(
-        url(w, "/assembly"),
-        data={
-            "held_on": clock.local_today().isoformat(),
-            "place": "广场",
-            "present": 9,
-            "yes": 9,
-            "no": 0,
-            "abstain": 0,
-            "understood": "y",
-        },
-    )
+    assembly_decides(client, w, present=9, yes=9, no=0, abstain=0)
     db.session.refresh(later)
     assert later.version.number == 2 and later.article_number == 3 and later.status == "collecting"
 
@@ -278,14 +243,15 @@ def test_an_amendment_takes_only_adopt_or_reject_motions(client, world):
     assert meeting.items[0].motions == []
 
 
-def test_recording_the_assembly_needs_the_tick_and_keeps_the_counts(client, world):
-    """The counts are never changed afterwards and an approval makes the version at once: a tick first."""
+def test_confirming_needs_the_tick(client, world):
+    """Confirming decides for good and may make the version at once: a tick first, on the server."""
     w = world
     amendment = supported_and_admitted(client, w)
     council_adopts(w, amendment)
-    login(client, w.committee)
-    data = {"held_on": clock.local_today().isoformat(), "place": "广场", "present": 100, "yes": 70, "no": 20}
-    response = client.post(url(w, "/assembly"), data={**data, "abstain": 10})
-    assert response.status_code == 400 and "广场" in response.get_data(as_text=True)
+    entry = enter_counts(client, w)
+    login(client, w.chair)
+    response = client.post(url(w, f"/assembly/{entry.id}/confirm"), data={})
+    assert response.status_code == 400
     db.session.refresh(amendment)
-    assert amendment.status == "adopted"
+    db.session.refresh(entry)
+    assert amendment.status == "adopted" and entry.status == "pending"

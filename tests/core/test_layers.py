@@ -16,7 +16,18 @@ LAYERS = [
     {"rules"},
     {"matters"},
     {"councils", "voting", "tracker"},
-    {"publishing", "fund", "partners", "conventions"},
+    {
+        "publishing",
+        "fund",
+        "partners",
+        "conventions",
+        "register",
+        "committee_items",
+        "rule_adoption",
+        "onbehalf",
+        "attachments",
+        "moderation",
+    },
     {"api", "admin", "front", "demo", "ops", "privacy", "streets"},
     {"yearbook"},  # the yearly record: reads the street office's figures
     {"app", "models"},  # the factory (app/__init__.py) and app/models.py, which gather every feature

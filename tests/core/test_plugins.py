@@ -11,7 +11,13 @@ from app import create_app, features, plug_in
 from app.matters import hooks, lifecycle
 
 ROOT = Path(__file__).resolve().parents[2]
-PANEL_FEATURES = ["councils", "tracker", "partners", "voting"]  # agenda item, implementation, delivery tasks, vote
+PANEL_FEATURES = [
+    "councils",
+    "tracker",
+    "partners",
+    "voting",
+    "onbehalf",
+]  # agenda item, implementation, delivery tasks, vote, 代录
 
 
 def panel_features():

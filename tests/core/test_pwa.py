@@ -58,7 +58,7 @@ def test_every_page_links_the_manifest_and_the_script_and_has_no_inline_script(c
     for path in ("/", "/offline", "/c/xinglin/", "/c/xinglin/matters/", "/c/xinglin/matters/new", "/auth/profile"):
         html = client.get(path).get_data(as_text=True)
         assert 'rel="manifest" href="/static/manifest.webmanifest"' in html, path
-        assert re.search(r'<script src="/static/offline\.js" defer data-offline=', html), path
+        assert re.search(r'<script src="/static/offline\.js\?v=[0-9a-f]+" defer data-offline=', html), path
         assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html)), path
 
 
@@ -67,7 +67,7 @@ def test_only_the_new_proposal_form_keeps_a_draft_and_it_says_photos_are_not_kep
     login(client, make.member(community, username="resident1"))
     html = client.get("/c/xinglin/matters/new").get_data(as_text=True)
     assert "data-draft " in html or "data-draft\n" in html
-    assert "照片不会保存" in html and 'src="/static/draft.js"' in html
+    assert "照片不会保存" in html and 'src="/static/draft.js?v=' in html
     matter = client.post(
         "/c/xinglin/matters/new",
         data={

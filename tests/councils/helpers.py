@@ -3,11 +3,25 @@ scheduled, opened and debating a motion through the real services."""
 
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from app.core.clock import utcnow
 from app.councils import meetings, review, votes
 from app.councils.models import AgendaItem
 from app.extensions import db
 from app.matters.models import MicroMatter
+from app.rules.models import RuleSet
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def set_rules(community, **fields):
+    rules = db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id))
+    for key, value in fields.items():
+        setattr(rules, key, value)
+    db.session.commit()
 
 
 def make_matter(
@@ -90,3 +104,32 @@ def held_meeting(c):
     votes.close_vote(c.chair, meeting, vote)
     meetings.close_meeting(c.chair, meeting)
     return meeting
+
+
+def decide_in_meeting(w, agenda_item_id, kind, votes_for=3, text="", title="议事会"):
+    """An urgent meeting on one agenda item: everyone on the council (`w.council`) present, member 1
+    moves a motion of `kind`, member 2 seconds, the first `votes_for` of `w.members` vote yes and the
+    others no. Returns (meeting, motion, the vote's result)."""
+    meeting = meetings.schedule_meeting(
+        w.committee,
+        w.community,
+        title=title,
+        starts_at=utcnow() + timedelta(minutes=30),
+        place="活动室",
+        chair_id=w.chair.id,
+        secretary_id=w.committee.id,
+        agenda_item_ids=[agenda_item_id],
+        urgent=True,
+        urgent_reason="尽快决定",
+    )
+    for user in w.council:
+        meetings.check_in(w.committee, meeting, user.id)
+    meetings.open_meeting(w.committee, meeting)
+    item = meeting.items[0]
+    meetings.open_item(w.committee, meeting, item)
+    motion = votes.move_motion(w.members[0], meeting, item, kind, None, text)
+    votes.second_motion(w.members[1], meeting, motion)
+    vote = votes.open_vote(w.committee, meeting, motion, "named")
+    for n, user in enumerate(w.members):
+        votes.cast_vote(user, meeting, vote, "yes" if n < votes_for else "no")
+    return meeting, motion, votes.close_vote(w.committee, meeting, vote)

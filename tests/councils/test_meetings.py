@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.core import clock
@@ -15,11 +15,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from tests.helpers import login
 
-from .helpers import agenda_ids, debate, open_meeting, schedule
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
+from .helpers import agenda_ids, count, debate, open_meeting, schedule
 
 
 def actions():
@@ -315,29 +311,36 @@ def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
         meetings.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
 
 
-def test_speaking_needs_a_seconded_motion_and_respects_the_turn_limit(council):
+def test_members_speak_before_any_motion_and_the_turn_limit_holds(council):
     c = council
     meeting = open_meeting(c, present=5)
     item = meeting.items[0]
     meetings.open_item(c.committee, meeting, item)
-    with pytest.raises(DomainError, match="先提动议"):
-        speakers.ask_to_speak(c.members[2], meeting, item, "pro")
-    motion = votes.move_motion(c.members[0], meeting, item, "reject")
-    with pytest.raises(DomainError, match="附议"):
-        speakers.ask_to_speak(c.members[2], meeting, item, "pro")
-    votes.second_motion(c.members[1], meeting, motion)
     speaker = c.members[2]
-    for _turn in range(2):
+    # Before any motion: a member asks to speak on the item and is called.
+    early = speakers.ask_to_speak(speaker, meeting, item, "contra")
+    assert early.motion_id is None
+    with pytest.raises(DomainError, match="已经在发言名单"):
         speakers.ask_to_speak(speaker, meeting, item, "pro")
-        with pytest.raises(DomainError, match="已经在发言名单"):
-            speakers.ask_to_speak(speaker, meeting, item, "contra")
+    assert speakers.next_speaker(c.chair, meeting, item).user_id == speaker.id
+    speakers.end_turn(c.chair, meeting, item)
+    motion = votes.move_motion(c.members[0], meeting, item, "reject")
+    # A motion waiting for its seconders: requests wait, nobody is called yet.
+    waiting = speakers.ask_to_speak(speaker, meeting, item, "pro")
+    assert waiting.motion_id == motion.id
+    with pytest.raises(DomainError, match="附议"):
         speakers.next_speaker(c.chair, meeting, item)
-        speakers.end_turn(c.chair, meeting, item)
+    votes.second_motion(c.members[1], meeting, motion)
+    speakers.next_speaker(c.chair, meeting, item)
+    speakers.end_turn(c.chair, meeting, item)
     with pytest.raises(DomainError, match="2"):
-        speakers.ask_to_speak(speaker, meeting, item, "pro")  # turns_per_item = 2
+        speakers.ask_to_speak(speaker, meeting, item, "pro")  # turns_per_item = 2, before and on the motion
     assert count(SpeakingTurn) == 2
     with pytest.raises(DomainError):
-        speakers.ask_to_speak(speaker, meeting, item, "maybe")
+        speakers.ask_to_speak(c.members[3], meeting, item, "maybe")
+    votes.open_vote(c.chair, meeting, motion, "named")
+    with pytest.raises(DomainError, match="表决"):
+        speakers.ask_to_speak(c.members[3], meeting, item, "pro")  # not while the motion is voted on
 
 
 def test_the_queue_alternates_and_puts_first_time_speakers_first(council):

@@ -60,6 +60,8 @@ JUNK = [
         "action": "absent",
         "to_user_id": "0",
         "notes": "",
+        "member_id": "abc",
+        "ballot-understood": "y",
     },
     {
         "view": "member",
@@ -73,6 +75,10 @@ JUNK = [
         "no": "1",
         "abstain": "1",
         "to_user_id": "999",
+        "member_id": "999999",
+        "ballot-understood": "y",
+        "close-understood": "y",
+        "decide-understood": "y",
     },
 ]
 
@@ -98,7 +104,7 @@ def sweep_pages(client, c, meeting):
 
 def sweep_actions(client, c, meeting, ids):
     slug = c.community.slug
-    for user in (c.members[0], c.committee):
+    for user in (c.members[0], c.committee, c.chair):
         client.post("/auth/logout")
         login(client, user)
         for action in ACTIONS:

@@ -3,8 +3,6 @@ whichever comes second is refused, through its form, with a message naming the f
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from app.core.clock import utcnow
 from app.councils import placement
 from app.councils.models import Meeting
@@ -13,7 +11,7 @@ from app.voting import rounds
 from app.voting.models import VotingRound
 from tests.helpers import login
 
-from .helpers import agenda_ids, schedule
+from .helpers import agenda_ids, count, schedule
 
 
 def local(dt):
@@ -37,10 +35,6 @@ def round_form(matters):
     }
     data.update({f"cost-{m.id}": str(m.estimated_cost) for m in matters})
     return data
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_round_cannot_take_a_matter_on_an_upcoming_meetings_agenda(client, council):

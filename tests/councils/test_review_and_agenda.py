@@ -102,12 +102,25 @@ def test_review_page_and_forms(client, review_setup):
     assert response.status_code == 302 and ok.status == "on_agenda"
     response = client.post(f"/c/{community.slug}/review/{too_dear.id}/decline", data={f"d{too_dear.id}-reason": ""})
     assert response.status_code == 400
+    assert "cannot be reviewed or put on the agenda list again" in client.get(
+        f"/c/{community.slug}/review?lang=en"
+    ).get_data(as_text=True)  # the page says what not admitting does
+    # not admitting is final: without the tick it is refused, with the reason kept on the form
     response = client.post(
-        f"/c/{community.slug}/review/{too_dear.id}/decline", data={f"d{too_dear.id}-reason": "超过上限"}
+        f"/c/{community.slug}/review/{too_dear.id}/decline?lang=en", data={f"d{too_dear.id}-reason": "超过上限"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and too_dear.status == "under_review"
+    assert "Tick the box to confirm: a micro-matter that is not admitted cannot be reviewed again." in page
+    assert "超过上限" in page and f'id="d{too_dear.id}-understood-error"' in page
+    response = client.post(
+        f"/c/{community.slug}/review/{too_dear.id}/decline",
+        data={f"d{too_dear.id}-reason": "超过上限", f"d{too_dear.id}-understood": "y"},
     )
     assert response.status_code == 302 and too_dear.status == "not_admitted"
     response = client.post(
-        f"/c/{community.slug}/review/{too_dear.id}/decline", data={f"d{too_dear.id}-reason": "再来一次"}
+        f"/c/{community.slug}/review/{too_dear.id}/decline",
+        data={f"d{too_dear.id}-reason": "再来一次", f"d{too_dear.id}-understood": "y"},
     )
     assert response.status_code == 400  # already decided
     assert client.post(f"/c/{community.slug}/review/99999/admit", data={"a99999-judged": "y"}).status_code == 404

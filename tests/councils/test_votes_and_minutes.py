@@ -1,7 +1,7 @@
 """Motions, seconders, the three ways of voting, results under the rules, outcomes, and minutes."""
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 
 from app.audit.models import AuditEntry
 from app.communities.models import Role
@@ -17,22 +17,9 @@ from app.councils.models import (
     VoteResult,
 )
 from app.extensions import db
-from app.rules.models import RuleSet
 from tests.helpers import login
 
-from .helpers import debate, held_meeting, open_meeting
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def set_rules(community, **fields):
-    rules = db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id))
-    for key, value in fields.items():
-        setattr(rules, key, value)
-    db.session.commit()
-
+from .helpers import count, debate, held_meeting, open_meeting, set_rules
 
 # ---------------------------------------------------------------- motions
 
@@ -379,7 +366,10 @@ def test_minutes_pages(client, council):
     assert client.post(f"{base}/{draft.id}/lock").status_code == 400  # not the chair
     client.post("/auth/logout")
     login(client, c.chair)
-    assert client.post(f"{base}/{draft.id}/lock").status_code == 302
+    response = client.post(f"{base}/{draft.id}/lock")  # without the tick box
+    assert response.status_code == 400 and "锁定后的纪要不能再更改" in response.get_data(as_text=True)
+    assert not draft.locked
+    assert client.post(f"{base}/{draft.id}/lock", data={f"lock{draft.id}-understood": "y"}).status_code == 302
     response = client.post(f"{base}/{draft.id}/notes", data={"notes": "锁定后修改"})
     assert response.status_code == 400 and "已锁定" in response.get_data(as_text=True)
     client.post("/auth/logout")
@@ -436,7 +426,7 @@ def test_member_actions_through_the_phone_view(client, council):
     assert response.status_code == 302
     motion = db.session.scalar(select(Motion))
     response = client.post(f"{base}/items/{item.id}/speak", data={"stance": "pro", "view": "member"})
-    assert response.status_code == 400  # no seconder yet
+    assert response.status_code == 302  # the request waits while the motion looks for a seconder
     client.post("/auth/logout")
     login(client, c.members[1])
     assert client.post(f"{base}/motions/{motion.id}/second", data={"view": "member"}).status_code == 302
@@ -447,8 +437,12 @@ def test_member_actions_through_the_phone_view(client, council):
     vote = motion.vote
     client.post("/auth/logout")
     login(client, c.members[1])
-    assert client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "yes", "view": "member"}).status_code == 302
-    response = client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "no", "view": "member"})
+    response = client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "yes", "view": "member"})
+    assert response.status_code == 400 and "请勾选确认您的表决" in response.get_data(as_text=True)
+    assert count(Ballot) == 0
+    ticked = {"ballot-understood": "y", "view": "member"}
+    assert client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "yes", **ticked}).status_code == 302
+    response = client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "no", **ticked})
     assert response.status_code == 400 and "不能更改" in response.get_data(as_text=True)
     assert client.get(f"{base}/member").get_data(as_text=True).count("您的表决已记录") == 1
     assert count(Ballot) == 1
@@ -478,8 +472,8 @@ def test_the_chair_runs_the_meeting_from_the_laptop_view(client, council):
     assert client.post(f"{base}/items/{item.id}/open", data={"view": "chair"}).status_code == 302
     motion = votes.move_motion(c.members[0], meeting, item, "reject")
     votes.second_motion(c.members[1], meeting, motion)
-    response = client.post(f"{base}/motions/{motion.id}/vote", data={"mode": "secret", "view": "chair"})
-    assert response.status_code == 400  # the rules say roll call
+    response = client.post(f"{base}/motions/{motion.id}/vote", data={"mode": "paper", "view": "chair"})
+    assert response.status_code == 400  # not a way of voting the rules know
     assert client.post(f"{base}/motions/{motion.id}/vote", data={"mode": "analog", "view": "chair"}).status_code == 302
     vote = motion.vote
     response = client.post(
@@ -507,7 +501,10 @@ def test_the_chair_runs_the_meeting_from_the_laptop_view(client, council):
         == 302
     )
     assert "已离场" in client.get(f"{base}/chair").get_data(as_text=True)
-    assert client.post(f"{base}/close", data={"view": "chair"}).status_code == 302
+    response = client.post(f"{base}/close", data={"view": "chair"})  # without the tick box
+    assert response.status_code == 400 and "会议结束后不能重新开始" in response.get_data(as_text=True)
+    assert meeting.status == "open"
+    assert client.post(f"{base}/close", data={"view": "chair", "close-understood": "y"}).status_code == 302
     html = client.get(f"{base}/minutes").get_data(as_text=True)
     assert "主持权由陈会长移交给议事员3" in html and "决定：否决" in html
 
@@ -525,20 +522,25 @@ def test_a_tie_through_the_close_form_and_the_deciding_vote(client, council):
     assert "不参加本轮表决" in client.get(f"{base}/chair").get_data(as_text=True)
     member_html = client.get(f"{base}/member").get_data(as_text=True)
     assert "您主持本次会议，不参加本轮表决" in member_html and "vote-yes" not in member_html
-    response = client.post(f"{base}/votes/{vote.id}/ballot", data={"choice": "yes", "view": "member"})
+    response = client.post(
+        f"{base}/votes/{vote.id}/ballot", data={"choice": "yes", "view": "member", "ballot-understood": "y"}
+    )
     assert response.status_code == 400 and count(SecretBallotMark) == 2
     response = client.post(f"{base}/votes/{vote.id}/close", data={"view": "chair"})
     assert response.status_code == 302
     html = client.get(f"{base}/chair").get_data(as_text=True)
     assert "平票" in html and "决定票：反对" in html
-    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "maybe", "view": "chair"})
+    ticked = {"view": "chair", "decide-understood": "y"}
+    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "maybe", **ticked})
     assert response.status_code == 400
     response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "no", "view": "chair"})
+    assert response.status_code == 400 and count(VoteResult) == 0  # not confirmed
+    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "no", **ticked})
     assert response.status_code == 302
     result = db.session.scalar(select(VoteResult))
     assert result.tie and result.casting_vote is False and not result.passed and (result.yes, result.no) == (1, 1)
-    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "yes", "view": "chair"})
+    response = client.post(f"{base}/votes/{vote.id}/decide", data={"choice": "yes", **ticked})
     assert response.status_code == 400 and count(VoteResult) == 1
-    assert client.post(f"{base}/close", data={"view": "chair"}).status_code == 302
+    assert client.post(f"{base}/close", data={"view": "chair", "close-understood": "y"}).status_code == 302
     html = client.get(f"{base}/minutes").get_data(as_text=True)
     assert "主持人未参加本轮表决" in html and "主持人的决定票" in html

@@ -188,7 +188,7 @@ def test_actions_on_the_wrong_status_are_messages(client, proposer, new_matter, 
     login(client, proposer)
     response = client.post(f"{BASE}/{draft.id}/support", follow_redirects=True)
     assert response.status_code == 200 and "flash error" in text(response)
-    response = client.post(f"{BASE}/{draft.id}/unsupport", follow_redirects=True)
+    response = client.post(f"{BASE}/{draft.id}/unsupport", data={"unsupport-understood": "y"}, follow_redirects=True)
     assert response.status_code == 200 and "flash error" in text(response)
     entries = db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action.like("matter.support%")))
     assert entries == 0

@@ -57,6 +57,6 @@ def test_demo_step(app, client):
     assert {m.status for m in matters if m.proposer_id == resident1.id} == {"draft", "collecting"}
     login(client, resident1, "password123")
     assert client.get("/c/xinglin/matters/?mine=1").status_code == 200
-    assert client.get("/c/xinglin/matters/?q=坡道").get_data(as_text=True).count('class="card"') >= 1
+    assert client.get("/c/xinglin/matters/?q=坡道").get_data(as_text=True).count('class="card matter-card"') >= 1
     for m in matters[:3]:
         assert client.get(f"/c/xinglin/matters/{m.id}").status_code == 200

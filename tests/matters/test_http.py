@@ -112,7 +112,11 @@ def test_support_withdraw_follow_through_buttons(client, matter, residents):
     assert 'class="flash error"' in text(again)
     page = text(client.get(f"{BASE}/{matter.id}"))
     assert f"{BASE}/{matter.id}/unsupport" in page
-    client.post(f"{BASE}/{matter.id}/unsupport")
+    # cannot be taken back by accident: without the tick the page comes back and the support stays
+    refused = client.post(f"{BASE}/{matter.id}/unsupport")
+    assert refused.status_code == 400 and count(Support) == 1
+    assert 'id="unsupport-understood-error"' in text(refused) and '<details class="danger-zone" open>' in text(refused)
+    client.post(f"{BASE}/{matter.id}/unsupport", data={"unsupport-understood": "y"})
     assert count(Support) == 0
     client.post(f"{BASE}/{matter.id}/follow")
     assert count(Follow) == 1
@@ -135,12 +139,18 @@ def test_threshold_reached_through_the_pages(client, matter, residents):
 
 def test_withdraw_by_proposer_through_button(client, matter, proposer, residents):
     login(client, residents[0])
-    client.post(f"{BASE}/{matter.id}/withdraw", follow_redirects=True)
+    client.post(f"{BASE}/{matter.id}/withdraw", data={"withdraw-understood": "y"}, follow_redirects=True)
     db.session.refresh(matter)
     assert matter.status == Status.COLLECTING
     client.post("/auth/logout")
     login(client, proposer)
-    client.post(f"{BASE}/{matter.id}/withdraw")
+    page = text(client.get(f"{BASE}/{matter.id}"))
+    assert "cannot be submitted again" in page or "不能再提交" in page  # the page says what happens
+    refused = client.post(f"{BASE}/{matter.id}/withdraw")
+    assert refused.status_code == 400 and 'id="withdraw-understood-error"' in text(refused)
+    db.session.refresh(matter)
+    assert matter.status == Status.COLLECTING
+    client.post(f"{BASE}/{matter.id}/withdraw", data={"withdraw-understood": "y"})
     db.session.refresh(matter)
     assert matter.status == Status.WITHDRAWN
     # an illegal transition is a clear message, not an error page
@@ -212,12 +222,12 @@ def test_list_filters_search_sort_and_pages(client, proposer, community, new_mat
             title=f"第{i:02d}号 座椅" if i % 2 else f"第{i:02d}号 路灯", category="elderly" if i % 2 else "safety"
         )
     body = text(client.get(BASE + "/?q=座椅&category=elderly&sort=supported"))
-    assert body.count('class="card"') == 6
+    assert body.count('class="card matter-card"') == 6
     assert "路灯" not in body
     first = text(client.get(BASE + "/"))
-    assert first.count('class="card"') == 10 and 'rel="next"' in first
+    assert first.count('class="card matter-card"') == 10 and 'rel="next"' in first
     second = text(client.get(BASE + "/?page=2"))
-    assert second.count('class="card"') == 2
+    assert second.count('class="card matter-card"') == 2
     for junk in ("?page=abc", "?page=-3", "?page=999999", "?status=<x>", "?sort=drop", "?q=" + "字" * 500):
         assert client.get(BASE + "/" + junk).status_code == 200
 

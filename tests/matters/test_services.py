@@ -216,11 +216,13 @@ def test_reaching_the_threshold_moves_to_review(proposer, residents, matter):
         services.support(residents[3], matter)
 
 
-def test_share_threshold_follows_the_number_of_verified_residents(app, make):
+def test_share_threshold_counts_of_the_register_size_else_of_the_verified_residents(app, make):
     community = make.community(support_threshold_kind="share", support_threshold_percent=50)
     for _ in range(5):
         make.member(community)
-    assert services.support_threshold(community) == 3  # half of 5, rounded up
+    assert services.support_threshold(community) == 500  # half of the 1000 the community states are registered
+    community.register_size = 0  # not stated
+    assert services.support_threshold(community) == 3  # half of the 5 verified residents, rounded up
 
 
 # ---------------------------------------------------------------- comments

@@ -212,7 +212,7 @@ def test_print_page_is_a4_without_navigation_and_its_qr_code_reads(client, world
     assert online in html
     assert decode(rasterise(find_svg(html))) == online
     # The print stylesheet of every printed sheet (templates/_print.html) has the A4 rules the page relies on.
-    assert '/static/print.css"' in html
+    assert "/static/print.css?v=" in html
     css = client.get("/static/print.css").get_data(as_text=True)
     assert re.search(r"@page\s*\{[^}]*size:\s*A4", css)
 

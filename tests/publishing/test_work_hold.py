@@ -138,12 +138,13 @@ def test_rules_without_an_objection_period_do_not_hold_the_work(world, decided):
     """A rule set with no objection period (0 days): a notice still takes objections, but the start
     of work does not wait for its period."""
     record, notice = decided
-    rules.save_version(
+    draft = rules.propose_version(
         world.committee,
         world.community,
         {**rules.field_values(rules.current_ruleset(world.community)), "objection_days": 0},
         "不设公示期",
     )
+    rules.adopt(draft, world.committee)  # in force once adopted (tests/rules covers the council's vote)
     assert services.objection_period_holds_the_work(record.matter, "start_implementation") is None
     delivery.start(world.committee, record)
     assert record.state == RecordState.IN_PROGRESS

@@ -2,12 +2,13 @@
 examples (odd and even bases, abstentions, ties, zero votes), and hypothesis properties."""
 
 from itertools import product
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.rules.majority import Base, Counts, MajorityRule, TieRule, base_value, decide, needed_yes
+from app.rules.majority import Base, Counts, MajorityRule, TieRule, base_value, decide, majority_for, needed_yes
 
 RULES = list(MajorityRule)
 BASES = list(Base)
@@ -233,3 +234,85 @@ def test_a_passed_motion_has_more_yes_than_no_unless_a_casting_vote_settled_a_ti
     if decision.passed and not decision.tie:
         assert counts.yes > counts.no
         assert counts.yes >= decision.needed
+
+
+# ---------------------------------------------------------------- majorities per kind of motion
+
+
+def rules_with(**values):
+    """The majority fields of a rule set: the general one, none per kind, the entrenched default."""
+    defaults = dict(
+        majority_rule="simple",
+        majority_base="present",
+        budget_majority_rule=None,
+        budget_majority_base=None,
+        rule_change_majority_rule=None,
+        rule_change_majority_base=None,
+        referral_majority_rule=None,
+        referral_majority_base=None,
+        entrenched_majority_rule="two_thirds",
+        entrenched_majority_base="all_members",
+    )
+    return SimpleNamespace(**(defaults | values))
+
+
+def test_majority_for_falls_back_to_the_general_majority():
+    rules = rules_with(budget_majority_rule="three_quarters", budget_majority_base="yes_no")
+    assert majority_for(rules, "approve") == (MajorityRule.THREE_QUARTERS, Base.YES_NO)
+    assert majority_for(rules, "reject") == (MajorityRule.THREE_QUARTERS, Base.YES_NO)
+    assert majority_for(rules, "refer_to_vote") == (MajorityRule.SIMPLE, Base.PRESENT)
+    assert majority_for(rules, "adopt_rules") == (MajorityRule.SIMPLE, Base.PRESENT)
+    assert majority_for(rules, "adopt") == (MajorityRule.SIMPLE, Base.PRESENT)  # a convention's amendment
+    assert majority_for(rules, None) == (MajorityRule.SIMPLE, Base.PRESENT)
+    assert majority_for(rules, "adopt_rules", entrenched=True) == (MajorityRule.TWO_THIRDS, Base.ALL_MEMBERS)
+    rules = rules_with(rule_change_majority_rule="unanimity", rule_change_majority_base="present")
+    assert majority_for(rules, "adopt_rules") == (MajorityRule.UNANIMITY, Base.PRESENT)
+
+
+def test_two_thirds_of_all_members_is_more_than_a_simple_majority_of_those_present():
+    rules = rules_with()
+    counts = Counts(yes=5, no=2, abstain=0, present=7, members=9)  # 5 of 7 present, not 6 of 9 members
+    assert decide(counts, *majority_for(rules, "adopt_rules")).passed
+    entrenched = decide(counts, *majority_for(rules, "adopt_rules", entrenched=True))
+    assert not entrenched.passed and entrenched.needed == 6
+
+
+KINDS = ["approve", "reject", "refer_to_vote", "adopt_rules", "adopt", None]
+OWN = st.one_of(st.none(), st.tuples(st.sampled_from(RULES), st.sampled_from(BASES)))
+
+
+@given(
+    st.sampled_from(RULES),
+    st.sampled_from(BASES),
+    OWN,
+    OWN,
+    OWN,
+    st.sampled_from(KINDS),
+)
+def test_majority_for_takes_the_kind_s_own_rule_or_else_the_general_one(rule, base, budget, change, referral, kind):
+    own = {"budget": budget, "rule_change": change, "referral": referral}
+    values = {}
+    for prefix, pair in own.items():
+        values[f"{prefix}_majority_rule"], values[f"{prefix}_majority_base"] = pair or (None, None)
+    rules = rules_with(majority_rule=rule, majority_base=base, **values)
+    prefix = {"approve": "budget", "reject": "budget", "refer_to_vote": "referral", "adopt_rules": "rule_change"}
+    expected = own.get(prefix.get(kind)) or (rule, base)
+    assert majority_for(rules, kind) == expected
+
+
+STRICTNESS = {rule: n for n, rule in enumerate(RULES)}  # simple < two thirds < three quarters < unanimity
+WIDTH = {base: n for n, base in enumerate(BASES)}  # yes+no <= yes+no+abstain <= present <= all members
+
+
+@given(situations(), st.sampled_from(RULES), st.sampled_from(BASES))
+def test_a_stricter_kind_majority_never_passes_what_the_looser_general_one_fails(situation, own_rule, own_base):
+    """A kind's own majority at least as strict as the general one (rule and base) never passes what
+    the general majority fails, for the same counts: e.g. quorum changes under two thirds of all members."""
+    counts, rule, base, _tie, _casting = situation
+    assume(STRICTNESS[own_rule] >= STRICTNESS[rule] and WIDTH[own_base] >= WIDTH[base])
+    rules = rules_with(
+        majority_rule=rule, majority_base=base, budget_majority_rule=own_rule, budget_majority_base=own_base
+    )
+    general = decide(counts, *majority_for(rules, "refer_to_vote")).passed
+    stricter = decide(counts, *majority_for(rules, "approve")).passed
+    assert not (stricter and not general)

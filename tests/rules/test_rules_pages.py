@@ -7,7 +7,7 @@ from app.communities.models import Role
 from app.extensions import db
 from app.rules.describe import describe, rule_summary
 from app.rules.models import RuleSet
-from app.rules.services import current_ruleset
+from app.rules.services import adopt, current_ruleset
 from tests.helpers import login
 
 FORM = {
@@ -35,6 +35,18 @@ FORM = {
     "min_turnout_percent": "15",
     "satisfaction_threshold_percent": "70",
     "objection_days": "10",
+    "early_close_min_ratings": "25",
+    "on_behalf_daily_cap": "12",
+    "convention_approval": "round",
+    "budget_majority_rule": "three_quarters",
+    "budget_majority_base": "all_members",
+    "rule_change_majority_rule": "",
+    "rule_change_majority_base": "",
+    "referral_majority_rule": "",
+    "referral_majority_base": "",
+    "entrenched_majority_rule": "unanimity",
+    "entrenched_majority_base": "present",
+    "rule_change_needs_residents": "council",
     "change_note": "议事会决定提高门槛",
 }
 
@@ -74,6 +86,10 @@ def test_describe_states_every_rule_in_english():
         satisfaction_threshold_percent=60,
         resident_majority_rule="simple",
         resident_majority_base="yes_no",
+        budget_majority_rule="two_thirds",
+        budget_majority_base="all_members",
+        entrenched_majority_rule="two_thirds",
+        entrenched_majority_base="all_members",
     )
     text = " ".join(f"{s.topic}: {s.text}" for s in describe(rules))
     for expected in (
@@ -95,6 +111,10 @@ def test_describe_states_every_rule_in_english():
         "A resident vote of any kind is valid only with a turnout of at least 10%",
         "eligible when voting opened",
         "published as not valid and no project is approved",
+        "Approving a micro-matter with its budget, or rejecting it, needs a two-thirds majority of all council "
+        "members. Other motions need the general majority.",
+        "is a draft, not in force, until the council adopts it",
+        "changes the quorum or any majority rule needs a two-thirds majority of all council members",
     ):
         assert expected in text, expected
     assert (
@@ -120,7 +140,7 @@ def test_public_page_shows_the_rules_in_chinese_and_english(client, make):
     assert "more than 1/2 of all council members are present" in html
 
 
-def test_committee_saves_a_new_version_with_every_field(client, make):
+def test_committee_proposes_a_new_version_with_every_field(client, make):
     community = make.community()
     committee = make.member(community, role=Role.COMMITTEE)
     login(client, committee)
@@ -128,11 +148,21 @@ def test_committee_saves_a_new_version_with_every_field(client, make):
     assert form_page.status_code == 200
     response = client.post(f"/c/{community.slug}/rules/edit", data=FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
-    rules = current_ruleset(community)
-    assert rules.version == 2 and versions(community) == 2
+    assert current_ruleset(community).version == 1  # a draft is not in force
+    rules = db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.version == 2))
+    assert rules.status == "draft" and versions(community) == 2
+    draft_page = client.get(f"/c/{community.slug}/rules/v2").get_data(as_text=True)
+    assert "草案" in draft_page and "尚未生效" in draft_page
+    adopt(rules, committee)  # tests/rules/test_adoption.py: by the council's motion in a meeting
+    db.session.commit()
+    assert current_ruleset(community).id == rules.id
+    assert (rules.budget_majority_rule, rules.budget_majority_base) == ("three_quarters", "all_members")
+    assert (rules.rule_change_majority_rule, rules.referral_majority_base) == (None, None)
+    assert (rules.entrenched_majority_rule, rules.entrenched_majority_base) == ("unanimity", "present")
     assert (rules.support_threshold_kind, rules.support_threshold_percent) == ("share", 4)
     assert (rules.cap_service, rules.cap_goods, rules.cap_works) == (180_000, 120_000, 450_000)
     assert rules.excluded_categories == ["culture", "other"]
+    assert (rules.early_close_min_ratings, rules.on_behalf_daily_cap, rules.convention_approval) == (25, 12, "round")
     assert rules.negative_list == ["物业服务企业应履行的职责", "营利性项目"]
     assert (rules.notice_days, rules.quorum_numerator, rules.quorum_denominator, rules.quorum_strict) == (
         5,
@@ -157,9 +187,9 @@ def test_committee_saves_a_new_version_with_every_field(client, make):
     )
     first = db.session.scalar(select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.version == 1))
     assert first.quorum_strict is True and first.majority_rule == "simple"  # the old version is untouched
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rules.version_created"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rules.version_proposed"))
     assert entry.actor_id == committee.id and entry.data["version"] == 2
-    assert entry.data["changes"]["majority_rule"] == ["simple", "two_thirds"]
+    assert entry.data["changes"]["majority_rule"] == ["simple", "two_thirds"] and entry.data["entrenched"]
     html = client.get(f"/c/{community.slug}/rules/").get_data(as_text=True)
     assert "至少有应到成员的2/3出席方可开会" in html
     assert "议事会决定提高门槛" in html
@@ -190,10 +220,13 @@ def test_bad_rules_are_refused_and_nothing_is_saved(client, make):
 
 def test_saving_unchanged_rules_makes_no_version(client, make):
     community = make.community()
-    login(client, make.member(community, role=Role.COMMITTEE))
+    committee = make.member(community, role=Role.COMMITTEE)
+    login(client, committee)
     client.post(f"/c/{community.slug}/rules/edit", data=FORM)
+    adopt(db.session.scalar(select(RuleSet).where(RuleSet.version == 2)), committee)
+    db.session.commit()
     response = client.post(f"/c/{community.slug}/rules/edit", data=FORM)
-    assert response.status_code == 400
+    assert response.status_code == 400 and "没有任何修改" in response.get_data(as_text=True)
     assert versions(community) == 2
 
 

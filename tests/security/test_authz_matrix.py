@@ -111,6 +111,7 @@ GET = {
     "matters.comment_page@draft": everyone(404),  # the comment is not on the draft
     "matters.photo": everyone(),
     "matters.photo@draft": everyone(404),  # the photo is not the draft's
+    "matters.pending_photo": {**everyone(404), "anonymous": LOGIN, "proposer": 200},  # its owner's eyes only
     "matters.new": only(*VERIFIED),
     "matters.edit": only("proposer"),
     "matters.edit@draft": {**only("proposer", denied=404), "committee": 403, "admin": 403},
@@ -165,6 +166,8 @@ GET = {
     "voting.ballots_pb@counted": everyone(),
     "voting.round_json": everyone(404),
     "voting.round_json@counted": everyone(),
+    "voting.results_csv": everyone(404),
+    "voting.results_csv@counted": everyone(),
     "voting.paper_template": everyone(),
     "voting.paper_template@counted": everyone(),
     "voting.new": only(*STAFF),
@@ -200,9 +203,33 @@ GET = {
     "conventions.amendment": everyone(),
     "conventions.establish": {**only("committee"), "committee": "redirect"},  # written down once: the demo's is
     "conventions.propose": only(*VERIFIED),
-    "conventions.assembly": only("committee"),
+    # the committee enters the assembly's counts; a second person (committee, council, admin) confirms them
+    "conventions.assembly": only("committee", "council", "chair", "admin"),
+    "conventions.approval_round": only("committee"),  # the residents' yes/no round, when the rules say so
     # 五社联动: public profiles and tasks; the committee manages; verified members volunteer
     "partners.index": everyone(),
+    # entries on behalf of residents (代录): the committee and grid workers record; administrators read the lists
+    "onbehalf.index": only("committee", "admin"),
+    "onbehalf.entries_csv": only("committee", "admin"),
+    **{
+        f"onbehalf.{name}": {**only("committee"), "admin": 404}  # nobody an administrator may record for
+        for name in ("resident", "propose", "support", "comment", "rate")
+    },
+    "register.index": only("committee"),
+    "committee_items.index": everyone(),
+    "moderation.report": only(*VERIFIED),
+    "moderation.queue": only("committee"),
+    "moderation.block": only("committee"),
+    "moderation.hide_matter": only("committee"),
+    "committee_items.detail": everyone(),
+    "committee_items.new": only("committee"),
+    "attachments.new": only("committee"),  # on the demo's assigned committee item
+    "attachments.file": everyone(),
+    "attachments.remove": only("committee"),  # the committee added the demo's files
+    "api.attachments": public_data(),
+    "api.attachments_csv": public_data(),
+    "api.committee_items": public_data(),
+    "api.committee_items_csv": public_data(),
     "partners.partner": everyone(),
     "partners.new_partner": only("committee"),
     "partners.edit_partner": only("committee"),
@@ -294,7 +321,9 @@ POST = {
     "communities.remove_member": STAFF,
     "communities.settings": STAFF,
     "communities.remove_group_robot": STAFF,
+    "communities.register_size": STAFF,  # the register size a share threshold counts of
     "rules.edit": STAFF,
+    "rules.withdraw": STAFF,  # the committee's draft version, before the council decides it
     "matters.new": VERIFIED,
     "matters.edit": ("proposer",),
     "matters.submit": ("proposer",),
@@ -335,6 +364,7 @@ POST = {
     "voting.ballot": VERIFIED,
     "voting.new": STAFF,
     "voting.count": STAFF,
+    "voting.my_share": tuple(ROLES),  # works out where a ballot's share went; stores nothing
     "voting.paper": STAFF + COUNCIL,
     "voting.paper_objection": VERIFIED,  # those marked in person (the service checks the mark)
     "voting.households": STAFF,
@@ -369,7 +399,22 @@ POST = {
     "conventions.admit": ("committee",),
     "conventions.decline": ("committee",),
     "conventions.assembly": ("committee",),
+    "conventions.confirm_assembly": STAFF + COUNCIL,  # never the one who entered it (the service checks)
+    "conventions.reject_assembly": STAFF + COUNCIL,
+    "conventions.approval_round": ("committee",),
     "partners.new_partner": ("committee",),
+    **{f"onbehalf.{name}": ("committee",) for name in ("propose", "support", "comment", "rate")},
+    "register.import_file": ("committee",),
+    "register.households": ("committee",),
+    "committee_items.new": ("committee",),
+    "moderation.report": VERIFIED,
+    "moderation.close": ("committee",),
+    "moderation.block": ("committee",),
+    "moderation.unblock": ("committee",),
+    "moderation.hide_matter": ("committee",),
+    "moderation.unhide_matter": ("committee",),
+    "attachments.new": ("committee",),
+    "attachments.remove": ("committee",),
     "partners.edit_partner": ("committee",),
     "partners.volunteer": VERIFIED,
     "partners.new_task": ("committee",),
@@ -601,6 +646,7 @@ OBJECT_ARGS = {
     "partner_id",
     "task_id",
     "signup_id",
+    "attachment_id",
 }
 
 

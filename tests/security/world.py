@@ -91,6 +91,7 @@ def build(app):
     db.session.add(entry)
     db.session.commit()
     snap.args["notification_id"] = entry.id
+    snap.args["resident_id"] = people["resident"].id  # the committee may record acts for them (代录)
     _matters(snap, home, people)
     _councils(snap, home)
     _voting(snap, home)
@@ -99,6 +100,7 @@ def build(app):
     _fund(snap, home)
     _partners(snap, home)
     _conventions(snap, home)
+    _committee_items(snap, home)
     _streets(snap)
     _api(snap)
     snap.rows = {
@@ -125,7 +127,12 @@ def _matters(snap, home, people):
     draft = services.create_matter(people["proposer"], home, title="草稿：楼道灯", **fields)
     comment = services.add_comment(people["resident"], matter, "support", "支持，老人出入方便。")
     snap.args.update(matter_id=matter.id, comment_id=comment.id, photo_id=matter.photos[0].id)
+    for endpoint in ("moderation.report", "moderation.close"):
+        snap.endpoint_args[endpoint] = {"kind": "comment", "target_id": comment.id}
     snap.variants["draft"] = {"matter_id": draft.id}
+    # a photo kept for the proposer's proposal form that came back with an error
+    (kept,) = services.hold_photos(people["proposer"], home, [photo_upload()])
+    snap.endpoint_args["matters.pending_photo"] = {"pending_id": kept.id}
 
 
 def _councils(snap, home):
@@ -255,7 +262,7 @@ def _partners(snap, home):
 
 
 def _conventions(snap, home):
-    from app.conventions.models import Amendment, Convention
+    from app.conventions.models import Amendment, Convention, ResidentsAssembly
 
     # The demo's amendment still collecting supports.
     snap.args["amendment_id"] = _first(
@@ -264,6 +271,23 @@ def _conventions(snap, home):
         .where(Convention.community_id == home.id, Amendment.status == "collecting")
     )
     snap.endpoint_args["conventions.version"] = {"number": 1}
+    # The demo's assembly (entered by the committee, confirmed by the chair).
+    snap.args["assembly_id"] = _first(
+        select(ResidentsAssembly.id)
+        .join(Convention, Convention.id == ResidentsAssembly.convention_id)
+        .where(Convention.community_id == home.id)
+    )
+
+
+def _committee_items(snap, home):
+    from app.attachments.models import Attachment
+    from app.committee_items.models import CommitteeItem
+
+    item_id = _first(select(CommitteeItem.id).where(CommitteeItem.community_id == home.id).order_by(CommitteeItem.id))
+    snap.endpoint_args["committee_items.detail"] = {"item_id": item_id}
+    snap.endpoint_args["attachments.new"] = {"kind": "committee_item", "subject_id": item_id}
+    attachment_id = _first(select(Attachment.id).where(Attachment.community_id == home.id).order_by(Attachment.id))
+    snap.endpoint_args["attachments.file"] = snap.endpoint_args["attachments.remove"] = {"attachment_id": attachment_id}
 
 
 def _streets(snap):

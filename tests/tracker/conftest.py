@@ -15,7 +15,11 @@ from .helpers import days, today
 
 @pytest.fixture
 def community(app, make):
-    return make.community(slug="xinglin", satisfaction_threshold_percent=60, support_threshold_count=3)
+    # early_close_min_ratings=0: these tests end rating windows early with a few ratings
+    # (test_early_close.py checks the minimum)
+    return make.community(
+        slug="xinglin", satisfaction_threshold_percent=60, support_threshold_count=3, early_close_min_ratings=0
+    )
 
 
 @pytest.fixture

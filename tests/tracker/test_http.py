@@ -96,7 +96,13 @@ def test_committee_flow_through_the_forms(client, record, committee, proposer):
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
-    assert client.post(url(record, "/updates"), data={"update-percent": "80", "update-body": "收尾"}).status_code == 302
+    assert reload(record).progress_percent == 100  # from the milestones: 1 of 1 done
+    # with milestones the progress is theirs: a stated percentage is refused with the reason
+    refused = client.post(url(record, "/updates") + "?lang=en", data={"update-percent": "80", "update-body": "收尾"})
+    assert refused.status_code == 400 and "Progress follows the milestones here (1 of 1 done)" in refused.get_data(
+        as_text=True
+    )
+    assert client.post(url(record, "/updates"), data={"update-body": "收尾"}).status_code == 302
     assert (
         client.post(
             url(record, "/spending"),

@@ -29,7 +29,7 @@ def test_changes_reach_proposer_supporters_and_followers(record, committee, prop
         delivery.start(committee, record)
         milestone = delivery.add_milestone(committee, record, title="安装扶手", planned_date=days(2))
         delivery.complete_milestone(committee, record, milestone.id, done_on=today(), note="")
-        delivery.post_update(committee, record, percent=50)
+        delivery.post_update(committee, record, body="扶手已到货")
         delivery.record_spending(committee, record, amount=300, spent_on=today(), purpose="扶手")
         delivery.pause(committee, record, "材料未到")
         delivery.resume(committee, record)

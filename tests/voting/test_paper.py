@@ -373,7 +373,9 @@ def test_count_refused_while_a_sheet_is_unconfirmed_or_unbalanced(
         paper.mark_in_person(committee, knapsack_round, user.username, polling_session)
     sheet = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 2}, 0)
     close(knapsack_round)
-    response = client.post(f"/c/xinglin/rounds/{knapsack_round.id}/count", follow_redirects=True)
+    response = client.post(
+        f"/c/xinglin/rounds/{knapsack_round.id}/count", data={"understood": "y"}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "The count is refused." in page and "is not confirmed yet" in page
     assert knapsack_round.result is None
@@ -404,7 +406,7 @@ def test_balanced_paper_is_counted_with_equal_shares(
     casting.cast_ballot(residents[0], voting_round, (1, 4))
     supervised_paper(voting_round, committee, scrutineer, residents[1:5], {(1, 4): 2, (2,): 1}, spoilt=1)
     close(voting_round)
-    response = client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
+    response = client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"})
     assert response.status_code == 303
     db.session.expire_all()
     result = voting_round.result

@@ -38,7 +38,7 @@ def counted(client, make, committee, community, matters, residents):
     close(voting_round)
     login(client, committee)
     client.get("/?lang=en")
-    response = client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
+    response = client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"})
     assert response.status_code == 303
     db.session.expire_all()
     return voting_round
@@ -83,7 +83,7 @@ def test_count_only_after_the_close_and_only_once(client, committee, community, 
     voting_round = open_round(committee, community, matters)
     login(client, committee)
     client.get("/?lang=en")
-    client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
+    client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"})
     assert voting_round.result is None
     assert "only after it closes" in client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
     close(voting_round)
@@ -97,7 +97,7 @@ def test_residents_cannot_count(client, committee, community, matters, residents
     voting_round = open_round(committee, community, matters)
     close(voting_round)
     login(client, residents[1])
-    client.post(f"/c/xinglin/rounds/{voting_round.id}/count")
+    client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"})
     db.session.expire_all()
     assert voting_round.result is None
     with pytest.raises(DomainError):

@@ -97,7 +97,7 @@ def vote_in_a_yes_no_round(client, make, community, committee, matters, resident
 def count(client, committee, voting_round):
     close(voting_round)
     login(client, committee)
-    assert client.post(f"/c/xinglin/rounds/{voting_round.id}/count").status_code == 303
+    assert client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"}).status_code == 303
     db.session.expire_all()
     assert voting_round.result is not None
 

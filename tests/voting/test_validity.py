@@ -46,7 +46,7 @@ def not_valid(client, committee, community, matters, residents):
     close(voting_round)
     login(client, committee)
     client.get("/?lang=en")
-    assert client.post(f"/c/xinglin/rounds/{voting_round.id}/count").status_code == 303
+    assert client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"}).status_code == 303
     db.session.expire_all()
     return voting_round
 

@@ -1,0 +1,65 @@
+"""A committee item on the council's agenda list: the councils' extension point (councils.subjects)."""
+
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.councils.models import MotionKind
+from app.councils.subjects import Subject
+from app.extensions import db
+
+from . import services
+from .models import CommitteeItem, ItemKind, ItemStatus
+
+
+def find(agenda_item):
+    return CommitteeItemSubject(
+        db.session.scalar(select(CommitteeItem).where(CommitteeItem.agenda_item_id == agenda_item.id))
+    )
+
+
+def raised_line(item):
+    """Who raised it, in a few words (the agenda list, the meeting pages, the item's page)."""
+    if item.kind == ItemKind.ASSIGNED:
+        return _("Assigned by %(office)s, due %(date)s", office=item.assigning_office, date=format_date(item.due_on))
+    return str(ItemKind.label_of(item.kind))
+
+
+class CommitteeItemSubject(Subject):
+    kind = services.SUBJECT_KIND
+    motion_kinds = (MotionKind.AGREE, MotionKind.REJECT)
+
+    def __init__(self, item):
+        self.item = item
+
+    @property
+    def title(self):
+        return self.item.title
+
+    @property
+    def url(self):
+        return url_for("committee_items.detail", slug=self.item.community.slug, item_id=self.item.id)
+
+    @property
+    def meta(self):
+        return raised_line(self.item)
+
+    @property
+    def on_agenda(self):
+        return self.item.status == ItemStatus.ON_AGENDA
+
+    @property
+    def status_label(self):
+        return ItemStatus.label_of(self.item.status)
+
+    @property
+    def changed_at(self):
+        return self.item.status_changed_at
+
+    @property
+    def audit_ref(self):
+        return {"committee_item_id": self.item.id}
+
+    def decide(self, motion, actor, **data):
+        services.council_decided(self.item, motion, actor, **data)

@@ -1,0 +1,307 @@
+"""The data version: a token per community (and one for the whole site) that changes in the same
+transaction as every write, so that a page rendered under one set of tokens may be served again
+for as long as they have not changed (app/ops/pagecache.py).
+
+No feature has to remember it. The ORM's flushes tell which communities a write concerns: a row
+with a `community_id`, a community itself, or a row whose foreign keys lead to one of those
+(a support → its matter → the matter's community, up to three steps); anything else, and any
+INSERT/UPDATE/DELETE written outside a flush (Core statements, raw SQL, bulk updates), changes the
+site's token. The new tokens are written just before COMMIT, on the same connection: a rollback
+takes them back with the data, and on PostgreSQL the rows stay locked only for that moment (one row
+per community, so writers of different communities never wait for each other).
+
+A token is a new random number, not a counter: a database restored from a backup, or emptied and
+filled again (the tests), cannot meet a token a page was rendered under before.
+"""
+
+import re
+import secrets
+
+from sqlalchemy import Integer, bindparam, event, func, inspect, null, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+SITE = 0  # the scope of writes that concern no single community (accounts, streets, the site's pages)
+COMMUNITY_TABLE = "community"
+MAX_HOPS = 3
+# Rows no page served from the cache shows (the e-mail and SMS queue, delivery bookkeeping,
+# password-reset codes, people's inboxes: pages for people logged in are never cached) change no
+# token. Nor does the audit head, moved by every audited write in any community: a cached page
+# shows the head as of its community's last write, an earlier head of the same chain (the entry
+# itself, with its community, does change that community's token).
+UNSEEN_TABLES = frozenset(
+    {"outbox", "sent_reminder", "digest_item", "password_reset", "notification", "audit_head", "data_version"}
+)
+# The table an INSERT, UPDATE, DELETE or REPLACE written outside a flush goes to.
+DML = re.compile(r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_SCOPES = "weiyi.version_scopes"  # connection.info: scopes to bump at commit
+_FLUSHING = "weiyi.flushing"  # connection.info: the ORM is flushing (its statements are counted by row)
+_OWN_TOKENS = "weiyi.own_tokens"  # connection.info: this transaction wrote data_version itself
+# connection.info: writes here change no token. The migrations set it: the table may not exist yet,
+# and a page cached across an upgrade lives at most the cache's period (PAGE_CACHE_SECONDS).
+PAUSED = "weiyi.versions_paused"
+
+
+class DataVersion(db.Model):  # type: ignore[name-defined]  # (as every model: mypy-baseline.txt)
+    __tablename__ = "data_version"
+
+    # SITE (0) or a community's id; no foreign key: row 0 is no community.
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(Integer)
+
+
+def new_token():
+    # 31 bits: sums of many tokens stay within a 64-bit integer on both databases.
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+def _upsert(dialect_name):
+    return pg_insert if dialect_name == "postgresql" else sqlite_insert
+
+
+def bump(connection, scopes):
+    """New tokens for `scopes` in `connection`'s transaction, in a fixed order (no deadlocks)."""
+    table = DataVersion.__table__
+    insert = _upsert(connection.dialect.name)
+    for scope in sorted(scopes):
+        statement = insert(table).values(scope=scope, token=new_token())
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.scope], set_={"token": statement.excluded.token}
+        )
+        connection.execute(statement)
+
+
+# ---- which communities a row concerns ------------------------------------------------------
+
+
+_paths: dict = {}  # table name -> ("self" | "column" | ("fk", column key, parent table) list | None)
+
+
+_mappers: dict = {}
+
+
+def _mappers_by_table():
+    if not _mappers:
+        _mappers.update({m.local_table.name: m for m in db.Model.registry.mappers})
+    return _mappers
+
+
+def _path(table_name, depth=0):
+    """How to find a row's community from its table, computed once per table."""
+    if table_name in _paths:
+        return _paths[table_name]
+    mapper = _mappers_by_table().get(table_name)
+    result = None
+    if mapper is not None:
+        table = mapper.local_table
+        if table_name == COMMUNITY_TABLE:
+            result = "self"
+        elif "community_id" in table.c:
+            result = "column"
+        elif depth < MAX_HOPS:
+            hops = []
+            for column in sorted(table.c, key=lambda c: c.name):
+                for fk in column.foreign_keys:
+                    parent = fk.column.table.name
+                    if parent != table_name and _path(parent, depth + 1) is not None:
+                        hops.append((column.name, parent))
+            result = hops or None
+    if depth == 0 or result is not None:
+        _paths[table_name] = result
+    return result
+
+
+def _parent_community(session, connection, table_name, key):
+    """The community of the row `key` of `table_name` (from the identity map, else one SELECT)."""
+    if key is None:
+        return None
+    path = _path(table_name)
+    if path == "self":
+        return key
+    mapper = _mappers_by_table()[table_name]
+    instance = session.identity_map.get(mapper.identity_key_from_primary_key((key,)))
+    if instance is not None:
+        return _row_community(session, connection, instance)
+    table = mapper.local_table
+    (pk,) = table.primary_key.columns
+    if path == "column":
+        return connection.execute(select(table.c.community_id).where(pk == key)).scalar()
+    for column, parent in path or ():
+        value = connection.execute(select(table.c[column]).where(pk == key)).scalar()
+        if (found := _parent_community(session, connection, parent, value)) is not None:
+            return found
+    return None
+
+
+def _row_community(session, connection, instance):
+    state = inspect(instance)
+    mapper = state.mapper
+    table_name = mapper.local_table.name
+    path = _path(table_name)
+    if path == "self":
+        return state.identity[0] if state.identity else getattr(instance, "id", None)
+    if path == "column":
+        return instance.community_id
+    for column, parent in path or ():
+        attribute = mapper.get_property_by_column(mapper.local_table.c[column]).key
+        found = _parent_community(session, connection, parent, getattr(instance, attribute))
+        if found is not None:
+            return found
+    return None
+
+
+def scopes_of(session, connection, instances):
+    scopes = set()
+    for instance in instances:
+        table_name = inspect(instance).mapper.local_table.name
+        if table_name in UNSEEN_TABLES:
+            continue
+        if _path(table_name) == "column":  # the old community too, should a row move
+            history = inspect(instance).attrs.community_id.history
+            scopes.update(value for value in history.deleted if value is not None)
+        community = _row_community(session, connection, instance)
+        scopes.add(SITE if community is None else community)
+    return scopes
+
+
+# ---- the listeners -------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, _context, _instances):
+    session.connection().info[_FLUSHING] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, _context):
+    # Still the pre-flush lists here (new, dirty, deleted), with the new rows' ids known.
+    connection = session.connection()
+    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    with session.no_autoflush:
+        connection.info.setdefault(_SCOPES, set()).update(scopes_of(session, connection, changed))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush_postexec(session, _context):
+    session.connection().info.pop(_FLUSHING, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _orm_bulk_write(state):
+    """An ORM UPDATE or DELETE (`session.execute(update(Matter).where(...))`, such as a support
+    count's increment): the communities of the rows it matches, read before it runs."""
+    mapper = state.bind_mapper
+    if not (state.is_update or state.is_delete) or mapper is None:
+        return None
+    table = mapper.local_table
+    session = state.session
+    connection = session.connection()
+    scopes = _bulk_scopes(session, connection, table, state.statement)
+    connection.info[_FLUSHING] = True  # counted here, not as raw SQL
+    try:
+        result = state.invoke_statement()
+    finally:
+        connection.info.pop(_FLUSHING, None)
+    connection.info.setdefault(_SCOPES, set()).update(scopes)
+    return result
+
+
+BULK_ROWS = 50  # more rows than this matched by one statement: the site's token
+
+
+def _bulk_scopes(session, connection, table, statement):
+    name = table.name
+    if name in UNSEEN_TABLES:
+        return set()
+    path, where = _path(name), statement.whereclause
+    moves = "community_id" in state_values(statement) or "id" in state_values(statement)
+    if where is None or path is None or moves:
+        return {SITE}
+    (pk,) = table.primary_key.columns
+    if path == "self":
+        return set(connection.execute(select(pk).where(where).limit(BULK_ROWS + 1)).scalars()) or set()
+    if path == "column":
+        rows = connection.execute(select(table.c.community_id).where(where).distinct().limit(BULK_ROWS + 1)).all()
+        found = {row[0] for row in rows}
+    else:
+        columns = [table.c[column] for column, _parent in path]
+        rows = connection.execute(select(*columns).where(where).distinct().limit(BULK_ROWS + 1)).all()
+        found = set()
+        with session.no_autoflush:
+            for row in rows:
+                found.add(
+                    next(
+                        (
+                            c
+                            for (_column, parent), value in zip(path, row, strict=True)
+                            if (c := _parent_community(session, connection, parent, value)) is not None
+                        ),
+                        None,
+                    )
+                )
+    if len(rows) > BULK_ROWS or None in found:
+        return {SITE}
+    return found
+
+
+def state_values(statement):
+    """The column names an UPDATE sets (none for a DELETE)."""
+    values = getattr(statement, "_values", None) or {}
+    return {getattr(key, "key", key) for key in values}
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _raw_write(connection, _cursor, statement, _parameters, _context, _executemany):
+    info = connection.info
+    if info.get(_FLUSHING) or info.get(PAUSED) or not (write := DML.match(statement)):
+        return
+    table = write.group(1).lower()
+    if table == DataVersion.__tablename__:
+        # A transaction that writes the tokens itself (putting back or emptying a whole database,
+        # as the tests' world does) leaves them as it wrote them.
+        info[_OWN_TOKENS] = True
+    elif table not in UNSEEN_TABLES:
+        info.setdefault(_SCOPES, set()).add(SITE)
+
+
+@event.listens_for(Engine, "commit")
+def _on_commit(connection):
+    info = connection.info
+    scopes, own = info.pop(_SCOPES, None), info.pop(_OWN_TOKENS, False)
+    info.pop(_FLUSHING, None)
+    if scopes and not own:
+        bump(connection, scopes)
+        info.pop(_OWN_TOKENS, None)  # set by bump()'s own statements
+
+
+@event.listens_for(Engine, "rollback")
+def _on_rollback(connection):
+    for key in (_SCOPES, _FLUSHING, _OWN_TOKENS):
+        connection.info.pop(key, None)
+
+
+def tokens_query(for_community):
+    """The read of the tokens: (site token, community token) for a page under /c/<slug>/ (the
+    bound parameter `slug`), or (sum of all tokens, None) for any other page."""
+    table = DataVersion.__table__
+    if not for_community:
+        return select(func.coalesce(func.sum(table.c.token), 0), null())
+    community = db.Model.metadata.tables[COMMUNITY_TABLE]
+    site = select(table.c.token).where(table.c.scope == SITE).scalar_subquery()
+    own = (
+        select(table.c.token)
+        .join(community, community.c.id == table.c.scope)
+        .where(community.c.slug == bindparam("slug"))
+        .scalar_subquery()
+    )
+    return select(site, own)
+
+
+def tokens(connection, slug=None):
+    """The tokens a page's rendering depends on (tokens_query), read before it is rendered."""
+    query = tokens_query(slug is not None)
+    return tuple(connection.execute(query, {"slug": slug} if slug is not None else {}).one())

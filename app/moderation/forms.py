@@ -1,0 +1,56 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+from app.core.forms import text_field
+
+from .models import FlagOutcome, FlagReason
+from .services import MAX_BLOCK_DAYS
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField(
+        _l("What is wrong"), choices=FlagReason.choices(), validators=[InputRequired(_l("Choose what is wrong."))]
+    )
+    text = text_field(
+        _l("Anything the committee should know (optional)"),
+        500,
+        area=True,
+        description=_l("Only the committee reads your report; the author is not told who reported."),
+    )
+    submit = SubmitField(_l("Send the report to the committee"))
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField(_l("What the committee did"), choices=FlagOutcome.choices())
+    note = text_field(_l("Note for the record"), 300, required=_l("Write a short note for the record."))
+    submit = SubmitField(_l("Close the reports"))
+
+
+class BlockForm(FlaskForm):
+    days = IntegerField(
+        _l("Days"),
+        validators=[
+            InputRequired(_l("Between 1 and %(n)s days.", n=MAX_BLOCK_DAYS)),
+            NumberRange(1, MAX_BLOCK_DAYS, _l("Between 1 and %(n)s days.", n=MAX_BLOCK_DAYS)),
+        ],
+    )
+    reason = text_field(
+        _l("Reason (the resident sees it)"), 300, required=_l("Say why; the resident sees the reason."), area=True
+    )
+    submit = SubmitField(_l("Block from posting"))
+
+
+class UnblockForm(FlaskForm):
+    submit = SubmitField(_l("Lift the block"))
+
+
+class HideForm(FlaskForm):
+    reason = text_field(
+        _l("Public reason (shown on its page and sent to its proposer and supporters)"),
+        300,
+        required=_l("Give the public reason."),
+        area=True,
+    )
+    submit = SubmitField(_l("Hide the micro-matter"))
