@@ -13,12 +13,13 @@ def init_app(app):
     from app.matters import hooks
     from app.notifications import reminders as notification_reminders
 
-    from . import option_kinds, pending, reminders
+    from . import option_kinds, pending, reminders, results
     from .cli import tally_cli
     from .hooks import round_panel
 
     app.register_blueprint(bp)
     app.add_template_global(option_kinds.option_url)  # an option's page: a matter's, or a plugged-in kind's
+    app.add_template_global(results.not_funded_in_a_round)  # the status badge of a matter a round did not fund
     app.cli.add_command(tally_cli)
     hooks.add_panel(round_panel, order=30)
     add_queue(pending.tally_sheets_to_confirm, order=50)  # on the committee's home

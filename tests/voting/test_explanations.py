@@ -256,5 +256,10 @@ def test_matter_page_panel_and_timeline_say_not_funded_in_this_round(client, mes
     client.get("/?lang=zh_Hans")
     panel = client.get(f"/c/xinglin/matters/{option.matter_id}").get_data(as_text=True)
     assert "本轮未获资金" in panel.split('aria-labelledby="round-panel-')[1]
+    # The status at the top says so too, not "未通过" (it was not voted down), as does the matters list.
+    assert "未通过" not in panel.split("</h1>")[1].split("</p>")[0]
+    assert "本轮未获资金" in panel.split("</h1>")[1].split("</p>")[0]
+    listing = client.get("/c/xinglin/matters/?status=rejected").get_data(as_text=True)
+    assert "本轮未获资金" in listing
     timeline = client.get(f"/c/xinglin/matters/{option.matter_id}/timeline").get_data(as_text=True)
     assert "本轮未获资金" in timeline and "居民投票否决" not in timeline
