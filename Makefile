@@ -13,7 +13,7 @@ PGTEST_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/weiyi_test
 PGBIN = $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 # As root (CI) the cluster belongs to the postgres user; otherwise to whoever runs make.
 AS_PG := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
-PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider --durations=10
 
 .PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-install postgres-start postgres-stop bench bench-proof lint clean
 

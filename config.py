@@ -66,6 +66,9 @@ class Config:
     # unless WECOM_ALLOW_LOOPBACK (tests: a fake robot on 127.0.0.1).
     WECOM_TIMEOUT = float(os.environ.get("WECOM_TIMEOUT", "10"))
     WECOM_ALLOW_LOOPBACK = False
+    # "Count and publish" counts a round with at most this many ballots inside the request; a larger
+    # one is queued for the worker (`flask outbox work`, app/voting/count_jobs.py). 0: always queued.
+    COUNT_IN_REQUEST_BALLOTS = int(os.environ.get("COUNT_IN_REQUEST_BALLOTS", "300"))
     PREFERRED_URL_SCHEME = "http"
     # The site's public address (https://weiyi.example) for QR codes, feeds, the API and e-mails.
     # Every absolute link (QR codes, feeds, API, e-mails) starts here, never with the request's Host;

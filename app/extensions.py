@@ -1,8 +1,8 @@
 """Flask extensions, created once and bound in create_app()."""
 
+import re
 import sqlite3
 
-from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,8 +34,6 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -53,16 +51,38 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+# Statements that only read; anything else (INSERT, UPDATE, DELETE, SAVEPOINT, DDL ...) is a write.
+_READS = re.compile(r"\s*(?:SELECT|PRAGMA|EXPLAIN)\b", re.IGNORECASE)
+_READING = "weiyi.reading"  # connection.info: a SQLite transaction that has not written yet
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name != "sqlite":
         return
-    # Writers take the write lock up front so that concurrent writers wait on the
-    # busy timeout instead of failing on a lock upgrade; page views (and the page cache's read of
-    # the data version, app/ops/pagecache.py) stay deferred.
-    if (has_request_context() and request.method in READ_ONLY_METHODS) or connection.get_execution_options().get(
-        "weiyi_reads_only"
-    ):
-        connection.exec_driver_sql("BEGIN")
-    else:
+    # Deferred: reads (the user, the community, the checks before a write) take no lock; the write
+    # lock is taken at the first write (below), so writers hold it only around their writes.
+    connection.info.pop(_READING, None)  # left by a transaction that only read
+    connection.exec_driver_sql("BEGIN")
+    connection.info[_READING] = True
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_first_write(connection, _cursor, statement, _parameters, _context, _executemany):
+    if connection.info.get(_READING) and not _READS.match(statement):
+        write_lock(connection)
+
+
+def write_lock(connection):
+    """Hold the database's write lock from here to the end of `connection`'s transaction (SQLite;
+    PostgreSQL locks rows as they are written). Called at the first write, or before a read whose
+    answer the write depends on (the audit chain's head).
+
+    The read snapshot ends and BEGIN IMMEDIATE starts a new one that waits on the busy timeout:
+    upgrading the deferred transaction in place would fail at once with SQLITE_BUSY whenever
+    another writer committed meanwhile. Reads before the first write thus see the data as of their
+    own moment, like PostgreSQL's READ COMMITTED: a race between a check and a write is decided by
+    a unique constraint or a compare-and-set, as on PostgreSQL."""
+    if connection.info.pop(_READING, False):
+        connection.exec_driver_sql("COMMIT")  # only reads so far: nothing to write
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -15,6 +15,7 @@ from app.conventions.models import (  # noqa: F401
 )
 from app.core.uploads import StoredPhoto  # noqa: F401
 from app.core.versions import DataVersion  # noqa: F401
+from app.council_terms.models import CouncilTerm, Substitute  # noqa: F401
 from app.councils.models import (  # noqa: F401
     AgendaItem,
     Attendance,
@@ -23,8 +24,10 @@ from app.councils.models import (  # noqa: F401
     Meeting,
     MeetingItem,
     Minutes,
+    MinutesComment,
     Motion,
     MotionVote,
+    PointOfOrder,
     Review,
     Seconding,
     SecretBallotMark,
@@ -47,6 +50,7 @@ from app.notifications.models import (  # noqa: F401
 )
 from app.partners.models import DeliveryTask, Partner, TaskSignup, Volunteer  # noqa: F401
 from app.privacy.models import Consent  # noqa: F401
+from app.proxies.models import Proxy  # noqa: F401
 from app.publishing.models import Notice, NoticeMatter, Objection  # noqa: F401
 from app.register.models import RegisterEntry, RegisterImport  # noqa: F401
 from app.rules.models import RuleSet  # noqa: F401
@@ -63,11 +67,13 @@ from app.tracker.models import (  # noqa: F401
     SpendingEntry,
 )
 from app.voting.models import (  # noqa: F401
+    CountJob,
     Household,
     HouseholdMember,
     PaperObjection,
     PollingSession,
     RoundBallot,
+    RoundDownload,
     RoundOption,
     RoundParticipation,
     RoundResult,

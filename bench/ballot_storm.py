@@ -86,7 +86,7 @@ with app.app_context():
                                    status=MembershipStatus.VERIFIED, address="1栋") for u in users])
     db.session.commit()
     now = utcnow()
-    rounds = []
+    opened = []
     for r in range({rounds}):
         matters = [MicroMatter(community_id=community.id, proposer_id=committee.id, title=f"项目{{r}}-{{k}}",
                                description="-", description_html="-", category="other", location="-",
@@ -98,10 +98,10 @@ with app.app_context():
             committee, community, title=f"压测第{{r + 1}}轮", method="approval", allocation="greedy",
             budget=50_000, max_choices=2, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
             allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])
-        rounds.append({{"id": voting_round.id, "options": [o.id for o in voting_round.options]}})
+        opened.append({{"id": voting_round.id, "options": [o.id for o in voting_round.options]}})
     serializer = app.session_interface.get_signing_serializer(app)
     voters = [{{"id": u.id, "cookie": serializer.dumps(signed_in(u.get_id()))}} for u in users]
-    print(json.dumps({{"rounds": rounds, "voters": voters}}))
+    print(json.dumps({{"rounds": opened, "voters": voters}}))
 """
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
@@ -261,7 +261,8 @@ def storm(args, kill_at=None):
         print(
             f"migrated and seeded {voters_needed:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s"
         )
-        pairs = [(v, r) for v in data["voters"] for r in data["rounds"]][: args.ballots]
+        # every voter votes in every round: --ballots rounded up to whole voters
+        pairs = [(v, r) for v in data["voters"] for r in data["rounds"]]
         total = len(pairs)
         tally = Tally()
         deadline = time.monotonic() + args.time_limit

@@ -9,6 +9,7 @@ app itself (adds a route) is marked `own_app` and gets a new one, as every test 
 import copy
 from pathlib import Path
 
+import freezegun
 import pytest
 
 from app import create_app
@@ -21,6 +22,9 @@ from tests.database import (
     skip_browser_tests_on_postgres,
 )
 from tests.helpers import Builder, FreshRequestClient
+
+# pytest's own clock stays real under freeze_time, so --durations reports real times.
+freezegun.configure(extend_ignore_list=["_pytest"])
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.audit.services import head
 from app.communities.models import CommunityKind
 from app.core.urls import absolute_url, path_for
+from app.core.vocabulary import EntryChannel
 from app.councils.models import ItemStatus, MeetingStatus, Minutes, MotionKind, MotionStatus, VoteMode
 from app.extensions import db
 from app.fund import services as fund_services
@@ -38,6 +39,30 @@ def url_field(path_of, description="Address of the public page."):
         format="uri",
         example="https://weiyi.example/c/xinglin/",
     )
+
+
+def on_behalf_fields(what):
+    """代录: whether a committee member or grid worker entered `what` for the resident (app.onbehalf)
+    and how they heard it, as the public pages show it; never who entered it."""
+    return [
+        Field(
+            "entered_on_behalf",
+            "boolean",
+            f"The {what} was entered for the resident by a committee member or grid worker (代录), "
+            "with the resident's agreement; false for the resident's own.",
+            source=lambda obj: obj.on_behalf,
+            example=False,
+        ),
+        Field(
+            "channel",
+            "string",
+            f"How the {what} entered on behalf was received: paper form, phone call, home visit or "
+            "suggestion box; null for the resident's own.",
+            enum=tuple(c.value for c in EntryChannel),
+            nullable=True,
+            example=None,
+        ),
+    ]
 
 
 EXAMPLE_HASH = "3f1b9c0e7d2a" + "0" * 52
@@ -183,6 +208,7 @@ MATTER = Resource(
             nullable=True,
             example="2026-09-02T01:00:00Z",
         ),
+        *on_behalf_fields("proposal"),
         Field("clarifications", "array", items=CLARIFICATION, csv=False),
         url_field(lambda m: path_for("matters.detail", slug=m.community.slug, matter_id=m.id)),
     ],
@@ -1081,12 +1107,14 @@ IMPLEMENTATION = Resource(
 
 RATING = Resource(
     "Rating",
-    "A resident's rating of a completed project: stars and comment only.",
+    "A resident's rating of a completed project: stars and comment, and whether it was entered on "
+    "the resident's behalf (代录), never by whom.",
     [
         Field("record_id", "integer", minimum=1, example=1),
         Field("matter_id", "integer", minimum=1, source=lambda e: e.window.record.matter_id, example=7),
         Field("window", "integer", "Rating round.", minimum=1, source=lambda e: e.window.number, example=1),
         Field("stars", "integer", minimum=1, maximum=5, example=5),
         Field("comment", "string", example="扶手很结实，老人进出方便多了。"),
+        *on_behalf_fields("rating"),
     ],
 )

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.communities.scoping import current_community
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page
 
 from . import bp, permissions, services
 from .forms import AttachmentForm, RemoveForm
@@ -41,18 +41,16 @@ def new(kind, subject_id):
     if not permissions.can_attach(current_user, subj):
         refuse(403, _("You cannot add attachments here."))
     form = AttachmentForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.add(
             current_user, subj, kind=form.kind.data, title=form.title.data, file_storage=form.file.data
         ),
         _("The file is added."),
         subj.url,
-    )
-    if done:
-        return done
-    return render_template("attachments/new.html", community=current_community(), subject=subj, form=form), (
-        400 if form.errors else 200
+        "attachments/new.html",
+        community=current_community(),
+        subject=subj,
     )
 
 
@@ -72,14 +70,13 @@ def remove(attachment_id):
     if not permissions.can_remove(current_user, attachment, subj):
         refuse(403, _("You cannot remove this attachment."))
     form = RemoveForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.remove(current_user, attachment, form.reason.data),
         _("The file was removed; the reason is shown in its place."),
         subj.url,
+        "attachments/remove.html",
+        community=current_community(),
+        subject=subj,
+        attachment=attachment,
     )
-    if done:
-        return done
-    return render_template(
-        "attachments/remove.html", community=current_community(), subject=subj, attachment=attachment, form=form
-    ), (400 if form.errors else 200)

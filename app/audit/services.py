@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 from app.core import clock
-from app.extensions import db
+from app.extensions import db, write_lock
 
 from .models import AuditEntry, AuditHead, canonical
 
@@ -38,11 +38,19 @@ def sign(entry_hash, key):
 def record(action, obj=None, *, actor=None, community=None, object_type=None, object_id=None, **data):
     """Append an entry in the caller's transaction, so it commits or rolls back with the change."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()
+    # The head is read under the lock that serialises appends, so that two writers never link to it
+    # both: PostgreSQL's advisory lock, SQLite's write lock (app.extensions.write_lock).
+    if connection.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
-    entry_id = (last.id + 1) if last else 1
-    prev_hash = last.hash if last else GENESIS
+    else:
+        write_lock(connection)
+    # Read from its own row, afresh (the copy in the identity map may be older than the lock) unless
+    # an append earlier in this transaction moved it and is not flushed yet.
+    unflushed = any(isinstance(o, AuditHead) for o in session.dirty)
+    head_row = session.get(AuditHead, 1, populate_existing=not unflushed)
+    entry_id = (head_row.last_id + 1) if head_row else 1
+    prev_hash = head_row.last_hash if head_row else GENESIS
     if obj is not None:
         session.flush()
         object_type = object_type or type(obj).__name__
@@ -68,7 +76,6 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
         mac=sign(entry_hash, key) if key else None,
     )
     session.add(entry)
-    head_row = session.get(AuditHead, 1)
     if head_row is None:
         session.add(AuditHead(id=1, last_id=entry_id, last_hash=entry.hash))
     else:

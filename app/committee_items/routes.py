@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page
 from app.councils.models import Motion
 from app.extensions import db
 
@@ -36,7 +36,7 @@ def new():
     if not permissions.can_raise(current_user, community):
         refuse(403, _("Only the committee puts its own items on the agenda list."))
     form = ItemForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.raise_item(
             current_user,
@@ -49,11 +49,9 @@ def new():
         ),
         _("The item is on the agenda list."),
         lambda item: url_for("committee_items.detail", item_id=item.id),
-    )
-    if done:
-        return done
-    return render_template("committee_items/new.html", community=community, form=form, ItemKind=ItemKind), (
-        400 if form.errors else 200
+        "committee_items/new.html",
+        community=community,
+        ItemKind=ItemKind,
     )
 
 

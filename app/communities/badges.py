@@ -4,6 +4,7 @@ the committee's real members carry the committee's badge, which no name can cont
 from flask import g
 from sqlalchemy import select
 
+from app.core import version_cache
 from app.core.i18n import N_
 from app.extensions import db
 
@@ -22,14 +23,20 @@ def _official_roles(community):
     """{user id: role} of the community's verified committee and council, read once per request."""
     cache = g.setdefault("_official_roles", {})
     if community.id not in cache:
-        rows = db.session.execute(
-            select(Membership.user_id, Membership.role).where(
-                Membership.community_id == community.id,
-                Membership.status == MembershipStatus.VERIFIED,
-                Membership.role.in_(list(BADGES)),
+
+        def read():
+            rows = db.session.execute(
+                select(Membership.user_id, Membership.role).where(
+                    Membership.community_id == community.id,
+                    Membership.status == MembershipStatus.VERIFIED,
+                    Membership.role.in_(list(BADGES)),
+                )
             )
-        )
-        cache[community.id] = dict(rows.tuples().all())
+            return dict(rows.tuples().all())
+
+        # kept per data version on the community's own pages, whose tokens cover its memberships
+        here = getattr(g.get("community"), "id", None) == community.id
+        cache[community.id] = version_cache.kept("official_roles", community.slug, read) if here else read()
     return cache[community.id]
 
 

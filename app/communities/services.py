@@ -8,7 +8,7 @@ from sqlalchemy import case, select
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
-from app.core import clock
+from app.core import clock, version_cache
 from app.core.errors import DomainError
 from app.core.i18n import N_
 from app.core.service import commit, get_or_404, require, rolls_back
@@ -25,12 +25,19 @@ from .models import ENDED, Community, Membership, MembershipStatus, Role
 community_created = Namespace().signal("community-created")
 # Sent inside the verification's transaction: receivers add to it (app.register: the household).
 membership_verified = Namespace().signal("membership-verified")
+# Sent inside the transaction when a council member (or the chair) leaves the council: their role
+# is taken away or their membership ends. receiver(membership, actor=..., ended=bool) (app.council_terms:
+# the first substitute steps in).
+council_seat_left = Namespace().signal("council-seat-left")
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
 def get_community(slug):
-    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    # Read on every page under /c/<slug>/: kept per data version (app/core/version_cache.py).
+    community = version_cache.kept_row(
+        "community", slug, lambda: db.session.scalar(select(Community).where(Community.slug == slug))
+    )
     if community is None:
         raise NotFound()
     return community
@@ -156,9 +163,11 @@ def set_role(actor, community, membership_id, role):
         raise DomainError(_l("Only an administrator can appoint committee members."))
     if membership.role == Role.COMMITTEE and not permissions.is_admin(actor):
         raise DomainError(_l("Only an administrator can change a committee member's role."))
-    old_role = membership.role
+    old_role, was_council = membership.role, membership.is_council
     membership.role = role
     _audit("membership.role_changed", membership, actor, community, old=old_role, new=role)
+    if was_council and not membership.is_council:
+        council_seat_left.send(membership, actor=actor, ended=False)
     db.session.commit()
     return membership
 
@@ -182,11 +191,14 @@ def _committee(community):
 
 
 def _end(membership, status, actor, reason=None):
+    was_council = membership.is_council
     membership.status = status
     membership.ended_at = clock.now()
     membership.ended_by_id = actor.id
     membership.end_reason = reason
     membership.address = ""  # kept only while a member (the privacy notice says so)
+    if was_council:
+        council_seat_left.send(membership, actor=actor, ended=True)
 
 
 @rolls_back

@@ -89,8 +89,14 @@ def _council_adopts(context, amendment):
         votes.close_vote(chair, meeting, vote)
     with at(12):
         meeting_services.close_meeting(chair, meeting)
-    with at(60 * 24):
-        minutes.lock(chair, minutes.original(meeting))
+    draft = minutes.original(meeting)
+    lock_at = start + timedelta(days=1)
+    if meeting.ruleset.minutes_comment_days:  # the members have the draft for the days the rules give
+        with at(30):
+            minutes.send_for_comments(committee, draft)
+        lock_at = draft.comments_until + timedelta(hours=1)
+    with clock.shifted_to(lock_at):
+        minutes.lock(chair, draft)
     return meeting
 
 

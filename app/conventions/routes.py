@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.printing import sheet_qr
 from app.core.urls import path_for
 from app.matters.services import support_threshold
@@ -108,7 +108,7 @@ def establish():
     form = EstablishForm()
     if request.method == "GET":
         form.adopted_on.data = clock.local_today()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.establish(
             current_user,
@@ -119,11 +119,9 @@ def establish():
         ),
         _("Version 1 of the convention is published."),
         url_for("conventions.index"),
+        "conventions/establish.html",
+        community=community,
     )
-    if done:
-        return done
-    status = 400 if request.method == "POST" else 200
-    return render_template("conventions/establish.html", community=community, form=form), status
 
 
 @bp.route("/amendments/new", methods=["GET", "POST"])
@@ -141,7 +139,7 @@ def propose():
     if request.method == "GET":
         asked = request.args.get("article", "")
         form.article_number.data = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 4 else 1
-    done = submitted(
+    return form_page(
         form,
         lambda: services.propose(
             current_user,
@@ -153,13 +151,11 @@ def propose():
         ),
         _("Your amendment is published and collects supports."),
         lambda amendment: url_for("conventions.amendment", amendment_id=amendment.id),
+        "conventions/propose.html",
+        community=community,
+        convention=convention,
+        articles=articles,
     )
-    if done:
-        return done
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "conventions/propose.html", community=community, convention=convention, articles=articles, form=form
-    ), status
 
 
 def _amendment_page(amendment, decline_form=None, status=200):
@@ -326,7 +322,7 @@ def approval_round():
         now = clock.to_local(clock.now()).replace(second=0, microsecond=0)
         form.opens_at.data = now
         form.closes_at.data = now + timedelta(days=7)
-    done = submitted(
+    return form_page(
         form,
         lambda: services.open_approval_round(
             current_user,
@@ -337,16 +333,11 @@ def approval_round():
         ),
         _("The residents' round is open."),
         lambda voting_round: url_for("voting.ballot", round_id=voting_round.id),
-        fields=False,
-    )
-    if done:
-        return done
-    return render_template(
         "conventions/round.html",
+        fields=False,
         community=community,
         convention=convention,
         awaiting=services.awaiting_residents(convention),
         mode=services.approval_mode(community),
-        form=form,
         **LABELS,
-    ), 400 if request.method == "POST" else 200
+    )

@@ -1,6 +1,6 @@
 """The form fields every feature writes the same way, and a service's refusal shown on its form."""
 
-from flask import flash, redirect
+from flask import flash, redirect, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
@@ -74,3 +74,12 @@ def submitted(form, call, success, to, *, fields=True):
             flash(success(result) if callable(success) else success, "success")
             return redirect(to(result) if callable(to) else to)
     return None
+
+
+def form_page(form, call, success, to, template, *, fields=True, **context):
+    """A form's whole round trip: the redirect of `submitted`, else `template` with the form and
+    `context`, answered 400 when a submitted form was refused so that clients and tests see it."""
+    done = submitted(form, call, success, to, fields=fields)
+    if done:
+        return done
+    return render_template(template, form=form, **context), (400 if form.is_submitted() else 200)

@@ -15,7 +15,7 @@ from app.communities.models import Membership, MembershipStatus, Role
 from app.core.service import get_or_404, require
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.rules import quorum as quorum_rules
+from app.rules import proxies as proxy_rules
 
 from . import permissions
 from .models import Meeting, MeetingItem, MeetingStatus
@@ -89,10 +89,40 @@ def entered_ref(member, entered_by_id):
     return {"member_id": member.id, "entered_by_chair": True} if entered_by_id else {}
 
 
+# Written proxies plug in here (app.proxies): finder(meeting) -> [(giver id, holder id)] not revoked.
+_proxy_finders: list = []
+
+
+def add_proxy_finder(finder):
+    if finder not in _proxy_finders:
+        _proxy_finders.append(finder)
+
+
+def proxy_pairs(meeting):
+    return [pair for finder in _proxy_finders for pair in finder(meeting)]
+
+
+def attended_ids(meeting):
+    """Who checked in in person at some time of the meeting (not marked absent by the chair)."""
+    return {a.user_id for a in meeting.attendances if not a.marked_absent_by_id}
+
+
+def proxies_now(meeting, ruleset=None):
+    """The written proxies that count now under the rules (app.rules.proxies.count)."""
+    return proxy_rules.count(
+        (ruleset or meeting.ruleset).proxy_rule,
+        council_member_ids(meeting.community),
+        present_ids(meeting),
+        proxy_pairs(meeting),
+        attended_ids(meeting),
+    )
+
+
 def quorum_now(meeting, ruleset=None):
+    """Members present in person, plus the absent ones whose written proxy counts."""
     ruleset = ruleset or meeting.ruleset
     members = len(council_member_ids(meeting.community))
-    return quorum_rules.check(len(present_ids(meeting)), members, ruleset.quorum)
+    return proxy_rules.quorum(proxies_now(meeting, ruleset), len(present_ids(meeting)), members, ruleset.quorum)
 
 
 def get_meeting(community, meeting_id):
@@ -115,3 +145,29 @@ def _run(actor, meeting):
 
 def _is_open(meeting):
     require(meeting.status == MeetingStatus.OPEN, _l("The meeting is not in session."))
+
+
+def voters_now(meeting):
+    """Who votes in a vote opened now: the members present in person and, under the rule "votes",
+    the givers of the written proxies that count (through their holders); and how many absent
+    members count for the quorum only (rule "quorum")."""
+    counted = proxies_now(meeting)
+    return proxy_rules.entitled(counted, present_ids(meeting)), counted.for_quorum - len(counted.voting)
+
+
+def proxy_voter(user, meeting, vote, for_id=None):
+    """Whose vote `user` casts: their own, or by written proxy that of `for_id` (one whose proxy
+    `user` holds and that counts now under the rule "votes", entitled when the vote opened). A
+    member who gave a proxy and did not come votes only through its holder."""
+    if for_id is None:
+        gave = {giver for giver, _holder in proxy_pairs(meeting)}
+        require(
+            user.id in attended_ids(meeting) or user.id not in gave,
+            _l("You gave a written proxy for this meeting: its holder votes for you, or check in to vote yourself."),
+        )
+        return user.id
+    require(
+        proxies_now(meeting).voting.get(for_id) == user.id and for_id in vote.entitled,
+        _l("You hold no written proxy of this member that counts in this vote."),
+    )
+    return for_id

@@ -128,13 +128,15 @@ def _new_ruleset_version(context):
     values.update(
         seconders_needed=2,
         tie_rule="chair_decides",
+        proxy_rule="votes",  # a member who cannot come gives a written proxy (app.proxies shows one)
         negative_list=[*current.negative_list, "个人或单一楼栋受益、不具公共性的事项"],
     )
     ruleset = rules_services.propose_version(
         committee,
         community,
         values,
-        "2026年第1次议事会议决：动议须有2名议事员附议；平票时由主持人决定；负面清单增加一项。",
+        "2026年第1次议事会议决：动议须有2名议事员附议；平票时由主持人决定；议事员不能出席时可书面委托"
+        "另一名议事员代为表决；负面清单增加一项。",
     )
     rules_services.adopt(ruleset, committee)  # adopted before the demo's meetings, so in force
     ruleset.created_at = clock.now()
@@ -313,7 +315,17 @@ def _run_held_meeting(context, items, start):
                 "3. 第3项议题中，多名议事员指出该事项属于物业服务合同范围，建议居委会督促物业整改。"
             ),
         )
-    with at(60 * 24):
+    if meeting.ruleset.minutes_comment_days:  # the draft goes to the members, one comments, the chair answers
+        with at(minute + 40):
+            minutes.send_for_comments(committee, draft)
+        with at(60 * 20):
+            comment = minutes.add_comment(m5, draft, "第3项议题的记录中，请写明物业服务合同的条款（第十二条）。")
+        with at(60 * 26):
+            minutes.answer_comment(chair, comment, "已采纳：秘书在记录说明第3条补充了合同第十二条。")
+        lock_at = draft.comments_until + timedelta(hours=1)
+    else:
+        lock_at = start + timedelta(days=1)
+    with clock.shifted_to(lock_at):
         minutes.lock(chair, draft)
     return meeting
 

@@ -89,6 +89,45 @@ class ChairMotionForm(MotionForm):
     submit = SubmitField(_l("Record the motion for this member"))
 
 
+class AmendmentForm(FlaskForm):
+    text = text_field(_l("The motion's wording as amended"), 500, area=True)
+    budget = IntegerField(
+        _l("Another budget in yuan (for a motion with a budget)"), validators=[Optional(), NumberRange(1, 100_000_000)]
+    )
+    submit = SubmitField(_l("Move the amendment"))
+
+
+class ChairAmendmentForm(AmendmentForm):
+    """The presiding chair moves an amendment for a member present without a phone."""
+
+    member_id = ChairMotionForm.member_id
+    submit = SubmitField(_l("Record the amendment for this member"))
+
+
+class PointOfOrderForm(FlaskForm):
+    text = text_field(_l("Point of order"), 300, required=True, description=_l("Which rule is not kept, briefly."))
+    submit = SubmitField(_l("Raise a point of order"))
+
+
+class ChairPointOfOrderForm(PointOfOrderForm):
+    member_id = ChairMotionForm.member_id
+    submit = SubmitField(_l("Record the point of order for this member"))
+
+
+class RulingForm(FlaskForm):
+    upheld = RadioField(
+        _l("Ruling"),
+        choices=[("yes", _l("Upheld")), ("no", _l("Not upheld"))],
+        validators=[InputRequired(message=_l("Say whether the point of order is upheld."))],
+    )
+    reason = text_field(_l("Reason (in the minutes)"), 300, required=True)
+    understood = confirm_field(
+        _l("I understand that the ruling is final."),
+        message=_l("Tick the box to confirm: a ruling cannot be changed."),
+    )
+    submit = SubmitField(_l("Give the ruling"))
+
+
 class BallotForm(FlaskForm):
     """A member's vote (the choice comes from the button pressed): final, so confirmed."""
 
@@ -132,3 +171,17 @@ class NotesForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     notes = text_field(_l("What is corrected"), 20_000, required=True, area=True)
     submit = SubmitField(_l("Start a correction"))
+
+
+class SendMinutesForm(FlaskForm):
+    submit = SubmitField(_l("Send the draft to the council members for comments"))
+
+
+class MinutesCommentForm(FlaskForm):
+    text = text_field(_l("Your comment on the draft"), 2_000, required=True, area=True)
+    submit = SubmitField(_l("Send the comment"))
+
+
+class CommentAnswerForm(FlaskForm):
+    text = text_field(_l("The chair's answer"), 2_000, required=True, area=True)
+    submit = SubmitField(_l("Answer"))

@@ -15,13 +15,18 @@ from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import speakers as speaker_services
 from .forms import (
+    AmendmentForm,
     BallotForm,
+    ChairAmendmentForm,
     ChairMotionForm,
+    ChairPointOfOrderForm,
     CloseMeetingForm,
     CloseVoteForm,
     HandoverForm,
     MotionForm,
     OpenVoteForm,
+    PointOfOrderForm,
+    RulingForm,
 )
 from .models import Choice, MeetingStatus, Stance, VoteMode
 
@@ -96,6 +101,11 @@ def live_context(meeting, view, forms=None):
         "me_present": me in present,
         "modes": votes.allowed_modes(ruleset),
         "can_call_speakers": item is not None and speaker_services.can_be_called(item),
+        # The motions the one before the meeting was moved on (voted after it), and what may be moved now.
+        "pending_motions": [m for m in item.motions if m.active and m is not motion] if item else [],
+        "may_move": votes.may_move(item),
+        "points": meeting.points_of_order,
+        "unruled": [p for p in meeting.points_of_order if p.ruled_at is None],
         "Stance": Stance,
         "Choice": Choice,
         "VoteMode": VoteMode,
@@ -123,10 +133,16 @@ def live_context(meeting, view, forms=None):
         ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
         ctx["close_meeting_form"] = forms.get("close_meeting") or CloseMeetingForm(formdata=None, prefix="close")
         ctx["decide_form"] = forms.get("decide") or BallotForm(formdata=None, prefix="decide")
+        ctx["ruling_forms"] = {
+            p.id: forms.get(f"ruling{p.id}") or RulingForm(formdata=None, prefix=f"ruling{p.id}")
+            for p in ctx["unruled"]
+        }
         if item is not None and ctx["presiding"] and meeting.status == MeetingStatus.OPEN:
             ctx.update(_for_members(meeting, item, motion, members, present, forms))
     if view == "member":
         ctx["motion_form"] = forms.get("motion") or MotionForm(formdata=None)
+        ctx["amendment_form"] = forms.get("amend") or AmendmentForm(formdata=None, prefix="amend")
+        ctx["point_form"] = forms.get("point") or PointOfOrderForm(formdata=None, prefix="point")
         if item is not None:  # the motions this item's subject takes
             kinds = item.subject.motion_kinds
             ctx["motion_form"].kind.choices = [c for c in ctx["motion_form"].kind.choices if c[0] in kinds]
@@ -143,8 +159,13 @@ def _for_members(meeting, item, motion, members, present, forms):
     form.member_id.choices = in_room
     form.kind.choices = [c for c in form.kind.choices if c[0] in item.subject.motion_kinds]
     seconders = {s.user_id for s in motion.seconders} if motion else set()
+    amendment = forms.get("chair_amend") or ChairAmendmentForm(formdata=None, prefix="foramend")
+    point = forms.get("chair_point") or ChairPointOfOrderForm(formdata=None, prefix="forpoint")
+    amendment.member_id.choices = point.member_id.choices = in_room
     return {
         "chair_motion_form": form,
+        "chair_amendment_form": amendment,
+        "chair_point_form": point,
         "in_room": in_room,
         "may_second": [
             (uid, name) for uid, name in in_room if motion and uid != motion.mover_id and uid not in seconders
@@ -191,6 +212,8 @@ def render_view(meeting, view, status=200, forms=None):
     if status >= 400:
         view = _usable_view(meeting, view)
     check_view(meeting, view)
+    if status < 400:  # after a refusal the session may hold the refused action's changes: not committed here
+        speaker_services.end_overdue_turn(current_user, meeting)
     ctx = live_context(meeting, view, forms)
     if view == "public":
         ctx["minutes"] = minutes_services.original(meeting)

@@ -17,8 +17,20 @@ from app.extensions import db
 from . import bp, common, live_views, permissions, votes
 from . import meetings as meeting_services
 from . import speakers as speaker_services
-from .forms import BallotForm, ChairMotionForm, CloseMeetingForm, CloseVoteForm, HandoverForm, MotionForm
-from .models import MotionVote, SpeakingTurn, VoteMode
+from .forms import (
+    AmendmentForm,
+    BallotForm,
+    ChairAmendmentForm,
+    ChairMotionForm,
+    ChairPointOfOrderForm,
+    CloseMeetingForm,
+    CloseVoteForm,
+    HandoverForm,
+    MotionForm,
+    PointOfOrderForm,
+    RulingForm,
+)
+from .models import MotionKind, MotionVote, PointOfOrder, SpeakingTurn, VoteMode
 from .routes import _form_errors, _meeting
 
 
@@ -237,6 +249,95 @@ def move_motion(meeting_id, item_id):
 
     success = _("The motion is recorded for the member.") if for_member else _("Your motion is moved.")
     return _act(meeting_id, action, success, {key: form})
+
+
+def _chair_or_member_form(chair_form, member_form, key):
+    """(form, forms key, for a member): the chair view records it for a member without a phone."""
+    if request.form.get("view") == "chair":
+        return chair_form(prefix="for" + key), "chair_" + key, True
+    return member_form(prefix=key), key, False
+
+
+def _refused_form(meeting_id, form, key, for_member):
+    meeting = _meeting(meeting_id)
+    flash(_form_errors(form) or _("Please check the form."), "error")
+    return live_views.render_view(meeting, "chair" if for_member else "member", 400, {key: form})
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/amend")
+@login_required
+def amend(meeting_id, item_id):
+    form, key, for_member = _chair_or_member_form(ChairAmendmentForm, AmendmentForm, "amend")
+    if not form.validate_on_submit():
+        return _refused_form(meeting_id, form, key, for_member)
+
+    def action(meeting):
+        votes.move_procedural(
+            current_user,
+            meeting,
+            common.get_item(meeting, item_id),
+            MotionKind.AMEND,
+            form.text.data,
+            form.budget.data,
+            form.member_id.data if for_member else None,
+        )
+
+    success = _("The amendment is recorded for the member.") if for_member else _("Your amendment is moved.")
+    return _act(meeting_id, action, success, {key: form})
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/procedure")
+@login_required
+def procedure(meeting_id, item_id):
+    """A motion to defer the item to a later meeting or to adjourn the meeting."""
+    kind = request.form.get("kind", "")
+    if kind not in (MotionKind.DEFER, MotionKind.ADJOURN):
+        kind = ""  # the service refuses it with its message
+    for_member = "member_id" in request.form
+    return _item_action(
+        meeting_id,
+        item_id,
+        lambda m, i: votes.move_procedural(current_user, m, i, kind, member_id=_member_id()),
+        _("The motion is recorded for the member.") if for_member else _("Your motion is moved."),
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/points-of-order")
+@login_required
+def point_of_order(meeting_id):
+    form, key, for_member = _chair_or_member_form(ChairPointOfOrderForm, PointOfOrderForm, "point")
+    if not form.validate_on_submit():
+        return _refused_form(meeting_id, form, key, for_member)
+    success = (
+        _("The point of order is recorded for the member.")
+        if for_member
+        else _("Your point of order is raised; the chair rules on it.")
+    )
+    return _act(
+        meeting_id,
+        lambda m: votes.raise_point_of_order(
+            current_user, m, form.text.data, form.member_id.data if for_member else None
+        ),
+        success,
+        {key: form},
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/points-of-order/<int:point_id>/ruling")
+@login_required
+def rule_on_point(meeting_id, point_id):
+    meeting = _meeting(meeting_id)
+    point = get_or_404(PointOfOrder, point_id, meeting_id=meeting.id)
+    form = RulingForm(prefix=f"ruling{point.id}")
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or _("Please check the form."), "error")
+        return live_views.render_view(meeting, "chair", 400, {f"ruling{point.id}": form})
+    return _act(
+        meeting_id,
+        lambda m: votes.rule_on_point(current_user, m, point, form.upheld.data == "yes", form.reason.data),
+        _("The ruling is recorded."),
+        {f"ruling{point.id}": form},
+    )
 
 
 def _motion(meeting, motion_id):

@@ -219,6 +219,17 @@ def close_meeting(actor, meeting):
         not any(m.status == MotionStatus.VOTING for item in meeting.items for m in item.motions),
         _l("A tied vote waits for the chair's deciding vote; the chair gives it first."),
     )
+    require(
+        all(p.ruled_at is not None for p in meeting.points_of_order),
+        _l("A point of order waits for the chair's ruling; rule on it first."),
+    )
+    end_meeting(actor, meeting)
+    commit()
+
+
+def end_meeting(actor, meeting, **data):
+    """The meeting ends (closed by the chair, or adjourned by a motion the council passed, inside
+    its transaction): motions not voted on lapse, items not decided go back to the agenda list."""
     now = clock.now()
     for item in meeting.items:
         active = [m for m in item.motions if m.status in ACTIVE_MOTION]
@@ -239,9 +250,9 @@ def close_meeting(actor, meeting):
         community=meeting.community_id,
         decided=_item_refs(meeting, ItemStatus.DECIDED),
         deferred=_item_refs(meeting, ItemStatus.DEFERRED),
+        **data,
     )
     minutes.start_draft(actor, meeting)
-    commit()
 
 
 def _item_refs(meeting, status):

@@ -1,26 +1,41 @@
-"""Minutes: generated from the records of a meeting, notes by the secretary, locked by the chair.
+"""Minutes: generated from the records of a meeting, notes by the secretary, sent to the council
+members for comments (as many days as the rules say; the chair answers each), locked by the chair.
 
 `build_content(meeting)` is the record as data (codes, numbers, names, ISO times), so the
 same minutes print in Chinese and English. Locking stores it in Minutes.content; from
 then on the minutes never change, and a correction is a new linked Minutes row.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record
 from app.core import clock
+from app.core.i18n import N_
 from app.core.service import commit, get_or_404, require
 from app.core.text import render_markdown
+from app.core.urls import path_for
 from app.extensions import db
+from app.notifications.services import notify
 
 from . import permissions
-from .common import council_members
-from .models import Ballot, ItemStatus, MeetingStatus, Minutes, TurnStatus, VoteMode
+from .common import council_members, proxy_pairs
+from .models import (
+    Ballot,
+    ItemStatus,
+    MeetingStatus,
+    Minutes,
+    MinutesComment,
+    MotionKind,
+    MotionStatus,
+    TurnStatus,
+    VoteMode,
+)
 
 MAX_NOTES = 20_000
+MAX_COMMENT = 2_000
 
 
 def _iso(value):
@@ -54,6 +69,9 @@ def build_content(meeting):
                 "seconders_by_chair": [name(s.user_id) for s in motion.seconders if s.entered_by_id],
                 "seconders_needed": motion.seconders_needed,
                 "status": motion.status,
+                # An amendment names the motion it amends; a motion a carried amendment changed keeps its text as moved.
+                "amends_id": motion.amends_id,
+                "as_moved": motion.as_moved,
                 "vote": None,
             }
             result = motion.vote.result if motion.vote else None
@@ -86,8 +104,14 @@ def build_content(meeting):
                     ballots = db.session.scalars(
                         select(Ballot).where(Ballot.vote_id == result.vote_id).order_by(Ballot.id)
                     ).all()
+                    holders = dict(proxy_pairs(meeting))  # a holder casting a written proxy: "X for Y by proxy"
                     entry["vote"]["named"] = [
-                        {"name": name(b.user_id), "choice": b.choice, "by_secretary": b.recorded_by_id != b.user_id}
+                        {
+                            "name": name(b.user_id),
+                            "choice": b.choice,
+                            "by_secretary": b.recorded_by_id not in (b.user_id, holders.get(b.user_id)),
+                            "by_proxy": name(b.recorded_by_id) if holders.get(b.user_id) == b.recorded_by_id else "",
+                        }
                         for b in ballots
                     ]
             motions.append(entry)
@@ -98,6 +122,7 @@ def build_content(meeting):
                 "started_at": _iso(t.started_at),
                 "ended_at": _iso(t.ended_at),
                 "by_chair": t.entered_by_id is not None,
+                "overrun_seconds": t.overrun_seconds,
             }
             for t in sorted((t for t in item.turns if t.started_at is not None), key=lambda t: (t.started_at, t.id))
             if t.status in (TurnStatus.DONE, TurnStatus.SPEAKING)
@@ -136,6 +161,8 @@ def build_content(meeting):
             "tie_rule": ruleset.tie_rule,
             "turns_per_item": ruleset.turns_per_item,
             "minutes_per_turn": ruleset.minutes_per_turn,
+            "speaking_overrun": ruleset.speaking_overrun,
+            "minutes_comment_days": ruleset.minutes_comment_days,
             "seconders_needed": ruleset.seconders_needed,
             "secret_ballot": ruleset.secret_ballot,
         },
@@ -169,7 +196,47 @@ def build_content(meeting):
             "needed": meeting.opened_quorum_needed,
         },
         "items": items,
+        "points_of_order": [_point(p, name) for p in meeting.points_of_order],
+        "adjourned": any(
+            m.kind == MotionKind.ADJOURN and m.status == MotionStatus.PASSED for i in meeting.items for m in i.motions
+        ),
+        # Every turn that went past its time (under the "record" rule), in the order spoken.
+        "overruns": [
+            {
+                "name": s["name"],
+                "item_position": it["position"],
+                "item_title": it["title"],
+                "seconds": s["overrun_seconds"],
+            }
+            for it in items
+            for s in it["speakers"]
+            if s["overrun_seconds"]
+        ],
         "decided": sum(1 for i in meeting.items if i.status == ItemStatus.DECIDED),
+        **{key: build(meeting) for key, build in _sections.items()},
+    }
+
+
+# Parts of the record a feature above adds (app.proxies: "proxies"): key -> build(meeting).
+_sections: dict = {}
+
+
+def add_section(key, build):
+    _sections[key] = build
+
+
+def _point(point, name):
+    """A point of order and the chair's ruling, for the minutes."""
+    return {
+        "text": point.text,
+        "raised_by": name(point.raised_by_id),
+        "by_chair": point.entered_by_id is not None,
+        "raised_at": _iso(point.raised_at),
+        "item_position": point.item.position if point.item else None,
+        "upheld": point.upheld,
+        "ruling_reason": point.ruling_reason,
+        "ruled_by": name(point.ruled_by_id),
+        "ruled_at": _iso(point.ruled_at),
     }
 
 
@@ -247,10 +314,151 @@ def lock(actor, minutes):
     if minutes.corrects_id is not None:
         require(minutes.notes.strip(), _l("Write the correction before locking it."))
     else:
+        _comments_done(minutes)
         minutes.content = build_content(minutes.meeting)
     minutes.locked_at = clock.now()
     minutes.locked_by_id = actor.id
     _written("minutes.locked", minutes, actor, minutes, corrects_id=minutes.corrects_id)
+
+
+def _when(moment):
+    return clock.to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _comments_done(minutes):
+    """The members had the draft for the days the rules give, and every comment has its answer."""
+    ruleset = minutes.meeting.ruleset
+    days = ruleset.minutes_comment_days
+    if days:
+        require(
+            minutes.sent_for_comments_at is not None,
+            _l(
+                "Send the draft to the council members for comments first: the rules (v%(version)s) give them "
+                "%(days)s days before the minutes are locked.",
+                version=ruleset.version,
+                days=days,
+            ),
+        )
+        require(
+            clock.now() >= minutes.comments_until,
+            _l(
+                "The council members may comment on the draft until %(until)s (%(days)s days under rule set "
+                "v%(version)s); the minutes can be locked after that.",
+                until=_when(minutes.comments_until),
+                days=days,
+                version=ruleset.version,
+            ),
+        )
+    require(
+        all(c.answer is not None for c in comments(minutes)),
+        _l("Answer every member's comment before locking the minutes."),
+    )
+
+
+def comments(minutes):
+    return db.session.scalars(
+        select(MinutesComment).where(MinutesComment.minutes_id == minutes.id).order_by(MinutesComment.id)
+    ).all()
+
+
+def get_comment(minutes, comment_id):
+    return get_or_404(MinutesComment, comment_id, minutes_id=minutes.id)
+
+
+def comments_open(minutes):
+    """Whether the draft is out for comments now."""
+    return (
+        not minutes.locked
+        and minutes.comments_until is not None
+        and minutes.sent_for_comments_at <= clock.now() < minutes.comments_until
+    )
+
+
+def _link(minutes):
+    return path_for("councils.minutes", slug=minutes.meeting.community.slug, meeting_id=minutes.meeting_id)
+
+
+def _text(text, missing):
+    text = (text or "").strip()
+    require(text, missing)
+    require(len(text) <= MAX_COMMENT, _l("The text is too long (at most 2000 characters)."))
+    return text
+
+
+def send_for_comments(actor, minutes):
+    """The draft goes to the council members, who may comment for the days the rules give."""
+    require(not minutes.locked, _l("These minutes are already locked."))
+    require(minutes.meeting.status == MeetingStatus.CLOSED, _l("Minutes are sent after the meeting closes."))
+    require(
+        permissions.can_send_minutes_for_comments(actor, minutes),
+        _l("Only the secretary or the chair of the meeting sends the draft to the members."),
+    )
+    require(minutes.sent_for_comments_at is None, _l("The draft was already sent to the members."))
+    days = minutes.meeting.ruleset.minutes_comment_days
+    require(days > 0, _l("The rules give no time for comments: the chair may lock the minutes at once."))
+    now = clock.now()
+    minutes.sent_for_comments_at, minutes.comments_until = now, now + timedelta(days=days)
+    meeting = minutes.meeting
+    notify(
+        council_members(meeting.community),
+        N_("The draft minutes of “%(title)s” are ready for your comments until %(until)s."),
+        _link(minutes),
+        exclude=actor,
+        event="meetings",
+        title=meeting.title,
+        until=_when(minutes.comments_until),
+    )
+    _written(
+        "minutes.sent_for_comments", minutes, actor, minutes, days=days, comments_until=_iso(minutes.comments_until)
+    )
+
+
+def add_comment(actor, minutes, text):
+    require(
+        permissions.can_comment_on_minutes(actor, minutes), _l("Only council members comment on the draft minutes.")
+    )
+    require(
+        minutes.sent_for_comments_at is not None, _l("The draft has not been sent to the members for comments yet.")
+    )
+    require(
+        comments_open(minutes),
+        _l("The time for comments ended on %(until)s.", until=_when(minutes.comments_until)),
+    )
+    text = _text(text, _l("Write your comment."))
+    comment = MinutesComment(minutes_id=minutes.id, author_id=actor.id, text=text, created_at=clock.now())
+    db.session.add(comment)
+    meeting = minutes.meeting
+    notify(
+        [meeting.chair],
+        N_("A council member commented on the draft minutes of “%(title)s”; please answer."),
+        _link(minutes),
+        exclude=actor,
+        event="meetings",
+        title=meeting.title,
+    )
+    _written("minutes.commented", comment, actor, minutes, minutes_id=minutes.id, length=len(text))
+    return comment
+
+
+def answer_comment(actor, comment, text):
+    minutes = comment.minutes
+    require(not minutes.locked, _l("These minutes are already locked."))
+    require(
+        permissions.can_answer_minutes_comment(actor, minutes),
+        _l("Only the presiding chair answers the members' comments."),
+    )
+    require(comment.answer is None, _l("This comment is already answered."))
+    text = _text(text, _l("Write your answer."))
+    comment.answer, comment.answered_by_id, comment.answered_at = text, actor.id, clock.now()
+    notify(
+        [comment.author],
+        N_("The chair answered your comment on the draft minutes of “%(title)s”."),
+        _link(minutes),
+        exclude=actor,
+        event="meetings",
+        title=minutes.meeting.title,
+    )
+    _written("minutes.comment_answered", comment, actor, minutes, minutes_id=minutes.id, length=len(text))
 
 
 def start_correction(actor, minutes, notes):

@@ -118,6 +118,7 @@ class Meeting(db.Model):
     items: Mapped[list["MeetingItem"]] = relationship(back_populates="meeting", order_by="MeetingItem.position")
     attendances: Mapped[list["Attendance"]] = relationship(back_populates="meeting", order_by="Attendance.id")
     handovers: Mapped[list["ChairHandover"]] = relationship(order_by="ChairHandover.id")
+    points_of_order: Mapped[list["PointOfOrder"]] = relationship(order_by="PointOfOrder.id")
 
 
 class ItemStatus(Labelled):
@@ -125,6 +126,9 @@ class ItemStatus(Labelled):
     OPEN = "open", N_("Under discussion")
     DECIDED = "decided", N_("Decided")
     DEFERRED = "deferred", N_("Deferred")  # closed without a decision; stays on the agenda list
+    # Deferred to a later meeting by a motion the council passed: back on the agenda list, not
+    # reopened in this meeting.
+    POSTPONED = "postponed", N_("Deferred to a later meeting")
 
 
 class MeetingItem(db.Model):
@@ -224,6 +228,8 @@ class SpeakingTurn(db.Model):
     started_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    # Seconds the speaker went on past `ends_at` under the "record" overrun rule (None: no overrun).
+    overrun_seconds: Mapped[int | None]
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
 
     item: Mapped[MeetingItem] = relationship(back_populates="turns")
@@ -237,6 +243,10 @@ class MotionKind(Labelled):
     ADOPT = "adopt", N_("Adopt the amendment")  # of a residents' convention (app.conventions)
     ADOPT_RULES = "adopt_rules", N_("Adopt the new rules")  # a draft of the consultation rules (app.rule_adoption)
     AGREE = "agree", N_("Agree to the item")  # an item the committee raised (app.committee_items)
+    # Procedural motions (votes.PROCEDURAL): any subject takes them, the general majority decides.
+    AMEND = "amend", N_("Amend the motion")
+    DEFER = "defer", N_("Defer the item to a later meeting")
+    ADJOURN = "adjourn", N_("Adjourn the meeting")
 
 
 class MotionStatus(Labelled):
@@ -263,9 +273,13 @@ class Motion(db.Model):
     moved_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id"))  # an amendment: the motion it amends
+    # The text and budget as moved ({"text", "budget"}), kept once a carried amendment changed them.
+    as_moved: Mapped[dict | None] = mapped_column(JSON)
 
     item: Mapped[MeetingItem] = relationship(back_populates="motions")
     mover: Mapped["User"] = relationship(foreign_keys=[mover_id])
+    amends: Mapped["Motion | None"] = relationship(remote_side="Motion.id", foreign_keys=[amends_id])
     seconders: Mapped[list["Seconding"]] = relationship(order_by="Seconding.id")
     vote: Mapped["MotionVote | None"] = relationship(back_populates="motion", uselist=False)
 
@@ -284,6 +298,27 @@ class Seconding(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
 
     user: Mapped["User"] = relationship(foreign_keys=[user_id])
+
+
+class PointOfOrder(db.Model):
+    """A member's point of order and the presiding chair's ruling on it; no vote opens while one
+    waits for its ruling (votes.open_vote)."""
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_item_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_item.id"))  # the item open then
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the chair, for a member (above Stance)
+    text: Mapped[str] = mapped_column(db.String(300))
+    raised_at: Mapped[datetime]
+    upheld: Mapped[bool | None]
+    ruling_reason: Mapped[str] = mapped_column(db.String(300), default="")
+    ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ruled_at: Mapped[datetime | None]
+
+    raised_by: Mapped["User"] = relationship(foreign_keys=[raised_by_id])
+    ruled_by: Mapped["User | None"] = relationship(foreign_keys=[ruled_by_id])
+    item: Mapped[MeetingItem | None] = relationship()
 
 
 class VoteMode(Labelled):
@@ -318,6 +353,8 @@ class MotionVote(db.Model):
     tied_counts: Mapped[list | None] = mapped_column(JSON)
     members_count: Mapped[int]  # all council members at the opening
     quorum_needed: Mapped[int]
+    # Absent members counted for the quorum by a written proxy whose vote is not cast (rule "quorum").
+    quorum_proxies: Mapped[int] = mapped_column(default=0, server_default="0")
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     opened_at: Mapped[datetime]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -429,6 +466,9 @@ class Minutes(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     locked_at: Mapped[datetime | None]
+    # The draft went to the members for comments (rule set's minutes_comment_days); locked after `comments_until`.
+    sent_for_comments_at: Mapped[datetime | None]
+    comments_until: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship()
     locked_by: Mapped["User | None"] = relationship(foreign_keys=[locked_by_id])
@@ -437,6 +477,24 @@ class Minutes(db.Model):
     @property
     def locked(self):
         return self.locked_at is not None
+
+
+class MinutesComment(db.Model):  # type: ignore[name-defined]  # flask_sqlalchemy's Model is dynamic
+    """A council member's comment on draft minutes and the presiding chair's answer; kept with the
+    minutes and never changed once they are locked."""
+
+    id: Mapped[IntPK]
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(db.Text)
+    created_at: Mapped[CreatedAt]
+    answer: Mapped[str | None] = mapped_column(db.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None]
+
+    minutes: Mapped[Minutes] = relationship()
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])
+    answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])
 
 
 @event.listens_for(Ballot, "before_update")
@@ -456,3 +514,10 @@ def _locked_minutes(_mapper, _connection, target):
     before = (list(history.deleted) or list(history.unchanged) or [None])[0]
     if before is not None:
         raise PermissionError(f"minutes {target.id} are locked")
+
+
+@event.listens_for(MinutesComment, "before_update")
+@event.listens_for(MinutesComment, "before_delete")
+def _comment_of_locked_minutes(_mapper, _connection, target):
+    if target.minutes.locked:
+        raise PermissionError(f"comment {target.id} belongs to locked minutes")

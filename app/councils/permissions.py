@@ -80,6 +80,21 @@ def can_lock_minutes(user, minutes):
     )
 
 
+def can_send_minutes_for_comments(user, minutes):
+    """The secretary or the chair sends the draft (not a correction) to the members for comments."""
+    return minutes.corrects_id is None and can_edit_minutes(user, minutes)
+
+
+def can_comment_on_minutes(user, minutes):
+    """Council members comment on the draft minutes (while they are out for comments)."""
+    return not minutes.locked and minutes.corrects_id is None and is_council_member(user, minutes.meeting.community)
+
+
+def can_answer_minutes_comment(user, minutes):
+    """The presiding chair, who locks the minutes, answers each comment."""
+    return can_lock_minutes(user, minutes)
+
+
 def can_correct_minutes(user, minutes):
     return minutes.locked and can_run_meeting(user, minutes.meeting)
 

@@ -99,4 +99,5 @@ def print_minutes(meeting_id):
         minutes=original,
         content=minutes_services.hydrate(original.content),
         corrections=[c for c in minutes_services.corrections(meeting) if c.locked],
+        comments=minutes_services.comments(original),
     )

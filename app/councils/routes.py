@@ -18,7 +18,7 @@ from app.core.errors import DomainError, refuse
 from app.core.forms import submitted
 from app.core.i18n import money
 from app.extensions import db
-from app.matters.lifecycle import Status, status_label
+from app.matters.lifecycle import BEFORE_REVIEW, Status, status_label
 from app.matters.models import Category, ProjectType
 from app.rules import admissibility
 from app.rules.describe import quorum_phrase, rule_summary
@@ -28,6 +28,7 @@ from . import bp, common, live_views, permissions
 from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import review as review_services
+from . import speakers as speaker_services
 from .forms import (
     AdmitForm,
     CorrectionForm,
@@ -289,6 +290,7 @@ def live(meeting_id, view):
         refuse(404)
     meeting = _meeting(meeting_id)
     live_views.check_view(meeting, view)
+    speaker_services.end_overdue_turn(current_user, meeting)
     if request.args.get("since") == live_views.live_key(meeting, view):
         response = make_response("", 204)
     else:
@@ -307,7 +309,9 @@ def _lock_form(minutes_id, **kwargs):
     return LockMinutesForm(prefix=f"lock{minutes_id}", **kwargs)
 
 
-def _minutes_page(meeting, status=200, notes_form=None, correction_form=None, lock_form=None):
+def _minutes_page(meeting, status=200, notes_form=None, correction_form=None, lock_form=None, comment_forms=None):
+    from .minutes_routes import comment_context
+
     original = minutes_services.original(meeting)
     can_draft = permissions.can_see_draft_minutes(current_user, meeting)
     if original is None or (not original.locked and not can_draft):
@@ -334,6 +338,7 @@ def _minutes_page(meeting, status=200, notes_form=None, correction_form=None, lo
                 for m in (original, *corrections)
             },
             is_committee=is_committee(current_user, meeting.community),
+            **comment_context(original, comment_forms),
         ),
         status,
     )
@@ -412,6 +417,8 @@ def matter_panel(matter, user):
 
     from .models import AgendaItem
 
+    if matter.status in BEFORE_REVIEW:  # not reviewed yet: no query
+        return None
     review = review_services.latest_review(matter)
     agenda_item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
     if review is None and agenda_item is None:

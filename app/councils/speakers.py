@@ -1,22 +1,36 @@
-"""The speakers list of an item: asking to speak, calling and ending turns (order in speaking.py)."""
+"""The speakers list of an item: asking to speak, calling and ending turns, and their time limit
+(order and time rules in speaking.py)."""
 
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
 
 from app.core import clock
 from app.core.service import commit, require
 from app.extensions import db
+from app.rules.choices import SpeakingOverrun
 
 from . import permissions, speaking
 from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids
-from .models import ACTIVE_MOTION, ItemStatus, MotionStatus, SpeakingTurn, Stance, TurnStatus
+from .models import (
+    ACTIVE_MOTION,
+    ItemStatus,
+    MeetingItem,
+    MeetingStatus,
+    MotionStatus,
+    SpeakingTurn,
+    Stance,
+    TurnStatus,
+)
 
 # ---------------------------------------------------------------- speakers
 
 
 def active_motion(item):
-    return next((m for m in item.motions if m.status in ACTIVE_MOTION), None)
+    """The motion now before the meeting: the latest pending one (an amendment, deferral or
+    adjournment is decided before the motion it was moved on)."""
+    return next((m for m in reversed(item.motions) if m.status in ACTIVE_MOTION), None)
 
 
 def turns_taken(item, user_id):
@@ -124,12 +138,57 @@ def withdraw_request(user, meeting, turn):
 
 
 def _end_speaking(item, lapse_waiting=False):
+    """End the turn under way (at its limit, or recording its overrun, as the rules say); returns it."""
     now = clock.now()
+    ended = None
     for turn in item.turns:
         if turn.status == TurnStatus.SPEAKING:
-            turn.status, turn.ended_at = TurnStatus.DONE, now
+            turn.ended_at, turn.overrun_seconds = speaking.turn_end(
+                turn.ends_at, now, item.meeting.ruleset.speaking_overrun
+            )
+            turn.status, ended = TurnStatus.DONE, turn
         elif lapse_waiting and turn.status == TurnStatus.WAITING:
             turn.status = TurnStatus.LAPSED
+    return ended
+
+
+def end_overdue_turn(actor, meeting):
+    """Under the "end" rule a turn whose time is up ends at its limit as soon as the server hears of
+    the meeting again (a page load, a poll or an action): the server's clock decides, not the
+    browser's. Returns the turn it ended, if any."""
+    if meeting.status != MeetingStatus.OPEN or meeting.ruleset.speaking_overrun != SpeakingOverrun.END:
+        return None
+    turn = db.session.scalar(
+        select(SpeakingTurn)
+        .join(MeetingItem)
+        .where(
+            MeetingItem.meeting_id == meeting.id,
+            SpeakingTurn.status == TurnStatus.SPEAKING,
+            SpeakingTurn.ends_at <= clock.now(),
+        )
+    )
+    if turn is None:
+        return None
+    # Only the request that finds the turn still speaking ends it (polls arrive together).
+    ended = db.session.execute(
+        update(SpeakingTurn)
+        .where(SpeakingTurn.id == turn.id, SpeakingTurn.status == TurnStatus.SPEAKING)
+        .values(status=TurnStatus.DONE, ended_at=turn.ends_at)
+    ).rowcount
+    if not ended:
+        db.session.rollback()
+        return None
+    bump(meeting)
+    audit(
+        "meeting.speaker_time_up",
+        turn,
+        actor,
+        meeting,
+        user_id=turn.user_id,
+        ended_at=turn.ends_at.isoformat(timespec="seconds"),
+    )
+    commit()
+    return turn
 
 
 def next_speaker(actor, meeting, item):
@@ -167,5 +226,5 @@ def end_turn(actor, meeting, item):
     require(turn is not None, _l("Nobody is speaking."))
     _end_speaking(item)
     bump(meeting)
-    audit("meeting.speaker_finished", turn, actor, meeting, user_id=turn.user_id)
+    audit("meeting.speaker_finished", turn, actor, meeting, user_id=turn.user_id, overrun_seconds=turn.overrun_seconds)
     commit()

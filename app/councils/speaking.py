@@ -8,6 +8,8 @@ served.
 from collections import Counter
 from dataclasses import dataclass
 
+from app.rules.choices import SpeakingOverrun
+
 PRO, CONTRA = "pro", "contra"
 
 
@@ -39,3 +41,25 @@ def order(waiting, spoken=None, last_stance=None):
         counts[pick.member] += 1
         wanted = opposite(pick.stance)
     return result
+
+
+# ---------------------------------------------------------------- speaking time
+
+
+def time_up(ends_at, now):
+    """Whether a turn's time is up (a turn without a limit never is)."""
+    return ends_at is not None and now >= ends_at
+
+
+def turn_end(ends_at, now, overrun_rule):
+    """When a turn ended and how many seconds it overran: (ended_at, overrun_seconds or None).
+
+    Under "end" a turn that went past its limit ended at the limit (the chair's console ended
+    it then, whenever the server next heard of it); under "record" it ends now and whole
+    seconds past the limit are its overrun."""
+    if ends_at is None or now <= ends_at:
+        return now, None
+    if overrun_rule == SpeakingOverrun.RECORD:
+        seconds = int((now - ends_at).total_seconds())
+        return now, seconds or None
+    return ends_at, None

@@ -20,17 +20,30 @@ from app.core.urls import path_for
 from app.extensions import db
 from app.notifications import wecom
 from app.rules import majority
-from app.rules.majority import TieRule
+from app.rules.majority import TieRule, majority_for
 
-from . import permissions
-from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids, quorum_now
+from . import meetings, permissions
+from .common import (
+    _is_open,
+    _run,
+    acting_member,
+    audit,
+    bump,
+    entered_ref,
+    present_ids,
+    proxy_voter,
+    quorum_now,
+    voters_now,
+)
 from .models import (
     Ballot,
     Choice,
     ItemStatus,
     Motion,
+    MotionKind,
     MotionStatus,
     MotionVote,
+    PointOfOrder,
     Seconding,
     SecretBallotMark,
     SecretChoice,
@@ -59,17 +72,24 @@ def move_motion(user, meeting, item, kind, budget=None, text="", member_id=None)
     require(active_motion(item) is None, _l("Another motion on this item is still open."))
     subject = item.subject
     require(subject.on_agenda, _l("This micro-matter is no longer on the agenda list."))
-    ruleset = meeting.ruleset
-    budget = subject.check_motion(kind, budget, ruleset)
+    budget = subject.check_motion(kind, budget, meeting.ruleset)
+    return _new_motion(user, meeting, item, (member, entered_by_id), kind, budget, clean_plain(text)[:500])
+
+
+def _new_motion(user, meeting, item, acting, kind, budget, text, amends_id=None):
+    """The motion `acting` (member, entered_by_id) moved, waiting for its seconders under the rules."""
+    member, entered_by_id = acting
+    seconders_needed = meeting.ruleset.seconders_needed
     motion = Motion(
         meeting_item_id=item.id,
         mover_id=member.id,
         entered_by_id=entered_by_id,
         kind=kind,
         budget=budget,
-        text=clean_plain(text)[:500],
-        seconders_needed=ruleset.seconders_needed,
-        status=MotionStatus.DEBATE if ruleset.seconders_needed == 0 else MotionStatus.MOVED,
+        text=text,
+        amends_id=amends_id,
+        seconders_needed=seconders_needed,
+        status=MotionStatus.DEBATE if seconders_needed == 0 else MotionStatus.MOVED,
         moved_at=clock.now(),
     )
     db.session.add(motion)
@@ -82,12 +102,110 @@ def move_motion(user, meeting, item, kind, budget=None, text="", member_id=None)
         meeting,
         kind=kind,
         budget=budget,
-        seconders_needed=motion.seconders_needed,
-        **subject.audit_ref,
+        seconders_needed=seconders_needed,
+        **({"text": text or None, "amends_id": amends_id} if kind in PROCEDURAL else {}),
+        **item.subject.audit_ref,
         **entered_ref(member, entered_by_id),
     )
     commit()
     return motion
+
+
+# Procedural motions and their precedence: one of a higher rank may be moved while those of a lower
+# rank are pending, and is voted on first (an amendment before the motion it amends, a deferral or
+# an adjournment before both). The motion they are moved on (rank 0) is any other kind.
+PROCEDURAL = {MotionKind.AMEND: 1, MotionKind.DEFER: 2, MotionKind.ADJOURN: 3}
+
+
+def rank(motion):
+    return PROCEDURAL.get(motion.kind, 0)
+
+
+def may_move(item):
+    """The procedural motions that may be moved on the item now (who may move them aside)."""
+    if item is None or item.status != ItemStatus.OPEN:
+        return []
+    pending = [m for m in item.motions if m.active]
+    if any(m.status == MotionStatus.VOTING for m in pending):
+        return []
+    top = max((rank(m) for m in pending), default=0)
+    kinds = [kind for kind, r in PROCEDURAL.items() if r > top]
+    if not any(rank(m) == 0 and m.status == MotionStatus.DEBATE for m in pending):
+        kinds = [k for k in kinds if k != MotionKind.AMEND]
+    return kinds
+
+
+def move_procedural(user, meeting, item, kind, text="", budget=None, member_id=None):
+    """An amendment of the motion under debate (new wording, or for a budget motion a different
+    figure), or a motion to defer the item to a later meeting or to adjourn the meeting. Moved and
+    seconded like any motion; `user` or the presiding chair for `member_id` moves it."""
+    member, entered_by_id = acting_member(user, meeting, member_id)
+    _participant(member, meeting)
+    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    require(kind in PROCEDURAL, _l("Choose what the motion proposes."))
+    pending = [m for m in item.motions if m.active]
+    require(
+        not any(m.status == MotionStatus.VOTING for m in pending),
+        _l("A vote is under way; a new motion waits for its result."),
+    )
+    require(
+        kind in may_move(item),
+        _l("An amendment needs a seconded motion under debate, and only one amendment at a time.")
+        if kind == MotionKind.AMEND
+        else _l("A motion of the same or a higher rank is pending; it is decided first."),
+    )
+    amends, text = None, clean_plain(text)[:500]
+    if kind == MotionKind.AMEND:
+        amends = next(m for m in pending if rank(m) == 0)
+        if budget is not None:
+            require(amends.budget is not None, _l("Only a motion with a budget can be amended to another figure."))
+            budget = item.subject.check_motion(amends.kind, budget, meeting.ruleset)
+        require(text or budget is not None, _l("Say how the motion is amended: its new wording or another budget."))
+    else:
+        budget = None
+    return _new_motion(user, meeting, item, (member, entered_by_id), kind, budget, text, amends.id if amends else None)
+
+
+def raise_point_of_order(user, meeting, text, member_id=None):
+    """A member (or the presiding chair for `member_id`) raises a point of order; the chair rules on
+    it before the next vote opens."""
+    member, entered_by_id = acting_member(user, meeting, member_id)
+    _participant(member, meeting)
+    text = clean_plain(text)[:300]
+    require(text, _l("Say briefly what the point of order is."))
+    item = meetings.current_item(meeting)
+    point = PointOfOrder(
+        meeting_id=meeting.id,
+        meeting_item_id=item.id if item else None,
+        raised_by_id=member.id,
+        entered_by_id=entered_by_id,
+        text=text,
+        raised_at=clock.now(),
+    )
+    db.session.add(point)
+    meeting.points_of_order.append(point)
+    bump(meeting)
+    audit("meeting.point_of_order_raised", point, user, meeting, text=text, **entered_ref(member, entered_by_id))
+    commit()
+    return point
+
+
+def rule_on_point(actor, meeting, point, upheld, reason):
+    """The presiding chair's ruling, upheld or not, with the reason: final, and in the minutes."""
+    require(
+        permissions.is_presiding(actor, meeting) and permissions.can_run_meeting(actor, meeting),
+        _l("Only the presiding chair rules on a point of order."),
+    )
+    _is_open(meeting)
+    require(point.ruled_at is None, _l("This point of order has already been ruled on."))
+    require(upheld in (True, False), _l("Say whether the point of order is upheld."))
+    reason = clean_plain(reason)[:300]
+    require(reason, _l("Give the reason for the ruling; the minutes record it."))
+    point.upheld, point.ruling_reason = upheld, reason
+    point.ruled_by_id, point.ruled_at = actor.id, clock.now()
+    bump(meeting)
+    audit("meeting.point_of_order_ruled", point, actor, meeting, upheld=upheld, reason=reason)
+    commit()
 
 
 def second_motion(user, meeting, motion, member_id=None):
@@ -132,8 +250,16 @@ def withdraw_motion(user, meeting, motion):
         motion.status in (MotionStatus.MOVED, MotionStatus.DEBATE),
         _l("Only a motion that is not being voted on can be withdrawn."),
     )
+    require(
+        not any(m.status == MotionStatus.VOTING for m in motion.item.motions),
+        _l("A vote is under way; a motion is withdrawn after its result."),
+    )
+    now = clock.now()
     motion.status = MotionStatus.WITHDRAWN
-    motion.decided_at = clock.now()
+    motion.decided_at = now
+    for amendment in motion.item.motions:  # an amendment lapses with the motion it amends
+        if amendment.amends_id == motion.id and amendment.active:
+            amendment.status, amendment.decided_at = MotionStatus.WITHDRAWN, now
     _end_speaking(motion.item, lapse_waiting=True)
     bump(meeting)
     audit("motion.withdrawn", motion, user, meeting)
@@ -163,6 +289,16 @@ def open_vote(actor, meeting, motion, mode):
             )
         )
     require(motion.status == MotionStatus.DEBATE, _l("This motion cannot be put to the vote now."))
+    require(
+        all(p.ruled_at is not None for p in meeting.points_of_order),
+        _l("A point of order waits for the chair's ruling; no vote opens before it."),
+    )
+    before = [m for m in motion.item.motions if m.active and rank(m) > rank(motion)]
+    require(
+        not any(m.amends_id == motion.id for m in before),
+        _l("An amendment to this motion is pending: it is voted on first."),
+    )
+    require(not before, _l("A motion to defer or adjourn is pending: it is voted on first."))
     ruleset = meeting.ruleset
     require(mode in allowed_modes(ruleset), _l("The rules in force do not allow this way of voting."))
     check = quorum_now(meeting)
@@ -176,14 +312,20 @@ def open_vote(actor, meeting, motion, mode):
             needed=check.needed,
         ),
     )
-    entitled = sorted(present_ids(meeting))
+    entitled, quorum_proxies = voters_now(meeting)  # written proxies count as the rules say
     casting_chair_id = None
     if TieRule(ruleset.tie_rule) == TieRule.CHAIR_DECIDES:
         # The chair votes at most once on a motion: only the deciding vote on a tie.
         casting_chair_id = meeting.chair_id
         entitled = [user_id for user_id in entitled if user_id != casting_chair_id]
     # What the vote row fixes is also what the audit log states.
-    terms = {"mode": mode, "entitled": entitled, "casting_chair_id": casting_chair_id, "quorum_needed": check.needed}
+    terms = {
+        "mode": mode,
+        "entitled": entitled,
+        "casting_chair_id": casting_chair_id,
+        "quorum_needed": check.needed,
+        "quorum_proxies": quorum_proxies,
+    }
     vote = insert_once(
         MotionVote(
             motion_id=motion.id,
@@ -231,7 +373,8 @@ def voted_count(vote):
     return len(db.session.scalars(select(model.id).where(model.vote_id == vote.id)).all())
 
 
-def cast_vote(user, meeting, vote, choice):
+def cast_vote(user, meeting, vote, choice, for_id=None):
+    """`user` votes, or casts the vote of `for_id`, whose written proxy they hold (common.proxy_voter)."""
     require(permissions.can_take_part(user, meeting), _l("Only council members vote."))
     _open(vote)
     if user.id == vote.casting_chair_id:
@@ -241,23 +384,27 @@ def cast_vote(user, meeting, vote, choice):
                 "round: the chair gives only a deciding vote if the vote is tied."
             )
         )
-    require(user.id in vote.entitled, _l("Only the council members present when the vote opened can vote on it."))
+    voter_id = proxy_voter(user, meeting, vote, for_id)
+    require(voter_id in vote.entitled, _l("Only the council members present when the vote opened can vote on it."))
     require(choice in set(Choice), _l("Choose yes, no or abstain."))
     require(vote.mode != VoteMode.ANALOG, _l("This vote is counted in the room; raise your hand."))
     already = _l("You have already voted on this motion; a vote cannot be changed.")
-    require(not has_voted(vote, user.id), already)
+    require(not has_voted(vote, voter_id), already)
+    proxy = {"for_id": for_id} if for_id is not None else {}
     if vote.mode == VoteMode.SECRET:
-        _cast_secret(user, meeting, vote, choice, already)
+        _cast_secret(user, meeting, vote, choice, already, voter_id, proxy)
         return
     ballot = insert_once(
-        Ballot(vote_id=vote.id, user_id=user.id, choice=choice, recorded_by_id=user.id, cast_at=clock.now()), already
+        Ballot(vote_id=vote.id, user_id=voter_id, choice=choice, recorded_by_id=user.id, cast_at=clock.now()), already
     )
-    record("vote.ballot_cast", ballot, actor=user, community=meeting.community_id, vote_id=vote.id, choice=choice)
+    record(
+        "vote.ballot_cast", ballot, actor=user, community=meeting.community_id, vote_id=vote.id, choice=choice, **proxy
+    )
     bump(meeting)
     commit(already)
 
 
-def _cast_secret(user, meeting, vote, choice, already):
+def _cast_secret(user, meeting, vote, choice, already, voter_id, proxy):
     """The choice and the mark never share a transaction, so no page image in the WAL holds both.
 
     First the choice goes into the box (its own commit), then the member's mark. If the mark
@@ -266,9 +413,9 @@ def _cast_secret(user, meeting, vote, choice, already):
     choice more than there are marks: the close then voids the vote instead of counting it."""
     _put_in_box(vote, choice)
     try:
-        mark = insert_once(SecretBallotMark(vote_id=vote.id, user_id=user.id), already)
-        # The audit entry says who voted, never what.
-        record("vote.secret_ballot_cast", mark, actor=user, community=meeting.community_id, vote_id=vote.id)
+        mark = insert_once(SecretBallotMark(vote_id=vote.id, user_id=voter_id), already)
+        # The audit entry says who voted (and for whom, by proxy), never what.
+        record("vote.secret_ballot_cast", mark, actor=user, community=meeting.community_id, vote_id=vote.id, **proxy)
         bump(meeting)
         commit(already)
     except Exception:  # a refusal, or the database failing: the member has not voted
@@ -368,7 +515,9 @@ def _void(actor, meeting, vote, reason):
     motion, item = vote.motion, vote.motion.item
     vote.is_open = False
     vote.closed_at, vote.closed_by_id = now, actor.id
-    motion.status, motion.decided_at = MotionStatus.WITHDRAWN, now
+    for pending in item.motions:  # the motion voted on, and those it was moved on (an amendment's)
+        if pending.active:
+            pending.status, pending.decided_at = MotionStatus.WITHDRAWN, now
     item.status, item.closed_at = ItemStatus.DEFERRED, now
     bump(meeting)
     audit("vote.voided", vote, actor, meeting, motion_id=motion.id, **_status_ref(item), reason=reason)
@@ -463,9 +612,13 @@ def cast_deciding_vote(actor, meeting, vote, choice):
 def _decide(vote, counts, casting_vote=None):
     yes, no, abstain = counts
     ruleset = vote.ruleset
+    motion = vote.motion
+    # An amendment, deferral or adjournment is procedural: the rule set's general (ordinary)
+    # majority decides it, whatever the motion it was moved on needs (the rules page says so).
+    rule = majority_for(ruleset, None) if rank(motion) else motion.item.subject.majority(motion.kind, ruleset)
     return majority.decide(
         majority.Counts(yes=yes, no=no, abstain=abstain, present=len(vote.entitled), members=vote.members_count),
-        *vote.motion.item.subject.majority(vote.motion.kind, ruleset),  # the rule for the motion's kind
+        *rule,  # the rule for the motion's kind
         TieRule(ruleset.tie_rule),
         casting_vote,
     )
@@ -479,7 +632,7 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
     tie_rule = TieRule(ruleset.tie_rule)
     present = len(vote.entitled)
     # The chair who keeps the deciding vote is present (counted for the quorum) but not in the round.
-    in_room = present + (1 if vote.casting_chair_id else 0)
+    in_room = present + (1 if vote.casting_chair_id else 0) + vote.quorum_proxies
     now = clock.now()
     quorum = ruleset.quorum
     # The outcome as the result row stores it and the audit log states it.
@@ -535,7 +688,10 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
         **outcome,
     )
     decision_ref = {"motion_id": motion.id, "meeting_id": meeting.id, "vote_result_id": result.id}
-    if decision.passed:
+    if rank(motion):
+        if decision.passed:
+            _carried(actor, meeting, motion, now)
+    elif decision.passed:
         item = motion.item
         item.subject.decide(motion, actor, **decision_ref)
         item.status = ItemStatus.DECIDED
@@ -552,6 +708,28 @@ def _result(actor, meeting, vote, counts, decision, casting_vote):
     bump(meeting)
     commit(ALREADY_CLOSED)
     return result
+
+
+def _carried(actor, meeting, motion, now):
+    """A procedural motion passed (inside the closing transaction). A lost one changes nothing:
+    the motion it was moved on is voted as moved."""
+    item = motion.item
+    if motion.kind == MotionKind.AMEND:
+        main = motion.amends
+        if main.as_moved is None:  # the wording as first moved stays on record
+            main.as_moved = {"text": main.text, "budget": main.budget}
+        main.text = motion.text or main.text
+        main.budget = main.budget if motion.budget is None else motion.budget
+        audit("motion.amended", main, actor, meeting, amendment_id=motion.id, text=main.text, budget=main.budget)
+    elif motion.kind == MotionKind.DEFER:
+        for pending in item.motions:
+            if pending.active:  # the motion it was moved on lapses with the item
+                pending.status, pending.decided_at = MotionStatus.WITHDRAWN, now
+        _end_speaking(item, lapse_waiting=True)
+        item.status, item.closed_at = ItemStatus.POSTPONED, now
+        audit("meeting.item_postponed", item, actor, meeting, motion_id=motion.id, **item.subject.audit_ref)
+    else:
+        meetings.end_meeting(actor, meeting, adjourned_by_motion_id=motion.id)
 
 
 def _audit_vote(action, obj, actor, meeting, vote, counts, **data):

@@ -10,6 +10,7 @@ from app.attachments import demo as attachments_demo
 from app.committee_items import demo as committee_items_demo
 from app.communities.models import Community
 from app.conventions import demo as conventions_demo
+from app.council_terms import demo as council_terms_demo
 from app.councils import demo as councils_demo
 from app.fund import demo as fund_demo
 from app.matters import demo as matters_demo
@@ -17,6 +18,7 @@ from app.moderation import demo as moderation_demo
 from app.notifications import demo as notifications_demo
 from app.onbehalf import demo as onbehalf_demo
 from app.partners import demo as partners_demo
+from app.proxies import demo as proxies_demo
 from app.publishing import demo as publishing_demo
 from app.register import demo as register_demo
 from app.streets import demo as streets_demo
@@ -47,6 +49,8 @@ STEPS = [
     moderation_demo.load,
     streets_demo.load,
     register_demo.load,
+    council_terms_demo.load,
+    proxies_demo.load,
 ]
 
 

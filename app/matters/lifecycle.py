@@ -41,6 +41,9 @@ class Status(Labelled):
 
 # Left out of every public list and total: drafts (private) and matters the committee hid.
 OUT_OF_TOTALS = frozenset({Status.DRAFT, Status.HIDDEN})
+# Before any review (withdrawing and hiding happen only from a draft or while collecting): no
+# review, agenda entry, vote or delivery can exist yet, so their panels need not look.
+BEFORE_REVIEW = frozenset({Status.DRAFT, Status.COLLECTING, Status.HIDDEN, Status.WITHDRAWN})
 
 
 # Other features react to a move (e.g. an approval opens an implementation record) by

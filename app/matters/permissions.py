@@ -4,7 +4,9 @@ Every predicate takes the user first (possibly anonymous) and answers True/False
 services call them again before acting, whatever the page showed.
 """
 
-from sqlalchemy import select
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.communities import permissions as community_permissions
 from app.communities.models import MembershipStatus
@@ -19,6 +21,7 @@ REPLIES_MAX = 10  # answers to one comment (services.REPLIES_MAX)
 EDITABLE = frozenset({Status.DRAFT, Status.COLLECTING})
 # Comments belong to the public discussion: not on private drafts, not after a withdrawal.
 NO_COMMENTS = frozenset({Status.DRAFT, Status.WITHDRAWN, Status.HIDDEN})
+_OWN_ROWS = "_matter_own_rows"  # g: {(user id, matter id): (supports, follows)}
 
 
 def _logged_in(user):
@@ -78,13 +81,27 @@ def can_withdraw(user, matter):
     return _logged_in(user) and lifecycle.can("withdraw", user, matter)
 
 
+def _own_rows(user, matter):
+    """(supports it, follows it) for a logged-in user: one query, kept for the rest of the request
+    (a page asks several times) and forgotten at the next write (_forget_own_rows)."""
+    known = g.setdefault(_OWN_ROWS, {})
+    key = (user.id, matter.id)
+    if key not in known:
+        supports = select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id).exists()
+        follows = select(Follow.id).where(Follow.matter_id == matter.id, Follow.user_id == user.id).exists()
+        known[key] = tuple(bool(value) for value in db.session.execute(select(supports, follows)).one())
+    return known[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_own_rows(*_args):
+    if has_app_context():
+        g.pop(_OWN_ROWS, None)
+
+
 def has_supported(user, matter):
-    if not _logged_in(user):
-        return False
-    return (
-        db.session.scalar(select(Support.id).where(Support.matter_id == matter.id, Support.user_id == user.id))
-        is not None
-    )
+    return _logged_in(user) and _own_rows(user, matter)[0]
 
 
 def can_support(user, matter):
@@ -145,11 +162,7 @@ def can_hide_comment(user, comment):
 
 
 def is_following(user, matter):
-    if not _logged_in(user):
-        return False
-    return (
-        db.session.scalar(select(Follow.id).where(Follow.matter_id == matter.id, Follow.user_id == user.id)) is not None
-    )
+    return _logged_in(user) and _own_rows(user, matter)[1]
 
 
 def can_follow(user, matter):

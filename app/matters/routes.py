@@ -3,9 +3,10 @@
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.communities.permissions import posting_block
 from app.communities.scoping import current_community
@@ -53,10 +54,29 @@ def _matter(matter_id):
 # ---------------------------------------------------------------- list
 
 
+# The filter form's HTML by (language, community, filter values): the same for everyone who asks
+# for them, and WTForms' rendering costs more than the rest of the list (issue 12 §2).
+_FILTER_FORMS: dict = {}
+FILTER_FORMS_MAX = 512
+
+
+def _filters_html(community, mine):
+    values = tuple(request.args.get(name, "") for name in ("q", "status", "category", "sort"))
+    key = (str(get_locale()), community.slug, mine, values)
+    html = _FILTER_FORMS.get(key)
+    if html is None:
+        form = FilterForm(formdata=request.args)
+        html = Markup(render_template("matters/_filters.html", form=form, mine=mine))  # noqa: S704  # nosec B704
+        if all(len(value) <= 100 for value in values):  # what a visitor types in the form, not any URL
+            if len(_FILTER_FORMS) >= FILTER_FORMS_MAX:
+                _FILTER_FORMS.clear()
+            _FILTER_FORMS[key] = html
+    return html
+
+
 @bp.get("/")
 def index():
     community = current_community()
-    form = FilterForm(formdata=request.args)
     mine = request.args.get("mine") == "1" and current_user.is_authenticated
     filters = {
         "status": request.args.get("status") or None,
@@ -70,7 +90,7 @@ def index():
         "matters/index.html",
         community=community,
         pagination=pagination,
-        form=form,
+        filters_html=_filters_html(community, mine),
         mine=mine,
         filtered=any(request.args.get(k) for k in ("status", "category", "q")),
         threshold=services.support_threshold(community),
@@ -215,13 +235,13 @@ def _detail_page(matter, *, comment_form=None, clarification_form=None, confirm_
     community = current_community()
     stance = request.args.get("stance")
     stance = Stance(stance) if stance in set(Stance) else None
-    counts = services.stance_counts(matter)
     if stance:
+        counts = services.stance_counts(matter)
         comments_page = services.comments_with_stance(matter, stance, page_arg())
         groups = {stance: comments_page.items}
     else:
         comments_page = None
-        groups = services.comment_groups(matter)
+        groups, counts = services.comment_groups(matter)
     return render_template(
         "matters/detail.html",
         community=community,
@@ -264,7 +284,7 @@ def _comment_page(matter, comment, *, reply_form=None, hide_forms=None, status=2
 
 @bp.get("/<int:matter_id>")
 def detail(matter_id):
-    return _detail_page(_matter(matter_id))
+    return _detail_page(services.get_matter_page(current_user, current_community(), matter_id))
 
 
 @bp.get("/<int:matter_id>/photos/<int:photo_id>")

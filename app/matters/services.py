@@ -10,13 +10,14 @@ import unicodedata
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
 from app.auth.models import User
-from app.core import clock
+from app.core import clock, version_cache
 from app.core.errors import DomainError, FieldError
 from app.core.i18n import N_
 from app.core.params import parse_id
@@ -109,6 +110,26 @@ def get_visible_matter(user, community, matter_id):
     return matter
 
 
+# What a matter's page shows of it, loaded with it in one query (a few photos and clarifications).
+PAGE_LOADS = (
+    joinedload(MicroMatter.proposer),
+    joinedload(MicroMatter.photos).joinedload(MatterPhoto.photo),
+    joinedload(MicroMatter.clarifications).joinedload(Clarification.author),
+)
+
+
+def get_matter_page(user, community, matter_id):
+    """get_visible_matter, with what its page shows (PAGE_LOADS) in the same query."""
+    matter = db.session.scalars(
+        select(MicroMatter)
+        .where(MicroMatter.id == matter_id, MicroMatter.community_id == community.id)
+        .options(*PAGE_LOADS)
+    ).first()
+    if matter is None or not permissions.can_view(user, matter):
+        raise NotFound()
+    return matter
+
+
 def get_comment(matter, comment_id):
     return get_or_404(Comment, comment_id, matter_id=matter.id)
 
@@ -119,10 +140,14 @@ def get_photo(matter, matter_photo_id):
 
 def support_threshold(community):
     """Supports a matter needs to reach review, under the rules in force now."""
-    ruleset = current_ruleset(community)
-    if ruleset is None:  # every community gets rules when created; this only guards odd data
-        return DEFAULT_THRESHOLD
-    return ruleset.support_threshold(support_base(community).residents)  # the register, or the verified residents
+
+    def threshold():
+        ruleset = current_ruleset(community)
+        if ruleset is None:  # every community gets rules when created; this only guards odd data
+            return DEFAULT_THRESHOLD
+        return ruleset.support_threshold(support_base(community).residents)  # the register, or the verified residents
+
+    return version_cache.kept("support_threshold", community.slug, threshold)  # read on every matter page
 
 
 # ---------------------------------------------------------------- checking fields
@@ -696,19 +721,45 @@ def _top_level(matter, stance):
     return (
         select(Comment)
         .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None), Comment.stance == stance)
-        .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
+        .options(joinedload(Comment.author), selectinload(Comment.replies).joinedload(Comment.author))
         .order_by(Comment.id.desc())  # the newest first: where a discussion is going
     )
 
 
 def comment_groups(matter):
-    """{stance: the latest few top-level comments} for the grouped view."""
-    return {stance: db.session.scalars(_top_level(matter, stance).limit(COMMENTS_PER_GROUP)).all() for stance in Stance}
+    """({stance: the latest few top-level comments}, stance_counts) for the grouped view: one
+    query for every stance (numbered per stance, the newest first, with the stance's count of
+    visible comments) and one for their replies."""
+    per_stance = {"partition_by": Comment.stance}
+    numbered = (
+        select(
+            Comment.id,
+            func.row_number().over(order_by=Comment.id.desc(), **per_stance).label("n"),
+            func.count(case((Comment.hidden_at.is_(None), 1))).over(**per_stance).label("visible"),
+        )
+        .where(Comment.matter_id == matter.id, Comment.parent_id.is_(None))
+        .subquery()
+    )
+    latest = (
+        select(Comment, numbered.c.visible)
+        .join(numbered, numbered.c.id == Comment.id)
+        .where(numbered.c.n <= COMMENTS_PER_GROUP)
+        .options(joinedload(Comment.author), selectinload(Comment.replies).joinedload(Comment.author))
+        .order_by(Comment.id.desc())
+    )
+    groups: dict = {stance: [] for stance in Stance}
+    counts = dict.fromkeys(Stance, 0)
+    for comment, visible in db.session.execute(latest).unique():
+        if comment.stance in groups:
+            groups[comment.stance].append(comment)
+            counts[Stance(comment.stance)] = visible
+    return groups, counts
 
 
 def comments_with_stance(matter, stance, page=1):
     """One stance's comments, paginated (the filtered view, ?stance=...)."""
-    return db.paginate(_top_level(matter, stance), page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
+    query = _top_level(matter, stance)
+    return CountedPage(select=query, key=Comment.id, page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
 
 
 # ---------------------------------------------------------------- follows
@@ -771,8 +822,48 @@ def list_query(community, user=None, *, status=None, category=None, q="", sort="
         query = query.order_by(
             func.coalesce(MicroMatter.submitted_at, MicroMatter.created_at).desc(), MicroMatter.id.desc()
         )
-    return query.options(selectinload(MicroMatter.proposer), selectinload(MicroMatter.photos))  # cards' thumbnails
+    # A card shows these columns only (not the description) and its proposer's name (joined).
+    return query.options(
+        load_only(*CARD_COLUMNS),
+        joinedload(MicroMatter.proposer).load_only(User.display_name),
+        selectinload(MicroMatter.photos),  # the cards' thumbnails
+    )
+
+
+CARD_COLUMNS = (
+    MicroMatter.community_id,
+    MicroMatter.proposer_id,
+    MicroMatter.title,
+    MicroMatter.category,
+    MicroMatter.location,
+    MicroMatter.estimated_cost,
+    MicroMatter.status,
+    MicroMatter.support_count,
+    MicroMatter.submitted_at,
+    MicroMatter.created_at,
+)
+
+
+class CountedPage(Pagination):
+    """A page whose total comes in the same query as its rows: a count of the whole filtered list
+    as an uncorrelated subquery, run once, while the rows are read in index order up to the
+    page's end (a window count would read them all). `key`: the listed model's primary key."""
+
+    def _query_items(self):
+        query, key = self._query_args["select"], self._query_args["key"]
+        total = select(func.count()).select_from(query.with_only_columns(key).order_by(None).subquery())
+        query = query.add_columns(total.scalar_subquery().label("total"))
+        rows = db.session.execute(query.limit(self.per_page).offset(self._query_offset)).unique().all()
+        self._total = rows[0].total if rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self):
+        if self._total is not None:
+            return self._total
+        counted = self._query_args["select"].with_only_columns(self._query_args["key"]).order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(counted))
 
 
 def list_matters(community, user=None, *, page=1, per_page=PER_PAGE, **filters):
-    return db.paginate(list_query(community, user, **filters), page=page, per_page=per_page, error_out=False)
+    query = list_query(community, user, **filters)
+    return CountedPage(select=query, key=MicroMatter.id, page=page, per_page=per_page, error_out=False)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.communities.permissions import posting_block
 from app.communities.scoping import current_community
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.service import get_or_404
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
@@ -47,16 +47,14 @@ def hide_matter(matter_id):
     _committee_only(community)
     matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
     form = HideForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.hide_matter(current_user, matter, form.reason.data),
         _("The micro-matter is hidden; its page says why."),
         url_for("matters.detail", matter_id=matter.id),
-    )
-    if done:
-        return done
-    return render_template("moderation/hide.html", community=community, matter=matter, form=form), (
-        400 if form.errors else 200
+        "moderation/hide.html",
+        community=community,
+        matter=matter,
     )
 
 
@@ -84,16 +82,14 @@ def report(kind, target_id):
     if not permissions.can_flag(current_user, community):
         refuse(403, _("Only verified residents of the community report content."))
     form = FlagForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.raise_flag(current_user, community, subject, reason=form.reason.data, text=form.text.data),
         _("Thank you. The committee will look at your report."),
         subject.url,
-    )
-    if done:
-        return done
-    return render_template("moderation/report.html", community=community, subject=subject, form=form), (
-        400 if form.errors else 200
+        "moderation/report.html",
+        community=community,
+        subject=subject,
     )
 
 
@@ -146,16 +142,14 @@ def block(membership_id):
     if not permissions.can_block(current_user, membership):
         refuse(403, _("The committee blocks residents, not its own members."))
     form = BlockForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.block(current_user, membership, days=form.days.data, reason=form.reason.data),
         _("%(name)s is blocked from posting; they have been told why.", name=membership.user.display_name),
         url_for("moderation.queue"),
-    )
-    if done:
-        return done
-    return render_template("moderation/block.html", community=community, membership=membership, form=form), (
-        400 if form.errors else 200
+        "moderation/block.html",
+        community=community,
+        membership=membership,
     )
 
 

@@ -3,13 +3,18 @@ every minute, sends the reminders and digests that are due and then everything q
 channel (e-mail, SMS, WeCom group posts; retries included). `outbox send` and `notifications remind`
 do one round each, for a timer instead of a resident process."""
 
+import logging
 import time
 
 import click
 from flask.cli import AppGroup
 
+from app.extensions import db
+
 from . import outbox, reminders
 from .models import OutboxChannel, OutboxStatus
+
+log = logging.getLogger("weiyi.worker")
 
 outbox_cli = AppGroup("outbox", help="Queued notifications: e-mail, SMS and WeCom group posts.")
 
@@ -47,7 +52,11 @@ def work_command(every, rounds):
     while True:
         reminded, digests = reminders.send_reminders(), reminders.send_digests()
         for chore in _CHORES:
-            chore()
+            try:
+                chore()
+            except Exception:  # one feature's failing chore must not stop the deliveries
+                db.session.rollback()
+                log.exception("chore %s failed", getattr(chore, "__qualname__", chore))
         outbox.reclaim_stale()
         counts = outbox.deliver()
         click.echo(f"reminders {reminded}, digests {digests}, sent {counts['sent']}, will retry {counts['retry']}")

@@ -1,4 +1,4 @@
-from flask import redirect, render_template, url_for
+from flask import g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -69,5 +69,7 @@ def preferences_page():
 @bp.app_context_processor
 def unread_notifications():
     if current_user and current_user.is_authenticated:
-        return {"unread_count": services.unread_count(current_user)}
+        if "_unread_count" not in g:  # once per request, not once per partial a page renders
+            g._unread_count = services.unread_count(current_user)
+        return {"unread_count": g._unread_count}
     return {"unread_count": 0}

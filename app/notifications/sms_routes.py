@@ -1,13 +1,13 @@
 """The resident's number for SMS notifications: given with consent, changed or removed by its owner only."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
-from app.core.forms import submitted, text_field
+from app.core.forms import form_page, text_field
 
 from . import bp, sms
 
@@ -32,18 +32,16 @@ class RemoveNumberForm(FlaskForm):
 @login_required
 def sms_number():
     form = SmsNumberForm()
-    done = submitted(
+    number = sms.number_of(current_user)
+    return form_page(
         form,
         lambda: sms.set_number(current_user, form.phone.data, form.consent.data),
         _("Your number for SMS is saved."),
         url_for("notifications.sms_number"),
+        "notifications/sms.html",
+        number=number,
+        shown=sms.masked(number.phone) if number else "",
     )
-    if done:
-        return done
-    number = sms.number_of(current_user)
-    return render_template(
-        "notifications/sms.html", form=form, number=number, shown=sms.masked(number.phone) if number else ""
-    ), 400 if form.errors else 200
 
 
 @bp.post("/sms/remove")

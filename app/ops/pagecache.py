@@ -27,6 +27,7 @@ from werkzeug.http import parse_accept_header
 
 from app.communities.scoping import PREFIX
 from app.core import clock
+from app.core.version_cache import ENVIRON_KEY
 from app.core.versions import tokens, tokens_query
 from app.extensions import db
 
@@ -35,7 +36,6 @@ PERSONAL = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"
 # What an anonymous visitor's session may hold and still share pages with others.
 # ("_fresh": Flask-Login's mark on any session without a login.)
 ANONYMOUS_KEYS = frozenset({"lang", "large_text", "csrf_token", "_fresh"})
-READS_ONLY = {"weiyi_reads_only": True}  # app/extensions.py: BEGIN, not BEGIN IMMEDIATE
 UNCACHEABLE = "weiyi.page_cache.skip"  # set on the WSGI environ by the app: this answer is not to be kept
 COOKIE_ONLY_ANONYMOUS = "weiyi.page_cache.anonymous_cookie"  # its Set-Cookie is a visitor's session only
 
@@ -111,9 +111,7 @@ class PageCache:
         if has_app_context():
             # Called inside an app context (the tests' client): its session, whose connection an
             # in-memory database shares with the request that follows.
-            session = db.session()
-            options = None if session.in_transaction() else READS_ONLY
-            return tokens(session.connection(execution_options=options), slug)
+            return tokens(db.session.connection(), slug)
         connection, queries = self._reader()
         sql, names, constants = queries[slug is not None]
         cursor = connection.cursor()
@@ -167,6 +165,7 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         try:
             versions = self.versions(path)
+            environ[ENVIRON_KEY] = (community_slug(path), versions)  # the app's per-version cache
         except Exception:  # noqa: BLE001 - the database's own errors: the app answers, with its error page
             self._forget_reader()
             return self.wsgi_app(environ, start_response)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.service import get_or_404
 from app.extensions import db
 from app.matters.models import MicroMatter
@@ -98,7 +98,7 @@ def _partner_form(found=None):
     community = current_community()
     _committee_only(community)
     form = PartnerForm(obj=found)
-    done = submitted(
+    return form_page(
         form,
         lambda: services.save_partner(
             current_user,
@@ -111,11 +111,9 @@ def _partner_form(found=None):
         ),
         _("The partner was saved."),
         lambda saved: url_for("partners.partner", partner_id=saved.id),
-    )
-    if done:
-        return done
-    return render_template("partners/partner_form.html", community=community, form=form, partner=found), (
-        400 if form.is_submitted() else 200
+        "partners/partner_form.html",
+        community=community,
+        partner=found,
     )
 
 
@@ -140,7 +138,8 @@ def volunteer():
     community = current_community()
     mine = services.volunteer_of(current_user, community)
     form = VolunteerForm(obj=mine)
-    done = submitted(
+    year = clock.local_today().year
+    return form_page(
         form,
         lambda: services.save_volunteer(
             current_user,
@@ -151,14 +150,8 @@ def volunteer():
         ),
         _("Thank you: your volunteer details were saved."),
         url_for("partners.volunteer"),
-    )
-    if done:
-        return done
-    year = clock.local_today().year
-    return render_template(
         "partners/volunteer.html",
         community=community,
-        form=form,
         volunteer=mine,
         can_volunteer=permissions.can_volunteer(current_user, community),
         signups=services.signups_of(mine),
@@ -166,7 +159,7 @@ def volunteer():
         minutes=services.confirmed_minutes(mine, year),
         tasks=services.upcoming_tasks(community),
         **_labels(),
-    ), 400 if form.is_submitted() else 200
+    )
 
 
 # ---------------------------------------------------------------- tasks
@@ -223,7 +216,7 @@ def new_task(matter_id):
     matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
     _committee_only(community)
     form = TaskForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.add_task(
             current_user,
@@ -235,16 +228,11 @@ def new_task(matter_id):
         ),
         _("The task was added."),
         lambda added: url_for("partners.task", task_id=added.id),
-    )
-    if done:
-        return done
-    return render_template(
         "partners/task_form.html",
         community=community,
         matter=matter,
-        form=form,
         decided=permissions.is_decided(matter),
-    ), 400 if form.is_submitted() else 200
+    )
 
 
 def _act(task_id, call, success, anchor="signups"):

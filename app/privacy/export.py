@@ -18,11 +18,14 @@ from app.core import clock
 from app.core.i18n import render_message
 from app.core.spreadsheet import csv_zip
 from app.core.urls import absolute_url
+from app.council_terms.models import CouncilTerm, Substitute
+from app.councils.models import Meeting, Minutes, MinutesComment
 from app.extensions import db
 from app.matters.models import Clarification, Comment, Follow, MicroMatter, PendingPhoto, Support
 from app.notifications.models import DigestItem, Notification, NotificationPreference, Outbox, SmsNumber
 from app.onbehalf.services import personal_rows as on_behalf_rows
 from app.partners.models import DeliveryTask, TaskSignup, Volunteer
+from app.proxies.models import Proxy
 from app.publishing.models import Notice, Objection
 from app.register import services as register
 from app.register.models import RegisterImport
@@ -249,6 +252,51 @@ def _street_office(user):
     ]
 
 
+def _council_office(user):
+    """Terms on a council, a place on its substitutes' list, written proxies given or held, and
+    comments on draft minutes with the chair's answers."""
+    return [
+        _owned(
+            "council_terms",
+            user,
+            CouncilTerm.user_id,
+            [
+                Community.slug.label("community"),
+                *_of(CouncilTerm, "starts_on ends_on chosen_how chosen_by ended_early_at end_cause end_reason"),
+            ],
+            (Community, Community.id == CouncilTerm.community_id),
+            order=CouncilTerm.id,
+        ),
+        _owned(
+            "council_substitutes",
+            user,
+            Substitute.user_id,
+            [Community.slug.label("community"), *_of(Substitute, "rank chosen_by created_at")],
+            (Community, Community.id == Substitute.community_id),
+            order=Substitute.id,
+        ),
+        *(
+            _owned(
+                name,
+                user,
+                column,
+                [Proxy.meeting_id, Meeting.title.label("meeting_title"), *_of(Proxy, "channel given_at revoked_at")],
+                (Meeting, Meeting.id == Proxy.meeting_id),
+                order=Proxy.id,
+            )
+            for name, column in (("proxies_given", Proxy.giver_id), ("proxies_held", Proxy.holder_id))
+        ),
+        _owned(
+            "minutes_comments",
+            user,
+            MinutesComment.author_id,
+            [Minutes.meeting_id, *_of(MinutesComment, "text created_at answer answered_at")],
+            (Minutes, Minutes.id == MinutesComment.minutes_id),
+            order=MinutesComment.id,
+        ),
+    ]
+
+
 def _register_entries(user):
     """The lines of a community's resident register that name this person (same name, same address
     as their membership): the committee's record of them, which they have a right to see."""
@@ -374,6 +422,7 @@ def personal_data(user):
         _paper_objections(user),
         *_volunteering(user),
         *_street_office(user),
+        *_council_office(user),
         _notifications(user),
         _voting_receipts(user),
     ]

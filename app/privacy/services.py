@@ -12,6 +12,7 @@ from app.communities.services import end_memberships_of
 from app.core.errors import DomainError, FieldError
 from app.core.photos import forget
 from app.core.service import commit, rolls_back
+from app.council_terms.models import Substitute
 from app.extensions import db
 from app.matters.models import Follow
 from app.matters.services import discard_pending_photos_of
@@ -101,6 +102,7 @@ def delete_account(user, password):
         DigestItem,
         SentReminder,
         StreetStaff,  # a street's grant gives rights; the person's public notes stay under the pseudonym
+        Substitute,  # a standing place on a council's substitutes' list, not a contribution
     ):
         db.session.execute(delete(model).where(model.user_id == user.id))
     # Volunteer rows stay (confirmed hours still count for the tasks) without what describes the person.

@@ -12,7 +12,7 @@ filter); by default the English message ids are filled in as they are.
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .choices import ConventionApproval
+from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
 from .majority import Base, MajorityRule, TieRule
 
 
@@ -53,8 +53,12 @@ TOPICS = {
     "early_close": N_("Ending a rating window early"),
     "on_behalf": N_("Entries on behalf of residents"),
     "convention": N_("Residents' convention"),
+    "proxy": N_("Written proxies"),
+    "minutes_comments": N_("Draft minutes"),
     "kind_majorities": N_("Majorities by kind of motion"),
+    "procedure": N_("Amendments, deferral and adjournment"),
     "rule_changes": N_("Changing these rules"),
+    "rule_change_residents": N_("Residents' approval of rule changes"),
 }
 
 # The name of each majority rule wherever one is chosen or listed: the rules form, the history of
@@ -274,6 +278,15 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None, support_base=
         MAJORITY_SENTENCES[MajorityRule(rules.majority_rule)],
         base=gettext(BASE_NOUNS[Base(rules.majority_base)]),
     )
+    # councils.votes._decide: procedural motions take the general majority, whatever the motion they are moved on needs.
+    add(
+        "procedure",
+        N_(
+            "An amendment of a motion, a motion to defer an item to a later meeting and a motion to adjourn are "
+            "moved and seconded like any motion and need the general majority. An amendment is voted on before the "
+            "motion it amends; a point of order is ruled on by the chair, with a reason, before the next vote."
+        ),
+    )
     own = [
         (prefix, getattr(rules, f"{prefix}_majority_rule"), getattr(rules, f"{prefix}_majority_base"))
         for prefix in KIND_MAJORITY_SENTENCES
@@ -297,6 +310,15 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None, support_base=
         ),
         majority=majority_phrase(rules.entrenched_majority_rule, rules.entrenched_majority_base, gettext),
     )
+    if rules.rule_change_needs_residents:
+        add(
+            "rule_change_residents",
+            N_(
+                "A new version the council adopts then goes to the residents in a yes/no vote. It comes into "
+                "force only if they approve it by the residents' majority, with the minimum turnout of resident "
+                "votes; otherwise it is not approved and these rules stay in force."
+            ),
+        )
     if TieRule(rules.tie_rule) == TieRule.CHAIR_DECIDES:
         add(
             "ties",
@@ -358,6 +380,40 @@ def describe(rules, gettext=_fill, money=_plain_money, label=None, support_base=
         ),
         count=rules.on_behalf_daily_cap,
     )
+    if rules.proxy_rule == ProxyRule.QUORUM:
+        add(
+            "proxy",
+            N_(
+                "A member who cannot attend may give one written proxy to another member; it counts the member "
+                "as present for the quorum, but the holder does not vote for them."
+            ),
+        )
+    elif rules.proxy_rule == ProxyRule.VOTES:
+        add(
+            "proxy",
+            N_(
+                "A member who cannot attend may give one written proxy to another member; it counts the member "
+                "as present for the quorum and the holder casts the member's vote. A member holds at most one proxy."
+            ),
+        )
+    else:
+        add("proxy", N_("Members vote in person only: written proxies are not allowed."))
+    if rules.speaking_overrun == SpeakingOverrun.RECORD:
+        add(
+            "speaking",
+            N_("A speaker may finish after the time is up; the overrun and its length are recorded in the minutes."),
+        )
+    else:
+        add("speaking", N_("When a speaker's time is up, the chair's console ends the turn."))
+    if rules.minutes_comment_days:
+        add(
+            "minutes_comments",
+            N_(
+                "Draft minutes go to the members for comments for %(days)s days before the chair locks them; "
+                "comments and the chair's answers stay with the minutes."
+            ),
+            days=rules.minutes_comment_days,
+        )
     if rules.convention_approval == ConventionApproval.ROUND:
         add(
             "convention",

@@ -8,7 +8,7 @@ from app.core.forms import confirm_field
 from app.core.i18n import N_
 from app.core.vocabulary import Category
 
-from .choices import ConventionApproval
+from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
 from .describe import MAJORITY_NAMES
 from .majority import Base, TieRule
 from .models import MAX_OBJECTION_DAYS
@@ -69,6 +69,9 @@ FIELD_LABELS = {
     "early_close_min_ratings": N_("Ratings needed before a rating window may end early"),
     "on_behalf_daily_cap": N_("Entries on behalf of residents per person per day"),
     "convention_approval": N_("Residents approve convention amendments by"),
+    "proxy_rule": N_("Written proxies (书面委托)"),
+    "speaking_overrun": N_("When a speaking turn's time is up"),
+    "minutes_comment_days": N_("Days for members' comments on draft minutes"),
 }
 
 
@@ -203,6 +206,28 @@ class RuleSetForm(FlaskForm):
             (ConventionApproval.ASSEMBLY.value, _l("A residents' assembly, its counts recorded by two people")),
             (ConventionApproval.ROUND.value, _l("A yes/no resident vote")),
         ],
+    )
+    proxy_rule = SelectField(
+        _label("proxy_rule"),
+        choices=[
+            (ProxyRule.NONE.value, _l("Not allowed")),
+            (ProxyRule.QUORUM.value, _l("Allowed, counted for the quorum only")),
+            (ProxyRule.VOTES.value, _l("Allowed, counted for the quorum and the holder votes for the member")),
+        ],
+        description=_l("A member who cannot attend may give one written proxy to another member."),
+    )
+    speaking_overrun = SelectField(
+        _label("speaking_overrun"),
+        choices=[
+            (SpeakingOverrun.END.value, _l("The chair's console ends the turn")),
+            (SpeakingOverrun.RECORD.value, _l("The speaker may finish; the overrun is recorded in the minutes")),
+        ],
+    )
+    minutes_comment_days = _int(
+        "minutes_comment_days",
+        0,
+        30,
+        _l("Draft minutes go to the members for comments this many days before the chair may lock them. 0: at once."),
     )
     change_note = StringField(
         _l("What changed and why"),

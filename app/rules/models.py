@@ -9,7 +9,7 @@ from app.core.labels import Labelled
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
 
-from .choices import ConventionApproval
+from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
 from .majority import Base, MajorityRule, TieRule
 from .quorum import Quorum
 
@@ -30,6 +30,15 @@ class RuleStatus(Labelled):
     ADOPTED = "adopted", N_("adopted")
     REJECTED = "rejected", N_("rejected")
     WITHDRAWN = "withdrawn", N_("withdrawn")
+    # When the rules in force say a rule change needs the residents too (rule_change_needs_residents):
+    # adopted by the council, then put to a yes/no round (app.rule_adoption), which approves it or not.
+    AWAITING_RESIDENTS = "residents", N_("adopted by the council, awaiting the residents' vote")
+    IN_VOTE = "in_vote", N_("in the residents' vote")
+    NOT_APPROVED = "unapproved", N_("not approved by the residents")
+
+
+# A version on its way: at most one at a time, and no new draft while it waits.
+PENDING_STATUSES = (RuleStatus.DRAFT, RuleStatus.AWAITING_RESIDENTS, RuleStatus.IN_VOTE)
 
 
 # The longest objection period (公示期) a notice may have, in days.
@@ -59,6 +68,10 @@ class RuleSet(db.Model):
     agenda_item_id: Mapped[int | None] = mapped_column(unique=True)  # the draft's entry on the agenda list
     decided_meeting_id: Mapped[int | None]
     decided_motion_id: Mapped[int | None]
+    # The residents' yes/no round that approved it or not (rule_change_needs_residents), and when it
+    # was counted: a plain id for the same reason (voting_round refers to rule_set).
+    decided_round_id: Mapped[int | None] = mapped_column(unique=True)
+    decided_round_at: Mapped[datetime | None]
 
     # Reaching review: a number of supports, or a share (percent) of verified residents.
     support_threshold_kind: Mapped[str] = mapped_column(db.String(10), default=ThresholdKind.COUNT)
@@ -121,6 +134,15 @@ class RuleSet(db.Model):
         db.String(10), default=ConventionApproval.ASSEMBLY, server_default=ConventionApproval.ASSEMBLY.value
     )
 
+    # 书面委托: whether a member who cannot attend may give a written proxy, and what it counts for.
+    proxy_rule: Mapped[str] = mapped_column(db.String(10), default=ProxyRule.NONE, server_default=ProxyRule.NONE.value)
+    # What the chair's console does when a speaking turn's time is up.
+    speaking_overrun: Mapped[str] = mapped_column(
+        db.String(10), default=SpeakingOverrun.END, server_default=SpeakingOverrun.END.value
+    )
+    # Draft minutes go to the members for comments this many days before the chair may lock them.
+    minutes_comment_days: Mapped[int] = mapped_column(default=3, server_default="3")
+
     @property
     def quorum(self):
         return Quorum(self.quorum_numerator, self.quorum_denominator, self.quorum_strict)
@@ -131,6 +153,11 @@ class RuleSet(db.Model):
     @property
     def in_draft(self):
         return self.status == RuleStatus.DRAFT
+
+    @property
+    def withdrawable(self):
+        """The committee may take it back: before the council decides, or before the residents' round opens."""
+        return self.status in (RuleStatus.DRAFT, RuleStatus.AWAITING_RESIDENTS)
 
     def support_threshold(self, residents):
         """Supports needed to reach review; `residents` is the base of a share (services.support_base)."""

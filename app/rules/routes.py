@@ -88,7 +88,7 @@ def history(community):
 def _show_page(community, ruleset, current, withdraw_form=None, status=200):
     """One version of the rules, in sentences, with the history of versions."""
     can_edit = can_edit_rules(current_user, community)
-    if withdraw_form is None and can_edit and ruleset.in_draft:
+    if withdraw_form is None and can_edit and ruleset.withdrawable:
         withdraw_form = WithdrawDraftForm()
     return render_template(
         "rules/show.html",

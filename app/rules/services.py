@@ -1,8 +1,10 @@
 """Reading and versioning rule sets: the committee proposes a draft, the council adopts it.
 
 A draft goes on the council's agenda list (app.rule_adoption connects to `version_proposed`); a
-passed motion puts it in force (`adopt`), a failed or rejecting one rejects it (`reject`). Every
-other feature reads `current_ruleset`: the newest adopted version; a draft never applies."""
+passed motion puts it in force (`adopt`), a failed or rejecting one rejects it (`reject`). When the
+rules in force say a rule change needs the residents, the adopted draft waits for their yes/no round
+(app.rule_adoption) instead. Every other feature reads `current_ruleset`: the newest adopted
+version; a draft never applies."""
 
 from dataclasses import dataclass
 
@@ -20,9 +22,9 @@ from app.core.text import clean_plain
 from app.core.vocabulary import Category
 from app.extensions import db
 
-from .choices import ConventionApproval
+from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
 from .majority import OWN_MAJORITIES, Base, MajorityRule, TieRule
-from .models import MAX_OBJECTION_DAYS, RuleSet, RuleStatus
+from .models import MAX_OBJECTION_DAYS, PENDING_STATUSES, RuleSet, RuleStatus
 from .permissions import can_edit_rules
 from .quorum import Quorum
 
@@ -41,9 +43,9 @@ def current_ruleset(community):
 
 
 def pending_draft(community):
-    """The draft waiting for the council, if any (there is at most one at a time)."""
+    """The version waiting for the council or the residents, if any (there is at most one at a time)."""
     return db.session.scalar(
-        select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.status == RuleStatus.DRAFT).limit(1)
+        select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.status.in_(PENDING_STATUSES)).limit(1)
     )
 
 
@@ -111,6 +113,9 @@ EDITABLE_FIELDS = (
     "early_close_min_ratings",
     "on_behalf_daily_cap",
     "convention_approval",
+    "proxy_rule",
+    "speaking_overrun",
+    "minutes_comment_days",
 )
 
 # The quorum and the majority rules: a draft that changes any of them needs the entrenched majority.
@@ -229,8 +234,6 @@ def _validate(values):
         Base
     ):
         raise DomainError(_l("Unknown majority rule or base for changing the quorum or majorities."))
-    if values["rule_change_needs_residents"]:
-        raise DomainError(RESIDENTS_NOT_AVAILABLE)
     between("min_turnout_percent", 0, 100, _l("The minimum turnout must be between 0 and 100 percent."))
     between(
         "objection_days",
@@ -245,13 +248,13 @@ def _validate(values):
     between("on_behalf_daily_cap", 1, 1000, _l("The daily cap of entries on behalf must be between 1 and 1000."))
     if values["convention_approval"] not in set(ConventionApproval):
         raise DomainError(_l("Choose how residents approve convention amendments."))
-
-
-# A resident round on a rule change needs voting's rounds of plugged-in options, not wired up yet.
-RESIDENTS_NOT_AVAILABLE = _l(
-    "Residents' approval of a rule change (a yes/no resident vote after the council) is not available yet: "
-    "rule changes are adopted by the council."
-)
+    if values["proxy_rule"] not in set(ProxyRule):
+        raise DomainError(_l("Choose whether written proxies are allowed and what they count for."))
+    if values["speaking_overrun"] not in set(SpeakingOverrun):
+        raise DomainError(_l("Choose what happens when a speaking turn's time is up."))
+    between(
+        "minutes_comment_days", 0, 30, _l("The days for members' comments on draft minutes must be between 0 and 30.")
+    )
 
 
 def propose_version(actor, community, values, change_note=""):
@@ -261,6 +264,14 @@ def propose_version(actor, community, values, change_note=""):
     if not can_edit_rules(actor, community):
         raise DomainError(_l("Only the committee can change the consultation rules."))
     waiting = pending_draft(community)
+    if waiting is not None and not waiting.in_draft:
+        raise DomainError(
+            _l(
+                "Version %(version)s, adopted by the council, is waiting for the residents' vote: it is decided "
+                "before another change is proposed.",
+                version=waiting.version,
+            )
+        )
     if waiting is not None:
         raise DomainError(
             _l(
@@ -283,8 +294,6 @@ def propose_version(actor, community, values, change_note=""):
     if not change_note:
         raise DomainError(_l("Please say what changed and why; it is published with the rules."))
     current = current_ruleset(community)
-    if current is not None and current.rule_change_needs_residents:
-        raise DomainError(RESIDENTS_NOT_AVAILABLE)
     diff = changes(current, values)
     if not diff:
         raise DomainError(_l("Nothing was changed, so no new version was made."))
@@ -337,8 +346,20 @@ def _decided(ruleset, status, actor, action, meeting_id, motion_id, **data):
 
 def adopt(ruleset, actor, *, meeting_id=None, motion_id=None, **data):
     """The council adopted the draft: it is in force from now on (inside the caller's transaction,
-    e.g. the vote's closing; a demo's history may give no meeting)."""
-    _decided(ruleset, RuleStatus.ADOPTED, actor, "rules.version_adopted", meeting_id, motion_id, **data)
+    e.g. the vote's closing; a demo's history may give no meeting). When the rules in force say a
+    rule change needs the residents, it waits for their yes/no round instead (app.rule_adoption)."""
+    if current_ruleset(ruleset.community).rule_change_needs_residents:
+        _decided(
+            ruleset,
+            RuleStatus.AWAITING_RESIDENTS,
+            actor,
+            "rules.version_awaits_residents",
+            meeting_id,
+            motion_id,
+            **data,
+        )
+    else:
+        _decided(ruleset, RuleStatus.ADOPTED, actor, "rules.version_adopted", meeting_id, motion_id, **data)
 
 
 def reject(ruleset, actor, *, meeting_id=None, motion_id=None, **data):
@@ -347,10 +368,12 @@ def reject(ruleset, actor, *, meeting_id=None, motion_id=None, **data):
 
 
 def withdraw(actor, ruleset):
-    """The committee takes back its draft before the council decides it; audited."""
+    """The committee takes back its draft before the council decides it, or before it is put to the
+    residents' vote; audited."""
     require(can_edit_rules(actor, ruleset.community), _l("Only the committee can change the consultation rules."))
-    require(ruleset.in_draft, _l("This version is no longer a draft."))
+    require(ruleset.withdrawable, _l("This version is no longer a draft."))
+    if ruleset.in_draft:  # an adopted one keeps the date of the council's decision
+        ruleset.decided_at = clock.now()
     ruleset.status = RuleStatus.WITHDRAWN
-    ruleset.decided_at = clock.now()
     record("rules.version_withdrawn", ruleset, actor=actor, community=ruleset.community, version=ruleset.version)
     commit()

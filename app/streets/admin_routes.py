@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.service import get_or_404
 
 from . import admin_bp, permissions, services
@@ -23,18 +23,16 @@ def require_admin():
 @admin_bp.route("/", methods=["GET", "POST"])
 def index():
     form = StreetForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.create_street(
             current_user, slug=form.slug.data, name=form.name.data, district=form.district.data or ""
         ),
         _("Street created."),
         lambda street: url_for("street_admin.street", street_id=street.id),
+        "streets/admin_index.html",
+        streets=services.all_streets(),
     )
-    if done:
-        return done
-    status = 400 if form.is_submitted() else 200
-    return render_template("streets/admin_index.html", form=form, streets=services.all_streets()), status
 
 
 def _street_page(street, assign=None, grant=None, status=200):

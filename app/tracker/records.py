@@ -8,8 +8,9 @@ app.matters.lifecycle.apply; hooks.py keeps the record's state in step with it.
 
 from datetime import date, datetime, timedelta
 
+from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.audit.services import record as audit
 from app.core import clock
@@ -50,7 +51,15 @@ def get_record(community, record_id):
 
 
 def record_for_matter(matter):
-    return db.session.scalar(select(ImplementationRecord).where(ImplementationRecord.matter_id == matter.id))
+    # A matter's page asks from several panels: a record found is kept for the request while it
+    # is in this session (records are never deleted; none found is asked again, as an approval
+    # may create one meanwhile).
+    known = g.setdefault("_implementation_records", {})
+    record = known.get(matter.id)
+    if record is None or not inspect(record).persistent or record not in db.session:
+        record = db.session.scalar(select(ImplementationRecord).where(ImplementationRecord.matter_id == matter.id))
+        known[matter.id] = record
+    return record
 
 
 def records_of(community, state=None):

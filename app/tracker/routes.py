@@ -399,7 +399,7 @@ def dashboard():
 
 
 def matter_panel(matter, user):
-    if matter.status == "draft":
+    if matter.status in lifecycle.BEFORE_REVIEW:  # no record yet: no query
         return None
     record = record_services.record_for_matter(matter)
     overdue = record_services.is_overdue(record) if record is not None else False

@@ -12,8 +12,9 @@ def init_app(app):
     from app.communities.pending import add_queue
     from app.matters import hooks
     from app.notifications import reminders as notification_reminders
+    from app.notifications.cli import add_chore
 
-    from . import option_kinds, pending, reminders, results
+    from . import count_jobs, option_kinds, pending, reminders, results
     from .cli import tally_cli
     from .hooks import round_panel
 
@@ -24,3 +25,4 @@ def init_app(app):
     hooks.add_panel(round_panel, order=30)
     add_queue(pending.tally_sheets_to_confirm, order=50)  # on the committee's home
     notification_reminders.add_finder(reminders.due_reminders)  # 24 hours before a round closes
+    add_chore(count_jobs.run_due)  # large rounds the committee asked to count, off the web request

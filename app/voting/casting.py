@@ -13,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
+from app.communities.permissions import membership_of
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.secrecy import random_row_id
 from app.extensions import db
 
 from . import electorate, receipts, tally
-from .households import _membership, household_of
+from .households import household_of
 from .models import Channel, Household, Method, RoundBallot, RoundParticipation, RoundState, VotingRound
 from .rounds import spec_for
 
@@ -41,7 +42,7 @@ CHANGED_MEANWHILE = _l(
 
 def voter_key(user, voting_round):
     """The voter a person votes as in this round: themselves, or their household. Raises DomainError."""
-    membership = _membership(user, voting_round.community)
+    membership = membership_of(user, voting_round.community)  # once per page view (the page asks again)
     if membership is None or not membership.is_verified:
         raise DomainError(
             _l(
@@ -196,9 +197,16 @@ def put_in_box(voting_round, choices, channel):
 def cast_ballot(user, voting_round, choices):
     """Cast (or, where the round allows it, replace) the user's online ballot. Returns their
     register row (RoundParticipation), which holds the receipt code."""
+    session = db.session()
     try:
         participation = _cast(user, voting_round, choices, clock.now())
-        db.session.commit()
+        # Keep the loaded rows: the receipt and the redirect need nothing the commit changed, and
+        # reloading them would open a second transaction per ballot.
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
     except IntegrityError:
         db.session.rollback()
         raise DomainError(ALREADY_VOTED) from None

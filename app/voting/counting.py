@@ -3,7 +3,8 @@
 Counting is an explicit committee action after the close ("Count and publish"): paper ballots
 cast in person are entered after the polling station closes, so the count waits for the
 committee to say the paper is in. `flask --app wsgi tally count-due` counts every closed round
-(for a daily cron job) for communities that enter no paper ballots.
+(for a daily cron job) for communities that enter no paper ballots. A round too large to count
+inside a web request is counted by the worker (count_jobs.py), with count_round all the same.
 
 The count: seal the round (cut every voter-to-ballot link, committed on its own), refuse while
 the paper does not balance, fix the electorate if no one did yet, read the box; then, with no
@@ -15,7 +16,8 @@ micro-matters go back to the agenda list. After the commit the SQLite WAL is tru
 
 Published files: a valid approval or budget round as pabulib .pb (only fields the format
 defines, its rule label exact); every round as the ballots CSV and the round JSON, which carry
-Weiyi's own details (electorate, turnout rule, majority, validity).
+Weiyi's own details (electorate, turnout rule, majority, validity). They are built once and served
+as stored (downloads.py).
 """
 
 import dataclasses

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from flask import render_template
 
+from app.matters.lifecycle import BEFORE_REVIEW
+
 # The budget a new round's form starts with. A feature that keeps the money (the fund) adds a
 # function community -> yuan, or None when it has no figure; without one, the annual budget.
 BUDGET_DEFAULTS: list[Callable] = []
@@ -27,6 +29,8 @@ def round_panel(matter, user):
     from .models import RoundState
     from .rounds import round_for_matter
 
+    if matter.status in BEFORE_REVIEW:  # never on a ballot yet: no query
+        return None
     voting_round = round_for_matter(matter)
     if voting_round is None:
         return None

@@ -337,3 +337,42 @@ class RoundResult(db.Model):
     @property
     def turnout_percent(self):
         return round(100 * self.ballots_counted / self.electorate, 1) if self.electorate else 0.0
+
+
+class CountJobState(Labelled):
+    QUEUED = "queued", N_("Waiting for the worker")
+    RUNNING = "running", N_("Being counted")
+    FAILED = "failed", N_("The count failed")
+    DONE = "done", N_("Counted")
+
+
+class CountJob(db.Model):
+    """The committee's "count and publish" of a round too large to count inside a web request,
+    run by the worker (app/voting/count_jobs.py). One per round: a second click finds it."""
+
+    id: Mapped[IntPK]
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), unique=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[CreatedAt]
+    state: Mapped[str] = mapped_column(db.String(10), default=CountJobState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]  # when a worker took it (a stale claim goes back to the queue)
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(db.Text)  # why the last attempt failed, in the requester's language
+
+    round: Mapped[VotingRound] = relationship()
+    requested_by: Mapped["User"] = relationship()
+
+
+class RoundDownload(db.Model):
+    """A counted round's published file (ballots CSV, round JSON, pabulib .pb), built once and
+    served as stored: a counted round's box never changes (app/voting/downloads.py)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "kind"),)
+
+    id: Mapped[IntPK]
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"))
+    kind: Mapped[str] = mapped_column(db.String(12))  # "ballots.csv", "round.json", "round.pb"
+    body: Mapped[bytes] = mapped_column(db.LargeBinary)
+    sha256: Mapped[str] = mapped_column(db.String(64))  # the ETag
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ ballot with those choices paid, and reveals nothing that the published ballots d
 
 from fractions import Fraction
 
+from flask import g
 from flask_babel import format_currency, format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -127,15 +128,17 @@ def outcome_label(voting_round, row):
 def not_funded_in_a_round(matters):
     """Ids of these micro-matters that a counted, valid round did not fund: their status reads
     "rejected", but what happened is that they were not funded in that round."""
-    ids = [m.id for m in matters if m.status == Status.REJECTED]
-    if not ids:
-        return set()
-    rows = db.session.execute(
-        select(RoundOption.matter_id, RoundOption.number, RoundResult.winners)
-        .join(RoundResult, RoundResult.round_id == RoundOption.round_id)
-        .where(RoundOption.matter_id.in_(ids), RoundResult.valid.is_(True))
-    )
-    return {matter_id for matter_id, number, winners in rows if number not in winners}
+    known = g.setdefault("_not_funded", {})  # matter id -> bool, for the request: a list asks once
+    ids = [m.id for m in matters if m.status == Status.REJECTED and m.id not in known]
+    if ids:
+        known.update(dict.fromkeys(ids, False))
+        rows = db.session.execute(
+            select(RoundOption.matter_id, RoundOption.number, RoundResult.winners)
+            .join(RoundResult, RoundResult.round_id == RoundOption.round_id)
+            .where(RoundOption.matter_id.in_(ids), RoundResult.valid.is_(True))
+        )
+        known.update({matter_id: True for matter_id, number, winners in rows if number not in winners})
+    return {m.id for m in matters if m.status == Status.REJECTED and known.get(m.id)}
 
 
 def results_table_csv(voting_round):

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.audit.services import record
 from app.communities.permissions import verified_members
@@ -89,6 +89,7 @@ def round_for_matter(matter):
         select(VotingRound)
         .join(RoundOption)
         .where(RoundOption.matter_id == matter.id)
+        .options(joinedload(VotingRound.result), selectinload(VotingRound.options))  # the panel shows them
         .order_by(VotingRound.id.desc())
         .limit(1)
     )

@@ -5,12 +5,13 @@ CSRF token and either `option=<RoundOption id>` (repeated; approval and budget b
 The choices are shown to the voter once, on that receipt page: the POST puts them in the session
 (the voter's own signed cookie, never the database) and the receipt page takes them out again."""
 
-import json
 from datetime import timedelta
 
 from flask import Response, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.communities.scoping import current_community
 from app.core import clock
@@ -19,7 +20,7 @@ from app.core.params import page_arg, parse_id
 from app.extensions import db, limiter
 from app.rules.describe import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
 
-from . import bp, casting, counting, hooks, paper, permissions, receipts, rounds
+from . import ballot_page, bp, casting, count_jobs, counting, downloads, hooks, paper, permissions, receipts, rounds
 from . import households as household_services
 from .forms import (
     ActionForm,
@@ -37,7 +38,7 @@ from .forms import (
     ShareForm,
     SheetForm,
 )
-from .models import Allocation, Channel, Method, RoundState
+from .models import Allocation, Channel, Method, RoundState, VotingRound
 from .results import results_table_csv, results_view, share_of
 
 BALLOTS_PER_PAGE = 200
@@ -175,20 +176,20 @@ def _ballot_page(voting_round, form, *, error=None, selected=None, answers=None,
     """The ballot form. It starts empty even for a voter who has voted: their choices are never
     shown again after the receipt page (a new ballot replaces the old one whatever it said)."""
     community = current_community()
-    return render_template(
-        "voting/ballot.html",
-        community=community,
-        round=voting_round,
-        form=form,
-        standing=casting.standing(current_user, voting_round),
-        error=error,
-        selected=selected or set(),
-        answers=answers or {},
-        state=voting_round.state(),
-        can_manage=permissions.can_manage_rounds(current_user, community),
-        Method=Method,
+    shown = {
+        "round": voting_round,
+        "standing": casting.standing(current_user, voting_round),
+        "state": voting_round.state(),
+        "can_manage": permissions.can_manage_rounds(current_user, community),
+        "authenticated": current_user.is_authenticated,
+        "Method": Method,
         **_labels(),
-    ), status
+    }
+    if error is None and not selected and not answers:
+        body = ballot_page.body(form, shown)
+    else:  # a refused ballot: the message and the voter's choices, for them alone
+        body = ballot_page.render(form.hidden_tag(), shown, error, selected, answers)
+    return render_template("voting/ballot.html", community=community, body=body, **shown), status
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
@@ -441,11 +442,14 @@ def count(round_id):
             refuse(400, _("The form expired. Please try again."))
         return _results_page(voting_round, count_form=form, status=400)
     try:
-        counting.count_round(current_user, voting_round)
+        job = count_jobs.request_count(current_user, voting_round)
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(_("The votes are counted and the results published."), "success")
+        if job is None:
+            flash(_("The votes are counted and the results published."), "success")
+        else:  # a large round: the worker counts it (app/voting/count_jobs.py)
+            flash(_("The round is being counted. This page shows the results when the count is done."), "success")
     return redirect(url_for("voting.results", round_id=voting_round.id), code=303)
 
 
@@ -462,6 +466,7 @@ def _results_page(voting_round, *, count_form=None, share=None, status=200):
         paper_sessions=paper.session_records(voting_round),
         format_when=paper.when,
         can_count=permissions.can_count(current_user, voting_round),
+        count_job=count_jobs.job_for(voting_round) if view is None else None,
         count_form=count_form or CountForm(),
         share_form=ShareForm(),
         share=share,
@@ -474,7 +479,15 @@ def _results_page(voting_round, *, count_form=None, share=None, status=200):
 
 @bp.get("/rounds/<int:round_id>/results")
 def results(round_id):
-    return _results_page(_round(round_id))
+    # The round with what its results page shows of it, in one query and one for its options.
+    voting_round = db.session.scalar(
+        select(VotingRound)
+        .where(VotingRound.id == round_id, VotingRound.community_id == current_community().id)
+        .options(joinedload(VotingRound.result), joinedload(VotingRound.ruleset), selectinload(VotingRound.options))
+    )
+    if voting_round is None:
+        refuse(404)
+    return _results_page(voting_round)
 
 
 @bp.post("/rounds/<int:round_id>/results")
@@ -521,17 +534,12 @@ def _download(body, mimetype, filename):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
-@bp.get("/rounds/<int:round_id>/ballots.csv")
-def ballots_csv(round_id):
+def _stored_download(round_id, kind, mimetype, filename):
+    """A counted round's file as stored (app/voting/downloads.py): it never changes, so it is
+    cached for a day and revalidated by its SHA-256."""
     voting_round = _counted(round_id)
-    return _download(counting.published_csv(voting_round), "text/csv", f"round-{voting_round.id}-ballots.csv")
-
-
-@bp.get("/rounds/<int:round_id>/ballots.pb")
-def ballots_pb(round_id):
-    voting_round = _counted(round_id)
-    text = counting.published_pb(voting_round)
-    if text is None:
+    row = downloads.stored(voting_round, kind)
+    if row is None:
         refuse(
             404,
             _(
@@ -539,7 +547,21 @@ def ballots_pb(round_id):
                 "that is not valid selected nothing. Its ballots (CSV) and the round (JSON) are published."
             ),
         )
-    return _download(text, "text/plain", f"round-{voting_round.id}.pb")
+    response = _download(row.body, mimetype, filename.format(id=round_id))
+    response.set_etag(row.sha256)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)
+
+
+@bp.get("/rounds/<int:round_id>/ballots.csv")
+def ballots_csv(round_id):
+    return _stored_download(round_id, downloads.BALLOTS_CSV, "text/csv", "round-{id}-ballots.csv")
+
+
+@bp.get("/rounds/<int:round_id>/ballots.pb")
+def ballots_pb(round_id):
+    return _stored_download(round_id, downloads.ROUND_PB, "text/plain", "round-{id}.pb")
 
 
 @bp.get("/rounds/<int:round_id>/results.csv")
@@ -551,9 +573,7 @@ def results_csv(round_id):
 
 @bp.get("/rounds/<int:round_id>/round.json")
 def round_json(round_id):
-    voting_round = _counted(round_id)
-    body = json.dumps(counting.round_document(voting_round), ensure_ascii=False, indent=1)
-    return _download(body, "application/json", f"round-{voting_round.id}.json")
+    return _stored_download(round_id, downloads.ROUND_JSON, "application/json", "round-{id}.json")
 
 
 # --- households ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core import clock
 from app.councils.models import Meeting, MeetingItem, MeetingStatus, Motion, MotionStatus
+from app.councils.votes import PROCEDURAL
 from app.extensions import db
 from app.fund import services as fund_services
 from app.matters.lifecycle import OUT_OF_TOTALS
@@ -100,7 +101,11 @@ def _meetings(community, start, end):
     rows = []
     for meeting in meetings:
         decided = [
-            m for item in meeting.items for m in item.motions if m.status in (MotionStatus.PASSED, MotionStatus.FAILED)
+            m
+            for item in meeting.items
+            for m in item.motions
+            # amendments, deferrals and adjournments are steps towards a decision; the minutes list them
+            if m.status in (MotionStatus.PASSED, MotionStatus.FAILED) and m.kind not in PROCEDURAL
         ]
         rows.append(
             {

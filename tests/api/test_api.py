@@ -356,7 +356,16 @@ def test_implementations_and_ratings_without_names_or_contacts(client, seeded):
     assert "contact" not in body
     ratings = client.get(f"/api/v1/communities/xinglin/ratings?record_id={seeded.record.id}").get_json()
     assert ratings["meta"]["total"] == 7
-    assert set(ratings["items"][0]) == {"record_id", "matter_id", "window", "stars", "comment"}
+    assert set(ratings["items"][0]) == {
+        "record_id",
+        "matter_id",
+        "window",
+        "stars",
+        "comment",
+        "entered_on_behalf",
+        "channel",
+    }
+    assert (ratings["items"][0]["entered_on_behalf"], ratings["items"][0]["channel"]) == (False, None)
     assert client.get("/api/v1/communities/xinglin/ratings?record_id=999").get_json()["items"] == []
     assert client.get("/api/v1/communities/xinglin/implementations?state=closed").get_json()["items"] == []
 

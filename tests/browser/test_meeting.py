@@ -25,7 +25,9 @@ LIVE = 8_000  # ms: a few polling rounds
 def _setup(app):
     with app.app_context():
         make = Builder()
-        community = make.community(slug="xinglin", seconders_needed=1)
+        # No days for members' comments: the chair locks the minutes right after the meeting
+        # (the comment period is tested in tests/councils/test_minutes_comments.py).
+        community = make.community(slug="xinglin", seconders_needed=1, minutes_comment_days=0)
         committee = make.member(community, role=Role.COMMITTEE, username="committee", display_name="周主任")
         chair = make.member(community, role=Role.CHAIR, username="chair", display_name="陈会长")
         members = [

@@ -22,11 +22,13 @@ LAYERS = [
         "partners",
         "conventions",
         "register",
+        "proxies",
         "committee_items",
         "rule_adoption",
         "onbehalf",
         "attachments",
         "moderation",
+        "council_terms",
     },
     {"api", "admin", "front", "demo", "ops", "privacy", "streets"},
     {"yearbook"},  # the yearly record: reads the street office's figures

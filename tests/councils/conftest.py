@@ -13,7 +13,10 @@ from .helpers import make_matter
 @pytest.fixture
 def council(app, make):
     """5 council members incl. the chair (quorum more than 1/2: 3 needed), one committee member."""
-    community = make.community(seconders_needed=1, turns_per_item=2, minutes_per_turn=2, notice_days=3)
+    # Minutes are locked at once here; the days for members' comments are tested in test_minutes_comments.py.
+    community = make.community(
+        seconders_needed=1, turns_per_item=2, minutes_per_turn=2, notice_days=3, minutes_comment_days=0
+    )
     committee = make.member(community, role=Role.COMMITTEE, username="committee", display_name="周主任")
     chair = make.member(community, role=Role.CHAIR, username="chair", display_name="陈会长")
     members = [

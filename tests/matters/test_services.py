@@ -285,10 +285,31 @@ def test_comments_grouped_and_filtered_by_stance(residents, matter):
     for i, stance in enumerate(["support", "support", "oppose", "neutral", "support"]):
         services.add_comment(residents[i % 4], matter, stance, f"意见{i}")
     assert services.stance_counts(matter) == {"support": 3, "oppose": 1, "neutral": 1}
-    groups = services.comment_groups(matter)
+    groups, counts = services.comment_groups(matter)
     assert [c.body for c in groups["support"]] == ["意见4", "意见1", "意见0"]  # newest first
+    assert counts == services.stance_counts(matter)  # counted in the same query
     page = services.comments_with_stance(matter, "oppose")
-    assert [c.body for c in page.items] == ["意见2"]
+    assert [c.body for c in page.items] == ["意见2"] and page.total == 1
+
+
+def test_grouped_comments_keep_the_latest_few_per_stance_and_count_only_visible_ones(residents, committee, matter):
+    for i in range(services.COMMENTS_PER_GROUP + 2):
+        services.add_comment(residents[i % 4], matter, "oppose", f"反对{i}")
+    hidden = services.add_comment(residents[0], matter, "neutral", "隐藏的")
+    services.hide_comment(committee, hidden, "广告")
+    groups, counts = services.comment_groups(matter)
+    n = services.COMMENTS_PER_GROUP
+    assert [c.body for c in groups["oppose"]] == [f"反对{i}" for i in range(n + 1, 1, -1)]
+    assert counts == {"support": 0, "oppose": n + 2, "neutral": 0} == services.stance_counts(matter)
+    assert [c.body for c in groups["neutral"]] == ["隐藏的"] and groups["support"] == []
+
+
+def test_a_page_past_the_end_of_the_list_still_knows_the_total(residents, matter, new_matter, community):
+    new_matter(title="第二件")
+    page = services.list_matters(community, None, page=5, per_page=1)
+    assert page.items == [] and page.total == 2 and page.pages == 2
+    first = services.list_matters(community, None, page=1, per_page=1)
+    assert first.total == 2 and first.has_next and [m.title for m in first.items] == ["第二件"]
 
 
 # ---------------------------------------------------------------- follow

@@ -169,12 +169,18 @@ def test_a_rejecting_motion_rejects_the_draft_and_the_committee_can_withdraw_one
     assert client.post(rules_url(w, "v2/withdraw"), data={"understood": "y"}).status_code == 403
 
 
-def test_a_rule_change_that_needs_the_residents_is_refused_for_now(client, w):
+def test_a_version_may_say_rule_changes_need_the_residents(client, w):
+    """Proposing it is a change of the majority rules (entrenched); adopted, the next change needs the residents."""
     response = propose(client, w, tail="edit?lang=en", rule_change_needs_residents="residents")
-    assert response.status_code == 400
-    assert "Residents' approval of a rule change" in response.get_data(as_text=True)
-    assert "not available yet" in response.get_data(as_text=True)
-    assert draft_of(w) is None
+    assert response.status_code == 302
+    draft = draft_of(w)
+    assert draft.rule_change_needs_residents and services.is_entrenched(draft)
+    # The rules in force (version 1) do not need the residents: four of five members put it in force.
+    council_votes(w, draft, yes=4, no=1)
+    assert draft.status == "adopted" and draft.decided_round_id is None
+    assert services.current_ruleset(w.community).rule_change_needs_residents
+    page = client.get(rules_url(w, "?lang=en")).get_data(as_text=True)
+    assert "approval of rule changes" in page and "goes to the residents in a yes/no vote" in page
 
 
 def test_per_kind_majorities_apply_in_a_real_council_vote(w):

@@ -38,6 +38,9 @@ FORM = {
     "early_close_min_ratings": "25",
     "on_behalf_daily_cap": "12",
     "convention_approval": "round",
+    "proxy_rule": "votes",
+    "speaking_overrun": "record",
+    "minutes_comment_days": "5",
     "budget_majority_rule": "three_quarters",
     "budget_majority_base": "all_members",
     "rule_change_majority_rule": "",
@@ -163,6 +166,7 @@ def test_committee_proposes_a_new_version_with_every_field(client, make):
     assert (rules.cap_service, rules.cap_goods, rules.cap_works) == (180_000, 120_000, 450_000)
     assert rules.excluded_categories == ["culture", "other"]
     assert (rules.early_close_min_ratings, rules.on_behalf_daily_cap, rules.convention_approval) == (25, 12, "round")
+    assert (rules.proxy_rule, rules.speaking_overrun, rules.minutes_comment_days) == ("votes", "record", 5)
     assert rules.negative_list == ["物业服务企业应履行的职责", "营利性项目"]
     assert (rules.notice_days, rules.quorum_numerator, rules.quorum_denominator, rules.quorum_strict) == (
         5,

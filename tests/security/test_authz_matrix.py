@@ -103,6 +103,7 @@ GET = {
     "rules.show": everyone(),
     "rules.version": everyone(),
     "rules.edit": only(*STAFF),
+    "rule_adoption.residents_round": only(*STAFF),  # a rule change adopted by the council, to the residents
     # micro-matters: public once submitted; drafts only for the proposer, the committee and admins
     "matters.index": everyone(),
     "matters.detail": everyone(),
@@ -216,6 +217,11 @@ GET = {
         for name in ("resident", "propose", "support", "comment", "rate")
     },
     "register.index": only("committee"),
+    # council terms: the list of the council and attendance are public; the committee keeps terms and substitutes
+    "council_terms.members": everyone(),
+    "council_terms.attendance": everyone(),
+    "council_terms.manage": only("committee"),
+    "council_terms.end_term": only("committee"),
     "committee_items.index": everyone(),
     "moderation.report": only(*VERIFIED),
     "moderation.queue": only("committee"),
@@ -324,6 +330,7 @@ POST = {
     "communities.register_size": STAFF,  # the register size a share threshold counts of
     "rules.edit": STAFF,
     "rules.withdraw": STAFF,  # the committee's draft version, before the council decides it
+    "rule_adoption.residents_round": STAFF,
     "matters.new": VERIFIED,
     "matters.edit": ("proposer",),
     "matters.submit": ("proposer",),
@@ -353,14 +360,25 @@ POST = {
     "councils.minutes_notes": RUNS_MEETINGS,
     "councils.minutes_correct": RUNS_MEETINGS,
     "councils.minutes_lock": ("chair",),
+    "councils.minutes_send": RUNS_MEETINGS,  # the draft to the members for comments
+    "councils.minutes_comment": COUNCIL,
+    "councils.minutes_answer": ("chair",),  # only the presiding chair answers a comment
     "councils.checkin": COUNCIL,
     "councils.speak": COUNCIL,
     "councils.withdraw_turn": COUNCIL,
     "councils.move_motion": COUNCIL,
     "councils.second": COUNCIL,
     "councils.withdraw_motion": COUNCIL,
+    "councils.amend": COUNCIL,  # the chair records it for a member (member_id)
+    "councils.procedure": COUNCIL,  # a motion to defer or adjourn
+    "councils.point_of_order": COUNCIL,
+    "councils.rule_on_point": ("chair",),  # only the presiding chair rules
     "councils.ballot": COUNCIL,
     "councils.hand": COUNCIL,
+    "proxies.give": COUNCIL,  # one's own written proxy, before the meeting opens
+    "proxies.record_paper": RUNS_MEETINGS,  # a proxy signed on paper
+    "proxies.revoke": RUNS_MEETINGS,  # or its giver (the demo's is not a role of the world)
+    "proxies.ballot": COUNCIL,  # the holder's vote for the giver
     "voting.ballot": VERIFIED,
     "voting.new": STAFF,
     "voting.count": STAFF,
@@ -406,6 +424,10 @@ POST = {
     **{f"onbehalf.{name}": ("committee",) for name in ("propose", "support", "comment", "rate")},
     "register.import_file": ("committee",),
     "register.households": ("committee",),
+    **{
+        f"council_terms.{name}": ("committee",)
+        for name in ("add_term", "end_term", "add_substitute", "remove_substitute", "move_up")
+    },
     "committee_items.new": ("committee",),
     "moderation.report": VERIFIED,
     "moderation.close": ("committee",),
@@ -633,6 +655,7 @@ OBJECT_ARGS = {
     "meeting_id",
     "item_id",
     "motion_id",
+    "point_id",
     "vote_id",
     "turn_id",
     "minutes_id",

@@ -101,6 +101,8 @@ def build(app):
     _partners(snap, home)
     _conventions(snap, home)
     _committee_items(snap, home)
+    _council_terms(snap, home)
+    _proxies(snap, home)
     _streets(snap)
     _api(snap)
     snap.rows = {
@@ -136,7 +138,16 @@ def _matters(snap, home, people):
 
 
 def _councils(snap, home):
-    from app.councils.models import AgendaItem, Meeting, MeetingItem, Minutes, Motion, MotionVote, SpeakingTurn
+    from app.councils.models import (
+        AgendaItem,
+        Meeting,
+        MeetingItem,
+        Minutes,
+        Motion,
+        MotionVote,
+        PointOfOrder,
+        SpeakingTurn,
+    )
     from app.matters.models import MicroMatter
 
     closed = _first(
@@ -160,6 +171,19 @@ def _councils(snap, home):
         .order_by(SpeakingTurn.id)
     )
     minutes = _first(select(Minutes.id).where(Minutes.meeting_id == closed.id))
+    # A point of order the chair ruled on in the closed meeting (the demo raises none).
+    point = PointOfOrder(
+        meeting_id=closed.id,
+        raised_by_id=closed.secretary_id,
+        text="point",
+        raised_at=closed.closed_at,
+        upheld=False,
+        ruling_reason="reason",
+        ruled_by_id=closed.chair_id,
+        ruled_at=closed.closed_at,
+    )
+    db.session.add(point)
+    db.session.commit()
     snap.args.update(
         meeting_id=closed.id,
         item_id=item,
@@ -167,6 +191,7 @@ def _councils(snap, home):
         vote_id=vote,
         turn_id=turn,
         minutes_id=minutes,
+        point_id=point.id,
         token=closed.checkin_token,
         view="public",
     )
@@ -288,6 +313,27 @@ def _committee_items(snap, home):
     snap.endpoint_args["attachments.new"] = {"kind": "committee_item", "subject_id": item_id}
     attachment_id = _first(select(Attachment.id).where(Attachment.community_id == home.id).order_by(Attachment.id))
     snap.endpoint_args["attachments.file"] = snap.endpoint_args["attachments.remove"] = {"attachment_id": attachment_id}
+
+
+def _council_terms(snap, home):
+    from app.council_terms.models import CouncilTerm, Substitute
+
+    # The demo's running terms and its substitute.
+    snap.args["term_id"] = _first(select(CouncilTerm.id).where(CouncilTerm.community_id == home.id))
+    snap.args["substitute_id"] = _first(select(Substitute.id).where(Substitute.community_id == home.id))
+
+
+def _proxies(snap, home):
+    from app.councils.models import Meeting
+    from app.proxies.models import Proxy
+
+    # The demo's proxy at the scheduled meeting (given, recorded, revoked before it opens); the
+    # holder's ballot goes to the closed meeting's vote (snap.args), so it is refused to all.
+    proxy = _first(select(Proxy).join(Meeting, Proxy.meeting_id == Meeting.id).where(Meeting.community_id == home.id))
+    for endpoint in ("proxies.give", "proxies.record_paper"):
+        snap.endpoint_args[endpoint] = {"meeting_id": proxy.meeting_id}
+    snap.endpoint_args["proxies.revoke"] = {"meeting_id": proxy.meeting_id, "proxy_id": proxy.id}
+    snap.endpoint_args["proxies.ballot"] = {"giver_id": proxy.giver_id}
 
 
 def _streets(snap):

@@ -1,9 +1,11 @@
 """The voting demo step: a counted budget round, an open round, and a round published as not valid."""
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.voting import counting
+from app.voting.models import CountJob, RoundDownload
 
 from .test_tally import plain_pabutools_recount
 
@@ -20,6 +22,10 @@ def test_demo_has_a_round_not_valid_for_low_turnout(app, client):
     budget, _open, low = context["rounds"]
     assert budget.result.valid and budget.result.winners and budget.result.rule == "equalshares/add1"
     assert counting.verify_round(budget).match
+    # The budget round went the large rounds' way: queued, counted by the worker's chore, files stored.
+    job = db.session.scalar(select(CountJob).where(CountJob.round_id == budget.id))
+    assert job.state == "done" and job.attempts == 1
+    assert len(db.session.scalars(select(RoundDownload).where(RoundDownload.round_id == budget.id)).all()) == 3
     result = low.result
     assert not result.valid and result.winners == [] and result.turnout_percent < result.min_turnout_percent
     assert low.options[0].matter.status == "on_agenda"

@@ -1,6 +1,6 @@
 """Simultaneous double submissions: one ballot is stored, the other request gets a clear message,
-never a 500. Threads against a file-backed SQLite database (as in production), and the
-database's unique constraints exercised directly."""
+never a 500; racing audit appends keep the chain whole. Threads against a file-backed SQLite
+database (as in production), and the database's unique constraints exercised directly."""
 
 import threading
 from datetime import timedelta
@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
+from app.audit import services as audit
+from app.audit.models import AuditEntry, AuditHead
 from app.auth.models import User
 from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.core.clock import utcnow
@@ -161,3 +163,33 @@ def test_a_second_register_row_or_link_is_refused_by_the_constraints(community, 
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_racing_appends_keep_the_chain_whole(file_app):
+    """Each writer first reads the head (a page would), so its session holds a copy that others then
+    move on; the append reads the head again under the lock."""
+    writers, rounds = 6, 5
+    barrier = threading.Barrier(writers)
+    failures = []
+
+    def write(index):
+        try:
+            with file_app.app_context():
+                for n in range(rounds):
+                    seen = db.session.get(AuditHead, 1)  # kept in the identity map, soon old
+                    barrier.wait(30)  # all have read it; now all append
+                    audit.record("test.append", writer=index, n=n, seen=seen.last_id if seen else 0)
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    with file_app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id))) == writers * rounds
+        assert audit.verify() == []

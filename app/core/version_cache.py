@@ -1,0 +1,87 @@
+"""Values read on almost every page that change rarely (a community, the support threshold of its
+rules in force, its officials' badges), kept in this worker's memory for as long as the data
+version (app/core/versions.py) of their community and of the site stays the same.
+
+The tokens are those the page cache read before Flask ran (app/ops/pagecache.py puts them on the
+WSGI environ), or read once per request (one statement). Only page views use the cache: a request
+that may write reads from the database, so that what it checks is what it changes. Rows are kept
+as their column values and put back into the request's session without a query.
+"""
+
+import threading
+
+from flask import g, has_request_context, request
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.extensions import db
+
+from .versions import tokens
+
+ENVIRON_KEY = "weiyi.data_version"  # (slug, tokens) read by the page cache for this request
+MAX_ENTRIES = 4096
+READS = frozenset({"GET", "HEAD"})
+
+_store: dict = {}  # (name, slug) -> (tokens, value)
+_lock = threading.Lock()
+
+
+def _request_tokens(slug):
+    """The tokens of the community `slug` and of the site for this page view, None otherwise."""
+    if not has_request_context() or request.method not in READS:
+        return None
+    known = g.get("_data_version")
+    if known is None or known[0] != slug:
+        known = request.environ.get(ENVIRON_KEY)
+        if known is None or known[0] != slug:
+            known = (slug, tokens(db.session.connection(), slug))
+        g._data_version = known
+    versions = known[1]
+    return None if None in versions else versions  # no token yet: nothing to key on
+
+
+def kept(name, slug, compute):
+    """compute(), or its value kept from an earlier request under the same tokens of `slug`.
+    compute() must depend only on rows of that community and of the site."""
+    versions = _request_tokens(slug)
+    if versions is None:
+        return compute()
+    key = (name, slug)
+    with _lock:
+        hit = _store.get(key)
+    if hit is not None and hit[0] == versions:
+        return hit[1]
+    value = compute()
+    with _lock:
+        if len(_store) >= MAX_ENTRIES:
+            _store.clear()
+        _store[key] = (versions, value)
+    return value
+
+
+def kept_row(name, slug, load):
+    """The row load() finds, as kept() keeps it: its columns, put back into this session."""
+    values = kept(name, slug, lambda: _columns(load()))
+    return None if values is None else _attached(values)
+
+
+def _columns(row):
+    if row is None:
+        return None
+    mapper = inspect(row).mapper
+    return mapper.class_, {attr.key: getattr(row, attr.key) for attr in mapper.column_attrs}
+
+
+def _attached(values):
+    model, columns = values
+    row = inspect(model).class_manager.new_instance()
+    for key, value in columns.items():
+        set_committed_value(row, key, value)
+    make_transient_to_detached(row)
+    return db.session.merge(row, load=False)  # the session's own copy if it has one; no query
+
+
+def clear():
+    with _lock:
+        _store.clear()

@@ -1,0 +1,37 @@
+"""Demo step: the council elected at last spring's residents' meeting for three years (one member
+appointed later), and one substitute next in line. Uses context["community"], ["committee"],
+["council"] (chair first), ["residents"]."""
+
+from datetime import date
+
+from app.core import clock
+
+from . import services
+from .models import ChosenHow
+
+
+def load(context):
+    community, committee = context["community"], context["committee"]
+    year = clock.local_today().year - 1
+    election = f"{year}年3月居民会议"
+    *elected, appointed = context["council"]
+    for member in elected:
+        services.add_term(
+            committee,
+            community,
+            user_id=member.id,
+            starts_on=date(year, 3, 20),
+            ends_on=date(year + 3, 3, 19),
+            chosen_how=ChosenHow.ELECTED,
+            chosen_by=election,
+        )
+    services.add_term(
+        committee,
+        community,
+        user_id=appointed.id,
+        starts_on=date(year, 9, 1),
+        ends_on=date(year + 3, 3, 19),
+        chosen_how=ChosenHow.APPOINTED,
+        chosen_by=f"{year}年8月居委会会议（补选）",
+    )
+    services.add_substitute(committee, community, user_id=context["residents"][0].id, chosen_by=election)

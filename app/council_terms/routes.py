@@ -1,0 +1,163 @@
+"""The council pages of a community (…/council/): the public list of the council with its terms and
+substitutes, attendance over a year, and the committee's page of terms and substitutes."""
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.communities.scoping import current_community
+from app.core import clock
+from app.core.errors import refuse
+from app.core.forms import form_page, submitted
+from app.core.params import parse_id
+from app.core.service import get_or_404
+
+from . import bp, permissions, services
+from .forms import ButtonForm, EndTermForm, SubstituteForm, TermForm
+from .models import ChosenHow, CouncilTerm, EndCause
+
+
+def _committee_only():
+    community = current_community()
+    if not permissions.can_manage_terms(current_user, community):
+        refuse(403, _("Only the committee keeps council terms."))
+    return community
+
+
+@bp.get("/members")
+def members():
+    community = current_community()
+    return render_template(
+        "council_terms/members.html",
+        community=community,
+        council=services.council_with_terms(community),
+        substitutes=services.substitutes(community, members_only=True),
+        chosen_labels=ChosenHow.labels(),
+        can_manage=permissions.can_manage_terms(current_user, community),
+    )
+
+
+@bp.get("/attendance")
+def attendance():
+    community = current_community()
+    years = services.years_with_meetings(community)
+    year = parse_id(request.args.get("year", ""))
+    if year not in years:
+        year = clock.local_today().year
+    rows, held = services.attendance_of_year(community, year)
+    return render_template(
+        "council_terms/attendance.html", community=community, year=year, years=years, rows=rows, held=held
+    )
+
+
+def _term_form(community, form=None):
+    form = form or TermForm()
+    form.user_id.choices = [(user.id, user.display_name) for user in services.council_candidates(community)]
+    return form
+
+
+def _substitute_form(community, form=None):
+    form = form or SubstituteForm()
+    form.user_id.choices = [(user.id, user.display_name) for user in services.substitute_candidates(community)]
+    return form
+
+
+def _manage_page(community, term_form=None, substitute_form=None, status=200):
+    return render_template(
+        "council_terms/manage.html",
+        community=community,
+        terms=services.terms_of(community),
+        substitutes=services.substitutes(community),
+        term_form=_term_form(community, term_form),
+        substitute_form=_substitute_form(community, substitute_form),
+        button=ButtonForm(),
+        chosen_labels=ChosenHow.labels(),
+        cause_labels=EndCause.labels(),
+        today=clock.local_today(),
+    ), status
+
+
+@bp.get("/terms")
+@login_required
+def manage():
+    return _manage_page(_committee_only())
+
+
+@bp.post("/terms/new")
+@login_required
+def add_term():
+    community = _committee_only()
+    form = _term_form(community)
+    done = submitted(
+        form,
+        lambda: services.add_term(
+            current_user,
+            community,
+            user_id=form.user_id.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            chosen_how=form.chosen_how.data,
+            chosen_by=form.chosen_by.data,
+        ),
+        _("The term is recorded."),
+        url_for("council_terms.manage"),
+    )
+    return done or _manage_page(community, term_form=form, status=400)
+
+
+@bp.route("/terms/<int:term_id>/end", methods=["GET", "POST"])
+@login_required
+def end_term(term_id):
+    community = _committee_only()
+    term = get_or_404(CouncilTerm, term_id, community_id=community.id)
+    form = EndTermForm()
+    return form_page(
+        form,
+        lambda: services.end_term_early(current_user, community, term.id, form.reason.data),
+        _("The term is ended."),
+        url_for("council_terms.manage"),
+        "council_terms/end_term.html",
+        community=community,
+        term=term,
+        chosen_labels=ChosenHow.labels(),
+    )
+
+
+@bp.post("/substitutes")
+@login_required
+def add_substitute():
+    community = _committee_only()
+    form = _substitute_form(community)
+    done = submitted(
+        form,
+        lambda: services.add_substitute(
+            current_user, community, user_id=form.user_id.data, chosen_by=form.chosen_by.data
+        ),
+        _("The substitute is added."),
+        url_for("council_terms.manage"),
+    )
+    return done or _manage_page(community, substitute_form=form, status=400)
+
+
+def _substitute_action(call, message):
+    community = _committee_only()
+    back = url_for("council_terms.manage")
+    return submitted(ButtonForm(), lambda: call(community), message, back, fields=False) or redirect(back)
+
+
+@bp.post("/substitutes/<int:substitute_id>/remove")
+@login_required
+def remove_substitute(substitute_id):
+    return _substitute_action(
+        lambda community: services.remove_substitute(current_user, community, substitute_id),
+        _("The substitute is removed from the list."),
+    )
+
+
+@bp.post("/substitutes/<int:substitute_id>/up")
+@login_required
+def move_up(substitute_id):
+    return _substitute_action(
+        lambda community: services.move_up(current_user, community, substitute_id),
+        _("The substitute is moved up."),
+    )

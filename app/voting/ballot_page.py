@@ -1,0 +1,69 @@
+"""The ballot page's body, rendered once per (round as stored, options, state, language, text mode,
+voter state) and reused: in a storm of ballots every voter who has not voted yet sees the same body.
+
+The key holds every value the body shows (templates/voting/_ballot_body.html), taken from rows the
+page loads anyway, so a body is never stale. It is not keyed by the community's data version
+(app/core/versions.py): every ballot cast changes that, and the body does not show ballots.
+The CSRF token is personal: the body is kept with a slot for it, filled on each page view."""
+
+import threading
+
+from flask import render_template, session
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import inspect
+
+MAX_ENTRIES = 512
+_CSRF_SLOT = Markup("\x00csrf\x00")  # noqa: S704  # nosec B704  # no rendered page contains NUL
+
+_store: dict = {}
+_lock = threading.Lock()
+
+
+def _values(row):
+    return tuple(getattr(row, attribute.key) for attribute in inspect(row).mapper.column_attrs)
+
+
+def _key(shown):
+    voting_round, own = shown["round"], shown["standing"].participation
+    return (
+        _values(voting_round),
+        tuple(_values(option) for option in voting_round.options),
+        voting_round.community.slug,  # in the options' links
+        shown["state"],
+        str(get_locale()),
+        bool(session.get("large_text", False)),
+        shown["authenticated"],
+        shown["can_manage"],
+        shown["standing"].may_vote,
+        str(shown["standing"].reason) if shown["standing"].reason is not None else None,
+        own.receipt_code if own is not None else None,
+    )
+
+
+def body(form, shown):
+    """The body's HTML for a page view without an error or choices to show again; `shown`: the
+    template's values (round, standing, state, can_manage, authenticated and the labels)."""
+    key = _key(shown)
+    with _lock:
+        html = _store.get(key)
+    if html is None:
+        html = render(_CSRF_SLOT, shown)
+        with _lock:
+            if len(_store) >= MAX_ENTRIES:
+                _store.clear()
+            _store[key] = html
+    return html.replace(_CSRF_SLOT, form.hidden_tag(), 1)  # Markup in, Markup out
+
+
+def render(csrf_field, shown, error=None, selected=None, answers=None):
+    """The body as Markup (rendered by Jinja with autoescape), to be put into voting/ballot.html."""
+    html = render_template(
+        "voting/_ballot_body.html",
+        csrf_field=csrf_field,
+        error=error,
+        selected=selected or set(),
+        answers=answers or {},
+        **shown,
+    )
+    return Markup(html)  # noqa: S704  # nosec B704

@@ -1,0 +1,106 @@
+"""Issue 12 §3, ballots per second: a ballot holds the database's write lock only around its writes
+and reloads nothing after its commit; the ballot page's body is rendered once per round, language
+and voter state and never shown stale (racing audit appends: test_race.py)."""
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.extensions import db
+from app.voting import ballot_page
+from app.voting.models import RoundParticipation, VotingRound
+from tests.database import ON_POSTGRES
+from tests.helpers import csrf_token, login
+
+from .helpers import option_ids
+
+READS = ("SELECT", "BEGIN", "COMMIT")
+
+
+@pytest.fixture
+def statements(app):
+    seen = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(statement.lstrip().split(None, 1)[0].upper() + " " + statement.lstrip()[:60])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_ballot_takes_the_write_lock_at_its_first_write_and_reloads_nothing(
+    client, residents, knapsack_round, statements
+):
+    login(client, residents[1])
+    path = f"/c/xinglin/rounds/{knapsack_round.id}"
+    client.get(path)
+    statements.clear()
+    response = client.post(path, data={"option": option_ids(knapsack_round, 1)})
+    assert response.status_code == 303
+    first_write = next(i for i, s in enumerate(statements) if not s.startswith(READS))
+    if not ON_POSTGRES:
+        # The user, the community, the round and the checks are read without the lock.
+        assert statements[first_write - 1] == "BEGIN BEGIN IMMEDIATE"
+        assert statements.count("BEGIN BEGIN IMMEDIATE") == 1
+        assert all(s.startswith(READS) for s in statements[: first_write - 1])
+    assert statements[first_write].startswith("INSERT INSERT INTO round_ballot")
+    # The data version is written just before COMMIT; nothing is read again after it.
+    assert statements[-1].startswith("INSERT INSERT INTO data_version")
+
+
+def test_page_views_take_no_write_lock(client, residents, knapsack_round, statements):
+    login(client, residents[1])
+    assert client.get(f"/c/xinglin/rounds/{knapsack_round.id}").status_code == 200
+    assert statements and all(s.startswith(READS) for s in statements)
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    calls = []
+    render = ballot_page.render
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(ballot_page, "render", counting)
+    return calls
+
+
+def test_the_ballot_body_is_rendered_once_for_voters_in_the_same_state(
+    app, residents, knapsack_round, renders, monkeypatch
+):
+    path = f"/c/xinglin/rounds/{knapsack_round.id}"
+    voters = []
+    for resident in residents[1:4]:
+        voter = app.test_client()
+        login(voter, resident)
+        voters.append(voter)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    tokens = [csrf_token(voter, path) for voter in voters]
+    assert len(renders) == 1  # three page views, one rendering of the body
+    assert len(set(tokens)) == 3  # each page carries its own voter's CSRF token
+    for voter, token in zip(voters, tokens, strict=True):
+        response = voter.post(path, data={"csrf_token": token, "option": option_ids(knapsack_round, 2)})
+        assert response.status_code == 303
+    assert db.session.scalar(select(func.count(RoundParticipation.id))) == 3
+
+
+def test_the_ballot_body_is_never_stale(client, residents, knapsack_round, renders):
+    login(client, residents[1])
+    path = f"/c/xinglin/rounds/{knapsack_round.id}"
+    first = client.get(path).get_data(as_text=True)
+    assert 'name="option"' in first
+    # A new title (as an edit by the committee would write it) is shown on the next view.
+    db.session.get(VotingRound, knapsack_round.id).title = "改过的标题"
+    db.session.commit()
+    assert "改过的标题" in client.get(path).get_data(as_text=True)
+    # The voter's own state: once voted (the round allows changes), the page says so.
+    assert client.post(path, data={"option": option_ids(knapsack_round, 1)}).status_code == 303
+    client.get(f"{path}/receipt")
+    again = client.get(path).get_data(as_text=True)
+    code = db.session.scalar(select(RoundParticipation.receipt_code))
+    assert code[:4] in again.replace(" ", "").replace("-", "")
+    # A refused ballot shows the voter's own choices and message, never a kept body.
+    refused = client.post(path, data={"option": ["999999"]})
+    assert refused.status_code == 400 and 'class="error"' in refused.get_data(as_text=True)
