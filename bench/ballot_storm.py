@@ -3,6 +3,7 @@
 or doubled (run by hand; bench/crash_storm.py runs the same storm with a SIGKILL in it).
 
     python bench/ballot_storm.py [--ballots 10000] [--clients 64] [--rounds 16] [--workers 2]
+                                 [--processes N] [--ceiling]
 
 A fresh SQLite file is migrated (`flask db upgrade`) and seeded before gunicorn starts: one
 community, its committee, ceil(ballots / rounds) verified voters and `rounds` open approval
@@ -12,6 +13,13 @@ serves the app (production configuration, CSRF on, rate limits off by RATELIMIT_
 voters and each round, opens the ballot page (GET: CSRF token) and casts the ballot (POST, the
 form the page shows) as a phone would. Session cookies are signed with the server's SECRET_KEY
 instead of logging in, so that hundreds of scrypt logins do not drown the figures.
+
+The clients are threads spread over --processes client processes (default: one per CPU), so the
+client is not held to one GIL: in one process it topped out near 60 ballots/s whatever served it.
+--ceiling then runs the same client, same voters and rounds, against bench/minimal_app.py's
+stand-in ballot page (a form with a token; the POST answers 303) under the same gunicorn: the most
+this client can drive on this machine, so the storm's figure says whether the server or the
+client limited it.
 
 Checked afterwards, from the database file:
   * zero 5xx answers;
@@ -25,6 +33,9 @@ Exit 1 when any check fails.
 import argparse
 import http.client
 import math
+import multiprocessing
+import os
+import queue
 import random
 import re
 import shutil
@@ -39,6 +50,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import ROOT, Gunicorn, app_env, flask, machine, migrate  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SLUG = "storm"
@@ -112,19 +125,39 @@ with app.app_context():
 
 
 class Tally:
-    """What the clients saw, shared between threads."""
+    """What the clients of one process saw, shared between its threads; `progress` counts the
+    acknowledged ballots of all processes (the crash storm kills the server at a share of them)."""
 
-    def __init__(self):
+    def __init__(self, progress=None):
         self.lock = threading.Lock()
+        self.progress = progress
         self.statuses = Counter()  # (method, status) -> n
         self.acknowledged = {}  # (voter id, round id) -> 303 | 409 (already stored, seen after a retry)
         self.in_doubt = set()  # (voter, round) whose POST got no answer (connection lost)
         self.connection_errors = 0
         self.post_seconds = []
 
-    @property
-    def done(self):
-        return len(self.acknowledged)
+    def acknowledge(self, key, status):
+        """Called with self.lock held."""
+        self.acknowledged[key] = status
+        if self.progress is not None:
+            with self.progress.get_lock():
+                self.progress.value += 1
+
+    def merge(self, other):
+        """Add another process's findings (each voter belongs to one client, so keys never clash)."""
+        self.statuses.update(other["statuses"])
+        self.acknowledged.update(other["acknowledged"])
+        self.connection_errors += other["connection_errors"]
+        self.post_seconds += other["post_seconds"]
+
+    def findings(self):
+        return {
+            "statuses": self.statuses,
+            "acknowledged": self.acknowledged,
+            "connection_errors": self.connection_errors,
+            "post_seconds": self.post_seconds,
+        }
 
 
 class Voter(threading.Thread):
@@ -200,10 +233,10 @@ class Voter(threading.Thread):
                 self.tally.statuses["POST", response.status] += 1
                 self.tally.post_seconds.append(elapsed)
                 if response.status == 303:
-                    self.tally.acknowledged[key] = 303
+                    self.tally.acknowledge(key, 303)
                     return cookie
                 if response.status == 409 and key in self.tally.in_doubt:
-                    self.tally.acknowledged[key] = 409  # stored by the request that lost its answer
+                    self.tally.acknowledge(key, 409)  # stored by the request that lost its answer
                     return cookie
             if response.status >= 500:  # counted as a failure by main(); the ballot may be stored
                 with self.tally.lock:
@@ -247,13 +280,135 @@ def check_database(database, expected_pairs):
     return problems, {"ballots": all_ballots, "marks": marks, "audited": audited}
 
 
+def client_process(port, shares, rounds, deadline, progress, results):
+    """One client process: a thread per client, each with its own voters (`shares`: (seed, voters))."""
+    tally = Tally(progress)
+    clients = [Voter(port, voters, rounds, tally, deadline, seed_=i) for i, voters in shares]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(max(0.0, deadline - time.monotonic()) + 5)
+    results.put(
+        {
+            **tally.findings(),
+            "failures": [c.failure for c in clients if c.failure],
+            "alive": sum(c.is_alive() for c in clients),
+            "finished": time.monotonic(),
+        }
+    )
+
+
+class Clients:
+    """The concurrent clients spread over client processes (round robin), so that they are not
+    held to one GIL; each thread keeps its own connection, sessions and CSRF tokens."""
+
+    def __init__(self, port, voters, rounds, clients, processes, deadline):
+        shares = [(i, voters[i::clients]) for i in range(clients) if voters[i::clients]]
+        self.count = len(shares)
+        context = multiprocessing.get_context("fork")
+        self.progress = context.Value("i", 0)
+        self.results = context.Queue()
+        self.processes = [
+            context.Process(
+                target=client_process,
+                args=(port, shares[k::processes], rounds, deadline, self.progress, self.results),
+                daemon=True,
+            )
+            for k in range(min(processes, self.count))
+        ]
+        self.tally, self.failures, self.alive, self.received, self.finished = Tally(), [], 0, 0, 0.0
+
+    def start(self):
+        for process in self.processes:
+            process.start()
+        return time.monotonic()
+
+    @property
+    def done(self):
+        return self.progress.value
+
+    @property
+    def running(self):
+        return self.received < len(self.processes)
+
+    def wait(self, seconds):
+        """Take in one process's findings if they come within `seconds` (read before joining:
+        a process whose findings are not read cannot exit)."""
+        try:
+            found = self.results.get(timeout=seconds)
+        except queue.Empty:
+            return
+        self.received += 1
+        self.tally.merge(found)
+        self.failures += found["failures"]
+        self.alive += found["alive"]
+        self.finished = max(self.finished, found["finished"])
+
+    def finish(self, deadline):
+        while self.running and time.monotonic() < deadline + 30:
+            self.wait(1)
+        for process in self.processes:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+        return len(self.processes) - self.received  # processes that died without their findings
+
+
+def drive(args, port, data, on_progress=None):
+    """Run the clients against `port` until they are done; returns (clients, elapsed seconds, problems)."""
+    deadline = time.monotonic() + args.time_limit
+    clients = Clients(port, data["voters"], data["rounds"], args.clients, args.processes, deadline)
+    started = clients.start()
+    while clients.running and time.monotonic() < deadline:
+        if on_progress is not None:
+            on_progress(clients.done)
+        clients.wait(0.01)
+    lost = clients.finish(deadline)
+    problems = []
+    if lost:
+        problems.append(f"{lost} client processes ended without reporting")
+    if clients.failures:
+        problems.append(f"{len(clients.failures)} clients failed, e.g. {clients.failures[:3]}")
+    if clients.alive:
+        problems.append(f"{clients.alive} clients did not finish within {args.time_limit} s")
+    return clients, max(clients.finished - started, 1e-9), problems
+
+
+def report(clients, elapsed, total, what):
+    tally = clients.tally
+    posts = sorted(tally.post_seconds) or [0]
+    print(f"responses: {dict(sorted(tally.statuses.items()))}; connection errors: {tally.connection_errors}")
+    print(
+        f"{len(tally.acknowledged):,} of {total:,} {what} in {elapsed:.1f} s "
+        f"({len(tally.acknowledged) / elapsed:.0f} ballots/s, each after a GET of the ballot page)"
+    )
+    print(
+        f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, p95 {1000 * posts[int(len(posts) * 0.95)]:.0f}"
+        f" ms, p99 {1000 * posts[int(len(posts) * 0.99)]:.0f} ms, max {1000 * posts[-1]:.0f} ms"
+    )
+
+
+def ceiling(args, env, workdir, data):
+    """The same client against a stand-in ballot page that costs the server next to nothing."""
+    server = Gunicorn(
+        "minimal_app:app", env, workdir, workers=args.workers, threads=args.threads, cwd=BENCH, name="minimal"
+    )
+    with server:
+        clients, elapsed, problems = drive(args, server.port, data)
+    total = len(data["voters"]) * len(data["rounds"])
+    print("client ceiling (same client against bench/minimal_app.py's stand-in ballot page, same gunicorn):")
+    report(clients, elapsed, total, "stand-in ballots answered")
+    return [f"ceiling run: {p}" for p in problems]
+
+
 def storm(args, kill_at=None):
     """Run the storm; with kill_at (a fraction), SIGKILL the server once that share is acknowledged."""
+    if args.processes < 1:
+        raise SystemExit("--processes must be at least 1")
     workdir = Path(tempfile.mkdtemp(prefix="weiyi-storm-"))
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     env = app_env(workdir)
     voters_needed = math.ceil(args.ballots / args.rounds)
-    problems = []
     try:
         t0 = time.perf_counter()
         migrate(env, args.schema)
@@ -262,46 +417,28 @@ def storm(args, kill_at=None):
             f"migrated and seeded {voters_needed:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s"
         )
         # every voter votes in every round: --ballots rounded up to whole voters
-        pairs = [(v, r) for v in data["voters"] for r in data["rounds"]]
-        total = len(pairs)
-        tally = Tally()
-        deadline = time.monotonic() + args.time_limit
-        shares = [data["voters"][i :: args.clients] for i in range(args.clients)]
+        total = len(data["voters"]) * len(data["rounds"])
         server = Gunicorn("wsgi:app", env, workdir, workers=args.workers, threads=args.threads, name="weiyi")
         server.start()
-        kill_report = None
+        kill_report = []
+
+        def kill(done):
+            if kill_at is not None and not kill_report and done >= kill_at * total:
+                killed = server.kill()
+                down = time.perf_counter()
+                server.start()
+                kill_report.append(done)
+                print(
+                    f"SIGKILL to gunicorn master and workers {killed} after {done:,} "
+                    f"acknowledged ballots; listening again after {time.perf_counter() - down:.1f} s"
+                )
+
         try:
-            clients = [
-                Voter(server.port, share, data["rounds"], tally, deadline, seed_=i)
-                for i, share in enumerate(shares)
-                if share
-            ]
-            start = time.perf_counter()
-            for client in clients:
-                client.start()
-            while any(c.is_alive() for c in clients) and time.monotonic() < deadline:
-                if kill_at is not None and kill_report is None and tally.done >= kill_at * total:
-                    acknowledged_before = tally.done
-                    killed = server.kill()
-                    down = time.perf_counter()
-                    server.start()
-                    kill_report = (acknowledged_before, killed, time.perf_counter() - down)
-                    print(
-                        f"SIGKILL to gunicorn master and workers {killed} after {acknowledged_before:,} "
-                        f"acknowledged ballots; listening again after {kill_report[2]:.1f} s"
-                    )
-                time.sleep(0.01)
-            for client in clients:
-                client.join(5)
-            elapsed = time.perf_counter() - start
+            clients, elapsed, problems = drive(args, server.port, data, on_progress=kill)
+            server_cpu = server.cpu_seconds()
         finally:
             server.stop()
-        failures = [c.failure for c in clients if c.failure]
-        alive = [c for c in clients if c.is_alive()]
-        if failures:
-            problems.append(f"{len(failures)} clients failed, e.g. {failures[:3]}")
-        if alive:
-            problems.append(f"{len(alive)} clients did not finish within {args.time_limit} s")
+        tally = clients.tally
         server_errors = sum(n for (_, status), n in tally.statuses.items() if status >= 500)
         if server_errors:
             problems.append(f"{server_errors} responses were 5xx")
@@ -311,26 +448,25 @@ def storm(args, kill_at=None):
         if len(acknowledged) != total:
             problems.append(f"{total - len(acknowledged)} of {total} ballots were never acknowledged")
         verify = flask(env, "audit", "verify").strip()
-        posts = sorted(tally.post_seconds) or [0]
         print(
-            f"gunicorn {args.workers} workers x {args.threads} threads; {len(clients)} concurrent clients; "
-            f"{len(data['rounds'])} rounds"
+            f"gunicorn {args.workers} workers x {args.threads} threads; {clients.count} concurrent clients "
+            f"in {len(clients.processes)} client processes; {len(data['rounds'])} rounds"
         )
-        print(f"responses: {dict(sorted(tally.statuses.items()))}; connection errors: {tally.connection_errors}")
-        late = sum(1 for v in tally.acknowledged.values() if v == 409)
-        print(
-            f"{len(acknowledged):,} of {total:,} ballots acknowledged in {elapsed:.1f} s "
-            f"({len(acknowledged) / elapsed:.0f} ballots/s, each after a GET of the ballot page)"
-            + (f"; {late} confirmed only after the restart (409: stored before the kill)" if kill_at else "")
-        )
-        print(
-            f"POST latency: median {1000 * posts[len(posts) // 2]:.0f} ms, p95 {1000 * posts[int(len(posts) * 0.95)]:.0f}"
-            f" ms, max {1000 * posts[-1]:.0f} ms"
-        )
+        report(clients, elapsed, total, "ballots acknowledged")
+        if not kill_at:
+            print(
+                f"server CPU: {server_cpu:.1f} s, {1000 * server_cpu / max(total, 1):.1f} ms a ballot (GET + POST): "
+                f"{len(os.sched_getaffinity(0)) * total / max(server_cpu, 1e-9):.0f} ballots/s if it had every CPU alone"
+            )
+        if kill_at:
+            late = sum(1 for v in tally.acknowledged.values() if v == 409)
+            print(f"{late} confirmed only after the restart (409: stored before the kill)")
         print(
             f"database: {figures['ballots']:,} ballots, {figures['marks']:,} register marks, "
             f"{figures['audited']:,} audit entries for them; {verify}"
         )
+        if args.ceiling:
+            problems += ceiling(args, env, workdir, data)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -353,6 +489,17 @@ def arguments(description):
     parser.add_argument("--time-limit", type=int, default=900, help="seconds before the clients give up")
     parser.add_argument("--schema", choices=["migrate", "create-all"], default="migrate")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="client processes the clients are spread over (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="then run the same client against bench/minimal_app.py's stand-in ballot page: the client's ceiling",
+    )
     return parser
 
 

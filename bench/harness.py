@@ -165,6 +165,17 @@ class Gunicorn:
                 pass
         return pids
 
+    def cpu_seconds(self):
+        """CPU time (user + system) of the master and its workers since the last start."""
+        total = 0
+        for pid in [self.master_pid(), *self.worker_pids()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def kill(self):
         """SIGKILL the master and every worker at once: nothing gets to clean up."""
         pids = [p for p in [self.master_pid(), *self.worker_pids()] if p]

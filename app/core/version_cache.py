@@ -85,3 +85,15 @@ def _attached(values):
 def clear():
     with _lock:
         _store.clear()
+
+
+def per_view(name, key, compute):
+    """compute(), read once per page view (a GET or HEAD) and reused by the rest of the request:
+    values several parts of a page ask for (a council's members, a meeting's proxies). A request
+    that may write computes each time, so that what it checks is what it changes."""
+    if not has_request_context() or request.method not in READS:
+        return compute()
+    memo = g.setdefault("_per_view", {})
+    if (name, key) not in memo:
+        memo[(name, key)] = compute()
+    return memo[(name, key)]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.auth.models import User
 from app.communities.models import Membership, MembershipStatus, Role
+from app.core import version_cache
 from app.core.service import get_or_404, require
 from app.extensions import db
 from app.matters.models import MicroMatter
@@ -48,8 +49,9 @@ def _verified_users(community, roles):
 
 
 def council_members(community):
-    """Users who are council members (incl. the council chair) of the community now."""
-    return _verified_users(community, COUNCIL_ROLES)
+    """Users who are council members (incl. the council chair) of the community now (read once
+    per page view: the meeting views ask for them from several places)."""
+    return version_cache.per_view("council_members", community.id, lambda: _verified_users(community, COUNCIL_ROLES))
 
 
 def council_member_ids(community):

@@ -4,11 +4,14 @@ built fresh for each request or poll, who may see which view, and the rendered p
 from flask import make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import clock
 from app.core.errors import refuse
 from app.core.qr import qr_svg
 from app.core.urls import absolute_url
+from app.extensions import db
 
 from . import common, permissions, votes
 from . import meetings as meeting_services
@@ -28,7 +31,7 @@ from .forms import (
     PointOfOrderForm,
     RulingForm,
 )
-from .models import Choice, MeetingStatus, Stance, VoteMode
+from .models import AgendaItem, Choice, Meeting, MeetingItem, MeetingStatus, Motion, MotionVote, Stance, VoteMode
 
 LIVE_VIEWS = ("chair", "projector", "member", "public")
 POLL_MS = 2500
@@ -52,6 +55,36 @@ def live_key(meeting, view):
     if view == "projector":
         return f"{meeting.revision}-{meeting_services.checkin_code(meeting)}"
     return str(meeting.revision)
+
+
+def meeting_for_view(community, meeting_id):
+    """The meeting with what its views show (items, motions, votes, results, speakers, attendance,
+    points of order): one statement per kind, not one per row as the views walk them."""
+    meeting = (
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.id == meeting_id, Meeting.community_id == community.id)
+            .options(
+                joinedload(Meeting.ruleset),
+                joinedload(Meeting.chair),
+                joinedload(Meeting.secretary),
+                joinedload(Meeting.attendances),  # the one collection joined to the meeting's single row
+                selectinload(Meeting.points_of_order),
+                selectinload(Meeting.items).options(
+                    joinedload(MeetingItem.agenda_item).joinedload(AgendaItem.matter),
+                    selectinload(MeetingItem.turns),
+                    selectinload(MeetingItem.motions).options(
+                        joinedload(Motion.vote).joinedload(MotionVote.result), selectinload(Motion.seconders)
+                    ),
+                ),
+            )
+        )
+        .unique()
+        .first()
+    )
+    if meeting is None:
+        refuse(404)
+    return meeting
 
 
 def live_context(meeting, view, forms=None):
@@ -113,12 +146,16 @@ def live_context(meeting, view, forms=None):
     }
     if vote is not None:
         ctx["ballot_form"] = forms.get("ballot") or BallotForm(formdata=None, prefix="ballot")
-        ctx["voted_count"] = votes.voted_count(vote)
-        ctx["has_voted"] = votes.has_voted(vote, me) if me else False
+        if vote.mode == VoteMode.SECRET:
+            ctx["voted_count"] = votes.voted_count(vote)
+            ctx["has_voted"] = votes.has_voted(vote, me) if me else False
+        else:  # the ballots read once for the count, the own ballot and the tally
+            ctx["voted_count"] = len(vote.ballots)
+            ctx["has_voted"] = me is not None and any(b.user_id == me for b in vote.ballots)
         ctx["can_vote"] = me in vote.entitled
         ctx["keeps_casting_vote"] = me is not None and me == vote.casting_chair_id
         if vote.mode == VoteMode.NAMED:
-            ctx["tally"] = votes.tally(vote)
+            ctx["tally"] = votes.count_choices(vote.ballots)
             ctx["ballots"] = {b.user_id: b for b in vote.ballots}
     if item is not None and me is not None:
         ctx["my_turns"] = speaker_services.turns_taken(item, me)

@@ -41,8 +41,17 @@ def recent_reviews(community, limit=20):
     ).all()
 
 
-def latest_review(matter):
-    return db.session.scalar(select(Review).where(Review.matter_id == matter.id).order_by(Review.id.desc()).limit(1))
+def review_and_agenda_item(matter):
+    """(its latest review, its agenda entry), either None, in one statement (the matter's page)."""
+    latest = select(func.max(Review.id)).where(Review.matter_id == matter.id).scalar_subquery()
+    row = db.session.execute(
+        select(Review, AgendaItem)
+        .select_from(MicroMatter)
+        .outerjoin(Review, Review.id == latest)
+        .outerjoin(AgendaItem, AgendaItem.matter_id == MicroMatter.id)
+        .where(MicroMatter.id == matter.id)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def ensure_agenda_item(matter, actor=None, review=None):

@@ -17,7 +17,6 @@ from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.core.forms import submitted
 from app.core.i18n import money
-from app.extensions import db
 from app.matters.lifecycle import BEFORE_REVIEW, Status, status_label
 from app.matters.models import Category, ProjectType
 from app.rules import admissibility
@@ -260,27 +259,31 @@ def _meeting(meeting_id):
     return common.get_meeting(current_community(), meeting_id)
 
 
+def _meeting_for_view(meeting_id):
+    return live_views.meeting_for_view(current_community(), meeting_id)
+
+
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id):
-    return live_views.render_view(_meeting(meeting_id), "public")
+    return live_views.render_view(_meeting_for_view(meeting_id), "public")
 
 
 @bp.get("/meetings/<int:meeting_id>/chair")
 @login_required
 def chair_view(meeting_id):
-    return live_views.render_view(_meeting(meeting_id), "chair")
+    return live_views.render_view(_meeting_for_view(meeting_id), "chair")
 
 
 @bp.get("/meetings/<int:meeting_id>/projector")
 @login_required
 def projector_view(meeting_id):
-    return live_views.render_view(_meeting(meeting_id), "projector")
+    return live_views.render_view(_meeting_for_view(meeting_id), "projector")
 
 
 @bp.get("/meetings/<int:meeting_id>/member")
 @login_required
 def member_view(meeting_id):
-    return live_views.render_view(_meeting(meeting_id), "member")
+    return live_views.render_view(_meeting_for_view(meeting_id), "member")
 
 
 @bp.get("/meetings/<int:meeting_id>/live/<view>")
@@ -288,12 +291,13 @@ def live(meeting_id, view):
     """The live region of a view; 204 when nothing changed since the revision the page has."""
     if view not in live_views.LIVE_VIEWS:
         refuse(404)
-    meeting = _meeting(meeting_id)
+    meeting = _meeting(meeting_id)  # the cheap answer first: most polls find nothing changed
     live_views.check_view(meeting, view)
     speaker_services.end_overdue_turn(current_user, meeting)
     if request.args.get("since") == live_views.live_key(meeting, view):
         response = make_response("", 204)
     else:
+        meeting = _meeting_for_view(meeting_id)  # the same meeting, now with what the region shows
         response = make_response(
             render_template(f"councils/_live_{view}.html", **live_views.live_context(meeting, view))
         )
@@ -413,14 +417,9 @@ def minutes_correct(meeting_id, minutes_id):
 
 def matter_panel(matter, user):
     """Shown on the micro-matter's page: its review, agenda entry and the council's motions and votes."""
-    from sqlalchemy import select
-
-    from .models import AgendaItem
-
     if matter.status in BEFORE_REVIEW:  # not reviewed yet: no query
         return None
-    review = review_services.latest_review(matter)
-    agenda_item = db.session.scalar(select(AgendaItem).where(AgendaItem.matter_id == matter.id))
+    review, agenda_item = review_services.review_and_agenda_item(matter)
     if review is None and agenda_item is None:
         return None
     items = agenda_item.meeting_items if agenda_item else []

@@ -4,7 +4,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from app.core import clock
 from app.core.service import commit, require
@@ -152,11 +152,26 @@ def _end_speaking(item, lapse_waiting=False):
     return ended
 
 
+def _none_overdue(meeting):
+    """No turn over its time among the meeting's turns this request has already read (a page view
+    reads them all): no need to ask the database. Unread turns are not loaded for this."""
+    if "items" in inspect(meeting).unloaded or any("turns" in inspect(i).unloaded for i in meeting.items):
+        return False
+    now = clock.now()
+    return not any(
+        t.status == TurnStatus.SPEAKING and t.ends_at is not None and t.ends_at <= now
+        for item in meeting.items
+        for t in item.turns
+    )
+
+
 def end_overdue_turn(actor, meeting):
     """Under the "end" rule a turn whose time is up ends at its limit as soon as the server hears of
     the meeting again (a page load, a poll or an action): the server's clock decides, not the
     browser's. Returns the turn it ended, if any."""
     if meeting.status != MeetingStatus.OPEN or meeting.ruleset.speaking_overrun != SpeakingOverrun.END:
+        return None
+    if _none_overdue(meeting):
         return None
     turn = db.session.scalar(
         select(SpeakingTurn)

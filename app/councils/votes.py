@@ -504,7 +504,12 @@ def tally(vote):
     if vote.mode == VoteMode.SECRET:
         row = db.session.get(SecretTally, vote.id)
         return (row.yes, row.no, row.abstain) if row else (0, 0, 0)
-    counts = Counter(b.choice for b in db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)))
+    return count_choices(db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)))
+
+
+def count_choices(ballots):
+    """(yes, no, abstain) of ballots cast openly (a vote that is not secret)."""
+    counts = Counter(b.choice for b in ballots)
     return counts[Choice.YES], counts[Choice.NO], counts[Choice.ABSTAIN]
 
 

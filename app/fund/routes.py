@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.params import parse_id
 from app.core.service import get_or_404
 
@@ -91,7 +91,10 @@ def page(year):
 def record_source(year):
     community = _keeper_community()
     form = SourceForm()
-    done = submitted(
+    return _year_form(
+        community,
+        year,
+        "source_form",
         form,
         lambda: services.record_source(
             current_user,
@@ -105,11 +108,13 @@ def record_source(year):
             note=form.note.data or "",
         ),
         _("The source was recorded."),
-        url_for("fund.page", year=year),
     )
-    if done:
-        return done
-    return _page(community, year, source_form=form, status=400)
+
+
+def _year_form(community, year, name, form, call, success):
+    """A keeper's form on the year's page: back to that page when done, else the page with the form refused."""
+    done = submitted(form, call, success, url_for("fund.page", year=year))
+    return done or _page(community, year, **{name: form}, status=400)
 
 
 @bp.route("/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
@@ -118,25 +123,17 @@ def reverse(entry_id):
     community = _keeper_community()
     entry = get_or_404(FundEntry, entry_id, community_id=community.id)
     form = ReverseForm()
-    status = 200
-    if request.method == "POST":
-        done = submitted(
-            form,
-            lambda: services.reverse(current_user, community, entry, form.reason.data, confirmed=form.confirm.data),
-            _("The correction was recorded."),
-            url_for("fund.page", year=entry.year, _anchor="entries"),
-        )
-        if done:
-            return done
-        status = 400
-    return render_template(
+    return form_page(
+        form,
+        lambda: services.reverse(current_user, community, entry, form.reason.data, confirmed=form.confirm.data),
+        _("The correction was recorded."),
+        url_for("fund.page", year=entry.year, _anchor="entries"),
         "fund/reverse.html",
         community=community,
         entry=entry,
-        form=form,
         kind_labels=Kind.labels(),
         source_labels=SourceKind.labels(),
-    ), status
+    )
 
 
 @bp.post(f"/{YEAR}/close")
@@ -144,12 +141,11 @@ def reverse(entry_id):
 def close_year(year):
     community = _keeper_community()
     form = CloseYearForm()
-    done = submitted(
+    return _year_form(
+        community,
+        year,
+        "close_form",
         form,
         lambda: services.close_year(current_user, community, year, confirmed=form.confirm.data),
         _("The year %(year)s is closed.", year=year),
-        url_for("fund.page", year=year),
     )
-    if done:
-        return done
-    return _page(community, year, close_form=form, status=400)

@@ -106,7 +106,8 @@ def _fields(form):
     return {name: getattr(form, name).data for name in MATTER_FIELDS}
 
 
-def _form_page(form, matter=None, status=200, pending=()):
+def _form_page(form, matter=None, pending=()):
+    """The propose/edit page; 400 when a sent form comes back refused."""
     community = current_community()
     return render_template(
         "matters/form.html",
@@ -116,7 +117,7 @@ def _form_page(form, matter=None, status=200, pending=()):
         pending=pending,
         photos_max=services.PHOTOS_MAX,
         **_labels(),
-    ), status
+    ), (400 if request.method == "POST" else 200)
 
 
 def _held_photos(form, matter=None):
@@ -188,7 +189,7 @@ def new():
                 else:
                     flash(_("Submitted. Residents can now support it."), "success")
                 return redirect(url_for(".detail", matter_id=matter.id))
-    return _form_page(form, status=400 if request.method == "POST" else 200, pending=pending)
+    return _form_page(form, pending=pending)
 
 
 @bp.route("/<int:matter_id>/edit", methods=["GET", "POST"])
@@ -225,7 +226,7 @@ def edit(matter_id):
                     else:
                         flash(_("Submitted. Residents can now support it."), "success")
                 return redirect(url_for(".detail", matter_id=matter.id))
-    return _form_page(form, matter, status=400 if request.method == "POST" else 200, pending=pending)
+    return _form_page(form, matter, pending=pending)
 
 
 # ---------------------------------------------------------------- detail

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.communities.scoping import current_community
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page
 from app.core.params import in_date_range, parse_id
 from app.core.service import get_row
 from app.core.spreadsheet import csv_text
@@ -101,14 +101,6 @@ def resident(resident_id):
     )
 
 
-def _form_page(template, form, community, person, status=200, **context):
-    return render_template(f"onbehalf/{template}", community=community, resident=person, form=form, **context), status
-
-
-def _status():
-    return 400 if request.method == "POST" else 200
-
-
 def _done(person):
     return _("Recorded for %(name)s. They will be told.", name=person.display_name)
 
@@ -118,7 +110,7 @@ def _done(person):
 def propose(resident_id):
     community, person = _resident(resident_id)
     form = ProposalForm()
-    done = submitted(
+    return form_page(
         form,
         lambda: services.propose(
             current_user,
@@ -130,8 +122,10 @@ def propose(resident_id):
         ),
         _done(person),
         lambda matter: url_for("matters.detail", matter_id=matter.id),
+        "onbehalf/propose.html",
+        community=community,
+        resident=person,
     )
-    return done or _form_page("propose.html", form, community, person, _status())
 
 
 def _matter_choices(form, matters):
@@ -146,7 +140,7 @@ def support(resident_id):
     community, person = _resident(resident_id)
     form = SupportForm()
     _matter_choices(form, services.matters_to_support(community, person))
-    done = submitted(
+    return form_page(
         form,
         lambda: services.support(
             current_user,
@@ -158,8 +152,10 @@ def support(resident_id):
         ),
         _done(person),
         lambda matter: url_for("matters.detail", matter_id=matter.id),
+        "onbehalf/support.html",
+        community=community,
+        resident=person,
     )
-    return done or _form_page("support.html", form, community, person, _status())
 
 
 @bp.route("/residents/<int:resident_id>/comment", methods=["GET", "POST"])
@@ -168,7 +164,7 @@ def comment(resident_id):
     community, person = _resident(resident_id)
     form = OnBehalfCommentForm()
     _matter_choices(form, services.matters_to_comment(community))
-    done = submitted(
+    return form_page(
         form,
         lambda: services.comment(
             current_user,
@@ -182,8 +178,10 @@ def comment(resident_id):
         ),
         _done(person),
         lambda c: url_for("matters.comment_page", matter_id=c.matter_id, comment_id=c.id),
+        "onbehalf/comment.html",
+        community=community,
+        resident=person,
     )
-    return done or _form_page("comment.html", form, community, person, _status())
 
 
 @bp.route("/residents/<int:resident_id>/rate", methods=["GET", "POST"])
@@ -193,7 +191,7 @@ def rate(resident_id):
     form = OnBehalfRatingForm()
     records = services.records_to_rate(community, person)
     form.record.choices = [("", _("Choose…"))] + [(str(r.id), r.matter.title) for r in records]
-    done = submitted(
+    return form_page(
         form,
         lambda: services.rate(
             current_user,
@@ -207,8 +205,11 @@ def rate(resident_id):
         ),
         _done(person),
         lambda evaluation: record_url(evaluation.window.record, _anchor="evaluation"),
+        "onbehalf/rate.html",
+        community=community,
+        resident=person,
+        records=records,
     )
-    return done or _form_page("rate.html", form, community, person, _status(), records=records)
 
 
 def matter_panel(matter, user):

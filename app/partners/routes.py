@@ -325,7 +325,7 @@ def matter_panel(matter, user):
         "partners/_matter_panel.html",
         matter=matter,
         tasks=record_tasks,
-        delivered=services.delivered_by(matter),
+        delivered=services.delivered_on(record_tasks),  # the tasks read once
         can_add=permissions.can_add_task(user, matter),
         can_volunteer=permissions.can_volunteer(user, community),
         **_labels(),

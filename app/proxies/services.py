@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core import clock
+from app.core import clock, version_cache
 from app.core.service import commit, get_or_404, insert_once, require
 from app.councils.common import attended_ids, audit, council_member_ids, proxies_now
 from app.extensions import db
@@ -22,10 +22,15 @@ TAKEN = _l("This member already gives or holds a written proxy for this meeting.
 
 
 def in_force(meeting):
-    """The proxies of the meeting not revoked, in the order given."""
-    return db.session.scalars(
-        select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.revoked_at.is_(None)).order_by(Proxy.id)
-    ).all()
+    """The proxies of the meeting not revoked, in the order given (read once per page view: the
+    quorum, the votes and the proxies panel each ask)."""
+    return version_cache.per_view(
+        "proxies_in_force",
+        meeting.id,
+        lambda: db.session.scalars(
+            select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.revoked_at.is_(None)).order_by(Proxy.id)
+        ).all(),
+    )
 
 
 def pairs(meeting):

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import community_blueprint, current_community
 from app.core.errors import refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.i18n import money
 from app.core.vocabulary import Category
 
@@ -131,12 +131,10 @@ def edit():
         refuse(403, _("Only the committee can change the consultation rules."))
     current = services.current_ruleset(community)
     form = RuleSetForm()
-    if request.method == "GET":
-        if current is not None:
-            form.fill_from(current)
-            form.change_note.data = ""
-        return _edit_page(community, form, current)
-    done = submitted(
+    if request.method == "GET" and current is not None:
+        form.fill_from(current)
+        form.change_note.data = ""
+    return form_page(
         form,
         lambda: services.propose_version(current_user, community, form.values(), form.change_note.data),
         lambda ruleset: _(
@@ -144,21 +142,12 @@ def edit():
             version=ruleset.version,
         ),
         url_for("rules.show"),
-        fields=False,
-    )
-    if done:
-        return done
-    return _edit_page(community, form, current, 400)
-
-
-def _edit_page(community, form, current, status=200):
-    return render_template(
         "rules/edit.html",
+        fields=False,
         community=community,
-        form=form,
         current=current,
         support_base=services.support_base(community),
-    ), status
+    )
 
 
 @bp.post("/v<int:version>/withdraw")

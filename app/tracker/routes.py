@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
-from app.core.forms import show_refusal
+from app.core.forms import show_refusal, submitted
 from app.core.service import get_row
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
@@ -151,21 +151,17 @@ def matter_timeline(matter_id):
 def rate(record_id):
     record = _record(record_id)
     form = RatingForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                rating.rate(current_user, record, stars=form.stars.data, comment=form.comment.data or "")
-            except DomainError as error:
-                show_refusal(form, error)
-                status = 400
-            else:
-                flash(_("Thank you: your rating was recorded."), "success")
-                return redirect(url_for("tracker.record", record_id=record.id, _anchor="evaluation"))
-        else:
-            status = 400
-    context = _record_page_context(record)
-    return render_template("tracker/rate.html", form=form, **context), status
+    done = submitted(
+        form,
+        lambda: rating.rate(current_user, record, stars=form.stars.data, comment=form.comment.data or ""),
+        _("Thank you: your rating was recorded."),
+        url_for("tracker.record", record_id=record.id, _anchor="evaluation"),
+    )
+    if done:  # not form_page: the record page's context is built only when the page is shown
+        return done
+    return render_template("tracker/rate.html", form=form, **_record_page_context(record)), (
+        400 if form.is_submitted() else 200
+    )
 
 
 # ---------------------------------------------------------------- the committee's page
@@ -234,8 +230,9 @@ def manage(record_id):
     return _manage_page(_managed(record_id))
 
 
-def _handle(record, name, form, call, success, anchor):
-    """Validate `form`, run the service, redirect on success or give the page back with the errors."""
+def _handle(record, form, call, success, anchor, **page):
+    """Validate `form`, run the service, redirect on success or give the page back with the errors
+    (`page`: where on the page the refused form goes, e.g. forms={name: form})."""
     if form.validate_on_submit():
         try:
             call(form)
@@ -246,8 +243,7 @@ def _handle(record, name, form, call, success, anchor):
             return redirect(url_for("tracker.manage", record_id=record.id, _anchor=anchor))
     else:
         _form_errors_flash(form)
-    record = db.session.get(ImplementationRecord, record.id)
-    return _manage_page(record, forms={name: form}, status=400)
+    return _manage_page(db.session.get(ImplementationRecord, record.id), status=400, **page)
 
 
 def _action(path, form_name, anchor, success):
@@ -259,7 +255,8 @@ def _action(path, form_name, anchor, success):
         @login_required
         def view(record_id):
             record = _managed(record_id)
-            return _handle(record, form_name, _form(form_name, record), lambda f: act(f, record), success, anchor)
+            form = _form(form_name, record)
+            return _handle(record, form, lambda f: act(f, record), success, anchor, forms={form_name: form})
 
         bp.add_url_rule(f"/tracker/<int:record_id>/{path}", act.__name__, view, methods=["POST"])
         return act
@@ -288,28 +285,24 @@ def add_milestone(f, record):
 @login_required
 def milestone_done(record_id, milestone_id):
     record = _managed(record_id)
-    form = MilestoneDoneForm(prefix=f"m{milestone_id}")
-    if form.validate_on_submit():
-        try:
-            delivery.complete_milestone(
-                current_user,
-                record,
-                milestone_id,
-                done_on=form.done_on.data,
-                note=form.note.data or "",
-                photos=form.photos.data,
-            )
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            flash(_("The milestone was marked done."), "success")
-            return redirect(url_for("tracker.manage", record_id=record.id, _anchor="milestones"))
-    else:
-        _form_errors_flash(form)
-    record = db.session.get(ImplementationRecord, record.id)
     if not any(m.id == milestone_id for m in record.milestones):
         refuse(404)
-    return _manage_page(record, done_forms={milestone_id: form}, status=400)
+    form = MilestoneDoneForm(prefix=f"m{milestone_id}")
+    return _handle(
+        record,
+        form,
+        lambda f: delivery.complete_milestone(
+            current_user,
+            record,
+            milestone_id,
+            done_on=f.done_on.data,
+            note=f.note.data or "",
+            photos=f.photos.data,
+        ),
+        _("The milestone was marked done."),
+        "milestones",
+        done_forms={milestone_id: form},
+    )
 
 
 @_action("updates", "update", "progress", _l("The update was posted."))

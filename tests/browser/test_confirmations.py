@@ -6,6 +6,7 @@ import io
 import re
 
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -63,9 +64,9 @@ def test_withdrawing_a_support_is_one_confirmed_tap(live_server, live_app, phone
     phone.wait_for_load_state()
     phone.goto(f"{live_server.url}/c/xinglin/matters/{matter_id}")
     phone.locator("details.danger-zone summary").click()
-    assert not phone.locator("input[name=unsupport-understood]").is_visible()  # the dialog asks instead
+    expect(phone.locator("input[name=unsupport-understood]")).not_to_be_visible()  # the dialog asks instead
     consequence = phone.locator("details.danger-zone .consequence")
-    assert consequence.is_visible()
+    expect(consequence).to_be_visible()
     assert_accessible(phone, "matter page with the withdrawal open")
     dialogs = []
     phone.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -7,6 +7,7 @@ chromium, axe checks on every page."""
 import re
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -85,7 +86,7 @@ def test_an_amendment_from_proposal_to_version_2(live_app, live_server, new_page
     proposer.locator("#reasons").fill("午间也需要安静。")
     proposer.locator("form button[type=submit], form input[type=submit]").last.click()
     # No wording: refused, the reasons kept.
-    assert proposer.locator("#text-error").is_visible()
+    expect(proposer.locator("#text-error")).to_be_visible()
     assert proposer.locator("#reasons").input_value() == "午间也需要安静。"
     assert_accessible(proposer, "propose form with an error")
     proposer.locator("#text").fill(demo.AMENDED)

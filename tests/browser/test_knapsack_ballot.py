@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -49,7 +50,7 @@ def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
     login(phone, live_server, "wangayi")
     phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}")
     total = phone.locator("#ballot-total")
-    assert phone.locator("#running-total").is_visible()  # the script revealed the running total
+    expect(phone.locator("#running-total")).to_be_visible()  # the script revealed the running total
     assert "0" in total.inner_text()
     phone.get_by_label("3栋入口无障碍坡道").check()  # 45,000
     phone.get_by_label("河边步道夜间照明").check()  # 38,000
@@ -57,11 +58,11 @@ def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
     assert phone.locator("#ballot-over").is_hidden()
     phone.get_by_label("中心花园遮阳座椅").check()  # 101,000 > 100,000
     assert "101,000" in total.inner_text()
-    assert phone.locator("#ballot-over").is_visible()
+    expect(phone.locator("#ballot-over")).to_be_visible()
     screenshot(phone, "voting-knapsack-over-budget-phone")
     # Submitting anyway: the server refuses and keeps the choices.
     phone.locator("form.ballot button[type=submit]").click()
-    assert phone.locator("p.error[role=alert]").is_visible()
+    expect(phone.locator("p.error[role=alert]")).to_be_visible()
     assert phone.get_by_label("中心花园遮阳座椅").is_checked()
     phone.get_by_label("中心花园遮阳座椅").uncheck()
     phone.get_by_label("儿童阅读角").check()  # 98,000
@@ -80,7 +81,7 @@ def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
     assert_accessible(phone, "receipt")
     # The public lookup finds it: in the box, without its choices.
     phone.goto(f"{live_server.url}/c/xinglin/rounds/check?code={code}")
-    assert phone.locator("section[aria-live] p.ok").is_visible()
+    expect(phone.locator("section[aria-live] p.ok")).to_be_visible()
     assert "儿童阅读角" not in phone.locator("main").inner_text()
     # The page is usable at 360 px without horizontal scrolling.
     phone.set_viewport_size({"width": 360, "height": 740})
@@ -96,7 +97,7 @@ def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
         committee = db.session.scalar(select(User).where(User.username == "committee"))
         counting.count_round(committee, voting_round)
     phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}/results")
-    assert phone.locator("svg.chart").is_visible()
-    assert phone.locator("table.numbers").first.is_visible()
+    expect(phone.locator("svg.chart")).to_be_visible()
+    expect(phone.locator("table.numbers").first).to_be_visible()
     screenshot(phone, "voting-results-phone")
     assert_accessible(phone, "results")

@@ -2,6 +2,8 @@
 (ticking that they agreed), and the matter's page shows the support counted and marked as entered on
 behalf, by channel. Real chromium at a phone viewport, axe checks on each page."""
 
+from playwright.sync_api import expect
+
 from app.extensions import db
 
 from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
@@ -38,18 +40,18 @@ def test_grid_worker_records_a_support_on_a_phone(live_app, live_server, phone):
     phone.get_by_label("电话").check()
     phone.get_by_role("button", name="代录附议").click()
     # without the resident's agreement ticked: refused, the choices kept
-    assert phone.get_by_text("请勾选，确认居民本人已同意。").first.is_visible()
+    expect(phone.get_by_text("请勾选，确认居民本人已同意。").first).to_be_visible()
     assert phone.get_by_label("电话").is_checked()
     assert_accessible(phone, "support form with an error")
     phone.get_by_label("居民本人同意由我以其名义代为录入。").check()
     screenshot(phone, "on-behalf-support-phone")
     phone.get_by_role("button", name="代录附议").click()
-    assert phone.get_by_text("已为孙奶奶代录，系统会通知本人。").is_visible()
-    assert phone.get_by_text("电话：1").is_visible()  # the panel: supports entered on behalf, by channel
+    expect(phone.get_by_text("已为孙奶奶代录，系统会通知本人。")).to_be_visible()
+    expect(phone.get_by_text("电话：1")).to_be_visible()  # the panel: supports entered on behalf, by channel
     assert phone.locator("#support-progress").get_attribute("value") == "1"  # counted like her own
     screenshot(phone, "on-behalf-matter-phone")
     phone.goto(f"{base}/on-behalf/")
-    assert phone.get_by_text("孙奶奶").first.is_visible()  # the worker's own list
+    expect(phone.get_by_text("孙奶奶").first).to_be_visible()  # the worker's own list
     assert_accessible(phone, "the worker's entries")
     screenshot(phone, "on-behalf-entries-phone")
     width = phone.evaluate("document.documentElement.scrollWidth")

@@ -3,6 +3,7 @@ and each project's reason is shown."""
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -35,7 +36,7 @@ def test_results_table_fits_a_360_px_phone(live_app, live_server, new_page):
     phone.set_viewport_size({"width": 360, "height": 740})
     phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}/results")
     table = phone.locator("table.results-table")
-    assert table.is_visible()
+    expect(table).to_be_visible()
     width = phone.evaluate("window.innerWidth")
     rights = phone.evaluate(
         "[...document.querySelectorAll('table.results-table .outcome')].map(c => c.getBoundingClientRect().right)"

@@ -4,6 +4,7 @@ header: one row on a phone, the rest behind a disclosure that works without scri
 navigation bar shares the content's grid."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app import create_app
@@ -117,11 +118,12 @@ def test_phone_header_is_one_row_with_the_rest_behind_a_disclosure(chromium, scr
         page.goto(live_server.url + pages["matters"])
         _, _, _, height = _box(page, "header.site")
         assert height <= (80 if large else 64), (size, large, height)
-        assert not page.locator("nav.community").is_visible()
+        expect(page.locator("nav.community")).not_to_be_visible()
         page.locator("header.site summary").click()  # a <details>: no script needed
         links = page.locator("nav.community a")
-        assert links.first.is_visible() and links.count() >= 8
-        assert page.locator("nav.prefs a").last.is_visible()  # 长辈模式 on and off, in the menu
+        expect(links.first).to_be_visible()
+        assert links.count() >= 8
+        expect(page.locator("nav.prefs a").last).to_be_visible()  # 长辈模式 on and off, in the menu
         assert page.evaluate(OVERFLOW) <= 0
         context.close()
 
@@ -137,7 +139,7 @@ def test_phone_header_at_200_percent_text(chromium, screens):
         # the browser's text size at 200 % (CSSOM: the page's CSP refuses a <style> tag)
         page.evaluate("document.documentElement.style.setProperty('font-size', '200%', 'important')")
         page.locator("header.site summary").click()
-        assert page.locator("nav.community a").first.is_visible()
+        expect(page.locator("nav.community a").first).to_be_visible()
         assert page.evaluate(OVERFLOW) <= 0, path
     context.close()
 
@@ -149,8 +151,8 @@ def test_desk_navigation_and_content_share_one_grid(chromium, screens):
     page = context.new_page()
     for path in (pages["community"], pages["matters"], pages["rules"]):
         page.goto(live_server.url + path)
-        assert page.locator("nav.community a").first.is_visible()  # no menu to open on a desk
-        assert not page.locator("header.site summary").is_visible()
+        expect(page.locator("nav.community a").first).to_be_visible()  # no menu to open on a desk
+        expect(page.locator("header.site summary")).not_to_be_visible()
         brand, nav, heading = (_box(page, s) for s in (".brand", "nav.community a", "main h1"))
         bar, main = _box(page, "header.site .bar"), _box(page, "main")
         assert round(brand[0]) == round(nav[0]) == round(heading[0]), path  # one left edge

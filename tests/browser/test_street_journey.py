@@ -3,6 +3,8 @@ community and grants a street officer; the officer (phone) reads the communities
 sorts them, opens the exceptions and leaves a public note, which the committee then sees on its
 dashboard (desktop). Axe checks on every page; every page within 50 KB."""
 
+from playwright.sync_api import expect
+
 from app.auth.models import User
 from app.extensions import db
 
@@ -57,7 +59,7 @@ def test_admin_sets_up_the_street_and_the_officer_notes_an_exception(live_app, l
     phone.locator("header.site summary").click()  # the phone's menu (a <details> disclosure)
     phone.get_by_role("link", name="双塔街道", exact=True).click()
     phone.wait_for_url("**/street/shuangta/")
-    assert phone.locator("table.street-figures").is_visible()
+    expect(phone.locator("table.street-figures")).to_be_visible()
     assert phone.locator("svg").count() >= 1
     assert_accessible(phone, "street dashboard (phone)")
     small(phone, "street dashboard")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from app.core import clock
 from app.extensions import db
@@ -65,20 +66,20 @@ def test_committee_updates_progress(live_app, live_server, new_page, tmp_path, k
     form.get_by_label("说明").fill("坡道已浇筑，养护中。")
     form.get_by_label("现场照片（佐证）").set_input_files(photo_file(tmp_path))
     form.locator("input[type=submit]").click()
-    assert page.locator(".flash.success").is_visible()
+    expect(page.locator(".flash.success")).to_be_visible()
     # Progress follows the milestones (1 of 1 done): no percentage to type.
     assert page.locator("#manage-progress").get_attribute("value") == "100"
     assert page.get_by_label("进度（百分比）").count() == 0
     # An empty update is refused with a message next to the field.
     page.locator("form[action$='/updates'] input[type=submit]").click()
-    assert page.locator("#update-body-error").is_visible()
+    expect(page.locator("#update-body-error")).to_be_visible()
     page.get_by_label("进展动态", exact=True).fill("坡道已完成，扶手下周安装。")
     page.locator("form[action$='/updates'] input[type=submit]").click()
-    assert page.locator(".flash.success").is_visible()
+    expect(page.locator(".flash.success")).to_be_visible()
     screenshot(page, f"tracker-manage-{kind}")
     page.goto(base)
     assert page.locator("#record-progress").get_attribute("value") == "100"
-    assert page.locator("#milestones .ok").first.is_visible()
+    expect(page.locator("#milestones .ok").first).to_be_visible()
     assert page.locator(".tracker-photos img").count() == 1
     assert_accessible(page, f"record page ({kind})")
     screenshot(page, f"tracker-record-{kind}")
@@ -99,14 +100,14 @@ def test_resident_rates_on_a_phone(live_app, live_server, phone):
     # Sending without a choice: the server asks for one and keeps the comment.
     phone.get_by_label("意见（选填）").fill("坡道很好用，推车方便多了。")
     phone.locator("form.tracker-rating input[type=submit]").click()
-    assert phone.locator("#stars-error").is_visible()
+    expect(phone.locator("#stars-error")).to_be_visible()
     assert phone.get_by_label("意见（选填）").input_value() == "坡道很好用，推车方便多了。"
     phone.get_by_label("4 星：满意").check()
     screenshot(phone, "tracker-rating-phone")
     phone.locator("form.tracker-rating input[type=submit]").click()
     phone.wait_for_url(f"**/tracker/{record_id}#evaluation")
-    assert phone.locator(".flash.success").is_visible()
-    assert phone.get_by_text("您已评价该项目，谢谢！").is_visible()
+    expect(phone.locator(".flash.success")).to_be_visible()
+    expect(phone.get_by_text("您已评价该项目，谢谢！")).to_be_visible()
     assert "坡道很好用" in phone.locator("#evaluation").inner_text()
     assert_accessible(phone, "record after rating")
     screenshot(phone, "tracker-rated-phone")
