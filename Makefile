@@ -8,12 +8,19 @@ export FLASK_APP := wsgi
 # A throwaway PostgreSQL cluster on loopback for the second run of the suite (see test-postgres).
 PGDATA ?= /tmp/weiyi-pgtest
 PGPORT ?= 5433
-PGTEST_URL := postgresql+psycopg://postgres@127.0.0.1:$(PGPORT)/weiyi_test
+# Through the cluster's Unix socket (in PGDATA): a fifth less time per test than TCP on loopback.
+PGTEST_URL := postgresql+psycopg://postgres@/weiyi_test?host=$(PGDATA)&port=$(PGPORT)
 # Looked up when a recipe runs (the package may be installed by postgres-install first).
 PGBIN = $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 # As root (CI) the cluster belongs to the postgres user; otherwise to whoever runs make.
 AS_PG := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
-PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider --durations=10
+# pytest-xdist: one worker per core (`TEST_WORKERS=0` runs the tests in one process), each with a
+# database of its own (tests/__init__.py); a worker that finishes early takes tests from the other.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider --durations=10 -n $(TEST_WORKERS) --dist worksteal
+# Compiled modules are kept (__pycache__, ignored by git) even where the environment says not to:
+# each worker imports the whole app and suite, ~10 s of CPU per process when compiled anew.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-install postgres-start postgres-stop bench bench-proof lint clean
 
@@ -63,13 +70,13 @@ test: install-dev translations browser postgres-install lint
 	exit $$status
 
 test-sqlite: install-dev translations browser
-	$(PYTEST)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # Starts the cluster, runs the suite against it, and stops it whatever the result.
 test-postgres: install-dev translations postgres-install
 	@status=0; \
 	if $(MAKE) --no-print-directory postgres-start; then \
-	  TEST_DATABASE_URL=$(PGTEST_URL) $(PYTEST) $(PYTEST_ARGS) || status=$$?; \
+	  TEST_DATABASE_URL='$(PGTEST_URL)' $(PYTEST) $(PYTEST_ARGS) || status=$$?; \
 	else status=1; fi; \
 	$(MAKE) --no-print-directory postgres-stop; \
 	exit $$status

@@ -58,31 +58,23 @@ SLUG = "storm"
 OPTIONS_PER_ROUND = 3
 
 
-def seed(env, voters, rounds):
-    """Runs in a child process (the app's own environment); returns what the clients need."""
-    import json
-    import subprocess
+def populate(voters, rounds):
+    """In an app context: one community, its committee, `voters` verified residents and `rounds`
+    open approval rounds of three micro-matters each (bench/ballot_cpu.py seeds the same way).
+    Returns ({"rounds": [{"id", "options"}]}, the voters' User rows)."""
+    from datetime import timedelta
 
-    code = f"""
-import json, sys
-from datetime import timedelta
-sys.path.insert(0, {str(ROOT)!r})
-from werkzeug.security import generate_password_hash
-from app import create_app
-from app.auth.models import User
-from app.communities.models import Community, Membership, MembershipStatus, Role
-from app.extensions import db
-from app.matters.models import MicroMatter
-from app.models_base import utcnow
-from app.rules.models import RuleSet
-from app.voting import rounds
+    from werkzeug.security import generate_password_hash
 
-from app.auth.sessions import signed_in
+    from app.auth.models import User
+    from app.communities.models import Community, Membership, MembershipStatus, Role
+    from app.extensions import db
+    from app.matters.models import MicroMatter
+    from app.models_base import utcnow
+    from app.rules.models import RuleSet
+    from app.voting import rounds as round_services
 
-app = create_app("production")
-with app.app_context():
-    community = Community(slug={SLUG!r}, name="压测社区", district="姑苏区", register_size={voters},
-                          annual_budget=300_000)
+    community = Community(slug=SLUG, name="压测社区", district="姑苏区", register_size=voters, annual_budget=300_000)
     db.session.add(community)
     db.session.flush()
     db.session.add(RuleSet(community_id=community.id, version=1))
@@ -90,31 +82,82 @@ with app.app_context():
     committee = User(username="committee", display_name="居委会", password_hash=unused)
     db.session.add(committee)
     db.session.flush()
-    db.session.add(Membership(user_id=committee.id, community_id=community.id, role=Role.COMMITTEE,
-                              status=MembershipStatus.VERIFIED))
-    users = [User(username=f"voter{{i}}", display_name=f"居民{{i}}", password_hash=unused) for i in range({voters})]
+    db.session.add(
+        Membership(
+            user_id=committee.id, community_id=community.id, role=Role.COMMITTEE, status=MembershipStatus.VERIFIED
+        )
+    )
+    users = [User(username=f"voter{i}", display_name=f"居民{i}", password_hash=unused) for i in range(voters)]
     db.session.add_all(users)
     db.session.flush()
-    db.session.add_all([Membership(user_id=u.id, community_id=community.id, role=Role.RESIDENT,
-                                   status=MembershipStatus.VERIFIED, address="1栋") for u in users])
+    db.session.add_all(
+        [
+            Membership(
+                user_id=u.id,
+                community_id=community.id,
+                role=Role.RESIDENT,
+                status=MembershipStatus.VERIFIED,
+                address="1栋",
+            )
+            for u in users
+        ]
+    )
     db.session.commit()
     now = utcnow()
     opened = []
-    for r in range({rounds}):
-        matters = [MicroMatter(community_id=community.id, proposer_id=committee.id, title=f"项目{{r}}-{{k}}",
-                               description="-", description_html="-", category="other", location="-",
-                               estimated_cost=10_000 * (k + 1), project_type="goods", status="on_agenda")
-                   for k in range({OPTIONS_PER_ROUND})]
+    for r in range(rounds):
+        matters = [
+            MicroMatter(
+                community_id=community.id,
+                proposer_id=committee.id,
+                title=f"项目{r}-{k}",
+                description="-",
+                description_html="-",
+                category="other",
+                location="-",
+                estimated_cost=10_000 * (k + 1),
+                project_type="goods",
+                status="on_agenda",
+            )
+            for k in range(OPTIONS_PER_ROUND)
+        ]
         db.session.add_all(matters)
         db.session.commit()
-        voting_round = rounds.open_round(
-            committee, community, title=f"压测第{{r + 1}}轮", method="approval", allocation="greedy",
-            budget=50_000, max_choices=2, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=1),
-            allow_changes=False, options=[(m.id, m.estimated_cost) for m in matters])
-        opened.append({{"id": voting_round.id, "options": [o.id for o in voting_round.options]}})
+        voting_round = round_services.open_round(
+            committee,
+            community,
+            title=f"压测第{r + 1}轮",
+            method="approval",
+            allocation="greedy",
+            budget=50_000,
+            max_choices=2,
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=1),
+            allow_changes=False,
+            options=[(m.id, m.estimated_cost) for m in matters],
+        )
+        opened.append({"id": voting_round.id, "options": [o.id for o in voting_round.options]})
+    return {"rounds": opened}, users
+
+
+def seed(env, voters, rounds):
+    """Runs in a child process (the app's own environment); returns what the clients need."""
+    import json
+    import subprocess
+
+    code = f"""
+import json, sys
+sys.path[:0] = [{str(ROOT)!r}, {str(BENCH)!r}]
+from app import create_app
+from app.auth.sessions import signed_in
+from ballot_storm import populate
+
+app = create_app("production")
+with app.app_context():
+    data, users = populate({voters}, {rounds})
     serializer = app.session_interface.get_signing_serializer(app)
-    voters = [{{"id": u.id, "cookie": serializer.dumps(signed_in(u.get_id()))}} for u in users]
-    print(json.dumps({{"rounds": opened, "voters": voters}}))
+    data["voters"] = [{{"id": u.id, "cookie": serializer.dumps(signed_in(u.get_id()))}} for u in users]
+    print(json.dumps(data))
 """
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900

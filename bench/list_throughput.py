@@ -10,9 +10,12 @@ wrk measures (-t2 -c32 -d10s):
   1. /c/xinglin/matters/ for visitors, as served (the page cache, app/ops/pagecache.py: rendered
      once per data version);
   2. the matter page /c/xinglin/matters/1 for visitors, as served;
-  3. the list page logged in as resident1 (rendered for every request);
+  3. the list page, the matter page and a counted round's results logged in as resident1
+     (rendered for every request; the header's own values kept per the person's data version);
   4. the list page with PAGE_CACHE=0 (rendered for every request);
   5. /  — bench/minimal_app.py, a bare Flask page.
+With --baseline DIR (a copy of an earlier version, e.g. `git archive HEAD | tar -x -C DIR`), the
+logged-in pages are also measured on that version's code, same database, same run: before/after.
 Prints each rate and its ratio to the bare page (aims: at least 0.5 for visitors, 0.25 logged in)
 and the list page's size. Socket timeouts that wrk reports on a busy machine are printed, not
 failed on; exit 1 on any non-2xx response or a connect/read/write error.
@@ -21,6 +24,7 @@ failed on; exit 1 on any non-2xx response or a connect/read/write error.
 import argparse
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,6 +38,26 @@ from harness import ROOT, Gunicorn, app_env, flask, machine, migrate, session_co
 LIST_PATH = "/c/xinglin/matters/"
 MATTER_PATH = "/c/xinglin/matters/1"
 RESIDENT = "resident1"
+LOGGED_IN = {"logged_in": LIST_PATH, "logged_in_matter": MATTER_PATH, "logged_in_results": None}
+
+
+def results_path(workdir):
+    """The results page of the demo community's first counted round."""
+    with sqlite3.connect(workdir / "bench.db") as connection:
+        (round_id,) = connection.execute(
+            "SELECT voting_round.id FROM voting_round JOIN community ON community.id = voting_round.community_id"
+            " JOIN round_result ON round_result.round_id = voting_round.id WHERE community.slug = 'xinglin'"
+            " ORDER BY voting_round.id LIMIT 1"
+        ).fetchone()
+    return f"/c/xinglin/rounds/{round_id}/results"
+
+
+def measure_logged_in(server, paths, cookie, wrk, suffix=""):
+    results = {}
+    for name, path in paths.items():
+        warm(server.url + path, cookie)
+        results[name + suffix] = run_wrk(server.url + path, cookie=cookie, **wrk)
+    return results
 
 
 def run_wrk(url, duration, connections, threads=2, cookie=None):
@@ -77,6 +101,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--schema", choices=["migrate", "create-all"], default="migrate")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--baseline", type=Path, help="an earlier version's tree: its logged-in pages too")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -88,16 +113,17 @@ def main():
         migrate(env, args.schema)
         flask(env, "demo")
         cookie = session_cookie(env, RESIDENT)
+        logged_in = {**LOGGED_IN, "logged_in_results": results_path(workdir)}
         results = {}
         with Gunicorn("wsgi:app", env, workdir, workers=args.workers, name="weiyi") as server:
             page = urllib.request.urlopen(server.url + LIST_PATH, timeout=120).read()  # noqa: S310 - loopback
-            for name, path, who in (
-                ("list", LIST_PATH, None),
-                ("matter", MATTER_PATH, None),
-                ("logged_in", LIST_PATH, cookie),
-            ):
-                warm(server.url + path, who)
-                results[name] = run_wrk(server.url + path, cookie=who, **wrk)
+            for name, path in (("list", LIST_PATH), ("matter", MATTER_PATH)):
+                warm(server.url + path)
+                results[name] = run_wrk(server.url + path, **wrk)
+            results.update(measure_logged_in(server, logged_in, cookie, wrk))
+        if args.baseline:
+            with Gunicorn("wsgi:app", env, workdir, workers=args.workers, cwd=args.baseline, name="baseline") as server:
+                results.update(measure_logged_in(server, logged_in, cookie, wrk, suffix="_baseline"))
         uncached = dict(env, PAGE_CACHE="0")
         with Gunicorn("wsgi:app", uncached, workdir, workers=args.workers, name="weiyi-uncached") as server:
             warm(server.url + LIST_PATH)
@@ -115,9 +141,13 @@ def main():
         "list": f"micro-matter list {LIST_PATH} for visitors (demo, {len(page):,} bytes of HTML), as served",
         "matter": f"matter page {MATTER_PATH} for visitors, as served",
         "logged_in": f"the list logged in as {RESIDENT} (rendered every time)",
+        "logged_in_matter": f"the matter page {MATTER_PATH} logged in",
+        "logged_in_results": f"a counted round's results {logged_in['logged_in_results']} logged in",
         "rendered": "the list for visitors with PAGE_CACHE=0 (rendered every time)",
         "minimal": "minimal Flask page",
     }
+    if args.baseline:
+        labels.update({f"{name}_baseline": f"{labels[name]}, baseline {args.baseline}" for name in LOGGED_IN})
     for name, label in labels.items():
         print(f"  {label}: {describe(results[name])}")
     bare = results["minimal"]["rate"]

@@ -6,6 +6,7 @@ from flask import current_app
 from alembic import context
 
 from app.core import versions
+from app.matters import search
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -92,6 +93,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", search.include_name)  # the search index is made by hand
 
     connectable = get_engine()
 
@@ -108,6 +110,7 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
             if sqlite:
+                search.restore_sqlite_triggers(connection)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")

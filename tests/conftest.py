@@ -7,6 +7,7 @@ and a copy of its configuration, and leaves it with every row deleted. A test th
 app itself (adds a route) is marked `own_app` and gets a new one, as every test did before."""
 
 import copy
+import os
 from pathlib import Path
 
 import freezegun
@@ -29,6 +30,22 @@ freezegun.configure(extend_ignore_list=["_pytest"])
 
 def pytest_collection_modifyitems(config, items):
     skip_browser_tests_on_postgres(items)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        longest_files_first(items)
+
+
+def longest_files_first(items):
+    """With pytest-xdist (`make test`): the browser tests, then the files with a test marked slow,
+    then the rest, each file's tests kept together and in order. The run then does not end with
+    one worker busy on a two-minute browser test while the other has nothing left, and a file's
+    module fixtures (a demo loaded once, the authorisation world) are mostly built by one worker."""
+    browser = Path(__file__).resolve().parent / "browser"
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item):
+        return 0 if browser in item.path.parents else 1 if item.path in slow_files else 2
+
+    items.sort(key=rank)  # stable: the order within each rank stays as collected
 
 
 @pytest.fixture(scope="session")

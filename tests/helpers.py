@@ -33,12 +33,18 @@ class Builder:
         self.count = 0
 
     def user(self, username=None, password="password123", admin=False, display_name=None):
+        user = self._new_user(username, password, admin, display_name)
+        db.session.commit()
+        return user
+
+    def _new_user(self, username=None, password="password123", admin=False, display_name=None):
+        """Added and flushed (it has its id), not committed."""
         self.count += 1
         username = username or f"user{self.count}"
         user = User(username=username, display_name=display_name or f"用户{self.count}", is_admin=admin)
         user.set_password(password)
         db.session.add(user)
-        db.session.commit()
+        db.session.flush()
         return user
 
     def community(self, slug=None, **rules):
@@ -57,7 +63,7 @@ class Builder:
         return community
 
     def member(self, community, user=None, role=Role.RESIDENT, status=MembershipStatus.VERIFIED, **kw):
-        user = user or self.user(**kw)
+        user = user or self._new_user(**kw)  # one commit for the account and its membership
         membership = Membership(
             user_id=user.id, community_id=community.id, role=role, status=status, address="1栋1单元101室"
         )

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 import app.models  # noqa: F401  (every table in the metadata)
 from app.extensions import db
+from app.matters import search
 from tests.database import ON_POSTGRES, TEST_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,9 @@ def pending_changes(url):
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": search.include_name}
+            )
             return compare_metadata(context, db.metadata)
     finally:
         engine.dispose()

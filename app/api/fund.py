@@ -60,6 +60,16 @@ FUND_ENTRY = Resource(
     ],
 )
 
+FIGURES = "allocation charity other sources commitments releases committed payments beyond balance".split()
+
+
+def _with_year(slug, year):
+    """The community at `slug`, when `year` is one the fund can have (404 otherwise)."""
+    community = community_or_404(slug)
+    if not fund.valid_year(year):
+        refuse(404, _("Not found."))
+    return community
+
 
 @item(
     "/communities/{slug}/fund/{year}",
@@ -69,25 +79,14 @@ FUND_ENTRY = Resource(
     summary=N_("The fund's figures of one year."),
 )
 def fund_year(slug, year):
-    community = community_or_404(slug)
-    if not fund.valid_year(year):
-        return None
+    community = _with_year(slug, year)
     figures = fund.figures_of(community, year)
     return {
         "slug": slug,
         "year": year,
         "opened": fund.is_opened(community, year),
         "closed": fund.closing_of(community, year) is not None,
-        "allocation": figures.allocation,
-        "charity": figures.charity,
-        "other": figures.other,
-        "sources": figures.sources,
-        "commitments": figures.commitments,
-        "releases": figures.releases,
-        "committed": figures.committed,
-        "payments": figures.payments,
-        "beyond": figures.beyond,
-        "balance": figures.balance,
+        **{name: getattr(figures, name) for name in FIGURES},
     }
 
 
@@ -99,9 +98,7 @@ def fund_year(slug, year):
     summary=N_("Every entry of the fund's ledger in one year, oldest first."),
 )
 def fund_entries(slug, year):
-    community = community_or_404(slug)
-    if not fund.valid_year(year):
-        refuse(404, _("Not found."))
+    community = _with_year(slug, year)
     return (
         select(FundEntry)
         .where(FundEntry.community_id == community.id, FundEntry.year == year)

@@ -87,10 +87,7 @@ MATTER_FILTER = Param(
     ),
 )
 def partners(slug, kind):
-    query = in_community(Partner, slug)
-    if kind:
-        query = query.where(Partner.kind == kind)
-    return query.order_by(Partner.id)
+    return in_community(Partner, slug, kind=kind).order_by(Partner.id)
 
 
 @collection(

@@ -70,9 +70,18 @@ def community_or_404(slug):
     return community
 
 
-def in_community(model, slug):
-    """A select of the rows of `model` in the community at `slug` (404 when there is none)."""
-    return select(model).where(model.community_id == community_or_404(slug).id)
+def where_given(query, model, **filters):
+    """`query` narrowed to the rows whose columns equal the filters given (None or "": not given)."""
+    for column, value in filters.items():
+        if value is not None and value != "":
+            query = query.where(getattr(model, column) == value)
+    return query
+
+
+def in_community(model, slug, **filters):
+    """A select of the rows of `model` in the community at `slug` (404 when there is none), narrowed
+    by `filters` as `where_given` does."""
+    return where_given(select(model).where(model.community_id == community_or_404(slug).id), model, **filters)
 
 
 def one_in(model, slug, row_id):
@@ -129,11 +138,7 @@ def public_matters(community):
 )
 def matters(slug, status, category):
     query = public_matters(community_or_404(slug))
-    if status:
-        query = query.where(MicroMatter.status == status)
-    if category:
-        query = query.where(MicroMatter.category == category)
-    return query.order_by(MicroMatter.id)
+    return where_given(query, MicroMatter, status=status, category=category).order_by(MicroMatter.id)
 
 
 @item(
@@ -160,10 +165,7 @@ KIND_FILTER = Param("kind", description="Only notices of this kind.", enum=tuple
     params=[SLUG, KIND_FILTER],
 )
 def notices(slug, kind):
-    query = in_community(Notice, slug)
-    if kind:
-        query = query.where(Notice.kind == kind)
-    return query.order_by(Notice.id.desc())
+    return in_community(Notice, slug, kind=kind).order_by(Notice.id.desc())
 
 
 @item(
@@ -207,10 +209,7 @@ MEETING_STATUS_FILTER = Param("status", description="Only meetings in this state
     summary=N_("Council meetings, newest first, with their items and whether locked minutes exist."),
 )
 def meetings(slug, status):
-    query = in_community(Meeting, slug)
-    if status:
-        query = query.where(Meeting.status == status)
-    return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    return in_community(Meeting, slug, status=status).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
 
 
 MEETING_ID = id_param("meeting_id", "Number of the meeting.")
@@ -341,10 +340,7 @@ STATE_FILTER = Param(
     ),
 )
 def implementations(slug, state):
-    query = in_community(ImplementationRecord, slug)
-    if state:
-        query = query.where(ImplementationRecord.state == state)
-    return query.order_by(ImplementationRecord.id)
+    return in_community(ImplementationRecord, slug, state=state).order_by(ImplementationRecord.id)
 
 
 @item(
@@ -376,9 +372,7 @@ def ratings(slug, record_id):
         .join(ImplementationRecord, ImplementationRecord.id == Evaluation.record_id)
         .where(ImplementationRecord.community_id == community_or_404(slug).id)
     )
-    if record_id is not None:
-        query = query.where(Evaluation.record_id == record_id)
-    return query.order_by(Evaluation.id)
+    return where_given(query, Evaluation, record_id=record_id).order_by(Evaluation.id)
 
 
 # --- The document and its page -------------------------------------------------------------------------

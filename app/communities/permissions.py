@@ -4,7 +4,7 @@ from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core import clock
+from app.core import clock, version_cache
 from app.extensions import db
 
 from .models import ENDED, Membership, MembershipStatus, Role
@@ -21,7 +21,8 @@ def membership_of(user, community):
     cache = request.__dict__.setdefault("_membership_cache", {})
     key = (user.id, community.id)
     if key not in cache:
-        cache[key] = _membership(*key)
+        # the logged-in person's own, kept across page views while their memberships do not change
+        cache[key] = version_cache.personal_row(("membership", community.id), user.id, lambda: _membership(*key))
     return cache[key]
 
 

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
+from app.core import clock
 from app.core.forms import confirm_field, date_field, text_field
 from app.core.params import DateInRange
 from app.voting.forms import DATETIME_FORMAT
@@ -89,3 +92,16 @@ class ApprovalRoundForm(FlaskForm):
     )
     per_household = BooleanField(_l("One ballot per household (as registered by the committee)"))
     submit = SubmitField(_l("Open the residents' round"))
+
+    def from_now(self):
+        """A new form's dates: voting opens now (to the minute) and closes a week later."""
+        now = clock.to_local(clock.now()).replace(second=0, microsecond=0)
+        self.opens_at.data, self.closes_at.data = now, now + timedelta(days=7)
+
+    def window(self):
+        """The dates (UTC) and the household choice, as the services opening the round take them."""
+        return {
+            "opens_at": clock.to_utc(self.opens_at.data),
+            "closes_at": clock.to_utc(self.closes_at.data),
+            "per_household": self.per_household.data,
+        }

@@ -1,8 +1,6 @@
 """The convention's pages under /c/<slug>/convention: the current version (and its A4 print),
 older versions with their diff, amendments, and the committee's forms."""
 
-from datetime import timedelta
-
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -184,17 +182,17 @@ def amendment(amendment_id):
     return _amendment_page(services.get_amendment(_convention(), amendment_id))
 
 
-def _act(amendment_id, call, success):
+def _act(amendment_id, call, success, form=None):
+    """A button (only the CSRF token) or the decline form on an amendment's page: `call(amendment)`
+    and back to the page; a refusal shows the page again with the form."""
     amendment = services.get_amendment(_convention(), amendment_id)
-    form = FlaskForm()  # a button: only the CSRF token
     done = submitted(
-        form,
+        FlaskForm() if form is None else form,
         lambda: call(amendment),
         success,
         url_for("conventions.amendment", amendment_id=amendment_id),
-        fields=False,
     )
-    return done or _amendment_page(amendment, status=400)
+    return done or _amendment_page(amendment, decline_form=form, status=400)
 
 
 @bp.post("/amendments/<int:amendment_id>/support")
@@ -214,15 +212,13 @@ def admit(amendment_id):
 @bp.post("/amendments/<int:amendment_id>/decline")
 @login_required
 def decline(amendment_id):
-    amendment = services.get_amendment(_convention(), amendment_id)
     form = DeclineForm()
-    done = submitted(
-        form,
-        lambda: services.decline(current_user, amendment, form.reason.data),
+    return _act(
+        amendment_id,
+        lambda a: services.decline(current_user, a, form.reason.data),
         _("The amendment is not admitted; the reason is published."),
-        url_for("conventions.amendment", amendment_id=amendment_id),
+        form,
     )
-    return done or _amendment_page(amendment, decline_form=form, status=400)
 
 
 def _assembly_page(convention, form=None, confirm_form=None, reject_form=None, status=200):
@@ -275,39 +271,44 @@ def assembly():
     return done or _assembly_page(convention, form=form, status=400)
 
 
+def _on_entry(assembly_id, name, form, call, success, to):
+    """The confirm or reject form of an entry of the assembly's counts: `call(entry)`; a refusal
+    shows the assembly page again with the form as `name`."""
+    convention = _convention()
+    entry = services.get_assembly(convention, assembly_id)
+    done = submitted(form, lambda: call(entry), success, to)
+    return done or _assembly_page(convention, **{name: form}, status=400)
+
+
 @bp.post("/assembly/<int:assembly_id>/confirm")
 @login_required
 def confirm_assembly(assembly_id):
-    convention = _convention()
-    entry = services.get_assembly(convention, assembly_id)
-    form = ConfirmAssemblyForm()
-    done = submitted(
-        form,
-        lambda: services.confirm_assembly(current_user, entry),
+    return _on_entry(
+        assembly_id,
+        "confirm_form",
+        ConfirmAssemblyForm(),
+        lambda entry: services.confirm_assembly(current_user, entry),
         lambda a: (
-            _("The residents approved: version %(number)s is in force.", number=convention.current.number)
+            _("The residents approved: version %(number)s is in force.", number=a.convention.current.number)
             if a.approved
             else _("The residents did not approve the amendments.")
         ),
         url_for("conventions.index"),
-        fields=False,
     )
-    return done or _assembly_page(convention, confirm_form=form, status=400)
 
 
 @bp.post("/assembly/<int:assembly_id>/reject")
 @login_required
 def reject_assembly(assembly_id):
-    convention = _convention()
-    entry = services.get_assembly(convention, assembly_id)
     form = RejectAssemblyForm()
-    done = submitted(
+    return _on_entry(
+        assembly_id,
+        "reject_form",
         form,
-        lambda: services.reject_assembly(current_user, entry, form.reason.data),
+        lambda entry: services.reject_assembly(current_user, entry, form.reason.data),
         _("The entry is rejected and kept on record with the reason. A corrected entry may be made."),
         url_for("conventions.assembly"),
     )
-    return done or _assembly_page(convention, reject_form=form, status=400)
 
 
 @bp.route("/round", methods=["GET", "POST"])
@@ -319,18 +320,10 @@ def approval_round():
     _keeper(community)
     form = ApprovalRoundForm()
     if request.method == "GET":
-        now = clock.to_local(clock.now()).replace(second=0, microsecond=0)
-        form.opens_at.data = now
-        form.closes_at.data = now + timedelta(days=7)
+        form.from_now()
     return form_page(
         form,
-        lambda: services.open_approval_round(
-            current_user,
-            convention,
-            opens_at=clock.to_utc(form.opens_at.data),
-            closes_at=clock.to_utc(form.closes_at.data),
-            per_household=form.per_household.data,
-        ),
+        lambda: services.open_approval_round(current_user, convention, **form.window()),
         _("The residents' round is open."),
         lambda voting_round: url_for("voting.ballot", round_id=voting_round.id),
         "conventions/round.html",

@@ -20,7 +20,6 @@ from app.rules import majority
 from app.rules.choices import ConventionApproval
 from app.rules.services import current_ruleset
 from app.voting import rounds
-from app.voting.models import Method, RoundOption, VotingRound
 
 from . import permissions, revision
 from .models import (
@@ -560,20 +559,18 @@ def open_approval_round(actor, convention, *, opens_at, closes_at, per_household
     require(pending_assembly(convention) is None, ONE_PENDING)
     adopted = awaiting_residents(convention)
     require(adopted, _l("No amendment adopted by the council is waiting for the residents."))
-    return rounds.open_round(
+    return rounds.open_yes_no(
         actor,
         community,
-        kind=SUBJECT_KIND,
-        title=_("Residents' approval of amendments to the %(title)s", title=convention.title)[:80],
+        SUBJECT_KIND,
+        [a.id for a in adopted],
+        title=_("Residents' approval of amendments to the %(title)s", title=convention.title),
         description=_(
             "Vote yes or no on each amendment adopted by the council. Each one the residents approve "
             "by the majority the rules require goes into the next version of the convention."
         ),
-        method=Method.YES_NO,
-        budget=0,
         opens_at=opens_at,
         closes_at=closes_at,
-        options=[(a.id, 0) for a in adopted],
         per_household=per_household,
     )
 
@@ -587,13 +584,7 @@ def round_amendments(voting_round):
 
 def latest_round(amendment):
     """The last round the amendment was put to, or None."""
-    return db.session.scalar(
-        select(VotingRound)
-        .join(RoundOption, RoundOption.round_id == VotingRound.id)
-        .where(VotingRound.option_kind == SUBJECT_KIND, RoundOption.subject_id == amendment.id)
-        .order_by(VotingRound.id.desc())
-        .limit(1)
-    )
+    return rounds.latest_on(SUBJECT_KIND, amendment.id)
 
 
 def put_to_vote(voting_round, actor):

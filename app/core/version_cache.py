@@ -9,8 +9,9 @@ as their column values and put back into the request's session without a query.
 """
 
 import threading
+from collections import OrderedDict
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context, request, session
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +25,26 @@ MAX_ENTRIES = 4096
 READS = frozenset({"GET", "HEAD"})
 
 _store: dict = {}  # (name, slug) -> (tokens, value)
+MAX_PEOPLE_ENTRIES = 8192  # the least recently used go first
+_people: OrderedDict = OrderedDict()  # (name, user id) -> (tokens, value)
 _lock = threading.Lock()
+
+
+def _session_user_id():
+    """The id of the person this request's session is logged in as (Flask-Login's "_user_id",
+    "<id>:<session token>"), None for a visitor. Only used to read their tokens with the page's in
+    one statement; their values are kept only for the user the request has loaded (personal)."""
+    ident = str(session.get("_user_id") or "").partition(":")[0]
+    return int(ident) if ident.isdigit() else None
+
+
+def _read(slug):
+    """(slug, page tokens, person tokens or None) for this page view, read in one statement."""
+    user_id = _session_user_id()
+    values = tokens(db.session.connection(), slug, user_id)
+    person = None if user_id is None else (user_id, values[2:])
+    known = g._data_version = (slug, values[:2], person)
+    return known
 
 
 def _request_tokens(slug):
@@ -35,10 +55,23 @@ def _request_tokens(slug):
     if known is None or known[0] != slug:
         known = request.environ.get(ENVIRON_KEY)
         if known is None or known[0] != slug:
-            known = (slug, tokens(db.session.connection(), slug))
-        g._data_version = known
+            known = _read(slug)
+        else:
+            known = g._data_version = (*known, None)
     versions = known[1]
     return None if None in versions else versions  # no token yet: nothing to key on
+
+
+def _person_tokens(user_id):
+    """The tokens of the person `user_id`'s own values for this page view (read with the page's
+    tokens, or alone on a page that has read none), None for anyone else or a request that may write."""
+    if not has_request_context() or request.method not in READS or user_id != _session_user_id():
+        return None
+    known = g.get("_data_version")
+    if known is None or known[2] is None or known[2][0] != user_id:
+        known = _read(known[0] if known is not None else None)
+    versions = known[2][1]
+    return None if None in versions else versions
 
 
 def kept(name, slug, compute):
@@ -66,6 +99,34 @@ def kept_row(name, slug, load):
     return None if values is None else _attached(values)
 
 
+def personal(name, user_id, compute):
+    """compute(), or its value kept from an earlier page view of the same logged-in person under
+    the same tokens of theirs (app/core/versions.py: PERSONAL_TABLES) and of the site. compute()
+    must depend only on the site's rows and the person's rows of PERSONAL_TABLES; for anyone but
+    the request's own logged-in person, and in a request that may write, it runs each time."""
+    versions = _person_tokens(user_id)
+    if versions is None:
+        return compute()
+    key = (name, user_id)
+    with _lock:
+        hit = _people.get(key)
+        if hit is not None and hit[0] == versions:
+            _people.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _lock:
+        _people[key] = (versions, value)
+        while len(_people) > MAX_PEOPLE_ENTRIES:
+            _people.popitem(last=False)
+    return value
+
+
+def personal_row(name, user_id, load):
+    """The row load() finds, as personal() keeps it: its columns, put back into this session."""
+    values = personal(name, user_id, lambda: _columns(load()))
+    return None if values is None else _attached(values)
+
+
 def _columns(row):
     if row is None:
         return None
@@ -85,6 +146,7 @@ def _attached(values):
 def clear():
     with _lock:
         _store.clear()
+        _people.clear()
 
 
 def per_view(name, key, compute):

@@ -10,10 +10,15 @@ site's token. The new tokens are written just before COMMIT, on the same connect
 takes them back with the data, and on PostgreSQL the rows stay locked only for that moment (one row
 per community, so writers of different communities never wait for each other).
 
+A logged-in person's own values on every page (their memberships, unread count, street grants:
+PERSONAL_TABLES) have a token of their own, scope -user_id, that no page's key includes; a write
+to such a row changes it as well (app/core/version_cache.personal keeps those values under it).
+
 A token is a new random number, not a counter: a database restored from a backup, or emptied and
 filled again (the tests), cannot meet a token a page was rendered under before.
 """
 
+import functools
 import re
 import secrets
 
@@ -36,6 +41,12 @@ MAX_HOPS = 3
 UNSEEN_TABLES = frozenset(
     {"outbox", "sent_reminder", "digest_item", "password_reset", "notification", "audit_head", "data_version"}
 )
+# Rows behind the parts of a page personal to the logged-in person (the header's unread count and
+# street links, their membership of the community): a change to one also changes the token of the
+# person it belongs to (scope -user_id), read by app/core/version_cache.personal. A write whose
+# persons are not known (raw SQL) changes PEOPLE, the token every person's values are kept under.
+PERSONAL_TABLES = frozenset({"notification", "membership", "street_staff"})
+PEOPLE = -(2**31 - 1)
 # The table an INSERT, UPDATE, DELETE or REPLACE written outside a flush goes to.
 DML = re.compile(r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _SCOPES = "weiyi.version_scopes"  # connection.info: scopes to bump at commit
@@ -63,12 +74,21 @@ def _upsert(dialect_name):
     return pg_insert if dialect_name == "postgresql" else sqlite_insert
 
 
+def person_scope(user_id):
+    return -user_id
+
+
+BUMP_ROWS = 500  # tokens written per statement (a notice to every supporter touches as many persons)
+
+
 def bump(connection, scopes):
     """New tokens for `scopes` in `connection`'s transaction, in a fixed order (no deadlocks)."""
     table = DataVersion.__table__
     insert = _upsert(connection.dialect.name)
-    for scope in sorted(scopes):
-        statement = insert(table).values(scope=scope, token=new_token())
+    ordered = sorted(scopes)
+    for start in range(0, len(ordered), BUMP_ROWS):
+        rows = [{"scope": scope, "token": new_token()} for scope in ordered[start : start + BUMP_ROWS]]
+        statement = insert(table).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.scope], set_={"token": statement.excluded.token}
         )
@@ -158,6 +178,10 @@ def scopes_of(session, connection, instances):
     scopes = set()
     for instance in instances:
         table_name = inspect(instance).mapper.local_table.name
+        if table_name in PERSONAL_TABLES:  # the person's, and whose it was should it move
+            history = inspect(instance).attrs.user_id.history
+            users = {*history.deleted, *history.added, *history.unchanged}
+            scopes.update(person_scope(user) for user in users if user is not None)
         if table_name in UNSEEN_TABLES:
             continue
         if _path(table_name) == "column":  # the old community too, should a row move
@@ -215,8 +239,22 @@ BULK_ROWS = 50  # more rows than this matched by one statement: the site's token
 
 def _bulk_scopes(session, connection, table, statement):
     name = table.name
+    people = _bulk_persons(connection, table, statement) if name in PERSONAL_TABLES else set()
     if name in UNSEEN_TABLES:
-        return set()
+        return people
+    return people | _bulk_communities(session, connection, table, statement)
+
+
+def _bulk_persons(connection, table, statement):
+    where = statement.whereclause
+    if where is None or "user_id" in state_values(statement):
+        return {PEOPLE}
+    users = connection.execute(select(table.c.user_id).where(where).distinct().limit(BULK_ROWS + 1)).scalars().all()
+    return {PEOPLE} if len(users) > BULK_ROWS else {person_scope(user) for user in users}
+
+
+def _bulk_communities(session, connection, table, statement):
+    name = table.name
     path, where = _path(name), statement.whereclause
     moves = "community_id" in state_values(statement) or "id" in state_values(statement)
     if where is None or path is None or moves:
@@ -260,6 +298,8 @@ def _raw_write(connection, _cursor, statement, _parameters, _context, _executema
     if info.get(_FLUSHING) or info.get(PAUSED) or not (write := DML.match(statement)):
         return
     table = write.group(1).lower()
+    if table in PERSONAL_TABLES:
+        info.setdefault(_SCOPES, set()).add(PEOPLE)
     if table == DataVersion.__tablename__:
         # A transaction that writes the tokens itself (putting back or emptying a whole database,
         # as the tests' world does) leaves them as it wrote them.
@@ -284,24 +324,41 @@ def _on_rollback(connection):
         connection.info.pop(key, None)
 
 
-def tokens_query(for_community):
+@functools.cache  # built once: building it cost ten times what running it does, on every page view
+def tokens_query(for_community, for_person=False):
     """The read of the tokens: (site token, community token) for a page under /c/<slug>/ (the
-    bound parameter `slug`), or (sum of all tokens, None) for any other page."""
+    bound parameter `slug`), or (sum of the site's and all communities' tokens, None) for any other
+    page; for_person adds (site token, sum of the person's and PEOPLE's tokens) for the person's
+    scope (the bound parameter `person`, person_scope(user id)), the key of their own values."""
     table = DataVersion.__table__
-    if not for_community:
-        return select(func.coalesce(func.sum(table.c.token), 0), null())
-    community = db.Model.metadata.tables[COMMUNITY_TABLE]
     site = select(table.c.token).where(table.c.scope == SITE).scalar_subquery()
-    own = (
-        select(table.c.token)
-        .join(community, community.c.id == table.c.scope)
-        .where(community.c.slug == bindparam("slug"))
-        .scalar_subquery()
-    )
-    return select(site, own)
+    if not for_community:
+        columns = [
+            select(func.coalesce(func.sum(table.c.token), 0)).where(table.c.scope >= 0).scalar_subquery(),
+            null(),
+        ]
+    else:
+        community = db.Model.metadata.tables[COMMUNITY_TABLE]
+        own = (
+            select(table.c.token)
+            .join(community, community.c.id == table.c.scope)
+            .where(community.c.slug == bindparam("slug"))
+            .scalar_subquery()
+        )
+        columns = [site, own]
+    if for_person:
+        person = select(func.coalesce(func.sum(table.c.token), 0)).where(
+            table.c.scope.in_([PEOPLE, bindparam("person")])
+        )
+        columns += [site, person.scalar_subquery()]
+    return select(*columns)
 
 
-def tokens(connection, slug=None):
-    """The tokens a page's rendering depends on (tokens_query), read before it is rendered."""
-    query = tokens_query(slug is not None)
-    return tuple(connection.execute(query, {"slug": slug} if slug is not None else {}).one())
+def tokens(connection, slug=None, user_id=None):
+    """The tokens a page's rendering depends on (tokens_query), read before it is rendered; with
+    user_id, those of the person's own values too (four values instead of two)."""
+    query = tokens_query(slug is not None, user_id is not None)
+    parameters = {"slug": slug} if slug is not None else {}
+    if user_id is not None:
+        parameters["person"] = person_scope(user_id)
+    return tuple(connection.execute(query, parameters).one())

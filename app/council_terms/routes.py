@@ -50,45 +50,43 @@ def attendance():
     )
 
 
-def _term_form(community, form=None):
-    form = form or TermForm()
-    form.user_id.choices = [(user.id, user.display_name) for user in services.council_candidates(community)]
-    return form
+def _manage_context(community, term_form=None, substitute_form=None):
+    """What the committee's page shows: a form sent and refused as it was sent, the other one empty
+    (not filled from the other form's fields)."""
+    term_form = term_form or TermForm(formdata=None)
+    term_form.user_id.choices = [(user.id, user.display_name) for user in services.council_candidates(community)]
+    substitute_form = substitute_form or SubstituteForm(formdata=None)
+    substitute_form.user_id.choices = [
+        (user.id, user.display_name) for user in services.substitute_candidates(community)
+    ]
+    return {
+        "community": community,
+        "terms": services.terms_of(community),
+        "substitutes": services.substitutes(community),
+        "term_form": term_form,
+        "substitute_form": substitute_form,
+        "button": ButtonForm(),
+        "chosen_labels": ChosenHow.labels(),
+        "cause_labels": EndCause.labels(),
+        "today": clock.local_today(),
+    }
 
 
-def _substitute_form(community, form=None):
-    form = form or SubstituteForm()
-    form.user_id.choices = [(user.id, user.display_name) for user in services.substitute_candidates(community)]
-    return form
-
-
-def _manage_page(community, term_form=None, substitute_form=None, status=200):
-    return render_template(
-        "council_terms/manage.html",
-        community=community,
-        terms=services.terms_of(community),
-        substitutes=services.substitutes(community),
-        term_form=_term_form(community, term_form),
-        substitute_form=_substitute_form(community, substitute_form),
-        button=ButtonForm(),
-        chosen_labels=ChosenHow.labels(),
-        cause_labels=EndCause.labels(),
-        today=clock.local_today(),
-    ), status
+MANAGE = "council_terms/manage.html"
 
 
 @bp.get("/terms")
 @login_required
 def manage():
-    return _manage_page(_committee_only())
+    return render_template(MANAGE, **_manage_context(_committee_only()))
 
 
 @bp.post("/terms/new")
 @login_required
 def add_term():
     community = _committee_only()
-    form = _term_form(community)
-    done = submitted(
+    form = TermForm()
+    return form_page(
         form,
         lambda: services.add_term(
             current_user,
@@ -101,8 +99,9 @@ def add_term():
         ),
         _("The term is recorded."),
         url_for("council_terms.manage"),
+        MANAGE,
+        **_manage_context(community, term_form=form),
     )
-    return done or _manage_page(community, term_form=form, status=400)
 
 
 @bp.route("/terms/<int:term_id>/end", methods=["GET", "POST"])
@@ -127,16 +126,17 @@ def end_term(term_id):
 @login_required
 def add_substitute():
     community = _committee_only()
-    form = _substitute_form(community)
-    done = submitted(
+    form = SubstituteForm()
+    return form_page(
         form,
         lambda: services.add_substitute(
             current_user, community, user_id=form.user_id.data, chosen_by=form.chosen_by.data
         ),
         _("The substitute is added."),
         url_for("council_terms.manage"),
+        MANAGE,
+        **_manage_context(community, substitute_form=form),
     )
-    return done or _manage_page(community, substitute_form=form, status=400)
 
 
 def _substitute_action(call, message):

@@ -21,7 +21,7 @@ from app.core.params import checked_date
 from app.core.service import commit, get_or_404, insert_once, require, rolls_back
 from app.core.text import clean_plain
 from app.core.urls import path_for
-from app.councils.common import COUNCIL_ROLES
+from app.councils.common import COUNCIL_ROLES, verified_users
 from app.councils.models import Attendance, Meeting, MeetingStatus
 from app.extensions import db
 from app.notifications.services import notify
@@ -93,16 +93,7 @@ def terms_of(community):
 
 def substitute_candidates(community):
     """Verified residents without a council or committee role, by name."""
-    return db.session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.community_id == community.id,
-            Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.not_in([*COUNCIL_ROLES, Role.COMMITTEE]),
-        )
-        .order_by(User.display_name, User.id)
-    ).all()
+    return verified_users(community, [*COUNCIL_ROLES, Role.COMMITTEE], holding=False)
 
 
 def council_candidates(community):
@@ -197,6 +188,21 @@ def _eligible(community, substitute, today):
     return None if has_term else membership
 
 
+def _change_role(membership, role, actor, community):
+    """Audited as the committee's own role changes are (communities.services.set_role), without its
+    council_seat_left signal: the caller ends the term and fills the seat itself."""
+    old, membership.role = membership.role, role
+    record(
+        "membership.role_changed",
+        membership,
+        actor=actor,
+        community=community,
+        user_id=membership.user_id,
+        old=old,
+        new=role,
+    )
+
+
 def _step_in(community, term, seat_ends, actor, leaver_membership):
     """The first eligible substitute takes the seat from today for the rest of its term; nobody when
     the term has run out or no substitute is eligible."""
@@ -209,16 +215,7 @@ def _step_in(community, term, seat_ends, actor, leaver_membership):
             break
     else:
         return None
-    old_role, membership.role = membership.role, Role.COUNCIL_MEMBER
-    record(
-        "membership.role_changed",
-        membership,
-        actor=actor,
-        community=community,
-        user_id=membership.user_id,
-        old=old_role,
-        new=Role.COUNCIL_MEMBER,
-    )
+    _change_role(membership, Role.COUNCIL_MEMBER, actor, community)
     new_term = CouncilTerm(
         community_id=community.id,
         user_id=membership.user_id,
@@ -287,17 +284,7 @@ def end_term_early(actor, community, term_id, reason):
     seat_ends = _close_term(term, actor, EndCause.ENDED_EARLY, reason)
     membership = _membership(community, term.user_id)
     if membership is not None and membership.is_council:
-        old = membership.role
-        membership.role = Role.RESIDENT
-        record(
-            "membership.role_changed",
-            membership,
-            actor=actor,
-            community=community,
-            user_id=membership.user_id,
-            old=old,
-            new=Role.RESIDENT,
-        )
+        _change_role(membership, Role.RESIDENT, actor, community)
         notify(
             [term.user],
             N_("Your term on the council of %(community)s was ended early: %(reason)s"),
@@ -394,17 +381,19 @@ def attendance_of_year(community, year):
         )
     ]
     meetings = [(meeting_id, day) for meeting_id, day in meetings if first <= day <= last]
-    periods = {}
+    periods, with_terms = {}, set()  # every term of the community, read once (a council's few dozen)
     for user_id, starts_on, ends_on in db.session.execute(
         select(CouncilTerm.user_id, CouncilTerm.starts_on, CouncilTerm.ends_on).where(
-            CouncilTerm.community_id == community.id, CouncilTerm.starts_on <= last, CouncilTerm.ends_on >= first
+            CouncilTerm.community_id == community.id
         )
     ):
-        periods.setdefault(user_id, []).append((max(starts_on, first), min(ends_on, last)))
+        with_terms.add(user_id)
+        if starts_on <= last and ends_on >= first:
+            periods.setdefault(user_id, []).append((max(starts_on, first), min(ends_on, last)))
     recorded = set(periods)
     if year <= clock.local_today().year:
         for membership, _term in council_with_terms(community):
-            if membership.user_id not in recorded and not _has_any_term(community, membership.user_id):
+            if membership.user_id not in with_terms:
                 periods[membership.user_id] = [(first, last)]
     present = set(
         db.session.execute(
@@ -418,12 +407,3 @@ def attendance_of_year(community, year):
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(list(figures))))}
     rows = [(users[user_id], result, user_id in recorded) for user_id, result in figures.items()]
     return sorted(rows, key=lambda row: (row[0].display_name, row[0].id)), len(meetings)
-
-
-def _has_any_term(community, user_id):
-    return (
-        db.session.scalar(
-            select(CouncilTerm.id).where(CouncilTerm.community_id == community.id, CouncilTerm.user_id == user_id)
-        )
-        is not None
-    )

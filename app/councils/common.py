@@ -34,16 +34,14 @@ def audit(action, obj, actor, meeting, **data):
     record(action, obj, actor=actor, community=meeting.community_id, meeting_id=meeting.id, **data)
 
 
-def _verified_users(community, roles):
-    """Users who are verified members of the community with one of `roles` now, by name."""
+def verified_users(community, roles, *, holding=True):
+    """Users who are verified members of the community now, by name: those with one of `roles`, or
+    (`holding` False) those with none of them."""
+    role = Membership.role.in_(list(roles)) if holding else Membership.role.not_in(list(roles))
     return db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.community_id == community.id,
-            Membership.status == MembershipStatus.VERIFIED,
-            Membership.role.in_(list(roles)),
-        )
+        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.VERIFIED, role)
         .order_by(User.display_name, User.id)
     ).all()
 
@@ -51,7 +49,7 @@ def _verified_users(community, roles):
 def council_members(community):
     """Users who are council members (incl. the council chair) of the community now (read once
     per page view: the meeting views ask for them from several places)."""
-    return version_cache.per_view("council_members", community.id, lambda: _verified_users(community, COUNCIL_ROLES))
+    return version_cache.per_view("council_members", community.id, lambda: verified_users(community, COUNCIL_ROLES))
 
 
 def council_member_ids(community):
@@ -59,7 +57,7 @@ def council_member_ids(community):
 
 
 def secretary_candidates(community):
-    return _verified_users(community, [*COUNCIL_ROLES, Role.COMMITTEE])
+    return verified_users(community, [*COUNCIL_ROLES, Role.COMMITTEE])
 
 
 def present_ids(meeting):
@@ -111,13 +109,30 @@ def attended_ids(meeting):
 
 def proxies_now(meeting, ruleset=None):
     """The written proxies that count now under the rules (app.rules.proxies.count)."""
+    ruleset = ruleset or meeting.ruleset
     return proxy_rules.count(
-        (ruleset or meeting.ruleset).proxy_rule,
+        ruleset.proxy_rule,
         council_member_ids(meeting.community),
         present_ids(meeting),
         proxy_pairs(meeting),
         attended_ids(meeting),
+        casting_chair=meeting.chair_id if proxy_rules.chair_cannot_hold(ruleset.proxy_rule, ruleset.tie_rule) else None,
     )
+
+
+def chair_cannot_hold_proxy(meeting):
+    """The meeting's rules leave the chair only the deciding vote while a proxy carries a vote, so
+    the presiding chair holds no proxy (app.rules.proxies.chair_cannot_hold)."""
+    return proxy_rules.chair_cannot_hold(meeting.ruleset.proxy_rule, meeting.ruleset.tie_rule)
+
+
+def barred_from_the_chair(meeting):
+    """Who may not take the chair: under chair_cannot_hold_proxy, the holders of a written proxy of
+    the meeting that its giver has not cancelled by coming."""
+    if not chair_cannot_hold_proxy(meeting):
+        return set()
+    attended = attended_ids(meeting)
+    return {holder for giver, holder in proxy_pairs(meeting) if giver not in attended}
 
 
 def quorum_now(meeting, ruleset=None):

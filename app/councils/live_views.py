@@ -50,11 +50,15 @@ def _qr_svg(meeting):
 
 
 def live_key(meeting, view):
-    """What a live region shows depends on: the meeting's revision, and for the projector the
-    minute too (its QR code changes every minute)."""
+    """What a live region shows depends on: the meeting's revision, a turn whose time is up (shown
+    over before its end is stored), and for the projector the minute too (its QR code changes every
+    minute)."""
+    key = str(meeting.revision)
+    if meeting.status == MeetingStatus.OPEN and (time_up := speaker_services.time_up_turn_id(meeting)):
+        key += f"-up{time_up}"
     if view == "projector":
-        return f"{meeting.revision}-{meeting_services.checkin_code(meeting)}"
-    return str(meeting.revision)
+        key += f"-{meeting_services.checkin_code(meeting)}"
+    return key
 
 
 def meeting_for_view(community, meeting_id):
@@ -96,7 +100,7 @@ def live_context(meeting, view, forms=None):
     item = meeting_services.current_item(meeting)
     motion = speaker_services.active_motion(item) if item else None
     last_motion = item.motions[-1] if item and item.motions else None
-    turn = speaker_services.current_turn(item) if item else None
+    turn = speaker_services.turn_on_floor(meeting, item) if item else None
     vote = motion.vote if motion is not None and motion.vote is not None and motion.vote.is_open else None
     tied_vote = motion.vote if motion is not None and votes.awaiting_casting_vote(motion.vote) else None
     members = common.council_members(community)
@@ -213,10 +217,12 @@ def _for_members(meeting, item, motion, members, present, forms):
 def handover_form(meeting, form=None):
     form = form or HandoverForm(formdata=None)
     present = set(common.present_ids(meeting))
+    barred = common.barred_from_the_chair(meeting)
     candidates = [
         u
         for u in common.council_members(meeting.community)
         if u.id not in (meeting.chair_id, meeting.secretary_id)
+        and u.id not in barred
         and (meeting.status != MeetingStatus.OPEN or u.id in present)
     ]
     form.to_user_id.choices = [(u.id, u.display_name) for u in candidates]
@@ -249,8 +255,6 @@ def render_view(meeting, view, status=200, forms=None):
     if status >= 400:
         view = _usable_view(meeting, view)
     check_view(meeting, view)
-    if status < 400:  # after a refusal the session may hold the refused action's changes: not committed here
-        speaker_services.end_overdue_turn(current_user, meeting)
     ctx = live_context(meeting, view, forms)
     if view == "public":
         ctx["minutes"] = minutes_services.original(meeting)

@@ -24,7 +24,17 @@ from app.notifications.services import notify
 from app.rules.services import current_ruleset
 
 from . import minutes, permissions
-from .common import _is_open, _run, audit, bump, council_member_ids, council_members, present_ids, quorum_now
+from .common import (
+    _is_open,
+    _run,
+    audit,
+    barred_from_the_chair,
+    bump,
+    council_member_ids,
+    council_members,
+    present_ids,
+    quorum_now,
+)
 from .models import (
     ACTIVE_MOTION,
     AgendaItem,
@@ -392,6 +402,13 @@ def hand_over_chair(actor, meeting, to_user_id, reason=""):
     )
     require(to_user.id != meeting.chair_id, _l("This member is already chairing."))
     require(to_user.id != meeting.secretary_id, _l("The secretary cannot also chair the meeting."))
+    require(
+        to_user.id not in barred_from_the_chair(meeting),
+        _l(
+            "This member holds a written proxy for this meeting. Under the rules the chair gives only the "
+            "deciding vote on a tie, so the vote the proxy carries would be lost: hand the chair to another member."
+        ),
+    )
     if meeting.status == MeetingStatus.OPEN:
         require(to_user.id in present_ids(meeting), _l("The new chair must be checked in."))
     now = clock.now()

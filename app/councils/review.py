@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
@@ -18,7 +19,7 @@ from app.rules.services import current_ruleset
 
 from . import permissions
 from .common import _matter
-from .models import AgendaItem, ItemStatus, MeetingStatus, Review, ReviewDecision
+from .models import AgendaItem, ItemStatus, MeetingItem, MeetingStatus, Motion, MotionVote, Review, ReviewDecision
 
 # ---------------------------------------------------------------- review
 
@@ -42,7 +43,8 @@ def recent_reviews(community, limit=20):
 
 
 def review_and_agenda_item(matter):
-    """(its latest review, its agenda entry), either None, in one statement (the matter's page)."""
+    """(its latest review, its agenda entry), either None, with what the matter's page shows of them
+    (the review's rules, the meetings, motions and results): one statement per kind, not per row."""
     latest = select(func.max(Review.id)).where(Review.matter_id == matter.id).scalar_subquery()
     row = db.session.execute(
         select(Review, AgendaItem)
@@ -50,6 +52,13 @@ def review_and_agenda_item(matter):
         .outerjoin(Review, Review.id == latest)
         .outerjoin(AgendaItem, AgendaItem.matter_id == MicroMatter.id)
         .where(MicroMatter.id == matter.id)
+        .options(
+            joinedload(Review.ruleset),
+            selectinload(AgendaItem.meeting_items).options(
+                joinedload(MeetingItem.meeting),
+                selectinload(MeetingItem.motions).joinedload(Motion.vote).joinedload(MotionVote.result),
+            ),
+        )
     ).first()
     return (row[0], row[1]) if row else (None, None)
 

@@ -27,7 +27,6 @@ from . import bp, common, live_views, permissions
 from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import review as review_services
-from . import speakers as speaker_services
 from .forms import (
     AdmitForm,
     CorrectionForm,
@@ -124,40 +123,43 @@ def review():
     return _review_page()[0]
 
 
+def _review_decision(matter_id, form, call, success, forms, invalid):
+    """Admit or decline from the review queue: back to the queue, or the queue again (400) with the
+    form's errors and the service's refusal flashed above it."""
+    done = submitted(form, call, success, url_for("councils.review"), fields=False)
+    if done:
+        return done
+    if form.errors:
+        flash(_form_errors(form) or invalid, "error")
+    return _review_page(400, {matter_id: forms})
+
+
 @bp.post("/review/<int:matter_id>/admit")
 @login_required
 def admit(matter_id):
-    community = current_community()
     form = AdmitForm(prefix=f"a{matter_id}")
-    if form.validate_on_submit():
-        try:
-            review_services.admit(current_user, community, matter_id, form.judged.data, form.note.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Admitted to the agenda list."), "success")
-            return redirect(url_for("councils.review"))
-    else:
-        flash(_form_errors(form) or _("Please check the form."), "error")
-    return _review_page(400, {matter_id: (form, None)})
+    return _review_decision(
+        matter_id,
+        form,
+        lambda: review_services.admit(current_user, current_community(), matter_id, form.judged.data, form.note.data),
+        _("Admitted to the agenda list."),
+        (form, None),
+        _("Please check the form."),
+    )
 
 
 @bp.post("/review/<int:matter_id>/decline")
 @login_required
 def decline(matter_id):
-    community = current_community()
     form = DeclineForm(prefix=f"d{matter_id}")
-    if form.validate_on_submit():
-        try:
-            review_services.decline(current_user, community, matter_id, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Declined; the reason is published."), "success")
-            return redirect(url_for("councils.review"))
-    else:
-        flash(_form_errors(form) or _("Please give a reason; it will be published."), "error")
-    return _review_page(400, {matter_id: (None, form)})
+    return _review_decision(
+        matter_id,
+        form,
+        lambda: review_services.decline(current_user, current_community(), matter_id, form.reason.data),
+        _("Declined; the reason is published."),
+        (None, form),
+        _("Please give a reason; it will be published."),
+    )
 
 
 # ---------------------------------------------------------------- agenda list
@@ -293,7 +295,6 @@ def live(meeting_id, view):
         refuse(404)
     meeting = _meeting(meeting_id)  # the cheap answer first: most polls find nothing changed
     live_views.check_view(meeting, view)
-    speaker_services.end_overdue_turn(current_user, meeting)
     if request.args.get("since") == live_views.live_key(meeting, view):
         response = make_response("", 204)
     else:

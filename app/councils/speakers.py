@@ -4,18 +4,20 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, select, update
+from sqlalchemy import inspect, select
 
 from app.core import clock
 from app.core.service import commit, require
 from app.extensions import db
 from app.rules.choices import SpeakingOverrun
+from app.rules.models import RuleSet
 
 from . import permissions, speaking
 from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids
 from .models import (
     ACTIVE_MOTION,
     ItemStatus,
+    Meeting,
     MeetingItem,
     MeetingStatus,
     MotionStatus,
@@ -75,6 +77,7 @@ def ask_to_speak(user, meeting, item, stance, member_id=None):
     _is_open(meeting)
     require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
     require(member.id in present_ids(meeting), _l("Check in first."))
+    _end_at_limit(user, meeting, item)  # a speaker whose time is up may ask again
     require(
         member.id != meeting.chair_id,
         _l("The chair stays neutral and does not speak while chairing; hand over the chair to speak."),
@@ -152,47 +155,52 @@ def _end_speaking(item, lapse_waiting=False):
     return ended
 
 
-def _none_overdue(meeting):
-    """No turn over its time among the meeting's turns this request has already read (a page view
-    reads them all): no need to ask the database. Unread turns are not loaded for this."""
-    if "items" in inspect(meeting).unloaded or any("turns" in inspect(i).unloaded for i in meeting.items):
-        return False
-    now = clock.now()
-    return not any(
-        t.status == TurnStatus.SPEAKING and t.ends_at is not None and t.ends_at <= now
-        for item in meeting.items
-        for t in item.turns
+def _over_at_limit(meeting, turn, now):
+    """Under the "end" rule a turn is over once its time is up: the server's clock decides."""
+    return (
+        turn is not None
+        and meeting.ruleset.speaking_overrun == SpeakingOverrun.END
+        and speaking.time_up(turn.ends_at, now)
     )
 
 
-def end_overdue_turn(actor, meeting):
-    """Under the "end" rule a turn whose time is up ends at its limit as soon as the server hears of
-    the meeting again (a page load, a poll or an action): the server's clock decides, not the
-    browser's. Returns the turn it ended, if any."""
-    if meeting.status != MeetingStatus.OPEN or meeting.ruleset.speaking_overrun != SpeakingOverrun.END:
-        return None
-    if _none_overdue(meeting):
-        return None
-    turn = db.session.scalar(
-        select(SpeakingTurn)
+def turn_on_floor(meeting, item):
+    """The turn the views show. Under "end" a turn whose time is up is over for everyone at once,
+    before the chair's next action or the worker stores its end: a page view or a poll writes nothing."""
+    turn = current_turn(item)
+    return None if _over_at_limit(meeting, turn, clock.now()) else turn
+
+
+def time_up_turn_id(meeting):
+    """The turn the views show over under "end" while its end is not stored yet (a live region's key
+    changes with it). From what the request has loaded when it has read the turns, else one query."""
+    now = clock.now()
+    if "items" not in inspect(meeting).unloaded and not any("turns" in inspect(i).unloaded for i in meeting.items):
+        return next(
+            (t.id for item in meeting.items if _over_at_limit(meeting, (t := current_turn(item)), now)),
+            None,
+        )
+    return db.session.scalar(
+        select(SpeakingTurn.id)
         .join(MeetingItem)
+        .join(Meeting, Meeting.id == MeetingItem.meeting_id)
+        .join(RuleSet, RuleSet.id == Meeting.ruleset_id)
         .where(
             MeetingItem.meeting_id == meeting.id,
+            RuleSet.speaking_overrun == SpeakingOverrun.END,
             SpeakingTurn.status == TurnStatus.SPEAKING,
-            SpeakingTurn.ends_at <= clock.now(),
+            SpeakingTurn.ends_at <= now,
         )
     )
-    if turn is None:
+
+
+def _end_at_limit(actor, meeting, item):
+    """Store the end of the item's turn whose time is up under "end" (at its limit), in the caller's
+    transaction; returns it, if any."""
+    turn = current_turn(item)
+    if not _over_at_limit(meeting, turn, clock.now()):
         return None
-    # Only the request that finds the turn still speaking ends it (polls arrive together).
-    ended = db.session.execute(
-        update(SpeakingTurn)
-        .where(SpeakingTurn.id == turn.id, SpeakingTurn.status == TurnStatus.SPEAKING)
-        .values(status=TurnStatus.DONE, ended_at=turn.ends_at)
-    ).rowcount
-    if not ended:
-        db.session.rollback()
-        return None
+    turn.status, turn.ended_at = TurnStatus.DONE, turn.ends_at
     bump(meeting)
     audit(
         "meeting.speaker_time_up",
@@ -202,8 +210,29 @@ def end_overdue_turn(actor, meeting):
         user_id=turn.user_id,
         ended_at=turn.ends_at.isoformat(timespec="seconds"),
     )
-    commit()
     return turn
+
+
+def end_turns_at_limit():
+    """The worker's chore: store the end of every turn whose time is up under "end" in an open
+    meeting, one meeting per transaction. Returns how many it ended."""
+    meeting_ids = db.session.scalars(
+        select(MeetingItem.meeting_id)
+        .join(SpeakingTurn)
+        .join(Meeting, Meeting.id == MeetingItem.meeting_id)
+        .where(
+            Meeting.status == MeetingStatus.OPEN,
+            SpeakingTurn.status == TurnStatus.SPEAKING,
+            SpeakingTurn.ends_at <= clock.now(),
+        )
+        .distinct()
+    ).all()
+    ended = 0
+    for meeting_id in meeting_ids:
+        meeting = db.session.get(Meeting, meeting_id)
+        ended += sum(1 for item in meeting.items if _end_at_limit(None, meeting, item) is not None)
+        commit()
+    return ended
 
 
 def next_speaker(actor, meeting, item):

@@ -89,14 +89,12 @@ def page(year):
 @bp.post(f"/{YEAR}/sources")
 @login_required
 def record_source(year):
-    community = _keeper_community()
     form = SourceForm()
     return _year_form(
-        community,
         year,
         "source_form",
         form,
-        lambda: services.record_source(
+        lambda community: services.record_source(
             current_user,
             community,
             year,
@@ -111,9 +109,11 @@ def record_source(year):
     )
 
 
-def _year_form(community, year, name, form, call, success):
-    """A keeper's form on the year's page: back to that page when done, else the page with the form refused."""
-    done = submitted(form, call, success, url_for("fund.page", year=year))
+def _year_form(year, name, form, call, success):
+    """A keeper's form on the year's page: `call(community)`, back to that page when done, else the
+    page with the form refused."""
+    community = _keeper_community()
+    done = submitted(form, lambda: call(community), success, url_for("fund.page", year=year))
     return done or _page(community, year, **{name: form}, status=400)
 
 
@@ -139,13 +139,11 @@ def reverse(entry_id):
 @bp.post(f"/{YEAR}/close")
 @login_required
 def close_year(year):
-    community = _keeper_community()
     form = CloseYearForm()
     return _year_form(
-        community,
         year,
         "close_form",
         form,
-        lambda: services.close_year(current_user, community, year, confirmed=form.confirm.data),
+        lambda community: services.close_year(current_user, community, year, confirmed=form.confirm.data),
         _("The year %(year)s is closed.", year=year),
     )

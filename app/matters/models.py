@@ -10,6 +10,8 @@ from app.core.vocabulary import Category, ProjectType  # noqa: F401  (re-exporte
 from app.extensions import db
 from app.models_base import CreatedAt, EnteredOnBehalf, IntPK, utcnow
 
+from . import search
+
 if TYPE_CHECKING:
     from app.auth.models import User
     from app.communities.models import Community
@@ -46,6 +48,8 @@ class MicroMatter(EnteredOnBehalf, db.Model):
     substance_frozen_at: Mapped[datetime | None]
     # Optimistic lock: two committee members acting at once cannot both move it.
     version_id: Mapped[int] = mapped_column(default=1)
+    # Title, description and location as search tokens (search.py; services keep it in step).
+    search_text: Mapped[str] = mapped_column(search.COLUMN_TYPE, server_default="", deferred=True)
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -68,6 +72,7 @@ Index(
     MicroMatter.id.desc(),
 )
 Index("ix_micro_matter_list_supported", MicroMatter.community_id, MicroMatter.support_count, MicroMatter.id)
+search.index_with(MicroMatter.__table__)  # SQLite FTS5 table and triggers, PostgreSQL GIN index
 
 
 class MatterPhoto(db.Model):

@@ -8,11 +8,13 @@ DomainError and leaves nothing behind. Status changes go through lifecycle.apply
 import re
 import unicodedata
 from datetime import timedelta
+from operator import itemgetter
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy import Integer, bindparam, case, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
@@ -29,7 +31,7 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.rules.services import current_ruleset, support_base
 
-from . import behalf, lifecycle, permissions
+from . import behalf, lifecycle, permissions, search
 from .lifecycle import OUT_OF_TOTALS, Status
 from .models import (
     Category,
@@ -54,11 +56,11 @@ REASON_MAX = 300
 CLARIFICATION_MAX = 1000
 # What supporters agreed to: frozen at the first support (see update_matter).
 SUBSTANCE = ("title", "description", "location", "estimated_cost", "project_type")
+SEARCHED = ("title", "description", "location")  # what the list's `q` finds (search.py)
 COST_MIN = 1
 COST_MAX = 5_000_000
 PHOTOS_MAX = 5
 PENDING_PHOTO_HOURS = 24  # a photo chosen in a form that came back with an error is kept this long
-SEARCH_WORDS_MAX = 8
 PER_PAGE = 10
 COMMENTS_PER_GROUP = 3
 COMMENTS_PER_PAGE = 8
@@ -225,6 +227,10 @@ def clean_fields(*, title, description, category, location, estimated_cost, proj
     }
 
 
+def _search_text(values):
+    return search.document(*(values[name] for name in SEARCHED))
+
+
 def _store_photos(user, matter, files, written, pending=()):
     for photo in save_all(files, user, written):
         db.session.add(MatterPhoto(matter=matter, photo=photo))
@@ -367,7 +373,14 @@ def create_matter(user, community, *, photos=(), pending_ids=(), submit=False, e
     if len(files) + len(pending) > PHOTOS_MAX:
         raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
     with removed_on_failure() as written:
-        matter = MicroMatter(community=community, proposer_id=user.id, status=Status.DRAFT, support_count=0, **values)
+        matter = MicroMatter(
+            community=community,
+            proposer_id=user.id,
+            status=Status.DRAFT,
+            support_count=0,
+            search_text=_search_text(values),
+            **values,
+        )
         db.session.add(behalf.stamp(matter, entered_by, channel))
         _store_photos(user, matter, files, written, pending)
         actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
@@ -417,6 +430,8 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), pending_ids=(
     with removed_on_failure() as written:
         for key, value in values.items():
             setattr(matter, key, value)
+        if any(name in changed for name in SEARCHED):
+            matter.search_text = _search_text(values)
         for link in removed:
             photo = link.photo
             db.session.delete(link)
@@ -758,8 +773,8 @@ def comment_groups(matter):
 
 def comments_with_stance(matter, stance, page=1):
     """One stance's comments, paginated (the filtered view, ?stance=...)."""
-    query = _top_level(matter, stance)
-    return CountedPage(select=query, key=Comment.id, page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
+    statement = counted(_top_level(matter, stance), Comment.id)
+    return CountedPage(statement=statement, page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
 
 
 # ---------------------------------------------------------------- follows
@@ -790,15 +805,10 @@ def unfollow(user, matter):
 # ---------------------------------------------------------------- the list
 
 
-def search_words(text):
-    """Words to look for; Chinese needs no spaces (each phrase is matched as written)."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return [word[:40] for word in text.split()][:SEARCH_WORDS_MAX]
-
-
 def list_query(community, user=None, *, status=None, category=None, q="", sort="newest", mine=False):
-    user_id = user.id if getattr(user, "is_authenticated", False) else None
-    query = select(MicroMatter).where(MicroMatter.community_id == community.id)
+    # The community and the person are named parameters: list_matters reuses the statement for others.
+    user_id = bindparam("user_id", user.id if getattr(user, "is_authenticated", False) else None)
+    query = select(MicroMatter).where(MicroMatter.community_id == bindparam("community_id", community.id))
     if mine:
         query = query.where(MicroMatter.proposer_id == user_id)
     else:
@@ -808,62 +818,123 @@ def list_query(community, user=None, *, status=None, category=None, q="", sort="
         query = query.where(MicroMatter.status == status)
     if category in set(Category):
         query = query.where(MicroMatter.category == category)
-    for word in search_words(q):
-        query = query.where(
-            or_(
-                MicroMatter.title.icontains(word, autoescape=True),
-                MicroMatter.description.icontains(word, autoescape=True),
-                MicroMatter.location.icontains(word, autoescape=True),
-            )
-        )
+    if q.strip():
+        query = query.where(search.matching(q, MicroMatter.id, MicroMatter.search_text))
     if sort == "supported":
         query = query.order_by(MicroMatter.support_count.desc(), MicroMatter.id.desc())
     else:
         query = query.order_by(
             func.coalesce(MicroMatter.submitted_at, MicroMatter.created_at).desc(), MicroMatter.id.desc()
         )
-    # A card shows these columns only (not the description) and its proposer's name (joined).
-    return query.options(
-        load_only(*CARD_COLUMNS),
-        joinedload(MicroMatter.proposer).load_only(User.display_name),
-        selectinload(MicroMatter.photos),  # the cards' thumbnails
+    return query
+
+
+class Person(NamedTuple):
+    """What a card needs of its proposer (templates' `person`: the name and the official badge)."""
+
+    id: int
+    display_name: str
+
+
+class Cover(NamedTuple):
+    id: int
+    caption: str
+
+
+class Card(NamedTuple):
+    """A matter as the list shows it: plain values, no ORM object to load or track."""
+
+    id: int
+    title: str
+    status: str
+    category: str
+    location: str
+    estimated_cost: int
+    support_count: int
+    proposer: Person
+    cover: Cover | None  # the first photo, the card's thumbnail
+
+
+# The cards' columns only, as rows: the proposer's name joined, the first photo by correlated
+# subqueries (evaluated for the page's rows only).
+def _cards(query):
+    first_photo = select(MatterPhoto).where(MatterPhoto.matter_id == MicroMatter.id).order_by(MatterPhoto.id).limit(1)
+    return query.with_only_columns(
+        MicroMatter.id,
+        MicroMatter.title,
+        MicroMatter.status,
+        MicroMatter.category,
+        MicroMatter.location,
+        MicroMatter.estimated_cost,
+        MicroMatter.support_count,
+        MicroMatter.proposer_id,
+        User.display_name.label("proposer_name"),
+        first_photo.with_only_columns(MatterPhoto.id).scalar_subquery().label("cover_id"),
+        first_photo.with_only_columns(MatterPhoto.caption).scalar_subquery().label("cover_caption"),
+    ).join_from(MicroMatter, User, User.id == MicroMatter.proposer_id)
+
+
+def counted(query, key, rows=None):
+    """The select of a page of `query`'s rows (or of the select rows(query) makes) with a last
+    column `total`: a count of the whole filtered list as an uncorrelated subquery, run once,
+    while the rows are read in index order up to the page's end (a window count would read them
+    all). The page's `limit` and `offset` are parameters: one statement serves every page.
+    `key`: the listed model's primary key."""
+    total = select(func.count()).select_from(query.with_only_columns(key).order_by(None).subquery())
+    listed = query if rows is None else rows(query)
+    return (
+        listed.add_columns(total.scalar_subquery().label("total"))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
 
 
-CARD_COLUMNS = (
-    MicroMatter.community_id,
-    MicroMatter.proposer_id,
-    MicroMatter.title,
-    MicroMatter.category,
-    MicroMatter.location,
-    MicroMatter.estimated_cost,
-    MicroMatter.status,
-    MicroMatter.support_count,
-    MicroMatter.submitted_at,
-    MicroMatter.created_at,
-)
-
-
 class CountedPage(Pagination):
-    """A page whose total comes in the same query as its rows: a count of the whole filtered list
-    as an uncorrelated subquery, run once, while the rows are read in index order up to the
-    page's end (a window count would read them all). `key`: the listed model's primary key."""
+    """A page whose total comes in the same query as its rows: `statement` from counted(), run
+    with `params`. Its items are the rows' first column (the model's objects), or item(row)."""
+
+    def _read(self, limit, offset):
+        params = {**self._query_args.get("params", {}), "limit": limit, "offset": offset}
+        return db.session.execute(self._query_args["statement"], params).unique().all()
 
     def _query_items(self):
-        query, key = self._query_args["select"], self._query_args["key"]
-        total = select(func.count()).select_from(query.with_only_columns(key).order_by(None).subquery())
-        query = query.add_columns(total.scalar_subquery().label("total"))
-        rows = db.session.execute(query.limit(self.per_page).offset(self._query_offset)).unique().all()
+        rows = self._read(self.per_page, self._query_offset)
         self._total = rows[0].total if rows else None
-        return [row[0] for row in rows]
+        item = self._query_args.get("item", itemgetter(0))
+        return [item(row) for row in rows]
 
     def _query_count(self):
-        if self._total is not None:
-            return self._total
-        counted = self._query_args["select"].with_only_columns(self._query_args["key"]).order_by(None).subquery()
-        return db.session.scalar(select(func.count()).select_from(counted))
+        if self._total is None:  # a page past the end: the total comes with the first row
+            first = self._read(1, 0)
+            self._total = first[0].total if first else 0
+        return self._total
 
 
-def list_matters(community, user=None, *, page=1, per_page=PER_PAGE, **filters):
-    query = list_query(community, user, **filters)
-    return CountedPage(select=query, key=MicroMatter.id, page=page, per_page=per_page, error_out=False)
+def _card(row):
+    cover = None if row.cover_id is None else Cover(row.cover_id, row.cover_caption)
+    return Card(*row[:7], Person(row.proposer_id, row.proposer_name), cover)
+
+
+# The list's statements by the filters' values (q aside: any text): each is built, and its cache
+# key made, once per process, which costs more than running it; the community, the person and the
+# page are its parameters.
+_STATEMENTS: dict = {}
+
+
+def list_matters(
+    community, user=None, *, page=1, per_page=PER_PAGE, status=None, category=None, q="", sort="newest", mine=False
+):
+    """A page of the list; its items are Cards."""
+    filters = {
+        "status": status if status in set(Status) else None,
+        "category": category if category in set(Category) else None,
+        "sort": sort if sort == "supported" else "newest",
+        "mine": bool(mine),
+    }
+    statement = None if q.strip() else _STATEMENTS.get(shape := tuple(filters.values()))
+    if statement is None:
+        statement = counted(list_query(community, user, q=q, **filters), MicroMatter.id, rows=_cards)
+        if not q.strip():
+            _STATEMENTS[shape] = statement
+    params = {"community_id": community.id, "user_id": user.id if getattr(user, "is_authenticated", False) else None}
+    return CountedPage(statement=statement, params=params, item=_card, page=page, per_page=per_page, error_out=False)

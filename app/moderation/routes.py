@@ -43,8 +43,7 @@ def matter_moderation(matter):
 @bp.route("/moderation/matters/<int:matter_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide_matter(matter_id):
-    community = current_community()
-    _committee_only(community)
+    community = _moderating()
     matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
     form = HideForm()
     return form_page(
@@ -61,17 +60,14 @@ def hide_matter(matter_id):
 @bp.post("/moderation/matters/<int:matter_id>/unhide")
 @login_required
 def unhide_matter(matter_id):
-    community = current_community()
-    _committee_only(community)
+    community = _moderating()
     matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
-    submitted(
+    return _and_back(
         UnblockForm(),
         lambda: services.unhide_matter(current_user, matter),
         _("The micro-matter is visible again."),
         url_for("matters.detail", matter_id=matter.id),
-        fields=False,
     )
-    return redirect(url_for("matters.detail", matter_id=matter.id))
 
 
 @bp.route("/report/<any(matter, comment):kind>/<int:target_id>", methods=["GET", "POST"])
@@ -93,16 +89,25 @@ def report(kind, target_id):
     )
 
 
-def _committee_only(community):
+def _moderating():
+    """The current community, when the user handles its reports (403 otherwise)."""
+    community = current_community()
     if not permissions.can_moderate(current_user, community):
         refuse(403, _("Only the committee handles reports."))
+    return community
+
+
+def _and_back(form, call, success, to):
+    """A committee's button or small form: run the service, then back to `to` with its message
+    (the refusal's, when it refused)."""
+    submitted(form, call, success, to, fields=False)
+    return redirect(to)
 
 
 @bp.get("/moderation/")
 @login_required
 def queue():
-    community = current_community()
-    _committee_only(community)
+    community = _moderating()
     entries = services.queue(community)
     return render_template(
         "moderation/queue.html",
@@ -120,18 +125,15 @@ def queue():
 @bp.post("/moderation/<any(matter, comment):kind>/<int:target_id>/close")
 @login_required
 def close(kind, target_id):
-    community = current_community()
-    _committee_only(community)
+    community = _moderating()
     subject = services.target(community, kind, target_id)
     form = CloseForm()
-    submitted(
+    return _and_back(
         form,
         lambda: services.close(current_user, community, subject, outcome=form.outcome.data, note=form.note.data),
         lambda count: _("%(count)s reports closed.", count=count),
         url_for("moderation.queue"),
-        fields=False,
     )
-    return redirect(url_for("moderation.queue"))
 
 
 @bp.route("/moderation/block/<int:membership_id>", methods=["GET", "POST"])
@@ -156,14 +158,11 @@ def block(membership_id):
 @bp.post("/moderation/unblock/<int:membership_id>")
 @login_required
 def unblock(membership_id):
-    community = current_community()
-    _committee_only(community)
+    community = _moderating()
     membership = services.get_membership(community, membership_id)
-    submitted(
+    return _and_back(
         UnblockForm(),
         lambda: services.unblock(current_user, membership),
         _("The block is lifted."),
         url_for("moderation.queue"),
-        fields=False,
     )
-    return redirect(url_for("moderation.queue"))

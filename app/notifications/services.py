@@ -3,7 +3,7 @@ each resident chose (preferences.py): at once, or held for the daily digest (rem
 
 from sqlalchemy import func, select, update
 
-from app.core import clock
+from app.core import clock, version_cache
 from app.core.i18n import N_
 from app.core.service import get_or_404
 from app.extensions import db
@@ -79,8 +79,14 @@ def lines_of(notification):
 
 
 def unread_count(user):
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    """Shown in the header of every page the person sees: kept per their data version, which every
+    notification written or read for them changes (app/core/versions.py, PERSONAL_TABLES)."""
+    return version_cache.personal(
+        "unread_count",
+        user.id,
+        lambda: db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        ),
     )
 
 

@@ -101,8 +101,24 @@ def resident(resident_id):
     )
 
 
-def _done(person):
-    return _("Recorded for %(name)s. They will be told.", name=person.display_name)
+def _entry_page(community, person, form, enter, fields, to, template, **context):
+    """The round trip of an entry for the resident: the service `enter` gets the worker, the
+    community, the resident, `fields` and the form's channel and consent; `to(row)` is where the
+    entry is seen."""
+    return form_page(
+        form,
+        lambda: enter(current_user, community, person, channel=form.channel.data, agreed=form.agreed.data, **fields),
+        _("Recorded for %(name)s. They will be told.", name=person.display_name),
+        to,
+        template,
+        community=community,
+        resident=person,
+        **context,
+    )
+
+
+def _matter_url(matter):
+    return url_for("matters.detail", matter_id=matter.id)
 
 
 @bp.route("/residents/<int:resident_id>/propose", methods=["GET", "POST"])
@@ -110,22 +126,8 @@ def _done(person):
 def propose(resident_id):
     community, person = _resident(resident_id)
     form = ProposalForm()
-    return form_page(
-        form,
-        lambda: services.propose(
-            current_user,
-            community,
-            person,
-            channel=form.channel.data,
-            agreed=form.agreed.data,
-            **{name: getattr(form, name).data for name in MATTER_FIELDS},
-        ),
-        _done(person),
-        lambda matter: url_for("matters.detail", matter_id=matter.id),
-        "onbehalf/propose.html",
-        community=community,
-        resident=person,
-    )
+    fields = {name: getattr(form, name).data for name in MATTER_FIELDS}
+    return _entry_page(community, person, form, services.propose, fields, _matter_url, "onbehalf/propose.html")
 
 
 def _matter_choices(form, matters):
@@ -140,22 +142,8 @@ def support(resident_id):
     community, person = _resident(resident_id)
     form = SupportForm()
     _matter_choices(form, services.matters_to_support(community, person))
-    return form_page(
-        form,
-        lambda: services.support(
-            current_user,
-            community,
-            person,
-            matter_id=form.matter.data,
-            channel=form.channel.data,
-            agreed=form.agreed.data,
-        ),
-        _done(person),
-        lambda matter: url_for("matters.detail", matter_id=matter.id),
-        "onbehalf/support.html",
-        community=community,
-        resident=person,
-    )
+    fields = {"matter_id": form.matter.data}
+    return _entry_page(community, person, form, services.support, fields, _matter_url, "onbehalf/support.html")
 
 
 @bp.route("/residents/<int:resident_id>/comment", methods=["GET", "POST"])
@@ -164,23 +152,15 @@ def comment(resident_id):
     community, person = _resident(resident_id)
     form = OnBehalfCommentForm()
     _matter_choices(form, services.matters_to_comment(community))
-    return form_page(
+    fields = {"matter_id": form.matter.data, "stance": form.stance.data, "body": form.body.data}
+    return _entry_page(
+        community,
+        person,
         form,
-        lambda: services.comment(
-            current_user,
-            community,
-            person,
-            matter_id=form.matter.data,
-            stance=form.stance.data,
-            body=form.body.data,
-            channel=form.channel.data,
-            agreed=form.agreed.data,
-        ),
-        _done(person),
+        services.comment,
+        fields,
         lambda c: url_for("matters.comment_page", matter_id=c.matter_id, comment_id=c.id),
         "onbehalf/comment.html",
-        community=community,
-        resident=person,
     )
 
 
@@ -191,23 +171,15 @@ def rate(resident_id):
     form = OnBehalfRatingForm()
     records = services.records_to_rate(community, person)
     form.record.choices = [("", _("Choose…"))] + [(str(r.id), r.matter.title) for r in records]
-    return form_page(
+    fields = {"record_id": form.record.data, "stars": form.stars.data, "comment": form.comment.data or ""}
+    return _entry_page(
+        community,
+        person,
         form,
-        lambda: services.rate(
-            current_user,
-            community,
-            person,
-            record_id=form.record.data,
-            stars=form.stars.data,
-            comment=form.comment.data or "",
-            channel=form.channel.data,
-            agreed=form.agreed.data,
-        ),
-        _done(person),
+        services.rate,
+        fields,
         lambda evaluation: record_url(evaluation.window.record, _anchor="evaluation"),
         "onbehalf/rate.html",
-        community=community,
-        resident=person,
         records=records,
     )
 

@@ -276,41 +276,43 @@ def decide_signup(task_id, signup_id, decision):
     )
 
 
-@bp.post("/tasks/<int:task_id>/partners")
-@login_required
-def sign_up_partner(task_id):
+def _task_form(task_id, form, call, success, **on_page):
+    """A committee's form on a task's page: `call(task)`, back to the sign-ups; a refusal shows the
+    page again with the form (`on_page` names it for the page)."""
     community = current_community()
     _committee_only(community)
     task = services.get_task(community, task_id)
+    done = submitted(form, lambda: call(task), success, url_for("partners.task", task_id=task.id, _anchor="signups"))
+    return done or _task_page(db.session.get(DeliveryTask, task.id), **on_page, status=400)
+
+
+@bp.post("/tasks/<int:task_id>/partners")
+@login_required
+def sign_up_partner(task_id):
     form = PartnerSignupForm()
-    form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
-    done = submitted(
+    form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(current_community())]
+    return _task_form(
+        task_id,
         form,
-        lambda: services.sign_up_partner(current_user, task, partner_id=form.partner_id.data, people=form.people.data),
+        lambda task: services.sign_up_partner(
+            current_user, task, partner_id=form.partner_id.data, people=form.people.data
+        ),
         _("The partner was signed up."),
-        url_for("partners.task", task_id=task.id, _anchor="signups"),
+        partner_form=form,
     )
-    if done:
-        return done
-    return _task_page(db.session.get(DeliveryTask, task.id), partner_form=form, status=400)
 
 
 @bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/hours")
 @login_required
 def log_hours(task_id, signup_id):
-    community = current_community()
-    _committee_only(community)
-    task = services.get_task(community, task_id)
     form = HoursForm(prefix=f"h{signup_id}")
-    done = submitted(
+    return _task_form(
+        task_id,
         form,
-        lambda: services.log_hours(current_user, task, signup_id, hours=form.hours.data),
+        lambda task: services.log_hours(current_user, task, signup_id, hours=form.hours.data),
         _("The hours were confirmed."),
-        url_for("partners.task", task_id=task.id, _anchor="signups"),
+        hours_forms={signup_id: form},
     )
-    if done:
-        return done
-    return _task_page(db.session.get(DeliveryTask, task.id), hours_forms={signup_id: form}, status=400)
 
 
 # ---------------------------------------------------------------- on the micro-matter's page

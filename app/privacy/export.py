@@ -51,26 +51,24 @@ def _section(name, statement):
     return Section(name, columns, [dict(zip(columns, (iso(v) for v in row), strict=True)) for row in result])
 
 
-def _profile(user):
-    statement = select(
-        User.id,
-        User.username,
-        User.display_name,
-        User.email,
-        User.locale,
-        User.is_admin,
-        User.created_at,
-    ).where(User.id == user.id)
-    return _section("profile", statement)
+@dataclass(frozen=True)
+class Owned:
+    """The section of the rows whose `owner` column is the person's id: `columns`, reached through
+    `joins` ((model, foreign key) pairs: joined where the model's id equals the key), in `order`
+    (by default the id of the owner's table)."""
 
+    name: str
+    owner: object
+    columns: list
+    joins: tuple = ()
+    order: object = None
 
-def _owned(name, user, owner, columns, *joins, order):
-    """The rows whose `owner` column is this person's id: `columns`, reached through `joins`
-    ((model, on) pairs), in `order`."""
-    statement = select(*columns)
-    for model, on in joins:
-        statement = statement.join(model, on)
-    return _section(name, statement.where(owner == user.id).order_by(order))
+    def __call__(self, user):
+        statement = select(*self.columns)
+        for model, key in self.joins:
+            statement = statement.join(model, model.id == key)
+        order = self.order if self.order is not None else self.owner.class_.id
+        return _section(self.name, statement.where(self.owner == user.id).order_by(order))
 
 
 def _of(model, names):
@@ -78,223 +76,49 @@ def _of(model, names):
     return [getattr(model, name) for name in names.split()]
 
 
-def _memberships(user):
-    return _owned(
-        "memberships",
-        user,
-        Membership.user_id,
-        [
-            Community.slug.label("community"),
-            Community.name.label("community_name"),
-            *_of(Membership, "status role address created_at decided_at decline_reason ended_at end_reason"),
-        ],
-        (Community, Community.id == Membership.community_id),
-        order=Membership.id,
-    )
-
-
-def _matters(user):
-    return _owned(
-        "matters",
-        user,
-        MicroMatter.proposer_id,
-        [
-            MicroMatter.id,
-            Community.slug.label("community"),
-            *_of(MicroMatter, "title status category project_type estimated_cost location description"),
-            *_of(MicroMatter, "created_at submitted_at"),
-        ],
-        (Community, Community.id == MicroMatter.community_id),
-        order=MicroMatter.id,
-    )
-
-
-def _matter_rows(name, model, user_column, user, *columns):
-    return _owned(
+def _in_community(name, owner, names, *columns):
+    """Rows of the owner's table with their community's slug first, then `columns` and the columns
+    in `names`."""
+    model = owner.class_
+    return Owned(
         name,
-        user,
-        user_column,
-        [model.matter_id, MicroMatter.title.label("matter_title"), *columns],
-        (MicroMatter, MicroMatter.id == model.matter_id),
-        order=model.id,
+        owner,
+        [Community.slug.label("community"), *columns, *_of(model, names)],
+        ((Community, model.community_id),),
     )
 
 
-def _amendments(user):
-    """Amendments to a residents' convention the person proposed, and those they supported."""
-    return [
-        _owned(
-            "convention_amendments",
-            user,
-            Amendment.proposer_id,
-            _of(Amendment, "id convention_id article_number kind text reasons status created_at"),
-            order=Amendment.id,
-        ),
-        _owned(
-            "convention_supports",
-            user,
-            AmendmentSupport.user_id,
-            _of(AmendmentSupport, "amendment_id created_at"),
-            order=AmendmentSupport.id,
-        ),
-    ]
-
-
-def _ratings(user):
-    return _owned(
-        "ratings",
-        user,
-        Evaluation.user_id,
-        [
-            ImplementationRecord.matter_id,
-            MicroMatter.title.label("matter_title"),
-            *_of(Evaluation, "stars comment relation created_at"),
-        ],
-        (ImplementationRecord, ImplementationRecord.id == Evaluation.record_id),
-        (MicroMatter, MicroMatter.id == ImplementationRecord.matter_id),
-        order=Evaluation.id,
+def _about_matter(name, owner, names, *columns):
+    """Rows about a micro-matter: its id and title first, then `columns` and the columns in `names`."""
+    model = owner.class_
+    return Owned(
+        name,
+        owner,
+        [model.matter_id, MicroMatter.title.label("matter_title"), *columns, *_of(model, names)],
+        ((MicroMatter, model.matter_id),),
     )
 
 
-def _objections(user):
-    return _owned(
-        "objections",
-        user,
-        Objection.author_id,
-        [
-            Objection.notice_id,
-            Notice.title.label("notice_title"),
-            *_of(Objection, "body created_at answer answered_at"),
-        ],
-        (Notice, Notice.id == Objection.notice_id),
-        order=Objection.id,
-    )
-
-
-def _paper_objections(user):
-    return _owned(
-        "paper_ballot_objections",
-        user,
-        PaperObjection.user_id,
-        [PaperObjection.round_id, VotingRound.title.label("round_title"), *_of(PaperObjection, "note created_at")],
-        (VotingRound, VotingRound.id == PaperObjection.round_id),
-        order=PaperObjection.id,
-    )
+RECEIPTS = Owned(
+    "voting_receipts",
+    RoundParticipation.user_id,
+    [
+        RoundParticipation.round_id,
+        VotingRound.title.label("round_title"),
+        *_of(RoundParticipation, "channel receipt_code"),
+        RoundParticipation.created_at.label("recorded_at"),
+    ],
+    ((VotingRound, RoundParticipation.round_id),),
+    order=RoundParticipation.round_id,
+)
 
 
 def _voting_receipts(user):
     """That the person took part, how, and their receipt code: never which ballot is theirs."""
-    section = _owned(
-        "voting_receipts",
-        user,
-        RoundParticipation.user_id,
-        [
-            RoundParticipation.round_id,
-            VotingRound.title.label("round_title"),
-            *_of(RoundParticipation, "channel receipt_code"),
-            RoundParticipation.created_at.label("recorded_at"),
-        ],
-        (VotingRound, VotingRound.id == RoundParticipation.round_id),
-        order=RoundParticipation.round_id,
-    )
+    section = RECEIPTS(user)
     for row in section.rows:
         row["receipt_code"] = format_code(row["receipt_code"]) if row["receipt_code"] else None
     return section
-
-
-def _volunteering(user):
-    """The volunteer profile in each community, and every task signed up for with its hours."""
-    return [
-        _owned(
-            "volunteer_profiles",
-            user,
-            Volunteer.user_id,
-            [Community.slug.label("community"), *_of(Volunteer, "skills availability show_name created_at")],
-            (Community, Community.id == Volunteer.community_id),
-            order=Volunteer.id,
-        ),
-        _owned(
-            "volunteer_tasks",
-            user,
-            Volunteer.user_id,
-            [
-                *_of(DeliveryTask, "title task_date"),
-                TaskSignup.status,
-                TaskSignup.minutes.label("confirmed_minutes"),
-                TaskSignup.created_at,
-            ],
-            (DeliveryTask, DeliveryTask.id == TaskSignup.task_id),
-            (Volunteer, Volunteer.id == TaskSignup.volunteer_id),
-            order=TaskSignup.id,
-        ),
-    ]
-
-
-def _street_office(user):
-    """Grants as a street's staff, and the public notes written on the street's exceptions."""
-    return [
-        _owned(
-            "street_staff",
-            user,
-            StreetStaff.user_id,
-            [Street.slug.label("street"), StreetStaff.granted_at],
-            (Street, Street.id == StreetStaff.street_id),
-            order=StreetStaff.id,
-        ),
-        _owned(
-            "street_notes",
-            user,
-            StreetNote.author_id,
-            [Community.slug.label("community"), *_of(StreetNote, "exception_key body created_at")],
-            (Community, Community.id == StreetNote.community_id),
-            order=StreetNote.id,
-        ),
-    ]
-
-
-def _council_office(user):
-    """Terms on a council, a place on its substitutes' list, written proxies given or held, and
-    comments on draft minutes with the chair's answers."""
-    return [
-        _owned(
-            "council_terms",
-            user,
-            CouncilTerm.user_id,
-            [
-                Community.slug.label("community"),
-                *_of(CouncilTerm, "starts_on ends_on chosen_how chosen_by ended_early_at end_cause end_reason"),
-            ],
-            (Community, Community.id == CouncilTerm.community_id),
-            order=CouncilTerm.id,
-        ),
-        _owned(
-            "council_substitutes",
-            user,
-            Substitute.user_id,
-            [Community.slug.label("community"), *_of(Substitute, "rank chosen_by created_at")],
-            (Community, Community.id == Substitute.community_id),
-            order=Substitute.id,
-        ),
-        *(
-            _owned(
-                name,
-                user,
-                column,
-                [Proxy.meeting_id, Meeting.title.label("meeting_title"), *_of(Proxy, "channel given_at revoked_at")],
-                (Meeting, Meeting.id == Proxy.meeting_id),
-                order=Proxy.id,
-            )
-            for name, column in (("proxies_given", Proxy.giver_id), ("proxies_held", Proxy.holder_id))
-        ),
-        _owned(
-            "minutes_comments",
-            user,
-            MinutesComment.author_id,
-            [Minutes.meeting_id, *_of(MinutesComment, "text created_at answer answered_at")],
-            (Minutes, Minutes.id == MinutesComment.minutes_id),
-            order=MinutesComment.id,
-        ),
-    ]
 
 
 def _register_entries(user):
@@ -342,90 +166,158 @@ def _notifications(user):
         .order_by(Notification.id)
     )
     columns = ["message", "link", "created_at", "read_at"]
-    return Section(
-        "notifications",
-        columns,
-        [
-            {
-                "message": render_message(row.message, row.params),
-                "link": absolute_url(row.link),
-                "created_at": iso(row.created_at),
-                "read_at": iso(row.read_at),
-            }
-            for row in rows
-        ],
+    return [
+        Section(
+            "notifications",
+            columns,
+            [
+                {
+                    "message": render_message(row.message, row.params),
+                    "link": absolute_url(row.link),
+                    "created_at": iso(row.created_at),
+                    "read_at": iso(row.read_at),
+                }
+                for row in rows
+            ],
+        )
+    ]
+
+
+def _proxies(name, holder):
+    return Owned(
+        name,
+        holder,
+        [Proxy.meeting_id, Meeting.title.label("meeting_title"), *_of(Proxy, "channel given_at revoked_at")],
+        ((Meeting, Proxy.meeting_id),),
     )
+
+
+# Every section, in the order the download page lists them: a section is an Owned query, or a
+# function of the person giving its sections.
+SECTIONS = (
+    Owned("profile", User.id, _of(User, "id username display_name email locale is_admin created_at")),
+    Owned("consents", Consent.user_id, _of(Consent, "version given_at")),
+    Owned("sms_number", SmsNumber.user_id, _of(SmsNumber, "phone consent_version consented_at")),
+    Owned(
+        "notification_preferences",
+        NotificationPreference.user_id,
+        _of(NotificationPreference, "event in_app email sms digest"),
+    ),
+    Owned(
+        "digest_waiting", DigestItem.user_id, _of(DigestItem, "event message created_at sent_at")
+    ),  # held for the daily summary
+    # e-mail and SMS sent (or waiting) to the person's address and number
+    Owned("outside_messages", Outbox.user_id, _of(Outbox, "channel to_address body status created_at sent_at")),
+    _in_community(
+        "memberships",
+        Membership.user_id,
+        "status role address created_at decided_at decline_reason ended_at end_reason",
+        Community.name.label("community_name"),
+    ),
+    _register_entries,
+    Owned(
+        "matters",
+        MicroMatter.proposer_id,
+        [
+            MicroMatter.id,
+            Community.slug.label("community"),
+            *_of(MicroMatter, "title status category project_type estimated_cost location description"),
+            *_of(MicroMatter, "created_at submitted_at"),
+        ],
+        ((Community, MicroMatter.community_id),),
+    ),
+    _about_matter("clarifications", Clarification.author_id, "body created_at"),
+    _about_matter(
+        "comments", Comment.author_id, "stance body created_at hidden_reason", Comment.id.label("comment_id")
+    ),
+    _about_matter("supports", Support.user_id, "created_at"),
+    _about_matter("follows", Follow.user_id, "created_at"),
+    # photos kept for a proposal form that came back with an error, until they expire
+    Owned("pending_photos", PendingPhoto.user_id, _of(PendingPhoto, "id matter_id created_at expires_at")),
+    # amendments to a residents' convention the person proposed, and those they supported
+    Owned(
+        "convention_amendments",
+        Amendment.proposer_id,
+        _of(Amendment, "id convention_id article_number kind text reasons status created_at"),
+    ),
+    Owned("convention_supports", AmendmentSupport.user_id, _of(AmendmentSupport, "amendment_id created_at")),
+    Owned(
+        "ratings",
+        Evaluation.user_id,
+        [
+            ImplementationRecord.matter_id,
+            MicroMatter.title.label("matter_title"),
+            *_of(Evaluation, "stars comment relation created_at"),
+        ],
+        ((ImplementationRecord, Evaluation.record_id), (MicroMatter, ImplementationRecord.matter_id)),
+    ),
+    _on_behalf,
+    Owned(
+        "objections",
+        Objection.author_id,
+        [
+            Objection.notice_id,
+            Notice.title.label("notice_title"),
+            *_of(Objection, "body created_at answer answered_at"),
+        ],
+        ((Notice, Objection.notice_id),),
+    ),
+    Owned(
+        "paper_ballot_objections",
+        PaperObjection.user_id,
+        [PaperObjection.round_id, VotingRound.title.label("round_title"), *_of(PaperObjection, "note created_at")],
+        ((VotingRound, PaperObjection.round_id),),
+    ),
+    # the volunteer profile in each community, and every task signed up for with its hours
+    _in_community("volunteer_profiles", Volunteer.user_id, "skills availability show_name created_at"),
+    Owned(
+        "volunteer_tasks",
+        Volunteer.user_id,
+        [
+            *_of(DeliveryTask, "title task_date"),
+            TaskSignup.status,
+            TaskSignup.minutes.label("confirmed_minutes"),
+            TaskSignup.created_at,
+        ],
+        ((DeliveryTask, TaskSignup.task_id), (Volunteer, TaskSignup.volunteer_id)),
+        order=TaskSignup.id,
+    ),
+    # grants as a street's staff, and the public notes written on the street's exceptions
+    Owned(
+        "street_staff",
+        StreetStaff.user_id,
+        [Street.slug.label("street"), StreetStaff.granted_at],
+        ((Street, StreetStaff.street_id),),
+    ),
+    _in_community("street_notes", StreetNote.author_id, "exception_key body created_at"),
+    # terms on a council, a place on its substitutes' list, written proxies given or held, and
+    # comments on draft minutes with the chair's answers
+    _in_community(
+        "council_terms",
+        CouncilTerm.user_id,
+        "starts_on ends_on chosen_how chosen_by ended_early_at end_cause end_reason",
+    ),
+    _in_community("council_substitutes", Substitute.user_id, "rank chosen_by created_at"),
+    _proxies("proxies_given", Proxy.giver_id),
+    _proxies("proxies_held", Proxy.holder_id),
+    Owned(
+        "minutes_comments",
+        MinutesComment.author_id,
+        [Minutes.meeting_id, *_of(MinutesComment, "text created_at answer answered_at")],
+        ((Minutes, MinutesComment.minutes_id),),
+    ),
+    _notifications,
+    _voting_receipts,
+)
 
 
 def personal_data(user):
     """Every section, in the order the download page lists them."""
-    return [
-        _profile(user),
-        _section(
-            "consents",
-            select(Consent.version, Consent.given_at).where(Consent.user_id == user.id).order_by(Consent.id),
-        ),
-        _section(
-            "sms_number",
-            select(SmsNumber.phone, SmsNumber.consent_version, SmsNumber.consented_at).where(
-                SmsNumber.user_id == user.id
-            ),
-        ),
-        _section(
-            "notification_preferences",
-            select(*(getattr(NotificationPreference, c) for c in "event in_app email sms digest".split()))
-            .where(NotificationPreference.user_id == user.id)
-            .order_by(NotificationPreference.id),
-        ),
-        _section(
-            "digest_waiting",  # events held for the next daily summary
-            select(DigestItem.event, DigestItem.message, DigestItem.created_at, DigestItem.sent_at)
-            .where(DigestItem.user_id == user.id)
-            .order_by(DigestItem.id),
-        ),
-        _section(
-            "outside_messages",  # e-mail and SMS sent (or waiting) to the person's address and number
-            select(*(getattr(Outbox, c) for c in "channel to_address body status created_at sent_at".split()))
-            .where(Outbox.user_id == user.id)
-            .order_by(Outbox.id),
-        ),
-        _memberships(user),
-        _register_entries(user),
-        _matters(user),
-        _matter_rows(
-            "clarifications", Clarification, Clarification.author_id, user, Clarification.body, Clarification.created_at
-        ),
-        _matter_rows(
-            "comments",
-            Comment,
-            Comment.author_id,
-            user,
-            Comment.id.label("comment_id"),
-            Comment.stance,
-            Comment.body,
-            Comment.created_at,
-            Comment.hidden_reason,
-        ),
-        _matter_rows("supports", Support, Support.user_id, user, Support.created_at),
-        _matter_rows("follows", Follow, Follow.user_id, user, Follow.created_at),
-        _owned(  # photos kept for a proposal form that came back with an error, until they expire
-            "pending_photos",
-            user,
-            PendingPhoto.user_id,
-            [PendingPhoto.id, PendingPhoto.matter_id, PendingPhoto.created_at, PendingPhoto.expires_at],
-            order=PendingPhoto.id,
-        ),
-        *_amendments(user),
-        _ratings(user),
-        *_on_behalf(user),
-        _objections(user),
-        _paper_objections(user),
-        *_volunteering(user),
-        *_street_office(user),
-        *_council_office(user),
-        _notifications(user),
-        _voting_receipts(user),
-    ]
+    sections = []
+    for make in SECTIONS:
+        made = make(user)
+        sections += made if isinstance(made, list) else [made]
+    return sections
 
 
 def as_json(user, notice_version):

@@ -126,10 +126,12 @@ def panel(meeting, view, vote=None):
     taken = {p.giver_id for p in proxies} | {p.holder_id for p in proxies}
     members = common.council_members(meeting.community)
     free = [(u.id, u.display_name) for u in members if u.id not in taken]
+    chair_holds_none = common.chair_cannot_hold_proxy(meeting)
+    holders = [c for c in free if not (chair_holds_none and c[0] == meeting.chair_id)]
     give_form = GiveProxyForm(formdata=None, prefix="proxy")
-    give_form.holder_id.choices = [c for c in free if c[0] != me]
+    give_form.holder_id.choices = [c for c in holders if c[0] != me]
     paper_form = PaperProxyForm(formdata=None, prefix="paper")
-    paper_form.giver_id.choices = paper_form.holder_id.choices = free
+    paper_form.giver_id.choices, paper_form.holder_id.choices = free, holders
     html = render_template(
         "proxies/_panel.html",
         meeting=meeting,
@@ -148,5 +150,6 @@ def panel(meeting, view, vote=None):
         givers={u.id: u for u in members if u.id in givers},
         ballot_form=BallotForm(formdata=None, prefix="proxy"),
         Channel=Channel,
+        chair_holds_none=chair_holds_none,
     )
     return Markup(html)  # noqa: S704  # nosec B704  # rendered by Jinja with autoescape

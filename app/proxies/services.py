@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core import clock, version_cache
 from app.core.service import commit, get_or_404, insert_once, require
-from app.councils.common import attended_ids, audit, council_member_ids, proxies_now
+from app.councils.common import attended_ids, audit, chair_cannot_hold_proxy, council_member_ids, proxies_now
 from app.extensions import db
 from app.rules.choices import ProxyRule
 
@@ -19,6 +19,10 @@ from . import permissions
 from .models import Channel, Proxy
 
 TAKEN = _l("This member already gives or holds a written proxy for this meeting.")
+CHAIR_HOLDS_NONE = _l(
+    "The chair of this meeting holds no written proxy: under the rules the chair gives only the deciding vote "
+    "on a tie, so the vote the proxy carries would be lost. Give it to another council member."
+)
 
 
 def in_force(meeting):
@@ -47,6 +51,7 @@ def _create(actor, meeting, giver_id, holder_id, channel):
     require(giver_id in members, _l("Only a council member gives a written proxy."))
     require(holder_id in members, _l("A written proxy goes to another council member."))
     require(giver_id != holder_id, _l("A member cannot hold their own proxy."))
+    require(not (holder_id == meeting.chair_id and chair_cannot_hold_proxy(meeting)), CHAIR_HOLDS_NONE)
     require(giver_id not in attended_ids(meeting), _l("This member has checked in and attends in person."))
     taken = {p.giver_id for p in in_force(meeting)} | {p.holder_id for p in in_force(meeting)}
     require(giver_id not in taken and holder_id not in taken, TAKEN)

@@ -5,7 +5,6 @@ force or leaves it not approved. The round itself is voting's (ballot.py plugs t
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.audit.services import record
 from app.core import clock
@@ -15,7 +14,6 @@ from app.rules.models import RuleSet, RuleStatus
 from app.rules.permissions import can_edit_rules
 from app.rules.services import pending_draft
 from app.voting import rounds
-from app.voting.models import Method, RoundOption, VotingRound
 
 OPTION_KIND = "rule_change"  # voting.option_kinds: a round whose one option is a version of the rules
 NOT_AWAITING = _l("No version of the rules adopted by the council is waiting for the residents.")
@@ -33,38 +31,30 @@ def ballot_title(ruleset):
 
 def open_round(actor, community, *, opens_at, closes_at, per_household=False):
     """The committee puts the adopted version to the residents: a yes/no round with one option,
-    opened, audited and announced to the residents by voting (rounds.open_round)."""
+    opened, audited and announced to the residents by voting (rounds.open_yes_no)."""
     require(can_edit_rules(actor, community), _l("Only the committee puts a rule change to the residents."))
     ruleset = awaiting_residents(community)
     require(ruleset is not None, NOT_AWAITING)
-    return rounds.open_round(
+    return rounds.open_yes_no(
         actor,
         community,
-        kind=OPTION_KIND,
-        title=_("Residents' approval of the consultation rules, version %(version)s", version=ruleset.version)[:80],
+        OPTION_KIND,
+        [ruleset.id],
+        title=_("Residents' approval of the consultation rules, version %(version)s", version=ruleset.version),
         description=_(
             "The council adopted a new version of the consultation rules; the rules in force say the residents "
             "approve it too. Vote yes or no. It comes into force if the residents approve it by the majority and "
             "the turnout the rules require; otherwise the rules in force stay as they are."
         ),
-        method=Method.YES_NO,
-        budget=0,
         opens_at=opens_at,
         closes_at=closes_at,
-        options=[(ruleset.id, 0)],
         per_household=per_household,
     )
 
 
 def latest_round(ruleset):
     """The round the version was put to, or None."""
-    return db.session.scalar(
-        select(VotingRound)
-        .join(RoundOption, RoundOption.round_id == VotingRound.id)
-        .where(VotingRound.option_kind == OPTION_KIND, RoundOption.subject_id == ruleset.id)
-        .order_by(VotingRound.id.desc())
-        .limit(1)
-    )
+    return rounds.latest_on(OPTION_KIND, ruleset.id)
 
 
 def _round_ruleset(voting_round):

@@ -11,12 +11,19 @@ vote). A proxy counts only while
 
 each member gives at most one proxy and holds at most one (the first in the given order wins,
 should a list break that).
+
+A presiding chair who keeps the deciding vote (tie rule "chair_decides") casts no vote in the
+round, so cannot cast a giver's either: such a chair is not given a proxy under "votes" and is
+not handed the chair while holding one (`chair_cannot_hold`); should the rules change at the
+opening and the chair hold one all the same, it counts for the quorum only (`count`'s
+`casting_chair`).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .choices import ProxyRule
+from .majority import TieRule
 from .quorum import Quorum, QuorumCheck, check
 
 
@@ -36,9 +43,11 @@ def count(
     present: Iterable[int],
     proxies: Iterable[tuple[int, int]],
     attended: Iterable[int] = (),
+    casting_chair: int | None = None,
 ) -> Counted:
     """The proxies (giver, holder) that count under `rule`, given the council's members, those
-    present now and those who checked in in person at some time of the meeting (`attended`)."""
+    present now and those who checked in in person at some time of the meeting (`attended`);
+    `casting_chair`: the presiding chair when they keep the deciding vote (no vote in the round)."""
     members, present = set(members), set(present)
     in_person = present | set(attended)
     counted: dict[int, int] = {}
@@ -56,8 +65,17 @@ def count(
             ):
                 counted[giver] = holder
                 holders.add(holder)
-    voting = dict(counted) if ProxyRule(rule) == ProxyRule.VOTES else {}
+    voting: dict[int, int] = {}
+    if ProxyRule(rule) == ProxyRule.VOTES:
+        voting = {giver: holder for giver, holder in counted.items() if holder != casting_chair}
     return Counted(counted=counted, voting=voting)
+
+
+def chair_cannot_hold(rule: str, tie_rule: str) -> bool:
+    """Under these rules a proxy held by the presiding chair would carry a vote nobody casts: its
+    holder casts the giver's vote ("votes"), and the chair keeps the deciding vote and casts none
+    in the round ("chair_decides")."""
+    return ProxyRule(rule) == ProxyRule.VOTES and TieRule(tie_rule) == TieRule.CHAIR_DECIDES
 
 
 def quorum(counted: Counted, present: int, members: int, rule: Quorum) -> QuorumCheck:

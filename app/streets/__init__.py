@@ -18,5 +18,5 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
-    app.add_template_global(permissions.streets_of, "streets_of")
+    app.add_template_global(permissions.menu_streets, "menu_streets")
     tracker_hooks.add_dashboard_panel(routes.community_notes_panel)

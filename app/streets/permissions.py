@@ -4,6 +4,7 @@ the roles of that community (a street officer who is also its committee acts as 
 from sqlalchemy import select
 
 from app.communities.permissions import is_admin
+from app.core import version_cache
 from app.extensions import db
 
 from .models import Street, StreetStaff
@@ -37,9 +38,19 @@ def can_note_exception(user, street):
 
 
 def streets_of(user):
-    """The streets the user is staff of, for the menu."""
+    """The streets the user is staff of."""
     if not getattr(user, "is_authenticated", False):
         return []
     return db.session.scalars(
         select(Street).join(StreetStaff, StreetStaff.street_id == Street.id).where(StreetStaff.user_id == user.id)
     ).all()
+
+
+def menu_streets(user):
+    """((slug, name), ...) of the streets the user is staff of, for the menu of every page: kept per
+    their data version (grants change it, app/core/versions.py PERSONAL_TABLES; streets the site's)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return version_cache.personal(
+        "menu_streets", user.id, lambda: tuple((street.slug, street.name) for street in streets_of(user))
+    )

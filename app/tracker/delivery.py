@@ -19,8 +19,10 @@ from .records import (
     _apply,
     _audit,
     _commit,
+    _managing,
     _not_closed,
     _photo_files,
+    _public_reason,
     _require_manager,
     _require_state,
     _tell,
@@ -68,9 +70,11 @@ def update_details(actor, record, *, responsible_unit, contact, planned_start, p
 
 @rolls_back
 def add_milestone(actor, record, *, title, planned_date):
-    _require_manager(actor, record)
-    _require_state(
-        record, PLANNING_STATES, _l("Milestones can only be planned before acceptance or during a rectification.")
+    _managing(
+        actor,
+        record,
+        PLANNING_STATES,
+        _l("Milestones can only be planned before acceptance or during a rectification."),
     )
     title = checked_text(title, "title", 120, _l("Please give the milestone a title."))
     planned_date = checked_date(planned_date, "planned_date")
@@ -239,8 +243,7 @@ def record_spending(actor, record, *, amount, spent_on, purpose, over_budget_rea
 
 @rolls_back
 def start(actor, record):
-    _require_manager(actor, record)
-    _require_state(record, [RecordState.PLANNED], _l("Work on this project has already started."))
+    _managing(actor, record, [RecordState.PLANNED], _l("Work on this project has already started."))
     if not record.responsible_unit:
         raise FieldError("responsible_unit", _l("Fill in the responsible unit before work starts."))
     _apply(record, "start_implementation", actor)
@@ -250,9 +253,8 @@ def start(actor, record):
 
 @rolls_back
 def pause(actor, record, reason):
-    _require_manager(actor, record)
-    _require_state(record, [RecordState.IN_PROGRESS], _l("Only work in progress can be paused."))
-    reason = checked_text(reason, "reason", 300, _l("Please give a reason; it will be published."))
+    _managing(actor, record, [RecordState.IN_PROGRESS], _l("Only work in progress can be paused."))
+    reason = _public_reason(reason, 300)
     record.state, record.pause_reason, record.paused_at = RecordState.PAUSED, reason, clock.now()
     _audit("tracker.paused", record, actor, record, reason=reason)
     _tell(record, actor, N_("Work on “%(title)s” was paused: %(reason)s"), reason=reason)
@@ -262,8 +264,7 @@ def pause(actor, record, reason):
 
 @rolls_back
 def resume(actor, record):
-    _require_manager(actor, record)
-    _require_state(record, [RecordState.PAUSED], _l("This work is not paused."))
+    _managing(actor, record, [RecordState.PAUSED], _l("This work is not paused."))
     record.state, record.pause_reason, record.paused_at = RecordState.IN_PROGRESS, None, None
     _audit("tracker.resumed", record, actor, record)
     _tell(record, actor, N_("Work on “%(title)s” resumed."))
@@ -292,35 +293,30 @@ def accept(actor, record, *, accepted_on, note):
     return record
 
 
+def _move(actor, record, action, states, refusal, *reason):
+    """The manager moves the micro-matter from one of `states` (else refused), and commits; a step
+    given a `reason` requires it and publishes it."""
+    _managing(actor, record, states, refusal)
+    _apply(record, action, actor, **({"reason": _public_reason(*reason)} if reason else {}))
+    _commit()
+
+
 @rolls_back
 def rectify(actor, record, reason):
-    _require_manager(actor, record)
-    _require_state(record, [RecordState.EVALUATION], _l("A rectification follows the residents' evaluation."))
-    reason = checked_text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
-    _apply(record, "rectify", actor, reason=reason)
-    _commit()
+    states = [RecordState.EVALUATION]
+    _move(actor, record, "rectify", states, _l("A rectification follows the residents' evaluation."), reason)
     return record.rectifications[-1]
 
 
 @rolls_back
 def cancel(actor, record, reason):
     """A decided matter that will not be delivered: the committee says why, in public."""
-    _require_manager(actor, record)
-    _require_state(
-        record,
-        [RecordState.PLANNED, RecordState.IN_PROGRESS, RecordState.PAUSED],
-        _l("Only work not yet accepted can be cancelled."),
-    )
-    reason = checked_text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
-    _apply(record, "cancel", actor, reason=reason)
-    _commit()
+    states = [RecordState.PLANNED, RecordState.IN_PROGRESS, RecordState.PAUSED]
+    _move(actor, record, "cancel", states, _l("Only work not yet accepted can be cancelled."), reason)
     return record
 
 
 @rolls_back
 def close(actor, record):
-    _require_manager(actor, record)
-    _require_state(record, [RecordState.EVALUATION], _l("A record is closed after the residents' evaluation."))
-    _apply(record, "close", actor)
-    _commit()
+    _move(actor, record, "close", [RecordState.EVALUATION], _l("A record is closed after the residents' evaluation."))
     return record

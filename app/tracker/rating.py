@@ -25,8 +25,9 @@ from .records import (
     _apply,
     _audit,
     _commit,
+    _managing,
+    _public_reason,
     _require_manager,
-    _require_state,
     _tell,
     record_url,
 )
@@ -68,8 +69,7 @@ def needs_response(record):
 
 @rolls_back
 def open_evaluation(actor, record, *, closes_on):
-    _require_manager(actor, record)
-    _require_state(record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
+    _managing(actor, record, [RecordState.COMPLETED], _l("Residents can rate a project once it has been accepted."))
     closes_on = checked_date(closes_on, "closes_on")
     today = clock.local_today()
     if closes_on < today:
@@ -143,7 +143,7 @@ def respond(actor, record, reason):
         raise DomainError(_l("The committee has already answered this evaluation."))
     if not window_summary(window)["below"]:
         raise DomainError(_l("Satisfaction reached the threshold; no answer is needed."))
-    reason = checked_text(reason, "reason", 2000, _l("Please give a reason; it will be published."))
+    reason = _public_reason(reason)
     window.response_kind, window.response_reason = ResponseKind.REASON, reason
     window.responded_at, window.responded_by_id = clock.now(), actor.id
     _audit("tracker.response_given", window, actor, record, reason=reason)

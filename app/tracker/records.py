@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record as audit
 from app.core import clock
@@ -18,6 +19,7 @@ from app.core.errors import DomainError, FieldError
 from app.core.params import parse_id
 from app.core.photos import chosen
 from app.core.service import MAX_ID, commit, get_or_404
+from app.core.text import checked_text
 from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
@@ -57,7 +59,13 @@ def record_for_matter(matter):
     known = g.setdefault("_implementation_records", {})
     record = known.get(matter.id)
     if record is None or not inspect(record).persistent or record not in db.session:
-        record = db.session.scalar(select(ImplementationRecord).where(ImplementationRecord.matter_id == matter.id))
+        # with its milestones, which every page showing the record asks for (is_overdue)
+        query = (
+            select(ImplementationRecord)
+            .options(joinedload(ImplementationRecord.milestones))
+            .where(ImplementationRecord.matter_id == matter.id)
+        )
+        record = db.session.execute(query).unique().scalar_one_or_none()
         known[matter.id] = record
     return record
 
@@ -131,6 +139,17 @@ def _require_manager(actor, record):
 def _require_state(record, states, message):
     if record.state not in states:
         raise DomainError(message)
+
+
+def _managing(actor, record, states, message):
+    """The record's manager acting on it in one of `states` (else refused with `message`)."""
+    _require_manager(actor, record)
+    _require_state(record, states, message)
+
+
+def _public_reason(reason, limit=2000):
+    """The committee's reason for a step, checked: it is published with the step."""
+    return checked_text(reason, "reason", limit, _l("Please give a reason; it will be published."))
 
 
 def _not_closed(record):

@@ -91,8 +91,9 @@ def is_elector(voting_round, key):
     return db.session.scalar(select(keys.c.voter_key).where(keys.c.voter_key == key).limit(1)) is not None
 
 
-def check(voting_round, membership, key):
-    """Raise DomainError unless this verified resident, voting as `key`, is on the round's electorate."""
+def check(voting_round, membership, key, on_register=None):
+    """Raise DomainError unless this verified resident, voting as `key`, is on the round's electorate
+    (`on_register`: whether is_elector said so, when the caller has asked already)."""
     if membership.decided_at is not None and membership.decided_at > opened_at(voting_round):
         raise DomainError(
             _l(
@@ -101,7 +102,7 @@ def check(voting_round, membership, key):
                 opened=format_datetime(opened_at(voting_round), "short"),
             )
         )
-    if not is_elector(voting_round, key):
+    if not (is_elector(voting_round, key) if on_register is None else on_register):
         if voting_round.per_household:
             raise DomainError(
                 _l(

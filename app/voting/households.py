@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record
 from app.auth.services import find_user
 from app.communities.models import Membership, MembershipStatus
+from app.communities.permissions import is_verified_resident
 from app.core.errors import DomainError
 from app.core.service import get_or_404, rolls_back
 from app.core.text import clean_plain
@@ -15,14 +16,6 @@ from app.extensions import db
 
 from . import permissions
 from .models import Household, HouseholdMember
-
-
-def _membership(user, community):
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community.id)
-    )
 
 
 def household_of(user, community):
@@ -71,22 +64,17 @@ def create_household(actor, community, name, address):
     return household
 
 
-def _verified_membership(user, community):
-    membership = _membership(user, community)
-    return membership if membership is not None and membership.is_verified else None
-
-
-@rolls_back
 def _audit_member(action, member, actor, community):
     record(action, member, actor=actor, community=community, household_id=member.household_id, user_id=member.user_id)
 
 
+@rolls_back
 def add_household_member(actor, community, household, username):
     _check_households(actor, community)
     user = find_user(username or "") if (username or "").strip() else None
     if user is None:
         raise DomainError(_l("No account with the user name “%(name)s”.", name=clean_plain(username or "")[:40]))
-    if _verified_membership(user, community) is None:
+    if not is_verified_resident(user, community):
         raise DomainError(_l("%(name)s is not a verified resident of this community.", name=user.display_name))
     if household_of(user, community) is not None:
         raise DomainError(_l("%(name)s already belongs to a household.", name=user.display_name))

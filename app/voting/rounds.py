@@ -116,6 +116,35 @@ def open_round(actor, community, **terms):
     return voting_round
 
 
+def open_yes_no(actor, community, kind, subject_ids, *, title, description, opens_at, closes_at, per_household):
+    """Open a yes/no round without a budget on rows of a plugged-in kind (option_kinds.py), one
+    option a row in the order given: how a feature puts what its council adopted to the residents."""
+    return open_round(
+        actor,
+        community,
+        kind=kind,
+        title=title[:TITLE_MAX],
+        description=description,
+        method=Method.YES_NO,
+        budget=0,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        options=[(subject_id, 0) for subject_id in subject_ids],
+        per_household=per_household,
+    )
+
+
+def latest_on(kind, subject_id):
+    """The last round that put the row `subject_id` of a plugged-in kind to the residents, or None."""
+    return db.session.scalar(
+        select(VotingRound)
+        .join(RoundOption, RoundOption.round_id == VotingRound.id)
+        .where(VotingRound.option_kind == kind, RoundOption.subject_id == subject_id)
+        .order_by(VotingRound.id.desc())
+        .limit(1)
+    )
+
+
 def _new_round(
     actor,
     community,

@@ -172,7 +172,7 @@ def new():
 JUST_CAST = "voting.just_cast"  # session key: {"round": id, "choices": [...]}, shown once
 
 
-def _ballot_page(voting_round, form, *, error=None, selected=None, answers=None, status=200):
+def _ballot_page(voting_round, *, error=None, selected=None, answers=None, status=200):
     """The ballot form. It starts empty even for a voter who has voted: their choices are never
     shown again after the receipt page (a new ballot replaces the old one whatever it said)."""
     community = current_community()
@@ -186,22 +186,21 @@ def _ballot_page(voting_round, form, *, error=None, selected=None, answers=None,
         **_labels(),
     }
     if error is None and not selected and not answers:
-        body = ballot_page.body(form, shown)
+        body = ballot_page.body(shown)
     else:  # a refused ballot: the message and the voter's choices, for them alone
-        body = ballot_page.render(form.hidden_tag(), shown, error, selected, answers)
+        body = ballot_page.render(ballot_page.csrf_field(), shown, error, selected, answers)
     return render_template("voting/ballot.html", community=community, body=body, **shown), status
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 def ballot(round_id):
-    voting_round = _round(round_id)
-    form = CastForm()
+    voting_round = casting.ballot_round(current_community(), round_id, for_cast=request.method == "POST")
     if request.method == "GET":
-        return _ballot_page(voting_round, form)
+        return _ballot_page(voting_round)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.path))
-    if not form.validate_on_submit():
-        return _ballot_page(voting_round, form, error=_("The form expired. Please try again."), status=400)
+    if not CastForm().validate_on_submit():
+        return _ballot_page(voting_round, error=_("The form expired. Please try again."), status=400)
     selected = request.form.getlist("option")
     answers = {key[len("answer-") :]: value for key, value in request.form.items() if key.startswith("answer-")}
     try:
@@ -211,7 +210,6 @@ def ballot(round_id):
         already = error.message in (casting.ALREADY_VOTED,)
         return _ballot_page(
             voting_round,
-            form,
             error=error.message,
             selected=set(selected),
             answers=answers,
@@ -231,10 +229,8 @@ def ballot(round_id):
 @bp.get("/rounds/<int:round_id>/receipt")
 @login_required
 def receipt(round_id):
-    voting_round = _round(round_id)
-    participation = next(
-        (p for p in casting.my_ballots(current_user, current_community(), voting_round) if p.receipt_code), None
-    )
+    voting_round = casting.ballot_round(current_community(), round_id)
+    participation = casting.my_receipt(current_user, voting_round)
     just_cast = session.pop(JUST_CAST, None)
     choices = just_cast["choices"] if just_cast and just_cast.get("round") == voting_round.id else None
     response = make_response(

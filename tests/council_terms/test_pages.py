@@ -4,7 +4,7 @@ committee's forms."""
 import re
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.communities import services as communities
 from app.communities.models import Membership, Role
@@ -116,6 +116,38 @@ def test_a_council_member_without_a_term_is_counted_over_the_whole_year(client, 
     assert "no term recorded" in html
 
 
+def statements_of_attendance(community, year):
+    """(rows, held) of attendance_of_year and the SQL statements it ran."""
+    statements = []
+
+    def note(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        result = services.attendance_of_year(community, year)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return result, statements
+
+
+def test_attendance_reads_the_terms_once_however_many_members_have_none(make, council):
+    """One statement for every term of the community, not one per council member without a term."""
+    community = council.community
+    meeting(community, date(2026, 3, 5), present=[council.member])
+    lone = make.member(community, role=Role.COUNCIL_MEMBER, display_name="议事员丁")
+    db.session.expire_all()
+    (rows, held), one = statements_of_attendance(community, 2026)
+    assert {user.id: recorded for user, _figures, recorded in rows} == {council.member.id: True, lone.id: False}
+    more = [make.member(community, role=Role.COUNCIL_MEMBER, display_name=f"议事员{n}") for n in "戊己庚"]
+    db.session.expire_all()
+    (rows, held), several = statements_of_attendance(community, 2026)
+    assert held == 1
+    assert {user.id for user, _figures, recorded in rows if not recorded} == {lone.id, *(u.id for u in more)}
+    assert all(figures.held == 1 for _user, figures, _recorded in rows)
+    assert len(several) == len(one)
+
+
 def test_committee_records_a_term_and_a_refusal_keeps_the_form(client, make, council):
     newcomer = make.member(council.community, role=Role.COUNCIL_MEMBER, display_name="新议事员")
     login(client, council.committee)
@@ -123,7 +155,8 @@ def test_committee_records_a_term_and_a_refusal_keeps_the_form(client, make, cou
     form = {"user_id": newcomer.id, "starts_on": "2026-07-01", "ends_on": "2026-06-01", "chosen_how": "appointed"}
     response = client.post(url, data={**form, "chosen_by": "七月居委会会议"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "The term must end after it starts." in html and "七月居委会会议" in html
+    assert response.status_code == 400 and "The term must end after it starts." in html
+    assert html.count("七月居委会会议") == 1  # kept in the term's form, not copied into the substitute's
     assert db.session.scalar(select(CouncilTerm).where(CouncilTerm.user_id == newcomer.id)) is None
     response = client.post(url, data={**form, "ends_on": "2029-06-30"})
     assert response.status_code == 302

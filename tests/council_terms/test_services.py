@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.communities import services as communities
-from app.communities.models import Membership, Role
+from app.communities.models import Membership, MembershipStatus, Role
 from app.core.errors import DomainError, FieldError
 from app.council_terms import services
 from app.council_terms.models import ChosenHow, CouncilTerm, EndCause, Substitute
@@ -107,6 +107,14 @@ def test_a_substitute_is_a_verified_member_off_the_council_and_only_once(council
     with pytest.raises(DomainError, match="already a substitute"):
         services.add_substitute(council.committee, council.community, user_id=council.first.id)
     assert [s.user_id for s in services.substitutes(council.community)] == [council.first.id, council.second.id]
+
+
+def test_substitute_candidates_are_verified_members_off_the_council_and_the_committee(council, make):
+    chair = make.member(council.community, role=Role.CHAIR)
+    pending = make.member(council.community, status=MembershipStatus.PENDING)
+    candidates = {user.id for user in services.substitute_candidates(council.community)}
+    assert {council.first.id, council.second.id} <= candidates
+    assert not candidates & {council.member.id, council.committee.id, chair.id, pending.id}
 
 
 def test_substitutes_are_reordered_and_removed(council):

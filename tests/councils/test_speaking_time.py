@@ -1,6 +1,7 @@
-"""Speaking time: each turn lasts the rule set's minutes_per_turn; under "end" the turn ends at its
-limit as soon as the server hears of the meeting, under "record" the overrun and its length go into
-the minutes. The server's clock decides (frozen here with freezegun)."""
+"""Speaking time: each turn lasts the rule set's minutes_per_turn; under "end" every view shows the
+turn over at its limit (a GET writes nothing) and the worker or the chair's next action stores its
+end, under "record" the overrun and its length go into the minutes. The server's clock decides
+(frozen here with freezegun)."""
 
 from datetime import datetime, timedelta
 
@@ -61,7 +62,7 @@ def _audits(action):
     return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
 
 
-def test_under_end_the_chairs_console_shows_the_time_left_then_ends_the_turn_at_its_limit(client, council):
+def test_under_end_the_chairs_console_shows_the_turn_over_at_its_limit_and_the_worker_stores_it(client, council):
     c = council
     with freeze_time(utcnow()) as frozen:
         meeting, _item, turn = _speaking(c, "end")
@@ -70,31 +71,54 @@ def test_under_end_the_chairs_console_shows_the_time_left_then_ends_the_turn_at_
         frozen.tick(timedelta(seconds=30))
         html = client.get(f"{base}/chair?lang=en").get_data(as_text=True)
         assert 'data-remaining="90"' in html and "1:30" in html and "A turn ends when its time is up." in html
-        assert turn.status == TurnStatus.SPEAKING
-        revision = meeting.revision
-        frozen.tick(LIMIT)  # 30 s past the limit: the next page load or poll ends the turn at the limit
-        response = client.get(f"{base}/live/chair?since={revision}")
-        assert response.status_code == 200  # not 204: the turn ended, the console changes
-        db.session.refresh(turn)
-        assert turn.status == TurnStatus.DONE and turn.ended_at == turn.ends_at and turn.overrun_seconds is None
-        [entry] = _audits("meeting.speaker_time_up")
-        assert entry.data["user_id"] == c.members[2].id and entry.actor_id == c.chair.id
+        key = html.split("since=")[1].split('"')[0]
+        assert client.get(f"{base}/live/chair?since={key}").status_code == 204  # nothing changed yet
+        frozen.tick(LIMIT)  # 30 s past the limit: the next poll shows the turn over
+        response = client.get(f"{base}/live/chair?since={key}")
+        assert response.status_code == 200  # not 204: the console changes although nothing was written
         assert "议事员3" not in response.get_data(as_text=True).split("h-speakers")[1].split("</section>")[0]
-        client.get(f"{base}/chair")
-        assert len(_audits("meeting.speaker_time_up")) == 1  # ended once
+        db.session.refresh(turn)
+        db.session.refresh(meeting)
+        # A poll writes nothing: the turn's end is stored by the worker (or the chair's next action).
+        assert turn.status == TurnStatus.SPEAKING and not _audits("meeting.speaker_time_up")
+        revision = meeting.revision
+        runner = client.application.test_cli_runner()
+        assert runner.invoke(args=["outbox", "work", "--rounds", "1"]).exit_code == 0
+        db.session.refresh(turn)
+        db.session.refresh(meeting)
+        assert turn.status == TurnStatus.DONE and turn.ended_at == turn.ends_at and turn.overrun_seconds is None
+        assert meeting.revision == revision + 1
+        [entry] = _audits("meeting.speaker_time_up")
+        assert entry.data["user_id"] == c.members[2].id and entry.actor_id is None
+        assert speakers.end_turns_at_limit() == 0  # ended once
+        assert len(_audits("meeting.speaker_time_up")) == 1
 
 
-def test_under_end_any_page_load_ends_it_even_the_public_page(client, council):
+def test_under_end_the_public_page_shows_the_turn_over_at_its_limit_without_writing(client, council):
     c = council
     with freeze_time(utcnow()) as frozen:
         meeting, _item, turn = _speaking(c, "end")
+        url = f"/c/{c.community.slug}/meetings/{meeting.id}?lang=en"
         frozen.tick(LIMIT - timedelta(seconds=1))
-        client.get(f"/c/{c.community.slug}/meetings/{meeting.id}")
-        assert turn.status == TurnStatus.SPEAKING  # not yet: one second left
+        assert 'Speaking: <span class="person">议事员3' in client.get(url).get_data(as_text=True)  # one second left
         frozen.tick(timedelta(minutes=5))
-        client.get(f"/c/{c.community.slug}/meetings/{meeting.id}")
+        revision = meeting.revision
+        assert "Speaking:" not in client.get(url).get_data(as_text=True)
         db.session.refresh(turn)
+        db.session.refresh(meeting)
+        assert turn.status == TurnStatus.SPEAKING and meeting.revision == revision  # a GET wrote nothing
+
+
+def test_under_end_a_speaker_whose_time_is_up_may_ask_again(council):
+    c = council
+    with freeze_time(utcnow()) as frozen:
+        meeting, item, turn = _speaking(c, "end")
+        frozen.tick(LIMIT + timedelta(seconds=10))
+        again = speakers.ask_to_speak(c.members[2], meeting, item, "pro")
         assert turn.status == TurnStatus.DONE and turn.ended_at == turn.ends_at
+        assert again.status == TurnStatus.WAITING
+        [entry] = _audits("meeting.speaker_time_up")
+        assert entry.actor_id == c.members[2].id
 
 
 def test_under_end_the_chairs_next_action_ends_the_turn_at_its_limit(council):

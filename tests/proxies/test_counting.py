@@ -4,7 +4,7 @@ hypothesis properties against the quorum rule."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.rules import proxies
+from app.rules import majority, proxies
 from app.rules.choices import ProxyRule
 from app.rules.quorum import Quorum, check
 
@@ -85,3 +85,26 @@ def test_every_valid_proxy_counts_when_they_do_not_collide(members, rule):
     pairs = list(zip(absent, present, strict=False))  # distinct givers and holders
     counted = proxies.count(rule, members, present, pairs)
     assert counted.counted == dict(pairs)
+
+
+def test_a_chair_who_keeps_the_deciding_vote_casts_no_vote_of_a_proxy():
+    """Held by the casting chair (no vote in the round), a proxy counts for the quorum only."""
+    counted = proxies.count(ProxyRule.VOTES, MEMBERS, [1, 2], [(3, 1), (4, 2)], casting_chair=1)
+    assert counted.counted == {3: 1, 4: 2} and counted.voting == {4: 2}
+    assert proxies.entitled(counted, [1, 2]) == [1, 2, 4]
+    assert proxies.count(ProxyRule.VOTES, MEMBERS, [1, 2], [(3, 1)]).voting == {3: 1}  # the chair votes
+
+
+def test_the_chair_holds_no_proxy_exactly_when_it_would_carry_a_vote_nobody_casts():
+    table = {(rule, tie): proxies.chair_cannot_hold(rule, tie) for rule in ProxyRule for tie in majority.TieRule}
+    assert {key for key, refused in table.items() if refused} == {(ProxyRule.VOTES, majority.TieRule.CHAIR_DECIDES)}
+
+
+@given(members_st, st.data(), pairs_st, st.sampled_from(list(ProxyRule)))
+def test_the_casting_chair_only_takes_votes_away(members, data, pairs, rule):
+    present = data.draw(st.sets(st.sampled_from(sorted(members)), max_size=len(members)) if members else st.just(set()))
+    chair = data.draw(st.sampled_from(sorted(present)) if present else st.none())
+    plain = proxies.count(rule, members, present, pairs)
+    with_chair = proxies.count(rule, members, present, pairs, casting_chair=chair)
+    assert with_chair.counted == plain.counted  # the quorum is the same
+    assert with_chair.voting == {g: h for g, h in plain.voting.items() if h != chair}

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.core.errors import DomainError
-from app.councils import meetings, minutes, votes
+from app.councils import live_views, meetings, minutes, votes
 from app.councils.common import quorum_now
 from app.councils.models import Ballot, SecretBallotMark
 from app.extensions import db
@@ -250,3 +250,89 @@ def test_a_proxy_does_not_count_while_its_holder_is_away(council):
     assert quorum_now(meeting).present == 2
     meetings.check_in(c.committee, meeting, c.members[2].id)
     assert quorum_now(meeting).present == 4
+
+
+# ---------------------------------------------------------------- the chair who keeps the deciding vote
+
+
+def test_no_proxy_to_the_chair_who_keeps_the_deciding_vote(client, council):
+    """Under "votes" and "chair_decides" the chair casts no vote in the round, so neither a proxy given
+    online nor one recorded from paper goes to the chair; the form does not offer the chair."""
+    c = council
+    set_rules(c.community, proxy_rule="votes", tie_rule="chair_decides")
+    meeting = schedule(c)
+    login(client, c.members[3])
+    page = client.get(_url(c, meeting)).get_data(as_text=True)
+    assert f'<option value="{c.chair.id}"' not in page and "the chair holds no proxy" in page
+    response = _give(client, c, meeting, c.chair)
+    assert response.status_code == 400 and "The chair of this meeting holds no written proxy" in response.get_data(
+        as_text=True
+    )
+    login(client, c.committee)
+    response = client.post(
+        _url(c, meeting, "/proxies/paper"),
+        data={"paper-giver_id": c.members[3].id, "paper-holder_id": c.chair.id, "view": "public"},
+    )
+    assert response.status_code == 400 and "holds no written proxy" in response.get_data(as_text=True)
+    assert _proxies(meeting) == []
+    client.get("/auth/login?lang=zh_Hans")
+    response = client.post(
+        _url(c, meeting, "/proxies/paper"),
+        data={"paper-giver_id": c.members[3].id, "paper-holder_id": c.chair.id, "view": "public"},
+    )
+    assert response.status_code == 400 and "主持人不接受书面委托" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("rules", [{"proxy_rule": "quorum", "tie_rule": "chair_decides"}, {"proxy_rule": "votes"}])
+def test_the_chair_may_hold_a_proxy_when_it_loses_nothing(council, rules):
+    """For the quorum only, or when the chair votes in the round like everyone, nothing is lost."""
+    c = council
+    set_rules(c.community, **rules)
+    meeting = schedule(c)
+    services.give(c.members[3], meeting, c.chair.id)
+    assert [(p.giver_id, p.holder_id) for p in _proxies(meeting)] == [(c.members[3].id, c.chair.id)]
+
+
+def test_the_chair_is_not_handed_to_a_member_who_holds_a_proxy(council):
+    """Handing over the chair would make the holder a chair who casts no vote in the round: refused,
+    before and during the meeting, while the proxy counts; once its giver came in person, allowed."""
+    c = council
+    set_rules(c.community, proxy_rule="votes", tie_rule="chair_decides")
+    meeting = schedule(c)
+    holder, giver = c.members[0], c.members[3]
+    services.give(giver, meeting, holder.id)
+    with pytest.raises(DomainError, match="持有本次会议的书面委托"):
+        meetings.hand_over_chair(c.committee, meeting, holder.id)
+    for user in c.council[:3]:
+        meetings.check_in(c.committee, meeting, user.id)
+    meetings.open_meeting(c.committee, meeting)
+    with pytest.raises(DomainError, match="持有本次会议的书面委托"):
+        meetings.hand_over_chair(c.chair, meeting, holder.id)
+    assert meeting.chair_id == c.chair.id
+    offered = [value for value, _label in live_views.handover_form(meeting).to_user_id.choices]
+    assert holder.id not in offered and c.members[1].id in offered  # the console does not offer the holder
+    meetings.hand_over_chair(c.chair, meeting, c.members[1].id)  # another member: as before
+    meetings.hand_over_chair(c.members[1], meeting, c.chair.id)
+    meetings.check_in(c.committee, meeting, giver.id)  # the giver came: the proxy is cancelled
+    meetings.hand_over_chair(c.chair, meeting, holder.id)
+    assert meeting.chair_id == holder.id
+
+
+def test_a_proxy_the_chair_holds_when_the_rules_change_counts_for_the_quorum_only(council):
+    """Given while the chair voted like everyone; the rules in force at the opening give the chair
+    the deciding vote: the giver is counted for the quorum, and no vote is lost in the totals."""
+    c = council
+    set_rules(c.community, proxy_rule="votes")
+    meeting = schedule(c)
+    services.give(c.members[3], meeting, c.chair.id)
+    for user in c.council[:3]:
+        meetings.check_in(c.committee, meeting, user.id)
+    set_rules(c.community, tie_rule="chair_decides")
+    meetings.open_meeting(c.committee, meeting)
+    assert meeting.opened_present == 4
+    _item, motion = debate(c, meeting)
+    vote = votes.open_vote(c.chair, meeting, motion, "named")
+    assert sorted(vote.entitled) == sorted([c.members[0].id, c.members[1].id])
+    assert vote.quorum_proxies == 1
+    with pytest.raises(DomainError):
+        votes.cast_vote(c.chair, meeting, vote, "yes", for_id=c.members[3].id)

@@ -584,10 +584,17 @@ def walker(world_snapshot):
             empty_database()
 
 
+# A page view writes nothing (no write lock on GET, issue 12), but for these, on purpose:
+WRITING_GETS = {
+    "notifications.open_notification",  # marks the reader's own entry read: see its docstring
+}
+
+
 @pytest.mark.slow
 def test_get_matrix(walker):
     app = walker.app
-    failures, header_failures = [], []
+    failures, header_failures, writers = [], [], []
+    pristine, marker = digest(), change_marker()
     for rule in rules(app, {"GET"}):
         keys = [k for k in GET if k.split("@")[0] == rule.endpoint]
         for key in keys:
@@ -600,7 +607,15 @@ def test_get_matrix(walker):
                     failures.append(f"GET {url} ({key}) as {role}: expected {expected}, got {got}")
                 for problem in page_problems(response):
                     header_failures.append(f"GET {url} as {role}: {problem}")
+                # The marker also moves with other test processes' writes (PostgreSQL): the digest decides.
+                if change_marker() != marker and digest() != pristine:
+                    if rule.endpoint not in WRITING_GETS:
+                        writers.append(f"GET {url} as {role}")
+                    walker.rebuild()
+                    pristine = digest()
+                marker = change_marker()
     assert not failures, "authorisation matrix (GET) differs:\n" + "\n".join(failures)
+    assert not writers, "page views that wrote to the database:\n" + "\n".join(writers)
     assert not header_failures, "responses without the required protection:\n" + "\n".join(sorted(set(header_failures)))
 
 
@@ -678,6 +693,7 @@ def test_objects_of_one_community_are_not_found_under_another(walker):
     or changed, even for that community's committee or a site admin (refused or not found)."""
     app = walker.app
     failures = []
+    pristine = digest()
     slug = walker.snap.args["slug"]
     for rule in rules(app, {"GET"} | WRITE_METHODS):
         if "slug" not in rule.arguments or not OBJECT_ARGS & rule.arguments:
@@ -693,7 +709,7 @@ def test_objects_of_one_community_are_not_found_under_another(walker):
             response = walker.request(role, url, method)
             if response.status_code < 300 or response.status_code >= 500:
                 failures.append(f"{method} {url} as {role}: {response.status_code}")
-            if change_marker() != marker:
+            if change_marker() != marker and digest() != pristine:  # other processes move the marker too
                 failures.append(f"{method} {url} as {role}: something was written")
                 walker.rebuild()
     assert not failures, "objects of one community reachable under another:\n" + "\n".join(failures)

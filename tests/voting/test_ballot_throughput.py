@@ -1,12 +1,16 @@
 """Issue 12 §3, ballots per second: a ballot holds the database's write lock only around its writes
-and reloads nothing after its commit; the ballot page's body is rendered once per round, language
-and voter state and never shown stale (racing audit appends: test_race.py)."""
+and reloads nothing after its commit; the ballot page, the cast and the receipt read the round
+(with its options and result) in one statement and the voter's register entry in one; the ballot
+page's body is rendered once per round, language and voter state and never shown stale (racing
+audit appends: test_race.py)."""
+
+import re
 
 import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.voting import ballot_page
+from app.voting import ballot_page, receipts
 from app.voting.models import RoundParticipation, VotingRound
 from tests.database import ON_POSTGRES
 from tests.helpers import csrf_token, login
@@ -48,10 +52,59 @@ def test_a_ballot_takes_the_write_lock_at_its_first_write_and_reloads_nothing(
     assert statements[-1].startswith("INSERT INSERT INTO data_version")
 
 
+VOTING_TABLES = re.compile(r"\bFROM (voting_round|round_option|round_result|round_elector|round_participation)\b")
+
+
+def voting_reads(statements):
+    return [
+        s.split(" FROM ", 1)[1].split()[0] for s in statements if s.startswith("SELECT") and VOTING_TABLES.search(s)
+    ]
+
+
+def test_a_ballot_reads_the_round_and_the_register_once_each(client, residents, knapsack_round, full_statements):
+    login(client, residents[1])
+    path = f"/c/xinglin/rounds/{knapsack_round.id}"
+    chosen = option_ids(knapsack_round, 1)
+    full_statements.clear()
+    assert client.get(path).status_code == 200
+    # The round with its options and result in one statement; the voter's place on the electorate
+    # and their register row (have they voted?) in another.
+    assert voting_reads(full_statements) == ["voting_round", "round_elector"]
+    full_statements.clear()
+    assert client.post(path, data={"option": chosen}).status_code == 303
+    assert voting_reads(full_statements) == ["voting_round", "round_elector"]
+    full_statements.clear()
+    receipt = client.get(f"{path}/receipt")
+    assert receipt.status_code == 200
+    assert voting_reads(full_statements) == ["voting_round", "round_participation"]
+    code = db.session.scalar(select(RoundParticipation.receipt_code))
+    assert receipts.format_code(code) in receipt.get_data(as_text=True)
+
+
+def test_the_ballot_page_of_another_community_or_an_impossible_id_is_not_found(client, residents, knapsack_round):
+    login(client, residents[1])
+    assert client.get(f"/c/other/rounds/{knapsack_round.id}").status_code == 404
+    assert client.get("/c/xinglin/rounds/99999999999999").status_code == 404
+    assert client.post("/c/xinglin/rounds/99999999999999", data={"option": ["1"]}).status_code == 404
+    assert client.get("/c/xinglin/rounds/99999999999999/receipt").status_code == 404
+
+
 def test_page_views_take_no_write_lock(client, residents, knapsack_round, statements):
     login(client, residents[1])
     assert client.get(f"/c/xinglin/rounds/{knapsack_round.id}").status_code == 200
     assert statements and all(s.startswith(READS) for s in statements)
+
+
+@pytest.fixture
+def full_statements(app):
+    seen = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.communities.models import Membership
+from app.communities.models import Membership, MembershipStatus
 from app.extensions import db
 from app.voting.models import Household, HouseholdMember
 from tests.helpers import login
@@ -12,7 +12,8 @@ def members():
     return db.session.scalar(select(func.count(HouseholdMember.id)))
 
 
-def test_committee_manages_households(client, committee, community, residents, outsider):
+def test_committee_manages_households(client, make, committee, community, residents, outsider):
+    waiting = make.member(community, status=MembershipStatus.PENDING)
     login(client, committee)
     client.get("/?lang=en")
     response = client.post("/c/xinglin/households", data={"name": "3栋401 王家", "address": "3栋401"})
@@ -25,6 +26,7 @@ def test_committee_manages_households(client, committee, community, residents, o
     for username, message in (
         (residents[1].username, "already belongs to a household"),
         (outsider.username, "is not a verified resident of this community"),
+        (waiting.username, "is not a verified resident of this community"),
         ("ghost", "No account with the user name"),
     ):
         response = client.post(page, data={"username": username})

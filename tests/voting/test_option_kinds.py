@@ -94,3 +94,28 @@ def test_an_option_is_a_matter_or_a_subject(committee, community):
         db.session.flush()
     db.session.rollback()
     assert option_kinds.handler(option_kinds.MATTER) is None
+
+
+def test_open_yes_no_puts_the_rows_in_order_and_latest_on_finds_the_last_round(committee, community):
+    """The one way conventions and rule_adoption open their residents' round."""
+    now = utcnow()
+
+    def yes_no(things):
+        return rounds.open_yes_no(
+            committee,
+            community,
+            KIND,
+            things,
+            title="居民表决" * 30,  # longer than a title may be: cut, not refused
+            description="逐项表决",
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(days=7),
+            per_household=True,
+        )
+
+    first = yes_no([3, 1])
+    assert (first.method, first.budget, first.per_household, len(first.title)) == ("yes_no", 0, True, 80)
+    assert [(o.number, o.subject_id, o.cost) for o in first.options] == [(1, 3, 0), (2, 1, 0)]
+    later = yes_no([1])
+    assert rounds.latest_on(KIND, 1).id == later.id and rounds.latest_on(KIND, 3).id == first.id
+    assert rounds.latest_on(KIND, 2) is None and rounds.latest_on("other-kind", 1) is None
