@@ -106,9 +106,10 @@ def _name(user_id):
 
 def minutes_entries(meeting):
     """The proxies in the minutes (names, as the rest of the minutes): giver, holder, how it was
-    given, and what it counted for: "quorum" or "votes" as the rules say, "cancelled" when the
-    giver checked in in person, "not_counted" when the holder did not attend, "none" when the rules
-    applied at the meeting allow no proxies."""
+    given, and what it counted for: "quorum" or "votes" as the rules say ("quorum" for one the chair
+    holds while keeping the deciding vote), "cancelled" when the giver checked in in person,
+    "not_counted" when the holder did not attend, "none" when the rules applied at the meeting allow
+    no proxies."""
     rule = meeting.ruleset.proxy_rule
     attended = attended_ids(meeting)
     entries = []
@@ -119,6 +120,8 @@ def minutes_entries(meeting):
             counted = "none"
         elif proxy.holder_id not in attended:
             counted = "not_counted"
+        elif proxy.holder_id == meeting.chair_id and chair_cannot_hold_proxy(meeting):
+            counted = str(ProxyRule.QUORUM)  # the chair keeps the deciding vote and casts none
         else:
             counted = str(rule)
         entries.append(

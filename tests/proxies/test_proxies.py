@@ -336,3 +336,5 @@ def test_a_proxy_the_chair_holds_when_the_rules_change_counts_for_the_quorum_onl
     assert vote.quorum_proxies == 1
     with pytest.raises(DomainError):
         votes.cast_vote(c.chair, meeting, vote, "yes", for_id=c.members[3].id)
+    [entry] = services.minutes_entries(meeting)
+    assert entry["counted"] == "quorum"  # what it counted for, as the minutes say
