@@ -24,7 +24,7 @@ ENVIRON_KEY = "weiyi.data_version"  # (slug, tokens) read by the page cache for 
 MAX_ENTRIES = 4096
 READS = frozenset({"GET", "HEAD"})
 
-_store: dict = {}  # (name, slug) -> (tokens, value)
+_store: OrderedDict = OrderedDict()  # (name, slug) -> (tokens, value); the least recently used go first
 MAX_PEOPLE_ENTRIES = 8192  # the least recently used go first
 _people: OrderedDict = OrderedDict()  # (name, user id) -> (tokens, value)
 _lock = threading.Lock()
@@ -80,17 +80,7 @@ def kept(name, slug, compute):
     versions = _request_tokens(slug)
     if versions is None:
         return compute()
-    key = (name, slug)
-    with _lock:
-        hit = _store.get(key)
-    if hit is not None and hit[0] == versions:
-        return hit[1]
-    value = compute()
-    with _lock:
-        if len(_store) >= MAX_ENTRIES:
-            _store.clear()
-        _store[key] = (versions, value)
-    return value
+    return _kept_in(_store, (name, slug), versions, compute, MAX_ENTRIES)
 
 
 def kept_row(name, slug, load):
@@ -107,17 +97,22 @@ def personal(name, user_id, compute):
     versions = _person_tokens(user_id)
     if versions is None:
         return compute()
-    key = (name, user_id)
+    return _kept_in(_people, (name, user_id), versions, compute, MAX_PEOPLE_ENTRIES)
+
+
+def _kept_in(store, key, versions, compute, limit):
+    """The value kept in `store` under `key` for these tokens, else compute() kept there (at most
+    `limit` entries, the least recently used dropped first)."""
     with _lock:
-        hit = _people.get(key)
+        hit = store.get(key)
         if hit is not None and hit[0] == versions:
-            _people.move_to_end(key)
+            store.move_to_end(key)
             return hit[1]
     value = compute()
     with _lock:
-        _people[key] = (versions, value)
-        while len(_people) > MAX_PEOPLE_ENTRIES:
-            _people.popitem(last=False)
+        store[key] = (versions, value)
+        while len(store) > limit:
+            store.popitem(last=False)
     return value
 
 
