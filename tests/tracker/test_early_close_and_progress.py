@@ -2,7 +2,7 @@
 from the milestones; the timeline orders same-day events by the matter's course and does not say
 a state twice."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -136,7 +136,8 @@ def test_same_day_events_follow_the_course_whatever_the_hour(app):
 def test_timeline_of_a_rectification_is_in_order_and_says_the_state_once(client, evaluating, committee, residents):
     for user in residents[:3]:
         rating.rate(user, evaluating, stars=1)
-    local_afternoon = clock.to_utc(datetime.combine(today(), time(16)))
+    # 16:00 local, or a minute from now when the window opened later today (the window must be open)
+    local_afternoon = max(clock.to_utc(datetime.combine(today(), time(16))), clock.utcnow() + timedelta(minutes=1))
     with freeze_time(local_afternoon):  # after noon: a milestone "done today" must still follow the opening
         rating.end_window(committee, evaluating)
         delivery.rectify(committee, evaluating, "坡道太陡")
