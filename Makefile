@@ -22,7 +22,7 @@ PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider --durations=10 -n $(TES
 # each worker imports the whole app and suite, ~10 s of CPU per process when compiled anew.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser postgres-install postgres-start postgres-stop bench bench-proof lint clean
+.PHONY: run test test-sqlite test-postgres install install-dev translations migrate demo browser system-packages postgres-install postgres-start postgres-stop bench bench-proof lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,15 +54,29 @@ run: demo
 	$(BIN)/flask outbox work & worker=$$!; trap "kill $$worker" EXIT; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-# Debian's chromium and a CJK font for the browser tests (Playwright cannot download a browser here).
+# The Debian packages of the tests: chromium and a CJK font for the browser tests (Playwright
+# cannot download a browser here), PostgreSQL for the second run. Each target installs only what
+# is missing; `make test` installs all of them in one apt call.
+HAVE_BROWSER = [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/wqy ]
+HAVE_POSTGRES = ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+APT_INSTALL = apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+APT_LOG := /tmp/weiyi-apt.log
+
 browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; fi
+	@if ! { $(HAVE_BROWSER); }; then $(APT_INSTALL) chromium fonts-wqy-microhei >/dev/null; fi
+
+system-packages:
+	@packages="$$($(HAVE_BROWSER) || echo chromium fonts-wqy-microhei) $$($(HAVE_POSTGRES) || echo postgresql)"; \
+	if [ -n "$${packages// /}" ]; then $(APT_INSTALL) $$packages >/dev/null; fi
 
 # Lint, then the whole suite on SQLite and again on PostgreSQL. Both runs happen even when the
-# first fails; the target fails when either does.
-test: install-dev translations browser postgres-install lint
-	@status=0; \
+# first fails; the target fails when either does. On a fresh machine the Debian packages are
+# installed (one `apt-get update`, one apt call) while pip, translations and lint run.
+test:
+	@$(MAKE) --no-print-directory system-packages >$(APT_LOG) 2>&1 & apt=$$!; \
+	if ! $(MAKE) --no-print-directory install-dev translations lint; then wait $$apt; exit 1; fi; \
+	if ! wait $$apt; then cat $(APT_LOG); echo "installing the Debian packages failed"; exit 1; fi; \
+	status=0; \
 	echo "== pytest on SQLite =="; \
 	$(PYTEST) || status=1; \
 	echo "== pytest on PostgreSQL ($(PGTEST_URL)) =="; \
@@ -82,8 +96,7 @@ test-postgres: install-dev translations postgres-install
 	exit $$status
 
 postgres-install:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; fi
+	@if ! $(HAVE_POSTGRES); then $(APT_INSTALL) postgresql >/dev/null; fi
 
 # A new cluster every time: trust authentication, 127.0.0.1 only, fsync off (test data only).
 postgres-start: postgres-install

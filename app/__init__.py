@@ -7,7 +7,7 @@ from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR, PROXY_HEADERS, production_problems
 
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import CookieSessions, babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ def register_extensions(app):
     from . import models  # noqa: F401  (all tables known before anything queries)
     from .core.i18n import init_i18n
 
+    app.session_interface = CookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

@@ -3,8 +3,9 @@
 import re
 import sqlite3
 
+import flask_limiter
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -25,6 +26,43 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, without its check before every request while there is nothing to check there.
+
+    This app's limits are on views (@limiter.limit), checked when the view is called. The check
+    before each request evaluates only default, application, blueprint and meta limits and limits
+    hinted for an endpoint, of which there are none, yet it resolved them anew on every request."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and not self._limits_before_views():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _limits_before_views(self):
+        # Attributes of Flask-Limiter 4; a version without them gets the full check.
+        manager = self.limit_manager
+        return bool(
+            getattr(self, "_storage_dead", True)  # the in-memory fallback's limits apply here
+            or getattr(self, "_meta_limits", True)
+            or getattr(manager, "_default_limits", True)
+            or getattr(manager, "_application_limits", True)
+            or getattr(manager, "_blueprint_limits", True)
+            or getattr(manager, "_endpoint_hints", True)
+        )
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with the signing serializer made once per secret key rather
+    than on every request (Flask builds it, and tries it on {}, each time a session is opened or saved)."""
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made = app.extensions.get("weiyi.session_serializer")
+        if made is None or made[0] != keys:
+            made = app.extensions["weiyi.session_serializer"] = (keys, super().get_signing_serializer(app))
+        return made[1]
 
 
 db = SQLAlchemy(model_class=Base)

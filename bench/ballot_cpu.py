@@ -37,28 +37,14 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from ballot_storm import CSRF, SLUG, populate  # noqa: E402
-from harness import SECRET  # noqa: E402
+from harness import in_process_app  # noqa: E402
 
 KINDS = ("get", "post", "receipt")
 SESSION = re.compile(r"session=([^;]*)")
 
 
 def make_app(tmp):
-    from app import create_app
-    from app.extensions import db
-
-    app = create_app(
-        "production",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'bench.db'}",
-        UPLOAD_FOLDER=str(Path(tmp) / "up"),
-        SECRET_KEY=SECRET,
-        PUBLIC_BASE_URL="https://127.0.0.1",
-        TRUSTED_HOSTS=["127.0.0.1"],
-        RATELIMIT_ENABLED=False,
-    )
-    with app.app_context():
-        db.create_all()
-    return app
+    return in_process_app(tmp, RATELIMIT_ENABLED=False)
 
 
 class Phone:

@@ -206,3 +206,23 @@ class Gunicorn:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def in_process_app(tmp, **config):
+    """The app as production configures it, on a new SQLite file in `tmp` with its tables made: for
+    the benches that call the WSGI app in-process (ballot_cpu.py, request_overhead.py)."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'bench.db'}",
+        UPLOAD_FOLDER=str(Path(tmp) / "up"),
+        SECRET_KEY=SECRET,
+        PUBLIC_BASE_URL="https://127.0.0.1",
+        TRUSTED_HOSTS=["127.0.0.1"],
+        **config,
+    )
+    with app.app_context():
+        db.create_all()
+    return app

@@ -10,8 +10,12 @@ wrk measures (-t2 -c32 -d10s):
   1. /c/xinglin/matters/ for visitors, as served (the page cache, app/ops/pagecache.py: rendered
      once per data version);
   2. the matter page /c/xinglin/matters/1 for visitors, as served;
-  3. the list page, the matter page and a counted round's results logged in as resident1
-     (rendered for every request; the header's own values kept per the person's data version);
+  3. the list page, the matter page and a counted round's results logged in as resident1, put
+     together from a body kept per data version and audience (shared by everyone who sees the
+     same list or results; the matter page's kept per person) and the person's header
+     (app/core/shared_body.py). wrk sends the session cookie the warm-up requests ended with, as
+     a browser would (it holds the session's form token: without it every answer would make a
+     new one and set the cookie);
   4. the list page with PAGE_CACHE=0 (rendered for every request);
   5. /  — bench/minimal_app.py, a bare Flask page.
 With --baseline DIR (a copy of an earlier version, e.g. `git archive HEAD | tar -x -C DIR`), the
@@ -55,8 +59,8 @@ def results_path(workdir):
 def measure_logged_in(server, paths, cookie, wrk, suffix=""):
     results = {}
     for name, path in paths.items():
-        warm(server.url + path, cookie)
-        results[name + suffix] = run_wrk(server.url + path, cookie=cookie, **wrk)
+        kept = warm(server.url + path, cookie)
+        results[name + suffix] = run_wrk(server.url + path, cookie=kept, **wrk)
     return results
 
 
@@ -77,10 +81,16 @@ def run_wrk(url, duration, connections, threads=2, cookie=None):
 
 
 def warm(url, cookie=None, times=4):
-    """A few requests first: every worker has loaded the app before wrk starts the clock."""
-    headers = {"Cookie": f"session={cookie}"} if cookie else {}
+    """A few requests first: every worker has loaded the app before wrk starts the clock. Returns
+    the session cookie as the answers left it (a browser sends back what it was given)."""
     for _ in range(times):
-        urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=120).read()  # noqa: S310
+        headers = {"Cookie": f"session={cookie}"} if cookie else {}
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=120)  # noqa: S310
+        response.read()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            if cookie and (found := re.match(r"session=([^;]+)", header)):
+                cookie = found.group(1)
+    return cookie
 
 
 def describe(r):
@@ -140,7 +150,7 @@ def main():
     labels = {
         "list": f"micro-matter list {LIST_PATH} for visitors (demo, {len(page):,} bytes of HTML), as served",
         "matter": f"matter page {MATTER_PATH} for visitors, as served",
-        "logged_in": f"the list logged in as {RESIDENT} (rendered every time)",
+        "logged_in": f"the list logged in as {RESIDENT}",
         "logged_in_matter": f"the matter page {MATTER_PATH} logged in",
         "logged_in_results": f"a counted round's results {logged_in['logged_in_results']} logged in",
         "rendered": "the list for visitors with PAGE_CACHE=0 (rendered every time)",

@@ -25,11 +25,12 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+from ballot_seed import populate  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789abcdef"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -44,85 +45,18 @@ def free_port():
 def seed(database_url, voters):
     os.environ["DATABASE_URL"] = database_url
     os.environ["SECRET_KEY"] = SECRET
-    from werkzeug.security import generate_password_hash
-
     from app import create_app
-    from app.auth.models import User
     from app.auth.sessions import signed_in
-    from app.communities.models import Community, Membership, MembershipStatus, Role
     from app.extensions import db
-    from app.matters.models import MicroMatter
-    from app.models_base import utcnow
-    from app.rules.models import RuleSet
-    from app.voting import rounds
 
     app = create_app()
     with app.app_context():
         db.create_all()
-        community = Community(
-            slug="bench", name="压测社区", district="姑苏区", register_size=voters, annual_budget=300_000
-        )
-        db.session.add(community)
-        db.session.flush()
-        db.session.add(RuleSet(community_id=community.id, version=1))
-        password = generate_password_hash("not-used")
-        committee = User(username="committee", display_name="居委会", password_hash=password)
-        db.session.add(committee)
-        db.session.flush()
-        db.session.add(
-            Membership(
-                user_id=committee.id, community_id=community.id, role=Role.COMMITTEE, status=MembershipStatus.VERIFIED
-            )
-        )
-        users = [User(username=f"voter{i}", display_name=f"居民{i}", password_hash=password) for i in range(voters)]
-        db.session.add_all(users)
-        db.session.flush()
-        db.session.add_all(
-            [
-                Membership(
-                    user_id=u.id,
-                    community_id=community.id,
-                    role=Role.RESIDENT,
-                    status=MembershipStatus.VERIFIED,
-                    address="1栋",
-                )
-                for u in users
-            ]
-        )
-        matters = [
-            MicroMatter(
-                community_id=community.id,
-                proposer_id=committee.id,
-                title=f"项目{i}",
-                description="-",
-                description_html="-",
-                category="other",
-                location="-",
-                estimated_cost=10_000 * i,
-                project_type="goods",
-                status="on_agenda",
-            )
-            for i in range(1, 9)
-        ]
-        db.session.add_all(matters)
-        db.session.commit()
-        now = utcnow()
-        voting_round = rounds.open_round(
-            committee,
-            community,
-            title="压测",
-            method="approval",
-            allocation="greedy",
-            budget=200_000,
-            max_choices=3,
-            opens_at=now - timedelta(minutes=1),
-            closes_at=now + timedelta(days=1),
-            allow_changes=False,
-            options=[(m.id, m.estimated_cost) for m in matters],
-        )
+        data, users = populate(voters, 1, slug="bench", options_per_round=8, budget=200_000, max_choices=3)
         serializer = app.session_interface.get_signing_serializer(app)
         cookies = [serializer.dumps(signed_in(u.get_id())) for u in users]
-        return voting_round.id, [str(o.id) for o in voting_round.options], cookies
+        (voting_round,) = data["rounds"]
+        return voting_round["id"], [str(o) for o in voting_round["options"]], cookies
 
 
 def count_ballots(database_url):
@@ -130,7 +64,8 @@ def count_ballots(database_url):
 
     with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
         ballots = connection.execute("SELECT count(*) FROM round_ballot").fetchone()[0]
-        voters = connection.execute("SELECT count(DISTINCT voter_key) FROM round_ballot").fetchone()[0]
+        # The box holds no voter (a secret ballot): the register marks say who voted.
+        voters = connection.execute("SELECT count(DISTINCT voter_key) FROM round_participation").fetchone()[0]
         marks = connection.execute("SELECT count(*) FROM round_participation").fetchone()[0]
     return ballots, voters, marks
 

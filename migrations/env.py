@@ -2,8 +2,11 @@ import logging
 from logging.config import fileConfig
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.schema import DropTable
 
 from alembic import context
+from alembic.ddl.base import RenameTable
 
 from app.core import versions
 from app.matters import search
@@ -72,6 +75,36 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# What SQLite drops with a table and Alembic's batch mode cannot read back to make again: triggers
+# (the search index's) and indexes on expressions (ix_micro_matter_list_newest).
+_LOST_WITH_TABLE = """
+SELECT sql FROM sqlite_master AS kept WHERE tbl_name = ? AND sql IS NOT NULL AND (
+    type = 'trigger'
+    OR type = 'index' AND EXISTS (SELECT 1 FROM pragma_index_info(kept.name) AS part WHERE part.name IS NULL)
+)"""
+
+
+def keep_through_batch_copies(connection):
+    """SQLite: a batch migration copies a table, drops the old one and renames the copy, and the
+    drop takes the table's triggers and expression indexes with it. They are read before the drop
+    and made again right after the rename, so the rest of the migration (and any later one) finds
+    them as they were."""
+    lost = {}
+
+    @event.listens_for(connection, "before_execute")
+    def read_before_drop(conn, statement, *args):
+        if isinstance(statement, DropTable):
+            lost[statement.element.name] = (
+                conn.exec_driver_sql(_LOST_WITH_TABLE, (statement.element.name,)).scalars().all()
+            )
+
+    @event.listens_for(connection, "after_execute")
+    def make_again_after_rename(conn, statement, *args):
+        if isinstance(statement, RenameTable) and statement.table_name.startswith("_alembic_tmp_"):
+            for sql in lost.pop(statement.new_table_name, ()):
+                conn.exec_driver_sql(sql)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -105,12 +138,12 @@ def run_migrations_online():
             # once at the end instead (the pragma only works outside a transaction, so on the
             # driver's connection before SQLAlchemy begins one).
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            keep_through_batch_copies(connection)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
             if sqlite:
-                search.restore_sqlite_triggers(connection)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")

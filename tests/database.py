@@ -13,10 +13,14 @@ With pytest-xdist each worker is a process of its own: its own in-memory SQLite 
 on PostgreSQL a database of its own (tests/__init__.py).
 """
 
+import copy
 import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app.extensions import db
 
@@ -154,6 +158,90 @@ def skip_browser_tests_on_postgres(items):
     for item in items:
         if browser_tests in item.path.parents:
             item.add_marker(marker)
+
+
+def table_rows():
+    """Every row of every table: {table name: [row dicts]} (see `restore_rows`)."""
+    from sqlalchemy import select
+
+    rows = {
+        table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
+        for table in db.metadata.sorted_tables
+    }
+    db.session.rollback()
+    return rows
+
+
+def restore_rows(rows):
+    """Put rows taken by `table_rows` back (ids included) into emptied tables: a second or two for
+    the whole demo, which takes 10–20 s to load."""
+    clear_tables()
+    with db.engine.begin() as connection:
+        if not ON_POSTGRES:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for table in db.metadata.sorted_tables:
+            # In id order, so a row referring to another of its table (a reply) follows it.
+            ordered = sorted(rows.get(table.name) or (), key=lambda row: row.get("id") or 0)
+            if ordered:
+                connection.execute(table.insert(), ordered)
+        if ON_POSTGRES:
+            for table in db.metadata.sorted_tables:
+                columns = [
+                    c
+                    for c in table.primary_key.columns
+                    if c.autoincrement is True or (c.autoincrement == "auto" and c.type.python_type is int)
+                ]
+                if len(columns) == 1 and rows.get(table.name):
+                    column = columns[0].name
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column}'), "
+                            f'(SELECT max("{column}") FROM "{table.name}"))'
+                        )
+                    )
+    db.session.remove()
+
+
+def keys_of(value):
+    """`value` (a dict, list or tuple of rows and other values) with each row as (model, primary
+    key) and everything else copied: it outlives the session and the rows."""
+    if isinstance(value, db.Model):
+        return _Key(type(value), inspect(value).identity)
+    if isinstance(value, list | tuple):
+        return type(value)(keys_of(v) for v in value)
+    if isinstance(value, dict):
+        return {k: keys_of(v) for k, v in value.items()}
+    return copy.deepcopy(value)  # e.g. the demo's random generator, which the first test may go on using
+
+
+def objects_of(value):
+    """The inverse of `keys_of`: the rows of this session (loaded from the database again)."""
+    if isinstance(value, _Key):
+        return db.session.get(value.model, value.identity)
+    if isinstance(value, list | tuple):
+        return type(value)(objects_of(v) for v in value)
+    if isinstance(value, dict):
+        return {k: objects_of(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+@dataclass(frozen=True)
+class _Key:
+    model: type
+    identity: tuple
+
+
+def load_demo_file(path):
+    """A SQLite file at `path` with the schema and the demo (`flask demo`, ~10 s)."""
+    for app in sqlite_file_app(path):
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+
+
+def copy_sqlite_file(source, target):
+    """`target` becomes a copy of the SQLite database `source` (milliseconds; its WAL included)."""
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as duplicate:
+        original.backup(duplicate)
 
 
 def sqlite_file_app(path):

@@ -1,16 +1,21 @@
 """`flask db upgrade` on an empty database gives exactly the schema the models describe,
 on a SQLite file and on PostgreSQL (when TEST_DATABASE_URL points at one), and
-`flask db downgrade base` takes it all away again."""
+`flask db downgrade base` takes it all away again; on SQLite a batch migration, which copies the
+table, leaves micro_matter's expression index and search triggers in place."""
 
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -104,3 +109,110 @@ def empty_postgres_database():
 @pytest.mark.slow
 def test_migrations_on_an_empty_postgres_database(empty_postgres_database, tmp_path):
     check_upgrade_and_downgrade(empty_postgres_database, tmp_path)
+
+
+# A later migration that alters micro_matter in batch mode (SQLite copies the table; recreate="always"
+# makes it copy even with nothing to change).
+BATCH_COPY = """
+from alembic import op
+
+revision = "batchcopy0001"
+down_revision = {head!r}
+
+
+def upgrade():
+    with op.batch_alter_table("micro_matter", recreate="always"):
+        pass
+
+
+def downgrade():
+    upgrade()
+"""
+
+
+def insert(connection, table, **values):
+    columns, marks = ", ".join(f'"{name}"' for name in values), ", ".join("?" * len(values))
+    return connection.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', tuple(values.values())).lastrowid  # noqa: S608  # nosec B608
+
+
+def matter_schema(path):
+    """micro_matter's indexes and triggers as SQLite keeps them (name and statement)."""
+    with closing(sqlite3.connect(path)) as connection:
+        return set(
+            connection.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'micro_matter' AND type != 'table'"
+            )
+        )
+
+
+def found(path, word):
+    query = f"SELECT rowid FROM {search.FTS_TABLE} WHERE search_text MATCH ?"  # noqa: S608  # nosec B608
+    with closing(sqlite3.connect(path)) as connection:
+        return [row for (row,) in connection.execute(query, (word,))]
+
+
+@pytest.mark.slow
+def test_a_batch_migration_on_sqlite_keeps_the_expression_index_and_the_search_triggers(tmp_path):
+    path = tmp_path / "migrated.db"
+    url = f"sqlite:///{path}"
+    flask_db(url, "upgrade", tmp_path=tmp_path)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        now = "2026-01-01 00:00:00"
+        user = insert(
+            connection,
+            "user",
+            username="u",
+            display_name="U",
+            password_hash="-",
+            is_admin=0,
+            session_token="t",
+            created_at=now,
+        )
+        community = insert(
+            connection,
+            "community",
+            slug="c",
+            name="C",
+            kind="urban",
+            district="D",
+            register_size=1,
+            annual_budget=1,
+            created_at=now,
+        )
+        common = dict(
+            community_id=community,
+            proposer_id=user,
+            description="-",
+            description_html="-",
+            category="other",
+            location="-",
+            estimated_cost=1,
+            project_type="goods",
+            status="collecting",
+            support_count=0,
+            created_at=now,
+            updated_at=now,
+            status_changed_at=now,
+            version_id=1,
+        )
+        ramp = insert(connection, "micro_matter", title="坡道", search_text="坡 道 坡道", **common)
+    before = matter_schema(path)
+    assert {("index", "ix_micro_matter_list_newest"), ("trigger", f"{search.FTS_TABLE}_au")} <= {
+        row[:2] for row in before
+    }
+
+    migrations = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    head = ScriptDirectory(str(migrations)).get_current_head()
+    (migrations / "versions" / "batchcopy0001_copy_micro_matter.py").write_text(BATCH_COPY.format(head=head))
+    flask_db(url, "upgrade", "--directory", str(migrations), tmp_path=tmp_path)
+    assert matter_schema(path) == before
+    assert not pending_changes(url)
+    with closing(sqlite3.connect(path)) as connection, connection:  # the triggers work, the index is whole
+        light = insert(connection, "micro_matter", title="路灯", search_text="路 灯 路灯", **common)
+        connection.execute("UPDATE micro_matter SET search_text = '坡 道 坡道 加 装' WHERE id = ?", (ramp,))
+        connection.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('integrity-check')")  # noqa: S608  # nosec B608
+    assert found(path, "坡道") == [ramp] and found(path, "加") == [ramp] and found(path, "路灯") == [light]
+
+    flask_db(url, "downgrade", "--directory", str(migrations), head, tmp_path=tmp_path)  # copies it again
+    assert matter_schema(path) == before

@@ -8,6 +8,7 @@ from app.communities import services as community_services
 from app.communities.models import Community
 from app.communities.permissions import is_admin
 from app.core.errors import DomainError, refuse
+from app.core.service import get_or_404
 from app.extensions import db
 
 from . import bp
@@ -46,7 +47,7 @@ def index():
 
 @bp.route("/communities/<int:community_id>", methods=["GET", "POST"])
 def community(community_id):
-    community = db.session.get(Community, community_id) or refuse(404)
+    community = get_or_404(Community, community_id)
     form = AppointForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)

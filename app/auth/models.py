@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
+from app.core import version_cache
 from app.core.params import parse_id
 from app.extensions import db
 from app.models_base import CreatedAt, IntPK
@@ -43,11 +44,15 @@ class User(UserMixin, db.Model):
 
 
 def load_user(user_id):
+    """The user a session names ("<id>:<session token>"), if the token is still theirs. On a page
+    view the row is kept per the person's and the site's data version (any write to the user row,
+    a rotated session token among them, changes the site's token in the same transaction) and read
+    with the page's tokens, so it costs no statement of its own; a request that may write reads it."""
     ident, _, token = user_id.partition(":")
     user_key = parse_id(ident)
     if user_key is None:
         return None
-    user = db.session.get(User, user_key)
+    user = version_cache.personal_row("user", user_key, lambda: db.session.get(User, user_key))
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.councils.models import MotionKind
-from app.councils.subjects import Subject
+from app.councils.subjects import RowSubject
 from app.extensions import db
 
 from . import services
@@ -26,12 +26,14 @@ def raised_line(item):
     return str(ItemKind.label_of(item.kind))
 
 
-class CommitteeItemSubject(Subject):
+class CommitteeItemSubject(RowSubject):
     kind = services.SUBJECT_KIND
     motion_kinds = (MotionKind.AGREE, MotionKind.REJECT)
+    statuses = ItemStatus
+    ref = "committee_item_id"
 
     def __init__(self, item):
-        self.item = item
+        self.item = self.row = item
 
     @property
     def title(self):
@@ -44,22 +46,6 @@ class CommitteeItemSubject(Subject):
     @property
     def meta(self):
         return raised_line(self.item)
-
-    @property
-    def on_agenda(self):
-        return self.item.status == ItemStatus.ON_AGENDA
-
-    @property
-    def status_label(self):
-        return ItemStatus.label_of(self.item.status)
-
-    @property
-    def changed_at(self):
-        return self.item.status_changed_at
-
-    @property
-    def audit_ref(self):
-        return {"committee_item_id": self.item.id}
 
     def decide(self, motion, actor, **data):
         services.council_decided(self.item, motion, actor, **data)

@@ -97,10 +97,7 @@ def request_join(user, community, address):
 def _pending_membership(actor, community, membership_id):
     if not permissions.can_manage_members(actor, community):
         raise DomainError(_l("Only the committee can verify residents."))
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.community_id != community.id:
-        raise NotFound()
-    return membership
+    return get_or_404(Membership, membership_id, community_id=community.id)
 
 
 def verify(actor, community, membership_id):
@@ -154,9 +151,7 @@ def set_role(actor, community, membership_id, role):
         raise DomainError(_l("Only the committee or an administrator can change roles."))
     if role not in set(Role):
         raise DomainError(_l("Unknown role."))
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.community_id != community.id:
-        raise NotFound()
+    membership = get_or_404(Membership, membership_id, community_id=community.id)
     if not membership.is_verified:
         raise DomainError(_l("Only verified residents can be given a role."))
     if role == Role.COMMITTEE and not permissions.is_admin(actor):

@@ -6,12 +6,13 @@ version 2; and one amendment still collecting supports.
 Everything goes through the services with the clock shifted into the past, as in councils.demo.
 Uses context["community"], ["committee"], ["chair"], ["council"] (chair first), ["residents"]."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from app.core import clock
 from app.councils import meetings as meeting_services
 from app.councils import minutes, votes
 from app.councils import speakers as speaker_services
+from app.councils.demo import local_evening, opened_meeting
 from app.matters.services import support_threshold
 
 from . import services
@@ -30,11 +31,6 @@ AMENDED = "每日晚十点至次日早七点、午间十二点至一点半不在
 PENDING = "公共区域新增的设施，由居民议事会听取居民意见后提出维护方案，维护情况每半年在公示栏公布一次。"
 
 
-def _evening(days_ago):
-    day = clock.local_date(clock.now() - timedelta(days=days_ago))
-    return clock.to_utc(datetime.combine(day, time(19, 0)))
-
-
 def _supported(amendment, residents, count):
     for supporter in residents[:count]:
         if supporter.id != amendment.proposer_id:
@@ -43,30 +39,9 @@ def _supported(amendment, residents, count):
 
 def _council_adopts(context, amendment):
     """A special meeting ten days ago adopts the amendment by a named vote."""
-    community, committee = context["community"], context["committee"]
-    chair, council = context["chair"], context["council"]
-    members = [u for u in council if u.id != chair.id]
-    start = _evening(10)
-
-    def at(minute):
-        return clock.shifted_to(start + timedelta(minutes=minute))
-
-    with clock.shifted_to(start - timedelta(days=5)):
-        meeting = meeting_services.schedule_meeting(
-            committee,
-            community,
-            title="居民公约修订专题议事会",
-            starts_at=start,
-            place="杏林社区党群服务中心二楼会议室",
-            chair_id=chair.id,
-            secretary_id=committee.id,
-            agenda_item_ids=[amendment.agenda_item_id],
-        )
-    with at(-10):
-        for user in [chair, *members[:6]]:
-            meeting_services.check_in(committee, meeting, user.id)
-    with at(0):
-        meeting_services.open_meeting(chair, meeting)
+    committee, chair = context["committee"], context["chair"]
+    start = local_evening(clock.now() - timedelta(days=10))
+    meeting, members, at = opened_meeting(context, "居民公约修订专题议事会", start, [amendment.agenda_item_id], 10)
     item = meeting.items[0]
     m1, m2, m3, m4, m5, m6 = members[:6]
     with at(2):

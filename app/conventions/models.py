@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.append_only import never_changed
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
@@ -230,13 +231,9 @@ class AmendmentSupport(db.Model):
     created_at: Mapped[CreatedAt]
 
 
-@event.listens_for(ConventionVersion, "before_update")
-@event.listens_for(ConventionVersion, "before_delete")
-@event.listens_for(ConventionArticle, "before_update")
-@event.listens_for(ConventionArticle, "before_delete")
-@event.listens_for(ResidentsAssembly, "before_delete")
-def _adopted_text_holds(_mapper, _connection, target):
-    raise PermissionError(f"{type(target).__name__} {target.id} is never changed")
+# The adopted text holds; an assembly's entry is never deleted and changes only as _counts_hold allows.
+never_changed(ConventionVersion, ConventionArticle)
+never_changed(ResidentsAssembly, events=("before_delete",))
 
 
 @event.listens_for(ResidentsAssembly, "before_update")

@@ -311,6 +311,24 @@ def reject_assembly(assembly_id):
     )
 
 
+def residents_round_page(open_round, template, **context):
+    """The committee's form that opens a yes/no round of the residents (here, and for a rule change
+    in app.rule_adoption): `open_round(**window)` opens it (the form's dates and household choice),
+    and its ballot page follows."""
+    form = ApprovalRoundForm()
+    if request.method == "GET":
+        form.from_now()
+    return form_page(
+        form,
+        lambda: open_round(**form.window()),
+        _("The residents' round is open."),
+        lambda voting_round: url_for("voting.ballot", round_id=voting_round.id),
+        template,
+        fields=False,
+        **context,
+    )
+
+
 @bp.route("/round", methods=["GET", "POST"])
 @login_required
 def approval_round():
@@ -318,16 +336,9 @@ def approval_round():
     convention = _convention()
     community = convention.community
     _keeper(community)
-    form = ApprovalRoundForm()
-    if request.method == "GET":
-        form.from_now()
-    return form_page(
-        form,
-        lambda: services.open_approval_round(current_user, convention, **form.window()),
-        _("The residents' round is open."),
-        lambda voting_round: url_for("voting.ballot", round_id=voting_round.id),
+    return residents_round_page(
+        lambda **window: services.open_approval_round(current_user, convention, **window),
         "conventions/round.html",
-        fields=False,
         community=community,
         convention=convention,
         awaiting=services.awaiting_residents(convention),

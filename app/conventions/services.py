@@ -365,15 +365,13 @@ SETTLED = _l("This entry of the assembly is already confirmed or rejected.")
 def enter_assembly(actor, convention, *, held_on, place, present, yes, no, abstain):
     """A committee member enters the counts of the residents' assembly on the council's adopted
     amendments. The entry waits for a second person: nothing is decided yet."""
-    community = convention.community
-    require(permissions.can_keep(actor, community), _l("Only the committee records the residents' assembly."))
-    require(
-        current_ruleset(community).convention_approval == ConventionApproval.ASSEMBLY,
+    adopted = _to_approve(
+        actor,
+        convention,
+        ConventionApproval.ASSEMBLY,
+        _l("Only the committee records the residents' assembly."),
         _l("Under the rules in force the residents approve amendments by a yes/no round, not an assembly."),
     )
-    require(pending_assembly(convention) is None, ONE_PENDING)
-    adopted = awaiting_residents(convention)
-    require(adopted, _l("No amendment adopted by the council is waiting for the residents."))
     place = clean_plain(place)[:120]
     if not place:
         raise FieldError("place", _l("Say where the assembly met."))
@@ -531,6 +529,20 @@ def reject_assembly(actor, assembly, reason):
 # ---------------------------------------------------------------- the residents' yes/no round
 
 
+def _to_approve(actor, convention, mode, not_keeper, other_mode):
+    """The council's adopted amendments the committee puts to the residents by `mode` (an assembly's
+    entry or a round); refused to anyone but the committee (`not_keeper`), when the rules in force
+    say the other mode (`other_mode`), while an entry waits for its second person, or when there are
+    none."""
+    community = convention.community
+    require(permissions.can_keep(actor, community), not_keeper)
+    require(approval_mode(community) == mode, other_mode)
+    require(pending_assembly(convention) is None, ONE_PENDING)
+    adopted = awaiting_residents(convention)
+    require(adopted, _l("No amendment adopted by the council is waiting for the residents."))
+    return adopted
+
+
 def approval_mode(community):
     """How the rules in force say the residents approve adopted amendments (ConventionApproval)."""
     return current_ruleset(community).convention_approval
@@ -550,18 +562,16 @@ def open_approval_round(actor, convention, *, opens_at, closes_at, per_household
     """The committee puts the council's adopted amendments to the residents in a yes/no round (when
     the rules say so): one option per amendment, each approved or not by the rule set's resident
     majority when the round is counted (round_counted)."""
-    community = convention.community
-    require(permissions.can_keep(actor, community), _l("Only the committee opens the residents' round."))
-    require(
-        approval_mode(community) == ConventionApproval.ROUND,
+    adopted = _to_approve(
+        actor,
+        convention,
+        ConventionApproval.ROUND,
+        _l("Only the committee opens the residents' round."),
         _l("Under the rules in force a residents' assembly approves the amendments, not a round."),
     )
-    require(pending_assembly(convention) is None, ONE_PENDING)
-    adopted = awaiting_residents(convention)
-    require(adopted, _l("No amendment adopted by the council is waiting for the residents."))
     return rounds.open_yes_no(
         actor,
-        community,
+        convention.community,
         SUBJECT_KIND,
         [a.id for a in adopted],
         title=_("Residents' approval of amendments to the %(title)s", title=convention.title),

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.councils.models import MotionKind
-from app.councils.subjects import Subject
+from app.councils.subjects import RowSubject
 from app.extensions import db
 
 from . import services
@@ -17,12 +17,14 @@ def find(agenda_item):
     return AmendmentSubject(amendment)
 
 
-class AmendmentSubject(Subject):
+class AmendmentSubject(RowSubject):
     kind = services.SUBJECT_KIND
     motion_kinds = (MotionKind.ADOPT, MotionKind.REJECT)
+    statuses = AmendmentStatus
+    ref = "amendment_id"
 
     def __init__(self, amendment):
-        self.amendment = amendment
+        self.amendment = self.row = amendment
 
     @property
     def title(self):
@@ -43,22 +45,6 @@ class AmendmentSubject(Subject):
     def meta(self):
         a = self.amendment
         return f"{AmendmentKind.label_of(a.kind)}: {a.text}" if a.text else str(AmendmentKind.label_of(a.kind))
-
-    @property
-    def on_agenda(self):
-        return self.amendment.status == AmendmentStatus.ON_AGENDA
-
-    @property
-    def status_label(self):
-        return AmendmentStatus.label_of(self.amendment.status)
-
-    @property
-    def changed_at(self):
-        return self.amendment.status_changed_at
-
-    @property
-    def audit_ref(self):
-        return {"amendment_id": self.amendment.id}
 
     def decide(self, motion, actor, **data):
         services.council_decided(self.amendment, motion, actor, **data)

@@ -41,6 +41,8 @@ def select_locale():
 
 def remember_preferences():
     """?lang= and ?text= links work without JavaScript and stick for the session."""
+    if not request.query_string:  # most requests: no query to parse
+        return
     lang = request.args.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

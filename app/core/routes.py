@@ -101,18 +101,26 @@ def unexpected_error(error):
     return error_page(500, ERROR_TITLES[500])
 
 
-@bp.after_app_request
-def security_headers(response):
-    headers = response.headers
-    headers.setdefault(
+SECURITY_HEADERS = (
+    (
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    )
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("HSTS"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+@bp.after_app_request
+def security_headers(response):
+    """Each header unless the response set its own (one pass over its headers, not two per header)."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    for name, value in (*SECURITY_HEADERS, HSTS) if current_app.config.get("HSTS") else SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response

@@ -15,23 +15,16 @@ def load(context):
     year = clock.local_today().year - 1
     election = f"{year}年3月居民会议"
     *elected, appointed = context["council"]
-    for member in elected:
+    terms = [(member, date(year, 3, 20), ChosenHow.ELECTED, election) for member in elected]
+    terms.append((appointed, date(year, 9, 1), ChosenHow.APPOINTED, f"{year}年8月居委会会议（补选）"))
+    for member, starts_on, chosen_how, chosen_by in terms:  # every term ends with the council's
         services.add_term(
             committee,
             community,
             user_id=member.id,
-            starts_on=date(year, 3, 20),
+            starts_on=starts_on,
             ends_on=date(year + 3, 3, 19),
-            chosen_how=ChosenHow.ELECTED,
-            chosen_by=election,
+            chosen_how=chosen_how,
+            chosen_by=chosen_by,
         )
-    services.add_term(
-        committee,
-        community,
-        user_id=appointed.id,
-        starts_on=date(year, 9, 1),
-        ends_on=date(year + 3, 3, 19),
-        chosen_how=ChosenHow.APPOINTED,
-        chosen_by=f"{year}年8月居委会会议（补选）",
-    )
     services.add_substitute(committee, community, user_id=context["residents"][0].id, chosen_by=election)

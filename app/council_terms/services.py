@@ -41,6 +41,14 @@ def _membership(community, user_id):
     )
 
 
+def _verified_member(community, user_id):
+    """The membership of the person chosen on a form, who must be a verified member."""
+    membership = _membership(community, user_id)
+    if membership is None or not membership.is_verified:
+        raise FieldError("user_id", _l("Choose a verified member of the community."))
+    return membership
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -117,9 +125,7 @@ def _overlapping(community, user_id, starts_on, ends_on):
 @rolls_back
 def add_term(actor, community, *, user_id, starts_on, ends_on, chosen_how, chosen_by=""):
     _require_committee(actor, community)
-    membership = _membership(community, user_id)
-    if membership is None or not membership.is_verified:
-        raise FieldError("user_id", _l("Choose a verified member of the community."))
+    _verified_member(community, user_id)
     starts_on = checked_date(starts_on, "starts_on")
     ends_on = checked_date(ends_on, "ends_on")
     if ends_on <= starts_on:
@@ -304,9 +310,7 @@ def end_term_early(actor, community, term_id, reason):
 def add_substitute(actor, community, *, user_id, chosen_by=""):
     """A substitute joins the end of the list."""
     _require_committee(actor, community)
-    membership = _membership(community, user_id)
-    if membership is None or not membership.is_verified:
-        raise FieldError("user_id", _l("Choose a verified member of the community."))
+    membership = _verified_member(community, user_id)
     if membership.role in (*COUNCIL_ROLES, Role.COMMITTEE):
         raise FieldError("user_id", _l("A substitute must not be on the council or the committee."))
     last = db.session.scalar(select(func.max(Substitute.rank)).where(Substitute.community_id == community.id))
@@ -323,10 +327,15 @@ def add_substitute(actor, community, *, user_id, chosen_by=""):
     return substitute
 
 
+def _substitute_kept_by(actor, community, substitute_id):
+    """A substitute of the community, for the committee to remove or move (else a refusal, or 404)."""
+    _require_committee(actor, community)
+    return get_or_404(Substitute, substitute_id, community_id=community.id)
+
+
 @rolls_back
 def remove_substitute(actor, community, substitute_id):
-    _require_committee(actor, community)
-    substitute = get_or_404(Substitute, substitute_id, community_id=community.id)
+    substitute = _substitute_kept_by(actor, community, substitute_id)
     record("council_substitute.removed", substitute, actor=actor, community=community, user_id=substitute.user_id)
     db.session.delete(substitute)
     commit()
@@ -336,8 +345,7 @@ def remove_substitute(actor, community, substitute_id):
 @rolls_back
 def move_up(actor, community, substitute_id):
     """Swap a substitute with the one before them."""
-    _require_committee(actor, community)
-    substitute = get_or_404(Substitute, substitute_id, community_id=community.id)
+    substitute = _substitute_kept_by(actor, community, substitute_id)
     line = list(substitutes(community))
     place = line.index(substitute)
     require(place > 0, _l("This substitute is already first."))

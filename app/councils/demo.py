@@ -116,9 +116,43 @@ EXTRA_MATTERS = [
 ]
 
 
-def _local_evening(day, hour=19, minute=0):
+def local_evening(day, hour=19, minute=0):
     """A naive-UTC datetime for `hour:minute` local time on the local date of `day` (naive UTC)."""
     return clock.to_utc(datetime.combine(clock.local_date(day), time(hour, minute)))
+
+
+def schedule(context, title, starts_at, agenda_item_ids):
+    """The committee schedules a meeting in the community's usual room, chaired by the council's chair."""
+    return meeting_services.schedule_meeting(
+        context["committee"],
+        context["community"],
+        title=title,
+        starts_at=starts_at,
+        place="杏林社区党群服务中心二楼会议室",
+        chair_id=context["chair"].id,
+        secretary_id=context["committee"].id,
+        agenda_item_ids=agenda_item_ids,
+    )
+
+
+def opened_meeting(context, title, start, agenda_item_ids, check_in_before):
+    """A meeting scheduled five days before `start`, the chair and six members checked in
+    `check_in_before` minutes before it, opened by the chair at `start`. Returns it, the members
+    but the chair, and `at(minute)`: the clock `minute` minutes after the start."""
+    committee, chair = context["committee"], context["chair"]
+    members = [u for u in context["council"] if u.id != chair.id]
+
+    def at(minute):
+        return clock.shifted_to(start + timedelta(minutes=minute))
+
+    with clock.shifted_to(start - timedelta(days=5)):
+        meeting = schedule(context, title, start, agenda_item_ids)
+    with at(-check_in_before):
+        for user in [chair, *members[:6]]:
+            meeting_services.check_in(committee, meeting, user.id)
+    with at(0):
+        meeting_services.open_meeting(chair, meeting)
+    return meeting, members, at
 
 
 def _new_ruleset_version(context):
@@ -201,29 +235,9 @@ def _top_up(context, missing):
 
 def _run_held_meeting(context, items, start):
     """The meeting of two weeks ago: 7 of 9 present, 4 items decided, minutes locked."""
-    community, committee = context["community"], context["committee"]
-    chair, council = context["chair"], context["council"]
-    members = [u for u in council if u.id != chair.id]
-
-    def at(minute):
-        return clock.shifted_to(start + timedelta(minutes=minute))
-
-    with clock.shifted_to(start - timedelta(days=5)):
-        meeting = meeting_services.schedule_meeting(
-            committee,
-            community,
-            title="2026年第1次居民议事会",
-            starts_at=start,
-            place="杏林社区党群服务中心二楼会议室",
-            chair_id=chair.id,
-            secretary_id=committee.id,
-            agenda_item_ids=[i.id for i in items],
-        )
-    with at(-15):
-        for user in [chair, *members[:6]]:  # council7 and council8 sent apologies
-            meeting_services.check_in(committee, meeting, user.id)
-    with at(0):
-        meeting_services.open_meeting(chair, meeting)
+    committee, chair = context["committee"], context["chair"]
+    # the chair and six members check in: council7 and council8 sent apologies
+    meeting, members, at = opened_meeting(context, "2026年第1次居民议事会", start, [i.id for i in items], 15)
     m1, m2, m3, m4, m5, m6 = members[:6]
     plans = [
         # (motion kind, budget, mover, seconders, speakers [(member, stance)], votes by member; the chair
@@ -351,21 +365,17 @@ def load(context):
         on_agenda += _top_up(context, needed - len(on_agenda))
     agenda_items = [review_services.ensure_agenda_item(m) for m in on_agenda]
     db.session.commit()
-    held_start = _local_evening(clock.now() - timedelta(days=14))
+    held_start = local_evening(clock.now() - timedelta(days=14))
     held = _run_held_meeting(context, agenda_items[:HELD_ITEMS], held_start)
     # The upcoming meeting takes the last items of the list, leaving the ones in between for the voting step.
     upcoming_items = agenda_items[HELD_ITEMS:][-UPCOMING_ITEMS:] if len(agenda_items) > HELD_ITEMS else []
     upcoming = None
     if upcoming_items:
-        upcoming = meeting_services.schedule_meeting(
-            context["committee"],
-            community,
-            title="2026年第2次居民议事会",
-            starts_at=_local_evening(clock.now() + timedelta(days=7)),
-            place="杏林社区党群服务中心二楼会议室",
-            chair_id=context["chair"].id,
-            secretary_id=context["committee"].id,
-            agenda_item_ids=[i.id for i in upcoming_items],
+        upcoming = schedule(
+            context,
+            "2026年第2次居民议事会",
+            local_evening(clock.now() + timedelta(days=7)),
+            [i.id for i in upcoming_items],
         )
     context["meetings"] = [m for m in (held, upcoming) if m is not None]
     context["agenda_items"] = db.session.scalars(

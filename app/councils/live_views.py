@@ -34,6 +34,13 @@ from .forms import (
 from .models import AgendaItem, Choice, Meeting, MeetingItem, MeetingStatus, Motion, MotionVote, Stance, VoteMode
 
 LIVE_VIEWS = ("chair", "projector", "member", "public")
+# Each view's page (routes.py): an action sends its author back to the view it came from.
+VIEW_ENDPOINTS = {
+    "public": "councils.meeting",
+    "chair": "councils.chair_view",
+    "projector": "councils.projector_view",
+    "member": "councils.member_view",
+}
 POLL_MS = 2500
 
 

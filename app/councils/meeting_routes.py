@@ -30,7 +30,7 @@ from .forms import (
     PointOfOrderForm,
     RulingForm,
 )
-from .models import MotionKind, MotionVote, PointOfOrder, SpeakingTurn, VoteMode
+from .models import Motion, MotionKind, MotionVote, PointOfOrder, SpeakingTurn, VoteMode
 from .routes import _form_errors, _meeting
 
 
@@ -51,12 +51,7 @@ def _act(meeting_id, action, success=None, forms_on_error=None):
         return live_views.render_view(meeting, view, 400, forms_on_error)
     if success:
         flash(success, "success")
-    endpoint = {
-        "chair": "councils.chair_view",
-        "projector": "councils.projector_view",
-        "member": "councils.member_view",
-    }.get(view, "councils.meeting")
-    return redirect(url_for(endpoint, meeting_id=meeting_id))
+    return redirect(url_for(live_views.VIEW_ENDPOINTS[view], meeting_id=meeting_id))
 
 
 def _int_field(name):
@@ -73,13 +68,17 @@ def _member_id():
     return member_id
 
 
+def _refused_form(meeting, form, key, view):
+    """A form that did not validate: `view` again (400) with its errors, the form kept as `key`."""
+    flash(_form_errors(form) or _("Please check the form."), "error")
+    return live_views.render_view(meeting, view, 400, {key: form})
+
+
 def _unconfirmed(meeting_id, form, key):
     """An irreversible action's form without its tick box: the page again (400) with the reason."""
     if form.validate_on_submit():
         return None
-    meeting = _meeting(meeting_id)
-    flash(_form_errors(form) or _("Please check the form."), "error")
-    return live_views.render_view(meeting, _view(), 400, {key: form})
+    return _refused_form(_meeting(meeting_id), form, key, _view())
 
 
 @bp.post("/meetings/<int:meeting_id>/open")
@@ -155,14 +154,21 @@ def handover(meeting_id):
     meeting = _meeting(meeting_id)
     form = live_views.handover_form(meeting, HandoverForm())
     if not form.validate_on_submit():
-        flash(_form_errors(form) or _("Please check the form."), "error")
-        return live_views.render_view(meeting, "chair", 400, {"handover": form})
+        return _refused_form(meeting, form, "handover", "chair")
     return _act(
         meeting_id,
         lambda m: meeting_services.hand_over_chair(current_user, m, form.to_user_id.data, form.reason.data),
         _("The chair was handed over."),
         {"handover": form},
     )
+
+
+def _on_item_of(meeting, model, row_id):
+    """A speaking turn or a motion on an item of this meeting, or 404."""
+    row = db.session.get(model, row_id)
+    if row is None or row.item.meeting_id != meeting.id:
+        refuse(404)
+    return row
 
 
 def _item_action(meeting_id, item_id, func, success=None):
@@ -218,10 +224,7 @@ def end_turn(meeting_id, item_id):
 @login_required
 def withdraw_turn(meeting_id, turn_id):
     def action(meeting):
-        turn = db.session.get(SpeakingTurn, turn_id)
-        if turn is None or turn.item.meeting_id != meeting.id:
-            refuse(404)
-        speaker_services.withdraw_request(current_user, meeting, turn)
+        speaker_services.withdraw_request(current_user, meeting, _on_item_of(meeting, SpeakingTurn, turn_id))
 
     return _act(meeting_id, action)
 
@@ -232,9 +235,7 @@ def move_motion(meeting_id, item_id):
     for_member = request.form.get("view") == "chair"  # the chair records it for a member
     form, key = (ChairMotionForm(prefix="for"), "chair_motion") if for_member else (MotionForm(), "motion")
     if not form.validate_on_submit():
-        meeting = _meeting(meeting_id)
-        flash(_form_errors(form) or _("Please check the form."), "error")
-        return live_views.render_view(meeting, "chair" if for_member else "member", 400, {key: form})
+        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
 
     def action(meeting):
         votes.move_motion(
@@ -258,18 +259,12 @@ def _chair_or_member_form(chair_form, member_form, key):
     return member_form(prefix=key), key, False
 
 
-def _refused_form(meeting_id, form, key, for_member):
-    meeting = _meeting(meeting_id)
-    flash(_form_errors(form) or _("Please check the form."), "error")
-    return live_views.render_view(meeting, "chair" if for_member else "member", 400, {key: form})
-
-
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/amend")
 @login_required
 def amend(meeting_id, item_id):
     form, key, for_member = _chair_or_member_form(ChairAmendmentForm, AmendmentForm, "amend")
     if not form.validate_on_submit():
-        return _refused_form(meeting_id, form, key, for_member)
+        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
 
     def action(meeting):
         votes.move_procedural(
@@ -307,7 +302,7 @@ def procedure(meeting_id, item_id):
 def point_of_order(meeting_id):
     form, key, for_member = _chair_or_member_form(ChairPointOfOrderForm, PointOfOrderForm, "point")
     if not form.validate_on_submit():
-        return _refused_form(meeting_id, form, key, for_member)
+        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
     success = (
         _("The point of order is recorded for the member.")
         if for_member
@@ -330,8 +325,7 @@ def rule_on_point(meeting_id, point_id):
     point = get_or_404(PointOfOrder, point_id, meeting_id=meeting.id)
     form = RulingForm(prefix=f"ruling{point.id}")
     if not form.validate_on_submit():
-        flash(_form_errors(form) or _("Please check the form."), "error")
-        return live_views.render_view(meeting, "chair", 400, {f"ruling{point.id}": form})
+        return _refused_form(meeting, form, f"ruling{point.id}", "chair")
     return _act(
         meeting_id,
         lambda m: votes.rule_on_point(current_user, m, point, form.upheld.data == "yes", form.reason.data),
@@ -341,12 +335,7 @@ def rule_on_point(meeting_id, point_id):
 
 
 def _motion(meeting, motion_id):
-    from .models import Motion
-
-    motion = db.session.get(Motion, motion_id)
-    if motion is None or motion.item.meeting_id != meeting.id:
-        refuse(404)
-    return motion
+    return _on_item_of(meeting, Motion, motion_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/motions/<int:motion_id>/second")
@@ -408,8 +397,7 @@ def hand(meeting_id, vote_id):
 def close_vote(meeting_id, vote_id):
     form = CloseVoteForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form) or _("Please check the form."), "error")
-        return live_views.render_view(_meeting(meeting_id), "chair", 400, {"close_vote": form})
+        return _refused_form(_meeting(meeting_id), form, "close_vote", "chair")
 
     def action(meeting):
         vote = _vote(meeting, vote_id)

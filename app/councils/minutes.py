@@ -374,8 +374,11 @@ def comments_open(minutes):
     )
 
 
-def _link(minutes):
-    return path_for("councils.minutes", slug=minutes.meeting.community.slug, meeting_id=minutes.meeting_id)
+def _tell(users, message, minutes, actor, **params):
+    """Notify `users` but the actor of the draft minutes of a meeting (`%(title)s`), linking to them."""
+    meeting = minutes.meeting
+    link = path_for("councils.minutes", slug=meeting.community.slug, meeting_id=minutes.meeting_id)
+    notify(users, message, link, exclude=actor, event="meetings", title=meeting.title, **params)
 
 
 def _text(text, missing):
@@ -398,14 +401,11 @@ def send_for_comments(actor, minutes):
     require(days > 0, _l("The rules give no time for comments: the chair may lock the minutes at once."))
     now = clock.now()
     minutes.sent_for_comments_at, minutes.comments_until = now, now + timedelta(days=days)
-    meeting = minutes.meeting
-    notify(
-        council_members(meeting.community),
+    _tell(
+        council_members(minutes.meeting.community),
         N_("The draft minutes of “%(title)s” are ready for your comments until %(until)s."),
-        _link(minutes),
-        exclude=actor,
-        event="meetings",
-        title=meeting.title,
+        minutes,
+        actor,
         until=_when(minutes.comments_until),
     )
     _written(
@@ -427,14 +427,11 @@ def add_comment(actor, minutes, text):
     text = _text(text, _l("Write your comment."))
     comment = MinutesComment(minutes_id=minutes.id, author_id=actor.id, text=text, created_at=clock.now())
     db.session.add(comment)
-    meeting = minutes.meeting
-    notify(
-        [meeting.chair],
+    _tell(
+        [minutes.meeting.chair],
         N_("A council member commented on the draft minutes of “%(title)s”; please answer."),
-        _link(minutes),
-        exclude=actor,
-        event="meetings",
-        title=meeting.title,
+        minutes,
+        actor,
     )
     _written("minutes.commented", comment, actor, minutes, minutes_id=minutes.id, length=len(text))
     return comment
@@ -450,14 +447,7 @@ def answer_comment(actor, comment, text):
     require(comment.answer is None, _l("This comment is already answered."))
     text = _text(text, _l("Write your answer."))
     comment.answer, comment.answered_by_id, comment.answered_at = text, actor.id, clock.now()
-    notify(
-        [comment.author],
-        N_("The chair answered your comment on the draft minutes of “%(title)s”."),
-        _link(minutes),
-        exclude=actor,
-        event="meetings",
-        title=minutes.meeting.title,
-    )
+    _tell([comment.author], N_("The chair answered your comment on the draft minutes of “%(title)s”."), minutes, actor)
     _written("minutes.comment_answered", comment, actor, minutes, minutes_id=minutes.id, length=len(text))
 
 

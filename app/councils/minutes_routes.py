@@ -1,16 +1,13 @@
 """Draft minutes out for comments: the secretary or the chair sends them to the council members,
 members comment, the presiding chair answers each comment (the minutes page is in routes.py)."""
 
-from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-
-from app.core.errors import DomainError
 
 from . import bp
 from . import minutes as minutes_services
 from .forms import CommentAnswerForm, MinutesCommentForm, SendMinutesForm
-from .routes import _form_errors, _meeting, _minutes_page
+from .routes import minutes_action
 
 
 def _answer_form(comment_id, **kwargs):
@@ -33,18 +30,9 @@ def comment_context(minutes, forms=None):
     }
 
 
-def _act(meeting_id, minutes_id, form, func, success, key):
-    meeting = _meeting(meeting_id)
-    minutes = minutes_services.get_minutes(meeting, minutes_id)
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_form_errors(form) or _("Please check the form."))
-        func(minutes)
-    except DomainError as error:
-        flash(error.message, "error")
-        return _minutes_page(meeting, 400, comment_forms={key: form})
-    flash(success, "success")
-    return redirect(url_for("councils.minutes", meeting_id=meeting_id))
+def _act(meeting_id, minutes_id, form, call, success, key):
+    """A comments form: a refusal shows the minutes page again with the form under `key`."""
+    return minutes_action(meeting_id, minutes_id, form, call, success, comment_forms={key: form})
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/send")

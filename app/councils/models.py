@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.append_only import never_changed
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.core.secrecy import RandomId, random_row_id
@@ -497,14 +498,7 @@ class MinutesComment(db.Model):  # type: ignore[name-defined]  # flask_sqlalchem
     answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])
 
 
-@event.listens_for(Ballot, "before_update")
-@event.listens_for(Ballot, "before_delete")
-@event.listens_for(VoteResult, "before_update")
-@event.listens_for(VoteResult, "before_delete")
-@event.listens_for(SecretBallotMark, "before_update")
-@event.listens_for(SecretBallotMark, "before_delete")
-def _append_only(_mapper, _connection, target):
-    raise PermissionError(f"{type(target).__name__} {target.id} is never changed")
+never_changed(Ballot, VoteResult, SecretBallotMark)
 
 
 @event.listens_for(Minutes, "before_update")

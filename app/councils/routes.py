@@ -15,7 +15,7 @@ from app.communities.permissions import is_committee
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
-from app.core.forms import submitted
+from app.core.forms import form_page, submitted
 from app.core.i18n import money
 from app.matters.lifecycle import BEFORE_REVIEW, Status, status_label
 from app.matters.models import Category, ProjectType
@@ -233,8 +233,7 @@ def new_meeting():
         form.secretary_id.data = current_user.id
         starts = clock.to_local(clock.now() + timedelta(days=ruleset.notice_days + 1))
         form.starts_at.data = starts.replace(hour=19, minute=0, second=0, microsecond=0)
-        return render_template("councils/meeting_form.html", community=community, form=form, ruleset=ruleset)
-    done = submitted(
+    return form_page(
         form,
         lambda: meeting_services.schedule_meeting(
             current_user,
@@ -250,11 +249,11 @@ def new_meeting():
         ),
         _("The meeting is scheduled and the council is notified."),
         lambda meeting: url_for("councils.meeting", meeting_id=meeting.id),
+        "councils/meeting_form.html",
         fields=False,
+        community=community,
+        ruleset=ruleset,
     )
-    if done:
-        return done
-    return render_template("councils/meeting_form.html", community=community, form=form, ruleset=ruleset), 400
 
 
 def _meeting(meeting_id):
@@ -270,22 +269,17 @@ def meeting(meeting_id):
     return live_views.render_view(_meeting_for_view(meeting_id), "public")
 
 
-@bp.get("/meetings/<int:meeting_id>/chair")
-@login_required
-def chair_view(meeting_id):
-    return live_views.render_view(_meeting_for_view(meeting_id), "chair")
+def _signed_in_view(view):
+    @login_required
+    def page(meeting_id):
+        return live_views.render_view(_meeting_for_view(meeting_id), view)
+
+    return page
 
 
-@bp.get("/meetings/<int:meeting_id>/projector")
-@login_required
-def projector_view(meeting_id):
-    return live_views.render_view(_meeting_for_view(meeting_id), "projector")
-
-
-@bp.get("/meetings/<int:meeting_id>/member")
-@login_required
-def member_view(meeting_id):
-    return live_views.render_view(_meeting_for_view(meeting_id), "member")
+# The chair's, the projector's and a member's page: /meetings/<id>/chair is councils.chair_view, ...
+for _view in ("chair", "projector", "member"):
+    bp.add_url_rule(f"/meetings/<int:meeting_id>/{_view}", f"{_view}_view", _signed_in_view(_view), methods=["GET"])
 
 
 @bp.get("/meetings/<int:meeting_id>/live/<view>")
@@ -355,24 +349,19 @@ def minutes(meeting_id):
     return _minutes_page(_meeting(meeting_id))
 
 
-def _minutes_action(meeting_id, minutes_id, func, success, form_kind=None):
+def minutes_action(meeting_id, minutes_id, form, call, success, **on_refusal):
+    """A form on the minutes page (also minutes_routes.py): `call(record)` on the minutes or the
+    correction `minutes_id`, then back to the page; a refusal shows it again (400) with the message
+    and the form, placed by `on_refusal` (the _minutes_page argument that takes it)."""
     meeting = _meeting(meeting_id)
     record = minutes_services.get_minutes(meeting, minutes_id)
-    forms = {"notes": NotesForm, "correction": CorrectionForm, "lock": lambda: _lock_form(minutes_id)}
-    form = forms[form_kind]() if form_kind else None
     try:
-        if form is not None and not form.validate_on_submit():
+        if not form.validate_on_submit():
             raise DomainError(_form_errors(form) or _("Please check the form."))
-        func(record, form)
+        call(record)
     except DomainError as error:
         flash(error.message, "error")
-        return _minutes_page(
-            meeting,
-            400,
-            notes_form=form if form_kind == "notes" else None,
-            correction_form=form if form_kind == "correction" else None,
-            lock_form=(minutes_id, form) if form_kind == "lock" else None,
-        )
+        return _minutes_page(meeting, 400, **on_refusal)
     flash(success, "success")
     return redirect(url_for("councils.minutes", meeting_id=meeting_id))
 
@@ -380,36 +369,42 @@ def _minutes_action(meeting_id, minutes_id, func, success, form_kind=None):
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/notes")
 @login_required
 def minutes_notes(meeting_id, minutes_id):
-    return _minutes_action(
+    form = NotesForm()
+    return minutes_action(
         meeting_id,
         minutes_id,
-        lambda m, form: minutes_services.save_notes(current_user, m, form.notes.data),
+        form,
+        lambda m: minutes_services.save_notes(current_user, m, form.notes.data),
         _("The notes are saved."),
-        "notes",
+        notes_form=form,
     )
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/lock")
 @login_required
 def minutes_lock(meeting_id, minutes_id):
-    return _minutes_action(
+    form = _lock_form(minutes_id)
+    return minutes_action(
         meeting_id,
         minutes_id,
-        lambda m, form: minutes_services.lock(current_user, m),
+        form,
+        lambda m: minutes_services.lock(current_user, m),
         _("Approved and locked. The minutes are public and can no longer change."),
-        "lock",
+        lock_form=(minutes_id, form),
     )
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/<int:minutes_id>/correct")
 @login_required
 def minutes_correct(meeting_id, minutes_id):
-    return _minutes_action(
+    form = CorrectionForm()
+    return minutes_action(
         meeting_id,
         minutes_id,
-        lambda m, form: minutes_services.start_correction(current_user, m, form.notes.data),
+        form,
+        lambda m: minutes_services.start_correction(current_user, m, form.notes.data),
         _("A correction is drafted; the chair approves and locks it."),
-        "correction",
+        correction_form=form,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from app.core.labels import Labelled
 from app.core.service import require
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
@@ -96,12 +97,40 @@ class Subject:
         """A motion of `motion.kind` was not passed (inside the closing transaction): nothing by default."""
 
 
-class MatterSubject(Subject):
+class RowSubject(Subject):
+    """A subject that is one row (`self.row`) with a `status` of the labelled enum `statuses`, whose
+    ON_AGENDA member means it waits for the council, and a `status_changed_at`; audit entries name
+    it by its id as `ref` (e.g. "matter_id")."""
+
+    statuses: type[Labelled]
+    ref = ""
+    row = None
+
+    @property
+    def on_agenda(self):
+        return self.row.status == self.statuses.ON_AGENDA
+
+    @property
+    def status_label(self):
+        return self.statuses.label_of(self.row.status)
+
+    @property
+    def changed_at(self):
+        return self.row.status_changed_at
+
+    @property
+    def audit_ref(self):
+        return {self.ref: self.row.id}
+
+
+class MatterSubject(RowSubject):
     kind = MATTER
     motion_kinds = (MotionKind.APPROVE, MotionKind.REJECT, MotionKind.REFER_TO_VOTE)
+    statuses = Status
+    ref = "matter_id"
 
     def __init__(self, matter):
-        self.matter = matter
+        self.matter = self.row = matter
 
     @property
     def title(self):
@@ -119,22 +148,6 @@ class MatterSubject(Subject):
             links.append((_l("Photos (%(count)s)", count=len(self.matter.photos)), self.url + "#photos-heading"))
         links.append((_l("Residents' comments"), self.url + "#comments"))
         return links
-
-    @property
-    def on_agenda(self):
-        return self.matter.status == Status.ON_AGENDA
-
-    @property
-    def status_label(self):
-        return lifecycle.status_label(self.matter.status)
-
-    @property
-    def changed_at(self):
-        return self.matter.status_changed_at
-
-    @property
-    def audit_ref(self):
-        return {"matter_id": self.matter.id}
 
     def before_scheduling(self):
         from .placement import refuse_if_in_round

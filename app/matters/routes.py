@@ -7,14 +7,16 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 
 from app.communities.permissions import posting_block
 from app.communities.scoping import current_community
-from app.core import clock
+from app.core import clock, shared_body, version_cache
 from app.core.errors import DomainError, refuse
 from app.core.forms import show_refusal, submitted
 from app.core.params import page_arg
 from app.core.uploads import send_photo
+from app.extensions import db
 
 from . import bp, permissions, services
 from .forms import (
@@ -29,8 +31,8 @@ from .forms import (
     WithdrawForm,
 )
 from .hooks import render_detail_sections
-from .lifecycle import Status, status_label
-from .models import Category, ProjectType, Stance
+from .lifecycle import OUT_OF_TOTALS, Status, status_label
+from .models import Category, MicroMatter, ProjectType, Stance
 
 MATTER_FIELDS = ("title", "description", "category", "location", "estimated_cost", "project_type")
 
@@ -100,6 +102,25 @@ def _path_by_id(endpoint, name):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+def _sees_own(community):
+    """Whether the list shows the viewer rows nobody else sees (their drafts, their hidden matters)."""
+    query = services.list_query(community, current_user).where(MicroMatter.status.in_(OUT_OF_TOTALS))
+    return bool(db.session.scalar(select(query.exists())))
+
+
+def _audience(community, mine):
+    """What of the viewer decides what the list shows them (the shared body's key: app/core/shared_body.py):
+    whether they may propose, where they stand in joining, and — when their own drafts or hidden
+    matters are on it, or it is their own list — who they are."""
+    user = current_user
+    own = mine or version_cache.kept(("own_unlisted_matters", user.id), community.slug, lambda: _sees_own(community))
+    return (
+        permissions.can_create(user, community),
+        permissions.joining_step(user, community),
+        user.id if own else None,
+    )
+
+
 @bp.get("/")
 def index():
     community = current_community()
@@ -111,20 +132,24 @@ def index():
         "sort": request.args.get("sort") if request.args.get("sort") in set(Sort) else Sort.NEWEST,
         "mine": mine,
     }
-    pagination = services.list_matters(community, current_user, page=page_arg(), **filters)
-    return render_template(
-        "matters/index.html",
-        community=community,
-        pagination=pagination,
-        filters_html=_filters_html(community, mine),
-        mine=mine,
-        filtered=any(request.args.get(k) for k in ("status", "category", "q")),
-        threshold=services.support_threshold(community),
-        can_create=permissions.can_create(current_user, community),
-        matter_path=_path_by_id("matters.detail", "matter_id"),
-        **_card_words(),
-        **_labels(),
-    )
+
+    def render():
+        pagination = services.list_matters(community, current_user, page=page_arg(), **filters)
+        return render_template(
+            "matters/index.html",
+            community=community,
+            pagination=pagination,
+            filters_html=_filters_html(community, mine),
+            mine=mine,
+            filtered=any(request.args.get(k) for k in ("status", "category", "q")),
+            threshold=services.support_threshold(community),
+            can_create=permissions.can_create(current_user, community),
+            matter_path=_path_by_id("matters.detail", "matter_id"),
+            **_card_words(),
+            **_labels(),
+        )
+
+    return shared_body.page(lambda: _audience(community, mine), render, community)
 
 
 # ---------------------------------------------------------------- propose and edit
@@ -313,7 +338,14 @@ def _comment_page(matter, comment, *, reply_form=None, hide_forms=None, status=2
 
 @bp.get("/<int:matter_id>")
 def detail(matter_id):
-    return _detail_page(services.get_matter_page(current_user, current_community(), matter_id))
+    community = current_community()
+
+    def render():
+        return _detail_page(services.get_matter_page(current_user, community, matter_id))[0]
+
+    # The person's support, follow, own actions and forms run through every feature's panel: the
+    # body is kept for each person (app/core/shared_body.own_body), not shared.
+    return shared_body.page(shared_body.own_body, render, community)
 
 
 @bp.get("/<int:matter_id>/photos/<int:photo_id>")

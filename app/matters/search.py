@@ -25,7 +25,7 @@ import unicodedata
 from itertools import pairwise
 from typing import NamedTuple
 
-from sqlalchemy import DDL, Text, cast, column, event, false, select, table
+from sqlalchemy import DDL, Text, and_, cast, column, event, false, func, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from app.extensions import db
@@ -113,16 +113,31 @@ def ts_query(terms):
     return " & ".join(f"'{term.text}'" + (":*" if term.prefix else "") for term in terms)
 
 
-def matching(q, key, search_text):
-    """A WHERE clause: the rows whose `search_text` matches `q` (`key`: their id, the FTS5 rowid)."""
+# Up to this many matches SQLite reads them by id and sorts them (a few ms); with more, walking the
+# list in its order, testing each row, until the page is full costs less (bench/search_latency.py).
+FEW = 200
+
+
+def matching(q, among, key, search_text):
+    """A WHERE clause: the rows `among` (a condition: the community's) whose `search_text` matches
+    `q` (`key`: their id, the FTS5 rowid)."""
     terms = query_terms(q)
     if not terms:
         return false()  # only punctuation: nothing to find
     if db.session.get_bind().dialect.name == "postgresql":
         # a tsquery as written (no parser, no dictionary), like the lexemes it is compared with
-        return search_text.bool_op("@@")(cast(ts_query(terms), TSQUERY))
+        return and_(among, search_text.bool_op("@@")(cast(ts_query(terms), TSQUERY)))
     fts = table(FTS_TABLE, column("rowid"), column("search_text"))
-    return key.in_(select(fts.c.rowid).where(fts.c.search_text.match(fts_query(terms))))
+    matched = select(fts.c.rowid).where(fts.c.search_text.match(fts_query(terms)))
+    few = db.session.scalars(matched.limit(FEW + 1)).all()
+    if len(few) > FEW:
+        return and_(among, key.in_(matched))
+    if not few:
+        return false()
+    # SQLite cannot tell how many rows a MATCH gives and takes `among` for a handful: it would walk
+    # the community's whole list (20-45 ms at 31,000 matters) for a rare word. likely(): most rows
+    # are among them, so it starts from the ids instead.
+    return and_(func.likely(among), key.in_(few))
 
 
 _SQLITE_TABLE = (
@@ -149,14 +164,6 @@ def index_with(matter_table):
         event.listen(matter_table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
     event.listen(matter_table, "after_create", DDL(_POSTGRES_INDEX).execute_if(dialect="postgresql"))
     event.listen(matter_table, "after_drop", DDL(f"DROP TABLE IF EXISTS {FTS_TABLE}").execute_if(dialect="sqlite"))
-
-
-def restore_sqlite_triggers(connection):
-    """After migrations: a batch migration that copies micro_matter drops its triggers; the index
-    itself is intact (the copy keeps the ids and text), so putting the triggers back suffices."""
-    if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).first():
-        for statement in _SQLITE_TRIGGERS:
-            connection.exec_driver_sql(statement)
 
 
 def include_name(name, type_, parent_names):

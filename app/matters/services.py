@@ -808,7 +808,10 @@ def unfollow(user, matter):
 def list_query(community, user=None, *, status=None, category=None, q="", sort="newest", mine=False):
     # The community and the person are named parameters: list_matters reuses the statement for others.
     user_id = bindparam("user_id", user.id if getattr(user, "is_authenticated", False) else None)
-    query = select(MicroMatter).where(MicroMatter.community_id == bindparam("community_id", community.id))
+    in_community = MicroMatter.community_id == bindparam("community_id", community.id)
+    if q.strip():  # the search tells the database where to start (search.py)
+        in_community = search.matching(q, in_community, MicroMatter.id, MicroMatter.search_text)
+    query = select(MicroMatter).where(in_community)
     if mine:
         query = query.where(MicroMatter.proposer_id == user_id)
     else:
@@ -818,8 +821,6 @@ def list_query(community, user=None, *, status=None, category=None, q="", sort="
         query = query.where(MicroMatter.status == status)
     if category in set(Category):
         query = query.where(MicroMatter.category == category)
-    if q.strip():
-        query = query.where(search.matching(q, MicroMatter.id, MicroMatter.search_text))
     if sort == "supported":
         query = query.order_by(MicroMatter.support_count.desc(), MicroMatter.id.desc())
     else:

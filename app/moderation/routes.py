@@ -43,8 +43,7 @@ def matter_moderation(matter):
 @bp.route("/moderation/matters/<int:matter_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide_matter(matter_id):
-    community = _moderating()
-    matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
+    community, matter = _moderated_matter(matter_id)
     form = HideForm()
     return form_page(
         form,
@@ -60,8 +59,7 @@ def hide_matter(matter_id):
 @bp.post("/moderation/matters/<int:matter_id>/unhide")
 @login_required
 def unhide_matter(matter_id):
-    community = _moderating()
-    matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
+    _community, matter = _moderated_matter(matter_id)
     return _and_back(
         UnblockForm(),
         lambda: services.unhide_matter(current_user, matter),
@@ -95,6 +93,12 @@ def _moderating():
     if not permissions.can_moderate(current_user, community):
         refuse(403, _("Only the committee handles reports."))
     return community
+
+
+def _moderated_matter(matter_id):
+    """The community whose reports the user handles (403 otherwise) and its micro-matter (404)."""
+    community = _moderating()
+    return community, get_or_404(MicroMatter, matter_id, community_id=community.id)
 
 
 def _and_back(form, call, success, to):

@@ -11,7 +11,8 @@ also holds the current period of PAGE_CACHE_SECONDS, so such text is at most tha
 
 Only visitors whose request carries nothing personal take this path: no cookie but the session's,
 and a session holding no more than a language, a text size or a form token (anyone logged in,
-with a message to show or anything else in the session is rendered by Flask, every time). Only
+with a message to show or anything else in the session is answered by Flask: app/core/shared_body.py
+puts a logged-in person's pages together from a kept body and their own header). Only
 complete 200 HTML answers are kept, and not when they set a cookie, are marked private or
 no-store, or contain a form token.
 """
@@ -26,7 +27,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from app.communities.scoping import PREFIX
-from app.core import clock
+from app.core import clock, shared_body
 from app.core.version_cache import ENVIRON_KEY
 from app.core.versions import tokens, tokens_query
 from app.extensions import db
@@ -36,6 +37,7 @@ PERSONAL = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"
 # What an anonymous visitor's session may hold and still share pages with others.
 # ("_fresh": Flask-Login's mark on any session without a login.)
 ANONYMOUS_KEYS = frozenset({"lang", "large_text", "csrf_token", "_fresh"})
+PERSONAL_COOKIES = 4096
 UNCACHEABLE = "weiyi.page_cache.skip"  # set on the WSGI environ by the app: this answer is not to be kept
 COOKIE_ONLY_ANONYMOUS = "weiyi.page_cache.anonymous_cookie"  # its Set-Cookie is a visitor's session only
 
@@ -56,6 +58,7 @@ class PageCache:
         self._local = threading.local()
         self._serializer = None
         self._languages: dict = {}
+        self._personal: dict = {}  # session cookies that are not a visitor's (PERSONAL_COOKIES at most)
         app.after_request(mark_uncacheable)
 
     # ---- who is asking --------------------------------------------------------------------
@@ -72,8 +75,16 @@ class PageCache:
             if set(cookies) - {name}:
                 return None
             if name in cookies:
-                session = self._session(cookies[name].value)
+                value = cookies[name].value
+                if value in self._personal:
+                    return None
+                session = self._session(value)
                 if session is None or set(session) - ANONYMOUS_KEYS:
+                    # The same cookie never becomes a visitor's: not decoded again (a logged-in
+                    # person's every page paid for it twice, here and in Flask).
+                    if len(self._personal) >= PERSONAL_COOKIES:
+                        self._personal.clear()
+                    self._personal[value] = True
                     return None
         languages = self.app.config["LANGUAGES"]
         lang = session.get("lang")
@@ -256,6 +267,8 @@ def mark_uncacheable(response):
 
 
 def init_app(app):
-    """Wrap the app's WSGI callable (create_app, before ProxyFix wraps it in turn)."""
+    """Wrap the app's WSGI callable (create_app, before ProxyFix wraps it in turn); the pages of
+    people logged in share their bodies inside Flask (app/core/shared_body.py)."""
+    shared_body.init_app(app)
     if app.config.get("PAGE_CACHE"):
         app.wsgi_app = PageCache(app, app.wsgi_app, app.config["PAGE_CACHE_SECONDS"])

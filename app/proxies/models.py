@@ -23,25 +23,17 @@ class Channel(Labelled):
     PAPER = "paper", N_("on paper, recorded by %(name)s")
 
 
+def _one_in_force(name, column):
+    """A meeting's proxies in force (not revoked) have each `column` value at most once."""
+    in_force = "revoked_at IS NULL"
+    return Index(name, "meeting_id", column, unique=True, sqlite_where=text(in_force), postgresql_where=text(in_force))
+
+
 class Proxy(db.Model):  # type: ignore[name-defined]  # flask_sqlalchemy's Model is dynamic
     # At most one proxy in force per giver and per holder at a meeting (revoked ones stay, for the record).
     __table_args__ = (
-        Index(
-            "uq_proxy_giver_in_force",
-            "meeting_id",
-            "giver_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL"),
-            postgresql_where=text("revoked_at IS NULL"),
-        ),
-        Index(
-            "uq_proxy_holder_in_force",
-            "meeting_id",
-            "holder_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL"),
-            postgresql_where=text("revoked_at IS NULL"),
-        ),
+        _one_in_force("uq_proxy_giver_in_force", "giver_id"),
+        _one_in_force("uq_proxy_holder_in_force", "holder_id"),
     )
 
     id: Mapped[IntPK]

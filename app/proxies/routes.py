@@ -26,7 +26,8 @@ def _meeting(meeting_id):
     return common.get_meeting(current_community(), meeting_id)
 
 
-VIEWS = {"public": "councils.meeting", "chair": "councils.chair_view", "member": "councils.member_view"}
+# The views a proxy form is on (not the projector's).
+VIEWS = ("public", "chair", "member")
 
 
 def _view():
@@ -46,7 +47,7 @@ def _act(meeting, form, action, success):
         flash(error.message, "error")
         return live_views.render_view(meeting, view, 400)
     flash(success, "success")
-    return redirect(url_for(VIEWS[view], meeting_id=meeting.id))
+    return redirect(url_for(live_views.VIEW_ENDPOINTS[view], meeting_id=meeting.id))
 
 
 def _with_members(form, meeting, *fields):

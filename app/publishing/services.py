@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import NotFound
 
 from app.audit.models import AuditEntry
 from app.audit.services import record
@@ -14,6 +12,7 @@ from app.communities.permissions import verified_members
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.service import get_or_404, insert_once
 from app.core.text import checked_text, clean_plain, render_markdown
 from app.core.urls import path_for
 from app.councils.models import Meeting, Minutes
@@ -185,10 +184,7 @@ def list_notices(community, limit=None):
 
 
 def get_notice(community, notice_id):
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or notice.community_id != community.id:
-        raise NotFound()
-    return notice
+    return get_or_404(Notice, notice_id, community_id=community.id)
 
 
 def existing_notice(community, kind, ref_id):
@@ -330,13 +326,8 @@ def lodge_objection(actor, notice, body):
     )
     if permissions.has_objected(actor, notice):
         raise DomainError(ONE_OBJECTION)
-    objection = Objection(notice_id=notice.id, author_id=actor.id, body=body)
-    db.session.add(objection)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same form sent twice at once
-        db.session.rollback()
-        raise DomainError(ONE_OBJECTION) from error
+    # The same form sent twice at once is refused by the unique constraint.
+    objection = insert_once(Objection(notice_id=notice.id, author_id=actor.id, body=body), ONE_OBJECTION)
     _audit("notice.objection_lodged", objection, actor, notice)
     committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
     notify(
@@ -353,10 +344,7 @@ def _objection_for_committee(actor, notice, objection_id, refusal):
     """The objection of this notice that a committee member acts on (404 for another notice's)."""
     if not permissions.can_answer_objections(actor, notice.community):
         raise DomainError(refusal)
-    objection = db.session.get(Objection, objection_id)
-    if objection is None or objection.notice_id != notice.id:
-        raise NotFound()
-    return objection
+    return get_or_404(Objection, objection_id, notice_id=notice.id)
 
 
 def _tell_author(objection, notice, message, **params):

@@ -24,6 +24,7 @@ from app.core.service import commit, require, rolls_back
 from app.core.spreadsheet import decode_csv
 from app.core.text import clean_plain
 from app.extensions import db
+from app.voting.households import audit_member
 from app.voting.models import Household, HouseholdMember
 
 from . import permissions
@@ -247,15 +248,7 @@ def _place(membership, actor, households):
     member = HouseholdMember(household_id=household.id, community_id=community_id, user_id=membership.user_id)
     db.session.add(member)
     db.session.flush()
-    record(
-        "household.member_added",
-        member,
-        actor=actor,
-        community=membership.community,
-        household_id=household.id,
-        user_id=membership.user_id,
-        source="register",
-    )
+    audit_member("household.member_added", member, actor, membership.community, source="register")
     return True
 
 

@@ -105,6 +105,18 @@ def _show_page(community, ruleset, current, withdraw_form=None, status=200):
     ), status
 
 
+def _version_or_404(community, version):
+    ruleset = services.ruleset_version(community, version)
+    if ruleset is None:
+        refuse(404, _("There is no such version of the rules."))
+    return ruleset
+
+
+def _editor_only(community):
+    if not can_edit_rules(current_user, community):
+        refuse(403, _("Only the committee can change the consultation rules."))
+
+
 @bp.get("/")
 def show():
     community = current_community()
@@ -117,9 +129,7 @@ def show():
 @bp.get("/v<int:version>")
 def version(version):
     community = current_community()
-    ruleset = services.ruleset_version(community, version)
-    if ruleset is None:
-        refuse(404, _("There is no such version of the rules."))
+    ruleset = _version_or_404(community, version)
     return _show_page(community, ruleset, current=services.current_ruleset(community))
 
 
@@ -127,8 +137,7 @@ def version(version):
 @login_required
 def edit():
     community = current_community()
-    if not can_edit_rules(current_user, community):
-        refuse(403, _("Only the committee can change the consultation rules."))
+    _editor_only(community)
     current = services.current_ruleset(community)
     form = RuleSetForm()
     if request.method == "GET" and current is not None:
@@ -154,11 +163,8 @@ def edit():
 @login_required
 def withdraw(version):
     community = current_community()
-    if not can_edit_rules(current_user, community):
-        refuse(403, _("Only the committee can change the consultation rules."))
-    ruleset = services.ruleset_version(community, version)
-    if ruleset is None:
-        refuse(404, _("There is no such version of the rules."))
+    _editor_only(community)
+    ruleset = _version_or_404(community, version)
     form = WithdrawDraftForm()
     done = submitted(
         form,

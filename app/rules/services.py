@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.communities.models import Membership, MembershipStatus
 from app.core import clock
 from app.core.errors import DomainError
-from app.core.service import commit, require
+from app.core.service import commit, insert_once, require
 from app.core.text import clean_plain
 from app.core.vocabulary import Category
 from app.extensions import db
@@ -75,7 +74,24 @@ def initial_ruleset(community, actor=None):
     return ruleset
 
 
-# Every field a committee sets on the rules form; a new version copies them all.
+# The quorum and the majority rules: a draft that changes any of them needs the entrenched majority.
+_QUORUM = ("quorum_numerator", "quorum_denominator", "quorum_strict")
+_GENERAL_MAJORITY = ("majority_rule", "majority_base", "tie_rule")
+_MOTION_MAJORITIES = (
+    "budget_majority_rule",
+    "budget_majority_base",
+    "rule_change_majority_rule",
+    "rule_change_majority_base",
+    "referral_majority_rule",
+    "referral_majority_base",
+    "entrenched_majority_rule",
+    "entrenched_majority_base",
+    "rule_change_needs_residents",
+)
+_RESIDENT_MAJORITY = ("resident_majority_rule", "resident_majority_base")
+ENTRENCHED_FIELDS = frozenset((*_QUORUM, *_GENERAL_MAJORITY, *_MOTION_MAJORITIES, *_RESIDENT_MAJORITY))
+
+# Every field a committee sets on the rules form, in the form's order; a new version copies them all.
 EDITABLE_FIELDS = (
     "support_threshold_kind",
     "support_threshold_count",
@@ -86,27 +102,14 @@ EDITABLE_FIELDS = (
     "excluded_categories",
     "negative_list",
     "notice_days",
-    "quorum_numerator",
-    "quorum_denominator",
-    "quorum_strict",
+    *_QUORUM,
     "seconders_needed",
     "turns_per_item",
     "minutes_per_turn",
-    "majority_rule",
-    "majority_base",
-    "tie_rule",
+    *_GENERAL_MAJORITY,
     "secret_ballot",
-    "budget_majority_rule",
-    "budget_majority_base",
-    "rule_change_majority_rule",
-    "rule_change_majority_base",
-    "referral_majority_rule",
-    "referral_majority_base",
-    "entrenched_majority_rule",
-    "entrenched_majority_base",
-    "rule_change_needs_residents",
-    "resident_majority_rule",
-    "resident_majority_base",
+    *_MOTION_MAJORITIES,
+    *_RESIDENT_MAJORITY,
     "min_turnout_percent",
     "satisfaction_threshold_percent",
     "objection_days",
@@ -116,29 +119,6 @@ EDITABLE_FIELDS = (
     "proxy_rule",
     "speaking_overrun",
     "minutes_comment_days",
-)
-
-# The quorum and the majority rules: a draft that changes any of them needs the entrenched majority.
-ENTRENCHED_FIELDS = frozenset(
-    {
-        "quorum_numerator",
-        "quorum_denominator",
-        "quorum_strict",
-        "majority_rule",
-        "majority_base",
-        "tie_rule",
-        "resident_majority_rule",
-        "resident_majority_base",
-        "budget_majority_rule",
-        "budget_majority_base",
-        "rule_change_majority_rule",
-        "rule_change_majority_base",
-        "referral_majority_rule",
-        "referral_majority_base",
-        "entrenched_majority_rule",
-        "entrenched_majority_base",
-        "rule_change_needs_residents",
-    }
 )
 # The motion kinds of the councils (stored strings) a draft takes.
 ADOPT_RULES = "adopt_rules"
@@ -306,12 +286,7 @@ def propose_version(actor, community, values, change_note=""):
         status=RuleStatus.DRAFT,
         **values,
     )
-    db.session.add(ruleset)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise DomainError(_l("Someone else saved a new version at the same time. Please check and try again.")) from exc
+    insert_once(ruleset, _l("Someone else saved a new version at the same time. Please check and try again."))
     version_proposed.send(ruleset, actor=actor)
     record(
         "rules.version_proposed",

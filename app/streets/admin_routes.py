@@ -80,9 +80,11 @@ def grant(street_id):
     return done or _street_page(street, grant=form, status=400)
 
 
-def _button(street, call, success):
+def _button(street_id, act, success):
+    """A button on the street's page: `act(street)`, back to the page with its message."""
+    street = get_or_404(Street, street_id)
     try:
-        call()
+        act(street)
     except DomainError as error:
         flash(error.message, "error")
         return _street_page(street, status=400)
@@ -92,19 +94,17 @@ def _button(street, call, success):
 
 @admin_bp.post("/<int:street_id>/communities/<int:community_id>/remove")
 def unassign(street_id, community_id):
-    street = get_or_404(Street, street_id)
     return _button(
-        street,
-        lambda: services.unassign_community(current_user, street, community_id),
+        street_id,
+        lambda street: services.unassign_community(current_user, street, community_id),
         _("The community no longer belongs to this street."),
     )
 
 
 @admin_bp.post("/<int:street_id>/grants/<int:grant_id>/withdraw")
 def withdraw(street_id, grant_id):
-    street = get_or_404(Street, street_id)
     return _button(
-        street,
-        lambda: services.withdraw_staff(current_user, street, grant_id),
+        street_id,
+        lambda street: services.withdraw_staff(current_user, street, grant_id),
         _("Street staff withdrawn."),
     )

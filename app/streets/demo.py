@@ -22,12 +22,13 @@ from app.fund import services as fund_services
 from app.fund.ledger import SourceKind
 from app.matters import lifecycle
 from app.matters import services as matter_services
+from app.matters.demo import propose
 from app.partners import services as partner_services
 from app.rules.models import RuleSet
 from app.tracker import delivery, rating
 from app.tracker.records import record_for_matter
-from app.voting import casting, counting
-from app.voting import rounds as round_services
+from app.voting import counting
+from app.voting.demo import yes_no_round
 
 from .models import Street, StreetStaff
 
@@ -137,19 +138,8 @@ def _community(spec, admin, password_hash):
 
 def _propose(community, committee, residents, fields, days_ago):
     """Proposed `days_ago` days ago, supported over the next days until review, then admitted."""
-    title, description, category, location, cost, kind = fields
     with clock.shifted_to(_at(days_ago)):
-        matter = matter_services.create_matter(
-            residents[3],
-            community,
-            submit=True,
-            title=title,
-            description=description,
-            category=category,
-            location=location,
-            estimated_cost=cost,
-            project_type=kind,
-        )
+        matter = propose(residents[3], community, fields)
     for day, supporter in enumerate(residents[4:8]):
         if matter.status != lifecycle.Status.COLLECTING:
             break
@@ -271,22 +261,11 @@ def _volunteers(matter, committee, residents, days_ago):
 def _round(community, committee, matter, voters, days_ago):
     """A yes/no round that closed `days_ago` days ago, most voters for, counted a day later."""
     opens, closes = _at(days_ago + 7, 8), _at(days_ago, 8)
-    with clock.shifted_to(opens - timedelta(hours=1)):
-        voting_round = round_services.open_round(
-            committee,
-            community,
-            title=f"居民表决：{matter.title}",
-            method="yes_no",
-            budget=matter.estimated_cost,
-            opens_at=opens,
-            closes_at=closes,
-            options=[(matter.id, matter.estimated_cost)],
-        )
-    option = voting_round.options[0].number
-    for index, user in enumerate(voters):
-        answer = "no" if index % 4 == 3 else "yes"
-        casting._cast(user, voting_round, ((option, answer),), opens + timedelta(hours=5 + 11 * index))
-    db.session.commit()
+    votes = [
+        (user, "no" if index % 4 == 3 else "yes", opens + timedelta(hours=5 + 11 * index))
+        for index, user in enumerate(voters)
+    ]
+    voting_round = yes_no_round(committee, community, matter, opens, closes, votes)
     with clock.shifted_to(closes + timedelta(days=1)):
         counting.count_round(committee, voting_round)
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.communities.permissions import is_verified_resident
 from app.core import clock
@@ -165,7 +164,7 @@ def relation_of(user, matter):
 ALREADY_RATED = _l("You have already rated this project. Thank you!")
 
 
-@rolls_back
+@rolls_back(conflict=ALREADY_RATED)  # the same rating sent twice at once
 def rate(user, record, *, stars, comment="", entered_by=None, channel=None):
     """A verified resident rates, once per window: themselves, or through a committee member or grid
     worker (`entered_by`, `channel`: app/onbehalf)."""
@@ -192,16 +191,10 @@ def rate(user, record, *, stars, comment="", entered_by=None, channel=None):
         comment=comment,
         relation=relation_of(user, record.matter),
     )
-    try:
-        db.session.add(behalf.stamp(evaluation, entered_by, channel))
-        actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
-        _audit("tracker.rated", evaluation, actor, record, window=window.number, stars=stars, **on_behalf)
-        if entered_by is not None:
-            behalf.tell(
-                "rating", user, entered_by, channel, record.matter.title, record_url(record, _anchor="evaluation")
-            )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(ALREADY_RATED) from None
+    db.session.add(behalf.stamp(evaluation, entered_by, channel))
+    actor, on_behalf = behalf.actor_and_data(user, entered_by, channel)
+    _audit("tracker.rated", evaluation, actor, record, window=window.number, stars=stars, **on_behalf)
+    if entered_by is not None:
+        behalf.tell("rating", user, entered_by, channel, record.matter.title, record_url(record, _anchor="evaluation"))
+    db.session.commit()
     return evaluation

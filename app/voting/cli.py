@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.core.service import get_row
 
 tally_cli = AppGroup("tally", help="Voting rounds: verify a published count, count closed rounds.")
 
@@ -15,7 +15,7 @@ def verify_command(round_id):
     from .counting import verify_round
     from .models import VotingRound
 
-    voting_round = db.session.get(VotingRound, round_id) if 0 < round_id < 2**31 else None
+    voting_round = get_row(VotingRound, round_id)
     if voting_round is None:
         click.echo(f"no round {round_id}", err=True)
         raise SystemExit(2)

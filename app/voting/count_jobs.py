@@ -54,7 +54,7 @@ def request_count(actor, voting_round):
     if job is not None and job.state in WAITING:
         return job  # a second click: the first request stands
     state = voting_round.state()
-    require(state != RoundState.COUNTED, _l("This round has already been counted."))
+    require(state != RoundState.COUNTED, counting.ALREADY_COUNTED)
     require(state == RoundState.CLOSED, _l("A round can be counted only after it closes."))
     # What would refuse the count in the worker is refused here, at once, with the reason.
     paper.check_paper_balanced(voting_round)

@@ -33,6 +33,7 @@ from app.auth.models import User
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.service import require, rolls_back
 from app.core.urls import path_for
 from app.extensions import db
 from app.matters import lifecycle
@@ -272,26 +273,22 @@ def _decide_matters(voting_round, actor, outcome, result):
         result.explanation = dict(result.explanation, skipped=skipped)
 
 
+ALREADY_COUNTED = _l("This round has already been counted.")
+
+
+@rolls_back(conflict=ALREADY_COUNTED)  # two counts at the same moment
 def count_round(actor, voting_round):
     """The committee counts a closed round and publishes the result (once)."""
     if not permissions.can_manage_rounds(actor, voting_round.community):
         raise DomainError(_l("Only the committee can count a round."))
     now = clock.now()
     state = voting_round.state(now)
-    if state == RoundState.COUNTED:
-        raise DomainError(_l("This round has already been counted."))
+    require(state != RoundState.COUNTED, ALREADY_COUNTED)
     if state != RoundState.CLOSED:
         raise DomainError(_l("A round can be counted only after it closes."))
-    try:
-        _seal(voting_round, now)
-        result = _count(voting_round, actor, now)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(_l("This round has already been counted.")) from None
-    except DomainError:
-        db.session.rollback()
-        raise
+    _seal(voting_round, now)
+    result = _count(voting_round, actor, now)
+    db.session.commit()
     return result
 
 

@@ -151,6 +151,26 @@ def _low_turnout_round(context, matter):
     community, committee, residents = context["community"], context["committee"], context["residents"]
     now = clock.now()
     opens, closes = now - timedelta(days=35), now - timedelta(days=28)
+    voters = residents[280 : 280 + LOW_TURNOUT_BALLOTS]
+    voting_round = yes_no_round(
+        committee,
+        community,
+        matter,
+        opens,
+        closes,
+        [
+            (user, "yes" if index % 4 else "no", opens + timedelta(hours=3 + 9 * index))
+            for index, user in enumerate(voters)
+        ],
+        description="请对该项目投“同意”“反对”或“弃权”。",
+    )
+    counting.count_round(committee, voting_round)
+    return voting_round
+
+
+def yes_no_round(committee, community, matter, opens, closes, votes, **terms):
+    """A yes/no round on one micro-matter from `opens` to `closes`, opened an hour before, with the
+    `votes` (user, "yes" | "no", when) cast in it; not counted yet. The street's demo uses it too."""
     with clock.shifted_to(opens - timedelta(hours=1)):
         voting_round = round_services.open_round(
             committee,
@@ -161,14 +181,12 @@ def _low_turnout_round(context, matter):
             opens_at=opens,
             closes_at=closes,
             options=[(matter.id, matter.estimated_cost)],
-            description="请对该项目投“同意”“反对”或“弃权”。",
+            **terms,
         )
     option = voting_round.options[0].number
-    for index, user in enumerate(residents[280 : 280 + LOW_TURNOUT_BALLOTS]):
-        answer = "yes" if index % 4 else "no"
-        casting._cast(user, voting_round, ((option, answer),), opens + timedelta(hours=3 + 9 * index))
+    for user, answer, at in votes:
+        casting._cast(user, voting_round, ((option, answer),), at)
     db.session.commit()
-    counting.count_round(committee, voting_round)
     return voting_round
 
 

@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
@@ -10,7 +9,7 @@ from app.auth.services import find_user
 from app.communities.models import Membership, MembershipStatus
 from app.communities.permissions import is_verified_resident
 from app.core.errors import DomainError
-from app.core.service import get_or_404, rolls_back
+from app.core.service import commit, get_or_404, insert_once, require, rolls_back
 from app.core.text import clean_plain
 from app.extensions import db
 
@@ -64,8 +63,17 @@ def create_household(actor, community, name, address):
     return household
 
 
-def _audit_member(action, member, actor, community):
-    record(action, member, actor=actor, community=community, household_id=member.household_id, user_id=member.user_id)
+def audit_member(action, member, actor, community, **data):
+    """The audit entry of a person placed in or taken out of a household (here, or from the register)."""
+    record(
+        action,
+        member,
+        actor=actor,
+        community=community,
+        household_id=member.household_id,
+        user_id=member.user_id,
+        **data,
+    )
 
 
 @rolls_back
@@ -76,17 +84,14 @@ def add_household_member(actor, community, household, username):
         raise DomainError(_l("No account with the user name “%(name)s”.", name=clean_plain(username or "")[:40]))
     if not is_verified_resident(user, community):
         raise DomainError(_l("%(name)s is not a verified resident of this community.", name=user.display_name))
-    if household_of(user, community) is not None:
-        raise DomainError(_l("%(name)s already belongs to a household.", name=user.display_name))
-    member = HouseholdMember(household_id=household.id, community_id=community.id, user_id=user.id)
-    try:
-        db.session.add(member)
-        db.session.flush()
-        _audit_member("household.member_added", member, actor, community)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(_l("%(name)s already belongs to a household.", name=user.display_name)) from None
+    in_a_household = _l("%(name)s already belongs to a household.", name=user.display_name)
+    require(household_of(user, community) is None, in_a_household)
+    # A second household for the same person at the same moment is refused by the unique constraint.
+    member = insert_once(
+        HouseholdMember(household_id=household.id, community_id=community.id, user_id=user.id), in_a_household
+    )
+    audit_member("household.member_added", member, actor, community)
+    commit(in_a_household)
     return member
 
 
@@ -96,7 +101,7 @@ def remove_household_member(actor, community, household, member_id):
     row per person per round (RoundParticipation unique on round and user)."""
     _check_households(actor, community)
     member = get_or_404(HouseholdMember, member_id, household_id=household.id)
-    _audit_member("household.member_removed", member, actor, community)
+    audit_member("household.member_removed", member, actor, community)
     db.session.delete(member)
     db.session.commit()
 

@@ -24,7 +24,6 @@ from datetime import timedelta
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -501,6 +500,12 @@ def parse_sheet_csv(voting_round, data):
     return lines
 
 
+ONE_SHEET = _l(
+    "This session already has a tally sheet. To correct it, reject it first (before "
+    "it is confirmed), then enter the corrected one."
+)
+
+
 def _active_sheet(polling_session):
     return db.session.scalar(
         select(TallySheet).where(TallySheet.session_id == polling_session.id, TallySheet.active.is_(True))
@@ -518,13 +523,7 @@ def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="for
     _check_started(polling_session, now)
     if not isinstance(spoilt, int) or not 0 <= spoilt <= SHEET_BALLOTS_MAX:
         raise DomainError(_l("Give the number of spoilt ballots (0 or more)."))
-    if _active_sheet(polling_session) is not None:
-        raise DomainError(
-            _l(
-                "This session already has a tally sheet. To correct it, reject it first (before "
-                "it is confirmed), then enter the corrected one."
-            )
-        )
+    require(_active_sheet(polling_session) is None, ONE_SHEET)
     stored = [[casting._stored_choices(voting_round.method, c), n] for c, n in sorted(lines.items())]
     sheet = TallySheet(
         round_id=voting_round.id,
@@ -536,19 +535,9 @@ def enter_sheet(actor, voting_round, polling_session, lines, spoilt, source="for
         entered_by_id=actor.id,
         entered_at=now,
     )
-    try:
-        db.session.add(sheet)
-        db.session.flush()
-        _audit_sheet("round.tally_sheet_entered", sheet, actor, voting_round, source=source)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(
-            _l(
-                "This session already has a tally sheet. To correct it, reject it first (before "
-                "it is confirmed), then enter the corrected one."
-            )
-        ) from None
+    insert_once(sheet, ONE_SHEET)  # a second sheet entered at the same moment
+    _audit_sheet("round.tally_sheet_entered", sheet, actor, voting_round, source=source)
+    commit(ONE_SHEET)
     return sheet
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.communities.scoping import current_community
-from app.core import clock
+from app.core import clock, shared_body
 from app.core.errors import DomainError, refuse
 from app.core.params import page_arg, parse_id
 from app.extensions import db, limiter
@@ -475,15 +475,23 @@ def _results_page(voting_round, *, count_form=None, share=None, status=200):
 
 @bp.get("/rounds/<int:round_id>/results")
 def results(round_id):
-    # The round with what its results page shows of it, in one query and one for its options.
-    voting_round = db.session.scalar(
-        select(VotingRound)
-        .where(VotingRound.id == round_id, VotingRound.community_id == current_community().id)
-        .options(joinedload(VotingRound.result), joinedload(VotingRound.ruleset), selectinload(VotingRound.options))
-    )
-    if voting_round is None:
-        refuse(404)
-    return _results_page(voting_round)
+    community = current_community()
+
+    def render():
+        # The round with what its results page shows of it, in one query and one for its options.
+        voting_round = db.session.scalar(
+            select(VotingRound)
+            .where(VotingRound.id == round_id, VotingRound.community_id == community.id)
+            .options(joinedload(VotingRound.result), joinedload(VotingRound.ruleset), selectinload(VotingRound.options))
+        )
+        if voting_round is None:
+            refuse(404)
+        if voting_round.result is None:  # before the count: the committee's form, a state that moves with the clock
+            shared_body.unshared()
+        return _results_page(voting_round)[0]
+
+    # Counted, the page is the same for everyone logged in: only the header is theirs.
+    return shared_body.page(tuple, render, community)
 
 
 @bp.post("/rounds/<int:round_id>/results")

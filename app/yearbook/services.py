@@ -20,7 +20,7 @@ from app.fund import services as fund_services
 from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter, Support
 from app.publishing.models import Notice, NoticeKind, Objection
-from app.streets.figures import community_year_figures, street_year_figures, totals, year_span
+from app.streets.figures import NUMERIC, community_year_figures, street_year_figures, totals, year_span
 from app.streets.routes import LABELS
 from app.tracker.models import Evaluation, ImplementationRecord, SpendingEntry
 from app.tracker.rules import satisfaction
@@ -28,24 +28,10 @@ from app.voting.models import Method, RoundResult, VotingRound
 
 from .compare import compare
 
-# The figures compared with the previous year, in the order the report prints them.
-COMPARED = (
-    "matters",
-    "supports",
-    "meetings",
-    "decisions",
-    "rounds",
-    "turnout",
-    "accepted",
-    "on_time",
-    "ratings",
-    "satisfaction",
-    "rectifications",
-    "allocated",
-    "committed",
-    "spent",
-    "volunteer_hours",
-)
+# The figures compared with the previous year, in the street table's order (streets' COLUMNS): all
+# but these, which the report shows without a comparison or not at all.
+NOT_COMPARED = {"invalid_rounds", "average_stars", "partners", "tasks", "charity"}
+COMPARED = tuple(key for key in NUMERIC if key not in NOT_COMPARED)
 
 
 @dataclass

@@ -11,9 +11,12 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.auth.sessions import signed_in
 from app.extensions import db
-from tests.security.world import build
+from tests.security import test_authz_matrix as matrix
+from tests.security.world import restore_into
 
 from .helpers import assert_accessible, screenshot
+
+world_snapshot = matrix.world_snapshot  # the authorisation matrix's world, built once per run
 
 # Submit controls outside header/nav (the header's controls are styled for the dark bar on purpose).
 CONTROL_LOOKS = """() => Array.from(document.querySelectorAll('main button, main input[type=submit]'))
@@ -84,9 +87,9 @@ def _pages(snap):
     }
 
 
-def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, new_page):
+def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, new_page, world_snapshot):
     with live_app.app_context():
-        snap = build(live_app)
+        snap = restore_into(live_app, world_snapshot)
         pages = _pages(snap)
         users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
     serializer = live_app.session_interface.get_signing_serializer(live_app)

@@ -26,6 +26,7 @@ from app.publishing.models import Notice
 from app.rules.models import RuleSet
 from app.tracker.models import ImplementationRecord
 from app.voting.models import VotingRound
+from tests.database import copy_sqlite_file
 from tests.publishing.qr_decode import decode, rasterise
 
 from .conftest import LiveServer
@@ -97,14 +98,12 @@ def _long_meeting(committee):
 
 
 @pytest.fixture(scope="module")
-def printing(tmp_path_factory):
-    """The demo (and the long meeting) served once for every test of this file: printing reads only."""
+def printing(tmp_path_factory, demo_file):
+    """The demo (a copy) and the long meeting served once for every test of this file: printing reads only."""
     folder = tmp_path_factory.mktemp("printouts")
+    copy_sqlite_file(demo_file, folder / "print.db")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'print.db'}", UPLOAD_FOLDER=str(folder))
     with app.app_context():
-        db.create_all()
-        result = app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
         committee = db.session.scalar(select(User).where(User.username == "committee"))
         home = db.session.scalar(select(Community).where(Community.slug == "xinglin"))
         locked = db.session.scalar(select(Minutes.meeting_id).where(Minutes.locked_at.is_not(None)).limit(1))

@@ -11,6 +11,7 @@ from app import create_app
 from app.auth.models import User
 from app.auth.sessions import signed_in
 from app.extensions import db
+from tests.database import copy_sqlite_file
 
 from .conftest import LiveServer
 from .helpers import assert_accessible
@@ -24,8 +25,8 @@ OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture(scope="module")
-def screens(tmp_path_factory):
-    """One app and server for the module, the demo loaded once: (server, {name: path} of the main
+def screens(tmp_path_factory, demo_file):
+    """One app and server for the module, on a copy of the demo: (server, {name: path} of the main
     pages, the committee's session cookie, the screenshot folder)."""
     from app.councils.models import Meeting
     from app.matters.models import MicroMatter
@@ -37,10 +38,8 @@ def screens(tmp_path_factory):
         WTF_CSRF_ENABLED=True,
         UPLOAD_FOLDER=str(folder / "uploads"),
     )
+    copy_sqlite_file(demo_file, folder / "screens.db")
     with app.app_context():
-        db.create_all()
-        result = app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
         matter = db.session.scalar(select(MicroMatter.id).where(MicroMatter.status == "collecting").limit(1))
         meeting = db.session.scalar(select(Meeting.id).where(Meeting.status == "closed").limit(1))
         committee = db.session.scalar(select(User).where(User.username == "committee"))

@@ -23,9 +23,12 @@ from app.auth.sessions import signed_in
 from app.communities.models import Membership, MembershipStatus
 from app.core.text import render_markdown
 from app.extensions import db
-from tests.security.world import build
+from tests.security import test_authz_matrix as matrix
+from tests.security.world import restore_into
 
 from .helpers import screenshot
+
+world_snapshot = matrix.world_snapshot  # the authorisation matrix's world, built once per run
 
 PAYLOADS = [
     "<script data-xss>alert('XSS-1')</script>",
@@ -139,10 +142,10 @@ def _sign_in(context, app, server, user):
     context.add_cookies([{"name": "session", "value": value, "url": server.url}])
 
 
-def test_payloads_typed_into_the_forms_stay_text(live_app, live_server, new_page):
+def test_payloads_typed_into_the_forms_stay_text(live_app, live_server, new_page, world_snapshot):
     url = live_server.url
     with live_app.app_context():
-        snap = build(live_app)
+        snap = restore_into(live_app, world_snapshot)
         slug = snap.args["slug"]
         committee = db.session.get(User, snap.users["committee"][0])
     page = new_page("phone")
@@ -238,10 +241,10 @@ def _poison():
     db.session.commit()
 
 
-def test_payloads_in_every_feature_render_inert(live_app, live_server, new_page):
+def test_payloads_in_every_feature_render_inert(live_app, live_server, new_page, world_snapshot):
     url = live_server.url
     with live_app.app_context():
-        snap = build(live_app)
+        snap = restore_into(live_app, world_snapshot)
         _poison()
         users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
         from app.tracker.models import ImplementationRecord

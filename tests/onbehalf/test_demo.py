@@ -12,13 +12,8 @@ from tests.helpers import login
 
 
 @pytest.mark.slow
-def test_demo_grid_worker_and_entries(app, client):
-    from app.demo import STEPS
-
-    context = {"password": "password123"}
-    for step in STEPS:
-        step(context)
-    db.session.commit()
+def test_demo_grid_worker_and_entries(app, client, load_demo):
+    context = load_demo()  # every step of app.demo.STEPS
     community = context["community"]
     grid = db.session.scalar(select(User).where(User.username == "grid1"))
     assert is_grid_worker(grid, community)

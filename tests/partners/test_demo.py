@@ -10,15 +10,12 @@ from tests.helpers import login
 
 
 @pytest.mark.slow
-def test_demo_shares_out_the_delivery(app, client):
+def test_demo_shares_out_the_delivery(app, client, load_demo):
     from app.demo import STEPS
 
     modules = [s.__module__ for s in STEPS]
     assert modules.index("app.partners.demo") > modules.index("app.tracker.demo")
-    context = {"password": "password123"}
-    for step in STEPS:
-        step(context)
-    db.session.commit()
+    context = load_demo()  # every step of app.demo.STEPS
     kinds = sorted(db.session.scalars(select(Partner.kind)))
     assert len(kinds) == 3 and "volunteer_team" in kinds
     assert len(db.session.scalars(select(Volunteer)).all()) >= 10

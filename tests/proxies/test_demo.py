@@ -4,18 +4,12 @@ meeting shows one proxy on its page."""
 import pytest
 
 from app.councils.models import MeetingStatus
-from app.extensions import db
 from app.proxies import services
 
 
 @pytest.mark.slow
-def test_demo_shows_a_proxy_at_the_upcoming_meeting(app, client):
-    from app.demo import STEPS
-
-    context = {"password": "password123"}
-    for step in STEPS:
-        step(context)
-    db.session.commit()
+def test_demo_shows_a_proxy_at_the_upcoming_meeting(app, client, load_demo):
+    context = load_demo()  # every step of app.demo.STEPS
     upcoming = context["meetings"][-1]
     assert upcoming.status == MeetingStatus.SCHEDULED and upcoming.ruleset.proxy_rule == "votes"
     (proxy,) = services.in_force(upcoming)

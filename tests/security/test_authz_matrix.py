@@ -476,18 +476,24 @@ def test_every_route_has_a_rule_in_the_table(app):
         assert set(outcomes) == set(ROLES), f"{key}: every role needs an expected outcome"
 
 
+_world = {}  # the world of this process, whichever module's copy of the fixture asks first
+
+
 @pytest.fixture(scope="session")
 def world_snapshot(tmp_path_factory):
-    """The demo world, built once per run on the test database, kept as rows."""
-    uploads = tmp_path_factory.mktemp("matrix-uploads")
-    app = create_app("test", UPLOAD_FOLDER=str(uploads))
-    with app.app_context():
-        fresh_schema()
-        try:
-            snap = build(app)
-        finally:
-            empty_database()
-    return uploads, snap
+    """The demo world, built once per run (per worker) on the test database, kept as rows, with
+    the folder of its uploads. Modules that import this fixture register a copy of their own
+    (tests/security/test_hostile_input.py, tests/perf, the browser tests): all share one build."""
+    if not _world:
+        uploads = tmp_path_factory.mktemp("matrix-uploads")
+        app = create_app("test", UPLOAD_FOLDER=str(uploads))
+        with app.app_context():
+            fresh_schema()
+            try:
+                _world["snapshot"] = uploads, build(app)
+            finally:
+                empty_database()
+    return _world["snapshot"]
 
 
 class Walker:

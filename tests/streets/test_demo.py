@@ -14,13 +14,8 @@ from tests.helpers import login
 
 
 @pytest.mark.slow
-def test_demo_street_with_three_communities_and_exceptions(app, client):
-    from app.demo import STEPS
-
-    context = {"password": "password123"}
-    for step in STEPS:
-        step(context)
-    db.session.commit()
+def test_demo_street_with_three_communities_and_exceptions(app, client, load_demo):
+    context = load_demo()  # every step of app.demo.STEPS
     street = db.session.scalar(select(Street).where(Street.slug == "shuangta"))
     assert street.name == "双塔街道"
     assert sorted(c.slug for c in street.communities) == ["jinfan", "nanyuan", "xinglin"]

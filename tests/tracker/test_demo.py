@@ -11,15 +11,12 @@ from tests.helpers import login
 
 
 @pytest.mark.slow
-def test_demo_has_records_in_every_state(app, client):
+def test_demo_has_records_in_every_state(app, client, load_demo):
     from app.demo import STEPS
     from app.tracker import demo
 
     assert STEPS.index(demo.load) > [s.__module__ for s in STEPS].index("app.voting.demo")
-    context = {"password": "password123"}
-    for step in STEPS:
-        step(context)
-    db.session.commit()
+    context = load_demo()  # every step of app.demo.STEPS
     # the demo community's records (the street's other communities have a few of their own)
     records = db.session.scalars(
         select(ImplementationRecord)

@@ -11,14 +11,10 @@ from .test_tally import plain_pabutools_recount
 
 
 @pytest.mark.slow
-def test_demo_has_a_round_not_valid_for_low_turnout(app, client):
-    from app.demo import STEPS
+def test_demo_has_a_round_not_valid_for_low_turnout(app, client, load_demo):
     from app.voting import demo
 
-    context = {"password": "password123"}
-    for step in STEPS[: STEPS.index(demo.load) + 1]:
-        step(context)
-    db.session.commit()
+    context = load_demo(until=demo.load)  # the steps up to and including voting's
     budget, _open, low = context["rounds"]
     assert budget.result.valid and budget.result.winners and budget.result.rule == "equalshares/add1"
     assert counting.verify_round(budget).match

@@ -548,14 +548,10 @@ def test_yes_no_csv(committee_client, client, committee, community, matters):
 
 
 @pytest.mark.slow
-def test_demo_shows_a_supervised_paper_session(app, client):
-    from app.demo import STEPS
+def test_demo_shows_a_supervised_paper_session(app, client, load_demo):
     from app.voting import demo
 
-    context = {"password": "password123"}
-    for step in STEPS[: STEPS.index(demo.load) + 1]:
-        step(context)
-    db.session.commit()
+    context = load_demo(until=demo.load)  # the steps up to and including voting's
     budget = context["rounds"][0]
     [record] = paper.session_records(budget)
     sheet = record.confirmed

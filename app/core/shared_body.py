@@ -1,0 +1,172 @@
+"""Pages for people who are logged in, from a body shared by everyone who sees the same thing: the
+page is rendered once per data version and audience, and only its personal part — the header — is
+made per person (and kept per their own data version), then the two are put together.
+
+A view opts in with `page(audience, render, community)` (the micro-matter list, a counted round's
+results, a matter's page). What is personal, and how each part is kept apart:
+- the header (`{% block site_header %}` in base.html: name, unread count, menus by role, streets,
+  the log-out form). base.html puts a mark on each side of it when the page is rendered for
+  sharing; the page is cut there. The header is kept per (person, their token — memberships,
+  unread count, street grants: app/core/versions.PERSONAL_TABLES —, the page's tokens — their
+  account row is the site's —, language, text size, path), and rendered alone from base.html's
+  block when a body is found without it (so a page that shares overrides no block inside it, as
+  the meeting projector does with `community_nav`).
+- the session's form token (CSRF): wherever the rendering put this request's token, the kept text
+  holds a slot, filled with the asking session's own token when served.
+- flash messages: a session with a message to show gets the page rendered in full, every time.
+- what the body shows by role or person: the view's `audience`, part of the body's key (the list:
+  may the person propose, where they stand in joining, and their id when their own drafts or
+  hidden matters are on it; a counted round's results: nobody's; the matter page: `own_body`, the
+  person and their tokens, since their state runs through every panel). A rendering the view
+  marks `unshared()` is not kept (a round's results before the count).
+The body's key is also the endpoint, path and query, host and scheme, language, text size, the
+page's data-version tokens (app/core/version_cache: read in the request's one token statement) and
+the current period of PAGE_CACHE_SECONDS (text that moves with the clock, as for visitors).
+
+Everything happens inside Flask, after the login is loaded: the session's idle and absolute limits,
+its refresh, a rotated session token or a deleted account (app/auth) apply as to any page. Only GET
+and HEAD share; PAGE_CACHE=0 renders every page, as for visitors.
+"""
+
+import secrets
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from . import clock
+from .version_cache import _person_tokens, _request_tokens
+
+# Random per process: no text a person writes can be taken for them.
+MARK = Markup(f"<!--personal-{secrets.token_hex(16)}-->")  # noqa: S704  # nosec B704 - a constant
+CSRF_SLOT = f"\x00csrf-{secrets.token_hex(16)}\x00"
+HEADER_BLOCK = "site_header"
+HIT = "X-Shared-Page"  # on an answer put together from kept parts (the tests look for it)
+MAX_BODIES, MAX_HEADERS = 512, 4096
+MAX_BYTES = 256 * 1024
+
+_bodies: OrderedDict = OrderedDict()  # key -> (text before the header, text after), the least recently used go first
+_headers: OrderedDict = OrderedDict()  # key -> the header's text
+_lock = threading.Lock()
+_RENDERING = "_shared_page_rendering"  # g: base.html marks the header
+_UNSHARED = "_shared_page_unshared"  # g: this rendering is not to be kept
+
+
+def personal_mark():
+    """base.html's mark on each side of the personal header, while a page is rendered for sharing."""
+    return MARK if g.get(_RENDERING) else ""
+
+
+def own_body():
+    """The audience of a page whose body is the person's own throughout (the matter page: their
+    support, follow, own actions and forms in every feature's panel): kept for them alone, under
+    their own data version as well as the page's."""
+    return ("person", current_user.id, _person_tokens(current_user.id))
+
+
+def unshared():
+    """Called by a view while rendering: this page shows something its audience does not say."""
+    g.setdefault(_UNSHARED, True)
+
+
+def page(audience, render, community=None):
+    """The page render() makes (its HTML), for the logged-in person asking: its body kept for
+    everyone with the same key and audience() (a tuple: what, of the viewer, decides what the body
+    shows; called after the tokens are read), its header for this person. `community` is what the
+    header shows of the page's community. Anyone else, or a session with a message to show, gets
+    render()'s page as it is."""
+    slug = community.slug if community is not None else None
+    keys = _keys(audience, slug)
+    if keys is None:
+        return render()
+    body_key, header_key = keys
+    body, header = _get(_bodies, body_key), _get(_headers, header_key)
+    if body is not None:
+        if header is None:
+            header = _render_header(community)
+            _put(_headers, header_key, header, MAX_HEADERS)
+        response = current_app.response_class(_fill(body[0] + header + body[1]), mimetype="text/html")
+        response.headers[HIT] = "hit"
+        return response
+    g.pop(_UNSHARED, None)
+    setattr(g, _RENDERING, True)
+    try:
+        html = render()
+    finally:
+        g.pop(_RENDERING, None)
+    if not isinstance(html, str):
+        return html
+    parts = html.split(MARK)
+    if len(parts) != 3:  # no header to cut out (or a mark where none belongs): not kept
+        return "".join(parts)
+    token = g.get("csrf_token")
+    kept = [part.replace(token, CSRF_SLOT) if token else part for part in parts]
+    _put(_headers, header_key, kept[1], MAX_HEADERS)
+    if not g.pop(_UNSHARED, False) and len(html) <= MAX_BYTES:
+        _put(_bodies, body_key, (kept[0], kept[2]), MAX_BODIES)
+    return "".join(parts)
+
+
+def _keys(audience, slug):
+    """(body key, header key) for this request, or None when it is not to share."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or not current_app.config.get("PAGE_CACHE")
+        or not current_user.is_authenticated
+        or "_flashes" in session
+    ):
+        return None
+    page_tokens = _request_tokens(slug)
+    person_tokens = _person_tokens(current_user.id)
+    if page_tokens is None or person_tokens is None:
+        return None
+    period = int(clock.now().timestamp() // current_app.config["PAGE_CACHE_SECONDS"])
+    shown_as = (str(get_locale()), bool(session.get("large_text", False)), request.host, request.scheme, period)
+    body_key = (request.endpoint, request.path, request.query_string, audience(), page_tokens, shown_as)
+    header_key = (current_user.id, person_tokens, page_tokens, request.path, shown_as)
+    return body_key, header_key
+
+
+def _render_header(community):
+    """The header alone, as base.html renders it around any page of the community."""
+    app = current_app
+    context = {"community": community}
+    app.update_template_context(context)
+    template = app.jinja_env.get_template("base.html")
+    html = "".join(template.blocks[HEADER_BLOCK](template.new_context(context)))
+    token = g.get("csrf_token")
+    return html.replace(token, CSRF_SLOT) if token else html
+
+
+def _fill(text):
+    """The kept text with the asking session's own form token."""
+    return text.replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in text else text
+
+
+def _get(store, key):
+    with _lock:
+        value = store.get(key)
+        if value is not None:
+            store.move_to_end(key)
+        return value
+
+
+def _put(store, key, value, limit):
+    with _lock:
+        store[key] = value
+        while len(store) > limit:
+            store.popitem(last=False)
+
+
+def clear():
+    with _lock:
+        _bodies.clear()
+        _headers.clear()
+
+
+def init_app(app):
+    app.add_template_global(personal_mark)
