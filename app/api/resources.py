@@ -8,6 +8,7 @@ from app.audit.services import head
 from app.communities.models import CommunityKind
 from app.core.urls import absolute_url, path_for
 from app.core.vocabulary import EntryChannel
+from app.councils import minutes as minutes_services
 from app.councils.models import ItemStatus, MeetingStatus, Minutes, MotionKind, MotionStatus, VoteMode
 from app.extensions import db
 from app.fund import services as fund_services
@@ -452,12 +453,8 @@ MEETING_ITEM = Resource(
 
 def locked_minutes(meeting):
     """The meeting's approved minutes (the original record; corrections are listed with it)."""
-    return db.session.scalar(
-        select(Minutes)
-        .where(Minutes.meeting_id == meeting.id, Minutes.corrects_id.is_(None), Minutes.locked_at.is_not(None))
-        .order_by(Minutes.id)
-        .limit(1)
-    )
+    minutes = minutes_services.original(meeting)
+    return minutes if minutes is not None and minutes.locked else None
 
 
 def locked_corrections(minutes):

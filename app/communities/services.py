@@ -107,14 +107,15 @@ def verify(actor, community, membership_id):
     membership.status = MembershipStatus.VERIFIED
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    _audit("membership.verified", membership, actor, community)
+    audit_membership("membership.verified", membership, actor, community)
     membership_verified.send(membership, actor=actor)
     _tell(membership, community, N_("You are now a verified resident of %(community)s."))
     db.session.commit()
     return membership
 
 
-def _audit(action, membership, actor, community, **data):
+def audit_membership(action, membership, actor, community, **data):
+    """The audit entry of something done to a membership (verified, role changed, blocked, ...), naming its person."""
     record(action, membership, actor=actor, community=community, user_id=membership.user_id, **data)
 
 
@@ -140,7 +141,7 @@ def decline(actor, community, membership_id, reason):
     membership.decline_reason = reason
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    _audit("membership.declined", membership, actor, community, reason=reason)
+    audit_membership("membership.declined", membership, actor, community, reason=reason)
     _tell(membership, community, N_("Your request to join %(community)s was declined: %(reason)s"), reason=reason)
     db.session.commit()
     return membership
@@ -160,7 +161,7 @@ def set_role(actor, community, membership_id, role):
         raise DomainError(_l("Only an administrator can change a committee member's role."))
     old_role, was_council = membership.role, membership.is_council
     membership.role = role
-    _audit("membership.role_changed", membership, actor, community, old=old_role, new=role)
+    audit_membership("membership.role_changed", membership, actor, community, old=old_role, new=role)
     if was_council and not membership.is_council:
         council_seat_left.send(membership, actor=actor, ended=False)
     db.session.commit()
@@ -176,7 +177,7 @@ def add_member(actor, community, user, role):
     membership.role = role
     membership.decided_by_id = actor.id
     membership.decided_at = clock.now()
-    _audit("membership.appointed", membership, actor, community, role=role)
+    audit_membership("membership.appointed", membership, actor, community, role=role)
     db.session.commit()
     return membership
 
@@ -208,7 +209,7 @@ def remove_member(actor, community, membership_id, reason):
     reason = clean_plain(reason)
     require(reason, _l("Please give a reason; the member is told it."))
     _end(membership, MembershipStatus.REMOVED, actor, reason)
-    _audit("membership.removed", membership, actor, community, reason=reason)
+    audit_membership("membership.removed", membership, actor, community, reason=reason)
     _tell(membership, community, N_("You are no longer a member of %(community)s: %(reason)s"), reason=reason)
     commit()
     return membership
@@ -224,7 +225,7 @@ def end_memberships_of(user, pseudonym):
         was_member = membership.status in (MembershipStatus.PENDING, MembershipStatus.VERIFIED)
         _end(membership, MembershipStatus.LEFT, user)
         community = membership.community
-        _audit("membership.left", membership, user, community)
+        audit_membership("membership.left", membership, user, community)
         if was_member:
             notify(
                 _committee(community),

@@ -23,6 +23,12 @@ The body's key is also the endpoint, path and query, host and scheme, language, 
 page's data-version tokens (app/core/version_cache: read in the request's one token statement) and
 the current period of PAGE_CACHE_SECONDS (text that moves with the clock, as for visitors).
 
+A visitor's page that carries a form token (a counted round's results: the "my share" form) is
+never kept by the page cache before Flask (app/ops/pagecache.py); a view lets visitors share it
+here with `page(..., visitors=True)`: kept whole, per the same key with no audience, for visitors
+whose session holds nothing but what the page cache allows (ANONYMOUS_KEYS), their own token put
+in its slot when served (a new visitor's session gets one then, as from a rendering).
+
 Everything happens inside Flask, after the login is loaded: the session's idle and absolute limits,
 its refresh, a rotated session token or a deleted account (app/auth) apply as to any page. Only GET
 and HEAD share; PAGE_CACHE=0 renders every page, as for visitors.
@@ -45,6 +51,10 @@ from .version_cache import _person_tokens, _request_tokens
 MARK = Markup(f"<!--personal-{secrets.token_hex(16)}-->")  # noqa: S704  # nosec B704 - a constant
 CSRF_SLOT = f"\x00csrf-{secrets.token_hex(16)}\x00"
 HEADER_BLOCK = "site_header"
+# What a visitor's session may hold and still share pages with others (here and in the page cache).
+# ("_fresh": Flask-Login's mark on any session without a login.)
+ANONYMOUS_KEYS = frozenset({"lang", "large_text", "csrf_token", "_fresh"})
+VISITOR = "visitor"  # the audience in a visitor's page's key
 HIT = "X-Shared-Page"  # on an answer put together from kept parts (the tests look for it)
 MAX_BODIES, MAX_HEADERS = 512, 4096
 MAX_BYTES = 256 * 1024
@@ -73,13 +83,15 @@ def unshared():
     g.setdefault(_UNSHARED, True)
 
 
-def page(audience, render, community=None):
+def page(audience, render, community=None, visitors=False):
     """The page render() makes (its HTML), for the logged-in person asking: its body kept for
     everyone with the same key and audience() (a tuple: what, of the viewer, decides what the body
     shows; called after the tokens are read), its header for this person. `community` is what the
-    header shows of the page's community. Anyone else, or a session with a message to show, gets
-    render()'s page as it is."""
+    header shows of the page's community. With `visitors`, a visitor gets the page kept whole for
+    all visitors. Anyone else, or a session with a message to show, gets render()'s page as it is."""
     slug = community.slug if community is not None else None
+    if visitors and not current_user.is_authenticated:
+        return _visitor_page(render, slug)
     keys = _keys(audience, slug)
     if keys is None:
         return render()
@@ -89,9 +101,7 @@ def page(audience, render, community=None):
         if header is None:
             header = _render_header(community)
             _put(_headers, header_key, header, MAX_HEADERS)
-        response = current_app.response_class(_fill(body[0] + header + body[1]), mimetype="text/html")
-        response.headers[HIT] = "hit"
-        return response
+        return _served(body[0] + header + body[1])
     g.pop(_UNSHARED, None)
     setattr(g, _RENDERING, True)
     try:
@@ -103,32 +113,55 @@ def page(audience, render, community=None):
     parts = html.split(MARK)
     if len(parts) != 3:  # no header to cut out (or a mark where none belongs): not kept
         return "".join(parts)
-    token = g.get("csrf_token")
-    kept = [part.replace(token, CSRF_SLOT) if token else part for part in parts]
+    kept = [_slotted(part) for part in parts]
     _put(_headers, header_key, kept[1], MAX_HEADERS)
     if not g.pop(_UNSHARED, False) and len(html) <= MAX_BYTES:
         _put(_bodies, body_key, (kept[0], kept[2]), MAX_BODIES)
     return "".join(parts)
 
 
+def _visitor_page(render, slug):
+    """A visitor's page, kept whole with a slot for the form token."""
+    key = None
+    if _shares() and not set(session) - ANONYMOUS_KEYS:
+        page_tokens = _request_tokens(slug)
+        if page_tokens is not None:
+            key = _body_key(VISITOR, page_tokens)
+    if key is None:
+        return render()
+    text = _get(_bodies, key)
+    if text is not None:
+        return _served(text)
+    g.pop(_UNSHARED, None)
+    html = render()
+    if isinstance(html, str) and not g.pop(_UNSHARED, False) and len(html) <= MAX_BYTES:
+        _put(_bodies, key, _slotted(html), MAX_BODIES)
+    return html
+
+
+def _shares():
+    """Whether this request may be answered from kept text: a page view, with no message to show."""
+    return request.method in ("GET", "HEAD") and current_app.config.get("PAGE_CACHE") and "_flashes" not in session
+
+
 def _keys(audience, slug):
     """(body key, header key) for this request, or None when it is not to share."""
-    if (
-        request.method not in ("GET", "HEAD")
-        or not current_app.config.get("PAGE_CACHE")
-        or not current_user.is_authenticated
-        or "_flashes" in session
-    ):
+    if not _shares() or not current_user.is_authenticated:
         return None
     page_tokens = _request_tokens(slug)
     person_tokens = _person_tokens(current_user.id)
     if page_tokens is None or person_tokens is None:
         return None
+    body_key = _body_key(audience(), page_tokens)
+    header_key = (current_user.id, person_tokens, page_tokens, request.path, body_key[-1])
+    return body_key, header_key
+
+
+def _body_key(audience, page_tokens):
+    """The key of the body shown to `audience` (its last part: how the page is shown, also the header's)."""
     period = int(clock.now().timestamp() // current_app.config["PAGE_CACHE_SECONDS"])
     shown_as = (str(get_locale()), bool(session.get("large_text", False)), request.host, request.scheme, period)
-    body_key = (request.endpoint, request.path, request.query_string, audience(), page_tokens, shown_as)
-    header_key = (current_user.id, person_tokens, page_tokens, request.path, shown_as)
-    return body_key, header_key
+    return (request.endpoint, request.path, request.query_string, audience, page_tokens, shown_as)
 
 
 def _render_header(community):
@@ -137,7 +170,11 @@ def _render_header(community):
     context = {"community": community}
     app.update_template_context(context)
     template = app.jinja_env.get_template("base.html")
-    html = "".join(template.blocks[HEADER_BLOCK](template.new_context(context)))
+    return _slotted("".join(template.blocks[HEADER_BLOCK](template.new_context(context))))
+
+
+def _slotted(html):
+    """The rendered text with a slot wherever this request's form token is."""
     token = g.get("csrf_token")
     return html.replace(token, CSRF_SLOT) if token else html
 
@@ -145,6 +182,12 @@ def _render_header(community):
 def _fill(text):
     """The kept text with the asking session's own form token."""
     return text.replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in text else text
+
+
+def _served(text):
+    response = current_app.response_class(_fill(text), mimetype="text/html")
+    response.headers[HIT] = "hit"
+    return response
 
 
 def _get(store, key):

@@ -1,7 +1,9 @@
 """Static files under content-hashed URLs: url_for('static', filename=…) adds ?v=<hash of the
 file> to stylesheets and scripts, and a request carrying the file's current hash is answered with a one-year immutable cache
 (a new version of the file has a new URL), so that no page view revalidates the stylesheet before
-its first paint. Without the hash, or with an old one, the file is served as before (no-cache)."""
+its first paint. Without the hash, or with an old one, the file is served as before (no-cache). The hash is read
+again on every link only in development (debug, testing or TEMPLATES_AUTO_RELOAD); otherwise once
+per file and process."""
 
 import hashlib
 from pathlib import Path
@@ -12,12 +14,27 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # Stylesheets and scripts; not the web app manifest, whose address is the installed app's identity.
 HASHED = (".css", ".js")
 _hashes: dict = {}  # (path, mtime, size) -> hash
+# (static folder, file name) -> hash, for an app that does not reload what it serves: its files
+# change only with a new release, which starts new processes (about 4 links a page, not stat'ed each).
+_kept: dict = {}
 
 
 def file_hash(filename):
     if not isinstance(filename, str) or not filename.endswith(HASHED):
         return None
-    path = Path(current_app.static_folder) / filename
+    app = current_app
+    if app.debug or app.testing or app.config.get("TEMPLATES_AUTO_RELOAD"):
+        return _current_hash(Path(app.static_folder) / filename)  # an edited file: a new URL at once
+    key = (app.static_folder, filename)
+    digest = _kept.get(key)
+    if digest is None:
+        digest = _current_hash(Path(app.static_folder) / filename)
+        if digest is not None:  # a missing file is not kept: it may yet be deployed
+            _kept[key] = digest
+    return digest
+
+
+def _current_hash(path):
     try:
         stat = path.stat()
     except OSError:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.auth.models import User
 from app.communities.models import Membership, MembershipStatus, Role
+from app.communities.services import audit_membership
 from app.core import clock
 from app.core.errors import FieldError
 from app.core.i18n import N_
@@ -198,15 +199,7 @@ def _change_role(membership, role, actor, community):
     """Audited as the committee's own role changes are (communities.services.set_role), without its
     council_seat_left signal: the caller ends the term and fills the seat itself."""
     old, membership.role = membership.role, role
-    record(
-        "membership.role_changed",
-        membership,
-        actor=actor,
-        community=community,
-        user_id=membership.user_id,
-        old=old,
-        new=role,
-    )
+    audit_membership("membership.role_changed", membership, actor, community, old=old, new=role)
 
 
 def _step_in(community, term, seat_ends, actor, leaver_membership):

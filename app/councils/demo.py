@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.extensions import db
 from app.matters import services as matter_services
+from app.matters.demo import propose
 from app.matters.lifecycle import Status
 from app.matters.models import MicroMatter
 from app.rules import admissibility
@@ -209,19 +210,8 @@ def _top_up(context, missing):
     community, committee, residents = context["community"], context["committee"], context["residents"]
     threshold = matter_services.support_threshold(community)
     made = []
-    for index, (title, text, category, location, cost, kind) in enumerate(EXTRA_MATTERS[:missing]):
-        proposer = residents[index]
-        matter = matter_services.create_matter(
-            proposer,
-            community,
-            submit=True,
-            title=title,
-            description=text,
-            category=category,
-            location=location,
-            estimated_cost=str(cost),
-            project_type=kind,
-        )
+    for index, fields in enumerate(EXTRA_MATTERS[:missing]):
+        matter = propose(residents[index], community, fields)
         start = 20 + (index * 17) % (len(residents) - threshold - 21)
         for supporter in residents[start : start + threshold]:
             if matter.status != Status.COLLECTING:

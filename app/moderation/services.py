@@ -13,6 +13,7 @@ from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
 from app.communities.models import Membership
+from app.communities.services import audit_membership
 from app.core import clock
 from app.core.errors import FieldError
 from app.core.i18n import N_
@@ -229,15 +230,7 @@ def block(actor, membership, *, days, reason):
     reason = checked_text(reason, "reason", 300, _l("Say why; the resident sees the reason."))
     until = clock.now() + timedelta(days=days)
     membership.posting_blocked_until, membership.posting_block_reason = until, reason
-    record(
-        "membership.posting_blocked",
-        membership,
-        actor=actor,
-        community=community,
-        user_id=membership.user_id,
-        until=until.isoformat(),
-        reason=reason,
-    )
+    audit_membership("membership.posting_blocked", membership, actor, community, until=until.isoformat(), reason=reason)
     notify(
         [membership.user],
         N_("The committee of %(community)s has blocked you from posting until %(until)s: %(reason)s"),
@@ -255,7 +248,7 @@ def unblock(actor, membership):
     require(permissions.can_moderate(actor, community), _l("Only the committee lifts a block."))
     require(membership.posting_blocked_until is not None, _l("This member is not blocked."))
     membership.posting_blocked_until = membership.posting_block_reason = None
-    record("membership.posting_unblocked", membership, actor=actor, community=community, user_id=membership.user_id)
+    audit_membership("membership.posting_unblocked", membership, actor, community)
     notify(
         [membership.user],
         N_("You may post in %(community)s again."),

@@ -14,7 +14,8 @@ and a session holding no more than a language, a text size or a form token (anyo
 with a message to show or anything else in the session is answered by Flask: app/core/shared_body.py
 puts a logged-in person's pages together from a kept body and their own header). Only
 complete 200 HTML answers are kept, and not when they set a cookie, are marked private or
-no-store, or contain a form token.
+no-store, or contain a form token (each visitor's own: such a page a view may share among visitors
+inside Flask, shared_body.page(..., visitors=True)).
 """
 
 import threading
@@ -34,9 +35,6 @@ from app.extensions import db
 
 SKIP_PREFIXES = ("/static/", "/healthz", "/api/")
 PERSONAL = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
-# What an anonymous visitor's session may hold and still share pages with others.
-# ("_fresh": Flask-Login's mark on any session without a login.)
-ANONYMOUS_KEYS = frozenset({"lang", "large_text", "csrf_token", "_fresh"})
 PERSONAL_COOKIES = 4096
 UNCACHEABLE = "weiyi.page_cache.skip"  # set on the WSGI environ by the app: this answer is not to be kept
 COOKIE_ONLY_ANONYMOUS = "weiyi.page_cache.anonymous_cookie"  # its Set-Cookie is a visitor's session only
@@ -79,7 +77,7 @@ class PageCache:
                 if value in self._personal:
                     return None
                 session = self._session(value)
-                if session is None or set(session) - ANONYMOUS_KEYS:
+                if session is None or set(session) - shared_body.ANONYMOUS_KEYS:
                     # The same cookie never becomes a visitor's: not decoded again (a logged-in
                     # person's every page paid for it twice, here and in Flask).
                     if len(self._personal) >= PERSONAL_COOKIES:
@@ -261,7 +259,7 @@ def mark_uncacheable(response):
     token = g.get("csrf_token")
     if token is not None and (response.is_streamed or token.encode() in response.get_data()):
         environ[UNCACHEABLE] = True
-    elif not set(session) - ANONYMOUS_KEYS:
+    elif not set(session) - shared_body.ANONYMOUS_KEYS:
         environ[COOKIE_ONLY_ANONYMOUS] = True
     return response
 

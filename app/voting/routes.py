@@ -490,8 +490,9 @@ def results(round_id):
             shared_body.unshared()
         return _results_page(voting_round)[0]
 
-    # Counted, the page is the same for everyone logged in: only the header is theirs.
-    return shared_body.page(tuple, render, community)
+    # Counted, the page is the same for everyone logged in: only the header is theirs; and for every
+    # visitor, but for the form token of the "my share" form.
+    return shared_body.page(tuple, render, community, visitors=True)
 
 
 @bp.post("/rounds/<int:round_id>/results")
