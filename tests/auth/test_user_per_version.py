@@ -11,7 +11,7 @@ from app.extensions import db
 from tests.helpers import login
 from tests.perf.test_statement_budgets import counted_statements
 
-USER_ROW = re.compile(r"\bFROM user\b")
+USER_ROW = re.compile(r'\bFROM "?user\b')  # PostgreSQL quotes the name
 
 
 def _get(client, path="/auth/profile"):
@@ -42,7 +42,7 @@ def test_a_session_token_changed_by_raw_sql_ends_the_login_on_the_next_page(app,
     login(client, User(username="resident"))
     assert _get(client).status_code == 200
     assert _get(client).status_code == 200  # kept
-    db.session.execute(text("UPDATE user SET session_token = 'rotated' WHERE id = :id"), {"id": user_id})
+    db.session.execute(text("UPDATE \"user\" SET session_token = 'rotated' WHERE id = :id"), {"id": user_id})
     db.session.commit()
     answer = _get(client)
     assert answer.status_code == 302 and "/auth/login" in answer.headers["Location"]
