@@ -14,6 +14,7 @@ on*= handlers).
 """
 
 import hashlib
+import shutil
 
 import pytest
 from sqlalchemy import select, text
@@ -578,9 +579,13 @@ def page_problems(response):
 
 
 @pytest.fixture
-def walker(world_snapshot):
+def walker(world_snapshot, tmp_path):
     uploads, snap = world_snapshot
-    app = create_app("test", UPLOAD_FOLDER=str(uploads))
+    # A copy of the world's files for each test: the world is shared by every module of the process,
+    # and a walk that removes an attachment or a photo must not take it from the next one.
+    own_uploads = tmp_path / "world-uploads"
+    shutil.copytree(uploads, own_uploads)
+    app = create_app("test", UPLOAD_FOLDER=str(own_uploads))
     app.test_client_class = FreshRequestClient
     with app.app_context():
         fresh_schema()
