@@ -26,7 +26,6 @@ import json
 import os
 import pstats
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from ballot_storm import CSRF, SLUG, populate  # noqa: E402
-from harness import in_process_app  # noqa: E402
+from harness import in_process_app, measured_in  # noqa: E402
 
 KINDS = ("get", "post", "receipt")
 SESSION = re.compile(r"session=([^;]*)")
@@ -171,23 +170,6 @@ def measure(voters, rounds, warmup, profile):
         return figures
 
 
-def run_json(root, args):
-    """One measurement in a subprocess with `root` as the project's root."""
-    command = [sys.executable, __file__, "--json", "--voters", str(args.voters), "--rounds", str(args.rounds)]
-    out = subprocess.run(
-        [*command, "--warmup", str(args.warmup)],
-        cwd=root,
-        env={**os.environ, "WEIYI_ROOT": str(Path(root).resolve())},
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"the run in {root} failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def fastest(found):
     """Per request kind, the run with the least CPU (the others lost time to the machine's load)."""
     return {kind: min((run[kind] for run in found), key=lambda f: f["ms"]) for kind in KINDS}
@@ -223,7 +205,9 @@ def main(argv=None):
     found = {name: [] for name in roots}
     for _ in range(args.repeat):
         for name, root in roots.items():
-            found[name].append(run_json(root, args))
+            found[name].append(
+                measured_in(root, __file__, ["--voters", args.voters, "--rounds", args.rounds, "--warmup", args.warmup])
+            )
     runs = {name: fastest(results) for name, results in found.items()}
     print(
         f"{len(os.sched_getaffinity(0))} CPUs available, load average {os.getloadavg()[0]:.1f}; "

@@ -4,6 +4,7 @@ worker starts, gunicorn on 127.0.0.1 with its own pid file, and the machine's de
 Everything stays on loopback; every loop in the scripts is bounded in count and in time.
 """
 
+import json
 import os
 import platform
 import signal
@@ -226,3 +227,20 @@ def in_process_app(tmp, **config):
     with app.app_context():
         db.create_all()
     return app
+
+
+def measured_in(root, script, options):
+    """One run of a bench `script` in a subprocess with `root` as the project's root (its --before
+    runs): what its last line of output says, as JSON."""
+    out = subprocess.run(
+        [sys.executable, str(script), "--json", *map(str, options)],
+        cwd=root,
+        env={**os.environ, "WEIYI_ROOT": str(Path(root).resolve())},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"the run in {root} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])

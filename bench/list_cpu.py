@@ -15,14 +15,15 @@ come from the same machine under the same load.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(os.environ.get("WEIYI_ROOT") or Path(__file__).resolve().parent.parent)
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+from harness import measured_in  # noqa: E402
 
 DEMO_PASSWORD = "bench-demo-password"
 WARMUP = 20
@@ -151,19 +152,7 @@ def main(argv=None):
         return 0
     runs = {}
     if args.before:
-        env = {**os.environ, "WEIYI_ROOT": str(Path(args.before).resolve())}
-        out = subprocess.run(
-            [sys.executable, __file__, "--json", "--renders", str(args.renders), "--extra", str(args.extra)],
-            cwd=args.before,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
-        if out.returncode != 0:
-            raise SystemExit(f"the --before run failed:\n{out.stderr[-2000:]}")
-        runs["before"] = json.loads(out.stdout.strip().splitlines()[-1])
+        runs["before"] = measured_in(args.before, __file__, ["--renders", args.renders, "--extra", args.extra])
     runs["now"] = measure(args.renders, args.extra)
 
     cpus = len(os.sched_getaffinity(0))

@@ -25,7 +25,6 @@ import json
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 ROOT = Path(os.environ.get("WEIYI_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from harness import in_process_app  # noqa: E402
+from harness import in_process_app, measured_in  # noqa: E402
 
 DEMO_PASSWORD = "bench-demo-password"
 WARMUP = 30
@@ -189,22 +188,6 @@ def measure(requests, profile=None):
         return figures
 
 
-def run_json(root, args):
-    """One measurement in a subprocess with `root` as the project's root."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--json", "--requests", str(args.requests)],
-        cwd=root,
-        env={**os.environ, "WEIYI_ROOT": str(Path(root).resolve())},
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"the run in {root} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="measured requests of each page (default 300)")
@@ -233,7 +216,7 @@ def main(argv=None):
     found = {name: [] for name in roots}
     for _ in range(args.repeat):
         for name, root in roots.items():
-            found[name].append(run_json(root, args))
+            found[name].append(measured_in(root, __file__, ["--requests", args.requests]))
     runs = {
         name: {page: min((r[page] for r in results), key=lambda f: f["ms"]) for page in results[0]}
         for name, results in found.items()

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(os.environ.get("WEIYI_ROOT") or Path(__file__).resolve().parent.parent)
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+from harness import measured_in  # noqa: E402
 
 # (query, what it is) in the printed order.
 QUERIES = [
@@ -129,18 +130,7 @@ def measure(app, repeats):
 
 def measure_before(before, database_url, repeats):
     """The same measures by another checkout, in a subprocess, on the same database."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--json", "--database", database_url, "--repeats", str(repeats)],
-        cwd=before,
-        env={**os.environ, "WEIYI_ROOT": str(Path(before).resolve())},
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"the --before run failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measured_in(before, __file__, ["--database", database_url, "--repeats", repeats])
 
 
 def main(argv=None):
