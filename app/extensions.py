@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+import time
 
 import flask_limiter
 from flask.sessions import SecureCookieSessionInterface
@@ -11,6 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from itsdangerous import BadSignature
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -55,7 +57,16 @@ class Limiter(flask_limiter.Limiter):
 
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie sessions, with the signing serializer made once per secret key rather
-    than on every request (Flask builds it, and tries it on {}, each time a session is opened or saved)."""
+    than on every request (Flask builds it, and tries it on {}, each time a session is opened or saved),
+    and a cookie this process has checked once opened again without checking its signature anew
+    (a logged-in person's every page paid for it: HMAC, base64, zlib, JSON). Its age is checked each
+    time, against the time it was signed; only sessions of plain values (strings, numbers) are
+    remembered, so that each request gets its own copy."""
+
+    OPENED_LIMIT = 4096
+
+    def __init__(self):
+        self._opened: dict = {}  # (serializer, cookie) -> (signed at, the session's values)
 
     def get_signing_serializer(self, app):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
@@ -63,6 +74,28 @@ class CookieSessions(SecureCookieSessionInterface):
         if made is None or made[0] != keys:
             made = app.extensions["weiyi.session_serializer"] = (keys, super().get_signing_serializer(app))
         return made[1]
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        value = request.cookies.get(self.get_cookie_name(app)) if serializer is not None else None
+        if not value:
+            return super().open_session(app, request)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._opened.get((serializer, value))
+        if known is not None and 0 <= int(time.time()) - known[0] <= max_age:  # itsdangerous' own test
+            return self.session_class(known[1])
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(isinstance(v, PLAIN) for v in data.values()):
+            if len(self._opened) >= self.OPENED_LIMIT:
+                self._opened.clear()
+            self._opened[(serializer, value)] = (int(signed_at.timestamp()), data)
+        return self.session_class(data)
+
+
+PLAIN = (str, int, float, type(None))  # (bool is an int)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """CPU per request in-process, around the view: Flask, the request hooks and the base template.
 
-    python bench/request_overhead.py [--requests 300] [--repeat 1] [--before DIR] [--profile PAGE] [--sql]
+    python bench/request_overhead.py [--requests 300] [--repeat 1] [--before DIR] [--profile PAGE] [--sql] [--page-cache]
 
-The production configuration (CSRF and rate limits on, page cache off) over a temporary SQLite file
+The production configuration (CSRF and rate limits on, page cache off unless --page-cache) over a temporary SQLite file
 with the demo and a ballot community (bench/ballot_seed.py). Each page is requested by a visitor (no
 cookie) and by a resident (a signed session cookie, kept up to date from the answers, as a phone
 does): the micro-matter list, an empty page (a view answering "" with nothing but Flask and the
@@ -16,6 +16,8 @@ statements of one request.
 root, e.g. `git archive HEAD | tar -x -C DIR`); --repeat N runs each checkout N times, alternated,
 and keeps each page's least median. --profile PAGE (e.g. "empty, resident") runs cProfile over
 that page's measured requests; --sql prints the statements of one request of each page.
+--page-cache measures pages as served (PAGE_CACHE on): visitors' from the page cache, the resident's
+list and ballot page put together from kept parts where the view shares them (app/core/shared_body.py).
 """
 
 import argparse
@@ -40,10 +42,10 @@ WARMUP = 30
 EMPTY, BASE = "/_bench/empty", "/_bench/base"
 
 
-def make_app(tmp):
+def make_app(tmp, page_cache=False):
     from flask import render_template_string
 
-    app = in_process_app(tmp, PAGE_CACHE=False)
+    app = in_process_app(tmp, PAGE_CACHE=page_cache)
     # Two pages of the bench's own: nothing but the hooks, and the base template around nothing.
     app.add_url_rule(EMPTY, "bench_empty", lambda: "")
     app.add_url_rule(BASE, "bench_base", lambda: render_template_string('{% extends "base.html" %}'))
@@ -153,9 +155,9 @@ def statements(app, call):
     return [s for s in seen if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
 
 
-def measure(requests, profile=None):
+def measure(requests, profile=None, page_cache=False):
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(tmp)
+        app = make_app(tmp, page_cache)
         plan = pages(app)
         for _ in range(WARMUP):
             for caller, path in plan.values():
@@ -195,16 +197,17 @@ def main(argv=None):
     parser.add_argument("--before", help="another checkout of the project, measured in the same run")
     parser.add_argument("--profile", help='cProfile one page\'s requests, e.g. "empty, resident"')
     parser.add_argument("--sql", action="store_true", help="print the statements of one request of each page")
+    parser.add_argument("--page-cache", action="store_true", help="pages as served, from the caches (PAGE_CACHE on)")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # one run, for main()
     args = parser.parse_args(argv)
     args.requests = max(10, min(args.requests, 20_000))
     args.repeat = max(1, min(args.repeat, 20))
 
     if args.json:
-        print(json.dumps(measure(args.requests)))
+        print(json.dumps(measure(args.requests, page_cache=args.page_cache)))
         return 0
     if args.profile or args.sql:
-        found = measure(args.requests, args.profile)
+        found = measure(args.requests, args.profile, args.page_cache)
         print(found.pop("profile", ""))
         for name, figure in found.items():
             print(f"{name}: {figure['ms']} ms, {figure['statements']} statements")
@@ -216,7 +219,8 @@ def main(argv=None):
     found = {name: [] for name in roots}
     for _ in range(args.repeat):
         for name, root in roots.items():
-            found[name].append(measured_in(root, __file__, ["--requests", args.requests]))
+            options = ["--requests", args.requests, *(["--page-cache"] if args.page_cache else [])]
+            found[name].append(measured_in(root, __file__, options))
     runs = {
         name: {page: min((r[page] for r in results), key=lambda f: f["ms"]) for page in results[0]}
         for name, results in found.items()
@@ -224,6 +228,7 @@ def main(argv=None):
     print(
         f"{len(os.sched_getaffinity(0))} CPUs available, load average {os.getloadavg()[0]:.1f}; median of "
         f"{args.requests} requests of each page, least of {args.repeat} runs"
+        + (", pages as served (PAGE_CACHE on)" if args.page_cache else "")
     )
     print(f"{'page':<26} " + " ".join(f"{k + ' ms':>10} {k + ' SQL':>9}" for k in runs))
     for page in runs["now"]:

@@ -14,19 +14,15 @@ import freezegun
 import pytest
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import limiter
+from tests import database
 from tests.database import (
-    clear_tables,
     empty_database,
     fresh_schema,
-    keys_of,
     load_demo_file,
-    objects_of,
     reset_database,
-    restore_rows,
     shared_schema_ready,
     skip_browser_tests_on_postgres,
-    table_rows,
 )
 from tests.helpers import Builder, FreshRequestClient
 
@@ -66,41 +62,19 @@ def session_app(tmp_path_factory):
         empty_database()
 
 
-@pytest.fixture(scope="session")
-def demo_snapshots():
-    """{number of demo steps: (rows, context)}, each taken once per run (per worker); see `load_demo`."""
-    return {}
-
-
 @pytest.fixture
-def load_demo(app, demo_snapshots):
+def load_demo(app):
     """load_demo(until=None) -> the context the loading filled. The database then holds the demo
     (app.demo.STEPS up to and including the step `until`, every step by default) and nothing
-    else: loaded the first time (10–20 s for the whole demo), kept as rows, and restored in a
-    second or two for every later test that asks for the same steps."""
-    from app.demo import STEPS
-
-    def load(until=None):
-        steps = STEPS if until is None else STEPS[: STEPS.index(until) + 1]
-        if len(steps) in demo_snapshots:
-            rows, context = demo_snapshots[len(steps)]
-            restore_rows(rows)
-            return objects_of(context)
-        clear_tables()
-        context = {"password": "password123"}
-        for step in steps:
-            step(context)
-        db.session.commit()
-        demo_snapshots[len(steps)] = table_rows(), keys_of(context)
-        return context
-
-    return load
+    else: its steps run once per run (per worker) and are restored in a second or two for every
+    later test, the matrix world and `demo_file` (tests/database.py)."""
+    return database.load_demo
 
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory):
-    """A SQLite file holding the demo, loaded once per run (per worker): modules that serve the
-    demo unchanged copy it (`copy_sqlite_file`) instead of loading it again."""
+    """A SQLite file holding the demo, written once per run (per worker) from the demo's rows:
+    modules that serve the demo unchanged copy it (`copy_sqlite_file`) instead of loading it again."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     load_demo_file(path)
     return path

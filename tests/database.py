@@ -13,13 +13,17 @@ With pytest-xdist each worker is a process of its own: its own in-memory SQLite 
 on PostgreSQL a database of its own (tests/__init__.py).
 """
 
+import atexit
 import copy
 import os
+import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import inspect, text
 
 from app.extensions import db
@@ -69,7 +73,7 @@ def clear_tables():
     emptied (one probe finds them), without foreign-key checks: every table that holds rows is
     emptied, so no row can be left pointing at a deleted one. About 1 ms instead of 15–20 ms."""
     db.session.remove()
-    if ON_POSTGRES:
+    if _on_postgres():
         tables = ", ".join(f"'{name}'" for name in _children_first())
         with _autocommit() as connection:  # the DO block is a transaction of its own
             connection.exec_driver_sql(_POSTGRES_CLEAR.format(tables=tables))
@@ -91,6 +95,11 @@ def clear_tables():
             connection.execute("PRAGMA foreign_keys = ON")
     finally:
         raw.close()
+
+
+def _on_postgres():
+    """The current app's database (a test's SQLite file app in a PostgreSQL run is SQLite)."""
+    return db.engine.dialect.name == "postgresql"
 
 
 def _children_first():
@@ -176,15 +185,16 @@ def restore_rows(rows):
     """Put rows taken by `table_rows` back (ids included) into emptied tables: a second or two for
     the whole demo, which takes 10–20 s to load."""
     clear_tables()
+    postgres = _on_postgres()
     with db.engine.begin() as connection:
-        if not ON_POSTGRES:
+        if not postgres:
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table in db.metadata.sorted_tables:
             # In id order, so a row referring to another of its table (a reply) follows it.
             ordered = sorted(rows.get(table.name) or (), key=lambda row: row.get("id") or 0)
             if ordered:
                 connection.execute(table.insert(), ordered)
-        if ON_POSTGRES:
+        if postgres:
             for table in db.metadata.sorted_tables:
                 columns = [
                     c
@@ -231,11 +241,66 @@ class _Key:
     identity: tuple
 
 
+DEMO_PASSWORD = "password123"  # every demo account's, as for the accounts tests make
+# The steps tests stop the demo at (`load_demo(until=...)`): a loading that passes one keeps the
+# rows there on its way, so that those tests restore them instead of running the steps again.
+DEMO_STOPS = ("app.voting.demo",)
+
+
+@dataclass(frozen=True)
+class _DemoSnapshot:
+    rows: dict  # table_rows()
+    context: dict  # keys_of(the context the steps filled)
+    uploads: Path  # a copy of the files the steps stored
+
+    @classmethod
+    def take(cls, context):
+        uploads = Path(tempfile.mkdtemp(prefix="weiyi-demo-uploads-"))
+        atexit.register(shutil.rmtree, uploads, ignore_errors=True)
+        shutil.copytree(current_app.config["UPLOAD_FOLDER"], uploads, dirs_exist_ok=True)
+        return cls(table_rows(), keys_of(context), uploads)
+
+    def restore(self):
+        restore_rows(self.rows)
+        shutil.copytree(self.uploads, current_app.config["UPLOAD_FOLDER"], dirs_exist_ok=True)
+        return objects_of(self.context)
+
+
+_demo_snapshots = {}  # (database kind, number of steps) -> _DemoSnapshot, in this process (each xdist worker its own)
+
+
+def load_demo(until=None):
+    """In the current app context, on an empty database: the demo (app.demo.STEPS up to and
+    including the step `until`, every step by default) with the files it stored; returns the
+    context the steps filled. The steps run once per process (10–20 s for the whole demo), which
+    keeps their rows (and every stop of DEMO_STOPS it passed): later calls, on this app or another,
+    restore them in a second or two, and a longer demo goes on from the longest one kept."""
+    from app.demo import STEPS, rows_kept
+
+    kind = db.engine.dialect.name
+    count = len(STEPS) if until is None else STEPS.index(until) + 1
+    if (kind, count) in _demo_snapshots:
+        return _demo_snapshots[kind, count].restore()
+    done = max((n for k, n in _demo_snapshots if k == kind and n < count), default=0)
+    if done:
+        context = _demo_snapshots[kind, done].restore()
+    else:
+        clear_tables()
+        context = {"password": DEMO_PASSWORD}
+    stops = {count} | {n for n, step in enumerate(STEPS, 1) if step.__module__ in DEMO_STOPS}
+    with rows_kept():  # as `flask demo` loads
+        for number, step in enumerate(STEPS[done:count], done + 1):
+            step(context)
+            if number in stops:
+                db.session.commit()
+                _demo_snapshots[kind, number] = _DemoSnapshot.take(context)
+    return context
+
+
 def load_demo_file(path):
-    """A SQLite file at `path` with the schema and the demo (`flask demo`, ~10 s)."""
-    for app in sqlite_file_app(path):
-        result = app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
+    """A SQLite file at `path` with the schema and the whole demo (see `load_demo`)."""
+    for _app in sqlite_file_app(path):
+        load_demo()
 
 
 def copy_sqlite_file(source, target):

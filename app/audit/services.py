@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import func, select, text
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import clock
 from app.extensions import db, write_lock
@@ -20,6 +21,7 @@ SHORT = 12  # hex digits of the short form printed for people (48 bits)
 _PG_LOCK_KEY = 0x5745495949  # "WEIYI": serialises appends on PostgreSQL
 _HEAD_TEXT = re.compile(rf"^\s*(\d{{1,12}})\s*:\s*([0-9a-fA-F]{{{SHORT},64}})\s*$")
 _LISTED = 5  # entries named one by one in a problem before "… (N in all)"
+_READ_HEAD = select(AuditHead.__table__.c.last_id, AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1)
 
 
 def _digest(prev_hash, payload):
@@ -45,16 +47,16 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     else:
         write_lock(connection)
-    # Read from its own row, afresh (the copy in the identity map may be older than the lock) unless
-    # an append earlier in this transaction moved it and is not flushed yet.
-    unflushed = any(isinstance(o, AuditHead) for o in session.dirty)
-    head_row = session.get(AuditHead, 1, populate_existing=not unflushed)
-    entry_id = (head_row.last_id + 1) if head_row else 1
-    prev_hash = head_row.last_hash if head_row else GENESIS
     if obj is not None:
-        session.flush()
+        session.flush()  # the caller's change, whose id the entry names
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else obj.id
+    # Read from its own row, afresh, on the transaction's connection: under the lock, and after any
+    # append earlier in this transaction (each moves the row at once, below). One round trip and
+    # none of the ORM's loading (a copy in the identity map may be older than the lock anyway).
+    head_row = connection.execute(_READ_HEAD).first()
+    entry_id = (head_row.last_id + 1) if head_row else 1
+    prev_hash = head_row.last_hash if head_row else GENESIS
     actor_id = getattr(actor, "id", None)
     community_id = getattr(community, "id", community)
     at = clock.utcnow()
@@ -76,11 +78,23 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
         mac=sign(entry_hash, key) if key else None,
     )
     session.add(entry)
-    if head_row is None:
-        session.add(AuditHead(id=1, last_id=entry_id, last_hash=entry.hash))
-    else:
-        head_row.last_id, head_row.last_hash = entry_id, entry.hash
+    _move_head(session, connection, entry_id, entry_hash, first=head_row is None)
     return entry
+
+
+def _move_head(session, connection, last_id, last_hash, *, first):
+    """Point the head at the new entry in the caller's transaction (written now, the entry at the
+    next flush: a rollback takes back both), and the session's copy of it, if it holds one."""
+    values = {"last_id": last_id, "last_hash": last_hash}
+    table = AuditHead.__table__
+    if first:
+        connection.execute(table.insert().values(id=1, **values))
+    else:
+        connection.execute(table.update().where(table.c.id == 1).values(**values))
+    kept = session.identity_map.get(session.identity_key(AuditHead, 1))
+    if kept is not None:
+        for key, value in values.items():
+            set_committed_value(kept, key, value)
 
 
 # --- The head -------------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
-from . import bp
+from . import bp, fragments
 from .errors import is_lock_timeout, wants_json
+
+bp.add_app_template_global(fragments.kept_fragment, "kept_fragment")
 
 ERROR_TITLES = {
     400: _l("The request could not be understood."),

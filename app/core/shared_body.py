@@ -36,6 +36,7 @@ and HEAD share; PAGE_CACHE=0 renders every page, as for visitors.
 
 import secrets
 import threading
+import time
 from collections import OrderedDict
 
 from flask import current_app, g, request, session
@@ -45,7 +46,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from . import clock
-from .version_cache import _person_tokens, _request_tokens
+from .version_cache import person_tokens, request_tokens
 
 # Random per process: no text a person writes can be taken for them.
 MARK = Markup(f"<!--personal-{secrets.token_hex(16)}-->")  # noqa: S704  # nosec B704 - a constant
@@ -61,6 +62,9 @@ MAX_BYTES = 256 * 1024
 
 _bodies: OrderedDict = OrderedDict()  # key -> (text before the header, text after), the least recently used go first
 _headers: OrderedDict = OrderedDict()  # key -> the header's text
+_signed: dict = {}  # (secret key, a session's form token) -> (period, the token signed in it)
+CSRF_FIELD = "csrf_token"  # (Flask-WTF's default WTF_CSRF_FIELD_NAME: in the session and on g)
+SIGNED_TOKEN_SECONDS = 60
 _lock = threading.Lock()
 _RENDERING = "_shared_page_rendering"  # g: base.html marks the header
 _UNSHARED = "_shared_page_unshared"  # g: this rendering is not to be kept
@@ -75,7 +79,7 @@ def own_body():
     """The audience of a page whose body is the person's own throughout (the matter page: their
     support, follow, own actions and forms in every feature's panel): kept for them alone, under
     their own data version as well as the page's."""
-    return ("person", current_user.id, _person_tokens(current_user.id))
+    return ("person", current_user.id, person_tokens(current_user.id))
 
 
 def unshared():
@@ -124,7 +128,7 @@ def _visitor_page(render, slug):
     """A visitor's page, kept whole with a slot for the form token."""
     key = None
     if _shares() and not set(session) - ANONYMOUS_KEYS:
-        page_tokens = _request_tokens(slug)
+        page_tokens = request_tokens(slug)
         if page_tokens is not None:
             key = _body_key(VISITOR, page_tokens)
     if key is None:
@@ -146,14 +150,15 @@ def _shares():
 
 def _keys(audience, slug):
     """(body key, header key) for this request, or None when it is not to share."""
-    if not _shares() or not current_user.is_authenticated:
+    user = current_user._get_current_object()  # (each use of the proxy looks the user up again)
+    if not _shares() or not user.is_authenticated:
         return None
-    page_tokens = _request_tokens(slug)
-    person_tokens = _person_tokens(current_user.id)
-    if page_tokens is None or person_tokens is None:
+    page_tokens = request_tokens(slug)
+    own_tokens = person_tokens(user.id)
+    if page_tokens is None or own_tokens is None:
         return None
     body_key = _body_key(audience(), page_tokens)
-    header_key = (current_user.id, person_tokens, page_tokens, request.path, body_key[-1])
+    header_key = (user.id, own_tokens, page_tokens, request.path, body_key[-1])
     return body_key, header_key
 
 
@@ -181,7 +186,29 @@ def _slotted(html):
 
 def _fill(text):
     """The kept text with the asking session's own form token."""
-    return text.replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in text else text
+    return text.replace(CSRF_SLOT, _form_token()) if CSRF_SLOT in text else text
+
+
+def _form_token():
+    """generate_csrf(), signed at most SIGNED_TOKEN_SECONDS ago: the same session's token signed
+    once for its pages of that minute (signing cost as much as putting the rest of the page
+    together). It is accepted as any other (WTF_CSRF_TIME_LIMIT, none here, counts from its signing)."""
+    raw = session.get(CSRF_FIELD)
+    if raw is None or CSRF_FIELD in g:
+        return generate_csrf()
+    key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    period = int(time.time() // SIGNED_TOKEN_SECONDS)
+    with _lock:
+        known = _signed.get(key)
+    if known is not None and known[0] == period:
+        setattr(g, CSRF_FIELD, known[1])  # as generate_csrf() leaves it, for the rest of the request
+        return known[1]
+    token = generate_csrf()
+    with _lock:
+        if len(_signed) >= MAX_HEADERS:
+            _signed.clear()
+        _signed[key] = (period, token)
+    return token
 
 
 def _served(text):
@@ -209,6 +236,7 @@ def clear():
     with _lock:
         _bodies.clear()
         _headers.clear()
+        _signed.clear()
 
 
 def init_app(app):

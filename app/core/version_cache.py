@@ -3,22 +3,26 @@ rules in force, its officials' badges), kept in this worker's memory for as long
 version (app/core/versions.py) of their community and of the site stays the same.
 
 The tokens are those the page cache read before Flask ran (app/ops/pagecache.py puts them on the
-WSGI environ), or read once per request (one statement). Only page views use the cache: a request
-that may write reads from the database, so that what it checks is what it changes. Rows are kept
-as their column values and put back into the request's session without a query.
+WSGI environ), or read once per request (one statement): before the request's session has run a
+statement, on a connection kept for the purpose outside any transaction (versions.read_tokens: no
+pooled connection, BEGIN or ROLLBACK of the ORM's, and no newer than any snapshot the session
+takes afterwards); once it has, on the session's own connection (the same snapshot). Only page
+views use the cache: a request that may write reads from the database, so that what it checks is
+what it changes. Rows are kept as their column values and put back into the request's session
+without a query.
 """
 
+import functools
 import threading
 from collections import OrderedDict
 
 from flask import g, has_request_context, request, session
-from sqlalchemy import inspect
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.extensions import db
 
-from .versions import tokens
+from .versions import read_tokens, tokens
 
 ENVIRON_KEY = "weiyi.data_version"  # (slug, tokens) read by the page cache for this request
 MAX_ENTRIES = 4096
@@ -28,6 +32,18 @@ _store: OrderedDict = OrderedDict()  # (name, slug) -> (tokens, value); the leas
 MAX_PEOPLE_ENTRIES = 8192  # the least recently used go first
 _people: OrderedDict = OrderedDict()  # (name, user id) -> (tokens, value)
 _lock = threading.Lock()
+_BEGUN = "weiyi.transaction_begun"  # Session.info: its transaction holds a connection (a snapshot)
+
+
+@event.listens_for(Session, "after_begin")
+def _begun(session, _transaction, _connection):
+    session.info[_BEGUN] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_BEGUN, None)
 
 
 def _session_user_id():
@@ -41,13 +57,22 @@ def _session_user_id():
 def _read(slug):
     """(slug, page tokens, person tokens or None) for this page view, read in one statement."""
     user_id = _session_user_id()
-    values = tokens(db.session.connection(), slug, user_id)
+    values = None
+    session = db.session()
+    if not session.info.get(_BEGUN):  # no statement run yet: read outside the session
+        engine = db.engine
+        try:
+            values = read_tokens(engine, slug, user_id)
+        except engine.dialect.loaded_dbapi.Error:
+            values = None  # the session's own connection reports it, as the app's error pages expect
+    if values is None:
+        values = tokens(session.connection(), slug, user_id)
     person = None if user_id is None else (user_id, values[2:])
     known = g._data_version = (slug, values[:2], person)
     return known
 
 
-def _request_tokens(slug):
+def request_tokens(slug):
     """The tokens of the community `slug` and of the site for this page view, None otherwise."""
     if not has_request_context() or request.method not in READS:
         return None
@@ -62,7 +87,7 @@ def _request_tokens(slug):
     return None if None in versions else versions  # no token yet: nothing to key on
 
 
-def _person_tokens(user_id):
+def person_tokens(user_id):
     """The tokens of the person `user_id`'s own values for this page view (read with the page's
     tokens, or alone on a page that has read none), None for anyone else or a request that may write."""
     if not has_request_context() or request.method not in READS or user_id != _session_user_id():
@@ -77,7 +102,7 @@ def _person_tokens(user_id):
 def kept(name, slug, compute):
     """compute(), or its value kept from an earlier request under the same tokens of `slug`.
     compute() must depend only on rows of that community and of the site."""
-    versions = _request_tokens(slug)
+    versions = request_tokens(slug)
     if versions is None:
         return compute()
     return _kept_in(_store, (name, slug), versions, compute, MAX_ENTRIES)
@@ -94,7 +119,7 @@ def personal(name, user_id, compute):
     the same tokens of theirs (app/core/versions.py: PERSONAL_TABLES) and of the site. compute()
     must depend only on the site's rows and the person's rows of PERSONAL_TABLES; for anyone but
     the request's own logged-in person, and in a request that may write, it runs each time."""
-    versions = _person_tokens(user_id)
+    versions = person_tokens(user_id)
     if versions is None:
         return compute()
     return _kept_in(_people, (name, user_id), versions, compute, MAX_PEOPLE_ENTRIES)
@@ -130,12 +155,25 @@ def _columns(row):
 
 
 def _attached(values):
+    """The kept row in this request's session: the session's own copy if it has one, else a new
+    instance of the kept columns, added as a clean persistent row (no query; cheaper than merge())."""
     model, columns = values
-    row = inspect(model).class_manager.new_instance()
-    for key, value in columns.items():
-        set_committed_value(row, key, value)
+    session = db.session()
+    mapper = inspect(model)
+    key = mapper.identity_key_from_primary_key([columns[name] for name in _primary_keys(mapper)])
+    own = session.identity_map.get(key)
+    if own is not None:
+        return own
+    row = mapper.class_manager.new_instance()
+    row.__dict__.update(columns)  # a new instance: nothing loaded or changed yet to keep apart
     make_transient_to_detached(row)
-    return db.session.merge(row, load=False)  # the session's own copy if it has one; no query
+    session.add(row)
+    return row
+
+
+@functools.cache
+def _primary_keys(mapper):
+    return [mapper.get_property_by_column(column).key for column in mapper.primary_key]
 
 
 def clear():

@@ -1,6 +1,7 @@
 """`flask --app wsgi demo`: a realistic demo community, loaded once (idempotent)."""
 
 import os
+from contextlib import contextmanager
 
 import click
 from flask.cli import with_appcontext
@@ -12,6 +13,7 @@ from app.communities.models import Community
 from app.conventions import demo as conventions_demo
 from app.council_terms import demo as council_terms_demo
 from app.councils import demo as councils_demo
+from app.extensions import db
 from app.fund import demo as fund_demo
 from app.matters import demo as matters_demo
 from app.moderation import demo as moderation_demo
@@ -54,20 +56,32 @@ STEPS = [
 ]
 
 
+@contextmanager
+def rows_kept():
+    """While the demo loads: its steps' services commit after each click and nobody else writes
+    meanwhile, so the session keeps the rows it has loaded instead of loading every resident,
+    matter and meeting again after each of those thousand commits (a fifth of the time)."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
 @click.command("demo")
 @with_appcontext
 def demo():
     """Load the demo community and print the demo logins."""
-    from app.extensions import db
-
     password = os.environ.get("DEMO_PASSWORD", "weiyi-demo")
     if db.session.scalar(select(Community.id).where(Community.slug == DEMO_SLUG)):
         click.echo("The demo community is already loaded; nothing to do.")
     else:
         context = {"password": password}
-        for step in STEPS:
-            step(context)
-        db.session.commit()
+        with rows_kept():
+            for step in STEPS:
+                step(context)
+            db.session.commit()
         click.echo("Demo loaded.")
     click.echo(
         f"Logins (password: {password}): admin, committee, chair, council1..council8, resident1..resident300,\n"

@@ -414,17 +414,7 @@ def _backdate(matter, days, rng):
 
 
 def load(context):
-    # The services commit after each click; nobody else writes during the demo, so keep the loaded
-    # rows instead of reloading every resident after each commit (seconds instead of half a minute).
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        _load(context)
-    finally:
-        session.expire_on_commit = expire_on_commit
-
-
-def _load(context):
+    """Run within app.demo.rows_kept (as `flask demo` does): seconds instead of half a minute."""
     community, committee = context["community"], context["committee"]
     residents = context["residents"]
     rng = random.Random(20261127)  # noqa: S311  # nosec B311

@@ -96,10 +96,17 @@ def _card_words():
 
 
 def _path_by_id(endpoint, name):
-    """id -> url_for(endpoint, name=id): the URL map builds the path once, each card's is that path
-    with its id (url_for costs about as much as the rest of a card)."""
-    head, _mark, tail = url_for(endpoint, **{name: ID_MARK}).rpartition(str(ID_MARK))
-    return lambda value: f"{head}{int(value)}{tail}"
+    """id -> url_for(endpoint, name=id): the URL map builds the path once, when a card is first
+    rendered (kept cards need none), each card's is that path with its id (url_for costs about as
+    much as the rest of a card)."""
+    parts = []
+
+    def path(value):
+        if not parts:
+            parts.extend(url_for(endpoint, **{name: ID_MARK}).rpartition(str(ID_MARK)))
+        return f"{parts[0]}{int(value)}{parts[2]}"
+
+    return path
 
 
 def _sees_own(community):

@@ -892,10 +892,13 @@ def counted(query, key, rows=None):
 
 class CountedPage(Pagination):
     """A page whose total comes in the same query as its rows: `statement` from counted(), run
-    with `params`. Its items are the rows' first column (the model's objects), or item(row)."""
+    with `params`. Its items are the rows' first column (the model's objects), or item(row) — a
+    statement of plain columns then, run on the session's connection without the ORM's loading."""
 
     def _read(self, limit, offset):
         params = {**self._query_args.get("params", {}), "limit": limit, "offset": offset}
+        if "item" in self._query_args:
+            return db.session.connection().execute(self._query_args["statement"], params).all()
         return db.session.execute(self._query_args["statement"], params).unique().all()
 
     def _query_items(self):

@@ -30,7 +30,7 @@ from werkzeug.http import parse_accept_header
 from app.communities.scoping import PREFIX
 from app.core import clock, shared_body
 from app.core.version_cache import ENVIRON_KEY
-from app.core.versions import tokens, tokens_query
+from app.core.versions import read_tokens, tokens
 from app.extensions import db
 
 SKIP_PREFIXES = ("/static/", "/healthz", "/api/")
@@ -53,7 +53,6 @@ class PageCache:
         self.store: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
         self._engine = None
-        self._local = threading.local()
         self._serializer = None
         self._languages: dict = {}
         self._personal: dict = {}  # session cookies that are not a visitor's (PERSONAL_COOKIES at most)
@@ -115,46 +114,20 @@ class PageCache:
 
     def versions(self, path):
         """The tokens, read before rendering and outside any transaction (one statement: it never
-        waits for a writer), on a connection of this thread kept for the purpose."""
+        waits for a writer), on a connection of this thread kept for the purpose (versions.read_tokens)."""
         slug = community_slug(path)
         if has_app_context():
             # Called inside an app context (the tests' client): its session, whose connection an
             # in-memory database shares with the request that follows.
             return tokens(db.session.connection(), slug)
-        connection, queries = self._reader()
-        sql, names, constants = queries[slug is not None]
-        cursor = connection.cursor()
-        try:
-            values = {**constants, "slug": slug}
-            cursor.execute(sql, tuple(values[n] for n in names) if names is not None else values)
-            return tuple(cursor.fetchone())
-        finally:
-            cursor.close()
-
-    def _reader(self):
-        reader = getattr(self._local, "reader", None)
-        if reader is None:
-            if self._engine is None:
-                with self.app.app_context():
-                    self._engine = db.engine
-            engine = self._engine
-            pooled = engine.raw_connection()  # kept by this thread, never given back
-            connection = pooled.driver_connection
-            if engine.dialect.name == "postgresql":
-                connection.autocommit = True  # each read its own snapshot, no transaction left open
-            queries = {}
-            for for_community in (False, True):
-                compiled = tokens_query(for_community).compile(dialect=engine.dialect)
-                names = tuple(compiled.positiontup or ()) if compiled.positional else None
-                queries[for_community] = (str(compiled), names, compiled.params)
-            reader = self._local.reader = (connection, queries, pooled)
-        return reader[0], reader[1]
-
-    def _forget_reader(self):
-        reader = getattr(self._local, "reader", None)
-        self._local.reader = None
-        if reader is not None:
-            reader[2].invalidate()
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        found = read_tokens(self._engine, slug)
+        if found is None:  # a database in memory: the app's own session is the only way in
+            with self.app.app_context():
+                found = tokens(db.session.connection(), slug)
+        return found
 
     # ---- WSGI -----------------------------------------------------------------------------
 
@@ -176,7 +149,6 @@ class PageCache:
             versions = self.versions(path)
             environ[ENVIRON_KEY] = (community_slug(path), versions)  # the app's per-version cache
         except Exception:  # noqa: BLE001 - the database's own errors: the app answers, with its error page
-            self._forget_reader()
             return self.wsgi_app(environ, start_response)
         period = int(clock.now().timestamp() // self.seconds)
         key = (

@@ -1,12 +1,11 @@
 """Demo step (last): the register of 杏林社区 as the 居委会 keeps it — every verified member and the
 many residents who never signed up (3,200 people, the community's stated size) — and two join
 requests waiting for the committee: one found on the register, one whose address is on it under
-other names. Uses context["community"], ["committee"], ["rng"], ["password"]."""
+other names. Uses context["community"], ["committee"], ["rng"], ["admin"]."""
 
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.passwords import hash_password
 from app.communities.models import Membership, MembershipStatus
 from app.extensions import db
 
@@ -34,7 +33,7 @@ def load(context):
         for line, (name, address) in enumerate(people, start=2)
     ]
     services.replace_register(committee, community, rows)
-    password_hash = hash_password(context["password"])
+    password_hash = context["admin"].password_hash  # every demo account has the same password
     newcomer = people[-1]  # on the register, not yet on Weiyi
     for username, name, address in (
         ("newcomer1", newcomer[0], newcomer[1]),

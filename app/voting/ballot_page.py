@@ -43,7 +43,7 @@ def _key(shown):
 
 
 def csrf_field():
-    """The ballot form's hidden CSRF input (CastForm's token, without building the form)."""
+    """The ballot form's hidden CSRF input (the session's token, checked by CSRFProtect on POST)."""
     return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
 
 

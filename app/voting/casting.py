@@ -33,7 +33,7 @@ from .models import (
     RoundState,
     VotingRound,
 )
-from .rounds import spec_for
+from .rounds import ballot_spec
 
 BALLOT_PROBLEMS = {
     tally.UNKNOWN_OPTION: _l("This ballot names an option that is not in this round."),
@@ -52,12 +52,14 @@ CHANGED_MEANWHILE = _l(
 
 
 # The statements of every ballot page and cast, built once: building and keying a select() with its
-# eager loads costs the ORM more than running it (0.25 of 0.45 ms for the round).
-_ROUND = select(VotingRound).where(
-    VotingRound.id == bindparam("round_id"), VotingRound.community_id == bindparam("community_id")
+# eager loads costs the ORM more than running it (0.25 of 0.45 ms for the round). The round with
+# what the page, the cast and the receipt read of it: its options and result (its state), not its
+# rule set (only the count reads that: rounds.ballot_spec).
+_ROUND = (
+    select(VotingRound)
+    .where(VotingRound.id == bindparam("round_id"), VotingRound.community_id == bindparam("community_id"))
+    .options(joinedload(VotingRound.options), joinedload(VotingRound.result))
 )
-_ROUND_SHOWN = _ROUND.options(joinedload(VotingRound.options), joinedload(VotingRound.result))
-_ROUND_CAST = _ROUND_SHOWN.options(joinedload(VotingRound.ruleset))
 _REGISTER_ENTRY = (
     select(RoundElector.id, RoundParticipation)
     .outerjoin(
@@ -76,13 +78,12 @@ _RECEIPT = select(RoundParticipation).where(
 )
 
 
-def ballot_round(community, round_id, *, for_cast=False):
-    """The round of a ballot page, with what the page and the cast read of it (its options and
-    result; for a cast also the rule set its checks ask) in one statement, or 404."""
+def ballot_round(community, round_id):
+    """The round of a ballot page, a cast or a receipt, with its options and result, in one
+    statement, or 404."""
     if not 0 < round_id <= MAX_ID:
         raise NotFound()
-    query = _ROUND_CAST if for_cast else _ROUND_SHOWN
-    voting_round = db.session.scalars(query, {"round_id": round_id, "community_id": community.id}).unique().first()
+    voting_round = db.session.scalars(_ROUND, {"round_id": round_id, "community_id": community.id}).unique().first()
     if voting_round is None:
         raise NotFound()
     return voting_round
@@ -219,7 +220,7 @@ def choices_from_form(voting_round, option_ids=(), answers=None):
 
 def check_choices(voting_round, choices):
     """Raise DomainError when the ballot breaks the round's rules (k, budget, unknown options)."""
-    spec = spec_for(voting_round)
+    spec = ballot_spec(voting_round)
     problem = tally.check_ballot(spec, choices)
     if problem is None:
         return
@@ -243,8 +244,10 @@ def _stored_choices(method, choices):
 
 def put_in_box(voting_round, choices, channel):
     """Drop a ballot in the box: a row with a random id and the choices, and nothing about the
-    voter (no user, household, receipt or time). Flushed, not committed; the caller checks the
-    choices, marks the register and writes the audit entry (without the ballot's id)."""
+    voter (no user, household, receipt or time). Added to the session, not flushed: it goes in
+    with the caller's next flush (the register row, the audit entry's), one flush for them all;
+    the caller checks the choices, marks the register and writes the audit entry (without the
+    ballot's id)."""
     ballot = RoundBallot(
         id=random_row_id(),
         round_id=voting_round.id,
@@ -252,7 +255,6 @@ def put_in_box(voting_round, choices, channel):
         choices=_stored_choices(voting_round.method, choices),
     )
     db.session.add(ballot)
-    db.session.flush()
     return ballot
 
 
@@ -298,8 +300,9 @@ def _cast(user, voting_round, choices, now):
             receipt_code=receipts.new_code(),
             ballot_id=ballot.id,
         )
+        # Flushed with the ballot by record() below: the register's unique constraints decide a
+        # race there (IntegrityError, caught by cast_ballot).
         db.session.add(participation)
-        db.session.flush()  # the register's unique constraints decide a race here
         action = "round.ballot_cast"
     else:
         _replace(participation, ballot)
@@ -314,6 +317,7 @@ def _replace(participation, ballot):
     old_id = participation.ballot_id
     if old_id is None:
         raise DomainError(CHANGED_MEANWHILE)
+    db.session.flush()  # the new ballot is in the box before the register row points at it
     moved = db.session.execute(
         update(RoundParticipation)
         .where(RoundParticipation.id == participation.id, RoundParticipation.ballot_id == old_id)

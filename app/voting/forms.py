@@ -41,12 +41,6 @@ class RoundForm(FlaskForm):
     submit = SubmitField(_l("Open the round"))
 
 
-class CastForm(FlaskForm):
-    """Only the CSRF token: the choices are `option` (repeated RoundOption ids) or `answer-<id>` fields."""
-
-    submit = SubmitField(_l("Cast my ballot"))
-
-
 class SessionForm(FlaskForm):
     place = text_field(_l("Place"), 120, required=True, description=_l("For example: 党群服务中心一楼大厅."))
     starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired(), DateInRange()])

@@ -7,6 +7,7 @@ counting.py, the electorate fixed at the opening electorate.py, paper ballots pa
 """
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -66,9 +67,9 @@ def candidate_matters(community):
     ).all()
 
 
-def spec_for(voting_round, size=0):
-    """The round's counting rules, from the rule set in force when it opened; `size` is its electorate."""
-    ruleset = voting_round.ruleset
+def ballot_spec(voting_round):
+    """What a ballot is checked against (method, options, budget, k): the round's own columns and
+    options, without the counting rules of its rule set (a cast does not read the rule set)."""
     yes_no = voting_round.method == Method.YES_NO
     return tally.RoundSpec(
         method=voting_round.method,
@@ -76,6 +77,14 @@ def spec_for(voting_round, size=0):
         budget=voting_round.budget,
         options=tuple(tally.Option(o.number, o.cost, o.title) for o in voting_round.options),
         max_choices=voting_round.max_choices if voting_round.method == Method.APPROVAL else None,
+    )
+
+
+def spec_for(voting_round, size=0):
+    """The round's counting rules, from the rule set in force when it opened; `size` is its electorate."""
+    ruleset = voting_round.ruleset
+    return replace(
+        ballot_spec(voting_round),
         majority_rule=ruleset.resident_majority_rule,
         majority_base=ruleset.resident_majority_base,
         min_turnout_percent=ruleset.min_turnout_percent,

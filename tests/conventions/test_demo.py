@@ -6,15 +6,16 @@ import pytest
 
 from app.audit.services import verify
 from app.conventions import demo, services
-from app.demo import core
+from app.demo import core, rows_kept
 from app.extensions import db
 
 
 @pytest.mark.slow
 def test_demo_step(app, client):
     context = {"password": "weiyi-demo"}
-    core.load(context)
-    demo.load(context)
+    with rows_kept():  # as `flask demo` loads
+        core.load(context)
+        demo.load(context)
     db.session.commit()
     convention = context["convention"]
     assert convention.title == "居民公约"

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.audit.services import verify
 from app.councils import demo, minutes
-from app.demo import core
+from app.demo import core, rows_kept
 from app.extensions import db
 from app.matters.models import MicroMatter
 from app.rules.services import current_ruleset
@@ -14,8 +14,9 @@ from app.rules.services import current_ruleset
 @pytest.mark.slow
 def test_demo_step(app):
     context = {"password": "weiyi-demo"}
-    core.load(context)
-    demo.load(context)
+    with rows_kept():  # as `flask demo` loads
+        core.load(context)
+        demo.load(context)
     db.session.commit()
     held, upcoming = context["meetings"]
     assert current_ruleset(context["community"]).version == 2

@@ -178,8 +178,8 @@ def test_the_next_page_after_a_write_shows_it(app, people):
 @pytest.mark.parametrize(
     ("part", "found"),
     [
-        ("_request_tokens", "the body is stale after a new matter"),
-        ("_person_tokens", "the header is stale after a notice"),
+        ("request_tokens", "the body is stale after a new matter"),
+        ("person_tokens", "the header is stale after a notice"),
     ],
 )
 def test_without_the_data_version_in_the_key_pages_go_stale(app, people, monkeypatch, part, found):

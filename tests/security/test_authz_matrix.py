@@ -13,19 +13,17 @@ page for markup the Content-Security-Policy would block (inline scripts, style=,
 on*= handlers).
 """
 
-import hashlib
-import shutil
-
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import update
 
 from app import create_app
 from app.auth import sessions as auth_sessions
+from app.auth.models import User
 from app.extensions import db
 from tests.database import empty_database, fresh_schema
-from tests.helpers import FreshRequestClient
 from tests.security.headers import csp_blocked_markup, security_header_problems
-from tests.security.world import ROLES, build, restore
+from tests.security.world import ROLES, build, restore, restore_into
+from tests.security.writes import WriteWatch, digest
 
 LOGIN = "login"
 SIGNED_IN = tuple(r for r in ROLES if r != "anonymous")
@@ -498,11 +496,11 @@ def world_snapshot(tmp_path_factory):
 
 
 class Walker:
-    """Clients for every role on an app whose database holds the world."""
+    """Clients for every role on an app whose database holds the world; `writes` tells whether
+    anything was written."""
 
-    def __init__(self, app, snap):
-        self.app, self.snap = app, snap
-        restore(snap)
+    def __init__(self, app, snap, writes):
+        self.app, self.snap, self.writes = app, snap, writes
         serializer = app.session_interface.get_signing_serializer(app)
         # The session login_user() makes, signed with the app's key (quicker than a scrypt login).
         self.sessions = {
@@ -510,6 +508,7 @@ class Walker:
             for role, (user_id, token) in snap.users.items()
         }
         self.client = app.test_client()
+        self._urls = {}
 
     def request(self, role, url, method="GET"):
         """Every request starts from the role's fresh session (a logout before does not carry over)."""
@@ -535,37 +534,22 @@ class Walker:
             from app.councils.models import Meeting
 
             values["token"] = checkin_code(db.session.get(Meeting, values["meeting_id"]))
-        with self.app.test_request_context():
-            return self.app.url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
+        return self.url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
+
+    def url_for(self, endpoint, **values):
+        """`url_for` in a request context of its own, once per URL: the walks build the same ones
+        again and again (the hostile values, every example)."""
+        key = endpoint, tuple(sorted(values.items()))
+        if key not in self._urls:
+            with self.app.test_request_context():
+                self._urls[key] = self.app.url_for(endpoint, **values)
+        return self._urls[key]
 
 
 def outcome(response):
     if response.status_code in (301, 302, 303, 307, 308):
         return LOGIN if "/auth/login" in response.headers.get("Location", "") else "redirect"
     return response.status_code
-
-
-def digest():
-    """A digest of every row of every table: proves a refused request wrote nothing."""
-    sha = hashlib.sha256()
-    for table in db.metadata.sorted_tables:
-        order = list(table.primary_key.columns) or list(table.columns)
-        for row in db.session.execute(select(table).order_by(*order)):
-            sha.update(repr(tuple(row)).encode())
-    db.session.rollback()
-    return sha.hexdigest()
-
-
-def change_marker():
-    """Cheap: moves whenever anything may have been written (then digest() decides)."""
-    query = (
-        "SELECT pg_snapshot_xmax(pg_current_snapshot())::text"
-        if db.engine.dialect.name == "postgresql"
-        else "SELECT total_changes()"
-    )  # the in-memory SQLite database has one shared connection
-    value = db.session.scalar(text(query))
-    db.session.rollback()
-    return value
 
 
 def page_problems(response):
@@ -579,20 +563,40 @@ def page_problems(response):
 
 
 @pytest.fixture
-def walker(world_snapshot, tmp_path):
-    uploads, snap = world_snapshot
-    # A copy of the world's files for each test: the world is shared by every module of the process,
-    # and a walk that removes an attachment or a photo must not take it from the next one.
-    own_uploads = tmp_path / "world-uploads"
-    shutil.copytree(uploads, own_uploads)
-    app = create_app("test", UPLOAD_FOLDER=str(own_uploads))
-    app.test_client_class = FreshRequestClient
-    with app.app_context():
-        fresh_schema()
-        try:
-            yield Walker(app, snap)
-        finally:
-            empty_database()
+def walker(app, world_snapshot):
+    """The run's app (its templates compiled once) holding the world, with a copy of the world's
+    files in the test's own upload folder: a walk that removes an attachment or a photo must not
+    take it from the next one."""
+    snap = restore_into(app, world_snapshot)
+    writes = WriteWatch()
+    try:
+        yield Walker(app, snap, writes)
+    finally:
+        writes.close()
+
+
+def _rule(app, endpoint):
+    return next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+
+
+def test_the_write_watch_moves_with_every_write_and_only_then(walker):
+    """What the walks rest on: page views leave the marker where it was (no digest to pay for), and
+    a write moves it, by a request or by a statement from outside the app's requests."""
+    app, pristine = walker.app, digest()
+    marker = walker.writes.marker()
+    for role in ("anonymous", "resident"):
+        for endpoint in ("matters.index", "matters.detail"):
+            assert walker.request(role, walker.url(_rule(app, endpoint))).status_code == 200
+    assert walker.writes.marker() == marker
+    # A GET that writes on purpose (WRITING_GETS): the resident's inbox entry is marked read.
+    assert outcome(walker.request("resident", walker.url(_rule(app, "notifications.open_notification")))) == "redirect"
+    assert walker.writes.marker() != marker and digest() != pristine
+    walker.rebuild()
+    assert digest() == pristine
+    marker = walker.writes.marker()
+    db.session.execute(update(User).values(display_name=User.display_name))
+    db.session.commit()
+    assert walker.writes.marker() != marker
 
 
 # A page view writes nothing (no write lock on GET, issue 12), but for these, on purpose:
@@ -605,7 +609,7 @@ WRITING_GETS = {
 def test_get_matrix(walker):
     app = walker.app
     failures, header_failures, writers = [], [], []
-    pristine, marker = digest(), change_marker()
+    pristine, marker = digest(), walker.writes.marker()
     for rule in rules(app, {"GET"}):
         keys = [k for k in GET if k.split("@")[0] == rule.endpoint]
         for key in keys:
@@ -618,13 +622,13 @@ def test_get_matrix(walker):
                     failures.append(f"GET {url} ({key}) as {role}: expected {expected}, got {got}")
                 for problem in page_problems(response):
                     header_failures.append(f"GET {url} as {role}: {problem}")
-                # The marker also moves with other test processes' writes (PostgreSQL): the digest decides.
-                if change_marker() != marker and digest() != pristine:
+                now = walker.writes.marker()
+                if now != marker and digest() != pristine:
                     if rule.endpoint not in WRITING_GETS:
                         writers.append(f"GET {url} as {role}")
                     walker.rebuild()
-                    pristine = digest()
-                marker = change_marker()
+                    pristine, now = digest(), walker.writes.marker()
+                marker = now
     assert not failures, "authorisation matrix (GET) differs:\n" + "\n".join(failures)
     assert not writers, "page views that wrote to the database:\n" + "\n".join(writers)
     assert not header_failures, "responses without the required protection:\n" + "\n".join(sorted(set(header_failures)))
@@ -635,11 +639,11 @@ def test_post_matrix(walker):
     app = walker.app
     failures = []
     pristine = digest()
-    marker = change_marker()
+    marker = walker.writes.marker()
 
     def changed():
         nonlocal marker
-        now = change_marker()
+        now = walker.writes.marker()
         if now == marker:
             return False
         marker = now
@@ -667,10 +671,10 @@ def test_post_matrix(walker):
             if changed():
                 failures.append(f"{where}: refused ({got}) but the database changed")
                 walker.rebuild()
-                marker = change_marker()
+                marker = walker.writes.marker()
         if changed():  # an allowed role wrote something: the next endpoint starts from the world again
             walker.rebuild()
-            marker = change_marker()
+            marker = walker.writes.marker()
     assert not failures, "authorisation matrix (writes) differs:\n" + "\n".join(failures)
 
 
@@ -716,11 +720,11 @@ def test_objects_of_one_community_are_not_found_under_another(walker):
         )
         method = "GET" if "GET" in rule.methods else sorted(rule.methods & WRITE_METHODS)[0]
         for role in ("other", "beta_committee", "admin"):
-            marker = change_marker()
+            marker = walker.writes.marker()
             response = walker.request(role, url, method)
             if response.status_code < 300 or response.status_code >= 500:
                 failures.append(f"{method} {url} as {role}: {response.status_code}")
-            if change_marker() != marker and digest() != pristine:  # other processes move the marker too
+            if walker.writes.marker() != marker and digest() != pristine:
                 failures.append(f"{method} {url} as {role}: something was written")
                 walker.rebuild()
     assert not failures, "objects of one community reachable under another:\n" + "\n".join(failures)

@@ -133,8 +133,7 @@ def send(walker, role, url, method="GET", data=None):
 def url_with(walker, rule, **override):
     """The rule's URL with the world's values (1 for a variable the world has none for)."""
     values = {**walker.snap.args, **walker.snap.endpoint_args.get(rule.endpoint, {}), **override}
-    with walker.app.test_request_context():
-        return walker.app.url_for(rule.endpoint, **{arg: values.get(arg, 1) for arg in rule.arguments})
+    return walker.url_for(rule.endpoint, **{arg: values.get(arg, 1) for arg in rule.arguments})
 
 
 def hostile_urls(walker, rule, value, ids):

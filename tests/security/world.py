@@ -2,9 +2,10 @@
 feature's demo step: matters, council meetings, voting rounds, implementation records,
 notices) plus a second community and a few people with exactly one role each.
 
-Built once per test run and kept as rows (`Snapshot`); each test that needs it, and the
-route walk after any request that wrote something, puts those rows back, which is much
-faster than loading the demo again. Photos stay in one upload folder for the whole run.
+Built once per test run (per worker), on the demo's rows kept by tests/database.py, and kept as
+rows (`Snapshot`); each test that needs it, and the route walk after any request that wrote
+something, puts those rows back, which is much faster than loading the demo again. Photos stay
+in one upload folder for the whole run.
 """
 
 import io
@@ -21,7 +22,7 @@ from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.notifications.models import Notification
 from app.rules.models import RuleSet
-from tests.database import restore_rows, table_rows
+from tests.database import load_demo, restore_rows, table_rows
 
 PASSWORD = "password123"
 # "street": the demo's street staff of 双塔街道 (which holds the demo community); no role in any community.
@@ -61,9 +62,9 @@ def _first(query):
 
 
 def build(app):
-    """Load the demo and the extra people into the (empty) database; return the Snapshot."""
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+    """Load the demo (restored, if this process has loaded it before) and the extra people into
+    the (empty) database; return the Snapshot."""
+    load_demo()
     snap = Snapshot()
     home = db.session.scalar(select(Community).where(Community.slug == "xinglin"))
     beta = Community(slug="beta", name="乙社区", district="姑苏区", register_size=2000, annual_budget=100_000)

@@ -9,9 +9,11 @@ import re
 import pytest
 from sqlalchemy import event, func, select
 
+from app.audit.models import AuditEntry, AuditHead
+from app.audit.services import Head, head, verify
 from app.extensions import db
 from app.voting import ballot_page, receipts
-from app.voting.models import RoundParticipation, VotingRound
+from app.voting.models import RoundBallot, RoundParticipation, VotingRound
 from tests.database import ON_POSTGRES
 from tests.helpers import csrf_token, login
 
@@ -157,3 +159,27 @@ def test_the_ballot_body_is_never_stale(client, residents, knapsack_round, rende
     # A refused ballot shows the voter's own choices and message, never a kept body.
     refused = client.post(path, data={"option": ["999999"]})
     assert refused.status_code == 400 and 'class="error"' in refused.get_data(as_text=True)
+
+
+def test_casts_and_new_ballots_extend_the_audit_chain_from_the_heads_own_row(
+    app, residents, knapsack_round, full_statements
+):
+    """A cast checks the ballot against the round's own options (no rule set read), reads the
+    audit head once, from its row, and moves it; a copy of the head the session held before is
+    moved with it; a new ballot (the round allows changes) as well; the chain stays intact."""
+    path = f"/c/xinglin/rounds/{knapsack_round.id}"
+    held = db.session.get(AuditHead, 1)  # a copy in the identity map from before the casts
+    for resident in residents[1:3]:
+        voter = app.test_client()
+        login(voter, resident)
+        full_statements.clear()
+        assert voter.post(path, data={"option": option_ids(knapsack_round, 1)}).status_code == 303
+        assert not [s for s in full_statements if "FROM rule_set" in s]
+        assert len([s for s in full_statements if s.startswith("SELECT") and "FROM audit_head" in s]) == 1
+    assert voter.post(path, data={"option": option_ids(knapsack_round, 2)}).status_code == 303
+    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert last.action == "round.ballot_changed"
+    assert (held.last_id, held.last_hash) == (last.id, last.hash)
+    assert head() == Head(last.id, last.hash)
+    assert verify() == []
+    assert db.session.scalar(select(func.count(RoundBallot.id))) == 2  # the replaced ballot is gone
