@@ -6,6 +6,7 @@ artifacts/screenshots/a11y-<who>-<page>-<viewport>.png (kept by CI)."""
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -87,35 +88,37 @@ def _pages(snap):
     }
 
 
-def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, new_page, world_snapshot):
+# One test a viewport, so that two workers share the sweep; the looks of submit controls are
+# compared within a viewport, as before.
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, new_page, world_snapshot, viewport):
     with live_app.app_context():
         snap = restore_into(live_app, world_snapshot)
         pages = _pages(snap)
         users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
     serializer = live_app.session_interface.get_signing_serializer(live_app)
     failures = []
-    looks = {}  # (viewport, class) -> {(tag, background, colour, border): first page seen}
-    for viewport in ("phone", "desktop"):
-        for role, paths in pages.items():
-            page = new_page(viewport)
-            if role:
-                value = serializer.dumps(signed_in(users[role].get_id()))
-                page.context.add_cookies([{"name": "session", "value": value, "url": live_server.url}])
-            for path in paths:
-                response = page.goto(live_server.url + path)
-                name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "front"
-                screenshot(page, f"a11y-{role or 'visitor'}-{name}-{viewport}")
-                if response.status != 200:
-                    failures.append(f"{path} as {role or 'visitor'} ({viewport}): HTTP {response.status}")
-                    continue
-                for control in page.evaluate(CONTROL_LOOKS):
-                    seen = looks.setdefault((viewport, control["cls"]), {})
-                    seen.setdefault((control["tag"], *control["look"]), path)
-                try:
-                    assert_accessible(page, f"{path} as {role or 'visitor'} ({viewport})")
-                except AssertionError as error:
-                    failures.append(str(error))
-    for (viewport, cls), seen in looks.items():
+    looks = {}  # class -> {(tag, background, colour, border): first page seen}
+    for role, paths in pages.items():
+        page = new_page(viewport)
+        if role:
+            value = serializer.dumps(signed_in(users[role].get_id()))
+            page.context.add_cookies([{"name": "session", "value": value, "url": live_server.url}])
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "front"
+            screenshot(page, f"a11y-{role or 'visitor'}-{name}-{viewport}")
+            if response.status != 200:
+                failures.append(f"{path} as {role or 'visitor'} ({viewport}): HTTP {response.status}")
+                continue
+            for control in page.evaluate(CONTROL_LOOKS):
+                seen = looks.setdefault(control["cls"], {})
+                seen.setdefault((control["tag"], *control["look"]), path)
+            try:
+                assert_accessible(page, f"{path} as {role or 'visitor'} ({viewport})")
+            except AssertionError as error:
+                failures.append(str(error))
+    for cls, seen in looks.items():
         by_tag = {}
         for tag, *look in seen:
             by_tag.setdefault(tag, set()).add(tuple(look))
