@@ -2,15 +2,13 @@
 force), and the amendments with their path. No personal data: proposers and supporters are
 not named."""
 
-from sqlalchemy import select
-
 from app.conventions.models import Amendment, AmendmentKind, AmendmentStatus, Convention, ConventionVersion
 from app.core.i18n import N_
 from app.core.urls import path_for
 
 from .registry import SLUG, collection
 from .resources import url_field
-from .routes import community_or_404
+from .routes import in_community
 from .schema import Field, Resource
 
 ARTICLE = Resource(
@@ -87,11 +85,7 @@ def _assembly(assembly):
 
 def _of_community(model, slug):
     """Rows of the community's convention (none while it is not written down)."""
-    return (
-        select(model)
-        .join(Convention, Convention.id == model.convention_id)
-        .where(Convention.community_id == community_or_404(slug).id)
-    )
+    return in_community(model, slug, via=(Convention, model.convention_id))
 
 
 @collection(

@@ -451,12 +451,6 @@ MEETING_ITEM = Resource(
 )
 
 
-def locked_minutes(meeting):
-    """The meeting's approved minutes (the original record; corrections are listed with it)."""
-    minutes = minutes_services.original(meeting)
-    return minutes if minutes is not None and minutes.locked else None
-
-
 def locked_corrections(minutes):
     return db.session.scalars(
         select(Minutes).where(Minutes.corrects_id == minutes.id, Minutes.locked_at.is_not(None)).order_by(Minutes.id)
@@ -504,7 +498,7 @@ MEETING = Resource(
             "minutes_locked",
             "boolean",
             "Whether approved, locked minutes are published.",
-            source=lambda m: locked_minutes(m) is not None,
+            source=lambda m: minutes_services.locked_original(m) is not None,
             example=True,
         ),
         Field(
@@ -512,7 +506,7 @@ MEETING = Resource(
             "string",
             format="uri",
             nullable=True,
-            source=lambda m: _url(_minutes_path(m.community, m.id)) if locked_minutes(m) else None,
+            source=lambda m: _url(_minutes_path(m.community, m.id)) if minutes_services.locked_original(m) else None,
             example="https://weiyi.example/c/xinglin/meetings/2/minutes",
         ),
         url_field(lambda m: path_for("councils.meeting", slug=m.community.slug, meeting_id=m.id)),

@@ -9,6 +9,7 @@ from app.communities.models import Community
 from app.core.errors import refuse
 from app.core.i18n import N_
 from app.core.urls import absolute_url
+from app.councils import minutes as minutes_services
 from app.councils.models import AgendaItem, Meeting, MeetingStatus, VoteResult
 from app.extensions import db
 from app.matters.lifecycle import OUT_OF_TOTALS
@@ -35,7 +36,6 @@ from .resources import (
     RATING,
     ROUND,
     ballot_cells,
-    locked_minutes,
 )
 from .schema import Field, Resource
 
@@ -78,10 +78,17 @@ def where_given(query, model, **filters):
     return query
 
 
-def in_community(model, slug, **filters):
+def in_community(model, slug, via=None, **filters):
     """A select of the rows of `model` in the community at `slug` (404 when there is none), narrowed
-    by `filters` as `where_given` does."""
-    return where_given(select(model).where(model.community_id == community_or_404(slug).id), model, **filters)
+    by `filters` as `where_given` does. `via`: (parent model, `model`'s key to it) for rows that
+    belong to the community through a parent, e.g. (Meeting, VoteResult.meeting_id)."""
+    community_id = community_or_404(slug).id
+    if via is None:
+        query = select(model).where(model.community_id == community_id)
+    else:
+        parent, key = via
+        query = select(model).join(parent, parent.id == key).where(parent.community_id == community_id)
+    return where_given(query, model, **filters)
 
 
 def one_in(model, slug, row_id):
@@ -235,7 +242,7 @@ def meeting(slug, meeting_id):
 )
 def minutes(slug, meeting_id):
     found = one_in(Meeting, slug, meeting_id)
-    minutes_ = locked_minutes(found) if found else None
+    minutes_ = minutes_services.locked_original(found) if found else None
     if found is not None and minutes_ is None:
         refuse(404, _("The minutes of this meeting have not been approved and locked yet."))
     return minutes_
@@ -249,11 +256,8 @@ def minutes(slug, meeting_id):
     summary=N_("Results of the council's votes on motions, with the rules applied, newest first."),
 )
 def decisions(slug):
-    return (
-        select(VoteResult)
-        .join(Meeting, Meeting.id == VoteResult.meeting_id)
-        .where(Meeting.community_id == community_or_404(slug).id)
-        .order_by(VoteResult.decided_at.desc(), VoteResult.id.desc())
+    return in_community(VoteResult, slug, via=(Meeting, VoteResult.meeting_id)).order_by(
+        VoteResult.decided_at.desc(), VoteResult.id.desc()
     )
 
 
@@ -367,12 +371,8 @@ RECORD_FILTER = Param(
     summary=N_("Residents' ratings of completed projects: stars and comments, without names."),
 )
 def ratings(slug, record_id):
-    query = (
-        select(Evaluation)
-        .join(ImplementationRecord, ImplementationRecord.id == Evaluation.record_id)
-        .where(ImplementationRecord.community_id == community_or_404(slug).id)
-    )
-    return where_given(query, Evaluation, record_id=record_id).order_by(Evaluation.id)
+    via = (ImplementationRecord, Evaluation.record_id)
+    return in_community(Evaluation, slug, via=via, record_id=record_id).order_by(Evaluation.id)
 
 
 # --- The document and its page -------------------------------------------------------------------------

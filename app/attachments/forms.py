@@ -1,20 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import SubmitField
 
-from app.core.forms import text_field
+from app.core.forms import choice_field, text_field
 
 from .models import AttachmentKind
 
 
 class AttachmentForm(FlaskForm):
-    kind = RadioField(
-        _l("What the file is"),
-        choices=AttachmentKind.choices(),
-        validators=[InputRequired(_l("Choose what the file is."))],
-    )
+    kind = choice_field(_l("What the file is"), AttachmentKind.choices(), _l("Choose what the file is."))
     title = text_field(_l("Title"), 80, required=_l("Give the file a short title, e.g. 施工报价单."))
     file = FileField(
         _l("File"),

@@ -11,7 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core import clock
+from app.core import clock, versions
+from app.core.versions import SITE
 from app.extensions import db, write_lock
 
 from .models import AuditEntry, AuditHead, canonical
@@ -21,6 +22,7 @@ SHORT = 12  # hex digits of the short form printed for people (48 bits)
 _PG_LOCK_KEY = 0x5745495949  # "WEIYI": serialises appends on PostgreSQL
 _HEAD_TEXT = re.compile(rf"^\s*(\d{{1,12}})\s*:\s*([0-9a-fA-F]{{{SHORT},64}})\s*$")
 _LISTED = 5  # entries named one by one in a problem before "… (N in all)"
+_INSERT_ENTRY = AuditEntry.__table__.insert()
 _READ_HEAD = select(AuditHead.__table__.c.last_id, AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1)
 
 
@@ -64,22 +66,23 @@ def record(action, obj=None, *, actor=None, community=None, object_type=None, ob
     payload = canonical(entry_id, at, actor_id, community_id, action, object_type or "", object_id, data)
     entry_hash = _digest(prev_hash, payload)
     key = audit_key()
-    entry = AuditEntry(
-        id=entry_id,
-        at=at,
-        actor_id=actor_id,
-        community_id=community_id,
-        action=action,
-        object_type=object_type or "",
-        object_id=object_id,
-        data=data,
-        prev_hash=prev_hash,
-        hash=entry_hash,
-        mac=sign(entry_hash, key) if key else None,
-    )
-    session.add(entry)
+    values = {
+        "id": entry_id,
+        "at": at,
+        "actor_id": actor_id,
+        "community_id": community_id,
+        "action": action,
+        "object_type": object_type or "",
+        "object_id": object_id,
+        "data": data,
+        "prev_hash": prev_hash,
+        "hash": entry_hash,
+        "mac": sign(entry_hash, key) if key else None,
+    }
+    # Written now, as the head is: no flush of the session's own for it (one per audited write).
+    # It changes its community's data version, as the row flushed by the ORM would.
+    versions.write_in(connection, _INSERT_ENTRY, values, SITE if community_id is None else community_id)
     _move_head(session, connection, entry_id, entry_hash, first=head_row is None)
-    return entry
 
 
 def _move_head(session, connection, last_id, last_hash, *, first):

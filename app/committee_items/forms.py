@@ -1,19 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import SubmitField
 
-from app.core.forms import date_field, text_field
+from app.core.forms import choice_field, date_field, text_field
 
 from .models import ItemKind
 
 
 class ItemForm(FlaskForm):
-    kind = RadioField(
-        _l("What kind of item"),
-        choices=ItemKind.choices(),
-        validators=[InputRequired(_l("Choose what kind of item it is."))],
-    )
+    kind = choice_field(_l("What kind of item"), ItemKind.choices(), _l("Choose what kind of item it is."))
     title = text_field(_l("Title"), 80, required=_l("Give the item a title."))
     description = text_field(
         _l("What the council is asked to decide"),

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, DateTimeLocalField, SelectField, SubmitField
+from wtforms.validators import InputRequired
 
 from app.core import clock
-from app.core.forms import confirm_field, date_field, text_field
+from app.core.forms import choice_field, confirm_field, date_field, number_field, text_field
 from app.core.params import DateInRange
 from app.voting.forms import DATETIME_FORMAT
 
@@ -16,7 +16,7 @@ WHOLE = _l("Enter a whole number, 0 or more.")
 
 
 def count_field(label):
-    return IntegerField(label, validators=[InputRequired(message=WHOLE), NumberRange(0, 1_000_000, message=WHOLE)])
+    return number_field(label, 0, 1_000_000, message=WHOLE)
 
 
 class EstablishForm(FlaskForm):
@@ -34,11 +34,7 @@ class EstablishForm(FlaskForm):
 
 class ProposeForm(FlaskForm):
     article_number = SelectField(_l("Article"), coerce=int, validate_choice=False)
-    kind = RadioField(
-        _l("The amendment"),
-        choices=AmendmentKind.choices(),
-        validators=[InputRequired(message=_l("Choose what the amendment does."))],
-    )
+    kind = choice_field(_l("The amendment"), AmendmentKind.choices(), _l("Choose what the amendment does."))
     text = text_field(_l("New wording (not needed to delete)"), 500, area=True, render_kw={"rows": 3})
     reasons = text_field(
         _l("Your reasons"),

@@ -3,8 +3,8 @@
 from flask import flash, redirect, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .errors import DomainError
 from .params import DateInRange
@@ -31,6 +31,18 @@ def date_field(label, *, required=True, **kwargs):
     """A date between 2000 and 2100 (app/core/params.py); given unless `required` is False."""
     presence = InputRequired(message=DATE_MESSAGE) if required else Optional()
     return DateField(label, validators=[presence, DateInRange()], **kwargs)
+
+
+def number_field(label, low, high, *, required=True, message=None, **kwargs):
+    """A whole number from `low` to `high`, given unless `required` is False; `message` is what a
+    missing or out-of-range one is told (WTForms' own when None)."""
+    presence = InputRequired(message=message) if required else Optional()
+    return IntegerField(label, validators=[presence, NumberRange(low, high, message=message)], **kwargs)
+
+
+def choice_field(label, choices, message, **kwargs):
+    """Radio buttons of which one must be chosen (`message` when none is)."""
+    return RadioField(label, choices=choices, validators=[InputRequired(message=message)], **kwargs)
 
 
 def photos_field(label):
@@ -74,6 +86,13 @@ def submitted(form, call, success, to, *, fields=True):
             flash(success(result) if callable(success) else success, "success")
             return redirect(to(result) if callable(to) else to)
     return None
+
+
+def and_back(form, call, success, to):
+    """A button or small form whose page is `to` whatever happens: run it as `submitted` does, then
+    back to `to` with its message (the refusal's, flashed, when it refused)."""
+    submitted(form, call, success, to, fields=False)
+    return redirect(to)
 
 
 def form_page(form, call, success, to, template, *, fields=True, **context):

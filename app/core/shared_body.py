@@ -87,16 +87,19 @@ def unshared():
     g.setdefault(_UNSHARED, True)
 
 
-def page(audience, render, community=None, visitors=False):
+def page(audience, render, community=None, visitors=False, version=None):
     """The page render() makes (its HTML), for the logged-in person asking: its body kept for
     everyone with the same key and audience() (a tuple: what, of the viewer, decides what the body
     shows; called after the tokens are read), its header for this person. `community` is what the
     header shows of the page's community. With `visitors`, a visitor gets the page kept whole for
-    all visitors. Anyone else, or a session with a message to show, gets render()'s page as it is."""
+    all visitors. Anyone else, or a session with a message to show, gets render()'s page as it is.
+    `version`, in place of the page's data-version tokens: a value the view computed from every
+    value the page shows outside its header, the community's name and slug included (the ballot
+    page, whose data version every ballot changes)."""
     slug = community.slug if community is not None else None
     if visitors and not current_user.is_authenticated:
         return _visitor_page(render, slug)
-    keys = _keys(audience, slug)
+    keys = _keys(audience, slug, version)
     if keys is None:
         return render()
     body_key, header_key = keys
@@ -148,12 +151,12 @@ def _shares():
     return request.method in ("GET", "HEAD") and current_app.config.get("PAGE_CACHE") and "_flashes" not in session
 
 
-def _keys(audience, slug):
+def _keys(audience, slug, version=None):
     """(body key, header key) for this request, or None when it is not to share."""
     user = current_user._get_current_object()  # (each use of the proxy looks the user up again)
     if not _shares() or not user.is_authenticated:
         return None
-    page_tokens = request_tokens(slug)
+    page_tokens = request_tokens(slug) if version is None else ("version", version)
     own_tokens = person_tokens(user.id)
     if page_tokens is None or own_tokens is None:
         return None

@@ -105,7 +105,7 @@ def kept(name, slug, compute):
     versions = request_tokens(slug)
     if versions is None:
         return compute()
-    return _kept_in(_store, (name, slug), versions, compute, MAX_ENTRIES)
+    return kept_in(_store, (name, slug), compute, MAX_ENTRIES, versions)
 
 
 def kept_row(name, slug, load):
@@ -122,20 +122,21 @@ def personal(name, user_id, compute):
     versions = person_tokens(user_id)
     if versions is None:
         return compute()
-    return _kept_in(_people, (name, user_id), versions, compute, MAX_PEOPLE_ENTRIES)
+    return kept_in(_people, (name, user_id), compute, MAX_PEOPLE_ENTRIES, versions)
 
 
-def _kept_in(store, key, versions, compute, limit):
-    """The value kept in `store` under `key` for these tokens, else compute() kept there (at most
-    `limit` entries, the least recently used dropped first)."""
+def kept_in(store, key, compute, limit, version=None):
+    """The value kept in `store` (an OrderedDict) under `key` for `version`, else compute() kept
+    there, replacing one of another version (at most `limit` entries, the least recently used
+    dropped first). Also the store of app/core/fragments.py, whose keys say all a part shows."""
     with _lock:
         hit = store.get(key)
-        if hit is not None and hit[0] == versions:
+        if hit is not None and hit[0] == version:
             store.move_to_end(key)
             return hit[1]
     value = compute()
     with _lock:
-        store[key] = (versions, value)
+        store[key] = (version, value)
         while len(store) > limit:
             store.popitem(last=False)
     return value

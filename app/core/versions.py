@@ -137,29 +137,33 @@ def _path(table_name, depth=0):
     return result
 
 
-def _parent_community(session, connection, table_name, key):
-    """The community of the row `key` of `table_name` (from the identity map, else one SELECT)."""
+def _parent_community(session, connection, table_name, key, flushed=None):
+    """The community of the row `key` of `table_name` (from the identity map or the rows of the
+    flush being counted, `flushed`: identity key -> row, else one SELECT)."""
     if key is None:
         return None
     path = _path(table_name)
     if path == "self":
         return key
     mapper = _mappers_by_table()[table_name]
-    instance = session.identity_map.get(mapper.identity_key_from_primary_key((key,)))
+    identity = mapper.identity_key_from_primary_key((key,))
+    instance = session.identity_map.get(identity)
+    if instance is None and flushed:
+        instance = flushed.get(identity)  # a row of this flush: in the identity map only after it
     if instance is not None:
-        return _row_community(session, connection, instance)
+        return _row_community(session, connection, instance, flushed)
     table = mapper.local_table
     (pk,) = table.primary_key.columns
     if path == "column":
         return connection.execute(select(table.c.community_id).where(pk == key)).scalar()
     for column, parent in path or ():
         value = connection.execute(select(table.c[column]).where(pk == key)).scalar()
-        if (found := _parent_community(session, connection, parent, value)) is not None:
+        if (found := _parent_community(session, connection, parent, value, flushed)) is not None:
             return found
     return None
 
 
-def _row_community(session, connection, instance):
+def _row_community(session, connection, instance, flushed=None):
     state = inspect(instance)
     mapper = state.mapper
     table_name = mapper.local_table.name
@@ -170,13 +174,26 @@ def _row_community(session, connection, instance):
         return instance.community_id
     for column, parent in path or ():
         attribute = mapper.get_property_by_column(mapper.local_table.c[column]).key
-        found = _parent_community(session, connection, parent, getattr(instance, attribute))
+        found = _parent_community(session, connection, parent, getattr(instance, attribute), flushed)
         if found is not None:
             return found
     return None
 
 
-def scopes_of(session, connection, instances):
+def _new_rows(session):
+    """The rows a flush inserted, by identity key (their keys are known in after_flush, where the
+    identity map does not hold them yet): a ballot and the register row pointing at it, flushed
+    together, need no SELECT to find the ballot's community."""
+    rows = {}
+    for instance in session.new:
+        state = inspect(instance)
+        key = state.mapper.identity_key_from_instance(instance)
+        if None not in key[1]:
+            rows[key] = instance
+    return rows
+
+
+def scopes_of(session, connection, instances, flushed=None):
     scopes = set()
     for instance in instances:
         table_name = inspect(instance).mapper.local_table.name
@@ -189,7 +206,7 @@ def scopes_of(session, connection, instances):
         if _path(table_name) == "column":  # the old community too, should a row move
             history = inspect(instance).attrs.community_id.history
             scopes.update(value for value in history.deleted if value is not None)
-        community = _row_community(session, connection, instance)
+        community = _row_community(session, connection, instance, flushed)
         scopes.add(SITE if community is None else community)
     return scopes
 
@@ -208,7 +225,8 @@ def _after_flush(session, _context):
     connection = session.connection()
     changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
     with session.no_autoflush:
-        connection.info.setdefault(_SCOPES, set()).update(scopes_of(session, connection, changed))
+        scopes = scopes_of(session, connection, changed, _new_rows(session))
+        connection.info.setdefault(_SCOPES, set()).update(scopes)
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -324,6 +342,23 @@ def _on_commit(connection):
 def _on_rollback(connection):
     for key in (_SCOPES, _FLUSHING, _OWN_TOKENS):
         connection.info.pop(key, None)
+
+
+def write_in(connection, statement, parameters, scope):
+    """Run a Core INSERT, UPDATE or DELETE whose community the caller knows (`scope`: SITE or a
+    community's id): it changes that token alone, as the same row written by a flush would, and
+    costs no flush (the audit chain's entries: one per audited write)."""
+    info = connection.info
+    flushing = info.get(_FLUSHING)
+    info[_FLUSHING] = True  # counted here, not as raw SQL (the site's token)
+    try:
+        result = connection.execute(statement, parameters)
+    finally:
+        if not flushing:
+            info.pop(_FLUSHING, None)
+    if not info.get(PAUSED):
+        info.setdefault(_SCOPES, set()).add(scope)
+    return result
 
 
 @functools.cache  # built once: building it cost ten times what running it does, on every page view

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SubmitField
+from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.core.forms import confirm_field, date_field, text_field
+from app.core.forms import choice_field, confirm_field, date_field, text_field
 from app.core.params import form_id
 
 from .models import ChosenHow
@@ -28,10 +28,10 @@ class TermForm(FlaskForm):
     user_id = _person_field(_l("Council member"))
     starts_on = date_field(_l("Term starts"))
     ends_on = date_field(_l("Term ends (last day)"))
-    chosen_how = RadioField(
+    chosen_how = choice_field(
         _l("How chosen"),
-        choices=ChosenHow.choices([ChosenHow.ELECTED, ChosenHow.APPOINTED]),
-        validators=[InputRequired(message=_l("Say whether the member was elected or appointed."))],
+        ChosenHow.choices([ChosenHow.ELECTED, ChosenHow.APPOINTED]),
+        _l("Say whether the member was elected or appointed."),
     )
     chosen_by = _chosen_by_field()
     submit = SubmitField(_l("Record the term"))

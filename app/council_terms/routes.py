@@ -1,14 +1,14 @@
 """The council pages of a community (…/council/): the public list of the council with its terms and
 substitutes, attendance over a year, and the committee's page of terms and substitutes."""
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import form_page, submitted
+from app.core.forms import and_back, form_page
 from app.core.params import parse_id
 from app.core.service import get_or_404
 
@@ -141,8 +141,7 @@ def add_substitute():
 
 def _substitute_action(call, message):
     community = _committee_only()
-    back = url_for("council_terms.manage")
-    return submitted(ButtonForm(), lambda: call(community), message, back, fields=False) or redirect(back)
+    return and_back(ButtonForm(), lambda: call(community), message, url_for("council_terms.manage"))
 
 
 @bp.post("/substitutes/<int:substitute_id>/remove")

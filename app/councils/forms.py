@@ -185,3 +185,26 @@ class MinutesCommentForm(FlaskForm):
 class CommentAnswerForm(FlaskForm):
     text = text_field(_l("The chair's answer"), 2_000, required=True, area=True)
     submit = SubmitField(_l("Answer"))
+
+
+# The forms of a meeting's views by the key a refused one is shown again under (live_views'
+# `forms`), with their prefix: the page that shows a form and the action that receives it share both.
+LIVE_FORMS = {
+    "handover": (HandoverForm, ""),
+    "motion": (MotionForm, ""),
+    "chair_motion": (ChairMotionForm, "for"),
+    "amend": (AmendmentForm, "amend"),
+    "chair_amend": (ChairAmendmentForm, "foramend"),
+    "point": (PointOfOrderForm, "point"),
+    "chair_point": (ChairPointOfOrderForm, "forpoint"),
+    "ballot": (BallotForm, "ballot"),
+    "decide": (BallotForm, "decide"),
+    "close_vote": (CloseVoteForm, ""),
+    "close_meeting": (CloseMeetingForm, "close"),
+}
+
+
+def live_form(key, **kwargs):
+    """The form of LIVE_FORMS under `key` (formdata=None: a blank one for a page)."""
+    form_class, prefix = LIVE_FORMS[key]
+    return form_class(prefix=prefix, **kwargs)

@@ -17,20 +17,7 @@ from . import common, permissions, votes
 from . import meetings as meeting_services
 from . import minutes as minutes_services
 from . import speakers as speaker_services
-from .forms import (
-    AmendmentForm,
-    BallotForm,
-    ChairAmendmentForm,
-    ChairMotionForm,
-    ChairPointOfOrderForm,
-    CloseMeetingForm,
-    CloseVoteForm,
-    HandoverForm,
-    MotionForm,
-    OpenVoteForm,
-    PointOfOrderForm,
-    RulingForm,
-)
+from .forms import OpenVoteForm, RulingForm, live_form
 from .models import AgendaItem, Choice, Meeting, MeetingItem, MeetingStatus, Motion, MotionVote, Stance, VoteMode
 
 LIVE_VIEWS = ("chair", "projector", "member", "public")
@@ -156,7 +143,7 @@ def live_context(meeting, view, forms=None):
         "MeetingStatus": MeetingStatus,
     }
     if vote is not None:
-        ctx["ballot_form"] = forms.get("ballot") or BallotForm(formdata=None, prefix="ballot")
+        ctx["ballot_form"] = _shown(forms, "ballot")
         if vote.mode == VoteMode.SECRET:
             ctx["voted_count"] = votes.voted_count(vote)
             ctx["has_voted"] = votes.has_voted(vote, me) if me else False
@@ -178,9 +165,9 @@ def live_context(meeting, view, forms=None):
             formdata=None, mode=str(votes.allowed_modes(ruleset)[0])
         )
         ctx["open_vote_form"].mode.choices = VoteMode.choices(votes.allowed_modes(ruleset))
-        ctx["close_vote_form"] = forms.get("close_vote") or CloseVoteForm(formdata=None)
-        ctx["close_meeting_form"] = forms.get("close_meeting") or CloseMeetingForm(formdata=None, prefix="close")
-        ctx["decide_form"] = forms.get("decide") or BallotForm(formdata=None, prefix="decide")
+        ctx["close_vote_form"] = _shown(forms, "close_vote")
+        ctx["close_meeting_form"] = _shown(forms, "close_meeting")
+        ctx["decide_form"] = _shown(forms, "decide")
         ctx["ruling_forms"] = {
             p.id: forms.get(f"ruling{p.id}") or RulingForm(formdata=None, prefix=f"ruling{p.id}")
             for p in ctx["unruled"]
@@ -188,9 +175,9 @@ def live_context(meeting, view, forms=None):
         if item is not None and ctx["presiding"] and meeting.status == MeetingStatus.OPEN:
             ctx.update(_for_members(meeting, item, motion, members, present, forms))
     if view == "member":
-        ctx["motion_form"] = forms.get("motion") or MotionForm(formdata=None)
-        ctx["amendment_form"] = forms.get("amend") or AmendmentForm(formdata=None, prefix="amend")
-        ctx["point_form"] = forms.get("point") or PointOfOrderForm(formdata=None, prefix="point")
+        ctx["motion_form"] = _shown(forms, "motion")
+        ctx["amendment_form"] = _shown(forms, "amend")
+        ctx["point_form"] = _shown(forms, "point")
         if item is not None:  # the motions this item's subject takes
             kinds = item.subject.motion_kinds
             ctx["motion_form"].kind.choices = [c for c in ctx["motion_form"].kind.choices if c[0] in kinds]
@@ -199,16 +186,21 @@ def live_context(meeting, view, forms=None):
     return ctx
 
 
+def _shown(forms, key):
+    """The form refused under `key`, with what was typed and its errors, or a blank one."""
+    return forms.get(key) or live_form(key, formdata=None)
+
+
 def _for_members(meeting, item, motion, members, present, forms):
     """What the presiding chair may record for a member present without a phone (the services
     check again): a motion, a seconding of the motion waiting for seconders, a speaker request."""
     in_room = [(u.id, u.display_name) for u in members if u.id in present and u.id != meeting.chair_id]
-    form = forms.get("chair_motion") or ChairMotionForm(formdata=None, prefix="for")
+    form = _shown(forms, "chair_motion")
     form.member_id.choices = in_room
     form.kind.choices = [c for c in form.kind.choices if c[0] in item.subject.motion_kinds]
     seconders = {s.user_id for s in motion.seconders} if motion else set()
-    amendment = forms.get("chair_amend") or ChairAmendmentForm(formdata=None, prefix="foramend")
-    point = forms.get("chair_point") or ChairPointOfOrderForm(formdata=None, prefix="forpoint")
+    amendment = _shown(forms, "chair_amend")
+    point = _shown(forms, "chair_point")
     amendment.member_id.choices = point.member_id.choices = in_room
     return {
         "chair_motion_form": form,
@@ -222,7 +214,7 @@ def _for_members(meeting, item, motion, members, present, forms):
 
 
 def handover_form(meeting, form=None):
-    form = form or HandoverForm(formdata=None)
+    form = form or live_form("handover", formdata=None)
     present = set(common.present_ids(meeting))
     barred = common.barred_from_the_chair(meeting)
     candidates = [

@@ -17,19 +17,7 @@ from app.extensions import db
 from . import bp, common, live_views, permissions, votes
 from . import meetings as meeting_services
 from . import speakers as speaker_services
-from .forms import (
-    AmendmentForm,
-    BallotForm,
-    ChairAmendmentForm,
-    ChairMotionForm,
-    ChairPointOfOrderForm,
-    CloseMeetingForm,
-    CloseVoteForm,
-    HandoverForm,
-    MotionForm,
-    PointOfOrderForm,
-    RulingForm,
-)
+from .forms import RulingForm, live_form
 from .models import Motion, MotionKind, MotionVote, PointOfOrder, SpeakingTurn, VoteMode
 from .routes import _form_errors, _meeting
 
@@ -74,8 +62,10 @@ def _refused_form(meeting, form, key, view):
     return live_views.render_view(meeting, view, 400, {key: form})
 
 
-def _unconfirmed(meeting_id, form, key):
-    """An irreversible action's form without its tick box: the page again (400) with the reason."""
+def _unconfirmed(meeting_id, key):
+    """An irreversible action's form (LIVE_FORMS' `key`) without its tick box: the page again (400)
+    with the reason."""
+    form = live_form(key)
     if form.validate_on_submit():
         return None
     return _refused_form(_meeting(meeting_id), form, key, _view())
@@ -90,7 +80,7 @@ def open_meeting(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/close")
 @login_required
 def close_meeting(meeting_id):
-    refused = _unconfirmed(meeting_id, CloseMeetingForm(prefix="close"), "close_meeting")
+    refused = _unconfirmed(meeting_id, "close_meeting")
     if refused is not None:
         return refused
     meeting = _meeting(meeting_id)
@@ -152,7 +142,7 @@ def checkin(meeting_id, token):
 @login_required
 def handover(meeting_id):
     meeting = _meeting(meeting_id)
-    form = live_views.handover_form(meeting, HandoverForm())
+    form = live_views.handover_form(meeting, live_form("handover"))
     if not form.validate_on_submit():
         return _refused_form(meeting, form, "handover", "chair")
     return _act(
@@ -229,11 +219,17 @@ def withdraw_turn(meeting_id, turn_id):
     return _act(meeting_id, action)
 
 
+def _chair_or_member_form(key):
+    """(form, forms key, for a member): the chair view records it for a member without a phone."""
+    if request.form.get("view") == "chair":
+        return live_form("chair_" + key), "chair_" + key, True
+    return live_form(key), key, False
+
+
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/motions")
 @login_required
 def move_motion(meeting_id, item_id):
-    for_member = request.form.get("view") == "chair"  # the chair records it for a member
-    form, key = (ChairMotionForm(prefix="for"), "chair_motion") if for_member else (MotionForm(), "motion")
+    form, key, for_member = _chair_or_member_form("motion")
     if not form.validate_on_submit():
         return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
 
@@ -252,17 +248,10 @@ def move_motion(meeting_id, item_id):
     return _act(meeting_id, action, success, {key: form})
 
 
-def _chair_or_member_form(chair_form, member_form, key):
-    """(form, forms key, for a member): the chair view records it for a member without a phone."""
-    if request.form.get("view") == "chair":
-        return chair_form(prefix="for" + key), "chair_" + key, True
-    return member_form(prefix=key), key, False
-
-
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/amend")
 @login_required
 def amend(meeting_id, item_id):
-    form, key, for_member = _chair_or_member_form(ChairAmendmentForm, AmendmentForm, "amend")
+    form, key, for_member = _chair_or_member_form("amend")
     if not form.validate_on_submit():
         return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
 
@@ -300,7 +289,7 @@ def procedure(meeting_id, item_id):
 @bp.post("/meetings/<int:meeting_id>/points-of-order")
 @login_required
 def point_of_order(meeting_id):
-    form, key, for_member = _chair_or_member_form(ChairPointOfOrderForm, PointOfOrderForm, "point")
+    form, key, for_member = _chair_or_member_form("point")
     if not form.validate_on_submit():
         return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
     success = (
@@ -376,7 +365,7 @@ def _vote(meeting, vote_id):
 @login_required
 def ballot(meeting_id, vote_id):
     _vote(_meeting(meeting_id), vote_id)  # an unknown vote is a 404, ticked or not
-    refused = _unconfirmed(meeting_id, BallotForm(prefix="ballot"), "ballot")
+    refused = _unconfirmed(meeting_id, "ballot")
     if refused is not None:
         return refused
     choice = request.form.get("choice", "")
@@ -395,7 +384,7 @@ def hand(meeting_id, vote_id):
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/close")
 @login_required
 def close_vote(meeting_id, vote_id):
-    form = CloseVoteForm()
+    form = live_form("close_vote")
     if not form.validate_on_submit():
         return _refused_form(_meeting(meeting_id), form, "close_vote", "chair")
 
@@ -434,7 +423,7 @@ def _flash_result(vote, result):
 @login_required
 def decide(meeting_id, vote_id):
     _vote(_meeting(meeting_id), vote_id)  # an unknown vote is a 404, ticked or not
-    refused = _unconfirmed(meeting_id, BallotForm(prefix="decide"), "decide")
+    refused = _unconfirmed(meeting_id, "decide")
     if refused is not None:
         return refused
     choice = request.form.get("choice", "")

@@ -261,6 +261,12 @@ def original(meeting):
     )
 
 
+def locked_original(meeting):
+    """The meeting's approved minutes once locked (public from then on; corrections are apart), else None."""
+    minutes = original(meeting)
+    return minutes if minutes is not None and minutes.locked else None
+
+
 def corrections(meeting):
     return db.session.scalars(
         select(Minutes).where(Minutes.meeting_id == meeting.id, Minutes.corrects_id.is_not(None)).order_by(Minutes.id)

@@ -86,8 +86,8 @@ def print_sign_in(meeting_id):
 @bp.get("/meetings/<int:meeting_id>/minutes/print")
 def print_minutes(meeting_id):
     meeting = _meeting(meeting_id)
-    original = minutes_services.original(meeting)
-    if original is None or not original.locked:
+    original = minutes_services.locked_original(meeting)
+    if original is None:
         refuse(404, _("The minutes of this meeting are not approved and locked yet."))
     return _sheet(
         "councils/print_minutes.html",

@@ -1,5 +1,7 @@
 """Micro-matter pages under /c/<slug>/matters/. Views parse, call a service, render or redirect."""
 
+import functools
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, render_template_string, request, url_for
@@ -9,6 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app.communities.badges import official_badge
 from app.communities.permissions import posting_block
 from app.communities.scoping import current_community
 from app.core import clock, shared_body, version_cache
@@ -58,22 +61,21 @@ def _matter(matter_id):
 
 # The filter form's HTML by (language, community, filter values): the same for everyone who asks
 # for them, and WTForms' rendering costs more than the rest of the list (issue 12 §2).
-_FILTER_FORMS: dict = {}
+_FILTER_FORMS: OrderedDict = OrderedDict()
 FILTER_FORMS_MAX = 512
 
 
 def _filters_html(community, mine):
     values = tuple(request.args.get(name, "") for name in ("q", "status", "category", "sort"))
-    key = (str(get_locale()), community.slug, mine, values)
-    html = _FILTER_FORMS.get(key)
-    if html is None:
+
+    def render():
         form = FilterForm(formdata=request.args)
-        html = Markup(render_template("matters/_filters.html", form=form, mine=mine))  # noqa: S704  # nosec B704
-        if all(len(value) <= 100 for value in values):  # what a visitor types in the form, not any URL
-            if len(_FILTER_FORMS) >= FILTER_FORMS_MAX:
-                _FILTER_FORMS.clear()
-            _FILTER_FORMS[key] = html
-    return html
+        return Markup(render_template("matters/_filters.html", form=form, mine=mine))  # noqa: S704  # nosec B704
+
+    if any(len(value) > 100 for value in values):  # not what a visitor types in the form: not kept
+        return render()
+    key = (str(get_locale()), request.script_root, community.slug, mine, values)
+    return version_cache.kept_in(_FILTER_FORMS, key, render, FILTER_FORMS_MAX)
 
 
 # What every card shows alike in a language, made once per language: the status badges (the
@@ -99,12 +101,14 @@ def _path_by_id(endpoint, name):
     """id -> url_for(endpoint, name=id): the URL map builds the path once, when a card is first
     rendered (kept cards need none), each card's is that path with its id (url_for costs about as
     much as the rest of a card)."""
-    parts = []
+
+    @functools.cache
+    def around_id():
+        return url_for(endpoint, **{name: ID_MARK}).rpartition(str(ID_MARK))
 
     def path(value):
-        if not parts:
-            parts.extend(url_for(endpoint, **{name: ID_MARK}).rpartition(str(ID_MARK)))
-        return f"{parts[0]}{int(value)}{parts[2]}"
+        before, _mark, after = around_id()
+        return f"{before}{int(value)}{after}"
 
     return path
 
@@ -142,18 +146,25 @@ def index():
 
     def render():
         pagination = services.list_matters(community, current_user, page=page_arg(), **filters)
+        cards = tuple(pagination.items)
         return render_template(
             "matters/index.html",
             community=community,
             pagination=pagination,
+            cards=cards,
+            # the proposers' badges, part of what the cards show (the key of their kept text)
+            proposer_badges=tuple(official_badge(card.proposer, community) for card in cards),
             filters_html=_filters_html(community, mine),
             mine=mine,
             filtered=any(request.args.get(k) for k in ("status", "category", "q")),
             threshold=services.support_threshold(community),
             can_create=permissions.can_create(current_user, community),
             matter_path=_path_by_id("matters.detail", "matter_id"),
+            # what the list's template uses of _labels()
+            status_label=status_label,
+            Status=Status,
+            perm=permissions,
             **_card_words(),
-            **_labels(),
         )
 
     return shared_body.page(lambda: _audience(community, mine), render, community)

@@ -231,6 +231,12 @@ def _search_text(values):
     return search.document(*(values[name] for name in SEARCHED))
 
 
+def _check_photo_count(count):
+    """A micro-matter has at most PHOTOS_MAX photos, counting those kept for its form."""
+    if count > PHOTOS_MAX:
+        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+
+
 def _store_photos(user, matter, files, written, pending=()):
     for photo in save_all(files, user, written):
         db.session.add(MatterPhoto(matter=matter, photo=photo))
@@ -300,8 +306,7 @@ def hold_photos(user, community, files, *, matter=None, keep=(), drop=()):
     files = chosen(files)
     if not files and not dropped:
         return held
-    if len(held) + len(files) > PHOTOS_MAX:
-        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+    _check_photo_count(len(held) + len(files))
     unused = _discard(dropped)
     expires_at = clock.utcnow() + timedelta(hours=PENDING_PHOTO_HOURS)
     with removed_on_failure() as written:
@@ -370,8 +375,7 @@ def create_matter(user, community, *, photos=(), pending_ids=(), submit=False, e
         raise FieldError("title", behalf.duplicate(same, user, entered_by, None))
     files = chosen(photos)
     pending = pending_photos(user, community, None, pending_ids)
-    if len(files) + len(pending) > PHOTOS_MAX:
-        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+    _check_photo_count(len(files) + len(pending))
     with removed_on_failure() as written:
         matter = MicroMatter(
             community=community,
@@ -423,8 +427,7 @@ def update_matter(user, matter, *, photos=(), remove_photo_ids=(), pending_ids=(
     pending = pending_photos(user, matter.community, matter, pending_ids)
     remove = _ids(remove_photo_ids)
     removed = [link for link in matter.photos if link.id in remove]
-    if len(matter.photos) - len(removed) + len(files) + len(pending) > PHOTOS_MAX:
-        raise FieldError("photos", _l("At most %(n)s photos per micro-matter.", n=PHOTOS_MAX))
+    _check_photo_count(len(matter.photos) - len(removed) + len(files) + len(pending))
     changed = sorted(k for k, v in values.items() if getattr(matter, k) != v and k != "description_html")
     unused = [link.photo.stored_name for link in removed]
     with removed_on_failure() as written:
@@ -629,24 +632,18 @@ def add_comment(user, matter, stance, body, *, entered_by=None, channel=None):
     _audit("comment.added", comment, actor, matter, matter_id=matter.id, stance=str(stance), **on_behalf)
     followers = select(Follow.user_id).where(Follow.matter_id == matter.id)
     audience = db.session.scalars(select(User).where((User.id == matter.proposer_id) | User.id.in_(followers))).all()
+    link = _link(matter, "matters.comment_page", comment_id=comment.id)
     notify(
         audience,
         N_("%(name)s commented on “%(title)s”."),
-        _link(matter, "matters.comment_page", comment_id=comment.id),
+        link,
         exclude=user,
         matter=matter,
         name=user.display_name,
         title=matter.title,
     )
     if entered_by is not None:
-        behalf.tell(
-            "comment",
-            user,
-            entered_by,
-            channel,
-            matter.title,
-            _link(matter, "matters.comment_page", comment_id=comment.id),
-        )
+        behalf.tell("comment", user, entered_by, channel, matter.title, link)
     _commit()
     return comment
 

@@ -1,18 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import SelectField, SubmitField
 
-from app.core.forms import text_field
+from app.core.forms import choice_field, number_field, text_field
 
 from .models import FlagOutcome, FlagReason
 from .services import MAX_BLOCK_DAYS
 
 
 class FlagForm(FlaskForm):
-    reason = RadioField(
-        _l("What is wrong"), choices=FlagReason.choices(), validators=[InputRequired(_l("Choose what is wrong."))]
-    )
+    reason = choice_field(_l("What is wrong"), FlagReason.choices(), _l("Choose what is wrong."))
     text = text_field(
         _l("Anything the committee should know (optional)"),
         500,
@@ -29,13 +26,7 @@ class CloseForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    days = IntegerField(
-        _l("Days"),
-        validators=[
-            InputRequired(_l("Between 1 and %(n)s days.", n=MAX_BLOCK_DAYS)),
-            NumberRange(1, MAX_BLOCK_DAYS, _l("Between 1 and %(n)s days.", n=MAX_BLOCK_DAYS)),
-        ],
-    )
+    days = number_field(_l("Days"), 1, MAX_BLOCK_DAYS, message=_l("Between 1 and %(n)s days.", n=MAX_BLOCK_DAYS))
     reason = text_field(
         _l("Reason (the resident sees it)"), 300, required=_l("Say why; the resident sees the reason."), area=True
     )

@@ -1,7 +1,7 @@
 """Pages: a resident's report (/c/<slug>/report/...), the committee's queue and blocks
 (/c/<slug>/moderation/...)."""
 
-from flask import redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.communities.permissions import posting_block
 from app.communities.scoping import current_community
 from app.core.errors import refuse
-from app.core.forms import form_page, submitted
+from app.core.forms import and_back, form_page
 from app.core.service import get_or_404
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
@@ -60,7 +60,7 @@ def hide_matter(matter_id):
 @login_required
 def unhide_matter(matter_id):
     _community, matter = _moderated_matter(matter_id)
-    return _and_back(
+    return and_back(
         UnblockForm(),
         lambda: services.unhide_matter(current_user, matter),
         _("The micro-matter is visible again."),
@@ -101,13 +101,6 @@ def _moderated_matter(matter_id):
     return community, get_or_404(MicroMatter, matter_id, community_id=community.id)
 
 
-def _and_back(form, call, success, to):
-    """A committee's button or small form: run the service, then back to `to` with its message
-    (the refusal's, when it refused)."""
-    submitted(form, call, success, to, fields=False)
-    return redirect(to)
-
-
 @bp.get("/moderation/")
 @login_required
 def queue():
@@ -132,7 +125,7 @@ def close(kind, target_id):
     community = _moderating()
     subject = services.target(community, kind, target_id)
     form = CloseForm()
-    return _and_back(
+    return and_back(
         form,
         lambda: services.close(current_user, community, subject, outcome=form.outcome.data, note=form.note.data),
         lambda count: _("%(count)s reports closed.", count=count),
@@ -164,7 +157,7 @@ def block(membership_id):
 def unblock(membership_id):
     community = _moderating()
     membership = services.get_membership(community, membership_id)
-    return _and_back(
+    return and_back(
         UnblockForm(),
         lambda: services.unblock(current_user, membership),
         _("The block is lifted."),

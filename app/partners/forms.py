@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
 
-from app.core.forms import date_field, text_field
+from app.core.forms import date_field, number_field, text_field
 
 from .models import PartnerKind
 from .services import MAX_PEOPLE
@@ -13,9 +13,11 @@ PEOPLE_MESSAGE = _l("Please give a whole number from 1 to %(n)s.", n=MAX_PEOPLE)
 
 
 def people_field(label, description=None):
-    return IntegerField(
+    return number_field(
         label,
-        validators=[InputRequired(message=PEOPLE_MESSAGE), NumberRange(min=1, max=MAX_PEOPLE, message=PEOPLE_MESSAGE)],
+        1,
+        MAX_PEOPLE,
+        message=PEOPLE_MESSAGE,
         render_kw={"min": 1, "max": MAX_PEOPLE, "inputmode": "numeric"},
         description=description,
     )

@@ -1,14 +1,15 @@
 """Pages under /c/<slug>/: partners' profiles, the volunteer's page, delivery tasks and the
 committee's actions on them. Views parse the request, call a service, render or redirect."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from app.communities.scoping import current_community
 from app.core import clock
-from app.core.errors import DomainError, refuse
+from app.core.errors import refuse
 from app.core.forms import form_page, submitted
 from app.core.service import get_or_404
 from app.extensions import db
@@ -235,16 +236,19 @@ def new_task(matter_id):
     )
 
 
-def _act(task_id, call, success, anchor="signups"):
-    """Run a button's service; back to the task page with its message."""
+def _act(task_id, call, success, anchor="signups", form=None, **on_page):
+    """A button (only its CSRF token) or a committee's form on a task's page: `call(task)`, back to
+    the page at `anchor` with `success`; a refusal shows the page again (with the form, which
+    `on_page` names for the page; a button's refusal is flashed)."""
     task = services.get_task(current_community(), task_id)
-    try:
-        call(task)
-    except DomainError as error:
-        flash(error.message, "error")
-        return _task_page(db.session.get(DeliveryTask, task.id), status=400)
-    flash(success, "success")
-    return redirect(url_for("partners.task", task_id=task.id, _anchor=anchor))
+    done = submitted(
+        FlaskForm() if form is None else form,
+        lambda: call(task),
+        success,
+        url_for("partners.task", task_id=task.id, _anchor=anchor),
+        fields=form is not None,
+    )
+    return done or _task_page(db.session.get(DeliveryTask, task.id), **on_page, status=400)
 
 
 @bp.post("/tasks/<int:task_id>/signup")
@@ -276,28 +280,20 @@ def decide_signup(task_id, signup_id, decision):
     )
 
 
-def _task_form(task_id, form, call, success, **on_page):
-    """A committee's form on a task's page: `call(task)`, back to the sign-ups; a refusal shows the
-    page again with the form (`on_page` names it for the page)."""
-    community = current_community()
-    _committee_only(community)
-    task = services.get_task(community, task_id)
-    done = submitted(form, lambda: call(task), success, url_for("partners.task", task_id=task.id, _anchor="signups"))
-    return done or _task_page(db.session.get(DeliveryTask, task.id), **on_page, status=400)
-
-
 @bp.post("/tasks/<int:task_id>/partners")
 @login_required
 def sign_up_partner(task_id):
+    community = current_community()
+    _committee_only(community)
     form = PartnerSignupForm()
-    form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(current_community())]
-    return _task_form(
+    form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
+    return _act(
         task_id,
-        form,
         lambda task: services.sign_up_partner(
             current_user, task, partner_id=form.partner_id.data, people=form.people.data
         ),
         _("The partner was signed up."),
+        form=form,
         partner_form=form,
     )
 
@@ -305,12 +301,13 @@ def sign_up_partner(task_id):
 @bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/hours")
 @login_required
 def log_hours(task_id, signup_id):
+    _committee_only(current_community())
     form = HoursForm(prefix=f"h{signup_id}")
-    return _task_form(
+    return _act(
         task_id,
-        form,
         lambda task: services.log_hours(current_user, task, signup_id, hours=form.hours.data),
         _("The hours were confirmed."),
+        form=form,
         hours_forms={signup_id: form},
     )
 

@@ -344,6 +344,12 @@ def _require_open(task, people=1):
     require(people <= free, _l("Only %(n)s places are left on this task.", n=free))
 
 
+def _add_signup(task, duplicate, **columns):
+    """A new sign-up for the task, refused with `duplicate` when there is one already. Added by the
+    relationship, so that a task.signups already read (the demo keeps its rows) lists it too."""
+    return insert_once(TaskSignup(task=task, **columns), duplicate)
+
+
 @rolls_back
 def sign_up(user, task):
     """A volunteer signs up for a task; the committee confirms."""
@@ -355,9 +361,8 @@ def sign_up(user, task):
     )
     require(signup_of(volunteer, task) is None, _l("You have already signed up for this task."))
     _require_open(task)
-    signup = insert_once(
-        TaskSignup(task_id=task.id, volunteer_id=volunteer.id, created_by_id=user.id),
-        _l("You have already signed up for this task."),
+    signup = _add_signup(
+        task, _l("You have already signed up for this task."), volunteer_id=volunteer.id, created_by_id=user.id
     )
     _audit("partners.volunteer_signed_up", signup, user, community, task_id=task.id)
     notify(
@@ -397,17 +402,15 @@ def sign_up_partner(actor, task, *, partner_id, people):
     require(already is None, _l("This partner has already signed up for this task."))
     _require_open(task, people)
     now = clock.now()
-    signup = insert_once(
-        TaskSignup(
-            task_id=task.id,
-            partner_id=partner.id,
-            people=people,
-            status=SignupStatus.CONFIRMED,
-            created_by_id=actor.id,
-            decided_by_id=actor.id,
-            decided_at=now,
-        ),
+    signup = _add_signup(
+        task,
         _l("This partner has already signed up for this task."),
+        partner_id=partner.id,
+        people=people,
+        status=SignupStatus.CONFIRMED,
+        created_by_id=actor.id,
+        decided_by_id=actor.id,
+        decided_at=now,
     )
     _audit("partners.partner_signed_up", signup, actor, community, task_id=task.id, partner=partner.name, people=people)
     commit(_l("This partner has already signed up for this task."))

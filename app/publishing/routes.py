@@ -60,6 +60,16 @@ def notices():
     )
 
 
+def _choose_page(community):
+    """The records a notice can be published for, to choose one."""
+    return render_template(
+        "publishing/choose.html",
+        community=community,
+        kind_labels=NoticeKind.labels(),
+        candidates=services.candidates(community),
+    )
+
+
 def _new_notice_page(community, form, status=200):
     kind, ref = form.kind.data, form.ref.data
     publication = existing = None
@@ -68,12 +78,7 @@ def _new_notice_page(community, form, status=200):
             record = services.load_record(community, kind, ref)
         except DomainError as error:
             flash(error.message, "error")
-            return render_template(
-                "publishing/choose.html",
-                community=community,
-                kind_labels=NoticeKind.labels(),
-                candidates=services.candidates(community),
-            ), (status if status != 200 else 404)
+            return _choose_page(community), (status if status != 200 else 404)
         publication = services.source_for(kind).describe(record)
         existing = services.existing_notice(community, kind, ref)
         if not form.title.data:
@@ -98,12 +103,7 @@ def new_notice():
     if request.method == "GET":
         kind, ref = request.args.get("kind"), parse_id(request.args.get("ref", ""))
         if kind not in set(NoticeKind) or ref is None:
-            return render_template(
-                "publishing/choose.html",
-                community=community,
-                kind_labels=NoticeKind.labels(),
-                candidates=services.candidates(community),
-            )
+            return _choose_page(community)
         start, end = services.default_period(community)
         form = NoticeForm(kind=kind, ref=ref, period_start=start, period_end=end)
         return _new_notice_page(community, form)

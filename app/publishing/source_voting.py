@@ -94,40 +94,36 @@ def describe(voting_round):
             cells += [result.no_votes.get(key, 0), result.abstentions.get(key, 0)]
         cells.append((PASSED if yes_no else FUNDED)[option.number in winners] if result.valid else NOT_DECIDED)
         table_rows.append(cells)
-    if result.valid and not projects:
-        summary = msg(
-            N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s proposals were approved."),
-            ballots=result.ballots_counted,
-            round=voting_round.title,
-            n=len(winners),
-            options=len(voting_round.options),
-        )
-    elif result.valid:
-        summary = msg(
-            N_(
-                "%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
-                "costing %(cost)s of the %(budget)s budget."
-            ),
-            ballots=result.ballots_counted,
-            round=voting_round.title,
-            n=len(winners),
-            options=len(voting_round.options),
-            cost=typed(result.total_cost, "money"),
-            budget=typed(voting_round.budget, "money"),
-        )
-    elif not projects:
-        summary = msg(
-            N_("“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. Nothing is approved."),
-            round=voting_round.title,
-            turnout=typed(result.turnout_percent, "percent"),
-            min=typed(result.min_turnout_percent, "percent"),
-        )
+    if result.valid:
+        chosen = {
+            "ballots": result.ballots_counted,
+            "round": voting_round.title,
+            "n": len(winners),
+            "options": len(voting_round.options),
+        }
+        if projects:
+            summary = msg(
+                N_(
+                    "%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s projects were chosen, "
+                    "costing %(cost)s of the %(budget)s budget."
+                ),
+                **chosen,
+                cost=typed(result.total_cost, "money"),
+                budget=typed(voting_round.budget, "money"),
+            )
+        else:
+            summary = msg(
+                N_("%(ballots)s residents voted in “%(round)s”: %(n)s of %(options)s proposals were approved."),
+                **chosen,
+            )
     else:
         summary = msg(
             N_(
                 "“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. No project is "
                 "approved; the projects are back on the agenda list."
-            ),
+            )
+            if projects
+            else N_("“%(round)s” is not valid: turnout %(turnout)s below the required %(min)s. Nothing is approved."),
             round=voting_round.title,
             turnout=typed(result.turnout_percent, "percent"),
             min=typed(result.min_turnout_percent, "percent"),

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.communities.permissions import is_committee
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
-from app.core.forms import submitted
+from app.core.forms import and_back
 from app.core.params import page_arg
 
 from . import bp, permissions, services
@@ -82,11 +82,9 @@ def import_file():
 def households():
     community = _committee_only()
     form = HouseholdsForm()
-    done = submitted(
+    return and_back(
         form,
         lambda: services.households_from_register(current_user, community),
         lambda placed: _("%(count)s members placed in their households.", count=placed),
         url_for("register.index"),
-        fields=False,
     )
-    return done or redirect(url_for("register.index"))

@@ -1,10 +1,11 @@
 """Site admins' pages under /admin/streets/: create streets, assign communities, grant staff."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
-from app.core.errors import DomainError, refuse
+from app.core.errors import refuse
 from app.core.forms import form_page, submitted
 from app.core.service import get_or_404
 
@@ -52,49 +53,49 @@ def _back(street):
     return url_for("street_admin.street", street_id=street.id)
 
 
+def _act(street_id, call, success, form=None, *, fields=True, **on_page):
+    """A button (only its CSRF token) or a form on the street's page: `call(street)`, back to the
+    page with `success`; a refusal shows the page again (with the form, which `on_page` names)."""
+    street = get_or_404(Street, street_id)
+    done = submitted(
+        FlaskForm() if form is None else form,
+        lambda: call(street),
+        success,
+        _back(street),
+        fields=fields and form is not None,
+    )
+    return done or _street_page(street, **on_page, status=400)
+
+
 @admin_bp.post("/<int:street_id>/communities")
 def assign(street_id):
-    street = get_or_404(Street, street_id)
     form = AssignForm()
     form.community.choices = []
-    done = submitted(
-        form,
-        lambda: services.assign_community(current_user, street, form.community.data),
+    return _act(
+        street_id,
+        lambda street: services.assign_community(current_user, street, form.community.data),
         _("The community now belongs to this street."),
-        _back(street),
+        form,
         fields=False,
+        assign=form,
     )
-    return done or _street_page(street, assign=form, status=400)
 
 
 @admin_bp.post("/<int:street_id>/grants")
 def grant(street_id):
-    street = get_or_404(Street, street_id)
     form = GrantForm()
-    done = submitted(
-        form,
-        lambda: services.grant_staff(current_user, street, form.username.data),
+    return _act(
+        street_id,
+        lambda street: services.grant_staff(current_user, street, form.username.data),
         _("Street staff granted."),
-        _back(street),
+        form,
+        grant=form,
     )
-    return done or _street_page(street, grant=form, status=400)
-
-
-def _button(street_id, act, success):
-    """A button on the street's page: `act(street)`, back to the page with its message."""
-    street = get_or_404(Street, street_id)
-    try:
-        act(street)
-    except DomainError as error:
-        flash(error.message, "error")
-        return _street_page(street, status=400)
-    flash(success, "success")
-    return redirect(_back(street))
 
 
 @admin_bp.post("/<int:street_id>/communities/<int:community_id>/remove")
 def unassign(street_id, community_id):
-    return _button(
+    return _act(
         street_id,
         lambda street: services.unassign_community(current_user, street, community_id),
         _("The community no longer belongs to this street."),
@@ -103,7 +104,7 @@ def unassign(street_id, community_id):
 
 @admin_bp.post("/<int:street_id>/grants/<int:grant_id>/withdraw")
 def withdraw(street_id, grant_id):
-    return _button(
+    return _act(
         street_id,
         lambda street: services.withdraw_staff(current_user, street, grant_id),
         _("Street staff withdrawn."),

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import SubmitField
 
-from app.core.forms import confirm_field, date_field, photos_field, text_field
+from app.core.forms import choice_field, confirm_field, date_field, number_field, photos_field, text_field
 
 
 class DetailsForm(FlaskForm):
@@ -35,9 +34,11 @@ class MilestoneDoneForm(FlaskForm):
 
 
 class UpdateForm(FlaskForm):
-    percent = IntegerField(
+    percent = number_field(
         _l("Progress in percent"),
-        validators=[Optional(), NumberRange(min=0, max=100)],
+        0,
+        100,
+        required=False,
         render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
         description=_l("A whole number from 0 to 100."),
     )
@@ -47,9 +48,10 @@ class UpdateForm(FlaskForm):
 
 
 class SpendingForm(FlaskForm):
-    amount = IntegerField(
+    amount = number_field(
         _l("Amount (yuan)"),
-        validators=[InputRequired(), NumberRange(min=1, max=1_000_000_000)],
+        1,
+        1_000_000_000,
         render_kw={"min": 1, "inputmode": "numeric"},
     )
     spent_on = date_field(_l("Date"))
@@ -88,9 +90,9 @@ class CancelForm(FlaskForm):
     """Cancelling cannot be undone, so it asks for a reason and a tick, not just a button."""
 
     reason = text_field(_l("Why it will not be delivered (published)"), 2000, required=True, area=True)
-    understood = BooleanField(
+    understood = confirm_field(
         _l("I understand that the micro-matter ends here and cannot be taken up again."),
-        validators=[InputRequired(_l("Tick the box to confirm."))],
+        message=_l("Tick the box to confirm."),
     )
     submit = SubmitField(_l("Cancel the micro-matter"))
 
@@ -114,11 +116,6 @@ STAR_CHOICES = [
 
 
 class RatingForm(FlaskForm):
-    stars = RadioField(
-        _l("Your rating"),
-        choices=STAR_CHOICES,
-        coerce=int,
-        validators=[InputRequired(message=_l("Please choose from 1 to 5 stars."))],
-    )
+    stars = choice_field(_l("Your rating"), STAR_CHOICES, _l("Please choose from 1 to 5 stars."), coerce=int)
     comment = text_field(_l("Comment (optional)"), 500, area=True)
     submit = SubmitField(_l("Send my rating"))

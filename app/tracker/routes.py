@@ -322,19 +322,28 @@ def spending(f, record):
     )
 
 
-@_action("start", "confirm", "state", _l("Work has started."))
-def start(f, record):
-    delivery.start(current_user, record)
+def _state_change(path, form_name, change, success):
+    """A change of the record's state from the manage page: the service `change(user, record)`, given
+    the form's published reason when the form asks for one; the endpoint is the service's name."""
+
+    def act(f, record):
+        change(current_user, record, *((f.reason.data,) if "reason" in f else ()))
+
+    act.__name__ = change.__name__
+    _action(path, form_name, "state", success)(act)
 
 
-@_action("pause", "pause", "state", _l("The work is paused."))
-def pause(f, record):
-    delivery.pause(current_user, record, f.reason.data)
-
-
-@_action("resume", "confirm", "state", _l("The work has resumed."))
-def resume(f, record):
-    delivery.resume(current_user, record)
+for _path, _form_name, _change, _success in (
+    ("start", "confirm", delivery.start, _l("Work has started.")),
+    ("pause", "pause", delivery.pause, _l("The work is paused.")),
+    ("resume", "confirm", delivery.resume, _l("The work has resumed.")),
+    ("evaluation/end", "end_window", rating.end_window, _l("The rating has ended.")),
+    ("respond", "respond", rating.respond, _l("Your answer was published.")),
+    ("rectify", "rectify", delivery.rectify, _l("The rectification was opened.")),
+    ("cancel", "cancel", delivery.cancel, _l("The micro-matter was cancelled.")),
+    ("close", "confirm", delivery.close, _l("The record is closed.")),
+):
+    _state_change(_path, _form_name, _change, _success)
 
 
 @_action("accept", "accept", "state", _l("The acceptance was recorded."))
@@ -345,31 +354,6 @@ def accept(f, record):
 @_action("evaluation", "evaluation", "state", _l("Residents can now rate the project."))
 def open_evaluation(f, record):
     rating.open_evaluation(current_user, record, closes_on=f.closes_on.data)
-
-
-@_action("evaluation/end", "end_window", "state", _l("The rating has ended."))
-def end_window(f, record):
-    rating.end_window(current_user, record)
-
-
-@_action("respond", "respond", "state", _l("Your answer was published."))
-def respond(f, record):
-    rating.respond(current_user, record, f.reason.data)
-
-
-@_action("rectify", "rectify", "state", _l("The rectification was opened."))
-def rectify(f, record):
-    delivery.rectify(current_user, record, f.reason.data)
-
-
-@_action("cancel", "cancel", "state", _l("The micro-matter was cancelled."))
-def cancel(f, record):
-    delivery.cancel(current_user, record, f.reason.data)
-
-
-@_action("close", "confirm", "state", _l("The record is closed."))
-def close(f, record):
-    delivery.close(current_user, record)
 
 
 # ---------------------------------------------------------------- committee dashboard

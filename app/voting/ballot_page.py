@@ -4,8 +4,13 @@ voter state) and reused: in a storm of ballots every voter who has not voted yet
 The key holds every value the body shows (templates/voting/_ballot_body.html), taken from rows the
 page loads anyway, so a body is never stale. It is not keyed by the community's data version
 (app/core/versions.py): every ballot cast changes that, and the body does not show ballots.
-The CSRF token is personal: the body is kept with a slot for it, filled on each page view."""
+The CSRF token is personal: the body is kept with a slot for it, filled on each page view.
 
+For a resident logged in, the whole page around the body is kept too, under the same key and the
+community's name (app/core/shared_body.page with `version`): only their header is rendered for
+them."""
+
+import functools
 import threading
 
 from flask import render_template, session
@@ -21,16 +26,24 @@ _store: dict = {}
 _lock = threading.Lock()
 
 
+@functools.cache
+def _attributes(mapper):
+    return tuple(attribute.key for attribute in mapper.column_attrs)
+
+
 def _values(row):
-    return tuple(getattr(row, attribute.key) for attribute in inspect(row).mapper.column_attrs)
+    return tuple(getattr(row, key) for key in _attributes(inspect(row).mapper))
 
 
-def _key(shown):
+def key(shown):
+    """Every value the body shows (and the page around it: the community's name in its title)."""
     voting_round, own = shown["round"], shown["standing"].participation
+    community = voting_round.community
     return (
         _values(voting_round),
         tuple(_values(option) for option in voting_round.options),
-        voting_round.community.slug,  # in the options' links
+        community.slug,  # in the options' links
+        community.name,
         shown["state"],
         str(get_locale()),
         bool(session.get("large_text", False)),
@@ -47,18 +60,18 @@ def csrf_field():
     return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
 
 
-def body(shown):
+def body(shown, shown_key):
     """The body's HTML for a page view without an error or choices to show again; `shown`: the
-    template's values (round, standing, state, can_manage, authenticated and the labels)."""
-    key = _key(shown)
+    template's values (round, standing, state, can_manage, authenticated and the labels),
+    `shown_key`: key(shown)."""
     with _lock:
-        html = _store.get(key)
+        html = _store.get(shown_key)
     if html is None:
         html = render(_CSRF_SLOT, shown)
         with _lock:
             if len(_store) >= MAX_ENTRIES:
                 _store.clear()
-            _store[key] = html
+            _store[shown_key] = html
     return html.replace(_CSRF_SLOT, csrf_field(), 1)  # Markup in, Markup out
 
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
 from app.communities.permissions import membership_of
-from app.core import clock
+from app.core import clock, versions
 from app.core.errors import DomainError
 from app.core.params import MAX_ID
 from app.core.secrecy import random_row_id
@@ -288,26 +288,50 @@ def _cast(user, voting_round, choices, now):
     if not current.may_vote:
         raise DomainError(current.reason)
     check_choices(voting_round, choices)
-    ballot = put_in_box(voting_round, choices, Channel.ONLINE)
     participation = current.participation
     if participation is None:
-        participation = RoundParticipation(
-            round_id=voting_round.id,
-            voter_key=current.key,
-            user_id=user.id,
-            household_id=current.household.id if current.household else None,
-            channel=Channel.ONLINE,
-            receipt_code=receipts.new_code(),
-            ballot_id=ballot.id,
-        )
-        # Flushed with the ballot by record() below: the register's unique constraints decide a
-        # race there (IntegrityError, caught by cast_ballot).
-        db.session.add(participation)
+        participation = _first_ballot(user, voting_round, choices, current)
         action = "round.ballot_cast"
     else:
-        _replace(participation, ballot)
+        _replace(participation, put_in_box(voting_round, choices, Channel.ONLINE))
         action = "round.ballot_changed"
     record(action, participation, actor=user, community=voting_round.community_id, round_id=voting_round.id)
+    return participation
+
+
+_INSERT_BALLOT = RoundBallot.__table__.insert()
+_INSERT_MARK = RoundParticipation.__table__.insert()
+
+
+def _first_ballot(user, voting_round, choices, current):
+    """The voter's first ballot in the box and their register row pointing at it, written at once
+    (two INSERTs, none of a flush's work): the register's unique constraints decide a race here
+    (IntegrityError, caught by cast_ballot). The register row is returned as a row of the session."""
+    connection = db.session.connection()
+    community = voting_round.community_id
+    ballot = {
+        "id": random_row_id(),
+        "round_id": voting_round.id,
+        "channel": Channel.ONLINE,
+        "choices": _stored_choices(voting_round.method, choices),
+    }
+    versions.write_in(connection, _INSERT_BALLOT, ballot, community)
+    mark = {
+        "round_id": voting_round.id,
+        "voter_key": current.key,
+        "user_id": user.id,
+        "household_id": current.household.id if current.household is not None else None,
+        "channel": Channel.ONLINE,
+        "recorded_by_id": None,
+        "polling_session_id": None,
+        "created_at": clock.utcnow(),
+        "receipt_code": receipts.new_code(),
+        "ballot_id": ballot["id"],
+    }
+    (mark["id"],) = versions.write_in(connection, _INSERT_MARK, mark, community).inserted_primary_key
+    participation = RoundParticipation(**mark)
+    make_transient_to_detached(participation)  # as stored: nothing for the session to flush
+    db.session.add(participation)
     return participation
 
 

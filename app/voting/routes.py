@@ -185,9 +185,15 @@ def _ballot_page(voting_round, *, error=None, selected=None, answers=None, statu
         **_labels(),
     }
     if error is None and not selected and not answers:
-        body = ballot_page.body(shown)
-    else:  # a refused ballot: the message and the voter's choices, for them alone
-        body = ballot_page.render(ballot_page.csrf_field(), shown, error, selected, answers)
+        shown_key = ballot_page.key(shown)
+
+        def render():
+            body = ballot_page.body(shown, shown_key)
+            return render_template("voting/ballot.html", community=community, body=body, **shown)
+
+        return shared_body.page(tuple, render, community, version=shown_key), status
+    # A refused ballot: the message and the voter's choices, for them alone.
+    body = ballot_page.render(ballot_page.csrf_field(), shown, error, selected, answers)
     return render_template("voting/ballot.html", community=community, body=body, **shown), status
 
 

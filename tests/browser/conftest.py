@@ -1,10 +1,12 @@
 """Real-browser fixtures: the app served on loopback, Debian's chromium driven by Playwright.
 
-`live_server` runs the app (CSRF on, file-backed SQLite) in a thread; `phone` and
-`desktop` are fresh pages at a 390x844 phone viewport and a laptop viewport.
+`live_server` runs the app (CSRF on, file-backed SQLite) in a thread: one app and server for the
+run, whose database each test finds empty (`live_app`). `phone` and `desktop` are fresh pages at a
+390x844 phone viewport and a laptop viewport.
 Screenshots go to artifacts/screenshots (kept by CI, see README).
 """
 
+import copy
 import threading
 
 import pytest
@@ -12,7 +14,8 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
+from tests.database import copy_sqlite_file
 
 CHROMIUM = "/usr/bin/chromium"
 # Without it chromium looks up Google's hosts at start-up, which this network refuses.
@@ -39,24 +42,72 @@ class LiveServer:
         self.thread.join(5)
 
 
-@pytest.fixture
-def live_app(tmp_path):
+def _file_app(folder):
+    """An app (CSRF on) on the SQLite file folder/browser.db, holding the schema."""
     app = create_app(
         "test",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.db'}",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'browser.db'}",
         WTF_CSRF_ENABLED=True,
-        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        UPLOAD_FOLDER=str(folder / "uploads"),
     )
     with app.app_context():
         db.create_all()
-    yield app
+    return app
+
+
+def _close_connections(app):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_live_server(tmp_path_factory):
+    """The app and server that most browser tests share: an app per test (and its templates
+    compiled again) took a second or two each. `live_app` empties the database for each test."""
+    folder = tmp_path_factory.mktemp("live")
+    app = _file_app(folder)
+    copy_sqlite_file(folder / "browser.db", folder / "empty.db")
+    with LiveServer(app) as server:
+        app.config["PUBLIC_BASE_URL"] = server.url  # as a deployment sets its address
+        server.empty_database = folder / "empty.db"
+        server.database = folder / "browser.db"
+        yield server
+    _close_connections(app)
+
+
 @pytest.fixture
-def live_server(live_app):
+def live_app(request, tmp_path):
+    """The app the live server runs, on an empty database with the schema, uploads in the test's
+    tmp_path. A test marked own_app (one that adds a route) gets an app of its own."""
+    if request.node.get_closest_marker("own_app"):
+        app = _file_app(tmp_path)
+        yield app
+        _close_connections(app)
+        return
+    server = request.getfixturevalue("shared_live_server")
+    app = server.app
+    config = copy.deepcopy(dict(app.config))
+    _close_connections(app)  # nothing open on the file while it is replaced
+    copy_sqlite_file(server.empty_database, server.database)
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    # The limiter is one object for every app; an app made by another test may have switched it on.
+    limiter.init_app(app)
+    try:
+        yield app
+    finally:
+        _close_connections(app)
+        app.config.clear()
+        app.config.update(config)
+        if hasattr(app.wsgi_app, "clear"):  # the page cache: pages of this test's data
+            app.wsgi_app.clear()
+
+
+@pytest.fixture
+def live_server(request, live_app):
+    if not request.node.get_closest_marker("own_app"):
+        yield request.getfixturevalue("shared_live_server")
+        return
     with LiveServer(live_app) as server:
         live_app.config["PUBLIC_BASE_URL"] = server.url  # as a deployment sets its address
         yield server

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.sessions import signed_in
 from app.extensions import db
 from tests.security import test_authz_matrix as matrix
 from tests.security.world import restore_into
 
-from .helpers import assert_accessible, screenshot
+from .helpers import assert_accessible, screenshot, sign_in
 
 world_snapshot = matrix.world_snapshot  # the authorisation matrix's world, built once per run
 
@@ -95,15 +94,13 @@ def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, n
     with live_app.app_context():
         snap = restore_into(live_app, world_snapshot)
         pages = _pages(snap)
-        users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
-    serializer = live_app.session_interface.get_signing_serializer(live_app)
+        usernames = {role: db.session.get(User, user_id).username for role, (user_id, _token) in snap.users.items()}
     failures = []
     looks = {}  # class -> {(tag, background, colour, border): first page seen}
     for role, paths in pages.items():
         page = new_page(viewport)
         if role:
-            value = serializer.dumps(signed_in(users[role].get_id()))
-            page.context.add_cookies([{"name": "session", "value": value, "url": live_server.url}])
+            sign_in(page, live_server, usernames[role])
         for path in paths:
             response = page.goto(live_server.url + path)
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "front"

@@ -17,7 +17,7 @@ from app.core import clock
 from app.councils import meetings, votes
 from app.extensions import db
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
 
 COUNCIL = [("chair", "陈会长", "chair")] + [(f"council{i}", f"议事员{i}", "council_member") for i in range(1, 5)]
 
@@ -98,13 +98,13 @@ def test_an_amendment_from_proposal_to_version_2(live_app, live_server, new_page
     amendment_url = proposer.url
 
     supporter = new_page("phone")
-    login(supporter, live_server, "resident2")
+    sign_in(supporter, live_server, "resident2")
     supporter.goto(amendment_url)
     supporter.get_by_role("button", name="附议该修订").click()
     assert "待居委会审查" in supporter.locator("main").inner_text()
 
     committee = new_page("phone")
-    login(committee, live_server, "committee")
+    sign_in(committee, live_server, "committee")
     committee.goto(amendment_url)
     assert_accessible(committee, "amendment page (committee)")
     committee.get_by_role("button", name="受理并列入议事清单").click()
@@ -121,7 +121,7 @@ def test_an_amendment_from_proposal_to_version_2(live_app, live_server, new_page
     assert "必须由第二人确认" in committee.locator("main").inner_text()  # not by the one who entered them
 
     chair = new_page("phone")
-    login(chair, live_server, "chair")
+    sign_in(chair, live_server, "chair")
     chair.goto(base + "/assembly")
     assert_accessible(chair, "assembly entry waiting for confirmation")
     chair.locator("#understood").check()

@@ -50,6 +50,7 @@ def eventually(check, page, seconds=5):
     return False
 
 
+@pytest.mark.own_app  # private_page adds a route
 def test_pages_and_a_proposal_without_network(live_app, private_page, live_server, new_page):
     matter_id = seed(live_app)
     base = f"{live_server.url}/c/xinglin"

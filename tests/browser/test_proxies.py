@@ -12,7 +12,7 @@ from app.extensions import db
 from tests.councils.helpers import make_matter
 from tests.helpers import Builder
 
-from .helpers import assert_accessible, login, screenshot
+from .helpers import assert_accessible, login, screenshot, sign_in
 
 
 def _setup(app):
@@ -53,7 +53,7 @@ def test_a_member_gives_a_proxy_and_the_chair_records_one_on_paper(live_app, liv
     screenshot(member, "proxies-member-phone")
 
     chair = new_page("phone")
-    login(chair, live_server, "chair")
+    sign_in(chair, live_server, "chair")
     chair.goto(live_server.url + path + "/chair")
     chair.get_by_text("登记纸质委托书").first.click()
     chair.get_by_label("签署委托书的议事员").select_option(label="议事员3")

@@ -7,7 +7,7 @@ from app.matters import lifecycle
 from app.tracker import delivery
 from app.tracker import records as record_services
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter, sign_in
 
 
 def seed(app):
@@ -41,7 +41,7 @@ def test_publish_object_answer_and_print(live_app, live_server, new_page):
     assert_accessible(desk, "notice (committee)")
 
     phone = new_page("phone")
-    login(phone, live_server, "wangayi")
+    sign_in(phone, live_server, "wangayi")
     phone.goto(notice_url)
     phone.get_by_label("您的异议").fill("坡道坡度偏陡，请复核。")
     phone.locator("#submit").click()

@@ -11,7 +11,7 @@ import re
 
 from PIL import Image
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
 
 TITLE = "3栋单元门口加装无障碍坡道"
 
@@ -103,8 +103,7 @@ def test_resident_journey_on_a_phone(live_app, live_server, new_page, tmp_path):
 
     # 5. Another resident supports, comments and follows.
     li = new_page("phone")
-    login(li, live_server, "lishu")
-    li.wait_for_load_state()
+    sign_in(li, live_server, "lishu")
     li.goto(f"{url}/c/xinglin/matters/")
     assert_accessible(li, "micro-matters list")
     li.get_by_role("link", name=TITLE).click()

@@ -15,7 +15,7 @@ from app.councils.models import Motion
 from app.extensions import db
 from app.rules.models import RuleSet
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
 
 COUNCIL = [("chair", "陈会长", "chair")] + [(f"council{i}", f"议事员{i}", "council_member") for i in range(1, 5)]
 LIVE = 8_000  # ms: a few polling rounds
@@ -72,7 +72,7 @@ def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page):
 
     path = meeting_on_draft(live_app)
     chair = new_page("phone")
-    login(chair, live_server, "chair")
+    sign_in(chair, live_server, "chair")
     chair.goto(live_server.url + path + "/chair")
     chair.get_by_role("button", name="开始会议").click()
     expect(chair.locator(".flashes")).to_contain_text("会议已开始")
@@ -80,21 +80,21 @@ def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page):
 
     # A member moves the adoption, another seconds it.
     mover = new_page("phone")
-    login(mover, live_server, "council1")
+    sign_in(mover, live_server, "council1")
     mover.goto(live_server.url + path + "/member")
     mover.get_by_label("通过新的议事规则").check()
     mover.get_by_label("动议措辞（选填）").fill("通过议事规则第2版")
     mover.get_by_role("button", name="提出动议").click()
     expect(mover.locator(".flashes")).to_contain_text("您的动议已提出")
     seconder = new_page("phone")
-    login(seconder, live_server, "council2")
+    sign_in(seconder, live_server, "council2")
     seconder.goto(live_server.url + path + "/member")
     seconder.get_by_role("button", name="附议该动议").click()
     expect(seconder.locator(".flashes")).to_contain_text("您已附议该动议")
 
     # A third member moves an amendment of the wording; a fourth seconds it.
     amender = new_page("phone")
-    login(amender, live_server, "council3")
+    sign_in(amender, live_server, "council3")
     amender.goto(live_server.url + path + "/member")
     amender.get_by_text("我要提出修正案").click()
     amender.get_by_label("修正后的动议措辞").fill("通过议事规则第2版，自下月1日起施行")
@@ -103,7 +103,7 @@ def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page):
     expect(amender.locator(".flashes")).to_contain_text("你的修正案已提出")
     screenshot(amender, "amendment-moved-phone")
     second = new_page("phone")
-    login(second, live_server, "council4")
+    sign_in(second, live_server, "council4")
     second.goto(live_server.url + path + "/member")
     expect(second.locator("main")).to_contain_text("修正：通过新的议事规则")
     second.get_by_role("button", name="附议该动议").click()

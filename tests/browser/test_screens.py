@@ -69,7 +69,7 @@ def _visit(page, url, name, folder, failures, axe=True):
     if response.status != 200:
         failures.append(f"{name}: HTTP {response.status}")
         return
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True, scale="css")
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
         failures.append(f"{name}: {overflow} px wider than the screen")

@@ -19,14 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy import select, update
 
 from app.auth.models import User
-from app.auth.sessions import signed_in
 from app.communities.models import Membership, MembershipStatus
 from app.core.text import render_markdown
 from app.extensions import db
 from tests.security import test_authz_matrix as matrix
 from tests.security.world import restore_into
 
-from .helpers import screenshot
+from .helpers import screenshot, sign_in
 
 world_snapshot = matrix.world_snapshot  # the authorisation matrix's world, built once per run
 
@@ -136,18 +135,12 @@ def assert_inert(page, watch, where, expect_text=True):
     return found["text"]
 
 
-def _sign_in(context, app, server, user):
-    serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps(signed_in(user.get_id()))
-    context.add_cookies([{"name": "session", "value": value, "url": server.url}])
-
-
 def test_payloads_typed_into_the_forms_stay_text(live_app, live_server, new_page, world_snapshot):
     url = live_server.url
     with live_app.app_context():
         snap = restore_into(live_app, world_snapshot)
         slug = snap.args["slug"]
-        committee = db.session.get(User, snap.users["committee"][0])
+        committee = db.session.get(User, snap.users["committee"][0]).username
     page = new_page("phone")
     watch = Watch(page)
 
@@ -174,7 +167,7 @@ def test_payloads_typed_into_the_forms_stay_text(live_app, live_server, new_page
     page.wait_for_load_state("load")
     staff = new_page("desktop")
     staff_watch = Watch(staff)
-    _sign_in(staff.context, live_app, live_server, committee)
+    sign_in(staff, live_server, committee)
     staff.goto(f"{url}/c/{slug}/members")
     text = assert_inert(staff, staff_watch, "members page with a payload name and address")
     assert "XSS-10" in text or "<math>" in text
@@ -246,7 +239,7 @@ def test_payloads_in_every_feature_render_inert(live_app, live_server, new_page,
     with live_app.app_context():
         snap = restore_into(live_app, world_snapshot)
         _poison()
-        users = {role: db.session.get(User, user_id) for role, (user_id, _token) in snap.users.items()}
+        usernames = {role: db.session.get(User, user_id).username for role, (user_id, _token) in snap.users.items()}
         from app.tracker.models import ImplementationRecord
         from app.voting.models import VotingRound
 
@@ -300,7 +293,7 @@ def test_payloads_in_every_feature_render_inert(live_app, live_server, new_page,
         page = new_page("desktop")
         watch = Watch(page)
         if role:
-            _sign_in(page.context, live_app, live_server, users[role])
+            sign_in(page, live_server, usernames[role])
         for path in paths:
             response = page.goto(url + path)
             assert response.status == 200, f"{path} as {role or 'visitor'}: {response.status}"

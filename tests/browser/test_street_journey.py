@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.auth.models import User
 from app.extensions import db
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
 
 BUDGET = 50_000
 
@@ -54,7 +54,7 @@ def test_admin_sets_up_the_street_and_the_officer_notes_an_exception(live_app, l
     screenshot(admin, "street-admin-desktop")
 
     phone = new_page("phone")
-    login(phone, live_server, "street")
+    sign_in(phone, live_server, "street")
     phone.goto(live_server.url + "/")
     phone.locator("header.site summary").click()  # the phone's menu (a <details> disclosure)
     phone.get_by_role("link", name="双塔街道", exact=True).click()
@@ -83,12 +83,12 @@ def test_admin_sets_up_the_street_and_the_officer_notes_an_exception(live_app, l
     assert response.status == 403
 
     committee = new_page("desktop")
-    login(committee, live_server, "committee")
+    sign_in(committee, live_server, "committee")
     committee.goto(f"{live_server.url}/c/xinglin/dashboard")
     assert "请于本月内召开居民议事会。" in committee.locator("#street-notes-h + ul").inner_text()
     assert_accessible(committee, "committee dashboard with street notes")
     desktop = new_page("desktop")
-    login(desktop, live_server, "street")
+    sign_in(desktop, live_server, "street")
     desktop.goto(f"{live_server.url}/street/shuangta/?sort=-matters")
     assert_accessible(desktop, "street dashboard (desktop)")
     screenshot(desktop, "street-dashboard-desktop")

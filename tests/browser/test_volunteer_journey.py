@@ -9,7 +9,7 @@ from app.extensions import db
 from app.matters import lifecycle
 from app.partners import services
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter, sign_in
 
 
 def seed(app):
@@ -48,7 +48,7 @@ def test_volunteer_journey(live_app, live_server, new_page):
     screenshot(resident, "volunteer-signed-up-phone")
 
     committee = new_page("phone")
-    login(committee, live_server, "committee")
+    sign_in(committee, live_server, "committee")
     committee.goto(f"{base}/partners/")
     committee.get_by_role("link", name="添加伙伴").click()
     assert_accessible(committee, "add a partner")

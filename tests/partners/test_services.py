@@ -137,6 +137,19 @@ def test_sign_up_once_then_full(community, committee, task, residents, volunteer
     assert count(TaskSignup) == 3
 
 
+def test_new_sign_ups_join_the_tasks_list_already_read(committee, task, partner, volunteer):
+    # The demo keeps its loaded rows between commits (app.demo.rows_kept): no expiry refreshes the list.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        assert task.signups == []
+        mine = services.sign_up(volunteer, task)
+        theirs = services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+        assert task.signups == [mine, theirs]
+    finally:
+        session.expire_on_commit = True
+
+
 def test_only_volunteers_sign_up(task, residents):
     with pytest.raises(DomainError, match="志愿者"):
         services.sign_up(residents[3], task)

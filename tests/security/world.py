@@ -364,6 +364,7 @@ def restore_into(app, world):
     return snap
 
 
-def restore(snap):
-    """Put the snapshot's rows back (ids included) into empty tables."""
-    restore_rows(snap.rows)
+def restore(snap, tables=None):
+    """Put the snapshot's rows back (ids included): into emptied tables, or into those named only
+    (the others hold the snapshot's rows already)."""
+    restore_rows(snap.rows, tables)

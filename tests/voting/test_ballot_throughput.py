@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from app.audit.models import AuditEntry, AuditHead
 from app.audit.services import Head, head, verify
+from app.core import shared_body
 from app.extensions import db
 from app.voting import ballot_page, receipts
 from app.voting.models import RoundBallot, RoundParticipation, VotingRound
@@ -159,6 +160,34 @@ def test_the_ballot_body_is_never_stale(client, residents, knapsack_round, rende
     # A refused ballot shows the voter's own choices and message, never a kept body.
     refused = client.post(path, data={"option": ["999999"]})
     assert refused.status_code == 400 and 'class="error"' in refused.get_data(as_text=True)
+
+
+def test_the_ballot_page_around_the_body_is_kept_and_only_the_header_is_personal(
+    app, community, residents, knapsack_round, monkeypatch
+):
+    """Voters in the same state get the page put together from kept parts, each with their own
+    name in the header and their own form token, which casts; a new community name shows at once."""
+    path = f"/c/xinglin/rounds/{knapsack_round.id}"
+    voters = []
+    for resident in residents[1:3]:
+        voter = app.test_client()
+        login(voter, resident)
+        voter.get("/")  # the welcome message shown (a page with a message is rendered in full)
+        voters.append(voter)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    first, second = (voter.get(path) for voter in voters)
+    assert second.headers.get(shared_body.HIT) == "hit"
+    assert "居民2" in first.get_data(as_text=True) and "居民2" not in second.get_data(as_text=True)
+    assert "居民3" in second.get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', second.get_data(as_text=True)).group(1)
+    assert token != re.search(r'name="csrf_token"[^>]*value="([^"]+)"', first.get_data(as_text=True)).group(1)
+    cast = voters[1].post(path, data={"csrf_token": token, "option": option_ids(knapsack_round, 1)})
+    assert cast.status_code == 303
+    db.session.get(type(community), community.id).name = "杏林新村"
+    db.session.commit()
+    again = voters[0].get(path)
+    assert again.headers.get(shared_body.HIT) != "hit"
+    assert "杏林新村" in again.get_data(as_text=True)
 
 
 def test_casts_and_new_ballots_extend_the_audit_chain_from_the_heads_own_row(
