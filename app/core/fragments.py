@@ -14,19 +14,20 @@ for whole pages). Where templates are reloaded (development), every part is rend
 
 import threading
 import weakref
-from collections import OrderedDict
 
 from flask import has_request_context, request
 from flask_babel import get_locale
 from jinja2 import pass_context
 
-from .shared_body import _fill, _slotted
-from .version_cache import kept_in
+from .kept import Kept
+from .shared_body import filled, slotted
 
 MAX_ENTRIES = 4096  # the least recently used go first
 MAX_KEY_TEXT = 300  # a longer text (a made-up query string) is shown, not kept
 
-_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # an app's Jinja environment -> {key: (None, text)}
+_kept: weakref.WeakKeyDictionary = (
+    weakref.WeakKeyDictionary()
+)  # an app's Jinja environment -> Kept: key -> (None, text)
 _lock = threading.Lock()  # (one store made per environment)
 
 
@@ -44,7 +45,7 @@ def kept_fragment(context, *shown, caller, form_token=False):
     kept = _kept.get(env)
     if kept is None:
         with _lock:
-            kept = _kept.setdefault(env, OrderedDict())
+            kept = _kept.setdefault(env, Kept(MAX_ENTRIES))
     if not form_token:
-        return kept_in(kept, key, caller, MAX_ENTRIES)
-    return _fill(kept_in(kept, key, lambda: _slotted(caller()), MAX_ENTRIES))
+        return kept.made(key, caller)
+    return filled(kept.made(key, lambda: slotted(caller())))

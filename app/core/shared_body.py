@@ -37,7 +37,6 @@ and HEAD share; PAGE_CACHE=0 renders every page, as for visitors.
 import secrets
 import threading
 import time
-from collections import OrderedDict
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale
@@ -46,6 +45,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from . import clock
+from .kept import Kept
 from .version_cache import person_tokens, request_tokens
 
 # Random per process: no text a person writes can be taken for them.
@@ -60,8 +60,8 @@ HIT = "X-Shared-Page"  # on an answer put together from kept parts (the tests lo
 MAX_BODIES, MAX_HEADERS = 512, 4096
 MAX_BYTES = 256 * 1024
 
-_bodies: OrderedDict = OrderedDict()  # key -> (text before the header, text after), the least recently used go first
-_headers: OrderedDict = OrderedDict()  # key -> the header's text
+_bodies = Kept(MAX_BODIES)  # key -> (text before the header, text after)
+_headers = Kept(MAX_HEADERS)  # key -> the header's text
 _signed: dict = {}  # (secret key, a session's form token) -> (period, the token signed in it)
 CSRF_FIELD = "csrf_token"  # (Flask-WTF's default WTF_CSRF_FIELD_NAME: in the session and on g)
 SIGNED_TOKEN_SECONDS = 60
@@ -103,11 +103,11 @@ def page(audience, render, community=None, visitors=False, version=None):
     if keys is None:
         return render()
     body_key, header_key = keys
-    body, header = _get(_bodies, body_key), _get(_headers, header_key)
+    body, header = _bodies.get(body_key), _headers.get(header_key)
     if body is not None:
         if header is None:
             header = _render_header(community)
-            _put(_headers, header_key, header, MAX_HEADERS)
+            _headers.put(header_key, header)
         return _served(body[0] + header + body[1])
     g.pop(_UNSHARED, None)
     setattr(g, _RENDERING, True)
@@ -120,10 +120,10 @@ def page(audience, render, community=None, visitors=False, version=None):
     parts = html.split(MARK)
     if len(parts) != 3:  # no header to cut out (or a mark where none belongs): not kept
         return "".join(parts)
-    kept = [_slotted(part) for part in parts]
-    _put(_headers, header_key, kept[1], MAX_HEADERS)
+    kept = [slotted(part) for part in parts]
+    _headers.put(header_key, kept[1])
     if not g.pop(_UNSHARED, False) and len(html) <= MAX_BYTES:
-        _put(_bodies, body_key, (kept[0], kept[2]), MAX_BODIES)
+        _bodies.put(body_key, (kept[0], kept[2]))
     return "".join(parts)
 
 
@@ -136,13 +136,13 @@ def _visitor_page(render, slug):
             key = _body_key(VISITOR, page_tokens)
     if key is None:
         return render()
-    text = _get(_bodies, key)
+    text = _bodies.get(key)
     if text is not None:
         return _served(text)
     g.pop(_UNSHARED, None)
     html = render()
     if isinstance(html, str) and not g.pop(_UNSHARED, False) and len(html) <= MAX_BYTES:
-        _put(_bodies, key, _slotted(html), MAX_BODIES)
+        _bodies.put(key, slotted(html))
     return html
 
 
@@ -178,16 +178,16 @@ def _render_header(community):
     context = {"community": community}
     app.update_template_context(context)
     template = app.jinja_env.get_template("base.html")
-    return _slotted("".join(template.blocks[HEADER_BLOCK](template.new_context(context))))
+    return slotted("".join(template.blocks[HEADER_BLOCK](template.new_context(context))))
 
 
-def _slotted(html):
+def slotted(html):
     """The rendered text with a slot wherever this request's form token is."""
     token = g.get("csrf_token")
     return html.replace(token, CSRF_SLOT) if token else html
 
 
-def _fill(text):
+def filled(text):
     """The kept text with the asking session's own form token."""
     return text.replace(CSRF_SLOT, _form_token()) if CSRF_SLOT in text else text
 
@@ -215,30 +215,15 @@ def _form_token():
 
 
 def _served(text):
-    response = current_app.response_class(_fill(text), mimetype="text/html")
+    response = current_app.response_class(filled(text), mimetype="text/html")
     response.headers[HIT] = "hit"
     return response
 
 
-def _get(store, key):
-    with _lock:
-        value = store.get(key)
-        if value is not None:
-            store.move_to_end(key)
-        return value
-
-
-def _put(store, key, value, limit):
-    with _lock:
-        store[key] = value
-        while len(store) > limit:
-            store.popitem(last=False)
-
-
 def clear():
+    _bodies.clear()
+    _headers.clear()
     with _lock:
-        _bodies.clear()
-        _headers.clear()
         _signed.clear()
 
 

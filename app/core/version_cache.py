@@ -13,8 +13,6 @@ without a query.
 """
 
 import functools
-import threading
-from collections import OrderedDict
 
 from flask import g, has_request_context, request, session
 from sqlalchemy import event, inspect
@@ -22,16 +20,16 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.extensions import db
 
+from .kept import Kept
 from .versions import read_tokens, tokens
 
 ENVIRON_KEY = "weiyi.data_version"  # (slug, tokens) read by the page cache for this request
 MAX_ENTRIES = 4096
 READS = frozenset({"GET", "HEAD"})
 
-_store: OrderedDict = OrderedDict()  # (name, slug) -> (tokens, value); the least recently used go first
+_store = Kept(MAX_ENTRIES)  # (name, slug) -> (tokens, value)
 MAX_PEOPLE_ENTRIES = 8192  # the least recently used go first
-_people: OrderedDict = OrderedDict()  # (name, user id) -> (tokens, value)
-_lock = threading.Lock()
+_people = Kept(MAX_PEOPLE_ENTRIES)  # (name, user id) -> (tokens, value)
 _BEGUN = "weiyi.transaction_begun"  # Session.info: its transaction holds a connection (a snapshot)
 
 
@@ -102,10 +100,7 @@ def person_tokens(user_id):
 def kept(name, slug, compute):
     """compute(), or its value kept from an earlier request under the same tokens of `slug`.
     compute() must depend only on rows of that community and of the site."""
-    versions = request_tokens(slug)
-    if versions is None:
-        return compute()
-    return kept_in(_store, (name, slug), compute, MAX_ENTRIES, versions)
+    return _made(_store, (name, slug), request_tokens(slug), compute)
 
 
 def kept_row(name, slug, load):
@@ -119,27 +114,12 @@ def personal(name, user_id, compute):
     the same tokens of theirs (app/core/versions.py: PERSONAL_TABLES) and of the site. compute()
     must depend only on the site's rows and the person's rows of PERSONAL_TABLES; for anyone but
     the request's own logged-in person, and in a request that may write, it runs each time."""
-    versions = person_tokens(user_id)
-    if versions is None:
-        return compute()
-    return kept_in(_people, (name, user_id), compute, MAX_PEOPLE_ENTRIES, versions)
+    return _made(_people, (name, user_id), person_tokens(user_id), compute)
 
 
-def kept_in(store, key, compute, limit, version=None):
-    """The value kept in `store` (an OrderedDict) under `key` for `version`, else compute() kept
-    there, replacing one of another version (at most `limit` entries, the least recently used
-    dropped first). Also the store of app/core/fragments.py, whose keys say all a part shows."""
-    with _lock:
-        hit = store.get(key)
-        if hit is not None and hit[0] == version:
-            store.move_to_end(key)
-            return hit[1]
-    value = compute()
-    with _lock:
-        store[key] = (version, value)
-        while len(store) > limit:
-            store.popitem(last=False)
-    return value
+def _made(store, key, versions, compute):
+    """compute() kept in `store` under `key` for `versions`; run each time where there are none."""
+    return compute() if versions is None else store.made(key, compute, versions)
 
 
 def personal_row(name, user_id, load):
@@ -178,9 +158,8 @@ def _primary_keys(mapper):
 
 
 def clear():
-    with _lock:
-        _store.clear()
-        _people.clear()
+    _store.clear()
+    _people.clear()
 
 
 def per_view(name, key, compute):

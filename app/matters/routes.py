@@ -1,7 +1,6 @@
 """Micro-matter pages under /c/<slug>/matters/. Views parse, call a service, render or redirect."""
 
 import functools
-from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, render_template_string, request, url_for
@@ -17,6 +16,7 @@ from app.communities.scoping import current_community
 from app.core import clock, shared_body, version_cache
 from app.core.errors import DomainError, refuse
 from app.core.forms import show_refusal, submitted
+from app.core.kept import Kept
 from app.core.params import page_arg
 from app.core.uploads import send_photo
 from app.extensions import db
@@ -61,8 +61,7 @@ def _matter(matter_id):
 
 # The filter form's HTML by (language, community, filter values): the same for everyone who asks
 # for them, and WTForms' rendering costs more than the rest of the list (issue 12 §2).
-_FILTER_FORMS: OrderedDict = OrderedDict()
-FILTER_FORMS_MAX = 512
+_FILTER_FORMS = Kept(512)
 
 
 def _filters_html(community, mine):
@@ -75,7 +74,7 @@ def _filters_html(community, mine):
     if any(len(value) > 100 for value in values):  # not what a visitor types in the form: not kept
         return render()
     key = (str(get_locale()), request.script_root, community.slug, mine, values)
-    return version_cache.kept_in(_FILTER_FORMS, key, render, FILTER_FORMS_MAX)
+    return _FILTER_FORMS.made(key, render)
 
 
 # What every card shows alike in a language, made once per language: the status badges (the

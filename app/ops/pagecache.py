@@ -18,8 +18,6 @@ no-store, or contain a form token (each visitor's own: such a page a view may sh
 inside Flask, shared_body.page(..., visitors=True)).
 """
 
-import threading
-from collections import OrderedDict
 from http.cookies import CookieError, SimpleCookie
 
 from flask import g, has_app_context, request, session
@@ -29,6 +27,7 @@ from werkzeug.http import parse_accept_header
 
 from app.communities.scoping import PREFIX
 from app.core import clock, shared_body
+from app.core.kept import Kept
 from app.core.version_cache import ENVIRON_KEY
 from app.core.versions import read_tokens, tokens
 from app.extensions import db
@@ -49,9 +48,8 @@ def community_slug(path):
 class PageCache:
     def __init__(self, app, wsgi_app, seconds, max_entries=512, max_bytes=256 * 1024):
         self.app, self.wsgi_app = app, wsgi_app
-        self.seconds, self.max_entries, self.max_bytes = seconds, max_entries, max_bytes
-        self.store: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
+        self.seconds, self.max_bytes = seconds, max_bytes
+        self.store = Kept(max_entries)
         self._engine = None
         self._serializer = None
         self._languages: dict = {}
@@ -182,10 +180,7 @@ class PageCache:
             if hasattr(result, "close"):
                 result.close()
         if len(body) <= self.max_bytes:
-            with self.lock:
-                self.store[key] = (captured["status"], headers, body)
-                while len(self.store) > self.max_entries:
-                    self.store.popitem(last=False)
+            self.store.put(key, (captured["status"], headers, body))
         return [body]
 
     def _kept_headers(self, environ, captured):
@@ -215,8 +210,7 @@ class PageCache:
         return tuple(kept)
 
     def clear(self):
-        with self.lock:
-            self.store.clear()
+        self.store.clear()
 
 
 def mark_uncacheable(response):

@@ -11,7 +11,6 @@ community's name (app/core/shared_body.page with `version`): only their header i
 them."""
 
 import functools
-import threading
 
 from flask import render_template, session
 from flask_babel import get_locale
@@ -19,11 +18,12 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import inspect
 
+from app.core.kept import Kept
+
 MAX_ENTRIES = 512
 _CSRF_SLOT = Markup("\x00csrf\x00")  # noqa: S704  # nosec B704  # no rendered page contains NUL
 
-_store: dict = {}
-_lock = threading.Lock()
+_store = Kept(MAX_ENTRIES)
 
 
 @functools.cache
@@ -64,14 +64,7 @@ def body(shown, shown_key):
     """The body's HTML for a page view without an error or choices to show again; `shown`: the
     template's values (round, standing, state, can_manage, authenticated and the labels),
     `shown_key`: key(shown)."""
-    with _lock:
-        html = _store.get(shown_key)
-    if html is None:
-        html = render(_CSRF_SLOT, shown)
-        with _lock:
-            if len(_store) >= MAX_ENTRIES:
-                _store.clear()
-            _store[shown_key] = html
+    html = _store.made(shown_key, lambda: render(_CSRF_SLOT, shown))
     return html.replace(_CSRF_SLOT, csrf_field(), 1)  # Markup in, Markup out
 
 
