@@ -1,4 +1,4 @@
-"""Column types shared by every feature's models."""
+"""Column types and groups of columns (mixins) shared by the features' models."""
 
 from datetime import datetime
 from typing import Annotated
@@ -10,6 +10,10 @@ from app.core.clock import utcnow
 
 IntPK = Annotated[int, mapped_column(primary_key=True)]
 CreatedAt = Annotated[datetime, mapped_column(DateTime, default=utcnow)]
+# The community a row belongs to, and the person it is about (a member, a supporter, a voter):
+# indexed, since every list is read by one or the other.
+CommunityId = Annotated[int, mapped_column(ForeignKey("community.id"), index=True)]
+UserId = Annotated[int, mapped_column(ForeignKey("user.id"), index=True)]
 
 
 class EnteredOnBehalf:

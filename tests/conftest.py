@@ -1,5 +1,6 @@
 """Fixtures shared by every test: the app on an empty database, a client, a builder for
-accounts, communities and memberships, and the demo (loaded once per run, restored from rows). Plain helpers (login, csrf_token, ...) are in tests/helpers.py.
+accounts, communities and memberships, and the demo (loaded once per run, restored from rows).
+Plain helpers (login, csrf_token, ...) are in tests/helpers.py.
 
 One app serves the whole run (per worker): building an app and its schema for every test cost
 more than most tests themselves. Each test gets that app with its own app context, upload folder
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 import freezegun
+import hypothesis
 import pytest
 
 from app import create_app
@@ -19,7 +21,6 @@ from tests import database
 from tests.database import (
     empty_database,
     fresh_schema,
-    load_demo_file,
     reset_database,
     shared_schema_ready,
     skip_browser_tests_on_postgres,
@@ -28,6 +29,14 @@ from tests.helpers import Builder, FreshRequestClient
 
 # pytest's own clock stays real under freeze_time, so --durations reports real times.
 freezegun.configure(extend_ignore_list=["_pytest"])
+
+# Property tests judge the code, not the machine: on two shared cores running the SQLite and the
+# PostgreSQL runs side by side, an example may take longer than hypothesis's 200 ms deadline, or
+# its inputs longer to generate than its health check allows, without anything being wrong.
+hypothesis.settings.register_profile(
+    "shared-cores", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("shared-cores")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -50,6 +59,15 @@ def longest_files_first(items):
     items.sort(key=rank)  # stable: the order within each rank stays as collected
 
 
+@pytest.fixture(scope="session", autouse=True)
+def builds_shared_by_the_workers(tmp_path_factory):
+    """With pytest-xdist: the demo, the authorisation world and the demo's file are built by the
+    first worker that needs them and read by the others, through the folder they all share (the
+    parent of each worker's own temporary folder): see `tests.database.once_per_run`."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        database.share_builds_in(tmp_path_factory.getbasetemp().parent)
+
+
 @pytest.fixture(scope="session")
 def session_app(tmp_path_factory):
     """The app of the whole run (of each worker, with pytest-xdist); tests get it through `app`."""
@@ -66,18 +84,17 @@ def session_app(tmp_path_factory):
 def load_demo(app):
     """load_demo(until=None) -> the context the loading filled. The database then holds the demo
     (app.demo.STEPS up to and including the step `until`, every step by default) and nothing
-    else: its steps run once per run (per worker) and are restored in a second or two for every
-    later test, the matrix world and `demo_file` (tests/database.py)."""
+    else: its steps run once per run (by one worker) and are restored in a second or two for
+    every later test, the matrix world and `demo_file` (tests/database.py)."""
     return database.load_demo
 
 
 @pytest.fixture(scope="session")
-def demo_file(tmp_path_factory):
-    """A SQLite file holding the demo, written once per run (per worker) from the demo's rows:
-    modules that serve the demo unchanged copy it (`copy_sqlite_file`) instead of loading it again."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    load_demo_file(path)
-    return path
+def demo_file():
+    """A SQLite file holding the demo, written once per run (by one worker) from the demo's rows:
+    modules that serve the demo unchanged copy it (`copy_sqlite_file`) instead of loading it
+    again; nothing writes to it."""
+    return database.demo_file()
 
 
 @pytest.fixture

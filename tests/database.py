@@ -10,16 +10,20 @@ them with the checks on, took 15–20. Tests with an app of their own call `fres
 test notices (one catalogue query) and builds the schema again.
 
 With pytest-xdist each worker is a process of its own: its own in-memory SQLite database, and
-on PostgreSQL a database of its own (tests/__init__.py).
+on PostgreSQL a database of its own (tests/__init__.py). What takes long to build and is the same
+for every worker (the demo's rows, the authorisation world, the demo's SQLite file) is built once
+per run by the first worker that needs it and read by the others (`once_per_run`).
 """
 
 import atexit
 import copy
+import fcntl
 import os
+import pickle
 import shutil
 import sqlite3
 import tempfile
-from contextlib import closing
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -273,15 +277,16 @@ DEMO_STOPS = ("app.voting.demo",)
 
 
 @dataclass(frozen=True)
-class _DemoSnapshot:
+class DatabaseSnapshot:
+    """The database's rows, a context (its rows kept as keys) and a copy of the stored files:
+    `restore()` puts them back and returns the context (the demo's, a test module's world)."""
+
     rows: dict  # table_rows()
-    context: dict  # keys_of(the context the steps filled)
-    uploads: Path  # a copy of the files the steps stored
+    context: dict  # keys_of(the context, e.g. the one the demo's steps filled)
+    uploads: Path  # a copy of the files stored
 
     @classmethod
-    def take(cls, context):
-        uploads = Path(tempfile.mkdtemp(prefix="weiyi-demo-uploads-"))
-        atexit.register(shutil.rmtree, uploads, ignore_errors=True)
+    def take(cls, context, uploads):
         shutil.copytree(current_app.config["UPLOAD_FOLDER"], uploads, dirs_exist_ok=True)
         return cls(table_rows(), keys_of(context), uploads)
 
@@ -291,41 +296,133 @@ class _DemoSnapshot:
         return objects_of(self.context)
 
 
-_demo_snapshots = {}  # (database kind, number of steps) -> _DemoSnapshot, in this process (each xdist worker its own)
+_demo_snapshots = {}  # (database kind, number of steps) -> DatabaseSnapshot of the demo, in this process
 
 
 def load_demo(until=None):
     """In the current app context, on an empty database: the demo (app.demo.STEPS up to and
     including the step `until`, every step by default) with the files it stored; returns the
-    context the steps filled. The steps run once per process (10–20 s for the whole demo), which
-    keeps their rows (and every stop of DEMO_STOPS it passed): later calls, on this app or another,
-    restore them in a second or two, and a longer demo goes on from the longest one kept."""
+    context the steps filled. The steps run once per run (10–20 s for the whole demo; with
+    pytest-xdist in the first worker that needs them), which keeps their rows (and every stop of
+    DEMO_STOPS it passed): later calls, on this app or another, in this worker or another, restore
+    them in a second or two, and a longer demo goes on from the longest one kept."""
     from app.demo import STEPS, rows_kept
 
     kind = db.engine.dialect.name
     count = len(STEPS) if until is None else STEPS.index(until) + 1
     if (kind, count) in _demo_snapshots:
         return _demo_snapshots[kind, count].restore()
-    done = max((n for k, n in _demo_snapshots if k == kind and n < count), default=0)
-    if done:
-        context = _demo_snapshots[kind, done].restore()
-    else:
-        clear_tables()
-        context = {"password": DEMO_PASSWORD}
-    stops = {count} | {n for n, step in enumerate(STEPS, 1) if step.__module__ in DEMO_STOPS}
-    with rows_kept():  # as `flask demo` loads
-        for number, step in enumerate(STEPS[done:count], done + 1):
-            step(context)
-            if number in stops:
-                db.session.commit()
-                _demo_snapshots[kind, number] = _DemoSnapshot.take(context)
+    with _run_lock(f"demo-{kind}"):  # the other workers wait for the steps instead of running them too
+        _demo_snapshots.update(_saved_demo_snapshots(kind))
+        if (kind, count) in _demo_snapshots:
+            return _demo_snapshots[kind, count].restore()
+        done = max((n for k, n in _demo_snapshots if k == kind and n < count), default=0)
+        if done:
+            context = _demo_snapshots[kind, done].restore()
+        else:
+            clear_tables()
+            context = {"password": DEMO_PASSWORD}
+        stops = {count} | {n for n, step in enumerate(STEPS, 1) if step.__module__ in DEMO_STOPS}
+        with rows_kept():  # as `flask demo` loads
+            for number, step in enumerate(STEPS[done:count], done + 1):
+                step(context)
+                if number in stops:
+                    db.session.commit()
+                    name = f"demo-{kind}-{number}"
+                    _demo_snapshots[kind, number] = snapshot = DatabaseSnapshot.take(context, _files_folder(name))
+                    _save(name, snapshot)
     return context
+
+
+def _saved_demo_snapshots(kind):
+    """The demo's stops another worker of this run has saved: (kind, number of steps) -> snapshot."""
+    if _shared is None:
+        return {}
+    prefix = f"demo-{kind}-"
+    saved = {}
+    for path in _shared.glob(f"{prefix}*.pickle"):
+        key = kind, int(path.name.removeprefix(prefix).removesuffix(".pickle"))
+        if key not in _demo_snapshots:
+            saved[key] = pickle.loads(path.read_bytes())
+    return saved
+
+
+# ---- built once per run: under pytest-xdist, shared by the workers through files
+
+_shared = None  # the folder every xdist worker of this run shares (tests/conftest.py); None without xdist
+
+
+def share_builds_in(folder):
+    global _shared
+    _shared = Path(folder)
+
+
+def once_per_run(name, build):
+    """`build(folder)`'s value, built once per run: with pytest-xdist the first worker that asks
+    builds it (the others wait) and saves it pickled beside `folder`, where the files it keeps go,
+    and the others read it. The value must hold nothing of the process that built it but data
+    and the files in `folder` (rows, ids, session tokens: the same in every worker's database)."""
+    with _run_lock(name):
+        saved = _shared / f"{name}.pickle" if _shared is not None else None
+        if saved is not None and saved.exists():
+            return pickle.loads(saved.read_bytes())
+        value = build(_files_folder(name))
+        _save(name, value)
+        return value
+
+
+def _run_lock(name):
+    """Held by one worker at a time (an exclusive lock on a file of the shared folder; freed if
+    the worker dies); without xdist, nothing to wait for."""
+    return nullcontext() if _shared is None else _file_lock(_shared / f"{name}.lock")
+
+
+@contextmanager
+def _file_lock(path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _files_folder(name):
+    """An empty folder for the files a build keeps: in the shared folder, or a temporary one
+    (removed at exit) without xdist."""
+    if _shared is None:
+        folder = Path(tempfile.mkdtemp(prefix=f"weiyi-{name}-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        return folder
+    folder = _shared / name
+    shutil.rmtree(folder, ignore_errors=True)  # left by a build that failed
+    folder.mkdir()
+    return folder
+
+
+def _save(name, value):
+    """Pickled where the other workers look (written aside, then renamed: never read half-written)."""
+    if _shared is None:
+        return
+    partial = _shared / f"{name}.partial"
+    partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(_shared / f"{name}.pickle")
 
 
 def load_demo_file(path):
     """A SQLite file at `path` with the schema and the whole demo (see `load_demo`)."""
     for _app in sqlite_file_app(path):
         load_demo()
+
+
+def demo_file():
+    """The path of a SQLite file holding the demo, written once per run (`once_per_run`)."""
+
+    def write(folder):
+        load_demo_file(folder / "demo.db")
+        return folder / "demo.db"
+
+    return once_per_run("demo-file", write)
 
 
 def copy_sqlite_file(source, target):

@@ -8,6 +8,7 @@ from app.communities import services as community_services
 from app.communities.models import Community
 from app.communities.permissions import is_admin
 from app.core.errors import DomainError, refuse
+from app.core.forms import fields_of
 from app.core.service import get_or_404
 from app.extensions import db
 
@@ -30,10 +31,7 @@ def index():
             community = community_services.create_community(
                 current_user,
                 slug=form.slug.data.strip(),
-                name=form.name.data,
-                kind=form.kind.data,
-                district=form.district.data,
-                register_size=form.register_size.data,
+                **fields_of(form, "name", "kind", "district", "register_size"),
                 annual_budget=form.annual_budget.data or 0,
             )
         except DomainError as error:

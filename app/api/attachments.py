@@ -1,6 +1,7 @@
 """Attachments of public micro-matters and of committee items: what they are and where to fetch
 them. Who added a file is not said; removed files are not listed."""
 
+from flask import g
 from sqlalchemy import or_, select
 
 from app.attachments.models import Attachment, AttachmentKind
@@ -17,8 +18,13 @@ from .routes import in_community
 from .schema import Field, Resource
 
 
+def _prepare_attachments(attachments):
+    ids = {a.community_id for a in attachments}
+    g.api_slugs = dict(db.session.execute(select(Community.id, Community.slug).where(Community.id.in_(ids))).all())
+
+
 def _slug(attachment):
-    return db.session.get(Community, attachment.community_id).slug
+    return g.api_slugs[attachment.community_id]
 
 
 ATTACHMENT = Resource(
@@ -46,6 +52,7 @@ ATTACHMENT = Resource(
         Field("created_at", "string", format="date-time", example="2026-11-20T02:00:00Z"),
         url_field(lambda a: path_for("attachments.file", slug=_slug(a), attachment_id=a.id), "Address of the file."),
     ],
+    prepare=_prepare_attachments,
 )
 
 

@@ -2,12 +2,14 @@
 force), and the amendments with their path. No personal data: proposers and supporters are
 not named."""
 
+from sqlalchemy.orm import joinedload, selectinload
+
 from app.conventions.models import Amendment, AmendmentKind, AmendmentStatus, Convention, ConventionVersion
 from app.core.i18n import N_
 from app.core.urls import path_for
 
 from .registry import SLUG, collection
-from .resources import url_field
+from .resources import ids_field, url_field
 from .routes import in_community
 from .schema import Field, Resource
 
@@ -28,14 +30,7 @@ CONVENTION_VERSION = Resource(
         Field("title", "string", source=lambda v: v.convention.title, example="居民公约"),
         Field("adopted_on", "string", format="date", example="2026-11-27"),
         Field("in_force", "boolean", source=lambda v: v.id == v.convention.current.id, example=True),
-        Field(
-            "amendment_ids",
-            "array",
-            "The amendments that made it.",
-            items="integer",
-            source=lambda v: [a.id for a in v.amendments],
-            example=[1],
-        ),
+        ids_field("amendment_ids", "The amendments that made it.", lambda v: [a.id for a in v.amendments], [1]),
         Field(
             "assembly",
             "object",
@@ -47,6 +42,12 @@ CONVENTION_VERSION = Resource(
         ),
         Field("articles", "array", items=ARTICLE, csv=False),
         url_field(lambda v: path_for("conventions.version", slug=v.convention.community.slug, number=v.number)),
+    ],
+    load=[
+        joinedload(ConventionVersion.convention).selectinload(Convention.versions),
+        joinedload(ConventionVersion.assembly),
+        selectinload(ConventionVersion.articles),
+        selectinload(ConventionVersion.amendments),
     ],
 )
 
@@ -72,6 +73,11 @@ AMENDMENT = Resource(
             example=2,
         ),
         url_field(lambda a: path_for("conventions.amendment", slug=a.convention.community.slug, amendment_id=a.id)),
+    ],
+    load=[
+        joinedload(Amendment.version),
+        joinedload(Amendment.incorporated_in),
+        joinedload(Amendment.convention).joinedload(Convention.community),
     ],
 )
 

@@ -2,6 +2,9 @@
 their CSV twins). No personal data: a partner's contact stays with the committee, volunteers are
 counted, never named."""
 
+from flask import g
+from sqlalchemy.orm import joinedload, selectinload
+
 from app.core.i18n import N_
 from app.core.urls import path_for
 from app.partners import services as partner_services
@@ -27,8 +30,12 @@ PARTNER = Resource(
 )
 
 
+def _prepare_tasks(tasks):
+    g.api_delivered = partner_services.delivered_per_task(tasks)
+
+
 def _delivered(task):
-    return partner_services.delivered_on([task])
+    return g.api_delivered[task.id]
 
 
 TASK = Resource(
@@ -69,6 +76,8 @@ TASK = Resource(
         ),
         url_field(lambda t: path_for("partners.task", slug=t.community.slug, task_id=t.id)),
     ],
+    load=[joinedload(DeliveryTask.record), selectinload(DeliveryTask.signups)],
+    prepare=_prepare_tasks,
 )
 
 KIND_FILTER = Param("kind", description="Only partners of this kind.", enum=tuple(PartnerKind))

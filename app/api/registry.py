@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Response, jsonify, request, stream_with_context, url_for
+from flask import Response, g, jsonify, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -178,18 +178,25 @@ def _links(endpoint, view_args, filters, page, pages, per_page):
     }
 
 
+def request_head():
+    """The audit log's head, read once per request (a GET writes nothing: it is the same for every row)."""
+    if "api_audit_head" not in g:
+        g.api_audit_head = head()
+    return g.api_audit_head
+
+
 def witnessed(response):
     """Every data response carries the audit log's head, so that any copy of it witnesses the log."""
-    response.headers["Audit-Head"] = head().token
+    response.headers["Audit-Head"] = request_head().token
     return response
 
 
 def paginate(statement, resource, endpoint, view_args, filters, page, per_page):
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = -(-total // per_page)
-    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.scalars(statement.options(*resource.load).limit(per_page).offset((page - 1) * per_page)).all()
     return {
-        "items": [resource.dump(row) for row in rows],
+        "items": resource.dump_rows(rows),
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
         "links": _links(endpoint, view_args, filters, page, pages, per_page),
     }
@@ -218,10 +225,10 @@ def csv_response(rows, columns, filename):
 
 
 def stream_rows(statement, resource, chunk=1000):
-    """ORM rows read `chunk` at a time (yield_per), each flattened by the resource."""
-    result = db.session.scalars(statement.execution_options(yield_per=chunk))
-    for row in result:
-        yield resource.csv_row(row)
+    """ORM rows read `chunk` at a time (yield_per), each chunk prepared and flattened by the resource."""
+    result = db.session.scalars(statement.options(*resource.load).execution_options(yield_per=chunk))
+    for rows in result.partitions():
+        yield from resource.csv_rows(rows)
 
 
 def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=None, description=""):
@@ -280,7 +287,7 @@ def item(path, resource, *, summary, tag, params=(), description=""):
             obj = func(**view_args, **_query_values(params))
             if obj is None:
                 refuse(404, _("Not found."))
-            return witnessed(jsonify(resource.dump(obj)))
+            return witnessed(jsonify(resource.dump_rows([obj])[0]))
 
         _register(path, func.__name__, view, params)
         OPERATIONS.append(Operation(path, func.__name__, "item", resource, summary, tag, params, description))

@@ -1,34 +1,54 @@
 """The resources of the open data API. Only what the public pages show: no resident is named,
 no phone number, user name, e-mail or address leaves through here."""
 
+from flask import g
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from app.audit.services import head
 from app.communities.models import CommunityKind
 from app.core.urls import absolute_url, path_for
 from app.core.vocabulary import EntryChannel
 from app.councils import minutes as minutes_services
-from app.councils.models import ItemStatus, MeetingStatus, Minutes, MotionKind, MotionStatus, VoteMode
+from app.councils.models import (
+    AgendaItem,
+    ItemStatus,
+    Meeting,
+    MeetingItem,
+    MeetingStatus,
+    Minutes,
+    Motion,
+    MotionKind,
+    MotionStatus,
+    MotionVote,
+    VoteMode,
+    VoteResult,
+)
 from app.extensions import db
 from app.fund import services as fund_services
 from app.matters.lifecycle import OUT_OF_TOTALS, Status
-from app.matters.models import Category, ProjectType
+from app.matters.models import Category, Clarification, MicroMatter, ProjectType
 from app.publishing import permissions as publishing_permissions
 from app.publishing import services as publishing
 from app.publishing import sources
-from app.publishing.models import NoticeKind, NoticePeriod
+from app.publishing.models import Notice, NoticeKind, NoticePeriod
 from app.rules.majority import Base, MajorityRule, TieRule
-from app.tracker.models import DecidedBy, RecordState
+from app.tracker.models import DecidedBy, Evaluation, EvaluationWindow, ImplementationRecord, RecordState
 from app.tracker.records import is_overdue, record_url
 from app.tracker.rules import satisfaction
 from app.voting import results as voting_results
 from app.voting import tally
-from app.voting.models import Allocation, Method, RoundState
+from app.voting.models import Allocation, Method, RoundOption, RoundState, VotingRound
 
+from .registry import request_head
 from .schema import Field, Resource
 
 PUBLIC_STATUSES = tuple(s.value for s in Status if s not in OUT_OF_TOTALS)
+
+
+def ids_field(name, description, source, example):
+    """A list of row numbers (ids, or option numbers) read by `source(obj)`."""
+    return Field(name, "array", description, items="integer", source=source, example=example)
 
 
 def url_field(path_of, description="Address of the public page."):
@@ -99,7 +119,7 @@ AUDIT_HEAD = Resource(
 )
 # Published records (index, rounds with their results, locked minutes, notices) carry it in the body;
 # every API response also has it in the Audit-Head header (routes.py).
-AUDIT_HEAD_FIELD = Field("audit_head", "object", resource=AUDIT_HEAD, source=lambda _obj: head(), csv=False)
+AUDIT_HEAD_FIELD = Field("audit_head", "object", resource=AUDIT_HEAD, source=lambda _obj: request_head(), csv=False)
 
 
 FIGURES = Resource(
@@ -125,6 +145,12 @@ FIGURES = Resource(
     ],
 )
 
+
+def _prepare_communities(communities):
+    g.api_budgets = fund_services.annual_budgets(communities)
+    g.api_figures = publishing.headline_figures(communities)
+
+
 COMMUNITY = Resource(
     "Community",
     "A community (社区) or village (村) using Weiyi.",
@@ -140,13 +166,14 @@ COMMUNITY = Resource(
             "annual_budget",
             "integer",
             "Micro-matter budget of the year, in yuan: the fund's allocation entries once there are any.",
-            source=fund_services.annual_budget,
+            source=lambda c: g.api_budgets[c.id],
             minimum=0,
             example=300000,
         ),
-        Field("figures", "object", resource=FIGURES, source=lambda c: publishing.figures_for(c)),
+        Field("figures", "object", resource=FIGURES, source=lambda c: g.api_figures[c.id]),
         url_field(lambda c: path_for("communities.home", slug=c.slug)),
     ],
+    prepare=_prepare_communities,
 )
 
 CLARIFICATION = Resource(
@@ -213,6 +240,7 @@ MATTER = Resource(
         Field("clarifications", "array", items=CLARIFICATION, csv=False),
         url_field(lambda m: path_for("matters.detail", slug=m.community.slug, matter_id=m.id)),
     ],
+    load=[selectinload(MicroMatter.clarifications).joinedload(Clarification.matter)],
 )
 
 OBJECTION = Resource(
@@ -340,14 +368,7 @@ NOTICE = Resource(
             example="open",
         ),
         Field("published_at", "string", format="date-time", example="2026-11-19T09:00:00Z"),
-        Field(
-            "matter_ids",
-            "array",
-            "Micro-matters the notice concerns.",
-            items="integer",
-            source=lambda n: n.matter_ids,
-            example=[7, 9],
-        ),
+        ids_field("matter_ids", "Micro-matters the notice concerns.", lambda n: n.matter_ids, [7, 9]),
         Field("objections", "array", items=OBJECTION, csv=False),
         Field(
             "unanswered_objections",
@@ -375,6 +396,7 @@ NOTICE = Resource(
         ),
         AUDIT_HEAD_FIELD,
     ],
+    load=[selectinload(Notice.matter_links), selectinload(Notice.objections)],
 )
 
 
@@ -402,16 +424,10 @@ AGENDA_ITEM = Resource(
         ),
         Field("estimated_cost", "integer", minimum=0, source=lambda a: a.matter.estimated_cost, example=8000),
         Field("added_at", "string", format="date-time", example="2026-10-01T02:00:00Z"),
-        Field(
-            "meeting_ids",
-            "array",
-            "Meetings that took it up.",
-            items="integer",
-            source=lambda a: [mi.meeting_id for mi in a.meeting_items],
-            example=[2],
-        ),
+        ids_field("meeting_ids", "Meetings that took it up.", lambda a: [mi.meeting_id for mi in a.meeting_items], [2]),
         url_field(lambda a: path_for("matters.detail", slug=a.matter.community.slug, matter_id=a.matter_id)),
     ],
+    load=[joinedload(AgendaItem.matter), selectinload(AgendaItem.meeting_items)],
 )
 
 QUORUM = Resource(
@@ -467,6 +483,15 @@ def _quorum_at_opening(meeting):
     }
 
 
+def _prepare_meetings(meetings):
+    """The locked original minutes of a page of meetings, in one statement."""
+    g.api_locked_minutes = minutes_services.locked_originals(meetings)
+
+
+def _locked_minutes(meeting):
+    return g.api_locked_minutes.get(meeting.id)
+
+
 def _minutes_path(community, meeting_id):
     return path_for("councils.minutes", slug=community.slug, meeting_id=meeting_id)
 
@@ -498,7 +523,7 @@ MEETING = Resource(
             "minutes_locked",
             "boolean",
             "Whether approved, locked minutes are published.",
-            source=lambda m: minutes_services.locked_original(m) is not None,
+            source=lambda m: _locked_minutes(m) is not None,
             example=True,
         ),
         Field(
@@ -506,10 +531,15 @@ MEETING = Resource(
             "string",
             format="uri",
             nullable=True,
-            source=lambda m: _url(_minutes_path(m.community, m.id)) if minutes_services.locked_original(m) else None,
+            source=lambda m: _url(_minutes_path(m.community, m.id)) if _locked_minutes(m) else None,
             example="https://weiyi.example/c/xinglin/meetings/2/minutes",
         ),
         url_field(lambda m: path_for("councils.meeting", slug=m.community.slug, meeting_id=m.id)),
+    ],
+    prepare=_prepare_meetings,
+    load=[
+        joinedload(Meeting.ruleset),
+        selectinload(Meeting.items).joinedload(MeetingItem.agenda_item).joinedload(AgendaItem.matter),
     ],
 )
 
@@ -720,6 +750,15 @@ COUNCIL_DECISION = Resource(
             example="https://weiyi.example/c/xinglin/meetings/2/minutes",
         ),
     ],
+    load=[
+        joinedload(VoteResult.vote)
+        .joinedload(MotionVote.motion)
+        .joinedload(Motion.item)
+        .options(
+            joinedload(MeetingItem.agenda_item).joinedload(AgendaItem.matter),
+            joinedload(MeetingItem.meeting),
+        )
+    ],
 )
 
 
@@ -912,6 +951,11 @@ ROUND = Resource(
         ),
         AUDIT_HEAD_FIELD,
     ],
+    load=[
+        joinedload(VotingRound.ruleset),
+        joinedload(VotingRound.result),
+        selectinload(VotingRound.options).joinedload(RoundOption.round),
+    ],
 )
 
 
@@ -974,13 +1018,8 @@ BALLOT = Resource(
             source=lambda b: ballot_cells(b.round.method, b.choices)[0],
             example="1,3",
         ),
-        Field(
-            "selected",
-            "array",
-            "Options approved (or voted yes).",
-            items="integer",
-            source=lambda b: ballot_cells(b.round.method, b.choices)[1],
-            example=[1, 3],
+        ids_field(
+            "selected", "Options approved (or voted yes).", lambda b: ballot_cells(b.round.method, b.choices)[1], [1, 3]
         ),
     ],
 )
@@ -1094,6 +1133,12 @@ IMPLEMENTATION = Resource(
         Field("satisfaction", "object", resource=SATISFACTION, source=_satisfaction),
         url_field(record_url),
     ],
+    load=[
+        joinedload(ImplementationRecord.matter),
+        selectinload(ImplementationRecord.milestones),
+        selectinload(ImplementationRecord.spending),
+        selectinload(ImplementationRecord.windows).selectinload(EvaluationWindow.evaluations),
+    ],
 )
 
 RATING = Resource(
@@ -1108,4 +1153,5 @@ RATING = Resource(
         Field("comment", "string", example="扶手很结实，老人进出方便多了。"),
         *on_behalf_fields("rating"),
     ],
+    load=[joinedload(Evaluation.window).joinedload(EvaluationWindow.record)],
 )

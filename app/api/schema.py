@@ -134,10 +134,16 @@ class Resource:
 
     registry = {}
 
-    def __init__(self, name, description, fields):
+    def __init__(self, name, description, fields, load=(), prepare=None):
         self.name = name
         self.description = description
         self.fields = list(fields)
+        # Loader options for the relationships the fields read (nested resources' too), applied to
+        # the lists' queries: a page loads them in a fixed number of statements, not one per row.
+        self.load = tuple(load)
+        # prepare(rows): reads at once, for a page (or a chunk of a CSV), what fields would
+        # otherwise ask a service for row by row (kept for the request in flask.g).
+        self.prepare = prepare
         names = [f.name for f in self.fields]
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate field in {name}")
@@ -161,6 +167,12 @@ class Resource:
     def dump(self, obj):
         return {f.name: f.read(obj) for f in self.fields}
 
+    def dump_rows(self, rows):
+        """Several rows: what they need is prepared once, then each is dumped."""
+        if self.prepare is not None:
+            self.prepare(rows)
+        return [self.dump(row) for row in rows]
+
     def example(self):
         return {f.name: f.example_value() for f in self.fields}
 
@@ -178,5 +190,5 @@ class Resource:
     def csv_cells(self, dumped):
         return [cell for f in self.fields if f.csv for cell in f.csv_cells(dumped.get(f.name))]
 
-    def csv_row(self, obj):
-        return self.csv_cells(self.dump(obj))
+    def csv_rows(self, rows):
+        return [self.csv_cells(dumped) for dumped in self.dump_rows(rows)]

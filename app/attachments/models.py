@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -26,7 +26,7 @@ class Attachment(db.Model):
     __table_args__ = (Index("ix_attachment_subject", "subject_kind", "subject_id"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     subject_kind: Mapped[str] = mapped_column(db.String(20))
     subject_id: Mapped[int]
     kind: Mapped[str] = mapped_column(db.String(10))

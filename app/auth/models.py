@@ -3,13 +3,13 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
 from app.core import version_cache
 from app.core.params import parse_id
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CreatedAt, IntPK, UserId
 
 from .passwords import hash_password
 
@@ -63,7 +63,7 @@ class PasswordReset(db.Model):
     gave the person. Only a keyed hash of the secret is kept; it works once, until `expires_at`."""
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     kind: Mapped[str] = mapped_column(db.String(10))  # "email" or "code"
     token_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the committee member (codes)
@@ -72,4 +72,29 @@ class PasswordReset(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    user: Mapped[User] = relationship(foreign_keys="PasswordReset.user_id")
+
+
+class CheckedBySecondPerson:
+    """Columns of an entry one person makes and a second confirms, or rejects (the one who made it
+    may withdraw it), once: a residents' assembly's counts, a paper ballot tally sheet. Whether the
+    second person may, and what settling it does, is the services' business."""
+
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    entered_at: Mapped[CreatedAt]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    rejected_at: Mapped[datetime | None]
+
+    @declared_attr
+    def entered_by(cls: type) -> Mapped[User]:
+        return relationship(foreign_keys=f"{cls.__name__}.entered_by_id")
+
+    @declared_attr
+    def confirmed_by(cls: type) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.confirmed_by_id")
+
+    @declared_attr
+    def rejected_by(cls: type) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.rejected_by_id")

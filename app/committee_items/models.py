@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -38,7 +38,7 @@ class CommitteeItem(db.Model):
     )
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     kind: Mapped[str] = mapped_column(db.String(10))
     title: Mapped[str] = mapped_column(db.String(80))
     description: Mapped[str] = mapped_column(db.Text)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import refuse
-from app.core.forms import form_page
+from app.core.forms import fields_of, form_page
 from app.councils.models import Motion
 from app.extensions import db
 
@@ -41,11 +41,7 @@ def new():
         lambda: services.raise_item(
             current_user,
             community,
-            kind=form.kind.data,
-            title=form.title.data,
-            description=form.description.data,
-            assigning_office=form.assigning_office.data,
-            due_on=form.due_on.data,
+            **fields_of(form, "kind", "title", "description", "assigning_office", "due_on"),
         ),
         _("The item is on the agenda list."),
         lambda item: url_for("committee_items.detail", item_id=item.id),

@@ -3,20 +3,16 @@
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.councils.models import MotionKind
-from app.councils.subjects import RowSubject
-from app.extensions import db
+from app.councils.subjects import RowSubject, row_holding
 
 from . import services
 from .models import CommitteeItem, ItemKind, ItemStatus
 
 
 def find(agenda_item):
-    return CommitteeItemSubject(
-        db.session.scalar(select(CommitteeItem).where(CommitteeItem.agenda_item_id == agenda_item.id))
-    )
+    return CommitteeItemSubject(row_holding(CommitteeItem, agenda_item))
 
 
 def raised_line(item):
@@ -34,10 +30,6 @@ class CommitteeItemSubject(RowSubject):
 
     def __init__(self, item):
         self.item = self.row = item
-
-    @property
-    def title(self):
-        return self.item.title
 
     @property
     def url(self):

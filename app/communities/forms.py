@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired
 
-from app.core.forms import text_field
+from app.core.forms import reason_field, text_field
 
 from .models import Role
 
@@ -36,11 +36,9 @@ class RoleForm(FlaskForm):
 
 
 class RemoveForm(FlaskForm):
-    reason = text_field(
+    reason = reason_field(
         _l("Reason (shown to the person)"),
-        300,
-        required=_l("Please give a reason; the member is told it."),
-        area=True,
+        _l("Please give a reason; the member is told it."),
         description=_l("For example: moved out of the community in March."),
     )
     submit = SubmitField(_l("Remove from the community"))

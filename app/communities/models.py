@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK, UserId
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -63,8 +63,8 @@ class Membership(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "community_id"),)
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    user_id: Mapped[UserId]
+    community_id: Mapped[CommunityId]
     status: Mapped[str] = mapped_column(db.String(10), default=MembershipStatus.PENDING)
     role: Mapped[str] = mapped_column(db.String(20), default=Role.RESIDENT)
     address: Mapped[str] = mapped_column(db.String(120), default="")  # building/unit/room, for the census check
@@ -81,7 +81,7 @@ class Membership(db.Model):
     posting_block_reason: Mapped[str | None] = mapped_column(db.String(300))
     created_at: Mapped[CreatedAt]
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    user: Mapped["User"] = relationship(foreign_keys="Membership.user_id")
     community: Mapped[Community] = relationship(back_populates="memberships")
 
     @property

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.core import clock
-from app.core.forms import choice_field, confirm_field, date_field, number_field, text_field
+from app.core.forms import choice_field, confirm_field, date_field, number_field, reason_field, text_field
 from app.core.params import DateInRange
 from app.voting.forms import DATETIME_FORMAT
 
@@ -70,11 +70,8 @@ class ConfirmAssemblyForm(FlaskForm):
 
 
 class RejectAssemblyForm(FlaskForm):
-    reason = text_field(
-        _l("What is wrong (published)"),
-        300,
-        required=_l("Say what is wrong with the entry; the reason is published."),
-        area=True,
+    reason = reason_field(
+        _l("What is wrong (published)"), _l("Say what is wrong with the entry; the reason is published.")
     )
     submit = SubmitField(_l("Reject the entry"))
 

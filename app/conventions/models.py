@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import CheckedBySecondPerson
 from app.core.append_only import never_changed
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CreatedAt, IntPK, UserId
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -89,7 +90,7 @@ class AssemblyStatus(Labelled):
     REJECTED = "rejected", N_("Rejected, kept on record")
 
 
-class ResidentsAssembly(db.Model):
+class ResidentsAssembly(CheckedBySecondPerson, db.Model):
     """A residents' assembly (居民会议/村民会议) that voted on the council's adopted amendments, as
     one committee member entered its counts. It decides nothing until a second person (another
     committee member or a council member, never the one who entered it) confirms it: then the rule
@@ -114,8 +115,6 @@ class ResidentsAssembly(db.Model):
     no: Mapped[int]
     abstain: Mapped[int]
     amendment_ids: Mapped[list] = mapped_column(JSON)  # the adopted amendments it voted on, together
-    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    entered_at: Mapped[CreatedAt]
     pending: Mapped[bool | None] = mapped_column(default=True)
     # Set once, at the confirmation: the rule that decided and its outcome.
     majority_rule: Mapped[str | None] = mapped_column(db.String(20))
@@ -124,16 +123,9 @@ class ResidentsAssembly(db.Model):
     approved: Mapped[bool | None]
     ruleset_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set.id"))
     ruleset_version: Mapped[int | None]
-    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    confirmed_at: Mapped[datetime | None]
-    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    rejected_at: Mapped[datetime | None]
     reject_reason: Mapped[str | None] = mapped_column(db.String(300))
 
     convention: Mapped["Convention"] = relationship()
-    entered_by: Mapped["User"] = relationship(foreign_keys=[entered_by_id])
-    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
-    rejected_by: Mapped["User | None"] = relationship(foreign_keys=[rejected_by_id])
 
     @property
     def status(self):
@@ -227,7 +219,7 @@ class AmendmentSupport(db.Model):
 
     id: Mapped[IntPK]
     amendment_id: Mapped[int] = mapped_column(ForeignKey("amendment.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     created_at: Mapped[CreatedAt]
 
 

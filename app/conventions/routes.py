@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import form_page, submitted
+from app.core.forms import fields_of, form_page, submitted
 from app.core.printing import sheet_qr
 from app.core.urls import path_for
 from app.matters.services import support_threshold
@@ -258,12 +258,7 @@ def assembly():
         lambda: services.enter_assembly(
             current_user,
             convention,
-            held_on=form.held_on.data,
-            place=form.place.data,
-            present=form.present.data,
-            yes=form.yes.data,
-            no=form.no.data,
-            abstain=form.abstain.data,
+            **fields_of(form, "held_on", "place", "present", "yes", "no", "abstain"),
         ),
         _("The counts are entered. A second person confirms them; until then nothing is decided."),
         url_for("conventions.assembly"),

@@ -2,19 +2,16 @@
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.councils.models import MotionKind
-from app.councils.subjects import RowSubject
-from app.extensions import db
+from app.councils.subjects import RowSubject, row_holding
 
 from . import services
 from .models import Amendment, AmendmentKind, AmendmentStatus
 
 
 def find(agenda_item):
-    amendment = db.session.scalar(select(Amendment).where(Amendment.agenda_item_id == agenda_item.id))
-    return AmendmentSubject(amendment)
+    return AmendmentSubject(row_holding(Amendment, agenda_item))
 
 
 class AmendmentSubject(RowSubject):

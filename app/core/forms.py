@@ -12,6 +12,7 @@ from .params import DateInRange
 DATE_MESSAGE = _l("Please give a valid date.")
 CONFIRM_MESSAGE = _l("Tick the box to confirm: this cannot be undone.")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+REASON_MAX = 300
 
 
 def text_field(label, limit, *, required=False, too_long=None, area=False, **kwargs):
@@ -25,6 +26,12 @@ def text_field(label, limit, *, required=False, too_long=None, area=False, **kwa
         presence = Optional()
     field = TextAreaField if area else StringField
     return field(label, validators=[presence, Length(max=limit, message=too_long)], **kwargs)
+
+
+def reason_field(label, required, **kwargs):
+    """The reason given with a decision (told to whom it concerns, or published): a text box of at
+    most REASON_MAX characters; `required` is True or the message shown when it is empty."""
+    return text_field(label, REASON_MAX, required=required, area=True, **kwargs)
 
 
 def date_field(label, *, required=True, **kwargs):
@@ -59,6 +66,12 @@ def confirm_field(label=None, message=CONFIRM_MESSAGE):
         label or _l("I understand what happens and that it cannot be undone."),
         validators=[InputRequired(message=message)],
     )
+
+
+def fields_of(form, *names):
+    """The named fields' data as keyword arguments for a service call; the fields are named one by
+    one, so a form never hands a service more than it asks for."""
+    return {name: form[name].data for name in names}
 
 
 def show_refusal(form, error):

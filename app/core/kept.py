@@ -44,3 +44,8 @@ class Kept:
     def clear(self):
         with self._lock:
             self._entries.clear()
+
+    def entries(self):
+        """A copy of what is kept, least recently used first (for a test to put back with put())."""
+        with self._lock:
+            return list(self._entries.items())

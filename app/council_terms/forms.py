@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.core.forms import choice_field, confirm_field, date_field, text_field
+from app.core.forms import choice_field, confirm_field, date_field, reason_field, text_field
 from app.core.params import form_id
 
 from .models import ChosenHow
@@ -44,11 +44,8 @@ class SubstituteForm(FlaskForm):
 
 
 class EndTermForm(FlaskForm):
-    reason = text_field(
-        _l("Reason (kept with the term, told to the member)"),
-        300,
-        required=_l("Please give a reason; it is kept with the term."),
-        area=True,
+    reason = reason_field(
+        _l("Reason (kept with the term, told to the member)"), _l("Please give a reason; it is kept with the term.")
     )
     confirm = confirm_field()
     submit = SubmitField(_l("End the term now"))

@@ -10,7 +10,7 @@ from app.auth.models import User
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK, UserId
 
 
 class ChosenHow(Labelled):
@@ -30,8 +30,8 @@ class CouncilTerm(db.Model):
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="term_ends_after_start"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    community_id: Mapped[CommunityId]
+    user_id: Mapped[UserId]
     starts_on: Mapped[date]
     ends_on: Mapped[date]  # the last day of the term (the day it was ended, when ended early)
     chosen_how: Mapped[str] = mapped_column(db.String(12))  # ChosenHow
@@ -46,7 +46,7 @@ class CouncilTerm(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[CreatedAt]
 
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    user: Mapped[User] = relationship(foreign_keys="CouncilTerm.user_id")
 
 
 class Substitute(db.Model):
@@ -55,7 +55,7 @@ class Substitute(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "user_id"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     rank: Mapped[int]
     chosen_by: Mapped[str] = mapped_column(db.String(120), default="")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import and_back, form_page
+from app.core.forms import and_back, fields_of, form_page
 from app.core.params import parse_id
 from app.core.service import get_or_404
 
@@ -91,11 +91,7 @@ def add_term():
         lambda: services.add_term(
             current_user,
             community,
-            user_id=form.user_id.data,
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-            chosen_how=form.chosen_how.data,
-            chosen_by=form.chosen_by.data,
+            **fields_of(form, "user_id", "starts_on", "ends_on", "chosen_how", "chosen_by"),
         ),
         _("The term is recorded."),
         url_for("council_terms.manage"),

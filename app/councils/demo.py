@@ -21,7 +21,6 @@ from app.matters import services as matter_services
 from app.matters.demo import propose
 from app.matters.lifecycle import Status
 from app.matters.models import MicroMatter
-from app.rules import admissibility
 from app.rules import services as rules_services
 
 from . import meetings as meeting_services
@@ -188,18 +187,9 @@ def _admitted_reviews(context, matters):
     for matter in matters:
         if db.session.scalar(select(Review.id).where(Review.matter_id == matter.id)):
             continue
-        checks = admissibility.check(matter.estimated_cost, matter.project_type, matter.category, ruleset)
-        review = Review(
-            community_id=community.id,
-            matter_id=matter.id,
-            ruleset_id=ruleset.id,
-            reviewer_id=committee.id,
-            decision=ReviewDecision.ADMIT,
-            reason="",
-            checks=[c.as_dict() for c in checks],
-            created_at=matter.status_changed_at,
-        )
-        db.session.add(review)
+        checks = review_services.checks_for(matter, ruleset)
+        review = review_services.new_review(committee, matter, ruleset, checks, ReviewDecision.ADMIT, "")
+        review.created_at = matter.status_changed_at
         item = review_services.ensure_agenda_item(matter, committee, review)
         item.added_at = matter.status_changed_at
     db.session.commit()

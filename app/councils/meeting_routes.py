@@ -219,55 +219,46 @@ def withdraw_turn(meeting_id, turn_id):
     return _act(meeting_id, action)
 
 
-def _chair_or_member_form(key):
-    """(form, forms key, for a member): the chair view records it for a member without a phone."""
-    if request.form.get("view") == "chair":
-        return live_form("chair_" + key), "chair_" + key, True
-    return live_form(key), key, False
+def _moved(meeting_id, key, move, mine, theirs):
+    """A motion, amendment or point of order from its LIVE_FORMS form `key`: from the member's own
+    view, or from the chair's view for a member without a phone. `move(meeting, form, member_id)`
+    records it (member_id None: the user's own); `mine` or `theirs` is the message."""
+    for_member = request.form.get("view") == "chair"
+    if for_member:
+        key = "chair_" + key
+    form = live_form(key)
+    if not form.validate_on_submit():
+        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
+    member_id = form.member_id.data if for_member else None
+    return _act(meeting_id, lambda m: move(m, form, member_id), theirs if for_member else mine, {key: form})
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/motions")
 @login_required
 def move_motion(meeting_id, item_id):
-    form, key, for_member = _chair_or_member_form("motion")
-    if not form.validate_on_submit():
-        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
-
-    def action(meeting):
-        votes.move_motion(
-            current_user,
-            meeting,
-            common.get_item(meeting, item_id),
-            form.kind.data,
-            form.budget.data,
-            form.text.data,
-            form.member_id.data if for_member else None,
-        )
-
-    success = _("The motion is recorded for the member.") if for_member else _("Your motion is moved.")
-    return _act(meeting_id, action, success, {key: form})
+    return _moved(
+        meeting_id,
+        "motion",
+        lambda m, form, member_id: votes.move_motion(
+            current_user, m, common.get_item(m, item_id), form.kind.data, form.budget.data, form.text.data, member_id
+        ),
+        _("Your motion is moved."),
+        _("The motion is recorded for the member."),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/amend")
 @login_required
 def amend(meeting_id, item_id):
-    form, key, for_member = _chair_or_member_form("amend")
-    if not form.validate_on_submit():
-        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
-
-    def action(meeting):
-        votes.move_procedural(
-            current_user,
-            meeting,
-            common.get_item(meeting, item_id),
-            MotionKind.AMEND,
-            form.text.data,
-            form.budget.data,
-            form.member_id.data if for_member else None,
-        )
-
-    success = _("The amendment is recorded for the member.") if for_member else _("Your amendment is moved.")
-    return _act(meeting_id, action, success, {key: form})
+    return _moved(
+        meeting_id,
+        "amend",
+        lambda m, form, member_id: votes.move_procedural(
+            current_user, m, common.get_item(m, item_id), MotionKind.AMEND, form.text.data, form.budget.data, member_id
+        ),
+        _("Your amendment is moved."),
+        _("The amendment is recorded for the member."),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/procedure")
@@ -289,21 +280,12 @@ def procedure(meeting_id, item_id):
 @bp.post("/meetings/<int:meeting_id>/points-of-order")
 @login_required
 def point_of_order(meeting_id):
-    form, key, for_member = _chair_or_member_form("point")
-    if not form.validate_on_submit():
-        return _refused_form(_meeting(meeting_id), form, key, "chair" if for_member else "member")
-    success = (
-        _("The point of order is recorded for the member.")
-        if for_member
-        else _("Your point of order is raised; the chair rules on it.")
-    )
-    return _act(
+    return _moved(
         meeting_id,
-        lambda m: votes.raise_point_of_order(
-            current_user, m, form.text.data, form.member_id.data if for_member else None
-        ),
-        success,
-        {key: form},
+        "point",
+        lambda m, form, member_id: votes.raise_point_of_order(current_user, m, form.text.data, member_id),
+        _("Your point of order is raised; the chair rules on it."),
+        _("The point of order is recorded for the member."),
     )
 
 

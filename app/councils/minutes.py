@@ -252,19 +252,27 @@ def hydrate(content):
     return content
 
 
+def originals(meeting_ids):
+    """Meeting id -> its original minutes (the first that correct nothing), for many meetings in
+    one statement (a page of the API's meetings)."""
+    found = {}
+    query = select(Minutes).where(Minutes.meeting_id.in_(meeting_ids), Minutes.corrects_id.is_(None))
+    for minutes in db.session.scalars(query.order_by(Minutes.id)):
+        found.setdefault(minutes.meeting_id, minutes)
+    return found
+
+
 def original(meeting):
-    return db.session.scalar(
-        select(Minutes)
-        .where(Minutes.meeting_id == meeting.id, Minutes.corrects_id.is_(None))
-        .order_by(Minutes.id)
-        .limit(1)
-    )
+    return originals([meeting.id]).get(meeting.id)
+
+
+def locked_originals(meetings):
+    """Meeting id -> its approved minutes once locked (public from then on; corrections are apart)."""
+    return {meeting_id: m for meeting_id, m in originals([m.id for m in meetings]).items() if m.locked}
 
 
 def locked_original(meeting):
-    """The meeting's approved minutes once locked (public from then on; corrections are apart), else None."""
-    minutes = original(meeting)
-    return minutes if minutes is not None and minutes.locked else None
+    return locked_originals([meeting]).get(meeting.id)
 
 
 def corrections(meeting):

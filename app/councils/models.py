@@ -21,7 +21,7 @@ from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CommunityId, CreatedAt, IntPK, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -39,7 +39,7 @@ class Review(db.Model):
     """The committee's review of a micro-matter under the rules in force."""
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
     ruleset_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -63,7 +63,7 @@ class AgendaItem(db.Model):
     )
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     subject_kind: Mapped[str] = mapped_column(db.String(20), default="matter", server_default="matter")
     matter_id: Mapped[int | None] = mapped_column(ForeignKey("micro_matter.id"))
     position: Mapped[int]
@@ -90,7 +90,7 @@ class MeetingStatus(Labelled):
 
 class Meeting(db.Model):
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     title: Mapped[str] = mapped_column(db.String(120))
     starts_at: Mapped[datetime]  # naive UTC
     place: Mapped[str] = mapped_column(db.String(120))

@@ -108,7 +108,7 @@ def admit(actor, community, matter_id, judged_negative_list=False, note=""):
         )
     if any(c.ok is None for c in checks) and not judged_negative_list:
         raise DomainError(_l("Confirm that the committee judged the negative list before admitting."))
-    review = _new_review(actor, matter, ruleset, checks, ReviewDecision.ADMIT, clean_plain(note)[:500])
+    review = new_review(actor, matter, ruleset, checks, ReviewDecision.ADMIT, clean_plain(note)[:500])
     lifecycle.apply(matter, "admit", actor, ruleset_id=ruleset.id)
     item = ensure_agenda_item(matter, actor, review)
     _audit_review("review.admitted", review, actor, community, ruleset)
@@ -124,14 +124,14 @@ def decline(actor, community, matter_id, reason):
     require(reason, _l("Please give a reason; it will be published."))
     ruleset = current_ruleset(community)
     checks = checks_for(matter, ruleset)
-    review = _new_review(actor, matter, ruleset, checks, ReviewDecision.DECLINE, reason)
+    review = new_review(actor, matter, ruleset, checks, ReviewDecision.DECLINE, reason)
     lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
     _audit_review("review.declined", review, actor, community, ruleset, reason=reason)
     commit()
     return review
 
 
-def _new_review(actor, matter, ruleset, checks, decision, reason):
+def new_review(actor, matter, ruleset, checks, decision, reason):
     """The committee's decision with the checks it saw, under the rules in force."""
     review = Review(
         community_id=matter.community_id,

@@ -15,7 +15,7 @@ from app.communities.permissions import is_committee
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
-from app.core.forms import form_page, submitted
+from app.core.forms import fields_of, form_page, submitted
 from app.core.i18n import money
 from app.matters.lifecycle import BEFORE_REVIEW, Status, status_label
 from app.matters.models import Category, ProjectType
@@ -238,14 +238,9 @@ def new_meeting():
         lambda: meeting_services.schedule_meeting(
             current_user,
             community,
-            title=form.title.data,
+            **fields_of(form, "title", "place", "chair_id", "secretary_id", "urgent", "urgent_reason"),
             starts_at=clock.to_utc(form.starts_at.data),
-            place=form.place.data,
-            chair_id=form.chair_id.data,
-            secretary_id=form.secretary_id.data,
             agenda_item_ids=form.items.data,
-            urgent=form.urgent.data,
-            urgent_reason=form.urgent_reason.data,
         ),
         _("The meeting is scheduled and the council is notified."),
         lambda meeting: url_for("councils.meeting", meeting_id=meeting.id),

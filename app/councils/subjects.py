@@ -10,9 +10,11 @@ from collections.abc import Callable
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.core.labels import Labelled
 from app.core.service import require
+from app.extensions import db
 from app.matters import lifecycle
 from app.matters.lifecycle import Status
 from app.rules.majority import majority_for
@@ -32,6 +34,12 @@ def subject_of(agenda_item):
     if agenda_item.subject_kind == MATTER:
         return MatterSubject(agenda_item.matter)
     return _FINDERS[agenda_item.subject_kind](agenda_item)
+
+
+def row_holding(model, agenda_item):
+    """The row of a plugged-in kind's `model` that keeps the agenda item's id (its agenda_item_id):
+    what a `find` wraps in its Subject."""
+    return db.session.scalar(select(model).where(model.agenda_item_id == agenda_item.id))
 
 
 class Subject:
@@ -98,13 +106,17 @@ class Subject:
 
 
 class RowSubject(Subject):
-    """A subject that is one row (`self.row`) with a `status` of the labelled enum `statuses`, whose
-    ON_AGENDA member means it waits for the council, and a `status_changed_at`; audit entries name
-    it by its id as `ref` (e.g. "matter_id")."""
+    """A subject that is one row (`self.row`) with a `title`, a `status` of the labelled enum
+    `statuses`, whose ON_AGENDA member means it waits for the council, and a `status_changed_at`;
+    audit entries name it by its id as `ref` (e.g. "matter_id")."""
 
     statuses: type[Labelled]
     ref = ""
     row = None
+
+    @property
+    def title(self):
+        return self.row.title
 
     @property
     def on_agenda(self):
@@ -131,10 +143,6 @@ class MatterSubject(RowSubject):
 
     def __init__(self, matter):
         self.matter = self.row = matter
-
-    @property
-    def title(self):
-        return self.matter.title
 
     @property
     def url(self):

@@ -3,10 +3,9 @@
 import random
 
 from app.audit.services import record
-from app.auth.models import User
 from app.auth.passwords import hash_password
-from app.communities.models import Community, CommunityKind, Membership, MembershipStatus, Role
-from app.core import clock
+from app.communities import demo as demo_people
+from app.communities.models import Community, CommunityKind, Role
 from app.extensions import db
 from app.rules.models import RuleSet
 
@@ -23,9 +22,7 @@ def load(context):
     password_hash = hash_password(context["password"])  # today's parameters, so no login upgrades it
 
     def account(username, display_name, admin=False):
-        user = User(username=username, display_name=display_name, password_hash=password_hash, is_admin=admin)
-        db.session.add(user)
-        return user
+        return demo_people.account(username, display_name, password_hash, admin)
 
     admin = account("admin", "区民政局 管理员", admin=True)
     community = Community(
@@ -63,17 +60,7 @@ def load(context):
     db.session.add(ruleset)
 
     def member(user, role, address):
-        membership = Membership(
-            user=user,
-            community=community,
-            status=MembershipStatus.VERIFIED,
-            role=role,
-            address=address,
-            decided_by_id=admin.id,
-            decided_at=clock.now(),
-        )
-        db.session.add(membership)
-        return membership
+        return demo_people.verified_member(user, community, role, address, admin)
 
     def address():
         return f"{rng.randint(1, 24)}栋{rng.randint(1, 3)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室"

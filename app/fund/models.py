@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK
 
 from .ledger import Entry
 
@@ -29,7 +29,7 @@ class FundEntry(db.Model):
     )
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     year: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(db.String(12))
     source_kind: Mapped[str | None] = mapped_column(db.String(12))  # sources only
@@ -63,7 +63,7 @@ class FundYearClosing(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "year"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     year: Mapped[int]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     closed_at: Mapped[CreatedAt]

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import form_page, submitted
+from app.core.forms import fields_of, form_page, submitted
 from app.core.params import parse_id
 from app.core.service import get_or_404
 
@@ -98,9 +98,7 @@ def record_source(year):
             current_user,
             community,
             year,
-            source_kind=form.source_kind.data,
-            amount=form.amount.data,
-            entry_date=form.entry_date.data,
+            **fields_of(form, "source_kind", "amount", "entry_date"),
             donor=form.donor.data or "",
             matching_percent=form.matching_percent.data or "",
             note=form.note.data or "",

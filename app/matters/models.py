@@ -8,7 +8,7 @@ from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.core.vocabulary import Category, ProjectType  # noqa: F401  (re-exported)
 from app.extensions import db
-from app.models_base import CreatedAt, EnteredOnBehalf, IntPK, utcnow
+from app.models_base import CommunityId, CreatedAt, EnteredOnBehalf, IntPK, UserId, utcnow
 
 from . import search
 
@@ -28,7 +28,7 @@ class MicroMatter(EnteredOnBehalf, db.Model):
     """A livelihood micro-matter (民生微实事) proposed by a resident (or recorded for them: 代录)."""
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     proposer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     title: Mapped[str] = mapped_column(db.String(80))
     description: Mapped[str] = mapped_column(db.Text)  # Markdown as written
@@ -91,7 +91,7 @@ class PendingPhoto(db.Model):
     it expires (services.forget_expired_photos, run by the outbox worker)."""
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
     # The micro-matter being edited; None for a new proposal.
     matter_id: Mapped[int | None] = mapped_column(ForeignKey("micro_matter.id"))
@@ -124,7 +124,7 @@ class _PersonOnMatter:
 
     id: Mapped[IntPK]
     matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     created_at: Mapped[CreatedAt]
 
     @declared_attr

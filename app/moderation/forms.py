@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
-from app.core.forms import choice_field, number_field, text_field
+from app.core.forms import choice_field, number_field, reason_field, text_field
 
 from .models import FlagOutcome, FlagReason
 from .services import MAX_BLOCK_DAYS
@@ -27,9 +27,7 @@ class CloseForm(FlaskForm):
 
 class BlockForm(FlaskForm):
     days = number_field(_l("Days"), 1, MAX_BLOCK_DAYS, message=_l("Between 1 and %(n)s days.", n=MAX_BLOCK_DAYS))
-    reason = text_field(
-        _l("Reason (the resident sees it)"), 300, required=_l("Say why; the resident sees the reason."), area=True
-    )
+    reason = reason_field(_l("Reason (the resident sees it)"), _l("Say why; the resident sees the reason."))
     submit = SubmitField(_l("Block from posting"))
 
 
@@ -38,10 +36,7 @@ class UnblockForm(FlaskForm):
 
 
 class HideForm(FlaskForm):
-    reason = text_field(
-        _l("Public reason (shown on its page and sent to its proposer and supporters)"),
-        300,
-        required=_l("Give the public reason."),
-        area=True,
+    reason = reason_field(
+        _l("Public reason (shown on its page and sent to its proposer and supporters)"), _l("Give the public reason.")
     )
     submit = SubmitField(_l("Hide the micro-matter"))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -39,7 +39,7 @@ class Flag(db.Model):
     )
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     target_kind: Mapped[str] = mapped_column(db.String(10))  # "matter" or "comment"
     target_id: Mapped[int]
     reason: Mapped[str] = mapped_column(db.String(10))

@@ -4,14 +4,14 @@ from sqlalchemy import JSON, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CreatedAt, IntPK, UserId, utcnow
 
 
 class Notification(db.Model):
     """An inbox entry. The message is an English msgid, translated when shown."""
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     message: Mapped[str] = mapped_column(db.String(200))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str] = mapped_column(db.String(300), default="")
@@ -29,7 +29,7 @@ class NotificationPreference(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "event"),)
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     event: Mapped[str] = mapped_column(db.String(20))  # preferences.Event
     in_app: Mapped[bool] = mapped_column(default=True)
     email: Mapped[bool] = mapped_column(default=True)
@@ -41,7 +41,7 @@ class DigestItem(db.Model):
     """An event held for the resident's daily digest, sent and stamped by the worker."""
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     event: Mapped[str] = mapped_column(db.String(20))
     message: Mapped[str] = mapped_column(db.String(200))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -61,7 +61,7 @@ class SentReminder(db.Model):
     id: Mapped[IntPK]
     kind: Mapped[str] = mapped_column(db.String(30))  # reminders.Reminder
     subject_id: Mapped[int]  # the meeting, round or record; for a digest the local day's ordinal
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

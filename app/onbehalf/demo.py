@@ -2,9 +2,8 @@
 entries for older residents, through the services: a proposal handed in on a paper form, supports
 given by phone, a rating given on a home visit."""
 
-from app.auth.models import User
-from app.communities.models import Membership, MembershipStatus, Role
-from app.core import clock
+from app.communities.demo import account, verified_member
+from app.communities.models import Role
 from app.core.vocabulary import EntryChannel
 from app.extensions import db
 from app.matters import services as matters
@@ -23,19 +22,8 @@ PROPOSAL = {
 
 def load(context):
     community, admin, residents = context["community"], context["admin"], context["residents"]
-    grid = User(username="grid1", display_name="网格员 小李", password_hash=admin.password_hash)
-    db.session.add(grid)
-    db.session.add(
-        Membership(
-            user=grid,
-            community=community,
-            status=MembershipStatus.VERIFIED,
-            role=Role.GRID_WORKER,
-            address="杏林社区 第三网格",
-            decided_by_id=admin.id,
-            decided_at=clock.now(),
-        )
-    )
+    grid = account("grid1", "网格员 小李", admin.password_hash)
+    verified_member(grid, community, Role.GRID_WORKER, "杏林社区 第三网格", admin)
     db.session.commit()
     elders = residents[-6:]  # the last demo residents: older people without a smartphone
     services.propose(grid, community, elders[0], channel=EntryChannel.PAPER, agreed=True, **PROPOSAL)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CommunityId, CreatedAt, IntPK, UserId, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -41,7 +41,7 @@ class Partner(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "name"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     kind: Mapped[str] = mapped_column(db.String(30))
     name: Mapped[str] = mapped_column(db.String(80))
     description: Mapped[str] = mapped_column(db.Text, default="")  # what they do (public)
@@ -59,8 +59,8 @@ class Volunteer(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "user_id"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    community_id: Mapped[CommunityId]
+    user_id: Mapped[UserId]
     skills: Mapped[str] = mapped_column(db.String(200), default="")
     availability: Mapped[str] = mapped_column(db.String(200), default="")
     show_name: Mapped[bool] = mapped_column(default=False)
@@ -78,7 +78,7 @@ class DeliveryTask(db.Model):
     )
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     record_id: Mapped[int] = mapped_column(ForeignKey("implementation_record.id"), index=True)
     title: Mapped[str] = mapped_column(db.String(80))
     people_needed: Mapped[int]

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import refuse
-from app.core.forms import form_page, submitted
+from app.core.forms import fields_of, form_page, submitted
 from app.core.service import get_or_404
 from app.extensions import db
 from app.matters.models import MicroMatter
@@ -222,10 +222,7 @@ def new_task(matter_id):
         lambda: services.add_task(
             current_user,
             matter,
-            title=form.title.data,
-            people_needed=form.people_needed.data,
-            task_date=form.task_date.data,
-            hours=form.hours.data,
+            **fields_of(form, "title", "people_needed", "task_date", "hours"),
         ),
         _("The task was added."),
         lambda added: url_for("partners.task", task_id=added.id),

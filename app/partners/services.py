@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record as audit
 from app.communities.models import Role
@@ -155,14 +156,29 @@ def delivered_by(matter):
 
 
 def delivered_on(tasks):
-    result = Delivered(tasks=len(tasks))
     if not tasks:
-        return result
-    confirmed = db.session.scalars(
-        select(TaskSignup).where(
-            TaskSignup.task_id.in_([t.id for t in tasks]), TaskSignup.status == SignupStatus.CONFIRMED
-        )
+        return Delivered(tasks=0)
+    return _tally(Delivered(tasks=len(tasks)), _confirmed_signups(tasks))
+
+
+def delivered_per_task(tasks):
+    """{task id: what that task alone delivered} for many tasks in one statement (the open data's list)."""
+    confirmed = {task.id: [] for task in tasks}
+    for signup in _confirmed_signups(tasks) if tasks else ():
+        confirmed[signup.task_id].append(signup)
+    return {task.id: _tally(Delivered(tasks=1), confirmed[task.id]) for task in tasks}
+
+
+def _confirmed_signups(tasks):
+    return db.session.scalars(
+        select(TaskSignup)
+        .where(TaskSignup.task_id.in_([t.id for t in tasks]), TaskSignup.status == SignupStatus.CONFIRMED)
+        .order_by(TaskSignup.id)
+        .options(joinedload(TaskSignup.partner), joinedload(TaskSignup.volunteer).joinedload(Volunteer.user))
     ).all()
+
+
+def _tally(result, confirmed):
     partners, volunteers = {}, {}
     for signup in confirmed:
         if signup.partner is not None:

@@ -1,8 +1,7 @@
-from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CreatedAt, IntPK, UserId
 
 
 class Consent(db.Model):
@@ -10,7 +9,7 @@ class Consent(db.Model):
     changed: the latest is the one in force, the earlier ones show what was agreed before."""
 
     id: Mapped[IntPK]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     version: Mapped[str] = mapped_column(db.String(20))
     given_at: Mapped[CreatedAt]
 

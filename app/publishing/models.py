@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -34,7 +34,7 @@ class Notice(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "kind", "ref_id"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     kind: Mapped[str] = mapped_column(db.String(20))
     ref_id: Mapped[int]  # the motion, round or implementation record it publishes
     title: Mapped[str] = mapped_column(db.String(120))

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from app.communities.scoping import current_community
 from app.core.errors import DomainError, refuse
-from app.core.forms import submitted
+from app.core.forms import fields_of, submitted
 from app.core.params import parse_id
 from app.core.printing import sheet_qr
 from app.core.urls import absolute_url, path_for
@@ -117,10 +117,8 @@ def new_notice():
             community,
             form.kind.data,
             form.ref.data,
-            title=form.title.data,
+            **fields_of(form, "title", "period_start", "period_end"),
             preface=form.preface.data or "",
-            period_start=form.period_start.data,
-            period_end=form.period_end.data,
         ),
         _("The notice was published."),
         lambda notice: url_for("publishing.notice", notice_id=notice.id),

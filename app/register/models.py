@@ -7,14 +7,14 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models_base import IntPK
+from app.models_base import CommunityId, IntPK
 
 
 class RegisterImport(db.Model):
     """One upload of the register; it replaces the previous one whole."""
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     imported_at: Mapped[datetime]
     people: Mapped[int]
@@ -23,7 +23,7 @@ class RegisterImport(db.Model):
 
 class RegisterEntry(db.Model):
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     import_id: Mapped[int] = mapped_column(ForeignKey("register_import.id"), index=True)
     line: Mapped[int]  # in the uploaded file, for the committee's reference
     name: Mapped[str] = mapped_column(db.String(40))

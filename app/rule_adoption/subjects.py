@@ -2,12 +2,10 @@
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.councils.models import MotionKind
 from app.councils.review import append_agenda_item
-from app.councils.subjects import Subject
-from app.extensions import db
+from app.councils.subjects import Subject, row_holding
 from app.rules import services
 from app.rules.majority import majority_for
 from app.rules.models import RuleSet, RuleStatus
@@ -21,7 +19,7 @@ def on_proposed(ruleset, actor=None, **_kw):
 
 
 def find(agenda_item):
-    return RulesSubject(db.session.scalar(select(RuleSet).where(RuleSet.agenda_item_id == agenda_item.id)))
+    return RulesSubject(row_holding(RuleSet, agenda_item))
 
 
 class RulesSubject(Subject):

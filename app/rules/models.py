@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK
+from app.models_base import CommunityId, CreatedAt, IntPK
 
 from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
 from .majority import Base, MajorityRule, TieRule
@@ -52,7 +52,7 @@ class RuleSet(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "version"),)
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     version: Mapped[int]
     created_at: Mapped[CreatedAt]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from app.audit.services import record
-from app.auth.models import User
-from app.communities.models import Community, CommunityKind, Membership, MembershipStatus, Role
+from app.communities.demo import account, verified_member
+from app.communities.models import Community, CommunityKind, Role
 from app.core import clock
 from app.councils.models import AgendaItem, Meeting, MeetingItem, MeetingStatus, Motion, MotionKind, MotionStatus
 from app.extensions import db
@@ -92,12 +92,6 @@ def _at(days_ago, hour=10):
     return clock.to_utc(datetime.combine(clock.local_today() - timedelta(days=days_ago), time(hour)))
 
 
-def _account(username, display_name, password_hash):
-    user = User(username=username, display_name=display_name, password_hash=password_hash)
-    db.session.add(user)
-    return user
-
-
 def _community(spec, admin, password_hash):
     community = Community(
         slug=spec.slug,
@@ -115,22 +109,12 @@ def _community(spec, admin, password_hash):
         (Role.COMMITTEE, f"{spec.slug}-committee", f"{spec.name}居委会 主任"),
         (Role.CHAIR, f"{spec.slug}-chair", f"{spec.name}议事会 会长"),
     ):
-        people[role] = _account(username, name, password_hash)
-    residents = [_account(f"{spec.slug}-resident{i + 1}", NAMES[i], password_hash) for i in range(len(NAMES))]
+        people[role] = account(username, name, password_hash)
+    residents = [account(f"{spec.slug}-resident{i + 1}", NAMES[i], password_hash) for i in range(len(NAMES))]
     for user, role in [(people[Role.COMMITTEE], Role.COMMITTEE), (people[Role.CHAIR], Role.CHAIR)] + [
         (user, Role.COUNCIL_MEMBER if i < 2 else Role.RESIDENT) for i, user in enumerate(residents)
     ]:
-        db.session.add(
-            Membership(
-                user=user,
-                community=community,
-                status=MembershipStatus.VERIFIED,
-                role=role,
-                address=f"{spec.name}{len(community.memberships) + 1}号",
-                decided_by_id=admin.id,
-                decided_at=clock.now(),
-            )
-        )
+        verified_member(user, community, role, f"{spec.name}{len(community.memberships) + 1}号", admin)
     db.session.flush()
     record("community.created", community, actor=admin, community=community, slug=spec.slug)
     return community, people[Role.COMMITTEE], people[Role.CHAIR], residents
@@ -315,7 +299,7 @@ def load(context):
     for community in communities:
         community.street_id = street.id
         record("street.community_assigned", street, actor=admin, community=community)
-    officer = _account("street", "双塔街道 李科长", password_hash)
+    officer = account("street", "双塔街道 李科长", password_hash)
     db.session.flush()
     db.session.add(StreetStaff(street_id=street.id, user_id=officer.id, granted_by_id=admin.id, granted_at=clock.now()))
     record("street.staff_granted", street, actor=admin, user_id=officer.id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.communities.models import Community
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CommunityId, CreatedAt, IntPK, UserId, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -39,12 +39,12 @@ class StreetStaff(db.Model):
 
     id: Mapped[IntPK]
     street_id: Mapped[int] = mapped_column(ForeignKey("street.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     street: Mapped[Street] = relationship(back_populates="staff")
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    user: Mapped["User"] = relationship(foreign_keys="StreetStaff.user_id")
     granted_by: Mapped["User | None"] = relationship(foreign_keys=[granted_by_id])
 
 
@@ -54,7 +54,7 @@ class StreetNote(db.Model):
 
     id: Mapped[IntPK]
     street_id: Mapped[int] = mapped_column(ForeignKey("street.id"), index=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     exception_key: Mapped[str] = mapped_column(db.String(80), index=True)
     body: Mapped[str] = mapped_column(db.String(1000))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -19,7 +19,7 @@ from app.core import clock
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CreatedAt, EnteredOnBehalf, IntPK, utcnow
+from app.models_base import CommunityId, CreatedAt, EnteredOnBehalf, IntPK, UserId, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -82,7 +82,7 @@ class ImplementationRecord(db.Model):
     )
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     matter_id: Mapped[int] = mapped_column(ForeignKey("micro_matter.id"), unique=True)
     state: Mapped[str] = mapped_column(db.String(20), index=True, default=RecordState.PLANNED)
     approved_budget: Mapped[int] = mapped_column(default=0)  # yuan
@@ -264,7 +264,7 @@ class Evaluation(EnteredOnBehalf, db.Model):
     id: Mapped[IntPK]
     window_id: Mapped[int] = mapped_column(ForeignKey("evaluation_window.id"), index=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("implementation_record.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     stars: Mapped[int]
     comment: Mapped[str] = mapped_column(db.String(500), default="")
     relation: Mapped[str] = mapped_column(db.String(10), default=Relation.RESIDENT)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.communities.scoping import current_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
-from app.core.forms import show_refusal, submitted
+from app.core.forms import fields_of, show_refusal, submitted
 from app.core.service import get_row
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
@@ -269,10 +269,7 @@ def details(f, record):
     delivery.update_details(
         current_user,
         record,
-        responsible_unit=f.responsible_unit.data,
-        contact=f.contact.data,
-        planned_start=f.planned_start.data,
-        planned_end=f.planned_end.data,
+        **fields_of(f, "responsible_unit", "contact", "planned_start", "planned_end"),
     )
 
 
@@ -315,9 +312,7 @@ def spending(f, record):
     delivery.record_spending(
         current_user,
         record,
-        amount=f.amount.data,
-        spent_on=f.spent_on.data,
-        purpose=f.purpose.data,
+        **fields_of(f, "amount", "spent_on", "purpose"),
         over_budget_reason=f.over_budget_reason.data or "",
     )
 

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint, event, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import CheckedBySecondPerson
 from app.core import clock
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.core.secrecy import RandomId, random_row_id
 from app.extensions import db
-from app.models_base import CreatedAt, IntPK, utcnow
+from app.models_base import CommunityId, CreatedAt, IntPK, UserId, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -64,7 +65,7 @@ class VotingRound(db.Model):
     """A resident vote on micro-matters: the options, the budget, the window and the rules."""
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     title: Mapped[str] = mapped_column(db.String(80))
     description: Mapped[str] = mapped_column(db.Text, default="")
     method: Mapped[str] = mapped_column(db.String(10))
@@ -131,7 +132,7 @@ class Household(db.Model):
     """A resident-register entry (户) the committee keeps, for rounds with one ballot per household."""
 
     id: Mapped[IntPK]
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    community_id: Mapped[CommunityId]
     name: Mapped[str] = mapped_column(db.String(80))
     address: Mapped[str] = mapped_column(db.String(120))
     created_at: Mapped[CreatedAt]
@@ -147,7 +148,7 @@ class HouseholdMember(db.Model):
     id: Mapped[IntPK]
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     created_at: Mapped[CreatedAt]
 
     household: Mapped[Household] = relationship(back_populates="members")
@@ -176,7 +177,7 @@ class RoundParticipation(db.Model):
     id: Mapped[IntPK]
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
     voter_key: Mapped[str] = mapped_column(db.String(30))  # "u:<user id>" or "h:<household id>"
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[UserId]
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     channel: Mapped[str] = mapped_column(db.String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # in person: the committee member
@@ -190,7 +191,7 @@ class RoundParticipation(db.Model):
     ballot_id: Mapped[int | None] = mapped_column(RandomId, ForeignKey("round_ballot.id"), unique=True)
 
     round: Mapped[VotingRound] = relationship()
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    user: Mapped["User"] = relationship(foreign_keys="RoundParticipation.user_id")
     polling_session: Mapped["PollingSession | None"] = relationship()
 
 
@@ -239,7 +240,7 @@ class SheetStatus(StrEnum):
     REJECTED = "rejected"  # kept on record; a corrected sheet may follow
 
 
-class TallySheet(db.Model):
+class TallySheet(CheckedBySecondPerson, db.Model):
     """The count of one session's ballot box: ballots per distinct content, and spoilt ballots;
     entered by one person, confirmed by a second. `active` is True for the session's live sheet and
     NULL once rejected, so the unique constraint allows one live sheet per session (NULLs never
@@ -257,18 +258,9 @@ class TallySheet(db.Model):
     source: Mapped[str] = mapped_column(db.String(10))  # "form" or "csv"
     status: Mapped[str] = mapped_column(db.String(10), default=SheetStatus.ENTERED)
     active: Mapped[bool | None] = mapped_column(default=True)
-    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
-    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    confirmed_at: Mapped[datetime | None]
-    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    rejected_at: Mapped[datetime | None]
     reject_reason: Mapped[str] = mapped_column(db.String(300), default="")
 
     session: Mapped[PollingSession] = relationship()
-    entered_by: Mapped["User"] = relationship(foreign_keys=[entered_by_id])
-    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
-    rejected_by: Mapped["User | None"] = relationship(foreign_keys=[rejected_by_id])
 
 
 class PaperObjection(db.Model):

@@ -737,14 +737,14 @@ def check_paper_balanced(voting_round):
     paper ballots plus spoilt ballots differ from its in-person marks. The count calls it."""
     problems = []
     for rec in session_records(voting_round):
-        session = rec.session
+        # what every message says of the session: where, when, how many were marked there
+        about = {"place": rec.session.place, "start": when(rec.session.starts_at), "marked": rec.marked}
         if rec.pending is not None:
             problems.append(
                 _l(
                     "The tally sheet of the session at %(place)s (%(start)s) is not confirmed yet: a "
                     "second person must confirm or reject it on the paper ballots page.",
-                    place=session.place,
-                    start=when(session.starts_at),
+                    **about,
                 )
             )
         elif rec.difference < 0:
@@ -754,10 +754,8 @@ def check_paper_balanced(voting_round):
                     "in person, but its confirmed tally sheet has %(n)s ballots fewer (counted and "
                     "spoilt). Enter the missing tally sheet, or ask the council about the marks, on "
                     "the paper ballots page.",
-                    place=session.place,
-                    start=when(session.starts_at),
-                    marked=rec.marked,
                     n=-rec.difference,
+                    **about,
                 )
             )
         elif rec.difference > 0:
@@ -766,10 +764,8 @@ def check_paper_balanced(voting_round):
                     "Session at %(place)s (%(start)s): its confirmed tally sheet has %(n)s ballots more "
                     "(counted and spoilt) than the %(marked)s residents marked as having voted in "
                     "person there. Check the box and the register on the paper ballots page.",
-                    place=session.place,
-                    start=when(session.starts_at),
-                    marked=rec.marked,
                     n=rec.difference,
+                    **about,
                 )
             )
     if not problems:

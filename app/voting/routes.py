@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.communities.scoping import current_community
 from app.core import clock, shared_body
 from app.core.errors import DomainError, refuse
+from app.core.forms import fields_of
 from app.core.params import page_arg, parse_id
 from app.extensions import db, limiter
 from app.rules.describe import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
@@ -133,16 +134,12 @@ def new():
                 voting_round = rounds.open_round(
                     current_user,
                     community,
-                    title=form.title.data,
+                    **fields_of(
+                        form, "title", "method", "allocation", "max_choices", "budget", "per_household", "allow_changes"
+                    ),
                     description=form.description.data or "",
-                    method=form.method.data,
-                    allocation=form.allocation.data,
-                    max_choices=form.max_choices.data,
-                    budget=form.budget.data,
                     opens_at=clock.to_utc(form.opens_at.data),
                     closes_at=clock.to_utc(form.closes_at.data),
-                    per_household=form.per_household.data,
-                    allow_changes=form.allow_changes.data,
                     options=options,
                 )
             except DomainError as error:

@@ -12,6 +12,7 @@ from app.api.registry import OPERATIONS
 from app.core import clock
 from app.extensions import db
 from app.voting.models import RoundBallot, RoundParticipation
+from tests.once_per_module import once_per_module
 from tests.security.headers import csp_blocked_markup
 
 from .helpers import PRIVATE_ADDRESS, PRIVATE_EMAIL, PRIVATE_PHONE
@@ -35,6 +36,12 @@ PRIVATE_KEYS = {
     "session_token",
     "contact",
 }
+
+
+@pytest.fixture
+def seeded(request, app):
+    """conftest.py's seeded community, built once for this module's tests."""
+    return once_per_module(request)
 
 
 @pytest.fixture

@@ -113,6 +113,16 @@ def live_server(request, live_app):
         yield server
 
 
+@pytest.fixture
+def quick_live_views(monkeypatch):
+    """A meeting's live views (static/councils/live.js) poll every 2.5 s; a test that waits on one
+    screen for what another did has them poll a few times a second: each wait then ends within a
+    fraction of a second instead of up to 2.5 s."""
+    from app.councils import live_views
+
+    monkeypatch.setattr(live_views, "POLL_MS", 300)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     with sync_playwright() as playwright:

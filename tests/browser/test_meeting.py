@@ -65,7 +65,7 @@ def _confirming(page, said):
     return page
 
 
-def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, new_page):
+def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, new_page, quick_live_views):
     path, names = _setup(live_app)
     base = live_server.url + path
     confirmations = []

@@ -135,11 +135,15 @@ def _squash(text):
     return re.sub(r"\s+", "", text)
 
 
-def print_sheet(page, server, path, name, *, cookie=None):
+def signed_in_as(page, server, cookie):
+    page.context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
+    return page
+
+
+def print_sheet(page, server, path, name):
     """Open the sheet, check it (accessible, its QR code reads as its address) and print it on A4:
-    (the sheet's facts from the page, the text of each PDF page without white space)."""
-    if cookie:
-        page.context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
+    (the sheet's facts from the page, the text of each PDF page without white space). The page
+    is left showing the screen's styles again, for the next sheet."""
     response = page.goto(server.url + path)
     assert response.status == 200, path
     assert page.locator("header.site, nav").count() == 0
@@ -162,6 +166,7 @@ def print_sheet(page, server, path, name, *, cookie=None):
         "headers": page.locator(".sheet thead th").all_inner_texts(),
     }
     pdf = page.pdf(format="A4")
+    page.emulate_media(media="no-override")
     return facts, [_squash(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
@@ -188,8 +193,11 @@ def test_each_demo_sheet_prints_on_one_a4_page_with_qr_url_and_signatures_first(
         **{f"notice-{n}": (f"/c/xinglin/notices/{n}/print", None, 1) for n in ids["notices"]},
     }
     assert len(ids["notices"]) >= 3 and len(ids["rounds"]) >= 2
+    # One phone for a visitor's sheets and one for the committee's: a page a sheet took a second each.
+    phones = {None: new_page("phone"), ids["committee_cookie"]: new_page("phone")}
+    signed_in_as(phones[ids["committee_cookie"]], server, ids["committee_cookie"])
     for name, (path, cookie, expected) in sheets.items():
-        facts, pages = print_sheet(new_page("phone"), server, path, name, cookie=cookie)
+        facts, pages = print_sheet(phones[cookie], server, path, name)
         assert len(pages) == expected, f"{name}: {len(pages)} pages"
         assert_first_page_carries_qr_url_and_signatures(facts, pages)
         if name in ("minutes", "sign-in", "meeting-notice", "rating-form") or name.startswith("notice-"):
@@ -202,7 +210,8 @@ def test_each_demo_sheet_prints_on_one_a4_page_with_qr_url_and_signatures_first(
 def test_a_long_sheet_runs_over_pages_with_headers_repeated_and_no_row_cut(printing, new_page, sheet):
     server, ids = printing
     path = f"/c/changqing/meetings/{ids['long']}/print/{sheet}"
-    facts, pages = print_sheet(new_page("desktop"), server, path, f"long-{sheet}", cookie=ids["committee_cookie"])
+    page = signed_in_as(new_page("desktop"), server, ids["committee_cookie"])
+    facts, pages = print_sheet(page, server, path, f"long-{sheet}")
     assert len(pages) >= 2
     assert _squash(facts["url"]) in pages[0]
     # The secretary and the chair sign below the full list, on its last page.

@@ -56,7 +56,7 @@ def count_in_room(chair, yes, no):
     expect(chair.locator(".flashes")).to_contain_text("通过")
 
 
-def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page):
+def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page, quick_live_views):
     with live_app.app_context():
         seed_community([COMMITTEE, *COUNCIL], seconders_needed=1)
     base = f"{live_server.url}/c/xinglin"

@@ -19,15 +19,28 @@ from tests.conventions.test_flows import (
     url,
 )
 from tests.helpers import login
+from tests.once_per_module import once_per_module
 
 
 @pytest.fixture
-def adopted(client, world):
-    amendment = supported_and_admitted(client, world)
-    council_adopts(world, amendment)
-    db.session.refresh(amendment)
-    assert amendment.status == "adopted"
-    return amendment
+def world(request, app, client):
+    """conftest.py's world with an amendment the council adopted, built once for this module's tests."""
+
+    def build():
+        world = request.getfixturevalue("world")
+        amendment = supported_and_admitted(client, world)
+        council_adopts(world, amendment)
+        db.session.refresh(amendment)
+        assert amendment.status == "adopted"
+        world.adopted = amendment
+        return world
+
+    return once_per_module(request, build)
+
+
+@pytest.fixture
+def adopted(world):
+    return world.adopted
 
 
 def versions():

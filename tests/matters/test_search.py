@@ -17,6 +17,7 @@ from app.matters.models import MicroMatter
 from app.moderation import services as moderation
 from tests.database import ON_POSTGRES
 from tests.helpers import login
+from tests.once_per_module import once_per_module
 
 from .helpers import fields
 
@@ -106,6 +107,12 @@ def listed(new_matter, residents):
     return {"ramp": ramp, "bench": bench, "light": light}
 
 
+@pytest.fixture
+def listed_once(request, app):
+    """`listed`, built once for the queries below (tests/once_per_module.py)."""
+    return once_per_module(request, lambda: request.getfixturevalue("listed"))
+
+
 def shown(client, q, **filters):
     """The titles of the list page's cards for `q`, in page order."""
     response = client.get(BASE + "/", query_string={"q": q, **filters})
@@ -140,7 +147,7 @@ def shown(client, q, **filters):
         ("！！", []),  # nothing to look for finds nothing
     ],
 )
-def test_the_list_finds_by_chinese_words_and_mixed_queries(client, listed, q, expected):
+def test_the_list_finds_by_chinese_words_and_mixed_queries(client, listed_once, q, expected):
     assert shown(client, q) == expected
 
 

@@ -32,6 +32,7 @@ from app.voting import casting, counting
 from tests.councils import helpers as council_helpers
 from tests.helpers import image_bytes, login, upload
 from tests.matters.helpers import fields
+from tests.once_per_module import once_per_module
 from tests.voting.helpers import close, make_matters, open_round
 
 BUDGET = 12
@@ -178,8 +179,10 @@ def numbers(counts):
 
 
 @pytest.fixture
-def world(app, make):
-    return World(make)
+def world(app, make, request):
+    """The same world for every test here: built by the first, put back from its rows (with its
+    photos, and the builder's count, so that the accounts `grow()` adds get new names) for the others."""
+    return once_per_module(request, lambda: World(make))
 
 
 @pytest.mark.parametrize("who", ["anonymous", "resident"])

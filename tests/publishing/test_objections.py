@@ -19,8 +19,15 @@ from app.publishing import services
 from app.publishing.models import Objection
 from app.tracker import rating
 from tests.helpers import login
+from tests.once_per_module import once_per_module
 
 from .helpers import publish
+
+
+@pytest.fixture
+def world(request, app):
+    """The accepted matter of conftest.py's `world`, built once for this module's tests."""
+    return once_per_module(request)
 
 
 def lodge(client, notice, body="坡道坡度太陡，轮椅上不去。"):

@@ -20,7 +20,7 @@ from app import create_app
 from app.auth import sessions as auth_sessions
 from app.auth.models import User
 from app.extensions import db
-from tests.database import empty_database, fresh_schema
+from tests.database import empty_database, fresh_schema, once_per_run
 from tests.security.headers import csp_blocked_markup, security_header_problems
 from tests.security.world import ROLES, build, restore, restore_into
 from tests.security.writes import WriteWatch, digest, table_digests
@@ -479,20 +479,24 @@ _world = {}  # the world of this process, whichever module's copy of the fixture
 
 
 @pytest.fixture(scope="session")
-def world_snapshot(tmp_path_factory):
-    """The demo world, built once per run (per worker) on the test database, kept as rows, with
-    the folder of its uploads. Modules that import this fixture register a copy of their own
-    (tests/security/test_hostile_input.py, tests/perf, the browser tests): all share one build."""
+def world_snapshot():
+    """The demo world, built once per run (by one worker, `once_per_run`) on the test database, kept
+    as rows, with the folder of its uploads. Modules that import this fixture register a copy of
+    their own (tests/security/test_hostile_input.py, tests/perf, the browser tests): all share one
+    build."""
     if not _world:
-        uploads = tmp_path_factory.mktemp("matrix-uploads")
-        app = create_app("test", UPLOAD_FOLDER=str(uploads))
-        with app.app_context():
-            fresh_schema()
-            try:
-                _world["snapshot"] = uploads, build(app)
-            finally:
-                empty_database()
+        _world["snapshot"] = once_per_run("matrix-world", _build_world)
     return _world["snapshot"]
+
+
+def _build_world(uploads):
+    app = create_app("test", UPLOAD_FOLDER=str(uploads))
+    with app.app_context():
+        fresh_schema()
+        try:
+            return uploads, build(app)
+        finally:
+            empty_database()
 
 
 class Walker:

@@ -2,10 +2,12 @@
 feature's demo step: matters, council meetings, voting rounds, implementation records,
 notices) plus a second community and a few people with exactly one role each.
 
-Built once per test run (per worker), on the demo's rows kept by tests/database.py, and kept as
+Built once per test run (with pytest-xdist by the first worker that needs it, and read by the
+others: `tests.database.once_per_run`), on the demo's rows kept by tests/database.py, and kept as
 rows (`Snapshot`); each test that needs it, and the route walk after any request that wrote
 something, puts those rows back, which is much faster than loading the demo again. Photos stay
-in one upload folder for the whole run.
+in one upload folder for the whole run. The Snapshot holds only data that is the same in every
+worker's database (ids, session tokens, data-version tokens are rows), nothing of the process.
 """
 
 import io

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.matters.models import MicroMatter
 from app.voting import results, tally
 from app.voting.models import RoundResult
 from app.voting.tally import Option, RoundSpec
 from tests.helpers import login
+from tests.once_per_module import once_per_module
 
 from .helpers import close, open_round, option_ids
 from .test_results import vote
@@ -147,7 +149,7 @@ def test_every_project_has_one_reason_and_the_funded_fit_the_budget(allocation, 
 
 
 @pytest.fixture
-def mes_counted(client, committee, community, matters, residents):
+def counted_by_the_committee(client, committee, community, matters, residents):
     """Budget 200,000 shared by 6 voters (33,333.33 each), MES. Costs 50k, 80k, 120k, 30k, 90k, 60k."""
     voting_round = open_round(committee, community, matters, allocation="mes")
     vote(residents, voting_round, [(1, 4), (1, 4), (1,), (3,), (3,), (2, 3)])
@@ -156,7 +158,16 @@ def mes_counted(client, committee, community, matters, residents):
     client.get("/?lang=en")
     assert client.post(f"/c/xinglin/rounds/{voting_round.id}/count", data={"understood": "y"}).status_code == 303
     db.session.expire_all()
-    return voting_round
+    return {"round": voting_round, "committee": committee}
+
+
+@pytest.fixture
+def mes_counted(request, app, client):
+    """The round above, counted once for this module's tests; the client is the committee's, in English."""
+    counted = once_per_module(request, lambda: request.getfixturevalue("counted_by_the_committee"))
+    login(client, counted["committee"])
+    client.get("/?lang=en")
+    return counted["round"]
 
 
 def test_results_page_csv_and_api_show_each_reason(client, mes_counted):
@@ -236,7 +247,8 @@ def test_ballot_page_states_the_number_of_choices_without_doubled_numbers(client
     assert '<ol class="plain">' not in html
 
 
-def test_community_results_say_not_funded_and_show_when_the_matter_was_proposed(client, mes_counted, matters):
+def test_community_results_say_not_funded_and_show_when_the_matter_was_proposed(client, mes_counted):
+    matters = db.session.scalars(select(MicroMatter)).all()  # the round's, all there are
     winners = set(mes_counted.result.winners)
     unfunded = [m for m in matters if m.id in {o.matter_id for o in mes_counted.options if o.number not in winners}]
     assert unfunded
