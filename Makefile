@@ -69,23 +69,18 @@ system-packages:
 	@packages="$$($(HAVE_BROWSER) || echo chromium fonts-wqy-microhei) $$($(HAVE_POSTGRES) || echo postgresql)"; \
 	if [ -n "$${packages// /}" ]; then $(APT_INSTALL) $$packages >/dev/null; fi
 
-# Lint, then the whole suite on SQLite and, at the same time, on PostgreSQL. Side by side because
-# neither run keeps two cores busy alone (the browser tests wait on chromium, the PostgreSQL tests
-# on the server): the PostgreSQL run's output is kept in PG_LOG and printed after SQLite's. Both
-# runs always finish; the target fails when either does. On a fresh machine the Debian packages are
+# Lint, then the whole suite on SQLite and again on PostgreSQL. Both runs happen even when the
+# first fails; the target fails when either does. On a fresh machine the Debian packages are
 # installed (one `apt-get update`, one apt call) while pip, translations and lint run.
-PG_LOG := /tmp/weiyi-test-postgres.log
 test:
 	@$(MAKE) --no-print-directory system-packages >$(APT_LOG) 2>&1 & apt=$$!; \
 	if ! $(MAKE) --no-print-directory install-dev translations lint; then wait $$apt; exit 1; fi; \
 	if ! wait $$apt; then cat $(APT_LOG); echo "installing the Debian packages failed"; exit 1; fi; \
 	status=0; \
-	$(MAKE) --no-print-directory test-postgres >$(PG_LOG) 2>&1 & postgres=$$!; \
-	echo "== pytest on SQLite (PostgreSQL runs beside it; its output follows) =="; \
+	echo "== pytest on SQLite =="; \
 	$(PYTEST) || status=1; \
-	wait $$postgres || status=1; \
 	echo "== pytest on PostgreSQL ($(PGTEST_URL)) =="; \
-	cat $(PG_LOG); \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
 	exit $$status
 
 test-sqlite: install-dev translations browser

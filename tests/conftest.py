@@ -30,9 +30,9 @@ from tests.helpers import Builder, FreshRequestClient
 # pytest's own clock stays real under freeze_time, so --durations reports real times.
 freezegun.configure(extend_ignore_list=["_pytest"])
 
-# Property tests judge the code, not the machine: on two shared cores running the SQLite and the
-# PostgreSQL runs side by side, an example may take longer than hypothesis's 200 ms deadline, or
-# its inputs longer to generate than its health check allows, without anything being wrong.
+# Property tests judge the code, not the machine: on two shared, busy cores an example may take
+# longer than hypothesis's 200 ms deadline, or its inputs longer to generate than its health check
+# allows, without anything being wrong.
 hypothesis.settings.register_profile(
     "shared-cores", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
 )
