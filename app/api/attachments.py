@@ -13,9 +13,8 @@ from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter
 
 from .registry import SLUG, collection
-from .resources import url_field
 from .routes import in_community
-from .schema import Field, Resource
+from .schema import Field, Resource, url_field
 
 
 def _prepare_attachments(attachments):

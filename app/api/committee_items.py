@@ -11,9 +11,8 @@ from app.councils.models import AgendaItem
 from app.extensions import db
 
 from .registry import SLUG, collection
-from .resources import url_field
 from .routes import in_community
-from .schema import Field, Resource
+from .schema import Field, Resource, url_field
 
 
 def _prepare_items(items):

@@ -9,9 +9,8 @@ from app.core.i18n import N_
 from app.core.urls import path_for
 
 from .registry import SLUG, collection
-from .resources import ids_field, url_field
 from .routes import in_community
-from .schema import Field, Resource
+from .schema import Field, Resource, ids_field, url_field
 
 ARTICLE = Resource(
     "ConventionArticle",

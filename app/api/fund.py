@@ -12,9 +12,8 @@ from app.fund.ledger import Kind, SourceKind
 from app.fund.models import FundEntry
 
 from .registry import SLUG, Param, collection, item
-from .resources import url_field
 from .routes import community_or_404
-from .schema import Field, Resource
+from .schema import Field, Resource, url_field
 
 YEAR = Param("year", "path", "integer", "The fund's year.", minimum=2000, maximum=2100, example=2026)
 

@@ -7,14 +7,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.i18n import N_
 from app.core.urls import path_for
-from app.partners import services as partner_services
+from app.partners import who_delivered
 from app.partners.models import DeliveryTask, Partner, PartnerKind
 from app.tracker.models import ImplementationRecord
 
 from .registry import MAX_ID, SLUG, Param, collection
-from .resources import url_field
 from .routes import in_community
-from .schema import Field, Resource
+from .schema import Field, Resource, url_field
 
 PARTNER = Resource(
     "Partner",
@@ -31,7 +30,7 @@ PARTNER = Resource(
 
 
 def _prepare_tasks(tasks):
-    g.api_delivered = partner_services.delivered_per_task(tasks)
+    g.api_delivered = who_delivered.delivered_per_task(tasks)
 
 
 def _delivered(task):

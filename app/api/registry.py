@@ -24,7 +24,7 @@ from app.core.params import MAX_ID
 from app.extensions import db
 
 from . import bp
-from .schema import Resource
+from .schema import Field, Resource
 
 PREFIX = "/api/v1"
 MAX_PAGE = 100_000
@@ -189,6 +189,42 @@ def witnessed(response):
     """Every data response carries the audit log's head, so that any copy of it witnesses the log."""
     response.headers["Audit-Head"] = request_head().token
     return response
+
+
+EXAMPLE_HASH = "3f1b9c0e7d2a" + "0" * 52
+AUDIT_HEAD = Resource(
+    "AuditHead",
+    "The audit log's head when this response was made: keep a copy, and "
+    "`flask --app wsgi audit verify --head COUNT:HASH` later shows whether the log still "
+    "contains it (a rewritten or rolled-back log does not).",
+    [
+        Field("entries", "integer", "Entries in the log.", minimum=0, example=1234),
+        Field(
+            "hash",
+            "string",
+            "SHA-256 of the last entry (64 hex digits).",
+            schema={"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            example=EXAMPLE_HASH,
+        ),
+        Field(
+            "short",
+            "string",
+            "The hash's first 12 hex digits, as the pages print it.",
+            schema={"type": "string", "pattern": "^[0-9a-f]{12}$"},
+            example=EXAMPLE_HASH[:12],
+        ),
+        Field(
+            "token",
+            "string",
+            "COUNT:HASH, as `audit verify --head` takes it.",
+            schema={"type": "string", "pattern": "^[0-9]+:[0-9a-f]{64}$"},
+            example=f"1234:{EXAMPLE_HASH}",
+        ),
+    ],
+)
+# Published records (index, rounds with their results, locked minutes, notices) carry it in the body;
+# every API response also has it in the Audit-Head header (`witnessed`).
+AUDIT_HEAD_FIELD = Field("audit_head", "object", resource=AUDIT_HEAD, source=lambda _obj: request_head(), csv=False)
 
 
 def paginate(statement, resource, endpoint, view_args, filters, page, per_page):

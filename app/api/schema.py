@@ -4,6 +4,17 @@ A `Resource` lists its `Field`s once; that single list builds the JSON Schema in
 the OpenAPI document, serialises rows to JSON, flattens them into CSV columns and
 yields the example shown on the documentation page. Tests validate responses
 against the schema taken from the served document, so the two cannot drift.
+
+    MATTER = Resource("Matter", "A micro-matter ...", [
+        Field("id", "integer", minimum=1, example=7),
+        Field("community", "string", source=lambda m: m.community.slug, example="xinglin"),
+        url_field(lambda m: path_for("matters.detail", slug=m.community.slug, matter_id=m.id)),
+    ], load=[selectinload(MicroMatter.clarifications)])
+
+The fields many resources share (a public page's address, a list of ids, an entry made on a
+resident's behalf) are at the end; the audit log's head is in registry.py. Each family's
+resources sit with its operations (communities.py, matters.py, councils.py, ...). A resource
+publishes only what the public pages show: no resident is named (the package's rule, __init__.py).
 """
 
 from dataclasses import dataclass
@@ -11,6 +22,8 @@ from datetime import UTC, date, datetime
 from enum import Enum
 
 from app.core.spreadsheet import FORMULA_PREFIXES
+from app.core.urls import absolute_url
+from app.core.vocabulary import EntryChannel
 
 SCALAR_TYPES = {"integer", "number", "string", "boolean"}
 
@@ -132,7 +145,7 @@ class Field:
 class Resource:
     """A named object in the API, registered for the OpenAPI components."""
 
-    registry = {}
+    registry: dict[str, "Resource"] = {}
 
     def __init__(self, name, description, fields, load=(), prepare=None):
         self.name = name
@@ -192,3 +205,46 @@ class Resource:
 
     def csv_rows(self, rows):
         return [self.csv_cells(dumped) for dumped in self.dump_rows(rows)]
+
+
+# --- Fields many resources share ------------------------------------------------------------------
+
+
+def ids_field(name, description, source, example):
+    """A list of row numbers (ids, or option numbers) read by `source(obj)`."""
+    return Field(name, "array", description, items="integer", source=source, example=example)
+
+
+def url_field(path_of, description="Address of the public page."):
+    return Field(
+        "url",
+        "string",
+        description,
+        source=lambda obj: absolute_url(path_of(obj)),
+        format="uri",
+        example="https://weiyi.example/c/xinglin/",
+    )
+
+
+def on_behalf_fields(what):
+    """代录: whether a committee member or grid worker entered `what` for the resident (app.onbehalf)
+    and how they heard it, as the public pages show it; never who entered it."""
+    return [
+        Field(
+            "entered_on_behalf",
+            "boolean",
+            f"The {what} was entered for the resident by a committee member or grid worker (代录), "
+            "with the resident's agreement; false for the resident's own.",
+            source=lambda obj: obj.on_behalf,
+            example=False,
+        ),
+        Field(
+            "channel",
+            "string",
+            f"How the {what} entered on behalf was received: paper form, phone call, home visit or "
+            "suggestion box; null for the resident's own.",
+            enum=tuple(c.value for c in EntryChannel),
+            nullable=True,
+            example=None,
+        ),
+    ]

@@ -13,9 +13,9 @@ from app.councils import meetings as meeting_services
 from app.councils import minutes, votes
 from app.councils import speakers as speaker_services
 from app.councils.demo import local_evening, opened_meeting
-from app.matters.services import support_threshold
+from app.matters.services.supports import support_threshold
 
-from . import services
+from . import amendments, residents_assembly, services
 
 ARTICLES = [
     "热爱祖国，遵守法律法规，维护社区安定团结，积极参与社区公共事务。",
@@ -34,7 +34,7 @@ PENDING = "公共区域新增的设施，由居民议事会听取居民意见后
 def _supported(amendment, residents, count):
     for supporter in residents[:count]:
         if supporter.id != amendment.proposer_id:
-            services.support(supporter, amendment)
+            amendments.support(supporter, amendment)
 
 
 def _council_adopts(context, amendment):
@@ -87,7 +87,7 @@ def load(context):
             note="2024年1月15日杏林社区居民会议通过",
         )
     with clock.shifted(-timedelta(days=25)):
-        amendment = services.propose(
+        amendment = amendments.propose(
             residents[3],
             convention,
             article_number=8,
@@ -98,10 +98,10 @@ def load(context):
     with clock.shifted(-timedelta(days=22)):
         _supported(amendment, residents[10:], support_threshold(community))
     with clock.shifted(-timedelta(days=18)):
-        services.admit(committee, amendment)
+        amendments.admit(committee, amendment)
     _council_adopts(context, amendment)
     with clock.shifted(-timedelta(days=3)):
-        entry = services.enter_assembly(
+        entry = residents_assembly.enter_assembly(
             committee,
             convention,
             held_on=clock.local_today(),
@@ -112,9 +112,9 @@ def load(context):
             abstain=11,
         )
     with clock.shifted(-timedelta(days=3, hours=-2)):
-        services.confirm_assembly(context["chair"], entry)  # the second person: the council's chair
+        residents_assembly.confirm_assembly(context["chair"], entry)  # the second person: the council's chair
     with clock.shifted(-timedelta(days=2)):
-        pending = services.propose(
+        pending = amendments.propose(
             residents[7],
             convention,
             article_number=3,

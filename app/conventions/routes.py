@@ -12,9 +12,9 @@ from app.core.errors import refuse
 from app.core.forms import fields_of, form_page, submitted
 from app.core.printing import sheet_qr
 from app.core.urls import path_for
-from app.matters.services import support_threshold
+from app.matters.services.supports import support_threshold
 
-from . import bp, permissions, services
+from . import amendments, approval, ballot, bp, permissions, residents_assembly, services
 from .forms import (
     ApprovalRoundForm,
     AssemblyForm,
@@ -49,7 +49,7 @@ def _keeper(community):
 def index():
     community = current_community()
     convention = services.convention_of(community)
-    open_, closed = services.amendments(convention) if convention else ([], [])
+    open_, closed = amendments.amendments(convention) if convention else ([], [])
     return render_template(
         "conventions/index.html",
         community=community,
@@ -57,12 +57,12 @@ def index():
         version=convention.current if convention else None,
         open_amendments=open_,
         closed_amendments=closed,
-        awaiting=services.awaiting_residents(convention) if convention else [],
-        assemblies=services.assemblies(convention) if convention else [],
+        awaiting=approval.awaiting_residents(convention) if convention else [],
+        assemblies=residents_assembly.assemblies(convention) if convention else [],
         can_confirm=permissions.can_confirm_counts(current_user, community),
         can_keep=permissions.can_keep(current_user, community),
         can_propose=permissions.can_propose(current_user, community),
-        mode=services.approval_mode(community),
+        mode=approval.approval_mode(community),
         **LABELS,
     )
 
@@ -139,7 +139,7 @@ def propose():
         form.article_number.data = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 4 else 1
     return form_page(
         form,
-        lambda: services.propose(
+        lambda: amendments.propose(
             current_user,
             convention,
             article_number=form.article_number.data,
@@ -160,7 +160,7 @@ def _amendment_page(amendment, decline_form=None, status=200):
     convention = amendment.convention
     community = convention.community
     article = next((a for a in amendment.version.articles if a.number == amendment.article_number), None)
-    supported = services.has_supported(current_user, amendment)
+    supported = amendments.has_supported(current_user, amendment)
     return render_template(
         "conventions/amendment.html",
         community=community,
@@ -172,20 +172,20 @@ def _amendment_page(amendment, decline_form=None, status=200):
         can_support=permissions.can_support(current_user, amendment, supported),
         can_keep=permissions.can_keep(current_user, community),
         decline_form=decline_form or DeclineForm(formdata=None),
-        voting_round=services.latest_round(amendment),
+        voting_round=ballot.latest_round(amendment),
         **LABELS,
     ), status
 
 
 @bp.get("/amendments/<int:amendment_id>")
 def amendment(amendment_id):
-    return _amendment_page(services.get_amendment(_convention(), amendment_id))
+    return _amendment_page(amendments.get_amendment(_convention(), amendment_id))
 
 
 def _act(amendment_id, call, success, form=None):
     """A button (only the CSRF token) or the decline form on an amendment's page: `call(amendment)`
     and back to the page; a refusal shows the page again with the form."""
-    amendment = services.get_amendment(_convention(), amendment_id)
+    amendment = amendments.get_amendment(_convention(), amendment_id)
     done = submitted(
         FlaskForm() if form is None else form,
         lambda: call(amendment),
@@ -198,14 +198,14 @@ def _act(amendment_id, call, success, form=None):
 @bp.post("/amendments/<int:amendment_id>/support")
 @login_required
 def support(amendment_id):
-    return _act(amendment_id, lambda a: services.support(current_user, a), _("Your support is counted."))
+    return _act(amendment_id, lambda a: amendments.support(current_user, a), _("Your support is counted."))
 
 
 @bp.post("/amendments/<int:amendment_id>/admit")
 @login_required
 def admit(amendment_id):
     return _act(
-        amendment_id, lambda a: services.admit(current_user, a), _("The amendment is on the council's agenda list.")
+        amendment_id, lambda a: amendments.admit(current_user, a), _("The amendment is on the council's agenda list.")
     )
 
 
@@ -215,7 +215,7 @@ def decline(amendment_id):
     form = DeclineForm()
     return _act(
         amendment_id,
-        lambda a: services.decline(current_user, a, form.reason.data),
+        lambda a: amendments.decline(current_user, a, form.reason.data),
         _("The amendment is not admitted; the reason is published."),
         form,
     )
@@ -223,14 +223,14 @@ def decline(amendment_id):
 
 def _assembly_page(convention, form=None, confirm_form=None, reject_form=None, status=200):
     community = convention.community
-    pending = services.pending_assembly(convention)
+    pending = approval.pending_assembly(convention)
     return render_template(
         "conventions/assembly.html",
         community=community,
         convention=convention,
-        awaiting=services.awaiting_residents(convention),
+        awaiting=approval.awaiting_residents(convention),
         pending=pending,
-        pending_amendments=services.assembly_amendments(pending) if pending else [],
+        pending_amendments=residents_assembly.assembly_amendments(pending) if pending else [],
         form=form or AssemblyForm(formdata=None, held_on=clock.local_today()),
         confirm_form=confirm_form or ConfirmAssemblyForm(formdata=None),
         reject_form=reject_form or RejectAssemblyForm(formdata=None),
@@ -255,7 +255,7 @@ def assembly():
     form = AssemblyForm()
     done = submitted(
         form,
-        lambda: services.enter_assembly(
+        lambda: residents_assembly.enter_assembly(
             current_user,
             convention,
             **fields_of(form, "held_on", "place", "present", "yes", "no", "abstain"),
@@ -270,7 +270,7 @@ def _on_entry(assembly_id, name, form, call, success, to):
     """The confirm or reject form of an entry of the assembly's counts: `call(entry)`; a refusal
     shows the assembly page again with the form as `name`."""
     convention = _convention()
-    entry = services.get_assembly(convention, assembly_id)
+    entry = residents_assembly.get_assembly(convention, assembly_id)
     done = submitted(form, lambda: call(entry), success, to)
     return done or _assembly_page(convention, **{name: form}, status=400)
 
@@ -282,7 +282,7 @@ def confirm_assembly(assembly_id):
         assembly_id,
         "confirm_form",
         ConfirmAssemblyForm(),
-        lambda entry: services.confirm_assembly(current_user, entry),
+        lambda entry: residents_assembly.confirm_assembly(current_user, entry),
         lambda a: (
             _("The residents approved: version %(number)s is in force.", number=a.convention.current.number)
             if a.approved
@@ -300,7 +300,7 @@ def reject_assembly(assembly_id):
         assembly_id,
         "reject_form",
         form,
-        lambda entry: services.reject_assembly(current_user, entry, form.reason.data),
+        lambda entry: residents_assembly.reject_assembly(current_user, entry, form.reason.data),
         _("The entry is rejected and kept on record with the reason. A corrected entry may be made."),
         url_for("conventions.assembly"),
     )
@@ -332,11 +332,11 @@ def approval_round():
     community = convention.community
     _keeper(community)
     return residents_round_page(
-        lambda **window: services.open_approval_round(current_user, convention, **window),
+        lambda **window: ballot.open_approval_round(current_user, convention, **window),
         "conventions/round.html",
         community=community,
         convention=convention,
-        awaiting=services.awaiting_residents(convention),
-        mode=services.approval_mode(community),
+        awaiting=approval.awaiting_residents(convention),
+        mode=approval.approval_mode(community),
         **LABELS,
     )

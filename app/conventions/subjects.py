@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from app.councils.models import MotionKind
 from app.councils.subjects import RowSubject, row_holding
 
-from . import services
+from . import amendments, services
 from .models import Amendment, AmendmentKind, AmendmentStatus
 
 
@@ -44,4 +44,4 @@ class AmendmentSubject(RowSubject):
         return f"{AmendmentKind.label_of(a.kind)}: {a.text}" if a.text else str(AmendmentKind.label_of(a.kind))
 
     def decide(self, motion, actor, **data):
-        services.council_decided(self.amendment, motion, actor, **data)
+        amendments.council_decided(self.amendment, motion, actor, **data)

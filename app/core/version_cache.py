@@ -4,8 +4,8 @@ version (app/core/versions.py) of their community and of the site stays the same
 
 The tokens are those the page cache read before Flask ran (app/ops/pagecache.py puts them on the
 WSGI environ), or read once per request (one statement): before the request's session has run a
-statement, on a connection kept for the purpose outside any transaction (versions.read_tokens: no
-pooled connection, BEGIN or ROLLBACK of the ORM's, and no newer than any snapshot the session
+statement, on a connection kept for the purpose outside any transaction (version_reads.read_tokens:
+no pooled connection, BEGIN or ROLLBACK of the ORM's, and no newer than any snapshot the session
 takes afterwards); once it has, on the session's own connection (the same snapshot). Only page
 views use the cache: a request that may write reads from the database, so that what it checks is
 what it changes. Rows are kept as their column values and put back into the request's session
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from app.extensions import db
 
 from .kept import Kept
-from .versions import read_tokens, tokens
+from .version_reads import read_tokens, tokens
 
 ENVIRON_KEY = "weiyi.data_version"  # (slug, tokens) read by the page cache for this request
 MAX_ENTRIES = 4096

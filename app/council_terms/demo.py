@@ -6,7 +6,7 @@ from datetime import date
 
 from app.core import clock
 
-from . import services
+from . import services, substitute_list
 from .models import ChosenHow
 
 
@@ -27,4 +27,4 @@ def load(context):
             chosen_how=chosen_how,
             chosen_by=chosen_by,
         )
-    services.add_substitute(committee, community, user_id=context["residents"][0].id, chosen_by=election)
+    substitute_list.add_substitute(committee, community, user_id=context["residents"][0].id, chosen_by=election)

@@ -12,7 +12,7 @@ from app.core.forms import and_back, fields_of, form_page
 from app.core.params import parse_id
 from app.core.service import get_or_404
 
-from . import bp, permissions, services
+from . import bp, permissions, services, substitute_list
 from .forms import ButtonForm, EndTermForm, SubstituteForm, TermForm
 from .models import ChosenHow, CouncilTerm, EndCause
 
@@ -125,7 +125,7 @@ def add_substitute():
     form = SubstituteForm()
     return form_page(
         form,
-        lambda: services.add_substitute(
+        lambda: substitute_list.add_substitute(
             current_user, community, user_id=form.user_id.data, chosen_by=form.chosen_by.data
         ),
         _("The substitute is added."),
@@ -144,7 +144,7 @@ def _substitute_action(call, message):
 @login_required
 def remove_substitute(substitute_id):
     return _substitute_action(
-        lambda community: services.remove_substitute(current_user, community, substitute_id),
+        lambda community: substitute_list.remove_substitute(current_user, community, substitute_id),
         _("The substitute is removed from the list."),
     )
 
@@ -153,6 +153,6 @@ def remove_substitute(substitute_id):
 @login_required
 def move_up(substitute_id):
     return _substitute_action(
-        lambda community: services.move_up(current_user, community, substitute_id),
+        lambda community: substitute_list.move_up(current_user, community, substitute_id),
         _("The substitute is moved up."),
     )

@@ -1,4 +1,5 @@
-"""Terms of office, substitutes stepping in, and attendance over a year.
+"""Terms of office, substitutes stepping in, and attendance over a year (the committee's list of
+substitutes is kept in substitute_list.py).
 
 The committee records terms and the ordered substitutes. When a member leaves the council (their
 role is taken away, their membership ends, or the committee ends their term early) and their term
@@ -19,7 +20,7 @@ from app.core import clock
 from app.core.errors import FieldError
 from app.core.i18n import N_
 from app.core.params import checked_date
-from app.core.service import commit, get_or_404, insert_once, require, rolls_back
+from app.core.service import commit, get_or_404, require, rolls_back
 from app.core.text import clean_plain
 from app.core.urls import path_for
 from app.councils.common import COUNCIL_ROLES, verified_users
@@ -32,7 +33,7 @@ from . import permissions
 from .models import ChosenHow, CouncilTerm, EndCause, Substitute
 
 
-def _require_committee(actor, community):
+def require_committee(actor, community):
     require(permissions.can_manage_terms(actor, community), _l("Only the committee keeps council terms."))
 
 
@@ -42,7 +43,7 @@ def _membership(community, user_id):
     )
 
 
-def _verified_member(community, user_id):
+def verified_member(community, user_id):
     """The membership of the person chosen on a form, who must be a verified member."""
     membership = _membership(community, user_id)
     if membership is None or not membership.is_verified:
@@ -125,8 +126,8 @@ def _overlapping(community, user_id, starts_on, ends_on):
 
 @rolls_back
 def add_term(actor, community, *, user_id, starts_on, ends_on, chosen_how, chosen_by=""):
-    _require_committee(actor, community)
-    _verified_member(community, user_id)
+    require_committee(actor, community)
+    verified_member(community, user_id)
     starts_on = checked_date(starts_on, "starts_on")
     ends_on = checked_date(ends_on, "ends_on")
     if ends_on <= starts_on:
@@ -272,7 +273,7 @@ def on_council_seat_left(membership, actor, ended):
 def end_term_early(actor, community, term_id, reason):
     """The committee ends a running term before its end, with a reason: the member leaves the
     council and the first substitute steps in."""
-    _require_committee(actor, community)
+    require_committee(actor, community)
     term = get_or_404(CouncilTerm, term_id, community_id=community.id)
     reason = clean_plain(reason or "")
     if not reason:
@@ -294,61 +295,6 @@ def end_term_early(actor, community, term_id, reason):
     _step_in(community, term, seat_ends, actor, membership)
     commit()
     return term
-
-
-# ---------------------------------------------------------------- substitutes
-
-
-@rolls_back
-def add_substitute(actor, community, *, user_id, chosen_by=""):
-    """A substitute joins the end of the list."""
-    _require_committee(actor, community)
-    membership = _verified_member(community, user_id)
-    if membership.role in (*COUNCIL_ROLES, Role.COMMITTEE):
-        raise FieldError("user_id", _l("A substitute must not be on the council or the committee."))
-    last = db.session.scalar(select(func.max(Substitute.rank)).where(Substitute.community_id == community.id))
-    substitute = Substitute(
-        community_id=community.id,
-        user_id=user_id,
-        rank=(last or 0) + 1,
-        chosen_by=clean_plain(chosen_by or ""),
-        added_by_id=actor.id,
-    )
-    insert_once(substitute, _l("This person is already a substitute."))
-    record("council_substitute.added", substitute, actor=actor, community=community, user_id=user_id)
-    commit(_l("This person is already a substitute."))
-    return substitute
-
-
-def _substitute_kept_by(actor, community, substitute_id):
-    """A substitute of the community, for the committee to remove or move (else a refusal, or 404)."""
-    _require_committee(actor, community)
-    return get_or_404(Substitute, substitute_id, community_id=community.id)
-
-
-@rolls_back
-def remove_substitute(actor, community, substitute_id):
-    substitute = _substitute_kept_by(actor, community, substitute_id)
-    record("council_substitute.removed", substitute, actor=actor, community=community, user_id=substitute.user_id)
-    db.session.delete(substitute)
-    commit()
-    return substitute
-
-
-@rolls_back
-def move_up(actor, community, substitute_id):
-    """Swap a substitute with the one before them."""
-    substitute = _substitute_kept_by(actor, community, substitute_id)
-    line = list(substitutes(community))
-    place = line.index(substitute)
-    require(place > 0, _l("This substitute is already first."))
-    before = line[place - 1]
-    substitute.rank, before.rank = before.rank, substitute.rank
-    if substitute.rank == before.rank:  # equal ranks (never made here): make the order explicit
-        substitute.rank -= 1
-    record("council_substitute.moved_up", substitute, actor=actor, community=community, user_id=substitute.user_id)
-    commit()
-    return substitute
 
 
 # ---------------------------------------------------------------- attendance

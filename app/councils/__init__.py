@@ -5,7 +5,7 @@ from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("councils", __name__)
 
-from . import meeting_routes, minutes_routes, print_routes, routes  # noqa: E402,F401
+from . import meeting_routes, minutes_routes, motion_routes, print_routes, routes  # noqa: E402,F401
 
 
 def init_app(app):

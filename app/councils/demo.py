@@ -23,6 +23,7 @@ from app.matters.lifecycle import Status
 from app.matters.models import MicroMatter
 from app.rules import services as rules_services
 
+from . import attendance as attendance_services
 from . import meetings as meeting_services
 from . import minutes, votes
 from . import review as review_services
@@ -149,7 +150,7 @@ def opened_meeting(context, title, start, agenda_item_ids, check_in_before):
         meeting = schedule(context, title, start, agenda_item_ids)
     with at(-check_in_before):
         for user in [chair, *members[:6]]:
-            meeting_services.check_in(committee, meeting, user.id)
+            attendance_services.check_in(committee, meeting, user.id)
     with at(0):
         meeting_services.open_meeting(chair, meeting)
     return meeting, members, at

@@ -13,6 +13,7 @@ from app.core.qr import qr_svg
 from app.core.urls import absolute_url
 from app.extensions import db
 
+from . import attendance as attendance_services
 from . import common, permissions, votes
 from . import meetings as meeting_services
 from . import minutes as minutes_services
@@ -39,7 +40,9 @@ def _remaining_seconds(turn):
 
 def _qr_svg(meeting):
     """This minute's check-in link (from PUBLIC_BASE_URL) and its QR code."""
-    url = absolute_url(url_for("councils.checkin", meeting_id=meeting.id, token=meeting_services.checkin_code(meeting)))
+    url = absolute_url(
+        url_for("councils.checkin", meeting_id=meeting.id, token=attendance_services.checkin_code(meeting))
+    )
     return url, qr_svg(url, _("QR code to check in"), scale=5)
 
 
@@ -51,7 +54,7 @@ def live_key(meeting, view):
     if meeting.status == MeetingStatus.OPEN and (time_up := speaker_services.time_up_turn_id(meeting)):
         key += f"-up{time_up}"
     if view == "projector":
-        key += f"-{meeting_services.checkin_code(meeting)}"
+        key += f"-{attendance_services.checkin_code(meeting)}"
     return key
 
 
@@ -123,7 +126,7 @@ def live_context(meeting, view, forms=None):
         "attendance": attendance,
         "last_result": last_result,
         "poll_ms": POLL_MS,
-        "checkin_open": meeting_services.checkin_is_open(meeting),
+        "checkin_open": attendance_services.checkin_is_open(meeting),
         "can_run": permissions.can_run_meeting(user, meeting),
         "presiding": permissions.is_presiding(user, meeting),
         "can_mark_absent": permissions.can_mark_absent(user, meeting),

@@ -13,7 +13,7 @@ from app.core.printing import sheet_qr
 from app.core.urls import path_for
 from app.rules import quorum as quorum_rules
 
-from . import bp, common, permissions
+from . import bp, common, minutes_record, permissions
 from . import minutes as minutes_services
 from .routes import _meeting
 
@@ -97,7 +97,7 @@ def print_minutes(meeting_id):
         "councils.minutes",
         _("Scan to read these minutes online with any corrections:"),
         minutes=original,
-        content=minutes_services.hydrate(original.content),
+        content=minutes_record.hydrate(original.content),
         corrections=[c for c in minutes_services.corrections(meeting) if c.locked],
         comments=minutes_services.comments(original),
     )

@@ -1,6 +1,8 @@
-"""Motions, seconders and votes on motions; results feed the micro-matter's lifecycle.
+"""Motions, seconders, points of order and votes on motions; results feed the micro-matter's
+lifecycle.
 
-Over 400 lines on purpose: a motion's steps (moved, seconded, voted, decided) share their guards and read best in one place.
+Over 400 lines on purpose: a motion's steps (moved, seconded, voted, decided) and the points of
+order raised while it is before the meeting share their guards and read best in one place.
 """
 
 import logging

@@ -16,10 +16,10 @@ def init_app(app):
     from app.tracker import delivery
     from app.voting import hooks as voting_hooks
 
-    from . import services
+    from . import matter_entries, services
 
     app.register_blueprint(bp)
-    lifecycle.matter_transitioned.connect(services.on_transition, weak=False)
-    lifecycle.add_guard(services.fund_guard)
-    delivery.spending_recorded.connect(services.on_spending, weak=False)
+    lifecycle.matter_transitioned.connect(matter_entries.on_transition, weak=False)
+    lifecycle.add_guard(matter_entries.fund_guard)
+    delivery.spending_recorded.connect(matter_entries.on_spending, weak=False)
     voting_hooks.add_budget_default(services.available_balance)

@@ -1,10 +1,7 @@
-"""The fund's services: reading a year, the committee's entries, and the entries that follow the
-micro-matters (a commitment on approval, a payment with each of the tracker's spending entries, a
-release of the unspent commitment on acceptance).
+"""The fund's services: reading a year, and the committee's entries (sources, corrections, closing
+a year), which commit. The entries that follow the micro-matters are in matter_entries.py.
 
-Every entry is written with its audit entry. The committee's services commit; the followers write
-inside the transaction of the change they follow, so the figures never change without an entry and
-an entry never exists without its change. A refusal (a closed year, an overdrawn fund) refuses
+Every entry is written with its audit entry. A refusal (a closed year, an overdrawn fund) refuses
 that change as a whole.
 """
 
@@ -18,12 +15,8 @@ from app.core.errors import DomainError, FieldError
 from app.core.params import checked_date
 from app.core.service import commit, rolls_back
 from app.core.text import checked_text, clean_plain
-from app.councils.models import AgendaItem, MeetingItem, Motion, MotionStatus
 from app.extensions import db
-from app.matters.lifecycle import Status
 from app.tracker.delivery import MAX_AMOUNT
-from app.tracker.records import create_record
-from app.voting.models import RoundOption
 
 from . import ledger
 from .ledger import Kind, SourceKind
@@ -119,13 +112,13 @@ def annual_budgets(communities, year=None):
 # ---------------------------------------------------------------- checks
 
 
-def _closed_message(year):
+def closed_message(year):
     return _l("The fund of %(year)s is closed: no entry can be added to it.", year=year)
 
 
-def _require_open_year(community, year):
+def require_open_year(community, year):
     if closing_of(community, year) is not None:
-        raise DomainError(_closed_message(year))
+        raise DomainError(closed_message(year))
 
 
 def parse_amount(value, field="amount"):
@@ -155,7 +148,7 @@ def _percent(value):
     return int(text)
 
 
-def _add(community_id, year, kind, amount, actor, action, **columns):
+def add_entry(community_id, year, kind, amount, actor, action, **columns):
     entry = FundEntry(
         community_id=community_id,
         year=year,
@@ -195,7 +188,7 @@ def record_source(actor, community, year, *, source_kind, amount, entry_date, do
         raise DomainError(_l("Only the committee of this community can record money for the fund."))
     if not valid_year(year):
         raise DomainError(_l("Please choose a year between 2000 and 2100."))
-    _require_open_year(community, year)
+    require_open_year(community, year)
     if source_kind not in set(SourceKind):
         raise FieldError("source_kind", _l("Choose where the money comes from."))
     amount = parse_amount(amount)
@@ -206,7 +199,7 @@ def record_source(actor, community, year, *, source_kind, amount, entry_date, do
         columns["matching_percent"] = _percent(matching_percent)
     elif source_kind == SourceKind.OTHER:
         columns["note"] = checked_text(note, "note", 300, _l("Please say where this money comes from."))
-    entry = _add(
+    entry = add_entry(
         community.id,
         year,
         Kind.SOURCE,
@@ -233,11 +226,11 @@ def reverse(actor, community, entry, reason, *, confirmed):
     already = db.session.scalar(select(FundEntry.id).where(FundEntry.reverses_id == entry.id))
     if already is not None:
         raise DomainError(_l("This entry has already been reversed."))
-    _require_open_year(community, entry.year)
+    require_open_year(community, entry.year)
     reason = checked_text(reason, "reason", 300, _l("Please give the reason for the correction; it will be published."))
     if not confirmed:
         raise FieldError("confirm", _l("Please confirm: the correction is published and cannot be undone."))
-    reversal = _add(
+    reversal = add_entry(
         community.id,
         entry.year,
         entry.kind,
@@ -266,7 +259,7 @@ def close_year(actor, community, year, *, confirmed):
         raise DomainError(_l("Only a past or the current year can be closed."))
     if not confirmed:
         raise FieldError("confirm", _l("Please confirm: a closed year cannot be opened again."))
-    _require_open_year(community, year)
+    require_open_year(community, year)
     closing = FundYearClosing(community_id=community.id, year=year, closed_by_id=actor.id)
     db.session.add(closing)
     figures = figures_of(community, year)
@@ -281,153 +274,5 @@ def close_year(actor, community, year, *, confirmed):
         payments=figures.payments,
         balance=figures.balance,
     )
-    commit(_closed_message(year))
+    commit(closed_message(year))
     return closing
-
-
-# ---------------------------------------------------------------- following the micro-matters
-
-
-def expected_budget(matter):
-    """What an approval of `matter` would commit now: the cost on its ballot when residents vote,
-    the budget of the council's approval motion, otherwise its estimated cost."""
-    if matter.status == Status.IN_VOTE:
-        cost = db.session.scalar(
-            select(RoundOption.cost).where(RoundOption.matter_id == matter.id).order_by(RoundOption.id.desc()).limit(1)
-        )
-        if cost is not None:
-            return cost
-    budget = db.session.scalar(
-        select(Motion.budget)
-        .join(MeetingItem, Motion.meeting_item_id == MeetingItem.id)
-        .join(AgendaItem, MeetingItem.agenda_item_id == AgendaItem.id)
-        .where(
-            AgendaItem.matter_id == matter.id,
-            Motion.kind == "approve",
-            Motion.budget.is_not(None),
-            Motion.status.not_in([MotionStatus.FAILED, MotionStatus.WITHDRAWN]),
-        )
-        .order_by(Motion.id.desc())
-        .limit(1)
-    )
-    return budget if budget is not None else matter.estimated_cost or 0
-
-
-def approval_refusal(community, amount, year=None):
-    """Why committing `amount` in the year is refused, or None. A year without any source entry
-    has no ledger yet and refuses nothing."""
-    if amount <= 0:
-        return None  # nothing to commit, no entry
-    year = year or current_year()
-    if closing_of(community, year) is not None:
-        return _closed_message(year)
-    if not is_opened(community, year):
-        return None
-    missing = ledger.shortfall(figures_of(community, year).balance, amount)
-    if missing:
-        return _l(
-            "Not enough money left in this year's fund: ¥%(shortfall)s short. "
-            "The committee can record an additional source first.",
-            shortfall=f"{missing:,}",
-        )
-    return None
-
-
-def fund_guard(matter, action):
-    """Transition guard: an approval must not overdraw the year's fund."""
-    if action != "approve":
-        return None
-    return approval_refusal(matter.community, expected_budget(matter))
-
-
-def _matter_entries(matter_id):
-    return db.session.scalars(select(FundEntry).where(FundEntry.matter_id == matter_id)).all()
-
-
-def _commitment_year(entries):
-    years = [e.year for e in entries if e.kind == Kind.COMMITMENT]
-    return max(years) if years else None
-
-
-def _position(entries, year, matter_id):
-    return ledger.matter_position([e.as_ledger_entry() for e in entries if e.year == year], matter_id)
-
-
-def _add_for_matter(matter, year, kind, amount, actor, action):
-    """An entry the micro-matter's lifecycle makes by itself, dated today."""
-    return _add(
-        matter.community_id, year, kind, amount, actor, action, matter_id=matter.id, entry_date=clock.local_today()
-    )
-
-
-def commit_approval(matter, actor, data):
-    """On approval: commit the approved budget (the implementation record's) in the current year."""
-    budget = create_record(matter, actor, data).approved_budget
-    if budget <= 0:
-        return None
-    year = current_year()
-    refusal = approval_refusal(matter.community, budget, year)
-    if refusal:
-        raise DomainError(refusal)
-    return _add_for_matter(matter, year, Kind.COMMITMENT, budget, actor, "fund.commitment_recorded")
-
-
-def release_unspent(matter, actor):
-    """On acceptance or cancellation: what the work did not use goes back to the year it was committed in."""
-    entries = _matter_entries(matter.id)
-    year = _commitment_year(entries)
-    if year is None:
-        return None
-    committed, paid = _position(entries, year, matter.id)
-    amount = ledger.unspent(committed, paid)
-    if not amount:
-        return None
-    _require_open_year(matter.community, year)
-    return _add_for_matter(matter, year, Kind.RELEASE, amount, actor, "fund.release_recorded")
-
-
-def on_transition(matter, action=None, actor=None, data=None, **_extra):
-    if action == "approve":
-        commit_approval(matter, actor, data or {})
-    elif action in ("complete", "cancel"):  # delivered under budget, or not delivered at all
-        release_unspent(matter, actor)
-
-
-def on_spending(spending, actor=None, reason="", **_extra):
-    """A payment for each of the tracker's spending entries, in the year its matter was committed
-    in. A payment beyond the commitment needs the public reason the person gave. (A matter
-    approved before its community kept a ledger has no commitment: its payments count in the
-    year they were made, and the tracker's own budget rule asks for the reason.)"""
-    db.session.flush()  # the spending entry's id, for the payment that follows it
-    record = spending.record
-    entries = _matter_entries(record.matter_id)
-    year = _commitment_year(entries)
-    beyond = 0
-    if year is None:
-        year = spending.spent_on.year
-    else:
-        committed, paid = _position(entries, year, record.matter_id)
-        beyond = ledger.beyond_commitment(committed, paid, spending.amount)
-        if beyond and not reason:
-            raise FieldError(
-                "over_budget_reason",
-                _l(
-                    "This payment goes ¥%(beyond)s beyond what the fund committed to this micro-matter "
-                    "(¥%(committed)s): please give the reason (it will be published).",
-                    beyond=beyond,
-                    committed=max(committed, 0),
-                ),
-            )
-    _require_open_year(record.community, year)
-    return _add(
-        record.community_id,
-        year,
-        Kind.PAYMENT,
-        spending.amount,
-        actor,
-        "fund.payment_recorded",
-        matter_id=record.matter_id,
-        spending_id=spending.id,
-        reason=reason if beyond else "",
-        entry_date=spending.spent_on,
-    )

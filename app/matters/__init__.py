@@ -5,7 +5,7 @@ from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("matters", __name__, "/matters")
 
-from . import routes  # noqa: E402,F401
+from . import comment_routes, list_routes, proposal_routes, routes  # noqa: E402,F401
 
 
 def init_app(app):
@@ -14,7 +14,7 @@ def init_app(app):
 
     from .cli import matters_cli
     from .lifecycle import status_label
-    from .services import forget_expired_photos
+    from .services.photos import forget_expired_photos
 
     app.register_blueprint(bp)
     app.cli.add_command(matters_cli)

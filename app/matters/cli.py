@@ -4,7 +4,7 @@ came back to. The outbox worker does the same every round; this is for a timer i
 import click
 from flask.cli import AppGroup
 
-from .services import forget_expired_photos
+from .services.photos import forget_expired_photos
 
 matters_cli = AppGroup("matters", help="Micro-matters: housekeeping.")
 

@@ -11,16 +11,8 @@ from app.core.labels import Labelled
 
 from .lifecycle import Status
 from .models import Category, ProjectType, Stance
-from .services import (
-    CLARIFICATION_MAX,
-    COMMENT_MAX,
-    DESCRIPTION_MAX,
-    LOCATION_MAX,
-    REASON_MAX,
-    REPLY_MAX,
-    TITLE_MAX,
-    parse_yuan,
-)
+from .services.comments import COMMENT_MAX, REASON_MAX, REPLY_MAX
+from .services.proposals import CLARIFICATION_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX, parse_yuan
 
 
 def _yuan(form, field):

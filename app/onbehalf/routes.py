@@ -16,7 +16,7 @@ from app.core.vocabulary import EntryChannel
 from app.extensions import db
 from app.matters.lifecycle import Status
 from app.matters.models import Support
-from app.matters.routes import MATTER_FIELDS
+from app.matters.proposal_routes import MATTER_FIELDS
 from app.tracker.records import record_url
 
 from . import bp, permissions, services

@@ -29,7 +29,7 @@ from app.communities.scoping import PREFIX
 from app.core import clock, shared_body
 from app.core.kept import Kept
 from app.core.version_cache import ENVIRON_KEY
-from app.core.versions import read_tokens, tokens
+from app.core.version_reads import read_tokens, tokens
 from app.extensions import db
 
 SKIP_PREFIXES = ("/static/", "/healthz", "/api/")
@@ -112,7 +112,8 @@ class PageCache:
 
     def versions(self, path):
         """The tokens, read before rendering and outside any transaction (one statement: it never
-        waits for a writer), on a connection of this thread kept for the purpose (versions.read_tokens)."""
+        waits for a writer), on a connection of this thread kept for the purpose
+        (version_reads.read_tokens)."""
         slug = community_slug(path)
         if has_app_context():
             # Called inside an app context (the tests' client): its session, whose connection an

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from app.core import clock
 from app.tracker.models import RecordState
 
-from . import services
+from . import delivery_tasks, services
 
 PARTNERS = [
     (
@@ -63,23 +63,25 @@ def _past_tasks(record, committee, volunteers, team):
     day = (record.accepted_on or clock.local_today()) - timedelta(days=3)
     with clock.shifted_to(clock.to_utc(datetime.combine(day - timedelta(days=5), time(9)))):
         tasks = [
-            services.add_task(committee, record.matter, title=title, people_needed=people, task_date=day, hours=hours)
+            delivery_tasks.add_task(
+                committee, record.matter, title=title, people_needed=people, task_date=day, hours=hours
+            )
             for title, people, hours in PAST_TASKS
         ]
-        services.sign_up_partner(committee, tasks[0], partner_id=team.id, people=1)
+        delivery_tasks.sign_up_partner(committee, tasks[0], partner_id=team.id, people=1)
         signups = []
         for index, person in enumerate(volunteers):
             task = tasks[index % 2]
-            signup = services.sign_up(person, task)
-            services.decide_signup(committee, task, signup.id, confirm=True)
+            signup = delivery_tasks.sign_up(person, task)
+            delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
             signups.append((task, signup))
     for task, signup in signups:
-        services.log_hours(committee, task, signup.id, hours=PAST_TASKS[tasks.index(task)][2])
+        delivery_tasks.log_hours(committee, task, signup.id, hours=PAST_TASKS[tasks.index(task)][2])
 
 
 def _upcoming_task(record, committee, volunteers, partner):
     title, people, hours = UPCOMING_TASKS[record.id % 2]
-    task = services.add_task(
+    task = delivery_tasks.add_task(
         committee,
         record.matter,
         title=title,
@@ -87,5 +89,5 @@ def _upcoming_task(record, committee, volunteers, partner):
         task_date=clock.local_today() + timedelta(days=7),
         hours=hours,
     )
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
-    services.sign_up(volunteers[0], task)  # waiting for the committee's confirmation
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+    delivery_tasks.sign_up(volunteers[0], task)  # waiting for the committee's confirmation

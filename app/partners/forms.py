@@ -5,8 +5,8 @@ from wtforms.validators import InputRequired, Length
 
 from app.core.forms import date_field, number_field, text_field
 
+from .delivery_tasks import MAX_PEOPLE
 from .models import PartnerKind
-from .services import MAX_PEOPLE
 
 HOURS_HINT = _l("In hours, for example 2 or 1.5.")
 PEOPLE_MESSAGE = _l("Please give a whole number from 1 to %(n)s.", n=MAX_PEOPLE)

@@ -15,7 +15,7 @@ from app.core.service import get_or_404
 from app.extensions import db
 from app.matters.models import MicroMatter
 
-from . import bp, money, permissions, rules, services
+from . import bp, delivery_tasks, money, permissions, rules, services, who_delivered
 from .forms import HoursForm, PartnerForm, PartnerSignupForm, TaskForm, VolunteerForm
 from .models import DeliveryTask, PartnerKind, SignupStatus
 
@@ -40,11 +40,11 @@ def delivery_section(matter_ids, heading="h2", with_tasks=False):
     """Who delivered these micro-matters and with what money (the tracker's record, the notices);
     with_tasks also lists the delivery tasks (a single matter's record)."""
     matters = [m for m in (db.session.get(MicroMatter, i) for i in matter_ids) if m is not None]
-    rows = [(m, services.delivered_by(m), money.of_matter(m)) for m in matters if permissions.is_decided(m)]
+    rows = [(m, who_delivered.delivered_by(m), money.of_matter(m)) for m in matters if permissions.is_decided(m)]
     rows = [row for row in rows if row[1] or row[2]]
     if not rows:
         return ""
-    tasks = services.tasks_of_matter(rows[0][0]) if with_tasks else []
+    tasks = delivery_tasks.tasks_of_matter(rows[0][0]) if with_tasks else []
     html = render_template("partners/_delivered.html", rows=rows, heading=heading, tasks=tasks, **_labels())
     return Markup(html)  # noqa: S704  # nosec B704  (rendered, and so escaped, by our own template)
 
@@ -52,7 +52,7 @@ def delivery_section(matter_ids, heading="h2", with_tasks=False):
 @bp.app_template_global("partners_year_figures")
 def year_figures(community):
     """The committee dashboard's 五社联动 rows, per year."""
-    return services.year_figures(community, money.charity_by_year(community))
+    return who_delivered.year_figures(community, money.charity_by_year(community))
 
 
 @bp.app_template_global("partners_volunteering")
@@ -74,7 +74,7 @@ def index():
         community=community,
         partners=services.partners_of(community),
         volunteers=services.volunteers_count(community),
-        tasks=services.upcoming_tasks(community),
+        tasks=delivery_tasks.upcoming_tasks(community),
         can_manage=permissions.can_manage_partners(current_user, community),
         can_volunteer=permissions.can_volunteer(current_user, community),
         **_labels(),
@@ -155,10 +155,10 @@ def volunteer():
         community=community,
         volunteer=mine,
         can_volunteer=permissions.can_volunteer(current_user, community),
-        signups=services.signups_of(mine),
+        signups=delivery_tasks.signups_of(mine),
         year=year,
         minutes=services.confirmed_minutes(mine, year),
-        tasks=services.upcoming_tasks(community),
+        tasks=delivery_tasks.upcoming_tasks(community),
         **_labels(),
     )
 
@@ -170,7 +170,7 @@ def volunteer():
 def tasks():
     community = current_community()
     return render_template(
-        "partners/tasks.html", community=community, tasks=services.upcoming_tasks(community), **_labels()
+        "partners/tasks.html", community=community, tasks=delivery_tasks.upcoming_tasks(community), **_labels()
     )
 
 
@@ -192,11 +192,11 @@ def _task_page(task, partner_form=None, hours_forms=None, status=200):
         community=community,
         task=task,
         matter=task.record.matter,
-        delivered=services.delivered_on([task]),
+        delivered=who_delivered.delivered_on([task]),
         can_manage=can_manage,
         can_volunteer=permissions.can_volunteer(current_user, community),
         volunteer=mine,
-        my_signup=services.signup_of(mine, task),
+        my_signup=delivery_tasks.signup_of(mine, task),
         is_past=task.task_date < today,
         has_happened=task.task_date <= today,
         partner_form=partner_form,
@@ -207,7 +207,7 @@ def _task_page(task, partner_form=None, hours_forms=None, status=200):
 
 @bp.get("/tasks/<int:task_id>")
 def task(task_id):
-    return _task_page(services.get_task(current_community(), task_id))
+    return _task_page(delivery_tasks.get_task(current_community(), task_id))
 
 
 @bp.route("/matters/<int:matter_id>/tasks/new", methods=["GET", "POST"])
@@ -219,7 +219,7 @@ def new_task(matter_id):
     form = TaskForm()
     return form_page(
         form,
-        lambda: services.add_task(
+        lambda: delivery_tasks.add_task(
             current_user,
             matter,
             **fields_of(form, "title", "people_needed", "task_date", "hours"),
@@ -237,7 +237,7 @@ def _act(task_id, call, success, anchor="signups", form=None, **on_page):
     """A button (only its CSRF token) or a committee's form on a task's page: `call(task)`, back to
     the page at `anchor` with `success`; a refusal shows the page again (with the form, which
     `on_page` names for the page; a button's refusal is flashed)."""
-    task = services.get_task(current_community(), task_id)
+    task = delivery_tasks.get_task(current_community(), task_id)
     done = submitted(
         FlaskForm() if form is None else form,
         lambda: call(task),
@@ -253,7 +253,7 @@ def _act(task_id, call, success, anchor="signups", form=None, **on_page):
 def sign_up(task_id):
     return _act(
         task_id,
-        lambda t: services.sign_up(current_user, t),
+        lambda t: delivery_tasks.sign_up(current_user, t),
         _("You signed up. The committee will confirm."),
         "mine",
     )
@@ -262,7 +262,7 @@ def sign_up(task_id):
 @bp.post("/tasks/<int:task_id>/withdraw")
 @login_required
 def withdraw(task_id):
-    return _act(task_id, lambda t: services.withdraw(current_user, t), _("Your sign-up was withdrawn."), "mine")
+    return _act(task_id, lambda t: delivery_tasks.withdraw(current_user, t), _("Your sign-up was withdrawn."), "mine")
 
 
 @bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/<any(confirm, decline):decision>")
@@ -272,7 +272,7 @@ def decide_signup(task_id, signup_id, decision):
     confirm = decision == "confirm"
     return _act(
         task_id,
-        lambda t: services.decide_signup(current_user, t, signup_id, confirm=confirm),
+        lambda t: delivery_tasks.decide_signup(current_user, t, signup_id, confirm=confirm),
         _("The sign-up was confirmed.") if confirm else _("The sign-up was declined."),
     )
 
@@ -286,7 +286,7 @@ def sign_up_partner(task_id):
     form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
     return _act(
         task_id,
-        lambda task: services.sign_up_partner(
+        lambda task: delivery_tasks.sign_up_partner(
             current_user, task, partner_id=form.partner_id.data, people=form.people.data
         ),
         _("The partner was signed up."),
@@ -302,7 +302,7 @@ def log_hours(task_id, signup_id):
     form = HoursForm(prefix=f"h{signup_id}")
     return _act(
         task_id,
-        lambda task: services.log_hours(current_user, task, signup_id, hours=form.hours.data),
+        lambda task: delivery_tasks.log_hours(current_user, task, signup_id, hours=form.hours.data),
         _("The hours were confirmed."),
         form=form,
         hours_forms={signup_id: form},
@@ -316,12 +316,12 @@ def matter_panel(matter, user):
     if not permissions.is_decided(matter):
         return None
     community = matter.community
-    record_tasks = services.tasks_of_matter(matter)
+    record_tasks = delivery_tasks.tasks_of_matter(matter)
     return render_template(
         "partners/_matter_panel.html",
         matter=matter,
         tasks=record_tasks,
-        delivered=services.delivered_on(record_tasks),  # the tasks read once
+        delivered=who_delivered.delivered_on(record_tasks),  # the tasks read once
         can_add=permissions.can_add_task(user, matter),
         can_volunteer=permissions.can_volunteer(user, community),
         **_labels(),

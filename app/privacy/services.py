@@ -15,7 +15,7 @@ from app.core.service import commit, rolls_back
 from app.council_terms.models import Substitute
 from app.extensions import db
 from app.matters.models import Follow
-from app.matters.services import discard_pending_photos_of
+from app.matters.services.photos import discard_pending_photos_of
 from app.notifications.models import DigestItem, Notification, NotificationPreference, Outbox, SentReminder, SmsNumber
 from app.partners.models import Volunteer
 from app.streets.models import StreetStaff

@@ -10,11 +10,11 @@ from . import routes  # noqa: E402,F401
 
 
 def init_app(app):
-    from app.councils import common, minutes
+    from app.councils import common, minutes_record
 
     from . import services
 
     app.register_blueprint(bp)
     app.add_template_global(routes.panel, "proxies_panel")
     common.add_proxy_finder(services.pairs)
-    minutes.add_section("proxies", services.minutes_entries)
+    minutes_record.add_section("proxies", services.minutes_entries)

@@ -14,11 +14,11 @@ def init_app(app):
     from app.communities.pending import add_queue
     from app.matters import lifecycle
 
-    from . import pending, services, source_councils, source_tracker, source_voting, sources
+    from . import objections, pending, source_councils, source_tracker, source_voting, sources
 
     app.register_blueprint(bp)
-    lifecycle.add_guard(services.objections_hold_the_matter)
-    lifecycle.add_guard(services.objection_period_holds_the_work)
+    lifecycle.add_guard(objections.objections_hold_the_matter)
+    lifecycle.add_guard(objections.objection_period_holds_the_work)
     add_queue(pending.unanswered_objections, order=30)  # on the committee's home
     for source in (source_councils, source_tracker, source_voting):
         sources.register(source.SOURCE)

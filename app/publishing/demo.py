@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from app.core import clock
 from app.councils.models import Motion
 
-from . import services
+from . import objections, services
 from .models import NoticeKind
 
 PREFACES = {
@@ -64,6 +64,6 @@ def load(context):
             )
         if NoticeKind.ROUND in notices and len(residents) > 12:
             notice = notices[NoticeKind.ROUND]
-            objection = services.lodge_objection(residents[12], notice, OBJECTION)
-            services.answer_objection(committee, notice, objection.id, ANSWER)
+            objection = objections.lodge_objection(residents[12], notice, OBJECTION)
+            objections.answer_objection(committee, notice, objection.id, ANSWER)
     context["notices"] = notices

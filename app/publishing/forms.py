@@ -7,7 +7,8 @@ from wtforms.widgets import HiddenInput
 from app.core.forms import text_field
 from app.core.params import MAX_ID, DateInRange
 
-from .services import MAX_ANSWER, MAX_OBJECTION, MAX_PREFACE, MAX_REOPEN_REASON
+from .objections import MAX_ANSWER, MAX_OBJECTION, MAX_REOPEN_REASON
+from .services import MAX_PREFACE
 
 
 class NoticeForm(FlaskForm):

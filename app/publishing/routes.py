@@ -12,7 +12,7 @@ from app.matters.lifecycle import status_label
 from app.tracker.models import RecordState
 from app.voting.results import not_funded_in_a_round
 
-from . import bp, feed, permissions, services, sources
+from . import bp, feed, objections, permissions, public_figures, services, sources
 from .forms import AnswerForm, NoticeForm, ObjectionForm, ReopenForm, answer_prefix, reopen_prefix
 from .models import NoticeKind, NoticePeriod
 
@@ -24,7 +24,7 @@ def has_endpoint(name):
 
 @bp.app_template_global()
 def community_headlines(communities):
-    return services.headline_figures(communities)
+    return public_figures.headline_figures(communities)
 
 
 @bp.get("/results")
@@ -33,13 +33,13 @@ def results():
     return render_template(
         "publishing/results.html",
         community=community,
-        figures=services.figures_for(community),
-        decided=(decided := services.decided_matters(community, limit=30)),
+        figures=public_figures.figures_for(community),
+        decided=(decided := public_figures.decided_matters(community, limit=30)),
         not_funded=not_funded_in_a_round(decided),
         notices=services.list_notices(community, limit=10),
-        meetings=services.meetings_with_minutes(community),
-        rounds=services.counted_rounds(community),
-        implementations=services.implementation_progress(community),
+        meetings=public_figures.meetings_with_minutes(community),
+        rounds=public_figures.counted_rounds(community),
+        implementations=public_figures.implementation_progress(community),
         record_states=RecordState.labels(),
         kind_labels=NoticeKind.labels(),
         period_state=permissions.period_state,
@@ -174,7 +174,7 @@ def lodge_objection(notice_id):
     form = ObjectionForm()
     done = submitted(
         form,
-        lambda: services.lodge_objection(current_user, notice, form.body.data),
+        lambda: objections.lodge_objection(current_user, notice, form.body.data),
         _("Your objection was lodged. The committee will answer it publicly."),
         lambda objection: url_for("publishing.notice", notice_id=notice.id, _anchor=f"objection-{objection.id}"),
         fields=False,
@@ -210,7 +210,7 @@ def answer_objection(notice_id, objection_id):
         objection_id,
         _("Only the committee can answer objections."),
         form,
-        lambda notice: services.answer_objection(current_user, notice, objection_id, form.answer.data),
+        lambda notice: objections.answer_objection(current_user, notice, objection_id, form.answer.data),
         _("The answer was published."),
         "answer_forms",
     )
@@ -225,7 +225,7 @@ def reopen_objection(notice_id, objection_id):
         objection_id,
         _("Only the committee can reopen objections."),
         form,
-        lambda notice: services.reopen_objection(current_user, notice, objection_id, form.reason.data),
+        lambda notice: objections.reopen_objection(current_user, notice, objection_id, form.reason.data),
         _("The objection was reopened; it holds the micro-matters again until it is answered."),
         "reopen_forms",
     )
@@ -254,5 +254,5 @@ def print_notice(notice_id):
 @bp.get("/feed.atom")
 def atom_feed():
     community = current_community()
-    body = feed.build_feed(community, services.feed_events(community))
+    body = feed.build_feed(community, public_figures.feed_events(community))
     return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "max-age=300"})

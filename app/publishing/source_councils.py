@@ -6,8 +6,8 @@ from app.core import clock
 from app.core.i18n import N_
 from app.core.urls import path_for
 from app.councils.models import AgendaItem, Meeting, MeetingItem, Motion, MotionKind, VoteMode, VoteResult
-from app.rules.describe import MAJORITY_NAMES
 from app.rules.majority import Base
+from app.rules.phrases import MAJORITY_NAMES
 
 from .models import NoticeKind
 from .sources import Publication, Source, msg, row, typed

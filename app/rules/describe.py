@@ -3,25 +3,25 @@
 `describe(rules, gettext=..., money=..., label=...)` returns a list of Sentence
 (topic, text) for any object with the RuleSet attributes. The caller passes the
 translation and formatting functions of the page (flask_babel.gettext, the money
-filter); by default the English message ids are filled in as they are.
-
-`rule_summary(...)` is the one-line form printed with every vote result, e.g.
-"simple majority of members present, quorum more than 1/2, rule set v3".
+filter); by default the English message ids are filled in as they are. The names of
+majorities, bases and ties, and the phrases made of them, are in phrases.py.
 """
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
 from .majority import Base, MajorityRule, TieRule
-
-
-def N_(message):  # marks a message id for extraction (tools/i18n.py knows this keyword)
-    return message
-
-
-def _fill(message, **params):
-    return message % params if params else message
+from .phrases import (
+    BASE_NOUNS,
+    KIND_MAJORITY_SENTENCES,
+    MAJORITY_SENTENCES,
+    N_,
+    RESIDENT_BASE_NOUNS,
+    RESIDENT_MAJORITY_SENTENCES,
+    fill,
+    majority_phrase,
+    share_text,
+)
 
 
 def _plain_money(amount):
@@ -61,109 +61,8 @@ TOPICS = {
     "rule_change_residents": N_("Residents' approval of rule changes"),
 }
 
-# The name of each majority rule wherever one is chosen or listed: the rules form, the history of
-# versions, decision notices. A published notice keeps these message ids, so they stay as written.
-MAJORITY_NAMES = {
-    MajorityRule.SIMPLE: N_("Simple majority: more than half"),
-    MajorityRule.TWO_THIRDS: N_("Two thirds"),
-    MajorityRule.THREE_QUARTERS: N_("Three quarters"),
-    MajorityRule.UNANIMITY: N_("Unanimity"),
-}
 
-# The same rules inside a sentence: "simple majority of members present".
-MAJORITY_LABELS = {
-    MajorityRule.SIMPLE: N_("simple majority"),
-    MajorityRule.TWO_THIRDS: N_("two-thirds majority"),
-    MajorityRule.THREE_QUARTERS: N_("three-quarters majority"),
-    MajorityRule.UNANIMITY: N_("unanimity"),
-}
-
-# "of ..." phrases: "simple majority of members present".
-BASE_LABELS = {
-    Base.YES_NO: N_("of the yes and no votes"),
-    Base.YES_NO_ABSTAIN: N_("of all votes cast, abstentions included"),
-    Base.PRESENT: N_("of members present"),
-    Base.ALL_MEMBERS: N_("of all council members"),
-}
-
-# Nouns used inside the majority sentences.
-BASE_NOUNS = {
-    Base.YES_NO: N_("the yes and no votes cast"),
-    Base.YES_NO_ABSTAIN: N_("all votes cast, abstentions included"),
-    Base.PRESENT: N_("the members present"),
-    Base.ALL_MEMBERS: N_("all council members"),
-}
-
-MAJORITY_SENTENCES = {
-    MajorityRule.SIMPLE: N_("A motion passes when its yes votes are more than half of %(base)s."),
-    MajorityRule.TWO_THIRDS: N_("A motion passes when its yes votes are at least two thirds of %(base)s."),
-    MajorityRule.THREE_QUARTERS: N_("A motion passes when its yes votes are at least three quarters of %(base)s."),
-    MajorityRule.UNANIMITY: N_("A motion passes only when all of %(base)s are yes votes (unanimity)."),
-}
-
-# A residents' yes/no round (results pages and the rules page): its own majority and base.
-RESIDENT_MAJORITY_SENTENCES = {
-    MajorityRule.SIMPLE: N_("A project passes when its yes votes are more than half of %(base)s."),
-    MajorityRule.TWO_THIRDS: N_("A project passes when its yes votes are at least two thirds of %(base)s."),
-    MajorityRule.THREE_QUARTERS: N_("A project passes when its yes votes are at least three quarters of %(base)s."),
-    MajorityRule.UNANIMITY: N_("A project passes only when all of %(base)s are yes votes."),
-}
-RESIDENT_BASE_NOUNS = {
-    Base.YES_NO: N_("the yes and no votes on it"),
-    Base.YES_NO_ABSTAIN: N_("the yes, no and abstain votes on it"),
-    Base.PRESENT: N_("all ballots cast in the round"),
-    Base.ALL_MEMBERS: N_("everyone eligible to vote"),
-}
-
-TIE_LABELS = {
-    TieRule.FAILS: N_("an even split fails"),
-    TieRule.CHAIR_DECIDES: N_("the chair's casting vote settles an even split"),
-}
-
-
-def share_text(numerator, denominator):
-    """2/4 is shown as 1/2."""
-    share = Fraction(numerator, denominator)
-    return f"{share.numerator}/{share.denominator}"
-
-
-def quorum_phrase(numerator, denominator, strict, gettext=_fill):
-    if strict:
-        return gettext(N_("more than %(share)s"), share=share_text(numerator, denominator))
-    return gettext(N_("at least %(share)s"), share=share_text(numerator, denominator))
-
-
-def rule_summary(
-    *, majority_rule, majority_base, quorum_numerator, quorum_denominator, quorum_strict, version, gettext=_fill
-):
-    """One line: which majority, base, quorum and rule set version produced a result."""
-    return gettext(
-        N_("%(majority)s %(base)s, quorum %(quorum)s, rule set v%(version)s"),
-        majority=gettext(MAJORITY_LABELS[MajorityRule(majority_rule)]),
-        base=gettext(BASE_LABELS[Base(majority_base)]),
-        quorum=quorum_phrase(quorum_numerator, quorum_denominator, quorum_strict, gettext),
-        version=version,
-    )
-
-
-def majority_phrase(rule, base, gettext=_fill):
-    """ "two-thirds majority of all council members"."""
-    return gettext(
-        N_("%(majority)s %(base)s"),
-        majority=gettext(MAJORITY_LABELS[MajorityRule(rule)]),
-        base=gettext(BASE_LABELS[Base(base)]),
-    )
-
-
-# The kinds of motion that may have a majority of their own (majority.KIND_PREFIXES).
-KIND_MAJORITY_SENTENCES = {
-    "budget": N_("Approving a micro-matter with its budget, or rejecting it, needs a %(majority)s."),
-    "rule_change": N_("Adopting a new version of these rules needs a %(majority)s."),
-    "referral": N_("Referring a micro-matter to a resident vote needs a %(majority)s."),
-}
-
-
-def describe(rules, gettext=_fill, money=_plain_money, label=None, support_base=None):
+def describe(rules, gettext=fill, money=_plain_money, label=None, support_base=None):
     """Every rule of `rules` as a sentence. `label(category)` names an excluded category;
     `support_base` (rules.services.SupportBase) gives a share threshold its number of residents."""
     label = label or (lambda value: value)

@@ -9,9 +9,9 @@ from app.core.i18n import N_
 from app.core.vocabulary import Category
 
 from .choices import ConventionApproval, ProxyRule, SpeakingOverrun
-from .describe import MAJORITY_NAMES
 from .majority import Base, TieRule
 from .models import MAX_OBJECTION_DAYS
+from .phrases import MAJORITY_NAMES
 
 BASE_CHOICES = {
     Base.YES_NO: N_("Yes and no votes (abstentions do not count)"),

@@ -15,10 +15,11 @@ from app.core.i18n import money
 from app.core.vocabulary import Category
 
 from . import services
-from .describe import MAJORITY_NAMES, describe
+from .describe import describe
 from .forms import BASE_CHOICES, FIELD_LABELS, RESIDENT_BASE_CHOICES, TIE_CHOICES, RuleSetForm, WithdrawDraftForm
 from .models import RuleStatus
 from .permissions import can_edit_rules
+from .phrases import MAJORITY_NAMES
 
 bp = community_blueprint("rules", __name__, "/rules")
 

@@ -23,6 +23,7 @@ from app.fund.ledger import SourceKind
 from app.matters import lifecycle
 from app.matters import services as matter_services
 from app.matters.demo import propose
+from app.partners import delivery_tasks
 from app.partners import services as partner_services
 from app.rules.models import RuleSet
 from app.tracker import delivery, rating
@@ -228,18 +229,18 @@ def _evaluate(record, committee, residents, stars, days_ago):
 def _volunteers(matter, committee, residents, days_ago):
     task_day = clock.local_today() - timedelta(days=days_ago)
     with clock.shifted_to(_at(days_ago + 5)):
-        task = partner_services.add_task(
+        task = delivery_tasks.add_task(
             committee, matter, title="施工现场秩序维护", people_needed=2, task_date=task_day, hours="3"
         )
         for person in residents[8:10]:
             partner_services.save_volunteer(
                 person, matter.community, skills="秩序维护", availability="周末", show_name=False
             )
-            signup = partner_services.sign_up(person, task)
-            partner_services.decide_signup(committee, task, signup.id, confirm=True)
+            signup = delivery_tasks.sign_up(person, task)
+            delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     with clock.shifted_to(_at(days_ago - 1)):
         for signup in list(task.signups):
-            partner_services.log_hours(committee, task, signup.id, hours="3")
+            delivery_tasks.log_hours(committee, task, signup.id, hours="3")
 
 
 def _round(community, committee, matter, voters, days_ago):

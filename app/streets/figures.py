@@ -16,7 +16,7 @@ from app.fund import services as fund_services
 from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter, Support
 from app.partners import money as partner_money
-from app.partners import services as partner_services
+from app.partners import who_delivered
 from app.tracker.figures import withhold_small_groups
 from app.tracker.models import Evaluation, ImplementationRecord, Rectification
 from app.tracker.rules import satisfaction
@@ -152,7 +152,7 @@ def _stars(ids, year):
 def _delivery(community, year):
     """五社联动 in the year: partners taking part, delivery tasks, volunteer minutes, charity money raised
     (the committee dashboard's figures), or None for a year without any."""
-    rows = partner_services.year_figures(community, partner_money.charity_by_year(community))
+    rows = who_delivered.year_figures(community, partner_money.charity_by_year(community))
     return next((f for f in rows if f.year == year), None)
 
 

@@ -3,11 +3,8 @@
 Built from what is already stored, nothing copied: the audit log entries about the
 matter (its transitions, supports, and other features' entries that name it with
 data["matter_id"]) plus the tracker's own tables (milestones with photos, spending,
-status updates, ratings).
+status updates, ratings: timeline_events.py, with the events' order).
 """
-
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
@@ -18,75 +15,8 @@ from app.core import clock
 from app.core.vocabulary import EntryChannel
 from app.extensions import db
 
-from . import rules
-from .models import FINISHED_STATES
-from .records import _iso_date, decision_path, record_for_matter, record_url
-
-
-@dataclass
-class Event:
-    when: date | datetime  # a datetime (naive UTC) when the moment is known, a date when only the day is
-    kind: str  # proposal, supports, review, agenda, decision, vote, implementation, milestone, spending, ...
-    title: str
-    detail: str = ""
-    link: str | None = None
-    link_label: str = ""
-    facts: list = field(default_factory=list)  # (label, value) pairs shown as a small list
-    photos: list = field(default_factory=list)  # StoredPhoto rows
-    late: bool = False  # a planned milestone past its date
-    sort_key: tuple = ()
-    phase: int = 0  # 0: from the proposal to the decision; 1: delivery and the residents' verdict
-    step: int | None = None  # its place in the matter's course within one day (STEPS[kind] unless set)
-
-    @property
-    def has_time(self):
-        return isinstance(self.when, datetime)
-
-
-# Where each kind of event comes in a matter's course: the order of events on the same day when the
-# clock cannot tell (a day without a time, or the same moment).
-STEPS = {
-    "proposal": 0,
-    "supports": 1,
-    "review": 2,
-    "agenda": 3,
-    "vote": 4,
-    "decision": 5,
-    "implementation": 6,
-    "update": 7,
-    "spending": 7,
-    "planned": 8,
-    "milestone": 8,
-    "acceptance": 9,
-    "evaluation": 10,
-    "rating": 11,
-    "rectification": 12,
-    "closed": 20,
-}
-RECTIFICATION_MILESTONE = 13  # after the rectification that planned it
-LATER_ACCEPTANCE = 14  # the acceptance of a rectification's work
-
-
-def order_events(events):
-    """Sort in place: by phase, then local day; within a day, events known only by their day come
-    right after the timed events that precede them in the course (a milestone done on the day the
-    rectification opened comes after it, whatever the hour), then by time, step and arrival."""
-    moments = []
-    for index, event in enumerate(events):
-        step = event.step if event.step is not None else STEPS.get(event.kind, 10)
-        if isinstance(event.when, datetime):
-            local = clock.to_local(event.when).replace(tzinfo=None)
-            moments.append((event, local.date(), local.time(), step, index))
-        else:
-            moments.append((event, event.when, None, step, index))
-    for position, (event, day, moment, step, index) in enumerate(moments):
-        if moment is None:
-            before = [m for e, d, m, st, _i in moments if d == day and m is not None and st <= step]
-            moments[position] = (event, day, max(before, default=time(0)), step, index)
-    for event, day, moment, step, index in moments:
-        event.sort_key = (event.phase, day, moment, step, index)
-    events.sort(key=lambda e: e.sort_key)
-    return events
+from .records import _iso_date, decision_path, record_for_matter
+from .timeline_events import LATER_ACCEPTANCE, Event, order_events, record_events
 
 
 def matter_entries(matter):
@@ -344,8 +274,8 @@ def build(matter):
                 _("The committee answered the residents' verdict"),
                 detail=data.get("reason") or "",
             )
-        else:
-            event = _other_feature_event(entry, matter)
+        else:  # another feature's entry that names the matter: not a step of its timeline
+            event = None
         if event is not None:
             if entry.action.startswith("tracker.") or entry.action.removeprefix("matter.") in DELIVERY_ACTIONS:
                 event.phase = 1
@@ -353,115 +283,8 @@ def build(matter):
     if first_support is not None:
         events.append(Event(first_support.at, "supports", _("First support")))
     if record is not None:
-        for event in _record_events(record):
+        for event in record_events(record):
             event.phase = 1
             events.append(event)
     # In time order; everything about delivery comes after the decision even if a clock disagrees.
     return order_events(events), support_history(entries)
-
-
-# Entries other features write about a matter (with data["matter_id"]): a label per action.
-OTHER_ACTIONS = {}
-
-
-def other_feature_action(action, kind, label):
-    """Let another feature's entry appear on the timeline: other_feature_action("x.y", "agenda", N_("..."))."""
-    OTHER_ACTIONS[action] = (kind, label)
-
-
-def _other_feature_event(entry, matter):
-    known = OTHER_ACTIONS.get(entry.action)
-    if known is None:
-        return None
-    kind, label = known
-    data = entry.data or {}
-    link, link_label = _decision_link(entry, matter.community.slug)
-    return Event(
-        entry.at,
-        kind,
-        _(label),
-        detail=data.get("reason") or "",
-        link=link,
-        link_label=link_label,
-        facts=_count_facts(data),
-    )
-
-
-def _record_events(record):
-    today = clock.local_today()
-    events = []
-    for milestone in record.milestones:
-        prefix = _("Rectification milestone") if milestone.rectification_id else _("Milestone")
-        if milestone.done_on:
-            events.append(
-                Event(
-                    milestone.done_on,
-                    "milestone",
-                    f"{prefix}: {milestone.title}",
-                    detail=milestone.note,
-                    photos=[p.photo for p in milestone.photos],
-                    facts=[(_("Planned for"), ("date", milestone.planned_date))],
-                    step=RECTIFICATION_MILESTONE if milestone.rectification_id else None,
-                )
-            )
-        else:
-            late = milestone.planned_date < today and record.state not in FINISHED_STATES
-            events.append(
-                Event(
-                    milestone.planned_date,
-                    "planned",
-                    f"{prefix}: {milestone.title}",
-                    late=late,
-                    detail=_("Planned, not done yet."),
-                    step=RECTIFICATION_MILESTONE if milestone.rectification_id else None,
-                )
-            )
-    for entry in record.spending:
-        facts = [(_("Amount"), ("money", entry.amount))]
-        events.append(
-            Event(
-                entry.spent_on,
-                "spending",
-                _("Spending: %(purpose)s", purpose=entry.purpose),
-                detail=entry.over_budget_reason
-                and _("Over the budget because: %(reason)s", reason=entry.over_budget_reason)
-                or "",
-                facts=facts,
-            )
-        )
-    for update in record.updates:
-        facts = [(_("Progress"), ("percent", update.progress_percent))] if update.progress_percent is not None else []
-        events.append(
-            Event(
-                update.created_at,
-                "update",
-                _("Status update"),
-                detail=update.body,
-                photos=[p.photo for p in update.photos],
-                facts=facts,
-            )
-        )
-    for window in record.windows:
-        summary = rules.satisfaction(e.stars for e in window.evaluations)
-        ended = window.has_ended()
-        facts = [(_("Ratings"), summary.count)]
-        if summary.count:
-            facts += [
-                (_("Satisfied (4-5 stars)"), ("percent", summary.rate)),
-                (_("Average"), ("stars", summary.average)),
-                (_("Threshold"), ("percent", window.threshold_percent)),
-            ]
-        title = _("Residents' verdict") if ended else _("Residents' verdict so far")
-        # a window that ran its course ends at the next day's 00:00: its verdict belongs to its last day
-        closed = window.closes_at if window.ended_early else window.display_end
-        events.append(
-            Event(
-                closed if ended else clock.now(),
-                "rating",
-                title,
-                facts=facts,
-                link=record_url(record, _anchor="evaluation"),
-                link_label=_("All ratings"),
-            )
-        )
-    return events

@@ -5,7 +5,7 @@ from app.communities.scoping import community_blueprint
 
 bp = community_blueprint("voting", __name__)
 
-from . import print_routes, routes  # noqa: E402,F401
+from . import ballot_routes, household_routes, paper_routes, print_routes, result_routes, routes  # noqa: E402,F401
 
 
 def init_app(app):

@@ -17,7 +17,7 @@ from app.core import clock
 from app.extensions import db
 from app.matters.lifecycle import Status
 
-from . import casting, count_jobs, counting, households, paper, tally
+from . import casting, count_jobs, counting, households, in_person, tally, tally_sheets
 from . import rounds as round_services
 
 CLOSED_OPTIONS = 6
@@ -197,22 +197,22 @@ def _paper_session(context, voting_round, weights, rng):
     committee, scrutineer = context["committee"], context["council"][1]
     day = (voting_round.opens_at + timedelta(days=6)).replace(hour=1, minute=0, second=0, microsecond=0)
     with clock.shifted_to(day - timedelta(days=1)):
-        session = paper.declare_session(
+        session = in_person.declare_session(
             committee, voting_round, place="党群服务中心一楼大厅", starts_at=day, ends_at=day + timedelta(hours=8)
         )
     voters = context["residents"][ONLINE_BALLOTS : ONLINE_BALLOTS + PAPER_BALLOTS]
     for index, user in enumerate(voters):
         with clock.shifted_to(day + timedelta(minutes=25 * index + rng.randint(1, 20))):
-            paper.mark_in_person(committee, voting_round, user.username, session)
+            in_person.mark_in_person(committee, voting_round, user.username, session)
     lines = Counter(
         _knapsack_choice(voting_round.options, weights, voting_round.budget, rng)
         for _ in range(PAPER_BALLOTS - SPOILT_BALLOTS)
     )
     with clock.shifted_to(session.ends_at + timedelta(minutes=20)):
-        sheet = paper.enter_sheet(committee, voting_round, session, dict(lines), SPOILT_BALLOTS)
+        sheet = tally_sheets.enter_sheet(committee, voting_round, session, dict(lines), SPOILT_BALLOTS)
     with clock.shifted_to(session.ends_at + timedelta(minutes=35)):
-        paper.confirm_sheet(scrutineer, voting_round, sheet)
-    paper.object_to_mark(voters[-1], voting_round, "那天我在外地，没有去投票点，请核实。")
+        tally_sheets.confirm_sheet(scrutineer, voting_round, sheet)
+    in_person.object_to_mark(voters[-1], voting_round, "那天我在外地，没有去投票点，请核实。")
 
 
 def _open_round(community, committee, residents, matters, rng):
@@ -232,7 +232,7 @@ def _open_round(community, committee, residents, matters, rng):
         options=[(m.id, m.estimated_cost) for m in matters],
     )
     tomorrow = (now + timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
-    paper.declare_session(
+    in_person.declare_session(
         committee, voting_round, place="党群服务中心一楼大厅", starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=8)
     )
     numbers = [o.number for o in voting_round.options]

@@ -181,7 +181,7 @@ class RoundParticipation(db.Model):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     channel: Mapped[str] = mapped_column(db.String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # in person: the committee member
-    # In person: the declared session the mark was made at (app/voting/paper.py).
+    # In person: the declared session the mark was made at (app/voting/in_person.py).
     polling_session_id: Mapped[int | None] = mapped_column(ForeignKey("polling_session.id"))
     created_at: Mapped[CreatedAt]
     # Online voters: one random code for the round, the same after a new ballot. It proves that a
@@ -212,7 +212,7 @@ def _deleted_only_when_replaced(_mapper, connection, target):
         raise PermissionError(f"ballot {target.id} is deleted only when its voter replaces it")
 
 
-# --- paper ballots, supervised (app/voting/paper.py) -------------------------------------------
+# --- paper ballots, supervised (app/voting/in_person.py, tally_sheets.py, paper.py) ------------
 
 
 class PollingSession(db.Model):

@@ -13,13 +13,13 @@ from app.core.urls import path_for
 
 from . import bp, permissions
 from .models import Method
-from .routes import _labels, _round
+from .routes import community_round, labels
 
 
 @bp.get("/rounds/<int:round_id>/paper/ballot")
 @login_required
 def print_ballot(round_id):
-    voting_round = _round(round_id)
+    voting_round = community_round(round_id)
     community = current_community()
     if not permissions.can_print_ballot(current_user, community):
         refuse(403, _("Only the committee and the council can print paper ballots."))
@@ -34,5 +34,5 @@ def print_ballot(round_id):
             path_for("voting.ballot", slug=community.slug, round_id=voting_round.id),
             _("Scan to read about the projects and the rules of this round:"),
         ),
-        **_labels(),
+        **labels(),
     )

@@ -3,7 +3,8 @@
 Every public function checks its rules again (whatever the page showed), writes its change
 with an audit entry and commits in one transaction, or raises DomainError and leaves nothing
 behind. Casting is casting.py, households households.py, the count and the published files
-counting.py, the electorate fixed at the opening electorate.py, paper ballots paper.py.
+counting.py, the electorate fixed at the opening electorate.py, paper ballots in_person.py,
+tally_sheets.py and paper.py.
 """
 
 import logging

@@ -1,4 +1,6 @@
-"""Counting a resident voting round, and the published ballot files. Pure Python and pabutools: no Flask.
+"""Over 400 lines on purpose: tools/verify_tally.py loads this one file by its path, without the app or its package.
+
+Counting a resident voting round, and the published ballot files. Pure Python and pabutools: no Flask.
 
 One module serves the web app (the results page, `flask --app wsgi tally verify`) and the
 standalone checker tools/verify_tally.py, which loads this file by its path, so that anyone

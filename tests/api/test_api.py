@@ -382,7 +382,7 @@ def test_implementations_and_ratings_without_names_or_contacts(client, seeded):
     [("approval", [3, 1]), ("knapsack", [2]), ("approval", []), ("yes_no", [[2, "no"], [1, "yes"], [3, "abstain"]])],
 )
 def test_ballot_cells_are_the_published_files_form(method, choices):
-    from app.api.resources import ballot_cells
+    from app.api.voting import ballot_cells
     from app.voting import tally
 
     text, selected = ballot_cells(method, choices)

@@ -2,7 +2,7 @@
 (390x844) and a desktop; serious or critical violations fail. Along the way every submit
 control is collected: an `<input type=submit>` and a `<button>` of the same class must look the
 same (background, text colour, border). Screenshots of every page go to
-artifacts/screenshots/a11y-<who>-<page>-<viewport>.png (kept by CI)."""
+artifacts/screenshots/a11y-<who>-<page>-<viewport>.jpg (kept by CI)."""
 
 import re
 

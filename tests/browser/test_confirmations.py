@@ -13,7 +13,7 @@ from app.extensions import db
 from app.matters import services
 from app.matters.models import MicroMatter, Support
 
-from .helpers import assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 
 def png(tmp_path):
@@ -27,8 +27,7 @@ def png(tmp_path):
 def test_photo_kept_across_an_error(live_server, live_app, phone, tmp_path):
     with live_app.app_context():
         seed_community([("wangayi", "王阿姨", "resident")])
-    login(phone, live_server, "wangayi")
-    phone.wait_for_load_state()
+    sign_in(phone, live_server, "wangayi")
     phone.goto(f"{live_server.url}/c/xinglin/matters/new")
     phone.get_by_label("说明", exact=True).fill("单元门口台阶太高。")
     phone.get_by_label("地点", exact=True).fill("3栋门口")
@@ -60,8 +59,7 @@ def test_withdrawing_a_support_is_one_confirmed_tap(live_server, live_app, phone
         with live_app.app_context():
             return db.session.scalar(select(func.count(Support.id)))
 
-    login(phone, live_server, "lishu")
-    phone.wait_for_load_state()
+    sign_in(phone, live_server, "lishu")
     phone.goto(f"{live_server.url}/c/xinglin/matters/{matter_id}")
     phone.locator("details.danger-zone summary").click()
     expect(phone.locator("input[name=unsupport-understood]")).not_to_be_visible()  # the dialog asks instead

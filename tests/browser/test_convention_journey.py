@@ -14,10 +14,10 @@ from app.auth.models import User
 from app.conventions import demo, services
 from app.conventions.models import Amendment
 from app.core import clock
-from app.councils import meetings, votes
+from app.councils import attendance, meetings, votes
 from app.extensions import db
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, sign_in
 
 COUNCIL = [("chair", "陈会长", "chair")] + [(f"council{i}", f"议事员{i}", "council_member") for i in range(1, 5)]
 
@@ -55,7 +55,7 @@ def council_adopts(app):
         )
         council = [user["chair"], *(user[f"council{i}"] for i in range(1, 5))]
         for member in council:
-            meetings.check_in(user["committee"], meeting, member.id)
+            attendance.check_in(user["committee"], meeting, member.id)
         meetings.open_meeting(user["committee"], meeting)
         item = meeting.items[0]
         meetings.open_item(user["committee"], meeting, item)
@@ -75,7 +75,7 @@ def test_an_amendment_from_proposal_to_version_2(live_app, live_server, new_page
     seed(live_app)
     base = f"{live_server.url}/c/xinglin/convention"
     proposer = new_page("phone")
-    login(proposer, live_server, "resident1")
+    sign_in(proposer, live_server, "resident1")
     proposer.goto(base)
     assert proposer.locator("h1").inner_text() == "居民公约"
     assert proposer.locator(".convention-articles li").count() == 8

@@ -12,7 +12,7 @@ from app.fund.models import FundEntry
 from app.voting import casting, counting
 from app.voting.models import VotingRound
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 COSTS = [("3栋入口无障碍坡道", 30_000), ("中心花园遮阳座椅", 18_000), ("儿童阅读角", 15_000)]
 
@@ -39,7 +39,7 @@ def test_charity_source_then_a_round_allocates_from_the_balance(live_app, live_s
     seed(live_app)
     with live_app.app_context():
         year = clock.local_today().year
-    login(phone, live_server, "committee")
+    sign_in(phone, live_server, "committee")
     phone.goto(f"{live_server.url}/c/xinglin/fund")
     assert "40,000" in phone.locator("#fund-balance").inner_text()
     assert_accessible(phone, "fund page (committee)")

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.voting import counting, rounds
 from app.voting.models import RoundBallot, RoundParticipation
 
-from .helpers import assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 COSTS = [
     ("3栋入口无障碍坡道", 45_000),
@@ -47,7 +47,7 @@ def seed(app):
 
 def test_knapsack_ballot_on_a_phone(live_app, live_server, phone):
     round_id = seed(live_app)
-    login(phone, live_server, "wangayi")
+    sign_in(phone, live_server, "wangayi")
     phone.goto(f"{live_server.url}/c/xinglin/rounds/{round_id}")
     total = phone.locator("#ballot-total")
     expect(phone.locator("#running-total")).to_be_visible()  # the script revealed the running total

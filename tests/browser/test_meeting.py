@@ -17,7 +17,7 @@ from app.extensions import db
 from tests.councils.helpers import make_matter
 from tests.helpers import Builder
 
-from .helpers import assert_accessible, login, screenshot, sign_in
+from .helpers import assert_accessible, screenshot, sign_in
 
 LIVE = 8_000  # ms: a few polling rounds
 
@@ -71,7 +71,7 @@ def test_a_short_meeting_on_laptop_projector_and_phones(live_app, live_server, n
     confirmations = []
 
     chair = _confirming(new_page("desktop"), confirmations)
-    login(chair, live_server, "chair")
+    sign_in(chair, live_server, "chair")
     chair.goto(base + "/chair")
     expect(chair.locator("h1")).to_contain_text("第1次居民议事会")
 

@@ -54,7 +54,7 @@ def eventually(check, page, seconds=5):
 def test_pages_and_a_proposal_without_network(live_app, private_page, live_server, new_page):
     matter_id = seed(live_app)
     base = f"{live_server.url}/c/xinglin"
-    page = new_page("phone")
+    page = new_page("phone", service_workers="allow")
     context = page.context
     login(page, live_server, "wang")
     page.wait_for_load_state()
@@ -141,7 +141,7 @@ def test_the_proposal_form_works_without_javascript(live_app, live_server, chrom
 def test_a_timed_out_login_drops_the_saved_pages_but_keeps_the_draft(live_app, live_server, new_page):
     matter_id = seed(live_app)
     base = f"{live_server.url}/c/xinglin"
-    page = new_page("phone")
+    page = new_page("phone", service_workers="allow")
     login(page, live_server, "wang")
     page.wait_for_load_state()
     page.goto(f"{base}/matters/{matter_id}")

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 
 def seed(app):
@@ -27,7 +27,7 @@ def seed(app):
 def test_grid_worker_records_a_support_on_a_phone(live_app, live_server, phone):
     matter_id = seed(live_app)
     base = f"{live_server.url}/c/xinglin"
-    login(phone, live_server, "grid1")
+    sign_in(phone, live_server, "grid1")
     phone.goto(f"{base}/matters/{matter_id}")
     phone.get_by_role("link", name="为居民代录附议或评论").click()
     assert_accessible(phone, "entries on behalf")

@@ -12,7 +12,7 @@ from app.extensions import db
 from tests.councils.helpers import make_matter
 from tests.helpers import Builder
 
-from .helpers import assert_accessible, login, screenshot, sign_in
+from .helpers import assert_accessible, screenshot, sign_in
 
 
 def _setup(app):
@@ -42,7 +42,7 @@ def _setup(app):
 def test_a_member_gives_a_proxy_and_the_chair_records_one_on_paper(live_app, live_server, new_page):
     path = _setup(live_app)
     member = new_page("phone")
-    login(member, live_server, "council4")
+    sign_in(member, live_server, "council4")
     member.goto(live_server.url + path)
     section = member.locator("section.proxies")
     expect(section.get_by_role("heading", name="书面委托")).to_be_visible()

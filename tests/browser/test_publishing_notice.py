@@ -7,7 +7,7 @@ from app.matters import lifecycle
 from app.tracker import delivery
 from app.tracker import records as record_services
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter, sign_in
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 
 def seed(app):
@@ -29,7 +29,7 @@ def seed(app):
 def test_publish_object_answer_and_print(live_app, live_server, new_page):
     record_id = seed(live_app)
     desk = new_page("desktop")
-    login(desk, live_server, "committee")
+    sign_in(desk, live_server, "committee")
     desk.goto(f"{live_server.url}/c/xinglin/notices/new")
     desk.locator(f"a[href*='kind=acceptance&ref={record_id}']").click()
     assert desk.locator("text=苏州安居建设有限公司").count() >= 1

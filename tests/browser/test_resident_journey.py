@@ -11,7 +11,7 @@ import re
 
 from PIL import Image
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, sign_in
 
 TITLE = "3栋单元门口加装无障碍坡道"
 
@@ -61,8 +61,7 @@ def test_resident_journey_on_a_phone(live_app, live_server, new_page, tmp_path):
 
     # 3. The committee verifies her, in a second browser context.
     committee = new_page("desktop")
-    login(committee, live_server, "committee")
-    committee.wait_for_load_state()
+    sign_in(committee, live_server, "committee")
     committee.goto(f"{url}/c/xinglin/members")
     card = committee.locator("li.card", has_text="王阿姨")
     card.locator("button.primary").click()

@@ -10,12 +10,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.core import clock
-from app.councils import meetings
+from app.councils import attendance, meetings
 from app.councils.models import Motion
 from app.extensions import db
 from app.rules.models import RuleSet
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, sign_in
 
 COUNCIL = [("chair", "陈会长", "chair")] + [(f"council{i}", f"议事员{i}", "council_member") for i in range(1, 5)]
 LIVE = 8_000  # ms: a few polling rounds
@@ -41,7 +41,7 @@ def meeting_on_draft(app):
             urgent_reason="修订规则",
         )
         for username in ("chair", "council1", "council2", "council3", "council4"):
-            meetings.check_in(user["committee"], meeting, user[username].id)
+            attendance.check_in(user["committee"], meeting, user[username].id)
         return f"/c/xinglin/meetings/{meeting.id}"
 
 
@@ -61,7 +61,7 @@ def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page, qu
         seed_community([COMMITTEE, *COUNCIL], seconders_needed=1)
     base = f"{live_server.url}/c/xinglin"
     committee = new_page("phone")
-    login(committee, live_server, "committee")
+    sign_in(committee, live_server, "committee")
     committee.goto(base + "/rules/")
     committee.get_by_role("link", name="提出规则修改").click()
     committee.locator("#notice_days").fill("7")

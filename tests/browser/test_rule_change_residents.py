@@ -13,7 +13,7 @@ from app.voting import casting, counting
 from app.voting.models import VotingRound
 from tests.voting.helpers import close
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, sign_in
 from .test_rules_adoption_journey import COUNCIL, council_adopts
 
 
@@ -42,7 +42,7 @@ def test_the_committee_puts_an_adopted_rule_change_to_the_residents(live_app, li
     council_adopts(live_app)
     base = f"{live_server.url}/c/xinglin"
     committee = new_page("phone")
-    login(committee, live_server, "committee")
+    sign_in(committee, live_server, "committee")
     committee.goto(base + "/rules/")
     assert "等待居民表决" in committee.locator("main").inner_text()
     committee.get_by_role("link", name="将第2版交居民表决").click()

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core import clock
-from app.councils import meetings, votes
+from app.councils import attendance, meetings, votes
 from app.extensions import db
 from app.rules.models import RuleSet
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, sign_in
 
 COUNCIL = [("chair", "陈会长", "chair")] + [(f"council{i}", f"议事员{i}", "council_member") for i in range(1, 5)]
 
@@ -37,7 +37,7 @@ def council_adopts(app):
         )
         council = [user["chair"], *(user[f"council{i}"] for i in range(1, 5))]
         for member in council:
-            meetings.check_in(user["committee"], meeting, member.id)
+            attendance.check_in(user["committee"], meeting, member.id)
         meetings.open_meeting(user["committee"], meeting)
         item = meeting.items[0]
         meetings.open_item(user["committee"], meeting, item)
@@ -55,7 +55,7 @@ def test_a_rule_change_is_proposed_then_adopted_in_a_meeting(live_app, live_serv
         seed_community([COMMITTEE, *COUNCIL])
     base = f"{live_server.url}/c/xinglin"
     committee = new_page("phone")
-    login(committee, live_server, "committee")
+    sign_in(committee, live_server, "committee")
     committee.goto(base + "/rules/")
     committee.get_by_role("link", name="提出规则修改").click()
     assert_accessible(committee, "rules form")

@@ -13,8 +13,8 @@ from app.auth.sessions import signed_in
 from app.extensions import db
 from tests.database import copy_sqlite_file
 
-from .conftest import LiveServer
-from .helpers import assert_accessible
+from .conftest import LiveServer, new_context
+from .helpers import assert_accessible, screenshot
 
 VIEWPORTS = {
     "360": {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touch": True},
@@ -69,7 +69,7 @@ def _visit(page, url, name, folder, failures, axe=True):
     if response.status != 200:
         failures.append(f"{name}: HTTP {response.status}")
         return
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True, scale="css")
+    screenshot(page, name, folder)
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
         failures.append(f"{name}: {overflow} px wider than the screen")
@@ -86,7 +86,7 @@ def test_main_pages_fit_every_screen_and_pass_axe(chromium, screens):
     failures = []
     variants = [(size, False) for size in VIEWPORTS] + [("390", True)]
     for size, large in variants:
-        context = chromium.new_context(locale="zh-CN", **VIEWPORTS[size])
+        context = new_context(chromium, **VIEWPORTS[size])
         context.add_cookies([committee])  # the committee: the fullest header and the pending work
         page = context.new_page()
         if large:
@@ -97,7 +97,7 @@ def test_main_pages_fit_every_screen_and_pass_axe(chromium, screens):
             _visit(page, live_server.url + path, name, tmp_path, failures, axe=size != "390" or large)
         context.close()
     assert not failures, "\n".join(failures)
-    assert len(list(tmp_path.glob("*.png"))) == len(pages) * len(variants)
+    assert len(list(tmp_path.glob("*.jpg"))) == len(pages) * len(variants)
 
 
 def _box(page, selector):
@@ -109,7 +109,7 @@ def _box(page, selector):
 def test_phone_header_is_one_row_with_the_rest_behind_a_disclosure(chromium, screens):
     live_server, pages, committee, _folder = screens
     for size, large in (("360", False), ("390", False), ("360", True)):
-        context = chromium.new_context(locale="zh-CN", java_script_enabled=False, **VIEWPORTS[size])
+        context = new_context(chromium, java_script_enabled=False, **VIEWPORTS[size])
         context.add_cookies([committee])
         page = context.new_page()
         if large:
@@ -129,7 +129,7 @@ def test_phone_header_is_one_row_with_the_rest_behind_a_disclosure(chromium, scr
 
 def test_phone_header_at_200_percent_text(chromium, screens):
     live_server, pages, committee, _folder = screens
-    context = chromium.new_context(locale="zh-CN", **VIEWPORTS["360"])
+    context = new_context(chromium, **VIEWPORTS["360"])
     context.add_cookies([committee])
     page = context.new_page()
     page.goto(live_server.url + "/?text=large")
@@ -145,7 +145,7 @@ def test_phone_header_at_200_percent_text(chromium, screens):
 
 def test_desk_navigation_and_content_share_one_grid(chromium, screens):
     live_server, pages, committee, _folder = screens
-    context = chromium.new_context(locale="zh-CN", **VIEWPORTS["1366"])
+    context = new_context(chromium, **VIEWPORTS["1366"])
     context.add_cookies([committee])
     page = context.new_page()
     for path in (pages["community"], pages["matters"], pages["rules"]):

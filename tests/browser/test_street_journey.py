@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.auth.models import User
 from app.extensions import db
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, sign_in
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, sign_in
 
 BUDGET = 50_000
 
@@ -35,7 +35,7 @@ def submit(page, form):
 def test_admin_sets_up_the_street_and_the_officer_notes_an_exception(live_app, live_server, new_page):
     seed(live_app)
     admin = new_page("desktop")
-    login(admin, live_server, "admin")
+    sign_in(admin, live_server, "admin")
     admin.goto(f"{live_server.url}/admin/streets/")
     assert_accessible(admin, "streets admin")
     admin.locator("#name").fill("双塔街道")

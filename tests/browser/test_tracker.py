@@ -13,7 +13,7 @@ from app.matters import lifecycle
 from app.tracker import delivery, rating
 from app.tracker import records as record_services
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 
 def seed(app, *, evaluating=False):
@@ -55,7 +55,7 @@ def photo_file(tmp_path):
 def test_committee_updates_progress(live_app, live_server, new_page, tmp_path, kind):
     record_id, milestone_id = seed(live_app)
     page = new_page(kind)
-    login(page, live_server, "committee")
+    sign_in(page, live_server, "committee")
     base = f"{live_server.url}/c/xinglin/tracker/{record_id}"
     page.goto(base + "/manage")
     assert_accessible(page, f"manage record ({kind})")
@@ -92,7 +92,7 @@ def services_today(app):
 
 def test_resident_rates_on_a_phone(live_app, live_server, phone):
     record_id, _ = seed(live_app, evaluating=True)
-    login(phone, live_server, "lishu")
+    sign_in(phone, live_server, "lishu")
     phone.goto(f"{live_server.url}/c/xinglin/tracker/{record_id}")
     phone.get_by_role("link", name="评价该项目").click()
     phone.wait_for_url(f"**/tracker/{record_id}/rate")

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from app.core import clock
 from app.extensions import db
 from app.matters import lifecycle
-from app.partners import services
+from app.partners import delivery_tasks
 
-from .helpers import COMMITTEE, assert_accessible, login, screenshot, seed_community, seed_matter, sign_in
+from .helpers import COMMITTEE, assert_accessible, screenshot, seed_community, seed_matter, sign_in
 
 
 def seed(app):
@@ -20,7 +20,7 @@ def seed(app):
         committee = users["committee"]
         lifecycle.apply(matter, "approve", committee, system=True, meeting_id=1, budget=15_000)
         db.session.commit()
-        task = services.add_task(
+        task = delivery_tasks.add_task(
             committee, matter, title="搬运座椅", people_needed=3, task_date=clock.local_today(), hours="2.5"
         )
         return matter.id, task.id
@@ -31,7 +31,7 @@ def test_volunteer_journey(live_app, live_server, new_page):
     base = f"{live_server.url}/c/xinglin"
 
     resident = new_page("phone")
-    login(resident, live_server, "wangayi")
+    sign_in(resident, live_server, "wangayi")
     resident.goto(f"{live_server.url}/auth/profile")
     resident.get_by_role("link", name="报名成为志愿者").click()
     assert_accessible(resident, "volunteer sign-up")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import jsonschema_rs
 
-from app.conventions import services
+from app.conventions import residents_assembly
 from app.core import clock
 from tests.conventions.test_flows import council_adopts, supported_and_admitted
 
@@ -23,7 +23,7 @@ def test_versions_and_amendments(client, world):
     w = world
     amendment = supported_and_admitted(client, w)
     council_adopts(w, amendment)
-    entry = services.enter_assembly(
+    entry = residents_assembly.enter_assembly(
         w.committee,
         w.convention,
         held_on=clock.local_today() - timedelta(days=1),
@@ -33,7 +33,7 @@ def test_versions_and_amendments(client, world):
         no=5,
         abstain=5,
     )
-    services.confirm_assembly(w.chair, entry)
+    residents_assembly.confirm_assembly(w.chair, entry)
     client.get("/auth/logout")
     base = API.format(slug=w.community.slug)
     versions = client.get(base + "versions").get_json()

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.models import AuditEntry
-from app.conventions import services
+from app.conventions import approval, residents_assembly
 from app.conventions.models import Amendment, ConventionVersion, ResidentsAssembly
 from app.core import clock
 from app.core.errors import DomainError
@@ -83,7 +83,7 @@ def test_the_person_who_entered_cannot_confirm(client, world, adopted):
     response = confirm_counts(client, w, entry, by=w.committee)
     assert response.status_code == 400 and "必须由第二人确认" in response.get_data(as_text=True)
     with pytest.raises(DomainError):
-        services.confirm_assembly(w.committee, entry)
+        residents_assembly.confirm_assembly(w.committee, entry)
     db.session.refresh(entry)
     db.session.refresh(adopted)
     assert entry.status == "pending" and adopted.status == "adopted" and versions() == 1
@@ -149,8 +149,8 @@ def test_rejected_then_entered_again(client, world, adopted):
 def test_the_one_who_entered_may_withdraw(client, world, adopted):
     w = world
     entry = enter_counts(client, w)
-    services.reject_assembly(w.committee, entry, "地点填错")
-    assert entry.status == "rejected" and services.pending_assembly(w.convention) is None
+    residents_assembly.reject_assembly(w.committee, entry, "地点填错")
+    assert entry.status == "rejected" and approval.pending_assembly(w.convention) is None
 
 
 def test_counts_are_never_changed(client, world, adopted):
@@ -160,7 +160,7 @@ def test_counts_are_never_changed(client, world, adopted):
     with pytest.raises(PermissionError):
         db.session.flush()
     db.session.rollback()
-    services.confirm_assembly(w.chair, entry)
+    residents_assembly.confirm_assembly(w.chair, entry)
     for column, value in (
         ("confirmed_by_id", w.members[0].id),  # set once: not again
         ("approved", False),

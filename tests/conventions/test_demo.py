@@ -5,7 +5,7 @@ collecting supports."""
 import pytest
 
 from app.audit.services import verify
-from app.conventions import demo, services
+from app.conventions import amendments, demo
 from app.demo import core, rows_kept
 from app.extensions import db
 
@@ -23,7 +23,7 @@ def test_demo_step(app, client):
     assert len(convention.current.articles) == 8
     assert convention.current.articles[7].text == demo.AMENDED
     assert convention.versions[0].articles[7].text == demo.ARTICLES[7]
-    open_, closed = services.amendments(convention)
+    open_, closed = amendments.amendments(convention)
     assert [a.status for a in open_] == ["collecting"] and [a.status for a in closed] == ["incorporated"]
     adopted = closed[0]
     assert adopted.motion.vote.result.passed and adopted.assembly.approved

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.conventions.models import Amendment, ConventionVersion, ResidentsAssembly
 from app.core import clock
-from app.councils import meetings
+from app.councils import attendance, meetings
 from app.extensions import db
 from tests.councils.helpers import decide_in_meeting
 from tests.helpers import login
@@ -228,7 +228,7 @@ def test_an_amendment_takes_only_adopt_or_reject_motions(client, world):
         urgent_reason="修订",
     )
     for user in w.council:
-        meetings.check_in(w.committee, meeting, user.id)
+        attendance.check_in(w.committee, meeting, user.id)
     meetings.open_meeting(w.committee, meeting)
     meetings.open_item(w.committee, meeting, meeting.items[0])
     login(client, w.members[0])

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.conventions import services
+from app.conventions import amendments, approval, ballot
 from app.conventions.models import Amendment, ConventionVersion
 from app.core import clock
 from app.core.errors import DomainError
@@ -28,12 +28,12 @@ def rules():
 
 
 def adopted_amendment(w, article, kind, text=""):
-    amendment = services.propose(
+    amendment = amendments.propose(
         w.residents[0], w.convention, article_number=article, kind=kind, text=text, reasons="理由"
     )
     for resident in w.residents[1:3]:
-        services.support(resident, amendment)
-    services.admit(w.committee, amendment)
+        amendments.support(resident, amendment)
+    amendments.admit(w.committee, amendment)
     council_adopts(w, amendment)
     db.session.refresh(amendment)
     assert amendment.status == "adopted"
@@ -132,15 +132,15 @@ def test_the_rule_set_says_which_way(client, world, two):
     login(client, w.committee)
     data = {"held_on": clock.local_today().isoformat(), "place": "广场", "present": 9, "yes": 9, "no": 0, "abstain": 0}
     assert client.post(url(w, "/assembly"), data=data).status_code == 400
-    assert services.pending_assembly(w.convention) is None
+    assert approval.pending_assembly(w.convention) is None
     voting_round = open_by_page(client, w)
     with pytest.raises(DomainError):  # nothing left waiting: all of them are in the round
-        services.open_approval_round(
+        ballot.open_approval_round(
             w.committee, w.convention, opens_at=clock.now(), closes_at=clock.now() + timedelta(days=1)
         )
     for user in (w.chair, w.residents[0]):
         with pytest.raises(DomainError):
-            services.open_approval_round(
+            ballot.open_approval_round(
                 user, w.convention, opens_at=clock.now(), closes_at=clock.now() + timedelta(days=1)
             )
     login(client, w.chair)

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.matters import services as matters
 from app.matters.models import Stance
 from app.notifications.models import Notification
+from app.publishing import objections
 from app.publishing import services as publishing
 from app.publishing.models import Notice, NoticeKind
 from app.tracker import timeline
@@ -110,9 +111,9 @@ def test_every_link_of_notifications_notices_timeline_feed_and_api_resolves(app,
         period_start=today,
         period_end=today + timedelta(days=7),
     )
-    objection = publishing.lodge_objection(resident, notice, "预算包含维护吗？")
-    publishing.answer_objection(committee, notice, objection.id, "包含。")
-    publishing.reopen_objection(committee, notice, objection.id, "需要补充说明。")
+    objection = objections.lodge_objection(resident, notice, "预算包含维护吗？")
+    objections.answer_objection(committee, notice, objection.id, "包含。")
+    objections.reopen_objection(committee, notice, objection.id, "需要补充说明。")
 
     links = {n.link for n in db.session.scalars(select(Notification))}
     assert len(links) >= 8

@@ -4,7 +4,7 @@ import pytest
 from freezegun import freeze_time
 
 from app.communities.models import Role
-from app.council_terms import services
+from app.council_terms import services, substitute_list
 from app.council_terms.models import ChosenHow
 
 TODAY = date(2026, 6, 15)
@@ -35,7 +35,9 @@ class Council:
             chosen_by="2025年3月居民会议",
         )
         for user in (self.first, self.second):
-            services.add_substitute(self.committee, self.community, user_id=user.id, chosen_by="2025年3月居民会议")
+            substitute_list.add_substitute(
+                self.committee, self.community, user_id=user.id, chosen_by="2025年3月居民会议"
+            )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from app.audit.models import AuditEntry
 from app.communities import services as communities
 from app.communities.models import Membership, MembershipStatus, Role
 from app.core.errors import DomainError, FieldError
-from app.council_terms import services
+from app.council_terms import services, substitute_list
 from app.council_terms.models import ChosenHow, CouncilTerm, EndCause, Substitute
 from app.extensions import db
 from app.notifications.models import Notification
@@ -103,9 +103,9 @@ def test_only_the_committee_records_terms_and_only_for_verified_members(council,
 
 def test_a_substitute_is_a_verified_member_off_the_council_and_only_once(council):
     with pytest.raises(FieldError, match="must not be on the council"):
-        services.add_substitute(council.committee, council.community, user_id=council.member.id)
+        substitute_list.add_substitute(council.committee, council.community, user_id=council.member.id)
     with pytest.raises(DomainError, match="already a substitute"):
-        services.add_substitute(council.committee, council.community, user_id=council.first.id)
+        substitute_list.add_substitute(council.committee, council.community, user_id=council.first.id)
     assert [s.user_id for s in services.substitutes(council.community)] == [council.first.id, council.second.id]
 
 
@@ -119,11 +119,11 @@ def test_substitute_candidates_are_verified_members_off_the_council_and_the_comm
 
 def test_substitutes_are_reordered_and_removed(council):
     second = services.substitutes(council.community)[1]
-    services.move_up(council.committee, council.community, second.id)
+    substitute_list.move_up(council.committee, council.community, second.id)
     assert [s.user_id for s in services.substitutes(council.community)] == [council.second.id, council.first.id]
     with pytest.raises(DomainError, match="already first"):
-        services.move_up(council.committee, council.community, second.id)
-    services.remove_substitute(council.committee, council.community, second.id)
+        substitute_list.move_up(council.committee, council.community, second.id)
+    substitute_list.remove_substitute(council.committee, council.community, second.id)
     assert [s.user_id for s in services.substitutes(council.community)] == [council.first.id]
     assert {"council_substitute.moved_up", "council_substitute.removed"} <= set(actions())
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.core.clock import utcnow
-from app.councils import meetings, review, votes
+from app.councils import attendance, meetings, review, votes
 from app.councils.models import AgendaItem
 from app.extensions import db
 from app.matters.models import MicroMatter
@@ -80,7 +80,7 @@ def open_meeting(c, present=3):
     """Scheduled (urgent, starting soon), `present` council members checked in (chair first), opened."""
     meeting = schedule(c)
     for user in c.council[:present]:
-        meetings.check_in(c.committee, meeting, user.id)
+        attendance.check_in(c.committee, meeting, user.id)
     meetings.open_meeting(c.committee, meeting)
     return meeting
 
@@ -123,7 +123,7 @@ def decide_in_meeting(w, agenda_item_id, kind, votes_for=3, text="", title="议�
         urgent_reason="尽快决定",
     )
     for user in w.council:
-        meetings.check_in(w.committee, meeting, user.id)
+        attendance.check_in(w.committee, meeting, user.id)
     meetings.open_meeting(w.committee, meeting)
     item = meeting.items[0]
     meetings.open_item(w.committee, meeting, item)

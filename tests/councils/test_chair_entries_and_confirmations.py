@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.core.errors import DomainError
-from app.councils import meetings, minutes, speakers, votes
+from app.councils import attendance, meetings, minutes, speakers, votes
 from app.councils.models import (
     Minutes,
     Motion,
@@ -62,10 +62,10 @@ def test_the_chair_records_for_present_members_only(council):
     assert (motion.mover_id, motion.entered_by_id) == (c.members[0].id, c.chair.id)
     with pytest.raises(DomainError, match="动议人"):
         votes.second_motion(c.chair, meeting, motion, member_id=c.members[0].id)  # the mover, even so
-    meetings.check_out(c.committee, meeting, c.members[1].id)
+    attendance.check_out(c.committee, meeting, c.members[1].id)
     with pytest.raises(DomainError, match="已签到"):
         votes.second_motion(c.chair, meeting, motion, member_id=c.members[1].id)  # has left
-    meetings.check_in(c.committee, meeting, c.members[1].id)
+    attendance.check_in(c.committee, meeting, c.members[1].id)
     votes.second_motion(c.chair, meeting, motion, member_id=c.members[1].id)
     seconding = db.session.scalar(select(Seconding))
     assert (seconding.user_id, seconding.entered_by_id) == (c.members[1].id, c.chair.id)

@@ -9,7 +9,7 @@ from app.audit.models import AuditEntry
 from app.core import clock
 from app.core.clock import utcnow
 from app.core.errors import DomainError
-from app.councils import common, meetings, review, speakers, votes
+from app.councils import attendance, common, meetings, review, speakers, votes
 from app.councils.models import Attendance, ChairHandover, Meeting, SpeakingTurn
 from app.extensions import db
 from app.notifications.models import Notification
@@ -137,15 +137,15 @@ def test_schedule_form(client, council):
 def test_quorum_is_needed_to_open_and_counts_council_members_only(council):
     c = council
     meeting = schedule(c)
-    meetings.check_in(c.committee, meeting, c.chair.id)
-    meetings.check_in(c.committee, meeting, c.members[0].id)
+    attendance.check_in(c.committee, meeting, c.chair.id)
+    attendance.check_in(c.committee, meeting, c.members[0].id)
     with pytest.raises(DomainError, match="2"):
         meetings.open_meeting(c.chair, meeting)  # 2 of 5, 3 needed
     with pytest.raises(DomainError):
-        meetings.check_in(c.committee, meeting, c.resident.id)  # not on the council
+        attendance.check_in(c.committee, meeting, c.resident.id)  # not on the council
     with pytest.raises(DomainError):
-        meetings.check_in(c.committee, meeting, c.members[0].id)  # twice
-    meetings.check_in(c.committee, meeting, c.members[1].id)
+        attendance.check_in(c.committee, meeting, c.members[0].id)  # twice
+    attendance.check_in(c.committee, meeting, c.members[1].id)
     assert common.quorum_now(meeting).met
     meetings.open_meeting(c.chair, meeting)
     assert meeting.status == "open" and meeting.opened_present == 3
@@ -155,18 +155,18 @@ def test_opening_and_check_in_wait_until_an_hour_before_the_start(council):
     c = council
     meeting = schedule(c, starts_in=timedelta(days=5), urgent=False)
     with pytest.raises(DomainError):
-        meetings.check_in(c.committee, meeting, c.chair.id)
+        attendance.check_in(c.committee, meeting, c.chair.id)
     with pytest.raises(DomainError):
-        meetings.self_check_in(c.chair, meeting, meetings.checkin_code(meeting))
+        attendance.self_check_in(c.chair, meeting, attendance.checkin_code(meeting))
     with clock.shifted(timedelta(days=5) - timedelta(minutes=30)):
-        meetings.check_in(c.committee, meeting, c.chair.id)
+        attendance.check_in(c.committee, meeting, c.chair.id)
 
 
 def test_self_check_in_with_the_code_on_the_projector(client, council):
     c = council
     meeting = schedule(c)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
-    url = f"{base}/checkin/{meetings.checkin_code(meeting)}"
+    url = f"{base}/checkin/{attendance.checkin_code(meeting)}"
     assert client.get(url).status_code == 302  # log in first
     login(client, c.members[0])
     for wrong in ("wrong-token", "签到", meeting.checkin_token):  # the meeting's secret itself is no code
@@ -177,8 +177,8 @@ def test_self_check_in_with_the_code_on_the_projector(client, council):
     assert "签到" in client.get(url).get_data(as_text=True)
     response = client.post(url)
     assert response.status_code == 302 and response.headers["Location"].endswith("/member")
-    attendance = db.session.scalar(select(Attendance))
-    assert attendance.user_id == c.members[0].id and attendance.method == "self"
+    checked_in = db.session.scalar(select(Attendance))
+    assert checked_in.user_id == c.members[0].id and checked_in.method == "self"
     response = client.post(url)
     assert response.status_code == 400 and "已经签到" in response.get_data(as_text=True)
     assert count(Attendance) == 1
@@ -193,8 +193,8 @@ def test_the_check_in_code_changes_every_minute_and_a_forwarded_photo_expires(cl
     meeting = schedule(c)
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now)
-    photo = meetings.checkin_code(meeting)  # what the projector shows now
-    assert meetings.checkin_code(meeting, now + timedelta(minutes=1)) != photo
+    photo = attendance.checkin_code(meeting)  # what the projector shows now
+    assert attendance.checkin_code(meeting, now + timedelta(minutes=1)) != photo
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.members[0])
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=2))  # the photo was forwarded
@@ -204,7 +204,7 @@ def test_the_check_in_code_changes_every_minute_and_a_forwarded_photo_expires(cl
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and html.count("签到码已过期或无效") == 1 and count(Attendance) == 0
     with pytest.raises(DomainError, match="过期"):
-        meetings.self_check_in(c.members[1], meeting, photo)
+        attendance.self_check_in(c.members[1], meeting, photo)
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=1))  # scanned late in its minute
     assert client.post(f"{base}/checkin/{photo}").status_code == 302
     assert db.session.scalar(select(Attendance)).user_id == c.members[0].id
@@ -219,23 +219,23 @@ def test_the_projector_shows_this_minutes_code_as_a_public_link(client, council,
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.committee)
     html = client.get(f"{base}/projector").get_data(as_text=True)
-    code = meetings.checkin_code(meeting)
+    code = attendance.checkin_code(meeting)
     assert f"https://weiyi.example.org{base}/checkin/{code}" in html and "://localhost" not in html
     assert meeting.checkin_token not in html
     since = f"{meeting.revision}-{code}"
     assert client.get(f"{base}/live/projector?since={since}").status_code == 204
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(minutes=1))  # a new minute: a new code
     response = client.get(f"{base}/live/projector?since={since}")
-    assert response.status_code == 200 and meetings.checkin_code(meeting) in response.get_data(as_text=True)
+    assert response.status_code == 200 and attendance.checkin_code(meeting) in response.get_data(as_text=True)
 
 
 def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, council):
     c = council
     meeting = schedule(c)
-    meetings.check_in(c.committee, meeting, c.chair.id)
-    meetings.self_check_in(c.members[0], meeting, meetings.checkin_code(meeting))
-    meetings.check_in(c.committee, meeting, c.members[1].id)
-    meetings.check_in(c.committee, meeting, c.members[2].id)
+    attendance.check_in(c.committee, meeting, c.chair.id)
+    attendance.self_check_in(c.members[0], meeting, attendance.checkin_code(meeting))
+    attendance.check_in(c.committee, meeting, c.members[1].id)
+    attendance.check_in(c.committee, meeting, c.members[2].id)
     meetings.open_meeting(c.chair, meeting)
     base = f"/c/{c.community.slug}/meetings/{meeting.id}"
     login(client, c.chair)
@@ -257,7 +257,7 @@ def test_the_chair_sees_how_members_checked_in_and_marks_one_absent(client, coun
     assert response.status_code == 400 and "只有会议主持人" in response.get_data(as_text=True)
     meetings.close_meeting(c.chair, meeting)
     with pytest.raises(DomainError, match="会议已结束"):
-        meetings.mark_absent(c.chair, meeting, c.members[1].id)
+        attendance.mark_absent(c.chair, meeting, c.members[1].id)
     html = client.get(f"{base}/minutes").get_data(as_text=True)
     assert "签到后被主持人标记缺席" in html and "议事员1" in html.split("签到后被主持人标记缺席")[1][:200]
 
@@ -266,10 +266,10 @@ def test_leaving_lowers_the_quorum_and_the_chair_cannot_leave(council):
     c = council
     meeting = open_meeting(c, present=3)
     with pytest.raises(DomainError):
-        meetings.check_out(c.committee, meeting, c.chair.id)
-    meetings.check_out(c.committee, meeting, c.members[0].id)
+        attendance.check_out(c.committee, meeting, c.chair.id)
+    attendance.check_out(c.committee, meeting, c.members[0].id)
     assert not common.quorum_now(meeting).met
-    meetings.check_in(c.committee, meeting, c.members[0].id)  # back again
+    attendance.check_in(c.committee, meeting, c.members[0].id)  # back again
     assert common.quorum_now(meeting).met
     assert actions().count("meeting.checked_in") == 4 and "meeting.left" in actions()
 
@@ -279,7 +279,7 @@ def test_only_the_chair_or_secretary_runs_the_meeting(council):
     meeting = schedule(c)
     for user in (c.members[0], c.resident):
         with pytest.raises(DomainError):
-            meetings.check_in(user, meeting, c.chair.id)
+            attendance.check_in(user, meeting, c.chair.id)
         with pytest.raises(DomainError):
             meetings.open_meeting(user, meeting)
     assert count(Attendance) == 0
@@ -296,8 +296,8 @@ def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
         speakers.ask_to_speak(c.chair, meeting, item, "pro")
     speakers.ask_to_speak(c.members[2], meeting, item, "pro")
     with pytest.raises(DomainError):
-        meetings.hand_over_chair(c.committee, meeting, c.members[3].id)  # not checked in
-    meetings.hand_over_chair(c.committee, meeting, c.members[2].id, "陈会长要发言")
+        attendance.hand_over_chair(c.committee, meeting, c.members[3].id)  # not checked in
+    attendance.hand_over_chair(c.committee, meeting, c.members[2].id, "陈会长要发言")
     assert meeting.chair_id == c.members[2].id
     assert speakers.queue(item) == []  # the new chair's request lapsed
     speakers.ask_to_speak(c.chair, meeting, item, "contra")
@@ -308,7 +308,7 @@ def test_the_chair_does_not_speak_until_the_chair_is_handed_over(council):
         "陈会长要发言",
     )
     with pytest.raises(DomainError):
-        meetings.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
+        attendance.hand_over_chair(c.members[0], meeting, c.members[1].id)  # not running the meeting
 
 
 def test_members_speak_before_any_motion_and_the_turn_limit_holds(council):

@@ -3,7 +3,7 @@
 import re
 
 from app.core import clock
-from app.councils import meetings, minutes, speakers, votes
+from app.councils import attendance, meetings, minutes, speakers, votes
 from tests.helpers import login
 
 from .helpers import debate, open_meeting
@@ -31,7 +31,7 @@ def test_pages_render_through_a_meeting(council, client, monkeypatch):
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now)  # the projector's code changes with the minute
     html = client.get(f"{base}/projector").get_data(as_text=True)
-    assert "<svg" in html and meetings.checkin_code(meeting) in html
+    assert "<svg" in html and attendance.checkin_code(meeting) in html
     since = re.search(r"since=([\w-]+)", html).group(1)
     assert client.get(f"{base}/live/projector?since={since}").status_code == 204
     monkeypatch.undo()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.core.errors import DomainError
-from app.councils import meetings, minutes, review, votes
+from app.councils import meetings, minutes, minutes_record, review, votes
 from app.councils.models import ItemStatus, MeetingStatus, Motion, MotionStatus, PointOfOrder, VoteResult
 from app.extensions import db
 from app.yearbook import services as yearbook
@@ -85,7 +85,7 @@ def test_a_carried_amendment_changes_the_motion_which_is_then_voted_as_amended(c
     assert item.status == ItemStatus.DECIDED and approved_budget() == 18_000
     assert {"motion.moved", "motion.amended", "vote.closed"} <= set(actions())
     meetings.close_meeting(c.chair, meeting)
-    record = minutes.build_content(meeting)["items"][0]["motions"]
+    record = minutes_record.build_content(meeting)["items"][0]["motions"]
     assert record[1]["amends_id"] == main.id and record[0]["as_moved"]["budget"] == 25_000
     # the yearly record (台账) counts the decision, not the amendment that led to it
     report = yearbook.community_report(c.community, meeting.starts_at.year)
@@ -193,7 +193,7 @@ def test_adjourning_closes_the_meeting_and_returns_the_remaining_items(council):
     assert [i.status for i in meeting.items] == [ItemStatus.DEFERRED] * len(meeting.items)
     assert {i.agenda_item for i in meeting.items} <= set(review.schedulable_items(c.community))
     assert minutes.original(meeting) is not None
-    assert minutes.build_content(meeting)["adjourned"] is True
+    assert minutes_record.build_content(meeting)["adjourned"] is True
     closed = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.closed"))
     assert closed.data["adjourned_by_motion_id"] == adjourn.id
 
@@ -221,7 +221,7 @@ def test_a_point_of_order_is_ruled_on_before_the_next_vote(council):
         votes.rule_on_point(c.chair, meeting, point, True, "改判")
     assert vote_on(c, meeting, main, yes=3).passed
     meetings.close_meeting(c.chair, meeting)
-    (recorded,) = minutes.build_content(meeting)["points_of_order"]
+    (recorded,) = minutes_record.build_content(meeting)["points_of_order"]
     assert recorded["text"] == "发言超时未被制止" and recorded["upheld"] is False
     assert recorded["ruling_reason"] == "发言仍在时限内" and recorded["item_position"] == 1
     assert {"meeting.point_of_order_raised", "meeting.point_of_order_ruled"} <= set(actions())

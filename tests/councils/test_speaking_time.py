@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.core.clock import utcnow
-from app.councils import meetings, minutes, speakers, speaking
+from app.councils import meetings, minutes, minutes_record, speakers, speaking
 from app.councils.models import TurnStatus
 from app.extensions import db
 from tests.helpers import login
@@ -131,7 +131,7 @@ def test_under_end_the_chairs_next_action_ends_the_turn_at_its_limit(council):
         frozen.tick(LIMIT + timedelta(seconds=5))
         speakers.end_turn(c.chair, meeting, item)
         assert following.ended_at == following.ends_at
-    assert minutes.build_content(meeting)["overruns"] == []
+    assert minutes_record.build_content(meeting)["overruns"] == []
 
 
 def test_under_record_the_speaker_goes_on_and_the_overrun_goes_into_the_minutes(client, council):
@@ -156,7 +156,7 @@ def test_under_record_the_speaker_goes_on_and_the_overrun_goes_into_the_minutes(
         frozen.tick(LIMIT + timedelta(minutes=1, seconds=5))
         meetings.close_meeting(c.chair, meeting)  # closing ends the turn too, with its overrun
         assert third.overrun_seconds == 65
-    content = minutes.build_content(meeting)
+    content = minutes_record.build_content(meeting)
     login(client, c.chair)
     assert content["overruns"] == [
         {"name": "议事员3", "item_position": 1, "item_title": "议题1", "seconds": 45},

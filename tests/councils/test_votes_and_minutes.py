@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 from app.audit.models import AuditEntry
 from app.communities.models import Role
 from app.core.errors import DomainError
-from app.councils import meetings, minutes, votes
+from app.councils import attendance, meetings, minutes, votes
 from app.councils.models import (
     Ballot,
     Minutes,
@@ -77,7 +77,7 @@ def test_no_vote_without_quorum(council):
     c = council
     meeting = open_meeting(c, present=3)
     item, motion = debate(c, meeting)
-    meetings.check_out(c.committee, meeting, c.members[1].id)
+    attendance.check_out(c.committee, meeting, c.members[1].id)
     with pytest.raises(DomainError, match="法定人数"):
         votes.open_vote(c.chair, meeting, motion, "named")
     assert motion.vote is None and motion.status == "debate"
@@ -88,7 +88,7 @@ def test_named_votes_once_each_only_by_members_present_at_the_opening(council):
     meeting = open_meeting(c, present=3)
     item, motion = debate(c, meeting)
     vote = votes.open_vote(c.chair, meeting, motion, "named")
-    meetings.check_in(c.committee, meeting, c.members[2].id)  # arrives after the vote opened
+    attendance.check_in(c.committee, meeting, c.members[2].id)  # arrives after the vote opened
     with pytest.raises(DomainError):
         votes.cast_vote(c.members[2], meeting, vote, "yes")
     with pytest.raises(DomainError):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.core.errors import DomainError
+from app.core.errors import DomainError, FieldError
 from app.extensions import db
 from app.matters import permissions, services
 from app.matters.lifecycle import Status
@@ -54,7 +54,7 @@ def test_the_first_support_freezes_the_substance(matter, residents, proposer):
     ],
 )
 def test_no_silent_rewrite_after_a_support(supported, proposer, change):
-    with pytest.raises(services.FieldError, match="can no longer be changed") as refused:
+    with pytest.raises(FieldError, match="can no longer be changed") as refused:
         services.update_matter(proposer, supported, **fields(**change))
     assert refused.value.field == next(iter(change))
     db.session.expire_all()
@@ -101,9 +101,9 @@ def test_the_committee_may_clarify_too_others_may_not(supported, committee, resi
     services.add_clarification(committee, supported, "居委会补充：施工期间保留通道。")
     with pytest.raises(DomainError, match="Only the proposer and the committee"):
         services.add_clarification(residents[0], supported, "我来补充")
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.add_clarification(committee, supported, "   ")
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.add_clarification(committee, supported, "长" * 1001)
     assert len(supported.clarifications) == 1
 

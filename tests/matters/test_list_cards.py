@@ -1,7 +1,7 @@
 """The list's cards come from one query of plain rows (services.list_matters: Cards, no ORM objects)
 and a statement built once per filter values, run with the community, the person and the page as
 parameters; what every card shows alike in a language (status badges, categories' names) is made
-once per language (routes._card_words). The cards must still show the same things, to the right
+once per language (list_routes._card_words). The cards must still show the same things, to the right
 person, in the right language."""
 
 import re

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.core.errors import DomainError
+from app.core.errors import DomainError, FieldError
 from app.extensions import db
-from app.matters import services
+from app.matters import permissions, services
 from app.matters.lifecycle import Status
 from app.matters.models import Comment, Follow, MicroMatter, Support
 from app.notifications.models import Notification
@@ -82,7 +82,7 @@ def test_create_and_submit_at_once(proposer, community):
     ],
 )
 def test_bad_fields_are_refused_and_nothing_is_written(proposer, community, field, value, message):
-    with pytest.raises(services.FieldError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.create_matter(proposer, community, **fields(**{field: value}))
     assert caught.value.field == field
     assert message in str(caught.value.message)
@@ -129,7 +129,7 @@ def test_edit_refused_for_others_and_after_collecting(proposer, residents, commi
 
 
 def test_bad_edit_keeps_the_old_values(proposer, matter):
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.update_matter(proposer, matter, **fields(title="新", estimated_cost="-1"))
     db.session.expire_all()
     assert matter.title == fields()["title"] and matter.estimated_cost == 12000
@@ -179,7 +179,7 @@ def test_support_rules(proposer, residents, outsider, pending, new_matter):
 def test_duplicate_insert_race_gives_a_message_not_an_error(residents, matter, monkeypatch):
     """Two requests pass the check at once; the unique constraint decides, the second gets a message."""
     services.support(residents[0], matter)
-    monkeypatch.setattr(services.permissions, "has_supported", lambda user, m: False)
+    monkeypatch.setattr(permissions, "has_supported", lambda user, m: False)
     with pytest.raises(DomainError, match="already supported"):
         services.support(residents[0], matter)
     db.session.expire_all()
@@ -241,11 +241,11 @@ def test_comment_notifies_proposer_and_followers(proposer, residents, matter):
 
 def test_comment_rules(residents, outsider, new_matter):
     matter = new_matter()
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.add_comment(residents[0], matter, "support", "   ")
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.add_comment(residents[0], matter, "support", "字" * 2001)
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.add_comment(residents[0], matter, "maybe", "嗯")
     with pytest.raises(DomainError, match="verified residents"):
         services.add_comment(outsider, matter, "support", "好")
@@ -271,7 +271,7 @@ def test_committee_hides_with_a_public_reason(committee, residents, matter):
     comment = services.add_comment(residents[0], matter, "oppose", "广告：专业装修 139xxxx")
     with pytest.raises(DomainError, match="Only the committee"):
         services.hide_comment(residents[1], comment, "spam")
-    with pytest.raises(services.FieldError):
+    with pytest.raises(FieldError):
         services.hide_comment(committee, comment, "  ")
     services.hide_comment(committee, comment, "广告内容")
     assert comment.is_hidden and comment.hidden_reason == "广告内容" and comment.hidden_by_id == committee.id
@@ -421,7 +421,7 @@ def test_tampered_ids_are_not_found(community, make, matter):
 
 def test_reply_length_and_count_are_limited(proposer, committee, residents, matter):
     comment = services.add_comment(residents[0], matter, "neutral", "问题")
-    with pytest.raises(services.FieldError, match="reply may be at most 500"):
+    with pytest.raises(FieldError, match="reply may be at most 500"):
         services.reply(proposer, comment, "长" * 501)
     for i in range(services.REPLIES_MAX):
         services.reply(committee if i % 2 else proposer, comment, f"回复{i}")

@@ -3,7 +3,7 @@ matters (shared, not copied), plus a partner, a volunteer and a delivery task.""
 
 import pytest
 
-from app.partners import services
+from app.partners import delivery_tasks, services
 from tests.tracker import conftest as tracker
 from tests.tracker.helpers import days
 
@@ -43,6 +43,6 @@ def volunteer(community, residents):
 
 @pytest.fixture
 def task(record, committee):
-    return services.add_task(
+    return delivery_tasks.add_task(
         committee, record.matter, title="搬运座椅", people_needed=2, task_date=days(3), hours="2.5"
     )

@@ -7,7 +7,7 @@ import io
 import jsonschema_rs
 
 from app.extensions import db
-from app.partners import services
+from app.partners import delivery_tasks, services
 from tests.tracker.helpers import days
 
 from .helpers import has_taken_place
@@ -25,13 +25,13 @@ def test_partners_and_tasks_as_json_and_csv(client, community, committee, task, 
     task.people_needed = 3
     db.session.commit()
     services.save_volunteer(residents[1], community, skills="", availability="", show_name=True)
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
     for person in (volunteer, residents[1]):
-        signup = services.sign_up(person, task)
-        services.decide_signup(committee, task, signup.id, confirm=True)
+        signup = delivery_tasks.sign_up(person, task)
+        delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     has_taken_place(task)
-    services.log_hours(committee, task, task.signups[1].id, hours="2.5")
-    other = services.add_task(
+    delivery_tasks.log_hours(committee, task, task.signups[1].id, hours="2.5")
+    other = delivery_tasks.add_task(
         committee, task.record.matter, title="日常维护", people_needed=1, task_date=days(5), hours="1"
     )
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.fund import services as fund
-from app.partners import services
+from app.partners import delivery_tasks
 from app.partners.models import DeliveryTask, Partner, TaskSignup, Volunteer
 from tests.helpers import login
 from tests.tracker.helpers import days
@@ -122,7 +122,7 @@ def test_task_on_an_undecided_matter_is_refused(client, committee, record):
 
 
 def test_matter_page_and_record_show_the_tasks(client, task, committee, partner):
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
     matter_html = client.get(f"{BASE}/matters/{task.record.matter_id}").get_data(as_text=True)
     assert "搬运座椅" in matter_html and "partners-panel" in matter_html
     record_html = client.get(f"{BASE}/tracker/{task.record_id}").get_data(as_text=True)
@@ -160,11 +160,11 @@ def test_volunteer_flow_double_sign_up_and_hours(client, committee, task, volunt
 
 
 def test_sign_up_to_a_full_or_past_task_is_refused(client, committee, task, partner, volunteer):
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=2)
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=2)
     login(client, volunteer)
     response = client.post(f"{BASE}/tasks/{task.id}/signup")
     assert response.status_code == 400 and "已满" in response.get_data(as_text=True)
-    other = services.add_task(
+    other = delivery_tasks.add_task(
         committee, task.record.matter, title="日常维护", people_needed=3, task_date=days(1), hours="1"
     )
     has_taken_place(other)
@@ -197,12 +197,12 @@ def test_english_messages(client, committee, task, partner):
 def test_acceptance_notice_says_who_delivered(client, community, committee, completed, partner, volunteer):
     from app.publishing import services as publishing
 
-    task = services.add_task(
+    task = delivery_tasks.add_task(
         committee, completed.matter, title="日常维护", people_needed=3, task_date=days(1), hours="1"
     )
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
-    signup = services.sign_up(volunteer, task)
-    services.decide_signup(committee, task, signup.id, confirm=True)
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+    signup = delivery_tasks.sign_up(volunteer, task)
+    delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     notice = publishing.publish_notice(
         committee, community, "acceptance", completed.id, period_start=days(0), period_end=days(10)
     )
@@ -212,11 +212,11 @@ def test_acceptance_notice_says_who_delivered(client, community, committee, comp
 
 
 def test_committee_dashboard_counts_the_year(client, community, committee, task, partner, volunteer):
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
-    signup = services.sign_up(volunteer, task)
-    services.decide_signup(committee, task, signup.id, confirm=True)
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+    signup = delivery_tasks.sign_up(volunteer, task)
+    delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     has_taken_place(task)
-    services.log_hours(committee, task, signup.id, hours="1.5")
+    delivery_tasks.log_hours(committee, task, signup.id, hours="1.5")
     year = task.task_date.year
     fund.record_source(
         committee,

@@ -9,7 +9,7 @@ from app.core import clock
 from app.core.errors import DomainError, FieldError
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.partners import services
+from app.partners import delivery_tasks, services, who_delivered
 from app.partners.models import DeliveryTask, Partner, SignupStatus, TaskSignup, Volunteer
 from tests.tracker.helpers import days
 
@@ -81,7 +81,7 @@ def test_tasks_only_on_decided_matters(community, committee, proposer, record):
     db.session.add(matter)
     db.session.commit()
     with pytest.raises(DomainError, match="经决定"):
-        services.add_task(committee, matter, title="搬运", people_needed=1, task_date=days(1), hours="1")
+        delivery_tasks.add_task(committee, matter, title="搬运", people_needed=1, task_date=days(1), hours="1")
     assert count(DeliveryTask) == 0
 
 
@@ -103,14 +103,14 @@ def test_tasks_only_on_decided_matters(community, committee, proposer, record):
 def test_bad_task_input_is_refused_by_field(record, committee, field, values):
     data = {"title": "搬运座椅", "people_needed": 2, "task_date": days(2), "hours": "2"} | values
     with pytest.raises(FieldError) as refused:
-        services.add_task(committee, record.matter, **data)
+        delivery_tasks.add_task(committee, record.matter, **data)
     assert refused.value.field == field
     assert count(DeliveryTask) == 0
 
 
 def test_a_new_task_cannot_be_in_the_past(record, committee):
     with pytest.raises(FieldError) as refused:
-        services.add_task(committee, record.matter, title="搬运", people_needed=1, task_date=days(-1), hours="1")
+        delivery_tasks.add_task(committee, record.matter, title="搬运", people_needed=1, task_date=days(-1), hours="1")
     assert refused.value.field == "task_date"
 
 
@@ -121,19 +121,19 @@ def test_task_is_audited_with_its_length_in_minutes(task):
 
 
 def test_sign_up_once_then_full(community, committee, task, residents, volunteer):
-    services.sign_up(volunteer, task)
+    delivery_tasks.sign_up(volunteer, task)
     with pytest.raises(DomainError, match="已经报名"):
-        services.sign_up(volunteer, task)
+        delivery_tasks.sign_up(volunteer, task)
     services.save_volunteer(residents[1], community, skills="", availability="", show_name=True)
-    services.sign_up(residents[1], task)
+    delivery_tasks.sign_up(residents[1], task)
     services.save_volunteer(residents[2], community, skills="", availability="", show_name=True)
     with pytest.raises(DomainError, match="已满员"):
-        services.sign_up(residents[2], task)
+        delivery_tasks.sign_up(residents[2], task)
     assert count(TaskSignup) == 2
     # a declined sign-up frees its place
     first = task.signups[0]
-    services.decide_signup(committee, task, first.id, confirm=False)
-    services.sign_up(residents[2], task)
+    delivery_tasks.decide_signup(committee, task, first.id, confirm=False)
+    delivery_tasks.sign_up(residents[2], task)
     assert count(TaskSignup) == 3
 
 
@@ -143,8 +143,8 @@ def test_new_sign_ups_join_the_tasks_list_already_read(committee, task, partner,
     session.expire_on_commit = False
     try:
         assert task.signups == []
-        mine = services.sign_up(volunteer, task)
-        theirs = services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+        mine = delivery_tasks.sign_up(volunteer, task)
+        theirs = delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
         assert task.signups == [mine, theirs]
     finally:
         session.expire_on_commit = True
@@ -152,35 +152,35 @@ def test_new_sign_ups_join_the_tasks_list_already_read(committee, task, partner,
 
 def test_only_volunteers_sign_up(task, residents):
     with pytest.raises(DomainError, match="志愿者"):
-        services.sign_up(residents[3], task)
+        delivery_tasks.sign_up(residents[3], task)
     assert count(TaskSignup) == 0
 
 
 def test_no_sign_up_to_a_past_task(task, volunteer):
     has_taken_place(task)
     with pytest.raises(DomainError, match="已经结束"):
-        services.sign_up(volunteer, task)
+        delivery_tasks.sign_up(volunteer, task)
     assert count(TaskSignup) == 0
 
 
 def test_withdraw_before_the_task(task, volunteer):
-    services.sign_up(volunteer, task)
-    services.withdraw(volunteer, task)
+    delivery_tasks.sign_up(volunteer, task)
+    delivery_tasks.withdraw(volunteer, task)
     assert count(TaskSignup) == 0
     assert audited("partners.volunteer_withdrew")
     with pytest.raises(DomainError):
-        services.withdraw(volunteer, task)
+        delivery_tasks.withdraw(volunteer, task)
 
 
 def test_partner_sign_up_counts_its_people(community, committee, task, partner, volunteer):
     with pytest.raises(DomainError, match="只剩 2 个名额"):
-        services.sign_up_partner(committee, task, partner_id=partner.id, people=3)
-    signup = services.sign_up_partner(committee, task, partner_id=partner.id, people=2)
+        delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=3)
+    signup = delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=2)
     assert signup.status == SignupStatus.CONFIRMED and task.is_full
     with pytest.raises(DomainError, match="已经报名"):
-        services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+        delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
     with pytest.raises(DomainError, match="已满员"):
-        services.sign_up(volunteer, task)
+        delivery_tasks.sign_up(volunteer, task)
 
 
 def test_partner_of_another_community_is_refused(task, committee, other_community, other_committee):
@@ -188,26 +188,26 @@ def test_partner_of_another_community_is_refused(task, committee, other_communit
         other_committee, other_community, kind="social_worker", name="外社区社工", description="", contact=""
     )
     with pytest.raises(FieldError) as refused:
-        services.sign_up_partner(committee, task, partner_id=stranger.id, people=1)
+        delivery_tasks.sign_up_partner(committee, task, partner_id=stranger.id, people=1)
     assert refused.value.field == "partner_id"
 
 
 def test_confirm_then_log_hours_within_the_task_length(committee, task, volunteer):
-    signup = services.sign_up(volunteer, task)
+    signup = delivery_tasks.sign_up(volunteer, task)
     with pytest.raises(DomainError, match="请先确认报名"):
-        services.log_hours(committee, task, signup.id, hours="1")
-    services.decide_signup(committee, task, signup.id, confirm=True)
+        delivery_tasks.log_hours(committee, task, signup.id, hours="1")
+    delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     with pytest.raises(DomainError, match="已经处理过"):
-        services.decide_signup(committee, task, signup.id, confirm=False)
+        delivery_tasks.decide_signup(committee, task, signup.id, confirm=False)
     with pytest.raises(DomainError, match="任务结束后"):
-        services.log_hours(committee, task, signup.id, hours="1")
+        delivery_tasks.log_hours(committee, task, signup.id, hours="1")
     has_taken_place(task)
     for bad in ("3", "-1", "两小时", "", "0"):
         with pytest.raises(FieldError):
-            services.log_hours(committee, task, signup.id, hours=bad)
+            delivery_tasks.log_hours(committee, task, signup.id, hours=bad)
     assert db.session.get(TaskSignup, signup.id).minutes is None
-    services.log_hours(committee, task, signup.id, hours="2.5")
-    services.log_hours(committee, task, signup.id, hours="２")  # a correction, full-width digits
+    delivery_tasks.log_hours(committee, task, signup.id, hours="2.5")
+    delivery_tasks.log_hours(committee, task, signup.id, hours="２")  # a correction, full-width digits
     assert db.session.get(TaskSignup, signup.id).minutes == 120
     entries = audited("partners.hours_confirmed")
     assert [e.data["minutes"] for e in entries] == [150, 120]
@@ -215,10 +215,10 @@ def test_confirm_then_log_hours_within_the_task_length(committee, task, voluntee
 
 
 def test_a_volunteers_confirmed_hours_of_the_year(committee, task, volunteer, community):
-    signup = services.sign_up(volunteer, task)
-    services.decide_signup(committee, task, signup.id, confirm=True)
+    signup = delivery_tasks.sign_up(volunteer, task)
+    delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     has_taken_place(task)
-    services.log_hours(committee, task, signup.id, hours="1.5")
+    delivery_tasks.log_hours(committee, task, signup.id, hours="1.5")
     mine = services.volunteer_of(volunteer, community)
     assert services.confirmed_minutes(mine, task.task_date.year) == 90
     assert services.confirmed_minutes(mine, task.task_date.year - 1) == 0
@@ -229,19 +229,19 @@ def test_a_volunteers_confirmed_hours_of_the_year(committee, task, volunteer, co
 def test_delivered_by_names_only_those_who_agreed(community, committee, task, partner, residents, volunteer):
     services.save_volunteer(residents[1], community, skills="", availability="", show_name=True)
     for person in (volunteer, residents[1]):
-        signup = services.sign_up(person, task)
-        services.decide_signup(committee, task, signup.id, confirm=True)
-    delivered = services.delivered_by(task.record.matter)
+        signup = delivery_tasks.sign_up(person, task)
+        delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
+    delivered = who_delivered.delivered_by(task.record.matter)
     assert delivered.volunteers == 2 and delivered.tasks == 1
     assert delivered.named == [residents[1].display_name]
     assert delivered.partners == []
 
 
 def test_year_figures(community, committee, task, partner, volunteer):
-    services.sign_up_partner(committee, task, partner_id=partner.id, people=1)
-    signup = services.sign_up(volunteer, task)
-    services.decide_signup(committee, task, signup.id, confirm=True)
+    delivery_tasks.sign_up_partner(committee, task, partner_id=partner.id, people=1)
+    signup = delivery_tasks.sign_up(volunteer, task)
+    delivery_tasks.decide_signup(committee, task, signup.id, confirm=True)
     has_taken_place(task)
-    services.log_hours(committee, task, signup.id, hours="2")
-    (row,) = services.year_figures(community, {task.task_date.year: 5000})
+    delivery_tasks.log_hours(committee, task, signup.id, hours="2")
+    (row,) = who_delivered.year_figures(community, {task.task_date.year: 5000})
     assert (row.tasks, row.partners, row.volunteers, row.minutes, row.charity) == (1, 1, 1, 120, 5000)

@@ -15,7 +15,7 @@ from app import create_app
 from app.auth.models import User
 from app.auth.sessions import signed_in
 from app.communities.models import Community
-from app.core import shared_body, version_cache, versions
+from app.core import shared_body, version_cache, version_reads
 from app.extensions import db
 from app.matters import services
 from app.notifications.services import notify
@@ -35,7 +35,7 @@ def file_app(tmp_path):
         db.create_all()
         yield app
         db.session.remove()
-        versions.forget_reader()
+        version_reads.forget_reader()
         db.engine.dispose()
     shared_body.clear()
     version_cache.clear()
@@ -124,14 +124,14 @@ def test_the_tokens_are_read_outside_the_session_only_before_its_first_statement
         assert outside_reads == [("xinglin", None)] and len(seen) == 1  # on the session's connection
         assert inside == outside
     db.session.remove()
-    assert versions.read_tokens(db.engine, "xinglin", user_id)[:2] == outside
+    assert version_reads.read_tokens(db.engine, "xinglin", user_id)[:2] == outside
 
 
 def test_a_database_in_memory_is_read_through_the_session(file_app):
     memory = create_engine("sqlite://")
     try:
-        assert versions.in_memory(memory) and not versions.in_memory(db.engine)
-        assert versions.read_tokens(memory) is None
+        assert version_reads.in_memory(memory) and not version_reads.in_memory(db.engine)
+        assert version_reads.read_tokens(memory) is None
     finally:
         memory.dispose()
 

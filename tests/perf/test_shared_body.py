@@ -97,9 +97,9 @@ def test_people_in_different_states_never_see_each_others_parts(people):
 
 def test_without_the_audience_in_the_key_a_person_sees_anothers_body(people, monkeypatch):
     """The test above has teeth: with the audience switched off, it finds the leak."""
-    from app.matters import routes
+    from app.matters import list_routes
 
-    monkeypatch.setattr(routes, "_audience", lambda community, mine: ())
+    monkeypatch.setattr(list_routes, "_audience", lambda community, mine: ())
     problems, _hits = _isolation_problems(people)
     assert any("draft" in p or "propose" in p or "hint" in p for p in problems), problems
 

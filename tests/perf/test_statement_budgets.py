@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.communities.models import Community, Role
 from app.core import shared_body, version_cache
 from app.core.clock import utcnow
-from app.councils import meetings, review, speakers
+from app.councils import attendance, meetings, review, speakers
 from app.councils import minutes as council_minutes
 from app.councils import votes as council_votes
 from app.extensions import db
@@ -165,7 +165,7 @@ def measure(app, client, world, warm=True):
 # community, the support threshold, the officials' badges; logged in, also the person's own values
 # kept per their data version (their account row, membership, unread count and streets: the
 # header's) and whether the list shows them drafts or hidden matters of their own
-# (app/matters/routes._sees_own).
+# (app/matters/list_routes._sees_own).
 PER_VERSION = 3
 PER_PERSON = 5
 
@@ -228,7 +228,7 @@ def test_a_write_shows_at_once_on_pages_that_use_values_kept_per_version(app, cl
 
 
 def test_the_filter_form_rendered_once_shows_each_visitors_own_filters_and_language(app, client, world):
-    """The filter form's HTML is kept per language and filter values (matters/routes._filters_html)."""
+    """The filter form's HTML is kept per language and filter values (matters/list_routes._filters_html)."""
 
     def form_of(path):
         html = client.get(path).get_data(as_text=True)
@@ -288,7 +288,7 @@ class MeetingWorld:
             urgent_reason="水管爆裂，需尽快决定",
         )
         for user in council:
-            meetings.check_in(committee, meeting, user.id)
+            attendance.check_in(committee, meeting, user.id)
         meetings.open_meeting(committee, meeting)
         members = council[1:]
         for n, item in enumerate(meeting.items):

@@ -9,7 +9,7 @@ import pytest
 from app.communities.models import Community
 from app.core import shared_body
 from app.extensions import db
-from app.voting import routes
+from app.voting import result_routes
 from app.voting.models import VotingRound
 from tests.voting.conftest import committee, community, matters, residents  # noqa: F401  (fixtures)
 from tests.voting.test_results import counted  # noqa: F401  (fixture)
@@ -27,13 +27,13 @@ def url(app, counted):  # noqa: F811
 def renderings(monkeypatch):
     """How many times the results page was rendered."""
     calls = []
-    render = routes._results_page
+    render = result_routes._results_page
 
     def counting(*args, **kwargs):
         calls.append(1)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(routes, "_results_page", counting)
+    monkeypatch.setattr(result_routes, "_results_page", counting)
     return calls
 
 

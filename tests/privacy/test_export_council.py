@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.communities.models import Role
 from app.council_terms import services as terms
+from app.council_terms import substitute_list
 from app.council_terms.models import ChosenHow, Substitute
 from app.councils import minutes
 from app.extensions import db
@@ -57,7 +58,7 @@ def test_terms_proxies_and_minutes_comments_are_in_my_data(client, make, council
 def test_a_place_on_the_substitutes_list_is_in_my_data_and_goes_with_the_account(client, make, council):
     c = council
     resident = make.member(c.community, role=Role.RESIDENT, username="sub1", display_name="候补甲")
-    terms.add_substitute(c.committee, c.community, user_id=resident.id, chosen_by="2025年3月居民会议")
+    substitute_list.add_substitute(c.committee, c.community, user_id=resident.id, chosen_by="2025年3月居民会议")
     data = _my_data(client, resident)
     assert [(s["rank"], s["chosen_by"]) for s in data["council_substitutes"]] == [(1, "2025年3月居民会议")]
     response = client.post("/privacy/delete-account", data={"password": "password123", "understood": "y"})

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.core.errors import DomainError
-from app.councils import live_views, meetings, minutes, votes
+from app.councils import attendance, live_views, meetings, minutes, votes
 from app.councils.common import quorum_now
 from app.councils.models import Ballot, SecretBallotMark
 from app.extensions import db
@@ -80,7 +80,7 @@ def test_one_proxy_per_member_and_other_refusals(client, council):
     assert response.status_code == 400 and "own proxy" in response.get_data(as_text=True)
     response = _give(client, c, meeting, c.resident)
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
-    meetings.check_in(c.committee, meeting, c.members[2].id)  # in the room: attends in person
+    attendance.check_in(c.committee, meeting, c.members[2].id)  # in the room: attends in person
     response = _give(client, c, meeting, c.chair)
     assert response.status_code == 400 and "attends in person" in response.get_data(as_text=True)
     login(client, c.resident)
@@ -88,7 +88,7 @@ def test_one_proxy_per_member_and_other_refusals(client, council):
     assert len(_proxies(meeting)) == 1
     # once the meeting opens, proxies are neither given nor revoked
     for user in c.council[:3]:
-        meetings.check_in(c.committee, meeting, user.id)
+        attendance.check_in(c.committee, meeting, user.id)
     meetings.open_meeting(c.committee, meeting)
     login(client, c.members[2])
     assert _give(client, c, meeting, c.chair).status_code == 400
@@ -132,7 +132,7 @@ def _meeting_with_proxy(c, rule, present):
     meeting = schedule(c)
     services.give(c.members[3], meeting, c.members[0].id)
     for user in c.council[:present]:
-        meetings.check_in(c.committee, meeting, user.id)
+        attendance.check_in(c.committee, meeting, user.id)
     return meeting
 
 
@@ -142,7 +142,7 @@ def test_quorum_reached_with_a_proxy_under_the_quorum_rule(council):
     assert quorum_now(meeting).present == 3
     meetings.open_meeting(c.committee, meeting)
     assert meeting.opened_present == 3
-    meetings.check_in(c.committee, meeting, c.members[1].id)  # a seconder
+    attendance.check_in(c.committee, meeting, c.members[1].id)  # a seconder
     _item, motion = debate(c, meeting)
     vote = votes.open_vote(c.chair, meeting, motion, "named")
     assert sorted(vote.entitled) == sorted(u.id for u in c.council[:3])  # the vote totals stay in person
@@ -224,8 +224,8 @@ def test_checking_in_in_person_cancels_the_proxy(client, council):
     c = council
     meeting = _meeting_with_proxy(c, "votes", present=3)
     assert quorum_now(meeting).present == 4
-    meetings.check_in(c.committee, meeting, c.members[3].id)
-    meetings.check_out(c.committee, meeting, c.members[3].id)  # came and left: the proxy stays cancelled
+    attendance.check_in(c.committee, meeting, c.members[3].id)
+    attendance.check_out(c.committee, meeting, c.members[3].id)  # came and left: the proxy stays cancelled
     assert quorum_now(meeting).present == 3
     meetings.open_meeting(c.committee, meeting)
     _item, motion = debate(c, meeting)
@@ -246,9 +246,9 @@ def test_a_proxy_does_not_count_while_its_holder_is_away(council):
     meeting = schedule(c)
     services.give(c.members[3], meeting, c.members[2].id)  # 议事员3 does not come
     for user in c.council[:2]:
-        meetings.check_in(c.committee, meeting, user.id)
+        attendance.check_in(c.committee, meeting, user.id)
     assert quorum_now(meeting).present == 2
-    meetings.check_in(c.committee, meeting, c.members[2].id)
+    attendance.check_in(c.committee, meeting, c.members[2].id)
     assert quorum_now(meeting).present == 4
 
 
@@ -302,19 +302,19 @@ def test_the_chair_is_not_handed_to_a_member_who_holds_a_proxy(council):
     holder, giver = c.members[0], c.members[3]
     services.give(giver, meeting, holder.id)
     with pytest.raises(DomainError, match="持有本次会议的书面委托"):
-        meetings.hand_over_chair(c.committee, meeting, holder.id)
+        attendance.hand_over_chair(c.committee, meeting, holder.id)
     for user in c.council[:3]:
-        meetings.check_in(c.committee, meeting, user.id)
+        attendance.check_in(c.committee, meeting, user.id)
     meetings.open_meeting(c.committee, meeting)
     with pytest.raises(DomainError, match="持有本次会议的书面委托"):
-        meetings.hand_over_chair(c.chair, meeting, holder.id)
+        attendance.hand_over_chair(c.chair, meeting, holder.id)
     assert meeting.chair_id == c.chair.id
     offered = [value for value, _label in live_views.handover_form(meeting).to_user_id.choices]
     assert holder.id not in offered and c.members[1].id in offered  # the console does not offer the holder
-    meetings.hand_over_chair(c.chair, meeting, c.members[1].id)  # another member: as before
-    meetings.hand_over_chair(c.members[1], meeting, c.chair.id)
-    meetings.check_in(c.committee, meeting, giver.id)  # the giver came: the proxy is cancelled
-    meetings.hand_over_chair(c.chair, meeting, holder.id)
+    attendance.hand_over_chair(c.chair, meeting, c.members[1].id)  # another member: as before
+    attendance.hand_over_chair(c.members[1], meeting, c.chair.id)
+    attendance.check_in(c.committee, meeting, giver.id)  # the giver came: the proxy is cancelled
+    attendance.hand_over_chair(c.chair, meeting, holder.id)
     assert meeting.chair_id == holder.id
 
 
@@ -326,7 +326,7 @@ def test_a_proxy_the_chair_holds_when_the_rules_change_counts_for_the_quorum_onl
     meeting = schedule(c)
     services.give(c.members[3], meeting, c.chair.id)
     for user in c.council[:3]:
-        meetings.check_in(c.committee, meeting, user.id)
+        attendance.check_in(c.committee, meeting, user.id)
     set_rules(c.community, tie_rule="chair_decides")
     meetings.open_meeting(c.committee, meeting)
     assert meeting.opened_present == 4

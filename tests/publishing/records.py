@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from app.core.clock import utcnow
 from app.core.secrecy import random_row_id
-from app.councils.minutes import build_content
+from app.councils.minutes_record import build_content
 from app.councils.models import (
     AgendaItem,
     Attendance,

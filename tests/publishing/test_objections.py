@@ -15,7 +15,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.matters import lifecycle
 from app.notifications.models import Notification
-from app.publishing import services
+from app.publishing import objections
 from app.publishing.models import Objection
 from app.tracker import rating
 from tests.helpers import login
@@ -88,13 +88,13 @@ def test_the_whole_flow_holds_and_then_releases_the_matter(client, world):
 
 def test_the_guard_refuses_every_transition_and_says_why(world):
     notice = publish(world)
-    services.lodge_objection(world.resident, notice, "有异议")
+    objections.lodge_objection(world.resident, notice, "有异议")
     with pytest.raises(DomainError) as refused:
         lifecycle.apply(world.matter, "open_evaluation", world.committee)
     assert "has not been answered" in str(refused.value.message) or "异议未答复" in str(refused.value.message)
     db.session.rollback()
     # Other micro-matters are not held.
-    assert services.unanswered_objections(world.matter.id + 1000) == []
+    assert objections.unanswered_objections(world.matter.id + 1000) == []
 
 
 def test_one_objection_per_person_per_notice(client, world):
@@ -106,18 +106,18 @@ def test_one_objection_per_person_per_notice(client, world):
     assert "第二条异议" in second.get_data(as_text=True)  # the text is kept
     assert db.session.scalar(select(db.func.count(Objection.id))) == 1
     # Once answered, still one: the answer does not open a second turn.
-    services.answer_objection(world.committee, notice, db.session.scalar(select(Objection.id)), "答复")
+    objections.answer_objection(world.committee, notice, db.session.scalar(select(Objection.id)), "答复")
     third = client.post(f"/c/xinglin/notices/{notice.id}/objections?lang=en", data={"body": "新的问题"})
     assert third.status_code == 400
     assert "each resident may lodge one" in third.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(Objection.id))) == 1
     # Another resident still may.
-    assert services.lodge_objection(world.council, notice, "我也有异议").author_id == world.council.id
+    assert objections.lodge_objection(world.council, notice, "我也有异议").author_id == world.council.id
 
 
 def test_the_database_refuses_a_second_objection(world):
     notice = publish(world)
-    services.lodge_objection(world.resident, notice, "有异议")
+    objections.lodge_objection(world.resident, notice, "有异议")
     db.session.add(Objection(notice_id=notice.id, author_id=world.resident.id, body="绕过服务"))
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -133,9 +133,9 @@ def reopen(client, notice, objection, reason="居民提供了新的测量照片�
 
 def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, world):
     notice = publish(world)
-    objection = services.lodge_objection(world.resident, notice, "坡度太陡")
-    services.answer_objection(world.committee, notice, objection.id, "已复测，符合规范。")
-    assert services.unanswered_objections(world.matter.id) == []
+    objection = objections.lodge_objection(world.resident, notice, "坡度太陡")
+    objections.answer_objection(world.committee, notice, objection.id, "已复测，符合规范。")
+    assert objections.unanswered_objections(world.matter.id) == []
 
     login(client, world.committee)
     page = client.get(f"/c/xinglin/notices/{notice.id}").get_data(as_text=True)
@@ -168,12 +168,12 @@ def test_the_committee_reopens_an_answered_objection_and_it_holds_again(client, 
 @pytest.mark.parametrize("who", ["resident", "council", "other_committee", "admin"])
 def test_only_the_committee_reopens(client, world, who):
     notice = publish(world)
-    objection = services.lodge_objection(world.resident, notice, "有异议")
-    services.answer_objection(world.committee, notice, objection.id, "已核实")
+    objection = objections.lodge_objection(world.resident, notice, "有异议")
+    objections.answer_objection(world.committee, notice, objection.id, "已核实")
     login(client, getattr(world, who))
     assert reopen(client, notice, objection).status_code == 403
     with pytest.raises(DomainError):
-        services.reopen_objection(getattr(world, who), notice, objection.id, "重新看看")
+        objections.reopen_objection(getattr(world, who), notice, objection.id, "重新看看")
     db.session.refresh(objection)
     assert objection.is_answered and objection.reopened_at is None
 
@@ -227,27 +227,27 @@ def test_only_during_the_period(client, world):
 
 def test_the_committee_answers_even_after_the_period(world):
     notice = publish(world)
-    objection = services.lodge_objection(world.resident, notice, "有异议")
+    objection = objections.lodge_objection(world.resident, notice, "有异议")
     with freeze_time(utcnow() + timedelta(days=30)):
-        services.answer_objection(world.committee, notice, objection.id, "已核实")
+        objections.answer_objection(world.committee, notice, objection.id, "已核实")
     assert objection.is_answered
 
 
 @pytest.mark.parametrize("who", ["resident", "council", "other_committee", "admin"])
 def test_only_the_committee_answers(client, world, who):
     notice = publish(world)
-    objection = services.lodge_objection(world.resident, notice, "有异议")
+    objection = objections.lodge_objection(world.resident, notice, "有异议")
     login(client, getattr(world, who))
     assert answer(client, notice, objection).status_code == 403
     with pytest.raises(DomainError):
-        services.answer_objection(getattr(world, who), notice, objection.id, "我来答复")
+        objections.answer_objection(getattr(world, who), notice, objection.id, "我来答复")
     db.session.refresh(objection)
     assert not objection.is_answered
 
 
 def test_bad_answers(client, world):
     notice = publish(world)
-    objection = services.lodge_objection(world.resident, notice, "有异议")
+    objection = objections.lodge_objection(world.resident, notice, "有异议")
     login(client, world.committee)
     assert answer(client, notice, objection, "").status_code == 400
     assert answer(client, notice, objection, "字" * 3001).status_code == 400
@@ -277,7 +277,7 @@ def test_the_form_is_replaced_by_a_note_once_one_has_objected(client, world):
     notice = publish(world)
     login(client, world.resident)
     assert lodge(client, notice).status_code == 302
-    services.answer_objection(world.committee, notice, db.session.scalar(select(Objection.id)), "答复")
+    objections.answer_objection(world.committee, notice, db.session.scalar(select(Objection.id)), "答复")
     html = client.get(f"/c/xinglin/notices/{notice.id}?lang=en").get_data(as_text=True)
     assert f'action="/c/xinglin/notices/{notice.id}/objections"' not in html
     assert "You have lodged your objection to this notice" in html
@@ -285,9 +285,9 @@ def test_the_form_is_replaced_by_a_note_once_one_has_objected(client, world):
 
 def test_the_api_shows_a_reopened_objection_as_waiting(client, world):
     notice = publish(world)
-    objection = services.lodge_objection(world.resident, notice, "有异议")
-    services.answer_objection(world.committee, notice, objection.id, "已核实")
-    services.reopen_objection(world.committee, notice, objection.id, "需要再核实")
+    objection = objections.lodge_objection(world.resident, notice, "有异议")
+    objections.answer_objection(world.committee, notice, objection.id, "已核实")
+    objections.reopen_objection(world.committee, notice, objection.id, "需要再核实")
     data = client.get(f"/api/v1/communities/xinglin/notices/{notice.id}").get_json()
     assert data["unanswered_objections"] == 1
     shown = data["objections"][0]

@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 from app.core.clock import utcnow
 from app.extensions import db
 from app.matters import lifecycle
-from app.publishing import services
+from app.publishing import public_figures
 from app.tracker.models import Evaluation, EvaluationWindow
 from tests.security.headers import csp_blocked_markup
 
@@ -40,13 +40,13 @@ def test_headline_figures(world):
     rejected = new_matter(world.community, world.proposer, "否决的")
     lifecycle.apply(rejected, "reject", world.committee, system=True)
     db.session.commit()
-    figures = services.figures_for(world.community)
+    figures = public_figures.figures_for(world.community)
     assert figures == {"proposed": 3, "decided": 2, "completed": 1, "satisfaction_percent": None, "ratings": 0}
     rate(world, [5, 4, 2, 3])
-    figures = services.figures_for(world.community)
+    figures = public_figures.figures_for(world.community)
     assert figures["satisfaction_percent"] == 50.0 and figures["ratings"] == 4
     other = _other(world)
-    assert services.headline_figures([world.community, other])[other.id] == {
+    assert public_figures.headline_figures([world.community, other])[other.id] == {
         "proposed": 0,
         "decided": 0,
         "completed": 0,
@@ -75,7 +75,7 @@ def test_only_the_latest_rating_round_counts(world):
     db.session.add(Evaluation(window_id=second.id, record_id=world.record.id, user_id=world.resident.id, stars=5))
     db.session.commit()
     assert first.id != second.id
-    assert services.figures_for(world.community)["satisfaction_percent"] == 100.0
+    assert public_figures.figures_for(world.community)["satisfaction_percent"] == 100.0
 
 
 def test_front_page_lists_communities_with_figures(client, world):

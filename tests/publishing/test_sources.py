@@ -9,7 +9,7 @@ from app.communities.models import Role
 from app.core import clock
 from app.core.errors import DomainError
 from app.extensions import db
-from app.publishing import services, sources
+from app.publishing import objections, services, sources
 from app.publishing.models import Notice, NoticeMatter
 from tests.helpers import login
 
@@ -112,10 +112,10 @@ def test_round_notice_lists_every_option_and_holds_all_its_matters(client, world
     for text in ("Approval voting", "Most votes first", "Turnout", "30.0%", "Funded", "Not funded", "路灯", "长椅"):
         assert text in html, text
     # An objection holds both options' micro-matters.
-    objection = services.lodge_objection(world.resident, notice, "计票有疑问")
-    assert services.unanswered_objections(lamps.id) and services.unanswered_objections(benches.id)
-    services.answer_objection(world.committee, notice, objection.id, "已复核")
-    assert not services.unanswered_objections(lamps.id)
+    objection = objections.lodge_objection(world.resident, notice, "计票有疑问")
+    assert objections.unanswered_objections(lamps.id) and objections.unanswered_objections(benches.id)
+    objections.answer_objection(world.committee, notice, objection.id, "已复核")
+    assert not objections.unanswered_objections(lamps.id)
 
 
 def test_committee_publishes_each_kind_through_the_form(client, world, council):

@@ -12,7 +12,7 @@ from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.matters import lifecycle
-from app.publishing import services
+from app.publishing import objections, services
 from app.rules import services as rules
 from app.rules.describe import describe
 from app.tracker import delivery
@@ -62,7 +62,7 @@ def test_work_cannot_start_during_the_objection_period(world, decided):
     assert record.state == RecordState.PLANNED and record.matter.status == "approved"
     # On the last day of the period too.
     with freeze_time(utcnow() + timedelta(days=4)):
-        assert services.periods_not_ended(record.matter_id) == [notice]
+        assert objections.periods_not_ended(record.matter_id) == [notice]
         with pytest.raises(DomainError):
             delivery.start(world.committee, record)
         db.session.rollback()
@@ -71,14 +71,14 @@ def test_work_cannot_start_during_the_objection_period(world, decided):
 def test_work_starts_once_the_period_has_ended(world, decided):
     record, notice = decided
     with freeze_time(utcnow() + timedelta(days=5)):
-        assert services.periods_not_ended(record.matter_id) == []
+        assert objections.periods_not_ended(record.matter_id) == []
         delivery.start(world.committee, record)
     assert record.state == RecordState.IN_PROGRESS and record.matter.status == "implementing"
 
 
 def test_an_unanswered_objection_still_holds_after_the_period(world, decided):
     record, notice = decided
-    services.lodge_objection(world.resident, notice, "路灯位置不合理")
+    objections.lodge_objection(world.resident, notice, "路灯位置不合理")
     with freeze_time(utcnow() + timedelta(days=10)):
         with pytest.raises(DomainError) as refused:
             delivery.start(world.committee, record)
@@ -104,9 +104,9 @@ def test_only_starting_work_waits_and_only_for_the_matters_covered(world, decide
     other = new_matter(world.community, world.proposer, "另一个项目")
     lifecycle.apply(other, "approve", world.committee, system=True)
     db.session.commit()
-    assert services.objection_period_holds_the_work(other, "start_implementation") is None
-    assert services.objection_period_holds_the_work(record.matter, "complete") is None
-    assert services.objection_period_holds_the_work(record.matter, "start_implementation") is not None
+    assert objections.objection_period_holds_the_work(other, "start_implementation") is None
+    assert objections.objection_period_holds_the_work(record.matter, "complete") is None
+    assert objections.objection_period_holds_the_work(record.matter, "start_implementation") is not None
 
 
 def test_the_notice_page_says_when_work_may_start(client, world, decided):
@@ -145,7 +145,7 @@ def test_rules_without_an_objection_period_do_not_hold_the_work(world, decided):
         "不设公示期",
     )
     rules.adopt(draft, world.committee)  # in force once adopted (tests/rules covers the council's vote)
-    assert services.objection_period_holds_the_work(record.matter, "start_implementation") is None
+    assert objections.objection_period_holds_the_work(record.matter, "start_implementation") is None
     delivery.start(world.committee, record)
     assert record.state == RecordState.IN_PROGRESS
     text = " ".join(s.text for s in describe(rules.current_ruleset(world.community)))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.communities.models import Role
-from app.councils import meetings, votes
+from app.councils import attendance, meetings, votes
 from app.councils.models import AgendaItem, VoteResult
 from app.extensions import db
 from app.matters import services as matter_services
@@ -61,7 +61,7 @@ def council_votes(w, draft, kind="adopt_rules", yes=3, no=0, present=5):
     meeting = schedule(w, items=[draft.agenda_item_id])
     council = [w.chair, *w.members][:present]
     for user in council:
-        meetings.check_in(w.committee, meeting, user.id)
+        attendance.check_in(w.committee, meeting, user.id)
     meetings.open_meeting(w.committee, meeting)
     item = meeting.items[0]
     meetings.open_item(w.committee, meeting, item)
@@ -194,7 +194,7 @@ def test_per_kind_majorities_apply_in_a_real_council_vote(w):
     meeting = schedule(w)  # both matters on the agenda list
     council = [w.chair, *w.members[:3]]  # 4 present
     for user in council:
-        meetings.check_in(w.committee, meeting, user.id)
+        attendance.check_in(w.committee, meeting, user.id)
     meetings.open_meeting(w.committee, meeting)
 
     def vote_on(item, kind, budget):

@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.communities.models import Role
 from app.extensions import db
-from app.rules.describe import describe, rule_summary
+from app.rules.describe import describe
 from app.rules.models import RuleSet
+from app.rules.phrases import rule_summary
 from app.rules.services import adopt, current_ruleset
 from tests.helpers import login
 

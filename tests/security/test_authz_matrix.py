@@ -544,7 +544,7 @@ class Walker:
         assert not missing, f"{rule.endpoint}: the world has no value for {missing} (extend tests/security/world.py)"
         if rule.endpoint == "councils.checkin":
             # The check-in code changes every minute: the one the projector shows now.
-            from app.councils.meetings import checkin_code
+            from app.councils.attendance import checkin_code
             from app.councils.models import Meeting
 
             values["token"] = checkin_code(db.session.get(Meeting, values["meeting_id"]))

@@ -12,7 +12,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.rules.services import current_ruleset
 from app.tracker import delivery, rating, rules, timeline
-from app.tracker.timeline import Event, order_events
+from app.tracker.timeline_events import RECTIFICATION_MILESTONE, Event, order_events
 from tests.helpers import login
 
 from .helpers import days, reload, today
@@ -115,7 +115,7 @@ def test_same_day_events_follow_the_course_whatever_the_hour(app):
     day = today()
     noon = clock.to_utc(datetime.combine(day, time(15)))  # 15:00 local
     events = [
-        Event(day, "milestone", "rectification milestone done", step=timeline.RECTIFICATION_MILESTONE),
+        Event(day, "milestone", "rectification milestone done", step=RECTIFICATION_MILESTONE),
         Event(noon, "rectification", "rectification opened"),
         Event(clock.to_utc(datetime.combine(day, time(9))), "update", "morning update"),
         Event(day, "acceptance", "accepted"),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from app.core.clock import utcnow
 from app.extensions import db
 from app.matters.models import MicroMatter
-from app.voting import paper, rounds
+from app.voting import in_person, rounds, tally_sheets
 
 COSTS = [50_000, 80_000, 120_000, 30_000, 90_000, 60_000]
 
@@ -79,7 +79,7 @@ def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=
     """An in-person session running now: the voters marked there, its tally sheet ({choices: count})
     entered by the committee member and confirmed by the scrutineer, so its ballots are in the box."""
     now = utcnow()
-    polling_session = paper.declare_session(
+    polling_session = in_person.declare_session(
         committee,
         voting_round,
         place="党群服务中心",
@@ -87,7 +87,7 @@ def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=
         ends_at=now + timedelta(hours=2),
     )
     for user in voters:
-        paper.mark_in_person(committee, voting_round, user.username, polling_session)
-    sheet = paper.enter_sheet(committee, voting_round, polling_session, lines, spoilt)
-    paper.confirm_sheet(scrutineer, voting_round, sheet)
+        in_person.mark_in_person(committee, voting_round, user.username, polling_session)
+    sheet = tally_sheets.enter_sheet(committee, voting_round, polling_session, lines, spoilt)
+    tally_sheets.confirm_sheet(scrutineer, voting_round, sheet)
     return polling_session, sheet

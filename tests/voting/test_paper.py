@@ -17,7 +17,7 @@ from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.notifications.models import Notification, Outbox
-from app.voting import casting, counting, paper
+from app.voting import casting, counting, in_person, paper, tally_sheets
 from app.voting.models import PaperObjection, PollingSession, RoundBallot, RoundParticipation, TallySheet
 from tests.helpers import login
 
@@ -44,7 +44,7 @@ def running_session(voting_round, committee, place="党群服务中心"):
     """A session running now (declared a minute before it started)."""
     now = utcnow()
     with freeze_time(now - timedelta(minutes=2)):
-        return paper.declare_session(
+        return in_person.declare_session(
             committee, voting_round, place=place, starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=2)
         )
 
@@ -146,11 +146,11 @@ def test_no_mark_without_a_running_session(committee_client, client, committee, 
     assert response.status_code == 400
     assert "only during a declared in-person session" in response.get_data(as_text=True)
     later = utcnow() + timedelta(days=1)
-    upcoming = paper.declare_session(
+    upcoming = in_person.declare_session(
         committee, knapsack_round, place="广场", starts_at=later, ends_at=later + timedelta(hours=2)
     )
     with pytest.raises(DomainError, match="residents can be marked there only then"):
-        paper.mark_in_person(committee, knapsack_round, residents[1].username, upcoming)
+        in_person.mark_in_person(committee, knapsack_round, residents[1].username, upcoming)
     assert counts() == (0, 0, 0)
 
 
@@ -205,16 +205,18 @@ def test_several_running_sessions_need_a_choice(committee, residents, knapsack_r
     running_session(knapsack_round, committee, "东门")
     west = running_session(knapsack_round, committee, "西门")
     with pytest.raises(DomainError, match="Several sessions are running"):
-        paper.mark_in_person(committee, knapsack_round, residents[1].username)
-    assert paper.mark_in_person(committee, knapsack_round, residents[1].username, west).polling_session_id == west.id
+        in_person.mark_in_person(committee, knapsack_round, residents[1].username)
+    assert (
+        in_person.mark_in_person(committee, knapsack_round, residents[1].username, west).polling_session_id == west.id
+    )
 
 
 def test_only_the_committee_marks_and_enters(client, committee, scrutineer, residents, knapsack_round):
     polling_session = running_session(knapsack_round, committee)
     with pytest.raises(DomainError, match="Only the committee"):
-        paper.mark_in_person(scrutineer, knapsack_round, residents[2].username, polling_session)
+        in_person.mark_in_person(scrutineer, knapsack_round, residents[2].username, polling_session)
     with pytest.raises(DomainError, match="Only the committee"):
-        paper.enter_sheet(scrutineer, knapsack_round, polling_session, {(1,): 1}, 0)
+        tally_sheets.enter_sheet(scrutineer, knapsack_round, polling_session, {(1,): 1}, 0)
     login(client, residents[1])
     assert client.get(PAPER.format(knapsack_round.id)).status_code == 403
     response = post(client, knapsack_round, {"action": "mark", "mark-username": residents[2].username})
@@ -227,9 +229,9 @@ def test_only_the_committee_marks_and_enters(client, committee, scrutineer, resi
 
 def test_parse_sheet_lines(knapsack_round):
     text = "1 3 × 12\n\n1,3 x 2\n- × 2\n4\n2、4 * 3\n"
-    assert paper.parse_sheet(knapsack_round, text) == {(1, 3): 14, (): 2, (4,): 1, (2, 4): 3}
-    with pytest.raises(paper.SheetProblems) as problems:
-        paper.parse_sheet(knapsack_round, "1 × many\n7 × 2\n1 2 3 × 1\n1 1 × 2\n2 × 0")
+    assert tally_sheets.parse_sheet(knapsack_round, text) == {(1, 3): 14, (): 2, (4,): 1, (2, 4): 3}
+    with pytest.raises(tally_sheets.SheetProblems) as problems:
+        tally_sheets.parse_sheet(knapsack_round, "1 × many\n7 × 2\n1 2 3 × 1\n1 1 × 2\n2 × 0")
     assert [line for line, _message in problems.value.errors] == [1, 2, 3, 4, 5]
     messages = " ".join(str(m) for _l, m in problems.value.errors)
     for part in ("is not a number of ballots", "There is no option 7", "more than the budget", "named twice"):
@@ -238,13 +240,13 @@ def test_parse_sheet_lines(knapsack_round):
 
 def test_parse_yes_no_sheet(committee, community, matters):
     voting_round = open_round(committee, community, matters[:3], method="yes_no")
-    assert paper.parse_sheet(voting_round, "1:yes 2:否 × 7\n1:abstain") == {
+    assert tally_sheets.parse_sheet(voting_round, "1:yes 2:否 × 7\n1:abstain") == {
         ((1, "yes"), (2, "no")): 7,
         ((1, "abstain"),): 1,
     }
-    assert paper.format_choices("yes_no", ((1, "yes"), (2, "no"))) == "1:yes 2:no"
-    with pytest.raises(paper.SheetProblems, match="1 problems"):
-        paper.parse_sheet(voting_round, "1:maybe × 2")
+    assert tally_sheets.format_choices("yes_no", ((1, "yes"), (2, "no"))) == "1:yes 2:no"
+    with pytest.raises(tally_sheets.SheetProblems, match="1 problems"):
+        tally_sheets.parse_sheet(voting_round, "1:maybe × 2")
 
 
 def test_sheet_entered_then_confirmed_by_a_second_person(
@@ -252,7 +254,7 @@ def test_sheet_entered_then_confirmed_by_a_second_person(
 ):
     polling_session = running_session(knapsack_round, committee)
     for user in residents[1:4]:
-        paper.mark_in_person(committee, knapsack_round, user.username, polling_session)
+        in_person.mark_in_person(committee, knapsack_round, user.username, polling_session)
     response = post(
         client,
         knapsack_round,
@@ -293,29 +295,29 @@ def test_sheet_entered_then_confirmed_by_a_second_person(
     assert (rec.paper_ballots, rec.spoilt, rec.marked_in_person, rec.balanced) == (2, 1, 3, True)
     # Once confirmed, it cannot be confirmed again or rejected.
     with pytest.raises(DomainError, match="already confirmed or rejected"):
-        paper.reject_sheet(committee, knapsack_round, sheet)
+        tally_sheets.reject_sheet(committee, knapsack_round, sheet)
 
 
 def test_a_sheet_is_rejected_and_corrected_before_confirmation(committee, scrutineer, residents, knapsack_round):
     polling_session = running_session(knapsack_round, committee)
-    paper.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
-    wrong = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 2}, 0)
+    in_person.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
+    wrong = tally_sheets.enter_sheet(committee, knapsack_round, polling_session, {(1,): 2}, 0)
     with pytest.raises(DomainError, match="already has a tally sheet"):
-        paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
-    paper.reject_sheet(scrutineer, knapsack_round, wrong, "两张？只有一人登记")
+        tally_sheets.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
+    tally_sheets.reject_sheet(scrutineer, knapsack_round, wrong, "两张？只有一人登记")
     assert (wrong.status, wrong.active, wrong.lines, wrong.rejected_by_id) == ("rejected", None, None, scrutineer.id)
     assert audit("round.tally_sheet_rejected")[0].data["reason"] == "两张？只有一人登记"
-    fixed = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
-    paper.confirm_sheet(scrutineer, knapsack_round, fixed)
+    fixed = tally_sheets.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
+    tally_sheets.confirm_sheet(scrutineer, knapsack_round, fixed)
     assert paper.reconciliation(knapsack_round).balanced
     with pytest.raises(DomainError, match="Only a committee member or a council member"):
-        paper.confirm_sheet(residents[2], knapsack_round, fixed)
+        tally_sheets.confirm_sheet(residents[2], knapsack_round, fixed)
 
 
 def test_two_scrutineers_at_once_put_the_ballots_in_once(committee, scrutineer, residents, knapsack_round):
     polling_session = running_session(knapsack_round, committee)
-    paper.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
-    sheet = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
+    in_person.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
+    sheet = tally_sheets.enter_sheet(committee, knapsack_round, polling_session, {(1,): 1}, 0)
     stale = db.session.get(TallySheet, sheet.id)
     # Another scrutineer's confirmation lands between this one's reading and writing.
     db.session.execute(
@@ -326,24 +328,24 @@ def test_two_scrutineers_at_once_put_the_ballots_in_once(committee, scrutineer, 
     )
     assert stale.status == "entered"
     with pytest.raises(DomainError, match="already confirmed or rejected"):
-        paper.confirm_sheet(scrutineer, knapsack_round, stale)
+        tally_sheets.confirm_sheet(scrutineer, knapsack_round, stale)
     assert db.session.scalar(select(func.count(RoundBallot.id))) == 0
 
 
 def test_no_sheet_before_its_session_starts(committee, knapsack_round):
     later = utcnow() + timedelta(days=1)
-    upcoming = paper.declare_session(
+    upcoming = in_person.declare_session(
         committee, knapsack_round, place="广场", starts_at=later, ends_at=later + timedelta(hours=2)
     )
     with pytest.raises(DomainError, match="its tally sheet can be entered and confirmed from then"):
-        paper.enter_sheet(committee, knapsack_round, upcoming, {(1,): 1}, 0)
+        tally_sheets.enter_sheet(committee, knapsack_round, upcoming, {(1,): 1}, 0)
 
 
 def test_sheet_after_the_close_until_the_count(
     committee_client, client, committee, scrutineer, residents, knapsack_round
 ):
     polling_session = running_session(knapsack_round, committee)
-    paper.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
+    in_person.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
     close(knapsack_round)
     response = post(
         client,
@@ -351,7 +353,7 @@ def test_sheet_after_the_close_until_the_count(
         {"action": "sheet", "sheet-session": polling_session.id, "sheet-lines": "1", "sheet-spoilt": 0},
     )
     assert response.status_code == 303
-    paper.confirm_sheet(scrutineer, knapsack_round, db.session.scalar(select(TallySheet)))
+    tally_sheets.confirm_sheet(scrutineer, knapsack_round, db.session.scalar(select(TallySheet)))
     counting.count_round(committee, knapsack_round)
     response = post(
         client,
@@ -370,8 +372,8 @@ def test_count_refused_while_a_sheet_is_unconfirmed_or_unbalanced(
 ):
     polling_session = running_session(knapsack_round, committee)
     for user in residents[1:4]:
-        paper.mark_in_person(committee, knapsack_round, user.username, polling_session)
-    sheet = paper.enter_sheet(committee, knapsack_round, polling_session, {(1,): 2}, 0)
+        in_person.mark_in_person(committee, knapsack_round, user.username, polling_session)
+    sheet = tally_sheets.enter_sheet(committee, knapsack_round, polling_session, {(1,): 2}, 0)
     close(knapsack_round)
     response = client.post(
         f"/c/xinglin/rounds/{knapsack_round.id}/count", data={"understood": "y"}, follow_redirects=True
@@ -379,7 +381,7 @@ def test_count_refused_while_a_sheet_is_unconfirmed_or_unbalanced(
     page = response.get_data(as_text=True)
     assert "The count is refused." in page and "is not confirmed yet" in page
     assert knapsack_round.result is None
-    paper.confirm_sheet(scrutineer, knapsack_round, sheet)
+    tally_sheets.confirm_sheet(scrutineer, knapsack_round, sheet)
     with pytest.raises(paper.PaperNotBalanced) as refused:
         counting.count_round(committee, knapsack_round)
     message = str(refused.value.message)
@@ -559,11 +561,11 @@ def test_demo_shows_a_supervised_paper_session(app, client, load_demo):
     assert record.marked == demo.PAPER_BALLOTS and record.difference == 0 and record.objections == 1
     assert sheet.entered_by_id == context["committee"].id and sheet.confirmed_by_id == context["council"][1].id
     assert sheet.spoilt == demo.SPOILT_BALLOTS and sheet.lines is None
-    marks = paper.in_person_voters(budget)
+    marks = in_person.in_person_voters(budget)
     assert all(record.session.is_running(m.created_at) for m in marks)
     assert budget.result.paper_ballots == demo.PAPER_BALLOTS - demo.SPOILT_BALLOTS
     html = client.get(f"/c/xinglin/rounds/{budget.id}/results?lang=en").get_data(as_text=True)
     assert "党群服务中心一楼大厅" in html and "(scrutineer)" in html
     # The open round has a session declared for tomorrow, listed for residents.
-    upcoming = paper.list_sessions(context["rounds"][1])
+    upcoming = in_person.list_sessions(context["rounds"][1])
     assert len(upcoming) == 1 and upcoming[0].starts_at > utcnow()
