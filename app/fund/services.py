@@ -47,8 +47,14 @@ def entries_of(community, year):
 
 
 def figures_of(community, year, entries=None):
-    rows = entries_of(community, year) if entries is None else entries
-    return ledger.figures(e.as_ledger_entry() for e in rows)
+    """The year's figures, from `entries` when the caller has the rows, otherwise from the four
+    columns they need (loading whole rows with their matters and people cost ~6 ms a call)."""
+    if entries is not None:
+        return ledger.figures(e.as_ledger_entry() for e in entries)
+    columns = select(FundEntry.kind, FundEntry.amount, FundEntry.matter_id, FundEntry.source_kind).where(
+        FundEntry.community_id == community.id, FundEntry.year == year
+    )
+    return ledger.figures(ledger.Entry(*row) for row in db.session.execute(columns))
 
 
 def is_opened(community, year):
