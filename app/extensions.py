@@ -1,10 +1,12 @@
 """Flask extensions, created once and bound in create_app()."""
 
+import functools
 import re
 import sqlite3
 import time
 
 import flask_limiter
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
@@ -42,6 +44,19 @@ class Limiter(flask_limiter.Limiter):
             return
         super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
+    def init_app(self, app):
+        super().init_app(app)
+        # Its hook after each request, wrapped: it looks for limits checked in the request (to add
+        # their headers and conditional deductions), and finding none made its state for each request.
+        hooks = app.after_request_funcs.get(None, [])
+        for index, hook in enumerate(hooks):
+            if isinstance(hook, functools.partial) and hook.args == (self,):
+                hooks[index] = functools.partial(_after_checks, hook)
+
+    def _Limiter__release_context(self, _error=None):  # (its teardown hook; the same name mangled)
+        if _limits_checked():
+            super()._Limiter__release_context(_error)
+
     def _limits_before_views(self):
         # Attributes of Flask-Limiter 4; a version without them gets the full check.
         manager = self.limit_manager
@@ -53,6 +68,15 @@ class Limiter(flask_limiter.Limiter):
             or getattr(manager, "_blueprint_limits", True)
             or getattr(manager, "_endpoint_hints", True)
         )
+
+
+def _limits_checked():
+    """Whether Flask-Limiter checked a limit in this request (its state is made at the first)."""
+    return hasattr(request_ctx, "_limiter_request_context")
+
+
+def _after_checks(hook, response):
+    return hook(response) if _limits_checked() else response
 
 
 class CookieSessions(SecureCookieSessionInterface):

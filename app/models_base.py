@@ -10,6 +10,7 @@ from app.core.clock import utcnow
 
 IntPK = Annotated[int, mapped_column(primary_key=True)]
 CreatedAt = Annotated[datetime, mapped_column(DateTime, default=utcnow)]
+UpdatedAt = Annotated[datetime, mapped_column(DateTime, default=utcnow, onupdate=utcnow)]
 # The community a row belongs to, and the person it is about (a member, a supporter, a voter):
 # indexed, since every list is read by one or the other.
 CommunityId = Annotated[int, mapped_column(ForeignKey("community.id"), index=True)]

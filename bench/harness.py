@@ -229,6 +229,26 @@ def in_process_app(tmp, **config):
     return app
 
 
+def test_client_app(tmp):
+    """The test configuration (no CSRF, no rate limits, page cache off) on a new SQLite file in
+    `tmp` with its tables made: for the benches that time pages through Flask's test client
+    (list_cpu.py, live_views.py, street_figures.py)."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        "test",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'bench.db'}",
+        UPLOAD_FOLDER=str(Path(tmp) / "up"),
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+        PAGE_CACHE=False,
+    )
+    with app.app_context():
+        db.create_all()
+    return app
+
+
 def measured_in(root, script, options):
     """One run of a bench `script` in a subprocess with `root` as the project's root (its --before
     runs): what its last line of output says, as JSON."""

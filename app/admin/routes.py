@@ -1,26 +1,23 @@
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.services import find_user
 from app.communities import services as community_services
 from app.communities.models import Community
 from app.communities.permissions import is_admin
-from app.core.errors import DomainError, refuse
+from app.core.errors import DomainError
 from app.core.forms import fields_of
+from app.core.guards import guard_blueprint
 from app.core.service import get_or_404
 from app.extensions import db
 
 from . import bp
 from .forms import AppointForm, CommunityForm
 
-
-@bp.before_request
-@login_required
-def require_admin():
-    if not is_admin(current_user):
-        refuse(403, _("This area is for site administrators."))
+guard_blueprint(bp, is_admin, _l("This area is for site administrators."))
 
 
 @bp.route("/", methods=["GET", "POST"])

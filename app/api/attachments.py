@@ -1,29 +1,20 @@
 """Attachments of public micro-matters and of committee items: what they are and where to fetch
 them. Who added a file is not said; removed files are not listed."""
 
-from flask import g
 from sqlalchemy import or_, select
 
 from app.attachments.models import Attachment, AttachmentKind
 from app.communities.models import Community
 from app.core.i18n import N_
 from app.core.urls import path_for
-from app.extensions import db
 from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter
 
 from .registry import SLUG, collection
 from .routes import in_community
-from .schema import Field, Resource, url_field
+from .schema import Field, PageLookup, Resource, url_field
 
-
-def _prepare_attachments(attachments):
-    ids = {a.community_id for a in attachments}
-    g.api_slugs = dict(db.session.execute(select(Community.id, Community.slug).where(Community.id.in_(ids))).all())
-
-
-def _slug(attachment):
-    return g.api_slugs[attachment.community_id]
+_slug = PageLookup(Community.slug, key=lambda attachment: attachment.community_id)
 
 
 ATTACHMENT = Resource(
@@ -51,7 +42,7 @@ ATTACHMENT = Resource(
         Field("created_at", "string", format="date-time", example="2026-11-20T02:00:00Z"),
         url_field(lambda a: path_for("attachments.file", slug=_slug(a), attachment_id=a.id), "Address of the file."),
     ],
-    prepare=_prepare_attachments,
+    prepare=_slug.prepare,
 )
 
 

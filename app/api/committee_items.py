@@ -1,29 +1,16 @@
 """Items the committee raised onto the agenda list (its own, assigned from above, questions without a
 budget). Who raised them is said by role ("the committee"), not by name."""
 
-from flask import g
-from sqlalchemy import select
-
 from app.committee_items.models import CommitteeItem, ItemKind, ItemStatus
 from app.core.i18n import N_
 from app.core.urls import path_for
 from app.councils.models import AgendaItem
-from app.extensions import db
 
 from .registry import SLUG, collection
 from .routes import in_community
-from .schema import Field, Resource, url_field
+from .schema import Field, PageLookup, Resource, url_field
 
-
-def _prepare_items(items):
-    ids = [i.agenda_item_id for i in items]
-    g.api_positions = dict(
-        db.session.execute(select(AgendaItem.id, AgendaItem.position).where(AgendaItem.id.in_(ids))).all()
-    )
-
-
-def _position(item):
-    return g.api_positions[item.agenda_item_id]
+_position = PageLookup(AgendaItem.position, key=lambda item: item.agenda_item_id)
 
 
 COMMITTEE_ITEM = Resource(
@@ -50,7 +37,7 @@ COMMITTEE_ITEM = Resource(
         Field("created_at", "string", format="date-time", example="2026-11-20T02:00:00Z"),
         url_field(lambda i: path_for("committee_items.detail", slug=i.community.slug, item_id=i.id)),
     ],
-    prepare=_prepare_items,
+    prepare=_position.prepare,
 )
 
 

@@ -24,9 +24,9 @@ from app.councils.models import (
 
 from .matters import PUBLIC_STATUSES
 from .minutes import MINUTES, QUORUM, VOTE_RESULT_FIELDS, minutes_path
-from .registry import SLUG, Param, collection, id_param, item
+from .registry import SLUG, One, Param, collection, id_param, item
 from .routes import in_community, one_in
-from .schema import Field, Resource, ids_field, url_field
+from .schema import Field, Resource, community_field, ids_field, url_field
 
 AGENDA_ITEM = Resource(
     "AgendaItem",
@@ -51,20 +51,26 @@ AGENDA_ITEM = Resource(
     load=[joinedload(AgendaItem.matter), selectinload(AgendaItem.meeting_items)],
 )
 
+
+def _matter_id_field(item_of):
+    """The micro-matter the meeting item `item_of(obj)` takes up."""
+    return Field(
+        "matter_id",
+        "integer",
+        "Null for an amendment of the residents' convention.",
+        nullable=True,
+        minimum=1,
+        source=lambda obj: item_of(obj).agenda_item.matter_id,
+        example=7,
+    )
+
+
 MEETING_ITEM = Resource(
     "MeetingItem",
     "An item on a meeting's order of business.",
     [
         Field("position", "integer", minimum=0, example=1),
-        Field(
-            "matter_id",
-            "integer",
-            "Null for an amendment of the residents' convention.",
-            nullable=True,
-            minimum=1,
-            source=lambda i: i.agenda_item.matter_id,
-            example=7,
-        ),
+        _matter_id_field(lambda i: i),
         Field("title", "string", source=lambda i: i.subject.title, example="3号楼单元门口加装扶手"),
         Field("status", "string", enum=tuple(ItemStatus), example="decided"),
         Field(
@@ -102,7 +108,7 @@ MEETING = Resource(
     "A council meeting. Members are not named.",
     [
         Field("id", "integer", minimum=1, example=2),
-        Field("community", "string", source=lambda m: m.community.slug, example="xinglin"),
+        community_field(),
         Field("title", "string", example="2026年第三次居民议事会"),
         Field("starts_at", "string", format="date-time", example="2026-10-15T06:30:00Z"),
         Field("place", "string", example="社区活动中心二楼"),
@@ -151,15 +157,7 @@ COUNCIL_DECISION = Resource(
     [
         Field("motion_id", "integer", minimum=1, example=3),
         Field("meeting_id", "integer", minimum=1, example=2),
-        Field(
-            "matter_id",
-            "integer",
-            "Null for an amendment of the residents' convention.",
-            nullable=True,
-            minimum=1,
-            source=lambda r: r.vote.motion.item.agenda_item.matter_id,
-            example=7,
-        ),
+        _matter_id_field(lambda r: r.vote.motion.item),
         Field(
             "matter_title",
             "string",
@@ -213,6 +211,7 @@ def agenda(slug):
 
 
 MEETING_STATUS_FILTER = Param("status", description="Only meetings in this state.", enum=tuple(MeetingStatus))
+MEETING_ID = id_param("meeting_id", "Number of the meeting.")
 
 
 @collection(
@@ -221,23 +220,10 @@ MEETING_STATUS_FILTER = Param("status", description="Only meetings in this state
     tag="councils",
     params=[SLUG, MEETING_STATUS_FILTER],
     summary=N_("Council meetings, newest first, with their items and whether locked minutes exist."),
+    one=One("meeting", MEETING_ID, N_("One council meeting.")),
 )
 def meetings(slug, status):
     return in_community(Meeting, slug, status=status).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-
-
-MEETING_ID = id_param("meeting_id", "Number of the meeting.")
-
-
-@item(
-    "/communities/{slug}/meetings/{meeting_id}",
-    MEETING,
-    summary=N_("One council meeting."),
-    tag="councils",
-    params=[SLUG, MEETING_ID],
-)
-def meeting(slug, meeting_id):
-    return one_in(Meeting, slug, meeting_id)
 
 
 @item(

@@ -6,13 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from app.core.i18n import N_
 from app.core.urls import path_for
-from app.extensions import db
 from app.matters.lifecycle import OUT_OF_TOTALS, Status
 from app.matters.models import Category, Clarification, MicroMatter, ProjectType
 
-from .registry import SLUG, Param, collection, id_param, item
+from .registry import SLUG, One, Param, collection, id_param
 from .routes import community_or_404, where_given
-from .schema import Field, Resource, on_behalf_fields, url_field
+from .schema import Field, Resource, community_field, on_behalf_fields, url_field
 
 PUBLIC_STATUSES = tuple(s.value for s in Status if s not in OUT_OF_TOTALS)
 
@@ -38,7 +37,7 @@ MATTER = Resource(
     "A livelihood micro-matter (民生微实事) proposed by a resident. The proposer is not named.",
     [
         Field("id", "integer", minimum=1, example=7),
-        Field("community", "string", "Slug of the community.", source=lambda m: m.community.slug, example="xinglin"),
+        community_field("Slug of the community."),
         Field("title", "string", example="3号楼单元门口加装扶手"),
         Field("description", "string", "Markdown, as written by the proposer.", example="老人进出单元门不便……"),
         Field("category", "string", enum=tuple(c.value for c in Category), example="elderly"),
@@ -100,18 +99,8 @@ def public_matters(community):
     tag="matters",
     summary=N_("Micro-matters of a community (drafts are private), oldest first."),
     params=[SLUG, STATUS_FILTER, CATEGORY_FILTER],
+    one=One("matter", id_param("matter_id", "Number of the micro-matter."), N_("One micro-matter.")),
 )
 def matters(slug, status, category):
     query = public_matters(community_or_404(slug))
     return where_given(query, MicroMatter, status=status, category=category).order_by(MicroMatter.id)
-
-
-@item(
-    "/communities/{slug}/matters/{matter_id}",
-    MATTER,
-    summary=N_("One micro-matter."),
-    tag="matters",
-    params=[SLUG, id_param("matter_id", "Number of the micro-matter.")],
-)
-def matter(slug, matter_id):
-    return db.session.scalar(public_matters(community_or_404(slug)).where(MicroMatter.id == matter_id))

@@ -9,9 +9,9 @@ from app.publishing import permissions as publishing_permissions
 from app.publishing import sources
 from app.publishing.models import Notice, NoticeKind, NoticePeriod
 
-from .registry import AUDIT_HEAD_FIELD, SLUG, Param, collection, id_param, item
-from .routes import in_community, one_in
-from .schema import Field, Resource, ids_field, url_field
+from .registry import AUDIT_HEAD_FIELD, SLUG, One, Param, collection, id_param
+from .routes import in_community
+from .schema import Field, Resource, community_field, ids_field, url_field
 
 OBJECTION = Resource(
     "Objection",
@@ -83,7 +83,7 @@ NOTICE = Resource(
     "A public notice (公示) of a decision, a round's results or an acceptance, with its objection period.",
     [
         Field("id", "integer", minimum=1, example=1),
-        Field("community", "string", source=lambda n: n.community.slug, example="xinglin"),
+        community_field(),
         Field("kind", "string", enum=tuple(k.value for k in NoticeKind), example="round"),
         Field(
             "kind_label",
@@ -179,17 +179,7 @@ KIND_FILTER = Param("kind", description="Only notices of this kind.", enum=tuple
     tag="notices",
     summary=N_("Notices (公示) with their objection periods, objections and answers, newest first."),
     params=[SLUG, KIND_FILTER],
+    one=One("notice", id_param("notice_id", "Number of the notice."), N_("One notice.")),
 )
 def notices(slug, kind):
     return in_community(Notice, slug, kind=kind).order_by(Notice.id.desc())
-
-
-@item(
-    "/communities/{slug}/notices/{notice_id}",
-    NOTICE,
-    summary=N_("One notice."),
-    tag="notices",
-    params=[SLUG, id_param("notice_id", "Number of the notice.")],
-)
-def notice(slug, notice_id):
-    return one_in(Notice, slug, notice_id)

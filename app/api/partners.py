@@ -11,16 +11,16 @@ from app.partners import who_delivered
 from app.partners.models import DeliveryTask, Partner, PartnerKind
 from app.tracker.models import ImplementationRecord
 
-from .registry import MAX_ID, SLUG, Param, collection
+from .registry import SLUG, Param, collection, id_filter
 from .routes import in_community
-from .schema import Field, Resource, url_field
+from .schema import Field, Resource, community_field, url_field
 
 PARTNER = Resource(
     "Partner",
     "A partner delivering micro-matters with the community (五社联动). Its contact is not published.",
     [
         Field("id", "integer", minimum=1, example=1),
-        Field("community", "string", source=lambda p: p.community.slug, example="xinglin"),
+        community_field(),
         Field("kind", "string", enum=tuple(PartnerKind), example="social_organisation"),
         Field("name", "string", example="姑苏区阳光社工服务社"),
         Field("description", "string", "What they do.", example="为老服务、邻里互助"),
@@ -80,9 +80,7 @@ TASK = Resource(
 )
 
 KIND_FILTER = Param("kind", description="Only partners of this kind.", enum=tuple(PartnerKind))
-MATTER_FILTER = Param(
-    "matter_id", type="integer", description="Only tasks of this micro-matter.", minimum=1, maximum=MAX_ID
-)
+MATTER_FILTER = id_filter("matter_id", "Only tasks of this micro-matter.")
 
 
 @collection(

@@ -5,7 +5,9 @@
         return select(MicroMatter)...          # a Select of rows the resource dumps
 
 registers GET /api/v1/communities/<slug>/matters (paginated JSON), the streamed
-CSV twin at .../matters.csv, and both operations in the OpenAPI document.
+CSV twin at .../matters.csv, and both operations in the OpenAPI document; with
+`one=One("matter", MATTER_ID, N_("One micro-matter."))` also one of its rows by id
+at .../matters/<matter_id>.
 """
 
 import csv
@@ -102,6 +104,11 @@ SLUG = Param("slug", "path", description="The community's web address (slug).", 
 
 def id_param(name, description):
     return Param(name, "path", "integer", description, minimum=1, maximum=MAX_ID, example=1)
+
+
+def id_filter(name, description):
+    """A query parameter keeping the rows that belong to one row of another list (by its id)."""
+    return Param(name, type="integer", description=description, minimum=1, maximum=MAX_ID)
 
 
 PAGE = Param("page", type="integer", description="Page number, from 1.", minimum=1, maximum=MAX_PAGE, default=1)
@@ -267,12 +274,23 @@ def stream_rows(statement, resource, chunk=1000):
         yield from resource.csv_rows(rows)
 
 
-def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=None, description=""):
+@dataclass(frozen=True)
+class One:
+    """A collection's item twin: one of its rows by id, at the collection's path + /{id}."""
+
+    endpoint: str
+    id: Param  # the row's path parameter (id_param)
+    summary: str  # an English msgid, as Operation.summary
+
+
+def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=None, description="", one=None):
     """A paginated list (and, unless csv=False, its streamed CSV twin at `path`.csv).
 
     The view receives the path parameters and the declared query parameters and
     returns a Select. `csv_rows(statement)` may replace the default ORM row reader
     for large collections (it yields lists of cells in `resource.csv_columns()` order).
+    `one` (a `One`) adds the item twin: the row with that id among those the unfiltered
+    list selects, so a row is published on its own exactly when the list shows it.
     """
     params = list(params)
 
@@ -309,24 +327,40 @@ def collection(path, resource, *, summary, tag, params=(), csv=True, csv_rows=No
                     params,
                 )
             )
+        if one is not None:
+            unfiltered = {p.name: p.default for p in params if p.location == "query"}
+
+            def one_row(**view_args):
+                row_id = view_args.pop(one.id.name)
+                statement = func(**view_args, **unfiltered)
+                model = statement.column_descriptions[0]["entity"]
+                return db.session.scalar(statement.where(model.id == row_id))
+
+            item_params = [*(p for p in params if p.location == "path"), one.id]
+            _serve_item(f"{path}/{{{one.id.name}}}", one.endpoint, resource, one_row, one.summary, tag, item_params)
         return func
 
     return decorator
 
 
+def _serve_item(path, endpoint, resource, find, summary, tag, params, description=""):
+    """Registers GET `path`: `find` (given the path and query parameters) returns the object or None (404)."""
+
+    def view(**view_args):
+        obj = find(**view_args, **_query_values(params))
+        if obj is None:
+            refuse(404, _("Not found."))
+        return witnessed(jsonify(resource.dump_rows([obj])[0]))
+
+    _register(path, endpoint, view, params)
+    OPERATIONS.append(Operation(path, endpoint, "item", resource, summary, tag, params, description))
+
+
 def item(path, resource, *, summary, tag, params=(), description=""):
     """One object; the view returns it (dumped by the resource) or None for a 404."""
-    params = list(params)
 
     def decorator(func):
-        def view(**view_args):
-            obj = func(**view_args, **_query_values(params))
-            if obj is None:
-                refuse(404, _("Not found."))
-            return witnessed(jsonify(resource.dump_rows([obj])[0]))
-
-        _register(path, func.__name__, view, params)
-        OPERATIONS.append(Operation(path, func.__name__, "item", resource, summary, tag, params, description))
+        _serve_item(path, func.__name__, resource, func, summary, tag, list(params), description)
         return func
 
     return decorator

@@ -7,12 +7,13 @@ against the schema taken from the served document, so the two cannot drift.
 
     MATTER = Resource("Matter", "A micro-matter ...", [
         Field("id", "integer", minimum=1, example=7),
-        Field("community", "string", source=lambda m: m.community.slug, example="xinglin"),
+        community_field(),
         url_field(lambda m: path_for("matters.detail", slug=m.community.slug, matter_id=m.id)),
     ], load=[selectinload(MicroMatter.clarifications)])
 
-The fields many resources share (a public page's address, a list of ids, an entry made on a
-resident's behalf) are at the end; the audit log's head is in registry.py. Each family's
+The fields many resources share (the community's slug, a public page's address, a list of ids, an
+entry made on a resident's behalf) and `PageLookup` (a value read from another table for a whole
+page at once) are at the end; the audit log's head is in registry.py. Each family's
 resources sit with its operations (communities.py, matters.py, councils.py, ...). A resource
 publishes only what the public pages show: no resident is named (the package's rule, __init__.py).
 """
@@ -21,9 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
+from flask import g
+from sqlalchemy import select
+
 from app.core.spreadsheet import FORMULA_PREFIXES
 from app.core.urls import absolute_url
 from app.core.vocabulary import EntryChannel
+from app.extensions import db
 
 SCALAR_TYPES = {"integer", "number", "string", "boolean"}
 
@@ -210,6 +215,11 @@ class Resource:
 # --- Fields many resources share ------------------------------------------------------------------
 
 
+def community_field(description=""):
+    """The slug of the community the row belongs to (through its `community` relationship)."""
+    return Field("community", "string", description, source=lambda obj: obj.community.slug, example="xinglin")
+
+
 def ids_field(name, description, source, example):
     """A list of row numbers (ids, or option numbers) read by `source(obj)`."""
     return Field(name, "array", description, items="integer", source=source, example=example)
@@ -248,3 +258,23 @@ def on_behalf_fields(what):
             example=None,
         ),
     ]
+
+
+class PageLookup:
+    """`column` of the row each object points to by `key(obj)` (an id), e.g. an attachment's community
+    slug: read for a whole page (or CSV chunk) in one statement by `prepare`, the resource's prepare,
+    and kept for the request in flask.g; the lookup itself is the field's source."""
+
+    def __init__(self, column, key):
+        self.column = column
+        self.key = key
+        self.name = f"api_{column.class_.__name__}_{column.key}"
+
+    def prepare(self, rows):
+        model = self.column.class_
+        ids = {self.key(row) for row in rows}
+        values = db.session.execute(select(model.id, self.column).where(model.id.in_(ids))).all()
+        setattr(g, self.name, dict(values))
+
+    def __call__(self, obj):
+        return getattr(g, self.name)[self.key(obj)]

@@ -9,8 +9,8 @@ from app.tracker.models import DecidedBy, Evaluation, EvaluationWindow, Implemen
 from app.tracker.records import is_overdue, record_url
 from app.tracker.rules import satisfaction
 
-from .registry import MAX_ID, SLUG, Param, collection, id_param, item
-from .routes import in_community, one_in
+from .registry import SLUG, One, Param, collection, id_filter, id_param
+from .routes import in_community
 from .schema import Field, Resource, on_behalf_fields, url_field
 
 MILESTONE = Resource(
@@ -81,10 +81,6 @@ def _satisfaction(record):
     }
 
 
-def _overdue(record):
-    return is_overdue(record)
-
-
 IMPLEMENTATION = Resource(
     "Implementation",
     "The implementation record of an approved micro-matter: from the "
@@ -112,7 +108,7 @@ IMPLEMENTATION = Resource(
         Field("accepted_on", "string", "Acceptance (验收).", format="date", nullable=True, example=None),
         Field("pause_reason", "string", nullable=True, example=None),
         Field(
-            "overdue", "boolean", "A milestone is past its planned date and not done.", source=_overdue, example=False
+            "overdue", "boolean", "A milestone is past its planned date and not done.", source=is_overdue, example=False
         ),
         Field("milestones", "array", items=MILESTONE, csv=False),
         Field("spending", "array", items=SPENDING, csv=False),
@@ -159,25 +155,17 @@ STATE_FILTER = Param(
         "Implementation records of approved micro-matters: milestones, spending, progress and "
         "the residents' satisfaction."
     ),
+    one=One(
+        "implementation",
+        id_param("record_id", "Number of the implementation record."),
+        N_("One implementation record."),
+    ),
 )
 def implementations(slug, state):
     return in_community(ImplementationRecord, slug, state=state).order_by(ImplementationRecord.id)
 
 
-@item(
-    "/communities/{slug}/implementations/{record_id}",
-    IMPLEMENTATION,
-    tag="tracker",
-    summary=N_("One implementation record."),
-    params=[SLUG, id_param("record_id", "Number of the implementation record.")],
-)
-def implementation(slug, record_id):
-    return one_in(ImplementationRecord, slug, record_id)
-
-
-RECORD_FILTER = Param(
-    "record_id", type="integer", description="Only ratings of this implementation record.", minimum=1, maximum=MAX_ID
-)
+RECORD_FILTER = id_filter("record_id", "Only ratings of this implementation record.")
 
 
 @collection(

@@ -16,9 +16,9 @@ from app.voting import tally
 from app.voting.counting import counted_ballots_query
 from app.voting.models import Allocation, Method, RoundBallot, RoundOption, RoundState, VotingRound
 
-from .registry import AUDIT_HEAD_FIELD, SLUG, collection, id_param, item
+from .registry import AUDIT_HEAD_FIELD, SLUG, One, collection, id_param
 from .routes import in_community, one_in
-from .schema import Field, Resource, ids_field, url_field
+from .schema import Field, Resource, community_field, ids_field, url_field
 
 
 def _result_value(mapping_name):
@@ -155,7 +155,7 @@ ROUND = Resource(
     "A residents' voting round on micro-matters and the budget.",
     [
         Field("id", "integer", minimum=1, example=1),
-        Field("community", "string", source=lambda r: r.community.slug, example="xinglin"),
+        community_field(),
         Field("title", "string", example="2026年度微实事居民投票"),
         Field("description", "string", example=""),
         Field("method", "string", enum=tuple(Method), example="knapsack"),
@@ -290,20 +290,10 @@ ROUND_ID = id_param("round_id", "Number of the voting round.")
     tag="voting",
     params=[SLUG],
     summary=N_("Residents' voting rounds, newest first, with options and (once counted) results."),
+    one=One("voting_round", ROUND_ID, N_("One voting round and its results.")),
 )
 def rounds(slug):
     return in_community(VotingRound, slug).order_by(VotingRound.id.desc())
-
-
-@item(
-    "/communities/{slug}/rounds/{round_id}",
-    ROUND,
-    summary=N_("One voting round and its results."),
-    tag="voting",
-    params=[SLUG, ROUND_ID],
-)
-def voting_round(slug, round_id):
-    return one_in(VotingRound, slug, round_id)
 
 
 def ballot_rows(statement):

@@ -24,6 +24,8 @@ _HEAD_TEXT = re.compile(rf"^\s*(\d{{1,12}})\s*:\s*([0-9a-fA-F]{{{SHORT},64}})\s*
 _LISTED = 5  # entries named one by one in a problem before "… (N in all)"
 _INSERT_ENTRY = AuditEntry.__table__.insert()
 _READ_HEAD = select(AuditHead.__table__.c.last_id, AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1)
+# Built once: building and keying an UPDATE cost more than running it.
+_MOVE_HEAD = AuditHead.__table__.update().where(AuditHead.__table__.c.id == 1)
 
 
 def _digest(prev_hash, payload):
@@ -89,11 +91,10 @@ def _move_head(session, connection, last_id, last_hash, *, first):
     """Point the head at the new entry in the caller's transaction (written now, the entry at the
     next flush: a rollback takes back both), and the session's copy of it, if it holds one."""
     values = {"last_id": last_id, "last_hash": last_hash}
-    table = AuditHead.__table__
     if first:
-        connection.execute(table.insert().values(id=1, **values))
+        connection.execute(AuditHead.__table__.insert().values(id=1, **values))
     else:
-        connection.execute(table.update().where(table.c.id == 1).values(**values))
+        connection.execute(_MOVE_HEAD, values)
     kept = session.identity_map.get(session.identity_key(AuditHead, 1))
     if kept is not None:
         for key, value in values.items():

@@ -4,8 +4,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
-from app.core.errors import refuse
+from app.communities.scoping import current_community, permitted_community
 from app.core.forms import fields_of, form_page
 from app.councils.models import Motion
 from app.extensions import db
@@ -32,9 +31,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    community = current_community()
-    if not permissions.can_raise(current_user, community):
-        refuse(403, _("Only the committee puts its own items on the agenda list."))
+    community = permitted_community(
+        permissions.can_raise, _("Only the committee puts its own items on the agenda list.")
+    )
     form = ItemForm()
     return form_page(
         form,

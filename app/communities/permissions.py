@@ -1,6 +1,5 @@
 """Who may do what in a community. Used by views, services and templates alike."""
 
-from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,17 +12,17 @@ from .models import ENDED, Membership, MembershipStatus, Role
 def membership_of(user, community):
     """The user's membership of the community, or None: the one lookup behind every "verified
     member with role" predicate. A page asks many of them; a GET request changes no membership, so
-    it looks each one up once."""
+    it looks each one up once; a request that may write, again once its session has written
+    (version_cache.per_view)."""
     if user is None or not getattr(user, "is_authenticated", False) or community is None:
         return None
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return _membership(user.id, community.id)
-    cache = request.__dict__.setdefault("_membership_cache", {})
     key = (user.id, community.id)
-    if key not in cache:
-        # the logged-in person's own, kept across page views while their memberships do not change
-        cache[key] = version_cache.personal_row(("membership", community.id), user.id, lambda: _membership(*key))
-    return cache[key]
+    # the logged-in person's own, kept across page views while their memberships do not change
+    return version_cache.per_view(
+        "membership",
+        key,
+        lambda: version_cache.personal_row(("membership", community.id), user.id, lambda: _membership(*key)),
+    )
 
 
 def _membership(user_id, community_id):

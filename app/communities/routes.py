@@ -11,7 +11,7 @@ from . import bp, permissions, services
 from .forms import DeclineForm, JoinForm, RemoveForm, RoleForm, VerifyForm
 from .models import CommunityKind, Membership, MembershipStatus, Role
 from .pending import pending_work
-from .scoping import current_community
+from .scoping import current_community, permitted_community
 
 
 def _home_page(form, status=200):
@@ -54,9 +54,7 @@ def join():
 @bp.route("/members", methods=["GET", "POST"])
 @login_required
 def members():
-    community = current_community()
-    if not permissions.can_manage_members(current_user, community):
-        refuse(403, _("Only the committee can manage members."))
+    community = permitted_community(permissions.can_manage_members, _("Only the committee can manage members."))
     if request.method == "POST":
         action = request.form.get("action")
         form = {"verify": VerifyForm, "decline": DeclineForm, "role": RoleForm}.get(action, VerifyForm)()

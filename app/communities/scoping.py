@@ -1,6 +1,9 @@
 """Blueprints whose URLs live under /c/<community-slug>/ share one way to load the community."""
 
 from flask import Blueprint, g
+from flask_login import current_user
+
+from app.core.errors import refuse
 
 PREFIX = "/c/"  # (also read by the page cache, app/ops/pagecache.py, to find a page's community)
 
@@ -25,3 +28,12 @@ def community_blueprint(name, import_name, url_prefix=""):
 
 def current_community():
     return g.community
+
+
+def permitted_community(allowed, refusal):
+    """The current community, when the permission predicate `allowed(current_user, community)`
+    holds; 403 with `refusal` otherwise."""
+    community = current_community()
+    if not allowed(current_user, community):
+        refuse(403, refusal)
+    return community

@@ -84,7 +84,7 @@ def request_join(user, community, address):
     membership.ended_at = membership.ended_by_id = membership.end_reason = None  # back after moving out
     record("membership.requested", membership, actor=user, community=community)
     notify(
-        _committee(community),
+        committee_of(community),
         N_("%(name)s asks to join %(community)s."),
         path_for("communities.members", slug=community.slug),
         name=user.display_name,
@@ -182,7 +182,8 @@ def add_member(actor, community, user, role):
     return membership
 
 
-def _committee(community):
+def committee_of(community):
+    """The people on the community's committee (verified): those told of what waits for them."""
     return [m.user for m in permissions.verified_members(community, [Role.COMMITTEE])]
 
 
@@ -228,7 +229,7 @@ def end_memberships_of(user, pseudonym):
         audit_membership("membership.left", membership, user, community)
         if was_member:
             notify(
-                _committee(community),
+                committee_of(community),
                 N_("%(name)s has left %(community)s: the account was deleted."),
                 path_for("communities.members", slug=community.slug),
                 exclude=user,

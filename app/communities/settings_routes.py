@@ -8,11 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.core.errors import refuse
 from app.core.forms import submitted, text_field
 
 from . import bp, group_robot, permissions, services
-from .scoping import current_community
+from .scoping import permitted_community
 
 
 class GroupRobotForm(FlaskForm):
@@ -48,16 +47,16 @@ class RemoveRobotForm(FlaskForm):
     """Only the CSRF token: the button is the template's post_button."""
 
 
-def _committee_only(community):
-    if not permissions.can_set_group_robot(current_user, community):
-        refuse(403, _("Only the committee can change the community's settings."))
+def _committee_only():
+    return permitted_community(
+        permissions.can_set_group_robot, _("Only the committee can change the community's settings.")
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    community = current_community()
-    _committee_only(community)
+    community = _committee_only()
     form = GroupRobotForm()
     size_form = RegisterSizeForm(data={"register_size": community.register_size})
     done = submitted(
@@ -72,8 +71,7 @@ def settings():
 @bp.route("/settings/register-size", methods=["POST"])
 @login_required
 def register_size():
-    community = current_community()
-    _committee_only(community)
+    community = _committee_only()
     form = RegisterSizeForm()
     done = submitted(
         form,
@@ -97,8 +95,7 @@ def _settings_page(community, robot_form, size_form, status):
 @bp.post("/settings/group-robot/remove")
 @login_required
 def remove_group_robot():
-    community = current_community()
-    _committee_only(community)
+    community = _committee_only()
     if RemoveRobotForm().validate_on_submit():
         group_robot.remove_group_robot(current_user, community)
         flash(_("The group robot is disconnected: nothing more is posted to the group."), "success")

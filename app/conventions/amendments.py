@@ -157,11 +157,17 @@ def _clashing(amendment):
     )
 
 
-@atomic
-def admit(actor, amendment):
+def _before_committee(actor, amendment):
+    """The amendment's convention, when `actor` keeps it and the amendment waits for the committee."""
     convention = amendment.convention
     require(permissions.can_keep(actor, convention.community), _l("Only the committee admits amendments."))
     require(amendment.status == AmendmentStatus.REVIEW, _l("This amendment is not waiting for the committee."))
+    return convention
+
+
+@atomic
+def admit(actor, amendment):
+    convention = _before_committee(actor, amendment)
     other = _clashing(amendment)
     if other is not None:
         raise DomainError(
@@ -179,9 +185,7 @@ def admit(actor, amendment):
 
 @atomic
 def decline(actor, amendment, reason):
-    convention = amendment.convention
-    require(permissions.can_keep(actor, convention.community), _l("Only the committee admits amendments."))
-    require(amendment.status == AmendmentStatus.REVIEW, _l("This amendment is not waiting for the committee."))
+    convention = _before_committee(actor, amendment)
     reason = clean_plain(reason)[:500]
     if not reason:
         raise FieldError("reason", _l("Please give a reason; it will be published."))

@@ -7,10 +7,13 @@ of them are merged at run time. Message ids are English, zh_Hans is the default.
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.numbers import format_currency
 from babel.support import NullTranslations
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Domain, format_date, format_datetime, get_locale, gettext
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,17 +28,30 @@ def translation_directories():
 
 
 def select_locale():
+    """The request's locale, as a Locale made once per process for each language (Flask-Babel
+    parsed the name again on every request, looking for Babel's data file on disk)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and services called outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     # Only a user already loaded for this request: loading one may itself need a translation.
     user = g.get("_login_user")
     if getattr(user, "locale", None) in languages:
-        return user.locale
-    best = request.accept_languages.best_match(["zh", "en"], default="zh")
+        return _locale(user.locale)
+    return _locale(_language_asked(request.headers.get("Accept-Language", "")))
+
+
+@lru_cache(maxsize=16)
+def _locale(name):
+    return Locale.parse(name)
+
+
+@lru_cache(maxsize=512)
+def _language_asked(accept_language):
+    """The language a browser's Accept-Language header asks for, parsed once per header text."""
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(["zh", "en"], default="zh")
     return "en" if best == "en" else "zh_Hans"
 
 

@@ -163,12 +163,39 @@ def clear():
 
 
 def per_view(name, key, compute):
-    """compute(), read once per page view (a GET or HEAD) and reused by the rest of the request:
-    values several parts of a page ask for (a council's members, a meeting's proxies). A request
-    that may write computes each time, so that what it checks is what it changes."""
-    if not has_request_context() or request.method not in READS:
+    """compute(), read once per request and reused by the rest of it: values several parts of a
+    page or an action ask for (a council's members, a meeting's proxies, a membership). A page view
+    (GET or HEAD) keeps it to its end; a request that may write keeps it until its session writes,
+    ends a transaction or holds changes not written yet, so that what it checks is what it changes."""
+    if not has_request_context():
         return compute()
     memo = g.setdefault("_per_view", {})
-    if (name, key) not in memo:
-        memo[(name, key)] = compute()
-    return memo[(name, key)]
+    if request.method in READS:
+        if (name, key) not in memo:
+            memo[(name, key)] = (None, compute())
+        return memo[(name, key)][1]
+    session = db.session()
+    if session.new or session.dirty or session.deleted:  # the lookup writes them first
+        return compute()
+    found = memo.get((name, key))
+    if found is None or found[0] != session.info.get(_CHANGES, 0):
+        value = compute()
+        found = memo[(name, key)] = (session.info.get(_CHANGES, 0), value)
+    return found[1]
+
+
+_CHANGES = "weiyi.session_changes"  # Session.info: how many times it wrote or ended a transaction
+
+
+def _session_changed(session, *_args):
+    session.info[_CHANGES] = session.info.get(_CHANGES, 0) + 1
+
+
+for _event in ("after_flush", "after_transaction_end"):
+    event.listen(Session, _event, _session_changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_run(state):
+    if not state.is_select:  # an UPDATE, DELETE or INSERT (of rows or in raw SQL) through the session
+        _session_changed(state.session)

@@ -19,10 +19,11 @@ filled again (the tests), cannot meet a token a page was rendered under before. 
 tokens through version_reads.py.
 """
 
+import functools
 import re
 import secrets
 
-from sqlalchemy import Integer, event, inspect, select
+from sqlalchemy import Integer, bindparam, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -78,21 +79,19 @@ def person_scope(user_id):
     return -user_id
 
 
-BUMP_ROWS = 500  # tokens written per statement (a notice to every supporter touches as many persons)
-
-
 def bump(connection, scopes):
     """New tokens for `scopes` in `connection`'s transaction, in a fixed order (no deadlocks)."""
+    rows = [{"scope": scope, "token": new_token()} for scope in sorted(scopes)]
+    if rows:
+        connection.execute(_bump_statement(connection.dialect.name), rows)
+
+
+@functools.cache
+def _bump_statement(dialect_name):
+    """Built once per dialect: building and keying the upsert cost twice running it, on every write."""
     table = DataVersion.__table__
-    insert = _upsert(connection.dialect.name)
-    ordered = sorted(scopes)
-    for start in range(0, len(ordered), BUMP_ROWS):
-        rows = [{"scope": scope, "token": new_token()} for scope in ordered[start : start + BUMP_ROWS]]
-        statement = insert(table).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.scope], set_={"token": statement.excluded.token}
-        )
-        connection.execute(statement)
+    statement = _upsert(dialect_name)(table).values(scope=bindparam("scope"), token=bindparam("token"))
+    return statement.on_conflict_do_update(index_elements=[table.c.scope], set_={"token": statement.excluded.token})
 
 
 # ---- which communities a row concerns ------------------------------------------------------

@@ -5,9 +5,8 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core import clock
-from app.core.errors import refuse
 from app.core.forms import and_back, fields_of, form_page
 from app.core.params import parse_id
 from app.core.service import get_or_404
@@ -18,10 +17,7 @@ from .models import ChosenHow, CouncilTerm, EndCause
 
 
 def _committee_only():
-    community = current_community()
-    if not permissions.can_manage_terms(current_user, community):
-        refuse(403, _("Only the committee keeps council terms."))
-    return community
+    return permitted_community(permissions.can_manage_terms, _("Only the committee keeps council terms."))
 
 
 @bp.get("/members")

@@ -6,6 +6,7 @@ the audit log in the same transaction and commits. A refusal raises DomainError 
 is written.
 """
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -53,7 +54,9 @@ def council_members(community):
 
 
 def council_member_ids(community):
-    return {user.id for user in council_members(community)}
+    return version_cache.per_view(
+        "council_member_ids", community.id, lambda: frozenset(u.id for u in council_members(community))
+    )
 
 
 def secretary_candidates(community):
@@ -99,7 +102,9 @@ def add_proxy_finder(finder):
 
 
 def proxy_pairs(meeting):
-    return [pair for finder in _proxy_finders for pair in finder(meeting)]
+    return version_cache.per_view(
+        "proxy_pairs", meeting.id, lambda: [pair for finder in _proxy_finders for pair in finder(meeting)]
+    )
 
 
 def attended_ids(meeting):
@@ -143,7 +148,12 @@ def quorum_now(meeting, ruleset=None):
 
 
 def get_meeting(community, meeting_id):
-    return get_or_404(Meeting, meeting_id, community_id=community.id)
+    """The meeting, held for the rest of the request: the session forgets rows nobody holds, and an
+    action looks its meeting up more than once (for its form, then for the action)."""
+    meeting = get_or_404(Meeting, meeting_id, community_id=community.id)
+    if has_request_context():
+        g.setdefault("_councils_meetings", {})[meeting.id] = meeting
+    return meeting
 
 
 def get_item(meeting, item_id):

@@ -4,7 +4,7 @@ built fresh for each request or poll, who may see which view, and the rendered p
 from flask import make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import clock
@@ -58,27 +58,37 @@ def live_key(meeting, view):
     return key
 
 
-def meeting_for_view(community, meeting_id):
-    """The meeting with what its views show (items, motions, votes, results, speakers, attendance,
-    points of order): one statement per kind, not one per row as the views walk them."""
+# The meeting with what its views show (items, motions, votes, results, speakers, attendance, points
+# of order): one statement per kind, not one per row as the views walk them. Built once: SQLAlchemy
+# keeps the cache key of a statement object, which it would otherwise work out on every poll.
+_FOR_VIEW = (
+    select(Meeting)
+    .where(Meeting.id == bindparam("meeting_id"), Meeting.community_id == bindparam("community_id"))
+    .options(
+        joinedload(Meeting.ruleset),
+        joinedload(Meeting.chair),
+        joinedload(Meeting.secretary),
+        joinedload(Meeting.attendances),  # the one collection joined to the meeting's single row
+        selectinload(Meeting.points_of_order),
+        selectinload(Meeting.items).options(
+            joinedload(MeetingItem.agenda_item).joinedload(AgendaItem.matter),
+            selectinload(MeetingItem.turns),
+            selectinload(MeetingItem.motions).options(
+                joinedload(Motion.vote).joinedload(MotionVote.result), selectinload(Motion.seconders)
+            ),
+        ),
+    )
+)
+
+
+def meeting_for_view(community, meeting_id, refresh=False):
+    """The meeting with what its views show, or 404. `refresh`: what the session holds of it is read
+    again (populate_existing)."""
     meeting = (
         db.session.scalars(
-            select(Meeting)
-            .where(Meeting.id == meeting_id, Meeting.community_id == community.id)
-            .options(
-                joinedload(Meeting.ruleset),
-                joinedload(Meeting.chair),
-                joinedload(Meeting.secretary),
-                joinedload(Meeting.attendances),  # the one collection joined to the meeting's single row
-                selectinload(Meeting.points_of_order),
-                selectinload(Meeting.items).options(
-                    joinedload(MeetingItem.agenda_item).joinedload(AgendaItem.matter),
-                    selectinload(MeetingItem.turns),
-                    selectinload(MeetingItem.motions).options(
-                        joinedload(Motion.vote).joinedload(MotionVote.result), selectinload(Motion.seconders)
-                    ),
-                ),
-            )
+            _FOR_VIEW,
+            {"meeting_id": meeting_id, "community_id": community.id},
+            execution_options={"populate_existing": refresh},
         )
         .unique()
         .first()
@@ -88,104 +98,137 @@ def meeting_for_view(community, meeting_id):
     return meeting
 
 
-def live_context(meeting, view, forms=None):
-    """Everything the four live views show, computed fresh for each request or poll."""
+class Viewer:
+    """Who looks at a meeting's view, asked once per request: the views, the check of who may
+    see which and the templates all ask."""
+
+    def __init__(self, meeting, user=None):
+        user = current_user if user is None else user
+        self.user = user
+        self.signed_in = bool(getattr(user, "is_authenticated", False))
+        self.can_run = permissions.can_run_meeting(user, meeting)
+        self.presiding = permissions.is_presiding(user, meeting)
+        self.is_member = permissions.can_take_part(user, meeting)
+
+
+def live_context(meeting, view, forms=None, viewer=None):
+    """What the live view `view` shows (and nothing it does not), computed fresh for each request
+    or poll; the council's members, who is present and the quorum are worked out once."""
     forms = forms or {}
-    user = current_user
-    community = meeting.community
+    viewer = viewer or Viewer(meeting)
+    me = getattr(viewer.user, "id", None)
     ruleset = meeting.ruleset
     item = meeting_services.current_item(meeting)
     motion = speaker_services.active_motion(item) if item else None
-    last_motion = item.motions[-1] if item and item.motions else None
     turn = speaker_services.turn_on_floor(meeting, item) if item else None
     vote = motion.vote if motion is not None and motion.vote is not None and motion.vote.is_open else None
-    tied_vote = motion.vote if motion is not None and votes.awaiting_casting_vote(motion.vote) else None
-    members = common.council_members(community)
+    members = common.council_members(meeting.community)
     present = set(common.present_ids(meeting))
-    attendance = {a.user_id: a for a in meeting.attendances}
     results = [m.vote.result for i in meeting.items for m in i.motions if m.vote and m.vote.result]
-    last_result = max(results, key=lambda r: r.id) if results else None
-    me = getattr(user, "id", None)
     ctx = {
-        "community": community,
+        "community": meeting.community,
         "meeting": meeting,
         "view": view,
         "ruleset": ruleset,
         "quorum": common.quorum_now(meeting),
         "item": item,
         "motion": motion,
-        "last_motion": last_motion,
         "turn": turn,
         "remaining": _remaining_seconds(turn),
-        "queue": speaker_services.queue(item) if item else [],
         "vote": vote,
-        "tied_vote": tied_vote,
         "live_key": live_key(meeting, view),
-        "members": members,
-        "present": present,
-        "attendance": attendance,
-        "last_result": last_result,
+        "last_result": max(results, key=lambda r: r.id) if results else None,
         "poll_ms": POLL_MS,
-        "checkin_open": attendance_services.checkin_is_open(meeting),
-        "can_run": permissions.can_run_meeting(user, meeting),
-        "presiding": permissions.is_presiding(user, meeting),
-        "can_mark_absent": permissions.can_mark_absent(user, meeting),
-        "is_member": permissions.can_take_part(user, meeting),
-        "me": me,
-        "me_present": me in present,
-        "modes": votes.allowed_modes(ruleset),
-        "can_call_speakers": item is not None and speaker_services.can_be_called(item),
-        # The motions the one before the meeting was moved on (voted after it), and what may be moved now.
+        # The motions the one before the meeting was moved on (voted after it).
         "pending_motions": [m for m in item.motions if m.active and m is not motion] if item else [],
-        "may_move": votes.may_move(item),
-        "points": meeting.points_of_order,
         "unruled": [p for p in meeting.points_of_order if p.ruled_at is None],
-        "Stance": Stance,
-        "Choice": Choice,
-        "VoteMode": VoteMode,
         "MeetingStatus": MeetingStatus,
+        "VoteMode": VoteMode,
     }
+    if vote is not None:
+        if vote.mode == VoteMode.SECRET:
+            ctx["voted_count"] = votes.voted_count(vote)
+        else:  # the ballots read once for the count, the own ballot and the tally
+            ctx["voted_count"] = len(vote.ballots)
+    if view == "public":
+        ctx["can_run"], ctx["is_member"] = viewer.can_run, viewer.is_member
+        return ctx
+    ctx["queue"] = speaker_services.queue(item) if item else []
+    ctx["tied_vote"] = motion.vote if motion is not None and votes.awaiting_casting_vote(motion.vote) else None
+    if view == "projector":
+        ctx["checkin_open"] = attendance_services.checkin_is_open(meeting)
+        ctx["checkin_url"], ctx["qr_svg"] = _qr_svg(meeting)
+        return ctx
+    ctx.update(
+        me=me,
+        presiding=viewer.presiding,
+        points=meeting.points_of_order,
+        may_move=votes.may_move(item),
+    )
     if vote is not None:
         ctx["ballot_form"] = _shown(forms, "ballot")
         if vote.mode == VoteMode.SECRET:
-            ctx["voted_count"] = votes.voted_count(vote)
             ctx["has_voted"] = votes.has_voted(vote, me) if me else False
-        else:  # the ballots read once for the count, the own ballot and the tally
-            ctx["voted_count"] = len(vote.ballots)
+        else:
             ctx["has_voted"] = me is not None and any(b.user_id == me for b in vote.ballots)
         ctx["can_vote"] = me in vote.entitled
-        ctx["keeps_casting_vote"] = me is not None and me == vote.casting_chair_id
-        if vote.mode == VoteMode.NAMED:
-            ctx["tally"] = votes.count_choices(vote.ballots)
-            ctx["ballots"] = {b.user_id: b for b in vote.ballots}
-    if item is not None and me is not None:
-        ctx["my_turns"] = speaker_services.turns_taken(item, me)
-        ctx["my_waiting"] = next((t for t in item.turns if t.user_id == me and t.status == "waiting"), None)
-        ctx["seconded"] = motion is not None and any(s.user_id == me for s in motion.seconders)
-    if view == "chair":
-        ctx["handover_form"] = forms.get("handover") or handover_form(meeting)
-        ctx["open_vote_form"] = forms.get("open_vote") or OpenVoteForm(
-            formdata=None, mode=str(votes.allowed_modes(ruleset)[0])
-        )
-        ctx["open_vote_form"].mode.choices = VoteMode.choices(votes.allowed_modes(ruleset))
-        ctx["close_vote_form"] = _shown(forms, "close_vote")
-        ctx["close_meeting_form"] = _shown(forms, "close_meeting")
-        ctx["decide_form"] = _shown(forms, "decide")
-        ctx["ruling_forms"] = {
-            p.id: forms.get(f"ruling{p.id}") or RulingForm(formdata=None, prefix=f"ruling{p.id}")
-            for p in ctx["unruled"]
-        }
-        if item is not None and ctx["presiding"] and meeting.status == MeetingStatus.OPEN:
-            ctx.update(_for_members(meeting, item, motion, members, present, forms))
     if view == "member":
-        ctx["motion_form"] = _shown(forms, "motion")
-        ctx["amendment_form"] = _shown(forms, "amend")
-        ctx["point_form"] = _shown(forms, "point")
-        if item is not None:  # the motions this item's subject takes
-            kinds = item.subject.motion_kinds
-            ctx["motion_form"].kind.choices = [c for c in ctx["motion_form"].kind.choices if c[0] in kinds]
-    if view == "projector":
-        ctx["checkin_url"], ctx["qr_svg"] = _qr_svg(meeting)
+        ctx.update(_for_the_member(meeting, item, motion, vote, me, present, forms))
+    else:
+        ctx.update(_for_the_chair(meeting, item, motion, vote, viewer, members, present, forms))
+    return ctx
+
+
+def _for_the_member(meeting, item, motion, vote, me, present, forms):
+    """What only the member's view shows: their own turns, seconding and vote, and their forms."""
+    ctx = {
+        "me_present": me in present,
+        "motion_form": _shown(forms, "motion"),
+        "amendment_form": _shown(forms, "amend"),
+        "point_form": _shown(forms, "point"),
+    }
+    if vote is not None:
+        ctx["keeps_casting_vote"] = me is not None and me == vote.casting_chair_id
+    if item is not None:  # the motions this item's subject takes
+        kinds = item.subject.motion_kinds
+        ctx["motion_form"].kind.choices = [c for c in ctx["motion_form"].kind.choices if c[0] in kinds]
+        if me is not None:
+            ctx["my_turns"] = speaker_services.turns_taken(item, me)
+            ctx["my_waiting"] = next((t for t in item.turns if t.user_id == me and t.status == "waiting"), None)
+            ctx["seconded"] = motion is not None and any(s.user_id == me for s in motion.seconders)
+    return ctx
+
+
+def _for_the_chair(meeting, item, motion, vote, viewer, members, present, forms):
+    """What only the chair's console shows: attendance, the named vote by member, and its forms."""
+    ruleset = meeting.ruleset
+    modes = votes.allowed_modes(ruleset)
+    ctx = {
+        "members": members,
+        "present": present,
+        "attendance": {a.user_id: a for a in meeting.attendances},
+        "checkin_open": attendance_services.checkin_is_open(meeting),
+        "can_mark_absent": viewer.presiding and viewer.can_run,
+        "can_call_speakers": item is not None and speaker_services.can_be_called(item),
+        "Stance": Stance,
+        "Choice": Choice,
+        "handover_form": forms.get("handover") or handover_form(meeting),
+        "open_vote_form": forms.get("open_vote") or OpenVoteForm(formdata=None, mode=str(modes[0])),
+        "close_vote_form": _shown(forms, "close_vote"),
+        "close_meeting_form": _shown(forms, "close_meeting"),
+        "decide_form": _shown(forms, "decide"),
+        "ruling_forms": {
+            p.id: forms.get(f"ruling{p.id}") or RulingForm(formdata=None, prefix=f"ruling{p.id}")
+            for p in meeting.points_of_order
+            if p.ruled_at is None
+        },
+    }
+    ctx["open_vote_form"].mode.choices = VoteMode.choices(modes)
+    if vote is not None and vote.mode == VoteMode.NAMED:
+        ctx["tally"] = votes.count_choices(vote.ballots)
+        ctx["ballots"] = {b.user_id: b for b in vote.ballots}
+    if item is not None and viewer.presiding and meeting.status == MeetingStatus.OPEN:
+        ctx.update(_for_members(meeting, item, motion, members, present, forms))
     return ctx
 
 
@@ -231,36 +274,44 @@ def handover_form(meeting, form=None):
     return form
 
 
-def check_view(meeting, view):
-    if view in ("chair", "projector"):
-        if not current_user.is_authenticated:
-            refuse(403, _("Please log in first."))
-        if not permissions.can_run_meeting(current_user, meeting):
-            refuse(403, _("Only the chair or the secretary of this meeting can use this view."))
-    elif view == "member":
-        if not current_user.is_authenticated:
-            refuse(403, _("Please log in first."))
-        if not permissions.can_take_part(current_user, meeting):
-            refuse(403, _("This view is for council members."))
+def check_view(meeting, view, viewer=None):
+    if view == "public":
+        return
+    viewer = viewer or Viewer(meeting)
+    if not viewer.signed_in:
+        refuse(403, _("Please log in first."))
+    if view in ("chair", "projector") and not viewer.can_run:
+        refuse(403, _("Only the chair or the secretary of this meeting can use this view."))
+    if view == "member" and not viewer.is_member:
+        refuse(403, _("This view is for council members."))
 
 
-def _usable_view(meeting, view):
+def _usable_view(viewer, view):
     """After a refusal, show the view the action came from, or one this person may see."""
-    if view in ("chair", "projector") and not permissions.can_run_meeting(current_user, meeting):
+    if view in ("chair", "projector") and not viewer.can_run:
         view = "member"
-    if view == "member" and not permissions.can_take_part(current_user, meeting):
+    if view == "member" and not viewer.is_member:
         view = "public"
     return view
 
 
 def render_view(meeting, view, status=200, forms=None):
+    viewer = Viewer(meeting)
     if status >= 400:
-        view = _usable_view(meeting, view)
-    check_view(meeting, view)
-    ctx = live_context(meeting, view, forms)
+        view = _usable_view(viewer, view)
+    check_view(meeting, view, viewer)
+    ctx = live_context(meeting, view, forms, viewer)
     if view == "public":
         ctx["minutes"] = minutes_services.original(meeting)
-        ctx["can_schedule"] = permissions.can_schedule(current_user, meeting.community)
     response = make_response(render_template(f"councils/meeting_{view}.html", **ctx), status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def refused(meeting, view, forms=None):
+    """The page a refused action came from, again (400), as it is stored: the meeting with what its
+    views show read again in a few statements (replacing what the action loaded one row at a time,
+    and anything it changed before it was refused; nothing is written)."""
+    with db.session.no_autoflush:
+        meeting = meeting_for_view(meeting.community, meeting.id, refresh=True)
+    return render_view(meeting, view, 400, forms)

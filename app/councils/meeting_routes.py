@@ -37,7 +37,7 @@ def _act(meeting_id, action, success=None, forms_on_error=None):
         action(meeting)
     except DomainError as error:
         flash(error.message, "error")
-        return live_views.render_view(meeting, view, 400, forms_on_error)
+        return live_views.refused(meeting, view, forms_on_error)
     if success:
         flash(success, "success")
     return redirect(url_for(live_views.VIEW_ENDPOINTS[view], meeting_id=meeting_id))
@@ -60,7 +60,7 @@ def _member_id():
 def _refused_form(meeting, form, key, view):
     """A form that did not validate: `view` again (400) with its errors, the form kept as `key`."""
     flash(_form_errors(form) or _("Please check the form."), "error")
-    return live_views.render_view(meeting, view, 400, {key: form})
+    return live_views.refused(meeting, view, {key: form})
 
 
 def _unconfirmed(meeting_id, key):
@@ -89,7 +89,7 @@ def close_meeting(meeting_id):
         meeting_services.close_meeting(current_user, meeting)
     except DomainError as error:
         flash(error.message, "error")
-        return live_views.render_view(meeting, "chair" if request.form.get("view") == "chair" else "public", 400)
+        return live_views.refused(meeting, "chair" if request.form.get("view") == "chair" else "public")
     flash(_("The meeting is closed. The draft minutes are ready."), "success")
     return redirect(url_for("councils.minutes", meeting_id=meeting_id))
 

@@ -139,14 +139,20 @@ def _vote(meeting, vote_id):
     return get_or_404(MotionVote, vote_id, meeting_id=meeting.id)
 
 
+def _ticked_choice(meeting_id, vote_id, key):
+    """A ballot or a deciding vote, which cannot be changed once given: (the page refusing it without
+    the tick box of LIVE_FORMS' `key`, else None; the choice sent). An unknown vote is a 404, ticked
+    or not."""
+    _vote(_meeting(meeting_id), vote_id)
+    return _unconfirmed(meeting_id, key), request.form.get("choice", "")
+
+
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/ballot")
 @login_required
 def ballot(meeting_id, vote_id):
-    _vote(_meeting(meeting_id), vote_id)  # an unknown vote is a 404, ticked or not
-    refused = _unconfirmed(meeting_id, "ballot")
+    refused, choice = _ticked_choice(meeting_id, vote_id, "ballot")
     if refused is not None:
         return refused
-    choice = request.form.get("choice", "")
     return _act(
         meeting_id, lambda m: votes.cast_vote(current_user, m, _vote(m, vote_id), choice), _("Your vote is recorded.")
     )
@@ -200,11 +206,9 @@ def _flash_result(vote, result):
 @bp.post("/meetings/<int:meeting_id>/votes/<int:vote_id>/decide")
 @login_required
 def decide(meeting_id, vote_id):
-    _vote(_meeting(meeting_id), vote_id)  # an unknown vote is a 404, ticked or not
-    refused = _unconfirmed(meeting_id, "decide")
+    refused, choice = _ticked_choice(meeting_id, vote_id, "decide")
     if refused is not None:
         return refused
-    choice = request.form.get("choice", "")
 
     def action(meeting):
         vote = _vote(meeting, vote_id)

@@ -96,12 +96,18 @@ def on_transition(matter, action=None, actor=None, data=None, **_kw):
         ensure_agenda_item(matter, actor)
 
 
-def admit(actor, community, matter_id, judged_negative_list=False, note=""):
+def _under_review(actor, community, matter_id):
+    """(matter, rule set in force, its checks) for the committee member `actor` admitting or
+    declining a matter waiting for review."""
     require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
     matter = _matter(community, matter_id)
     require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
     ruleset = current_ruleset(community)
-    checks = checks_for(matter, ruleset)
+    return matter, ruleset, checks_for(matter, ruleset)
+
+
+def admit(actor, community, matter_id, judged_negative_list=False, note=""):
+    matter, ruleset, checks = _under_review(actor, community, matter_id)
     if admissibility.blocking(checks):
         raise DomainError(
             _l("It does not meet the consultation rules (see the failed checks); decline it with a reason instead.")
@@ -117,13 +123,9 @@ def admit(actor, community, matter_id, judged_negative_list=False, note=""):
 
 
 def decline(actor, community, matter_id, reason):
-    require(permissions.can_review(actor, community), _l("Only the committee reviews micro-matters."))
-    matter = _matter(community, matter_id)
-    require(matter.status == Status.UNDER_REVIEW, _l("This micro-matter is not waiting for review."))
+    matter, ruleset, checks = _under_review(actor, community, matter_id)
     reason = clean_plain(reason)[:500]
     require(reason, _l("Please give a reason; it will be published."))
-    ruleset = current_ruleset(community)
-    checks = checks_for(matter, ruleset)
     review = new_review(actor, matter, ruleset, checks, ReviewDecision.DECLINE, reason)
     lifecycle.apply(matter, "decline", actor, reason=reason, ruleset_id=ruleset.id)
     _audit_review("review.declined", review, actor, community, ruleset, reason=reason)

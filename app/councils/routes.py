@@ -12,7 +12,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.core.forms import fields_of, form_page, submitted
@@ -90,9 +90,7 @@ def _form_errors(form):
 
 
 def _review_page(status=200, forms=None):
-    community = current_community()
-    if not permissions.can_review(current_user, community):
-        refuse(403, _("Only the committee reviews micro-matters."))
+    community = permitted_community(permissions.can_review, _("Only the committee reviews micro-matters."))
     ruleset = current_ruleset(community)
     queue = []
     for matter in review_services.review_queue(community):
@@ -216,9 +214,7 @@ def _meeting_form(community, form=None):
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @login_required
 def new_meeting():
-    community = current_community()
-    if not permissions.can_schedule(current_user, community):
-        refuse(403, _("Only the committee schedules meetings."))
+    community = permitted_community(permissions.can_schedule, _("Only the committee schedules meetings."))
     form = _meeting_form(community)
     ruleset = current_ruleset(community)
     if request.method == "GET":

@@ -51,10 +51,24 @@ def figures_of(community, year, entries=None):
     columns they need (loading whole rows with their matters and people cost ~6 ms a call)."""
     if entries is not None:
         return ledger.figures(e.as_ledger_entry() for e in entries)
-    columns = select(FundEntry.kind, FundEntry.amount, FundEntry.matter_id, FundEntry.source_kind).where(
-        FundEntry.community_id == community.id, FundEntry.year == year
-    )
-    return ledger.figures(ledger.Entry(*row) for row in db.session.execute(columns))
+    return figures_by([community.id], [year])[community.id, year]
+
+
+def figures_by(community_ids, years):
+    """{(community id, year): figures} of several communities and years in one statement (a year
+    without entries has empty figures)."""
+    columns = select(
+        FundEntry.community_id,
+        FundEntry.year,
+        FundEntry.kind,
+        FundEntry.amount,
+        FundEntry.matter_id,
+        FundEntry.source_kind,
+    ).where(FundEntry.community_id.in_(community_ids), FundEntry.year.in_(years))
+    entries = {(cid, year): [] for cid in community_ids for year in years}
+    for community_id, year, *entry in db.session.execute(columns):
+        entries[community_id, year].append(ledger.Entry(*entry))
+    return {key: ledger.figures(rows) for key, rows in entries.items()}
 
 
 def is_opened(community, year):
@@ -102,17 +116,22 @@ def annual_budget(community, year=None):
 def annual_budgets(communities, year=None):
     """{community id: annual_budget} of several communities in one statement (the open data's list)."""
     year = year or current_year()
+    return {cid: budget for (cid, _year), budget in annual_budgets_by_year(communities, [year]).items()}
+
+
+def annual_budgets_by_year(communities, years):
+    """{(community id, year): annual_budget} of several communities and years in one statement."""
     allocations = {}
-    for community_id, amount in db.session.execute(
-        select(FundEntry.community_id, FundEntry.amount).where(
+    for community_id, year, amount in db.session.execute(
+        select(FundEntry.community_id, FundEntry.year, FundEntry.amount).where(
             FundEntry.community_id.in_([c.id for c in communities]),
-            FundEntry.year == year,
+            FundEntry.year.in_(years),
             FundEntry.kind == Kind.SOURCE,
             FundEntry.source_kind == SourceKind.ALLOCATION,
         )
     ):
-        allocations[community_id] = allocations.get(community_id, 0) + amount
-    return {c.id: allocations.get(c.id, c.annual_budget) for c in communities}
+        allocations[community_id, year] = allocations.get((community_id, year), 0) + amount
+    return {(c.id, year): allocations.get((c.id, year), c.annual_budget) for c in communities for year in years}
 
 
 # ---------------------------------------------------------------- checks

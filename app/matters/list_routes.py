@@ -29,8 +29,8 @@ from .services import listing, supports
 _FILTER_FORMS = Kept(512)
 
 
-def _filters_html(community, mine):
-    values = tuple(request.args.get(name, "") for name in ("q", "status", "category", "sort"))
+def _filters_html(community, mine, args):
+    values = tuple(args.get(name, "") for name in ("q", "status", "category", "sort"))
 
     def render():
         form = FilterForm(formdata=request.args)
@@ -99,12 +99,14 @@ def _audience(community, mine):
 @bp.get("/")
 def index():
     community = current_community()
-    mine = request.args.get("mine") == "1" and current_user.is_authenticated
+    # (a plain dict: request.args raises, and catches, an exception for each name it lacks)
+    args = request.args.to_dict() if request.query_string else {}
+    mine = args.get("mine") == "1" and current_user.is_authenticated
     filters = {
-        "status": request.args.get("status") or None,
-        "category": request.args.get("category") or None,
-        "q": (request.args.get("q") or "")[:100],
-        "sort": request.args.get("sort") if request.args.get("sort") in set(Sort) else Sort.NEWEST,
+        "status": args.get("status") or None,
+        "category": args.get("category") or None,
+        "q": (args.get("q") or "")[:100],
+        "sort": args.get("sort") if args.get("sort") in set(Sort) else Sort.NEWEST,
         "mine": mine,
     }
 
@@ -118,9 +120,9 @@ def index():
             cards=cards,
             # the proposers' badges, part of what the cards show (the key of their kept text)
             proposer_badges=tuple(official_badge(card.proposer, community) for card in cards),
-            filters_html=_filters_html(community, mine),
+            filters_html=_filters_html(community, mine, args),
             mine=mine,
-            filtered=any(request.args.get(k) for k in ("status", "category", "q")),
+            filtered=any(args.get(k) for k in ("status", "category", "q")),
             threshold=supports.support_threshold(community),
             can_create=permissions.can_create(current_user, community),
             matter_path=_path_by_id("matters.detail", "matter_id"),

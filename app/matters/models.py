@@ -8,7 +8,7 @@ from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.core.vocabulary import Category, ProjectType  # noqa: F401  (re-exported)
 from app.extensions import db
-from app.models_base import CommunityId, CreatedAt, EnteredOnBehalf, IntPK, UserId, utcnow
+from app.models_base import CommunityId, CreatedAt, EnteredOnBehalf, IntPK, UpdatedAt, UserId, utcnow
 
 from . import search
 
@@ -40,7 +40,7 @@ class MicroMatter(EnteredOnBehalf, db.Model):
     status: Mapped[str] = mapped_column(db.String(20), index=True, default="draft")
     support_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[CreatedAt]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[UpdatedAt]
     submitted_at: Mapped[datetime | None]
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set at the first support: from then on title, description, cost, location and type stay as

@@ -3,9 +3,7 @@ it (submit, withdraw, support, follow, clarify). The list is list_routes.py, pro
 editing proposal_routes.py, comments comment_routes.py. Views parse, call a service, render or
 redirect."""
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -96,10 +94,7 @@ def photo(matter_id, photo_id):
     matter = visible_matter(matter_id)
     if not permissions.can_view_photo(current_user, matter):  # a hidden matter's photos
         refuse(404)
-    stored = photos.get_photo(matter, photo_id).photo
-    if not (Path(current_app.config["UPLOAD_FOLDER"]) / stored.stored_name).is_file():
-        refuse(404)
-    response = send_photo(stored)
+    response = send_photo(photos.get_photo(matter, photo_id).photo)
     if matter.status == Status.DRAFT:  # a draft's photos must not sit in shared caches
         response.cache_control.public = False
         response.cache_control.private = True
@@ -110,10 +105,7 @@ def photo(matter_id, photo_id):
 @login_required
 def pending_photo(pending_id):
     """A photo kept for a form that came back: its owner's eyes only, never cached."""
-    row = photos.get_pending_photo(current_user, current_community(), pending_id)
-    if not (Path(current_app.config["UPLOAD_FOLDER"]) / row.photo.stored_name).is_file():
-        refuse(404)
-    response = send_photo(row.photo)
+    response = send_photo(photos.get_pending_photo(current_user, current_community(), pending_id).photo)
     response.cache_control.public = False
     response.cache_control.private = True
     response.cache_control.no_store = True

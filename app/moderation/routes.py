@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.communities.permissions import posting_block
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core.errors import refuse
 from app.core.forms import and_back, form_page
 from app.core.service import get_or_404
@@ -89,10 +89,7 @@ def report(kind, target_id):
 
 def _moderating():
     """The current community, when the user handles its reports (403 otherwise)."""
-    community = current_community()
-    if not permissions.can_moderate(current_user, community):
-        refuse(403, _("Only the committee handles reports."))
-    return community
+    return permitted_community(permissions.can_moderate, _("Only the committee handles reports."))
 
 
 def _moderated_matter(matter_id):

@@ -6,8 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.communities.scoping import current_community
-from app.core.errors import refuse
+from app.communities.scoping import permitted_community
 from app.core.forms import form_page
 from app.core.params import in_date_range, parse_id
 from app.core.service import get_row
@@ -24,10 +23,9 @@ from .forms import FindForm, OnBehalfCommentForm, OnBehalfRatingForm, ProposalFo
 
 
 def _community():
-    community = current_community()
-    if not permissions.can_see_entries(current_user, community):
-        refuse(403, _("Only the committee and grid workers record acts for residents."))
-    return community
+    return permitted_community(
+        permissions.can_see_entries, _("Only the committee and grid workers record acts for residents.")
+    )
 
 
 def _day():

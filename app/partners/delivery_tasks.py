@@ -7,8 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.communities.models import Role
-from app.communities.permissions import verified_members
+from app.communities.services import committee_of
 from app.core import clock
 from app.core.errors import FieldError
 from app.core.i18n import N_
@@ -183,7 +182,7 @@ def sign_up(user, task):
     )
     audit("partners.volunteer_signed_up", signup, user, community, task_id=task.id)
     notify(
-        [m.user for m in verified_members(community, roles=[Role.COMMITTEE])],
+        committee_of(community),
         N_("A volunteer signed up for the task “%(task)s”."),
         task_url(task, "signups"),
         exclude=user,

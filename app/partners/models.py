@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CommunityId, CreatedAt, IntPK, UserId, utcnow
+from app.models_base import CommunityId, CreatedAt, IntPK, UpdatedAt, UserId
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -48,7 +48,7 @@ class Partner(db.Model):
     contact: Mapped[str] = mapped_column(db.String(120), default="")  # for the committee only
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[CreatedAt]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[UpdatedAt]
 
     community: Mapped["Community"] = relationship()
 
@@ -65,7 +65,7 @@ class Volunteer(db.Model):
     availability: Mapped[str] = mapped_column(db.String(200), default="")
     show_name: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[CreatedAt]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[UpdatedAt]
 
     community: Mapped["Community"] = relationship()
     user: Mapped["User"] = relationship()

@@ -34,17 +34,26 @@ def _percent(part, whole):
 
 
 def of_matter(matter):
-    entries = db.session.scalars(select(FundEntry).where(FundEntry.matter_id == matter.id)).all()
-    if not entries:
+    mine = db.session.execute(
+        select(FundEntry.year, FundEntry.kind, FundEntry.amount, FundEntry.matter_id, FundEntry.source_kind).where(
+            FundEntry.matter_id == matter.id
+        )
+    ).all()
+    if not mine:
         return MatterMoney()
-    year = max([e.year for e in entries if e.kind == Kind.COMMITMENT] or [e.year for e in entries])
-    committed, paid = ledger.matter_position([e.as_ledger_entry() for e in entries], matter.id)
-    year_entries = fund.entries_of(matter.community, year)
-    figures = fund.figures_of(matter.community, year, year_entries)
+    year = max([y for y, kind, *_rest in mine if kind == Kind.COMMITMENT] or [y for y, *_rest in mine])
+    committed, paid = ledger.matter_position([ledger.Entry(*entry) for _year, *entry in mine], matter.id)
+    # The year's entries as the columns the figures and the donors need, not whole rows with their people.
+    year_entries = db.session.execute(
+        select(FundEntry.kind, FundEntry.amount, FundEntry.matter_id, FundEntry.source_kind, FundEntry.donor).where(
+            FundEntry.community_id == matter.community_id, FundEntry.year == year
+        )
+    ).all()
+    figures = ledger.figures(ledger.Entry(*entry) for *entry, _donor in year_entries)
     by_donor = {}
-    for entry in year_entries:
-        if entry.kind == Kind.SOURCE and entry.source_kind == SourceKind.CHARITY and entry.donor:
-            by_donor[entry.donor] = by_donor.get(entry.donor, 0) + entry.amount
+    for kind, amount, _matter, source_kind, donor in year_entries:
+        if kind == Kind.SOURCE and source_kind == SourceKind.CHARITY and donor:
+            by_donor[donor] = by_donor.get(donor, 0) + amount
     return MatterMoney(
         year=year,
         committed=committed,
@@ -57,4 +66,6 @@ def of_matter(matter):
 
 def charity_by_year(community):
     """{year: yuan} of charity co-funding in the community's fund (reversals included)."""
-    return {year: fund.figures_of(community, year).charity for year in fund.years_of(community)}
+    years = fund.years_of(community)
+    by_year = fund.figures_by([community.id], years)  # one statement for all the years
+    return {year: by_year[community.id, year].charity for year in years}

@@ -7,9 +7,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core import clock
-from app.core.errors import refuse
 from app.core.forms import fields_of, form_page, submitted
 from app.core.service import get_or_404
 from app.extensions import db
@@ -30,9 +29,10 @@ def _labels():
     }
 
 
-def _committee_only(community):
-    if not permissions.can_manage_partners(current_user, community):
-        refuse(403, _("Only committee members of this community can do this."))
+def _committee_only():
+    return permitted_community(
+        permissions.can_manage_partners, _("Only committee members of this community can do this.")
+    )
 
 
 @bp.app_template_global("partners_delivery")
@@ -96,8 +96,7 @@ def partner(partner_id):
 
 
 def _partner_form(found=None):
-    community = current_community()
-    _committee_only(community)
+    community = _committee_only()
     form = PartnerForm(obj=found)
     return form_page(
         form,
@@ -215,7 +214,7 @@ def task(task_id):
 def new_task(matter_id):
     community = current_community()
     matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
-    _committee_only(community)
+    _committee_only()
     form = TaskForm()
     return form_page(
         form,
@@ -268,7 +267,7 @@ def withdraw(task_id):
 @bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/<any(confirm, decline):decision>")
 @login_required
 def decide_signup(task_id, signup_id, decision):
-    _committee_only(current_community())
+    _committee_only()
     confirm = decision == "confirm"
     return _act(
         task_id,
@@ -280,8 +279,7 @@ def decide_signup(task_id, signup_id, decision):
 @bp.post("/tasks/<int:task_id>/partners")
 @login_required
 def sign_up_partner(task_id):
-    community = current_community()
-    _committee_only(community)
+    community = _committee_only()
     form = PartnerSignupForm()
     form.partner_id.choices = [(p.id, p.name) for p in services.partners_of(community)]
     return _act(
@@ -298,7 +296,7 @@ def sign_up_partner(task_id):
 @bp.post("/tasks/<int:task_id>/signups/<int:signup_id>/hours")
 @login_required
 def log_hours(task_id, signup_id):
-    _committee_only(current_community())
+    _committee_only()
     form = HoursForm(prefix=f"h{signup_id}")
     return _act(
         task_id,

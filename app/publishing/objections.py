@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.services import record
-from app.communities.models import Role
-from app.communities.permissions import verified_members
+from app.communities.services import committee_of
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.i18n import N_
@@ -58,9 +57,8 @@ def lodge_objection(actor, notice, body):
     # The same form sent twice at once is refused by the unique constraint.
     objection = insert_once(Objection(notice_id=notice.id, author_id=actor.id, body=body), ONE_OBJECTION)
     _audit("notice.objection_lodged", objection, actor, notice)
-    committee = [m.user for m in verified_members(notice.community, [Role.COMMITTEE])]
     notify(
-        committee,
+        committee_of(notice.community),
         N_("An objection to the notice “%(title)s” awaits your answer."),
         notice_link(notice, _anchor=f"objection-{objection.id}"),
         title=notice.title,

@@ -2,7 +2,7 @@ from flask import Response, current_app, flash, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core.errors import DomainError, refuse
 from app.core.forms import fields_of, submitted
 from app.core.params import parse_id
@@ -97,9 +97,7 @@ def _new_notice_page(community, form, status=200):
 @bp.route("/notices/new", methods=["GET", "POST"])
 @login_required
 def new_notice():
-    community = current_community()
-    if not permissions.can_publish_notices(current_user, community):
-        refuse(403, _("Only the committee can publish notices."))
+    community = permitted_community(permissions.can_publish_notices, _("Only the committee can publish notices."))
     if request.method == "GET":
         kind, ref = request.args.get("kind"), parse_id(request.args.get("ref", ""))
         if kind not in set(NoticeKind) or ref is None:

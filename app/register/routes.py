@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.communities.permissions import is_committee
-from app.communities.scoping import current_community
-from app.core.errors import DomainError, refuse
+from app.communities.scoping import current_community, permitted_community
+from app.core.errors import DomainError
 from app.core.forms import and_back
 from app.core.params import page_arg
 
@@ -38,10 +38,7 @@ def _page(import_form, status=200, problems=None):
 
 
 def _committee_only():
-    community = current_community()
-    if not permissions.can_keep_register(current_user, community):
-        refuse(403, _("Only the committee keeps the resident register."))
-    return community
+    return permitted_community(permissions.can_keep_register, _("Only the committee keeps the resident register."))
 
 
 @bp.get("/")

@@ -8,7 +8,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import community_blueprint, current_community
+from app.communities.scoping import community_blueprint, current_community, permitted_community
 from app.core.errors import refuse
 from app.core.forms import form_page, submitted
 from app.core.i18n import money
@@ -113,9 +113,8 @@ def _version_or_404(community, version):
     return ruleset
 
 
-def _editor_only(community):
-    if not can_edit_rules(current_user, community):
-        refuse(403, _("Only the committee can change the consultation rules."))
+def _editor_only():
+    return permitted_community(can_edit_rules, _("Only the committee can change the consultation rules."))
 
 
 @bp.get("/")
@@ -137,8 +136,7 @@ def version(version):
 @bp.route("/edit", methods=["GET", "POST"])
 @login_required
 def edit():
-    community = current_community()
-    _editor_only(community)
+    community = _editor_only()
     current = services.current_ruleset(community)
     form = RuleSetForm()
     if request.method == "GET" and current is not None:
@@ -163,8 +161,7 @@ def edit():
 @bp.post("/v<int:version>/withdraw")
 @login_required
 def withdraw(version):
-    community = current_community()
-    _editor_only(community)
+    community = _editor_only()
     ruleset = _version_or_404(community, version)
     form = WithdrawDraftForm()
     done = submitted(

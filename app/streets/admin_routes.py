@@ -2,23 +2,19 @@
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.core.errors import refuse
 from app.core.forms import form_page, submitted
+from app.core.guards import guard_blueprint
 from app.core.service import get_or_404
 
 from . import admin_bp, permissions, services
 from .forms import AssignForm, GrantForm, StreetForm
 from .models import Street
 
-
-@admin_bp.before_request
-@login_required
-def require_admin():
-    if not permissions.can_manage_streets(current_user):
-        refuse(403, _("This area is for site administrators."))
+guard_blueprint(admin_bp, permissions.can_manage_streets, _l("This area is for site administrators."))
 
 
 @admin_bp.route("/", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ every time it is read."""
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.core import clock
 from app.councils.models import Meeting, MeetingItem, MeetingStatus, Motion, MotionStatus
@@ -15,8 +15,8 @@ from app.extensions import db
 from app.fund import services as fund_services
 from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter, Support
-from app.partners import money as partner_money
-from app.partners import who_delivered
+from app.partners import rules as partner_rules
+from app.partners.models import DeliveryTask, SignupStatus, TaskSignup
 from app.tracker.figures import withhold_small_groups
 from app.tracker.models import Evaluation, ImplementationRecord, Rectification
 from app.tracker.rules import satisfaction
@@ -56,156 +56,216 @@ def year_span(year):
     return clock.to_utc(datetime(year, 1, 1)), clock.to_utc(datetime(year + 1, 1, 1))
 
 
-def _within(column, year):
-    start, end = year_span(year)
+def _within(column, years):
+    """`column` falls in one of `years` (consecutive years, oldest first)."""
+    start, end = year_span(years[0])[0], year_span(years[-1])[1]
     return (column >= start) & (column < end)
 
 
+def _year_of(column, years):
+    """SQL: which of `years` (consecutive, oldest first) `column` falls in (with _within), labelled
+    for GROUP BY: the label, unlike the expression's bound values, is the same in both clauses."""
+    return case(*((column < year_span(year)[1], year) for year in years)).label("in_year")
+
+
 def _counts(statement):
-    return {cid: int(n or 0) for cid, n in db.session.execute(statement).all()}
+    return {(cid, year): int(n or 0) for cid, year, n in db.session.execute(statement).all()}
 
 
-def _grouped_counts(ids, year):
-    """{name: {community id: count}} of the year's activity, a grouped query each."""
+def _grouped_counts(ids, years):
+    """{name: {(community id, year): count}} of the years' activity, a query grouped by both each."""
     in_ids = MicroMatter.community_id.in_(ids)
+
+    def per_year(community_id, column, counted):
+        return select(community_id, _year_of(column, years), func.count(counted)).group_by(community_id, "in_year")
+
     return {
         "matters": _counts(
-            select(MicroMatter.community_id, func.count(MicroMatter.id))
-            .where(in_ids, _within(MicroMatter.submitted_at, year), MicroMatter.status.not_in(OUT_OF_TOTALS))
-            .group_by(MicroMatter.community_id)
+            per_year(MicroMatter.community_id, MicroMatter.submitted_at, MicroMatter.id).where(
+                in_ids, _within(MicroMatter.submitted_at, years), MicroMatter.status.not_in(OUT_OF_TOTALS)
+            )
         ),
         "supports": _counts(
-            select(MicroMatter.community_id, func.count(Support.id))
+            per_year(MicroMatter.community_id, Support.created_at, Support.id)
             .join(MicroMatter, MicroMatter.id == Support.matter_id)
-            .where(in_ids, _within(Support.created_at, year), MicroMatter.status.not_in(OUT_OF_TOTALS))
-            .group_by(MicroMatter.community_id)
+            .where(in_ids, _within(Support.created_at, years), MicroMatter.status.not_in(OUT_OF_TOTALS))
         ),
         "meetings": _counts(
-            select(Meeting.community_id, func.count(Meeting.id))
-            .where(
+            per_year(Meeting.community_id, Meeting.starts_at, Meeting.id).where(
                 Meeting.community_id.in_(ids),
                 Meeting.status == MeetingStatus.CLOSED,
-                _within(Meeting.starts_at, year),
+                _within(Meeting.starts_at, years),
             )
-            .group_by(Meeting.community_id)
         ),
         "decisions": _counts(
-            select(Meeting.community_id, func.count(Motion.id))
+            per_year(Meeting.community_id, Motion.decided_at, Motion.id)
             .join(MeetingItem, MeetingItem.id == Motion.meeting_item_id)
             .join(Meeting, Meeting.id == MeetingItem.meeting_id)
             .where(
                 Meeting.community_id.in_(ids),
                 Motion.status.in_((MotionStatus.PASSED, MotionStatus.FAILED)),
-                _within(Motion.decided_at, year),
+                _within(Motion.decided_at, years),
             )
-            .group_by(Meeting.community_id)
         ),
         "rectifications": _counts(
-            select(ImplementationRecord.community_id, func.count(Rectification.id))
+            per_year(ImplementationRecord.community_id, Rectification.opened_at, Rectification.id)
             .join(ImplementationRecord, ImplementationRecord.id == Rectification.record_id)
-            .where(ImplementationRecord.community_id.in_(ids), _within(Rectification.opened_at, year))
-            .group_by(ImplementationRecord.community_id)
+            .where(ImplementationRecord.community_id.in_(ids), _within(Rectification.opened_at, years))
         ),
     }
 
 
-def _rounds(ids, year):
-    """{community id: (rounds counted, ballots, electorate, not valid)} of rounds closing in the year."""
+def _rounds(ids, years):
+    """{(community id, year): (rounds counted, ballots, electorate, not valid)} of rounds closing in the years."""
     out = {}
-    for cid, ballots, electorate, valid in db.session.execute(
-        select(VotingRound.community_id, RoundResult.ballots_counted, RoundResult.electorate, RoundResult.valid)
+    for cid, year, ballots, electorate, valid in db.session.execute(
+        select(
+            VotingRound.community_id,
+            _year_of(VotingRound.closes_at, years),
+            RoundResult.ballots_counted,
+            RoundResult.electorate,
+            RoundResult.valid,
+        )
         .join(RoundResult, RoundResult.round_id == VotingRound.id)
-        .where(VotingRound.community_id.in_(ids), _within(VotingRound.closes_at, year))
+        .where(VotingRound.community_id.in_(ids), _within(VotingRound.closes_at, years))
     ):
-        n, b, e, invalid = out.get(cid, (0, 0, 0, 0))
-        out[cid] = (n + 1, b + ballots, e + electorate, invalid + (not valid))
+        n, b, e, invalid = out.get((cid, year), (0, 0, 0, 0))
+        out[cid, year] = (n + 1, b + ballots, e + electorate, invalid + (not valid))
     return out
 
 
-def _deliveries(ids, year):
-    """{community id: [(planned end, accepted on)]} of records first accepted in the year."""
-    out = {cid: [] for cid in ids}
+def _by_community_and_year(ids, years):
+    return {(cid, year): [] for cid in ids for year in years}
+
+
+def _deliveries(ids, years):
+    """{(community id, year): [(planned end, accepted on)]} of records first accepted in the years."""
+    out = _by_community_and_year(ids, years)
     for cid, planned_end, accepted_on in db.session.execute(
         select(
             ImplementationRecord.community_id, ImplementationRecord.planned_end, ImplementationRecord.accepted_on
         ).where(
             ImplementationRecord.community_id.in_(ids),
-            ImplementationRecord.accepted_on >= date(year, 1, 1),
-            ImplementationRecord.accepted_on < date(year + 1, 1, 1),
+            ImplementationRecord.accepted_on >= date(years[0], 1, 1),
+            ImplementationRecord.accepted_on < date(years[-1] + 1, 1, 1),
         )
     ):
-        out[cid].append((planned_end, accepted_on))
+        out[cid, accepted_on.year].append((planned_end, accepted_on))
     return out
 
 
-def _stars(ids, year):
-    out = {cid: [] for cid in ids}
-    for cid, stars in db.session.execute(
-        select(ImplementationRecord.community_id, Evaluation.stars)
+def _stars(ids, years):
+    out = _by_community_and_year(ids, years)
+    for cid, year, stars in db.session.execute(
+        select(ImplementationRecord.community_id, _year_of(Evaluation.created_at, years), Evaluation.stars)
         .join(ImplementationRecord, ImplementationRecord.id == Evaluation.record_id)
-        .where(ImplementationRecord.community_id.in_(ids), _within(Evaluation.created_at, year))
+        .where(ImplementationRecord.community_id.in_(ids), _within(Evaluation.created_at, years))
     ):
-        out[cid].append(stars)
+        out[cid, year].append(stars)
     return out
 
 
-def _delivery(community, year):
-    """五社联动 in the year: partners taking part, delivery tasks, volunteer minutes, charity money raised
-    (the committee dashboard's figures), or None for a year without any."""
-    rows = who_delivered.year_figures(community, partner_money.charity_by_year(community))
-    return next((f for f in rows if f.year == year), None)
-
-
-def _rows(communities, year):
-    ids = [c.id for c in communities]
-    counts = _grouped_counts(ids, year)
-    rounds, deliveries, stars = _rounds(ids, year), _deliveries(ids, year), _stars(ids, year)
-    rows = []
-    for community in communities:
-        n_rounds, ballots, electorate, invalid = rounds.get(community.id, (0, 0, 0, 0))
-        rated = satisfaction(stars[community.id])
-        money = fund_services.figures_of(community, year)
-        delivery = _delivery(community, year)
-        minutes = delivery.minutes if delivery else 0
-        rows.append(
-            {
-                "community_id": community.id,
-                "community": community.name,
-                "slug": community.slug,
-                "year": year,
-                **{name: by_community.get(community.id, 0) for name, by_community in counts.items()},
-                "rounds": n_rounds,
-                "turnout": rules.turnout_percent(ballots, electorate),
-                "invalid_rounds": invalid,
-                "accepted": len(deliveries[community.id]),
-                "on_time": rules.on_time_percent(deliveries[community.id]),
-                "ratings": rated.count,
-                "satisfaction": rated.rate,
-                "average_stars": rated.average,
-                "allocated": fund_services.annual_budget(community, year),
-                "committed": money.committed,
-                "spent": money.payments,
-                "partners": delivery.partners if delivery else 0,
-                "tasks": delivery.tasks if delivery else 0,
-                "volunteer_minutes": minutes,
-                "volunteer_hours": round(minutes / 60, 1),
-                "charity": delivery.charity if delivery else 0,
-            }
+def _delivery(ids, years, charity):
+    """{(community id, year): 五社联动 in the year}: partners taking part, delivery tasks, volunteer
+    minutes, charity money raised (the committee dashboard's figures, by its rule), or None for a
+    year without any. `charity` is {(community id, year): yuan raised}."""
+    within = (DeliveryTask.task_date >= date(years[0], 1, 1)) & (DeliveryTask.task_date < date(years[-1] + 1, 1, 1))
+    tasks = {cid: [] for cid in ids}
+    for cid, day in db.session.execute(
+        select(DeliveryTask.community_id, DeliveryTask.task_date).where(DeliveryTask.community_id.in_(ids), within)
+    ):
+        tasks[cid].append(day.year)
+    partners, volunteers = {cid: [] for cid in ids}, {cid: [] for cid in ids}
+    for cid, day, partner_id, volunteer_id, minutes in db.session.execute(
+        select(
+            DeliveryTask.community_id,
+            DeliveryTask.task_date,
+            TaskSignup.partner_id,
+            TaskSignup.volunteer_id,
+            TaskSignup.minutes,
         )
+        .join(DeliveryTask, DeliveryTask.id == TaskSignup.task_id)
+        .where(DeliveryTask.community_id.in_(ids), within, TaskSignup.status == SignupStatus.CONFIRMED)
+    ):
+        if partner_id is not None:
+            partners[cid].append((day.year, partner_id))
+        if volunteer_id is not None:
+            volunteers[cid].append((day.year, volunteer_id, minutes))
+    out = _by_community_and_year(ids, years)
+    for cid in ids:
+        raised = {year: charity[cid, year] for year in years}
+        by_year = {f.year: f for f in partner_rules.figures_by_year(tasks[cid], partners[cid], volunteers[cid], raised)}
+        out.update({(cid, year): by_year.get(year) for year in years})
+    return out
+
+
+def _rows(communities, years):
+    """{year: the communities' rows} for consecutive `years` (oldest first), in a fixed number of
+    statements whatever the number of communities and years."""
+    ids = [c.id for c in communities]
+    counts = _grouped_counts(ids, years)
+    rounds, deliveries, stars = _rounds(ids, years), _deliveries(ids, years), _stars(ids, years)
+    money = fund_services.figures_by(ids, years)
+    budgets = fund_services.annual_budgets_by_year(communities, years)
+    delivered = _delivery(ids, years, {key: figures.charity for key, figures in money.items()})
+    rows = {year: [] for year in years}
+    for year in years:
+        for community in communities:
+            key = (community.id, year)
+            n_rounds, ballots, electorate, invalid = rounds.get(key, (0, 0, 0, 0))
+            rated = satisfaction(stars[key])
+            fund, delivery = money[key], delivered[key]
+            minutes = delivery.minutes if delivery else 0
+            rows[year].append(
+                {
+                    "community_id": community.id,
+                    "community": community.name,
+                    "slug": community.slug,
+                    "year": year,
+                    **{name: by_key.get(key, 0) for name, by_key in counts.items()},
+                    "rounds": n_rounds,
+                    "turnout": rules.turnout_percent(ballots, electorate),
+                    "invalid_rounds": invalid,
+                    "accepted": len(deliveries[key]),
+                    "on_time": rules.on_time_percent(deliveries[key]),
+                    "ratings": rated.count,
+                    "satisfaction": rated.rate,
+                    "average_stars": rated.average,
+                    "allocated": budgets[key],
+                    "committed": fund.committed,
+                    "spent": fund.payments,
+                    "partners": delivery.partners if delivery else 0,
+                    "tasks": delivery.tasks if delivery else 0,
+                    "volunteer_minutes": minutes,
+                    "volunteer_hours": round(minutes / 60, 1),
+                    "charity": delivery.charity if delivery else 0,
+                }
+            )
     return rows
 
 
 def community_year_figures(community, year):
     """One community's figures for the calendar year `year` (a dict keyed by COLUMNS, plus
     community_id, slug, year and volunteer_minutes). Its own satisfaction is shown whole."""
-    return _rows([community], year)[0]
+    return community_years_figures(community, [year])[year]
+
+
+def community_years_figures(community, years):
+    """{year: community_year_figures} for consecutive `years` (oldest first), read together."""
+    return {year: rows[0] for year, rows in _rows([community], years).items()}
 
 
 def street_year_figures(street, year, sort=None):
     """The street's communities side by side for `year`, sorted by `sort` (see sort_rows). Side by
     side, a satisfaction resting on too few ratings is withheld (the tracker's rule)."""
-    rows = withhold_small_groups(_rows(list(street.communities), year)) if street.communities else []
-    return sort_rows(rows, sort)
+    return sort_rows(street_years_figures(street, [year])[year], sort)
+
+
+def street_years_figures(street, years):
+    """{year: street_year_figures sorted by community} for consecutive `years` (oldest first), read together."""
+    communities = list(street.communities)
+    by_year = _rows(communities, years) if communities else {year: [] for year in years}
+    return {year: sort_rows(withhold_small_groups(rows), None) for year, rows in by_year.items()}
 
 
 def totals(rows):

@@ -12,7 +12,7 @@ from app.communities.services import SLUG_PATTERN
 from app.core import clock
 from app.core.errors import FieldError
 from app.core.service import commit, get_or_404, require, rolls_back
-from app.core.text import clean_plain
+from app.core.text import checked_text, clean_plain
 from app.extensions import db
 
 from . import exceptions, permissions
@@ -131,11 +131,9 @@ def add_note(actor, street, community_id, key, body, year):
     """A public note on one of the community's current exceptions (the key must be one of them)."""
     require(permissions.can_note_exception(actor, street), _l("Only the street's staff can add a note."))
     community = community_of(street, community_id)
-    body = clean_plain(body)
-    if not body:
-        raise FieldError("body", _l("Write the note."))
-    if len(body) > NOTE_MAX:
-        raise FieldError("body", _l("At most %(n)s characters.", n=NOTE_MAX))
+    body = checked_text(
+        body, "body", NOTE_MAX, _l("Write the note."), too_long=_l("At most %(n)s characters.", n=NOTE_MAX)
+    )
     current = {e.key for found in exceptions.exceptions_of([community], year).values() for e in found}
     require(key in current, _l("This exception is no longer on the list; reload the page."))
     note = StreetNote(street_id=street.id, community_id=community.id, exception_key=key, body=body, author_id=actor.id)

@@ -1,19 +1,13 @@
 """Site staff (district and city): every community's figures side by side, sortable, as CSV."""
 
 from flask import Response, render_template, request
-from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
 
-from app.core.errors import refuse
+from app.core.guards import guard_blueprint
 
 from . import admin_bp, dashboards, figures, permissions, rules
 
-
-@admin_bp.before_request
-@login_required
-def require_admin():
-    if not permissions.can_view_admin_dashboard(current_user):
-        refuse(403, _("This area is for site administrators."))
+guard_blueprint(admin_bp, permissions.can_view_admin_dashboard, _l("This area is for site administrators."))
 
 
 def _rows():

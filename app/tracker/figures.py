@@ -144,13 +144,13 @@ SORT_KEYS = (
 )
 
 
-def sort_rows(rows, sort):
-    """Sort table rows by `sort` ("key" ascending, "-key" descending); unknown keys sort by community.
-    Missing values (None) always come last."""
+def sort_rows(rows, sort, keys=SORT_KEYS):
+    """Sort table rows by `sort` ("key" ascending, "-key" descending); a key not among `keys` sorts
+    by community. Missing values (None, withheld) always come last."""
     sort = sort or "community"
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    if key not in SORT_KEYS:
+    if key not in keys:
         key, descending = "community", False
     present = [r for r in rows if r[key] is not None]
     missing = [r for r in rows if r[key] is None]

@@ -19,7 +19,7 @@ from app.core import clock
 from app.core.i18n import N_
 from app.core.labels import Labelled
 from app.extensions import db
-from app.models_base import CommunityId, CreatedAt, EnteredOnBehalf, IntPK, UserId, utcnow
+from app.models_base import CommunityId, CreatedAt, EnteredOnBehalf, IntPK, UpdatedAt, UserId, utcnow
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -97,7 +97,7 @@ class ImplementationRecord(db.Model):
     motion_id: Mapped[int | None]
     round_id: Mapped[int | None]
     created_at: Mapped[CreatedAt]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[UpdatedAt]
     started_at: Mapped[datetime | None]
     pause_reason: Mapped[str | None] = mapped_column(db.String(300))
     paused_at: Mapped[datetime | None]

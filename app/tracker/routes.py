@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core import clock
 from app.core.errors import DomainError, refuse
 from app.core.forms import fields_of, show_refusal, submitted
-from app.core.service import get_row
+from app.core.service import get_or_404, get_row
 from app.core.uploads import StoredPhoto, send_photo
 from app.extensions import db
 from app.matters import lifecycle
@@ -128,8 +128,8 @@ def photo(photo_id):
 @bp.get("/matters/<int:matter_id>/timeline")
 def matter_timeline(matter_id):
     community = current_community()
-    matter = get_row(MicroMatter, matter_id)
-    if matter is None or matter.community_id != community.id or matter.status == "draft":
+    matter = get_or_404(MicroMatter, matter_id, community_id=community.id)
+    if matter.status == "draft":
         refuse(404)
     events, supports = timeline.build(matter)
     return render_template(
@@ -357,9 +357,9 @@ def open_evaluation(f, record):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    community = current_community()
-    if not permissions.can_view_dashboard(current_user, community):
-        refuse(403, _("The dashboard is for the committee of this community."))
+    community = permitted_community(
+        permissions.can_view_dashboard, _("The dashboard is for the committee of this community.")
+    )
     figures, rows = dashboards.community_dashboard(community)
     panels = hooks.dashboard_panels(community)
     return render_template(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.services import record
@@ -306,7 +306,8 @@ _INSERT_MARK = RoundParticipation.__table__.insert()
 def _first_ballot(user, voting_round, choices, current):
     """The voter's first ballot in the box and their register row pointing at it, written at once
     (two INSERTs, none of a flush's work): the register's unique constraints decide a race here
-    (IntegrityError, caught by cast_ballot). The register row is returned as a row of the session."""
+    (IntegrityError, caught by cast_ballot). The register row is returned as written, outside the
+    session (nothing in the request reads it through the session again)."""
     connection = db.session.connection()
     community = voting_round.community_id
     ballot = {
@@ -329,10 +330,7 @@ def _first_ballot(user, voting_round, choices, current):
         "ballot_id": ballot["id"],
     }
     (mark["id"],) = versions.write_in(connection, _INSERT_MARK, mark, community).inserted_primary_key
-    participation = RoundParticipation(**mark)
-    make_transient_to_detached(participation)  # as stored: nothing for the session to flush
-    db.session.add(participation)
-    return participation
+    return RoundParticipation(**mark)
 
 
 def _replace(participation, ballot):

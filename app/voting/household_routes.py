@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
-from app.core.errors import DomainError, refuse
+from app.communities.scoping import permitted_community
+from app.core.errors import DomainError
 from app.core.params import page_arg, parse_id
 
 from . import bp, permissions
@@ -16,10 +16,7 @@ from .forms import ActionForm, HouseholdForm, MemberForm
 
 def _household_manager():
     """The community whose households the user manages, or 403."""
-    community = current_community()
-    if not permissions.can_manage_households(current_user, community):
-        refuse(403, _("Only the committee can manage households."))
-    return community
+    return permitted_community(permissions.can_manage_households, _("Only the committee can manage households."))
 
 
 @bp.route("/households", methods=["GET", "POST"])

@@ -6,9 +6,9 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core import clock
-from app.core.errors import DomainError, refuse
+from app.core.errors import DomainError
 from app.core.params import parse_id
 
 from . import bp, in_person, paper, permissions, tally_sheets
@@ -69,9 +69,9 @@ def _paper_action(voting_round, action, form, sheet=None):
 @login_required
 def paper_ballots(round_id):
     voting_round = community_round(round_id)
-    community = current_community()
-    if not permissions.can_scrutinise(current_user, community):
-        refuse(403, _("Only the committee and the council can see the paper ballots page."))
+    community = permitted_community(
+        permissions.can_scrutinise, _("Only the committee and the council can see the paper ballots page.")
+    )
     now = clock.now()
     sessions = in_person.list_sessions(voting_round)
     started = _session_choices([s for s in sessions if s.starts_at <= now])

@@ -4,10 +4,9 @@ how to mark and the round's number."""
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from app.communities.scoping import current_community
-from app.core.errors import refuse
+from app.communities.scoping import permitted_community
 from app.core.printing import sheet_qr
 from app.core.urls import path_for
 
@@ -20,9 +19,9 @@ from .routes import community_round, labels
 @login_required
 def print_ballot(round_id):
     voting_round = community_round(round_id)
-    community = current_community()
-    if not permissions.can_print_ballot(current_user, community):
-        refuse(403, _("Only the committee and the council can print paper ballots."))
+    community = permitted_community(
+        permissions.can_print_ballot, _("Only the committee and the council can print paper ballots.")
+    )
     return render_template(
         "voting/print_ballot.html",
         community=community,

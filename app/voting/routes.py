@@ -11,9 +11,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.communities.scoping import current_community
+from app.communities.scoping import current_community, permitted_community
 from app.core import clock
-from app.core.errors import DomainError, refuse
+from app.core.errors import DomainError
 from app.core.forms import fields_of
 from app.core.params import parse_id
 from app.rules.phrases import RESIDENT_BASE_NOUNS, RESIDENT_MAJORITY_SENTENCES
@@ -49,11 +49,6 @@ def community_round(round_id):
     return rounds.get_round(current_community(), round_id)
 
 
-def _require_committee(message=None):
-    if not permissions.can_manage_rounds(current_user, current_community()):
-        refuse(403, message or _("Only the committee can do this."))
-
-
 @bp.get("/rounds/")
 def index():
     community = current_community()
@@ -82,8 +77,7 @@ def _parse_cost(text):
 @bp.route("/rounds/new", methods=["GET", "POST"])
 @login_required
 def new():
-    community = current_community()
-    _require_committee(_("Only the committee can open a voting round."))
+    community = permitted_community(permissions.can_manage_rounds, _("Only the committee can open a voting round."))
     matters = rounds.candidate_matters(community)
     form = RoundForm()
     if request.method == "GET":

@@ -20,7 +20,7 @@ from app.fund import services as fund_services
 from app.matters.lifecycle import OUT_OF_TOTALS
 from app.matters.models import MicroMatter, Support
 from app.publishing.models import Notice, NoticeKind, Objection
-from app.streets.figures import NUMERIC, community_year_figures, street_year_figures, totals, year_span
+from app.streets.figures import NUMERIC, community_years_figures, street_years_figures, totals, year_span
 from app.streets.routes import LABELS
 from app.tracker.models import Evaluation, ImplementationRecord, SpendingEntry
 from app.tracker.rules import satisfaction
@@ -365,7 +365,8 @@ class Report:
 
 def community_report(community, year):
     start, end = year_span(year)
-    comparison = _comparison(community_year_figures(community, year), community_year_figures(community, year - 1))
+    figures = community_years_figures(community, [year - 1, year])
+    comparison = _comparison(figures[year], figures[year - 1])
     sections = [
         _meetings(community, start, end),
         _matters(community, start, end),
@@ -377,8 +378,7 @@ def community_report(community, year):
     return Report(year, comparison, sections)
 
 
-def _street_communities(street, year):
-    rows = street_year_figures(street, year)
+def _street_communities(rows):
     keys = ["community", *COMPARED]
     return Table(
         "communities",
@@ -391,6 +391,8 @@ def _street_communities(street, year):
 def street_report(street, year):
     """The street's totals compared with the previous year, then its communities side by side.
     Rates (turnout, on time, satisfaction) are compared per community, not summed."""
-    current, previous = totals(street_year_figures(street, year)), totals(street_year_figures(street, year - 1))
+    by_year = street_years_figures(street, [year - 1, year])
+    rows = by_year[year]
+    current, previous = totals(rows), totals(by_year[year - 1])
     comparison = _comparison(current, previous, [key for key in COMPARED if key in current])
-    return Report(year, comparison, [_street_communities(street, year)])
+    return Report(year, comparison, [_street_communities(rows)])

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from app.auth.models import User
 from app.communities.models import Community, Role
@@ -368,5 +368,9 @@ def test_per_view_values_are_read_once_per_page_view_and_afresh_by_writes(app):
     with app.app_context(), app.test_request_context("/", method="GET"):
         assert version_cache.per_view("x", 1, read) == 3  # a new request reads again
     with app.app_context(), app.test_request_context("/", method="POST"):
-        assert version_cache.per_view("x", 1, read) == 4
+        assert version_cache.per_view("x", 1, read) == version_cache.per_view("x", 1, read) == 4
+        db.session.execute(text("DELETE FROM community WHERE id = 0"))  # the session writes
         assert version_cache.per_view("x", 1, read) == 5  # a write checks what it changes
+        assert version_cache.per_view("x", 1, read) == 5
+        db.session.rollback()  # its transaction ends
+        assert version_cache.per_view("x", 1, read) == 6
