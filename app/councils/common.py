@@ -20,7 +20,7 @@ from app.matters.models import MicroMatter
 from app.rules import proxies as proxy_rules
 
 from . import permissions
-from .models import Meeting, MeetingItem, MeetingStatus
+from .models import ItemStatus, Meeting, MeetingItem, MeetingStatus
 
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.CHAIR)
 
@@ -172,6 +172,11 @@ def _run(actor, meeting):
 
 def _is_open(meeting):
     require(meeting.status == MeetingStatus.OPEN, _l("The meeting is not in session."))
+
+
+def under_discussion(item):
+    """Refuses unless the agenda item is the one open for discussion now."""
+    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
 
 
 def voters_now(meeting):

@@ -21,7 +21,7 @@ from app.rules.services import current_ruleset
 
 from . import minutes, permissions
 from .attendance import checkin_is_open
-from .common import _is_open, _run, audit, bump, council_member_ids, council_members, quorum_now
+from .common import _is_open, _run, audit, bump, council_member_ids, council_members, quorum_now, under_discussion
 from .models import ACTIVE_MOTION, AgendaItem, ItemStatus, Meeting, MeetingItem, MeetingStatus, MotionStatus, MotionVote
 from .review import schedulable_items
 from .speakers import _end_speaking
@@ -255,7 +255,7 @@ def open_item(actor, meeting, item):
 def close_item(actor, meeting, item):
     _run(actor, meeting)
     _is_open(meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    under_discussion(item)
     require(
         not any(m.status in ACTIVE_MOTION for m in item.motions),
         _l("A motion on this item is still open: withdraw it or vote on it first."),

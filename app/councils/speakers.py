@@ -13,10 +13,9 @@ from app.rules.choices import SpeakingOverrun
 from app.rules.models import RuleSet
 
 from . import permissions, speaking
-from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids
+from .common import _is_open, _run, acting_member, audit, bump, entered_ref, present_ids, under_discussion
 from .models import (
     ACTIVE_MOTION,
-    ItemStatus,
     Meeting,
     MeetingItem,
     MeetingStatus,
@@ -75,7 +74,7 @@ def ask_to_speak(user, meeting, item, stance, member_id=None):
     member, entered_by_id = acting_member(user, meeting, member_id)
     require(permissions.can_take_part(member, meeting), _l("Only council members speak in a council meeting."))
     _is_open(meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    under_discussion(item)
     require(member.id in present_ids(meeting), _l("Check in first."))
     _end_at_limit(user, meeting, item)  # a speaker whose time is up may ask again
     require(
@@ -238,7 +237,7 @@ def end_turns_at_limit():
 def next_speaker(actor, meeting, item):
     _run(actor, meeting)
     _is_open(meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    under_discussion(item)
     require(
         can_be_called(item),
         _l("Speakers are not called while a motion waits for its seconders or is being voted on."),

@@ -35,6 +35,7 @@ from .common import (
     present_ids,
     proxy_voter,
     quorum_now,
+    under_discussion,
     voters_now,
 )
 from .models import (
@@ -70,7 +71,7 @@ def move_motion(user, meeting, item, kind, budget=None, text="", member_id=None)
     """`user` moves the motion, or the presiding chair moves it for `member_id` (common.acting_member)."""
     member, entered_by_id = acting_member(user, meeting, member_id)
     _participant(member, meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    under_discussion(item)
     require(active_motion(item) is None, _l("Another motion on this item is still open."))
     subject = item.subject
     require(subject.on_agenda, _l("This micro-matter is no longer on the agenda list."))
@@ -143,7 +144,7 @@ def move_procedural(user, meeting, item, kind, text="", budget=None, member_id=N
     seconded like any motion; `user` or the presiding chair for `member_id` moves it."""
     member, entered_by_id = acting_member(user, meeting, member_id)
     _participant(member, meeting)
-    require(item.status == ItemStatus.OPEN, _l("This item is not under discussion."))
+    under_discussion(item)
     require(kind in PROCEDURAL, _l("Choose what the motion proposes."))
     pending = [m for m in item.motions if m.active]
     require(
