@@ -1,6 +1,6 @@
 """CPU per rendering of the micro-matter list, in-process (Flask test client, page cache off).
 
-    python bench/list_cpu.py [--renders 300] [--extra 0] [--before DIR] [--repeat 1]
+    python bench/list_cpu.py [--renders 300] [--extra 0] [--before DIR] [--repeat 1] [--profile PAGE]
 
 Loads the demo into a temporary SQLite file, optionally adds --extra matters to the demo
 community (the list's sort keys at scale: page 1 and the last page), then renders the list N times
@@ -11,12 +11,16 @@ mean and median, after 20 warm-up renderings), and the SQL statements of one ren
 its root, e.g. `git archive HEAD | tar -x -C DIR` for the code before a change), so both figures
 come from the same machine under the same load. --repeat N runs each checkout N times, alternated
 (each in a subprocess), and keeps each page's least figure: on shared cores a run's figures move
-with the other sessions' load.
+with the other sessions' load. --profile PAGE (e.g. "list, most supported (resident1)") runs
+cProfile over that page's renderings instead and prints where their time goes.
 """
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -87,6 +91,21 @@ def per_render(client, path, renders):
     return 1000 * sum(spent) / renders, 1000 * statistics.median(spent)
 
 
+def profiled(client, path, renders):
+    for _ in range(WARMUP):
+        assert client.get(path).status_code == 200, path
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(renders):
+        client.get(path)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(60)
+    stats.sort_stats("tottime").print_stats(30)
+    print(out.getvalue())
+
+
 def statements(app, client, path):
     from sqlalchemy import event
 
@@ -108,7 +127,9 @@ def statements(app, client, path):
     return len(seen)
 
 
-def measure(renders, extra):
+def measure(renders, extra, profile=None):
+    """Each page's figures; with `profile` (a page's name as printed), that page's renderings
+    under cProfile, its statistics printed, instead."""
     from app.demo import DEMO_SLUG
 
     base = f"/c/{DEMO_SLUG}/matters/"
@@ -127,6 +148,10 @@ def measure(renders, extra):
         figures = {}
         for name, path in pages.items():
             for who, client in (("anonymous", anonymous), ("resident1", resident)):
+                if profile is not None:
+                    if profile == f"{name} ({who})":
+                        profiled(client, path, renders)
+                    continue
                 mean, median = per_render(client, path, renders)
                 figures[f"{name} ({who})"] = {
                     "ms": round(mean, 2),
@@ -142,12 +167,16 @@ def main(argv=None):
     parser.add_argument("--extra", type=int, default=0, help="matters added to the demo community (default 0)")
     parser.add_argument("--before", help="another checkout of the project, measured in the same run")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each checkout, alternated; least kept")
+    parser.add_argument("--profile", metavar="PAGE", help='cProfile one page, e.g. "list (anonymous)"')
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the --before subprocess
     args = parser.parse_args(argv)
     args.renders = max(1, min(args.renders, 10_000))
     args.extra = max(0, min(args.extra, 100_000))
     args.repeat = max(1, min(args.repeat, 20))
 
+    if args.profile:
+        measure(args.renders, args.extra, profile=args.profile)
+        return 0
     if args.json:
         print(json.dumps(measure(args.renders, args.extra)))
         return 0

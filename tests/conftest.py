@@ -7,7 +7,6 @@ more than most tests themselves. Each test gets that app with its own app contex
 and a copy of its configuration, and leaves it with every row deleted. A test that changes the
 app itself (adds a route) is marked `own_app` and gets a new one, as every test did before."""
 
-import copy
 import os
 from pathlib import Path
 
@@ -16,14 +15,12 @@ import hypothesis
 import pytest
 
 from app import create_app
-from app.extensions import limiter
 from tests import database
 from tests.database import (
     empty_database,
     fresh_schema,
-    reset_database,
-    shared_schema_ready,
     skip_browser_tests_on_postgres,
+    the_shared_app,
 )
 from tests.helpers import Builder, FreshRequestClient
 
@@ -109,22 +106,8 @@ def app(request, tmp_path):
             yield app
             empty_database()
         return
-    app = request.getfixturevalue("session_app")
-    config = copy.deepcopy(dict(app.config))
-    app.config["UPLOAD_FOLDER"] = uploads
-    Path(uploads).mkdir()
-    # The limiter is one object for every app; an app made by another test may have switched it on.
-    limiter.init_app(app)
-    try:
-        with app.app_context():
-            shared_schema_ready()
-            yield app
-            reset_database()
-    finally:
-        app.config.clear()
-        app.config.update(config)
-        if hasattr(app.wsgi_app, "clear"):  # the page cache: pages of this test's data and config
-            app.wsgi_app.clear()
+    with the_shared_app(request.getfixturevalue("session_app"), uploads) as app:
+        yield app
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import inspect, text
 
-from app.extensions import db, write_lock
+from app.extensions import db, limiter, write_lock
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -143,6 +143,28 @@ def shared_schema_ready():
     a PostgreSQL database is shared with the tests' own apps, which may have dropped tables."""
     if ON_POSTGRES:
         fresh_schema()
+
+
+@contextmanager
+def the_shared_app(app, uploads):
+    """The run's app in an app context, with the upload folder `uploads` and a copy of its
+    configuration; left with every row deleted, and its configuration and page cache as they were.
+    For a test (`app`), or for a module whose tests share what it loaded (they only read)."""
+    config = copy.deepcopy(dict(app.config))
+    app.config["UPLOAD_FOLDER"] = str(uploads)
+    Path(uploads).mkdir()
+    # The limiter is one object for every app; an app made by another test may have switched it on.
+    limiter.init_app(app)
+    try:
+        with app.app_context():
+            shared_schema_ready()
+            yield app
+            reset_database()
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        if hasattr(app.wsgi_app, "clear"):  # the page cache: pages of this test's data and config
+            app.wsgi_app.clear()
 
 
 def reset_database():

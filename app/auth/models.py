@@ -52,7 +52,7 @@ def load_user(user_id):
     user_key = parse_id(ident)
     if user_key is None:
         return None
-    user = version_cache.personal_row("user", user_key, lambda: db.session.get(User, user_key))
+    user = version_cache.personal_row_by_key("user", User, user_key)
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user

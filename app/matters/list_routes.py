@@ -77,6 +77,15 @@ def _path_by_id(endpoint, name):
     return path
 
 
+def _badges(cards, community):
+    """Each card's proposer's official badge, looked up once per proposer."""
+    by_person = {}
+    for card in cards:
+        if card.proposer.id not in by_person:
+            by_person[card.proposer.id] = official_badge(card.proposer, community)
+    return tuple(by_person[card.proposer.id] for card in cards)
+
+
 def _sees_own(community):
     """Whether the list shows the viewer rows nobody else sees (their drafts, their hidden matters)."""
     query = listing.list_query(community, current_user).where(MicroMatter.status.in_(OUT_OF_TOTALS))
@@ -119,7 +128,7 @@ def index():
             pagination=pagination,
             cards=cards,
             # the proposers' badges, part of what the cards show (the key of their kept text)
-            proposer_badges=tuple(official_badge(card.proposer, community) for card in cards),
+            proposer_badges=_badges(cards, community),
             filters_html=_filters_html(community, mine, args),
             mine=mine,
             filtered=any(args.get(k) for k in ("status", "category", "q")),

@@ -15,20 +15,21 @@ from app.core import shared_body
 from app.core.errors import DomainError
 from app.extensions import limiter
 
-from . import ballot_page, bp, casting, permissions, receipts
+from . import ballot_page, ballot_reads, bp, casting, permissions, receipts
 from .models import Method
 from .routes import labels
 
 JUST_CAST = "voting.just_cast"  # session key: {"round": id, "choices": [...]}, shown once
 
 
-def _ballot_page(voting_round, *, error=None, selected=None, answers=None, status=200):
+def _ballot_page(voting_round, *, entry=None, error=None, selected=None, answers=None, status=200):
     """The ballot form. It starts empty even for a voter who has voted: their choices are never
-    shown again after the receipt page (a new ballot replaces the old one whatever it said)."""
+    shown again after the receipt page (a new ballot replaces the old one whatever it said).
+    `entry`: the voter's register entry read with the round (ballot_reads.voting_round_for)."""
     community = current_community()
     shown = {
         "round": voting_round,
-        "standing": casting.standing(current_user, voting_round),
+        "standing": casting.standing(current_user, voting_round, entry=entry),
         "state": voting_round.state(),
         "can_manage": permissions.can_manage_rounds(current_user, community),
         "authenticated": current_user.is_authenticated,
@@ -50,9 +51,9 @@ def _ballot_page(voting_round, *, error=None, selected=None, answers=None, statu
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 def ballot(round_id):
-    voting_round = casting.ballot_round(current_community(), round_id)
+    voting_round, entry = ballot_reads.voting_round_for(current_community(), round_id, current_user)
     if request.method == "GET":
-        return _ballot_page(voting_round)
+        return _ballot_page(voting_round, entry=entry)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.path))
     # The form's token was checked before the view, by CSRFProtect (app/extensions.py), as on
@@ -61,8 +62,8 @@ def ballot(round_id):
     answers = {key[len("answer-") :]: value for key, value in request.form.items() if key.startswith("answer-")}
     try:
         choices = casting.choices_from_form(voting_round, selected, answers)
-        cast = casting.cast_ballot(current_user, voting_round, choices)
-    except DomainError as error:
+        cast = casting.cast_ballot(current_user, voting_round, choices, entry)
+    except DomainError as error:  # the page reads the voter's standing again, after the rollback
         already = error.message in (casting.ALREADY_VOTED,)
         return _ballot_page(
             voting_round,
@@ -85,8 +86,7 @@ def ballot(round_id):
 @bp.get("/rounds/<int:round_id>/receipt")
 @login_required
 def receipt(round_id):
-    voting_round = casting.ballot_round(current_community(), round_id)
-    participation = casting.my_receipt(current_user, voting_round)
+    voting_round, participation = ballot_reads.receipt_round(current_community(), round_id, current_user)
     just_cast = session.pop(JUST_CAST, None)
     choices = just_cast["choices"] if just_cast and just_cast.get("round") == voting_round.id else None
     response = make_response(

@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.exceptions import NotFound
+from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.communities.permissions import membership_of
 from app.core import clock, versions
 from app.core.errors import DomainError
-from app.core.params import MAX_ID
 from app.core.secrecy import random_row_id
 from app.extensions import db
 
@@ -51,15 +49,7 @@ CHANGED_MEANWHILE = _l(
 # --- eligibility -----------------------------------------------------------------------------
 
 
-# The statements of every ballot page and cast, built once: building and keying a select() with its
-# eager loads costs the ORM more than running it (0.25 of 0.45 ms for the round). The round with
-# what the page, the cast and the receipt read of it: its options and result (its state), not its
-# rule set (only the count reads that: rounds.ballot_spec).
-_ROUND = (
-    select(VotingRound)
-    .where(VotingRound.id == bindparam("round_id"), VotingRound.community_id == bindparam("community_id"))
-    .options(joinedload(VotingRound.options), joinedload(VotingRound.result))
-)
+# A voter's register entry alone, where ballot_reads.voting_round_for read none with the round.
 _REGISTER_ENTRY = (
     select(RoundElector.id, RoundParticipation)
     .outerjoin(
@@ -71,22 +61,6 @@ _REGISTER_ENTRY = (
     )
     .where(RoundElector.round_id == bindparam("round_id"), RoundElector.voter_key == bindparam("key"))
 )
-_RECEIPT = select(RoundParticipation).where(
-    RoundParticipation.round_id == bindparam("round_id"),
-    RoundParticipation.user_id == bindparam("user_id"),
-    RoundParticipation.receipt_code.is_not(None),
-)
-
-
-def ballot_round(community, round_id):
-    """The round of a ballot page, a cast or a receipt, with its options and result, in one
-    statement, or 404."""
-    if not 0 < round_id <= MAX_ID:
-        raise NotFound()
-    voting_round = db.session.scalars(_ROUND, {"round_id": round_id, "community_id": community.id}).unique().first()
-    if voting_round is None:
-        raise NotFound()
-    return voting_round
 
 
 def _voter(user, voting_round):
@@ -130,13 +104,17 @@ class Standing:
     key: str | None = None  # the voter key they vote as
 
 
-def standing(user, voting_round, now=None):
+def standing(user, voting_round, now=None, entry=None):
+    """`entry`: the ballot_reads.RegisterEntry read with the round, if any."""
     state = voting_round.state(now)
     if not getattr(user, "is_authenticated", False):
         return Standing(False, _l("Log in to vote."))
     try:
         key, household, membership = _voter(user, voting_round)
-        on_register, participation = _register_entry(voting_round, key)
+        if entry is not None and entry.key == key:
+            on_register, participation = entry.on_register, entry.participation
+        else:
+            on_register, participation = _register_entry(voting_round, key)
         electorate.check(voting_round, membership, key, on_register)
     except DomainError as error:
         return Standing(False, error.message)
@@ -258,12 +236,12 @@ def put_in_box(voting_round, choices, channel):
     return ballot
 
 
-def cast_ballot(user, voting_round, choices):
+def cast_ballot(user, voting_round, choices, entry=None):
     """Cast (or, where the round allows it, replace) the user's online ballot. Returns their
-    register row (RoundParticipation), which holds the receipt code."""
+    register row (RoundParticipation), which holds the receipt code. `entry`: as for standing()."""
     session = db.session()
     try:
-        participation = _cast(user, voting_round, choices, clock.now())
+        participation = _cast(user, voting_round, choices, clock.now(), entry)
         # Keep the loaded rows: the receipt and the redirect need nothing the commit changed, and
         # reloading them would open a second transaction per ballot.
         expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
@@ -280,11 +258,11 @@ def cast_ballot(user, voting_round, choices):
     return participation
 
 
-def _cast(user, voting_round, choices, now):
+def _cast(user, voting_round, choices, now, entry=None):
     """The checks and the writes of cast_ballot, flushed but not committed (the demo batches them).
     The audit entry names the voter and the round, never the ballot or its choices."""
-    electorate.fix(voting_round, now)
-    current = standing(user, voting_round, now)
+    electorate.fix(voting_round, now)  # (an entry is only read once the electorate is written down)
+    current = standing(user, voting_round, now, entry)
     if not current.may_vote:
         raise DomainError(current.reason)
     check_choices(voting_round, choices)
@@ -362,11 +340,6 @@ def my_ballots(user, community):
         .options(selectinload(RoundParticipation.round))
         .order_by(VotingRound.closes_at.desc())
     ).all()
-
-
-def my_receipt(user, voting_round):
-    """The user's own online register row in this round (with its receipt code), or None."""
-    return db.session.scalar(_RECEIPT, {"round_id": voting_round.id, "user_id": user.id})
 
 
 @dataclass(frozen=True)

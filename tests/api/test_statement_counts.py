@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from app.api.registry import OPERATIONS
 from app.extensions import db
+from tests.database import load_demo, the_shared_app
 
 TRANSACTION = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 SEVERAL = 10
@@ -42,10 +43,13 @@ def statements_of(client, url):
     return len(statements), response, body
 
 
-@pytest.fixture
-def demo(app, load_demo):
-    load_demo()
-    return app.test_client()
+@pytest.fixture(scope="module")
+def demo(session_app, tmp_path_factory):
+    """The demo, loaded once for the module: its tests only read (a GET writes nothing, as the
+    authorisation matrix checks), so each finds it as loaded, as it did when each loaded it anew."""
+    with the_shared_app(session_app, tmp_path_factory.mktemp("demo") / "uploads") as app:
+        load_demo()
+        yield app.test_client()
 
 
 @pytest.mark.parametrize("op", PAGES, ids=[op.endpoint for op in PAGES])

@@ -115,6 +115,7 @@ def test_main_pages_are_accessible_on_phone_and_desktop(live_app, live_server, n
                 assert_accessible(page, f"{path} as {role or 'visitor'} ({viewport})")
             except AssertionError as error:
                 failures.append(str(error))
+        page.close()  # the member's and the chair's live views would poll on through the next roles' pages
     for cls, seen in looks.items():
         by_tag = {}
         for tag, *look in seen:

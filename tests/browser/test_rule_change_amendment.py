@@ -91,6 +91,7 @@ def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page, qu
     seconder.goto(live_server.url + path + "/member")
     seconder.get_by_role("button", name="附议该动议").click()
     expect(seconder.locator(".flashes")).to_contain_text("您已附议该动议")
+    seconder.close()  # done: an open live view polls three times a second (quick_live_views)
 
     # A third member moves an amendment of the wording; a fourth seconds it.
     amender = new_page("phone")
@@ -102,12 +103,14 @@ def test_a_rule_change_is_adopted_as_amended(live_app, live_server, new_page, qu
     amender.get_by_role("button", name="提出修正案").click()
     expect(amender.locator(".flashes")).to_contain_text("你的修正案已提出")
     screenshot(amender, "amendment-moved-phone")
+    amender.close()
     second = new_page("phone")
     sign_in(second, live_server, "council4")
     second.goto(live_server.url + path + "/member")
     expect(second.locator("main")).to_contain_text("修正：通过新的议事规则")
     second.get_by_role("button", name="附议该动议").click()
     expect(second.locator(".flashes")).to_contain_text("您已附议该动议")
+    second.close()
 
     # The chair cannot put the main motion first: only the amendment's vote is offered.
     chair.reload()

@@ -270,7 +270,7 @@ def test_restore_refuses_while_gunicorn_or_flask_run_serves(tmp_path, server):
         "gunicorn": [
             str(Path(sys.executable).with_name("gunicorn")),
             "--workers",
-            "2",
+            "1",  # each worker loads the app (seconds of CPU) and takes the lock alike: one shows it
             "--bind",
             f"127.0.0.1:{port}",
             "wsgi:app",

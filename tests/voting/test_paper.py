@@ -404,7 +404,10 @@ def test_balanced_paper_is_counted_with_equal_shares(
     committee_client, client, committee, scrutineer, community, matters, residents
 ):
     """The sheet keeps each ballot's content, so the Method of Equal Shares counts paper ballots too."""
-    voting_round = open_round(committee, community, matters, allocation="mes")
+    # Project 2's one voter holds 50,000 (200,000 / 4): at 50,010 the completion raises the shares ten
+    # times to fund it (at 80,000 it would be raised 30,000 times, four seconds of counting).
+    costs = [50_000, 50_010, 120_000, 30_000, 90_000, 60_000]
+    voting_round = open_round(committee, community, matters, allocation="mes", costs=costs)
     casting.cast_ballot(residents[0], voting_round, (1, 4))
     supervised_paper(voting_round, committee, scrutineer, residents[1:5], {(1, 4): 2, (2,): 1}, spoilt=1)
     close(voting_round)
@@ -414,6 +417,7 @@ def test_balanced_paper_is_counted_with_equal_shares(
     result = voting_round.result
     assert (result.ballots_counted, result.paper_ballots, result.marked_in_person) == (4, 3, 4)
     assert result.votes["1"] == 3 and result.votes["2"] == 1
+    assert result.winners == [4, 1, 2]
     page = client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
     assert "In-person sessions and their tally sheets" in page and "党群服务中心" in page
     assert 'Counted by <span class="person">居委会 周主任</span> <span class="official-badge">' in page

@@ -185,16 +185,23 @@ def test_standalone_script(client, counted, tmp_path):
 
 @pytest.mark.slow
 def test_mes_round_results_explain_the_shares(client, committee, community, matters, residents):
-    voting_round = open_round(committee, community, matters, allocation="mes", budget=150_000)
+    # Project 6 costs 10 yuan more than its one supporter has left at the first share (25,000 less
+    # 15,000 for project 4): the completion raises the shares ten times, then the outcome is
+    # exhaustive. (At 60,000 it would be raised 31,666 times, five seconds of counting, twice.)
+    costs = [50_000, 80_000, 120_000, 30_000, 90_000, 10_010]
+    voting_round = open_round(committee, community, matters, allocation="mes", budget=150_000, costs=costs)
     vote(residents, voting_round, [(1, 2), (1, 2), (1,), (3,), (4,), (4, 6)])
     close(voting_round)
     counting.count_round(committee, voting_round)
+    assert voting_round.result.winners == [1, 4, 6]
     client.get("/?lang=en")
     html = client.get(f"/c/xinglin/rounds/{voting_round.id}/results").get_data(as_text=True)
     assert "(pabulib: equalshares/add1). Each of the 6 voters held an equal share of the budget" in html
     assert "25,000.00 yuan" in html  # 150,000 / 6
     assert "paid by" in html
     assert "every share was raised by 1 yuan" in html
+    assert "The final share was 25,010.00 yuan per voter." in html
+    assert "paid by 3 supporters, at most 16,666.67 yuan each" in html  # 50,000 / 3
     assert counting.verify_round(voting_round).match
     assert "rule;equalshares/add1" in client.get(f"/c/xinglin/rounds/{voting_round.id}/ballots.pb").get_data(
         as_text=True
