@@ -9,7 +9,7 @@ cookie) and by a resident (a signed session cookie, kept up to date from the ans
 does): the micro-matter list, an empty page (a view answering "" with nothing but Flask and the
 hooks around it), the base template around an empty block, and an open round's ballot page.
 The requests go straight to the WSGI callable with a prepared environ, the pages taking turns;
-printed is the median of the process time per request (after warm-up requests) and the SQL
+printed is the median of the process time per request (after warm-up requests), its mean, and the SQL
 statements of one request.
 
 --before DIR measures another checkout of the project in the same run (a subprocess with DIR as its
@@ -180,7 +180,12 @@ def measure(requests, profile=None, page_cache=False):
                     profiler.disable()
                 times[name].append(spent)
         figures = {
-            name: {"ms": round(1000 * statistics.median(spent), 3), "statements": len(sql[name]), "sql": sql[name]}
+            name: {
+                "ms": round(1000 * statistics.median(spent), 3),
+                "mean": round(1000 * statistics.fmean(spent), 3),
+                "statements": len(sql[name]),
+                "sql": sql[name],
+            }
             for name, spent in times.items()
         }
         if profiler is not None:
@@ -232,9 +237,9 @@ def main(argv=None):
         f"{args.requests} requests of each page, least of {args.repeat} runs"
         + (", pages as served (PAGE_CACHE on)" if args.page_cache else "")
     )
-    print(f"{'page':<26} " + " ".join(f"{k + ' ms':>10} {k + ' SQL':>9}" for k in runs))
+    print(f"{'page':<26} " + " ".join(f"{k + ' ms':>10} {'(mean)':>8} {k + ' SQL':>9}" for k in runs))
     for page in runs["now"]:
-        cells = [f"{run[page]['ms']:>10} {run[page]['statements']:>9}" for run in runs.values()]
+        cells = [f"{run[page]['ms']:>10} {run[page]['mean']:>8} {run[page]['statements']:>9}" for run in runs.values()]
         ratio = f"  ({runs['now'][page]['ms'] / runs['before'][page]['ms']:.2f})" if "before" in runs else ""
         print(f"{page:<26} " + " ".join(cells) + ratio)
     return 0
