@@ -75,9 +75,9 @@ def option_ids(voting_round, *numbers):
     return [str(o.id) for o in voting_round.options if o.number in numbers]
 
 
-def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=0):
-    """An in-person session running now: the voters marked there, its tally sheet ({choices: count})
-    entered by the committee member and confirmed by the scrutineer, so its ballots are in the box."""
+def marked_in_person(voting_round, committee, voters):
+    """An in-person session running now, declared by the committee member, with the voters marked
+    there as having voted on paper."""
     now = utcnow()
     polling_session = in_person.declare_session(
         committee,
@@ -88,6 +88,13 @@ def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=
     )
     for user in voters:
         in_person.mark_in_person(committee, voting_round, user.username, polling_session)
+    return polling_session
+
+
+def supervised_paper(voting_round, committee, scrutineer, voters, lines, spoilt=0):
+    """An in-person session running now: the voters marked there, its tally sheet ({choices: count})
+    entered by the committee member and confirmed by the scrutineer, so its ballots are in the box."""
+    polling_session = marked_in_person(voting_round, committee, voters)
     sheet = tally_sheets.enter_sheet(committee, voting_round, polling_session, lines, spoilt)
     tally_sheets.confirm_sheet(scrutineer, voting_round, sheet)
     return polling_session, sheet

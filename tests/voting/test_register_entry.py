@@ -4,18 +4,15 @@ and it says the same as reading the register apart: marked in person, already vo
 without changes, a new ballot replacing the old one (a household's round reads the register apart:
 test_casting.test_one_ballot_per_household)."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
-from app.core.clock import utcnow
 from app.extensions import db
-from app.voting import casting, in_person
+from app.voting import casting
 from app.voting.models import RoundBallot, RoundParticipation, VotingRound
 from tests.helpers import login
 
-from .helpers import open_round, option_ids
+from .helpers import marked_in_person, open_round, option_ids
 
 MARKED = "You are marked as having voted in person, on paper."
 ALREADY = "You have already voted in this round."
@@ -42,15 +39,7 @@ def written_down(voting_round, voter):
 
 def test_a_voter_marked_in_person_is_refused_online(en, committee, residents, knapsack_round):
     written_down(knapsack_round, residents[2])
-    now = utcnow()
-    polling_session = in_person.declare_session(
-        committee,
-        knapsack_round,
-        place="党群服务中心",
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=2),
-    )
-    in_person.mark_in_person(committee, knapsack_round, residents[1].username, polling_session)
+    marked_in_person(knapsack_round, committee, [residents[1]])
     before = stored()
     client = en
     login(client, residents[1])
