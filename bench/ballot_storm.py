@@ -3,7 +3,7 @@
 or doubled (run by hand; bench/crash_storm.py runs the same storm with a SIGKILL in it).
 
     python bench/ballot_storm.py [--ballots 10000] [--clients 64] [--rounds 16] [--workers 2]
-                                 [--processes N] [--ceiling]
+                                 [--processes N] [--ceiling] [--floor] [--no-weiyi]
 
 A fresh SQLite file is migrated (`flask db upgrade`) and seeded before gunicorn starts: one
 community, its committee, ceil(ballots / rounds) verified voters and `rounds` open approval
@@ -19,7 +19,11 @@ client is not held to one GIL: in one process it topped out near 60 ballots/s wh
 --ceiling then runs the same client, same voters and rounds, against bench/minimal_app.py's
 stand-in ballot page (a form with a token; the POST answers 303) under the same gunicorn: the most
 this client can drive on this machine, so the storm's figure says whether the server or the
-client limited it.
+client limited it. --floor runs it against bench/ballot_floor_app.py, the cheapest ballot that
+does what any real one must with the app's libraries (session, Flask-Login, CSRF, a register row
+read, a ballot and a register row written, on SQLite as the app sets it up): the least CPU a ballot
+can cost on this stack. --no-weiyi skips the storm itself (only --floor and/or --ceiling run).
+Each run prints the server's and the client's CPU a ballot.
 
 Checked afterwards, from the database file:
   * zero 5xx answers;
@@ -263,6 +267,7 @@ def client_process(port, shares, rounds, deadline, progress, results):
             "failures": [c.failure for c in clients if c.failure],
             "alive": sum(c.is_alive() for c in clients),
             "finished": time.monotonic(),
+            "cpu": time.process_time(),
         }
     )
 
@@ -286,6 +291,8 @@ class Clients:
             for k in range(min(processes, self.count))
         ]
         self.tally, self.failures, self.alive, self.received, self.finished = Tally(), [], 0, 0, 0.0
+        self.cpu = 0.0  # CPU seconds of the client processes
+        self.machine_busy = 0.0  # share of the machine's CPU time busy while they ran, anyone's work
 
     def start(self):
         for process in self.processes:
@@ -312,6 +319,7 @@ class Clients:
         self.failures += found["failures"]
         self.alive += found["alive"]
         self.finished = max(self.finished, found["finished"])
+        self.cpu += found["cpu"]
 
     def finish(self, deadline):
         while self.running and time.monotonic() < deadline + 30:
@@ -323,16 +331,25 @@ class Clients:
         return len(self.processes) - self.received  # processes that died without their findings
 
 
+def machine_ticks():
+    """(busy, all) CPU ticks of the whole machine so far, every process's (/proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)  # less idle and iowait
+
+
 def drive(args, port, data, on_progress=None):
     """Run the clients against `port` until they are done; returns (clients, elapsed seconds, problems)."""
     deadline = time.monotonic() + args.time_limit
     clients = Clients(port, data["voters"], data["rounds"], args.clients, args.processes, deadline)
+    busy, ticks = machine_ticks()
     started = clients.start()
     while clients.running and time.monotonic() < deadline:
         if on_progress is not None:
             on_progress(clients.done)
         clients.wait(0.01)
     lost = clients.finish(deadline)
+    busy_after, ticks_after = machine_ticks()
+    clients.machine_busy = (busy_after - busy) / max(ticks_after - ticks, 1)
     problems = []
     if lost:
         problems.append(f"{lost} client processes ended without reporting")
@@ -357,83 +374,172 @@ def report(clients, elapsed, total, what):
     )
 
 
+def cpu_report(server_cpu, clients, total, elapsed):
+    """The server's and the client's CPU a ballot, the rate all CPUs would give at that cost, and
+    the share of the CPUs they had (the rest went to other work on the machine, or idle)."""
+    cpus = len(os.sched_getaffinity(0))
+    print(
+        f"server CPU: {server_cpu:.1f} s, {1000 * server_cpu / max(total, 1):.1f} ms a ballot (GET + POST): "
+        f"{cpus * total / max(server_cpu, 1e-9):.0f} ballots/s if it had every CPU alone"
+    )
+    both = server_cpu + clients.cpu
+    print(
+        f"client CPU: {clients.cpu:.1f} s, {1000 * clients.cpu / max(total, 1):.1f} ms a ballot; server and client "
+        f"together {1000 * both / max(total, 1):.1f} ms: {cpus * total / max(both, 1e-9):.0f} ballots/s on {cpus} CPUs"
+    )
+    print(
+        f"CPUs {clients.machine_busy:.0%} busy while the clients ran; server and client had "
+        f"{both / (elapsed * cpus):.0%} of them (the rest: other processes)"
+    )
+
+
+def idle_cpu(server, seconds=10):
+    """The server's CPU seconds once its workers have booted (two equal readings 0.3 s apart): what
+    the clients cost it is counted from there, not its imports."""
+    deadline, last = time.monotonic() + seconds, -1.0
+    while (now := server.cpu_seconds()) != last and time.monotonic() < deadline:
+        last = now
+        time.sleep(0.3)
+    return now
+
+
+def server_errors(tally):
+    return sum(n for (_, status), n in tally.statuses.items() if status >= 500)
+
+
+def beside(args, app_module, env, workdir, data, title, what):
+    """The same client against another app of bench/ under the same gunicorn settings, with the
+    same report; returns (clients, problems)."""
+    name = app_module.split(":")[0]
+    server = Gunicorn(app_module, env, workdir, workers=args.workers, threads=args.threads, cwd=BENCH, name=name)
+    with server:
+        booted = idle_cpu(server)
+        clients, elapsed, problems = drive(args, server.port, data)
+        server_cpu = server.cpu_seconds() - booted
+    total = len(data["voters"]) * len(data["rounds"])
+    print(f"{title} (same client against bench/{name}.py, same gunicorn):")
+    report(clients, elapsed, total, what)
+    cpu_report(server_cpu, clients, total, elapsed)
+    return clients, problems
+
+
 def ceiling(args, env, workdir, data):
     """The same client against a stand-in ballot page that costs the server next to nothing."""
-    server = Gunicorn(
-        "minimal_app:app", env, workdir, workers=args.workers, threads=args.threads, cwd=BENCH, name="minimal"
+    _, problems = beside(
+        args,
+        "minimal_app:app",
+        env,
+        workdir,
+        data,
+        "client ceiling: a stand-in ballot page",
+        "stand-in ballots answered",
     )
-    with server:
-        clients, elapsed, problems = drive(args, server.port, data)
-    total = len(data["voters"]) * len(data["rounds"])
-    print("client ceiling (same client against bench/minimal_app.py's stand-in ballot page, same gunicorn):")
-    report(clients, elapsed, total, "stand-in ballots answered")
     return [f"ceiling run: {p}" for p in problems]
 
 
+def floor(args, env, workdir, voters, rounds):
+    """The same client, voters and rounds against the floor app: what a ballot costs at the least."""
+    import ballot_floor_app
+
+    floor_env = dict(env, DATABASE_URL=f"sqlite:///{workdir / 'floor.db'}")
+    app = ballot_floor_app.create_app(floor_env["DATABASE_URL"], floor_env["SECRET_KEY"])
+    data = ballot_floor_app.seed(app, voters, rounds)
+    clients, problems = beside(
+        args,
+        "ballot_floor_app:create_app()",
+        floor_env,
+        workdir,
+        data,
+        "floor: session, Flask-Login, CSRF, register row, SQLite",
+        "floor ballots acknowledged",
+    )
+    total = len(data["voters"]) * len(data["rounds"])
+    if errors := server_errors(clients.tally):
+        problems.append(f"{errors} responses were 5xx")
+    pairs, ballots = ballot_floor_app.stored(app)
+    if pairs != set(clients.tally.acknowledged) or ballots != len(pairs) or len(pairs) != total:
+        problems.append(
+            f"{len(clients.tally.acknowledged)} acknowledged, {len(pairs)} register rows, {ballots} ballots "
+            f"of {total}: they should all be equal"
+        )
+    return [f"floor run: {p}" for p in problems]
+
+
+def weiyi(args, env, workdir, voters, kill_at=None):
+    """The storm against the app; with kill_at (a fraction), SIGKILL the server once that share is
+    acknowledged. Returns (what the clients were given, problems)."""
+    t0 = time.perf_counter()
+    migrate(env, args.schema)
+    data = seed(env, voters, args.rounds)
+    print(f"migrated and seeded {voters:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s")
+    # every voter votes in every round: --ballots rounded up to whole voters
+    total = len(data["voters"]) * len(data["rounds"])
+    server = Gunicorn("wsgi:app", env, workdir, workers=args.workers, threads=args.threads, name="weiyi")
+    server.start()
+    booted = idle_cpu(server)
+    kill_report = []
+
+    def kill(done):
+        if kill_at is not None and not kill_report and done >= kill_at * total:
+            killed = server.kill()
+            down = time.perf_counter()
+            server.start()
+            kill_report.append(done)
+            print(
+                f"SIGKILL to gunicorn master and workers {killed} after {done:,} "
+                f"acknowledged ballots; listening again after {time.perf_counter() - down:.1f} s"
+            )
+
+    try:
+        clients, elapsed, problems = drive(args, server.port, data, on_progress=kill)
+        server_cpu = server.cpu_seconds() - booted
+    finally:
+        server.stop()
+    tally = clients.tally
+    if errors := server_errors(tally):
+        problems.append(f"{errors} responses were 5xx")
+    acknowledged = set(tally.acknowledged)
+    db_problems, figures = check_database(workdir / "bench.db", acknowledged)
+    problems += db_problems
+    if len(acknowledged) != total:
+        problems.append(f"{total - len(acknowledged)} of {total} ballots were never acknowledged")
+    verify = flask(env, "audit", "verify").strip()
+    print(
+        f"gunicorn {args.workers} workers x {args.threads} threads; {clients.count} concurrent clients "
+        f"in {len(clients.processes)} client processes; {len(data['rounds'])} rounds"
+    )
+    report(clients, elapsed, total, "ballots acknowledged")
+    if kill_at:
+        late = sum(1 for v in tally.acknowledged.values() if v == 409)
+        print(f"{late} confirmed only after the restart (409: stored before the kill)")
+    else:
+        cpu_report(server_cpu, clients, total, elapsed)
+    print(
+        f"database: {figures['ballots']:,} ballots, {figures['marks']:,} register marks, "
+        f"{figures['audited']:,} audit entries for them; {verify}"
+    )
+    return data, problems
+
+
 def storm(args, kill_at=None):
-    """Run the storm; with kill_at (a fraction), SIGKILL the server once that share is acknowledged."""
+    """The storm (unless --no-weiyi), then the floor and the ceiling runs asked for; exit status."""
     if args.processes < 1:
         raise SystemExit("--processes must be at least 1")
     workdir = Path(tempfile.mkdtemp(prefix="weiyi-storm-"))
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     env = app_env(workdir)
-    voters_needed = math.ceil(args.ballots / args.rounds)
+    voters = math.ceil(args.ballots / args.rounds)
+    # The stand-in page reads no session: without the storm, its clients need only the voters' numbers.
+    data = {
+        "voters": [{"id": n, "cookie": ""} for n in range(voters)],
+        "rounds": [{"id": r, "options": [1, 2, 3]} for r in range(args.rounds)],
+    }
+    problems = []
     try:
-        t0 = time.perf_counter()
-        migrate(env, args.schema)
-        data = seed(env, voters_needed, args.rounds)
-        print(
-            f"migrated and seeded {voters_needed:,} voters x {args.rounds} rounds in {time.perf_counter() - t0:.1f} s"
-        )
-        # every voter votes in every round: --ballots rounded up to whole voters
-        total = len(data["voters"]) * len(data["rounds"])
-        server = Gunicorn("wsgi:app", env, workdir, workers=args.workers, threads=args.threads, name="weiyi")
-        server.start()
-        kill_report = []
-
-        def kill(done):
-            if kill_at is not None and not kill_report and done >= kill_at * total:
-                killed = server.kill()
-                down = time.perf_counter()
-                server.start()
-                kill_report.append(done)
-                print(
-                    f"SIGKILL to gunicorn master and workers {killed} after {done:,} "
-                    f"acknowledged ballots; listening again after {time.perf_counter() - down:.1f} s"
-                )
-
-        try:
-            clients, elapsed, problems = drive(args, server.port, data, on_progress=kill)
-            server_cpu = server.cpu_seconds()
-        finally:
-            server.stop()
-        tally = clients.tally
-        server_errors = sum(n for (_, status), n in tally.statuses.items() if status >= 500)
-        if server_errors:
-            problems.append(f"{server_errors} responses were 5xx")
-        acknowledged = set(tally.acknowledged)
-        db_problems, figures = check_database(workdir / "bench.db", acknowledged)
-        problems += db_problems
-        if len(acknowledged) != total:
-            problems.append(f"{total - len(acknowledged)} of {total} ballots were never acknowledged")
-        verify = flask(env, "audit", "verify").strip()
-        print(
-            f"gunicorn {args.workers} workers x {args.threads} threads; {clients.count} concurrent clients "
-            f"in {len(clients.processes)} client processes; {len(data['rounds'])} rounds"
-        )
-        report(clients, elapsed, total, "ballots acknowledged")
-        if not kill_at:
-            print(
-                f"server CPU: {server_cpu:.1f} s, {1000 * server_cpu / max(total, 1):.1f} ms a ballot (GET + POST): "
-                f"{len(os.sched_getaffinity(0)) * total / max(server_cpu, 1e-9):.0f} ballots/s if it had every CPU alone"
-            )
-        if kill_at:
-            late = sum(1 for v in tally.acknowledged.values() if v == 409)
-            print(f"{late} confirmed only after the restart (409: stored before the kill)")
-        print(
-            f"database: {figures['ballots']:,} ballots, {figures['marks']:,} register marks, "
-            f"{figures['audited']:,} audit entries for them; {verify}"
-        )
+        if not args.no_weiyi:
+            data, problems = weiyi(args, env, workdir, voters, kill_at)
+        if args.floor:
+            problems += floor(args, env, workdir, voters, args.rounds)
         if args.ceiling:
             problems += ceiling(args, env, workdir, data)
     finally:
@@ -444,7 +550,10 @@ def storm(args, kill_at=None):
     if problems:
         print("FAILED:\n  " + "\n  ".join(problems))
         return 1
-    print("OK: every acknowledged ballot stored exactly once, nothing else stored, zero 5xx, audit chain intact")
+    print(
+        "OK: zero 5xx, every acknowledged ballot stored exactly once"
+        + ("" if args.no_weiyi else ", nothing else stored, audit chain intact")
+    )
     return 0
 
 
@@ -469,6 +578,12 @@ def arguments(description):
         action="store_true",
         help="then run the same client against bench/minimal_app.py's stand-in ballot page: the client's ceiling",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="then run the same client against bench/ballot_floor_app.py: the cheapest ballot on this stack",
+    )
+    parser.add_argument("--no-weiyi", action="store_true", help="skip the storm against the app (--floor, --ceiling)")
     return parser
 
 

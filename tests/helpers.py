@@ -39,12 +39,16 @@ class Builder:
 
     def _new_user(self, username=None, password="password123", admin=False, display_name=None):
         """Added and flushed (it has its id), not committed."""
+        user = self._user_row(username, password, admin, display_name)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    def _user_row(self, username=None, password="password123", admin=False, display_name=None):
         self.count += 1
         username = username or f"user{self.count}"
         user = User(username=username, display_name=display_name or f"用户{self.count}", is_admin=admin)
         user.set_password(password)
-        db.session.add(user)
-        db.session.flush()
         return user
 
     def community(self, slug=None, **rules):
@@ -64,12 +68,22 @@ class Builder:
 
     def member(self, community, user=None, role=Role.RESIDENT, status=MembershipStatus.VERIFIED, **kw):
         user = user or self._new_user(**kw)  # one commit for the account and its membership
-        membership = Membership(
-            user_id=user.id, community_id=community.id, role=role, status=status, address="1栋1单元101室"
-        )
-        db.session.add(membership)
+        db.session.add(self._membership(user, community, role, status))
         db.session.commit()
         return user
+
+    def members(self, community, usernames, display_names=None, role=Role.RESIDENT, status=MembershipStatus.VERIFIED):
+        """Members with these user names (and display names), as `member` makes them one by one
+        but inserted in one flush and one commit: a flush and a commit each took 3-8 ms a member."""
+        names = display_names or [None] * len(usernames)
+        users = [self._user_row(username, display_name=name) for username, name in zip(usernames, names, strict=True)]
+        db.session.add_all(self._membership(user, community, role, status) for user in users)
+        db.session.commit()
+        return users
+
+    @staticmethod
+    def _membership(user, community, role, status):
+        return Membership(user=user, community_id=community.id, role=role, status=status, address="1栋1单元101室")
 
 
 def login(client, user, password="password123"):

@@ -54,3 +54,16 @@ def once_per_module(request, build=None):
             if isinstance(part, Builder):
                 setattr(value, name, make)
     return value
+
+
+def once_per_module_with(request, name, build):
+    """The value of the fixture this one overrides (a namespace, such as a `world`) with one more
+    attribute, `name`, set to build(value): both built by the first test of the module, put back
+    for the others."""
+
+    def built():
+        value = request.getfixturevalue(request.fixturename)
+        setattr(value, name, build(value))
+        return value
+
+    return once_per_module(request, built)

@@ -45,9 +45,10 @@ class User(UserMixin, db.Model):
 
 def load_user(user_id):
     """The user a session names ("<id>:<session token>"), if the token is still theirs. On a page
-    view the row is kept per the person's and the site's data version (any write to the user row,
-    a rotated session token among them, changes the site's token in the same transaction) and read
-    with the page's tokens, so it costs no statement of its own; a request that may write reads it."""
+    view the row is kept per the person's and the site's data version (any write to the user row
+    changes one of them in the same transaction: a rotated session token or a new password hash
+    alone, the person's; app/core/versions.UNSEEN_COLUMNS) and read with the page's tokens, so it
+    costs no statement of its own; a request that may write reads it."""
     ident, _, token = user_id.partition(":")
     user_key = parse_id(ident)
     if user_key is None:

@@ -42,12 +42,13 @@ def end_expired_session():
     if request.endpoint == "static" or not current_user.is_authenticated:
         return
     config = current_app.config
-    if sessions.expired(session, config["SESSION_IDLE_MINUTES"], config["SESSION_ABSOLUTE_HOURS"]):
+    own = session._get_current_object()  # (read three times: each use of the proxy looks it up again)
+    if sessions.expired(own, config["SESSION_IDLE_MINUTES"], config["SESSION_ABSOLUTE_HOURS"]):
         _empty_session()
         logout_user()  # also clears an old remember-me cookie
         flash(_("Your login timed out to keep your account safe. Please log in again."), "info")
     else:
-        sessions.touch(session)
+        sessions.touch(own)
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -34,9 +34,9 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
 def get_community(slug):
-    # Read on every page under /c/<slug>/: kept per data version (app/core/version_cache.py).
-    community = version_cache.kept_row(
-        "community", slug, lambda: db.session.scalar(select(Community).where(Community.slug == slug))
+    # Read on every page under /c/<slug>/: kept per data version of the row (app/core/version_cache.py).
+    community = version_cache.kept_community_row(
+        slug, lambda: db.session.scalar(select(Community).where(Community.slug == slug))
     )
     if community is None:
         raise NotFound()

@@ -79,7 +79,8 @@ def own_body():
     """The audience of a page whose body is the person's own throughout (the matter page: their
     support, follow, own actions and forms in every feature's panel): kept for them alone, under
     their own data version as well as the page's."""
-    return ("person", current_user.id, person_tokens(current_user.id))
+    user_id = current_user.id
+    return ("person", user_id, person_tokens(user_id))
 
 
 def unshared():
@@ -161,15 +162,16 @@ def _keys(audience, slug, version=None):
     if page_tokens is None or own_tokens is None:
         return None
     body_key = _body_key(audience(), page_tokens)
-    header_key = (user.id, own_tokens, page_tokens, request.path, body_key[-1])
+    header_key = (user.id, own_tokens, page_tokens, body_key[1], body_key[-1])  # (body_key[1]: the path)
     return body_key, header_key
 
 
 def _body_key(audience, page_tokens):
     """The key of the body shown to `audience` (its last part: how the page is shown, also the header's)."""
     period = int(clock.now().timestamp() // current_app.config["PAGE_CACHE_SECONDS"])
-    shown_as = (str(get_locale()), bool(session.get("large_text", False)), request.host, request.scheme, period)
-    return (request.endpoint, request.path, request.query_string, audience, page_tokens, shown_as)
+    asked = request._get_current_object()  # (read six times: each use of the proxy looks it up again)
+    shown_as = (str(get_locale()), bool(session.get("large_text", False)), asked.host, asked.scheme, period)
+    return (asked.endpoint, asked.path, asked.query_string, audience, page_tokens, shown_as)
 
 
 def _render_header(community):

@@ -1,6 +1,7 @@
 """Values read on almost every page that change rarely (a community, the support threshold of its
 rules in force, its officials' badges), kept in this worker's memory for as long as the data
-version (app/core/versions.py) of their community and of the site stays the same.
+version (app/core/versions.py) of their community and of the site stays the same (the community's
+own row: for as long as the site's token and its row's stay the same, kept_community_row).
 
 The tokens are those the page cache read before Flask ran (app/ops/pagecache.py puts them on the
 WSGI environ), or read once per request (one statement): before the request's session has run a
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from app.extensions import db
 
 from .kept import Kept
-from .version_reads import read_tokens, tokens
+from .version_reads import PAGE_TOKENS, read_tokens, tokens
 
 ENVIRON_KEY = "weiyi.data_version"  # (slug, tokens) read by the page cache for this request
 MAX_ENTRIES = 4096
@@ -56,22 +57,23 @@ def _read(slug):
     """(slug, page tokens, person tokens or None) for this page view, read in one statement."""
     user_id = _session_user_id()
     values = None
-    session = db.session()
-    if not session.info.get(_BEGUN):  # no statement run yet: read outside the session
+    sessions = db.session.registry  # (has(): whether this request made its session yet, without making it)
+    if not sessions.has() or not sessions().info.get(_BEGUN):  # no statement run yet: read outside the session
         engine = db.engine
         try:
             values = read_tokens(engine, slug, user_id)
         except engine.dialect.loaded_dbapi.Error:
             values = None  # the session's own connection reports it, as the app's error pages expect
     if values is None:
-        values = tokens(session.connection(), slug, user_id)
-    person = None if user_id is None else (user_id, values[2:])
-    known = g._data_version = (slug, values[:2], person)
+        values = tokens(db.session.connection(), slug, user_id)
+    person = None if user_id is None else (user_id, values[PAGE_TOKENS:])
+    known = g._data_version = (slug, values[:PAGE_TOKENS], person)
     return known
 
 
 def request_tokens(slug):
-    """The tokens of the community `slug` and of the site for this page view, None otherwise."""
+    """The tokens of the site, of the community `slug` and of its own row for this page view (the
+    key of anything shown under /c/<slug>/), None otherwise."""
     if not has_request_context() or request.method not in READS:
         return None
     known = g.get("_data_version")
@@ -103,9 +105,14 @@ def kept(name, slug, compute):
     return _made(_store, (name, slug), request_tokens(slug), compute)
 
 
-def kept_row(name, slug, load):
-    """The row load() finds, as kept() keeps it: its columns, put back into this session."""
-    values = kept(name, slug, lambda: _columns(load()))
+def kept_community_row(slug, load):
+    """The community `slug`'s row, which load() finds, kept as its columns under the tokens of the
+    site and of the community's own row alone (app/core/versions.py: community_row_scope): through
+    the writes in the community that leave the row as it was, such as a storm of ballots, and put
+    back into this session."""
+    versions = request_tokens(slug)
+    row_versions = None if versions is None else (versions[0], versions[2])
+    values = _made(_store, ("community", slug), row_versions, lambda: _columns(load()))
     return None if values is None else _attached(values)
 
 
@@ -164,24 +171,55 @@ def _columns(row):
 
 def _attached(values):
     """The kept row in this request's session: the session's own copy if it has one, else a new
-    instance of the kept columns, added as a clean persistent row (no query; cheaper than merge())."""
+    instance of the kept columns, made a clean persistent row (no query; cheaper than merge()).
+    A row with nothing to lazy-load (no relationship: a user's) waits, detached, until the session
+    runs a statement or flushes (_attach_waiting): a page answered from kept parts then never adds
+    it (the add, its cascade and the transaction it begins cost more than making the row). What a
+    statement returns, or a lazy load or get() finds, is still this row (a get() before any
+    statement finds it with one SELECT)."""
     model, columns = values
     session = db.session()
-    mapper = inspect(model)
-    key = mapper.identity_key_from_primary_key([columns[name] for name in _primary_keys(mapper)])
+    mapper, key_names, has_relationships = _shape(model)
+    key = mapper.identity_key_from_primary_key([columns[name] for name in key_names])
     own = session.identity_map.get(key)
+    if own is None:
+        own = session.info.get(_WAITING, {}).get(key)
     if own is not None:
         return own
     row = mapper.class_manager.new_instance()
     row.__dict__.update(columns)  # a new instance: nothing loaded or changed yet to keep apart
     make_transient_to_detached(row)
-    session.add(row)
+    if has_relationships or session.info.get(_BEGUN):
+        session.add(row)
+    else:
+        session.info.setdefault(_WAITING, {})[key] = row
     return row
 
 
+_WAITING = "weiyi.kept_rows_waiting"  # Session.info: identity key -> a kept row not added yet
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _attach_before_statement(state):
+    _attach_waiting(state.session)
+
+
+@event.listens_for(Session, "before_flush")
+def _attach_waiting(session, *_args):
+    """The waiting kept rows, added before the session's first statement or flush, so that what the
+    statement returns, or the flush writes, is them (the session's own copy, if it has one, wins)."""
+    waiting = session.info.pop(_WAITING, None)
+    for key, row in (waiting or {}).items():
+        if session.identity_map.get(key) is None:
+            session.add(row)
+
+
 @functools.cache
-def _primary_keys(mapper):
-    return [mapper.get_property_by_column(column).key for column in mapper.primary_key]
+def _shape(model):
+    """(mapper, its primary key's attribute names, whether it has relationships) of a kept row's class."""
+    mapper = inspect(model)
+    key_names = [mapper.get_property_by_column(column).key for column in mapper.primary_key]
+    return mapper, key_names, bool(mapper.relationships)
 
 
 def clear():

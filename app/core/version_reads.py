@@ -10,31 +10,39 @@ from sqlalchemy import bindparam, func, null, select
 
 from app.extensions import db
 
-from .versions import COMMUNITY_TABLE, PEOPLE, SITE, DataVersion, person_scope
+from .versions import COMMUNITY_TABLE, PEOPLE, SITE, DataVersion, community_row_scope, person_scope
+
+PAGE_TOKENS = 3  # the page's tokens lead the values read, the person's (if any) follow
 
 
 @functools.cache  # built once: building it cost ten times what running it does, on every page view
 def tokens_query(for_community, for_person=False):
-    """The read of the tokens: (site token, community token) for a page under /c/<slug>/ (the
-    bound parameter `slug`), or (sum of the site's and all communities' tokens, None) for any other
-    page; for_person adds (site token, sum of the person's and PEOPLE's tokens) for the person's
-    scope (the bound parameter `person`, person_scope(user id)), the key of their own values."""
+    """The read of the tokens: (site token, community token, token of the community's own row or 0)
+    for a page under /c/<slug>/ (the bound parameter `slug`), or (sum of the site's and all
+    communities' tokens, None, None) for any other page; for_person adds (site token, sum of the
+    person's and PEOPLE's tokens) for the person's scope (the bound parameter `person`,
+    person_scope(user id)), the key of their own values."""
     table = DataVersion.__table__
     site = select(table.c.token).where(table.c.scope == SITE).scalar_subquery()
     if not for_community:
         columns = [
             select(func.coalesce(func.sum(table.c.token), 0)).where(table.c.scope >= 0).scalar_subquery(),
             null(),
+            null(),
         ]
     else:
         community = db.Model.metadata.tables[COMMUNITY_TABLE]
-        own = (
-            select(table.c.token)
-            .join(community, community.c.id == table.c.scope)
-            .where(community.c.slug == bindparam("slug"))
-            .scalar_subquery()
-        )
-        columns = [site, own]
+
+        def token_of(scope):
+            return (
+                select(table.c.token)
+                .join(community, scope == table.c.scope)
+                .where(community.c.slug == bindparam("slug"))
+            )
+
+        # (a row written before its scope existed has no token yet: 0 until it is written again)
+        row = func.coalesce(token_of(community_row_scope(community.c.id)).scalar_subquery(), 0)
+        columns = [site, token_of(community.c.id).scalar_subquery(), row]
     if for_person:
         person = select(func.coalesce(func.sum(table.c.token), 0)).where(
             table.c.scope.in_([PEOPLE, bindparam("person")])
@@ -45,7 +53,7 @@ def tokens_query(for_community, for_person=False):
 
 def tokens(connection, slug=None, user_id=None):
     """The tokens a page's rendering depends on (tokens_query), read before it is rendered; with
-    user_id, those of the person's own values too (four values instead of two)."""
+    user_id, those of the person's own values too (five values instead of three)."""
     query = tokens_query(slug is not None, user_id is not None)
     parameters = {"slug": slug} if slug is not None else {}
     if user_id is not None:

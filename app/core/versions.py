@@ -10,9 +10,15 @@ site's token. The new tokens are written just before COMMIT, on the same connect
 takes them back with the data, and on PostgreSQL the rows stay locked only for that moment (one row
 per community, so writers of different communities never wait for each other).
 
+A community's own row (the `community` table: its name, register size, street) has a token of its
+own too, scope community_row_scope(id), changed with the community's by every write to the row: the
+row, read on every page under /c/<slug>/, is kept under it and the site's (version_cache.
+kept_community_row) through the writes in its community that leave it as it was (a ballot).
+
 A logged-in person's own values on every page (their memberships, unread count, street grants:
 PERSONAL_TABLES) have a token of their own, scope -user_id, that no page's key includes; a write
-to such a row changes it as well (app/core/version_cache.personal keeps those values under it).
+to such a row changes it as well (app/core/version_cache.personal keeps those values under it);
+an UPDATE of nothing but their account's UNSEEN_COLUMNS (a logout's new session token), it alone.
 
 A token is a new random number, not a counter: a database restored from a backup, or emptied and
 filled again (the tests), cannot meet a token a page was rendered under before. Pages read the
@@ -48,6 +54,13 @@ UNSEEN_TABLES = frozenset(
 # persons are not known (raw SQL) changes PEOPLE, the token every person's values are kept under.
 PERSONAL_TABLES = frozenset({"notification", "membership", "street_staff"})
 PEOPLE = -(2**31 - 1)
+# Columns of a person's account no page shows, written all day (every logout, new password, hash
+# upgraded at login): an UPDATE of these alone changes the person's token, not the site's. Their
+# kept row, whose session token the login is checked against, is kept under it (version_cache.personal).
+UNSEEN_COLUMNS = {"user": frozenset({"session_token", "password_hash"})}  # (the accounts' table: key = user id)
+# The scopes of the communities' own rows: COMMUNITY_ROWS + the community's id (ids stay below 2**30).
+# Raw SQL writing the table changes the site's token, which the row is kept under as well.
+COMMUNITY_ROWS = 2**30
 # The table an INSERT, UPDATE, DELETE or REPLACE written outside a flush goes to.
 DML = re.compile(r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _SCOPES = "weiyi.version_scopes"  # connection.info: scopes to bump at commit
@@ -61,7 +74,8 @@ PAUSED = "weiyi.versions_paused"
 class DataVersion(db.Model):  # type: ignore[name-defined]  # (as every model: mypy-baseline.txt)
     __tablename__ = "data_version"
 
-    # SITE (0) or a community's id; no foreign key: row 0 is no community.
+    # SITE (0), a community's id, a community's own row (community_row_scope) or a person
+    # (person_scope, PEOPLE); no foreign key: row 0 is no community.
     scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     token: Mapped[int] = mapped_column(Integer)
 
@@ -77,6 +91,18 @@ def _upsert(dialect_name):
 
 def person_scope(user_id):
     return -user_id
+
+
+def community_row_scope(community_id):
+    return COMMUNITY_ROWS + community_id
+
+
+def _with_rows(table_name, communities):
+    """The scopes of a write of `table_name`'s rows in `communities`: those of the communities'
+    own rows as well when the rows are communities."""
+    if table_name != COMMUNITY_TABLE:
+        return communities
+    return communities | {community_row_scope(c) for c in communities if c != SITE}
 
 
 def bump(connection, scopes):
@@ -190,9 +216,22 @@ def _new_rows(session):
     return rows
 
 
-def scopes_of(session, connection, instances, flushed=None):
-    scopes = set()
-    for instance in instances:
+def _unseen_update(instance):
+    """The person's scope if the flush UPDATEs only UNSEEN_COLUMNS of `instance`, their account, else None."""
+    state = inspect(instance)
+    unseen = UNSEEN_COLUMNS.get(state.mapper.local_table.name)
+    if unseen is None or not state.key:
+        return None
+    changed = {key for key in state.committed_state if state.attrs[key].history.has_changes()}
+    return person_scope(state.key[1][0]) if changed and changed <= unseen else None
+
+
+def scopes_of(session, connection, instances, flushed=None, updated=()):
+    """The scopes a flush changes: of `instances` (rows it inserts or deletes) and of `updated`
+    (existing rows it UPDATEs)."""
+    persons = [(row, _unseen_update(row)) for row in updated]
+    scopes = {person for _row, person in persons if person is not None}
+    for instance in [*instances, *(row for row, person in persons if person is None)]:
         table_name = inspect(instance).mapper.local_table.name
         if table_name in PERSONAL_TABLES:  # the person's, and whose it was should it move
             history = inspect(instance).attrs.user_id.history
@@ -204,7 +243,7 @@ def scopes_of(session, connection, instances, flushed=None):
             history = inspect(instance).attrs.community_id.history
             scopes.update(value for value in history.deleted if value is not None)
         community = _row_community(session, connection, instance, flushed)
-        scopes.add(SITE if community is None else community)
+        scopes |= _with_rows(table_name, {SITE if community is None else community})
     return scopes
 
 
@@ -220,9 +259,9 @@ def _before_flush(session, _context, _instances):
 def _after_flush(session, _context):
     # Still the pre-flush lists here (new, dirty, deleted), with the new rows' ids known.
     connection = session.connection()
-    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    updated = [o for o in session.dirty if session.is_modified(o)]  # (dirty: neither new nor deleted)
     with session.no_autoflush:
-        scopes = scopes_of(session, connection, changed, _new_rows(session))
+        scopes = scopes_of(session, connection, [*session.new, *session.deleted], _new_rows(session), updated)
         connection.info.setdefault(_SCOPES, set()).update(scopes)
 
 
@@ -259,7 +298,7 @@ def _bulk_scopes(session, connection, table, statement):
     people = _bulk_persons(connection, table, statement) if name in PERSONAL_TABLES else set()
     if name in UNSEEN_TABLES:
         return people
-    return people | _bulk_communities(session, connection, table, statement)
+    return people | _with_rows(name, _bulk_communities(session, connection, table, statement))
 
 
 def _bulk_persons(connection, table, statement):
@@ -354,5 +393,5 @@ def write_in(connection, statement, parameters, scope):
         if not flushing:
             info.pop(_FLUSHING, None)
     if not info.get(PAUSED):
-        info.setdefault(_SCOPES, set()).add(scope)
+        info.setdefault(_SCOPES, set()).update(_with_rows(statement.table.name, {scope}))
     return result

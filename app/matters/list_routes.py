@@ -96,7 +96,7 @@ def _audience(community, mine):
     """What of the viewer decides what the list shows them (the shared body's key: app/core/shared_body.py):
     whether they may propose, where they stand in joining, and — when their own drafts or hidden
     matters are on it, or it is their own list — who they are."""
-    user = current_user
+    user = current_user._get_current_object()  # (each use of the proxy looks the user up again)
     own = mine or version_cache.kept(("own_unlisted_matters", user.id), community.slug, lambda: _sees_own(community))
     return (
         permissions.can_create(user, community),

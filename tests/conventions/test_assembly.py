@@ -19,23 +19,21 @@ from tests.conventions.test_flows import (
     url,
 )
 from tests.helpers import login
-from tests.once_per_module import once_per_module
+from tests.once_per_module import once_per_module_with
 
 
 @pytest.fixture
 def world(request, app, client):
     """conftest.py's world with an amendment the council adopted, built once for this module's tests."""
+    return once_per_module_with(request, "adopted", lambda world: adopted_by_the_council(client, world))
 
-    def build():
-        world = request.getfixturevalue("world")
-        amendment = supported_and_admitted(client, world)
-        council_adopts(world, amendment)
-        db.session.refresh(amendment)
-        assert amendment.status == "adopted"
-        world.adopted = amendment
-        return world
 
-    return once_per_module(request, build)
+def adopted_by_the_council(client, world):
+    amendment = supported_and_admitted(client, world)
+    council_adopts(world, amendment)
+    db.session.refresh(amendment)
+    assert amendment.status == "adopted"
+    return amendment
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from app.voting import casting, counting
 from app.voting.models import RoundOption, VotingRound
 from tests.conventions.test_flows import council_adopts, url
 from tests.helpers import login
+from tests.once_per_module import once_per_module_with
 from tests.voting.helpers import close
 
 
@@ -41,8 +42,18 @@ def adopted_amendment(w, article, kind, text=""):
 
 
 @pytest.fixture
+def world(request, app):
+    """conftest.py's world with two amendments the council adopted, built once for this module's tests."""
+    return once_per_module_with(
+        request,
+        "two",
+        lambda world: (adopted_amendment(world, 2, "change", "第二条（修订）"), adopted_amendment(world, 3, "delete")),
+    )
+
+
+@pytest.fixture
 def two(world):
-    return adopted_amendment(world, 2, "change", "第二条（修订）"), adopted_amendment(world, 3, "delete")
+    return world.two
 
 
 def open_by_page(client, w):

@@ -26,7 +26,7 @@ def proposer(make, community):
 
 @pytest.fixture
 def residents(make, community):
-    return [make.member(community, username=f"resident{i}", display_name=f"居民{i}") for i in range(1, 5)]
+    return make.members(community, [f"resident{i}" for i in range(1, 5)], [f"居民{i}" for i in range(1, 5)])
 
 
 @pytest.fixture

@@ -92,7 +92,8 @@ def test_through_nginx_the_app_sees_the_client_and_https_never_a_forged_header(t
         return f"{request.remote_addr} {request.scheme} {request.host} {request.url_root}"
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll (every 0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         (tmp_path / "nginx").mkdir()

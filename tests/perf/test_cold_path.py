@@ -15,6 +15,7 @@ from app.extensions import db
 from app.matters import services
 from app.matters.services import listing
 from tests.matters.helpers import fields
+from tests.once_per_module import once_per_module
 from tests.perf.test_statement_budgets import counted_statements
 from tests.security.conftest import app_with  # noqa: F401  (fixture)
 
@@ -29,7 +30,12 @@ FILTERS = [
 
 
 @pytest.fixture
-def world(make):
+def world(request, app, make):
+    """A community with 14 matters, built once for this module's tests (they only read it)."""
+    return once_per_module(request, lambda: matters_listed(make))
+
+
+def matters_listed(make):
     community = make.community(slug="xinglin")
     proposer = make.member(community, username="proposer")
     other = make.member(community, username="other")

@@ -124,7 +124,7 @@ def test_the_tokens_are_read_outside_the_session_only_before_its_first_statement
         assert outside_reads == [("xinglin", None)] and len(seen) == 1  # on the session's connection
         assert inside == outside
     db.session.remove()
-    assert version_reads.read_tokens(db.engine, "xinglin", user_id)[:2] == outside
+    assert version_reads.read_tokens(db.engine, "xinglin", user_id)[: version_reads.PAGE_TOKENS] == outside
 
 
 def test_a_database_in_memory_is_read_through_the_session(file_app):

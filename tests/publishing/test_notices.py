@@ -14,9 +14,16 @@ from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Notice
 from tests.helpers import login
+from tests.once_per_module import once_per_module
 from tests.security.headers import csp_blocked_markup
 
 from .helpers import publish
+
+
+@pytest.fixture
+def world(request, app):
+    """conftest.py's `world` (an accepted record), built once for this module's tests."""
+    return once_per_module(request)
 
 
 def form(world, **changes):

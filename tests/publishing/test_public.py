@@ -4,16 +4,25 @@ and the Atom feed of decisions, notices and completions."""
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from app.core.clock import utcnow
 from app.extensions import db
 from app.matters import lifecycle
 from app.publishing import public_figures
 from app.tracker.models import Evaluation, EvaluationWindow
+from tests.once_per_module import once_per_module
 from tests.security.headers import csp_blocked_markup
 
 from .helpers import new_matter, publish
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def world(request, app):
+    """conftest.py's `world` (an accepted record), built once for this module's tests."""
+    return once_per_module(request)
 
 
 def rate(world, stars):

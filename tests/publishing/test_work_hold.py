@@ -19,13 +19,24 @@ from app.tracker import delivery
 from app.tracker import records as record_services
 from app.tracker.models import RecordState
 from tests.helpers import login
+from tests.once_per_module import once_per_module_with
 
 from . import records
 from .helpers import new_matter
 
 
 @pytest.fixture
-def decided(world, make):
+def world(request, app, make):
+    """conftest.py's world with the decided matter below, built once for this module's tests."""
+    return once_per_module_with(request, "decided", lambda world: decided_matter(world, make))
+
+
+@pytest.fixture
+def decided(world):
+    return world.decided
+
+
+def decided_matter(world, make):
     """An approved matter with its implementation record, ready to start, and a decision notice
     on it whose objection period runs four more days (five days in all, the default rule)."""
     chair = make.member(world.community, role=Role.CHAIR, username="chair", display_name="陈会长")

@@ -20,7 +20,7 @@ def committee(make, community):
 
 @pytest.fixture
 def residents(make, community):
-    return [make.member(community, username=f"resident{i}", display_name=f"居民{i}") for i in range(1, 7)]
+    return make.members(community, [f"resident{i}" for i in range(1, 7)], [f"居民{i}" for i in range(1, 7)])
 
 
 @pytest.fixture

@@ -150,8 +150,11 @@ def test_every_project_has_one_reason_and_the_funded_fit_the_budget(allocation, 
 
 @pytest.fixture
 def counted_by_the_committee(client, committee, community, matters, residents):
-    """Budget 200,000 shared by 6 voters (33,333.33 each), MES. Costs 50k, 80k, 120k, 30k, 90k, 60k."""
-    voting_round = open_round(committee, community, matters, allocation="mes")
+    """Budget 200,000 shared by 6 voters (33,333.33 each), MES. Costs 50k, 80k, 100,029, 30k, 90k, 60k."""
+    # Project 3's three supporters need 33,343 each: the completion raises the shares ten times
+    # (at 120,000 it raised them 6,667 times, a second of counting for each of the count's tallies).
+    costs = [50_000, 80_000, 100_029, 30_000, 90_000, 60_000]
+    voting_round = open_round(committee, community, matters, allocation="mes", costs=costs)
     vote(residents, voting_round, [(1, 4), (1, 4), (1,), (3,), (3,), (2, 3)])
     close(voting_round)
     login(client, committee)
@@ -171,8 +174,18 @@ def mes_counted(request, app, client):
 
 
 def test_results_page_csv_and_api_show_each_reason(client, mes_counted):
+    assert mes_counted.result.winners == [1, 3, 4]
+    assert mes_counted.result.explanation["final_share"] == "100030/3"  # 33,333.33 raised by 1 yuan ten times
     reasons = mes_counted.result.explanation["reasons"]
-    assert sorted(reasons) == ["1", "2", "3", "4", "5", "6"]
+    # v6 paid 33,343 of its 33,343.33 for project 3: a third of a yuan is left for project 2.
+    assert reasons == {
+        "1": {"code": "mes_funded", "payers": 3, "paid": "50000"},
+        "2": {"code": "mes_short", "supporters": 1, "left": "1/3", "cost": 80000},
+        "3": {"code": "mes_funded", "payers": 3, "paid": "100029"},
+        "4": {"code": "mes_funded", "payers": 2, "paid": "30000"},
+        "5": {"code": "no_votes"},
+        "6": {"code": "no_votes"},
+    }
     with force_locale("en"):
         expected = {int(n): results.reason_text(r) for n, r in reasons.items()}
     html = client.get(f"/c/xinglin/rounds/{mes_counted.id}/results").get_data(as_text=True)
