@@ -54,27 +54,32 @@ run: demo
 	$(BIN)/flask outbox work & worker=$$!; trap "kill $$worker" EXIT; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-# The Debian packages of the tests: chromium and a CJK font for the browser tests (Playwright
-# cannot download a browser here), PostgreSQL for the second run. Each target installs only what
-# is missing; `make test` installs all of them in one apt call.
-HAVE_BROWSER = [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/wqy ]
+# The Debian packages of the tests: chromium's headless shell and a CJK font for the browser tests
+# (Playwright cannot download a browser here), PostgreSQL for the second run. Each target installs
+# only what is missing; `make test` installs all of them in one apt call.
+HAVE_BROWSER = [ -x /usr/bin/chromium-headless-shell ] && [ -d /usr/share/fonts/truetype/wqy ]
 HAVE_POSTGRES = ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 APT_INSTALL = apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 APT_LOG := /tmp/weiyi-apt.log
 
 browser:
-	@if ! { $(HAVE_BROWSER); }; then $(APT_INSTALL) chromium fonts-wqy-microhei >/dev/null; fi
+	@if ! { $(HAVE_BROWSER); }; then $(APT_INSTALL) chromium-headless-shell fonts-wqy-microhei >/dev/null; fi
 
 system-packages:
-	@packages="$$($(HAVE_BROWSER) || echo chromium fonts-wqy-microhei) $$($(HAVE_POSTGRES) || echo postgresql)"; \
+	@packages="$$($(HAVE_BROWSER) || echo chromium-headless-shell fonts-wqy-microhei) $$($(HAVE_POSTGRES) || echo postgresql)"; \
 	if [ -n "$${packages// /}" ]; then $(APT_INSTALL) $$packages >/dev/null; fi
 
 # Lint, then the whole suite on SQLite and again on PostgreSQL. Both runs happen even when the
 # first fails; the target fails when either does. On a fresh machine the Debian packages are
-# installed (one `apt-get update`, one apt call) while pip, translations and lint run.
+# installed (one `apt-get update`, one apt call) while pip, translations and lint run. Lint is one
+# process at a time: beside it one collection of the suite rewrites the test modules' asserts into
+# __pycache__ (pytest's own cache, ~20 CPU-s), which each xdist worker would otherwise do again.
 test:
 	@$(MAKE) --no-print-directory system-packages >$(APT_LOG) 2>&1 & apt=$$!; \
-	if ! $(MAKE) --no-print-directory install-dev translations lint; then wait $$apt; exit 1; fi; \
+	if ! $(MAKE) --no-print-directory install-dev translations; then wait $$apt; exit 1; fi; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider --collect-only >/dev/null 2>&1 & collect=$$!; \
+	if ! $(MAKE) --no-print-directory lint; then wait $$apt $$collect; exit 1; fi; \
+	wait $$collect; \
 	if ! wait $$apt; then cat $(APT_LOG); echo "installing the Debian packages failed"; exit 1; fi; \
 	status=0; \
 	echo "== pytest on SQLite =="; \
