@@ -20,7 +20,7 @@ from tests.database import copy_sqlite_file
 
 # Debian's build of chromium's "old headless shell" (Blink, V8 and the print path without the
 # browser's own UI), as Playwright itself uses for headless runs: the browser tests took 43 % less
-# CPU than with the full chromium (412 against 725 CPU-s, README "2 December 2026, afternoon").
+# CPU than with the full chromium (412 against 725 CPU-s, README "Tests").
 CHROMIUM = "/usr/bin/chromium-headless-shell"
 # Without it chromium looks up Google's hosts at start-up, which this network refuses.
 RESOLVER_RULES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
