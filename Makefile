@@ -57,16 +57,17 @@ run: demo
 # The Debian packages of the tests: chromium's headless shell and a CJK font for the browser tests
 # (Playwright cannot download a browser here), PostgreSQL for the second run. Each target installs
 # only what is missing; `make test` installs all of them in one apt call.
+BROWSER_PACKAGES = chromium-headless-shell fonts-wqy-microhei
 HAVE_BROWSER = [ -x /usr/bin/chromium-headless-shell ] && [ -d /usr/share/fonts/truetype/wqy ]
 HAVE_POSTGRES = ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 APT_INSTALL = apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 APT_LOG := /tmp/weiyi-apt.log
 
 browser:
-	@if ! { $(HAVE_BROWSER); }; then $(APT_INSTALL) chromium-headless-shell fonts-wqy-microhei >/dev/null; fi
+	@if ! { $(HAVE_BROWSER); }; then $(APT_INSTALL) $(BROWSER_PACKAGES) >/dev/null; fi
 
 system-packages:
-	@packages="$$($(HAVE_BROWSER) || echo chromium-headless-shell fonts-wqy-microhei) $$($(HAVE_POSTGRES) || echo postgresql)"; \
+	@packages="$$($(HAVE_BROWSER) || echo $(BROWSER_PACKAGES)) $$($(HAVE_POSTGRES) || echo postgresql)"; \
 	if [ -n "$${packages// /}" ]; then $(APT_INSTALL) $$packages >/dev/null; fi
 
 # Lint, then the whole suite on SQLite and again on PostgreSQL. Both runs happen even when the
