@@ -18,6 +18,7 @@ def screenshot(page, name, folder=SCREENSHOTS):
     screenshots took more than half of the accessibility sweep's time, and a JPEG takes half the
     time of a PNG."""
     folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("load")
     page.screenshot(path=str(folder / f"{name}.jpg"), full_page=True, scale="css", type="jpeg", quality=80)
 
 
@@ -40,6 +41,9 @@ _RUN_SERIOUS_RULES = """() => {
 
 def assert_accessible(page, name=""):
     """axe-core in the page; fails on serious or critical violations."""
+    # A click that navigates returns once the new page has committed, before its body has come:
+    # axe would run on an empty document (no documentElement) or on one without its styles.
+    page.wait_for_load_state("load")
     if page not in _axe_preloaded:
         page.add_init_script(AXE_SCRIPT)
         _axe_preloaded.add(page)
